@@ -1,0 +1,25 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "PMQ",
+    products: [
+        .library(name: "PMQ", targets: ["PMQ"]),
+        .executable(name: "pmq", targets: ["pmq"]),
+        .executable(name: "pmq-bench", targets: ["pmq-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The system SQLite, linked directly: the library needs nothing else but Foundation.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .target(name: "PMQ", dependencies: ["CSQLite"]),
+        .executableTarget(
+            name: "pmq",
+            dependencies: ["PMQ", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "pmq-bench", dependencies: ["PMQ", "CSQLite"]),
+        .testTarget(name: "PMQTests", dependencies: ["PMQ"], resources: [.copy("Golden")]),
+    ],
+    swiftLanguageModes: [.v5]
+)

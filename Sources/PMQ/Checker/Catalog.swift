@@ -1,0 +1,169 @@
+/// The schema catalog: the one description of the project model (spec §1).
+///
+/// The checker, the SQL generator, `add`, the store's migrations check and
+/// completion all read entities and fields from here; SQL identifiers come only
+/// from this catalog, never from user text.
+public enum FieldType: Equatable, Sendable, CustomStringConvertible {
+    case integer, number, text, date, duration, bool
+    case reference(String)          // the plural name of the referenced entity
+    case enumeration([String])      // the values, in their natural order
+    case list                       // a list of text (tags)
+
+    public var description: String {
+        switch self {
+        case .integer: return "integer"
+        case .number: return "number"
+        case .text: return "text"
+        case .date: return "date"
+        case .duration: return "duration"
+        case .bool: return "bool"
+        case .reference(let e): return Catalog.entity(named: e)?.singular ?? e
+        case .enumeration(let vs): return vs.joined(separator: "|")
+        case .list: return "list"
+        }
+    }
+}
+
+/// Computed fields (pinned semantics, spec §1); the SQL generator owns their SQL.
+public enum ComputedField: Sendable {
+    case duration, late, overdue, remaining, level, actualCost, slip, score, parent
+}
+
+public struct FieldDef: Sendable {
+    public enum Storage: Sendable { case column(String), computed(ComputedField) }
+    public let name: String
+    public let type: FieldType
+    public let storage: Storage
+    /// Inclusive bounds `add`/`update` enforce.
+    public let bounds: ClosedRange<Double>?
+    public let required: Bool
+    public let doc: String
+
+    init(_ name: String, _ type: FieldType, computed: ComputedField? = nil, bounds: ClosedRange<Double>? = nil,
+         required: Bool = false, doc: String = "") {
+        self.name = name
+        self.type = type
+        self.storage = computed.map { .computed($0) } ?? .column(name)
+        self.bounds = bounds
+        self.required = required
+        self.doc = doc
+    }
+
+    public var isComputed: Bool { if case .computed = storage { return true }; return false }
+    var column: String? { if case .column(let c) = storage { return c }; return nil }
+}
+
+public struct EntityDef: Sendable {
+    public let plural: String
+    public let singular: String
+    public let table: String
+    /// The field that names a row in references and output (`name`, `wbs`, ...).
+    public let key: String?
+    public let fields: [FieldDef]
+    public let defaultColumns: [String]
+    /// `milestones` is `tasks` seen through `milestone = true`.
+    public let onlyMilestones: Bool
+
+    public func field(_ name: String) -> FieldDef? {
+        let n = name.lowercased()
+        if n == "id" { return FieldDef("id", .integer) }
+        return fields.first { $0.name == n }
+    }
+    public var fieldNames: [String] { fields.map(\.name) }
+}
+
+public enum Catalog {
+    static let taskStatus = ["todo", "doing", "done", "blocked", "cancelled"]
+    static let levels = ["low", "medium", "high", "critical"]
+
+    public static let entities: [EntityDef] = [
+        EntityDef(plural: "people", singular: "person", table: "people", key: "name", fields: [
+            FieldDef("name", .text, required: true),
+            FieldDef("kind", .enumeration(["person", "team"])),
+            FieldDef("role", .text), FieldDef("department", .text), FieldDef("email", .text),
+            FieldDef("rate", .number, bounds: 0...1e15, doc: "money per day"),
+            FieldDef("capacity", .number, bounds: 0...24, doc: "hours per day"),
+            FieldDef("backup", .reference("people"), doc: "the AB-role stand-in"),
+        ], defaultColumns: ["name", "kind", "role", "department", "rate", "backup"], onlyMilestones: false),
+        EntityDef(plural: "projects", singular: "project", table: "projects", key: "code", fields: [
+            FieldDef("code", .text, required: true), FieldDef("name", .text), FieldDef("client", .text),
+            FieldDef("manager", .reference("people")), FieldDef("budget", .number),
+            FieldDef("start", .date), FieldDef("finish", .date),
+            FieldDef("status", .enumeration(["planning", "active", "on_hold", "closed"])),
+        ], defaultColumns: ["code", "name", "client", "manager", "start", "finish", "status"], onlyMilestones: false),
+        EntityDef(plural: "tasks", singular: "task", table: "tasks", key: "wbs", fields: taskFields,
+                  defaultColumns: ["wbs", "name", "owner", "status", "start", "finish", "progress"], onlyMilestones: false),
+        EntityDef(plural: "milestones", singular: "milestone", table: "tasks", key: "wbs", fields: taskFields,
+                  defaultColumns: ["wbs", "name", "owner", "status", "finish"], onlyMilestones: true),
+        EntityDef(plural: "dependencies", singular: "dependency", table: "dependencies", key: nil, fields: [
+            FieldDef("pred", .reference("tasks"), required: true), FieldDef("succ", .reference("tasks"), required: true),
+            FieldDef("type", .enumeration(["FS", "SS", "FF", "SF"])), FieldDef("lag", .duration),
+        ], defaultColumns: ["pred", "succ", "type", "lag"], onlyMilestones: false),
+        EntityDef(plural: "assignments", singular: "assignment", table: "assignments", key: nil, fields: [
+            FieldDef("task", .reference("tasks"), required: true), FieldDef("person", .reference("people"), required: true),
+            FieldDef("role", .enumeration(["A", "C", "I", "R"])), FieldDef("units", .number, bounds: 0...1000),
+        ], defaultColumns: ["task", "person", "role", "units"], onlyMilestones: false),
+        EntityDef(plural: "risks", singular: "risk", table: "risks", key: "title", fields: [
+            FieldDef("title", .text, required: true), FieldDef("project", .reference("projects")),
+            FieldDef("task", .reference("tasks")), FieldDef("owner", .reference("people")),
+            FieldDef("probability", .integer, bounds: 1...5), FieldDef("impact", .integer, bounds: 1...5),
+            FieldDef("status", .enumeration(["open", "mitigating", "occurred", "closed"])),
+            FieldDef("review", .date), FieldDef("response", .text),
+            FieldDef("score", .integer, computed: .score, doc: "probability * impact"),
+        ], defaultColumns: ["title", "owner", "probability", "impact", "score", "status"], onlyMilestones: false),
+        EntityDef(plural: "costs", singular: "cost", table: "costs", key: nil, fields: [
+            FieldDef("project", .reference("projects")), FieldDef("task", .reference("tasks")),
+            FieldDef("person", .reference("people")),
+            FieldDef("kind", .enumeration(["labor", "material", "service", "payment", "receipt", "other"])),
+            FieldDef("date", .date), FieldDef("qty", .number), FieldDef("rate", .number),
+            FieldDef("amount", .number, doc: "qty * rate when not given"), FieldDef("note", .text),
+        ], defaultColumns: ["date", "task", "person", "kind", "qty", "rate", "amount"], onlyMilestones: false),
+        EntityDef(plural: "defects", singular: "defect", table: "defects", key: "title", fields: [
+            FieldDef("title", .text, required: true), FieldDef("task", .reference("tasks")),
+            FieldDef("severity", .enumeration(levels)),
+            FieldDef("status", .enumeration(["open", "fixed", "closed"])),
+            FieldDef("found", .date), FieldDef("fixed", .date),
+        ], defaultColumns: ["title", "task", "severity", "status", "found", "fixed"], onlyMilestones: false),
+        EntityDef(plural: "changes", singular: "change", table: "changes", key: "title", fields: [
+            FieldDef("title", .text, required: true), FieldDef("project", .reference("projects")),
+            FieldDef("status", .enumeration(["proposed", "approved", "rejected", "implemented"])),
+            FieldDef("cost_impact", .number), FieldDef("days_impact", .duration),
+            FieldDef("requested_by", .reference("people")), FieldDef("decided", .date),
+        ], defaultColumns: ["title", "status", "cost_impact", "days_impact", "requested_by", "decided"], onlyMilestones: false),
+    ]
+
+    static let taskFields: [FieldDef] = [
+        FieldDef("project", .reference("projects")),
+        FieldDef("wbs", .text, required: true, doc: "WBS code like 1.2.3, unique per project"),
+        FieldDef("name", .text, required: true),
+        FieldDef("parent", .reference("tasks"), computed: .parent, doc: "from the WBS code"),
+        FieldDef("owner", .reference("people"), doc: "the Responsible one"),
+        FieldDef("status", .enumeration(taskStatus)),
+        FieldDef("priority", .enumeration(levels)),
+        FieldDef("start", .date), FieldDef("finish", .date),
+        FieldDef("actual_start", .date), FieldDef("actual_finish", .date),
+        FieldDef("baseline_start", .date), FieldDef("baseline_finish", .date),
+        FieldDef("effort", .number, bounds: 0...1e9, doc: "hours"),
+        FieldDef("progress", .number, bounds: 0...100),
+        FieldDef("cost", .number, doc: "planned cost"),
+        FieldDef("milestone", .bool), FieldDef("notes", .text), FieldDef("tags", .list),
+        FieldDef("duration", .duration, computed: .duration, doc: "finish - start + 1d; 0d for a milestone"),
+        FieldDef("late", .duration, computed: .late, doc: "days past finish (not done), or actual_finish - finish (done)"),
+        FieldDef("overdue", .bool, computed: .overdue, doc: "not done/cancelled and finish < today"),
+        FieldDef("remaining", .duration, computed: .remaining, doc: "finish - today"),
+        FieldDef("level", .integer, computed: .level, doc: "depth of the WBS code"),
+        FieldDef("actual_cost", .number, computed: .actualCost, doc: "sum of amount of its costs"),
+        FieldDef("slip", .duration, computed: .slip, doc: "finish - baseline_finish"),
+    ]
+
+    /// Looks an entity up by plural or singular name, case-insensitively.
+    public static func entity(named name: String) -> EntityDef? {
+        let n = name.lowercased()
+        return entities.first { $0.plural == n } ?? entities.first { $0.singular == n }
+    }
+
+    static func plural(_ name: String) -> EntityDef? {
+        let n = name.lowercased()
+        return entities.first { $0.plural == n }
+    }
+}

@@ -1,0 +1,204 @@
+/// A checked `add`: the entity, and every field's value already computed (values of
+/// `add` never depend on a row). References stay keys until they are resolved at run time.
+struct TAdd {
+    var entity: EntityDef
+    var milestone: Bool                         // `add milestone ...`
+    var values: [(field: FieldDef, value: Value, range: SourceRange)]
+    var link: (pred: Value, succ: Value, range: SourceRange)?
+    /// `duration` of a task: days, or working days when written `5wd`.
+    var duration: (days: Double, workdays: Bool, range: SourceRange)?
+    var range: SourceRange
+
+    func value(_ name: String) -> Value? { values.first { $0.field.name == name }?.value }
+    func range(of name: String) -> SourceRange { values.first { $0.field.name == name }?.range ?? range }
+}
+
+extension Checker {
+    /// add_stmt: the names and types of every pair, against the catalog.
+    mutating func checkAdd(_ a: AddStatement, _ range: SourceRange) -> TAdd? {
+        let n = a.entity.lowered
+        guard let entity = Catalog.entity(named: n) else {
+            let names = Catalog.entities.map(\.singular)
+            diagnostics.error(.unknownName, "cannot add \"\(a.entity.text)\"\(Suggestions.didYouMean(a.entity.text, names))", a.entity.range,
+                              notes: ["add one of: " + names.joined(separator: ", ")])
+            return nil
+        }
+        var out = TAdd(entity: entity, milestone: entity.onlyMilestones, values: [], link: nil, duration: nil, range: range)
+        var ok = true
+
+        if let link = a.link {
+            let p = taskKey(link.pred), s = taskKey(link.succ)
+            guard let p, let s else { return nil }
+            out.link = (p, s, link.pred.range.to(link.succ.range))
+        } else if entity.plural == "dependencies" {
+            diagnostics.error(.syntax, "write a dependency as: add dependency 1.2 -> 1.3", range)
+            return nil
+        }
+        if let lit = a.literal {
+            let keyName = entity.plural == "tasks" || entity.plural == "milestones" ? "name" : entity.key
+            guard let keyName, let kf = entity.field(keyName) else {
+                diagnostics.error(.syntax, "\(entity.plural) have no name: give their fields, as in \"add \(entity.singular) \(entity.fieldNames.prefix(2).map { "\($0) ..." }.joined(separator: " "))\"", lit.range)
+                return nil
+            }
+            if let v = checkValue(lit, kf) { out.values.append((kf, v, lit.range)) } else { ok = false }
+        }
+        for (name, valueExpr) in a.pairs {
+            guard let f = entity.field(name.lowered), name.lowered != "id" else {
+                diagnostics.error(.unknownName, "unknown field \"\(name.text)\" of \(entity.plural)\(Suggestions.didYouMean(name.text, entity.fieldNames))", name.range)
+                ok = false
+                continue
+            }
+            if out.values.contains(where: { $0.field.name == f.name }) || (f.name == "duration" && out.duration != nil) {
+                diagnostics.error(.syntax, "\"\(f.name)\" is given twice", name.range)
+                ok = false
+                continue
+            }
+            if entity.table == "tasks", f.name == "duration" {
+                if case .duration(let v, let unit) = valueExpr.kind {
+                    let days = unit == .weeks ? v * 7 : v
+                    if unit == .hours {
+                        diagnostics.error(.type, "a duration is in days: write 5d, 2w or 5wd (hours are for effort)", valueExpr.range)
+                        ok = false
+                    } else if days < 0 {
+                        diagnostics.error(.invalidValue, "a duration cannot be negative", valueExpr.range)
+                        ok = false
+                    } else {
+                        out.duration = (days, unit == .workdays, valueExpr.range)
+                    }
+                } else {
+                    let t = check(valueExpr, Scope(entity: Checker.noFields))
+                    if case .value(.duration(let d)) = t.kind, d >= 0 { out.duration = (d, false, valueExpr.range) }
+                    else if t.type != .any {
+                        diagnostics.error(.type, "duration takes a duration like 5d, 2w or 5wd", valueExpr.range)
+                        ok = false
+                    }
+                }
+                continue
+            }
+            if f.isComputed {
+                diagnostics.error(.type, "\"\(f.name)\" is computed and cannot be set", name.range)
+                ok = false
+                continue
+            }
+            if let v = checkValue(valueExpr, f) { out.values.append((f, v, valueExpr.range)) } else { ok = false }
+        }
+        return ok ? out : nil
+    }
+
+    static let noFields = EntityDef(plural: "values", singular: "value", table: "", key: nil, fields: [], defaultColumns: [], onlyMilestones: false)
+
+    /// A task named by its WBS code: bare (`1.10`, kept as written) or quoted.
+    private mutating func taskKey(_ e: Expr) -> Value? {
+        switch e.kind {
+        case .number(_, let text): return .text(text)
+        case .wbs(let s), .string(let s): return .text(s)
+        default:
+            diagnostics.error(.type, "expected a task's WBS code, like 1.2.3", e.range)
+            return nil
+        }
+    }
+
+    /// One field's value in `add`: a constant of the field's type, within its bounds.
+    mutating func checkValue(_ e: Expr, _ f: FieldDef) -> Value? {
+        // Bare words: enum values and booleans.
+        if case .name(let word) = e.kind {
+            if case .enumeration(let vs) = f.type {
+                if let v = vs.first(where: { $0.lowercased() == word.lowercased() }) { return .text(v) }
+                diagnostics.error(.invalidValue, "unknown \(f.name) \"\(word)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
+                return nil
+            }
+        }
+        switch (f.type, e.kind) {
+        case (.reference("tasks"), _), (.text, .number), (.text, .wbs):
+            let isReference = f.type != .text
+            if isReference || f.name == "wbs" || e.isBareCode {
+                if case .number(_, let text) = e.kind { return isReference ? .reference(text) : .text(text) }
+                if case .wbs(let s) = e.kind { return isReference ? .reference(s) : .text(s) }
+            }
+        case (.list, .list(let items)):
+            var out: [String] = []
+            for item in items {
+                guard case .string(let s) = item.kind else {
+                    diagnostics.error(.type, "tags are text: write (\"infra\", \"db\")", item.range)
+                    return nil
+                }
+                out.append(s)
+            }
+            return .list(out)
+        default: break
+        }
+        let t = check(e, Scope(entity: Checker.noFields))
+        if t.type == .any { return nil }
+        let v: Value
+        do { v = try ConstantEvaluator.evaluate(t) } catch {
+            diagnostics.error(.type, "\(f.name) takes a value, not an expression over rows", e.range)
+            return nil
+        }
+        if v.isNull {
+            if f.required {
+                diagnostics.error(.invalidValue, "\(f.name) cannot be null", e.range)
+                return nil
+            }
+            return .null
+        }
+        switch (f.type, v) {
+        case (.text, .text): return v
+        case (.integer, .integer): return bounded(v, f, e.range)
+        case (.integer, .decimal(let d)):
+            guard d == d.rounded() else {
+                diagnostics.error(.type, "\(f.name) takes a whole number", e.range)
+                return nil
+            }
+            return bounded(.integer(Int64(d)), f, e.range)
+        case (.number, .integer), (.number, .decimal): return bounded(v, f, e.range)
+        case (.date, .date): return v
+        case (.duration, .duration): return v
+        case (.bool, .bool): return v
+        case (.reference, .text): return .reference(ConstantEvaluator.text(v))
+        case (.enumeration(let vs), .text(let s)):
+            if let hit = vs.first(where: { $0.lowercased() == s.lowercased() }) { return .text(hit) }
+            diagnostics.error(.invalidValue, "unknown \(f.name) \"\(s)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
+            return nil
+        case (.list, .text(let s)):
+            return .list(s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        default:
+            var notes: [String] = []
+            if f.type == .date, case .text = v { notes.append("write dates without quotes: 2026-01-28") }
+            if f.type == .duration, v.number != nil { notes.append("durations carry a unit: write 3d, 2w or 5wd") }
+            if case .reference(let target) = f.type, let def = Catalog.plural(target) {
+                notes.append("name the \(def.singular) by its \(def.key ?? "key") in quotes")
+            }
+            diagnostics.error(.type, "\(f.name) takes a \(FieldType.describe(f.type)), not a \(t.type)", e.range, notes: notes)
+            return nil
+        }
+    }
+
+    private mutating func bounded(_ v: Value, _ f: FieldDef, _ range: SourceRange) -> Value? {
+        if let b = f.bounds, let x = v.number, !b.contains(x) {
+            diagnostics.error(.invalidValue, "\(f.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound)), not \(formatNumber(x))", range)
+            return nil
+        }
+        return v
+    }
+}
+
+extension FieldType {
+    static func describe(_ t: FieldType) -> String {
+        switch t {
+        case .enumeration(let vs): return "one of " + vs.joined(separator: ", ")
+        case .reference(let e): return Catalog.plural(e)?.singular ?? e
+        default: return t.description
+        }
+    }
+}
+
+extension Expr {
+    /// A number written as a WBS code would be (`1.10`, `3`).
+    var isBareCode: Bool {
+        if case .number(_, let text) = kind { return !text.contains("_") }
+        if case .wbs = kind { return true }
+        return false
+    }
+}
+
+import Foundation

@@ -1,0 +1,573 @@
+/// Resolves names and types against the catalog (spec §3–4) before anything runs.
+///
+/// Every problem becomes a diagnostic; a node that failed gets type `.any` so one
+/// mistake is reported once, not again by every node above it.
+struct Checker {
+    var today: Day
+    var diagnostics = DiagnosticBag()
+
+    init(today: Day) { self.today = today }
+
+    /// The names a query can see: its entity's fields and, in `order by`, the select aliases.
+    struct Scope {
+        var entity: EntityDef
+        var aliases: [String: Int] = [:]
+        var aggregatesAllowed = false
+        var clause = "where"
+    }
+
+    // MARK: - Queries
+
+    mutating func checkQuery(_ q: Query) -> TQuery? {
+        guard let entity = Catalog.plural(q.source.text) else {
+            let names = Catalog.entities.map(\.plural)
+            var hint = Suggestions.didYouMean(q.source.text, names)
+            if let single = Catalog.entity(named: q.source.text) { hint = "; did you mean \"\(single.plural)\"?" }
+            diagnostics.error(.unknownName, "unknown entity \"\(q.source.text)\"\(hint)", q.source.range,
+                              notes: hint.isEmpty ? ["queries start with one of: " + names.joined(separator: ", ")] : [])
+            return nil
+        }
+        let tq = TQuery(entity: entity)
+        var scope = Scope(entity: entity)
+        if let f = q.filter {
+            let e = check(f, scope)
+            requireCondition(e, "where")
+            tq.filter = e
+        }
+        tq.isCount = q.isCount
+        scope.clause = "group by"
+        tq.groupBy = q.groupBy.map { check($0, scope) }
+        scope.aggregatesAllowed = true
+        scope.clause = "select"
+        if let items = q.select {
+            for item in items {
+                let e = check(item.expr, scope)
+                tq.columns.append(.init(name: item.alias?.text ?? columnName(item.expr), expr: e))
+            }
+            let aggregated = tq.columns.map { $0.expr.containsAggregate }
+            if q.groupBy.isEmpty, aggregated.contains(true) {
+                if let i = aggregated.firstIndex(of: false) {
+                    diagnostics.error(.type, "\"\(tq.columns[i].name)\" is neither aggregated nor grouped; add \"group by\" or aggregate it",
+                                      items[i].range)
+                }
+                tq.aggregatesOnly = true
+            } else if !q.groupBy.isEmpty {
+                let keys = q.groupBy.map(canonical)
+                for (i, item) in items.enumerated() where !aggregated[i] && !keys.contains(canonical(item.expr)) {
+                    diagnostics.error(.type, "\"\(tq.columns[i].name)\" is neither aggregated nor grouped", item.range,
+                                      notes: ["group by it, or wrap it in count(), sum(), avg(), min() or max()"])
+                }
+            }
+        } else if !q.groupBy.isEmpty {
+            for (g, e) in zip(q.groupBy, tq.groupBy) { tq.columns.append(.init(name: columnName(g), expr: e)) }
+            tq.columns.append(.init(name: "count", expr: TExpr(.aggregate(.count, nil), .number, q.source.range)))
+        } else {
+            for name in entity.defaultColumns {
+                if let f = entity.field(name) {
+                    tq.columns.append(.init(name: name, expr: TExpr(.field(FieldPath(root: entity, hops: [], field: f)), PType(f.type), q.source.range)))
+                }
+            }
+        }
+        scope.clause = "order by"
+        scope.aggregatesAllowed = !q.groupBy.isEmpty || tq.aggregatesOnly
+        for (i, c) in tq.columns.enumerated() { scope.aliases[c.name.lowercased()] = i }
+        for o in q.orderBy {
+            tq.orderBy.append((check(o.expr, scope), o.descending))
+        }
+        tq.limit = q.limit.map { checkCount($0, "limit") }
+        tq.offset = q.offset.map { checkCount($0, "offset") }
+        return tq
+    }
+
+    /// The column name of a select item without `as`: the field path, or the text as written.
+    private func columnName(_ e: Expr) -> String {
+        if let path = pathText(e) { return path }
+        return canonical(e)
+    }
+
+    private func pathText(_ e: Expr) -> String? {
+        switch e.kind {
+        case .name(let n): return n.lowercased()
+        case .member(let base, let f): return pathText(base).map { "\($0).\(f.lowered)" }
+        default: return nil
+        }
+    }
+
+    /// Expression text with spacing normalised, to compare group keys with select items.
+    private func canonical(_ e: Expr) -> String {
+        switch e.kind {
+        case .number(_, let t): return t
+        case .wbs(let s): return s
+        case .string(let s): return "\"\(s)\""
+        case .date(let d): return d.iso
+        case .duration(let v, let u): return formatNumber(v) + u.rawValue
+        case .null: return "null"
+        case .name(let n): return n.lowercased()
+        case .member(let b, let f): return canonical(b) + "." + f.lowered
+        case .call(let n, let args): return n.lowered + "(" + args.map(canonical).joined(separator: ", ") + ")"
+        case .unary(let op, let a): return op == .not ? "not " + canonical(a) : "-" + canonical(a)
+        case .binary(let op, let a, let b): return canonical(a) + " \(op.rawValue) " + canonical(b)
+        case .list(let xs): return "(" + xs.map(canonical).joined(separator: ", ") + ")"
+        default: return "expr@\(e.range.start)"
+        }
+    }
+
+    private mutating func checkCount(_ e: Expr, _ clause: String) -> TExpr {
+        let t = check(e, Scope(entity: Catalog.entities[0], clause: clause))
+        if case .value(let v) = t.kind, case .decimal(let d) = v, d >= 0, d == d.rounded() {
+            return TExpr(.value(.integer(Int64(d))), .number, t.range)
+        }
+        if case .value(let v) = t.kind, case .integer(let i) = v, i >= 0 { return t }
+        if t.type != .any {
+            diagnostics.error(.type, "\(clause) takes a whole number of rows", e.range)
+        }
+        return TExpr(.invalid, .any, e.range)
+    }
+
+    private mutating func requireCondition(_ e: TExpr, _ clause: String) {
+        if e.type != .bool && e.type != .any && e.type != .null {
+            diagnostics.error(.type, "\(clause) needs a condition, not a \(e.type)", e.range,
+                              notes: ["compare it with something, e.g. \"... = value\""])
+        }
+    }
+
+    // MARK: - Expressions
+
+    mutating func check(_ e: Expr, _ scope: Scope) -> TExpr {
+        switch e.kind {
+        case .number(let v, _):
+            if v == v.rounded(), abs(v) < 9e18, !e.rangeText.contains(".") { return TExpr(.value(.integer(Int64(v))), .number, e.range) }
+            return TExpr(.value(.decimal(v)), .number, e.range)
+        case .wbs(let s):
+            return TExpr(.value(.text(s)), .text, e.range)
+        case .string(let s):
+            return TExpr(.value(.text(s)), .text, e.range)
+        case .interpolated(let parts):
+            let pieces: [TExpr] = parts.map {
+                switch $0 {
+                case .text(let s): return TExpr(.value(.text(s)), .text, e.range)
+                case .expr(let x): return check(x, scope)
+                }
+            }
+            return TExpr(.concat(pieces), .text, e.range)
+        case .date(let d):
+            guard d.isValid else {
+                diagnostics.error(.invalidValue, "not a real date", e.range)
+                return TExpr(.invalid, .any, e.range)
+            }
+            return TExpr(.value(.date(d)), .date, e.range)
+        case .duration(let v, let unit):
+            switch unit {
+            case .days: return TExpr(.value(.duration(v)), .duration, e.range)
+            case .weeks: return TExpr(.value(.duration(v * 7)), .duration, e.range)
+            case .hours: return TExpr(.value(v == v.rounded() ? .integer(Int64(v)) : .decimal(v)), .number, e.range)
+            case .workdays:
+                // Alone, `5wd` means the calendar span of 5 working days from today.
+                let span = today.addingWorkdays(Int(v)).number - today.number
+                return TExpr(.value(.duration(Double(span))), .duration, e.range)
+            }
+        case .null:
+            return TExpr(.value(.null), .null, e.range)
+        case .name(let n):
+            return checkName(n, e.range, scope)
+        case .member:
+            return checkMember(e, scope)
+        case .call(let name, let args):
+            return checkCall(name, args, e.range, scope)
+        case .unary(.not, let a):
+            let x = check(a, scope)
+            requireCondition(x, "not")
+            return TExpr(.not(x), .bool, e.range)
+        case .unary(.negate, let a):
+            let x = check(a, scope)
+            if x.type != .number && x.type != .duration && x.type != .any {
+                diagnostics.error(.type, "cannot negate a \(x.type)", e.range)
+                return TExpr(.invalid, .any, e.range)
+            }
+            if case .value(let v) = x.kind {
+                switch v {
+                case .integer(let i): return TExpr(.value(.integer(-i)), x.type, e.range)
+                case .decimal(let d): return TExpr(.value(.decimal(-d)), x.type, e.range)
+                case .duration(let d): return TExpr(.value(.duration(-d)), x.type, e.range)
+                default: break
+                }
+            }
+            return TExpr(.negate(x), x.type, e.range)
+        case .binary(let op, let a, let b):
+            switch op {
+            case .and, .or:
+                let x = check(a, scope), y = check(b, scope)
+                requireCondition(x, op.rawValue)
+                requireCondition(y, op.rawValue)
+                return TExpr(.logic(op, x, y), .bool, e.range)
+            case .add, .sub, .mul, .div:
+                return checkArithmetic(op, a, b, e.range, scope)
+            case .contains, .notContains:
+                let x = check(a, scope), y = check(b, scope)
+                let xs = keyed(x), ys = keyed(y)
+                for (t, src) in [(xs, a), (ys, b)] where !t.type.isTextLike && t.type != .any && t.type != .null {
+                    diagnostics.error(.type, "\"\(op.rawValue)\" searches text, not a \(t.type)", src.range)
+                }
+                return TExpr(.compare(op, xs, ys), .bool, e.range)
+            default:
+                return checkComparison(op, a, b, e.range, scope)
+            }
+        case .inList(let a, let items, let negated):
+            let x = check(a, scope)
+            var ys: [TExpr] = []
+            var left = x
+            for item in items {
+                let (l, r) = unify(x, item, scope, op: .eq)
+                left = l
+                ys.append(r)
+            }
+            return TExpr(.inList(left, ys, negated: negated), .bool, e.range)
+        case .inValue(let a, let b, let negated):
+            let list = check(b, scope)
+            if list.type == .list {
+                let x = check(a, scope)
+                if !x.type.isTextLike && x.type != .any {
+                    diagnostics.error(.type, "a list holds text, not a \(x.type)", a.range)
+                }
+                return TExpr(.listContains(list: list, value: x, negated: negated), .bool, e.range)
+            }
+            if list.type != .any {
+                diagnostics.error(.type, "\"in\" takes a list in parentheses, like (a, b), or a list field like tags", b.range)
+            }
+            return TExpr(.invalid, .any, e.range)
+        case .isNull(let a, let negated):
+            let x = check(a, scope)
+            return TExpr(.isNull(x, negated: negated), .bool, e.range)
+        case .between(let a, let lo, let hi, let negated):
+            let x = check(a, scope)
+            let (l, y) = unify(x, lo, scope, op: .ge)
+            let (_, z) = unify(x, hi, scope, op: .le)
+            return TExpr(.between(l, y, z, negated: negated), .bool, e.range)
+        case .under(let a, let b):
+            return checkUnder(a, b, e.range, scope)
+        case .subquery(let q):
+            guard let tq = checkQuery(q) else { return TExpr(.invalid, .any, e.range) }
+            if tq.shape == .scalar {
+                let type: PType = tq.isCount ? .number : tq.columns[0].expr.type
+                return TExpr(.subquery(tq), type, e.range)
+            }
+            diagnostics.error(.type, "a query inside an expression must give one value: use count or a single aggregate", e.range)
+            return TExpr(.invalid, .any, e.range)
+        case .list:
+            diagnostics.error(.type, "a list can only follow \"in\"", e.range)
+            return TExpr(.invalid, .any, e.range)
+        }
+    }
+
+    private mutating func checkName(_ n: String, _ range: SourceRange, _ scope: Scope) -> TExpr {
+        let lower = n.lowercased()
+        if let i = scope.aliases[lower], scope.clause == "order by" {
+            return TExpr(.selectColumn(i), .any, range)
+        }
+        if let f = scope.entity.field(lower) {
+            return TExpr(.field(FieldPath(root: scope.entity, hops: [], field: f)), PType(f.type), range)
+        }
+        switch lower {
+        case "today": return TExpr(.value(.date(today)), .date, range)
+        case "yesterday": return TExpr(.value(.date(today + -1)), .date, range)
+        case "tomorrow": return TExpr(.value(.date(today + 1)), .date, range)
+        case "true": return TExpr(.value(.bool(true)), .bool, range)
+        case "false": return TExpr(.value(.bool(false)), .bool, range)
+        default: break
+        }
+        var candidates = scope.entity.fieldNames + ["today", "yesterday", "tomorrow"]
+        candidates += scope.aliases.keys.sorted()
+        diagnostics.error(.unknownName, "unknown field \"\(n)\" of \(scope.entity.plural)\(Suggestions.didYouMean(n, candidates))", range)
+        return TExpr(.invalid, .any, range)
+    }
+
+    /// `a.b.c`: each step but the last must be a reference.
+    private mutating func checkMember(_ e: Expr, _ scope: Scope) -> TExpr {
+        var names: [Name] = []
+        var base = e
+        while case .member(let inner, let f) = base.kind { names.insert(f, at: 0); base = inner }
+        guard case .name(let first) = base.kind else {
+            diagnostics.error(.type, "only fields have fields: write a path like owner.department", e.range)
+            return TExpr(.invalid, .any, e.range)
+        }
+        names.insert(Name(text: first, range: base.range), at: 0)
+        var entity = scope.entity
+        var hops: [FieldDef] = []
+        for (i, n) in names.enumerated() {
+            guard let f = entity.field(n.lowered) else {
+                let hint = Suggestions.didYouMean(n.text, entity.fieldNames)
+                diagnostics.error(.unknownName, "unknown field \"\(n.text)\" of \(entity.plural)\(hint)", n.range)
+                return TExpr(.invalid, .any, e.range)
+            }
+            if i == names.count - 1 {
+                return TExpr(.field(FieldPath(root: scope.entity, hops: hops, field: f)), PType(f.type), e.range)
+            }
+            guard case .reference(let target) = f.type, let next = Catalog.plural(target) else {
+                diagnostics.error(.type, "\"\(n.text)\" is a \(PType(f.type)), not a reference: it has no fields", n.range)
+                return TExpr(.invalid, .any, e.range)
+            }
+            hops.append(f)
+            entity = next
+        }
+        return TExpr(.invalid, .any, e.range)
+    }
+
+    static let aggregates: [String: Aggregate] = ["count": .count, "sum": .sum, "avg": .avg, "min": .min, "max": .max]
+    static let relativeDates = ["start_of_week", "end_of_week", "start_of_month", "end_of_month"]
+
+    private mutating func checkCall(_ name: Name, _ args: [Expr], _ range: SourceRange, _ scope: Scope) -> TExpr {
+        let n = name.lowered
+        if let agg = Checker.aggregates[n] {
+            guard scope.aggregatesAllowed else {
+                diagnostics.error(.type, "\(n)() is an aggregate: it belongs in select (or order by) of a grouped query, not in \(scope.clause)", range)
+                return TExpr(.invalid, .any, range)
+            }
+            if agg == .count {
+                if args.isEmpty { return TExpr(.aggregate(.count, nil), .number, range) }
+            }
+            guard args.count == 1 else {
+                diagnostics.error(.type, "\(n)() takes one argument", range)
+                return TExpr(.invalid, .any, range)
+            }
+            var inner = scope
+            inner.aggregatesAllowed = false
+            inner.clause = "\(n)()"
+            let x = keyed(check(args[0], inner))
+            switch agg {
+            case .count: return TExpr(.aggregate(.count, x), .number, range)
+            case .sum, .avg:
+                if x.type != .number && x.type != .duration && x.type != .any {
+                    diagnostics.error(.type, "\(n)() adds numbers or durations, not a \(x.type)", args[0].range)
+                    return TExpr(.invalid, .any, range)
+                }
+                return TExpr(.aggregate(agg, x), x.type, range)
+            case .min, .max:
+                return TExpr(.aggregate(agg, x), x.type, range)
+            }
+        }
+        if Checker.relativeDates.contains(n) {
+            if !args.isEmpty { diagnostics.error(.type, "\(n)() takes no arguments: it is relative to today", range) }
+            let d: Day
+            switch n {
+            case "start_of_week": d = today.startOfWeek
+            case "end_of_week": d = today.endOfWeek
+            case "start_of_month": d = today.startOfMonth
+            default: d = today.endOfMonth
+            }
+            return TExpr(.value(.date(d)), .date, range)
+        }
+        guard let fn = ScalarFunction(rawValue: n) else {
+            let known = Checker.aggregates.keys.sorted() + Checker.relativeDates + ["lower", "upper", "length", "abs", "round", "coalesce"]
+            diagnostics.error(.unknownName, "unknown function \"\(name.text)\"\(Suggestions.didYouMean(name.text, known))", name.range)
+            return TExpr(.invalid, .any, range)
+        }
+        let xs = args.map { check($0, scope) }
+        func arity(_ lo: Int, _ hi: Int) -> Bool {
+            if xs.count < lo || xs.count > hi {
+                diagnostics.error(.type, "\(n)() takes \(lo == hi ? "\(lo)" : "\(lo) to \(hi)") argument\(hi == 1 ? "" : "s")", range)
+                return false
+            }
+            return true
+        }
+        switch fn {
+        case .lower, .upper, .length:
+            guard arity(1, 1) else { return TExpr(.invalid, .any, range) }
+            let x = keyed(xs[0])
+            if !x.type.isTextLike && x.type != .any && x.type != .null {
+                diagnostics.error(.type, "\(n)() takes text, not a \(x.type)", args[0].range)
+            }
+            return TExpr(.function(fn, [x]), fn == .length ? .number : .text, range)
+        case .abs:
+            guard arity(1, 1) else { return TExpr(.invalid, .any, range) }
+            if xs[0].type != .number && xs[0].type != .duration && xs[0].type != .any {
+                diagnostics.error(.type, "abs() takes a number or a duration, not a \(xs[0].type)", args[0].range)
+            }
+            return TExpr(.function(fn, xs), xs[0].type, range)
+        case .round:
+            guard arity(1, 2) else { return TExpr(.invalid, .any, range) }
+            for (x, a) in zip(xs, args) where x.type != .number && x.type != .any {
+                diagnostics.error(.type, "round() takes numbers, not a \(x.type)", a.range)
+            }
+            return TExpr(.function(fn, xs), .number, range)
+        case .coalesce:
+            guard arity(2, 16) else { return TExpr(.invalid, .any, range) }
+            var result = xs[0]
+            var items = [xs[0]]
+            for (x, a) in zip(xs.dropFirst(), args.dropFirst()) {
+                let (l, r) = unifyChecked(result, x, a.range, op: .eq)
+                if items.count == 1 { items[0] = l }
+                items.append(r)
+                if result.type == .null || result.type == .any { result = r }
+            }
+            return TExpr(.function(fn, items), items.first { $0.type != .null && $0.type != .any }?.type ?? .null, range)
+        }
+    }
+
+    // MARK: - Typing rules
+
+    /// date ± duration → date, date − date → duration, duration × number → duration, ...
+    private mutating func checkArithmetic(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ range: SourceRange, _ scope: Scope) -> TExpr {
+        // Working days need the calendar, so `date + 5wd` keeps the unit to the end.
+        if case .duration(let v, .workdays) = b.kind, op == .add || op == .sub {
+            let x = check(a, scope)
+            if x.type == .date || x.type == .any {
+                let n = TExpr(.value(.integer(Int64(v))), .number, b.range)
+                return TExpr(.addWorkdays(x, n, subtract: op == .sub), .date, range)
+            }
+        }
+        let x = check(a, scope), y = check(b, scope)
+        if x.type == .any || y.type == .any { return TExpr(.invalid, .any, range) }
+        if x.type == .null || y.type == .null { return TExpr(.value(.null), .null, range) }
+        let result: PType?
+        switch (x.type, op, y.type) {
+        case (.number, _, .number): result = .number
+        case (.date, .add, .duration), (.duration, .add, .date), (.date, .sub, .duration): result = .date
+        case (.date, .sub, .date): result = .duration
+        case (.duration, .add, .duration), (.duration, .sub, .duration): result = .duration
+        case (.duration, .mul, .number), (.number, .mul, .duration), (.duration, .div, .number): result = .duration
+        case (.duration, .div, .duration): result = .number
+        default: result = nil
+        }
+        guard let t = result else {
+            var notes: [String] = []
+            if (x.type == .date && y.type == .number) || (x.type == .number && y.type == .date) {
+                notes.append("add a duration to a date: write 3d, 2w or 5wd, not a bare number")
+            }
+            if x.type == .duration && y.type == .number || x.type == .number && y.type == .duration {
+                notes.append("durations carry a unit: write 3d, not 3")
+            }
+            diagnostics.error(.type, "cannot apply \"\(op.rawValue)\" to a \(x.type) and a \(y.type)", range, notes: notes)
+            return TExpr(.invalid, .any, range)
+        }
+        return TExpr(.arithmetic(op, x, y), t, range)
+    }
+
+    private mutating func checkComparison(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ range: SourceRange, _ scope: Scope) -> TExpr {
+        // An enum value may be the left side too: `done = status`.
+        if case .name(let n) = a.kind, scope.entity.field(n) == nil, !isConstantName(n) {
+            let y = check(b, scope)
+            let (r, l) = unify(y, a, scope, op: op)
+            return TExpr(.compare(op.flipped, r, l), .bool, range)
+        }
+        let x = check(a, scope)
+        let (l, r) = unify(x, b, scope, op: op)
+        return TExpr(.compare(op, l, r), .bool, range)
+    }
+
+    private func isConstantName(_ n: String) -> Bool {
+        ["today", "yesterday", "tomorrow", "true", "false"].contains(n.lowercased())
+    }
+
+    /// Checks `b` against the already-checked `x` and brings both to a comparable form:
+    /// bare enum values, references compared by key, WBS codes as written.
+    private mutating func unify(_ x: TExpr, _ b: Expr, _ scope: Scope, op: BinaryOp) -> (TExpr, TExpr) {
+        if case .enumeration(let values) = x.type {
+            if case .name(let n) = b.kind, scope.entity.field(n) == nil, !isConstantName(n) {
+                if let v = values.first(where: { $0.lowercased() == n.lowercased() }) {
+                    return (x, TExpr(.value(.text(v)), x.type, b.range))
+                }
+                diagnostics.error(.invalidValue, "unknown value \"\(n)\"; valid values are: \(values.joined(separator: ", "))", b.range)
+                return (x, TExpr(.invalid, .any, b.range))
+            }
+        }
+        if case .reference("tasks") = x.type {
+            switch b.kind {
+            case .number(_, let text): return (keyed(x), TExpr(.value(.text(text)), .text, b.range))
+            case .wbs(let s): return (keyed(x), TExpr(.value(.text(s)), .text, b.range))
+            default: break
+            }
+        }
+        if case .field(let p) = x.kind, p.field.name == "wbs", case .number(_, let text) = b.kind {
+            return (x, TExpr(.value(.text(text)), .text, b.range))
+        }
+        let y = check(b, scope)
+        return unifyChecked(x, y, b.range, op: op)
+    }
+
+    private mutating func unifyChecked(_ x: TExpr, _ y: TExpr, _ range: SourceRange, op: BinaryOp) -> (TExpr, TExpr) {
+        switch (x.type, y.type) {
+        case (.any, _), (_, .any), (.null, _), (_, .null): return (x, y)
+        case (.reference(let e1), .reference(let e2)) where e1 == e2: return (x, y)
+        case (.reference, .text), (.reference, .enumeration): return (keyed(x), y)
+        case (.text, .reference), (.enumeration, .reference): return (x, keyed(y))
+        case (.reference("tasks"), .number):
+            // `task = 1` is the WBS code "1"
+            if case .value(let v) = y.kind, let n = v.number { return (keyed(x), TExpr(.value(.text(formatNumber(n))), .text, y.range)) }
+        case (.enumeration(let vs), .text), (.text, .enumeration(let vs)):
+            let lit = x.type == .text ? x : y
+            if case .value(.text(let s)) = lit.kind, !vs.contains(s) {
+                if let v = vs.first(where: { $0.lowercased() == s.lowercased() }) {
+                    let fixed = TExpr(.value(.text(v)), lit.type, lit.range)
+                    return x.type == .text ? (fixed, y) : (x, fixed)
+                }
+                diagnostics.error(.invalidValue, "unknown value \"\(s)\"; valid values are: \(vs.joined(separator: ", "))", lit.range)
+            }
+            return (x, y)
+        case (.enumeration(let a), .enumeration(let b)) where a == b: return (x, y)
+        case (.number, .number), (.text, .text), (.date, .date), (.duration, .duration), (.bool, .bool): return (x, y)
+        default: break
+        }
+        var notes: [String] = []
+        if (x.type == .date && y.type == .text) || (x.type == .text && y.type == .date) {
+            notes.append("write dates without quotes: 2026-01-28")
+        }
+        if (x.type == .duration && y.type == .number) || (x.type == .number && y.type == .duration) {
+            notes.append("durations carry a unit: write 3d, 2w or 5wd")
+        }
+        diagnostics.error(.type, "cannot compare a \(x.type) with a \(y.type)", x.range.to(range), notes: notes)
+        return (x, TExpr(.invalid, .any, range))
+    }
+
+    /// A reference as its key (`owner` → `owner.name`), for comparing with text and for output.
+    func keyed(_ x: TExpr) -> TExpr {
+        guard case .field(let p) = x.kind, case .reference(let target) = p.field.type,
+              let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) else { return x }
+        let path = FieldPath(root: p.root, hops: p.hops + [p.field], field: kf)
+        return TExpr(.field(path), PType(kf.type), x.range)
+    }
+
+    /// `wbs under 1.2`, `task under 1.2`, `parent under 3`.
+    private mutating func checkUnder(_ a: Expr, _ b: Expr, _ range: SourceRange, _ scope: Scope) -> TExpr {
+        var x = check(a, scope)
+        if case .reference("tasks") = x.type { x = keyed(x) }
+        let isWBS: Bool = {
+            if case .field(let p) = x.kind { return p.field.name == "wbs" }
+            return false
+        }()
+        if !isWBS && x.type != .any {
+            diagnostics.error(.type, "\"under\" works on WBS codes: write \"wbs under 1.2\" or \"task under 1.2\"", a.range)
+        }
+        let code: TExpr
+        switch b.kind {
+        case .number(_, let text): code = TExpr(.value(.text(text)), .text, b.range)
+        case .wbs(let s): code = TExpr(.value(.text(s)), .text, b.range)
+        default:
+            let y = keyed(check(b, scope))
+            if y.type != .text && y.type != .any {
+                diagnostics.error(.type, "\"under\" takes a WBS code like 1.2, not a \(y.type)", b.range)
+            }
+            code = y
+        }
+        return TExpr(.under(x, code), .bool, range)
+    }
+}
+
+extension BinaryOp {
+    var flipped: BinaryOp {
+        switch self {
+        case .lt: return .gt
+        case .le: return .ge
+        case .gt: return .lt
+        case .ge: return .le
+        default: return self
+        }
+    }
+}
+
+extension Expr {
+    /// Whether the literal was written with a decimal point; set by the parser's text.
+    var rangeText: String {
+        if case .number(_, let t) = kind { return t }
+        return ""
+    }
+}

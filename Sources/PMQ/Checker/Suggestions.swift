@@ -1,0 +1,32 @@
+/// "Did you mean" for unknown names: the closest candidate by edit distance, when close enough.
+enum Suggestions {
+    static func closest(to word: String, in candidates: [String]) -> String? {
+        let w = Array(word.lowercased())
+        var best: (String, Int)?
+        for c in candidates {
+            let d = distance(w, Array(c.lowercased()))
+            if d <= max(1, min(3, w.count / 2)), d < (best?.1 ?? Int.max) { best = (c, d) }
+        }
+        // Prefixes count too: `dep` → `department`.
+        if best == nil, w.count >= 3 { return candidates.first { $0.lowercased().hasPrefix(word.lowercased()) } }
+        return best?.0
+    }
+
+    static func didYouMean(_ word: String, _ candidates: [String]) -> String {
+        closest(to: word, in: candidates).map { "; did you mean \"\($0)\"?" } ?? ""
+    }
+
+    private static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count), cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+}

@@ -1,0 +1,135 @@
+/// The checked program: names resolved against the catalog, every node typed.
+/// The SQL generator reads only this form, never the raw syntax tree.
+indirect enum PType: Equatable, CustomStringConvertible {
+    case number, text, date, duration, bool, null
+    case enumeration([String])
+    case reference(String)
+    case list
+    /// The type of something already reported as an error: compatible with anything.
+    case any
+
+    init(_ f: FieldType) {
+        switch f {
+        case .integer, .number: self = .number
+        case .text: self = .text
+        case .date: self = .date
+        case .duration: self = .duration
+        case .bool: self = .bool
+        case .reference(let e): self = .reference(e)
+        case .enumeration(let vs): self = .enumeration(vs)
+        case .list: self = .list
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .number: return "number"
+        case .text: return "text"
+        case .date: return "date"
+        case .duration: return "duration"
+        case .bool: return "bool"
+        case .null: return "null"
+        case .enumeration(let vs): return "one of " + vs.joined(separator: ", ")
+        case .reference(let e): return Catalog.entity(named: e)?.singular ?? e
+        case .list: return "list"
+        case .any: return "any"
+        }
+    }
+
+    var isTextLike: Bool { if case .text = self { return true }; if case .enumeration = self { return true }; return false }
+}
+
+/// A path from the query's root row through references to one field: `owner.backup.name`
+/// is hops [owner, backup] and field `name` of people.
+struct FieldPath: Equatable {
+    var root: EntityDef
+    var hops: [FieldDef]
+    var field: FieldDef
+
+    static func == (a: FieldPath, b: FieldPath) -> Bool {
+        a.root.plural == b.root.plural && a.hops.map(\.name) == b.hops.map(\.name) && a.field.name == b.field.name
+    }
+
+    /// The entity that owns `field`.
+    var owner: EntityDef {
+        guard let last = hops.last, case .reference(let e) = last.type, let def = Catalog.plural(e) else { return root }
+        return def
+    }
+
+    var text: String { (hops.map(\.name) + [field.name]).joined(separator: ".") }
+}
+
+enum Aggregate: String { case count, sum, avg, min, max }
+
+enum ScalarFunction: String {
+    case lower, upper, length, abs, round, coalesce
+}
+
+final class TExpr {
+    enum Kind {
+        case value(Value)
+        case field(FieldPath)
+        case not(TExpr)
+        case negate(TExpr)
+        case arithmetic(BinaryOp, TExpr, TExpr)
+        /// date ± working days: done by a registered SQL function.
+        case addWorkdays(TExpr, TExpr, subtract: Bool)
+        case compare(BinaryOp, TExpr, TExpr)
+        case logic(BinaryOp, TExpr, TExpr)
+        case inList(TExpr, [TExpr], negated: Bool)
+        case listContains(list: TExpr, value: TExpr, negated: Bool)
+        case isNull(TExpr, negated: Bool)
+        case between(TExpr, TExpr, TExpr, negated: Bool)
+        case under(TExpr, TExpr)
+        case aggregate(Aggregate, TExpr?)
+        case function(ScalarFunction, [TExpr])
+        case concat([TExpr])
+        case subquery(TQuery)
+        /// An `order by` naming a select alias: the result column's position.
+        case selectColumn(Int)
+        case invalid
+    }
+    let kind: Kind
+    let type: PType
+    let range: SourceRange
+    init(_ kind: Kind, _ type: PType, _ range: SourceRange) { self.kind = kind; self.type = type; self.range = range }
+
+    var containsAggregate: Bool {
+        switch kind {
+        case .aggregate: return true
+        case .value, .field, .invalid, .subquery, .selectColumn: return false
+        case .not(let a), .negate(let a), .isNull(let a, _): return a.containsAggregate
+        case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b), .under(let a, let b),
+             .addWorkdays(let a, let b, _), .listContains(let a, let b, _):
+            return a.containsAggregate || b.containsAggregate
+        case .inList(let a, let xs, _): return a.containsAggregate || xs.contains { $0.containsAggregate }
+        case .between(let a, let b, let c, _): return a.containsAggregate || b.containsAggregate || c.containsAggregate
+        case .function(_, let xs), .concat(let xs): return xs.contains { $0.containsAggregate }
+        }
+    }
+}
+
+/// A checked query, ready for the SQL generator.
+final class TQuery {
+    enum Shape { case rows, scalar, singleRow }
+    struct Column { var name: String; var expr: TExpr }
+
+    let entity: EntityDef
+    var filter: TExpr?
+    var groupBy: [TExpr] = []
+    var columns: [Column] = []
+    var orderBy: [(expr: TExpr, descending: Bool)] = []
+    var limit: TExpr?
+    var offset: TExpr?
+    var isCount = false
+    var aggregatesOnly = false
+
+    init(entity: EntityDef) { self.entity = entity }
+
+    /// What a run prints: a bare value for `count` and a one-aggregate select without grouping.
+    var shape: Shape {
+        if isCount { return .scalar }
+        if aggregatesOnly { return columns.count == 1 ? .scalar : .singleRow }
+        return .rows
+    }
+}

@@ -1,0 +1,258 @@
+/// Runs a checked `add`: resolves references by key, applies the model's rules
+/// (spec §5) and inserts one row. A refusal throws before anything is written.
+struct AddExecutor {
+    let session: Session
+
+    func run(_ a: TAdd) throws -> ChangeReport {
+        let db = session.db
+        switch a.entity.table {
+        case "people":
+            var cols: [String: Value] = [:]
+            try common(a, into: &cols)
+            try insert("people", cols, a)
+            let name = ConstantEvaluator.text(a.value("name") ?? .null)
+            session.peopleCache[name] = db.lastInsertID
+            return ChangeReport(verb: "added", entity: "person", count: 1, detail: quoted(name))
+        case "projects":
+            var cols: [String: Value] = [:]
+            try common(a, into: &cols)
+            try checkOrder(a, "start", "finish")
+            try insert("projects", cols, a)
+            session.projectCacheValid = false
+            return ChangeReport(verb: "added", entity: "project", count: 1, detail: quoted(ConstantEvaluator.text(a.value("code") ?? .null)))
+        case "tasks":
+            return try addTask(a)
+        case "dependencies":
+            return try addDependency(a)
+        default:
+            var cols: [String: Value] = [:]
+            let project = try projectFor(a, needed: a.entity.field("project") != nil)
+            if let project, a.value("project") == nil, a.entity.field("project") != nil { cols["project"] = .integer(project) }
+            try common(a, into: &cols, project: project)
+            if a.entity.table == "costs" { try fillCost(a, &cols) }
+            if a.entity.table == "defects" { try checkOrder(a, "found", "fixed") }
+            try insert(a.entity.table, cols, a)
+            let detail = a.entity.key.flatMap { a.value($0) }.map { quoted(ConstantEvaluator.text($0)) }
+            return ChangeReport(verb: "added", entity: a.entity.singular, count: 1, detail: detail)
+        }
+    }
+
+    private func quoted(_ s: String) -> String { "\"\(s)\"" }
+
+    /// Plain values and references of every field but the task-specific ones.
+    private func common(_ a: TAdd, into cols: inout [String: Value], project: Int64? = nil) throws {
+        for (f, v, range) in a.values {
+            guard let column = f.column else { continue }
+            if case .reference(let target) = f.type, case .reference(let key) = v {
+                cols[column] = .integer(try resolve(target, key, range, project: project))
+            } else {
+                cols[column] = v
+            }
+        }
+    }
+
+    /// A referenced row's id, by its key; unknown keys are refused with a suggestion.
+    func resolve(_ target: String, _ key: String, _ range: SourceRange, project: Int64?) throws -> Int64 {
+        let db = session.db
+        switch target {
+        case "people":
+            if let id = session.peopleCache[key] { return id }
+            if case .integer(let id) = try db.scalar("SELECT id FROM people WHERE name = ?1", [.text(key)]) {
+                session.peopleCache[key] = id
+                return id
+            }
+            throw RuntimeError(message: "unknown person \"\(key)\"\(suggest(key, "SELECT name FROM people"))", range: range,
+                               notes: ["add them first: add person \"\(key)\""])
+        case "projects":
+            if case .integer(let id) = try db.scalar("SELECT id FROM projects WHERE code = ?1", [.text(key)]) { return id }
+            throw RuntimeError(message: "unknown project \"\(key)\"\(suggest(key, "SELECT code FROM projects"))", range: range)
+        case "tasks":
+            let sql = project == nil ? "SELECT id FROM tasks WHERE wbs = ?1 LIMIT 2" : "SELECT id FROM tasks WHERE project = ?2 AND wbs = ?1"
+            var ids: [Int64] = []
+            try db.query(sql, project.map { [.text(key), .integer($0)] } ?? [.text(key)]) { s in
+                if case .integer(let id) = db.rawValue(s, 0) { ids.append(id) }
+            }
+            if ids.count == 1 { return ids[0] }
+            if ids.count > 1 {
+                throw RuntimeError(message: "task \(key) exists in several projects; say which with: use project \"CODE\"", range: range)
+            }
+            throw RuntimeError(message: "unknown task \(key)\(suggest(key, "SELECT wbs FROM tasks"))", range: range)
+        default:
+            if let def = Catalog.plural(target), let k = def.key,
+               case .integer(let id) = try db.scalar("SELECT id FROM \(def.table) WHERE \(k) = ?1", [.text(key)]) { return id }
+            throw RuntimeError(message: "unknown \(Catalog.plural(target)?.singular ?? target) \"\(key)\"", range: range)
+        }
+    }
+
+    private func suggest(_ key: String, _ sql: String) -> String {
+        var names: [String] = []
+        try? session.db.query(sql + " LIMIT 5000") { s in
+            if case .text(let n) = session.db.rawValue(s, 0) { names.append(n) }
+        }
+        return Suggestions.didYouMean(key, names)
+    }
+
+    /// The project new rows belong to: the one given, the one `use`d, or the only one there is.
+    private func projectFor(_ a: TAdd, needed: Bool) throws -> Int64? {
+        if case .reference(let code)? = a.value("project") {
+            return try resolve("projects", code, a.range(of: "project"), project: nil)
+        }
+        if let p = session.currentProject { return p }
+        guard needed else { return nil }
+        let ids = try session.projectIDs()
+        if ids.count <= 1 { return ids.first }
+        throw RuntimeError(message: "there are \(ids.count) projects: give \"project\" or choose one with: use project \"CODE\"", range: a.range)
+    }
+
+    private func checkOrder(_ a: TAdd, _ first: String, _ second: String) throws {
+        if case .date(let s)? = a.value(first), case .date(let f)? = a.value(second), f < s {
+            throw RuntimeError(message: "\(second) \(f.iso) is before \(first) \(s.iso)", range: a.range(of: second))
+        }
+    }
+
+    private func addTask(_ a: TAdd) throws -> ChangeReport {
+        let db = session.db
+        guard case .text(let wbs)? = a.value("wbs") else {
+            throw RuntimeError(message: "a task needs a WBS code: add task \"Name\" wbs 1.2.3", range: a.range)
+        }
+        guard WBS.isValid(wbs) else {
+            throw RuntimeError(id: .invalidValue, message: "\"\(wbs)\" is not a WBS code; write numbers joined by dots, like 1.2.3", range: a.range(of: "wbs"))
+        }
+        let project = try projectFor(a, needed: true)
+        var cols: [String: Value] = [:]
+        try common(a, into: &cols, project: project)
+        cols["project"] = project.map { .integer($0) } ?? .null
+        cols["wbs_key"] = .text(WBS.sortKey(wbs))
+        cols["parent_wbs"] = WBS.parent(wbs).map { .text($0) } ?? .null
+        var milestone = a.milestone
+        if case .bool(let m)? = a.value("milestone") { milestone = m }
+        if let d = a.duration {
+            guard case .date(let start)? = a.value("start") else {
+                throw RuntimeError(message: "a duration needs a start date to count from", range: d.range)
+            }
+            if d.days == 0 { milestone = true }
+            if d.days == 0 || milestone {
+                cols["finish"] = .date(start)
+            } else if d.workdays {
+                // The start is working day 1.
+                cols["finish"] = .date(start.addingWorkdays(Int(d.days) - 1))
+            } else {
+                cols["finish"] = .date(Day(start.number + Int(d.days.rounded(.up)) - 1))
+            }
+        }
+        if milestone, cols["finish"] == nil, let s = cols["start"] { cols["finish"] = s }
+        if milestone, cols["start"] == nil, let f = cols["finish"] { cols["start"] = f }
+        cols["milestone"] = .bool(milestone)
+        if case .date(let s)? = cols["start"], case .date(let f)? = cols["finish"], f < s {
+            throw RuntimeError(message: "finish \(f.iso) is before start \(s.iso)", range: a.duration?.range ?? a.range(of: "finish"))
+        }
+        try checkOrder(a, "actual_start", "actual_finish")
+        try checkOrder(a, "baseline_start", "baseline_finish")
+        if project == nil, case .integer = try db.scalar("SELECT id FROM tasks WHERE project IS NULL AND wbs = ?1", [.text(wbs)]) {
+            throw duplicate(wbs, a)
+        }
+        do {
+            try insert("tasks", cols, a)
+        } catch let e as Database.StoreError where e.code == 19 /* SQLITE_CONSTRAINT */ && e.message.contains("wbs") {
+            throw duplicate(wbs, a)
+        }
+        return ChangeReport(verb: "added", entity: milestone ? "milestone" : "task", count: 1, detail: wbs)
+    }
+
+    private func duplicate(_ wbs: String, _ a: TAdd) -> RuntimeError {
+        var existing = ""
+        if case .text(let n) = (try? session.db.scalar("SELECT name FROM tasks WHERE wbs = ?1", [.text(wbs)])) ?? .null { existing = " (\"\(n)\")" }
+        return RuntimeError(message: "duplicate WBS code \(wbs): task \(wbs)\(existing) already exists", range: a.range(of: "wbs"))
+    }
+
+    private func addDependency(_ a: TAdd) throws -> ChangeReport {
+        guard let link = a.link, case .text(let p) = link.pred, case .text(let s) = link.succ else {
+            throw RuntimeError(message: "write a dependency as: add dependency 1.2 -> 1.3", range: a.range)
+        }
+        let project = session.currentProject
+        let pred = try resolve("tasks", p, link.range, project: project)
+        let succ = try resolve("tasks", s, link.range, project: project)
+        if pred == succ { throw RuntimeError(message: "task \(p) cannot depend on itself", range: link.range) }
+        if let loop = try cyclePath(from: succ, to: pred) {
+            throw RuntimeError(message: "dependency \(p) -> \(s) would close a cycle: \(([p] + loop).joined(separator: " -> "))", range: link.range)
+        }
+        if case .integer = try session.db.scalar("SELECT id FROM dependencies WHERE pred = ?1 AND succ = ?2", [.integer(pred), .integer(succ)]) {
+            throw RuntimeError(message: "dependency \(p) -> \(s) already exists", range: link.range)
+        }
+        var cols: [String: Value] = ["pred": .integer(pred), "succ": .integer(succ)]
+        for (f, v, _) in a.values where f.column != nil && f.name != "pred" && f.name != "succ" { cols[f.column ?? f.name] = v }
+        try insert("dependencies", cols, a)
+        return ChangeReport(verb: "added", entity: "dependency", count: 1, detail: "\(p) -> \(s)")
+    }
+
+    /// The WBS codes on a path from `start` to `target` along existing links, if there is one.
+    private func cyclePath(from start: Int64, to target: Int64) throws -> [String]? {
+        let sql = """
+        WITH RECURSIVE reach(id, path) AS (
+          SELECT ?1, (SELECT wbs FROM tasks WHERE id = ?1)
+          UNION
+          SELECT d.succ, reach.path || ' -> ' || t.wbs FROM reach JOIN dependencies d ON d.pred = reach.id JOIN tasks t ON t.id = d.succ
+          WHERE length(reach.path) < 10000
+        )
+        SELECT path FROM reach WHERE id = ?2 LIMIT 1
+        """
+        if case .text(let path) = try session.db.scalar(sql, [.integer(start), .integer(target)]) {
+            return path.components(separatedBy: " -> ")
+        }
+        return nil
+    }
+
+    private func fillCost(_ a: TAdd, _ cols: inout [String: Value]) throws {
+        // Day labour: a person's own day rate applies when no rate is given.
+        if cols["rate"] == nil, case .integer(let person)? = cols["person"],
+           case let rate = try session.db.scalar("SELECT rate FROM people WHERE id = ?1", [.integer(person)]), !rate.isNull {
+            cols["rate"] = rate
+        }
+        if cols["amount"] == nil, let q = cols["qty"]?.number, let r = cols["rate"]?.number {
+            cols["amount"] = .decimal(q * r)
+        }
+        if cols["project"] == nil, case .integer(let task)? = cols["task"] {
+            cols["project"] = try session.db.scalar("SELECT project FROM tasks WHERE id = ?1", [.integer(task)])
+        }
+    }
+
+    private func insert(_ table: String, _ cols: [String: Value], _ a: TAdd) throws {
+        let names = cols.keys.sorted()
+        // Column names come from the catalog (the keys above), values are bound.
+        let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\((1...max(1, names.count)).map { "?\($0)" }.prefix(names.count).joined(separator: ", ")))"
+        do {
+            try session.db.run(sql, names.map { cols[$0] ?? .null })
+        } catch let e as Database.StoreError where e.code == 19 && e.message.contains("UNIQUE") {
+            if let key = a.entity.key, let v = a.value(key) {
+                throw RuntimeError(message: "\(a.entity.singular) \"\(ConstantEvaluator.text(v))\" already exists", range: a.range(of: key))
+            }
+            throw e
+        }
+    }
+}
+
+/// WBS codes: validity, the parent's code and a key that sorts `1.2` before `1.10`.
+enum WBS {
+    static func isValid(_ s: String) -> Bool {
+        !s.isEmpty && s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { seg in
+            !seg.isEmpty && seg.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+        }
+    }
+
+    static func parent(_ s: String) -> String? {
+        guard let dot = s.lastIndex(of: ".") else { return nil }
+        return String(s[..<dot])
+    }
+
+    /// Numeric segments are zero-padded to ten digits, so text order is natural order.
+    static func sortKey(_ s: String) -> String {
+        s.split(separator: ".", omittingEmptySubsequences: false).map { seg -> String in
+            guard !seg.isEmpty, seg.allSatisfy({ $0.isASCII && $0.isNumber }) else { return String(seg) }
+            let trimmed = seg.drop { $0 == "0" }
+            let digits = trimmed.isEmpty ? "0" : String(trimmed)
+            return digits.count >= 10 ? digits : String(repeating: "0", count: 10 - digits.count) + digits
+        }.joined(separator: ".")
+    }
+}
+
+import Foundation

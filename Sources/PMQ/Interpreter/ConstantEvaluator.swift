@@ -1,0 +1,94 @@
+/// Evaluates checked expressions that do not depend on a row (the values of `add`),
+/// with the same rules SQL applies to them in queries.
+enum ConstantEvaluator {
+    struct NotConstant: Error { let range: SourceRange }
+
+    static func evaluate(_ e: TExpr) throws -> Value {
+        switch e.kind {
+        case .value(let v): return v
+        case .negate(let x):
+            switch try evaluate(x) {
+            case .integer(let i): return .integer(-i)
+            case .decimal(let d): return .decimal(-d)
+            case .duration(let d): return .duration(-d)
+            default: return .null
+            }
+        case .arithmetic(let op, let x, let y):
+            return arithmetic(op, try evaluate(x), try evaluate(y), resultType: e.type)
+        case .addWorkdays(let d, let n, let subtract):
+            guard case .date(let day) = try evaluate(d), let k = try evaluate(n).number else { return .null }
+            return .date(day.addingWorkdays(subtract ? -Int(k) : Int(k)))
+        case .concat(let parts):
+            return .text(try parts.map { text(try evaluate($0)) }.joined())
+        case .function(let fn, let args):
+            let vs = try args.map(evaluate)
+            switch fn {
+            case .lower: if case .text(let s) = vs[0] { return .text(s.lowercased()) }; return .null
+            case .upper: if case .text(let s) = vs[0] { return .text(s.uppercased()) }; return .null
+            case .length: if case .text(let s) = vs[0] { return .integer(Int64(s.count)) }; return .null
+            case .coalesce: return vs.first { !$0.isNull } ?? .null
+            case .abs:
+                switch vs[0] {
+                case .integer(let i): return .integer(i.magnitude > Int64.max.magnitude ? i : Swift.abs(i))
+                case .decimal(let d): return .decimal(Swift.abs(d))
+                case .duration(let d): return .duration(Swift.abs(d))
+                default: return .null
+                }
+            case .round:
+                guard let x = vs[0].number else { return .null }
+                let digits = vs.count > 1 ? Int(vs[1].number ?? 0) : 0
+                let p = pow10(digits)
+                return .decimal((x * p).rounded() / p)
+            }
+        default:
+            throw NotConstant(range: e.range)
+        }
+    }
+
+    private static func pow10(_ n: Int) -> Double {
+        var p = 1.0
+        for _ in 0..<min(max(n, 0), 15) { p *= 10 }
+        return p
+    }
+
+    static func arithmetic(_ op: BinaryOp, _ a: Value, _ b: Value, resultType: PType) -> Value {
+        if a.isNull || b.isNull { return .null }
+        switch (a, b) {
+        case (.date(let d), .duration(let n)):
+            return .date(Day(d.number + (op == .sub ? -Int(n.rounded(.down)) : Int(n.rounded(.down)))))
+        case (.duration(let n), .date(let d)):
+            return .date(Day(d.number + Int(n.rounded(.down))))
+        case (.date(let x), .date(let y)):
+            return .duration(Double(x.number - y.number))
+        default: break
+        }
+        guard let x = a.number, let y = b.number else { return .null }
+        let r: Double
+        switch op {
+        case .add: r = x + y
+        case .sub: r = x - y
+        case .mul: r = x * y
+        case .div:
+            if y == 0 { return .null }
+            r = x / y
+        default: return .null
+        }
+        if resultType == .duration { return .duration(r) }
+        if case .integer = a, case .integer = b, op != .div, abs(r) < 9e18 { return .integer(Int64(r)) }
+        return .decimal(r)
+    }
+
+    /// How a value reads in a message or an interpolated string.
+    static func text(_ v: Value) -> String {
+        switch v {
+        case .null: return "null"
+        case .integer(let i): return String(i)
+        case .decimal(let d): return formatNumber(d)
+        case .text(let s), .reference(let s): return s
+        case .date(let d): return d.iso
+        case .duration(let d): return formatNumber(d) + "d"
+        case .bool(let b): return b ? "true" : "false"
+        case .list(let xs): return xs.joined(separator: ", ")
+        }
+    }
+}

@@ -1,0 +1,100 @@
+/// A calendar date as a count of days since 1970-01-01: the form dates take in the
+/// database, so date arithmetic in SQL is integer arithmetic and comparisons use indexes.
+public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var number: Int
+
+    public init(_ number: Int) { self.number = number }
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...12).contains(month), day >= 1, day <= Day.daysIn(month: month, year: year) else { return nil }
+        number = Day.daysFromCivil(year, month, day)
+    }
+
+    /// Parses `YYYY-MM-DD`; nil for malformed or impossible dates.
+    public init?(iso: String) {
+        let parts = iso.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    /// A placeholder for a date-shaped literal that is not a real date; the checker reports it.
+    init(unchecked: String) { number = Int.min }
+    var isValid: Bool { number != Int.min }
+
+    public var iso: String {
+        let (y, m, d) = Day.civil(from: number)
+        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    }
+    public var description: String { iso }
+
+    /// ISO weekday: 1 = Monday ... 7 = Sunday.
+    public var weekday: Int { ((number % 7 + 7) % 7 + 3) % 7 + 1 }
+    public var isWeekend: Bool { weekday >= 6 }
+
+    public static func < (a: Day, b: Day) -> Bool { a.number < b.number }
+    public static func + (a: Day, n: Int) -> Day { Day(a.number + n) }
+
+    /// `n` working days (Monday–Friday) from `self`; negative goes back.
+    public func addingWorkdays(_ n: Int) -> Day {
+        var d = self, left = abs(n)
+        let step = n >= 0 ? 1 : -1
+        while left > 0 {
+            d = d + step
+            if !d.isWeekend { left -= 1 }
+        }
+        return d
+    }
+
+    var startOfWeek: Day { Day(number - (weekday - 1)) }
+    var endOfWeek: Day { Day(number + (7 - weekday)) }
+    var startOfMonth: Day { let (y, m, _) = Day.civil(from: number); return Day(Day.daysFromCivil(y, m, 1)) }
+    var endOfMonth: Day { let (y, m, _) = Day.civil(from: number); return Day(Day.daysFromCivil(y, m, Day.daysIn(month: m, year: y))) }
+
+    /// The real date today, in the local time zone.
+    public static func current() -> Day {
+        var t = time_t(0)
+        time(&t)
+        var parts = tm()
+        localtime_r(&t, &parts)
+        return Day(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday)) ?? Day(0)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    // Howard Hinnant's civil-from-days algorithms: exact over the proleptic Gregorian calendar.
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    static func civil(from z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp + (mp < 10 ? 3 : -9)
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

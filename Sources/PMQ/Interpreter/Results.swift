@@ -1,0 +1,71 @@
+/// What running a statement gives back: typed results for hosts and output formats.
+public struct ResultColumn: Sendable, Equatable {
+    public enum Kind: String, Sendable { case number, text, date, duration, bool, reference, list, any }
+    public var name: String
+    public var kind: Kind
+}
+
+public enum StatementResult: Sendable, Equatable {
+    /// Rows of a query; `single` for an aggregate-only select with several columns.
+    case rows(columns: [ResultColumn], rows: [[Value]], single: Bool)
+    /// A bare value: `count`, or a select of one aggregate without `group by`.
+    case scalar(Value, kind: ResultColumn.Kind)
+    /// `explain`: the SQL, its bound arguments and SQLite's plan.
+    case explain(sql: String, arguments: [Value], plan: [String])
+    /// A change statement's report (`added task 1.2.4`); printed on standard error.
+    case change(ChangeReport)
+}
+
+public struct ChangeReport: Sendable, Equatable {
+    public var verb: String          // added, updated, deleted, ...
+    public var entity: String        // singular name
+    public var count: Int
+    public var detail: String?       // the key of a single added row
+
+    public var message: String {
+        if count == 1, let detail { return "\(verb) \(entity) \(detail)" }
+        let plural = Catalog.entity(named: entity)?.plural ?? entity + "s"
+        return "\(verb) \(count) \(count == 1 ? entity : plural)"
+    }
+}
+
+extension ResultColumn.Kind {
+    init(_ t: PType) {
+        switch t {
+        case .number: self = .number
+        case .text, .enumeration: self = .text
+        case .date: self = .date
+        case .duration: self = .duration
+        case .bool: self = .bool
+        case .reference: self = .reference
+        case .list: self = .list
+        case .null, .any: self = .any
+        }
+    }
+
+    /// A raw SQLite value read as this kind.
+    func convert(_ raw: Value) -> Value {
+        switch (self, raw) {
+        case (_, .null): return .null
+        case (.date, .integer(let i)): return .date(Day(Int(i)))
+        case (.date, .decimal(let d)): return .date(Day(Int(d.rounded(.down))))
+        case (.duration, .integer(let i)): return .duration(Double(i))
+        case (.duration, .decimal(let d)): return .duration(d)
+        case (.bool, .integer(let i)): return .bool(i != 0)
+        case (.bool, .decimal(let d)): return .bool(d != 0)
+        case (.reference, .text(let s)): return .reference(s)
+        case (.reference, .integer(let i)): return .reference(String(i))
+        case (.list, .text(let s)): return .list(decodeList(s))
+        default: return raw
+        }
+    }
+}
+
+/// Reads a JSON array of strings as stored for tags; anything else becomes one item.
+func decodeList(_ s: String) -> [String] {
+    guard let data = s.data(using: .utf8),
+          let arr = try? JSONSerialization.jsonObject(with: data) as? [Any] else { return s.isEmpty ? [] : [s] }
+    return arr.map { "\($0)" }
+}
+
+import Foundation

@@ -1,0 +1,325 @@
+/// Turns PMQ text into tokens (spec §2).
+///
+/// Newlines end statements except where the statement obviously goes on:
+/// inside ( ) or [ ], after a token that needs a right-hand side (`where`,
+/// `and`, `,`, `+`, ...), or before a line that starts with a clause keyword
+/// (`where`, `order`, ...), which no statement can start with.
+struct Lexer {
+    let source: SourceFile
+    private let b: [UInt8]
+    private var i = 0
+    private var limit: Int
+    private var depth = 0
+    /// The token just produced and the ones lexed but not yet handed out.
+    private var last: Token?
+    private var pending: [Token] = []
+    private(set) var diagnostics = DiagnosticBag()
+
+    /// Tokens after which a newline cannot end the statement.
+    static let continuationKeywords: Set<String> = [
+        "where", "and", "or", "not", "in", "between", "by", "select", "group", "order", "set",
+        "to", "from", "as", "is", "under", "limit", "offset", "count", "explain", "of",
+    ]
+    static let continuationSymbols: Set<String> = [
+        "(", "[", ",", "=", "!=", "<", "<=", ">", ">=", "~", "!~", "+", "-", "*", "/", "->", ".",
+    ]
+    /// Lines starting with these continue the statement above.
+    static let leadingContinuations: Set<String> = ["where", "group", "select", "order", "limit", "offset", "and", "or"]
+
+    init(_ source: SourceFile) {
+        self.source = source
+        self.b = source.bytes
+        self.limit = source.bytes.count
+    }
+
+    /// Lexes a whole text at once (tests, interpolations, small inputs).
+    static func tokenize(_ source: SourceFile) -> (tokens: [Token], diagnostics: [Diagnostic]) {
+        var lexer = Lexer(source)
+        var out: [Token] = []
+        repeat { out.append(lexer.next()) } while !out[out.count - 1].isEOF
+        return (out, lexer.diagnostics.items)
+    }
+
+    /// A lexer over the text of an interpolation, positioned inside the enclosing file.
+    init(_ source: SourceFile, range: SourceRange) {
+        self.init(source)
+        i = range.start
+        limit = range.end
+    }
+
+    /// Moves the diagnostics found so far to the caller.
+    mutating func takeDiagnostics() -> [Diagnostic] {
+        let d = diagnostics.items
+        diagnostics = DiagnosticBag()
+        return d
+    }
+
+    /// The next token; `.eof` forever once the text is used up. Streaming keeps a
+    /// million-line script from ever existing as a million-token array.
+    mutating func next() -> Token {
+        while true {
+            if let t = pending.popLast() { last = t; return t }
+            skipBlanksAndComments(limit)
+            if i >= limit {
+                let t = Token(kind: .eof, text: "", range: SourceRange(limit, limit))
+                last = t
+                return t
+            }
+            let start = i
+            let c = b[i]
+            if c == UInt8(ascii: "\n") || c == UInt8(ascii: ";") {
+                i += 1
+                emitNewline(start, text: c == UInt8(ascii: ";") ? ";" : "\n", limit: limit)
+            } else if isDigit(c) {
+                lexNumberLike(start)
+            } else if isIdentStart(c) {
+                while i < limit, isIdentContinue(b[i]) { i += 1 }
+                add(.identifier, start)
+            } else if c == UInt8(ascii: "\"") {
+                lexString(start, limit: limit)
+            } else if c == UInt8(ascii: "'") {
+                lexRawString(start, limit: limit)
+            } else {
+                lexSymbol(start)
+            }
+        }
+    }
+
+    // MARK: - Pieces
+
+    private mutating func skipBlanksAndComments(_ limit: Int) {
+        while i < limit {
+            let c = b[i]
+            if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") {
+                i += 1
+            } else if c == UInt8(ascii: "#") {
+                while i < limit, b[i] != UInt8(ascii: "\n") { i += 1 }
+            } else if c == UInt8(ascii: "\\"), i + 1 < limit, b[i + 1] == UInt8(ascii: "\n") {
+                i += 2  // an explicit line continuation
+            } else {
+                break
+            }
+        }
+    }
+
+    private mutating func emitNewline(_ start: Int, text: String, limit: Int) {
+        if text == "\n" {
+            if depth > 0 { return }
+            if let last {
+                if case .identifier = last.kind, Lexer.continuationKeywords.contains(last.lowered) { return }
+                if case .symbol = last.kind, Lexer.continuationSymbols.contains(last.text) { return }
+            }
+            if nextLineStartsWithClause(limit) { return }
+        }
+        // Collapse runs of separators; a separator at the very start says nothing.
+        guard let last, !last.isNewline else { return }
+        pending.append(Token(kind: .newline, text: text, range: SourceRange(start, start + 1)))
+    }
+
+    private func nextLineStartsWithClause(_ limit: Int) -> Bool {
+        var j = i
+        while j < limit {
+            let c = b[j]
+            if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") || c == UInt8(ascii: "\n") { j += 1; continue }
+            if c == UInt8(ascii: "#") { while j < limit, b[j] != UInt8(ascii: "\n") { j += 1 }; continue }
+            break
+        }
+        guard j < limit, isIdentStart(b[j]) else { return false }
+        var k = j
+        while k < limit, isIdentContinue(b[k]) { k += 1 }
+        let word = String(decoding: b[j..<k], as: UTF8.self).lowercased()
+        return Lexer.leadingContinuations.contains(word)
+    }
+
+    /// Numbers, dates (`2026-01-28`), durations (`3d`, `5wd`) and WBS codes (`1.2.3`).
+    private mutating func lexNumberLike(_ start: Int) {
+        if let day = dateAt(start) {
+            i = start + 10
+            add(.date(day), start)
+            return
+        }
+        var dots = 0
+        while i < b.count {
+            if isDigit(b[i]) || b[i] == UInt8(ascii: "_") {
+                i += 1
+            } else if b[i] == UInt8(ascii: "."), i + 1 < b.count, isDigit(b[i + 1]) {
+                dots += 1; i += 2
+            } else {
+                break
+            }
+        }
+        let text = String(decoding: b[start..<i], as: UTF8.self)
+        if dots >= 2 {
+            add(.wbs, start)
+            return
+        }
+        let value = Double(text.replacingOccurrences(of: "_", with: "")) ?? 0
+        // A unit letter glued to the number makes a duration.
+        var j = i
+        while j < b.count, isIdentContinue(b[j]) { j += 1 }
+        if j > i {
+            let suffix = String(decoding: b[i..<j], as: UTF8.self).lowercased()
+            if let unit = DurationUnit(rawValue: suffix) {
+                i = j
+                add(.duration(value, unit), start)
+            } else {
+                i = j
+                diagnostics.error(.syntax, "malformed number \"\(String(decoding: b[start..<j], as: UTF8.self))\"; durations are written 3d, 2w, 4h or 5wd",
+                                  SourceRange(start, j))
+                add(.number(value), start)
+            }
+            return
+        }
+        if text.hasSuffix("_") || text.contains("__") {
+            diagnostics.error(.syntax, "malformed number \"\(text)\"", SourceRange(start, i))
+        }
+        add(.number(value), start)
+    }
+
+    private func dateAt(_ s: Int) -> Day? {
+        guard s + 10 <= b.count else { return nil }
+        let shape: [Bool] = (0..<10).map { k in k == 4 || k == 7 ? b[s + k] == UInt8(ascii: "-") : isDigit(b[s + k]) }
+        guard !shape.contains(false) else { return nil }
+        if s + 10 < b.count, isIdentContinue(b[s + 10]) { return nil }
+        let text = String(decoding: b[s..<s + 10], as: UTF8.self)
+        return Day(iso: text) ?? Day(unchecked: text)
+    }
+
+    private mutating func lexString(_ start: Int, limit: Int) {
+        i += 1
+        var parts: [StringPart] = []
+        var buf: [UInt8] = []
+        func flush() { if !buf.isEmpty { parts.append(.text(String(decoding: buf, as: UTF8.self))); buf.removeAll() } }
+        while i < limit {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                flush()
+                pending.append(Token(kind: .string(parts), text: String(decoding: b[start..<i], as: UTF8.self), range: SourceRange(start, i)))
+                return
+            }
+            if c == UInt8(ascii: "\\") {
+                guard i + 1 < limit else { break }
+                let e = b[i + 1]
+                switch e {
+                case UInt8(ascii: "\""): buf.append(e); i += 2
+                case UInt8(ascii: "\\"): buf.append(e); i += 2
+                case UInt8(ascii: "n"): buf.append(10); i += 2
+                case UInt8(ascii: "t"): buf.append(9); i += 2
+                case UInt8(ascii: "{"), UInt8(ascii: "}"): buf.append(e); i += 2
+                case UInt8(ascii: "u"):
+                    if let (scalar, len) = unicodeEscape(at: i + 2, limit: limit) {
+                        buf.append(contentsOf: Array(String(Character(scalar)).utf8)); i += 2 + len
+                    } else {
+                        diagnostics.error(.syntax, "malformed \\u escape; write \\u{4E2D}", SourceRange(i, i + 2)); i += 2
+                    }
+                default:
+                    diagnostics.error(.syntax, "unknown escape \\\(Character(Unicode.Scalar(e)))", SourceRange(i, i + 2)); i += 2
+                }
+                continue
+            }
+            if c == UInt8(ascii: "{") {
+                if i + 1 < limit, b[i + 1] == UInt8(ascii: "{") { buf.append(c); i += 2; continue }
+                flush()
+                let exprStart = i + 1
+                guard let close = matchingBrace(from: exprStart, limit: limit) else { break }
+                if close == exprStart {
+                    diagnostics.error(.syntax, "empty interpolation {}; write {{ for a literal brace", SourceRange(i, close + 1))
+                } else {
+                    parts.append(.interpolation(SourceRange(exprStart, close)))
+                }
+                i = close + 1
+                continue
+            }
+            if c == UInt8(ascii: "}"), i + 1 < limit, b[i + 1] == UInt8(ascii: "}") { buf.append(c); i += 2; continue }
+            buf.append(c); i += 1
+        }
+        i = limit
+        diagnostics.error(.incompleteInput, "incomplete input: unterminated string", SourceRange(start, start + 1))
+        pending.append(Token(kind: .string(parts), text: String(decoding: b[start..<limit], as: UTF8.self), range: SourceRange(start, limit)))
+    }
+
+    private func unicodeEscape(at j: Int, limit: Int) -> (Unicode.Scalar, Int)? {
+        guard j < limit, b[j] == UInt8(ascii: "{") else { return nil }
+        var k = j + 1
+        while k < limit, k - j <= 9, b[k] != UInt8(ascii: "}") { k += 1 }
+        guard k < limit, b[k] == UInt8(ascii: "}"),
+              let v = UInt32(String(decoding: b[j + 1..<k], as: UTF8.self), radix: 16),
+              let s = Unicode.Scalar(v) else { return nil }
+        return (s, k - j + 1)
+    }
+
+    /// The `}` closing an interpolation, skipping nested strings and braces.
+    private func matchingBrace(from j: Int, limit: Int) -> Int? {
+        var k = j, level = 0
+        while k < limit {
+            let c = b[k]
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                k += 1
+                while k < limit, b[k] != c { if b[k] == UInt8(ascii: "\\") { k += 1 }; k += 1 }
+            } else if c == UInt8(ascii: "{") {
+                level += 1
+            } else if c == UInt8(ascii: "}") {
+                if level == 0 { return k }
+                level -= 1
+            }
+            k += 1
+        }
+        return nil
+    }
+
+    private mutating func lexRawString(_ start: Int, limit: Int) {
+        i += 1
+        let bodyStart = i
+        while i < limit, b[i] != UInt8(ascii: "'") { i += 1 }
+        if i >= limit {
+            diagnostics.error(.incompleteInput, "incomplete input: unterminated string", SourceRange(start, start + 1))
+            pending.append(Token(kind: .string([.text(String(decoding: b[bodyStart..<limit], as: UTF8.self))]),
+                                text: String(decoding: b[start..<limit], as: UTF8.self), range: SourceRange(start, limit)))
+            return
+        }
+        let body = String(decoding: b[bodyStart..<i], as: UTF8.self)
+        i += 1
+        pending.append(Token(kind: .string(body.isEmpty ? [] : [.text(body)]), text: String(decoding: b[start..<i], as: UTF8.self), range: SourceRange(start, i)))
+    }
+
+    private mutating func lexSymbol(_ start: Int) {
+        let c = b[i]
+        let next: UInt8 = i + 1 < b.count ? b[i + 1] : 0
+        var len = 1
+        switch c {
+        case UInt8(ascii: "!") where next == UInt8(ascii: "=") || next == UInt8(ascii: "~"): len = 2
+        case UInt8(ascii: "<") where next == UInt8(ascii: "="), UInt8(ascii: ">") where next == UInt8(ascii: "="): len = 2
+        case UInt8(ascii: "<") where next == UInt8(ascii: ">"): len = 2
+        case UInt8(ascii: "-") where next == UInt8(ascii: ">"): len = 2
+        case UInt8(ascii: "=") where next == UInt8(ascii: "="): len = 2
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"),
+             UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: "="), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "~"),
+             UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "%"):
+            len = 1
+        default:
+            // Skip one whole UTF-8 character so the error points at it.
+            var end = i + 1
+            while end < b.count, b[end] & 0xC0 == 0x80 { end += 1 }
+            let ch = String(decoding: b[i..<end], as: UTF8.self)
+            diagnostics.error(.syntax, "unexpected character \"\(ch)\"", SourceRange(i, end))
+            i = end
+            return
+        }
+        i += len
+        var text = String(decoding: b[start..<i], as: UTF8.self)
+        if text == "==" { text = "=" }
+        if text == "<>" { text = "!=" }
+        if text == "(" || text == "[" { depth += 1 }
+        if text == ")" || text == "]" { depth = max(0, depth - 1) }
+        pending.append(Token(kind: .symbol, text: text, range: SourceRange(start, i)))
+    }
+
+    private mutating func add(_ kind: Token.Kind, _ start: Int) {
+        pending.append(Token(kind: kind, text: String(decoding: b[start..<i], as: UTF8.self), range: SourceRange(start, i)))
+    }
+
+    private func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+    private func isIdentStart(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 || c >= 0x80 }
+    private func isIdentContinue(_ c: UInt8) -> Bool { isIdentStart(c) || isDigit(c) }
+}

@@ -1,0 +1,42 @@
+/// One lexical unit. Keywords are not reserved: they are identifiers the parser
+/// recognises in context, so a field may share a name with a keyword.
+struct Token: Equatable {
+    enum Kind: Equatable {
+        case identifier
+        case number(Double)          // the text is kept: `1.10` may be a WBS code
+        case wbs                     // `1.2.3`: two or more dots, only ever a WBS code
+        case date(Day)
+        case duration(Double, DurationUnit)
+        case string([StringPart])
+        case symbol                  // ( ) [ ] { } , ; . = != < <= > >= ~ !~ + - * / ->
+        case newline                 // a statement separator (also `;`)
+        case eof
+    }
+    var kind: Kind
+    var text: String
+    var range: SourceRange
+
+    var lowered: String { text.lowercased() }
+    func isKeyword(_ k: String) -> Bool {
+        if case .identifier = kind { return text.count == k.count && text.lowercased() == k }
+        return false
+    }
+    func isSymbol(_ s: String) -> Bool {
+        if case .symbol = kind { return text == s }
+        return false
+    }
+    var isEOF: Bool { if case .eof = kind { return true }; return false }
+    var isNewline: Bool { if case .newline = kind { return true }; return false }
+    var isIdentifier: Bool { if case .identifier = kind { return true }; return false }
+}
+
+enum DurationUnit: String, Equatable, Sendable {
+    case days = "d", weeks = "w", hours = "h", workdays = "wd"
+}
+
+/// A piece of a double-quoted string: literal text or an interpolated `{expr}`
+/// whose source range is parsed as an expression by the parser.
+enum StringPart: Equatable {
+    case text(String)
+    case interpolation(SourceRange)
+}

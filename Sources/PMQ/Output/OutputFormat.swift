@@ -1,0 +1,112 @@
+/// Renders results as the `pmq` command prints them (spec §7): one renderer for
+/// the CLI, the REPL and embedding hosts.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    case table, csv, json, markdown
+
+    /// The text of one result, without a trailing newline; nil for results that print
+    /// nothing on standard output (change reports go to standard error).
+    public func render(_ r: StatementResult) -> String? {
+        switch r {
+        case .change:
+            return nil
+        case .scalar(let v, _):
+            return self == .json ? OutputFormat.json(v) : OutputFormat.plain(v, csv: self == .csv)
+        case .explain(let sql, let args, let plan):
+            if self == .json {
+                return "{\"sql\":\(jsonString(sql)),\"arguments\":[\(args.map(OutputFormat.json).joined(separator: ","))],\"plan\":[\(plan.map(jsonString).joined(separator: ","))]}"
+            }
+            var out = sql
+            if !args.isEmpty {
+                out += "\n-- arguments: " + args.enumerated().map { "?\($0 + 1) = \(OutputFormat.literal($1))" }.joined(separator: ", ")
+            }
+            out += "\n-- plan:\n" + plan.map { "   " + $0 }.joined(separator: "\n")
+            return out
+        case .rows(let columns, let rows, let single):
+            switch self {
+            case .json:
+                let objects = rows.map { row in
+                    "{" + zip(columns, row).map { "\(jsonString($0.name)):\(OutputFormat.json($1))" }.joined(separator: ",") + "}"
+                }
+                if single, let first = objects.first { return first }
+                return "[" + objects.joined(separator: ",") + "]"
+            case .csv:
+                let lines = [columns.map { OutputFormat.csvField($0.name) }.joined(separator: ",")]
+                    + rows.map { $0.map { OutputFormat.csvField($0.isNull ? "" : OutputFormat.plain($0, csv: true)) }.joined(separator: ",") }
+                return lines.joined(separator: "\n")
+            case .markdown:
+                func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+                var lines = ["| " + columns.map { cell($0.name) }.joined(separator: " | ") + " |"]
+                lines.append("|" + columns.map { $0.kind == .number || $0.kind == .duration ? " ---: |" : " --- |" }.joined())
+                for row in rows { lines.append("| " + row.map { cell($0.isNull ? "" : OutputFormat.plain($0)) }.joined(separator: " | ") + " |") }
+                return lines.joined(separator: "\n")
+            case .table:
+                return TableRenderer.render(columns: columns, rows: rows)
+            }
+        }
+    }
+
+    /// A value as a person reads it: `2026-01-28`, `3d`, `true`, `Li Wei`.
+    public static func plain(_ v: Value, csv: Bool = false) -> String {
+        switch v {
+        case .null: return csv ? "" : "null"
+        case .list(let xs): return xs.joined(separator: csv ? ";" : ", ")
+        default: return ConstantEvaluator.text(v)
+        }
+    }
+
+    /// A value in JSON: dates as "YYYY-MM-DD", durations as numbers of days.
+    public static func json(_ v: Value) -> String {
+        switch v {
+        case .null: return "null"
+        case .integer(let i): return String(i)
+        case .decimal(let d), .duration(let d): return d.isFinite ? formatNumber(d) : "null"
+        case .text(let s), .reference(let s): return jsonString(s)
+        case .date(let d): return "\"\(d.iso)\""
+        case .bool(let b): return b ? "true" : "false"
+        case .list(let xs): return "[" + xs.map(jsonString).joined(separator: ",") + "]"
+        }
+    }
+
+    /// A bound argument as `explain` shows it.
+    static func literal(_ v: Value) -> String {
+        switch v {
+        case .text(let s), .reference(let s): return jsonString(s)
+        case .date(let d): return "\(d.number) (\(d.iso))"
+        default: return json(v)
+        }
+    }
+
+    static func csvField(_ s: String) -> String {
+        if s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+}
+
+/// Aligned columns by display width; numbers and durations right-aligned.
+public enum TableRenderer {
+    public static func render(columns: [ResultColumn], rows: [[Value]], maxRows: Int? = nil) -> String {
+        let shown = maxRows.map { Array(rows.prefix($0)) } ?? rows
+        let cells = shown.map { $0.map { OutputFormat.plain($0) } }
+        var widths = columns.map { DisplayWidth.of($0.name) }
+        for row in cells { for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], DisplayWidth.of(c)) } }
+        let right = columns.map { $0.kind == .number || $0.kind == .duration }
+        func line(_ items: [String], align: Bool) -> String {
+            var out = ""
+            for (i, s) in items.enumerated() {
+                let pad = String(repeating: " ", count: max(0, widths[i] - DisplayWidth.of(s)))
+                let cell = align && right[i] ? pad + s : s + pad
+                out += (i == 0 ? "" : "  ") + cell
+            }
+            while out.hasSuffix(" ") { out.removeLast() }
+            return out
+        }
+        var lines = [line(columns.map(\.name), align: false)]
+        lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        for row in cells { lines.append(line(row, align: true)) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+import Foundation

@@ -1,0 +1,91 @@
+/// The syntax tree. Every node carries the source range it was parsed from,
+/// so the checker and the runtime can point at the exact text.
+struct Name: Equatable {
+    var text: String
+    var range: SourceRange
+    var lowered: String { text.lowercased() }
+}
+
+final class Expr {
+    enum Kind {
+        case number(Double, text: String)     // text kept: `1.10` as a WBS code is not `1.1`
+        case wbs(String)
+        case string(String)
+        case interpolated([Interpolation])
+        case date(Day)
+        case duration(Double, DurationUnit)
+        case null
+        case name(String)                      // a field, a variable, an enum value, `today`, `true`
+        case member(Expr, Name)                // owner.department
+        case call(Name, [Expr])
+        case unary(UnaryOp, Expr)
+        case binary(BinaryOp, Expr, Expr)
+        case inList(Expr, [Expr], negated: Bool)
+        case inValue(Expr, Expr, negated: Bool) // "infra" in tags
+        case isNull(Expr, negated: Bool)
+        case between(Expr, Expr, Expr, negated: Bool)
+        case under(Expr, Expr)
+        case subquery(Query)
+        case list([Expr])
+    }
+    enum Interpolation { case text(String), expr(Expr) }
+
+    let kind: Kind
+    let range: SourceRange
+    init(_ kind: Kind, _ range: SourceRange) { self.kind = kind; self.range = range }
+}
+
+enum UnaryOp: String { case not, negate = "-" }
+
+enum BinaryOp: String {
+    case or, and
+    case eq = "=", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=", contains = "~", notContains = "!~"
+    case add = "+", sub = "-", mul = "*", div = "/"
+
+    var isComparison: Bool { [.eq, .ne, .lt, .le, .gt, .ge].contains(self) }
+    var isOrdering: Bool { [.lt, .le, .gt, .ge].contains(self) }
+}
+
+struct SelectItem {
+    var expr: Expr
+    var alias: Name?
+    var range: SourceRange
+}
+
+struct OrderItem {
+    var expr: Expr
+    var descending: Bool
+}
+
+/// `<source> [where] [group by] [select] [order by] [limit [offset]]`, or `count <query>`.
+final class Query {
+    var source: Name
+    var filter: Expr?
+    var groupBy: [Expr] = []
+    var select: [SelectItem]?
+    var orderBy: [OrderItem] = []
+    var limit: Expr?
+    var offset: Expr?
+    var isCount = false
+    var range: SourceRange
+    init(source: Name, range: SourceRange) { self.source = source; self.range = range }
+}
+
+/// `add <entity> [literal] (field value)*` and `add dependency A -> B ...`.
+struct AddStatement {
+    var entity: Name
+    var literal: Expr?
+    var pairs: [(field: Name, value: Expr)]
+    var link: (pred: Expr, succ: Expr)?
+}
+
+struct Statement {
+    enum Kind {
+        case query(Query)
+        case explain(Query)
+        case add(AddStatement)
+        case use(Expr)
+    }
+    var kind: Kind
+    var range: SourceRange
+}

@@ -1,0 +1,475 @@
+/// Recursive-descent parser for grammar/pmq.ebnf.
+///
+/// Each parse function quotes the production it implements. Errors are values:
+/// a failed statement is recorded and the parser resumes after the next statement
+/// separator, so one run reports every syntax error in a script. An error at the
+/// end of the text is reported as "incomplete input".
+struct Parser {
+    let source: SourceFile
+    private var lexer: Lexer
+    private var lookahead: [Token] = []
+    private(set) var diagnostics = DiagnosticBag()
+
+    struct Failure: Error { let diagnostic: Diagnostic }
+
+    init(_ source: SourceFile) {
+        self.source = source
+        self.lexer = Lexer(source)
+    }
+
+    /// A parser for the text of a string interpolation inside `source`.
+    init(_ source: SourceFile, range: SourceRange) {
+        self.source = source
+        self.lexer = Lexer(source, range: range)
+    }
+
+    /// Parses a whole text; statements that fail are left out and their errors reported.
+    static func parse(_ source: SourceFile) -> (statements: [Statement], diagnostics: [Diagnostic]) {
+        var p = Parser(source)
+        var out: [Statement] = []
+        while let s = p.nextStatement() { out.append(s) }
+        return (out, p.diagnostics.items)
+    }
+
+    // MARK: - Token stream
+
+    private mutating func peek(_ k: Int = 0) -> Token {
+        while lookahead.count <= k {
+            lookahead.append(lexer.next())
+            for d in lexer.takeDiagnostics() { diagnostics.add(d) }
+        }
+        return lookahead[k]
+    }
+
+    @discardableResult
+    private mutating func advance() -> Token {
+        let t = peek()
+        lookahead.removeFirst()
+        return t
+    }
+
+    private mutating func accept(keyword k: String) -> Token? {
+        peek().isKeyword(k) ? advance() : nil
+    }
+
+    private mutating func accept(symbol s: String) -> Token? {
+        peek().isSymbol(s) ? advance() : nil
+    }
+
+    private mutating func expect(keyword k: String, _ what: String? = nil) throws -> Token {
+        if let t = accept(keyword: k) { return t }
+        throw failure("expected \(what ?? "\"\(k)\"")")
+    }
+
+    private mutating func expect(symbol s: String, _ what: String? = nil) throws -> Token {
+        if let t = accept(symbol: s) { return t }
+        throw failure("expected \(what ?? "\"\(s)\"")")
+    }
+
+    /// An error at the current token; at the end of the text it is "incomplete input".
+    private mutating func failure(_ message: String) -> Failure {
+        let t = peek()
+        if t.isEOF {
+            return Failure(diagnostic: Diagnostic(.incompleteInput, "incomplete input: \(message)", at: t.range))
+        }
+        let found: String
+        switch t.kind {
+        case .newline: found = t.text == ";" ? "\";\"" : "end of line"
+        case .string: found = "a string"
+        default: found = "\"\(t.text)\""
+        }
+        return Failure(diagnostic: Diagnostic(.syntax, "\(message), found \(found)", at: t.range))
+    }
+
+    // MARK: - Statements
+
+    /// script = { separator } , [ statement , { separator , { separator } , [ statement ] } ] ;
+    mutating func nextStatement() -> Statement? {
+        while true {
+            while peek().isNewline { advance() }
+            if peek().isEOF { return nil }
+            do {
+                let s = try parseStatement()
+                if !peek().isNewline && !peek().isEOF {
+                    throw failure("expected the end of the statement")
+                }
+                return s
+            } catch let f as Failure {
+                diagnostics.add(f.diagnostic)
+                skipToSeparator()
+            } catch {
+                return nil
+            }
+        }
+    }
+
+    private mutating func skipToSeparator() {
+        while !peek().isNewline && !peek().isEOF { advance() }
+    }
+
+    /// statement = explain_stmt | add_stmt | use_stmt | query_stmt ;
+    private mutating func parseStatement() throws -> Statement {
+        let first = peek()
+        if first.isKeyword("explain") {
+            advance()
+            let q = try parseQuery()
+            return Statement(kind: .explain(q), range: first.range.to(q.range))
+        }
+        if first.isKeyword("add") { return try parseAdd() }
+        if first.isKeyword("use") {
+            advance()
+            _ = try expect(keyword: "project", "\"project\" after \"use\"")
+            let v = try parseAdditive()
+            return Statement(kind: .use(v), range: first.range.to(v.range))
+        }
+        if first.isIdentifier {
+            let q = try parseQuery()
+            return Statement(kind: .query(q), range: q.range)
+        }
+        throw failure("expected a statement (a query such as \"tasks where ...\", \"count\", \"add\", \"explain\")")
+    }
+
+    /// add_stmt = "add" , ( dependency_add | entity_add ) ;
+    /// entity_add = IDENT , [ value ] , { IDENT , value } ;
+    /// dependency_add = "dependency" , value , "->" , value , { IDENT , value } ;
+    private mutating func parseAdd() throws -> Statement {
+        let addTok = advance()
+        guard peek().isIdentifier else { throw failure("expected what to add (person, project, task, risk, ...)") }
+        let e = advance()
+        let entity = Name(text: e.text, range: e.range)
+        var stmt = AddStatement(entity: entity, literal: nil, pairs: [], link: nil)
+        if entity.lowered == "dependency" {
+            let pred = try parseAdditive()
+            _ = try expect(symbol: "->", "\"->\" between the two tasks")
+            let succ = try parseAdditive()
+            stmt.link = (pred, succ)
+        } else if !peek().isIdentifier && !peek().isNewline && !peek().isEOF {
+            stmt.literal = try parseAdditive()
+        }
+        var end = stmt.link?.succ.range ?? stmt.literal?.range ?? entity.range
+        while peek().isIdentifier {
+            let f = advance()
+            if peek().isNewline || peek().isEOF {
+                throw Failure(diagnostic: Diagnostic(peek().isEOF ? .incompleteInput : .syntax,
+                                                     "\(peek().isEOF ? "incomplete input: " : "")expected a value after \"\(f.text)\"",
+                                                     at: peek().isEOF ? peek().range : f.range))
+            }
+            let v = try parseAdditive()
+            stmt.pairs.append((Name(text: f.text, range: f.range), v))
+            end = v.range
+        }
+        return Statement(kind: .add(stmt), range: addTok.range.to(end))
+    }
+
+    // MARK: - Queries
+
+    /// query = "count" , query
+    ///       | source , [ "where" , expr ] , [ "group" , "by" , expr , { "," , expr } ]
+    ///                , [ "select" , select_item , { "," , select_item } ]
+    ///                , [ "order" , "by" , order_item , { "," , order_item } ]
+    ///                , [ "limit" , expr , [ "offset" , expr ] ] ;
+    mutating func parseQuery() throws -> Query {
+        if let c = accept(keyword: "count") {
+            let q = try parseQuery()
+            if q.isCount { throw Failure(diagnostic: Diagnostic(.syntax, "\"count count\" counts nothing new", at: c.range)) }
+            q.isCount = true
+            q.range = c.range.to(q.range)
+            return q
+        }
+        guard peek().isIdentifier else { throw failure("expected what to query (tasks, people, risks, ...)") }
+        let s = advance()
+        let q = Query(source: Name(text: s.text, range: s.range), range: s.range)
+        var end = s.range
+        if accept(keyword: "where") != nil {
+            let e = try parseExpr()
+            q.filter = e
+            end = e.range
+        }
+        if accept(keyword: "group") != nil {
+            _ = try expect(keyword: "by", "\"by\" after \"group\"")
+            repeat {
+                let e = try parseExpr()
+                q.groupBy.append(e)
+                end = e.range
+            } while accept(symbol: ",") != nil
+        }
+        if accept(keyword: "select") != nil {
+            var items: [SelectItem] = []
+            repeat {
+                let item = try parseSelectItem()
+                items.append(item)
+                end = item.range
+            } while accept(symbol: ",") != nil
+            q.select = items
+        }
+        if accept(keyword: "order") != nil {
+            _ = try expect(keyword: "by", "\"by\" after \"order\"")
+            repeat {
+                let e = try parseExpr()
+                var desc = false
+                end = e.range
+                if let t = accept(keyword: "desc") { desc = true; end = t.range } else if let t = accept(keyword: "asc") { end = t.range }
+                q.orderBy.append(OrderItem(expr: e, descending: desc))
+            } while accept(symbol: ",") != nil
+        }
+        if accept(keyword: "limit") != nil {
+            let e = try parseAdditive()
+            q.limit = e
+            end = e.range
+            if accept(keyword: "offset") != nil {
+                let o = try parseAdditive()
+                q.offset = o
+                end = o.range
+            }
+        }
+        if peek().isKeyword("where") || peek().isKeyword("group") || peek().isKeyword("select")
+            || peek().isKeyword("order") || peek().isKeyword("limit") {
+            throw failure("clauses go in the order where, group by, select, order by, limit:")
+        }
+        q.range = s.range.to(end)
+        return q
+    }
+
+    /// select_item = expr , [ "as" , IDENT ] ;
+    private mutating func parseSelectItem() throws -> SelectItem {
+        let e = try parseExpr()
+        if accept(keyword: "as") != nil {
+            guard peek().isIdentifier else { throw failure("expected a column name after \"as\"") }
+            let a = advance()
+            return SelectItem(expr: e, alias: Name(text: a.text, range: a.range), range: e.range.to(a.range))
+        }
+        return SelectItem(expr: e, alias: nil, range: e.range)
+    }
+
+    // MARK: - Expressions (one precedence table, see grammar/pmq.ebnf)
+
+    /// expr = or_expr ;
+    mutating func parseExpr() throws -> Expr { try parseOr() }
+
+    /// or_expr = and_expr , { "or" , and_expr } ;
+    private mutating func parseOr() throws -> Expr {
+        var left = try parseAnd()
+        while accept(keyword: "or") != nil {
+            let right = try parseAnd()
+            left = Expr(.binary(.or, left, right), left.range.to(right.range))
+        }
+        return left
+    }
+
+    /// and_expr = not_expr , { "and" , not_expr } ;
+    private mutating func parseAnd() throws -> Expr {
+        var left = try parseNot()
+        while accept(keyword: "and") != nil {
+            let right = try parseNot()
+            left = Expr(.binary(.and, left, right), left.range.to(right.range))
+        }
+        return left
+    }
+
+    /// not_expr = "not" , not_expr | comparison ;
+    private mutating func parseNot() throws -> Expr {
+        if peek().isKeyword("not") && !peek(1).isKeyword("in") && !peek(1).isKeyword("between") {
+            let t = advance()
+            let e = try parseNot()
+            return Expr(.unary(.not, e), t.range.to(e.range))
+        }
+        return try parseComparison()
+    }
+
+    static let comparisonOps: [String: BinaryOp] = [
+        "=": .eq, "!=": .ne, "<": .lt, "<=": .le, ">": .gt, ">=": .ge, "~": .contains, "!~": .notContains,
+    ]
+
+    /// comparison = additive , [ comp_op , additive | [ "not" ] , "in" , ( list | additive )
+    ///            | "is" , [ "not" ] , "null" | [ "not" ] , "between" , additive , "and" , additive
+    ///            | "under" , additive ] ;
+    private mutating func parseComparison() throws -> Expr {
+        let left = try parseAdditive()
+        let t = peek()
+        if case .symbol = t.kind, let op = Parser.comparisonOps[t.text] {
+            advance()
+            let right = try parseAdditive()
+            return try nonAssociative(Expr(.binary(op, left, right), left.range.to(right.range)))
+        }
+        var negated = false
+        if t.isKeyword("not") && (peek(1).isKeyword("in") || peek(1).isKeyword("between")) {
+            advance()
+            negated = true
+        }
+        if accept(keyword: "in") != nil {
+            if peek().isSymbol("("), !isSubqueryAhead(1) {
+                let open = advance()
+                var items: [Expr] = []
+                if !peek().isSymbol(")") {
+                    repeat { items.append(try parseExpr()) } while accept(symbol: ",") != nil
+                }
+                let close = try expect(symbol: ")", "\")\" to close the list")
+                _ = open
+                return try nonAssociative(Expr(.inList(left, items, negated: negated), left.range.to(close.range)))
+            }
+            let right = try parseAdditive()
+            return try nonAssociative(Expr(.inValue(left, right, negated: negated), left.range.to(right.range)))
+        }
+        if accept(keyword: "between") != nil {
+            let lo = try parseAdditive()
+            _ = try expect(keyword: "and", "\"and\" in \"between ... and ...\"")
+            let hi = try parseAdditive()
+            return try nonAssociative(Expr(.between(left, lo, hi, negated: negated), left.range.to(hi.range)))
+        }
+        if negated { throw failure("expected \"in\" or \"between\" after \"not\"") }
+        if accept(keyword: "is") != nil {
+            let neg = accept(keyword: "not") != nil
+            let n = try expect(keyword: "null", "\"null\" after \"is\"")
+            return try nonAssociative(Expr(.isNull(left, negated: neg), left.range.to(n.range)))
+        }
+        if accept(keyword: "under") != nil {
+            let right = try parseAdditive()
+            return try nonAssociative(Expr(.under(left, right), left.range.to(right.range)))
+        }
+        return left
+    }
+
+    /// Comparisons do not chain: `a < b < c` is almost always a mistake.
+    private mutating func nonAssociative(_ e: Expr) throws -> Expr {
+        let t = peek()
+        if case .symbol = t.kind, Parser.comparisonOps[t.text] != nil {
+            throw Failure(diagnostic: Diagnostic(.syntax, "comparisons do not chain; join them with \"and\"", at: t.range))
+        }
+        return e
+    }
+
+    /// additive = term , { ( "+" | "-" ) , term } ;
+    private mutating func parseAdditive() throws -> Expr {
+        var left = try parseTerm()
+        while true {
+            let op: BinaryOp
+            if peek().isSymbol("+") { op = .add } else if peek().isSymbol("-") { op = .sub } else { return left }
+            advance()
+            let right = try parseTerm()
+            left = Expr(.binary(op, left, right), left.range.to(right.range))
+        }
+    }
+
+    /// term = unary , { ( "*" | "/" ) , unary } ;
+    private mutating func parseTerm() throws -> Expr {
+        var left = try parseUnary()
+        while true {
+            let op: BinaryOp
+            if peek().isSymbol("*") { op = .mul } else if peek().isSymbol("/") { op = .div } else { return left }
+            advance()
+            let right = try parseUnary()
+            left = Expr(.binary(op, left, right), left.range.to(right.range))
+        }
+    }
+
+    /// unary = "-" , unary | postfix ;
+    private mutating func parseUnary() throws -> Expr {
+        if let t = accept(symbol: "-") {
+            let e = try parseUnary()
+            return Expr(.unary(.negate, e), t.range.to(e.range))
+        }
+        return try parsePostfix()
+    }
+
+    /// postfix = primary , { "." , IDENT } ;
+    private mutating func parsePostfix() throws -> Expr {
+        var e = try parsePrimary()
+        while accept(symbol: ".") != nil {
+            guard peek().isIdentifier else { throw failure("expected a field name after \".\"") }
+            let f = advance()
+            e = Expr(.member(e, Name(text: f.text, range: f.range)), e.range.to(f.range))
+        }
+        return e
+    }
+
+    /// Whether `(` at `k - 1` opens a query rather than an expression.
+    private mutating func isSubqueryAhead(_ k: Int) -> Bool {
+        let t = peek(k)
+        guard t.isIdentifier else { return false }
+        if t.isKeyword("count") { return true }
+        return Catalog.plural(t.text) != nil && !peek(k + 1).isSymbol("(") && !peek(k + 1).isSymbol(".")
+    }
+
+    /// primary = NUMBER | WBS_CODE | DATE | DURATION | STRING | "null"
+    ///         | IDENT , [ "(" , [ expr , { "," , expr } ] , ")" ]
+    ///         | "(" , query , ")" | "(" , expr , [ "," , expr , { "," , expr } ] , ")" ;
+    private mutating func parsePrimary() throws -> Expr {
+        let t = peek()
+        switch t.kind {
+        case .number(let v):
+            advance()
+            return Expr(.number(v, text: t.text), t.range)
+        case .wbs:
+            advance()
+            return Expr(.wbs(t.text), t.range)
+        case .date(let d):
+            advance()
+            return Expr(.date(d), t.range)
+        case .duration(let v, let u):
+            advance()
+            return Expr(.duration(v, u), t.range)
+        case .string(let parts):
+            advance()
+            return try stringExpr(parts, t.range)
+        case .identifier:
+            advance()
+            if t.isKeyword("null") { return Expr(.null, t.range) }
+            if peek().isSymbol("(") {
+                advance()
+                var args: [Expr] = []
+                if !peek().isSymbol(")") {
+                    repeat { args.append(try parseExpr()) } while accept(symbol: ",") != nil
+                }
+                let close = try expect(symbol: ")", "\")\" to close the call")
+                return Expr(.call(Name(text: t.text, range: t.range), args), t.range.to(close.range))
+            }
+            return Expr(.name(t.text), t.range)
+        case .symbol where t.text == "(":
+            advance()
+            if isSubqueryAhead(0) {
+                let q = try parseQuery()
+                let close = try expect(symbol: ")", "\")\" to close the query")
+                return Expr(.subquery(q), t.range.to(close.range))
+            }
+            let first = try parseExpr()
+            if accept(symbol: ",") != nil {
+                var items = [first]
+                repeat { items.append(try parseExpr()) } while accept(symbol: ",") != nil
+                let close = try expect(symbol: ")", "\")\" to close the list")
+                return Expr(.list(items), t.range.to(close.range))
+            }
+            let close = try expect(symbol: ")", "\")\"")
+            return Expr(first.kind, t.range.to(close.range))
+        default:
+            throw failure("expected a value")
+        }
+    }
+
+    /// Parses each `{expr}` of an interpolated string with a parser of its own.
+    private mutating func stringExpr(_ parts: [StringPart], _ range: SourceRange) throws -> Expr {
+        var pieces: [Expr.Interpolation] = []
+        for part in parts {
+            switch part {
+            case .text(let s): pieces.append(.text(s))
+            case .interpolation(let r):
+                var sub = Parser(source, range: r)
+                do {
+                    let e = try sub.parseExpr()
+                    if !sub.peek().isEOF { throw sub.failure("expected \"}\" after the interpolated expression") }
+                    pieces.append(.expr(e))
+                } catch let f as Failure {
+                    for d in sub.diagnostics.items { diagnostics.add(d) }
+                    // Inside a closed string, running out of text is a plain error, not "incomplete".
+                    var d = f.diagnostic
+                    if d.id == .incompleteInput { d.id = .syntax; d.message = String(d.message.dropFirst("incomplete input: ".count)) }
+                    throw Failure(diagnostic: d)
+                }
+                for d in sub.diagnostics.items { diagnostics.add(d) }
+            }
+        }
+        if pieces.allSatisfy({ if case .text = $0 { return true }; return false }) {
+            return Expr(.string(pieces.map { if case .text(let s) = $0 { return s }; return "" }.joined()), range)
+        }
+        return Expr(.interpolated(pieces), range)
+    }
+}

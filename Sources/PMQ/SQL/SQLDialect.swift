@@ -1,0 +1,32 @@
+/// The small seam between the compiler and one SQL engine. The generator writes
+/// standard SQL everywhere else; only these spellings differ between SQLite and,
+/// later, PostgreSQL.
+public protocol SQLDialect: Sendable {
+    /// The text of the n-th (1-based) bound parameter: `?1` or `$1`.
+    func placeholder(_ n: Int) -> String
+    /// A date (integer days) moved by n working days.
+    func addWorkdays(_ date: String, _ n: String) -> String
+    /// Case-insensitive "contains" of text.
+    func contains(_ haystack: String, _ needle: String) -> String
+    /// Whether a list column (tags) holds a value.
+    func listContains(_ list: String, _ value: String) -> String
+    /// A date (integer days since 1970-01-01) as `YYYY-MM-DD` text.
+    func dateText(_ day: String) -> String
+    /// Division that does not truncate integers.
+    func divide(_ a: String, _ b: String) -> String
+    /// Sum over no rows: keeps SQL's NULL.
+    var countAll: String { get }
+}
+
+public struct SQLiteDialect: SQLDialect {
+    public init() {}
+    public func placeholder(_ n: Int) -> String { "?\(n)" }
+    public func addWorkdays(_ date: String, _ n: String) -> String { "pmq_add_workdays(\(date), \(n))" }
+    public func contains(_ haystack: String, _ needle: String) -> String { "(instr(lower(\(haystack)), lower(\(needle))) > 0)" }
+    public func listContains(_ list: String, _ value: String) -> String {
+        "EXISTS (SELECT 1 FROM json_each(\(list)) WHERE json_each.value = \(value))"
+    }
+    public func dateText(_ day: String) -> String { "strftime('%Y-%m-%d', (\(day)) * 86400, 'unixepoch')" }
+    public func divide(_ a: String, _ b: String) -> String { "(CAST(\(a) AS REAL) / \(b))" }
+    public var countAll: String { "count(*)" }
+}

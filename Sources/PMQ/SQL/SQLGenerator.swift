@@ -1,0 +1,283 @@
+/// Compiles a checked query to one SQL statement with bound parameters.
+///
+/// User values never enter the SQL text: literals become numbered parameters.
+/// Identifiers come only from the catalog. Aliases: `t0` for the root row of the
+/// outermost query, `j1`, `j2`, ... for joins along reference paths, `t1`... for
+/// subqueries.
+public struct SQLStatement: Sendable {
+    public var sql: String
+    public var args: [Value]
+}
+
+struct SQLGenerator {
+    let dialect: SQLDialect
+    private(set) var args: [Value] = []
+    private var counter = 0
+
+    init(dialect: SQLDialect = SQLiteDialect()) { self.dialect = dialect }
+
+    /// Joins needed by one query level, keyed by the reference path they follow.
+    private struct Level {
+        var root: String
+        var entity: EntityDef
+        var joins: [(path: String, sql: String, alias: String)] = []
+    }
+    private var levels: [Level] = []
+
+    static func compile(_ q: TQuery, dialect: SQLDialect = SQLiteDialect()) -> SQLStatement {
+        var g = SQLGenerator(dialect: dialect)
+        let sql = g.query(q)
+        return SQLStatement(sql: sql, args: g.args)
+    }
+
+    // MARK: - Statements
+
+    mutating func query(_ q: TQuery) -> String {
+        let root = "t\(levels.count)"
+        levels.append(Level(root: root, entity: q.entity))
+        defer { levels.removeLast() }
+
+        var conditions: [String] = []
+        if q.entity.onlyMilestones { conditions.append("\(root).milestone = 1") }
+        if let f = q.filter { conditions.append(condition(f)) }
+        let groups = q.groupBy.map { output($0) }
+
+        var sql: String
+        if q.isCount && q.groupBy.isEmpty && q.limit == nil && q.offset == nil {
+            sql = "SELECT \(dialect.countAll)"
+        } else {
+            let cols = q.columns.enumerated().map { i, c in "\(output(c.expr)) AS c\(i)" }
+            sql = "SELECT " + cols.joined(separator: ", ")
+        }
+        var order: [String] = []
+        if !(q.isCount && q.groupBy.isEmpty) && !q.aggregatesOnly {
+            for o in q.orderBy { order.append(ordering(o.expr, q) + (o.descending ? " DESC" : "")) }
+            if q.groupBy.isEmpty {
+                // Ties keep the order rows were added in, so limit/offset pages are stable.
+                order.append("\(root).id")
+            } else if q.orderBy.isEmpty {
+                order += q.groupBy.map { ordering($0, q) }
+            }
+        }
+        let limit = q.limit.map { " LIMIT " + value($0) } ?? (q.offset != nil ? " LIMIT -1" : "")
+        let offset = q.offset.map { " OFFSET " + value($0) } ?? ""
+
+        let level = levels[levels.count - 1]
+        sql += " FROM \(q.entity.table) \(root)"
+        for j in level.joins { sql += " " + j.sql }
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        if !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") }
+        if !order.isEmpty { sql += " ORDER BY " + order.joined(separator: ", ") }
+        sql += limit + offset
+        if q.isCount && !(q.groupBy.isEmpty && q.limit == nil && q.offset == nil) {
+            sql = "SELECT \(dialect.countAll) FROM (\(sql))"
+        }
+        return sql
+    }
+
+    // MARK: - Parameters
+
+    private mutating func bind(_ v: Value) -> String {
+        if let i = args.firstIndex(of: v) { return dialect.placeholder(i + 1) }
+        args.append(v)
+        return dialect.placeholder(args.count)
+    }
+
+    private mutating func value(_ e: TExpr) -> String { expr(e) }
+
+    // MARK: - Paths and joins
+
+    /// The alias of the row that owns the path's field, adding LEFT JOINs as needed.
+    private mutating func alias(for path: FieldPath) -> String {
+        var current = levels[levels.count - 1].root
+        var key = ""
+        var entity = path.root
+        for hop in path.hops {
+            key += key.isEmpty ? hop.name : "." + hop.name
+            guard case .reference(let target) = hop.type, let next = Catalog.plural(target) else { break }
+            if let j = levels[levels.count - 1].joins.first(where: { $0.path == key }) {
+                current = j.alias
+            } else {
+                counter += 1
+                let a = "j\(counter)"
+                let on: String
+                if case .computed(.parent) = hop.storage {
+                    on = "\(a).wbs = \(current).parent_wbs AND \(a).project IS \(current).project"
+                } else {
+                    on = "\(a).id = \(current).\(hop.column ?? hop.name)"
+                }
+                levels[levels.count - 1].joins.append((key, "LEFT JOIN \(next.table) \(a) ON \(on)", a))
+                current = a
+            }
+            entity = next
+        }
+        _ = entity
+        return current
+    }
+
+    private mutating func fieldSQL(_ path: FieldPath) -> String {
+        let a = alias(for: path)
+        switch path.field.storage {
+        case .column(let c): return "\(a).\(c)"
+        case .computed(let c): return computed(c, a)
+        }
+    }
+
+    /// The pinned computed fields of spec §1, as SQL over the row aliased `a`.
+    private mutating func computed(_ c: ComputedField, _ a: String) -> String {
+        switch c {
+        case .duration:
+            return "(CASE WHEN \(a).milestone THEN 0 ELSE \(a).finish - \(a).start + 1 END)"
+        case .late:
+            let today = bind(.date(currentToday))
+            return "(CASE WHEN \(a).status IN ('todo', 'doing', 'blocked') THEN (CASE WHEN \(a).finish < \(today) THEN \(today) - \(a).finish ELSE 0 END)"
+                + " WHEN \(a).status = 'done' THEN (CASE WHEN \(a).actual_finish - \(a).finish > 0 THEN \(a).actual_finish - \(a).finish ELSE 0 END) ELSE 0 END)"
+        case .overdue:
+            let today = bind(.date(currentToday))
+            return "(CASE WHEN \(a).status IN ('todo', 'doing', 'blocked') AND \(a).finish < \(today) THEN 1 ELSE 0 END)"
+        case .remaining:
+            return "(\(a).finish - \(bind(.date(currentToday))))"
+        case .level:
+            return "(length(\(a).wbs) - length(replace(\(a).wbs, '.', '')) + 1)"
+        case .actualCost:
+            return "(SELECT total(cx.amount) FROM costs cx WHERE cx.task = \(a).id)"
+        case .slip:
+            return "(\(a).finish - \(a).baseline_finish)"
+        case .score:
+            return "(\(a).probability * \(a).impact)"
+        case .parent:
+            return "(SELECT px.id FROM tasks px WHERE px.wbs = \(a).parent_wbs AND px.project IS \(a).project)"
+        }
+    }
+
+    /// `today` reaches the generator through the checker's literals; computed fields need it too.
+    var currentToday = Day(0)
+
+    // MARK: - Expressions
+
+    /// A condition in a WHERE: the same as `expr`, but positive uses of `overdue` take the
+    /// form an index on (status, finish) can serve.
+    private mutating func condition(_ e: TExpr) -> String {
+        switch e.kind {
+        case .field(let p):
+            if case .computed(.overdue) = p.field.storage {
+                let a = alias(for: p)
+                return "(\(a).status IN ('todo', 'doing', 'blocked') AND \(a).finish < \(bind(.date(currentToday))))"
+            }
+            return expr(e)
+        case .logic(let op, let x, let y):
+            return "(\(condition(x)) \(op == .and ? "AND" : "OR") \(condition(y)))"
+        default:
+            return expr(e)
+        }
+    }
+
+    /// An expression as it is shown: references as their key.
+    private mutating func output(_ e: TExpr) -> String {
+        if case .field(let p) = e.kind, case .reference(let target) = p.field.type,
+           let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) {
+            return fieldSQL(FieldPath(root: p.root, hops: p.hops + [p.field], field: kf))
+        }
+        return expr(e)
+    }
+
+    /// Sort keys: WBS codes naturally, enums by their order, references by their key.
+    private mutating func ordering(_ e: TExpr, _ q: TQuery) -> String {
+        switch e.kind {
+        case .selectColumn(let i):
+            let col = q.columns[i].expr
+            return col.containsAggregate ? "c\(i)" : ordering(col, q)
+        case .field(let p):
+            if case .reference(let target) = p.field.type, let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) {
+                return ordering(TExpr(.field(FieldPath(root: p.root, hops: p.hops + [p.field], field: kf)), PType(kf.type), e.range), q)
+            }
+            if p.field.name == "wbs", p.owner.table == "tasks" {
+                return "\(alias(for: p)).wbs_key"
+            }
+            if case .enumeration(let vs) = p.field.type { return ordinal(expr(e), vs) }
+            return expr(e)
+        default:
+            return expr(e)
+        }
+    }
+
+    private func ordinal(_ sql: String, _ values: [String]) -> String {
+        // Enum values come from the catalog, never from user text, so they may be spelled inline.
+        "(CASE \(sql) " + values.enumerated().map { "WHEN '\($1)' THEN \($0)" }.joined(separator: " ") + " END)"
+    }
+
+    mutating func expr(_ e: TExpr) -> String {
+        switch e.kind {
+        case .value(let v):
+            if case .null = v { return "NULL" }
+            return bind(v)
+        case .field(let p):
+            return fieldSQL(p)
+        case .not(let x):
+            return "(NOT \(expr(x)))"
+        case .negate(let x):
+            return "(-\(expr(x)))"
+        case .arithmetic(let op, let x, let y):
+            let a = expr(x), b = expr(y)
+            if op == .div { return dialect.divide(a, b) }
+            return "(\(a) \(op.rawValue) \(b))"
+        case .addWorkdays(let d, let n, let subtract):
+            let ns = expr(n)
+            return dialect.addWorkdays(expr(d), subtract ? "(-\(ns))" : ns)
+        case .compare(let op, let x, let y):
+            if op == .contains || op == .notContains {
+                let c = dialect.contains(expr(x), expr(y))
+                return op == .contains ? c : "(NOT \(c))"
+            }
+            if op.isOrdering, case .enumeration(let vs) = x.type {
+                return "(\(enumOrdinal(x, vs)) \(op.rawValue) \(enumOrdinal(y, vs)))"
+            }
+            return "(\(expr(x)) \(op.rawValue) \(expr(y)))"
+        case .logic(let op, let x, let y):
+            return "(\(expr(x)) \(op == .and ? "AND" : "OR") \(expr(y)))"
+        case .inList(let x, let ys, let negated):
+            if ys.isEmpty { return negated ? "1" : "0" }
+            return "(\(expr(x))\(negated ? " NOT" : "") IN (\(ys.map { expr($0) }.joined(separator: ", "))))"
+        case .listContains(let list, let v, let negated):
+            let c = dialect.listContains(expr(list), expr(v))
+            return negated ? "(NOT \(c))" : c
+        case .isNull(let x, let negated):
+            return "(\(expr(x)) IS \(negated ? "NOT " : "")NULL)"
+        case .between(let x, let lo, let hi, let negated):
+            return "(\(expr(x))\(negated ? " NOT" : "") BETWEEN \(expr(lo)) AND \(expr(hi)))"
+        case .under(let x, let code):
+            let a = expr(x), c = expr(code)
+            // The code itself, or anything that starts with "code." — a range an index on wbs serves.
+            return "(\(a) = \(c) OR (\(a) > \(c) || '.' AND \(a) < \(c) || '/'))"
+        case .aggregate(let agg, let x):
+            guard let x else { return dialect.countAll }
+            return "\(agg.rawValue)(\(expr(x)))"
+        case .function(let fn, let xs):
+            return "\(fn.rawValue)(\(xs.map { expr($0) }.joined(separator: ", ")))"
+        case .concat(let parts):
+            return "(" + parts.map { "coalesce(\(text(of: $0)), 'null')" }.joined(separator: " || ") + ")"
+        case .subquery(let q):
+            return "(\(query(q)))"
+        case .selectColumn(let i):
+            return "c\(i)"
+        case .invalid:
+            return "NULL"
+        }
+    }
+
+    private mutating func enumOrdinal(_ e: TExpr, _ values: [String]) -> String {
+        if case .value(.text(let s)) = e.kind, let i = values.firstIndex(of: s) { return bind(.integer(Int64(i))) }
+        return ordinal(expr(e), values)
+    }
+
+    /// How a value reads inside an interpolated string.
+    private mutating func text(of e: TExpr) -> String {
+        switch e.type {
+        case .date: return dialect.dateText(expr(e))
+        case .duration: return "(\(expr(e)) || 'd')"
+        case .bool: return "(CASE \(expr(e)) WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)"
+        case .reference: return output(e)
+        default: return expr(e)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+/// A problem found in PMQ text or while running it: a value, never a thrown string.
+public struct Diagnostic: Error, Sendable, Hashable {
+    /// Stable kind of problem; tools and the REPL switch on it.
+    public enum ID: String, Sendable {
+        case incompleteInput = "incomplete-input"
+        case syntax
+        case unknownName = "unknown-name"
+        case type
+        case invalidValue = "invalid-value"
+        case refused
+        case runtime
+        case io
+    }
+
+    public var id: ID
+    public var message: String
+    public var range: SourceRange
+    public var notes: [String]
+    /// The source the range points into; nil for problems without a position.
+    public var source: SourceFile?
+
+    public init(_ id: ID, _ message: String, at range: SourceRange, notes: [String] = [], source: SourceFile? = nil) {
+        self.id = id
+        self.message = message
+        self.range = range
+        self.notes = notes
+        self.source = source
+    }
+
+    public var isIncompleteInput: Bool { id == .incompleteInput }
+
+    /// 1-based line and column, when the diagnostic has a source.
+    public var location: (line: Int, column: Int)? { source?.location(of: range.start) }
+
+    public static func == (a: Diagnostic, b: Diagnostic) -> Bool {
+        a.id == b.id && a.message == b.message && a.range == b.range && a.notes == b.notes
+    }
+    public func hash(into h: inout Hasher) { h.combine(id); h.combine(message); h.combine(range) }
+}
+
+/// Collects diagnostics across a whole script so every error is reported, not just the first.
+struct DiagnosticBag {
+    private(set) var items: [Diagnostic] = []
+    var isEmpty: Bool { items.isEmpty }
+    mutating func add(_ d: Diagnostic) {
+        // One error per position is enough: a cascade at the same spot says nothing new.
+        if !items.contains(where: { $0.range == d.range && $0.id == d.id }) { items.append(d) }
+    }
+    mutating func error(_ id: Diagnostic.ID, _ message: String, _ range: SourceRange, notes: [String] = []) {
+        add(Diagnostic(id, message, at: range, notes: notes))
+    }
+}

@@ -1,0 +1,171 @@
+import CSQLite
+
+/// A thin wrapper over one SQLite connection: prepared statements are cached by
+/// their SQL text, values are bound (never spliced), errors become `StoreError`.
+public final class Database {
+    let handle: OpaquePointer
+    private var cache: [String: OpaquePointer] = [:]
+    public let path: String?
+
+    public struct StoreError: Error, CustomStringConvertible {
+        public let message: String
+        public let code: Int32
+        public var description: String { message }
+    }
+
+    /// Opens (creating if needed) the file at `path`, or an in-memory database for nil.
+    public init(path: String?) throws {
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        let rc = sqlite3_open_v2(path ?? ":memory:", &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw StoreError(message: "cannot open database \(path ?? ":memory:"): \(msg)", code: rc)
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_busy_timeout(db, 5000)
+        registerFunctions(db)
+    }
+
+    deinit {
+        for (_, s) in cache { sqlite3_finalize(s) }
+        sqlite3_close_v2(handle)
+    }
+
+    // MARK: - Running SQL
+
+    public func execute(_ sql: String) throws {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let msg = err.map { String(cString: $0) } ?? lastError
+            sqlite3_free(err)
+            throw StoreError(message: msg, code: rc)
+        }
+    }
+
+    /// A cached prepared statement, reset and bound to `args`.
+    func prepare(_ sql: String, _ args: [Value] = []) throws -> OpaquePointer {
+        let stmt: OpaquePointer
+        if let s = cache[sql] {
+            sqlite3_reset(s)
+            sqlite3_clear_bindings(s)
+            stmt = s
+        } else {
+            var s: OpaquePointer?
+            let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
+            guard rc == SQLITE_OK, let s else { throw StoreError(message: lastError, code: rc) }
+            cache[sql] = s
+            stmt = s
+        }
+        for (i, v) in args.enumerated() { bind(stmt, Int32(i + 1), v) }
+        return stmt
+    }
+
+    func bind(_ stmt: OpaquePointer, _ i: Int32, _ v: Value) {
+        switch v {
+        case .null: sqlite3_bind_null(stmt, i)
+        case .integer(let x): sqlite3_bind_int64(stmt, i, x)
+        case .decimal(let d): sqlite3_bind_double(stmt, i, d)
+        case .text(let s), .reference(let s): sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT)
+        case .date(let d): sqlite3_bind_int64(stmt, i, Int64(d.number))
+        case .duration(let d):
+            if d == d.rounded(), abs(d) < 9e15 { sqlite3_bind_int64(stmt, i, Int64(d)) } else { sqlite3_bind_double(stmt, i, d) }
+        case .bool(let b): sqlite3_bind_int64(stmt, i, b ? 1 : 0)
+        case .list(let xs): sqlite3_bind_text(stmt, i, encodeList(xs), -1, SQLITE_TRANSIENT)
+        }
+    }
+
+    /// Runs a statement that returns no rows; the number of rows it changed.
+    @discardableResult
+    func run(_ sql: String, _ args: [Value] = []) throws -> Int {
+        let s = try prepare(sql, args)
+        let rc = sqlite3_step(s)
+        defer { sqlite3_reset(s) }
+        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw StoreError(message: lastError, code: rc) }
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// Runs a query, calling `row` for each result row with the statement positioned on it.
+    func query(_ sql: String, _ args: [Value] = [], row: (OpaquePointer) throws -> Void) throws {
+        let s = try prepare(sql, args)
+        defer { sqlite3_reset(s) }
+        while true {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { return }
+            guard rc == SQLITE_ROW else { throw StoreError(message: lastError, code: rc) }
+            try row(s)
+        }
+    }
+
+    /// The first column of the first row, raw.
+    func scalar(_ sql: String, _ args: [Value] = []) throws -> Value {
+        var out = Value.null
+        try query(sql, args) { s in out = rawValue(s, 0) }
+        return out
+    }
+
+    var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+    var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Stops a running statement from another thread (Ctrl-C, deadlines).
+    public func interrupt() { sqlite3_interrupt(handle) }
+
+    /// A column as SQLite stores it: integers, reals, text or null.
+    func rawValue(_ s: OpaquePointer, _ i: Int32) -> Value {
+        switch sqlite3_column_type(s, i) {
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(s, i))
+        case SQLITE_FLOAT: return .decimal(sqlite3_column_double(s, i))
+        case SQLITE_NULL: return .null
+        default:
+            guard let p = sqlite3_column_text(s, i) else { return .null }
+            return .text(String(cString: p))
+        }
+    }
+}
+
+/// SQLite's "copy this string now" destructor, which Swift does not import.
+let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Lists (tags) are stored as JSON arrays of strings, so SQLite's json_each can search them.
+func encodeList(_ xs: [String]) -> String {
+    "[" + xs.map { jsonString($0) }.joined(separator: ",") + "]"
+}
+
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 {
+                let hex = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+    }
+    return out + "\""
+}
+
+/// SQL functions PMQ's generated SQL calls.
+private func registerFunctions(_ db: OpaquePointer) {
+    sqlite3_create_function_v2(db, "pmq_add_workdays", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, { ctx, argc, argv in
+        guard let argv, argc == 2, let a0 = argv[0], let a1 = argv[1],
+              sqlite3_value_type(a0) != SQLITE_NULL, sqlite3_value_type(a1) != SQLITE_NULL else {
+            sqlite3_result_null(ctx)
+            return
+        }
+        let day = Day(Int(sqlite3_value_int64(a0)))
+        let n = Int(sqlite3_value_int64(a1))
+        sqlite3_result_int64(ctx, Int64(day.addingWorkdays(max(-100_000, min(100_000, n))).number))
+    }, nil, nil, nil)
+}

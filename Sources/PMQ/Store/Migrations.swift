@@ -1,0 +1,182 @@
+/// The schema's history. A migration is never edited once released: a file made by
+/// an older PMQ is brought up to date by running the steps it has not seen.
+/// `PRAGMA user_version` records how many have run.
+///
+/// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
+/// durations as days; booleans as 0/1; tags as a JSON array of text.
+enum Migrations {
+    static let steps: [String] = [v1, v2]
+    static var latest: Int { steps.count }
+
+    /// v1: the project model of spec §1.
+    static let v1 = """
+    CREATE TABLE people (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL DEFAULT 'person',
+        role TEXT, department TEXT, email TEXT,
+        rate REAL,
+        capacity REAL NOT NULL DEFAULT 8,
+        backup INTEGER REFERENCES people(id)
+    );
+    CREATE TABLE projects (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        name TEXT, client TEXT,
+        manager INTEGER REFERENCES people(id),
+        budget REAL, start INTEGER, finish INTEGER,
+        status TEXT NOT NULL DEFAULT 'planning'
+    );
+    CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY,
+        project INTEGER REFERENCES projects(id),
+        wbs TEXT NOT NULL,
+        wbs_key TEXT NOT NULL,
+        parent_wbs TEXT,
+        name TEXT NOT NULL,
+        owner INTEGER REFERENCES people(id),
+        status TEXT NOT NULL DEFAULT 'todo',
+        priority TEXT NOT NULL DEFAULT 'medium',
+        start INTEGER, finish INTEGER,
+        actual_start INTEGER, actual_finish INTEGER,
+        baseline_start INTEGER, baseline_finish INTEGER,
+        effort REAL,
+        progress REAL NOT NULL DEFAULT 0,
+        cost REAL,
+        milestone INTEGER NOT NULL DEFAULT 0,
+        notes TEXT,
+        tags TEXT
+    );
+    CREATE UNIQUE INDEX tasks_project_wbs ON tasks(project, wbs);
+    CREATE INDEX tasks_wbs ON tasks(wbs);
+    CREATE INDEX tasks_owner ON tasks(owner);
+    CREATE INDEX tasks_status_finish ON tasks(status, finish);
+    CREATE TABLE dependencies (
+        id INTEGER PRIMARY KEY,
+        pred INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        succ INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        type TEXT NOT NULL DEFAULT 'FS',
+        lag REAL NOT NULL DEFAULT 0,
+        UNIQUE (pred, succ)
+    );
+    CREATE INDEX dependencies_succ ON dependencies(succ);
+    CREATE TABLE assignments (
+        id INTEGER PRIMARY KEY,
+        task INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        person INTEGER NOT NULL REFERENCES people(id),
+        role TEXT NOT NULL DEFAULT 'R',
+        units REAL NOT NULL DEFAULT 100
+    );
+    CREATE INDEX assignments_task ON assignments(task);
+    CREATE INDEX assignments_person ON assignments(person);
+    CREATE TABLE risks (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        project INTEGER REFERENCES projects(id),
+        task INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+        owner INTEGER REFERENCES people(id),
+        probability INTEGER, impact INTEGER,
+        status TEXT NOT NULL DEFAULT 'open',
+        review INTEGER, response TEXT
+    );
+    CREATE TABLE costs (
+        id INTEGER PRIMARY KEY,
+        project INTEGER REFERENCES projects(id),
+        task INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+        person INTEGER REFERENCES people(id),
+        kind TEXT NOT NULL DEFAULT 'other',
+        date INTEGER, qty REAL, rate REAL, amount REAL, note TEXT
+    );
+    CREATE INDEX costs_task ON costs(task);
+    CREATE INDEX costs_person ON costs(person);
+    CREATE TABLE defects (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        task INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+        severity TEXT NOT NULL DEFAULT 'medium',
+        status TEXT NOT NULL DEFAULT 'open',
+        found INTEGER, fixed INTEGER
+    );
+    CREATE INDEX defects_task ON defects(task);
+    CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        project INTEGER REFERENCES projects(id),
+        status TEXT NOT NULL DEFAULT 'proposed',
+        cost_impact REAL, days_impact REAL,
+        requested_by INTEGER REFERENCES people(id),
+        decided INTEGER
+    );
+    """
+
+    /// v2: saved queries, the change journal and the project calendar's holidays.
+    static let v2 = """
+    CREATE TABLE saved_queries (
+        name TEXT PRIMARY KEY COLLATE NOCASE,
+        source TEXT NOT NULL
+    );
+    CREATE TABLE journal_sets (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user TEXT,
+        statement TEXT NOT NULL,
+        undone_by INTEGER
+    );
+    CREATE TABLE journal_entries (
+        id INTEGER PRIMARY KEY,
+        set_id INTEGER NOT NULL REFERENCES journal_sets(id) ON DELETE CASCADE,
+        entity TEXT NOT NULL,
+        row_id INTEGER NOT NULL,
+        field TEXT,
+        old_value,
+        new_value
+    );
+    CREATE INDEX journal_entries_set ON journal_entries(set_id);
+    CREATE TABLE holidays (
+        day INTEGER PRIMARY KEY,
+        name TEXT
+    );
+    CREATE INDEX risks_owner ON risks(owner);
+    """
+}
+
+extension Database {
+    /// Opens the store at `path` (nil: in memory), creating or upgrading its schema.
+    public static func openStore(path: String?) throws -> Database { try openStore(path: path, upTo: Migrations.latest) }
+
+    static func openStore(path: String?, upTo version: Int) throws -> Database {
+        let db = try Database(path: path)
+        try db.execute("PRAGMA foreign_keys = ON")
+        if path != nil {
+            // WAL lets readers work while a script writes; it fails harmlessly on read-only media.
+            try? db.execute("PRAGMA journal_mode = WAL")
+            try db.execute("PRAGMA synchronous = NORMAL")
+        }
+        try db.migrate(upTo: version)
+        return db
+    }
+
+    var schemaVersion: Int {
+        if case .integer(let v) = (try? scalar("PRAGMA user_version")) ?? .null { return Int(v) }
+        return 0
+    }
+
+    func migrate(upTo target: Int = Migrations.latest) throws {
+        let current = schemaVersion
+        if current > Migrations.latest {
+            throw StoreError(message: "this database was written by a newer PMQ (schema \(current); this PMQ knows up to \(Migrations.latest))", code: 0)
+        }
+        guard current < target else { return }
+        try execute("BEGIN IMMEDIATE")
+        do {
+            for v in current..<target {
+                try execute(Migrations.steps[v])
+                try execute("PRAGMA user_version = \(v + 1)")
+            }
+            try execute("COMMIT")
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+}

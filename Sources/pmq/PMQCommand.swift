@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import PMQ
+
+/// `pmq`: the command of spec §7. Exit status 0 success, 1 an error in the PMQ text or
+/// its execution, 2 a usage error.
+struct PMQCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pmq",
+        abstract: "Query and change a project model (tasks, people, risks, costs, ...) with PMQ.",
+        discussion: """
+        With no -e and no script, pmq reads a script from standard input, or opens the \
+        interactive shell when standard input is a terminal.
+        """)
+
+    @Option(name: .long, help: ArgumentHelp("The project database file (default: $PMQ_DB, else in memory).", valueName: "PATH"))
+    var db: String?
+
+    @Option(name: .long, help: ArgumentHelp("The date that counts as today.", valueName: "YYYY-MM-DD"))
+    var today: String?
+
+    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, json or markdown.", valueName: "FORMAT"))
+    var format: String = "table"
+
+    @Option(name: .customLong("var"), help: ArgumentHelp("Set a script parameter.", valueName: "NAME=VALUE"))
+    var vars: [String] = []
+
+    @Flag(name: .customLong("dry-run"), help: "Run everything, then roll back and report what would have changed.")
+    var dryRun = false
+
+    @Option(name: .customShort("e"), help: ArgumentHelp("PMQ text to run (repeatable).", valueName: "TEXT"))
+    var eval: [String] = []
+
+    @Flag(name: .long, help: "Parse and check only; exit 0 when clean.")
+    var check = false
+
+    @Argument(help: ArgumentHelp("Scripts to run, in order.", valueName: "SCRIPT.pmq"))
+    var scripts: [String] = []
+
+    func validate() throws {
+        guard OutputFormat(rawValue: format) != nil else {
+            throw ValidationError("unknown format \"\(format)\"; use table, csv, json or markdown")
+        }
+        if let today, Day(iso: today) == nil {
+            throw ValidationError("--today takes a date as YYYY-MM-DD, not \"\(today)\"")
+        }
+        for v in vars where !v.contains("=") || v.hasPrefix("=") {
+            throw ValidationError("--var takes NAME=VALUE, not \"\(v)\"")
+        }
+    }
+
+    func run() throws {
+        let output = Output(format: OutputFormat(rawValue: format) ?? .table)
+        var sources: [SourceFile] = eval.map { SourceFile(name: "<eval>", text: $0) }
+        for path in scripts {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                output.error("error: cannot read script \(path)")
+                throw ExitCode(2)
+            }
+            sources.append(SourceFile(name: path, text: String(decoding: data, as: UTF8.self)))
+        }
+        let dbPath = db ?? ProcessInfo.processInfo.environment["PMQ_DB"].flatMap { $0.isEmpty ? nil : $0 }
+        let interactive = sources.isEmpty && isatty(STDIN_FILENO) == 1 && !check
+
+        let session: Session
+        do {
+            session = try Session(path: dbPath, today: today.flatMap { Day(iso: $0) })
+        } catch {
+            output.error("error: \(error)")
+            throw ExitCode(1)
+        }
+        if sources.isEmpty && !interactive {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            sources.append(SourceFile(name: "<stdin>", text: String(decoding: data, as: UTF8.self)))
+        }
+        if interactive {
+            Shell(session: session, output: output, inMemory: dbPath == nil).run()
+            return
+        }
+        if check {
+            var clean = true
+            for s in sources {
+                let ds = session.check(s)
+                if !ds.isEmpty { clean = false; output.error(DiagnosticRenderer.render(ds)) }
+            }
+            throw ExitCode(clean ? 0 : 1)
+        }
+        for source in sources {
+            let diagnostics = session.run(source, dryRun: dryRun) { output.emit($0) }
+            output.flushChanges(dryRun: dryRun)
+            if !diagnostics.isEmpty {
+                output.error(DiagnosticRenderer.render(diagnostics))
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// Results to standard output, messages and change reports to standard error.
+/// Consecutive reports of the same kind are summed (`added 1000 tasks`), so loading a
+/// large script does not print a line per row.
+final class Output {
+    let format: OutputFormat
+    private var pending: ChangeReport?
+
+    init(format: OutputFormat) { self.format = format }
+
+    func emit(_ r: StatementResult) {
+        if case .change(let c) = r {
+            if var p = pending, p.verb == c.verb, p.entity == c.entity {
+                p.count += c.count
+                p.detail = nil
+                pending = p
+            } else {
+                flushChanges(dryRun: false)
+                pending = c
+            }
+            return
+        }
+        flushChanges(dryRun: false)
+        if let text = format.render(r) { write(text + "\n", to: stdout) }
+    }
+
+    func flushChanges(dryRun: Bool) {
+        if let p = pending { error((dryRun ? "would have " : "") + p.message) }
+        pending = nil
+    }
+
+    func error(_ text: String) {
+        fflush(stdout)
+        write(text + "\n", to: stderr)
+    }
+
+    private func write(_ s: String, to f: UnsafeMutablePointer<FILE>) {
+        fputs(s, f)
+    }
+}
