@@ -87,51 +87,50 @@ struct PMQCommand: ParsableCommand {
         }
         for source in sources {
             let diagnostics = session.run(source, dryRun: dryRun) { output.emit($0) }
-            output.flushChanges(dryRun: dryRun)
-            if !diagnostics.isEmpty {
-                output.error(DiagnosticRenderer.render(diagnostics))
-                throw ExitCode(1)
-            }
+            if !diagnostics.isEmpty { output.error(DiagnosticRenderer.render(diagnostics)) }
+            output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun)
+            if !diagnostics.isEmpty { throw ExitCode(1) }
         }
     }
 }
 
 /// Results to standard output, messages and change reports to standard error.
-/// Consecutive reports of the same kind are summed (`added 1000 tasks`), so loading a
-/// large script does not print a line per row.
+/// Change reports wait until their script has committed (a failed script keeps
+/// nothing, so it reports nothing as added); consecutive reports of the same kind
+/// are summed (`added 1000 tasks`), so a large script does not print a line per row.
 final class Output {
     let format: OutputFormat
-    private var pending: ChangeReport?
+    private var changes: [ChangeReport] = []
 
     init(format: OutputFormat) { self.format = format }
 
     func emit(_ r: StatementResult) {
         if case .change(let c) = r {
-            if var p = pending, p.verb == c.verb, p.entity == c.entity {
-                p.count += c.count
-                p.detail = nil
-                pending = p
+            if var last = changes.last, last.verb == c.verb, last.entity == c.entity {
+                last.count += c.count
+                last.detail = nil
+                changes[changes.count - 1] = last
             } else {
-                flushChanges(dryRun: false)
-                pending = c
+                changes.append(c)
             }
             return
         }
-        flushChanges(dryRun: false)
-        if let text = format.render(r) { write(text + "\n", to: stdout) }
+        if let text = format.render(r) { fputs(text + "\n", stdout) }
     }
 
-    func flushChanges(dryRun: Bool) {
-        if let p = pending { error((dryRun ? "would have " : "") + p.message) }
-        pending = nil
+    /// Ends one script: its change reports, or the note that nothing was kept.
+    func finish(succeeded: Bool, dryRun: Bool) {
+        if succeeded {
+            for c in changes { error((dryRun ? "would have " : "") + c.message) }
+            if dryRun && !changes.isEmpty { error("dry run: nothing was changed") }
+        } else if !changes.isEmpty {
+            error("rolled back: nothing was changed")
+        }
+        changes.removeAll()
     }
 
     func error(_ text: String) {
         fflush(stdout)
-        write(text + "\n", to: stderr)
-    }
-
-    private func write(_ s: String, to f: UnsafeMutablePointer<FILE>) {
-        fputs(s, f)
+        fputs(text + "\n", stderr)
     }
 }

@@ -24,8 +24,8 @@ struct Shell {
             let problems = session.check(source)
             if problems.contains(where: { $0.isIncompleteInput }) { continue }
             let diagnostics = session.run(source) { output.emit($0) }
-            output.flushChanges(dryRun: false)
             if !diagnostics.isEmpty { output.error(DiagnosticRenderer.render(diagnostics)) }
+            output.finish(succeeded: diagnostics.isEmpty, dryRun: false)
             buffer = ""
         }
     }

@@ -222,7 +222,7 @@ struct AddExecutor {
         let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\((1...max(1, names.count)).map { "?\($0)" }.prefix(names.count).joined(separator: ", ")))"
         do {
             try session.db.run(sql, names.map { cols[$0] ?? .null })
-        } catch let e as Database.StoreError where e.code == 19 && e.message.contains("UNIQUE") {
+        } catch let e as Database.StoreError where e.code == 19 && e.message.contains("UNIQUE") && table != "tasks" {
             if let key = a.entity.key, let v = a.value(key) {
                 throw RuntimeError(message: "\(a.entity.singular) \"\(ConstantEvaluator.text(v))\" already exists", range: a.range(of: key))
             }

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import PMQ
+
+/// Language tests in a golden format. A file in Golden/ holds an optional setup and cases:
+///
+///     ### setup
+///     add person "Li Wei" role "DBA"
+///     ### case: people by role
+///     people where role = "DBA" select name
+///     ----
+///     name
+///     ------
+///     Li Wei
+///
+/// Before `----`: PMQ text, with optional `% today YYYY-MM-DD` and `% format json` lines.
+/// After it: what `pmq` prints — results, and diagnostics rendered with their caret
+/// (the source is called `<test>`). Run with PMQ_RECORD=1 to rewrite the expectations.
+struct GoldenCase: CustomTestStringConvertible, Sendable {
+    var file: String
+    var name: String
+    var setup: String
+    var input: String
+    var expected: String
+    var testDescription: String { "\(file): \(name)" }
+}
+
+enum Golden {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    static func files() -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".golden") }.sorted().map { directory.appendingPathComponent($0) }
+    }
+
+    static func cases() -> [GoldenCase] { files().flatMap { parse($0) } }
+
+    static func parse(_ url: URL) -> [GoldenCase] {
+        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        var setup = ""
+        var out: [GoldenCase] = []
+        for block in text.components(separatedBy: "\n### ").enumerated().map({ $0.offset == 0 ? String($0.element.dropFirst(4)) : $0.element }) {
+            guard let nl = block.firstIndex(of: "\n") else { continue }
+            let header = String(block[..<nl])
+            let body = String(block[block.index(after: nl)...])
+            if header == "setup" { setup = body; continue }
+            guard header.hasPrefix("case: ") else { continue }
+            let (input, expected) = split(body)
+            out.append(GoldenCase(file: url.lastPathComponent, name: String(header.dropFirst(6)), setup: setup,
+                                  input: input, expected: expected.trimmingTrailingNewlines()))
+        }
+        return out
+    }
+
+    /// The PMQ text before the first `----` line and the expectation after it.
+    static func split(_ body: String) -> (input: String, expected: String) {
+        let lines = body.components(separatedBy: "\n")
+        guard let i = lines.firstIndex(of: "----") else { return (body, "") }
+        return (lines[..<i].joined(separator: "\n"), lines[(i + 1)...].joined(separator: "\n"))
+    }
+
+    /// Runs a case the way `pmq` would and returns what it prints.
+    static func run(_ c: GoldenCase) throws -> String {
+        var today = Day(iso: "2026-03-16")!
+        var format = OutputFormat.table
+        var lines: [String] = []
+        for line in c.input.components(separatedBy: "\n") {
+            if line.hasPrefix("% today ") { today = Day(iso: String(line.dropFirst(8))) ?? today; lines.append(""); continue }
+            if line.hasPrefix("% format ") { format = OutputFormat(rawValue: String(line.dropFirst(9))) ?? format; lines.append(""); continue }
+            lines.append(line)
+        }
+        let session = try Session(path: nil, today: today)
+        if !c.setup.isEmpty {
+            let (_, d) = session.run(c.setup, name: "<setup>")
+            if !d.isEmpty { return "SETUP FAILED\n" + DiagnosticRenderer.render(d) }
+        }
+        var printed: [String] = []
+        let source = SourceFile(name: "<test>", text: lines.joined(separator: "\n"))
+        let diagnostics = session.run(source) { r in if let t = format.render(r) { printed.append(t) } }
+        if !diagnostics.isEmpty { printed.append(DiagnosticRenderer.render(diagnostics)) }
+        return printed.joined(separator: "\n").trimmingTrailingNewlines()
+    }
+
+    /// Rewrites a golden file with the actual outputs (record mode).
+    static func record(_ url: URL) throws {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var blocks = text.components(separatedBy: "\n### ")
+        for i in blocks.indices {
+            let block = i == 0 ? String(blocks[i].dropFirst(4)) : blocks[i]
+            guard block.hasPrefix("case: "), let nl = block.firstIndex(of: "\n") else { continue }
+            let name = String(block[block.index(block.startIndex, offsetBy: 6)..<nl])
+            let input = split(String(block[block.index(after: nl)...])).input
+            let c = GoldenCase(file: url.lastPathComponent, name: name, setup: setupBefore(blocks, i), input: input, expected: "")
+            let actual = try run(c)
+            let rebuilt = "case: \(name)\n\(input)\n----\n\(actual)\n"
+            blocks[i] = i == 0 ? "### " + rebuilt : rebuilt
+        }
+        try blocks.joined(separator: "\n### ").write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    private static func setupBefore(_ blocks: [String], _ i: Int) -> String {
+        var setup = ""
+        for j in 0..<i {
+            let b = j == 0 ? String(blocks[j].dropFirst(4)) : blocks[j]
+            if b.hasPrefix("setup\n") { setup = String(b.dropFirst(6)) }
+        }
+        return setup
+    }
+}
+
+extension String {
+    func trimmingTrailingNewlines() -> String {
+        var s = self
+        while s.hasSuffix("\n") || s.hasSuffix(" ") { s.removeLast() }
+        return s
+    }
+}
+
+@Suite("Golden language tests")
+struct GoldenTests {
+    @Test("golden files exist")
+    func filesExist() {
+        #expect(Golden.cases().count >= 20)
+    }
+
+    @Test(arguments: Golden.cases())
+    func golden(_ c: GoldenCase) throws {
+        let actual = try Golden.run(c)
+        #expect(actual == c.expected, "\n--- expected\n\(c.expected)\n--- actual\n\(actual)")
+    }
+
+    @Test("record mode", .enabled(if: ProcessInfo.processInfo.environment["PMQ_RECORD"] != nil))
+    func recordAll() throws {
+        for f in Golden.files() { try Golden.record(f) }
+    }
+}
