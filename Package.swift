@@ -19,7 +19,7 @@ let package = Package(
             name: "pmq",
             dependencies: ["PMQ", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "pmq-bench", dependencies: ["PMQ", "CSQLite"]),
-        .testTarget(name: "PMQTests", dependencies: ["PMQ"], exclude: ["Golden"]),
+        .testTarget(name: "PMQTests", dependencies: ["PMQ", "pmq"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v5]
 )
