@@ -124,13 +124,13 @@ struct ProjectModel {
         out.reserveCapacity(peopleCount)
         for (i, t) in Self.teams.enumerated() {
             out.append(PersonRow(id: i + 1, name: t.name, kind: "team", role: nil, department: t.department,
-                                 rate: nil, capacity: 40, backup: nil))
+                                 rate: nil, capacity: 8, backup: nil))
         }
         let combos = Self.firstNames.count * Self.lastNames.count
         var n = 0
         while out.count < peopleCount {
             let first = Self.firstNames[n % Self.firstNames.count]
-            let last = Self.lastNames[(n / Self.firstNames.count) % Self.lastNames.count]
+            let last = Self.lastNames[(n / Self.firstNames.count + n * 7) % Self.lastNames.count]
             let name = n < combos ? "\(first) \(last)" : "\(first) \(last) \(n / combos + 1)"
             let id = out.count + 1
             let backup = id > 6 && rng.chance(0.5) ? rng.int(6, id - 1) : nil

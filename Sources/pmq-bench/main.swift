@@ -1,1 +1,162 @@
-print("todo")
+import Foundation
+import PMQ
+
+let usage = """
+usage: pmq-bench <command> [options]
+
+  generate --tasks N [--seed S] --out FILE.db
+        a PMQ database of one project: N tasks in a 3-level WBS, ~N/50 people, 5 teams
+        (one named "DBA"), realistic status mix around today = 2026-03-16
+  script --tasks N [--seed S] [--out FILE.pmq] [--sql FILE.sql]
+        the same people, project and tasks as `add` lines, and/or as plain SQL INSERTs
+        (BEGIN; ... COMMIT;, with PMQ's schema) for the sqlite3 shell
+  compile [--iterations 10000]                      a. parse+check+compile one query
+  query --tasks N [--runs 7] [--db FILE.db]           b. three queries, PMQ vs hand-written SQL
+  load --tasks N [--load-runs 3]                      c. pmq script.pmq vs sqlite3 < inserts.sql
+  cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
+  run --tasks N [all the options above]               all of a–d, then a table of figures
+
+options:
+  --seed S          generator seed (default 42)
+  --workdir DIR     where generated files are kept and reused (default /tmp/pmq-bench)
+  --regenerate      generate databases and scripts again even when present
+  --pmq PATH        the pmq binary (default: the one next to pmq-bench)
+  --no-hyperfine    time whole processes here even when hyperfine is installed
+  --skip a,b,c,d    leave out parts of `run`
+"""
+
+struct Options {
+    var command = ""
+    var tasks = 10_000
+    var seed: UInt64 = 42
+    var out: String?
+    var sql: String?
+    var db: String?
+    var iterations = 10_000
+    var runs = 7
+    var loadRuns = 3
+    var cliRuns = 20
+    var workdir = "/tmp/pmq-bench"
+    var regenerate = false
+    var pmq: String?
+    var hyperfine = true
+    var skip: Set<String> = []
+}
+
+func parseOptions(_ args: [String]) throws -> Options {
+    var o = Options()
+    guard let command = args.first else { throw BenchError(usage) }
+    o.command = command
+    var i = 1
+    func value() throws -> String {
+        i += 1
+        guard i < args.count else { throw BenchError("\(args[i - 1]) needs a value") }
+        return args[i]
+    }
+    func int(_ s: String) throws -> Int {
+        guard let v = Int(s.replacingOccurrences(of: "_", with: "")
+            .replacingOccurrences(of: "k", with: "000").replacingOccurrences(of: "M", with: "000000")), v > 0 else {
+            throw BenchError("not a positive number: \(s)")
+        }
+        return v
+    }
+    while i < args.count {
+        switch args[i] {
+        case "--tasks": o.tasks = try int(try value())
+        case "--seed": o.seed = UInt64(try int(try value()))
+        case "--out": o.out = try value()
+        case "--sql": o.sql = try value()
+        case "--db": o.db = try value()
+        case "--iterations": o.iterations = try int(try value())
+        case "--runs": o.runs = try int(try value())
+        case "--load-runs": o.loadRuns = try int(try value())
+        case "--cli-runs": o.cliRuns = try int(try value())
+        case "--workdir": o.workdir = try value()
+        case "--regenerate": o.regenerate = true
+        case "--pmq": o.pmq = try value()
+        case "--no-hyperfine": o.hyperfine = false
+        case "--skip": o.skip = Set(try value().split(separator: ",").map { String($0) })
+        case "-h", "--help": print(usage); exit(0)
+        default: throw BenchError("unknown option \(args[i])\n\n\(usage)")
+        }
+        i += 1
+    }
+    return o
+}
+
+/// The benchmark database for `--tasks N --seed S`, generated once and reused.
+func ensureDatabase(_ o: Options) throws -> String {
+    if let db = o.db { return db }
+    let path = "\(o.workdir)/tasks-\(o.tasks)-seed\(o.seed).db"
+    if o.regenerate || !fileExists(path) {
+        note("generating \(path)")
+        let t = try measure { try generateDatabase(model: ProjectModel(tasks: o.tasks, seed: o.seed), out: path) }
+        note("   generated in \(fmt(t))")
+    }
+    return path
+}
+
+func machineDescription() -> String {
+    var cpu = "unknown CPU"
+    if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+       let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+       let name = line.split(separator: ":", maxSplits: 1).last {
+        cpu = name.trimmingCharacters(in: .whitespaces)
+    }
+    let mem = ProcessInfo.processInfo.physicalMemory / (1 << 30)
+    return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu), \(mem) GiB"
+}
+
+func main() throws {
+    let o = try parseOptions(Array(CommandLine.arguments.dropFirst()))
+    let model = ProjectModel(tasks: o.tasks, seed: o.seed)
+    let pmq = o.pmq ?? executableDirectory() + "/pmq"
+    switch o.command {
+    case "generate":
+        guard let out = o.out else { throw BenchError("generate needs --out FILE.db") }
+        let t = try measure { try generateDatabase(model: model, out: out) }
+        note("wrote \(out): \(o.tasks) tasks, \(model.peopleCount) people in \(fmt(t))")
+    case "script":
+        guard o.out != nil || o.sql != nil else { throw BenchError("script needs --out FILE.pmq and/or --sql FILE.sql") }
+        let t = try measure { try writeScripts(model: model, pmqOut: o.out, sqlOut: o.sql) }
+        note("wrote \([o.out, o.sql].compactMap { $0 }.joined(separator: " and ")) in \(fmt(t))")
+    case "compile":
+        printTable(try benchCompile(iterations: o.iterations))
+    case "query":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        printTable(try benchQueries(dbPath: try ensureDatabase(o), runs: o.runs, tasks: o.tasks))
+    case "load":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        printTable(try benchLoad(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate))
+    case "cli":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        printTable(try benchCLI(dbPath: try ensureDatabase(o), tasks: o.tasks, pmq: pmq, runs: o.cliRuns, useHyperfine: o.hyperfine, workdir: o.workdir))
+    case "run":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        note("machine: \(machineDescription())")
+        var figures: [Figure] = []
+        if !o.skip.contains("a") { figures += try benchCompile(iterations: o.iterations) }
+        if !o.skip.contains("b") || !o.skip.contains("d") {
+            let db = try ensureDatabase(o)
+            if !o.skip.contains("b") { figures += try benchQueries(dbPath: db, runs: o.runs, tasks: o.tasks) }
+            if !o.skip.contains("d") {
+                figures += try benchCLI(dbPath: db, tasks: o.tasks, pmq: pmq, runs: o.cliRuns, useHyperfine: o.hyperfine, workdir: o.workdir)
+            }
+        }
+        if !o.skip.contains("c") {
+            figures += try benchLoad(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate)
+        }
+        print("machine: \(machineDescription())")
+        printTable(figures.sorted { $0.id < $1.id })
+        if figures.contains(where: { $0.pass == false }) { exit(1) }
+    default:
+        throw BenchError("unknown command \(o.command)\n\n\(usage)")
+    }
+}
+
+do {
+    try main()
+} catch {
+    fputs("pmq-bench: \(error)\n", stderr)
+    exit(2)
+}

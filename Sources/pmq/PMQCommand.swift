@@ -51,13 +51,19 @@ struct PMQCommand: ParsableCommand {
 
     func run() throws {
         let output = Output(format: OutputFormat(rawValue: format) ?? .table)
-        var sources: [SourceFile] = eval.map { SourceFile(name: "<eval>", text: $0) }
-        for path in scripts {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                output.error("error: cannot read script \(path)")
-                throw ExitCode(2)
+        var sources: [SourceFile] = []
+        for item in CommandLineOrder.inputs(CommandLine.arguments.dropFirst(), evals: eval, scripts: scripts) {
+            switch item {
+            case .eval(let text):
+                sources.append(SourceFile(name: "<eval>", text: text))
+            case .script(let path):
+                guard let handle = FileHandle(forReadingAtPath: path) else {
+                    output.error("error: cannot read script \(path)")
+                    throw ExitCode(2)
+                }
+                let data = handle.readDataToEndOfFile()
+                sources.append(SourceFile(name: path, text: String(decoding: data, as: UTF8.self)))
             }
-            sources.append(SourceFile(name: path, text: String(decoding: data, as: UTF8.self)))
         }
         let dbPath = db ?? ProcessInfo.processInfo.environment["PMQ_DB"].flatMap { $0.isEmpty ? nil : $0 }
         let interactive = sources.isEmpty && isatty(STDIN_FILENO) == 1 && !check
@@ -94,6 +100,36 @@ struct PMQCommand: ParsableCommand {
     }
 }
 
+/// `-e` texts and scripts run in the order they were given on the command line;
+/// ArgumentParser keeps each kind in order but not the two interleaved.
+enum CommandLineOrder {
+    enum Input { case eval(String), script(String) }
+    static let optionsWithValues: Set<String> = ["--db", "--today", "--format", "--var"]
+
+    static func inputs(_ argv: ArraySlice<String>, evals: [String], scripts: [String]) -> [Input] {
+        var out: [Input] = []
+        var e = evals[...], s = scripts[...]
+        var args = argv.makeIterator()
+        var onlyPositional = false
+        while let a = args.next() {
+            if onlyPositional || !a.hasPrefix("-") || a == "-" {
+                if let next = s.first { out.append(.script(next)); s = s.dropFirst() }
+            } else if a == "--" {
+                onlyPositional = true
+            } else if a == "-e" {
+                _ = args.next()
+                if let next = e.first { out.append(.eval(next)); e = e.dropFirst() }
+            } else if a.hasPrefix("-e") {
+                if let next = e.first { out.append(.eval(next)); e = e.dropFirst() }
+            } else if optionsWithValues.contains(a) {
+                _ = args.next()
+            }
+        }
+        // Anything the walk above did not place keeps ArgumentParser's order.
+        return out + e.map { .eval($0) } + s.map { .script($0) }
+    }
+}
+
 /// Results to standard output, messages and change reports to standard error.
 /// Change reports wait until their script has committed (a failed script keeps
 /// nothing, so it reports nothing as added); consecutive reports of the same kind
@@ -101,6 +137,7 @@ struct PMQCommand: ParsableCommand {
 final class Output {
     let format: OutputFormat
     private var changes: [ChangeReport] = []
+    private var printedResult = false
 
     init(format: OutputFormat) { self.format = format }
 
@@ -115,7 +152,11 @@ final class Output {
             }
             return
         }
-        if let text = format.render(r) { fputs(text + "\n", stdout) }
+        guard let text = format.render(r) else { return }
+        // Tables are easier to tell apart with a blank line between them (and Markdown needs one).
+        if case .rows = r, printedResult, format == .table || format == .markdown { fputs("\n", stdout) }
+        fputs(text + "\n", stdout)
+        printedResult = true
     }
 
     /// Ends one script: its change reports, or the note that nothing was kept.

@@ -74,6 +74,9 @@ public final class Session {
         case .use(let e):
             let f = FieldDef("project", .reference("projects"))
             return checker.checkValue(e, f).map { .use($0, e.range) }
+        default:
+            checker.diagnostics.error(.syntax, "this statement is not supported yet", s.range)
+            return nil
         }
     }
 

@@ -79,12 +79,51 @@ struct AddStatement {
     var link: (pred: Expr, succ: Expr)?
 }
 
+/// Where a change statement applies: a query, or an expression naming rows
+/// (a `for` variable, a set variable, a WBS code).
+enum Target {
+    case query(Query)
+    case expr(Expr)
+
+    var range: SourceRange {
+        switch self {
+        case .query(let q): return q.range
+        case .expr(let e): return e.range
+        }
+    }
+}
+
+/// The right side of `let`: a query gives a set (or a value, for count), anything else a value.
+enum Binding {
+    case query(Query)
+    case expr(Expr)
+}
+
 struct Statement {
-    enum Kind {
+    indirect enum Kind {
         case query(Query)
         case explain(Query)
         case add(AddStatement)
         case use(Expr)
+        case update(Target, [(field: Name, value: Expr)])
+        case assign(person: Expr, role: Name?, target: Target)
+        case unassign(person: Expr, role: Name?, target: Target)
+        case shift(Target, by: Expr)
+        case delete(Target)
+        case letBinding(Name, Binding)
+        case rebind(Name, Binding)
+        case param(Name, Expr)
+        case forLoop(Name, Target, [Statement])
+        case ifElse([(condition: Expr, body: [Statement])], otherwise: [Statement]?)
+        case function(Name, [Name], Expr)
+        case print(Expr)
+        case assert(Expr, message: Expr?)
+        case saveQuery(Name, Query, text: String)
+        case dropQuery(Name)
+        case showQueries
+        case history(of: Expr?)
+        case undo
+        case begin, commit, rollback
     }
     var kind: Kind
     var range: SourceRange

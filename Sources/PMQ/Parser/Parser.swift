@@ -392,7 +392,7 @@ struct Parser {
 
     /// primary = NUMBER | WBS_CODE | DATE | DURATION | STRING | "null"
     ///         | IDENT , [ "(" , [ expr , { "," , expr } ] , ")" ]
-    ///         | "(" , query , ")" | "(" , expr , [ "," , expr , { "," , expr } ] , ")" ;
+    ///         | "(" , query , ")" | "(" , [ expr , { "," , expr } ] , ")" ;
     private mutating func parsePrimary() throws -> Expr {
         let t = peek()
         switch t.kind {
@@ -426,6 +426,7 @@ struct Parser {
             return Expr(.name(t.text), t.range)
         case .symbol where t.text == "(":
             advance()
+            if let close = accept(symbol: ")") { return Expr(.list([]), t.range.to(close.range)) }
             if isSubqueryAhead(0) {
                 let q = try parseQuery()
                 let close = try expect(symbol: ")", "\")\" to close the query")

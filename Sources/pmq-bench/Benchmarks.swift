@@ -1,0 +1,219 @@
+import CSQLite
+import Foundation
+import PMQ
+
+/// One line of the summary table.
+struct Figure {
+    var id: String
+    var measure: String
+    var pmq: String
+    var baseline: String
+    var ratio: String
+    var target: String
+    var pass: Bool?
+}
+
+func note(_ s: String) {
+    fputs(s + "\n", stderr)
+}
+
+// MARK: - a. parse + check + compile
+
+let compileQueryText = #"tasks where owner = "DBA" and late > 3d"#
+
+func benchCompile(iterations: Int) throws -> [Figure] {
+    let session = try Session(path: nil, today: benchToday)
+    guard case .success(let stmt) = session.compileQuery(compileQueryText) else { throw BenchError("query does not compile") }
+    note("a. compileQuery(\(compileQueryText)) → \(stmt.sql)")
+    for _ in 0..<max(100, iterations / 20) { blackHole(session.compileQuery(compileQueryText)) }   // warm-up
+    var samples: [Double] = []
+    samples.reserveCapacity(iterations)
+    let clock = ContinuousClock()
+    for _ in 0..<iterations {
+        let t0 = clock.now
+        let r = session.compileQuery(compileQueryText)
+        let t1 = clock.now
+        blackHole(r)
+        samples.append((t1 - t0).seconds)
+    }
+    let s = Stats(samples)
+    note("   \(iterations) iterations: median \(fmt(s.median)), p90 \(fmt(s.p90)), min \(fmt(s.min)), max \(fmt(s.max))")
+    return [
+        Figure(id: "a", measure: "parse+check+compile `\(compileQueryText)` (median of \(iterations); p90 \(fmt(s.p90)))",
+               pmq: fmt(s.median), baseline: "–", ratio: "–", target: "≤ 20 µs", pass: s.median <= 20e-6),
+    ]
+}
+
+// MARK: - b. queries: PMQ against hand-written SQL
+
+struct QueryCase {
+    var label: String
+    var pmq: String
+    var handSQL: String
+    var handArgs: [BenchArg]
+}
+
+func queryCases() -> [QueryCase] {
+    let today = benchToday.number
+    return [
+        QueryCase(
+            label: "selective", pmq: #"tasks where owner = "DBA" and late > 3d"#,
+            handSQL: """
+            SELECT t.wbs, t.name, p.name, t.status, t.start, t.finish, t.progress \
+            FROM people p JOIN tasks t ON t.owner = p.id \
+            WHERE p.name = ?1 AND ((t.status IN ('todo', 'doing', 'blocked') AND t.finish < ?2) \
+            OR (t.status = 'done' AND t.actual_finish - t.finish > ?3)) ORDER BY t.id
+            """,
+            handArgs: [.text("DBA"), .int(today - 3), .int(3)]),
+        QueryCase(
+            label: "full scan", pmq: "count tasks where late > 3d and progress < 50",
+            handSQL: """
+            SELECT count(*) FROM tasks WHERE progress < ?3 AND ((status IN ('todo', 'doing', 'blocked') AND finish < ?1) \
+            OR (status = 'done' AND actual_finish - finish > ?2))
+            """,
+            handArgs: [.int(today - 3), .int(3), .int(50)]),
+        QueryCase(
+            label: "group by", pmq: "tasks where status != done group by owner select owner, count(), sum(cost)",
+            handSQL: """
+            SELECT p.name, g.n, g.s FROM (SELECT owner, count(*) AS n, sum(cost) AS s FROM tasks \
+            WHERE status <> ?1 GROUP BY owner) g LEFT JOIN people p ON p.id = g.owner ORDER BY p.name
+            """,
+            handArgs: [.text("done")]),
+    ]
+}
+
+func benchArgs(_ values: [Value]) -> [BenchArg] {
+    values.map { v in
+        switch v {
+        case .null: return .null
+        case .integer(let i): return .int(Int(i))
+        case .decimal(let d): return .real(d)
+        case .text(let s), .reference(let s): return .text(s)
+        case .date(let d): return .int(d.number)
+        case .duration(let d): return d == d.rounded() ? .int(Int(d)) : .real(d)
+        case .bool(let b): return .int(b ? 1 : 0)
+        case .list(let xs): return .text("[" + xs.map { "\"\($0)\"" }.joined(separator: ",") + "]")
+        }
+    }
+}
+
+/// What PMQ's result amounts to: its row count, or the value of a bare count.
+func summary(_ results: [StatementResult]) -> (rows: Int, value: Double?) {
+    guard let r = results.last else { return (0, nil) }
+    switch r {
+    case .rows(_, let rows, _): return (rows.count, nil)
+    case .scalar(let v, _):
+        switch v {
+        case .integer(let i): return (1, Double(i))
+        case .decimal(let d): return (1, d)
+        default: return (1, nil)
+        }
+    default: return (0, nil)
+    }
+}
+
+func benchQueries(dbPath: String, runs: Int, tasks: Int) throws -> [Figure] {
+    let session = try Session(path: dbPath, today: benchToday)
+    let raw = try RawConnection(path: dbPath)
+    var figures: [Figure] = []
+    for (n, c) in queryCases().enumerated() {
+        guard case .success(let stmt) = session.compileQuery(c.pmq) else { throw BenchError("does not compile: \(c.pmq)") }
+        let pmqArgs = benchArgs(stmt.args)
+        note("b\(n + 1). \(c.pmq)")
+        note("   PMQ SQL:  \(stmt.sql)")
+        note("   args:     \(stmt.args.map { "\($0)" }.joined(separator: ", "))")
+        note("   PMQ plan: " + (try plan(raw, stmt.sql, pmqArgs)))
+        note("   hand SQL: \(c.handSQL)")
+        note("   hand plan: " + (try plan(raw, c.handSQL, c.handArgs)))
+
+        // Warm the OS cache and check that both sides agree.
+        let (results, diags) = session.run(c.pmq)
+        if !diags.isEmpty { throw BenchError("PMQ failed: \(diags.map { $0.message })") }
+        let pmqSummary = summary(results)
+        let hand = try raw.runAll(c.handSQL, c.handArgs)
+        let pmqRaw = try raw.runAll(stmt.sql, pmqArgs)
+        let handCount = pmqSummary.value != nil ? Int(hand.first) : hand.rows
+        let pmqCount = pmqSummary.value.map { Int($0) } ?? pmqSummary.rows
+        let agree = handCount == pmqCount && pmqRaw.rows == hand.rows
+        note("   result: PMQ \(pmqSummary.value != nil ? "count" : "rows") \(pmqCount), hand SQL \(handCount)" + (agree ? " (agree)" : "  ** MISMATCH **"))
+
+        var tPMQ: [Double] = [], tPMQSQL: [Double] = [], tHand: [Double] = []
+        for _ in 0..<runs {
+            // Interleaved, so drift in the machine's state hits all three alike.
+            tPMQ.append(measure { blackHole(session.run(c.pmq)) })
+            tPMQSQL.append(try measure { blackHole(try raw.runAll(stmt.sql, pmqArgs)) })
+            tHand.append(try measure { blackHole(try raw.runAll(c.handSQL, c.handArgs)) })
+        }
+        let p = Stats(tPMQ), ps = Stats(tPMQSQL), h = Stats(tHand)
+        let ratio = p.median / h.median
+        note("   median of \(runs): PMQ run() \(fmt(p.median)), PMQ's SQL via C API \(fmt(ps.median)), hand SQL \(fmt(h.median)) → \(String(format: "%.2f×", ratio))")
+        figures.append(Figure(
+            id: "b\(n + 1)", measure: "\(c.label), \(tasks.formatted()) tasks: `\(c.pmq)` (\(pmqCount) \(pmqSummary.value != nil ? "counted" : "rows"); PMQ's SQL alone \(fmt(ps.median)))",
+            pmq: fmt(p.median), baseline: fmt(h.median), ratio: String(format: "%.2f×", ratio), target: "≤ 1.2×",
+            pass: agree && ratio <= 1.2))
+    }
+    return figures
+}
+
+func plan(_ c: RawConnection, _ sql: String, _ args: [BenchArg]) throws -> String {
+    let s = try c.prepare("EXPLAIN QUERY PLAN " + sql)
+    defer { sqlite3_finalize(s) }
+    c.bindAll(s, args)
+    var out: [String] = []
+    while sqlite3_step(s) == SQLITE_ROW {
+        if let p = sqlite3_column_text(s, 3) { out.append(String(cString: p)) }
+    }
+    return out.joined(separator: "; ")
+}
+
+// MARK: - c. loading a script
+
+func benchLoad(model: ProjectModel, workdir: String, pmq: String, runs: Int, useHyperfine: Bool, regenerate: Bool) throws -> [Figure] {
+    let script = "\(workdir)/tasks-\(model.tasks)-seed\(model.seed).pmq"
+    let sql = "\(workdir)/tasks-\(model.tasks)-seed\(model.seed).sql"
+    if regenerate || !fileExists(script) || !fileExists(sql) {
+        note("c. writing \(script) and \(sql)")
+        let t = try measure { try writeScripts(model: model, pmqOut: script, sqlOut: sql) }
+        note("   written in \(fmt(t))")
+    }
+    guard let sqlite3 = which("sqlite3") else { throw BenchError("sqlite3 not found: apt-get install -y sqlite3") }
+    let a = "\(workdir)/load-pmq.db", b = "\(workdir)/load-sqlite3.db"
+    let prepare = ["rm", "-f", a, a + "-wal", a + "-shm", b, b + "-wal", b + "-shm"]
+    note("c. loading \(model.tasks.formatted()) add-task lines: pmq --db \(a) \(script)  vs  sqlite3 \(b) < \(sql)")
+    let r = try timeCommands([([pmq, "--db", a, script], nil), ([sqlite3, b], sql)], runs: runs, warmup: 0,
+                             prepare: prepare, useHyperfine: useHyperfine, scratch: workdir)
+    // Both files must hold the same rows.
+    let ca = try RawConnection(path: a).rows("SELECT count(*), sum(cost), count(DISTINCT owner) FROM tasks")[0]
+    let cb = try RawConnection(path: b).rows("SELECT count(*), sum(cost), count(DISTINCT owner) FROM tasks")[0]
+    let agree = ca == cb && ca[0] == String(model.tasks)
+    note("   tasks/sum(cost)/owners: pmq \(ca.map { $0 ?? "null" }), sqlite3 \(cb.map { $0 ?? "null" })" + (agree ? " (agree)" : " ** MISMATCH **"))
+    let ratio = r[0].stats.median / r[1].stats.median
+    note("   median of \(runs) (\(r[0].tool)): pmq \(fmt(r[0].stats.median)), sqlite3 \(fmt(r[1].stats.median)) → \(String(format: "%.2f×", ratio))")
+    return [Figure(id: "c", measure: "load \(model.tasks.formatted()) `add task` lines, whole process (median of \(runs), \(r[0].tool))",
+                   pmq: fmt(r[0].stats.median), baseline: fmt(r[1].stats.median), ratio: String(format: "%.2f×", ratio),
+                   target: "≤ 2×", pass: agree && ratio <= 2)]
+}
+
+// MARK: - d. one command on a large file
+
+func benchCLI(dbPath: String, tasks: Int, pmq: String, runs: Int, useHyperfine: Bool, workdir: String) throws -> [Figure] {
+    let argv = [pmq, "--db", dbPath, "--today", benchToday.iso, "-e", "count tasks where overdue"]
+    note("d. \(argv.map(shq).joined(separator: " "))")
+    let r = try timeCommands([(argv, nil), ([pmq, "--db", dbPath, "-e", "count projects"], nil)], runs: runs, warmup: 3, prepare: nil,
+                             useHyperfine: useHyperfine, scratch: workdir)
+    let s = r[0].stats
+    note("   median of \(runs) (\(r[0].tool)): \(fmt(s.median)) (p90 \(fmt(s.p90))); `pmq -e 'count projects'` on the same file: \(fmt(r[1].stats.median))")
+    return [Figure(id: "d", measure: "`pmq --db \(tasks.formatted())-task.db -e 'count tasks where overdue'`, whole process (median of \(runs), \(r[0].tool); `-e 'count projects'` \(fmt(r[1].stats.median)))",
+                   pmq: fmt(s.median), baseline: "–", ratio: "–", target: "≤ 30 ms", pass: s.median <= 0.030)]
+}
+
+// MARK: - The table
+
+func printTable(_ figures: [Figure]) {
+    print("| | measure | PMQ | baseline | ratio | target | result |")
+    print("|---|---|---:|---:|---:|---|---|")
+    for f in figures {
+        let result = f.pass.map { $0 ? "pass" : "**FAIL**" } ?? "–"
+        print("| \(f.id) | \(f.measure) | \(f.pmq) | \(f.baseline) | \(f.ratio) | \(f.target) | \(result) |")
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+@testable import PMQ
+
+/// Every example a user can read is run: the README's commands, the `pmq` blocks
+/// of the README and docs/, and every script in examples/.
+enum Docs {
+    static let root = PMQProcess.root
+    static let sampleProject = root.appendingPathComponent("examples/gov-cloud/project.pmq")
+    static let today = "2026-03-16"
+
+    static func read(_ relative: String) -> String {
+        (try? String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)) ?? ""
+    }
+
+    /// The fenced blocks of a Markdown file with the given info string.
+    static func blocks(_ markdown: String, tag: String) -> [String] {
+        var out: [String] = []
+        var current: [String]?
+        for line in markdown.components(separatedBy: "\n") {
+            if current == nil, line.trimmingCharacters(in: .whitespaces) == "```" + tag {
+                current = []
+            } else if current != nil, line.trimmingCharacters(in: .whitespaces) == "```" {
+                out.append((current ?? []).joined(separator: "\n"))
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        return out
+    }
+
+    struct Example: CustomTestStringConvertible, Sendable {
+        var file: String
+        var text: String
+        var testDescription: String { "\(file): \(text.prefix(60))" }
+    }
+
+    static func pmqBlocks() -> [Example] {
+        ["README.md", "docs/language.md"].flatMap { f in blocks(read(f), tag: "pmq").map { Example(file: f, text: $0) } }
+    }
+
+    /// `pmq ...` command lines in shell blocks (`swift run pmq` becomes the built binary).
+    static func commandLines() -> [Example] {
+        blocks(read("README.md"), tag: "sh").flatMap { $0.components(separatedBy: "\n") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("swift run pmq ") || $0.hasPrefix("pmq ") }
+            .map { Example(file: "README.md", text: $0) }
+    }
+
+    /// Splits a command line into words, honouring single and double quotes.
+    static func words(_ line: String) -> [String] {
+        var out: [String] = [], cur = "", quote: Character?
+        var inWord = false
+        for ch in line {
+            if let q = quote {
+                if ch == q { quote = nil } else { cur.append(ch) }
+            } else if ch == "'" || ch == "\"" {
+                quote = ch; inWord = true
+            } else if ch == " " {
+                if inWord { out.append(cur); cur = ""; inWord = false }
+            } else if ch == "#" && !inWord {
+                break
+            } else {
+                cur.append(ch); inWord = true
+            }
+        }
+        if inWord { out.append(cur) }
+        return out
+    }
+}
+
+@Suite("Docs and examples run")
+struct DocsAndExamplesTests {
+    @Test("the sample project loads cleanly and is realistic")
+    func sample() throws {
+        let session = try Session(path: nil, today: Day(iso: Docs.today))
+        let text = try String(contentsOf: Docs.sampleProject, encoding: .utf8)
+        let (_, d) = session.run(text, name: "project.pmq")
+        #expect(d.isEmpty, "\(DiagnosticRenderer.render(d))")
+        let (counts, _) = session.run("count tasks; count milestones; count people; count dependencies; count risks; count costs; count defects; count changes; count tasks where level = 3; count people where backup is not null; count assignments; count costs where kind = labor")
+        let numbers = counts.compactMap { r -> Int64? in if case .scalar(.integer(let n), _) = r { return n }; return nil }
+        #expect(numbers.count == 12)
+        #expect(numbers[0] >= 60)
+        for n in numbers.dropFirst() { #expect(n > 0) }
+    }
+
+    @Test(arguments: Docs.pmqBlocks())
+    func pmqBlock(_ example: Docs.Example) throws {
+        let session = try Session(path: nil, today: Day(iso: Docs.today))
+        let project = try String(contentsOf: Docs.sampleProject, encoding: .utf8)
+        #expect(session.run(project).diagnostics.isEmpty)
+        var results: [StatementResult] = []
+        let d = session.run(SourceFile(name: example.file, text: example.text)) { results.append($0) }
+        #expect(d.isEmpty, "\(DiagnosticRenderer.render(d))")
+        #expect(!results.isEmpty)
+    }
+
+    @Test("the docs have examples")
+    func docsHaveExamples() {
+        #expect(Docs.pmqBlocks().count >= 5)
+        #expect(Docs.commandLines().count >= 2)
+    }
+
+    /// The README's command lines run in order, in a scratch directory that sees examples/.
+    @Test("the README's commands work")
+    func readmeCommands() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pmq-readme-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("examples"), withDestinationURL: Docs.root.appendingPathComponent("examples"))
+        for example in Docs.commandLines() {
+            var args = Docs.words(example.text)
+            let viaSwiftRun = args.first == "swift"
+            args.removeFirst(viaSwiftRun ? 3 : 1)
+            let r = try PMQProcess.run(args, cwd: dir)
+            #expect(r.status == 0, "\(example.text)\n\(r.stderr)")
+            if viaSwiftRun { #expect(!r.stdout.isEmpty, "\(example.text)") }
+        }
+    }
+
+    @Test("every script in examples/ runs", arguments: ["examples/tour.pmq"] + Docs.standaloneExamples())
+    func exampleScript(_ path: String) throws {
+        var args = ["--today", Docs.today]
+        if path == "examples/tour.pmq" { args.append("examples/gov-cloud/project.pmq") }
+        args.append(path)
+        let r = try PMQProcess.run(args)
+        #expect(r.status == 0, "\(path)\n\(r.stderr)")
+    }
+
+    @Test("the tour shows real answers")
+    func tour() throws {
+        let r = try PMQProcess.run(["--today", Docs.today, "--format", "json", "examples/gov-cloud/project.pmq", "examples/tour.pmq"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count >= 10)
+        // Most tour queries find something: an empty tour teaches nothing.
+        #expect(lines.filter { $0 == "[]" }.count <= 2)
+    }
+}
+
+extension Docs {
+    /// Standalone scripts: everything under examples/ but the project and the tour, which run together.
+    static func standaloneExamples() -> [String] {
+        let base = root.appendingPathComponent("examples")
+        guard let e = FileManager.default.enumerator(atPath: base.path) else { return [] }
+        return e.compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".pmq") && $0 != "tour.pmq" && !$0.hasPrefix("embed/") }
+            .map { "examples/" + $0 }
+            .sorted()
+    }
+}
