@@ -68,14 +68,14 @@ func queryCases() -> [QueryCase] {
         QueryCase(
             label: "full scan", pmq: "count tasks where late > 3d and progress < 50",
             handSQL: """
-            SELECT count(*) FROM tasks WHERE progress < ?3 AND ((status IN ('todo', 'doing', 'blocked') AND finish < ?1) \
-            OR (status = 'done' AND actual_finish - finish > ?2))
+            SELECT count(*) FROM tasks WHERE progress < ?3 AND \
+            CASE status WHEN 'done' THEN actual_finish - finish > ?2 WHEN 'cancelled' THEN 0 ELSE finish < ?1 END
             """,
             handArgs: [.int(today - 3), .int(3), .int(50)]),
         QueryCase(
             label: "group by", pmq: "tasks where status != done group by owner select owner, count(), sum(cost)",
             handSQL: """
-            SELECT p.name, g.n, g.s FROM (SELECT owner, count(*) AS n, sum(cost) AS s FROM tasks \
+            SELECT p.name, g.n, g.s FROM (SELECT owner, count(*) AS n, sum(cost) AS s FROM tasks NOT INDEXED \
             WHERE status <> ?1 GROUP BY owner) g LEFT JOIN people p ON p.id = g.owner ORDER BY p.name
             """,
             handArgs: [.text("done")]),
@@ -178,15 +178,15 @@ func benchLoad(model: ProjectModel, workdir: String, pmq: String, runs: Int, use
     }
     guard let sqlite3 = which("sqlite3") else { throw BenchError("sqlite3 not found: apt-get install -y sqlite3") }
     let a = "\(workdir)/load-pmq.db", b = "\(workdir)/load-sqlite3.db"
-    let prepare = ["rm", "-f", a, a + "-wal", a + "-shm", b, b + "-wal", b + "-shm"]
     note("c. loading \(model.tasks.formatted()) add-task lines: pmq --db \(a) \(script)  vs  sqlite3 \(b) < \(sql)")
-    let r = try timeCommands([([pmq, "--db", a, script], nil), ([sqlite3, b], sql)], runs: runs, warmup: 0,
-                             prepare: prepare, useHyperfine: useHyperfine, scratch: workdir)
+    let r = try timeCommands([([pmq, "--db", a, script], nil, ["rm", "-f", a, a + "-wal", a + "-shm"]),
+                              ([sqlite3, b], sql, ["rm", "-f", b, b + "-wal", b + "-shm"])],
+                             runs: runs, warmup: 0, useHyperfine: useHyperfine, scratch: workdir)
     // Both files must hold the same rows.
-    let ca = try RawConnection(path: a).rows("SELECT count(*), sum(cost), count(DISTINCT owner) FROM tasks")[0]
-    let cb = try RawConnection(path: b).rows("SELECT count(*), sum(cost), count(DISTINCT owner) FROM tasks")[0]
+    let ca = try RawConnection(path: a).rows("SELECT count(*), sum(cost), count(DISTINCT owner), sum(start), sum(finish), sum(progress), count(parent_wbs), sum(length(wbs_key)), sum(length(name)), group_concat(DISTINCT status), (SELECT count(*) FROM people) FROM tasks")[0]
+    let cb = try RawConnection(path: b).rows("SELECT count(*), sum(cost), count(DISTINCT owner), sum(start), sum(finish), sum(progress), count(parent_wbs), sum(length(wbs_key)), sum(length(name)), group_concat(DISTINCT status), (SELECT count(*) FROM people) FROM tasks")[0]
     let agree = ca == cb && ca[0] == String(model.tasks)
-    note("   tasks/sum(cost)/owners: pmq \(ca.map { $0 ?? "null" }), sqlite3 \(cb.map { $0 ?? "null" })" + (agree ? " (agree)" : " ** MISMATCH **"))
+    note("   checksums (tasks, sum(cost), owners, dates, progress, WBS, names, people): pmq \(ca.map { $0 ?? "null" }), sqlite3 \(cb.map { $0 ?? "null" })" + (agree ? " (agree)" : " ** MISMATCH **"))
     let ratio = r[0].stats.median / r[1].stats.median
     note("   median of \(runs) (\(r[0].tool)): pmq \(fmt(r[0].stats.median)), sqlite3 \(fmt(r[1].stats.median)) → \(String(format: "%.2f×", ratio))")
     return [Figure(id: "c", measure: "load \(model.tasks.formatted()) `add task` lines, whole process (median of \(runs), \(r[0].tool))",
@@ -199,7 +199,7 @@ func benchLoad(model: ProjectModel, workdir: String, pmq: String, runs: Int, use
 func benchCLI(dbPath: String, tasks: Int, pmq: String, runs: Int, useHyperfine: Bool, workdir: String) throws -> [Figure] {
     let argv = [pmq, "--db", dbPath, "--today", benchToday.iso, "-e", "count tasks where overdue"]
     note("d. \(argv.map(shq).joined(separator: " "))")
-    let r = try timeCommands([(argv, nil), ([pmq, "--db", dbPath, "-e", "count projects"], nil)], runs: runs, warmup: 3, prepare: nil,
+    let r = try timeCommands([(argv, nil, nil), ([pmq, "--db", dbPath, "-e", "count projects"], nil, nil)], runs: runs, warmup: 3,
                              useHyperfine: useHyperfine, scratch: workdir)
     let s = r[0].stats
     note("   median of \(runs) (\(r[0].tool)): \(fmt(s.median)) (p90 \(fmt(s.p90))); `pmq -e 'count projects'` on the same file: \(fmt(r[1].stats.median))")

@@ -106,15 +106,17 @@ struct ProcessTiming {
 
 /// Times whole commands. With hyperfine installed it does the work (and its shell-spawn
 /// correction); otherwise each run is spawned and timed here on the monotonic clock.
-/// `prepare` runs before every timed run; `stdin` is redirected for the sqlite3 shell.
-func timeCommands(_ commands: [(argv: [String], stdin: String?)], runs: Int, warmup: Int, prepare: [String]?,
+/// A command's `prepare` runs before each of its runs; `stdin` is redirected for the sqlite3 shell.
+func timeCommands(_ commands: [(argv: [String], stdin: String?, prepare: [String]?)], runs: Int, warmup: Int,
                   useHyperfine: Bool, scratch: String) throws -> [ProcessTiming] {
     if useHyperfine, let hf = which("hyperfine") {
         let json = scratch + "/hyperfine-\(getpid()).json"
         var args = [hf, "--style", "none", "--runs", String(runs), "--warmup", String(warmup), "--export-json", json]
         let needsShell = commands.contains { $0.stdin != nil }
         if !needsShell { args.append("-N") }
-        if let prepare { args += ["--prepare", prepare.map(shq).joined(separator: " ")] }
+        if commands.contains(where: { $0.prepare != nil }) {
+            for c in commands { args += ["--prepare", (c.prepare ?? ["true"]).map(shq).joined(separator: " ")] }
+        }
         for c in commands {
             var cmd = c.argv.map(shq).joined(separator: " ")
             if let s = c.stdin { cmd += " < " + shq(s) }
@@ -132,7 +134,7 @@ func timeCommands(_ commands: [(argv: [String], stdin: String?)], runs: Int, war
     var samples = Array(repeating: [Double](), count: commands.count)
     for round in 0..<(warmup + runs) {
         for (i, c) in commands.enumerated() {
-            if let prepare { try spawn(prepare) }
+            if let prepare = c.prepare { try spawn(prepare) }
             let r = try spawn(c.argv, stdinPath: c.stdin)
             guard r.status == 0 else { throw BenchError("\(c.argv.joined(separator: " ")) exited with \(r.status)") }
             if round >= warmup { samples[i].append(r.seconds) }

@@ -14,6 +14,8 @@ usage: pmq-bench <command> [options]
   query --tasks N [--runs 7] [--db FILE.db]           b. three queries, PMQ vs hand-written SQL
   load --tasks N [--load-runs 3]                      c. pmq script.pmq vs sqlite3 < inserts.sql
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
+  sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
+                                                      (for trying a faster SQL shape; ?1 = today)
   run --tasks N [all the options above]               all of a–d, then a table of figures
 
 options:
@@ -41,6 +43,7 @@ struct Options {
     var pmq: String?
     var hyperfine = true
     var skip: Set<String> = []
+    var positional: [String] = []
 }
 
 func parseOptions(_ args: [String]) throws -> Options {
@@ -77,7 +80,9 @@ func parseOptions(_ args: [String]) throws -> Options {
         case "--no-hyperfine": o.hyperfine = false
         case "--skip": o.skip = Set(try value().split(separator: ",").map { String($0) })
         case "-h", "--help": print(usage); exit(0)
-        default: throw BenchError("unknown option \(args[i])\n\n\(usage)")
+        default:
+            if args[i].hasPrefix("--") { throw BenchError("unknown option \(args[i])\n\n\(usage)") }
+            o.positional.append(args[i])
         }
         i += 1
     }
@@ -131,6 +136,23 @@ func main() throws {
     case "cli":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchCLI(dbPath: try ensureDatabase(o), tasks: o.tasks, pmq: pmq, runs: o.cliRuns, useHyperfine: o.hyperfine, workdir: o.workdir))
+    case "sql":
+        let db = try ensureDatabase(o)
+        let raw = try RawConnection(path: db)
+        var samples = Array(repeating: [Double](), count: o.positional.count)
+        for (i, sql) in o.positional.enumerated() {
+            let r = try raw.runAll(sql, [.int(benchToday.number)])
+            note("[\(i + 1)] \(r.rows) rows, first column total \(r.first): \(sql)\n    plan: \(try plan(raw, sql, [.int(benchToday.number)]))")
+        }
+        for _ in 0..<o.runs {
+            for (i, sql) in o.positional.enumerated() {
+                samples[i].append(try measure { blackHole(try raw.runAll(sql, [.int(benchToday.number)])) })
+            }
+        }
+        for (i, s) in samples.enumerated() {
+            let st = Stats(s)
+            print("[\(i + 1)] median \(fmt(st.median))  min \(fmt(st.min))  max \(fmt(st.max))")
+        }
     case "run":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         note("machine: \(machineDescription())")

@@ -69,7 +69,14 @@ struct StoreTests {
         var reports: [StatementResult] = []
         let d = session.run(SourceFile(name: "t", text: "add person \"A\"\nadd person \"B\""), dryRun: true) { reports.append($0) }
         #expect(d.isEmpty)
-        #expect(reports.count == 2)
+        #expect(reports.count == 3)
+        // The last result is the row-level diff of what would have changed.
+        if case .rows(let cols, let rows, _)? = reports.last {
+            #expect(cols.map(\.name) == ["entity", "key", "field", "old", "new"])
+            #expect(rows.map { $0[1] } == [.text("A"), .text("B")])
+        } else {
+            Issue.record("no diff")
+        }
         #expect(session.run("count people").results == [.scalar(.integer(0), kind: .number)])
     }
 

@@ -6,7 +6,41 @@ struct Checker {
     var today: Day
     var diagnostics = DiagnosticBag()
 
+    /// Script names in scope, innermost last; each declaration gets a runtime slot.
+    var scopes: [[String: Variable]] = [[:]]
+    var slotCount = 0
+    var functions: [String: (params: [Name], body: Expr)] = [:]
+    var callDepth = 0
+    /// `--var NAME=VALUE` overrides for `param`.
+    var params: [String: String] = [:]
+    /// The text of a saved query, from the database.
+    var savedQuery: (String) -> String? = { _ in nil }
+    /// Queries saved earlier in the same script, usable before the save has run.
+    var pendingSaved: [String: String] = [:]
+    var savedDepth = 0
+
+    enum Variable {
+        case value(slot: Int, type: PType)
+        case row(slot: Int, entity: EntityDef)
+        case set(slot: Int, entity: EntityDef)
+        /// A function parameter: the checked argument, substituted where it is named.
+        case argument(TExpr)
+    }
+
     init(today: Day) { self.today = today }
+
+    func lookup(_ name: String) -> Variable? {
+        let n = name.lowercased()
+        for scope in scopes.reversed() { if let v = scope[n] { return v } }
+        return nil
+    }
+
+    mutating func declare(_ name: String, _ make: (Int) -> Variable) -> Int {
+        let slot = slotCount
+        slotCount += 1
+        scopes[scopes.count - 1][name.lowercased()] = make(slot)
+        return slot
+    }
 
     /// The names a query can see: its entity's fields and, in `order by`, the select aliases.
     struct Scope {
@@ -19,15 +53,46 @@ struct Checker {
     // MARK: - Queries
 
     mutating func checkQuery(_ q: Query) -> TQuery? {
-        guard let entity = Catalog.plural(q.source.text) else {
-            let names = Catalog.entities.map(\.plural)
-            var hint = Suggestions.didYouMean(q.source.text, names)
-            if let single = Catalog.entity(named: q.source.text) { hint = "; did you mean \"\(single.plural)\"?" }
-            diagnostics.error(.unknownName, "unknown entity \"\(q.source.text)\"\(hint)", q.source.range,
-                              notes: hint.isEmpty ? ["queries start with one of: " + names.joined(separator: ", ")] : [])
+        guard let (entity, sourceSet, base) = resolveSource(q.source) else { return nil }
+        return checkQuery(q, entity: entity, sourceSet: sourceSet, base: base)
+    }
+
+    /// A query's source: an entity, a set variable, or a saved query.
+    mutating func resolveSource(_ source: Name) -> (EntityDef, Int?, TQuery?)? {
+        if let entity = Catalog.plural(source.text) { return (entity, nil, nil) }
+        if let v = lookup(source.text) {
+            if case .set(let slot, let entity) = v { return (entity, slot, nil) }
+            diagnostics.error(.type, "\"\(source.text)\" is not a set of rows: queries start with an entity (tasks, people, ...), a saved query or a set variable", source.range)
             return nil
         }
+        if let text = pendingSaved[source.lowered] ?? savedQuery(source.lowered) {
+            guard savedDepth < 16 else {
+                diagnostics.error(.type, "saved query \"\(source.text)\" refers to itself", source.range)
+                return nil
+            }
+            let file = SourceFile(name: "query \(source.text)", text: text)
+            var parser = Parser(file)
+            savedDepth += 1
+            defer { savedDepth -= 1 }
+            guard let stmt = parser.nextStatement(), parser.diagnostics.isEmpty, case .query(let inner) = stmt.kind,
+                  let base = checkQuery(inner) else {
+                diagnostics.error(.runtime, "saved query \"\(source.text)\" no longer checks: drop it and save it again", source.range)
+                return nil
+            }
+            return (base.entity, nil, base)
+        }
+        let names = Catalog.entities.map(\.plural)
+        var hint = Suggestions.didYouMean(source.text, names + scopes.flatMap { $0.keys })
+        if let single = Catalog.entity(named: source.text) { hint = "; did you mean \"\(single.plural)\"?" }
+        diagnostics.error(.unknownName, "unknown entity \"\(source.text)\"\(hint)", source.range,
+                          notes: hint.isEmpty ? ["queries start with one of: " + names.joined(separator: ", ")] : [])
+        return nil
+    }
+
+    mutating func checkQuery(_ q: Query, entity: EntityDef, sourceSet: Int?, base: TQuery?) -> TQuery? {
         let tq = TQuery(entity: entity)
+        tq.sourceSet = sourceSet
+        tq.base = base
         var scope = Scope(entity: entity)
         if let f = q.filter {
             let e = check(f, scope)
@@ -70,7 +135,11 @@ struct Checker {
         }
         scope.clause = "order by"
         scope.aggregatesAllowed = !q.groupBy.isEmpty || tq.aggregatesOnly
-        for (i, c) in tq.columns.enumerated() { scope.aliases[c.name.lowercased()] = i }
+        // Default columns are plain fields: ordering by them needs no alias (and change
+        // statements reuse the ordering over other columns).
+        if q.select != nil || !q.groupBy.isEmpty {
+            for (i, c) in tq.columns.enumerated() { scope.aliases[c.name.lowercased()] = i }
+        }
         for o in q.orderBy {
             tq.orderBy.append((check(o.expr, scope), o.descending))
         }
@@ -124,7 +193,7 @@ struct Checker {
         return TExpr(.invalid, .any, e.range)
     }
 
-    private mutating func requireCondition(_ e: TExpr, _ clause: String) {
+    mutating func requireCondition(_ e: TExpr, _ clause: String) {
         if e.type != .bool && e.type != .any && e.type != .null {
             diagnostics.error(.type, "\(clause) needs a condition, not a \(e.type)", e.range,
                               notes: ["compare it with something, e.g. \"... = value\""])
@@ -267,6 +336,16 @@ struct Checker {
         if let f = scope.entity.field(lower) {
             return TExpr(.field(FieldPath(root: scope.entity, hops: [], field: f)), PType(f.type), range)
         }
+        if let v = lookup(lower) {
+            switch v {
+            case .value(let slot, let type): return TExpr(.variable(slot), type, range)
+            case .row(let slot, let entity): return TExpr(.variable(slot), .reference(entity.table == "tasks" ? "tasks" : entity.plural), range)
+            case .argument(let e): return e
+            case .set(_, let entity):
+                diagnostics.error(.type, "\"\(n)\" is a set of \(entity.plural): use it as a source, as in \"count \(n)\" or \"\(n) where ...\"", range)
+                return TExpr(.invalid, .any, range)
+            }
+        }
         switch lower {
         case "today": return TExpr(.value(.date(today)), .date, range)
         case "yesterday": return TExpr(.value(.date(today + -1)), .date, range)
@@ -275,7 +354,7 @@ struct Checker {
         case "false": return TExpr(.value(.bool(false)), .bool, range)
         default: break
         }
-        var candidates = scope.entity.fieldNames + ["today", "yesterday", "tomorrow"]
+        var candidates = scope.entity.fieldNames + ["today", "yesterday", "tomorrow"] + scopes.flatMap { $0.keys }
         candidates += scope.aliases.keys.sorted()
         diagnostics.error(.unknownName, "unknown field \"\(n)\" of \(scope.entity.plural)\(Suggestions.didYouMean(n, candidates))", range)
         return TExpr(.invalid, .any, range)
@@ -290,9 +369,34 @@ struct Checker {
             diagnostics.error(.type, "only fields have fields: write a path like owner.department", e.range)
             return TExpr(.invalid, .any, e.range)
         }
-        names.insert(Name(text: first, range: base.range), at: 0)
         var entity = scope.entity
+        var root = scope.entity
+        var rootVariable: Int?
         var hops: [FieldDef] = []
+        if scope.entity.field(first) == nil, let v = lookup(first) {
+            // The path starts at a `for` variable's row, or at what a function argument names.
+            switch v {
+            case .row(let slot, let e):
+                root = e; entity = e; rootVariable = slot
+            case .argument(let arg):
+                if case .variable(let slot) = arg.kind, case .reference(let t) = arg.type, let e = Catalog.plural(t) {
+                    root = e; entity = e; rootVariable = slot
+                } else if case .field(let p) = arg.kind, case .reference(let t) = p.field.type, let e = Catalog.plural(t) {
+                    root = p.root; rootVariable = p.rootVariable; hops = p.hops + [p.field]; entity = e
+                } else {
+                    diagnostics.error(.type, "\"\(first)\" is a \(arg.type), not a row: it has no fields", base.range)
+                    return TExpr(.invalid, .any, e.range)
+                }
+            case .value(_, let t):
+                diagnostics.error(.type, "\"\(first)\" is a \(t), not a row: it has no fields", base.range)
+                return TExpr(.invalid, .any, e.range)
+            case .set(_, let e2):
+                diagnostics.error(.type, "\"\(first)\" is a set of \(e2.plural): loop over it with for, or query it", base.range)
+                return TExpr(.invalid, .any, e.range)
+            }
+        } else {
+            names.insert(Name(text: first, range: base.range), at: 0)
+        }
         for (i, n) in names.enumerated() {
             guard let f = entity.field(n.lowered) else {
                 let hint = Suggestions.didYouMean(n.text, entity.fieldNames)
@@ -300,7 +404,7 @@ struct Checker {
                 return TExpr(.invalid, .any, e.range)
             }
             if i == names.count - 1 {
-                return TExpr(.field(FieldPath(root: scope.entity, hops: hops, field: f)), PType(f.type), e.range)
+                return TExpr(.field(FieldPath(root: root, rootVariable: rootVariable, hops: hops, field: f)), PType(f.type), e.range)
             }
             guard case .reference(let target) = f.type, let next = Catalog.plural(target) else {
                 diagnostics.error(.type, "\"\(n.text)\" is a \(PType(f.type)), not a reference: it has no fields", n.range)
@@ -356,8 +460,11 @@ struct Checker {
             }
             return TExpr(.value(.date(d)), .date, range)
         }
-        guard let fn = ScalarFunction(rawValue: n) else {
-            let known = Checker.aggregates.keys.sorted() + Checker.relativeDates + ["lower", "upper", "length", "abs", "round", "coalesce"]
+        if let f = functions[n] {
+            return callFunction(name, f, args, range, scope)
+        }
+        guard let fn = ScalarFunction.named(n) else {
+            let known = Checker.aggregates.keys.sorted() + Checker.relativeDates + ["lower", "upper", "length", "abs", "round", "coalesce"] + functions.keys.sorted()
             diagnostics.error(.unknownName, "unknown function \"\(name.text)\"\(Suggestions.didYouMean(name.text, known))", name.range)
             return TExpr(.invalid, .any, range)
         }
@@ -389,6 +496,8 @@ struct Checker {
                 diagnostics.error(.type, "round() takes numbers, not a \(x.type)", a.range)
             }
             return TExpr(.function(fn, xs), .number, range)
+        case .listOf, .maxOf:
+            return TExpr(.invalid, .any, range)
         case .coalesce:
             guard arity(2, 16) else { return TExpr(.invalid, .any, range) }
             var result = xs[0]
@@ -444,7 +553,7 @@ struct Checker {
 
     private mutating func checkComparison(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ range: SourceRange, _ scope: Scope) -> TExpr {
         // An enum value may be the left side too: `done = status`.
-        if case .name(let n) = a.kind, scope.entity.field(n) == nil, !isConstantName(n) {
+        if case .name(let n) = a.kind, scope.entity.field(n) == nil, !isConstantName(n), lookup(n) == nil {
             let y = check(b, scope)
             let (r, l) = unify(y, a, scope, op: op)
             return TExpr(.compare(op.flipped, r, l), .bool, range)
@@ -462,7 +571,7 @@ struct Checker {
     /// bare enum values, references compared by key, WBS codes as written.
     private mutating func unify(_ x: TExpr, _ b: Expr, _ scope: Scope, op: BinaryOp) -> (TExpr, TExpr) {
         if case .enumeration(let values) = x.type {
-            if case .name(let n) = b.kind, scope.entity.field(n) == nil, !isConstantName(n) {
+            if case .name(let n) = b.kind, scope.entity.field(n) == nil, !isConstantName(n), lookup(n) == nil {
                 if let v = values.first(where: { $0.lowercased() == n.lowercased() }) {
                     return (x, TExpr(.value(.text(v)), x.type, b.range))
                 }
@@ -520,10 +629,18 @@ struct Checker {
 
     /// A reference as its key (`owner` → `owner.name`), for comparing with text and for output.
     func keyed(_ x: TExpr) -> TExpr {
+        if case .variable = x.kind { return keyedVariable(x) }
         guard case .field(let p) = x.kind, case .reference(let target) = p.field.type,
               let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) else { return x }
-        let path = FieldPath(root: p.root, hops: p.hops + [p.field], field: kf)
+        let path = FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf)
         return TExpr(.field(path), PType(kf.type), x.range)
+    }
+
+    /// A row variable as its key, for comparing with text (`t = "1.2"`).
+    func keyedVariable(_ x: TExpr) -> TExpr {
+        guard case .variable(let slot) = x.kind, case .reference(let target) = x.type,
+              let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) else { return x }
+        return TExpr(.field(FieldPath(root: def, rootVariable: slot, hops: [], field: kf)), PType(kf.type), x.range)
     }
 
     /// `wbs under 1.2`, `task under 1.2`, `parent under 3`.

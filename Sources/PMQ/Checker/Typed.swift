@@ -9,16 +9,22 @@ indirect enum PType: Equatable, CustomStringConvertible {
     case any
 
     init(_ f: FieldType) {
+        self = PType.from(f)
+    }
+
+    static func from(_ f: FieldType) -> PType {
+        let r: PType
         switch f {
-        case .integer, .number: self = .number
-        case .text: self = .text
-        case .date: self = .date
-        case .duration: self = .duration
-        case .bool: self = .bool
-        case .reference(let e): self = .reference(e)
-        case .enumeration(let vs): self = .enumeration(vs)
-        case .list: self = .list
+        case .integer, .number: r = .number
+        case .text: r = .text
+        case .date: r = .date
+        case .duration: r = .duration
+        case .bool: r = .bool
+        case .reference(let e): r = .reference(e)
+        case .enumeration(let vs): r = .enumeration(vs)
+        case .list: r = .list
         }
+        return r
     }
 
     var description: String {
@@ -43,6 +49,8 @@ indirect enum PType: Equatable, CustomStringConvertible {
 /// is hops [owner, backup] and field `name` of people.
 struct FieldPath: Equatable {
     var root: EntityDef
+    /// Set when the path starts at a `for` variable's row instead of the query's row.
+    var rootVariable: Int? = nil
     var hops: [FieldDef]
     var field: FieldDef
 
@@ -63,6 +71,14 @@ enum Aggregate: String { case count, sum, avg, min, max }
 
 enum ScalarFunction: String {
     case lower, upper, length, abs, round, coalesce
+    /// Used by the change statements only: a one-item list, the larger of two values.
+    case listOf = "json_array", maxOf = "max"
+
+    /// The functions a user may call by name.
+    static func named(_ n: String) -> ScalarFunction? {
+        guard let f = ScalarFunction(rawValue: n), f != .listOf, f != .maxOf else { return nil }
+        return f
+    }
 }
 
 final class TExpr {
@@ -87,6 +103,8 @@ final class TExpr {
         case subquery(TQuery)
         /// An `order by` naming a select alias: the result column's position.
         case selectColumn(Int)
+        /// A script variable: a value, or a row's id for a `for` variable.
+        case variable(Int)
         case invalid
     }
     let kind: Kind
@@ -97,7 +115,7 @@ final class TExpr {
     var containsAggregate: Bool {
         switch kind {
         case .aggregate: return true
-        case .value, .field, .invalid, .subquery, .selectColumn: return false
+        case .value, .field, .invalid, .subquery, .selectColumn, .variable: return false
         case .not(let a), .negate(let a), .isNull(let a, _): return a.containsAggregate
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b), .under(let a, let b),
              .addWorkdays(let a, let b, _), .listContains(let a, let b, _):
@@ -123,6 +141,26 @@ final class TQuery {
     var offset: TExpr?
     var isCount = false
     var aggregatesOnly = false
+    /// Rows come from a set variable (`let late = tasks where ...`) ...
+    var sourceSet: Int?
+    /// ... or from a saved query, whose rows this query narrows.
+    var base: TQuery?
+    /// Columns as stored (references as ids), for the change statements' own queries.
+    var rawColumns = false
+
+    /// A query over the same rows with other columns.
+    func sameRows(columns: [Column]) -> TQuery {
+        let q = TQuery(entity: entity)
+        q.filter = filter
+        q.orderBy = orderBy
+        q.limit = limit
+        q.offset = offset
+        q.sourceSet = sourceSet
+        q.base = base
+        q.columns = columns
+        q.rawColumns = true
+        return q
+    }
 
     init(entity: EntityDef) { self.entity = entity }
 

@@ -27,6 +27,10 @@ enum ConstantEvaluator {
             case .upper: if case .text(let s) = vs[0] { return .text(s.uppercased()) }; return .null
             case .length: if case .text(let s) = vs[0] { return .integer(Int64(s.count)) }; return .null
             case .coalesce: return vs.first { !$0.isNull } ?? .null
+            case .listOf: return vs.first.map { .list([text($0)]) } ?? .null
+            case .maxOf:
+                guard let a = vs.first?.number, let b = vs.last?.number else { return .null }
+                return a >= b ? vs[0] : vs[vs.count - 1]
             case .abs:
                 switch vs[0] {
                 case .integer(let i): return .integer(i.magnitude > Int64.max.magnitude ? i : Swift.abs(i))

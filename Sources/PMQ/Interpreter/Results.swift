@@ -14,6 +14,8 @@ public enum StatementResult: Sendable, Equatable {
     case explain(sql: String, arguments: [Value], plan: [String])
     /// A change statement's report (`added task 1.2.4`); printed on standard error.
     case change(ChangeReport)
+    /// What `print` printed.
+    case text(String)
 }
 
 public struct ChangeReport: Sendable, Equatable {

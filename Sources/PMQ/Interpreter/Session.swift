@@ -1,5 +1,6 @@
 /// One open project database and the state a run of PMQ text carries: the date
-/// that counts as today and the project chosen with `use project`.
+/// that counts as today, the project chosen with `use project`, script variables
+/// and functions (kept between runs, so the REPL remembers them).
 ///
 /// A `Session` is not thread-safe: use it from one thread at a time (it owns one
 /// SQLite connection). Open one session per thread to work on a file concurrently.
@@ -8,17 +9,29 @@ public final class Session {
     /// The date `today`, `late` and `overdue` are measured from.
     public var today: Day
     public var dialect: SQLDialect = SQLiteDialect()
+    /// `--var NAME=VALUE` values for `param` statements.
+    public var params: [String: String] = [:]
     /// Set by `use project "CODE"`.
     public internal(set) var currentProject: Int64?
+    /// True between `begin` and `commit`/`rollback` (the interactive shell).
+    public private(set) var inExplicitTransaction = false
 
     var peopleCache: [String: Int64] = [:]
     var projectCacheValid = false
     private var projectCache: [Int64] = []
+    private var checker: Checker
+    /// Script variables by slot: values, a row's id, or a set as a JSON array of ids.
+    private var environment: [Int: Value] = [:]
+    var journal: Journal
+    private var sqlCache: [ObjectIdentifier: CompiledSQL] = [:]
 
     /// Opens (creating or upgrading) the database at `path`; nil opens an in-memory one.
     public init(path: String?, today: Day? = nil) throws {
         self.db = try Database.openStore(path: path)
-        self.today = today ?? Day.current()
+        let day = today ?? Day.current()
+        self.today = day
+        self.checker = Checker(today: day)
+        self.journal = Journal(db: db)
     }
 
     func projectIDs() throws -> [Int64] {
@@ -32,27 +45,32 @@ public final class Session {
         return ids
     }
 
-    // MARK: - Compiling
+    // MARK: - Checking
 
-    /// A statement after checking, ready to run.
-    enum Checked {
-        case query(TQuery)
-        case explain(TQuery)
-        case add(TAdd)
-        case use(Value, SourceRange)
+    private func freshChecker() -> Checker {
+        var c = checker
+        c.today = today
+        c.params = params
+        c.diagnostics = DiagnosticBag()
+        let db = self.db
+        c.savedQuery = { name in
+            if case .text(let t) = (try? db.scalar("SELECT source FROM saved_queries WHERE name = ?1", [.text(name)])) ?? .null { return t }
+            return nil
+        }
+        return c
     }
 
     /// Parses and checks `source` without running anything: every diagnostic in it.
     public func check(_ source: SourceFile) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        forEachChecked(source, keep: false) { _ in } report: { diagnostics.append($0) }
+        var c = freshChecker()
+        forEachChecked(source, &c) { _ in } report: { diagnostics.append($0) }
         return diagnostics
     }
 
     /// Streams the statements of `source`, checked. Diagnostics go to `report`.
-    func forEachChecked(_ source: SourceFile, keep: Bool, _ body: (Checked) -> Void, report: (Diagnostic) -> Void) {
+    func forEachChecked(_ source: SourceFile, _ checker: inout Checker, _ body: (Checked) -> Void, report: (Diagnostic) -> Void) {
         var parser = Parser(source)
-        var checker = Checker(today: today)
         var reported = 0
         while true {
             let statement = parser.nextStatement()
@@ -60,39 +78,18 @@ public final class Session {
             reported = parser.diagnostics.items.count
             guard let statement else { break }
             let before = checker.diagnostics.items.count
-            let checked = check(statement, &checker)
+            let checked = checker.checkStatement(statement)
             for d in checker.diagnostics.items.dropFirst(before) { var d = d; d.source = source; report(d) }
             if let checked, checker.diagnostics.items.count == before { body(checked) }
         }
-    }
-
-    private func check(_ s: Statement, _ checker: inout Checker) -> Checked? {
-        switch s.kind {
-        case .query(let q): return checker.checkQuery(q).map { .query($0) }
-        case .explain(let q): return checker.checkQuery(q).map { .explain($0) }
-        case .add(let a): return checker.checkAdd(a, s.range).map { .add($0) }
-        case .use(let e):
-            let f = FieldDef("project", .reference("projects"))
-            return checker.checkValue(e, f).map { .use($0, e.range) }
-        default:
-            checker.diagnostics.error(.syntax, "this statement is not supported yet", s.range)
-            return nil
-        }
-    }
-
-    /// Compiles a query to SQL with its arguments (what `explain` shows).
-    func compile(_ q: TQuery) -> SQLStatement {
-        var g = SQLGenerator(dialect: dialect)
-        g.currentToday = today
-        let sql = g.query(q)
-        return SQLStatement(sql: sql, args: g.args)
     }
 
     // MARK: - Running
 
     /// Runs PMQ text as one transaction: every statement or none. Results are handed to
     /// `emit` as statements finish; on failure everything is rolled back and the
-    /// diagnostics are returned. With `dryRun`, the changes are rolled back even on success.
+    /// diagnostics are returned. With `dryRun`, the changes are rolled back even on
+    /// success, after a row-level diff of them is emitted.
     @discardableResult
     public func run(_ source: SourceFile, dryRun: Bool = false, emit: (StatementResult) -> Void) -> [Diagnostic] {
         // Check everything first: a script with a mistake anywhere runs nothing.
@@ -101,26 +98,52 @@ public final class Session {
         let keep = source.bytes.count < 4 << 20
         var kept: [Checked] = []
         var diagnostics: [Diagnostic] = []
-        forEachChecked(source, keep: keep) { if keep { kept.append($0) } } report: { diagnostics.append($0) }
+        let start = freshChecker()
+        var c = start
+        forEachChecked(source, &c) { if keep { kept.append($0) } } report: { diagnostics.append($0) }
         if !diagnostics.isEmpty { return diagnostics }
 
+        // begin / commit / rollback: the shell's explicit transactions.
+        if kept.count == 1 {
+            switch kept[0] {
+            case .begin(let r), .commit(let r), .rollback(let r):
+                let d = transactionControl(kept[0], r, source)
+                checker = c
+                return d
+            default: break
+            }
+        }
+        if kept.contains(where: { if case .begin = $0 { return true }; if case .commit = $0 { return true }; if case .rollback = $0 { return true }; return false }) {
+            var d = Diagnostic(.refused, "begin, commit and rollback are for the interactive shell: a script already runs as one transaction", at: .none)
+            d.source = source
+            return [d]
+        }
+
         let savedProject = currentProject
+        let savedEnvironment = environment
+        let savepoint = inExplicitTransaction
         do {
-            try db.execute("BEGIN IMMEDIATE")
+            try db.execute(savepoint ? "SAVEPOINT pmq_statement" : "BEGIN IMMEDIATE")
         } catch {
             return [Diagnostic(.io, "\(error)", at: .none)]
         }
+        journal.label = source.name == "<eval>" || source.name == "<stdin>" || source.name == "<shell>"
+            ? String(source.text.prefix(200)) : source.name
+        if !savepoint { journal.currentSet = nil }
+
         var failure: Diagnostic?
-        func step(_ c: Checked) {
+        func step(_ checked: Checked) {
             guard failure == nil else { return }
             do {
-                try execute(c, emit: emit)
+                try execute(checked, emit: emit)
             } catch let e as RuntimeError {
                 var d = e.diagnostic
                 d.source = source
                 failure = d
+            } catch let e as Database.StoreError where e.code == 9 /* SQLITE_INTERRUPT */ {
+                failure = Diagnostic(.runtime, "interrupted", at: .none)
             } catch {
-                var d = Diagnostic(.runtime, "\(error)", at: rangeOf(c))
+                var d = Diagnostic(.runtime, "\(error)", at: .none)
                 d.source = source
                 failure = d
             }
@@ -128,22 +151,37 @@ public final class Session {
         if keep {
             kept.forEach(step)
         } else {
-            forEachChecked(source, keep: false, step) { _ in }
+            var again = start
+            forEachChecked(source, &again, step) { _ in }
+        }
+        if failure == nil {
+            do { try journal.flush() } catch { failure = Diagnostic(.io, "cannot write the journal: \(error)", at: .none) }
+        }
+        if failure == nil, dryRun, let diff = try? dryRunDiff() { emit(diff) }
+
+        func undoAll() {
+            try? db.execute(savepoint ? "ROLLBACK TO pmq_statement; RELEASE pmq_statement" : "ROLLBACK")
+            journal.rolledBack()
+            currentProject = savedProject
+            environment = savedEnvironment
+            invalidateCaches()
         }
         if let failure {
-            try? db.execute("ROLLBACK")
-            currentProject = savedProject
-            invalidateCaches()
+            undoAll()
             return [failure]
         }
+        if dryRun {
+            undoAll()
+            checker = c
+            return []
+        }
         do {
-            try db.execute(dryRun ? "ROLLBACK" : "COMMIT")
-            if dryRun { currentProject = savedProject; invalidateCaches() }
+            try db.execute(savepoint ? "RELEASE pmq_statement" : "COMMIT")
         } catch {
-            try? db.execute("ROLLBACK")
-            invalidateCaches()
+            undoAll()
             return [Diagnostic(.io, "cannot commit: \(error)", at: .none)]
         }
+        checker = c
         return []
     }
 
@@ -154,20 +192,47 @@ public final class Session {
         return (results, d)
     }
 
+    private func transactionControl(_ c: Checked, _ range: SourceRange, _ source: SourceFile) -> [Diagnostic] {
+        func fail(_ m: String) -> [Diagnostic] {
+            var d = Diagnostic(.refused, m, at: range)
+            d.source = source
+            return [d]
+        }
+        do {
+            switch c {
+            case .begin:
+                if inExplicitTransaction { return fail("a transaction is already open: commit or rollback first") }
+                try db.execute("BEGIN IMMEDIATE")
+                journal.currentSet = nil
+                journal.label = "begin ... commit"
+                inExplicitTransaction = true
+            case .commit:
+                if !inExplicitTransaction { return fail("no transaction is open: every statement commits on its own unless you begin one") }
+                try journal.flush()
+                try db.execute("COMMIT")
+                inExplicitTransaction = false
+            default:
+                if !inExplicitTransaction { return fail("no transaction is open") }
+                try db.execute("ROLLBACK")
+                inExplicitTransaction = false
+                invalidateCaches()
+            }
+        } catch {
+            return fail("\(error)")
+        }
+        return []
+    }
+
     private func invalidateCaches() {
         peopleCache.removeAll()
         projectCacheValid = false
     }
 
-    private func rangeOf(_ c: Checked) -> SourceRange {
-        switch c {
-        case .query(let q), .explain(let q): return q.filter?.range ?? .none
-        case .add(let a): return a.range
-        case .use(_, let r): return r
-        }
-    }
+    // MARK: - Statements
 
     func execute(_ c: Checked, emit: (StatementResult) -> Void) throws {
+        // Added rows are journaled as ranges; anything else that follows must come after them.
+        if case .add = c {} else { try journal.flush() }
         switch c {
         case .query(let q):
             emit(try runQuery(q))
@@ -179,23 +244,77 @@ public final class Session {
             }
             emit(.explain(sql: stmt.sql, arguments: stmt.args, plan: plan))
         case .add(let a):
-            emit(.change(try AddExecutor(session: self).run(a)))
+            let report = try AddExecutor(session: self).run(a)
+            try journal.added(a.link != nil ? "dependencies" : a.entity.table, db.lastInsertID)
+            emit(.change(report))
         case .use(let v, let range):
             guard case .reference(let code) = v else { throw RuntimeError(message: "use project takes a project code", range: range) }
             currentProject = try AddExecutor(session: self).resolve("projects", code, range, project: nil)
+        case .update(let target, let values, let range):
+            emit(.change(try ChangeExecutor(session: self).update(target, values, range)))
+        case .assign(let person, let role, let target, let range):
+            emit(.change(try ChangeExecutor(session: self).assign(person, role: role, target, range)))
+        case .unassign(let person, let role, let target, let range):
+            emit(.change(try ChangeExecutor(session: self).unassign(person, role: role, target, range)))
+        case .shift(let target, let days, let workdays, let range):
+            emit(.change(try ChangeExecutor(session: self).shift(target, days: days, workdays: workdays, range)))
+        case .delete(let target, let range):
+            emit(.change(try ChangeExecutor(session: self).delete(target, range)))
+        case .bindValue(let slot, let e, _):
+            environment[slot] = try evaluate(e)
+        case .bindSet(let slot, let q, _):
+            environment[slot] = .text(try ids(of: q).map(String.init).joined(separator: ",").wrappedAsJSONArray)
+        case .forLoop(let slot, let q, let body, _):
+            // The rows are taken once, in the query's order, before the body changes anything.
+            for id in try ids(of: q) {
+                environment[slot] = .integer(id)
+                for statement in body { try execute(statement, emit: emit) }
+            }
+        case .ifElse(let branches, let otherwise):
+            for (condition, body) in branches where try evaluate(condition) == .bool(true) {
+                for statement in body { try execute(statement, emit: emit) }
+                return
+            }
+            for statement in otherwise ?? [] { try execute(statement, emit: emit) }
+        case .print(let e, _):
+            emit(.text(ConstantEvaluator.text(try evaluate(e))))
+        case .assert(let condition, let message, let range):
+            if try evaluate(condition) != .bool(true) {
+                let text = try message.map { ConstantEvaluator.text(try evaluate($0)) } ?? "assertion failed"
+                throw RuntimeError(id: .runtime, message: "assert failed: \(text)", range: range)
+            }
+        case .saveQuery(let name, let text, _):
+            try db.run("INSERT OR REPLACE INTO saved_queries (name, source) VALUES (?1, ?2)", [.text(name), .text(text)])
+            emit(.change(ChangeReport(verb: "saved", entity: "query", count: 1, detail: name)))
+        case .dropQuery(let name, let range):
+            if try db.run("DELETE FROM saved_queries WHERE name = ?1", [.text(name)]) == 0 {
+                throw RuntimeError(message: "no saved query \"\(name)\"", range: range)
+            }
+            emit(.change(ChangeReport(verb: "dropped", entity: "query", count: 1, detail: name)))
+        case .showQueries:
+            var rows: [[Value]] = []
+            try db.query("SELECT name, source FROM saved_queries ORDER BY name") { s in rows.append([db.rawValue(s, 0), db.rawValue(s, 1)]) }
+            emit(.rows(columns: [ResultColumn(name: "name", kind: .text), ResultColumn(name: "query", kind: .text)], rows: rows, single: false))
+        case .history(let task, let range):
+            emit(try History(session: self).list(task: task, range))
+        case .undo(let range):
+            emit(.change(try History(session: self).undo(range)))
+        case .begin, .commit, .rollback, .nothing:
+            break
         }
     }
 
     func runQuery(_ q: TQuery) throws -> StatementResult {
-        let stmt = compile(q)
+        let c = cached(q)
+        let args = c.resolve(variable)
         if q.shape == .scalar {
             let kind: ResultColumn.Kind = q.isCount ? .number : ResultColumn.Kind(q.columns[0].expr.type)
-            return .scalar(kind.convert(try db.scalar(stmt.sql, stmt.args)), kind: kind)
+            return .scalar(kind.convert(try db.scalar(c.sql, args)), kind: kind)
         }
         let columns = q.columns.map { ResultColumn(name: $0.name, kind: ResultColumn.Kind($0.expr.type)) }
         var rows: [[Value]] = []
         let n = Int32(columns.count)
-        try db.query(stmt.sql, stmt.args) { s in
+        try db.query(c.sql, args) { s in
             var row: [Value] = []
             row.reserveCapacity(columns.count)
             for i in 0..<n { row.append(columns[Int(i)].kind.convert(db.rawValue(s, i))) }
@@ -203,6 +322,79 @@ public final class Session {
         }
         return .rows(columns: columns, rows: rows, single: q.shape == .singleRow)
     }
+
+    /// The ids of a query's rows, in its order.
+    func ids(of q: TQuery) throws -> [Int64] {
+        let c = compiled(q, idsOnly: true)
+        var out: [Int64] = []
+        try db.query(c.sql, c.resolve(variable)) { s in if case .integer(let i) = db.rawValue(s, 0) { out.append(i) } }
+        return out
+    }
+
+    // MARK: - Compiling and evaluating
+
+    /// Compiles a query to SQL with its arguments (what `explain` shows).
+    func compile(_ q: TQuery) -> SQLStatement {
+        let c = cached(q)
+        return SQLStatement(sql: c.sql, args: c.resolve(variable))
+    }
+
+    private func cached(_ q: TQuery) -> CompiledSQL {
+        if let c = sqlCache[ObjectIdentifier(q)] { return c }
+        let c = compiled(q)
+        sqlCache[ObjectIdentifier(q)] = c
+        return c
+    }
+
+    func compiled(_ q: TQuery, idsOnly: Bool = false) -> CompiledSQL {
+        var g = SQLGenerator(dialect: dialect)
+        g.currentToday = today
+        let sql = g.query(q, idsOnly: idsOnly)
+        return CompiledSQL(sql: sql, args: g.args)
+    }
+
+    /// The current value of a script variable, as SQL binds it.
+    func variable(_ slot: Int) -> Value { environment[slot] ?? .null }
+
+    /// The value of an expression outside any query: constants in Swift, the rest by SQLite.
+    func evaluate(_ e: TExpr) throws -> Value {
+        if let v = try? ConstantEvaluator.evaluate(e) { return v }
+        let c: CompiledSQL
+        if let hit = sqlCache[ObjectIdentifier(e)] {
+            c = hit
+        } else {
+            var g = SQLGenerator(dialect: dialect)
+            g.currentToday = today
+            let sql = "SELECT " + g.output(e)
+            c = CompiledSQL(sql: sql, args: g.args)
+            sqlCache[ObjectIdentifier(e)] = c
+        }
+        return ResultColumn.Kind(e.type).convert(try db.scalar(c.sql, c.resolve(variable)))
+    }
+
+    /// A row's id by its key; nil for a null key; an unknown key is refused.
+    func resolveKey(_ entity: EntityDef, _ key: Value, _ range: SourceRange) throws -> Int64? {
+        guard case .text(let k) = key.asKey else { return nil }
+        return try AddExecutor(session: self).resolve(entity.table == "tasks" ? "tasks" : entity.plural, k, range, project: currentProject)
+    }
+
+    /// How a row is named in messages: `task 1.2`, `person "Li Wei"`, `cost #3`.
+    func describe(_ entity: EntityDef, _ id: Int64) throws -> String {
+        guard let key = entity.key else { return "\(entity.singular) #\(id)" }
+        let v = try db.scalar("SELECT \(key) FROM \(entity.table) WHERE id = ?1", [.integer(id)])
+        let text = ConstantEvaluator.text(v)
+        return entity.table == "tasks" ? "task \(text)" : "\(entity.singular) \"\(text)\""
+    }
+
+    /// What a dry run would have changed, row by row (entity, key, field, old → new).
+    private func dryRunDiff() throws -> StatementResult? {
+        guard let set = journal.currentSet else { return nil }
+        return try History(session: self).diff(set: set)
+    }
+}
+
+extension String {
+    var wrappedAsJSONArray: String { "[" + self + "]" }
 }
 
 extension Session {
@@ -212,8 +404,9 @@ extension Session {
         let source = SourceFile(name: "<query>", text: text)
         var out: [SQLStatement] = []
         var problems: [Diagnostic] = []
-        forEachChecked(source, keep: false) { c in
-            switch c {
+        var c = freshChecker()
+        forEachChecked(source, &c) { checked in
+            switch checked {
             case .query(let q), .explain(let q): out.append(compile(q))
             default: break
             }

@@ -9,6 +9,8 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         switch r {
         case .change:
             return nil
+        case .text(let t):
+            return t
         case .scalar(let v, _):
             return self == .json ? OutputFormat.json(v) : OutputFormat.plain(v, csv: self == .csv)
         case .explain(let sql, let args, let plan):

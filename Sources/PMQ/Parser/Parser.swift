@@ -8,6 +8,8 @@ struct Parser {
     let source: SourceFile
     private var lexer: Lexer
     private var lookahead: [Token] = []
+    /// Blocks opened by the statement being parsed and not yet closed.
+    private var openBlocks = 0
     private(set) var diagnostics = DiagnosticBag()
 
     struct Failure: Error { let diagnostic: Diagnostic }
@@ -103,30 +105,258 @@ struct Parser {
         }
     }
 
+    /// Skips the rest of a failed statement, including the rest of any block it opened,
+    /// so the next error reported is a real one and not a stray `}`.
     private mutating func skipToSeparator() {
-        while !peek().isNewline && !peek().isEOF { advance() }
+        while !peek().isEOF {
+            if peek().isNewline && openBlocks == 0 { break }
+            let t = advance()
+            if t.isSymbol("{") { openBlocks += 1 }
+            if t.isSymbol("}") { openBlocks = max(0, openBlocks - 1) }
+        }
+        openBlocks = 0
     }
 
-    /// statement = explain_stmt | add_stmt | use_stmt | query_stmt ;
+    /// statement = explain_stmt | add_stmt | use_stmt | change_stmt | script_stmt | query_stmt ;
     private mutating func parseStatement() throws -> Statement {
         let first = peek()
-        if first.isKeyword("explain") {
-            advance()
-            let q = try parseQuery()
-            return Statement(kind: .explain(q), range: first.range.to(q.range))
-        }
-        if first.isKeyword("add") { return try parseAdd() }
-        if first.isKeyword("use") {
-            advance()
-            _ = try expect(keyword: "project", "\"project\" after \"use\"")
-            let v = try parseAdditive()
-            return Statement(kind: .use(v), range: first.range.to(v.range))
+        // `name = expr` rebinds a variable; no query starts with `ident =`.
+        if first.isIdentifier, peek(1).isSymbol("=") {
+            advance(); advance()
+            let b = try parseBinding()
+            return Statement(kind: .rebind(Name(text: first.text, range: first.range), b), range: first.range.to(bindingRange(b)))
         }
         if first.isIdentifier {
-            let q = try parseQuery()
-            return Statement(kind: .query(q), range: q.range)
+            switch first.lowered {
+            case "explain":
+                advance()
+                let q = try parseQuery()
+                return Statement(kind: .explain(q), range: first.range.to(q.range))
+            case "add": return try parseAdd()
+            case "use":
+                advance()
+                _ = try expect(keyword: "project", "\"project\" after \"use\"")
+                let v = try parseAdditive()
+                return Statement(kind: .use(v), range: first.range.to(v.range))
+            case "update": return try parseUpdate()
+            case "assign", "unassign": return try parseAssign()
+            case "shift": return try parseShift()
+            case "delete":
+                advance()
+                let t = try parseTarget()
+                return Statement(kind: .delete(t), range: first.range.to(t.range))
+            case "let", "param": return try parseLet()
+            case "for": return try parseFor()
+            case "if": return try parseIf()
+            case "fn": return try parseFunction()
+            case "print":
+                advance()
+                let e = try parseExpr()
+                return Statement(kind: .print(e), range: first.range.to(e.range))
+            case "assert":
+                advance()
+                let e = try parseExpr()
+                var message: Expr?
+                if accept(symbol: ",") != nil { message = try parseExpr() }
+                return Statement(kind: .assert(e, message: message), range: first.range.to(message?.range ?? e.range))
+            case "save":
+                advance()
+                _ = try expect(keyword: "query", "\"query\" after \"save\"")
+                let name = try expectName("a name for the query")
+                _ = try expect(symbol: "=", "\"=\" after the query's name")
+                let q = try parseQuery()
+                return Statement(kind: .saveQuery(name, q, text: source.slice(q.range)), range: first.range.to(q.range))
+            case "drop":
+                advance()
+                _ = try expect(keyword: "query", "\"query\" after \"drop\"")
+                let name = try expectName("the name of a saved query")
+                return Statement(kind: .dropQuery(name), range: first.range.to(name.range))
+            case "show":
+                advance()
+                let t = try expect(keyword: "queries", "\"queries\" after \"show\"")
+                return Statement(kind: .showQueries, range: first.range.to(t.range))
+            case "history":
+                advance()
+                if accept(keyword: "of") != nil {
+                    let e = try parseAdditive()
+                    return Statement(kind: .history(of: e), range: first.range.to(e.range))
+                }
+                return Statement(kind: .history(of: nil), range: first.range)
+            case "undo": advance(); return Statement(kind: .undo, range: first.range)
+            case "begin": advance(); return Statement(kind: .begin, range: first.range)
+            case "commit": advance(); return Statement(kind: .commit, range: first.range)
+            case "rollback": advance(); return Statement(kind: .rollback, range: first.range)
+            default:
+                let q = try parseQuery()
+                return Statement(kind: .query(q), range: q.range)
+            }
         }
-        throw failure("expected a statement (a query such as \"tasks where ...\", \"count\", \"add\", \"explain\")")
+        if first.isSymbol("(") {
+            // A bare expression such as `(count tasks where overdue) > 5` shows its value.
+            let e = try parseExpr()
+            return Statement(kind: .print(e), range: e.range)
+        }
+        throw failure("expected a statement (a query such as \"tasks where ...\", \"count\", \"add\", \"update\", \"let\", ...)")
+    }
+
+    private mutating func expectName(_ what: String) throws -> Name {
+        guard peek().isIdentifier else { throw failure("expected \(what)") }
+        let t = advance()
+        return Name(text: t.text, range: t.range)
+    }
+
+    private func bindingRange(_ b: Binding) -> SourceRange {
+        switch b {
+        case .query(let q): return q.range
+        case .expr(let e): return e.range
+        }
+    }
+
+    private mutating func startsQuery() -> Bool {
+        let t = peek()
+        guard t.isIdentifier else { return false }
+        if t.isKeyword("count") { return true }
+        if Catalog.plural(t.text) != nil { return !peek(1).isSymbol("(") && !peek(1).isSymbol(".") }
+        let next = peek(1)
+        return ["where", "group", "select", "order", "limit"].contains { next.isKeyword($0) }
+    }
+
+    /// target = query | expr ;   (a set or row variable, or a task's WBS code)
+    private mutating func parseTarget() throws -> Target {
+        if startsQuery() { return .query(try parseQuery()) }
+        return .expr(try parseAdditive())
+    }
+
+    /// binding = query | expr ;
+    private mutating func parseBinding() throws -> Binding {
+        if startsQuery() { return .query(try parseQuery()) }
+        return .expr(try parseExpr())
+    }
+
+    /// update_stmt = "update" , target , "set" , IDENT , "=" , expr , { "," , IDENT , "=" , expr } ;
+    private mutating func parseUpdate() throws -> Statement {
+        let first = advance()
+        let target = try parseTarget()
+        _ = try expect(keyword: "set", "\"set\" and the fields to change")
+        var pairs: [(Name, Expr)] = []
+        var end = target.range
+        repeat {
+            let f = try expectName("a field name")
+            _ = try expect(symbol: "=", "\"=\" after \"\(f.text)\"")
+            let v = try parseExpr()
+            pairs.append((f, v))
+            end = v.range
+        } while accept(symbol: ",") != nil
+        return Statement(kind: .update(target, pairs), range: first.range.to(end))
+    }
+
+    /// assign_stmt = "assign" , additive , [ "as" , IDENT ] , "to" , target ;
+    /// unassign_stmt = "unassign" , additive , [ "as" , IDENT ] , "from" , target ;
+    private mutating func parseAssign() throws -> Statement {
+        let first = advance()
+        let isAssign = first.isKeyword("assign")
+        let person = try parseAdditive()
+        var role: Name?
+        if accept(keyword: "as") != nil { role = try expectName("a role: R, A, C or I") }
+        _ = try expect(keyword: isAssign ? "to" : "from", isAssign ? "\"to\" and the tasks" : "\"from\" and the tasks")
+        let target = try parseTarget()
+        let kind: Statement.Kind = isAssign ? .assign(person: person, role: role, target: target) : .unassign(person: person, role: role, target: target)
+        return Statement(kind: kind, range: first.range.to(target.range))
+    }
+
+    /// shift_stmt = "shift" , target , "by" , additive ;
+    private mutating func parseShift() throws -> Statement {
+        let first = advance()
+        let target = try parseTarget()
+        _ = try expect(keyword: "by", "\"by\" and a duration")
+        let d = try parseAdditive()
+        return Statement(kind: .shift(target, by: d), range: first.range.to(d.range))
+    }
+
+    /// let_stmt = "let" , IDENT , "=" , binding ;   param_stmt = "param" , IDENT , "=" , expr ;
+    private mutating func parseLet() throws -> Statement {
+        let first = advance()
+        let name = try expectName("a variable name")
+        _ = try expect(symbol: "=", "\"=\" after \"\(name.text)\"")
+        if first.isKeyword("param") {
+            let e = try parseExpr()
+            return Statement(kind: .param(name, e), range: first.range.to(e.range))
+        }
+        let b = try parseBinding()
+        return Statement(kind: .letBinding(name, b), range: first.range.to(bindingRange(b)))
+    }
+
+    /// for_stmt = "for" , IDENT , "in" , target , block ;
+    private mutating func parseFor() throws -> Statement {
+        let first = advance()
+        let name = try expectName("a loop variable")
+        _ = try expect(keyword: "in", "\"in\" after the loop variable")
+        let target = try parseTarget()
+        let (body, end) = try parseBlock()
+        return Statement(kind: .forLoop(name, target, body), range: first.range.to(end))
+    }
+
+    /// if_stmt = "if" , expr , block , { "else" , "if" , expr , block } , [ "else" , block ] ;
+    private mutating func parseIf() throws -> Statement {
+        let first = advance()
+        var branches: [(Expr, [Statement])] = []
+        var otherwise: [Statement]?
+        var end = first.range
+        let cond = try parseExpr()
+        let (body, e1) = try parseBlock()
+        branches.append((cond, body))
+        end = e1
+        while true {
+            // `else` may start the next line.
+            var k = 0
+            while peek(k).isNewline { k += 1 }
+            guard peek(k).isKeyword("else") else { break }
+            for _ in 0..<k { advance() }
+            advance()
+            if accept(keyword: "if") != nil {
+                let c = try parseExpr()
+                let (b, e) = try parseBlock()
+                branches.append((c, b))
+                end = e
+            } else {
+                let (b, e) = try parseBlock()
+                otherwise = b
+                end = e
+                break
+            }
+        }
+        return Statement(kind: .ifElse(branches.map { (condition: $0.0, body: $0.1) }, otherwise: otherwise), range: first.range.to(end))
+    }
+
+    /// block = "{" , { separator } , [ statement , { separator , { separator } , [ statement ] } ] , "}" ;
+    private mutating func parseBlock() throws -> ([Statement], SourceRange) {
+        _ = try expect(symbol: "{", "\"{\" to open a block")
+        openBlocks += 1
+        var body: [Statement] = []
+        while true {
+            while peek().isNewline { advance() }
+            if let close = accept(symbol: "}") { openBlocks -= 1; return (body, close.range) }
+            if peek().isEOF { throw failure("expected \"}\" to close the block") }
+            body.append(try parseStatement())
+            if !peek().isNewline && !peek().isSymbol("}") {
+                throw failure("expected the end of the statement")
+            }
+        }
+    }
+
+    /// fn_stmt = "fn" , IDENT , "(" , [ IDENT , { "," , IDENT } ] , ")" , "=" , expr ;
+    private mutating func parseFunction() throws -> Statement {
+        let first = advance()
+        let name = try expectName("a function name")
+        _ = try expect(symbol: "(", "\"(\" and the parameters")
+        var params: [Name] = []
+        if !peek().isSymbol(")") {
+            repeat { params.append(try expectName("a parameter name")) } while accept(symbol: ",") != nil
+        }
+        _ = try expect(symbol: ")", "\")\" after the parameters")
+        _ = try expect(symbol: "=", "\"=\" and the function's expression")
+        let body = try parseExpr()
+        return Statement(kind: .function(name, params, body), range: first.range.to(body.range))
     }
 
     /// add_stmt = "add" , ( dependency_add | entity_add ) ;

@@ -9,10 +9,34 @@ public struct SQLStatement: Sendable {
     public var args: [Value]
 }
 
+/// A parameter of generated SQL: a literal, or a script variable read when the SQL runs.
+/// Variables get placeholders of their own, so the SQL text stays the same from one
+/// loop iteration to the next and its prepared statement is reused.
+enum SQLArg: Equatable {
+    case value(Value)
+    case variable(Int)
+}
+
+/// Generated SQL whose variable parameters are bound at run time.
+struct CompiledSQL {
+    var sql: String
+    var args: [SQLArg]
+
+    func resolve(_ lookup: (Int) -> Value) -> [Value] {
+        args.map {
+            switch $0 {
+            case .value(let v): return v
+            case .variable(let slot): return lookup(slot)
+            }
+        }
+    }
+}
+
 struct SQLGenerator {
     let dialect: SQLDialect
-    private(set) var args: [Value] = []
+    private(set) var args: [SQLArg] = []
     private var counter = 0
+    private var roots = 0
 
     init(dialect: SQLDialect = SQLiteDialect()) { self.dialect = dialect }
 
@@ -24,33 +48,41 @@ struct SQLGenerator {
     }
     private var levels: [Level] = []
 
-    static func compile(_ q: TQuery, dialect: SQLDialect = SQLiteDialect()) -> SQLStatement {
-        var g = SQLGenerator(dialect: dialect)
-        let sql = g.query(q)
-        return SQLStatement(sql: sql, args: g.args)
-    }
 
     // MARK: - Statements
 
-    mutating func query(_ q: TQuery) -> String {
-        let root = "t\(levels.count)"
+    /// `idsOnly`: select just the rows' ids (a saved query used as a source, a change's target).
+    mutating func query(_ q: TQuery, idsOnly: Bool = false) -> String {
+        let root = "t\(roots)"
+        roots += 1
         levels.append(Level(root: root, entity: q.entity))
         defer { levels.removeLast() }
 
         var conditions: [String] = []
         if q.entity.onlyMilestones { conditions.append("\(root).milestone = 1") }
+        if let slot = q.sourceSet {
+            conditions.append("\(root).id IN (SELECT value FROM json_each(\(bindVariable(slot))))")
+        }
+        if let base = q.base {
+            conditions.append("\(root).id IN (\(query(base, idsOnly: true)))")
+        }
         if let f = q.filter { conditions.append(condition(f)) }
         let groups = q.groupBy.map { output($0) }
 
         var sql: String
-        if q.isCount && q.groupBy.isEmpty && q.limit == nil && q.offset == nil {
+        if idsOnly {
+            sql = "SELECT \(root).id"
+        } else if q.isCount && q.groupBy.isEmpty && q.limit == nil && q.offset == nil {
             sql = "SELECT \(dialect.countAll)"
         } else {
-            let cols = q.columns.enumerated().map { i, c in "\(output(c.expr)) AS c\(i)" }
+            let cols = q.columns.enumerated().map { i, c in "\(q.rawColumns ? expr(c.expr) : output(c.expr)) AS c\(i)" }
             sql = "SELECT " + cols.joined(separator: ", ")
         }
         var order: [String] = []
-        if !(q.isCount && q.groupBy.isEmpty) && !q.aggregatesOnly {
+        if idsOnly {
+            for o in q.orderBy { order.append(ordering(o.expr, q) + (o.descending ? " DESC" : "")) }
+            order.append("\(root).id")
+        } else if !(q.isCount && q.groupBy.isEmpty) && !q.aggregatesOnly {
             for o in q.orderBy { order.append(ordering(o.expr, q) + (o.descending ? " DESC" : "")) }
             if q.groupBy.isEmpty {
                 // Ties keep the order rows were added in, so limit/offset pages are stable.
@@ -69,7 +101,7 @@ struct SQLGenerator {
         if !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") }
         if !order.isEmpty { sql += " ORDER BY " + order.joined(separator: ", ") }
         sql += limit + offset
-        if q.isCount && !(q.groupBy.isEmpty && q.limit == nil && q.offset == nil) {
+        if q.isCount && !idsOnly && !(q.groupBy.isEmpty && q.limit == nil && q.offset == nil) {
             sql = "SELECT \(dialect.countAll) FROM (\(sql))"
         }
         return sql
@@ -78,8 +110,14 @@ struct SQLGenerator {
     // MARK: - Parameters
 
     private mutating func bind(_ v: Value) -> String {
-        if let i = args.firstIndex(of: v) { return dialect.placeholder(i + 1) }
-        args.append(v)
+        if let i = args.firstIndex(of: .value(v)) { return dialect.placeholder(i + 1) }
+        args.append(.value(v))
+        return dialect.placeholder(args.count)
+    }
+
+    private mutating func bindVariable(_ slot: Int) -> String {
+        if let i = args.firstIndex(of: .variable(slot)) { return dialect.placeholder(i + 1) }
+        args.append(.variable(slot))
         return dialect.placeholder(args.count)
     }
 
@@ -116,6 +154,19 @@ struct SQLGenerator {
     }
 
     private mutating func fieldSQL(_ path: FieldPath) -> String {
+        if let slot = path.rootVariable {
+            // A field of a `for` variable's row: read it from that row by id.
+            counter += 1
+            let v = "v\(counter)"
+            levels.append(Level(root: v, entity: path.root))
+            var inner = path
+            inner.rootVariable = nil
+            let field = fieldSQL(inner)
+            let joins = levels[levels.count - 1].joins.map(\.sql).joined(separator: " ")
+            levels.removeLast()
+            return "(SELECT \(field) FROM \(path.root.table) \(v) \(joins) WHERE \(v).id = \(bindVariable(slot)))"
+        }
+        guard !levels.isEmpty else { return "NULL" }
         let a = alias(for: path)
         switch path.field.storage {
         case .column(let c): return "\(a).\(c)"
@@ -173,7 +224,11 @@ struct SQLGenerator {
     }
 
     /// An expression as it is shown: references as their key.
-    private mutating func output(_ e: TExpr) -> String {
+    mutating func output(_ e: TExpr) -> String {
+        if case .variable(let slot) = e.kind, case .reference(let target) = e.type,
+           let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) {
+            return fieldSQL(FieldPath(root: def, rootVariable: slot, hops: [], field: kf))
+        }
         if case .field(let p) = e.kind, case .reference(let target) = p.field.type,
            let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) {
             return fieldSQL(FieldPath(root: p.root, hops: p.hops + [p.field], field: kf))
@@ -260,6 +315,8 @@ struct SQLGenerator {
             return "(\(query(q)))"
         case .selectColumn(let i):
             return "c\(i)"
+        case .variable(let slot):
+            return bindVariable(slot)
         case .invalid:
             return "NULL"
         }

@@ -1,0 +1,400 @@
+/// A statement after checking, ready for the interpreter. Blocks hold their own
+/// checked statements; names are already slots.
+indirect enum Checked {
+    case query(TQuery)
+    case explain(TQuery)
+    case add(TAdd)
+    case use(Value, SourceRange)
+    case update(TQuery, [(field: FieldDef, value: UpdateValue)], SourceRange)
+    case assign(person: TExpr, role: String, target: TQuery, SourceRange)
+    case unassign(person: TExpr, role: String?, target: TQuery, SourceRange)
+    case shift(TQuery, days: TExpr, workdays: Bool, SourceRange)
+    case delete(TQuery, SourceRange)
+    case bindValue(slot: Int, TExpr, SourceRange)
+    case bindSet(slot: Int, TQuery, SourceRange)
+    case forLoop(slot: Int, TQuery, [Checked], SourceRange)
+    case ifElse([(TExpr, [Checked])], [Checked]?)
+    case print(TExpr, SourceRange)
+    case assert(TExpr, message: TExpr?, SourceRange)
+    case saveQuery(name: String, text: String, SourceRange)
+    case dropQuery(String, SourceRange)
+    case showQueries
+    case history(task: Value?, SourceRange)
+    case undo(SourceRange)
+    case begin(SourceRange), commit(SourceRange), rollback(SourceRange)
+    case nothing
+}
+
+/// The new value of one field in `update`: an expression over the row, or a
+/// reference named by its key and resolved when the statement runs.
+enum UpdateValue {
+    case expr(TExpr)
+    case reference(entity: EntityDef, key: TExpr)
+    /// `set duration = 5d`: the finish moves so the task lasts that long.
+    case duration(TExpr)
+}
+
+extension Checker {
+    /// Checks one statement of any kind (spec §4–6).
+    mutating func checkStatement(_ s: Statement) -> Checked? {
+        let none = Scope(entity: Checker.noFields)
+        switch s.kind {
+        case .query(let q): return checkQuery(q).map { .query($0) }
+        case .explain(let q): return checkQuery(q).map { .explain($0) }
+        case .add(let a): return checkAdd(a, s.range).map { .add($0) }
+        case .use(let e):
+            return checkValue(e, FieldDef("project", .reference("projects"))).map { .use($0, e.range) }
+
+        case .update(let target, let pairs):
+            guard let tq = checkTarget(target, verb: "update") else { return nil }
+            var out: [(FieldDef, UpdateValue)] = []
+            for (name, valueExpr) in pairs {
+                guard let f = tq.entity.field(name.lowered), name.lowered != "id" else {
+                    diagnostics.error(.unknownName, "unknown field \"\(name.text)\" of \(tq.entity.plural)\(Suggestions.didYouMean(name.text, tq.entity.fieldNames))", name.range)
+                    continue
+                }
+                if out.contains(where: { $0.0.name == f.name }) {
+                    diagnostics.error(.syntax, "\"\(f.name)\" is set twice", name.range)
+                    continue
+                }
+                if f.name == "duration", tq.entity.table == "tasks" {
+                    let v = check(valueExpr, Scope(entity: tq.entity))
+                    if v.type != .duration && v.type != .any { diagnostics.error(.type, "duration takes a duration like 5d", valueExpr.range) }
+                    out.append((f, .duration(v)))
+                    continue
+                }
+                if f.isComputed || (f.name == "wbs" && tq.entity.table == "tasks") {
+                    diagnostics.error(.type, "\"\(f.name)\" \(f.isComputed ? "is computed" : "is the task's identity") and cannot be set", name.range)
+                    continue
+                }
+                if let v = checkNewValue(valueExpr, f, Scope(entity: tq.entity)) { out.append((f, v)) }
+            }
+            return .update(tq, out, s.range)
+
+        case .assign(let person, let role, let target), .unassign(let person, let role, let target):
+            var isAssign = false
+            if case .assign = s.kind { isAssign = true }
+            var roleValue: String?
+            if let role {
+                guard let r = ["R", "A", "C", "I"].first(where: { $0 == role.text.uppercased() }) else {
+                    diagnostics.error(.invalidValue, "unknown role \"\(role.text)\"; valid roles are: R, A, C, I", role.range)
+                    return nil
+                }
+                roleValue = r
+            }
+            let p = check(person, none)
+            if p.type != .text && p.type != .reference("people") && p.type != .any {
+                diagnostics.error(.type, "name the person in quotes, or give a person field like t.owner.backup, not a \(p.type)", person.range)
+            }
+            guard let tq = checkTarget(target, verb: isAssign ? "assign" : "unassign") else { return nil }
+            if tq.entity.table != "tasks" {
+                diagnostics.error(.type, "people are assigned to tasks, not \(tq.entity.plural)", target.range)
+                return nil
+            }
+            return isAssign ? .assign(person: p, role: roleValue ?? "R", target: tq, s.range)
+                            : .unassign(person: p, role: roleValue, target: tq, s.range)
+
+        case .shift(let target, let by):
+            guard let tq = checkTarget(target, verb: "shift") else { return nil }
+            if tq.entity.table != "tasks" && tq.entity.table != "projects" {
+                diagnostics.error(.type, "shift moves tasks (or projects), not \(tq.entity.plural)", target.range)
+                return nil
+            }
+            if case .duration(let v, .workdays) = by.kind {
+                return .shift(tq, days: TExpr(.value(.integer(Int64(v))), .number, by.range), workdays: true, s.range)
+            }
+            if case .unary(.negate, let inner) = by.kind, case .duration(let v, .workdays) = inner.kind {
+                return .shift(tq, days: TExpr(.value(.integer(Int64(-v))), .number, by.range), workdays: true, s.range)
+            }
+            let d = check(by, none)
+            if d.type != .duration && d.type != .any {
+                diagnostics.error(.type, "shift takes a duration like 3d, 1w or 5wd, not a \(d.type)", by.range)
+                return nil
+            }
+            return .shift(tq, days: d, workdays: false, s.range)
+
+        case .delete(let target):
+            guard let tq = checkTarget(target, verb: "delete") else { return nil }
+            return .delete(tq, s.range)
+
+        case .letBinding(let name, let binding):
+            return checkBinding(name, binding, declare: true, s.range)
+        case .rebind(let name, let binding):
+            return checkBinding(name, binding, declare: false, s.range)
+
+        case .param(let name, let e):
+            let d = check(e, none)
+            guard case .value(let dv) = d.kind else {
+                if d.type != .any { diagnostics.error(.type, "a param's default is a literal value", e.range) }
+                return nil
+            }
+            var value = dv
+            if let given = params[name.lowered] {
+                guard let converted = Checker.convert(given, like: dv) else {
+                    diagnostics.error(.invalidValue, "--var \(name.text)=\(given): expected a \(d.type) like the default \(ConstantEvaluator.text(dv))", name.range)
+                    return nil
+                }
+                value = converted
+            }
+            let slot = declare(name.text) { .value(slot: $0, type: d.type) }
+            return .bindValue(slot: slot, TExpr(.value(value), d.type, e.range), s.range)
+
+        case .forLoop(let name, let target, let body):
+            guard let tq = checkTarget(target, verb: "for") else { return nil }
+            scopes.append([:])
+            let slot = declare(name.text) { .row(slot: $0, entity: tq.entity) }
+            let inner = body.compactMap { checkStatement($0) }
+            scopes.removeLast()
+            return .forLoop(slot: slot, tq, inner, s.range)
+
+        case .ifElse(let branches, let otherwise):
+            var out: [(TExpr, [Checked])] = []
+            for (cond, body) in branches {
+                let c = check(cond, none)
+                requireCondition(c, "if")
+                scopes.append([:])
+                out.append((c, body.compactMap { checkStatement($0) }))
+                scopes.removeLast()
+            }
+            var elseBody: [Checked]?
+            if let otherwise {
+                scopes.append([:])
+                elseBody = otherwise.compactMap { checkStatement($0) }
+                scopes.removeLast()
+            }
+            return .ifElse(out, elseBody)
+
+        case .function(let name, let params, let body):
+            if Checker.aggregates[name.lowered] != nil || ScalarFunction.named(name.lowered) != nil || Checker.relativeDates.contains(name.lowered) {
+                diagnostics.error(.type, "\"\(name.text)\" is a built-in function", name.range)
+                return nil
+            }
+            functions[name.lowered] = (params, body)
+            return .nothing
+
+        case .print(let e):
+            let v = check(e, none)
+            return .print(v, s.range)
+
+        case .assert(let cond, let message):
+            let c = check(cond, none)
+            requireCondition(c, "assert")
+            let m = message.map { check($0, none) }
+            return .assert(c, message: m, s.range)
+
+        case .saveQuery(let name, let q, let text):
+            if Catalog.entity(named: name.text) != nil || lookup(name.text) != nil {
+                diagnostics.error(.type, "\"\(name.text)\" is already the name of an entity or a variable", name.range)
+                return nil
+            }
+            guard checkQuery(q) != nil else { return nil }
+            pendingSaved[name.lowered] = text
+            return .saveQuery(name: name.lowered, text: text, s.range)
+        case .dropQuery(let name):
+            pendingSaved[name.lowered] = nil
+            return .dropQuery(name.lowered, name.range)
+        case .showQueries:
+            return .showQueries
+        case .history(let of):
+            guard let of else { return .history(task: nil, s.range) }
+            guard let v = checkValue(of, FieldDef("task", .reference("tasks"))) else { return nil }
+            return .history(task: v, s.range)
+        case .undo: return .undo(s.range)
+        case .begin: return .begin(s.range)
+        case .commit: return .commit(s.range)
+        case .rollback: return .rollback(s.range)
+        }
+    }
+
+    /// The rows a change statement or a loop works on.
+    mutating func checkTarget(_ t: Target, verb: String) -> TQuery? {
+        switch t {
+        case .query(let q):
+            guard let tq = checkQuery(q) else { return nil }
+            if q.isCount || q.select != nil || !q.groupBy.isEmpty {
+                diagnostics.error(.type, "\(verb) works on rows: leave out count, group by and select", q.range)
+                return nil
+            }
+            return tq
+        case .expr(let e):
+            switch e.kind {
+            case .name(let n):
+                if let v = lookup(n) {
+                    switch v {
+                    case .row(let slot, let entity):
+                        let tq = TQuery(entity: entity)
+                        tq.filter = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: entity, hops: [], field: FieldDef("id", .integer))), .number, e.range),
+                                                   TExpr(.variable(slot), .number, e.range)), .bool, e.range)
+                        return tq
+                    case .set(let slot, let entity):
+                        let tq = TQuery(entity: entity)
+                        tq.sourceSet = slot
+                        return tq
+                    default: break
+                    }
+                }
+                if let (entity, set, base) = resolveSource(Name(text: n, range: e.range)) {
+                    let tq = TQuery(entity: entity)
+                    tq.sourceSet = set
+                    tq.base = base
+                    return tq
+                }
+                return nil
+            case .number(_, let text), .wbs(let text), .string(let text):
+                // A single task named by its WBS code.
+                let tasks = Catalog.entities[2]
+                let tq = TQuery(entity: tasks)
+                guard let wbs = tasks.field("wbs") else { return nil }
+                tq.filter = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: tasks, hops: [], field: wbs)), .text, e.range),
+                                           TExpr(.value(.text(text)), .text, e.range)), .bool, e.range)
+                return tq
+            default:
+                diagnostics.error(.type, "\(verb) takes rows: a query like \"tasks where ...\", a loop variable or a task's WBS code", e.range)
+                return nil
+            }
+        }
+    }
+
+    private mutating func checkBinding(_ name: Name, _ b: Binding, declare isNew: Bool, _ range: SourceRange) -> Checked? {
+        let none = Scope(entity: Checker.noFields)
+        let existing = lookup(name.text)
+        if !isNew, existing == nil {
+            diagnostics.error(.unknownName, "unknown variable \"\(name.text)\"; declare it first with let \(name.text) = ...", name.range)
+            return nil
+        }
+        switch b {
+        case .query(let q) where !q.isCount && !(q.select.map { _ in true } ?? false):
+            guard let tq = checkQuery(q) else { return nil }
+            if case .set(let slot, let entity)? = existing, !isNew {
+                guard entity.plural == tq.entity.plural else {
+                    diagnostics.error(.type, "\"\(name.text)\" holds \(entity.plural), not \(tq.entity.plural)", range)
+                    return nil
+                }
+                return .bindSet(slot: slot, tq, range)
+            }
+            if !isNew {
+                diagnostics.error(.type, "\"\(name.text)\" holds a value, not a set of rows", range)
+                return nil
+            }
+            let slot = declare(name.text) { .set(slot: $0, entity: tq.entity) }
+            return .bindSet(slot: slot, tq, range)
+        case .query(let q):
+            let e = Expr(.subquery(q), q.range)
+            return bindValue(name, check(e, none), existing: isNew ? nil : existing, range)
+        case .expr(let e):
+            return bindValue(name, check(e, none), existing: isNew ? nil : existing, range)
+        }
+    }
+
+    private mutating func bindValue(_ name: Name, _ v: TExpr, existing: Variable?, _ range: SourceRange) -> Checked? {
+        if v.type == .any { return nil }
+        if let existing {
+            switch existing {
+            case .value(let slot, let type):
+                if type != v.type && v.type != .null && type != .null {
+                    diagnostics.error(.type, "\"\(name.text)\" holds a \(type), not a \(v.type)", v.range)
+                    return nil
+                }
+                return .bindValue(slot: slot, v, range)
+            default:
+                diagnostics.error(.type, "\"\(name.text)\" cannot be rebound to a value", name.range)
+                return nil
+            }
+        }
+        if case .reference(let target) = v.type, case .variable = v.kind, let e = Catalog.plural(target) {
+            let slot = declare(name.text) { .row(slot: $0, entity: e) }
+            return .bindValue(slot: slot, v, range)
+        }
+        let slot = declare(name.text) { .value(slot: $0, type: v.type) }
+        return .bindValue(slot: slot, v, range)
+    }
+
+    /// A new value for `field` in `update`, typed like the field.
+    private mutating func checkNewValue(_ e: Expr, _ f: FieldDef, _ scope: Scope) -> UpdateValue? {
+        let target = PType(f.type)
+        if case .enumeration(let vs) = f.type, case .name(let n) = e.kind, scope.entity.field(n) == nil, lookup(n) == nil {
+            guard let v = vs.first(where: { $0.lowercased() == n.lowercased() }) else {
+                diagnostics.error(.invalidValue, "unknown \(f.name) \"\(n)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
+                return nil
+            }
+            return .expr(TExpr(.value(.text(v)), target, e.range))
+        }
+        if case .reference(let t) = f.type, let entity = Catalog.plural(t) {
+            if t == "tasks", e.isBareCode, case .number(_, let text) = e.kind {
+                return .reference(entity: entity, key: TExpr(.value(.text(text)), .text, e.range))
+            }
+            let v = check(e, scope)
+            switch v.type {
+            case .text: return .reference(entity: entity, key: v)
+            case .reference(let t2) where t2 == t: return .expr(v)
+            case .null, .any: return .expr(v)
+            default:
+                diagnostics.error(.type, "\(f.name) takes a \(entity.singular), named by its \(entity.key ?? "key"), not a \(v.type)", e.range)
+                return nil
+            }
+        }
+        let v = check(e, scope)
+        switch (target, v.type) {
+        case (_, .any), (_, .null): return .expr(v)
+        case (.enumeration(let vs), .text):
+            if case .value(.text(let s)) = v.kind, !vs.contains(s) {
+                diagnostics.error(.invalidValue, "unknown \(f.name) \"\(s)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
+                return nil
+            }
+            return .expr(v)
+        case (.enumeration(let a), .enumeration(let b)) where a == b: return .expr(v)
+        case (.list, .text): return .expr(v)
+        default:
+            if target == v.type { return .expr(v) }
+            var notes: [String] = []
+            if target == .date, v.type == .text { notes.append("write dates without quotes: 2026-01-28") }
+            if target == .duration, v.type == .number { notes.append("durations carry a unit: write 3d, 2w or 5wd") }
+            diagnostics.error(.type, "\(f.name) takes a \(FieldType.describe(f.type)), not a \(v.type)", e.range, notes: notes)
+            return nil
+        }
+    }
+
+    /// A user function call: the body is checked with the parameters standing for the arguments.
+    mutating func callFunction(_ name: Name, _ f: (params: [Name], body: Expr), _ args: [Expr], _ range: SourceRange, _ scope: Scope) -> TExpr {
+        guard args.count == f.params.count else {
+            diagnostics.error(.type, "\(name.text)() takes \(f.params.count) argument\(f.params.count == 1 ? "" : "s"), not \(args.count)", range)
+            return TExpr(.invalid, .any, range)
+        }
+        guard callDepth < 32 else {
+            diagnostics.error(.type, "\(name.text)() calls itself without end: PMQ functions cannot recurse", range)
+            return TExpr(.invalid, .any, range)
+        }
+        var frame: [String: Variable] = [:]
+        for (p, a) in zip(f.params, args) { frame[p.lowered] = .argument(check(a, scope)) }
+        scopes.append(frame)
+        callDepth += 1
+        let result = check(f.body, scope)
+        callDepth -= 1
+        scopes.removeLast()
+        return TExpr(result.kind, result.type, range)
+    }
+
+    /// `--var` text converted to the type of a param's default.
+    static func convert(_ text: String, like v: Value) -> Value? {
+        switch v {
+        case .text, .null: return .text(text)
+        case .integer: return Int64(text.replacingOccurrences(of: "_", with: "")).map { .integer($0) } ?? Double(text).map { .decimal($0) }
+        case .decimal: return Double(text.replacingOccurrences(of: "_", with: "")).map { .decimal($0) }
+        case .date: return Day(iso: text).map { .date($0) }
+        case .bool:
+            switch text.lowercased() {
+            case "true", "yes", "1": return .bool(true)
+            case "false", "no", "0": return .bool(false)
+            default: return nil
+            }
+        case .duration:
+            let lower = text.lowercased()
+            for (suffix, factor) in [("wd", 1.0), ("d", 1.0), ("w", 7.0)] where lower.hasSuffix(suffix) {
+                if suffix == "d", lower.hasSuffix("wd") { continue }
+                return Double(lower.dropLast(suffix.count)).map { .duration($0 * factor) }
+            }
+            return nil
+        default: return nil
+        }
+    }
+}

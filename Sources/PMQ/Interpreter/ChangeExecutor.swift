@@ -1,0 +1,271 @@
+/// Runs `update`, `assign`, `unassign`, `shift` and `delete` (spec §5).
+///
+/// Work is set-based: the target rows and their new values are computed by one
+/// SQL query into a temporary table, checked there against the model's rules,
+/// journaled with INSERT ... SELECT and applied with UPDATE ... FROM. A refusal
+/// throws before any row is written.
+struct ChangeExecutor {
+    let session: Session
+
+    private var db: Database { session.db }
+
+    // MARK: - update
+
+    func update(_ target: TQuery, _ values: [(field: FieldDef, value: UpdateValue)], _ range: SourceRange, verb: String = "updated") throws -> ChangeReport {
+        let entity = target.entity
+        guard let idField = entity.field("id") else { throw RuntimeError(message: "no id", range: range) }
+        func field(_ f: FieldDef) -> TExpr { TExpr(.field(FieldPath(root: entity, hops: [], field: f)), PType(f.type), range) }
+
+        // c0 = id; then old and new value per field; then the effective start/finish to check their order.
+        var columns: [TQuery.Column] = [.init(name: "id", expr: field(idField))]
+        var assignments: [(column: String, field: FieldDef, old: Int, new: Int)] = []
+        for (f, v) in values {
+            let stored: FieldDef
+            let newExpr: TExpr
+            switch v {
+            case .expr(let e):
+                stored = f
+                newExpr = f.type == .list && e.type == .text ? TExpr(.function(.listOf, [e]), .list, e.range) : e
+            case .reference(let target, let key):
+                stored = f
+                let id = try session.resolveKey(target, try session.evaluate(key), key.range)
+                newExpr = TExpr(.value(id.map { .integer($0) } ?? .null), .number, key.range)
+            case .duration(let d):
+                // finish = start + duration - 1d (start is day 1); 0d keeps finish on start.
+                guard let finish = entity.field("finish"), let start = entity.field("start") else { continue }
+                stored = finish
+                let span = TExpr(.function(.abs, [d]), .duration, d.range)
+                let one = TExpr(.value(.duration(1)), .duration, d.range)
+                let minusOne = TExpr(.arithmetic(.sub, span, one), .duration, d.range)
+                let days = TExpr(.function(.coalesce, [TExpr(.function(.maxOf, [minusOne, TExpr(.value(.duration(0)), .duration, d.range)]), .duration, d.range)]), .duration, d.range)
+                newExpr = TExpr(.arithmetic(.add, field(start), days), .date, d.range)
+            }
+            guard let column = stored.column else { continue }
+            columns.append(.init(name: "old_" + column, expr: field(stored)))
+            columns.append(.init(name: "new_" + column, expr: newExpr))
+            assignments.append((column, stored, columns.count - 2, columns.count - 1))
+        }
+        let touchesDates = assignments.contains { $0.column == "start" || $0.column == "finish" }
+        var startCol: Int?, finishCol: Int?
+        if touchesDates, let s = entity.field("start"), let f = entity.field("finish") {
+            columns.append(.init(name: "start", expr: field(s)))
+            startCol = columns.count - 1
+            columns.append(.init(name: "finish", expr: field(f)))
+            finishCol = columns.count - 1
+        }
+        let select = session.compiled(target.sameRows(columns: columns))
+        try db.execute("DROP TABLE IF EXISTS temp.pmq_rows")
+        try db.run("CREATE TEMP TABLE pmq_rows AS " + select.sql, select.resolve(session.variable))
+        defer { try? db.execute("DROP TABLE IF EXISTS temp.pmq_rows") }
+
+        try validate(entity, assignments, startCol: startCol, finishCol: finishCol, range)
+
+        let matched = try countRows("SELECT count(*) FROM temp.pmq_rows")
+        let set = try session.journal.set()
+        let mark = try session.journal.mark()
+        for a in assignments {
+            try db.run("""
+                INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
+                SELECT ?1, '\(entity.table)', c0, '\(a.column)', c\(a.old), c\(a.new) FROM temp.pmq_rows WHERE c\(a.old) IS NOT c\(a.new)
+                """, [.integer(set)])
+        }
+        for a in assignments {
+            try db.run("""
+                UPDATE \(entity.table) SET \(a.column) = j.new_value FROM journal_entries j
+                WHERE j.id > ?1 AND j.field = '\(a.column)' AND j.row_id = \(entity.table).id
+                """, [.integer(mark)])
+        }
+        return ChangeReport(verb: verb, entity: entity.singular, count: matched, detail: nil)
+    }
+
+    private func countRows(_ sql: String, _ args: [Value] = []) throws -> Int {
+        if case .integer(let n) = try db.scalar(sql, args) { return Int(n) }
+        return 0
+    }
+
+    /// The model's rules over the computed new values; the rows involved are named.
+    private func validate(_ entity: EntityDef, _ assignments: [(column: String, field: FieldDef, old: Int, new: Int)],
+                          startCol: Int?, finishCol: Int?, _ range: SourceRange) throws {
+        for a in assignments {
+            var bad: String?
+            var message = ""
+            if let b = a.field.bounds {
+                bad = "c\(a.new) < \(formatNumber(b.lowerBound)) OR c\(a.new) > \(formatNumber(b.upperBound))"
+                message = "\(a.field.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound))"
+            } else if case .enumeration(let vs) = a.field.type {
+                bad = "c\(a.new) NOT IN (" + vs.map { "'\($0)'" }.joined(separator: ", ") + ")"
+                message = "\(a.field.name) must be one of \(vs.joined(separator: ", "))"
+            }
+            if a.field.required || a.column == "status" || a.column == "priority" || a.column == "kind" {
+                let nullCheck = "c\(a.new) IS NULL"
+                bad = bad.map { "(\($0)) OR \(nullCheck)" } ?? nullCheck
+                if message.isEmpty { message = "\(a.field.name) cannot be empty" }
+            }
+            if let bad {
+                let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE \(bad) LIMIT 6")
+                if !rows.isEmpty { throw RuntimeError(message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
+            }
+        }
+        if let s = startCol, let f = finishCol {
+            let newStart = assignments.first { $0.column == "start" }.map { "c\($0.new)" } ?? "c\(s)"
+            let newFinish = assignments.first { $0.column == "finish" }.map { "c\($0.new)" } ?? "c\(f)"
+            let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE \(newFinish) < \(newStart) LIMIT 6")
+            if !rows.isEmpty { throw RuntimeError(message: "finish would be before start for \(rows.joined(separator: ", "))", range: range) }
+        }
+    }
+
+    /// How rows are named in messages: `task 1.2`, `person "Li Wei"`.
+    func keys(_ entity: EntityDef, _ idSQL: String, _ args: [Value] = []) throws -> [String] {
+        var ids: [Int64] = []
+        try db.query(idSQL, args) { s in if case .integer(let i) = db.rawValue(s, 0) { ids.append(i) } }
+        let more = ids.count > 5
+        return try ids.prefix(5).map { try session.describe(entity, $0) } + (more ? ["..."] : [])
+    }
+
+    // MARK: - assign / unassign
+
+    func assign(_ person: TExpr, role: String, _ target: TQuery, _ range: SourceRange) throws -> ChangeReport {
+        let (personID, name) = try resolvePerson(person)
+        if role == "R" {
+            guard let owner = target.entity.field("owner") else { throw RuntimeError(message: "no owner", range: range) }
+            let r = try update(target, [(owner, .expr(TExpr(.value(.integer(personID)), .number, range)))], range)
+            return ChangeReport(verb: "assigned \"\(name)\" to", entity: "task", count: r.count, detail: nil)
+        }
+        let ids = session.compiled(target, idsOnly: true)
+        let args = ids.resolve(session.variable)
+        let n = args.count
+        let set = try session.journal.set()
+        let before = try countRows("SELECT coalesce(max(id), 0) FROM assignments")
+        try db.run("""
+            INSERT INTO assignments (task, person, role)
+            SELECT x.id, ?\(n + 1), ?\(n + 2) FROM (\(ids.sql)) x
+            WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task = x.id AND a.person = ?\(n + 1) AND a.role = ?\(n + 2))
+            """, args + [.integer(personID), .text(role)])
+        let added = try countRows("SELECT count(*) FROM assignments WHERE id > ?1", [.integer(Int64(before))])
+        try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field) SELECT ?1, 'assignments', id, '+' FROM assignments WHERE id > ?2",
+                   [.integer(set), .integer(Int64(before))])
+        return ChangeReport(verb: "assigned \"\(name)\" as \(role) to", entity: "task", count: added, detail: nil)
+    }
+
+    func unassign(_ person: TExpr, role: String?, _ target: TQuery, _ range: SourceRange) throws -> ChangeReport {
+        let (personID, name) = try resolvePerson(person)
+        var count = 0
+        if role == nil || role == "R" {
+            guard let owner = target.entity.field("owner") else { throw RuntimeError(message: "no owner", range: range) }
+            let narrowed = target.sameRows(columns: [])
+            narrowed.rawColumns = false
+            let ownerIs = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: target.entity, hops: [], field: owner)), .number, range),
+                                         TExpr(.value(.integer(personID)), .number, range)), .bool, range)
+            narrowed.filter = narrowed.filter.map { TExpr(.logic(.and, $0, ownerIs), .bool, range) } ?? ownerIs
+            count += try update(narrowed, [(owner, .expr(TExpr(.value(.null), .null, range)))], range).count
+        }
+        if role != "R" {
+            let ids = session.compiled(target, idsOnly: true)
+            var args = ids.resolve(session.variable)
+            let n = args.count
+            var condition = "task IN (\(ids.sql)) AND person = ?\(n + 1)"
+            args.append(.integer(personID))
+            if let role {
+                condition += " AND role = ?\(n + 2)"
+                args.append(.text(role))
+            }
+            let set = try session.journal.set()
+            try session.journal.recordRemoval(set, "assignments", where: condition, args)
+            count += try db.run("DELETE FROM assignments WHERE " + condition, args)
+        }
+        return ChangeReport(verb: "unassigned \"\(name)\"\(role.map { " as \($0)" } ?? "") from", entity: "task", count: count, detail: nil)
+    }
+
+    private func resolvePerson(_ e: TExpr) throws -> (Int64, String) {
+        let v = try session.evaluate(e)
+        guard case .text(let key) = v.asKey else {
+            throw RuntimeError(message: "no person to assign: the expression is null", range: e.range)
+        }
+        guard let id = try session.resolveKey(Catalog.entities[0], .text(key), e.range) else {
+            throw RuntimeError(message: "no person to assign", range: e.range)
+        }
+        return (id, key)
+    }
+
+    // MARK: - shift
+
+    func shift(_ target: TQuery, days: TExpr, workdays: Bool, _ range: SourceRange) throws -> ChangeReport {
+        var values: [(FieldDef, UpdateValue)] = []
+        for name in ["start", "finish"] {
+            guard let f = target.entity.field(name) else { continue }
+            let current = TExpr(.field(FieldPath(root: target.entity, hops: [], field: f)), .date, range)
+            let moved = workdays ? TExpr(.addWorkdays(current, days, subtract: false), .date, range)
+                                 : TExpr(.arithmetic(.add, current, days), .date, range)
+            values.append((f, .expr(moved)))
+        }
+        return try update(target, values, range, verb: "shifted")
+    }
+
+    // MARK: - delete
+
+    func delete(_ target: TQuery, _ range: SourceRange) throws -> ChangeReport {
+        let entity = target.entity
+        let ids = session.compiled(target, idsOnly: true)
+        let args = ids.resolve(session.variable)
+        try db.execute("DROP TABLE IF EXISTS temp.pmq_doomed")
+        try db.run("CREATE TEMP TABLE pmq_doomed AS " + ids.sql, args)
+        defer { try? db.execute("DROP TABLE IF EXISTS temp.pmq_doomed") }
+        let doomed = "SELECT id FROM temp.pmq_doomed"
+
+        switch entity.table {
+        case "people":
+            let owners = try keys(entity, "SELECT DISTINCT owner FROM tasks WHERE owner IN (\(doomed)) LIMIT 6")
+            if !owners.isEmpty {
+                let tasks = try keys(Catalog.entities[2], "SELECT id FROM tasks WHERE owner IN (\(doomed)) LIMIT 6")
+                throw RuntimeError(message: "cannot delete \(owners.joined(separator: ", ")): still owns tasks \(tasks.joined(separator: ", "))",
+                                   range: range, notes: ["reassign them first: assign \"someone\" to tasks where owner = ..."])
+            }
+            let referenced = try keys(entity, """
+                SELECT id FROM temp.pmq_doomed d WHERE EXISTS (SELECT 1 FROM people p WHERE p.backup = d.id AND p.id NOT IN (\(doomed)))
+                OR EXISTS (SELECT 1 FROM projects WHERE manager = d.id) OR EXISTS (SELECT 1 FROM risks WHERE owner = d.id)
+                OR EXISTS (SELECT 1 FROM assignments WHERE person = d.id) OR EXISTS (SELECT 1 FROM costs WHERE person = d.id)
+                OR EXISTS (SELECT 1 FROM changes WHERE requested_by = d.id) LIMIT 6
+                """)
+            if !referenced.isEmpty {
+                throw RuntimeError(message: "cannot delete \(referenced.joined(separator: ", ")): still a backup, manager, risk owner, assignee, cost or requester",
+                                   range: range)
+            }
+        case "tasks":
+            let blocking = try keys(entity, "SELECT DISTINCT pred FROM dependencies WHERE pred IN (\(doomed)) AND succ NOT IN (\(doomed)) LIMIT 6")
+            if !blocking.isEmpty {
+                let dependents = try keys(entity, "SELECT DISTINCT succ FROM dependencies WHERE pred IN (\(doomed)) AND succ NOT IN (\(doomed)) LIMIT 6")
+                throw RuntimeError(message: "cannot delete \(blocking.joined(separator: ", ")): \(dependents.joined(separator: ", ")) depend\(dependents.count == 1 ? "s" : "") on it",
+                                   range: range, notes: ["delete those dependencies first: delete dependencies where pred = ..."])
+            }
+        case "projects":
+            let used = try keys(entity, "SELECT DISTINCT project FROM tasks WHERE project IN (\(doomed)) LIMIT 6")
+            if !used.isEmpty { throw RuntimeError(message: "cannot delete \(used.joined(separator: ", ")): it still has tasks", range: range) }
+        default:
+            break
+        }
+        let set = try session.journal.set()
+        if entity.table == "tasks" {
+            // What the database would remove or clear on its own is journaled first, so undo can bring it back.
+            try session.journal.recordRemoval(set, "dependencies", where: "pred IN (\(doomed)) OR succ IN (\(doomed))", [])
+            try session.journal.recordRemoval(set, "assignments", where: "task IN (\(doomed))", [])
+            for table in ["risks", "costs", "defects"] {
+                try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, '\(table)', id, 'task', task, NULL FROM \(table) WHERE task IN (\(doomed))",
+                           [.integer(set)])
+            }
+        }
+        try session.journal.recordRemoval(set, entity.table, where: "id IN (\(doomed))", [])
+        let n = try db.run("DELETE FROM \(entity.table) WHERE id IN (\(doomed))")
+        return ChangeReport(verb: "deleted", entity: entity.singular, count: n, detail: nil)
+    }
+}
+
+extension Value {
+    /// A value as a key to look a row up by.
+    var asKey: Value {
+        switch self {
+        case .reference(let s): return .text(s)
+        case .integer(let i): return .text(String(i))
+        default: return self
+        }
+    }
+}

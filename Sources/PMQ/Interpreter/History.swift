@@ -1,0 +1,149 @@
+/// `history`, `history of TASK`, `undo`, and the row-level diff of a dry run.
+struct History {
+    let session: Session
+    private var db: Database { session.db }
+
+    /// Change sets newest first, or one task's own changes.
+    func list(task: Value?, _ range: SourceRange) throws -> StatementResult {
+        if let task {
+            guard let id = try session.resolveKey(Catalog.entities[2], task, range) else {
+                throw RuntimeError(message: "history of needs a task", range: range)
+            }
+            var rows: [[Value]] = []
+            try db.query("""
+                SELECT s.id, s.at, s.user, e.field, e.old_value, e.new_value FROM journal_entries e JOIN journal_sets s ON s.id = e.set_id
+                WHERE e.entity = 'tasks' AND (e.row_id = ?1 OR (e.field = '+' AND ?1 BETWEEN e.row_id AND e.new_value))
+                ORDER BY e.id DESC
+                """, [.integer(id)]) { s in
+                let field = ConstantEvaluator.text(db.rawValue(s, 3))
+                rows.append([db.rawValue(s, 0), db.rawValue(s, 1), db.rawValue(s, 2), .text(describeField(field)),
+                             field == "+" ? .null : display("tasks", field, db.rawValue(s, 4)),
+                             field == "+" || field == "-" ? .null : display("tasks", field, db.rawValue(s, 5))])
+            }
+            return .rows(columns: ["change", "at", "user", "field", "old", "new"].map { ResultColumn(name: $0, kind: .any) }, rows: rows, single: false)
+        }
+        var rows: [[Value]] = []
+        try db.query("""
+            SELECT s.id, s.at, s.user, s.statement,
+                   (SELECT coalesce(sum(CASE WHEN e.field = '+' THEN e.new_value - e.row_id + 1 ELSE 1 END), 0) FROM journal_entries e WHERE e.set_id = s.id),
+                   s.undone_by
+            FROM journal_sets s ORDER BY s.id DESC
+            """) { s in
+            rows.append((0..<6).map { db.rawValue(s, Int32($0)) })
+        }
+        let names = ["change", "at", "user", "statement", "changes", "undone_by"]
+        return .rows(columns: names.map { ResultColumn(name: $0, kind: $0 == "changes" || $0 == "change" || $0 == "undone_by" ? .number : .text) }, rows: rows, single: false)
+    }
+
+    private func describeField(_ f: String) -> String {
+        switch f {
+        case "+": return "(added)"
+        case "-": return "(deleted)"
+        default: return f
+        }
+    }
+
+    /// A stored value as the field's type reads: dates as dates, references by key.
+    func display(_ table: String, _ field: String, _ raw: Value) -> Value {
+        if raw.isNull { return .null }
+        guard let entity = Catalog.entities.first(where: { $0.table == table }), let f = entity.field(field) else { return raw }
+        if case .reference(let target) = f.type, case .integer(let id) = raw, let def = Catalog.plural(target), let key = def.key {
+            let k = (try? db.scalar("SELECT \(key) FROM \(def.table) WHERE id = ?1", [.integer(id)])) ?? .null
+            return k.isNull ? .text("#\(id)") : .reference(ConstantEvaluator.text(k))
+        }
+        return ResultColumn.Kind(PType(f.type)).convert(raw)
+    }
+
+    // MARK: - undo
+
+    /// Reverts the newest change set not undone yet (an undo is a change set too, so
+    /// undoing it redoes). Refused when a row has changed since, outside that set.
+    func undo(_ range: SourceRange) throws -> ChangeReport {
+        guard case .integer(let target) = try db.scalar("SELECT id FROM journal_sets WHERE undone_by IS NULL AND id IS NOT ?1 ORDER BY id DESC LIMIT 1",
+                                                        [session.journal.currentSet.map { .integer($0) } ?? .null]) else {
+            throw RuntimeError(message: "nothing to undo", range: range)
+        }
+        var entries: [(table: String, row: Int64, field: String, old: Value, new: Value)] = []
+        try db.query("SELECT entity, row_id, field, old_value, new_value FROM journal_entries WHERE set_id = ?1 ORDER BY id DESC", [.integer(target)]) { s in
+            if case .text(let t) = db.rawValue(s, 0), case .integer(let r) = db.rawValue(s, 1), case .text(let f) = db.rawValue(s, 2) {
+                entries.append((t, r, f, db.rawValue(s, 3), db.rawValue(s, 4)))
+            }
+        }
+        let set = try session.journal.set()
+        var changes = 0
+        for e in entries {
+            guard let entity = Catalog.entities.first(where: { $0.table == e.table }) else { continue }
+            switch e.field {
+            case "+":
+                let last: Int64
+                if case .integer(let l) = e.new { last = l } else { last = e.row }
+                try session.journal.recordRemoval(set, e.table, where: "id BETWEEN ?1 AND ?2", [.integer(e.row), .integer(last)])
+                changes += try db.run("DELETE FROM \(e.table) WHERE id BETWEEN ?1 AND ?2", [.integer(e.row), .integer(last)])
+            case "-":
+                guard case .text(let json) = e.old else { continue }
+                let cols = try session.journal.columns(of: e.table)
+                let values = cols.enumerated().map { "json_extract(?1, '$.\($0.element)')" }
+                do {
+                    try db.run("INSERT INTO \(e.table) (\(cols.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))", [.text(json)])
+                } catch {
+                    throw RuntimeError(message: "cannot undo: \(entity.singular) #\(e.row) cannot be restored (\(error))", range: range)
+                }
+                try session.journal.record(set, e.table, e.row, "+", old: .null, new: .integer(e.row))
+                changes += 1
+            default:
+                let columns = try session.journal.columns(of: e.table)
+                guard columns.contains(e.field) else { continue }
+                let current = try db.scalar("SELECT \(e.field) FROM \(e.table) WHERE id = ?1", [.integer(e.row)])
+                if current != e.new {
+                    let name = (try? session.describe(entity, e.row)) ?? "#\(e.row)"
+                    throw RuntimeError(message: "cannot undo change \(target): \(name) \(e.field) has changed since (it is now \(ConstantEvaluator.text(display(e.table, e.field, current))))",
+                                       range: range, notes: ["undo reverts only what nothing later has touched"])
+                }
+                try db.run("UPDATE \(e.table) SET \(e.field) = ?1 WHERE id = ?2", [e.old, .integer(e.row)])
+                try session.journal.record(set, e.table, e.row, e.field, old: e.new, new: e.old)
+                changes += 1
+            }
+        }
+        try db.run("UPDATE journal_sets SET undone_by = ?1 WHERE id = ?2", [.integer(set), .integer(target)])
+        try db.run("UPDATE journal_sets SET statement = ?1 WHERE id = ?2", [.text("undo of change \(target)"), .integer(set)])
+        return ChangeReport(verb: "undid change \(target):", entity: "change", count: changes, detail: nil)
+    }
+
+    // MARK: - dry-run diff
+
+    /// Every change of a set, row by row: entity, key, field, old, new.
+    func diff(set: Int64) throws -> StatementResult {
+        var rows: [[Value]] = []
+        var entries: [(String, Int64, String, Value, Value)] = []
+        try db.query("SELECT entity, row_id, field, old_value, new_value FROM journal_entries WHERE set_id = ?1 ORDER BY id", [.integer(set)]) { s in
+            if case .text(let t) = db.rawValue(s, 0), case .integer(let r) = db.rawValue(s, 1), case .text(let f) = db.rawValue(s, 2) {
+                entries.append((t, r, f, db.rawValue(s, 3), db.rawValue(s, 4)))
+            }
+        }
+        for (table, row, field, old, new) in entries {
+            guard let entity = Catalog.entities.first(where: { $0.table == table }) else { continue }
+            switch field {
+            case "+":
+                var last = row
+                if case .integer(let l) = new { last = l }
+                for id in row...max(row, last) {
+                    rows.append([.text(entity.singular), .text(key(entity, id, json: nil)), .text("(added)"), .null, .null])
+                }
+            case "-":
+                rows.append([.text(entity.singular), .text(key(entity, row, json: old)), .text("(deleted)"), .null, .null])
+            default:
+                rows.append([.text(entity.singular), .text(key(entity, row, json: nil)), .text(field), display(table, field, old), display(table, field, new)])
+            }
+        }
+        return .rows(columns: ["entity", "key", "field", "old", "new"].map { ResultColumn(name: $0, kind: .any) }, rows: rows, single: false)
+    }
+
+    private func key(_ entity: EntityDef, _ id: Int64, json: Value?) -> String {
+        guard let k = entity.key else { return "#\(id)" }
+        if case .text(let j)? = json, case .text(let v) = (try? db.scalar("SELECT json_extract(?1, ?2)", [.text(j), .text("$." + k)])) ?? .null {
+            return v
+        }
+        if case .text(let v) = (try? db.scalar("SELECT \(k) FROM \(entity.table) WHERE id = ?1", [.integer(id)])) ?? .null { return v }
+        return "#\(id)"
+    }
+}

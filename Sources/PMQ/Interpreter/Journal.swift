@@ -1,0 +1,86 @@
+import Foundation
+
+/// The change journal: every committed change set, and per row and field the old
+/// and new value (spec §6). Entries are written by the change statements inside
+/// their transaction, so a rolled-back script leaves no journal either.
+///
+/// `field` is a column name, `+` for a row that was added, or `-` for a row that
+/// was removed (its old value is then the whole row as a JSON object).
+struct Journal {
+    let db: Database
+    /// The change set of the transaction in progress, made at its first change.
+    var currentSet: Int64?
+    var label = "<eval>"
+
+    init(db: Database) { self.db = db }
+
+    /// Rows added by consecutive `add`s to one table: journaled as one range entry
+    /// (`row_id` the first id, `new_value` the last), so loading a large script writes
+    /// one journal row, not one per row.
+    private var pendingAdds: (table: String, first: Int64, last: Int64)?
+
+    mutating func added(_ table: String, _ id: Int64) throws {
+        if let p = pendingAdds, p.table == table, p.last + 1 == id {
+            pendingAdds = (table, p.first, id)
+            return
+        }
+        try flush()
+        pendingAdds = (table, id, id)
+    }
+
+    /// Writes the pending range of added rows; call before reading the journal or committing.
+    mutating func flush() throws {
+        guard let p = pendingAdds else { return }
+        pendingAdds = nil
+        let s = try set()
+        try record(s, p.table, p.first, "+", old: .null, new: .integer(p.last))
+    }
+
+    /// After a rollback: pending adds are gone, and so is the change set if it was made
+    /// by what was rolled back.
+    mutating func rolledBack() {
+        pendingAdds = nil
+        if let s = currentSet, case .integer = (try? db.scalar("SELECT id FROM journal_sets WHERE id = ?1", [.integer(s)])) ?? .null {
+            return
+        }
+        currentSet = nil
+    }
+
+    mutating func set() throws -> Int64 {
+        if let s = currentSet { return s }
+        let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? ""
+        try db.run("INSERT INTO journal_sets (at, user, statement) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2)",
+                   [.text(user), .text(label)])
+        currentSet = db.lastInsertID
+        return db.lastInsertID
+    }
+
+    /// The highest entry id so far: entries after it belong to the statement running now.
+    func mark() throws -> Int64 {
+        if case .integer(let i) = try db.scalar("SELECT coalesce(max(id), 0) FROM journal_entries") { return i }
+        return 0
+    }
+
+    func record(_ set: Int64, _ table: String, _ row: Int64, _ field: String, old: Value, new: Value) throws {
+        try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                   [.integer(set), .text(table), .integer(row), .text(field), old, new])
+    }
+
+    /// Records rows about to be removed, whole, as JSON objects.
+    func recordRemoval(_ set: Int64, _ table: String, where condition: String, _ args: [Value]) throws {
+        let cols = try columns(of: table)
+        let object = "json_object(" + cols.map { "'\($0)', \($0)" }.joined(separator: ", ") + ")"
+        let n = args.count + 1
+        try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value) SELECT ?\(n), '\(table)', id, '-', \(object) FROM \(table) WHERE \(condition)",
+                   args + [.integer(set)])
+    }
+
+    /// A table's columns, from the database's own schema (never from user text).
+    func columns(of table: String) throws -> [String] {
+        var out: [String] = []
+        try db.query("SELECT name FROM pragma_table_info(?1)", [.text(table)]) { s in
+            if case .text(let n) = db.rawValue(s, 0) { out.append(n) }
+        }
+        return out
+    }
+}
