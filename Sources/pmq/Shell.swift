@@ -9,6 +9,7 @@ struct Shell {
     let inMemory: Bool
 
     func run() {
+        session.allowsExplicitTransactions = true
         if inMemory {
             print("PMQ — in-memory database (nothing is saved). Use --db FILE to keep your work.")
         }
@@ -20,7 +21,7 @@ struct Shell {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if buffer.isEmpty && (trimmed == ".quit" || trimmed == ".exit") { return }
             buffer += buffer.isEmpty ? line : "\n" + line
-            let source = SourceFile(name: "<stdin>", text: buffer)
+            let source = SourceFile(name: "<shell>", text: buffer)
             let problems = session.check(source)
             if problems.contains(where: { $0.isIncompleteInput }) { continue }
             let diagnostics = session.run(source) { output.emit($0) }

@@ -14,8 +14,9 @@ import Testing
 ///     Li Wei
 ///
 /// Before `----`: PMQ text, with optional `% today YYYY-MM-DD` and `% format json` lines.
-/// After it: what `pmq` prints — results, and diagnostics rendered with their caret
-/// (the source is called `<test>`). Run with PMQ_RECORD=1 to rewrite the expectations.
+/// After it: what `pmq` prints — results, change reports as `# updated 3 tasks` lines,
+/// and diagnostics rendered with their caret (the source is called `<test>`). Times of
+/// day read `<time>`. Run with PMQ_RECORD=1 to rewrite the expectations.
 struct GoldenCase: CustomTestStringConvertible, Sendable {
     var file: String
     var name: String
@@ -76,9 +77,12 @@ enum Golden {
         }
         var printed: [String] = []
         let source = SourceFile(name: "<test>", text: lines.joined(separator: "\n"))
-        let diagnostics = session.run(source) { r in if let t = format.render(r) { printed.append(t) } }
+        let diagnostics = session.run(source) { r in
+            if case .change(let c) = r { printed.append("# " + c.message) } else if let t = format.render(r) { printed.append(t) }
+        }
         if !diagnostics.isEmpty { printed.append(DiagnosticRenderer.render(diagnostics)) }
-        return printed.joined(separator: "\n").trimmingTrailingNewlines()
+        let text = printed.joined(separator: "\n").trimmingTrailingNewlines()
+        return text.replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#, with: "<time>", options: .regularExpression)
     }
 
     /// Rewrites a golden file with the actual outputs (record mode).

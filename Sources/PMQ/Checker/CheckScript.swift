@@ -20,7 +20,7 @@ indirect enum Checked {
     case dropQuery(String, SourceRange)
     case showQueries
     case history(task: Value?, SourceRange)
-    case undo(SourceRange)
+    case undo(SourceRange), redo(SourceRange)
     case begin(SourceRange), commit(SourceRange), rollback(SourceRange)
     case nothing
 }
@@ -200,6 +200,7 @@ extension Checker {
             guard let v = checkValue(of, FieldDef("task", .reference("tasks"))) else { return nil }
             return .history(task: v, s.range)
         case .undo: return .undo(s.range)
+        case .redo: return .redo(s.range)
         case .begin: return .begin(s.range)
         case .commit: return .commit(s.range)
         case .rollback: return .rollback(s.range)

@@ -156,7 +156,7 @@ struct AddExecutor {
         } catch let e as Database.StoreError where e.code == 19 /* SQLITE_CONSTRAINT */ && e.message.contains("wbs") {
             throw duplicate(wbs, a)
         }
-        return ChangeReport(verb: "added", entity: milestone ? "milestone" : "task", count: 1, detail: wbs)
+        return ChangeReport(verb: "added", entity: "task", count: 1, detail: milestone ? "\(wbs) (milestone)" : wbs)
     }
 
     private func duplicate(_ wbs: String, _ a: TAdd) -> RuntimeError {

@@ -37,7 +37,7 @@ struct ChangeExecutor {
                 let span = TExpr(.function(.abs, [d]), .duration, d.range)
                 let one = TExpr(.value(.duration(1)), .duration, d.range)
                 let minusOne = TExpr(.arithmetic(.sub, span, one), .duration, d.range)
-                let days = TExpr(.function(.coalesce, [TExpr(.function(.maxOf, [minusOne, TExpr(.value(.duration(0)), .duration, d.range)]), .duration, d.range)]), .duration, d.range)
+                let days = TExpr(.function(.maxOf, [minusOne, TExpr(.value(.duration(0)), .duration, d.range)]), .duration, d.range)
                 newExpr = TExpr(.arithmetic(.add, field(start), days), .date, d.range)
             }
             guard let column = stored.column else { continue }
@@ -217,7 +217,7 @@ struct ChangeExecutor {
             let owners = try keys(entity, "SELECT DISTINCT owner FROM tasks WHERE owner IN (\(doomed)) LIMIT 6")
             if !owners.isEmpty {
                 let tasks = try keys(Catalog.entities[2], "SELECT id FROM tasks WHERE owner IN (\(doomed)) LIMIT 6")
-                throw RuntimeError(message: "cannot delete \(owners.joined(separator: ", ")): still owns tasks \(tasks.joined(separator: ", "))",
+                throw RuntimeError(message: "cannot delete \(owners.joined(separator: ", ")): still owns \(tasks.joined(separator: ", "))",
                                    range: range, notes: ["reassign them first: assign \"someone\" to tasks where owner = ..."])
             }
             let referenced = try keys(entity, """

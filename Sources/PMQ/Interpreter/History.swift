@@ -25,11 +25,18 @@ struct History {
         var rows: [[Value]] = []
         try db.query("""
             SELECT s.id, s.at, s.user, s.statement,
-                   (SELECT coalesce(sum(CASE WHEN e.field = '+' THEN e.new_value - e.row_id + 1 ELSE 1 END), 0) FROM journal_entries e WHERE e.set_id = s.id),
+                   (SELECT coalesce(sum(CASE WHEN e.field = '+' THEN coalesce(e.new_value, e.row_id) - e.row_id + 1 ELSE 1 END), 0) FROM journal_entries e WHERE e.set_id = s.id),
                    s.undone_by
             FROM journal_sets s ORDER BY s.id DESC
             """) { s in
-            rows.append((0..<6).map { db.rawValue(s, Int32($0)) })
+            var row = (0..<6).map { db.rawValue(s, Int32($0)) }
+            // A script's text is kept whole; the listing shows its first line.
+            if case .text(let statement) = row[3] {
+                let first = statement.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+                let short = first.count > 60 ? String(first.prefix(59)) + "…" : first
+                row[3] = .text(short + (statement.contains("\n") && short == first ? " …" : ""))
+            }
+            rows.append(row)
         }
         let names = ["change", "at", "user", "statement", "changes", "undone_by"]
         return .rows(columns: names.map { ResultColumn(name: $0, kind: $0 == "changes" || $0 == "change" || $0 == "undone_by" ? .number : .text) }, rows: rows, single: false)
@@ -56,12 +63,19 @@ struct History {
 
     // MARK: - undo
 
-    /// Reverts the newest change set not undone yet (an undo is a change set too, so
-    /// undoing it redoes). Refused when a row has changed since, outside that set.
-    func undo(_ range: SourceRange) throws -> ChangeReport {
-        guard case .integer(let target) = try db.scalar("SELECT id FROM journal_sets WHERE undone_by IS NULL AND id IS NOT ?1 ORDER BY id DESC LIMIT 1",
-                                                        [session.journal.currentSet.map { .integer($0) } ?? .null]) else {
-            throw RuntimeError(message: "nothing to undo", range: range)
+    /// `undo` reverts the newest change set that is neither undone nor an undo itself, so
+    /// repeated undos walk back; `redo` reverts the newest undo. Refused when a row has
+    /// changed since, outside that set.
+    func undo(_ range: SourceRange, redo: Bool = false) throws -> ChangeReport {
+        if let current = session.journal.currentSet,
+           case .integer = try db.scalar("SELECT id FROM journal_entries WHERE set_id = ?1 LIMIT 1", [.integer(current)]) {
+            throw RuntimeError(message: "\(redo ? "redo" : "undo") works on committed changes, and this script has changed things already",
+                               range: range, notes: ["run \(redo ? "redo" : "undo") on its own"])
+        }
+        let isUndo = "EXISTS (SELECT 1 FROM journal_sets x WHERE x.undone_by = s.id)"
+        let sql = "SELECT s.id FROM journal_sets s WHERE s.undone_by IS NULL AND s.id IS NOT ?1 AND \(redo ? "" : "NOT ")\(isUndo) ORDER BY s.id DESC LIMIT 1"
+        guard case .integer(let target) = try db.scalar(sql, [session.journal.currentSet.map { .integer($0) } ?? .null]) else {
+            throw RuntimeError(message: redo ? "nothing to redo" : "nothing to undo", range: range)
         }
         var entries: [(table: String, row: Int64, field: String, old: Value, new: Value)] = []
         try db.query("SELECT entity, row_id, field, old_value, new_value FROM journal_entries WHERE set_id = ?1 ORDER BY id DESC", [.integer(target)]) { s in
@@ -105,8 +119,8 @@ struct History {
             }
         }
         try db.run("UPDATE journal_sets SET undone_by = ?1 WHERE id = ?2", [.integer(set), .integer(target)])
-        try db.run("UPDATE journal_sets SET statement = ?1 WHERE id = ?2", [.text("undo of change \(target)"), .integer(set)])
-        return ChangeReport(verb: "undid change \(target):", entity: "change", count: changes, detail: nil)
+        try db.run("UPDATE journal_sets SET statement = ?1 WHERE id = ?2", [.text("\(redo ? "redo" : "undo") of change \(target)"), .integer(set)])
+        return ChangeReport(verb: "\(redo ? "redid" : "undid") change \(target):", entity: "change", count: changes, detail: nil)
     }
 
     // MARK: - dry-run diff

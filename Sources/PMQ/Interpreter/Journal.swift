@@ -28,6 +28,14 @@ struct Journal {
         pendingAdds = (table, id, id)
     }
 
+    /// Ends a transaction's journaling: a change set that changed nothing is not kept.
+    mutating func finish() throws {
+        try flush()
+        if let s = currentSet {
+            try db.run("DELETE FROM journal_sets WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM journal_entries WHERE set_id = ?1)", [.integer(s)])
+        }
+    }
+
     /// Writes the pending range of added rows; call before reading the journal or committing.
     mutating func flush() throws {
         guard let p = pendingAdds else { return }

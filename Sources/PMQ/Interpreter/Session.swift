@@ -15,6 +15,8 @@ public final class Session {
     public internal(set) var currentProject: Int64?
     /// True between `begin` and `commit`/`rollback` (the interactive shell).
     public private(set) var inExplicitTransaction = false
+    /// Whether `begin`/`commit`/`rollback` are accepted: the interactive shell turns this on.
+    public var allowsExplicitTransactions = false
 
     var peopleCache: [String: Int64] = [:]
     var projectCacheValid = false
@@ -23,7 +25,9 @@ public final class Session {
     /// Script variables by slot: values, a row's id, or a set as a JSON array of ids.
     private var environment: [Int: Value] = [:]
     var journal: Journal
-    private var sqlCache: [ObjectIdentifier: CompiledSQL] = [:]
+    /// SQL compiled for checked nodes during one run. The node is held with its SQL so
+    /// its identity cannot be reused by another node while the entry exists.
+    private var sqlCache: [ObjectIdentifier: (node: AnyObject, sql: CompiledSQL)] = [:]
 
     /// Opens (creating or upgrading) the database at `path`; nil opens an in-memory one.
     public init(path: String?, today: Day? = nil) throws {
@@ -96,6 +100,7 @@ public final class Session {
         // Small scripts keep their checked statements; large ones are parsed again
         // rather than held in memory whole.
         let keep = source.bytes.count < 4 << 20
+        defer { sqlCache.removeAll() }
         var kept: [Checked] = []
         var diagnostics: [Diagnostic] = []
         let start = freshChecker()
@@ -104,7 +109,7 @@ public final class Session {
         if !diagnostics.isEmpty { return diagnostics }
 
         // begin / commit / rollback: the shell's explicit transactions.
-        if kept.count == 1 {
+        if kept.count == 1, allowsExplicitTransactions {
             switch kept[0] {
             case .begin(let r), .commit(let r), .rollback(let r):
                 let d = transactionControl(kept[0], r, source)
@@ -155,7 +160,7 @@ public final class Session {
             forEachChecked(source, &again, step) { _ in }
         }
         if failure == nil {
-            do { try journal.flush() } catch { failure = Diagnostic(.io, "cannot write the journal: \(error)", at: .none) }
+            do { try journal.finish() } catch { failure = Diagnostic(.io, "cannot write the journal: \(error)", at: .none) }
         }
         if failure == nil, dryRun, let diff = try? dryRunDiff() { emit(diff) }
 
@@ -208,7 +213,7 @@ public final class Session {
                 inExplicitTransaction = true
             case .commit:
                 if !inExplicitTransaction { return fail("no transaction is open: every statement commits on its own unless you begin one") }
-                try journal.flush()
+                try journal.finish()
                 try db.execute("COMMIT")
                 inExplicitTransaction = false
             default:
@@ -299,6 +304,8 @@ public final class Session {
             emit(try History(session: self).list(task: task, range))
         case .undo(let range):
             emit(.change(try History(session: self).undo(range)))
+        case .redo(let range):
+            emit(.change(try History(session: self).undo(range, redo: true)))
         case .begin, .commit, .rollback, .nothing:
             break
         }
@@ -340,9 +347,9 @@ public final class Session {
     }
 
     private func cached(_ q: TQuery) -> CompiledSQL {
-        if let c = sqlCache[ObjectIdentifier(q)] { return c }
+        if let c = sqlCache[ObjectIdentifier(q)] { return c.sql }
         let c = compiled(q)
-        sqlCache[ObjectIdentifier(q)] = c
+        sqlCache[ObjectIdentifier(q)] = (q, c)
         return c
     }
 
@@ -361,13 +368,13 @@ public final class Session {
         if let v = try? ConstantEvaluator.evaluate(e) { return v }
         let c: CompiledSQL
         if let hit = sqlCache[ObjectIdentifier(e)] {
-            c = hit
+            c = hit.sql
         } else {
             var g = SQLGenerator(dialect: dialect)
             g.currentToday = today
             let sql = "SELECT " + g.output(e)
             c = CompiledSQL(sql: sql, args: g.args)
-            sqlCache[ObjectIdentifier(e)] = c
+            sqlCache[ObjectIdentifier(e)] = (e, c)
         }
         return ResultColumn.Kind(e.type).convert(try db.scalar(c.sql, c.resolve(variable)))
     }

@@ -122,7 +122,7 @@ struct Statement {
         case dropQuery(Name)
         case showQueries
         case history(of: Expr?)
-        case undo
+        case undo, redo
         case begin, commit, rollback
     }
     var kind: Kind

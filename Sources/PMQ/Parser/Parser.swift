@@ -183,6 +183,7 @@ struct Parser {
                 }
                 return Statement(kind: .history(of: nil), range: first.range)
             case "undo": advance(); return Statement(kind: .undo, range: first.range)
+            case "redo": advance(); return Statement(kind: .redo, range: first.range)
             case "begin": advance(); return Statement(kind: .begin, range: first.range)
             case "commit": advance(); return Statement(kind: .commit, range: first.range)
             case "rollback": advance(); return Statement(kind: .rollback, range: first.range)
@@ -685,7 +686,14 @@ struct Parser {
             case .interpolation(let r):
                 var sub = Parser(source, range: r)
                 do {
-                    let e = try sub.parseExpr()
+                    // Braces delimit like parentheses: `{count late}` is a subquery.
+                    let e: Expr
+                    if sub.peek().isKeyword("count") {
+                        let q = try sub.parseQuery()
+                        e = Expr(.subquery(q), q.range)
+                    } else {
+                        e = try sub.parseExpr()
+                    }
                     if !sub.peek().isEOF { throw sub.failure("expected \"}\" after the interpolated expression") }
                     pieces.append(.expr(e))
                 } catch let f as Failure {

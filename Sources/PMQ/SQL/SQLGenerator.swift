@@ -231,7 +231,7 @@ struct SQLGenerator {
         }
         if case .field(let p) = e.kind, case .reference(let target) = p.field.type,
            let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) {
-            return fieldSQL(FieldPath(root: p.root, hops: p.hops + [p.field], field: kf))
+            return fieldSQL(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf))
         }
         return expr(e)
     }
@@ -244,7 +244,7 @@ struct SQLGenerator {
             return col.containsAggregate ? "c\(i)" : ordering(col, q)
         case .field(let p):
             if case .reference(let target) = p.field.type, let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) {
-                return ordering(TExpr(.field(FieldPath(root: p.root, hops: p.hops + [p.field], field: kf)), PType(kf.type), e.range), q)
+                return ordering(TExpr(.field(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf)), PType(kf.type), e.range), q)
             }
             if p.field.name == "wbs", p.owner.table == "tasks" {
                 return "\(alias(for: p)).wbs_key"

@@ -41,7 +41,7 @@ enum Migrations {
         actual_start INTEGER, actual_finish INTEGER,
         baseline_start INTEGER, baseline_finish INTEGER,
         effort REAL,
-        progress REAL NOT NULL DEFAULT 0,
+        progress NUMERIC NOT NULL DEFAULT 0,
         cost REAL,
         milestone INTEGER NOT NULL DEFAULT 0,
         notes TEXT,
