@@ -14,10 +14,12 @@ let package = Package(
     targets: [
         // The system SQLite, linked directly: the library needs nothing else but Foundation.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // GNU readline: used by the pmq executable only, never by the library.
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .target(name: "PMQ", dependencies: ["CSQLite"]),
         .executableTarget(
             name: "pmq",
-            dependencies: ["PMQ", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["PMQ", "CReadline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "pmq-bench", dependencies: ["PMQ", "CSQLite"]),
         .testTarget(name: "PMQTests", dependencies: ["PMQ", "pmq"], exclude: ["Golden"]),
     ],

@@ -169,9 +169,11 @@ func plan(_ c: RawConnection, _ sql: String, _ args: [BenchArg]) throws -> Strin
 // MARK: - c. loading a script
 
 func benchLoad(model: ProjectModel, workdir: String, pmq: String, runs: Int, useHyperfine: Bool, regenerate: Bool) throws -> [Figure] {
-    let script = "\(workdir)/tasks-\(model.tasks)-seed\(model.seed).pmq"
-    let sql = "\(workdir)/tasks-\(model.tasks)-seed\(model.seed).sql"
+    let base = "\(workdir)/tasks-\(model.tasks)-seed\(model.seed)-\(try cacheTag())"
+    let script = base + ".pmq", sql = base + ".sql"
     if regenerate || !fileExists(script) || !fileExists(sql) {
+        removeStale(like: script)
+        removeStale(like: sql)
         note("c. writing \(script) and \(sql)")
         let t = try measure { try writeScripts(model: model, pmqOut: script, sqlOut: sql) }
         note("   written in \(fmt(t))")

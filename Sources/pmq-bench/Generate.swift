@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 import PMQ
 #if canImport(Glibc)
 import Glibc
@@ -149,6 +150,28 @@ func pmqSchemaSQL() throws -> String {
     let version = try c.rows("PRAGMA user_version")[0][0] ?? "0"
     out += "PRAGMA user_version = \(version);\n"
     return out
+}
+
+/// Bump when the generated rows change, so cached files in the work directory are remade.
+let generatorVersion = 1
+
+/// A short name for this PMQ's schema and this generator: cached databases and scripts in the
+/// work directory carry it, so a schema change (or a generator change) never reuses stale files.
+func cacheTag() throws -> String {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in (try pmqSchemaSQL() + "generator \(generatorVersion)").utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return String(h & 0xffff_ffff, radix: 16)
+}
+
+/// Removes cached files of the same size and seed made for another schema or generator.
+func removeStale(like path: String) {
+    let dir = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+    guard let dash = name.lastIndex(of: "-"), let dot = name.lastIndex(of: ".") else { return }
+    let prefix = String(name[...dash]), ext = String(name[dot...])
+    for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+    where f != name && f.hasPrefix(prefix) && f.hasSuffix(ext) && !f.dropFirst(prefix.count).contains("-") {
+        removeDatabase(dir + "/" + f)
+    }
 }
 
 private func q(_ s: String) -> String {

@@ -92,8 +92,9 @@ func parseOptions(_ args: [String]) throws -> Options {
 /// The benchmark database for `--tasks N --seed S`, generated once and reused.
 func ensureDatabase(_ o: Options) throws -> String {
     if let db = o.db { return db }
-    let path = "\(o.workdir)/tasks-\(o.tasks)-seed\(o.seed).db"
+    let path = "\(o.workdir)/tasks-\(o.tasks)-seed\(o.seed)-\(try cacheTag()).db"
     if o.regenerate || !fileExists(path) {
+        removeStale(like: path)
         note("generating \(path)")
         let t = try measure { try generateDatabase(model: ProjectModel(tasks: o.tasks, seed: o.seed), out: path) }
         note("   generated in \(fmt(t))")
@@ -109,7 +110,8 @@ func machineDescription() -> String {
         cpu = name.trimmingCharacters(in: .whitespaces)
     }
     let mem = ProcessInfo.processInfo.physicalMemory / (1 << 30)
-    return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu), \(mem) GiB"
+    let load = ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "").split(separator: " ").prefix(3).joined(separator: " ")
+    return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu), \(mem) GiB; load average \(load)"
 }
 
 func main() throws {

@@ -71,6 +71,10 @@ struct PMQCommand: ParsableCommand {
         let session: Session
         do {
             session = try Session(path: dbPath, today: today.flatMap { Day(iso: $0) })
+            session.params = Dictionary(vars.map { v -> (String, String) in
+                let parts = v.split(separator: "=", maxSplits: 1).map(String.init)
+                return (parts[0].lowercased(), parts.count > 1 ? parts[1] : "")
+            }, uniquingKeysWith: { _, last in last })
         } catch {
             output.error("error: \(error)")
             throw ExitCode(1)

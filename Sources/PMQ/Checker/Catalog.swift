@@ -167,3 +167,20 @@ public enum Catalog {
         return entities.first { $0.plural == n }
     }
 }
+
+extension EntityDef {
+    /// The fields as `.schema` shows them: name, type, and what is computed.
+    public var schemaDescription: String {
+        var lines = ["\(plural) (\(singular))\(key.map { ", named by \($0)" } ?? "")\(onlyMilestones ? ": the tasks whose milestone is true" : "")"]
+        let width = fields.map(\.name.count).max() ?? 0
+        for f in fields {
+            var line = "  " + f.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + FieldType.describe(f.type)
+            if f.isComputed { line += "  (computed)" }
+            if !f.doc.isEmpty { line += "  -- " + f.doc }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+import Foundation

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One open project database and the state a run of PMQ text carries: the date
 /// that counts as today, the project chosen with `use project`, script variables
 /// and functions (kept between runs, so the REPL remembers them).
@@ -25,6 +27,8 @@ public final class Session {
     /// Script variables by slot: values, a row's id, or a set as a JSON array of ids.
     private var environment: [Int: Value] = [:]
     var journal: Journal
+    /// Set from another thread (or a signal handler) to stop the run in progress.
+    private let cancelled = Atomic<Bool>(false)
     /// SQL compiled for checked nodes during one run. The node is held with its SQL so
     /// its identity cannot be reused by another node while the entry exists.
     private var sqlCache: [ObjectIdentifier: (node: AnyObject, sql: CompiledSQL)] = [:]
@@ -49,7 +53,16 @@ public final class Session {
         return ids
     }
 
+    /// Stops the statement running now, from any thread: the run ends with an
+    /// "interrupted" error and everything it changed is rolled back.
+    public func cancel() {
+        cancelled.store(true, ordering: .relaxed)
+        db.interrupt()
+    }
+
     // MARK: - Checking
+
+    var checkerState: Checker { checker }
 
     private func freshChecker() -> Checker {
         var c = checker
@@ -101,6 +114,7 @@ public final class Session {
         // rather than held in memory whole.
         let keep = source.bytes.count < 4 << 20
         defer { sqlCache.removeAll() }
+        cancelled.store(false, ordering: .relaxed)
         var kept: [Checked] = []
         var diagnostics: [Diagnostic] = []
         let start = freshChecker()
@@ -146,7 +160,7 @@ public final class Session {
                 d.source = source
                 failure = d
             } catch let e as Database.StoreError where e.code == 9 /* SQLITE_INTERRUPT */ {
-                failure = Diagnostic(.runtime, "interrupted", at: .none)
+                failure = Diagnostic(.runtime, "interrupted: nothing was changed", at: .none)
             } catch {
                 var d = Diagnostic(.runtime, "\(error)", at: .none)
                 d.source = source
@@ -236,6 +250,7 @@ public final class Session {
     // MARK: - Statements
 
     func execute(_ c: Checked, emit: (StatementResult) -> Void) throws {
+        if cancelled.load(ordering: .relaxed) { throw RuntimeError(id: .runtime, message: "interrupted", range: .none) }
         // Added rows are journaled as ranges; anything else that follows must come after them.
         if case .add = c {} else { try journal.flush() }
         switch c {

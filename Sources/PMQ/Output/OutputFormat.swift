@@ -5,7 +5,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 
     /// The text of one result, without a trailing newline; nil for results that print
     /// nothing on standard output (change reports go to standard error).
-    public func render(_ r: StatementResult) -> String? {
+    public func render(_ r: StatementResult, style: TableRenderer.Style = TableRenderer.Style()) -> String? {
         switch r {
         case .change:
             return nil
@@ -42,7 +42,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
                 for row in rows { lines.append("| " + row.map { cell($0.isNull ? "" : OutputFormat.plain($0)) }.joined(separator: " | ") + " |") }
                 return lines.joined(separator: "\n")
             case .table:
-                return TableRenderer.render(columns: columns, rows: rows)
+                return TableRenderer.render(columns: columns, rows: rows, style: style)
             }
         }
     }
@@ -88,27 +88,45 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 
 /// Aligned columns by display width; numbers and durations right-aligned.
 public enum TableRenderer {
-    public static func render(columns: [ResultColumn], rows: [[Value]], maxRows: Int? = nil) -> String {
-        let shown = maxRows.map { Array(rows.prefix($0)) } ?? rows
+    /// Options for a person at a terminal: a row-count footer, a cut after `maxRows`,
+    /// and colour (bold header, dim null) when the caller has checked it is wanted.
+    public struct Style: Sendable {
+        public var maxRows: Int?
+        public var footer: Bool
+        public var colour: Bool
+        public init(maxRows: Int? = nil, footer: Bool = false, colour: Bool = false) {
+            self.maxRows = maxRows
+            self.footer = footer
+            self.colour = colour
+        }
+    }
+
+    public static func render(columns: [ResultColumn], rows: [[Value]], style: Style = Style()) -> String {
+        let shown = style.maxRows.map { Array(rows.prefix(max(0, $0))) } ?? rows
         let cells = shown.map { $0.map { OutputFormat.plain($0) } }
         var widths = columns.map { DisplayWidth.of($0.name) }
         for row in cells { for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], DisplayWidth.of(c)) } }
         let right = columns.map { $0.kind == .number || $0.kind == .duration }
-        func line(_ items: [String], align: Bool) -> String {
+        func line(_ items: [String], nulls: [Bool], header: Bool) -> String {
             var out = ""
             for (i, s) in items.enumerated() {
                 let pad = String(repeating: " ", count: max(0, widths[i] - DisplayWidth.of(s)))
-                let cell = align && right[i] ? pad + s : s + pad
+                var text = s
+                if style.colour && header { text = "\u{1B}[1m" + s + "\u{1B}[0m" }
+                if style.colour && !header && nulls[i] { text = "\u{1B}[2m" + s + "\u{1B}[0m" }
+                let cell = !header && right[i] ? pad + text : text + pad
                 out += (i == 0 ? "" : "  ") + cell
             }
             while out.hasSuffix(" ") { out.removeLast() }
             return out
         }
-        var lines = [line(columns.map(\.name), align: false)]
+        var lines = [line(columns.map(\.name), nulls: columns.map { _ in false }, header: true)]
         lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-        for row in cells { lines.append(line(row, align: true)) }
+        for (row, values) in zip(cells, shown) { lines.append(line(row, nulls: values.map(\.isNull), header: false)) }
+        if rows.count > shown.count {
+            lines.append("... \(rows.count - shown.count) more row\(rows.count - shown.count == 1 ? "" : "s") not shown (.maxrows N, or 0 for all)")
+        }
+        if style.footer { lines.append("(\(rows.count) row\(rows.count == 1 ? "" : "s"))") }
         return lines.joined(separator: "\n")
     }
 }
-
-import Foundation

@@ -1,0 +1,210 @@
+/// Context-aware completion for the shell (and any host with a prompt).
+///
+/// It reads the statement typed so far with the real lexer and proposes what can
+/// come next: keywords and entities at the start, the current entity's fields after
+/// `where`/`select`/`by`/`and`/`or`, the fields of a referenced entity after a dotted
+/// path, enum values after `status =`, keys from the data inside a string after a
+/// reference field, WBS codes after `under`, saved queries and variables where a
+/// source or a value fits. Names come from the same catalog the checker uses.
+public struct Completer {
+    let session: Session
+
+    public init(session: Session) { self.session = session }
+
+    static let statementKeywords = ["add", "assert", "assign", "count", "delete", "explain", "fn", "for", "history", "if", "let",
+                                    "param", "print", "redo", "save query", "shift", "show queries", "unassign", "undo", "update", "use project",
+                                    "begin", "commit", "rollback", "drop query"]
+    static let clauseKeywords = ["where", "group by", "select", "order by", "limit", "offset", "and", "or", "not", "in", "is null",
+                                 "is not null", "between", "under", "asc", "desc", "as", "set", "to", "from", "by"]
+    static let functions = ["count()", "sum(", "avg(", "min(", "max(", "lower(", "upper(", "length(", "abs(", "round(", "coalesce(",
+                            "start_of_week()", "end_of_week()", "start_of_month()", "end_of_month()", "today", "yesterday", "tomorrow"]
+
+    /// Candidates for `word`, the partial word at the cursor; `before` is everything typed
+    /// before it (earlier lines of the statement included). `inString` is true when the
+    /// word is inside an open double quote. Candidates replace `word` whole.
+    public func complete(before: String, word: String, inString: Bool) -> [String] {
+        let tokens = significantTokens(before)
+        let all: [String]
+        if inString {
+            all = stringCandidates(tokens, prefix: word)
+        } else if let dot = word.lastIndex(of: "."), word.first?.isLetter == true || word.first == "_" {
+            let path = String(word[..<dot])
+            all = pathCandidates(path, tokens).map { path + "." + $0 }
+        } else {
+            all = wordCandidates(tokens)
+        }
+        let lower = word.lowercased()
+        var seen = Set<String>()
+        return all.filter { $0.lowercased().hasPrefix(lower) && seen.insert($0).inserted }
+    }
+
+    // MARK: - Context
+
+    private func significantTokens(_ text: String) -> [Token] {
+        var lexer = Lexer(SourceFile(name: "<completion>", text: text))
+        var out: [Token] = []
+        while true {
+            let t = lexer.next()
+            if t.isEOF { break }
+            out.append(t)
+        }
+        // Only the statement being typed counts.
+        if let last = out.lastIndex(where: { $0.isNewline || $0.isSymbol("{") || $0.isSymbol("}") }) {
+            out.removeSubrange(...last)
+        }
+        return out
+    }
+
+    /// The entity the statement is about: the last source word seen.
+    private func currentEntity(_ tokens: [Token]) -> EntityDef? {
+        for (i, t) in tokens.enumerated().reversed() where t.isIdentifier {
+            if i > 0, tokens[i - 1].isKeyword("add") { return Catalog.entity(named: t.text) }
+            if let e = Catalog.plural(t.text) { return e }
+            if let e = savedQueryEntity(t.text) { return e }
+        }
+        return nil
+    }
+
+    private func savedQueryEntity(_ name: String) -> EntityDef? {
+        guard case .text(let src) = (try? session.db.scalar("SELECT source FROM saved_queries WHERE name = ?1", [.text(name.lowercased())])) ?? .null,
+              let first = src.split(separator: " ").first else { return nil }
+        return Catalog.plural(String(first))
+    }
+
+    private var savedQueries: [String] {
+        var out: [String] = []
+        try? session.db.query("SELECT name FROM saved_queries ORDER BY name") { s in
+            if case .text(let n) = session.db.rawValue(s, 0) { out.append(n) }
+        }
+        return out
+    }
+
+    private func wordCandidates(_ tokens: [Token]) -> [String] {
+        guard let last = tokens.last else {
+            return Completer.statementKeywords + Catalog.entities.map(\.plural) + savedQueries
+        }
+        let entity = currentEntity(tokens)
+        let fields = entity?.fieldNames ?? []
+        let vars = session.variableNames
+
+        if last.isKeyword("add") { return Catalog.entities.map(\.singular) }
+        if last.isKeyword("count") || last.isKeyword("explain") || last.isKeyword("update") || last.isKeyword("delete")
+            || last.isKeyword("in") && tokens.first?.isKeyword("for") == true && tokens.count == 3 || last.isKeyword("to") || last.isKeyword("from") {
+            return Catalog.entities.map(\.plural) + savedQueries + vars
+        }
+        if last.isKeyword("under") { return wbsCodes() }
+        // After a comparison: the values the left side can take.
+        if case .symbol = last.kind, ["=", "!=", "<", "<=", ">", ">=", "(", ","].contains(last.text),
+           let field = leftField(tokens, entity) {
+            if case .enumeration(let vs) = field.type { return vs }
+            if field.type == .bool { return ["true", "false"] }
+            if case .reference = field.type { return ["\""] + vars }
+            if field.type == .date { return ["today", "yesterday", "tomorrow", "start_of_week()", "end_of_week()", "start_of_month()", "end_of_month()"] + vars }
+        }
+        if last.isIdentifier, entity?.field(last.text) != nil || Catalog.plural(last.text) != nil {
+            // A field or a source was just written: what can follow it.
+            return Completer.clauseKeywords
+        }
+        if last.isKeyword("where") || last.isKeyword("select") || last.isKeyword("by") || last.isKeyword("and") || last.isKeyword("or")
+            || last.isKeyword("not") || last.isKeyword("set") || last.isSymbol(",") || last.isSymbol("(") {
+            return fields + vars + (last.isKeyword("select") || last.isSymbol(",") ? Completer.functions : [])
+        }
+        if tokens.count == 1, last.isIdentifier {
+            return Completer.clauseKeywords
+        }
+        return fields + vars + Completer.clauseKeywords
+    }
+
+    /// The field on the left of the operator just typed (`status =` → status).
+    private func leftField(_ tokens: [Token], _ entity: EntityDef?) -> FieldDef? {
+        var i = tokens.count - 1
+        // Inside `in (a, b, ...`: go back to the field before `in`.
+        if tokens[i].isSymbol("(") || tokens[i].isSymbol(",") {
+            while i > 0, !tokens[i].isKeyword("in") { i -= 1 }
+        }
+        guard i > 0 else { return nil }
+        var j = i - 1
+        if tokens[j].isKeyword("not") && j > 0 { j -= 1 }
+        // A dotted path: owner.backup.department
+        var names: [String] = []
+        while j >= 0, tokens[j].isIdentifier {
+            names.insert(tokens[j].text, at: 0)
+            if j >= 2, tokens[j - 1].isSymbol(".") { j -= 2 } else { break }
+        }
+        return resolve(names, from: entity)
+    }
+
+    private func resolve(_ names: [String], from entity: EntityDef?) -> FieldDef? {
+        var e = entity
+        var field: FieldDef?
+        for n in names {
+            guard let cur = e, let f = cur.field(n) else { return nil }
+            field = f
+            if case .reference(let t) = f.type { e = Catalog.plural(t) } else { e = nil }
+        }
+        return field
+    }
+
+    /// `owner.` → the fields of people; `t.` (a loop variable) → the fields of its entity.
+    private func pathCandidates(_ path: String, _ tokens: [Token]) -> [String] {
+        let names = path.split(separator: ".").map(String.init)
+        var entity = currentEntity(tokens)
+        var rest = names
+        if let first = names.first, entity?.field(first) == nil, let v = session.variableEntity(first) {
+            entity = v
+            rest = Array(names.dropFirst())
+        }
+        var e = entity
+        for n in rest {
+            guard let cur = e, let f = cur.field(n), case .reference(let t) = f.type else { return [] }
+            e = Catalog.plural(t)
+        }
+        return e?.fieldNames ?? []
+    }
+
+    /// Inside a string: keys from the data for the reference field on the left.
+    private func stringCandidates(_ tokens: [Token], prefix: String) -> [String] {
+        let entity = currentEntity(tokens)
+        var target: EntityDef?
+        if let field = tokens.isEmpty ? nil : leftField(tokens, entity), case .reference(let t) = field.type {
+            target = Catalog.plural(t)
+        } else if let last = tokens.last, last.isKeyword("assign") || last.isKeyword("unassign") || last.isIdentifier && entity?.field(last.text)?.type == .reference("people") {
+            target = Catalog.entities[0]
+        } else if let last = tokens.last, last.isIdentifier, let f = entity?.field(last.text), case .reference(let t) = f.type {
+            target = Catalog.plural(t)
+        }
+        guard let target, let key = target.key else { return [] }
+        return keys(target, key, prefix: prefix)
+    }
+
+    private func keys(_ entity: EntityDef, _ key: String, prefix: String) -> [String] {
+        var out: [String] = []
+        // The key column comes from the catalog; the prefix is bound.
+        try? session.db.query("SELECT DISTINCT \(key) FROM \(entity.table) WHERE substr(\(key), 1, length(?1)) = ?1 ORDER BY 1 LIMIT 200",
+                              [.text(prefix)]) { s in
+            if case .text(let k) = session.db.rawValue(s, 0) { out.append(k) }
+        }
+        return out
+    }
+
+    private func wbsCodes() -> [String] {
+        var out: [String] = []
+        try? session.db.query("SELECT wbs FROM tasks ORDER BY wbs_key LIMIT 500") { s in
+            if case .text(let k) = session.db.rawValue(s, 0) { out.append(k) }
+        }
+        return out
+    }
+}
+
+extension Session {
+    /// Script variables in scope (for completion).
+    public var variableNames: [String] { checkerState.scopes.flatMap { $0.keys }.sorted() }
+
+    /// The entity of a row or set variable.
+    func variableEntity(_ name: String) -> EntityDef? {
+        switch checkerState.lookup(name) {
+        case .row(_, let e)?, .set(_, let e)?: return e
+        default: return nil
+        }
+    }
+}

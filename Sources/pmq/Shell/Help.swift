@@ -1,0 +1,73 @@
+/// `.help` and `.help TOPIC`: each statement with examples to copy.
+enum Help {
+    static let topics: [(name: String, text: String)] = [
+        ("queries", """
+        <source> [where <expr>] [group by <expr>, ...] [select <item> [as name], ...]
+                 [order by <expr> [asc|desc], ...] [limit <n> [offset <m>]]
+          tasks where owner = "DBA" and late > 3d
+          tasks where wbs under 2 select wbs, name, owner.department order by wbs
+          tasks where overdue group by owner select owner, count() as n order by n desc
+        """),
+        ("count", """
+        count <query>            a bare number
+          count tasks where overdue
+        """),
+        ("explain", """
+        explain <query>          the SQL, its arguments and SQLite's plan
+          explain tasks where owner = "DBA"
+        """),
+        ("add", """
+        add <entity> [key] field value ...
+          add person "Li Wei" role "DBA" department "IT" rate 1200 backup "Zhang Min"
+          add task "Migrate database" wbs 1.2.4 owner "DBA" start 2026-02-01 duration 5d
+          add dependency 1.2.3 -> 1.2.4 type SS lag 2d
+        """),
+        ("update", """
+        update <rows> set field = expr, ...
+          update tasks where wbs under 1.2 and progress = 100 set status = done, actual_finish = today
+        """),
+        ("assign", """
+        assign <person> [as R|A|C|I] to <rows>     unassign <person> [as ROLE] from <rows>
+          assign "Li Wei" to tasks where owner = "DBA" and late > 3d
+          assign "PMO" as A to milestones
+        """),
+        ("shift", """
+        shift <rows> by <duration>      start and finish move together; 5wd skips weekends
+          shift tasks where wbs under 2.1 by 3d
+        """),
+        ("delete", """
+        delete <rows>
+          delete defects where status = closed and fixed < today - 90d
+        """),
+        ("scripts", """
+        let x = expr | query     param name = default     x = expr
+        for t in <rows> { ... }   if cond { ... } else { ... }   fn name(a) = expr
+        print "text {expr}"       assert cond, "message"        use project "CODE"
+        save query NAME = <query>   drop query NAME   show queries
+        """),
+        ("history", """
+        history            change sets, newest first
+        history of 1.2.3   one task's changes
+        undo / redo        revert the last change set / the last undo
+        begin ... commit | rollback    group shell statements into one change
+        """),
+        ("shell", """
+        .help [topic]   .schema [entity]   .format table|csv|json|markdown   .timer on|off
+        .maxrows N      .today YYYY-MM-DD   .read FILE   .open FILE   .quit
+        Tab completes names, fields, values and keys. Ctrl-C clears the line or stops a statement.
+        """),
+    ]
+
+    static func text(topic: String) -> String {
+        if topic.isEmpty {
+            return "Topics: " + topics.map(\.name).joined(separator: ", ") + " (.help TOPIC)\n\n"
+                + (topics.first { $0.name == "queries" }?.text ?? "") + "\n\n" + (topics.first { $0.name == "shell" }?.text ?? "")
+        }
+        let t = topic.lowercased()
+        if let hit = topics.first(where: { $0.name == t || $0.name.hasPrefix(t) }) { return hit.text }
+        if ["unassign"].contains(t) { return topics.first { $0.name == "assign" }?.text ?? "" }
+        if ["let", "param", "for", "if", "fn", "print", "assert", "save", "use"].contains(t) { return topics.first { $0.name == "scripts" }?.text ?? "" }
+        if ["undo", "redo", "begin", "commit", "rollback"].contains(t) { return topics.first { $0.name == "history" }?.text ?? "" }
+        return "no help on \"\(topic)\"; topics: " + topics.map(\.name).joined(separator: ", ")
+    }
+}

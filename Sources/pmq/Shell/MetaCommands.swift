@@ -1,0 +1,86 @@
+import Foundation
+import PMQ
+
+/// sqlite3-style dot commands of the shell.
+enum MetaCommand {
+    static let names = [".help", ".schema", ".format", ".timer", ".today", ".read", ".open", ".maxrows", ".quit", ".exit"]
+
+    /// Runs one; false means leave the shell.
+    static func run(_ line: String, shell: Shell) -> Bool {
+        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+        let command = parts[0]
+        let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        switch command {
+        case ".quit", ".exit":
+            return false
+        case ".help":
+            print(Help.text(topic: argument))
+        case ".schema":
+            if argument.isEmpty {
+                print(Catalog.entities.map(\.schemaDescription).joined(separator: "\n\n"))
+            } else if let e = Catalog.entity(named: argument) {
+                print(e.schemaDescription)
+            } else {
+                fail("unknown entity \"\(argument)\"", suggest: argument, among: Catalog.entities.map(\.plural))
+            }
+        case ".format":
+            if let f = OutputFormat(rawValue: argument) { shell.format = f } else {
+                fail(argument.isEmpty ? "the format is \(shell.format.rawValue); choose table, csv, json or markdown" : "unknown format \"\(argument)\"; choose table, csv, json or markdown")
+            }
+        case ".timer":
+            switch argument {
+            case "on": shell.timer = true
+            case "off": shell.timer = false
+            default: fail("write .timer on or .timer off")
+            }
+        case ".maxrows":
+            if let n = Int(argument), n >= 0 { shell.maxRows = n } else { fail("write .maxrows N (0 shows every row)") }
+        case ".today":
+            if argument.isEmpty { print(shell.session.today.iso) } else if let d = Day(iso: argument) { shell.session.today = d } else {
+                fail("write the date as YYYY-MM-DD")
+            }
+        case ".read":
+            guard !argument.isEmpty, let data = FileManager.default.contents(atPath: argument) else {
+                fail("cannot read \"\(argument)\"")
+                return true
+            }
+            shell.execute(SourceFile(name: argument, text: String(decoding: data, as: UTF8.self)))
+        case ".open":
+            guard !argument.isEmpty else { fail("write .open FILE"); return true }
+            do {
+                let s = try Session(path: argument, today: shell.session.today)
+                s.allowsExplicitTransactions = true
+                shell.session = s
+                shell.inMemory = false
+                print("Opened \(argument).")
+            } catch {
+                fail("\(error)")
+            }
+        default:
+            fail("unknown command \(command)", suggest: command, among: names)
+        }
+        return true
+    }
+
+    static func fail(_ message: String, suggest word: String? = nil, among: [String] = []) {
+        var text = "error: \(message)"
+        if let word, let best = closest(word, among) { text += "; did you mean \(best)?" }
+        fputs(text + "\n", stderr)
+    }
+
+    private static func closest(_ word: String, _ names: [String]) -> String? {
+        names.min { distance(word, $0) < distance(word, $1) }.flatMap { distance(word, $0) <= 3 ? $0 : nil }
+    }
+
+    private static func distance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
+        var prev = Array(0...y.count)
+        for i in 1...x.count {
+            var cur = [i] + Array(repeating: 0, count: y.count)
+            for j in 1...y.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)) }
+            prev = cur
+        }
+        return prev[y.count]
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+import Testing
+
+/// Drives the real `pmq` binary in a pseudo-terminal, as a person at a keyboard would.
+final class Terminal {
+    let master: Int32
+    let process: Process
+    private(set) var raw = ""
+
+    init(_ args: [String], env: [String: String] = [:]) throws {
+        // posix_openpt and friends are not imported into Swift on Linux; /dev/ptmx with the
+        // two ioctls they wrap does the same (TIOCSPTLCK unlocks, TIOCGPTN names the slave).
+        master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        guard master >= 0, ioctl(master, 0x4004_5431, &unlock) == 0, ioctl(master, 0x8004_5430, &number) == 0 else {
+            throw POSIXError(.EIO)
+        }
+        let name = "/dev/pts/\(number)"
+        var size = winsize(ws_row: 50, ws_col: 200, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+        let slave = open(name, O_RDWR | O_NOCTTY)
+        process = Process()
+        // setsid -c makes the terminal the child's controlling terminal, so Ctrl-C sends SIGINT.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        process.arguments = ["-c", PMQProcess.binary.path] + args
+        process.currentDirectoryURL = PMQProcess.root
+        var environment = ProcessInfo.processInfo.environment
+        environment["TERM"] = "xterm"
+        environment.removeValue(forKey: "PMQ_DB")
+        environment.removeValue(forKey: "NO_COLOR")
+        for (k, v) in env { environment[k] = v }
+        process.environment = environment
+        let handle = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
+        process.standardInput = handle
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        close(slave)
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+        close(master)
+    }
+
+    /// Types a line and waits for the next prompt: keys typed before readline is ready
+    /// again can be lost (the terminal is switching modes), as with any readline program.
+    @discardableResult
+    func line(_ text: String, prompt: String = "> ") -> String {
+        mark()
+        send(text + "\r")
+        _ = expect("\n") && expect(prompt)
+        return screen
+    }
+
+    func send(_ keys: String) {
+        let bytes = Array(keys.utf8)
+        _ = bytes.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count) }
+    }
+
+    /// Reads until `text` shows up in the screen text (escape sequences removed), or the time is up.
+    @discardableResult
+    func expect(_ text: String, within seconds: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        let startCount = screen.count
+        _ = startCount
+        while Date() < deadline {
+            if screen.contains(text) { return true }
+            var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            if poll(&fds, 1, 100) > 0 {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let n = read(master, &buffer, buffer.count)
+                if n > 0 { raw += String(decoding: buffer[0..<n], as: UTF8.self) } else if n <= 0 { break }
+            }
+        }
+        return screen.contains(text)
+    }
+
+    /// Output since the last `mark()`, without terminal escape sequences.
+    var screen: String {
+        let text = String(raw.dropFirst(markOffset))
+        return text.replacingOccurrences(of: #"\x1B(\[[0-9;?]*[ -/]*[@-~]|[()][A-Za-z0-9]|[=>])"#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: "\r", with: "")
+    }
+
+    private var markOffset = 0
+    func mark() { markOffset = raw.count }
+
+    func waitForExit(within seconds: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            if poll(&fds, 1, 50) > 0 { let n = read(master, &buffer, buffer.count); if n > 0 { raw += String(decoding: buffer[0..<n], as: UTF8.self) } }
+        }
+        return !process.isRunning
+    }
+}
+
+@Suite("The interactive shell in a real terminal", .serialized)
+struct ShellTests {
+    static func sampleDB() throws -> String {
+        let path = PMQProcess.tempDB("shell.db")
+        let r = try PMQProcess.run(["--db", path, "--today", "2026-03-16", "examples/gov-cloud/project.pmq"])
+        #expect(r.status == 0)
+        return path
+    }
+
+    func history() -> String {
+        let p = FileManager.default.temporaryDirectory.appendingPathComponent("pmq-history-\(getpid())-\(UUID().uuidString)").path
+        return p
+    }
+
+    @Test("banner, a query with a footer, Ctrl-D leaves")
+    func basics() throws {
+        let t = try Terminal([], env: ["PMQ_HISTORY": history()])
+        #expect(t.expect("in-memory database"), "\(t.raw)")
+        #expect(t.expect(".help"))
+        #expect(t.expect("pmq> "))
+        #expect(t.line("add person \"王芳\" role \"PM\"").contains("added person"))
+        let out = t.line("people select name, role", prompt: "pmq> ")
+        #expect(out.contains("(1 row)"))
+        #expect(out.contains("王芳  PM"))
+        t.send("\u{04}")
+        #expect(t.waitForExit())
+        #expect(!t.process.isRunning && t.process.terminationStatus == 0)
+    }
+
+    @Test("incomplete input continues on the next line")
+    func continuation() throws {
+        let db = try Self.sampleDB()
+        let t = try Terminal(["--db", db, "--today", "2026-03-16"], env: ["PMQ_HISTORY": history()])
+        #expect(t.expect("pmq> "))
+        #expect(t.line("count tasks where").contains("...> "))
+        #expect(t.line("wbs under 4.1 and").contains("...> "))
+        #expect(t.line("status = todo", prompt: "pmq> ").contains("\n12\n"))
+        #expect(t.line("print \"open").contains("...> "))
+        #expect(t.line("string\"", prompt: "pmq> ").contains("open\nstring"))
+    }
+
+    @Test("tab completion: fields, enum values, keys from the data, dotted paths, WBS codes, entities")
+    func completion() throws {
+        let db = try Self.sampleDB()
+        let t = try Terminal(["--db", db, "--today", "2026-03-16"], env: ["PMQ_HISTORY": history()])
+        #expect(t.expect("pmq> "))
+        t.send("tasks where own\t")
+        #expect(t.expect("tasks where owner"))
+        t.send("\u{15}")  // Ctrl-U clears the line
+        t.mark()
+        t.send("tasks where status = d\t")
+        #expect(t.expect("doing"))
+        #expect(t.expect("done"))
+        t.send("\u{15}")
+        t.mark()
+        t.send("tasks where owner = \"Li W\t")
+        #expect(t.expect("\"Li Wei\""))
+        t.send("\u{15}")
+        t.mark()
+        t.send("tasks where owner.depa\t")
+        #expect(t.expect("owner.department"))
+        t.send("\u{15}")
+        t.mark()
+        t.send("tasks where wbs under 4.1.1\t")
+        #expect(t.expect("4.1.10"))
+        t.send("\u{15}")
+        t.mark()
+        t.send("add mil\t")
+        #expect(t.expect("add milestone"))
+        t.send("\u{15}")
+        t.mark()
+        t.send("ris\t")
+        #expect(t.expect("risks"))
+        t.send("\u{15}")
+        t.mark()
+        t.send(".sch\t")
+        #expect(t.expect(".schema"))
+    }
+
+    @Test("history is recalled and kept between sessions, a multi-line statement as one entry")
+    func historyPersists() throws {
+        let path = history()
+        do {
+            let t = try Terminal([], env: ["PMQ_HISTORY": path])
+            #expect(t.expect("pmq> "))
+            #expect(t.line("count people", prompt: "pmq> ").contains("0"))
+            t.line("count tasks where")
+            t.line("wbs = 1", prompt: "pmq> ")
+            t.send("\u{04}")
+            #expect(t.waitForExit())
+        }
+        let saved = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        #expect(saved.contains("count people"))
+        let t = try Terminal([], env: ["PMQ_HISTORY": path])
+        #expect(t.expect("pmq> "))
+        t.mark()
+        t.send("\u{1B}[A")  // up: the last statement, both lines
+        #expect(t.expect("count tasks where\nwbs = 1"), "\(t.raw.debugDescription) -- \(saved.debugDescription)")
+        t.send("\u{15}")
+        t.mark()
+        t.send("\u{12}peop")  // Ctrl-R: reverse search
+        #expect(t.expect("count people"))
+    }
+
+    @Test("Ctrl-C clears the line being typed and stays in the shell")
+    func interruptInput() throws {
+        let t = try Terminal([], env: ["PMQ_HISTORY": history()])
+        #expect(t.expect("pmq> "))
+        t.mark()
+        t.send("tasks where owner = ")
+        #expect(t.expect("owner = "))
+        t.send("\u{03}")
+        #expect(t.expect("^C"), "\(t.raw.debugDescription)")
+        #expect(t.expect("^C\npmq> "))
+        #expect(t.line("count people", prompt: "pmq> ").contains("\n0\n"))
+        #expect(t.process.isRunning)
+    }
+
+    @Test("Ctrl-C stops a running statement and rolls it back")
+    func interruptStatement() throws {
+        let path = PMQProcess.tempDB("long.db")
+        var script = "add person \"P\"\nadd project \"X\"\n"
+        for i in 1...30_000 { script += "add task \"T\(i)\" wbs \(i)\n" }
+        #expect(try PMQProcess.run(["--db", path], stdin: script).status == 0)
+        let t = try Terminal(["--db", path], env: ["PMQ_HISTORY": history()])
+        #expect(t.expect("pmq> "))
+        t.mark()
+        t.send("for t in tasks { update t set notes = \"seen\" }\r")
+        usleep(700_000)
+        t.send("\u{03}")
+        #expect(t.expect("interrupted"))
+        #expect(t.expect("rolled back"))
+        #expect(t.expect("pmq> "))
+        #expect(t.line("count tasks where notes = \"seen\"", prompt: "pmq> ").contains("\n0\n"))
+        #expect(t.process.isRunning)
+    }
+
+    @Test(".help, .schema, unknown commands, .format")
+    func metaCommands() throws {
+        let t = try Terminal([], env: ["PMQ_HISTORY": history()])
+        #expect(t.expect("pmq> "))
+        #expect(t.line(".help assign", prompt: "pmq> ").contains("assign \"PMO\" as A to milestones"))
+        #expect(t.line(".schema risks", prompt: "pmq> ").contains("score        integer  (computed)"))
+        #expect(t.line(".frmat json", prompt: "pmq> ").contains("unknown command .frmat; did you mean .format?"))
+        t.line(".format json", prompt: "pmq> ")
+        #expect(t.line("tasks", prompt: "pmq> ").contains("[]"))
+        t.send(".quit\r")
+        #expect(t.waitForExit())
+    }
+
+    @Test("colour only on a terminal, and never with NO_COLOR")
+    func colour() throws {
+        let t = try Terminal([], env: ["PMQ_HISTORY": history()])
+        #expect(t.expect("pmq> "))
+        #expect(t.line("people", prompt: "pmq> ").contains("(0 rows)"))
+        #expect(t.raw.contains("\u{1B}[1mname"))
+        let plain = try Terminal([], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"])
+        #expect(plain.expect("pmq> "))
+        #expect(plain.line("people", prompt: "pmq> ").contains("(0 rows)"))
+        #expect(!plain.raw.contains("\u{1B}[1m"))
+    }
+
+    @Test("an error shows its caret under the statement, which stays in history")
+    func errorCaret() throws {
+        let t = try Terminal([], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"])
+        #expect(t.expect("pmq> "))
+        let out = t.line("tasks where ownr = 1", prompt: "pmq> ")
+        #expect(out.contains("<shell>:1:13: error: unknown field \"ownr\""))
+        #expect(out.contains("\n            ^~~~"))
+        t.mark()
+        t.send("\u{1B}[A")
+        #expect(t.expect("tasks where ownr = 1"))
+    }
+}
