@@ -54,7 +54,7 @@ extension Checker {
                 continue
             }
             if entity.table == "tasks", f.name == "duration" {
-                if case .duration(let v, let unit) = valueExpr.kind {
+                if case .duration(let v, let unit) = valueExpr.kind, abs(v) <= maxDurationDays {
                     let days = unit == .weeks ? v * 7 : v
                     if unit == .hours {
                         diagnostics.error(.type, "a duration is in days: write 5d, 2w or 5wd (hours are for effort)", valueExpr.range)
@@ -145,13 +145,18 @@ extension Checker {
         case (.text, .text): return v
         case (.integer, .integer): return bounded(v, f, e.range)
         case (.integer, .decimal(let d)):
-            guard d == d.rounded() else {
+            guard d == d.rounded(), d.safeInt != nil else {
                 diagnostics.error(.type, "\(f.name) takes a whole number", e.range)
                 return nil
             }
             return bounded(.integer(Int64(d)), f, e.range)
         case (.number, .integer), (.number, .decimal): return bounded(v, f, e.range)
-        case (.date, .date): return v
+        case (.date, .date(let d)):
+            guard d.isInRange else {
+                diagnostics.error(.invalidValue, "\(f.name) is out of range: dates run from 0001-01-01 to 9999-12-31", e.range)
+                return nil
+            }
+            return v
         case (.duration, .duration): return v
         case (.bool, .bool): return v
         case (.reference, .text): return .reference(ConstantEvaluator.text(v))

@@ -100,10 +100,10 @@ extension Checker {
                 diagnostics.error(.type, "shift moves tasks (or projects), not \(tq.entity.plural)", target.range)
                 return nil
             }
-            if case .duration(let v, .workdays) = by.kind {
+            if case .duration(let v, .workdays) = by.kind, abs(v) <= maxDurationDays {
                 return .shift(tq, days: TExpr(.value(.integer(Int64(v))), .number, by.range), workdays: true, s.range)
             }
-            if case .unary(.negate, let inner) = by.kind, case .duration(let v, .workdays) = inner.kind {
+            if case .unary(.negate, let inner) = by.kind, case .duration(let v, .workdays) = inner.kind, abs(v) <= maxDurationDays {
                 return .shift(tq, days: TExpr(.value(.integer(Int64(-v))), .number, by.range), workdays: true, s.range)
             }
             let d = check(by, none)

@@ -183,8 +183,8 @@ struct Checker {
 
     private mutating func checkCount(_ e: Expr, _ clause: String) -> TExpr {
         let t = check(e, Scope(entity: Catalog.entities[0], clause: clause))
-        if case .value(let v) = t.kind, case .decimal(let d) = v, d >= 0, d == d.rounded() {
-            return TExpr(.value(.integer(Int64(d))), .number, t.range)
+        if case .value(let v) = t.kind, case .decimal(let d) = v, d >= 0, d == d.rounded(), let n = d.safeInt {
+            return TExpr(.value(.integer(Int64(n))), .number, t.range)
         }
         if case .value(let v) = t.kind, case .integer(let i) = v, i >= 0 { return t }
         if t.type != .any {
@@ -204,8 +204,15 @@ struct Checker {
 
     mutating func check(_ e: Expr, _ scope: Scope) -> TExpr {
         switch e.kind {
-        case .number(let v, _):
-            if v == v.rounded(), abs(v) < 9e18, !e.rangeText.contains(".") { return TExpr(.value(.integer(Int64(v))), .number, e.range) }
+        case .number(let v, let text):
+            guard v.isFinite else {
+                diagnostics.error(.invalidValue, "number too large", e.range)
+                return TExpr(.invalid, .any, e.range)
+            }
+            // Whole numbers keep every digit: 123456789012345678 is not rounded through a Double.
+            if !text.contains("."), let exact = Int64(text.replacingOccurrences(of: "_", with: "")) {
+                return TExpr(.value(.integer(exact)), .number, e.range)
+            }
             return TExpr(.value(.decimal(v)), .number, e.range)
         case .wbs(let s):
             return TExpr(.value(.text(s)), .text, e.range)
@@ -226,13 +233,17 @@ struct Checker {
             }
             return TExpr(.value(.date(d)), .date, e.range)
         case .duration(let v, let unit):
+            guard abs(v) <= maxDurationDays else {
+                diagnostics.error(.invalidValue, "a duration of at most \(Int(maxDurationDays)) days, please", e.range)
+                return TExpr(.invalid, .any, e.range)
+            }
             switch unit {
             case .days: return TExpr(.value(.duration(v)), .duration, e.range)
             case .weeks: return TExpr(.value(.duration(v * 7)), .duration, e.range)
             case .hours: return TExpr(.value(v == v.rounded() ? .integer(Int64(v)) : .decimal(v)), .number, e.range)
             case .workdays:
                 // Alone, `5wd` means the calendar span of 5 working days from today.
-                let span = today.addingWorkdays(Int(v)).number - today.number
+                let span = today.addingWorkdays(v.safeInt ?? 0).number - today.number
                 return TExpr(.value(.duration(Double(span))), .duration, e.range)
             }
         case .null:
@@ -517,7 +528,7 @@ struct Checker {
     /// date ± duration → date, date − date → duration, duration × number → duration, ...
     private mutating func checkArithmetic(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ range: SourceRange, _ scope: Scope) -> TExpr {
         // Working days need the calendar, so `date + 5wd` keeps the unit to the end.
-        if case .duration(let v, .workdays) = b.kind, op == .add || op == .sub {
+        if case .duration(let v, .workdays) = b.kind, op == .add || op == .sub, abs(v) <= maxDurationDays {
             let x = check(a, scope)
             if x.type == .date || x.type == .any {
                 let n = TExpr(.value(.integer(Int64(v))), .number, b.range)

@@ -89,7 +89,10 @@ struct ChangeExecutor {
         for a in assignments {
             var bad: String?
             var message = ""
-            if let b = a.field.bounds {
+            if a.field.type == .date {
+                bad = "c\(a.new) < \(Day.earliest.number) OR c\(a.new) > \(Day.latest.number)"
+                message = "\(a.field.name) would be out of range (0001-01-01 to 9999-12-31)"
+            } else if let b = a.field.bounds {
                 bad = "c\(a.new) < \(formatNumber(b.lowerBound)) OR c\(a.new) > \(formatNumber(b.upperBound))"
                 message = "\(a.field.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound))"
             } else if case .enumeration(let vs) = a.field.type {

@@ -16,8 +16,8 @@ enum ConstantEvaluator {
         case .arithmetic(let op, let x, let y):
             return arithmetic(op, try evaluate(x), try evaluate(y), resultType: e.type)
         case .addWorkdays(let d, let n, let subtract):
-            guard case .date(let day) = try evaluate(d), let k = try evaluate(n).number else { return .null }
-            return .date(day.addingWorkdays(subtract ? -Int(k) : Int(k)))
+            guard case .date(let day) = try evaluate(d), let k = try evaluate(n).number?.safeInt else { return .null }
+            return .date(day.addingWorkdays(subtract ? -k : k))
         case .concat(let parts):
             return .text(try parts.map { text(try evaluate($0)) }.joined())
         case .function(let fn, let args):
@@ -40,7 +40,11 @@ enum ConstantEvaluator {
                 }
             case .round:
                 guard let x = vs[0].number else { return .null }
-                let digits = vs.count > 1 ? Int(vs[1].number ?? 0) : 0
+                let digits = vs.count > 1 ? max(-15, min(15, vs[1].number?.safeInt ?? 0)) : 0
+                if digits < 0 {
+                    let p = pow10(-digits)
+                    return .decimal((x / p).rounded() * p)
+                }
                 let p = pow10(digits)
                 return .decimal((x * p).rounded() / p)
             }
@@ -59,9 +63,11 @@ enum ConstantEvaluator {
         if a.isNull || b.isNull { return .null }
         switch (a, b) {
         case (.date(let d), .duration(let n)):
-            return .date(Day(d.number + (op == .sub ? -Int(n.rounded(.down)) : Int(n.rounded(.down)))))
+            guard let k = n.rounded(.down).safeInt else { return .null }
+            return .date(Day(d.number + (op == .sub ? -k : k)))
         case (.duration(let n), .date(let d)):
-            return .date(Day(d.number + Int(n.rounded(.down))))
+            guard let k = n.rounded(.down).safeInt else { return .null }
+            return .date(Day(d.number + k))
         case (.date(let x), .date(let y)):
             return .duration(Double(x.number - y.number))
         default: break

@@ -23,8 +23,10 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     var isValid: Bool { number != Int.min }
 
     public var iso: String {
+        // Far outside any calendar PMQ stores: say so rather than overflow.
+        guard abs(number) < 100_000_000 else { return "invalid date (\(number))" }
         let (y, m, d) = Day.civil(from: number)
-        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        func pad(_ v: Int, _ w: Int) -> String { let s = String(abs(v)); return (v < 0 ? "-" : "") + String(repeating: "0", count: max(0, w - s.count)) + s }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
     }
     public var description: String { iso }
@@ -37,15 +39,26 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static func + (a: Day, n: Int) -> Day { Day(a.number + n) }
 
     /// `n` working days (Monday–Friday) from `self`; negative goes back.
+    /// Whole weeks are taken at once, so the cost does not grow with `n`.
     public func addingWorkdays(_ n: Int) -> Day {
-        var d = self, left = abs(n)
-        let step = n >= 0 ? 1 : -1
+        let clamped = max(-Day.maxWorkdays, min(Day.maxWorkdays, n))
+        let step = clamped >= 0 ? 1 : -1
+        var left = abs(clamped)
+        var d = Day(number + step * 7 * max(0, (left - 1) / 5))
+        left -= 5 * max(0, (left - 1) / 5)
         while left > 0 {
             d = d + step
             if !d.isWeekend { left -= 1 }
         }
         return d
     }
+
+    static let maxWorkdays = 1_000_000
+
+    /// The dates PMQ stores: years 1 to 9999.
+    static let earliest = Day(year: 1, month: 1, day: 1) ?? Day(-719162)
+    static let latest = Day(year: 9999, month: 12, day: 31) ?? Day(2932896)
+    var isInRange: Bool { number >= Day.earliest.number && number <= Day.latest.number }
 
     var startOfWeek: Day { Day(number - (weekday - 1)) }
     var endOfWeek: Day { Day(number + (7 - weekday)) }

@@ -50,7 +50,7 @@ extension ResultColumn.Kind {
         switch (self, raw) {
         case (_, .null): return .null
         case (.date, .integer(let i)): return .date(Day(Int(i)))
-        case (.date, .decimal(let d)): return .date(Day(Int(d.rounded(.down))))
+        case (.date, .decimal(let d)): return d.rounded(.down).safeInt.map { .date(Day($0)) } ?? .null
         case (.duration, .integer(let i)): return .duration(Double(i))
         case (.duration, .decimal(let d)): return .duration(d)
         case (.bool, .integer(let i)): return .bool(i != 0)

@@ -25,6 +25,18 @@ public enum Value: Hashable, Sendable {
     }
 }
 
+extension Double {
+    /// The value as an Int when it is a finite number well inside Int's range; nil otherwise,
+    /// so no user-supplied number can trap a conversion.
+    var safeInt: Int? {
+        guard isFinite, abs(self) < 9.0e15 else { return nil }
+        return Int(self)
+    }
+}
+
+/// The largest span of days PMQ accepts in a duration literal (about 2,700 years).
+let maxDurationDays = 1_000_000.0
+
 /// Number text without a trailing `.0`: `1200`, `0.5`, `-3`.
 func formatNumber(_ d: Double) -> String {
     if d.isNaN { return "NaN" }

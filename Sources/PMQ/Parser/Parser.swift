@@ -10,6 +10,18 @@ struct Parser {
     private var lookahead: [Token] = []
     /// Blocks opened by the statement being parsed and not yet closed.
     private var openBlocks = 0
+    /// How deep the expression being parsed is: nested parentheses, prefix operators and
+    /// operator chains. Every later pass recurses over the tree, so its depth is bounded
+    /// here, where the error can point at the text.
+    private var depth = 0
+    static let maxDepth = 200
+
+    private mutating func deeper(_ levels: Int = 1) throws {
+        depth += levels
+        if depth > Parser.maxDepth {
+            throw Failure(diagnostic: Diagnostic(.syntax, "expression nested too deeply (more than \(Parser.maxDepth) levels); split it up", at: peek().range))
+        }
+    }
     private(set) var diagnostics = DiagnosticBag()
 
     struct Failure: Error { let diagnostic: Diagnostic }
@@ -91,6 +103,7 @@ struct Parser {
             while peek().isNewline { advance() }
             if peek().isEOF { return nil }
             do {
+                depth = 0
                 let s = try parseStatement()
                 if !peek().isNewline && !peek().isEOF {
                     throw failure("expected the end of the statement")
@@ -475,12 +488,19 @@ struct Parser {
     // MARK: - Expressions (one precedence table, see grammar/pmq.ebnf)
 
     /// expr = or_expr ;
-    mutating func parseExpr() throws -> Expr { try parseOr() }
+    mutating func parseExpr() throws -> Expr {
+        try deeper()
+        defer { depth -= 1 }
+        return try parseOr()
+    }
 
     /// or_expr = and_expr , { "or" , and_expr } ;
     private mutating func parseOr() throws -> Expr {
         var left = try parseAnd()
+        let start = depth
+        defer { depth = start }
         while accept(keyword: "or") != nil {
+            try deeper()
             let right = try parseAnd()
             left = Expr(.binary(.or, left, right), left.range.to(right.range))
         }
@@ -490,7 +510,10 @@ struct Parser {
     /// and_expr = not_expr , { "and" , not_expr } ;
     private mutating func parseAnd() throws -> Expr {
         var left = try parseNot()
+        let start = depth
+        defer { depth = start }
         while accept(keyword: "and") != nil {
+            try deeper()
             let right = try parseNot()
             left = Expr(.binary(.and, left, right), left.range.to(right.range))
         }
@@ -501,6 +524,8 @@ struct Parser {
     private mutating func parseNot() throws -> Expr {
         if peek().isKeyword("not") && !peek(1).isKeyword("in") && !peek(1).isKeyword("between") {
             let t = advance()
+            try deeper()
+            defer { depth -= 1 }
             let e = try parseNot()
             return Expr(.unary(.not, e), t.range.to(e.range))
         }
@@ -572,10 +597,13 @@ struct Parser {
     /// additive = term , { ( "+" | "-" ) , term } ;
     private mutating func parseAdditive() throws -> Expr {
         var left = try parseTerm()
+        let start = depth
+        defer { depth = start }
         while true {
             let op: BinaryOp
             if peek().isSymbol("+") { op = .add } else if peek().isSymbol("-") { op = .sub } else { return left }
             advance()
+            try deeper()
             let right = try parseTerm()
             left = Expr(.binary(op, left, right), left.range.to(right.range))
         }
@@ -584,10 +612,13 @@ struct Parser {
     /// term = unary , { ( "*" | "/" ) , unary } ;
     private mutating func parseTerm() throws -> Expr {
         var left = try parseUnary()
+        let start = depth
+        defer { depth = start }
         while true {
             let op: BinaryOp
             if peek().isSymbol("*") { op = .mul } else if peek().isSymbol("/") { op = .div } else { return left }
             advance()
+            try deeper()
             let right = try parseUnary()
             left = Expr(.binary(op, left, right), left.range.to(right.range))
         }
@@ -596,6 +627,8 @@ struct Parser {
     /// unary = "-" , unary | postfix ;
     private mutating func parseUnary() throws -> Expr {
         if let t = accept(symbol: "-") {
+            try deeper()
+            defer { depth -= 1 }
             let e = try parseUnary()
             return Expr(.unary(.negate, e), t.range.to(e.range))
         }
@@ -605,7 +638,10 @@ struct Parser {
     /// postfix = primary , { "." , IDENT } ;
     private mutating func parsePostfix() throws -> Expr {
         var e = try parsePrimary()
+        let start = depth
+        defer { depth = start }
         while accept(symbol: ".") != nil {
+            try deeper()
             guard peek().isIdentifier else { throw failure("expected a field name after \".\"") }
             let f = advance()
             e = Expr(.member(e, Name(text: f.text, range: f.range)), e.range.to(f.range))

@@ -216,11 +216,24 @@ struct SQLGenerator {
                 return "(\(a).status IN ('todo', 'doing', 'blocked') AND \(a).finish < \(bind(.date(currentToday))))"
             }
             return expr(e)
-        case .logic(let op, let x, let y):
-            return "(\(condition(x)) \(op == .and ? "AND" : "OR") \(condition(y)))"
+        case .logic(let op, _, _):
+            return "(" + chain(e, op).map { condition($0) }.joined(separator: op == .and ? " AND " : " OR ") + ")"
         default:
             return expr(e)
         }
+    }
+
+    /// The operands of a chain like `a and b and c`, in order. Chains are written flat,
+    /// `(a AND b AND c)`, not nested: SQLite's parser has a small stack for parentheses.
+    private func chain(_ e: TExpr, _ op: BinaryOp) -> [TExpr] {
+        var operands: [TExpr] = []
+        var node = e
+        while case .logic(let o, let x, let y) = node.kind, o == op {
+            operands.append(y)
+            node = x
+        }
+        operands.append(node)
+        return operands.reversed()
     }
 
     /// An expression as it is shown: references as their key.
@@ -273,6 +286,18 @@ struct SQLGenerator {
         case .negate(let x):
             return "(-\(expr(x)))"
         case .arithmetic(let op, let x, let y):
+            if op == .add || op == .sub {
+                // A left-deep run of + and - is written flat, like and/or chains.
+                var terms: [(BinaryOp, TExpr)] = []
+                var node = e
+                while case .arithmetic(let o, let l, let r) = node.kind, o == .add || o == .sub {
+                    terms.append((o, r))
+                    node = l
+                }
+                var sql = "(" + expr(node)
+                for (o, t) in terms.reversed() { sql += " \(o.rawValue) " + expr(t) }
+                return sql + ")"
+            }
             let a = expr(x), b = expr(y)
             if op == .div { return dialect.divide(a, b) }
             return "(\(a) \(op.rawValue) \(b))"
@@ -288,8 +313,8 @@ struct SQLGenerator {
                 return "(\(enumOrdinal(x, vs)) \(op.rawValue) \(enumOrdinal(y, vs)))"
             }
             return "(\(expr(x)) \(op.rawValue) \(expr(y)))"
-        case .logic(let op, let x, let y):
-            return "(\(expr(x)) \(op == .and ? "AND" : "OR") \(expr(y)))"
+        case .logic(let op, _, _):
+            return "(" + chain(e, op).map { expr($0) }.joined(separator: op == .and ? " AND " : " OR ") + ")"
         case .inList(let x, let ys, let negated):
             if ys.isEmpty { return negated ? "1" : "0" }
             return "(\(expr(x))\(negated ? " NOT" : "") IN (\(ys.map { expr($0) }.joined(separator: ", "))))"
