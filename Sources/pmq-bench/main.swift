@@ -49,6 +49,7 @@ struct Options {
 func parseOptions(_ args: [String]) throws -> Options {
     var o = Options()
     guard let command = args.first else { throw BenchError(usage) }
+    if ["-h", "--help", "help"].contains(command) { print(usage); exit(0) }
     o.command = command
     var i = 1
     func value() throws -> String {
@@ -116,6 +117,7 @@ func machineDescription() -> String {
 
 func main() throws {
     let o = try parseOptions(Array(CommandLine.arguments.dropFirst()))
+    if o.command != "sql", let extra = o.positional.first { throw BenchError("unexpected argument \(extra)\n\n\(usage)") }
     let model = ProjectModel(tasks: o.tasks, seed: o.seed)
     let pmq = o.pmq ?? executableDirectory() + "/pmq"
     switch o.command {

@@ -70,7 +70,9 @@ struct PMQCommand: ParsableCommand {
 
         let session: Session
         do {
-            session = try Session(path: dbPath, today: today.flatMap { Day(iso: $0) })
+            // --check reads the file if there is one and never creates or upgrades it.
+            let checkOnly = check && dbPath.map { !FileManager.default.fileExists(atPath: $0) } ?? true
+            session = try Session(path: checkOnly ? nil : dbPath, today: today.flatMap { Day(iso: $0) }, readOnly: check && !checkOnly)
             session.params = Dictionary(vars.map { v -> (String, String) in
                 let parts = v.split(separator: "=", maxSplits: 1).map(String.init)
                 return (parts[0].lowercased(), parts.count > 1 ? parts[1] : "")
@@ -88,12 +90,9 @@ struct PMQCommand: ParsableCommand {
             return
         }
         if check {
-            var clean = true
-            for s in sources {
-                let ds = session.check(s)
-                if !ds.isEmpty { clean = false; output.error(DiagnosticRenderer.render(ds)) }
-            }
-            throw ExitCode(clean ? 0 : 1)
+            let ds = session.check(sources)
+            if !ds.isEmpty { output.error(DiagnosticRenderer.render(ds)) }
+            throw ExitCode(ds.isEmpty ? 0 : 1)
         }
         for source in sources {
             let diagnostics = session.run(source, dryRun: dryRun) { output.emit($0) }

@@ -15,6 +15,7 @@ indirect enum Checked {
     case forLoop(slot: Int, TQuery, [Checked], SourceRange)
     case ifElse([(TExpr, [Checked])], [Checked]?)
     case print(TExpr, SourceRange)
+    case value(TExpr)
     case assert(TExpr, message: TExpr?, SourceRange)
     case saveQuery(name: String, text: String, SourceRange)
     case dropQuery(String, SourceRange)
@@ -175,6 +176,10 @@ extension Checker {
         case .print(let e):
             let v = check(e, none)
             return .print(v, s.range)
+        case .value(let e):
+            let v = check(e, none)
+            if case .list = e.kind { return nil }
+            return .value(keyed(v))
 
         case .assert(let cond, let message):
             let c = check(cond, none)
@@ -313,7 +318,8 @@ extension Checker {
     /// A new value for `field` in `update`, typed like the field.
     private mutating func checkNewValue(_ e: Expr, _ f: FieldDef, _ scope: Scope) -> UpdateValue? {
         let target = PType(f.type)
-        if case .enumeration(let vs) = f.type, case .name(let n) = e.kind, scope.entity.field(n) == nil, lookup(n) == nil {
+        if case .enumeration(let vs) = f.type, case .name(let n) = e.kind,
+           vs.contains(where: { $0.lowercased() == n.lowercased() }) || (scope.entity.field(n) == nil && lookup(n) == nil) {
             guard let v = vs.first(where: { $0.lowercased() == n.lowercased() }) else {
                 diagnostics.error(.invalidValue, "unknown \(f.name) \"\(n)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
                 return nil

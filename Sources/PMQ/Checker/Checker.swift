@@ -582,6 +582,11 @@ struct Checker {
     /// bare enum values, references compared by key, WBS codes as written.
     private mutating func unify(_ x: TExpr, _ b: Expr, _ scope: Scope, op: BinaryOp) -> (TExpr, TExpr) {
         if case .enumeration(let values) = x.type {
+            // A bare word that is one of the values is that value, even where a field shares
+            // its name (`defects where status = fixed`: fixed is also a date field).
+            if case .name(let n) = b.kind, let v = values.first(where: { $0.lowercased() == n.lowercased() }) {
+                return (x, TExpr(.value(.text(v)), x.type, b.range))
+            }
             if case .name(let n) = b.kind, scope.entity.field(n) == nil, !isConstantName(n), lookup(n) == nil {
                 if let v = values.first(where: { $0.lowercased() == n.lowercased() }) {
                     return (x, TExpr(.value(.text(v)), x.type, b.range))

@@ -69,7 +69,7 @@ struct FieldPath: Equatable {
 
 enum Aggregate: String { case count, sum, avg, min, max }
 
-enum ScalarFunction: String {
+public enum ScalarFunction: String, Sendable {
     case lower, upper, length, abs, round, coalesce
     /// Used by the change statements only: a one-item list, the larger of two values.
     case listOf = "json_array", maxOf = "max"

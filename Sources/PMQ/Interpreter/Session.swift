@@ -34,8 +34,13 @@ public final class Session {
     private var sqlCache: [ObjectIdentifier: (node: AnyObject, sql: CompiledSQL)] = [:]
 
     /// Opens (creating or upgrading) the database at `path`; nil opens an in-memory one.
-    public init(path: String?, today: Day? = nil) throws {
-        self.db = try Database.openStore(path: path)
+    /// `readOnly` opens an existing file as it is, for checking scripts against it.
+    public init(path: String?, today: Day? = nil, readOnly: Bool = false) throws {
+        if readOnly, let path {
+            self.db = try Database.openReadOnly(path: path)
+        } else {
+            self.db = try Database.openStore(path: path)
+        }
         let day = today ?? Day.current()
         self.today = day
         self.checker = Checker(today: day)
@@ -78,10 +83,16 @@ public final class Session {
     }
 
     /// Parses and checks `source` without running anything: every diagnostic in it.
-    public func check(_ source: SourceFile) -> [Diagnostic] {
+    public func check(_ source: SourceFile) -> [Diagnostic] { check([source]) }
+
+    /// Checks several texts as they would run, one after another: names declared by one
+    /// (variables, functions, saved queries) are known to the next.
+    public func check(_ sources: [SourceFile]) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         var c = freshChecker()
-        forEachChecked(source, &c) { _ in } report: { diagnostics.append($0) }
+        for source in sources {
+            forEachChecked(source, &c) { _ in } report: { diagnostics.append($0) }
+        }
         return diagnostics
     }
 
@@ -298,6 +309,8 @@ public final class Session {
             for statement in otherwise ?? [] { try execute(statement, emit: emit) }
         case .print(let e, _):
             emit(.text(ConstantEvaluator.text(try evaluate(e))))
+        case .value(let e):
+            emit(.scalar(try evaluate(e), kind: ResultColumn.Kind(e.type)))
         case .assert(let condition, let message, let range):
             if try evaluate(condition) != .bool(true) {
                 let text = try message.map { ConstantEvaluator.text(try evaluate($0)) } ?? "assertion failed"

@@ -23,13 +23,12 @@ public enum OutputFormat: String, CaseIterable, Sendable {
             }
             out += "\n-- plan:\n" + plan.map { "   " + $0 }.joined(separator: "\n")
             return out
-        case .rows(let columns, let rows, let single):
+        case .rows(let columns, let rows, _):
             switch self {
             case .json:
                 let objects = rows.map { row in
                     "{" + zip(columns, row).map { "\(jsonString($0.name)):\(OutputFormat.json($1))" }.joined(separator: ",") + "}"
                 }
-                if single, let first = objects.first { return first }
                 return "[" + objects.joined(separator: ",") + "]"
             case .csv:
                 let lines = [columns.map { OutputFormat.csvField($0.name) }.joined(separator: ",")]

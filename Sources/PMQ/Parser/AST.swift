@@ -117,6 +117,8 @@ struct Statement {
         case ifElse([(condition: Expr, body: [Statement])], otherwise: [Statement]?)
         case function(Name, [Name], Expr)
         case print(Expr)
+        /// A bare expression statement, `(count tasks) > 5`: its value is the result.
+        case value(Expr)
         case assert(Expr, message: Expr?)
         case saveQuery(Name, Query, text: String)
         case dropQuery(Name)

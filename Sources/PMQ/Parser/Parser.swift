@@ -208,7 +208,7 @@ struct Parser {
         if first.isSymbol("(") {
             // A bare expression such as `(count tasks where overdue) > 5` shows its value.
             let e = try parseExpr()
-            return Statement(kind: .print(e), range: e.range)
+            return Statement(kind: .value(e), range: e.range)
         }
         throw failure("expected a statement (a query such as \"tasks where ...\", \"count\", \"add\", \"update\", \"let\", ...)")
     }

@@ -14,19 +14,28 @@ public protocol SQLDialect: Sendable {
     func dateText(_ day: String) -> String
     /// Division that does not truncate integers.
     func divide(_ a: String, _ b: String) -> String
-    /// Sum over no rows: keeps SQL's NULL.
+    /// `count(*)`.
     var countAll: String { get }
+    /// The SQL name of a scalar function (case folding must handle all of Unicode).
+    func function(_ f: ScalarFunction) -> String
 }
 
 public struct SQLiteDialect: SQLDialect {
     public init() {}
     public func placeholder(_ n: Int) -> String { "?\(n)" }
     public func addWorkdays(_ date: String, _ n: String) -> String { "pmq_add_workdays(\(date), \(n))" }
-    public func contains(_ haystack: String, _ needle: String) -> String { "(instr(lower(\(haystack)), lower(\(needle))) > 0)" }
+    public func contains(_ haystack: String, _ needle: String) -> String { "pmq_contains(\(haystack), \(needle))" }
     public func listContains(_ list: String, _ value: String) -> String {
         "EXISTS (SELECT 1 FROM json_each(\(list)) WHERE json_each.value = \(value))"
     }
     public func dateText(_ day: String) -> String { "strftime('%Y-%m-%d', (\(day)) * 86400, 'unixepoch')" }
     public func divide(_ a: String, _ b: String) -> String { "(CAST(\(a) AS REAL) / \(b))" }
     public var countAll: String { "count(*)" }
+    public func function(_ f: ScalarFunction) -> String {
+        switch f {
+        case .lower: return "pmq_lower"
+        case .upper: return "pmq_upper"
+        default: return f.rawValue
+        }
+    }
 }

@@ -333,7 +333,7 @@ struct SQLGenerator {
             guard let x else { return dialect.countAll }
             return "\(agg.rawValue)(\(expr(x)))"
         case .function(let fn, let xs):
-            return "\(fn.rawValue)(\(xs.map { expr($0) }.joined(separator: ", ")))"
+            return "\(dialect.function(fn))(\(xs.map { expr($0) }.joined(separator: ", ")))"
         case .concat(let parts):
             return "(" + parts.map { "coalesce(\(text(of: $0)), 'null')" }.joined(separator: " || ") + ")"
         case .subquery(let q):

@@ -14,9 +14,9 @@ public final class Database {
     }
 
     /// Opens (creating if needed) the file at `path`, or an in-memory database for nil.
-    public init(path: String?) throws {
+    public init(path: String?, readOnly: Bool = false) throws {
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         let rc = sqlite3_open_v2(path ?? ":memory:", &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -156,8 +156,30 @@ func jsonString(_ s: String) -> String {
     return out + "\""
 }
 
+private func text(_ v: OpaquePointer?) -> String? {
+    guard let v, sqlite3_value_type(v) != SQLITE_NULL, let p = sqlite3_value_text(v) else { return nil }
+    return String(cString: p)
+}
+
+private func resultText(_ ctx: OpaquePointer?, _ s: String?) {
+    guard let s else { sqlite3_result_null(ctx); return }
+    sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT)
+}
+
 /// SQL functions PMQ's generated SQL calls.
 private func registerFunctions(_ db: OpaquePointer) {
+    // SQLite's own lower() and LIKE fold ASCII only; names here are in every script.
+    let flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC
+    sqlite3_create_function_v2(db, "pmq_lower", 1, flags, nil, { ctx, _, argv in
+        resultText(ctx, text(argv?[0]).map { $0.lowercased() })
+    }, nil, nil, nil)
+    sqlite3_create_function_v2(db, "pmq_upper", 1, flags, nil, { ctx, _, argv in
+        resultText(ctx, text(argv?[0]).map { $0.uppercased() })
+    }, nil, nil, nil)
+    sqlite3_create_function_v2(db, "pmq_contains", 2, flags, nil, { ctx, _, argv in
+        guard let haystack = text(argv?[0]), let needle = text(argv?[1]) else { sqlite3_result_null(ctx); return }
+        sqlite3_result_int(ctx, needle.isEmpty || haystack.lowercased().contains(needle.lowercased()) ? 1 : 0)
+    }, nil, nil, nil)
     sqlite3_create_function_v2(db, "pmq_add_workdays", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, { ctx, argc, argv in
         guard let argv, argc == 2, let a0 = argv[0], let a1 = argv[1],
               sqlite3_value_type(a0) != SQLITE_NULL, sqlite3_value_type(a1) != SQLITE_NULL else {

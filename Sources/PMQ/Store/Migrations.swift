@@ -144,6 +144,13 @@ extension Database {
     /// Opens the store at `path` (nil: in memory), creating or upgrading its schema.
     public static func openStore(path: String?) throws -> Database { try openStore(path: path, upTo: Migrations.latest) }
 
+    /// Opens an existing file without changing it (no migration, no WAL switch): for checking.
+    public static func openReadOnly(path: String) throws -> Database {
+        let db = try Database(path: path, readOnly: true)
+        try db.execute("PRAGMA foreign_keys = ON")
+        return db
+    }
+
     static func openStore(path: String?, upTo version: Int) throws -> Database {
         let db = try Database(path: path)
         try db.execute("PRAGMA foreign_keys = ON")
