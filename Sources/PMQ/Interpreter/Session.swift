@@ -292,13 +292,21 @@ public final class Session {
         case .delete(let target, let range):
             emit(.change(try ChangeExecutor(session: self).delete(target, range)))
         case .bindValue(let slot, let e, _):
-            environment[slot] = try evaluate(e)
+            if case .variable(let source) = e.kind, case .reference(let t) = e.type, let entity = Catalog.plural(t) {
+                // `let u = t`: another name for a row, with its own copy.
+                environment[slot] = environment[source]
+                if case .integer(let id)? = environment[source] { try snapshot(slot, entity, id) }
+            } else {
+                environment[slot] = try evaluate(e)
+            }
         case .bindSet(let slot, let q, _):
             environment[slot] = .text(try ids(of: q).map(String.init).joined(separator: ",").wrappedAsJSONArray)
         case .forLoop(let slot, let q, let body, _):
             // The rows are taken once, in the query's order, before the body changes anything.
             for id in try ids(of: q) {
+                if cancelled.load(ordering: .relaxed) { throw RuntimeError(id: .runtime, message: "interrupted", range: .none) }
                 environment[slot] = .integer(id)
+                try snapshot(slot, q.entity, id)
                 for statement in body { try execute(statement, emit: emit) }
             }
         case .ifElse(let branches, let otherwise):
@@ -356,6 +364,15 @@ public final class Session {
             rows.append(row)
         }
         return .rows(columns: columns, rows: rows, single: q.shape == .singleRow)
+    }
+
+    /// Copies a row into row variable `slot`'s table: its fields read as they were now.
+    private func snapshot(_ slot: Int, _ entity: EntityDef, _ id: Int64) throws {
+        let table = SQLGenerator.snapshotTable(slot)
+        // Table names come from the catalog and the slot number, never from user text.
+        try db.execute("CREATE TEMP TABLE IF NOT EXISTS \(table) AS SELECT * FROM main.\(entity.table) WHERE 0")
+        try db.run("DELETE FROM temp.\(table)")
+        try db.run("INSERT INTO temp.\(table) SELECT * FROM main.\(entity.table) WHERE id = ?1", [.integer(id)])
     }
 
     /// The ids of a query's rows, in its order.

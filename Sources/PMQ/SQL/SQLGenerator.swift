@@ -155,7 +155,9 @@ struct SQLGenerator {
 
     private mutating func fieldSQL(_ path: FieldPath) -> String {
         if let slot = path.rootVariable {
-            // A field of a `for` variable's row: read it from that row by id.
+            // A field of a row variable: read from the copy of the row taken when the
+            // variable was bound, so `t.owner` still names the owner the loop started with
+            // after `assign ... to t` (a row is "taken once", like a set).
             counter += 1
             let v = "v\(counter)"
             levels.append(Level(root: v, entity: path.root))
@@ -164,7 +166,7 @@ struct SQLGenerator {
             let field = fieldSQL(inner)
             let joins = levels[levels.count - 1].joins.map(\.sql).joined(separator: " ")
             levels.removeLast()
-            return "(SELECT \(field) FROM \(path.root.table) \(v) \(joins) WHERE \(v).id = \(bindVariable(slot)))"
+            return "(SELECT \(field) FROM temp.\(SQLGenerator.snapshotTable(slot)) \(v) \(joins) WHERE \(v).id = \(bindVariable(slot)))"
         }
         guard !levels.isEmpty else { return "NULL" }
         let a = alias(for: path)
@@ -200,6 +202,9 @@ struct SQLGenerator {
             return "(SELECT px.id FROM tasks px WHERE px.wbs = \(a).parent_wbs AND px.project IS \(a).project)"
         }
     }
+
+    /// The temporary table holding row variable `slot`'s row as it was when bound.
+    static func snapshotTable(_ slot: Int) -> String { "pmq_row_\(slot)" }
 
     /// `today` reaches the generator through the checker's literals; computed fields need it too.
     var currentToday = Day(0)
