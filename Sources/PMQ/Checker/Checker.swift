@@ -210,7 +210,7 @@ struct Checker {
                 return TExpr(.invalid, .any, e.range)
             }
             // Whole numbers keep every digit: 123456789012345678 is not rounded through a Double.
-            if !text.contains("."), let exact = Int64(text.replacingOccurrences(of: "_", with: "")) {
+            if !text.utf8.contains(UInt8(ascii: ".")), let exact = Int64(text.utf8.contains(UInt8(ascii: "_")) ? String(text.filter { $0 != "_" }) : text) {
                 return TExpr(.value(.integer(exact)), .number, e.range)
             }
             return TExpr(.value(.decimal(v)), .number, e.range)

@@ -112,6 +112,27 @@ final class TExpr {
     let range: SourceRange
     init(_ kind: Kind, _ type: PType, _ range: SourceRange) { self.kind = kind; self.type = type; self.range = range }
 
+    /// A rough price of evaluating the expression per row, for ordering AND terms:
+    /// 0 plain columns and literals, 1 joined columns, 2 computed fields, 3 subqueries.
+    var cost: Int {
+        switch kind {
+        case .value, .variable, .selectColumn, .invalid: return 0
+        case .field(let p):
+            if p.rootVariable != nil { return 3 }
+            if case .computed(let c) = p.field.storage { return c == .actualCost || c == .parent ? 3 : 2 }
+            return p.hops.isEmpty ? 0 : 1
+        case .subquery: return 3
+        case .aggregate: return 2
+        case .not(let a), .negate(let a), .isNull(let a, _): return a.cost
+        case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b), .under(let a, let b),
+             .addWorkdays(let a, let b, _), .listContains(let a, let b, _):
+            return max(a.cost, b.cost, { if case .listContains = kind { return 2 }; return 0 }())
+        case .inList(let a, let xs, _): return xs.map(\.cost).reduce(a.cost, max)
+        case .between(let a, let b, let c, _): return max(a.cost, b.cost, c.cost)
+        case .function(_, let xs), .concat(let xs): return max(2, xs.map(\.cost).max() ?? 0)
+        }
+    }
+
     var containsAggregate: Bool {
         switch kind {
         case .aggregate: return true

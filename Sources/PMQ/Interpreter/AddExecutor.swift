@@ -218,8 +218,16 @@ struct AddExecutor {
 
     private func insert(_ table: String, _ cols: [String: Value], _ a: TAdd) throws {
         let names = cols.keys.sorted()
-        // Column names come from the catalog (the keys above), values are bound.
-        let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\((1...max(1, names.count)).map { "?\($0)" }.prefix(names.count).joined(separator: ", ")))"
+        // Column names come from the catalog (the keys above), values are bound. The text
+        // is kept per set of columns: a data load inserts the same shape a million times.
+        let shape = table + ":" + names.joined(separator: ",")
+        let sql: String
+        if let known = session.insertSQL[shape] {
+            sql = known
+        } else {
+            sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
+            session.insertSQL[shape] = sql
+        }
         do {
             try session.db.run(sql, names.map { cols[$0] ?? .null })
         } catch let e as Database.StoreError where e.code == 19 && e.message.contains("UNIQUE") && table != "tasks" {

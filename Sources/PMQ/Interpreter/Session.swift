@@ -21,6 +21,7 @@ public final class Session {
     public var allowsExplicitTransactions = false
 
     var peopleCache: [String: Int64] = [:]
+    var insertSQL: [String: String] = [:]
     var projectCacheValid = false
     private var projectCache: [Int64] = []
     private var checker: Checker
@@ -120,18 +121,22 @@ public final class Session {
     /// success, after a row-level diff of them is emitted.
     @discardableResult
     public func run(_ source: SourceFile, dryRun: Bool = false, emit: (StatementResult) -> Void) -> [Diagnostic] {
-        // Check everything first: a script with a mistake anywhere runs nothing.
-        // Small scripts keep their checked statements; large ones are parsed again
-        // rather than held in memory whole.
-        let keep = source.bytes.count < 4 << 20
+        // A script up to a few megabytes is checked whole before anything runs, so a
+        // mistake anywhere in it runs nothing and prints nothing. A larger one (a data
+        // load) is run statement by statement as it is checked, in the same single
+        // transaction: after the first error nothing more runs, checking goes on so every
+        // error is reported, and everything is rolled back. That keeps a million-line
+        // script from being held in memory or parsed twice.
+        let checkFirst = source.bytes.count < 4 << 20
         defer { sqlCache.removeAll() }
         cancelled.store(false, ordering: .relaxed)
         var kept: [Checked] = []
         var diagnostics: [Diagnostic] = []
-        let start = freshChecker()
-        var c = start
-        forEachChecked(source, &c) { if keep { kept.append($0) } } report: { diagnostics.append($0) }
-        if !diagnostics.isEmpty { return diagnostics }
+        var c = freshChecker()
+        if checkFirst {
+            forEachChecked(source, &c) { kept.append($0) } report: { diagnostics.append($0) }
+            if !diagnostics.isEmpty { return diagnostics }
+        }
 
         // begin / commit / rollback: the shell's explicit transactions.
         if kept.count == 1, allowsExplicitTransactions {
@@ -163,8 +168,13 @@ public final class Session {
 
         var failure: Diagnostic?
         func step(_ checked: Checked) {
-            guard failure == nil else { return }
+            guard failure == nil, diagnostics.isEmpty else { return }
             do {
+                switch checked {
+                case .begin(let r), .commit(let r), .rollback(let r):
+                    throw RuntimeError(message: "begin, commit and rollback are for the interactive shell: a script already runs as one transaction", range: r)
+                default: break
+                }
                 try execute(checked, emit: emit)
             } catch let e as RuntimeError {
                 var d = e.diagnostic
@@ -178,11 +188,18 @@ public final class Session {
                 failure = d
             }
         }
-        if keep {
+        if checkFirst {
             kept.forEach(step)
         } else {
-            var again = start
-            forEachChecked(source, &again, step) { _ in }
+            forEachChecked(source, &c, step) { diagnostics.append($0) }
+            if !diagnostics.isEmpty {
+                try? db.execute(savepoint ? "ROLLBACK TO pmq_statement; RELEASE pmq_statement" : "ROLLBACK")
+                journal.rolledBack()
+                currentProject = savedProject
+                environment = savedEnvironment
+                invalidateCaches()
+                return diagnostics + (failure.map { [$0] } ?? [])
+            }
         }
         if failure == nil {
             do { try journal.finish() } catch { failure = Diagnostic(.io, "cannot write the journal: \(error)", at: .none) }

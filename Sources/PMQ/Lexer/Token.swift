@@ -18,8 +18,11 @@ struct Token: Equatable {
 
     var lowered: String { text.lowercased() }
     func isKeyword(_ k: String) -> Bool {
-        if case .identifier = kind { return text.count == k.count && text.lowercased() == k }
-        return false
+        // Compared byte by byte: keywords are ASCII, and no String is made per comparison.
+        guard case .identifier = kind else { return false }
+        let a = text.utf8, b = k.utf8
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { x, y in x == y || (x >= 65 && x <= 90 && x + 32 == y) }
     }
     func isSymbol(_ s: String) -> Bool {
         if case .symbol = kind { return text == s }

@@ -53,6 +53,7 @@ struct SQLGenerator {
 
     /// `idsOnly`: select just the rows' ids (a saved query used as a source, a change's target).
     mutating func query(_ q: TQuery, idsOnly: Bool = false) -> String {
+        if !idsOnly, !q.isCount, let sql = groupedByReferences(q) { return sql }
         let root = "t\(roots)"
         roots += 1
         levels.append(Level(root: root, entity: q.entity))
@@ -104,6 +105,77 @@ struct SQLGenerator {
         if q.isCount && !idsOnly && !(q.groupBy.isEmpty && q.limit == nil && q.offset == nil) {
             sql = "SELECT \(dialect.countAll) FROM (\(sql))"
         }
+        return sql
+    }
+
+    /// `tasks ... group by owner select owner, count(), sum(cost)`: group on the foreign
+    /// key and look the key up once per group, not once per row. Only for queries whose
+    /// group keys are references of the row and whose other columns aggregate plain columns.
+    private mutating func groupedByReferences(_ q: TQuery) -> String? {
+        var keys: [FieldPath] = []
+        for g in q.groupBy {
+            guard case .field(let p) = g.kind, p.hops.isEmpty, p.rootVariable == nil, p.field.column != nil,
+                  case .reference = p.field.type else { return nil }
+            keys.append(p)
+        }
+        guard !keys.isEmpty else { return nil }
+        func keyIndex(_ e: TExpr) -> Int? {
+            guard case .field(let p) = e.kind else { return nil }
+            return keys.firstIndex(of: p)
+        }
+        for c in q.columns where keyIndex(c.expr) == nil {
+            guard case .aggregate(_, let arg) = c.expr.kind, (arg?.cost ?? 0) == 0 else { return nil }
+        }
+        for o in q.orderBy {
+            if case .selectColumn = o.expr.kind { continue }
+            if keyIndex(o.expr) != nil { continue }
+            return nil
+        }
+        // Inner query: filter and aggregate on the row's own columns.
+        let root = "t\(roots)"
+        roots += 1
+        levels.append(Level(root: root, entity: q.entity))
+        var conditions: [String] = []
+        if q.entity.onlyMilestones { conditions.append("\(root).milestone = 1") }
+        if let slot = q.sourceSet { conditions.append("\(root).id IN (SELECT value FROM json_each(\(bindVariable(slot))))") }
+        if let base = q.base { conditions.append("\(root).id IN (\(query(base, idsOnly: true)))") }
+        if let f = q.filter { conditions.append(condition(f)) }
+        var inner = keys.enumerated().map { "\(root).\($1.field.column ?? "") AS k\($0)" }
+        for (i, c) in q.columns.enumerated() where keyIndex(c.expr) == nil { inner.append("\(expr(c.expr)) AS c\(i)") }
+        var innerSQL = "SELECT " + inner.joined(separator: ", ") + " FROM \(q.entity.table) \(root)"
+        for j in levels[levels.count - 1].joins { innerSQL += " " + j.sql }
+        levels.removeLast()
+        if !conditions.isEmpty { innerSQL += " WHERE " + conditions.joined(separator: " AND ") }
+        // The unary + keeps SQLite from walking the foreign key's index to group: a scan and a sort are faster.
+        innerSQL += " GROUP BY " + keys.map { "+\(root).\($0.field.column ?? "")" }.joined(separator: ", ")
+
+        // Outer query: each group's keys looked up once.
+        var joins: [String] = []
+        var keyOutput: [String] = []
+        var keyOrder: [String] = []
+        for (i, k) in keys.enumerated() {
+            guard case .reference(let target) = k.field.type, let def = Catalog.plural(target), let key = def.key else { return nil }
+            counter += 1
+            let a = "j\(counter)"
+            joins.append("LEFT JOIN \(def.table) \(a) ON \(a).id = g.k\(i)")
+            keyOutput.append("\(a).\(key)")
+            keyOrder.append(def.table == "tasks" ? "\(a).wbs_key" : "\(a).\(key)")
+        }
+        let outer = q.columns.enumerated().map { i, c in (keyIndex(c.expr).map { keyOutput[$0] } ?? "g.c\(i)") + " AS c\(i)" }
+        var order: [String] = []
+        for o in q.orderBy {
+            let dir = o.descending ? " DESC" : ""
+            if case .selectColumn(let i) = o.expr.kind {
+                order.append((keyIndex(q.columns[i].expr).map { keyOrder[$0] } ?? "c\(i)") + dir)
+            } else if let k = keyIndex(o.expr) {
+                order.append(keyOrder[k] + dir)
+            }
+        }
+        if q.orderBy.isEmpty { order = keyOrder }
+        var sql = "SELECT " + outer.joined(separator: ", ") + " FROM (" + innerSQL + ") g " + joins.joined(separator: " ")
+        sql += " ORDER BY " + order.joined(separator: ", ")
+        if let l = q.limit { sql += " LIMIT " + value(l) } else if q.offset != nil { sql += " LIMIT -1" }
+        if let o = q.offset { sql += " OFFSET " + value(o) }
         return sql
     }
 
@@ -182,9 +254,10 @@ struct SQLGenerator {
         case .duration:
             return "(CASE WHEN \(a).milestone THEN 0 ELSE \(a).finish - \(a).start + 1 END)"
         case .late:
+            // status is never null and always one of the enum's values, so ELSE covers todo/doing/blocked.
             let today = bind(.date(currentToday))
-            return "(CASE WHEN \(a).status IN ('todo', 'doing', 'blocked') THEN (CASE WHEN \(a).finish < \(today) THEN \(today) - \(a).finish ELSE 0 END)"
-                + " WHEN \(a).status = 'done' THEN (CASE WHEN \(a).actual_finish - \(a).finish > 0 THEN \(a).actual_finish - \(a).finish ELSE 0 END) ELSE 0 END)"
+            return "(CASE \(a).status WHEN 'done' THEN (CASE WHEN \(a).actual_finish - \(a).finish > 0 THEN \(a).actual_finish - \(a).finish ELSE 0 END)"
+                + " WHEN 'cancelled' THEN 0 ELSE (CASE WHEN \(a).finish < \(today) THEN \(today) - \(a).finish ELSE 0 END) END)"
         case .overdue:
             let today = bind(.date(currentToday))
             return "(CASE WHEN \(a).status IN ('todo', 'doing', 'blocked') AND \(a).finish < \(today) THEN 1 ELSE 0 END)"
@@ -222,7 +295,13 @@ struct SQLGenerator {
             }
             return expr(e)
         case .logic(let op, _, _):
-            return "(" + chain(e, op).map { condition($0) }.joined(separator: op == .and ? " AND " : " OR ") + ")"
+            var operands = chain(e, op)
+            if op == .and {
+                // SQLite evaluates AND terms left to right: plain column tests first let it
+                // skip computed CASEs and subqueries on most rows. The result is the same.
+                operands = operands.enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element)
+            }
+            return "(" + operands.map { condition($0) }.joined(separator: op == .and ? " AND " : " OR ") + ")"
         default:
             return expr(e)
         }
