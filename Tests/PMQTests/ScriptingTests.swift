@@ -42,6 +42,20 @@ struct ScriptingTests {
         #expect(rows(s, "tasks where owner = \"Li Wei\" select wbs").count == 2)
         #expect(s.run("redo").diagnostics.isEmpty)  // the assign again
         #expect(rows(s, "tasks where owner = \"Li Wei\" select wbs").isEmpty)
+        #expect(s.run("redo").diagnostics.isEmpty)  // then the update: redo steps forward
+        #expect(rows(s, "tasks where status = doing select wbs").count == 3)
+        // A new change ends the redo chain.
+        #expect(s.run("update tasks where wbs = 1 set progress = 5").diagnostics.isEmpty)
+        #expect(s.run("redo").diagnostics.first?.message == "nothing to redo")
+    }
+
+    @Test("save query is journaled: undo takes it back")
+    func undoSave() throws {
+        let s = try session()
+        #expect(s.run("save query mine = tasks where owner = \"Li Wei\"").diagnostics.isEmpty)
+        #expect(s.run("undo").diagnostics.isEmpty)
+        #expect(rows(s, "show queries").isEmpty)
+        #expect(rows(s, "tasks select wbs").count == 3)
     }
 
     @Test("undo refuses when a row changed outside the journal since")

@@ -72,8 +72,11 @@ struct History {
             throw RuntimeError(message: "\(redo ? "redo" : "undo") works on committed changes, and this script has changed things already",
                                range: range, notes: ["run \(redo ? "redo" : "undo") on its own"])
         }
-        let isUndo = "EXISTS (SELECT 1 FROM journal_sets x WHERE x.undone_by = s.id)"
-        let sql = "SELECT s.id FROM journal_sets s WHERE s.undone_by IS NULL AND s.id IS NOT ?1 AND \(redo ? "" : "NOT ")\(isUndo) ORDER BY s.id DESC LIMIT 1"
+        // undo: the newest change (or redo) not undone yet. redo: the newest undo not
+        // undone yet, as long as no new change came after it (a new change ends the redo chain).
+        let sql = redo
+            ? "SELECT s.id FROM journal_sets s WHERE s.kind = 'undo' AND s.undone_by IS NULL AND s.id IS NOT ?1 AND NOT EXISTS (SELECT 1 FROM journal_sets n WHERE n.kind = 'change' AND n.id > s.id AND n.id IS NOT ?1) ORDER BY s.id DESC LIMIT 1"
+            : "SELECT s.id FROM journal_sets s WHERE s.kind IN ('change', 'redo') AND s.undone_by IS NULL AND s.id IS NOT ?1 ORDER BY s.id DESC LIMIT 1"
         guard case .integer(let target) = try db.scalar(sql, [session.journal.currentSet.map { .integer($0) } ?? .null]) else {
             throw RuntimeError(message: redo ? "nothing to redo" : "nothing to undo", range: range)
         }
@@ -86,7 +89,8 @@ struct History {
         let set = try session.journal.set()
         var changes = 0
         for e in entries {
-            guard let entity = Catalog.entities.first(where: { $0.table == e.table }) else { continue }
+            let entity = Catalog.entities.first(where: { $0.table == e.table })
+            let rowName = entity.flatMap { try? session.describe($0, e.row) } ?? "\(e.table) #\(e.row)"
             switch e.field {
             case "+":
                 let last: Int64
@@ -100,7 +104,7 @@ struct History {
                 do {
                     try db.run("INSERT INTO \(e.table) (\(cols.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))", [.text(json)])
                 } catch {
-                    throw RuntimeError(message: "cannot undo: \(entity.singular) #\(e.row) cannot be restored (\(error))", range: range)
+                    throw RuntimeError(message: "cannot \(redo ? "redo" : "undo"): \(rowName) cannot be restored (\(error))", range: range)
                 }
                 try session.journal.record(set, e.table, e.row, "+", old: .null, new: .integer(e.row))
                 changes += 1
@@ -109,8 +113,7 @@ struct History {
                 guard columns.contains(e.field) else { continue }
                 let current = try db.scalar("SELECT \(e.field) FROM \(e.table) WHERE id = ?1", [.integer(e.row)])
                 if current != e.new {
-                    let name = (try? session.describe(entity, e.row)) ?? "#\(e.row)"
-                    throw RuntimeError(message: "cannot undo change \(target): \(name) \(e.field) has changed since (it is now \(ConstantEvaluator.text(display(e.table, e.field, current))))",
+                    throw RuntimeError(message: "cannot \(redo ? "redo" : "undo") change \(target): \(rowName) \(e.field) has changed since (it is now \(ConstantEvaluator.text(display(e.table, e.field, current))))",
                                        range: range, notes: ["undo reverts only what nothing later has touched"])
                 }
                 try db.run("UPDATE \(e.table) SET \(e.field) = ?1 WHERE id = ?2", [e.old, .integer(e.row)])
@@ -119,7 +122,8 @@ struct History {
             }
         }
         try db.run("UPDATE journal_sets SET undone_by = ?1 WHERE id = ?2", [.integer(set), .integer(target)])
-        try db.run("UPDATE journal_sets SET statement = ?1 WHERE id = ?2", [.text("\(redo ? "redo" : "undo") of change \(target)"), .integer(set)])
+        try db.run("UPDATE journal_sets SET statement = ?1, kind = ?2 WHERE id = ?3",
+                   [.text("\(redo ? "redo" : "undo") of change \(target)"), .text(redo ? "redo" : "undo"), .integer(set)])
         return ChangeReport(verb: "\(redo ? "redid" : "undid") change \(target):", entity: "change", count: changes, detail: nil)
     }
 

@@ -342,9 +342,20 @@ public final class Session {
                 throw RuntimeError(id: .runtime, message: "assert failed: \(text)", range: range)
             }
         case .saveQuery(let name, let text, _):
-            try db.run("INSERT OR REPLACE INTO saved_queries (name, source) VALUES (?1, ?2)", [.text(name), .text(text)])
+            // Saved queries are part of the model: journaled, so undo takes a save back.
+            let set = try journal.set()
+            if case .integer(let id) = try db.scalar("SELECT id FROM saved_queries WHERE name = ?1", [.text(name)]) {
+                let old = try db.scalar("SELECT source FROM saved_queries WHERE id = ?1", [.integer(id)])
+                try db.run("UPDATE saved_queries SET source = ?1 WHERE id = ?2", [.text(text), .integer(id)])
+                try journal.record(set, "saved_queries", id, "source", old: old, new: .text(text))
+            } else {
+                try db.run("INSERT INTO saved_queries (name, source) VALUES (?1, ?2)", [.text(name), .text(text)])
+                try journal.record(set, "saved_queries", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
+            }
             emit(.change(ChangeReport(verb: "saved", entity: "query", count: 1, detail: name)))
         case .dropQuery(let name, let range):
+            let set = try journal.set()
+            try journal.recordRemoval(set, "saved_queries", where: "name = ?1", [.text(name)])
             if try db.run("DELETE FROM saved_queries WHERE name = ?1", [.text(name)]) == 0 {
                 throw RuntimeError(message: "no saved query \"\(name)\"", range: range)
             }

@@ -112,7 +112,8 @@ enum Migrations {
     /// v2: saved queries, the change journal and the project calendar's holidays.
     static let v2 = """
     CREATE TABLE saved_queries (
-        name TEXT PRIMARY KEY COLLATE NOCASE,
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
         source TEXT NOT NULL
     );
     CREATE TABLE journal_sets (
@@ -120,6 +121,7 @@ enum Migrations {
         at TEXT NOT NULL,
         user TEXT,
         statement TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'change',   -- change, undo or redo
         undone_by INTEGER
     );
     CREATE TABLE journal_entries (
