@@ -94,6 +94,11 @@ struct PMQCommand: ParsableCommand {
             if !ds.isEmpty { output.error(DiagnosticRenderer.render(ds)) }
             throw ExitCode(ds.isEmpty ? 0 : 1)
         }
+        if dryRun {
+            do { try session.beginDryRun() } catch { output.error("error: \(error)"); throw ExitCode(1) }
+        }
+        defer { session.endDryRun() }
+        defer { if dryRun { output.error("dry run: nothing was changed") } }
         for source in sources {
             let diagnostics = session.run(source, dryRun: dryRun) { output.emit($0) }
             if !diagnostics.isEmpty { output.error(DiagnosticRenderer.render(diagnostics)) }
@@ -165,8 +170,7 @@ final class Output {
     /// Ends one script: its change reports, or the note that nothing was kept.
     func finish(succeeded: Bool, dryRun: Bool) {
         if succeeded {
-            for c in changes { error((dryRun ? "would have " : "") + c.message) }
-            if dryRun && !changes.isEmpty { error("dry run: nothing was changed") }
+            for c in changes { error(dryRun ? "would have " + c.participle : c.message) }
         } else if !changes.isEmpty {
             error("rolled back: nothing was changed")
         }

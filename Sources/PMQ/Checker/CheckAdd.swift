@@ -82,7 +82,22 @@ extension Checker {
             }
             if let v = checkValue(valueExpr, f) { out.values.append((f, v, valueExpr.range)) } else { ok = false }
         }
-        return ok ? out : nil
+        guard ok else { return nil }
+        // Every row needs its name: `add task wbs 7` would otherwise reach the database.
+        for f in entity.fields where f.required && f.name != "wbs" && out.value(f.name) == nil && out.link == nil {
+            let example = entity.key ?? f.name
+            diagnostics.error(.invalidValue, "a\(entity.singular.first.map { "aeiou".contains($0) } == true ? "n" : "") \(entity.singular) needs a \(f.name): add \(entity.singular) \"\(example == f.name ? "..." : "Name")\" ...", a.entity.range)
+            return nil
+        }
+        if out.duration != nil, out.value("finish") != nil {
+            diagnostics.error(.type, "give finish or duration, not both", out.range(of: "finish"))
+            return nil
+        }
+        if entity.table == "people", case .reference(let b)? = out.value("backup"), case .text(let n)? = out.value("name"), b == n {
+            diagnostics.error(.invalidValue, "\(n) cannot be their own backup", out.range(of: "backup"))
+            return nil
+        }
+        return out
     }
 
     static let noFields = EntityDef(plural: "values", singular: "value", table: "", key: nil, fields: [], defaultColumns: [], onlyMilestones: false)
@@ -142,7 +157,12 @@ extension Checker {
             return .null
         }
         switch (f.type, v) {
-        case (.text, .text): return v
+        case (.text, .text(let s)):
+            if f.required, s.trimmingCharacters(in: .whitespaces).isEmpty {
+                diagnostics.error(.invalidValue, "\(f.name) cannot be empty", e.range)
+                return nil
+            }
+            return v
         case (.integer, .integer): return bounded(v, f, e.range)
         case (.integer, .decimal(let d)):
             guard d == d.rounded(), d.safeInt != nil else {

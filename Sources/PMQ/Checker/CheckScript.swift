@@ -64,6 +64,18 @@ extension Checker {
                     out.append((f, .duration(v)))
                     continue
                 }
+                if tq.entity.table == "dependencies", f.name == "pred" || f.name == "succ" {
+                    diagnostics.error(.type, "a dependency's tasks cannot be changed: delete it and add the one you mean", name.range)
+                    continue
+                }
+                if f.type == .list, case .list(let items) = valueExpr.kind {
+                    var tags: [String] = []
+                    for item in items {
+                        if case .string(let s) = item.kind { tags.append(s) } else { diagnostics.error(.type, "tags are text: write (\"infra\", \"db\")", item.range) }
+                    }
+                    out.append((f, .expr(TExpr(.value(.list(tags)), .list, valueExpr.range))))
+                    continue
+                }
                 if f.isComputed || (f.name == "wbs" && tq.entity.table == "tasks") {
                     diagnostics.error(.type, "\"\(f.name)\" \(f.isComputed ? "is computed" : "is the task's identity") and cannot be set", name.range)
                     continue
@@ -250,9 +262,16 @@ extension Checker {
                 // A single task named by its WBS code.
                 let tasks = Catalog.entities[2]
                 let tq = TQuery(entity: tasks)
-                guard let wbs = tasks.field("wbs") else { return nil }
-                tq.filter = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: tasks, hops: [], field: wbs)), .text, e.range),
-                                           TExpr(.value(.text(text)), .text, e.range)), .bool, e.range)
+                guard let wbs = tasks.field("wbs"), let project = tasks.field("project") else { return nil }
+                let code = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: tasks, hops: [], field: wbs)), .text, e.range),
+                                          TExpr(.value(.text(text)), .text, e.range)), .bool, e.range)
+                // In the project chosen with `use project`, when there is one (slot -1).
+                let current = TExpr(.variable(Session.currentProjectSlot), .number, e.range)
+                let inProject = TExpr(.logic(.or, TExpr(.isNull(current, negated: false), .bool, e.range),
+                                             TExpr(.compare(.eq, TExpr(.field(FieldPath(root: tasks, hops: [], field: project)), .number, e.range), current), .bool, e.range)),
+                                      .bool, e.range)
+                tq.filter = TExpr(.logic(.and, code, inProject), .bool, e.range)
+                tq.namedTask = text
                 return tq
             default:
                 diagnostics.error(.type, "\(verb) takes rows: a query like \"tasks where ...\", a loop variable or a task's WBS code", e.range)

@@ -54,6 +54,17 @@ struct Checker {
 
     mutating func checkQuery(_ q: Query) -> TQuery? {
         guard let (entity, sourceSet, base) = resolveSource(q.source) else { return nil }
+        // A saved query named alone is that query: its select, order and limit included.
+        if let base, q.filter == nil, q.groupBy.isEmpty, q.select == nil, q.orderBy.isEmpty, q.limit == nil, q.offset == nil {
+            if !q.isCount { return base }
+            if !base.isCount {
+                let counted = base.sameRows(columns: [])
+                counted.rawColumns = false
+                counted.groupBy = base.groupBy
+                counted.isCount = true
+                return counted
+            }
+        }
         return checkQuery(q, entity: entity, sourceSet: sourceSet, base: base)
     }
 
@@ -107,7 +118,12 @@ struct Checker {
         if let items = q.select {
             for item in items {
                 let e = check(item.expr, scope)
-                tq.columns.append(.init(name: item.alias?.text ?? columnName(item.expr), expr: e))
+                var name = item.alias?.text ?? columnName(item.expr)
+                // Column names are JSON keys: a repeated one gets a number.
+                var n = 2
+                let base = name
+                while tq.columns.contains(where: { $0.name == name }) { name = "\(base)_\(n)"; n += 1 }
+                tq.columns.append(.init(name: name, expr: e))
             }
             let aggregated = tq.columns.map { $0.expr.containsAggregate }
             if q.groupBy.isEmpty, aggregated.contains(true) {
@@ -182,15 +198,22 @@ struct Checker {
     }
 
     private mutating func checkCount(_ e: Expr, _ clause: String) -> TExpr {
-        let t = check(e, Scope(entity: Catalog.entities[0], clause: clause))
+        let t = check(e, Scope(entity: Checker.noFields, clause: clause))
         if case .value(let v) = t.kind, case .decimal(let d) = v, d >= 0, d == d.rounded(), let n = d.safeInt {
             return TExpr(.value(.integer(Int64(n))), .number, t.range)
         }
         if case .value(let v) = t.kind, case .integer(let i) = v, i >= 0 { return t }
+        // A variable or an expression of them: evaluated when the query runs.
+        if t.type == .number, t.cost == 0, !isLiteral(t) { return t }
         if t.type != .any {
             diagnostics.error(.type, "\(clause) takes a whole number of rows", e.range)
         }
         return TExpr(.invalid, .any, e.range)
+    }
+
+    private func isLiteral(_ t: TExpr) -> Bool {
+        if case .value = t.kind { return true }
+        return false
     }
 
     mutating func requireCondition(_ e: TExpr, _ clause: String) {
@@ -367,7 +390,13 @@ struct Checker {
         }
         var candidates = scope.entity.fieldNames + ["today", "yesterday", "tomorrow"] + scopes.flatMap { $0.keys }
         candidates += scope.aliases.keys.sorted()
-        diagnostics.error(.unknownName, "unknown field \"\(n)\" of \(scope.entity.plural)\(Suggestions.didYouMean(n, candidates))", range)
+        if scope.entity.fields.isEmpty {
+            // Outside a query there are no fields: only variables and built-in names.
+            diagnostics.error(.unknownName, "unknown name \"\(n)\"\(Suggestions.didYouMean(n, candidates))", range,
+                              notes: ["declare a variable with let \(n) = ..., or write text in quotes"])
+        } else {
+            diagnostics.error(.unknownName, "unknown field \"\(n)\" of \(scope.entity.plural)\(Suggestions.didYouMean(n, candidates))", range)
+        }
         return TExpr(.invalid, .any, range)
     }
 

@@ -35,10 +35,10 @@ indirect enum PType: Equatable, CustomStringConvertible {
         case .duration: return "duration"
         case .bool: return "bool"
         case .null: return "null"
-        case .enumeration(let vs): return "one of " + vs.joined(separator: ", ")
+        case .enumeration(let vs): return "value of " + vs.joined(separator: "/")
         case .reference(let e): return Catalog.entity(named: e)?.singular ?? e
         case .list: return "list"
-        case .any: return "any"
+        case .any: return "value"
         }
     }
 
@@ -168,6 +168,8 @@ final class TQuery {
     var base: TQuery?
     /// Columns as stored (references as ids), for the change statements' own queries.
     var rawColumns = false
+    /// Set when the rows were named by one task's WBS code: finding none is an error.
+    var namedTask: String?
 
     /// A query over the same rows with other columns.
     func sameRows(columns: [Column]) -> TQuery {
@@ -180,6 +182,7 @@ final class TQuery {
         q.base = base
         q.columns = columns
         q.rawColumns = true
+        q.namedTask = namedTask
         return q
     }
 

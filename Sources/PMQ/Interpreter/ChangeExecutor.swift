@@ -61,6 +61,7 @@ struct ChangeExecutor {
         try validate(entity, assignments, startCol: startCol, finishCol: finishCol, range)
 
         let matched = try countRows("SELECT count(*) FROM temp.pmq_rows")
+        if matched == 0, let code = target.namedTask { throw RuntimeError(message: "unknown task \(code)", range: range) }
         let set = try session.journal.set()
         let mark = try session.journal.mark()
         for a in assignments {
@@ -70,12 +71,20 @@ struct ChangeExecutor {
                 """, [.integer(set)])
         }
         for a in assignments {
-            try db.run("""
-                UPDATE \(entity.table) SET \(a.column) = j.new_value FROM journal_entries j
-                WHERE j.id > ?1 AND j.field = '\(a.column)' AND j.row_id = \(entity.table).id
-                """, [.integer(mark)])
+            do {
+                try db.run("""
+                    UPDATE \(entity.table) SET \(a.column) = j.new_value FROM journal_entries j
+                    WHERE j.id > ?1 AND j.field = '\(a.column)' AND j.row_id = \(entity.table).id
+                    """, [.integer(mark)])
+            } catch let e as Database.StoreError where e.code == 19 /* SQLITE_CONSTRAINT */ {
+                let key = entity.key.map { "the same \($0)" } ?? "the same values"
+                throw RuntimeError(message: "refused: two \(entity.plural) would have \(key) (\(a.column))", range: range)
+            }
         }
-        return ChangeReport(verb: verb, entity: entity.singular, count: matched, detail: nil)
+        // What changed, and what already had the new values.
+        let changed = try countRows("SELECT count(DISTINCT row_id) FROM journal_entries WHERE id > ?1", [.integer(mark)])
+        return ChangeReport(verb: verb, entity: entity.singular, count: changed, detail: nil,
+                            note: matched > changed ? "\(matched - changed) already so" : nil)
     }
 
     private func countRows(_ sql: String, _ args: [Value] = []) throws -> Int {

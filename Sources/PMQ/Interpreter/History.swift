@@ -130,14 +130,16 @@ struct History {
     // MARK: - dry-run diff
 
     /// Every change of a set, row by row: entity, key, field, old, new.
-    func diff(set: Int64) throws -> StatementResult {
+    func diff(set: Int64, after mark: Int64 = 0) throws -> StatementResult {
         var rows: [[Value]] = []
         var entries: [(String, Int64, String, Value, Value)] = []
-        try db.query("SELECT entity, row_id, field, old_value, new_value FROM journal_entries WHERE set_id = ?1 ORDER BY id", [.integer(set)]) { s in
+        try db.query("SELECT entity, row_id, field, old_value, new_value FROM journal_entries WHERE set_id = ?1 AND id > ?2 ORDER BY id",
+                     [.integer(set), .integer(mark)]) { s in
             if case .text(let t) = db.rawValue(s, 0), case .integer(let r) = db.rawValue(s, 1), case .text(let f) = db.rawValue(s, 2) {
                 entries.append((t, r, f, db.rawValue(s, 3), db.rawValue(s, 4)))
             }
         }
+        if entries.isEmpty { return .rows(columns: [], rows: [], single: false) }
         for (table, row, field, old, new) in entries {
             guard let entity = Catalog.entities.first(where: { $0.table == table }) else { continue }
             switch field {

@@ -23,11 +23,29 @@ public struct ChangeReport: Sendable, Equatable {
     public var entity: String        // singular name
     public var count: Int
     public var detail: String?       // the key of a single added row
+    public var note: String?         // e.g. "3 already so"
+
+    public init(verb: String, entity: String, count: Int, detail: String?, note: String? = nil) {
+        self.verb = verb
+        self.entity = entity
+        self.count = count
+        self.detail = detail
+        self.note = note
+    }
+
+    /// The message after "would have": `undone change 3`, `added 2 tasks`.
+    public var participle: String {
+        let m = message
+        for (past, participle) in [("undid ", "undone "), ("redid ", "redone ")] where m.hasPrefix(past) {
+            return participle + m.dropFirst(past.count)
+        }
+        return m
+    }
 
     public var message: String {
         if count == 1, let detail { return "\(verb) \(entity) \(detail)" }
         let plural = Catalog.entity(named: entity)?.plural ?? entity + "s"
-        return "\(verb) \(count) \(count == 1 ? entity : plural)"
+        return "\(verb) \(count) \(count == 1 ? entity : plural)" + (note.map { " (\($0))" } ?? "")
     }
 }
 

@@ -165,6 +165,7 @@ public final class Session {
         journal.label = source.name == "<eval>" || source.name == "<stdin>" || source.name == "<shell>"
             ? String(source.text.prefix(200)) : source.name
         if !savepoint { journal.currentSet = nil }
+        let journalMark = (try? journal.mark()) ?? 0
 
         var failure: Diagnostic?
         func step(_ checked: Checked) {
@@ -204,7 +205,10 @@ public final class Session {
         if failure == nil {
             do { try journal.finish() } catch { failure = Diagnostic(.io, "cannot write the journal: \(error)", at: .none) }
         }
-        if failure == nil, dryRun, let diff = try? dryRunDiff() { emit(diff) }
+        if failure == nil, dryRun, let set = journal.currentSet, let diff = try? History(session: self).diff(set: set, after: journalMark),
+           case .rows(let columns, _, _) = diff, !columns.isEmpty {
+            emit(diff)
+        }
 
         func undoAll() {
             try? db.execute(savepoint ? "ROLLBACK TO pmq_statement; RELEASE pmq_statement" : "ROLLBACK")
@@ -217,7 +221,7 @@ public final class Session {
             undoAll()
             return [failure]
         }
-        if dryRun {
+        if dryRun && !inDryRun {
             undoAll()
             checker = c
             return []
@@ -408,6 +412,7 @@ public final class Session {
         let c = compiled(q, idsOnly: true)
         var out: [Int64] = []
         try db.query(c.sql, c.resolve(variable)) { s in if case .integer(let i) = db.rawValue(s, 0) { out.append(i) } }
+        if out.isEmpty, let code = q.namedTask { throw RuntimeError(message: "unknown task \(code)", range: q.filter?.range ?? .none) }
         return out
     }
 
@@ -434,7 +439,13 @@ public final class Session {
     }
 
     /// The current value of a script variable, as SQL binds it.
-    func variable(_ slot: Int) -> Value { environment[slot] ?? .null }
+    func variable(_ slot: Int) -> Value {
+        if slot == Session.currentProjectSlot { return currentProject.map { .integer($0) } ?? .null }
+        return environment[slot] ?? .null
+    }
+
+    /// The slot that reads the project chosen with `use project`.
+    static let currentProjectSlot = -1
 
     /// The value of an expression outside any query: constants in Swift, the rest by SQLite.
     func evaluate(_ e: TExpr) throws -> Value {
@@ -466,10 +477,32 @@ public final class Session {
         return entity.table == "tasks" ? "task \(text)" : "\(entity.singular) \"\(text)\""
     }
 
-    /// What a dry run would have changed, row by row (entity, key, field, old → new).
-    private func dryRunDiff() throws -> StatementResult? {
-        guard let set = journal.currentSet else { return nil }
-        return try History(session: self).diff(set: set)
+    // MARK: - Dry runs over several texts
+
+    /// True between `beginDryRun` and `endDryRun`.
+    public private(set) var inDryRun = false
+    private var beforeDryRun: (project: Int64?, environment: [Int: Value], checker: Checker)?
+
+    /// Starts a dry run spanning several texts (`pmq --dry-run -e A -e B`): each later text
+    /// sees what the earlier ones would have changed; `endDryRun` throws it all away.
+    public func beginDryRun() throws {
+        guard !inExplicitTransaction else { return }
+        try db.execute("BEGIN IMMEDIATE")
+        inExplicitTransaction = true
+        inDryRun = true
+        journal.currentSet = nil
+        beforeDryRun = (currentProject, environment, checker)
+    }
+
+    public func endDryRun() {
+        guard inDryRun else { return }
+        try? db.execute("ROLLBACK")
+        inExplicitTransaction = false
+        inDryRun = false
+        journal.rolledBack()
+        if let b = beforeDryRun { currentProject = b.project; environment = b.environment; checker = b.checker }
+        beforeDryRun = nil
+        invalidateCaches()
     }
 }
 

@@ -102,7 +102,8 @@ public enum TableRenderer {
 
     public static func render(columns: [ResultColumn], rows: [[Value]], style: Style = Style()) -> String {
         let shown = style.maxRows.map { Array(rows.prefix(max(0, $0))) } ?? rows
-        let cells = shown.map { $0.map { OutputFormat.plain($0) } }
+        // A line break inside a value would break the table's lines: show it as \n.
+        let cells = shown.map { $0.map { OutputFormat.plain($0).replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: " ") } }
         var widths = columns.map { DisplayWidth.of($0.name) }
         for row in cells { for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], DisplayWidth.of(c)) } }
         let right = columns.map { $0.kind == .number || $0.kind == .duration }

@@ -468,7 +468,7 @@ struct Parser {
         }
         if peek().isKeyword("where") || peek().isKeyword("group") || peek().isKeyword("select")
             || peek().isKeyword("order") || peek().isKeyword("limit") {
-            throw failure("clauses go in the order where, group by, select, order by, limit:")
+            throw failure("clauses go in the order where, group by, select, order by, limit")
         }
         q.range = s.range.to(end)
         return q

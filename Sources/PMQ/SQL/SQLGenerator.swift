@@ -396,6 +396,10 @@ struct SQLGenerator {
             if op.isOrdering, case .enumeration(let vs) = x.type {
                 return "(\(enumOrdinal(x, vs)) \(op.rawValue) \(enumOrdinal(y, vs)))"
             }
+            if op.isOrdering, let a = wbsSortKey(x), let b = wbsSortKey(y) {
+                // WBS codes compare in their natural order, as `order by wbs` sorts them: 1.2 < 1.10.
+                return "(\(a) \(op.rawValue) \(b))"
+            }
             return "(\(expr(x)) \(op.rawValue) \(expr(y)))"
         case .logic(let op, _, _):
             return "(" + chain(e, op).map { expr($0) }.joined(separator: op == .and ? " AND " : " OR ") + ")"
@@ -428,6 +432,19 @@ struct SQLGenerator {
             return bindVariable(slot)
         case .invalid:
             return "NULL"
+        }
+    }
+
+    /// The natural sort key of a WBS code operand: the column for a task's wbs field,
+    /// the computed key for a literal code.
+    private mutating func wbsSortKey(_ e: TExpr) -> String? {
+        switch e.kind {
+        case .field(let p) where p.field.name == "wbs" && p.owner.table == "tasks" && p.rootVariable == nil:
+            return "\(alias(for: p)).wbs_key"
+        case .value(.text(let code)):
+            return bind(.text(WBS.sortKey(code)))
+        default:
+            return nil
         }
     }
 

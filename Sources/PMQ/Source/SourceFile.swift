@@ -10,6 +10,8 @@ public struct SourceFile: Sendable {
 
     public init(name: String, text: String) {
         self.name = name
+        // A UTF-8 byte-order mark, as some editors write, is not part of the script.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         self.text = text
         self.bytes = Array(text.utf8)
         var starts = [0]
