@@ -65,9 +65,10 @@ public struct EntityDef: Sendable {
     public let onlyMilestones: Bool
 
     public func field(_ name: String) -> FieldDef? {
-        let n = name.lowercased()
-        if n == "id" { return FieldDef("id", .integer) }
-        return fields.first { $0.name == n }
+        // Names are nearly always typed in lower case already: skip making a new string then.
+        let n = name.utf8.allSatisfy({ $0 < 65 || $0 > 90 }) ? name : name.lowercased()
+        if n == "id" { return Catalog.idField }
+        return Catalog.fieldIndex[table]?[n] ?? fields.first { $0.name == n }
     }
     public var fieldNames: [String] { fields.map(\.name) }
 }
@@ -155,6 +156,17 @@ public enum Catalog {
         FieldDef("actual_cost", .number, computed: .actualCost, doc: "sum of amount of its costs"),
         FieldDef("slip", .duration, computed: .slip, doc: "finish - baseline_finish"),
     ]
+
+    static let idField = FieldDef("id", .integer)
+
+    /// Fields by name, per table (tasks and milestones share theirs).
+    static let fieldIndex: [String: [String: FieldDef]] = {
+        var out: [String: [String: FieldDef]] = [:]
+        for e in entities where out[e.table] == nil {
+            out[e.table] = Dictionary(e.fields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        return out
+    }()
 
     /// Looks an entity up by plural or singular name, case-insensitively.
     public static func entity(named name: String) -> EntityDef? {

@@ -594,34 +594,25 @@ struct Parser {
         return e
     }
 
-    /// additive = term , { ( "+" | "-" ) , term } ;
-    private mutating func parseAdditive() throws -> Expr {
-        var left = try parseTerm()
-        let start = depth
-        defer { depth = start }
-        while true {
-            let op: BinaryOp
-            if peek().isSymbol("+") { op = .add } else if peek().isSymbol("-") { op = .sub } else { return left }
-            advance()
-            try deeper()
-            let right = try parseTerm()
-            left = Expr(.binary(op, left, right), left.range.to(right.range))
-        }
-    }
+    /// The arithmetic rows of the precedence table, loosest first (see grammar/pmq.ebnf):
+    /// additive = term , { ( "+" | "-" ) , term } ;   term = unary , { ( "*" | "/" ) , unary } ;
+    static let arithmeticLevels: [[String: BinaryOp]] = [["+": .add, "-": .sub], ["*": .mul, "/": .div]]
 
-    /// term = unary , { ( "*" | "/" ) , unary } ;
-    private mutating func parseTerm() throws -> Expr {
-        var left = try parseUnary()
+    private mutating func parseAdditive() throws -> Expr { try parseArithmetic(level: 0) }
+
+    /// One left-associative level of the table; past the last level, a unary operand.
+    private mutating func parseArithmetic(level: Int) throws -> Expr {
+        guard level < Parser.arithmeticLevels.count else { return try parseUnary() }
+        var left = try parseArithmetic(level: level + 1)
         let start = depth
         defer { depth = start }
-        while true {
-            let op: BinaryOp
-            if peek().isSymbol("*") { op = .mul } else if peek().isSymbol("/") { op = .div } else { return left }
+        while case .symbol = peek().kind, let op = Parser.arithmeticLevels[level][peek().text] {
             advance()
             try deeper()
-            let right = try parseUnary()
+            let right = try parseArithmetic(level: level + 1)
             left = Expr(.binary(op, left, right), left.range.to(right.range))
         }
+        return left
     }
 
     /// unary = "-" , unary | postfix ;
