@@ -13,6 +13,8 @@ usage: pmq-bench <command> [options]
   compile [--iterations 10000]                      a. parse+check+compile one query
   query --tasks N [--runs 7] [--db FILE.db]           b. three queries, PMQ vs hand-written SQL
   load --tasks N [--load-runs 3]                      c. pmq script.pmq vs sqlite3 < inserts.sql
+  update --tasks N [--runs 3] [--db FILE.db]          e. a journaled bulk update vs the bare SQL UPDATE
+  loop --tasks N [--db FILE.db]                       f. a for loop with an if and a per-row update
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
   sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
                                                       (for trying a faster SQL shape; ?1 = today)
@@ -140,6 +142,12 @@ func main() throws {
     case "cli":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchCLI(dbPath: try ensureDatabase(o), tasks: o.tasks, pmq: pmq, runs: o.cliRuns, useHyperfine: o.hyperfine, workdir: o.workdir))
+    case "update":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        printTable(try benchUpdate(dbPath: try ensureDatabase(o), runs: o.runs, tasks: o.tasks, workdir: o.workdir))
+    case "loop":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        printTable(try benchLoop(dbPath: try ensureDatabase(o), tasks: o.tasks, workdir: o.workdir))
     case "sql":
         let db = try ensureDatabase(o)
         let raw = try RawConnection(path: db)
@@ -168,6 +176,13 @@ func main() throws {
             if !o.skip.contains("d") {
                 figures += try benchCLI(dbPath: db, tasks: o.tasks, pmq: pmq, runs: o.cliRuns, useHyperfine: o.hyperfine, workdir: o.workdir)
             }
+        }
+        if !o.skip.contains("e") { figures += try benchUpdate(dbPath: try ensureDatabase(o), runs: max(3, o.runs / 3), tasks: o.tasks, workdir: o.workdir) }
+        if !o.skip.contains("f") {
+            // The loop target is for 100,000 tasks, whatever --tasks is.
+            var small = o
+            small.tasks = min(o.tasks, 100_000)
+            figures += try benchLoop(dbPath: try ensureDatabase(small), tasks: small.tasks, workdir: o.workdir)
         }
         if !o.skip.contains("c") {
             figures += try benchLoad(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate)

@@ -33,6 +33,7 @@ public final class Session {
     /// SQL compiled for checked nodes during one run. The node is held with its SQL so
     /// its identity cannot be reused by another node while the entry exists.
     private var sqlCache: [ObjectIdentifier: (node: AnyObject, sql: CompiledSQL)] = [:]
+    private var changeCache: [ObjectIdentifier: (node: AnyObject, sql: CompiledSQL)] = [:]
 
     /// Opens (creating or upgrading) the database at `path`; nil opens an in-memory one.
     /// `readOnly` opens an existing file as it is, for checking scripts against it.
@@ -128,7 +129,7 @@ public final class Session {
         // error is reported, and everything is rolled back. That keeps a million-line
         // script from being held in memory or parsed twice.
         let checkFirst = source.bytes.count < 4 << 20
-        defer { sqlCache.removeAll() }
+        defer { sqlCache.removeAll(); changeCache.removeAll() }
         cancelled.store(false, ordering: .relaxed)
         var kept: [Checked] = []
         var diagnostics: [Diagnostic] = []
@@ -303,7 +304,8 @@ public final class Session {
             guard case .reference(let code) = v else { throw RuntimeError(message: "use project takes a project code", range: range) }
             currentProject = try AddExecutor(session: self).resolve("projects", code, range, project: nil)
         case .update(let target, let values, let range):
-            emit(.change(try ChangeExecutor(session: self).update(target, values, range)))
+            let cacheable = !values.contains { if case .reference = $0.value { return true }; return false }
+            emit(.change(try ChangeExecutor(session: self).update(target, values, range, cacheable: cacheable)))
         case .assign(let person, let role, let target, let range):
             emit(.change(try ChangeExecutor(session: self).assign(person, role: role, target, range)))
         case .unassign(let person, let role, let target, let range):
@@ -398,11 +400,16 @@ public final class Session {
         return .rows(columns: columns, rows: rows, single: q.shape == .singleRow)
     }
 
+    /// SQL made for a change statement's rows, kept for the run like `sqlCache`.
+    func changeSQL(for target: TQuery) -> CompiledSQL? { changeCache[ObjectIdentifier(target)]?.sql }
+    func rememberChangeSQL(_ sql: CompiledSQL, for target: TQuery) { changeCache[ObjectIdentifier(target)] = (target, sql) }
+
     /// Copies a row into row variable `slot`'s table: its fields read as they were now.
     private func snapshot(_ slot: Int, _ entity: EntityDef, _ id: Int64) throws {
         let table = SQLGenerator.snapshotTable(slot)
         // Table names come from the catalog and the slot number, never from user text.
-        try db.execute("CREATE TEMP TABLE IF NOT EXISTS \(table) AS SELECT * FROM main.\(entity.table) WHERE 0")
+        // CREATE ... IF NOT EXISTS is a cached statement: no schema change once the table is there.
+        try db.run("CREATE TEMP TABLE IF NOT EXISTS \(table) AS SELECT * FROM main.\(entity.table) WHERE 0")
         try db.run("DELETE FROM temp.\(table)")
         try db.run("INSERT INTO temp.\(table) SELECT * FROM main.\(entity.table) WHERE id = ?1", [.integer(id)])
     }
