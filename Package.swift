@@ -5,6 +5,8 @@ let package = Package(
     name: "PMQ",
     products: [
         .library(name: "PMQ", targets: ["PMQ"]),
+        // The C ABI (include/pmq.h) for hosts that are not Swift.
+        .library(name: "PMQEmbed", type: .dynamic, targets: ["PMQEmbed"]),
         .executable(name: "pmq", targets: ["pmq"]),
         .executable(name: "pmq-bench", targets: ["pmq-bench"]),
     ],
@@ -17,11 +19,12 @@ let package = Package(
         // GNU readline: used by the pmq executable only, never by the library.
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .target(name: "PMQ", dependencies: ["CSQLite"]),
+        .target(name: "PMQEmbed", dependencies: ["PMQ"], exclude: ["include"]),
         .executableTarget(
             name: "pmq",
             dependencies: ["PMQ", "CReadline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "pmq-bench", dependencies: ["PMQ", "CSQLite"]),
-        .testTarget(name: "PMQTests", dependencies: ["PMQ", "pmq"], exclude: ["Golden"]),
+        .testTarget(name: "PMQTests", dependencies: ["PMQ", "PMQEmbed", "pmq"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v5]
 )

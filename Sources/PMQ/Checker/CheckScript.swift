@@ -26,6 +26,26 @@ indirect enum Checked {
     case nothing
 }
 
+extension Statement {
+    /// The keyword of a statement that changes the database, for read-only refusals.
+    /// (Statements inside blocks are checked, and refused, one by one.)
+    var changeVerb: String? {
+        switch kind {
+        case .add: return "add"
+        case .update: return "update"
+        case .assign: return "assign"
+        case .unassign: return "unassign"
+        case .shift: return "shift"
+        case .delete: return "delete"
+        case .saveQuery: return "save query"
+        case .dropQuery: return "drop query"
+        case .undo: return "undo"
+        case .redo: return "redo"
+        default: return nil
+        }
+    }
+}
+
 /// The new value of one field in `update`: an expression over the row, or a
 /// reference named by its key and resolved when the statement runs.
 enum UpdateValue {
@@ -39,6 +59,10 @@ extension Checker {
     /// Checks one statement of any kind (spec §4–6).
     mutating func checkStatement(_ s: Statement) -> Checked? {
         let none = Scope(entity: Checker.noFields)
+        if readOnly, let verb = s.changeVerb {
+            diagnostics.error(.refused, "read-only: \(verb) is not allowed here", s.range)
+            return nil
+        }
         switch s.kind {
         case .query(let q): return checkQuery(q).map { .query($0) }
         case .explain(let q): return checkQuery(q).map { .explain($0) }

@@ -18,6 +18,10 @@ struct Checker {
     /// Queries saved earlier in the same script, usable before the save has run.
     var pendingSaved: [String: String] = [:]
     var savedDepth = 0
+    /// Change statements are refused (an embedding host's read-only mode).
+    var readOnly = false
+    /// Functions the host registered: parameter and result types.
+    var hostFunctions: [String: (params: [PType], result: PType)] = [:]
 
     enum Variable {
         case value(slot: Int, type: PType)
@@ -502,6 +506,20 @@ struct Checker {
         }
         if let f = functions[n] {
             return callFunction(name, f, args, range, scope)
+        }
+        if let h = hostFunctions[n] {
+            guard args.count == h.params.count else {
+                diagnostics.error(.type, "\(name.text)() takes \(h.params.count) argument\(h.params.count == 1 ? "" : "s"), not \(args.count)", range)
+                return TExpr(.invalid, .any, range)
+            }
+            var xs: [TExpr] = []
+            for (a, want) in zip(args, h.params) {
+                let x = keyed(check(a, scope))
+                let fits = x.type == want || x.type == .null || x.type == .any || (want == .text && x.type.isTextLike)
+                if !fits { diagnostics.error(.type, "\(name.text)() takes a \(want) here, not a \(x.type)", a.range) }
+                xs.append(x)
+            }
+            return TExpr(.host(n, xs), h.result, range)
         }
         guard let fn = ScalarFunction.named(n) else {
             let known = Checker.aggregates.keys.sorted() + Checker.relativeDates + ["lower", "upper", "length", "abs", "round", "coalesce"] + functions.keys.sorted()

@@ -105,6 +105,8 @@ final class TExpr {
         case selectColumn(Int)
         /// A script variable: a value, or a row's id for a `for` variable.
         case variable(Int)
+        /// A function the embedding host registered.
+        case host(String, [TExpr])
         case invalid
     }
     let kind: Kind
@@ -129,7 +131,7 @@ final class TExpr {
             return max(a.cost, b.cost, { if case .listContains = kind { return 2 }; return 0 }())
         case .inList(let a, let xs, _): return xs.map(\.cost).reduce(a.cost, max)
         case .between(let a, let b, let c, _): return max(a.cost, b.cost, c.cost)
-        case .function(_, let xs), .concat(let xs): return max(2, xs.map(\.cost).max() ?? 0)
+        case .function(_, let xs), .concat(let xs), .host(_, let xs): return max(2, xs.map(\.cost).max() ?? 0)
         }
     }
 
@@ -143,7 +145,7 @@ final class TExpr {
             return a.containsAggregate || b.containsAggregate
         case .inList(let a, let xs, _): return a.containsAggregate || xs.contains { $0.containsAggregate }
         case .between(let a, let b, let c, _): return a.containsAggregate || b.containsAggregate || c.containsAggregate
-        case .function(_, let xs), .concat(let xs): return xs.contains { $0.containsAggregate }
+        case .function(_, let xs), .concat(let xs), .host(_, let xs): return xs.contains { $0.containsAggregate }
         }
     }
 }

@@ -21,6 +21,7 @@ public final class Session {
     public var allowsExplicitTransactions = false
 
     var peopleCache: [String: Int64] = [:]
+    var hostFunctions: [String: HostFunction] = [:]
     var insertSQL: [String: String] = [:]
     var projectCacheValid = false
     private var projectCache: [Int64] = []
@@ -67,6 +68,22 @@ public final class Session {
         db.interrupt()
     }
 
+    /// Where `print` output goes; nil returns it as `.text` results.
+    public var printHandler: ((String) -> Void)?
+
+    /// Limits for scripts from untrusted sources: steps, a deadline, read-only.
+    public var limits = Limits()
+
+    /// One interpreter step: a statement or a loop iteration. Checks cancellation and limits.
+    func step() throws {
+        if cancelled.load(ordering: .relaxed) {
+            throw RuntimeError(id: .runtime, message: limits.stopReason ?? "interrupted", range: .none)
+        }
+        try limits.count(1)
+    }
+
+    func isCancelled() -> Bool { cancelled.load(ordering: .relaxed) }
+
     // MARK: - Checking
 
     var checkerState: Checker { checker }
@@ -75,6 +92,8 @@ public final class Session {
         var c = checker
         c.today = today
         c.params = params
+        c.readOnly = limits.readOnly
+        c.hostFunctions = hostFunctions.mapValues { (params: $0.parameters.map(\.ptype), result: $0.result.ptype) }
         c.diagnostics = DiagnosticBag()
         let db = self.db
         c.savedQuery = { name in
@@ -128,19 +147,45 @@ public final class Session {
         // transaction: after the first error nothing more runs, checking goes on so every
         // error is reported, and everything is rolled back. That keeps a million-line
         // script from being held in memory or parsed twice.
-        let checkFirst = source.bytes.count < 4 << 20
-        defer { sqlCache.removeAll(); changeCache.removeAll() }
-        cancelled.store(false, ordering: .relaxed)
+        if source.bytes.count < 4 << 20 {
+            switch compile(source) {
+            case .failure(let d): return d.items
+            case .success(let program): return run(program, dryRun: dryRun, emit: emit)
+            }
+        }
+        return runChecked(source, kept: nil, checker: freshChecker(), dryRun: dryRun, emit: emit)
+    }
+
+    /// Parses and checks `source` into a program without running it; or every diagnostic.
+    public func compile(_ source: SourceFile) -> Result<Program, DiagnosticList> {
         var kept: [Checked] = []
         var diagnostics: [Diagnostic] = []
         var c = freshChecker()
-        if checkFirst {
-            forEachChecked(source, &c) { kept.append($0) } report: { diagnostics.append($0) }
-            if !diagnostics.isEmpty { return diagnostics }
-        }
+        forEachChecked(source, &c) { kept.append($0) } report: { diagnostics.append($0) }
+        if !diagnostics.isEmpty { return .failure(DiagnosticList(items: diagnostics)) }
+        return .success(Program(source: source, statements: kept, checker: c))
+    }
+
+    /// Runs a compiled program as one transaction (see `run(_:dryRun:emit:)`).
+    @discardableResult
+    public func run(_ program: Program, dryRun: Bool = false, emit: (StatementResult) -> Void) -> [Diagnostic] {
+        runChecked(program.source, kept: program.statements, checker: program.checker, dryRun: dryRun, emit: emit)
+    }
+
+    /// The transaction around a run. `kept` nil: check and run statement by statement.
+    private func runChecked(_ source: SourceFile, kept keptStatements: [Checked]?, checker start: Checker, dryRun: Bool,
+                            emit: (StatementResult) -> Void) -> [Diagnostic] {
+        let checkFirst = keptStatements != nil
+        let kept = keptStatements ?? []
+        var c = start
+        var diagnostics: [Diagnostic] = []
+        defer { sqlCache.removeAll(); changeCache.removeAll() }
+        cancelled.store(false, ordering: .relaxed)
+        limits.begin(self)
+        defer { limits.end(self) }
 
         // begin / commit / rollback: the shell's explicit transactions.
-        if kept.count == 1, allowsExplicitTransactions {
+        if checkFirst, kept.count == 1, allowsExplicitTransactions {
             switch kept[0] {
             case .begin(let r), .commit(let r), .rollback(let r):
                 let d = transactionControl(kept[0], r, source)
@@ -183,7 +228,9 @@ public final class Session {
                 d.source = source
                 failure = d
             } catch let e as Database.StoreError where e.code == 9 /* SQLITE_INTERRUPT */ {
-                failure = Diagnostic(.runtime, "interrupted: nothing was changed", at: .none)
+                var d = Diagnostic(.runtime, (limits.stopReason ?? "interrupted") + ": nothing was changed", at: .none)
+                d.source = source
+                failure = d
             } catch {
                 var d = Diagnostic(.runtime, "\(error)", at: .none)
                 d.source = source
@@ -283,7 +330,7 @@ public final class Session {
     // MARK: - Statements
 
     func execute(_ c: Checked, emit: (StatementResult) -> Void) throws {
-        if cancelled.load(ordering: .relaxed) { throw RuntimeError(id: .runtime, message: "interrupted", range: .none) }
+        try step()
         // Added rows are journaled as ranges; anything else that follows must come after them.
         if case .add = c {} else { try journal.flush() }
         switch c {
@@ -327,7 +374,7 @@ public final class Session {
         case .forLoop(let slot, let q, let body, _):
             // The rows are taken once, in the query's order, before the body changes anything.
             for id in try ids(of: q) {
-                if cancelled.load(ordering: .relaxed) { throw RuntimeError(id: .runtime, message: "interrupted", range: .none) }
+                try step()
                 environment[slot] = .integer(id)
                 try snapshot(slot, q.entity, id)
                 for statement in body { try execute(statement, emit: emit) }
@@ -339,7 +386,8 @@ public final class Session {
             }
             for statement in otherwise ?? [] { try execute(statement, emit: emit) }
         case .print(let e, _):
-            emit(.text(ConstantEvaluator.text(try evaluate(e))))
+            let text = ConstantEvaluator.text(try evaluate(e))
+            if let printHandler { printHandler(text) } else { emit(.text(text)) }
         case .value(let e):
             emit(.scalar(try evaluate(e), kind: ResultColumn.Kind(e.type)))
         case .assert(let condition, let message, let range):

@@ -15,7 +15,7 @@ public enum Value: Hashable, Sendable {
     public var isNull: Bool { if case .null = self { return true }; return false }
 
     /// The number a value holds, for numbers and durations.
-    var number: Double? {
+    public var number: Double? {
         switch self {
         case .integer(let i): return Double(i)
         case .decimal(let d): return d

@@ -430,6 +430,9 @@ struct SQLGenerator {
             return "c\(i)"
         case .variable(let slot):
             return bindVariable(slot)
+        case .host(let name, let xs):
+            // The name was checked to be a plain identifier when the host registered it.
+            return "pmq_host_\(name)(\(xs.map { expr($0) }.joined(separator: ", ")))"
         case .invalid:
             return "NULL"
         }

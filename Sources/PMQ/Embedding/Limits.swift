@@ -1,0 +1,67 @@
+import CSQLite
+
+/// Limits for running scripts a host does not trust (a chat bot's users, a web form):
+/// a budget of evaluation steps, a time limit, and read-only. Exceeding a limit ends the
+/// run with a clear error and rolls everything back. (PMQ's statements never read or
+/// write files, so there is no file access to take away.)
+public struct Limits: Sendable {
+    /// Evaluation steps per run: each statement, each loop iteration, and each thousand
+    /// SQLite virtual-machine instructions count one.
+    public var maxSteps: Int?
+    /// Wall-clock time per run.
+    public var timeout: Duration?
+    /// Change statements are refused when the text is checked, before anything runs.
+    public var readOnly = false
+
+    public init(maxSteps: Int? = nil, timeout: Duration? = nil, readOnly: Bool = false) {
+        self.maxSteps = maxSteps
+        self.timeout = timeout
+        self.readOnly = readOnly
+    }
+
+    var steps = 0
+    var deadline: ContinuousClock.Instant?
+    /// Why the run was stopped, when a limit stopped it.
+    var stopReason: String?
+
+    var isActive: Bool { maxSteps != nil || timeout != nil }
+
+    /// Counts `n` steps; throws when a limit is passed.
+    mutating func count(_ n: Int) throws {
+        steps += n
+        if let maxSteps, steps > maxSteps {
+            stopReason = "step limit exceeded (\(maxSteps) steps)"
+            throw RuntimeError(id: .runtime, message: stopReason ?? "", range: .none)
+        }
+        if let deadline, ContinuousClock.now > deadline {
+            stopReason = "time limit exceeded (\(timeout.map { "\($0)" } ?? ""))"
+            throw RuntimeError(id: .runtime, message: stopReason ?? "", range: .none)
+        }
+    }
+
+    /// Starts counting for a run; SQLite reports its work through a progress handler.
+    mutating func begin(_ session: Session) {
+        steps = 0
+        stopReason = nil
+        deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        guard isActive else {
+            sqlite3_progress_handler(session.db.handle, 0, nil, nil)
+            return
+        }
+        let context = Unmanaged.passUnretained(session).toOpaque()
+        sqlite3_progress_handler(session.db.handle, 1000, { context in
+            guard let context else { return 0 }
+            let session = Unmanaged<Session>.fromOpaque(context).takeUnretainedValue()
+            do {
+                try session.limits.count(1)
+                return 0
+            } catch {
+                return 1  // SQLite stops the statement with SQLITE_INTERRUPT
+            }
+        }, context)
+    }
+
+    func end(_ session: Session) {
+        if isActive { sqlite3_progress_handler(session.db.handle, 0, nil, nil) }
+    }
+}

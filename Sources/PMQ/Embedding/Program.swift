@@ -1,0 +1,13 @@
+/// PMQ text parsed and checked against the catalog, ready to run on the session that
+/// compiled it (`Session.compile`, then `Session.run(_:)`). Compiling reports every
+/// diagnostic without touching the database.
+///
+/// A program belongs to its session and is not `Sendable`.
+public struct Program {
+    public let source: SourceFile
+    let statements: [Checked]
+    let checker: Checker
+
+    /// How many top-level statements the program has.
+    public var statementCount: Int { statements.count }
+}

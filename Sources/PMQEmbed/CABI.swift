@@ -1,0 +1,103 @@
+import Foundation
+import PMQ
+
+/// The C ABI of include/pmq.h. A `pmq_session *` is an unmanaged, retained `EmbeddedSession`.
+final class EmbeddedSession {
+    let session: Session
+    var dryRun = false
+
+    init(session: Session) { self.session = session }
+}
+
+private func embedded(_ p: OpaquePointer?) -> EmbeddedSession? {
+    guard let p else { return nil }
+    return Unmanaged<EmbeddedSession>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+}
+
+@_cdecl("pmq_open")
+public func pmq_open(_ path: UnsafePointer<CChar>?) -> OpaquePointer? {
+    let p = path.map { String(cString: $0) }
+    guard let session = try? Session(path: p) else { return nil }
+    let e = EmbeddedSession(session: session)
+    return OpaquePointer(Unmanaged.passRetained(e).toOpaque())
+}
+
+@_cdecl("pmq_set_option")
+public func pmq_set_option(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?) -> Int32 {
+    guard let e = embedded(handle), let name, let value else { return -1 }
+    let key = String(cString: name), text = String(cString: value)
+    func flag(_ s: String) -> Bool? { ["1": true, "true": true, "0": false, "false": false][s.lowercased()] }
+    switch key {
+    case "today":
+        guard let d = Day(iso: text) else { return -1 }
+        e.session.today = d
+    case "readonly":
+        guard let b = flag(text) else { return -1 }
+        e.session.limits.readOnly = b
+    case "max_steps":
+        guard let n = Int(text), n >= 0 else { return -1 }
+        e.session.limits.maxSteps = n == 0 ? nil : n
+    case "timeout_ms":
+        guard let n = Int(text), n >= 0 else { return -1 }
+        e.session.limits.timeout = n == 0 ? nil : .milliseconds(n)
+    case "dry_run":
+        guard let b = flag(text) else { return -1 }
+        e.dryRun = b
+    default:
+        guard key.hasPrefix("var."), key.count > 4 else { return -1 }
+        e.session.params[String(key.dropFirst(4)).lowercased()] = text
+    }
+    return 0
+}
+
+@_cdecl("pmq_exec")
+public func pmq_exec(_ handle: OpaquePointer?, _ source: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+    guard let e = embedded(handle) else {
+        return strdup(#"{"ok":false,"diagnostics":[{"message":"no session","line":0,"column":0,"id":"io"}]}"#)
+    }
+    let text = source.map { String(cString: $0) } ?? ""
+    return strdup(EmbeddedJSON.run(e.session, text, dryRun: e.dryRun))
+}
+
+@_cdecl("pmq_free")
+public func pmq_free(_ json: UnsafeMutablePointer<CChar>?) {
+    free(json)
+}
+
+@_cdecl("pmq_close")
+public func pmq_close(_ handle: OpaquePointer?) {
+    guard let handle else { return }
+    Unmanaged<EmbeddedSession>.fromOpaque(UnsafeRawPointer(handle)).release()
+}
+
+/// The JSON pmq_exec returns: each result as `pmq --format json` prints it.
+enum EmbeddedJSON {
+    static func run(_ session: Session, _ text: String, dryRun: Bool) -> String {
+        var results: [String] = []
+        let source = SourceFile(name: "<embed>", text: text)
+        let diagnostics = session.run(source, dryRun: dryRun) { results.append(json($0)) }
+        if diagnostics.isEmpty {
+            return #"{"ok":true,"results":["# + results.joined(separator: ",") + "]}"
+        }
+        let items = diagnostics.map { d -> String in
+            let (line, column) = d.location ?? (0, 0)
+            return #"{"message":\#(string(d.message)),"line":\#(line),"column":\#(column),"id":\#(string(d.id.rawValue))}"#
+        }
+        return #"{"ok":false,"diagnostics":["# + items.joined(separator: ",") + "]}"
+    }
+
+    static func json(_ r: StatementResult) -> String {
+        switch r {
+        case .change(let c):
+            return #"{"changed":\#(c.count),"verb":\#(string(c.verb)),"entity":\#(string(c.entity)),"message":\#(string(c.message))}"#
+        case .text(let t):
+            return #"{"print":\#(string(t))}"#
+        default:
+            return OutputFormat.json.render(r) ?? "null"
+        }
+    }
+
+    static func string(_ s: String) -> String {
+        OutputFormat.json(.text(s))
+    }
+}

@@ -1,0 +1,49 @@
+/*
+ * pmq.h — the C ABI of PMQ, for hosts that are not Swift (Python, C, Go, ...).
+ *
+ * Link or load libPMQEmbed.so (built by `swift build`, in .build/debug or .build/release).
+ * The library finds the Swift runtime through the run-path it was linked with; a host
+ * that loads it from elsewhere sets LD_LIBRARY_PATH to the library's folder and to the
+ * toolchain's usr/lib/swift/linux.
+ *
+ * Every function is safe to call with a NULL session (it fails cleanly). A session must
+ * be used from one thread at a time; open one session per thread to share a file.
+ */
+#ifndef PMQ_H
+#define PMQ_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pmq_session pmq_session;
+
+/* Opens a project database (created or upgraded as needed); NULL path: in memory.
+   NULL on failure. */
+pmq_session *pmq_open(const char *path);
+
+/* Sets an option; 0 on success, -1 for an unknown option or a bad value.
+   Options: "today" (YYYY-MM-DD), "readonly" ("1"/"0"), "max_steps" (a number, "0" for
+   none), "timeout_ms" (a number, "0" for none), "dry_run" ("1"/"0"), "var.NAME" (a
+   script parameter, as pmq --var NAME=VALUE). */
+int pmq_set_option(pmq_session *session, const char *name, const char *value);
+
+/* Runs PMQ text as one transaction and returns malloc'd JSON, to be freed with pmq_free:
+     {"ok":true,"results":[...]}   each result as `pmq --format json` prints it: rows as
+                                   an array of objects, a count as the value, a change
+                                   report as {"changed":N,"message":"..."}, print output
+                                   as {"print":"..."}
+     {"ok":false,"diagnostics":[{"message":"...","line":L,"column":C,"id":"..."}]}
+   NULL only when memory runs out. */
+char *pmq_exec(pmq_session *session, const char *source);
+
+void pmq_free(char *json);
+
+/* Closes the session and its database connection. */
+void pmq_close(pmq_session *session);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

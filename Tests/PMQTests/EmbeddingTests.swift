@@ -1,0 +1,240 @@
+import Foundation
+import Testing
+@testable import PMQ
+@testable import PMQEmbed
+
+@Suite("Embedding: the Swift API, limits, host functions")
+struct EmbeddingTests {
+    let model = """
+    add person "Li Wei" role "DBA" rate 1200
+    add project "GOV"
+    add task "Plan" wbs 1 owner "Li Wei" start 2026-03-02 finish 2026-03-06 cost 1000
+    add task "Build" wbs 2 owner "Li Wei" start 2026-03-09 finish 2026-03-20 cost 3000
+    """
+
+    func session(_ tasks: Int = 0) throws -> Session {
+        let s = try Session(path: nil, today: Day(iso: "2026-03-16"))
+        #expect(s.run(model).diagnostics.isEmpty)
+        if tasks > 0 {
+            var text = ""
+            for i in 1...tasks { text += "add task \"T\(i)\" wbs 9.\(i)\n" }
+            #expect(s.run(text).diagnostics.isEmpty)
+        }
+        return s
+    }
+
+    @Test("compile reports located diagnostics without running anything")
+    func compileOnly() throws {
+        let s = try session()
+        guard case .failure(let d) = s.compile(SourceFile(name: "x.pmq", text: "add person \"New\"\ntasks where ownr = 1")) else {
+            Issue.record("compiled"); return
+        }
+        #expect(d.items.count == 1)
+        #expect(d.items[0].location?.line == 2)
+        #expect(d.items[0].location?.column == 13)
+        #expect(d.items[0].range == SourceRange(29, 33))
+        #expect(s.run("count people").results == [.scalar(.integer(1), kind: .number)])
+    }
+
+    @Test("a compiled program runs and gives typed results")
+    func typedResults() throws {
+        let s = try session()
+        guard case .success(let program) = s.compile(SourceFile(name: "q", text: "tasks select wbs, owner, finish, late, cost, milestone\ncount tasks")) else {
+            Issue.record("did not compile"); return
+        }
+        #expect(program.statementCount == 2)
+        var results: [StatementResult] = []
+        #expect(s.run(program) { results.append($0) }.isEmpty)
+        guard case .rows(let columns, let rows, _) = results[0] else { Issue.record("no rows"); return }
+        #expect(columns.map(\.kind) == [.text, .reference, .date, .duration, .number, .bool])
+        #expect(rows[0] == [.text("1"), .reference("Li Wei"), .date(Day(iso: "2026-03-06")!), .duration(10), .decimal(1000), .bool(false)])
+        #expect(results[1] == .scalar(.integer(2), kind: .number))
+    }
+
+    @Test("options: today, params, dry run, a sink for print")
+    func options() throws {
+        let s = try session()
+        var printed: [String] = []
+        s.printHandler = { printed.append($0) }
+        s.params = ["who": "Li Wei"]
+        s.today = Day(iso: "2026-03-30")!
+        let (results, d) = s.run("param who = \"nobody\"\nprint \"{who}: {count tasks where owner = who and overdue}\"", dryRun: true)
+        #expect(d.isEmpty)
+        #expect(results.isEmpty)
+        #expect(printed == ["Li Wei: 2"])
+    }
+
+    @Test("host functions are called like built-ins, and checked like them")
+    func hostFunctions() throws {
+        let s = try session()
+        try s.register("share", parameters: [.number, .number], returns: .number) { args in
+            guard let a = args[0].number, let b = args[1].number, b != 0 else { return .null }
+            return .decimal(a / b)
+        }
+        try s.register("shout", parameters: [.text], returns: .text) { args in
+            guard case .text(let t) = args[0] else { return .null }
+            return .text(t.uppercased() + "!")
+        }
+        let (results, d) = s.run("tasks where share(cost, 1000) > 2 select wbs, shout(name) as n, share(cost, 4000) as s")
+        #expect(d.isEmpty)
+        #expect(results == [.rows(columns: [.init(name: "wbs", kind: .text), .init(name: "n", kind: .text), .init(name: "s", kind: .number)],
+                                  rows: [[.text("2"), .text("BUILD!"), .decimal(0.75)]], single: false)])
+        #expect(s.check(SourceFile(name: "t", text: "tasks where share(cost) > 1")).first?.message == "share() takes 2 arguments, not 1")
+        #expect(s.check(SourceFile(name: "t", text: "tasks where share(name, 1) > 1")).first?.message == "share() takes a number here, not a text")
+        #expect(throws: HostFunctionError.self) { try s.register("count", parameters: [], returns: .number) { _ in .null } }
+        #expect(throws: HostFunctionError.self) { try s.register("bad name", parameters: [], returns: .number) { _ in .null } }
+    }
+
+    @Test("an error thrown by a host function ends the run and rolls back")
+    func hostFunctionError() throws {
+        struct Boom: Error {}
+        let s = try session()
+        try s.register("boom", parameters: [.number], returns: .number) { _ in throw Boom() }
+        let d = s.run("add person \"Kept?\"\ntasks where boom(cost) > 1").diagnostics
+        #expect(d.first?.message.contains("boom()") == true)
+        #expect(s.run("count people").results == [.scalar(.integer(1), kind: .number)])
+    }
+
+    @Test("a runaway loop is stopped by the step limit and rolled back")
+    func stepLimit() throws {
+        let s = try session(200)
+        s.limits.maxSteps = 5_000
+        let d = s.run("for a in tasks { for b in tasks { update b set notes = \"x\" } }").diagnostics
+        #expect(d.first?.message.hasPrefix("step limit exceeded (5000 steps)") == true)
+        #expect(s.run("count tasks where notes = \"x\"").results == [.scalar(.integer(0), kind: .number)])
+        // The limit is per run: the next run has its own budget.
+        #expect(s.run("count tasks").diagnostics.isEmpty)
+    }
+
+    @Test("a deadline ends a long run")
+    func deadline() throws {
+        let s = try session(300)
+        s.limits.timeout = .milliseconds(100)
+        let started = ContinuousClock.now
+        let d = s.run("for a in tasks { for b in tasks { update b set notes = \"x\" } }").diagnostics
+        #expect(d.first?.message.hasPrefix("time limit exceeded") == true)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(s.run("count tasks where notes = \"x\"").results == [.scalar(.integer(0), kind: .number)])
+    }
+
+    @Test("cancel from another thread stops the run")
+    func cancellation() throws {
+        let s = try session(300)
+        let box = UncheckedBox(s)
+        let t = Thread { usleep(100_000); box.value.cancel() }
+        t.start()
+        let d = s.run("for a in tasks { for b in tasks { update b set notes = \"x\" } }").diagnostics
+        #expect(d.first?.message.hasPrefix("interrupted") == true)
+        #expect(s.run("count tasks where notes = \"x\"").results == [.scalar(.integer(0), kind: .number)])
+    }
+
+    @Test("read-only refuses change statements before anything runs")
+    func readOnly() throws {
+        let s = try session()
+        s.limits.readOnly = true
+        let d = s.run("print \"before\"\nupdate tasks set priority = high\nfor t in tasks { delete t }").diagnostics
+        #expect(d.map(\.message) == ["read-only: update is not allowed here", "read-only: delete is not allowed here"])
+        #expect(d.first?.location?.line == 2)
+        #expect(s.run("count tasks where priority = high").results == [.scalar(.integer(0), kind: .number)])
+        #expect(s.run("tasks select wbs").diagnostics.isEmpty)
+    }
+
+    @Test("sessions on one file from several threads")
+    func concurrentSessions() throws {
+        let path = PMQProcess.tempDB("concurrent.db")
+        do { let s = try Session(path: path); #expect(s.run("add project \"P\"").diagnostics.isEmpty) }
+        let failures = UncheckedBox([String]())
+        let lock = NSLock()
+        let threads = (0..<4).map { n in
+            Thread {
+                do {
+                    let s = try Session(path: path)
+                    for i in 0..<25 {
+                        let d = s.run("add task \"T\(n)-\(i)\" wbs \(n).\(i)\ncount tasks").diagnostics
+                        if !d.isEmpty { lock.lock(); failures.value.append(d[0].message); lock.unlock() }
+                    }
+                } catch {
+                    lock.lock(); failures.value.append("\(error)"); lock.unlock()
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        while threads.contains(where: { !$0.isFinished }) { usleep(10_000) }
+        #expect(failures.value.isEmpty)
+        let s = try Session(path: path)
+        #expect(s.run("count tasks").results == [.scalar(.integer(100), kind: .number)])
+    }
+
+    @Test("the C ABI: open, options, exec as JSON, errors, close")
+    func cABI() throws {
+        let h = try #require(pmq_open(nil))
+        defer { pmq_close(h) }
+        #expect(pmq_set_option(h, "today", "2026-03-16") == 0)
+        #expect(pmq_set_option(h, "today", "not a date") == -1)
+        #expect(pmq_set_option(h, "nonsense", "1") == -1)
+        #expect(pmq_set_option(h, "var.who", "Li Wei") == 0)
+        func exec(_ text: String) -> String {
+            guard let p = pmq_exec(h, text) else { return "" }
+            defer { pmq_free(p) }
+            return String(cString: p)
+        }
+        #expect(exec(model).hasPrefix(#"{"ok":true,"results":[{"changed":1,"verb":"added","entity":"person","#))
+        #expect(exec("param who = \"x\"\ncount tasks where owner = who\ntasks select wbs, late limit 1\nprint \"hi\"")
+                == #"{"ok":true,"results":[2,[{"wbs":"1","late":10}],{"print":"hi"}]}"#)
+        #expect(exec("tasks where ownr = 1")
+                == #"{"ok":false,"diagnostics":[{"message":"unknown field \"ownr\" of tasks; did you mean \"owner\"?","line":1,"column":13,"id":"unknown-name"}]}"#)
+        #expect(pmq_set_option(h, "readonly", "1") == 0)
+        #expect(exec("delete tasks").contains(#""message":"read-only: delete is not allowed here""#))
+        #expect(pmq_set_option(h, "readonly", "0") == 0)
+        #expect(pmq_set_option(h, "max_steps", "10") == 0)
+        #expect(exec("for t in tasks { for u in tasks { print \"x\" } }").contains("step limit exceeded"))
+        #expect(pmq_exec(nil, "count tasks").map { p in defer { pmq_free(p) }; return String(cString: p).contains("no session") } == true)
+    }
+
+    @Test("the Python example calls the C ABI through ctypes")
+    func pythonExample() throws {
+        let lib = PMQProcess.root.appendingPathComponent(".build/debug/libPMQEmbed.so").path
+        #expect(FileManager.default.fileExists(atPath: lib), "swift build makes \(lib)")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "examples/embed/python/health.py", lib]
+        p.currentDirectoryURL = PMQProcess.root
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.contains("overdue tasks: 9"))
+        #expect(text.contains("error at 1:13: unknown field \"ownr\""))
+        #expect(text.contains("read-only: read-only: update is not allowed here"))
+    }
+}
+
+@Suite("The Swift embedding example")
+struct SwiftEmbedExampleTests {
+    /// A separate package that depends on PMQ by path builds and runs (a minute on a cold cache).
+    @Test("examples/embed/swift builds and runs its health check")
+    func swiftExample() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["swift", "run", "--package-path", "examples/embed/swift", "HealthCheck"]
+        p.currentDirectoryURL = PMQProcess.root
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text.suffix(2000))")
+        #expect(text.contains("\n9\n"))
+        #expect(text.contains("2.2.4  DBA     17d   0.2"))
+    }
+}
+
+/// Hands a non-Sendable value to another thread in a test that synchronises by hand.
+final class UncheckedBox<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
