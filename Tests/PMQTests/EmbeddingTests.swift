@@ -231,6 +231,16 @@ struct SwiftEmbedExampleTests {
         #expect(text.contains("\n9\n"))
         #expect(text.contains("2.2.4  DBA     17d   0.2"))
     }
+
+    /// The README's Swift lines are the example's own, so building the example compiles them.
+    @Test("the README's Swift snippet is taken from the example")
+    func readmeSnippet() throws {
+        let source = try String(contentsOf: PMQProcess.root.appendingPathComponent("examples/embed/swift/Sources/HealthCheck/main.swift"), encoding: .utf8)
+        let lines = Docs.blocks(Docs.read("README.md"), tag: "swift").flatMap { $0.components(separatedBy: "\n") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        #expect(lines.count >= 4)
+        for line in lines { #expect(source.contains(line), "\(line)") }
+    }
 }
 
 /// Hands a non-Sendable value to another thread in a test that synchronises by hand.

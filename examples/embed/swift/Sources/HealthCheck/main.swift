@@ -8,6 +8,8 @@ let projectPath = CommandLine.arguments.dropFirst().first ?? root.appendingPathC
 
 do {
     let session = try Session(path: nil, today: Day(iso: "2026-03-16"))
+    // Generous limits: a host running its users' text would make them tight, and readOnly true.
+    session.limits = Limits(maxSteps: 1_000_000, timeout: .seconds(10), readOnly: false)
     let project = try String(contentsOfFile: projectPath, encoding: .utf8)
     let loaded = session.run(project)
     guard loaded.diagnostics.isEmpty else {
