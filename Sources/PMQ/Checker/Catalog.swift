@@ -38,9 +38,12 @@ public struct FieldDef: Sendable {
     public let bounds: ClosedRange<Double>?
     public let required: Bool
     public let doc: String
+    /// Filled in by `schedule`; not set by hand.
+    public let scheduled: Bool
 
     init(_ name: String, _ type: FieldType, computed: ComputedField? = nil, bounds: ClosedRange<Double>? = nil,
-         required: Bool = false, doc: String = "") {
+         required: Bool = false, doc: String = "", scheduled: Bool = false) {
+        self.scheduled = scheduled
         self.name = name
         self.type = type
         self.storage = computed.map { .computed($0) } ?? .column(name)
@@ -143,7 +146,7 @@ public enum Catalog {
         FieldDef("priority", .enumeration(levels)),
         FieldDef("start", .date), FieldDef("finish", .date),
         FieldDef("actual_start", .date), FieldDef("actual_finish", .date),
-        FieldDef("baseline_start", .date), FieldDef("baseline_finish", .date),
+        FieldDef("baseline_start", .date), FieldDef("baseline_finish", .date), FieldDef("baseline_cost", .number),
         FieldDef("effort", .number, bounds: 0...1e9, doc: "hours"),
         FieldDef("progress", .number, bounds: 0...100),
         FieldDef("cost", .number, doc: "planned cost"),
@@ -155,6 +158,13 @@ public enum Catalog {
         FieldDef("level", .integer, computed: .level, doc: "depth of the WBS code"),
         FieldDef("actual_cost", .number, computed: .actualCost, doc: "sum of amount of its costs"),
         FieldDef("slip", .duration, computed: .slip, doc: "finish - baseline_finish"),
+        FieldDef("early_start", .date, doc: "from schedule", scheduled: true),
+        FieldDef("early_finish", .date, doc: "from schedule", scheduled: true),
+        FieldDef("late_start", .date, doc: "from schedule", scheduled: true),
+        FieldDef("late_finish", .date, doc: "from schedule", scheduled: true),
+        FieldDef("slack", .duration, doc: "total float in working days, from schedule", scheduled: true),
+        FieldDef("free_slack", .duration, doc: "free float in working days, from schedule", scheduled: true),
+        FieldDef("critical", .bool, doc: "on the critical path (slack <= 0), from schedule", scheduled: true),
     ]
 
     static let idField = FieldDef("id", .integer)

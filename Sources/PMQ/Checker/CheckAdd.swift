@@ -75,8 +75,8 @@ extension Checker {
                 }
                 continue
             }
-            if f.isComputed {
-                diagnostics.error(.type, "\"\(f.name)\" is computed and cannot be set", name.range)
+            if f.isComputed || f.scheduled {
+                diagnostics.error(.type, "\"\(f.name)\" is \(f.scheduled ? "filled in by schedule" : "computed") and cannot be set", name.range)
                 ok = false
                 continue
             }
@@ -115,6 +115,8 @@ extension Checker {
 
     /// One field's value in `add`: a constant of the field's type, within its bounds.
     mutating func checkValue(_ e: Expr, _ f: FieldDef) -> Value? {
+        // A lag is counted in working days by schedule: `lag 2wd` is 2, not a calendar span.
+        if f.name == "lag", case .duration(let v, .workdays) = e.kind, abs(v) <= maxDurationDays { return .duration(v) }
         // Bare words: enum values and booleans.
         if case .name(let word) = e.kind {
             if case .enumeration(let vs) = f.type {
@@ -145,7 +147,7 @@ extension Checker {
         let t = check(e, Scope(entity: Checker.noFields))
         if t.type == .any { return nil }
         let v: Value
-        do { v = try ConstantEvaluator.evaluate(t) } catch {
+        do { v = try ConstantEvaluator.evaluate(t, calendar: calendar) } catch {
             diagnostics.error(.type, "\(f.name) takes a value, not an expression over rows", e.range)
             return nil
         }

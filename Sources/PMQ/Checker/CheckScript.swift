@@ -22,6 +22,10 @@ indirect enum Checked {
     case showQueries
     case history(task: Value?, SourceRange)
     case undo(SourceRange), redo(SourceRange)
+    case schedule(SourceRange)
+    case baselineSave(SourceRange)
+    case health(TExpr?, SourceRange)
+    case addHoliday(from: Day, to: Day, name: String?, SourceRange)
     case begin(SourceRange), commit(SourceRange), rollback(SourceRange)
     case nothing
 }
@@ -41,6 +45,9 @@ extension Statement {
         case .dropQuery: return "drop query"
         case .undo: return "undo"
         case .redo: return "redo"
+        case .schedule: return "schedule"
+        case .baselineSave: return "baseline save"
+        case .add(let a) where ["holiday", "holidays"].contains(a.entity.lowered): return "add holiday"
         default: return nil
         }
     }
@@ -66,6 +73,8 @@ extension Checker {
         switch s.kind {
         case .query(let q): return checkQuery(q).map { .query($0) }
         case .explain(let q): return checkQuery(q).map { .explain($0) }
+        case .add(let a) where ["holiday", "holidays"].contains(a.entity.lowered):
+            return checkHoliday(a, s.range)
         case .add(let a): return checkAdd(a, s.range).map { .add($0) }
         case .use(let e):
             return checkValue(e, FieldDef("project", .reference("projects"))).map { .use($0, e.range) }
@@ -100,8 +109,8 @@ extension Checker {
                     out.append((f, .expr(TExpr(.value(.list(tags)), .list, valueExpr.range))))
                     continue
                 }
-                if f.isComputed || (f.name == "wbs" && tq.entity.table == "tasks") {
-                    diagnostics.error(.type, "\"\(f.name)\" \(f.isComputed ? "is computed" : "is the task's identity") and cannot be set", name.range)
+                if f.isComputed || f.scheduled || (f.name == "wbs" && tq.entity.table == "tasks") {
+                    diagnostics.error(.type, "\"\(f.name)\" \(f.isComputed ? "is computed" : f.scheduled ? "is filled in by schedule" : "is the task's identity") and cannot be set", name.range)
                     continue
                 }
                 if let v = checkNewValue(valueExpr, f, Scope(entity: tq.entity)) { out.append((f, v)) }
@@ -240,12 +249,54 @@ extension Checker {
             guard let of else { return .history(task: nil, s.range) }
             guard let v = checkValue(of, FieldDef("task", .reference("tasks"))) else { return nil }
             return .history(task: v, s.range)
+        case .schedule: return .schedule(s.range)
+        case .baselineSave: return .baselineSave(s.range)
+        case .health(let asOf):
+            guard let asOf else { return .health(nil, s.range) }
+            let d = check(asOf, none)
+            if d.type != .date && d.type != .any { diagnostics.error(.type, "health as of takes a date, not a \(d.type)", asOf.range) }
+            return .health(d, s.range)
         case .undo: return .undo(s.range)
         case .redo: return .redo(s.range)
         case .begin: return .begin(s.range)
         case .commit: return .commit(s.range)
         case .rollback: return .rollback(s.range)
         }
+    }
+
+    /// `add holiday 2026-10-01 [to 2026-10-07] [name "National Day"]`
+    private mutating func checkHoliday(_ a: AddStatement, _ range: SourceRange) -> Checked? {
+        let none = Scope(entity: Checker.noFields)
+        func date(_ e: Expr) -> Day? {
+            let t = check(e, none)
+            if case .value(.date(let d)) = t.kind, d.isInRange { return d }
+            if t.type != .any { diagnostics.error(.type, "a holiday is a date like 2026-10-01", e.range) }
+            return nil
+        }
+        guard let lit = a.literal, let from = date(lit) else {
+            if a.literal == nil { diagnostics.error(.syntax, "write: add holiday 2026-10-01 [to 2026-10-07] [name \"...\"]", range) }
+            return nil
+        }
+        var to = from
+        var name: String?
+        for (f, v) in a.pairs {
+            switch f.lowered {
+            case "to":
+                guard let d = date(v) else { return nil }
+                to = d
+            case "name":
+                guard case .string(let s) = v.kind else { diagnostics.error(.type, "a holiday's name is text", v.range); return nil }
+                name = s
+            default:
+                diagnostics.error(.unknownName, "a holiday takes \"to\" and \"name\", not \"\(f.text)\"", f.range)
+                return nil
+            }
+        }
+        guard to >= from, to.number - from.number <= 366 else {
+            diagnostics.error(.invalidValue, "a holiday runs forward, at most a year", range)
+            return nil
+        }
+        return .addHoliday(from: from, to: to, name: name, range)
     }
 
     /// The rows a change statement or a loop works on.

@@ -18,6 +18,8 @@ struct Checker {
     /// Queries saved earlier in the same script, usable before the save has run.
     var pendingSaved: [String: String] = [:]
     var savedDepth = 0
+    /// The project calendar, for working days in constant values.
+    var calendar: WorkCalendar?
     /// Change statements are refused (an embedding host's read-only mode).
     var readOnly = false
     /// Functions the host registered: parameter and result types.

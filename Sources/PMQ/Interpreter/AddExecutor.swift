@@ -135,7 +135,7 @@ struct AddExecutor {
                 cols["finish"] = .date(start)
             } else if d.workdays {
                 // The start is working day 1.
-                cols["finish"] = .date(start.addingWorkdays(Int(d.days) - 1))
+                cols["finish"] = .date(session.calendar.adding(Int(d.days) - 1, to: session.calendar.nextWorking(start)))
             } else {
                 cols["finish"] = .date(Day(start.number + Int(d.days.rounded(.up)) - 1))
             }

@@ -3,25 +3,25 @@
 enum ConstantEvaluator {
     struct NotConstant: Error { let range: SourceRange }
 
-    static func evaluate(_ e: TExpr) throws -> Value {
+    static func evaluate(_ e: TExpr, calendar: WorkCalendar? = nil) throws -> Value {
         switch e.kind {
         case .value(let v): return v
         case .negate(let x):
-            switch try evaluate(x) {
+            switch try evaluate(x, calendar: calendar) {
             case .integer(let i): return .integer(-i)
             case .decimal(let d): return .decimal(-d)
             case .duration(let d): return .duration(-d)
             default: return .null
             }
         case .arithmetic(let op, let x, let y):
-            return arithmetic(op, try evaluate(x), try evaluate(y), resultType: e.type)
+            return arithmetic(op, try evaluate(x, calendar: calendar), try evaluate(y, calendar: calendar), resultType: e.type)
         case .addWorkdays(let d, let n, let subtract):
-            guard case .date(let day) = try evaluate(d), let k = try evaluate(n).number?.safeInt else { return .null }
-            return .date(day.addingWorkdays(subtract ? -k : k))
+            guard case .date(let day) = try evaluate(d, calendar: calendar), let k = try evaluate(n, calendar: calendar).number?.safeInt else { return .null }
+            return .date(calendar?.adding(subtract ? -k : k, to: day) ?? day.addingWorkdays(subtract ? -k : k))
         case .concat(let parts):
-            return .text(try parts.map { text(try evaluate($0)) }.joined())
+            return .text(try parts.map { text(try evaluate($0, calendar: calendar)) }.joined())
         case .function(let fn, let args):
-            let vs = try args.map(evaluate)
+            let vs = try args.map { try evaluate($0, calendar: calendar) }
             switch fn {
             case .lower: if case .text(let s) = vs[0] { return .text(s.lowercased()) }; return .null
             case .upper: if case .text(let s) = vs[0] { return .text(s.uppercased()) }; return .null

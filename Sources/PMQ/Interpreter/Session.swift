@@ -29,6 +29,8 @@ public final class Session {
     /// Script variables by slot: values, a row's id, or a set as a JSON array of ids.
     private var environment: [Int: Value] = [:]
     var journal: Journal
+    /// The project calendar: weekends and the holidays table.
+    let calendar = WorkCalendar()
     /// Set from another thread (or a signal handler) to stop the run in progress.
     private let cancelled = Atomic<Bool>(false)
     /// SQL compiled for checked nodes during one run. The node is held with its SQL so
@@ -48,6 +50,8 @@ public final class Session {
         self.today = day
         self.checker = Checker(today: day)
         self.journal = Journal(db: db)
+        registerCalendarFunction()
+        _ = try? loadCalendar()  // a file opened read-only at an older schema has no holidays table
     }
 
     func projectIDs() throws -> [Int64] {
@@ -93,6 +97,7 @@ public final class Session {
         c.today = today
         c.params = params
         c.readOnly = limits.readOnly
+        c.calendar = calendar
         c.hostFunctions = hostFunctions.mapValues { (params: $0.parameters.map(\.ptype), result: $0.result.ptype) }
         c.diagnostics = DiagnosticBag()
         let db = self.db
@@ -181,6 +186,8 @@ public final class Session {
         var diagnostics: [Diagnostic] = []
         defer { sqlCache.removeAll(); changeCache.removeAll() }
         cancelled.store(false, ordering: .relaxed)
+        // A rolled-back `add holiday` must not linger in the calendar.
+        _ = try? loadCalendar()
         limits.begin(self)
         defer { limits.end(self) }
 
@@ -424,6 +431,32 @@ public final class Session {
             emit(.change(try History(session: self).undo(range)))
         case .redo(let range):
             emit(.change(try History(session: self).undo(range, redo: true)))
+        case .schedule(let range):
+            emit(.change(try ScheduleExecutor(session: self).run(range)))
+        case .baselineSave(let range):
+            let tasks = Catalog.entities[2]
+            let tq = TQuery(entity: tasks)
+            if let p = try schedulingProject(range), let pf = tasks.field("project") {
+                tq.filter = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: tasks, hops: [], field: pf)), .number, range),
+                                           TExpr(.value(.integer(p)), .number, range)), .bool, range)
+            }
+            var values: [(FieldDef, UpdateValue)] = []
+            for (to, from) in [("baseline_start", "start"), ("baseline_finish", "finish"), ("baseline_cost", "cost")] {
+                guard let t = tasks.field(to), let f = tasks.field(from) else { continue }
+                values.append((t, .expr(TExpr(.field(FieldPath(root: tasks, hops: [], field: f)), PType(f.type), range))))
+            }
+            emit(.change(try ChangeExecutor(session: self).update(tq, values, range, verb: "baselined")))
+        case .health(let asOf, let range):
+            var day = today
+            if let asOf, case .date(let d) = try evaluate(asOf) { day = d }
+            emit(try HealthReport(session: self).run(asOf: day, range))
+        case .addHoliday(let from, let to, let name, _):
+            var n = 0
+            for d in from.number...to.number {
+                n += try db.run("INSERT OR REPLACE INTO holidays (day, name) VALUES (?1, ?2)", [.integer(Int64(d)), name.map { .text($0) } ?? .null])
+            }
+            try loadCalendar()
+            emit(.change(ChangeReport(verb: "added", entity: "holiday", count: n, detail: nil)))
         case .begin, .commit, .rollback, .nothing:
             break
         }
@@ -504,7 +537,7 @@ public final class Session {
 
     /// The value of an expression outside any query: constants in Swift, the rest by SQLite.
     func evaluate(_ e: TExpr) throws -> Value {
-        if let v = try? ConstantEvaluator.evaluate(e) { return v }
+        if let v = try? ConstantEvaluator.evaluate(e, calendar: calendar) { return v }
         let c: CompiledSQL
         if let hit = sqlCache[ObjectIdentifier(e)] {
             c = hit.sql

@@ -125,6 +125,9 @@ struct Statement {
         case showQueries
         case history(of: Expr?)
         case undo, redo
+        case schedule
+        case baselineSave
+        case health(asOf: Expr?)
         case begin, commit, rollback
     }
     var kind: Kind

@@ -197,6 +197,19 @@ struct Parser {
                 return Statement(kind: .history(of: nil), range: first.range)
             case "undo": advance(); return Statement(kind: .undo, range: first.range)
             case "redo": advance(); return Statement(kind: .redo, range: first.range)
+            case "schedule" where !startsQuery(): advance(); return Statement(kind: .schedule, range: first.range)
+            case "baseline":
+                advance()
+                let t = try expect(keyword: "save", "\"save\" after \"baseline\"")
+                return Statement(kind: .baselineSave, range: first.range.to(t.range))
+            case "health" where !startsQuery():
+                advance()
+                if accept(keyword: "as") != nil {
+                    _ = try expect(keyword: "of", "\"of\" after \"as\"")
+                    let d = try parseAdditive()
+                    return Statement(kind: .health(asOf: d), range: first.range.to(d.range))
+                }
+                return Statement(kind: .health(asOf: nil), range: first.range)
             case "begin": advance(); return Statement(kind: .begin, range: first.range)
             case "commit": advance(); return Statement(kind: .commit, range: first.range)
             case "rollback": advance(); return Statement(kind: .rollback, range: first.range)

@@ -109,7 +109,8 @@ enum Migrations {
     );
     """
 
-    /// v2: saved queries, the change journal and the project calendar's holidays.
+    /// v2: saved queries, the change journal, the project calendar's holidays, the
+    /// baseline cost and the fields `schedule` fills in.
     static let v2 = """
     CREATE TABLE saved_queries (
         id INTEGER PRIMARY KEY,
@@ -138,6 +139,14 @@ enum Migrations {
         day INTEGER PRIMARY KEY,
         name TEXT
     );
+    ALTER TABLE tasks ADD COLUMN baseline_cost REAL;
+    ALTER TABLE tasks ADD COLUMN early_start INTEGER;
+    ALTER TABLE tasks ADD COLUMN early_finish INTEGER;
+    ALTER TABLE tasks ADD COLUMN late_start INTEGER;
+    ALTER TABLE tasks ADD COLUMN late_finish INTEGER;
+    ALTER TABLE tasks ADD COLUMN slack INTEGER;
+    ALTER TABLE tasks ADD COLUMN free_slack INTEGER;
+    ALTER TABLE tasks ADD COLUMN critical INTEGER;
     CREATE INDEX risks_owner ON risks(owner);
     """
 }

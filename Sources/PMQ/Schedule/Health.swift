@@ -1,0 +1,69 @@
+/// `health [as of DATE]`: earned value and the week's warning signs, as rows of
+/// (measure, value) so every output format can show it.
+///
+/// - PV (planned value): each task's cost spread evenly over its working days, summed up
+///   to the date: cost × (working days from start through the date) / (working days of the task).
+/// - EV (earned value): Σ cost × progress / 100.  BAC: Σ cost.
+/// - AC (actual cost): Σ amount of the cost ledger up to the date, receipts left out.
+/// - SV = EV − PV, CV = EV − AC, SPI = EV / PV, CPI = EV / AC,
+///   EAC = BAC / CPI, ETC = EAC − AC, VAC = BAC − EAC, % complete = EV / BAC × 100.
+struct HealthReport {
+    let session: Session
+    private var db: Database { session.db }
+
+    func run(asOf: Day, _ range: SourceRange) throws -> StatementResult {
+        let project = try session.schedulingProject(range)
+        let calendar = try session.loadCalendar()
+        let filter = project == nil ? "1" : "project = ?1"
+        let args: [Value] = project.map { [.integer($0)] } ?? []
+        var pv = 0.0, ev = 0.0, bac = 0.0
+        try db.query("SELECT start, finish, cost, progress FROM tasks WHERE \(filter) AND cost IS NOT NULL", args) { s in
+            guard let cost = db.rawValue(s, 2).number else { return }
+            bac += cost
+            ev += cost * (db.rawValue(s, 3).number ?? 0) / 100
+            guard case .integer(let a) = db.rawValue(s, 0), case .integer(let b) = db.rawValue(s, 1) else { return }
+            let start = Day(Int(a)), finish = Day(Int(b))
+            if asOf >= finish { pv += cost; return }
+            if asOf < start { return }
+            let total = max(1, calendar.workingDays(from: start, to: finish + 1))
+            let done = calendar.workingDays(from: start, to: asOf + 1)
+            pv += cost * Double(done) / Double(total)
+        }
+        let ac = try db.scalar("SELECT total(amount) FROM costs WHERE \(filter) AND kind != 'receipt' AND (date IS NULL OR date <= ?\(args.count + 1))",
+                               args + [.date(asOf)]).number ?? 0
+        func ratio(_ a: Double, _ b: Double) -> Value { b == 0 ? .null : .decimal((a / b * 100).rounded() / 100) }
+        func money(_ x: Double) -> Value { .decimal((x * 100).rounded() / 100) }
+        let cpi = ac == 0 ? nil : ev / ac
+        let eac = cpi.flatMap { $0 == 0 ? nil : bac / $0 }
+        func count(_ sql: String, _ extra: [Value]) throws -> Value { try db.scalar(sql, args + extra) }
+        let n = args.count
+        let overdue = try count("SELECT count(*) FROM tasks WHERE \(filter) AND status IN ('todo', 'doing', 'blocked') AND finish < ?\(n + 1)", [.date(asOf)])
+        let milestones = try count("SELECT count(*) FROM tasks WHERE \(filter) AND milestone = 1 AND status NOT IN ('done', 'cancelled') AND finish BETWEEN ?\(n + 1) AND ?\(n + 2)",
+                                   [.date(asOf), .date(asOf + 14)])
+        let risks = try count("SELECT count(*) FROM risks WHERE \(filter) AND status = 'open' AND probability * impact >= 12", [])
+        let defects = try count("""
+            SELECT count(*) FROM defects d LEFT JOIN tasks t ON t.id = d.task
+            WHERE \(project == nil ? "1" : "t.project = ?1") AND d.status = 'open' AND d.severity IN ('high', 'critical')
+            """, [])
+        let rows: [[Value]] = [
+            [.text("as of"), .date(asOf)],
+            [.text("planned value (PV)"), money(pv)],
+            [.text("earned value (EV)"), money(ev)],
+            [.text("actual cost (AC)"), money(ac)],
+            [.text("budget at completion (BAC)"), money(bac)],
+            [.text("schedule variance (SV = EV - PV)"), money(ev - pv)],
+            [.text("cost variance (CV = EV - AC)"), money(ev - ac)],
+            [.text("schedule performance (SPI = EV / PV)"), ratio(ev, pv)],
+            [.text("cost performance (CPI = EV / AC)"), ratio(ev, ac)],
+            [.text("estimate at completion (EAC = BAC / CPI)"), eac.map(money) ?? .null],
+            [.text("estimate to complete (ETC = EAC - AC)"), eac.map { money($0 - ac) } ?? .null],
+            [.text("variance at completion (VAC = BAC - EAC)"), eac.map { money(bac - $0) } ?? .null],
+            [.text("percent complete (EV / BAC)"), bac == 0 ? .null : .decimal((ev / bac * 1000).rounded() / 10)],
+            [.text("overdue tasks"), overdue],
+            [.text("milestones due in the next two weeks"), milestones],
+            [.text("open risks with score >= 12"), risks],
+            [.text("open high and critical defects"), defects],
+        ]
+        return .rows(columns: [ResultColumn(name: "measure", kind: .text), ResultColumn(name: "value", kind: .any)], rows: rows, single: false)
+    }
+}

@@ -1,0 +1,153 @@
+/// `schedule`: the critical-path method over the current project's tasks (spec issue 6).
+///
+/// Leaf tasks form the network; summary tasks (those with children) span their children.
+/// Durations and lags count working days of the project calendar. Tasks that are done
+/// or started stay where they are and constrain their successors; the others move to
+/// their early dates. Moves are journaled (undo takes them back); the float fields are
+/// derived and simply rewritten.
+struct ScheduleExecutor {
+    let session: Session
+    private var db: Database { session.db }
+
+    struct TaskRow {
+        var id: Int64, wbs: String, parentWBS: String?
+        var start: Day?, finish: Day?, milestone: Bool, fixedStart: Day?
+    }
+
+    func run(_ range: SourceRange) throws -> ChangeReport {
+        let project = try session.schedulingProject(range)
+        let calendar = try session.loadCalendar()
+        var tasks: [TaskRow] = []
+        let projectFilter = project == nil ? "project IS NULL" : "project = ?1"
+        let args: [Value] = project.map { [.integer($0)] } ?? []
+        try db.query("SELECT id, wbs, parent_wbs, start, finish, milestone, status, actual_start FROM tasks WHERE \(projectFilter) ORDER BY id", args) { s in
+            func day(_ i: Int32) -> Day? { if case .integer(let n) = db.rawValue(s, i) { return Day(Int(n)) }; return nil }
+            guard case .integer(let id) = db.rawValue(s, 0), case .text(let wbs) = db.rawValue(s, 1) else { return }
+            var parent: String?
+            if case .text(let p) = db.rawValue(s, 2) { parent = p }
+            let status = ConstantEvaluator.text(db.rawValue(s, 6))
+            let started = day(7)
+            let fixed: Day? = status == "done" ? (started ?? day(3)) : started
+            tasks.append(TaskRow(id: id, wbs: wbs, parentWBS: parent, start: day(3), finish: day(4),
+                                 milestone: db.rawValue(s, 5) == .integer(1), fixedStart: fixed))
+        }
+        guard !tasks.isEmpty else { return ChangeReport(verb: "scheduled", entity: "task", count: 0, detail: nil) }
+
+        // Summary tasks: those some other task names as its parent.
+        let parents = Set(tasks.compactMap(\.parentWBS))
+        let leaves = tasks.indices.filter { !parents.contains(tasks[$0].wbs) }
+        var node = [Int64: Int32]()
+        for (k, i) in leaves.enumerated() { node[tasks[i].id] = Int32(k) }
+
+        // The project starts at its start date, else its earliest task, else today.
+        var projectStart = session.today
+        if let p = project, case .integer(let s) = try db.scalar("SELECT start FROM projects WHERE id = ?1", [.integer(p)]) {
+            projectStart = Day(Int(s))
+        } else if let earliest = tasks.compactMap({ $0.fixedStart ?? $0.start }).min() {
+            projectStart = earliest
+        }
+        projectStart = calendar.nextWorking(projectStart)
+
+        var network = CPMNetwork(durations: leaves.map { i -> Int32 in
+            let t = tasks[i]
+            if t.milestone { return 0 }
+            guard let s = t.start, let f = t.finish, f >= s else { return 1 }
+            return Int32(max(1, calendar.workingDays(from: s, to: f + 1)))
+        }, links: [])
+        for (k, i) in leaves.enumerated() {
+            if let f = tasks[i].fixedStart {
+                network.fixed[k] = true
+                network.earliest[k] = Int32(calendar.index(of: f, from: projectStart))
+            }
+        }
+        try db.query("""
+            SELECT d.pred, d.succ, d.type, d.lag FROM dependencies d JOIN tasks p ON p.id = d.pred JOIN tasks s ON s.id = d.succ
+            WHERE p.\(projectFilter) AND s.\(projectFilter)
+            """, args) { s in
+            guard case .integer(let p) = db.rawValue(s, 0), case .integer(let q) = db.rawValue(s, 1),
+                  let a = node[p], let b = node[q] else { return }
+            let type: CPMNetwork.LinkType = ["SS": .ss, "FF": .ff, "SF": .sf][ConstantEvaluator.text(db.rawValue(s, 2))] ?? .fs
+            let lag = db.rawValue(s, 3).number.flatMap { $0.rounded().safeInt } ?? 0
+            network.links.append(.init(pred: a, succ: b, type: type, lag: Int32(clamping: lag)))
+        }
+        let result: CPMResult
+        do {
+            result = try network.solve()
+        } catch CPMError.cycle(let loop) {
+            let names = loop.map { tasks[leaves[Int($0)]].wbs }
+            throw RuntimeError(message: "cannot schedule: the dependencies form a cycle: \(names.joined(separator: " -> "))", range: range)
+        }
+
+        // Dates of each leaf, then summaries spanning their descendants.
+        func startDate(_ i: Int32) -> Day { calendar.date(at: Int(i), from: projectStart) }
+        func finishDate(_ es: Int32, _ ef: Int32) -> Day { ef > es ? calendar.date(at: Int(ef) - 1, from: projectStart) : startDate(es) }
+        struct Out { var es: Day, ef: Day, ls: Day, lf: Day, slack: Int32, free: Int32, critical: Bool }
+        var out = [Int64: Out]()
+        for (k, i) in leaves.enumerated() {
+            out[tasks[i].id] = Out(es: startDate(result.es[k]), ef: finishDate(result.es[k], result.ef[k]),
+                                   ls: startDate(result.ls[k]), lf: finishDate(result.ls[k], result.lf[k]),
+                                   slack: result.totalFloat[k], free: result.freeFloat[k], critical: result.critical(k))
+        }
+        // Deepest first, each task folds into its parent: one pass, whatever the depth.
+        let byWBS = Dictionary(tasks.map { ($0.wbs, $0.id) }, uniquingKeysWith: { a, _ in a })
+        let deepestFirst = tasks.sorted { $0.wbs.utf8.filter { $0 == 46 }.count > $1.wbs.utf8.filter { $0 == 46 }.count }
+        for t in deepestFirst {
+            guard let o = out[t.id], let p = t.parentWBS, let parent = byWBS[p] else { continue }
+            if var span = out[parent] {
+                span.es = min(span.es, o.es); span.ef = max(span.ef, o.ef)
+                span.ls = min(span.ls, o.ls); span.lf = max(span.lf, o.lf)
+                span.slack = min(span.slack, o.slack); span.free = min(span.free, o.free)
+                span.critical = span.critical || o.critical
+                out[parent] = span
+            } else {
+                out[parent] = o
+            }
+        }
+
+        // Write back: moved dates journaled, float fields rewritten.
+        let set = try session.journal.set()
+        var moved = 0
+        for t in tasks {
+            guard let o = out[t.id] else { continue }
+            try db.run("""
+                UPDATE tasks SET early_start = ?1, early_finish = ?2, late_start = ?3, late_finish = ?4, slack = ?5, free_slack = ?6, critical = ?7
+                WHERE id = ?8
+                """, [.date(o.es), .date(o.ef), .date(o.ls), .date(o.lf), .integer(Int64(o.slack)), .integer(Int64(o.free)),
+                       .bool(o.critical), .integer(t.id)])
+            guard t.fixedStart == nil else { continue }
+            let newFinish = t.milestone ? o.es : o.ef
+            if t.start != o.es {
+                try session.journal.record(set, "tasks", t.id, "start", old: t.start.map { .date($0) } ?? .null, new: .date(o.es))
+            }
+            if t.finish != newFinish {
+                try session.journal.record(set, "tasks", t.id, "finish", old: t.finish.map { .date($0) } ?? .null, new: .date(newFinish))
+            }
+            if t.start != o.es || t.finish != newFinish {
+                try db.run("UPDATE tasks SET start = ?1, finish = ?2 WHERE id = ?3", [.date(o.es), .date(newFinish), .integer(t.id)])
+                moved += 1
+            }
+        }
+        let finish = finishDate(0, result.length)
+        return ChangeReport(verb: "scheduled", entity: "task", count: tasks.count, detail: nil,
+                            note: "\(moved) moved; finish \(finish.iso), \(result.length) working days")
+    }
+}
+
+extension Session {
+    /// The project `schedule`, `health` and `baseline save` work on: the `use`d one, or the only one.
+    func schedulingProject(_ range: SourceRange) throws -> Int64? {
+        if let p = currentProject { return p }
+        let ids = try projectIDs()
+        if ids.count <= 1 { return ids.first }
+        throw RuntimeError(message: "there are \(ids.count) projects: choose one with: use project \"CODE\"", range: range)
+    }
+
+    /// The holidays in the database, as the calendar every working-day count uses.
+    @discardableResult
+    func loadCalendar() throws -> WorkCalendar {
+        var days: [Day] = []
+        try db.query("SELECT day FROM holidays") { s in if case .integer(let d) = db.rawValue(s, 0) { days.append(Day(Int(d))) } }
+        calendar.set(days)
+        return calendar
+    }
+}

@@ -1,0 +1,107 @@
+/// The project calendar: working weekdays (Monday to Friday) less holidays. Working-day
+/// durations (`5wd`), `shift ... by 5wd` and `schedule` count in it.
+public final class WorkCalendar: @unchecked Sendable {
+    /// Holidays that fall on working weekdays, sorted (weekend holidays change nothing).
+    public private(set) var holidays: [Int] = []
+
+    public init(holidays: [Day] = []) { set(holidays) }
+
+    public func set(_ days: [Day]) {
+        holidays = Array(Set(days.filter { !$0.isWeekend }.map(\.number))).sorted()
+    }
+
+    public func isWorking(_ d: Day) -> Bool { !d.isWeekend && !isHoliday(d.number) }
+
+    private func isHoliday(_ n: Int) -> Bool {
+        let i = lowerBound(n)
+        return i < holidays.count && holidays[i] == n
+    }
+
+    private func lowerBound(_ n: Int) -> Int {
+        var lo = 0, hi = holidays.count
+        while lo < hi { let mid = (lo + hi) / 2; if holidays[mid] < n { lo = mid + 1 } else { hi = mid } }
+        return lo
+    }
+
+    /// Holidays in [a, b).
+    private func holidays(from a: Int, to b: Int) -> Int { max(0, lowerBound(b) - lowerBound(a)) }
+
+    /// Weekdays (Monday–Friday) in [a, b), by whole weeks.
+    private static func weekdays(from a: Int, to b: Int) -> Int {
+        guard b > a else { return 0 }
+        let days = b - a
+        var count = days / 7 * 5
+        var d = Day(a + days / 7 * 7)
+        while d.number < b { if !d.isWeekend { count += 1 }; d = d + 1 }
+        return count
+    }
+
+    /// Working days in [a, b).
+    public func workingDays(from a: Day, to b: Day) -> Int {
+        guard b.number > a.number else { return 0 }
+        return WorkCalendar.weekdays(from: a.number, to: b.number) - holidays(from: a.number, to: b.number)
+    }
+
+    /// The first working day on or after `d`.
+    public func nextWorking(_ d: Day) -> Day {
+        var x = d
+        var guardCount = 0
+        while !isWorking(x) && guardCount < 100_000 { x = x + 1; guardCount += 1 }
+        return x
+    }
+
+    /// `n` working days after `d` (before, for negative n); `d` itself need not be working.
+    public func adding(_ n: Int, to d: Day) -> Day {
+        if n == 0 { return d }
+        if holidays.isEmpty { return d.addingWorkdays(n) }
+        // Jump by weekdays, then step over the holidays jumped across, until none are left.
+        var current = d
+        var left = n
+        var rounds = 0
+        while left != 0 && rounds < 64 {
+            let next = current.addingWorkdays(left)
+            let crossed = left > 0 ? holidays(from: current.number + 1, to: next.number + 1) : holidays(from: next.number, to: current.number)
+            current = next
+            left = left > 0 ? crossed : -crossed
+            rounds += 1
+        }
+        // Land on a working day.
+        while !isWorking(current) { current = current + (n > 0 ? 1 : -1) }
+        return current
+    }
+
+    /// The date of working day `index` counted from `start` (index 0 is the first working
+    /// day on or after start).
+    public func date(at index: Int, from start: Day) -> Day {
+        adding(index, to: nextWorking(start))
+    }
+
+    /// The working-day index of `d` counted from `start` (days before start are negative).
+    public func index(of d: Day, from start: Day) -> Int {
+        let s = nextWorking(start)
+        if d.number >= s.number { return workingDays(from: s, to: d) }
+        return -workingDays(from: d, to: s)
+    }
+}
+
+import CSQLite
+
+extension Session {
+    /// `pmq_add_workdays` in SQL counts this session's calendar, holidays included.
+    func registerCalendarFunction() {
+        let box = Unmanaged.passRetained(calendar).toOpaque()
+        sqlite3_create_function_v2(db.handle, "pmq_add_workdays", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, box, { ctx, argc, argv in
+            guard let ctx, let data = sqlite3_user_data(ctx), let argv, argc == 2, let a0 = argv[0], let a1 = argv[1],
+                  sqlite3_value_type(a0) != SQLITE_NULL, sqlite3_value_type(a1) != SQLITE_NULL else {
+                sqlite3_result_null(ctx)
+                return
+            }
+            let calendar = Unmanaged<WorkCalendar>.fromOpaque(data).takeUnretainedValue()
+            let day = Day(Int(sqlite3_value_int64(a0)))
+            let n = Int(sqlite3_value_int64(a1))
+            sqlite3_result_int64(ctx, Int64(calendar.adding(n, to: day).number))
+        }, nil, nil, { data in
+            if let data { Unmanaged<WorkCalendar>.fromOpaque(data).release() }
+        })
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+@testable import PMQ
+
+/// The scheduling oracles of ../shared/data (see its README).
+enum SharedData {
+    static let root = PMQProcess.root.deletingLastPathComponent().appendingPathComponent("shared/data")
+
+    struct PSPLIB { var name: String; var durations: [Int32]; var successors: [[Int]]; var mpm: Int32 }
+
+    /// A PSPLIB .sm file: successors, durations and the MPM-Time (critical-path length).
+    static func psplib(_ url: URL) -> PSPLIB? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        let lines = text.components(separatedBy: "\n")
+        guard let info = lines.firstIndex(where: { $0.hasPrefix("PROJECT INFORMATION") }),
+              let mpm = lines[info + 2].split(separator: " ").last.flatMap({ Int32($0) }),
+              let prec = lines.firstIndex(where: { $0.hasPrefix("PRECEDENCE RELATIONS") }),
+              let req = lines.firstIndex(where: { $0.hasPrefix("REQUESTS/DURATIONS") }) else { return nil }
+        var successors: [[Int]] = []
+        for line in lines[(prec + 2)...] {
+            if line.hasPrefix("*") { break }
+            let f = line.split(separator: " ").compactMap { Int($0) }
+            guard f.count >= 3 else { continue }
+            successors.append(Array(f.dropFirst(3)).map { $0 - 1 })
+        }
+        var durations: [Int32] = []
+        for line in lines[(req + 3)...] {
+            if line.hasPrefix("*") { break }
+            let f = line.split(separator: " ").compactMap { Int32($0) }
+            if f.count >= 3 { durations.append(f[2]) }
+        }
+        guard durations.count == successors.count else { return nil }
+        return PSPLIB(name: url.lastPathComponent, durations: durations, successors: successors, mpm: mpm)
+    }
+
+    static func psplibFiles() -> [URL] {
+        let base = root.appendingPathComponent("psplib")
+        return ["j30", "j60", "j90", "j120"].flatMap { set -> [URL] in
+            let dir = base.appendingPathComponent(set)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            return names.filter { $0.hasSuffix(".sm") }.sorted().map { dir.appendingPathComponent($0) }
+        }
+    }
+}
+
+@Suite("Scheduling: CPM oracles and the schedule statement")
+struct ScheduleTests {
+    @Test("the textbook CPM tables are reproduced exactly")
+    func textbook() throws {
+        let url = SharedData.root.appendingPathComponent("cpm-textbook/examples.json")
+        let data = try Data(contentsOf: url)
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let examples = try #require(json["examples"] as? [[String: Any]])
+        #expect(examples.count == 2)
+        for ex in examples {
+            let acts = try #require(ex["activities"] as? [[String: Any]])
+            let ids = acts.compactMap { $0["id"] as? String }
+            var net = CPMNetwork(durations: acts.map { Int32($0["duration"] as? Int ?? 0) }, links: [])
+            for (i, a) in acts.enumerated() {
+                for p in (a["predecessors"] as? [[String: Any]]) ?? [] {
+                    let type: CPMNetwork.LinkType = ["SS": .ss, "FF": .ff, "SF": .sf][p["type"] as? String ?? ""] ?? .fs
+                    net.links.append(.init(pred: Int32(ids.firstIndex(of: p["id"] as? String ?? "") ?? 0), succ: Int32(i), type: type,
+                                           lag: Int32(p["lag"] as? Int ?? 0)))
+                }
+            }
+            let r = try net.solve()
+            let expected = try #require(ex["expected"] as? [String: Any])
+            #expect(Int(r.length) == expected["project_duration"] as? Int)
+            let rows = try #require(expected["activities"] as? [String: [String: Int]])
+            for (i, id) in ids.enumerated() {
+                let e = try #require(rows[id])
+                #expect([r.es[i], r.ef[i], r.ls[i], r.lf[i], r.totalFloat[i]].map(Int.init) == [e["ES"], e["EF"], e["LS"], e["LF"], e["TF"]].map { $0 ?? -1 },
+                        "\(ex["name"] ?? ""): \(id)")
+            }
+        }
+    }
+
+    @Test("every PSPLIB instance: the critical-path length is its MPM-Time")
+    func psplibAll() throws {
+        let files = SharedData.psplibFiles()
+        #expect(files.count == 2040)
+        var checked = 0
+        for url in files {
+            guard let p = SharedData.psplib(url) else { Issue.record("cannot read \(url.lastPathComponent)"); continue }
+            var net = CPMNetwork(durations: p.durations, links: [])
+            for (i, succ) in p.successors.enumerated() { for s in succ { net.links.append(.init(pred: Int32(i), succ: Int32(s))) } }
+            let r = try net.solve()
+            #expect(r.length == p.mpm, "\(p.name)")
+            // Zero total float runs from the source to the sink.
+            #expect(r.critical(0) && r.critical(p.durations.count - 1), "\(p.name)")
+            checked += 1
+        }
+        #expect(checked == 2040)
+    }
+
+    @Test("PSPLIB through pmq: add the network, schedule, read the finish", arguments: Array(SharedData.psplibFiles().prefix(24)))
+    func psplibThroughPMQ(_ url: URL) throws {
+        let p = try #require(SharedData.psplib(url))
+        // Monday 2026-01-05 starts the project; durations count working days.
+        var script = "add project \"P\" start 2026-01-05\n"
+        for (i, d) in p.durations.enumerated() {
+            let start = "2026-01-05"
+            script += d == 0 ? "add milestone \"J\(i + 1)\" wbs \(i + 1) finish \(start)\n"
+                             : "add task \"J\(i + 1)\" wbs \(i + 1) start \(start) duration \(d)wd\n"
+        }
+        for (i, succ) in p.successors.enumerated() { for s in succ { script += "add dependency \(i + 1) -> \(s + 1)\n" } }
+        script += "schedule\n"
+        let session = try Session(path: nil, today: Day(iso: "2026-01-05"))
+        let (results, d) = session.run(script)
+        #expect(d.isEmpty, "\(d.map(\.message))")
+        guard case .change(let report)? = results.last else { Issue.record("no report"); return }
+        #expect(report.note?.contains("\(p.mpm) working days") == true, "\(p.name): \(report.message)")
+        #expect(session.run("count tasks where critical").results.first != .scalar(.integer(0), kind: .number))
+    }
+
+    @Test("a cycle is refused with the loop named")
+    func cycle() throws {
+        var net = CPMNetwork(durations: [1, 1, 1], links: [.init(pred: 0, succ: 1), .init(pred: 1, succ: 2), .init(pred: 2, succ: 1)])
+        #expect(throws: CPMError.cycle([1, 2, 1])) { try net.solve() }
+        net.links.removeLast()
+        #expect(try net.solve().length == 3)
+    }
+
+    @Test("the calendar skips weekends and holidays")
+    func calendar() throws {
+        let c = WorkCalendar(holidays: (0..<7).map { Day(iso: "2026-10-01")! + $0 })
+        let fri = Day(iso: "2026-09-25")!
+        #expect(c.adding(1, to: fri) == Day(iso: "2026-09-28"))
+        #expect(c.adding(4, to: fri) == Day(iso: "2026-10-08"))   // Sep 28–30, then Oct 8 after National Day
+        #expect(c.adding(-4, to: Day(iso: "2026-10-08")!) == fri)
+        #expect(c.workingDays(from: fri, to: Day(iso: "2026-10-09")!) == 5)
+        #expect(c.date(at: 0, from: Day(iso: "2026-10-03")!) == Day(iso: "2026-10-08"))
+        #expect(c.index(of: Day(iso: "2026-10-09")!, from: fri) == 5)
+    }
+}
