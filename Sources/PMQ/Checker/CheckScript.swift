@@ -26,6 +26,7 @@ indirect enum Checked {
     case baselineSave(SourceRange)
     case health(TExpr?, SourceRange)
     case addHoliday(from: Day, to: Day, name: String?, SourceRange)
+    case importFile(path: String, code: String?, SourceRange)
     case begin(SourceRange), commit(SourceRange), rollback(SourceRange)
     case nothing
 }
@@ -46,6 +47,7 @@ extension Statement {
         case .undo: return "undo"
         case .redo: return "redo"
         case .schedule: return "schedule"
+        case .importFile: return "import"
         case .baselineSave: return "baseline save"
         case .add(let a) where ["holiday", "holidays"].contains(a.entity.lowered): return "add holiday"
         default: return nil
@@ -249,6 +251,24 @@ extension Checker {
             guard let of else { return .history(task: nil, s.range) }
             guard let v = checkValue(of, FieldDef("task", .reference("tasks"))) else { return nil }
             return .history(task: v, s.range)
+        case .importFile(let file, let code):
+            guard fileAccess else {
+                diagnostics.error(.refused, "import reads files, and file access is off here", s.range)
+                return nil
+            }
+            guard case .string(let path) = file.kind else {
+                diagnostics.error(.type, "import takes a file name in quotes", file.range)
+                return nil
+            }
+            var codeText: String?
+            if let code {
+                guard case .string(let c) = code.kind, !c.isEmpty else {
+                    diagnostics.error(.type, "import ... as takes a project code in quotes", code.range)
+                    return nil
+                }
+                codeText = c
+            }
+            return .importFile(path: path, code: codeText, s.range)
         case .schedule: return .schedule(s.range)
         case .baselineSave: return .baselineSave(s.range)
         case .health(let asOf):

@@ -1,9 +1,8 @@
 import CSQLite
 
 /// Limits for running scripts a host does not trust (a chat bot's users, a web form):
-/// a budget of evaluation steps, a time limit, and read-only. Exceeding a limit ends the
-/// run with a clear error and rolls everything back. (PMQ's statements never read or
-/// write files, so there is no file access to take away.)
+/// a budget of evaluation steps, a time limit, read-only, and no file access. Exceeding a
+/// limit ends the run with a clear error and rolls everything back.
 public struct Limits: Sendable {
     /// Evaluation steps per run: each statement, each loop iteration, and each thousand
     /// SQLite virtual-machine instructions count one.
@@ -12,11 +11,15 @@ public struct Limits: Sendable {
     public var timeout: Duration?
     /// Change statements are refused when the text is checked, before anything runs.
     public var readOnly = false
+    /// Statements that read files (`import`) are allowed; turned off, they are refused
+    /// when the text is checked.
+    public var fileAccess = true
 
-    public init(maxSteps: Int? = nil, timeout: Duration? = nil, readOnly: Bool = false) {
+    public init(maxSteps: Int? = nil, timeout: Duration? = nil, readOnly: Bool = false, fileAccess: Bool = true) {
         self.maxSteps = maxSteps
         self.timeout = timeout
         self.readOnly = readOnly
+        self.fileAccess = fileAccess
     }
 
     var steps = 0

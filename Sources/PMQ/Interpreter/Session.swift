@@ -97,6 +97,7 @@ public final class Session {
         c.today = today
         c.params = params
         c.readOnly = limits.readOnly
+        c.fileAccess = limits.fileAccess
         c.calendar = calendar
         c.hostFunctions = hostFunctions.mapValues { (params: $0.parameters.map(\.ptype), result: $0.result.ptype) }
         c.diagnostics = DiagnosticBag()
@@ -450,6 +451,8 @@ public final class Session {
             var day = today
             if let asOf, case .date(let d) = try evaluate(asOf) { day = d }
             emit(try HealthReport(session: self).run(asOf: day, range))
+        case .importFile(let path, let code, let range):
+            emit(.change(try MSProjectImporter(session: self).run(path: path, code: code, range)))
         case .addHoliday(let from, let to, let name, _):
             var n = 0
             for d in from.number...to.number {

@@ -128,6 +128,7 @@ struct Statement {
         case schedule
         case baselineSave
         case health(asOf: Expr?)
+        case importFile(Expr, code: Expr?)
         case begin, commit, rollback
     }
     var kind: Kind

@@ -198,6 +198,12 @@ struct Parser {
             case "undo": advance(); return Statement(kind: .undo, range: first.range)
             case "redo": advance(); return Statement(kind: .redo, range: first.range)
             case "schedule" where !startsQuery(): advance(); return Statement(kind: .schedule, range: first.range)
+            case "import":
+                advance()
+                let file = try parseAdditive()
+                var code: Expr?
+                if accept(keyword: "as") != nil { code = try parseAdditive() }
+                return Statement(kind: .importFile(file, code: code), range: first.range.to(code?.range ?? file.range))
             case "baseline":
                 advance()
                 let t = try expect(keyword: "save", "\"save\" after \"baseline\"")

@@ -23,7 +23,8 @@ typedef struct pmq_session pmq_session;
 pmq_session *pmq_open(const char *path);
 
 /* Sets an option; 0 on success, -1 for an unknown option or a bad value.
-   Options: "today" (YYYY-MM-DD), "readonly" ("1"/"0"), "max_steps" (a number, "0" for
+   Options: "today" (YYYY-MM-DD), "readonly" ("1"/"0"), "files" ("1"/"0": import allowed),
+   "max_steps" (a number, "0" for
    none), "timeout_ms" (a number, "0" for none), "dry_run" ("1"/"0"), "var.NAME" (a
    script parameter, as pmq --var NAME=VALUE). */
 int pmq_set_option(pmq_session *session, const char *name, const char *value);

@@ -1,0 +1,208 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Reads a Microsoft Project XML file (MSPDI): the project, its tasks with their WBS
+/// (outline numbers), milestones, predecessor links with type and lag, the calendar's
+/// exceptions as holidays, resources as people, and assignments.
+struct MSProjectFile {
+    struct Task {
+        var uid = 0, name = "", outline = "", start: Day?, finish: Day?
+        var milestone = false, summary = false, isNull = false, percent = 0.0, cost: Double?
+        /// Working days, from `<Duration>` (PT16H0M0S at 8 hours a day is 2).
+        var days: Int?
+        var actualStart: Day?, actualFinish: Day?
+        var links: [(pred: Int, type: Int, lag: Int)] = []
+        // MS Project's own results, kept for comparison.
+        var earlyStart: Day?, lateStart: Day?, totalSlack: Int?, critical: Bool?
+    }
+    struct Resource { var uid = 0, name = "", isWork = true, rate: Double? }
+    struct Assignment { var task = 0, resource = 0, units = 1.0 }
+
+    var name = "", start: Day?
+    var isProject = false
+    var tasks: [Task] = []
+    var resources: [Resource] = []
+    var assignments: [Assignment] = []
+    var holidays: [Day] = []
+
+    static func read(_ data: Data) throws -> MSProjectFile {
+        let delegate = Reader()
+        let parser = XMLParser(data: data)
+        parser.delegate = delegate
+        guard parser.parse(), delegate.file.isProject else {
+            throw RuntimeError(id: .io, message: "not MS Project XML: \(parser.parserError.map { "\($0.localizedDescription)" } ?? "no <Project> element")", range: .none)
+        }
+        return delegate.file
+    }
+
+    /// `PT16H0M0S` → 2 working days of 8 hours.
+    static func days(_ s: String) -> Int? {
+        guard s.hasPrefix("PT"), let h = s.dropFirst(2).split(separator: "H").first.flatMap({ Double($0) }) else { return nil }
+        return Int((h / 8).rounded())
+    }
+
+    /// `2006-09-21T08:00:00` → the date.
+    static func day(_ s: String) -> Day? { s.count >= 10 ? Day(iso: String(s.prefix(10))) : nil }
+
+    private final class Reader: NSObject, XMLParserDelegate {
+        var file = MSProjectFile()
+        var path: [String] = []
+        var text = ""
+        var task = Task()
+        var link: (pred: Int, type: Int, lag: Int) = (0, 1, 0)
+        var resource = Resource()
+        var assignment = Assignment()
+        var exceptionFrom: Day?, exceptionTo: Day?, exceptionWorking = false
+
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            if path.isEmpty { file.isProject = name == "Project" }
+            path.append(name)
+            text = ""
+            switch name {
+            case "Task" where path.dropLast().last == "Tasks": task = Task()
+            case "PredecessorLink": link = (0, 1, 0)
+            case "Resource" where path.dropLast().last == "Resources": resource = Resource()
+            case "Assignment" where path.dropLast().last == "Assignments": assignment = Assignment()
+            case "Exception", "WeekDay": exceptionFrom = nil; exceptionTo = nil; exceptionWorking = false
+            default: break
+            }
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let parent = path.dropLast().last ?? ""
+            defer { path.removeLast(); text = "" }
+            switch (parent, name) {
+            case ("Project", "Name"): file.name = value
+            case ("Project", "StartDate"): file.start = MSProjectFile.day(value)
+            case ("Task", "UID"): task.uid = Int(value) ?? 0
+            case ("Task", "Name"): task.name = value
+            case ("Task", "OutlineNumber"): task.outline = value
+            case ("Task", "Start"): task.start = MSProjectFile.day(value)
+            case ("Task", "Finish"): task.finish = MSProjectFile.day(value)
+            case ("Task", "Duration"): task.days = MSProjectFile.days(value)
+            case ("Task", "Milestone"): task.milestone = value == "1"
+            case ("Task", "Summary"): task.summary = value == "1"
+            case ("Task", "IsNull"): task.isNull = value == "1"
+            case ("Task", "PercentComplete"): task.percent = Double(value) ?? 0
+            case ("Task", "Cost"): task.cost = Double(value)
+            case ("Task", "ActualStart"): task.actualStart = MSProjectFile.day(value)
+            case ("Task", "ActualFinish"): task.actualFinish = MSProjectFile.day(value)
+            case ("Task", "EarlyStart"): task.earlyStart = MSProjectFile.day(value)
+            case ("Task", "LateStart"): task.lateStart = MSProjectFile.day(value)
+            case ("Task", "TotalSlack"): task.totalSlack = Int(value)
+            case ("Task", "Critical"): task.critical = value == "1"
+            case ("PredecessorLink", "PredecessorUID"): link.pred = Int(value) ?? 0
+            case ("PredecessorLink", "Type"): link.type = Int(value) ?? 1
+            case ("PredecessorLink", "LinkLag"): link.lag = Int(value) ?? 0
+            case (_, "PredecessorLink"): task.links.append(link)
+            case ("Tasks", "Task"): file.tasks.append(task)
+            case ("Resource", "UID"): resource.uid = Int(value) ?? 0
+            case ("Resource", "Name"): resource.name = value
+            case ("Resource", "Type"): resource.isWork = value == "1"
+            case ("Resource", "StandardRate"): resource.rate = Double(value)
+            case ("Resources", "Resource"): file.resources.append(resource)
+            case ("Assignment", "TaskUID"): assignment.task = Int(value) ?? 0
+            case ("Assignment", "ResourceUID"): assignment.resource = Int(value) ?? 0
+            case ("Assignment", "Units"): assignment.units = Double(value) ?? 1
+            case ("Assignments", "Assignment"): file.assignments.append(assignment)
+            // Calendar exceptions: non-working days (2007+ <Exception>, 2003 <WeekDay DayType=0>).
+            case ("TimePeriod", "FromDate"): exceptionFrom = MSProjectFile.day(value)
+            case ("TimePeriod", "ToDate"): exceptionTo = MSProjectFile.day(value)
+            case ("Exception", "DayWorking"), ("WeekDay", "DayWorking"): exceptionWorking = value == "1"
+            case (_, "Exception"), (_, "WeekDay"):
+                if !exceptionWorking, let from = exceptionFrom, let to = exceptionTo, to >= from, to.number - from.number < 400 {
+                    for n in from.number...to.number { file.holidays.append(Day(n)) }
+                }
+            default: break
+            }
+        }
+    }
+}
+
+/// `import "file.xml" [as "CODE"]`: a new project from an MS Project file.
+struct MSProjectImporter {
+    let session: Session
+
+    func run(path: String, code: String?, _ range: SourceRange) throws -> ChangeReport {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RuntimeError(id: .io, message: "cannot read \(path)", range: range)
+        }
+        var file: MSProjectFile
+        do { file = try MSProjectFile.read(data) } catch var e as RuntimeError { e.range = range; throw e }
+        let projectCode = code ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let db = session.db
+        if case .integer = try db.scalar("SELECT id FROM projects WHERE code = ?1", [.text(projectCode)]) {
+            throw RuntimeError(message: "project \"\(projectCode)\" already exists: import as another code with: import \"\(path)\" as \"CODE\"", range: range)
+        }
+        let set = try session.journal.set()
+        try db.run("INSERT INTO projects (code, name, start) VALUES (?1, ?2, ?3)",
+                   [.text(projectCode), .text(file.name.isEmpty ? projectCode : file.name), file.start.map { .date($0) } ?? .null])
+        let project = db.lastInsertID
+        try session.journal.record(set, "projects", project, "+", old: .null, new: .integer(project))
+        for d in file.holidays where !d.isWeekend {
+            try db.run("INSERT OR IGNORE INTO holidays (day, name) VALUES (?1, ?2)", [.date(d), .text("\(projectCode) calendar")])
+        }
+        // People: work resources by name (existing people are reused).
+        var people = [Int: Int64]()
+        for r in file.resources where r.uid != 0 && !r.name.isEmpty {
+            if case .integer(let id) = try db.scalar("SELECT id FROM people WHERE name = ?1", [.text(r.name)]) {
+                people[r.uid] = id
+                continue
+            }
+            try db.run("INSERT INTO people (name, kind, rate) VALUES (?1, 'person', ?2)", [.text(r.name), r.rate.map { .decimal($0 * 8) } ?? .null])
+            people[r.uid] = db.lastInsertID
+            try session.journal.record(set, "people", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
+        }
+        var owner = [Int: Int64]()
+        for a in file.assignments where owner[a.task] == nil { owner[a.task] = people[a.resource] }
+        // Tasks, by outline number (UID 0 is the project's own summary row).
+        var taskID = [Int: Int64]()
+        var added = 0
+        try session.loadCalendar()
+        for var t in file.tasks where t.uid != 0 && !t.isNull && !t.outline.isEmpty {
+            // A finish written as 08:00 of a day is the end of the working day before, so the
+            // finish is taken from the start and the duration in working days.
+            if let s = t.start, let d = t.days, !t.milestone, !t.summary, d > 0 {
+                t.finish = session.calendar.adding(d - 1, to: session.calendar.nextWorking(s))
+            }
+            let name = t.name.isEmpty ? "Task \(t.uid)" : t.name
+            let status = t.percent >= 100 ? "done" : t.percent > 0 ? "doing" : "todo"
+            try db.run("""
+                INSERT INTO tasks (project, wbs, wbs_key, parent_wbs, name, owner, status, start, finish, actual_start, actual_finish, progress, cost, milestone)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                """, [.integer(project), .text(t.outline), .text(WBS.sortKey(t.outline)), WBS.parent(t.outline).map { .text($0) } ?? .null,
+                      .text(name), owner[t.uid].map { .integer($0) } ?? .null, .text(status),
+                      t.start.map { .date($0) } ?? .null, (t.milestone ? t.start : t.finish).map { .date($0) } ?? .null,
+                      t.actualStart.map { .date($0) } ?? .null, t.actualFinish.map { .date($0) } ?? .null,
+                      .decimal(t.percent), t.cost.map { .decimal($0) } ?? .null, .bool(t.milestone)])
+            taskID[t.uid] = db.lastInsertID
+            try session.journal.record(set, "tasks", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
+            added += 1
+        }
+        // Links: MS Project's type codes are 0 FF, 1 FS, 2 SF, 3 SS; LinkLag is in tenths of
+        // a minute, 4800 to an 8-hour working day.
+        let types = [0: "FF", 1: "FS", 2: "SF", 3: "SS"]
+        for t in file.tasks {
+            guard let succ = taskID[t.uid] else { continue }
+            for l in t.links {
+                guard let pred = taskID[l.pred] else { continue }
+                try db.run("INSERT OR IGNORE INTO dependencies (pred, succ, type, lag) VALUES (?1, ?2, ?3, ?4)",
+                           [.integer(pred), .integer(succ), .text(types[l.type] ?? "FS"), .decimal((Double(l.lag) / 4800 * 100).rounded() / 100)])
+                try session.journal.record(set, "dependencies", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
+            }
+        }
+        for a in file.assignments {
+            guard let task = taskID[a.task], let person = people[a.resource] else { continue }
+            try db.run("INSERT INTO assignments (task, person, role, units) VALUES (?1, ?2, 'R', ?3)", [.integer(task), .integer(person), .decimal(a.units * 100)])
+            try session.journal.record(set, "assignments", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
+        }
+        session.projectCacheValid = false
+        try session.loadCalendar()
+        return ChangeReport(verb: "imported", entity: "task", count: added, detail: nil, note: "project \(projectCode)")
+    }
+}
