@@ -15,6 +15,8 @@ usage: pmq-bench <command> [options]
   load --tasks N [--load-runs 3]                      c. pmq script.pmq vs sqlite3 < inserts.sql
   update --tasks N [--runs 3] [--db FILE.db]          e. a journaled bulk update vs the bare SQL UPDATE
   loop --tasks N [--db FILE.db]                       f. a for loop with an if and a per-row update
+  cpm [--runs 7]                                      g. the CPM pass alone, 10k and 100k activities (issue 6)
+  schedule                                            h. pmq -e schedule, whole process, 10k and 100k tasks (issue 6)
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
   sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
                                                       (for trying a faster SQL shape; ?1 = today)
@@ -148,6 +150,11 @@ func main() throws {
     case "loop":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchLoop(dbPath: try ensureDatabase(o), tasks: o.tasks, workdir: o.workdir))
+    case "cpm":
+        printTable(try benchCPM(runs: o.runs))
+    case "schedule":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        printTable(try benchScheduleCLI(o, pmq: pmq))
     case "sql":
         let db = try ensureDatabase(o)
         let raw = try RawConnection(path: db)
@@ -184,6 +191,8 @@ func main() throws {
             small.tasks = min(o.tasks, 100_000)
             figures += try benchLoop(dbPath: try ensureDatabase(small), tasks: small.tasks, workdir: o.workdir)
         }
+        if !o.skip.contains("g") { figures += try benchCPM(runs: o.runs) }
+        if !o.skip.contains("h") { figures += try benchScheduleCLI(o, pmq: pmq) }
         if !o.skip.contains("c") {
             figures += try benchLoad(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate)
         }

@@ -60,10 +60,9 @@ struct ScheduleExecutor {
                 network.earliest[k] = Int32(calendar.index(of: f, from: projectStart))
             }
         }
-        try db.query("""
-            SELECT d.pred, d.succ, d.type, d.lag FROM dependencies d JOIN tasks p ON p.id = d.pred JOIN tasks s ON s.id = d.succ
-            WHERE p.\(projectFilter) AND s.\(projectFilter)
-            """, args) { s in
+        // One scan of the links, kept when both ends are this project's leaves. (Joining
+        // tasks twice by project let SQLite pair every task with every other: quadratic.)
+        try db.query("SELECT pred, succ, type, lag FROM dependencies") { s in
             guard case .integer(let p) = db.rawValue(s, 0), case .integer(let q) = db.rawValue(s, 1),
                   let a = node[p], let b = node[q] else { return }
             let type: CPMNetwork.LinkType = ["SS": .ss, "FF": .ff, "SF": .sf][ConstantEvaluator.text(db.rawValue(s, 2))] ?? .fs
@@ -90,7 +89,8 @@ struct ScheduleExecutor {
         }
         // Deepest first, each task folds into its parent: one pass, whatever the depth.
         let byWBS = Dictionary(tasks.map { ($0.wbs, $0.id) }, uniquingKeysWith: { a, _ in a })
-        let deepestFirst = tasks.sorted { $0.wbs.utf8.filter { $0 == 46 }.count > $1.wbs.utf8.filter { $0 == 46 }.count }
+        let levels = tasks.map { $0.wbs.utf8.reduce(0) { $1 == 46 ? $0 + 1 : $0 } }
+        let deepestFirst = tasks.indices.sorted { levels[$0] > levels[$1] }.map { tasks[$0] }
         for t in deepestFirst {
             guard let o = out[t.id], let p = t.parentWBS, let parent = byWBS[p] else { continue }
             if var span = out[parent] {
@@ -104,32 +104,37 @@ struct ScheduleExecutor {
             }
         }
 
-        // Write back: moved dates journaled, float fields rewritten.
-        let set = try session.journal.set()
-        var moved = 0
+        // Write back through a scratch table: one prepared insert a task, then set-based
+        // statements journal the moved dates and apply everything.
+        try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_schedule (id INTEGER PRIMARY KEY, es, ef, ls, lf, slack, free, critical, start, finish)")
+        try db.run("DELETE FROM temp.pmq_schedule")
         for t in tasks {
             guard let o = out[t.id] else { continue }
-            try db.run("""
-                UPDATE tasks SET early_start = ?1, early_finish = ?2, late_start = ?3, late_finish = ?4, slack = ?5, free_slack = ?6, critical = ?7
-                WHERE id = ?8
-                """, [.date(o.es), .date(o.ef), .date(o.ls), .date(o.lf), .integer(Int64(o.slack)), .integer(Int64(o.free)),
-                       .bool(o.critical), .integer(t.id)])
-            guard t.fixedStart == nil else { continue }
-            let newFinish = t.milestone ? o.es : o.ef
-            if t.start != o.es {
-                try session.journal.record(set, "tasks", t.id, "start", old: t.start.map { .date($0) } ?? .null, new: .date(o.es))
-            }
-            if t.finish != newFinish {
-                try session.journal.record(set, "tasks", t.id, "finish", old: t.finish.map { .date($0) } ?? .null, new: .date(newFinish))
-            }
-            if t.start != o.es || t.finish != newFinish {
-                try db.run("UPDATE tasks SET start = ?1, finish = ?2 WHERE id = ?3", [.date(o.es), .date(newFinish), .integer(t.id)])
-                moved += 1
-            }
+            // Done and started tasks keep their dates; the others move to their early dates.
+            let start: Value = t.fixedStart == nil ? .date(o.es) : t.start.map { .date($0) } ?? .null
+            let finish: Value = t.fixedStart == nil ? .date(t.milestone ? o.es : o.ef) : t.finish.map { .date($0) } ?? .null
+            try db.run("INSERT INTO temp.pmq_schedule VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                       [.integer(t.id), .date(o.es), .date(o.ef), .date(o.ls), .date(o.lf), .integer(Int64(o.slack)), .integer(Int64(o.free)),
+                        .bool(o.critical), start, finish])
         }
+        let set = try session.journal.set()
+        for field in ["start", "finish"] {
+            try db.run("""
+                INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
+                SELECT ?1, 'tasks', t.id, '\(field)', t.\(field), s.\(field) FROM temp.pmq_schedule s JOIN tasks t ON t.id = s.id
+                WHERE t.\(field) IS NOT s.\(field)
+                """, [.integer(set)])
+        }
+        let moved = try db.scalar("SELECT count(*) FROM temp.pmq_schedule s JOIN tasks t ON t.id = s.id WHERE t.start IS NOT s.start OR t.finish IS NOT s.finish")
+        try db.run("""
+            UPDATE tasks SET early_start = s.es, early_finish = s.ef, late_start = s.ls, late_finish = s.lf, slack = s.slack,
+                             free_slack = s.free, critical = s.critical, start = s.start, finish = s.finish
+            FROM temp.pmq_schedule s WHERE s.id = tasks.id
+            """)
+        try db.run("DELETE FROM temp.pmq_schedule")
         let finish = finishDate(0, result.length)
         return ChangeReport(verb: "scheduled", entity: "task", count: tasks.count, detail: nil,
-                            note: "\(moved) moved; finish \(finish.iso), \(result.length) working days")
+                            note: "\(ConstantEvaluator.text(moved)) moved; finish \(finish.iso), \(result.length) working days")
     }
 }
 

@@ -1,0 +1,111 @@
+import Foundation
+import PMQ
+
+// MARK: - g. the CPM pass alone
+
+/// A random DAG: each activity gets about `linksPerTask` predecessors among the 200 before it.
+func randomNetwork(tasks: Int, linksPerTask: Double, seed: UInt64) -> CPMNetwork {
+    var rng = SplitMix(seed: seed)
+    var links: [CPMNetwork.Link] = []
+    links.reserveCapacity(Int(Double(tasks) * linksPerTask))
+    let types: [CPMNetwork.LinkType] = [.fs, .fs, .fs, .fs, .fs, .fs, .ss, .ff, .sf]
+    for i in 1..<tasks {
+        let count = Int(linksPerTask) + (Double(rng.next() % 1000) / 1000 < linksPerTask - Double(Int(linksPerTask)) ? 1 : 0)
+        for _ in 0..<count {
+            let back = Int(rng.next() % UInt64(min(i, 200))) + 1
+            links.append(.init(pred: Int32(i - back), succ: Int32(i), type: types[Int(rng.next() % UInt64(types.count))],
+                               lag: Int32(rng.next() % 5) - 1))
+        }
+    }
+    return CPMNetwork(durations: (0..<tasks).map { _ in Int32(rng.next() % 10) }, links: links)
+}
+
+func benchCPM(runs: Int) throws -> [Figure] {
+    var figures: [Figure] = []
+    for (tasks, target) in [(10_000, 0.005), (100_000, 0.050)] {
+        let network = randomNetwork(tasks: tasks, linksPerTask: 2.5, seed: 42)
+        _ = try network.solve()
+        var samples: [Double] = []
+        var length: Int32 = 0
+        for _ in 0..<max(3, runs) {
+            samples.append(try measure { length = try network.solve().length })
+        }
+        let s = Stats(samples)
+        note("g. CPM pass, \(tasks) activities, \(network.links.count) links: median \(fmt(s.median)), length \(length)")
+        figures.append(Figure(id: tasks == 10_000 ? "g1" : "g2",
+                              measure: "CPM forward and backward pass alone, \(tasks.formatted()) activities, \(network.links.count.formatted()) links (FS/SS/FF/SF, lags -1..3; median of \(samples.count))",
+                              pmq: fmt(s.median), baseline: "–", ratio: "–", target: "≤ \(fmt(target))", pass: s.median <= target))
+    }
+    return figures
+}
+
+// MARK: - h. a whole `pmq -e schedule`
+
+/// The generated project plus about 2.5 finish-to-start links per task to tasks shortly before it.
+func scheduleDatabase(_ o: Options, tasks: Int) throws -> String {
+    var small = o
+    small.tasks = tasks
+    let base = try ensureDatabase(small)
+    let path = base.replacingOccurrences(of: ".db", with: "-linked.db")
+    if fileExists(path) && !o.regenerate { return path }
+    try freshCopy(base, to: path)
+    let raw = try RawConnection(path: path)
+    try raw.exec("BEGIN")
+    var rng = SplitMix(seed: 7)
+    var sql = ""
+    for i in 11...tasks {
+        for _ in 0..<(2 + Int(rng.next() % 2)) {
+            let j = i - Int(rng.next() % 10) - 1
+            sql += "INSERT OR IGNORE INTO dependencies (pred, succ, type, lag) VALUES (\(j), \(i), 'FS', 0);"
+        }
+        if i % 5000 == 0 { try raw.exec(sql); sql = "" }
+    }
+    try raw.exec(sql)
+    try raw.exec("COMMIT")
+    return path
+}
+
+func benchScheduleCLI(_ o: Options, pmq: String) throws -> [Figure] {
+    var figures: [Figure] = []
+    for (tasks, target) in [(10_000, 0.1), (100_000, 1.0)] {
+        let base = try scheduleDatabase(o, tasks: tasks)
+        let run = o.workdir + "/schedule-run.db"
+        var samples: [Double] = []
+        var report = ""
+        for _ in 0..<3 {
+            try freshCopy(base, to: run)
+            let t = try measure {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: pmq)
+                p.arguments = ["--db", run, "--today", "2026-03-16", "-e", "schedule"]
+                let err = Pipe()
+                p.standardError = err
+                p.standardOutput = FileHandle.nullDevice
+                try p.run()
+                report = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                p.waitUntilExit()
+                if p.terminationStatus != 0 { throw BenchError("schedule failed: \(report)") }
+            }
+            samples.append(t)
+        }
+        let s = Stats(samples)
+        note("h. pmq -e schedule on \(tasks) tasks: median \(fmt(s.median)): \(report.trimmingCharacters(in: .whitespacesAndNewlines))")
+        figures.append(Figure(id: tasks == 10_000 ? "h1" : "h2",
+                              measure: "`pmq --db F -e schedule`, whole process, \(tasks.formatted()) tasks with ~2.5 links each, load and write-back included (median of 3)",
+                              pmq: fmt(s.median), baseline: "–", ratio: "–", target: "≤ \(fmt(target))", pass: s.median <= target))
+    }
+    return figures
+}
+
+/// A small, fast, seeded generator (SplitMix64).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
