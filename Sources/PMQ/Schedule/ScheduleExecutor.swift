@@ -36,8 +36,10 @@ struct ScheduleExecutor {
         // Summary tasks: those some other task names as its parent.
         let parents = Set(tasks.compactMap(\.parentWBS))
         let leaves = tasks.indices.filter { !parents.contains(tasks[$0].wbs) }
-        var node = [Int64: Int32]()
-        for (k, i) in leaves.enumerated() { node[tasks[i].id] = Int32(k) }
+        // Leaf node by task id: ids are row ids, nearly dense, so an array is the map.
+        let maxID = Int(tasks.map(\.id).max() ?? 0)
+        var node = [Int32](repeating: -1, count: maxID + 1)
+        for (k, i) in leaves.enumerated() { node[Int(tasks[i].id)] = Int32(k) }
 
         // The project starts at its start date, else its earliest task, else today.
         var projectStart = session.today
@@ -64,7 +66,9 @@ struct ScheduleExecutor {
         // tasks twice by project let SQLite pair every task with every other: quadratic.)
         try db.query("SELECT pred, succ, type, lag FROM dependencies") { s in
             guard case .integer(let p) = db.rawValue(s, 0), case .integer(let q) = db.rawValue(s, 1),
-                  let a = node[p], let b = node[q] else { return }
+                  p >= 0, q >= 0, p <= maxID, q <= maxID else { return }
+            let a = node[Int(p)], b = node[Int(q)]
+            guard a >= 0, b >= 0 else { return }
             let type: CPMNetwork.LinkType = ["SS": .ss, "FF": .ff, "SF": .sf][ConstantEvaluator.text(db.rawValue(s, 2))] ?? .fs
             let lag = db.rawValue(s, 3).number.flatMap { $0.rounded().safeInt } ?? 0
             network.links.append(.init(pred: a, succ: b, type: type, lag: Int32(clamping: lag)))
@@ -81,18 +85,18 @@ struct ScheduleExecutor {
         func startDate(_ i: Int32) -> Day { calendar.date(at: Int(i), from: projectStart) }
         func finishDate(_ es: Int32, _ ef: Int32) -> Day { ef > es ? calendar.date(at: Int(ef) - 1, from: projectStart) : startDate(es) }
         struct Out { var es: Day, ef: Day, ls: Day, lf: Day, slack: Int32, free: Int32, critical: Bool }
-        var out = [Int64: Out]()
+        // Results by task index (arrays, not dictionaries: this runs for every task).
+        var out = [Out?](repeating: nil, count: tasks.count)
         for (k, i) in leaves.enumerated() {
-            out[tasks[i].id] = Out(es: startDate(result.es[k]), ef: finishDate(result.es[k], result.ef[k]),
+            out[i] = Out(es: startDate(result.es[k]), ef: finishDate(result.es[k], result.ef[k]),
                                    ls: startDate(result.ls[k]), lf: finishDate(result.ls[k], result.lf[k]),
                                    slack: result.totalFloat[k], free: result.freeFloat[k], critical: result.critical(k))
         }
         // Deepest first, each task folds into its parent: one pass, whatever the depth.
-        let byWBS = Dictionary(tasks.map { ($0.wbs, $0.id) }, uniquingKeysWith: { a, _ in a })
+        let byWBS = Dictionary(tasks.indices.map { (tasks[$0].wbs, $0) }, uniquingKeysWith: { a, _ in a })
         let levels = tasks.map { $0.wbs.utf8.reduce(0) { $1 == 46 ? $0 + 1 : $0 } }
-        let deepestFirst = tasks.indices.sorted { levels[$0] > levels[$1] }.map { tasks[$0] }
-        for t in deepestFirst {
-            guard let o = out[t.id], let p = t.parentWBS, let parent = byWBS[p] else { continue }
+        for i in tasks.indices.sorted(by: { levels[$0] > levels[$1] }) {
+            guard let o = out[i], let p = tasks[i].parentWBS, let parent = byWBS[p] else { continue }
             if var span = out[parent] {
                 span.es = min(span.es, o.es); span.ef = max(span.ef, o.ef)
                 span.ls = min(span.ls, o.ls); span.lf = max(span.lf, o.lf)
@@ -108,8 +112,8 @@ struct ScheduleExecutor {
         // statements journal the moved dates and apply everything.
         try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_schedule (id INTEGER PRIMARY KEY, es, ef, ls, lf, slack, free, critical, start, finish)")
         try db.run("DELETE FROM temp.pmq_schedule")
-        for t in tasks {
-            guard let o = out[t.id] else { continue }
+        for (i, t) in tasks.enumerated() {
+            guard let o = out[i] else { continue }
             // Done and started tasks keep their dates; the others move to their early dates.
             let start: Value = t.fixedStart == nil ? .date(o.es) : t.start.map { .date($0) } ?? .null
             let finish: Value = t.fixedStart == nil ? .date(t.milestone ? o.es : o.ef) : t.finish.map { .date($0) } ?? .null
@@ -125,16 +129,20 @@ struct ScheduleExecutor {
                 WHERE t.\(field) IS NOT s.\(field)
                 """, [.integer(set)])
         }
-        let moved = try db.scalar("SELECT count(*) FROM temp.pmq_schedule s JOIN tasks t ON t.id = s.id WHERE t.start IS NOT s.start OR t.finish IS NOT s.finish")
+        // Start and finish are indexed: only the moved rows are touched for them.
+        let moved = try db.run("""
+            UPDATE tasks SET start = s.start, finish = s.finish FROM temp.pmq_schedule s
+            WHERE s.id = tasks.id AND (tasks.start IS NOT s.start OR tasks.finish IS NOT s.finish)
+            """)
         try db.run("""
             UPDATE tasks SET early_start = s.es, early_finish = s.ef, late_start = s.ls, late_finish = s.lf, slack = s.slack,
-                             free_slack = s.free, critical = s.critical, start = s.start, finish = s.finish
+                             free_slack = s.free, critical = s.critical
             FROM temp.pmq_schedule s WHERE s.id = tasks.id
             """)
         try db.run("DELETE FROM temp.pmq_schedule")
         let finish = finishDate(0, result.length)
         return ChangeReport(verb: "scheduled", entity: "task", count: tasks.count, detail: nil,
-                            note: "\(ConstantEvaluator.text(moved)) moved; finish \(finish.iso), \(result.length) working days")
+                            note: "\(moved) moved; finish \(finish.iso), \(result.length) working days")
     }
 }
 
