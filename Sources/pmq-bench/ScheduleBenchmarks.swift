@@ -5,7 +5,7 @@ import PMQ
 
 /// A random DAG: each activity gets about `linksPerTask` predecessors among the 200 before it.
 func randomNetwork(tasks: Int, linksPerTask: Double, seed: UInt64) -> CPMNetwork {
-    var rng = SplitMix(seed: seed)
+    var rng = SeededRandom(seed: seed)
     var links: [CPMNetwork.Link] = []
     links.reserveCapacity(Int(Double(tasks) * linksPerTask))
     let types: [CPMNetwork.LinkType] = [.fs, .fs, .fs, .fs, .fs, .fs, .ss, .ff, .sf]
@@ -51,7 +51,7 @@ func scheduleDatabase(_ o: Options, tasks: Int) throws -> String {
     try freshCopy(base, to: path)
     let raw = try RawConnection(path: path)
     try raw.exec("BEGIN")
-    var rng = SplitMix(seed: 7)
+    var rng = SeededRandom(seed: 7)
     var sql = ""
     for i in 11...tasks {
         for _ in 0..<(2 + Int(rng.next() % 2)) {
@@ -86,17 +86,4 @@ func benchScheduleCLI(_ o: Options, pmq: String) throws -> [Figure] {
                               pmq: fmt(s.median), baseline: "–", ratio: "–", target: "≤ \(fmt(target))", pass: s.median <= target))
     }
     return figures
-}
-
-/// A small, fast, seeded generator (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

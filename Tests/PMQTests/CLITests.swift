@@ -35,6 +35,21 @@ enum PMQProcess {
         return Outcome(stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self), status: p.terminationStatus)
     }
 
+    /// Runs another program (python3, swift) from the package root: its status and output.
+    static func tool(_ args: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        p.currentDirectoryURL = root
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
     static func tempDB(_ name: String) -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pmq-cli-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

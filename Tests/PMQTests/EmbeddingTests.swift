@@ -195,17 +195,8 @@ struct EmbeddingTests {
     func pythonExample() throws {
         let lib = PMQProcess.root.appendingPathComponent(".build/debug/libPMQEmbed.so").path
         #expect(FileManager.default.fileExists(atPath: lib), "swift build makes \(lib)")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "examples/embed/python/health.py", lib]
-        p.currentDirectoryURL = PMQProcess.root
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(text)")
+        let (status, text) = try PMQProcess.tool(["python3", "examples/embed/python/health.py", lib])
+        #expect(status == 0, "\(text)")
         #expect(text.contains("overdue tasks: 9"))
         #expect(text.contains("error at 1:13: unknown field \"ownr\""))
         #expect(text.contains("read-only: read-only: update is not allowed here"))
@@ -218,17 +209,7 @@ struct SwiftEmbedExampleTests {
     @Test("examples/embed/swift builds and runs its health check")
     func swiftExample() throws {
         func build() throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["swift", "run", "--package-path", "examples/embed/swift", "HealthCheck"]
-            p.currentDirectoryURL = PMQProcess.root
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = out
-            try p.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return (p.terminationStatus, text)
+            try PMQProcess.tool(["swift", "run", "--package-path", "examples/embed/swift", "HealthCheck"])
         }
         var (status, text) = try build()
         if status != 0 {

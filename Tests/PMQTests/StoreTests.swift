@@ -4,13 +4,7 @@ import Testing
 
 @Suite("Store: schema, migrations, atomicity")
 struct StoreTests {
-    func tempPath(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pmq-tests-\(getpid())")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let p = dir.appendingPathComponent(name).path
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: p + suffix) }
-        return p
-    }
+    func tempPath(_ name: String) -> String { PMQProcess.tempDB(name) }
 
     @Test("a file made by the first schema opens and is upgraded, data intact")
     func migrateFromV1() throws {
