@@ -88,8 +88,9 @@ public struct Completer {
         let vars = session.variableNames
 
         if last.isKeyword("add") { return Catalog.entities.map(\.singular) }
+        let forIn = last.isKeyword("in") && tokens.count == 3 && tokens.first?.isKeyword("for") == true
         if last.isKeyword("count") || last.isKeyword("explain") || last.isKeyword("update") || last.isKeyword("delete")
-            || last.isKeyword("in") && tokens.first?.isKeyword("for") == true && tokens.count == 3 || last.isKeyword("to") || last.isKeyword("from") {
+            || forIn || last.isKeyword("to") || last.isKeyword("from") {
             return Catalog.entities.map(\.plural) + savedQueries + vars
         }
         if last.isKeyword("under") { return wbsCodes() }

@@ -180,14 +180,5 @@ private func registerFunctions(_ db: OpaquePointer) {
         guard let haystack = text(argv?[0]), let needle = text(argv?[1]) else { sqlite3_result_null(ctx); return }
         sqlite3_result_int(ctx, needle.isEmpty || haystack.lowercased().contains(needle.lowercased()) ? 1 : 0)
     }, nil, nil, nil)
-    sqlite3_create_function_v2(db, "pmq_add_workdays", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, { ctx, argc, argv in
-        guard let argv, argc == 2, let a0 = argv[0], let a1 = argv[1],
-              sqlite3_value_type(a0) != SQLITE_NULL, sqlite3_value_type(a1) != SQLITE_NULL else {
-            sqlite3_result_null(ctx)
-            return
-        }
-        let day = Day(Int(sqlite3_value_int64(a0)))
-        let n = Int(sqlite3_value_int64(a1))
-        sqlite3_result_int64(ctx, Int64(day.addingWorkdays(max(-100_000, min(100_000, n))).number))
-    }, nil, nil, nil)
+    // pmq_add_workdays needs the project calendar: a Session registers it (WorkCalendar.swift).
 }
