@@ -69,7 +69,13 @@ struct ScheduleExecutor {
                   p >= 0, q >= 0, p <= maxID, q <= maxID else { return }
             let a = node[Int(p)], b = node[Int(q)]
             guard a >= 0, b >= 0 else { return }
-            let type: CPMNetwork.LinkType = ["SS": .ss, "FF": .ff, "SF": .sf][ConstantEvaluator.text(db.rawValue(s, 2))] ?? .fs
+            let type: CPMNetwork.LinkType
+            switch db.rawValue(s, 2) {
+            case .text("SS"): type = .ss
+            case .text("FF"): type = .ff
+            case .text("SF"): type = .sf
+            default: type = .fs
+            }
             let lag = db.rawValue(s, 3).number.flatMap { $0.rounded().safeInt } ?? 0
             network.links.append(.init(pred: a, succ: b, type: type, lag: Int32(clamping: lag)))
         }
