@@ -177,3 +177,30 @@ struct MSProjectTests {
         #expect(session.run("import \"x.xml\"").diagnostics.first?.message == "import reads files, and file access is off here")
     }
 }
+
+@Suite("schedule is a change like any other")
+struct ScheduleUndoTests {
+    @Test("undo takes the moves back; a dry run keeps nothing")
+    func undoAndDryRun() throws {
+        let s = try Session(path: nil, today: Day(iso: "2026-03-16"))
+        #expect(s.run("""
+            add project "P" start 2026-03-02
+            add task "A" wbs 1 start 2026-03-02 duration 2wd
+            add task "B" wbs 2 start 2026-03-20 duration 2wd
+            add dependency 1 -> 2
+            """).diagnostics.isEmpty)
+        func starts() -> [Value] {
+            guard case .rows(_, let rows, _)? = s.run("tasks select start order by wbs").results.first else { return [] }
+            return rows.map { $0[0] }
+        }
+        let before = starts()
+        let (dry, d1) = s.run("schedule", dryRun: true)
+        #expect(d1.isEmpty)
+        #expect(dry.contains { if case .rows(let cols, _, _) = $0 { return cols.first?.name == "entity" }; return false })
+        #expect(starts() == before)
+        #expect(s.run("schedule").diagnostics.isEmpty)
+        #expect(starts() == [.date(Day(iso: "2026-03-02")!), .date(Day(iso: "2026-03-04")!)])
+        #expect(s.run("undo").diagnostics.isEmpty)
+        #expect(starts() == before)
+    }
+}
