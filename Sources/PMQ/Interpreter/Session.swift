@@ -611,7 +611,10 @@ extension Session {
         var c = freshChecker()
         forEachChecked(source, &c) { checked in
             switch checked {
-            case .query(let q), .explain(let q): out.append(compile(q))
+            case .query(let q), .explain(let q):
+                // Not through the run's cache: nothing clears it here, and it would keep every query.
+                let c = compiled(q)
+                out.append(SQLStatement(sql: c.sql, args: c.resolve(variable)))
             default: break
             }
         } report: { problems.append($0) }
