@@ -202,12 +202,6 @@ public final class Session {
             default: break
             }
         }
-        if kept.contains(where: { if case .begin = $0 { return true }; if case .commit = $0 { return true }; if case .rollback = $0 { return true }; return false }) {
-            var d = Diagnostic(.refused, "begin, commit and rollback are for the interactive shell: a script already runs as one transaction", at: .none)
-            d.source = source
-            return [d]
-        }
-
         let savedProject = currentProject
         let savedEnvironment = environment
         let savepoint = inExplicitTransaction
@@ -220,6 +214,15 @@ public final class Session {
             ? String(source.text.prefix(200)) : source.name
         if !savepoint { journal.currentSet = nil }
         let journalMark = (try? journal.mark()) ?? 0
+
+        /// Everything the run did is taken back, in the database and in the session.
+        func undoAll() {
+            try? db.execute(savepoint ? "ROLLBACK TO pmq_statement; RELEASE pmq_statement" : "ROLLBACK")
+            journal.rolledBack()
+            currentProject = savedProject
+            environment = savedEnvironment
+            invalidateCaches()
+        }
 
         var failure: Diagnostic?
         func step(_ checked: Checked) {
@@ -250,11 +253,7 @@ public final class Session {
         } else {
             forEachChecked(source, &c, step) { diagnostics.append($0) }
             if !diagnostics.isEmpty {
-                try? db.execute(savepoint ? "ROLLBACK TO pmq_statement; RELEASE pmq_statement" : "ROLLBACK")
-                journal.rolledBack()
-                currentProject = savedProject
-                environment = savedEnvironment
-                invalidateCaches()
+                undoAll()
                 return diagnostics + (failure.map { [$0] } ?? [])
             }
         }
@@ -266,13 +265,6 @@ public final class Session {
             emit(diff)
         }
 
-        func undoAll() {
-            try? db.execute(savepoint ? "ROLLBACK TO pmq_statement; RELEASE pmq_statement" : "ROLLBACK")
-            journal.rolledBack()
-            currentProject = savedProject
-            environment = savedEnvironment
-            invalidateCaches()
-        }
         if let failure {
             undoAll()
             return [failure]

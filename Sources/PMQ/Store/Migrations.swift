@@ -165,8 +165,6 @@ extension Database {
     static func openStore(path: String?, upTo version: Int) throws -> Database {
         let db = try Database(path: path)
         try db.execute("PRAGMA foreign_keys = ON")
-        // Scratch tables (change statements, schedule) live in memory.
-        try db.execute("PRAGMA temp_store = MEMORY")
         if path != nil {
             // WAL lets readers work while a script writes; it fails harmlessly on read-only media.
             try? db.execute("PRAGMA journal_mode = WAL")
