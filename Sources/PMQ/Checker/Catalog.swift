@@ -25,8 +25,10 @@ public enum FieldType: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Computed fields (pinned semantics, spec §1); the SQL generator owns their SQL.
-public enum ComputedField: Sendable {
+public enum ComputedField: Sendable, Equatable {
     case duration, late, overdue, remaining, level, actualCost, slip, score, parent
+    /// A column of task_schedule, filled in by `schedule`.
+    case scheduled(String)
 }
 
 public struct FieldDef: Sendable {
@@ -158,13 +160,13 @@ public enum Catalog {
         FieldDef("level", .integer, computed: .level, doc: "depth of the WBS code"),
         FieldDef("actual_cost", .number, computed: .actualCost, doc: "sum of amount of its costs"),
         FieldDef("slip", .duration, computed: .slip, doc: "finish - baseline_finish"),
-        FieldDef("early_start", .date, doc: "from schedule", scheduled: true),
-        FieldDef("early_finish", .date, doc: "from schedule", scheduled: true),
-        FieldDef("late_start", .date, doc: "from schedule", scheduled: true),
-        FieldDef("late_finish", .date, doc: "from schedule", scheduled: true),
-        FieldDef("slack", .duration, doc: "total float in working days, from schedule", scheduled: true),
-        FieldDef("free_slack", .duration, doc: "free float in working days, from schedule", scheduled: true),
-        FieldDef("critical", .bool, doc: "on the critical path (slack <= 0), from schedule", scheduled: true),
+        FieldDef("early_start", .date, computed: .scheduled("early_start"), doc: "from schedule", scheduled: true),
+        FieldDef("early_finish", .date, computed: .scheduled("early_finish"), doc: "from schedule", scheduled: true),
+        FieldDef("late_start", .date, computed: .scheduled("late_start"), doc: "from schedule", scheduled: true),
+        FieldDef("late_finish", .date, computed: .scheduled("late_finish"), doc: "from schedule", scheduled: true),
+        FieldDef("slack", .duration, computed: .scheduled("slack"), doc: "total float in working days, from schedule", scheduled: true),
+        FieldDef("free_slack", .duration, computed: .scheduled("free_slack"), doc: "free float in working days, from schedule", scheduled: true),
+        FieldDef("critical", .bool, computed: .scheduled("critical"), doc: "on the critical path (slack <= 0), from schedule", scheduled: true),
     ]
 
     static let idField = FieldDef("id", .integer)

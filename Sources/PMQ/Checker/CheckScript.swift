@@ -112,7 +112,7 @@ extension Checker {
                     continue
                 }
                 if f.isComputed || f.scheduled || (f.name == "wbs" && tq.entity.table == "tasks") {
-                    diagnostics.error(.type, "\"\(f.name)\" \(f.isComputed ? "is computed" : f.scheduled ? "is filled in by schedule" : "is the task's identity") and cannot be set", name.range)
+                    diagnostics.error(.type, "\"\(f.name)\" \(f.scheduled ? "is filled in by schedule" : f.isComputed ? "is computed" : "is the task's identity") and cannot be set", name.range)
                     continue
                 }
                 if let v = checkNewValue(valueExpr, f, Scope(entity: tq.entity)) { out.append((f, v)) }

@@ -273,6 +273,9 @@ struct SQLGenerator {
             return "(\(a).probability * \(a).impact)"
         case .parent:
             return "(SELECT px.id FROM tasks px WHERE px.wbs = \(a).parent_wbs AND px.project IS \(a).project)"
+        case .scheduled(let column):
+            // The column name comes from the catalog.
+            return "(SELECT sx.\(column) FROM task_schedule sx WHERE sx.id = \(a).id)"
         }
     }
 

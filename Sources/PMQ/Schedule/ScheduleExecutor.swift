@@ -141,9 +141,8 @@ struct ScheduleExecutor {
             WHERE s.id = tasks.id AND (tasks.start IS NOT s.start OR tasks.finish IS NOT s.finish)
             """)
         try db.run("""
-            UPDATE tasks SET early_start = s.es, early_finish = s.ef, late_start = s.ls, late_finish = s.lf, slack = s.slack,
-                             free_slack = s.free, critical = s.critical
-            FROM temp.pmq_schedule s WHERE s.id = tasks.id
+            INSERT OR REPLACE INTO task_schedule (id, early_start, early_finish, late_start, late_finish, slack, free_slack, critical)
+            SELECT id, es, ef, ls, lf, slack, free, critical FROM temp.pmq_schedule
             """)
         try db.run("DELETE FROM temp.pmq_schedule")
         let finish = finishDate(0, result.length)

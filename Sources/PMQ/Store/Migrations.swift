@@ -140,13 +140,13 @@ enum Migrations {
         name TEXT
     );
     ALTER TABLE tasks ADD COLUMN baseline_cost REAL;
-    ALTER TABLE tasks ADD COLUMN early_start INTEGER;
-    ALTER TABLE tasks ADD COLUMN early_finish INTEGER;
-    ALTER TABLE tasks ADD COLUMN late_start INTEGER;
-    ALTER TABLE tasks ADD COLUMN late_finish INTEGER;
-    ALTER TABLE tasks ADD COLUMN slack INTEGER;
-    ALTER TABLE tasks ADD COLUMN free_slack INTEGER;
-    ALTER TABLE tasks ADD COLUMN critical INTEGER;
+    -- What `schedule` computes, in a narrow table of its own: a run writes a few bytes a
+    -- task instead of rewriting every task row.
+    CREATE TABLE task_schedule (
+        id INTEGER PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
+        early_start INTEGER, early_finish INTEGER, late_start INTEGER, late_finish INTEGER,
+        slack INTEGER, free_slack INTEGER, critical INTEGER
+    );
     CREATE INDEX risks_owner ON risks(owner);
     """
 }
