@@ -747,11 +747,3 @@ extension BinaryOp {
         }
     }
 }
-
-extension Expr {
-    /// Whether the literal was written with a decimal point; set by the parser's text.
-    var rangeText: String {
-        if case .number(_, let t) = kind { return t }
-        return ""
-    }
-}

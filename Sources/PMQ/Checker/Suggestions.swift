@@ -1,6 +1,6 @@
 /// "Did you mean" for unknown names: the closest candidate by edit distance, when close enough.
-enum Suggestions {
-    static func closest(to word: String, in candidates: [String]) -> String? {
+public enum Suggestions {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         let w = Array(word.lowercased())
         var best: (String, Int)?
         for c in candidates {

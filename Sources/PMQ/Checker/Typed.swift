@@ -9,22 +9,16 @@ indirect enum PType: Equatable, CustomStringConvertible {
     case any
 
     init(_ f: FieldType) {
-        self = PType.from(f)
-    }
-
-    static func from(_ f: FieldType) -> PType {
-        let r: PType
         switch f {
-        case .integer, .number: r = .number
-        case .text: r = .text
-        case .date: r = .date
-        case .duration: r = .duration
-        case .bool: r = .bool
-        case .reference(let e): r = .reference(e)
-        case .enumeration(let vs): r = .enumeration(vs)
-        case .list: r = .list
+        case .integer, .number: self = .number
+        case .text: self = .text
+        case .date: self = .date
+        case .duration: self = .duration
+        case .bool: self = .bool
+        case .reference(let e): self = .reference(e)
+        case .enumeration(let vs): self = .enumeration(vs)
+        case .list: self = .list
         }
-        return r
     }
 
     var description: String {

@@ -86,8 +86,6 @@ public final class Session {
         try limits.count(1)
     }
 
-    func isCancelled() -> Bool { cancelled.load(ordering: .relaxed) }
-
     // MARK: - Checking
 
     var checkerState: Checker { checker }
@@ -370,7 +368,8 @@ public final class Session {
                 environment[slot] = try evaluate(e)
             }
         case .bindSet(let slot, let q, _):
-            environment[slot] = .text(try ids(of: q).map(String.init).joined(separator: ",").wrappedAsJSONArray)
+            // A set is its ids as a JSON array, which SQL reads back with json_each.
+            environment[slot] = .text("[" + (try ids(of: q)).map(String.init).joined(separator: ",") + "]")
         case .forLoop(let slot, let q, let body, _):
             // The rows are taken once, in the query's order, before the body changes anything.
             for id in try ids(of: q) {
@@ -587,10 +586,6 @@ public final class Session {
         beforeDryRun = nil
         invalidateCaches()
     }
-}
-
-extension String {
-    var wrappedAsJSONArray: String { "[" + self + "]" }
 }
 
 extension Session {

@@ -92,8 +92,8 @@ struct SQLGenerator {
                 order += q.groupBy.map { ordering($0, q) }
             }
         }
-        let limit = q.limit.map { " LIMIT " + value($0) } ?? (q.offset != nil ? " LIMIT -1" : "")
-        let offset = q.offset.map { " OFFSET " + value($0) } ?? ""
+        let limit = q.limit.map { " LIMIT " + expr($0) } ?? (q.offset != nil ? " LIMIT -1" : "")
+        let offset = q.offset.map { " OFFSET " + expr($0) } ?? ""
 
         let level = levels[levels.count - 1]
         sql += " FROM \(q.entity.table) \(root)"
@@ -174,8 +174,8 @@ struct SQLGenerator {
         if q.orderBy.isEmpty { order = keyOrder }
         var sql = "SELECT " + outer.joined(separator: ", ") + " FROM (" + innerSQL + ") g " + joins.joined(separator: " ")
         sql += " ORDER BY " + order.joined(separator: ", ")
-        if let l = q.limit { sql += " LIMIT " + value(l) } else if q.offset != nil { sql += " LIMIT -1" }
-        if let o = q.offset { sql += " OFFSET " + value(o) }
+        if let l = q.limit { sql += " LIMIT " + expr(l) } else if q.offset != nil { sql += " LIMIT -1" }
+        if let o = q.offset { sql += " OFFSET " + expr(o) }
         return sql
     }
 
@@ -193,7 +193,6 @@ struct SQLGenerator {
         return dialect.placeholder(args.count)
     }
 
-    private mutating func value(_ e: TExpr) -> String { expr(e) }
 
     // MARK: - Paths and joins
 

@@ -64,23 +64,7 @@ enum MetaCommand {
 
     static func fail(_ message: String, suggest word: String? = nil, among: [String] = []) {
         var text = "error: \(message)"
-        if let word, let best = closest(word, among) { text += "; did you mean \(best)?" }
+        if let word, let best = Suggestions.closest(to: word, in: among) { text += "; did you mean \(best)?" }
         fputs(text + "\n", stderr)
-    }
-
-    private static func closest(_ word: String, _ names: [String]) -> String? {
-        names.min { distance(word, $0) < distance(word, $1) }.flatMap { distance(word, $0) <= 3 ? $0 : nil }
-    }
-
-    private static func distance(_ a: String, _ b: String) -> Int {
-        let x = Array(a), y = Array(b)
-        if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
-        var prev = Array(0...y.count)
-        for i in 1...x.count {
-            var cur = [i] + Array(repeating: 0, count: y.count)
-            for j in 1...y.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)) }
-            prev = cur
-        }
-        return prev[y.count]
     }
 }
