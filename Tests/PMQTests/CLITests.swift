@@ -90,7 +90,8 @@ struct CLITests {
     func stdinScript() throws {
         let r = try PMQProcess.run(["--today", "2026-03-16", "--format", "json"], stdin: model + "\ntasks select wbs, late")
         #expect(r.status == 0)
-        #expect(r.stdout == "[{\"wbs\":\"1\",\"late\":66},{\"wbs\":\"1.2\",\"late\":15}]\n")
+        // Plan is a summary: it finishes when Build does (spec §8.1).
+        #expect(r.stdout == "[{\"wbs\":\"1\",\"late\":15},{\"wbs\":\"1.2\",\"late\":15}]\n")
     }
 
     @Test("script files run in order")

@@ -16,7 +16,7 @@ struct EmbeddingTests {
         let s = try Session(path: nil, today: Day(iso: "2026-03-16"))
         #expect(s.run(model).diagnostics.isEmpty)
         if tasks > 0 {
-            var text = ""
+            var text = "add task \"Bulk\" wbs 9\n"
             for i in 1...tasks { text += "add task \"T\(i)\" wbs 9.\(i)\n" }
             #expect(s.run(text).diagnostics.isEmpty)
         }
@@ -150,7 +150,7 @@ struct EmbeddingTests {
                 do {
                     let s = try Session(path: path)
                     for i in 0..<25 {
-                        let d = s.run("add task \"T\(n)-\(i)\" wbs \(n).\(i)\ncount tasks").diagnostics
+                        let d = s.run("add task \"T\(n)-\(i)\" wbs \"T\(n)-\(i)\"\ncount tasks").diagnostics
                         if !d.isEmpty { lock.lock(); failures.value.append(d[0].message); lock.unlock() }
                     }
                 } catch {
@@ -220,7 +220,7 @@ struct SwiftEmbedExampleTests {
         }
         #expect(status == 0, "\(text.suffix(2000))")
         #expect(text.contains("\n9\n"))
-        #expect(text.contains("2.2.4  DBA     17d   0.2"))
+        #expect(text.contains("2.2.4  DBA     17d  0.2"))
     }
 
     /// The README's Swift lines are the example's own, so building the example compiles them.

@@ -142,7 +142,9 @@ struct MSProjectTests {
     func oracle(_ name: String) throws {
         let path = SharedData.root.appendingPathComponent("mspdi/mpxj/" + name).path
         let file = try MSProjectFile.read(try Data(contentsOf: URL(fileURLWithPath: path)))
-        let session = try Session(path: nil, today: Day(iso: "2026-01-05"))
+        // The status date is the project's start: MS Project scheduled these files before any work.
+        let statusDate = file.tasks.compactMap(\.earlyStart).min() ?? Day(iso: "2026-01-05")!
+        let session = try Session(path: nil, today: statusDate)
         let (results, d) = session.run("import \"\(path)\" as \"X\"\nschedule")
         #expect(d.isEmpty, "\(d.map(\.message))")
         #expect(results.count == 2)
@@ -199,7 +201,8 @@ struct ScheduleUndoTests {
         #expect(dry.contains { if case .rows(let cols, _, _) = $0 { return cols.first?.name == "entity" }; return false })
         #expect(starts() == before)
         #expect(s.run("schedule").diagnostics.isEmpty)
-        #expect(starts() == [.date(Day(iso: "2026-03-02")!), .date(Day(iso: "2026-03-04")!)])
+        // Neither has started: from the status date (today) on.
+        #expect(starts() == [.date(Day(iso: "2026-03-16")!), .date(Day(iso: "2026-03-18")!)])
         #expect(s.run("undo").diagnostics.isEmpty)
         #expect(starts() == before)
     }

@@ -27,6 +27,8 @@ public enum FieldType: Equatable, Sendable, CustomStringConvertible {
 /// Computed fields (pinned semantics, spec §1); the SQL generator owns their SQL.
 public enum ComputedField: Sendable, Equatable {
     case duration, late, overdue, remaining, level, actualCost, slip, score, parent
+    /// A task some other task has as its parent (spec §8.1): its rolled-up fields follow its children.
+    case summary
     /// A column of task_schedule, filled in by `schedule`.
     case scheduled(String)
 }
@@ -43,12 +45,21 @@ public struct FieldDef: Sendable {
     /// Filled in by `schedule`; not set by hand.
     public let scheduled: Bool
 
+    /// On a summary task, kept equal to the roll-up of its children (spec §8.1).
+    public let rolledUp: Bool
+    /// Never null in the store (it has a default): setting it to null is refused.
+    public let neverNull: Bool
+
     init(_ name: String, _ type: FieldType, computed: ComputedField? = nil, bounds: ClosedRange<Double>? = nil,
-         required: Bool = false, doc: String = "", scheduled: Bool = false) {
+         required: Bool = false, doc: String = "", scheduled: Bool = false, rolledUp: Bool = false,
+         neverNull: Bool = false, column: String? = nil) {
         self.scheduled = scheduled
+        self.rolledUp = rolledUp
+        self.neverNull = neverNull || required
         self.name = name
         self.type = type
-        self.storage = computed.map { .computed($0) } ?? .column(name)
+        // A field whose name is an SQL keyword (`constraint`) is stored under another column name.
+        self.storage = computed.map { .computed($0) } ?? .column(column ?? name)
         self.bounds = bounds
         self.required = required
         self.doc = doc
@@ -56,6 +67,10 @@ public struct FieldDef: Sendable {
 
     public var isComputed: Bool { if case .computed = storage { return true }; return false }
     var column: String? { if case .column(let c) = storage { return c }; return nil }
+    /// The field stored in `column` of `table`'s entity (the journal names columns).
+    static func named(column: String, in table: String) -> FieldDef? {
+        Catalog.entities.first { $0.table == table }?.fields.first { $0.column == column }
+    }
 }
 
 public struct EntityDef: Sendable {
@@ -81,21 +96,24 @@ public struct EntityDef: Sendable {
 public enum Catalog {
     static let taskStatus = ["todo", "doing", "done", "blocked", "cancelled"]
     static let levels = ["low", "medium", "high", "critical"]
+    /// MS Project's task constraints (spec §8.1): as soon as possible; start / finish no
+    /// earlier than; must start / finish on; start / finish no later than.
+    static let constraintKinds = ["asap", "snet", "fnet", "mso", "mfo", "snlt", "fnlt"]
 
     public static let entities: [EntityDef] = [
         EntityDef(plural: "people", singular: "person", table: "people", key: "name", fields: [
             FieldDef("name", .text, required: true),
-            FieldDef("kind", .enumeration(["person", "team"])),
+            FieldDef("kind", .enumeration(["person", "team"]), neverNull: true),
             FieldDef("role", .text), FieldDef("department", .text), FieldDef("email", .text),
             FieldDef("rate", .number, bounds: 0...1e15, doc: "money per day"),
-            FieldDef("capacity", .number, bounds: 0...24, doc: "hours per day"),
+            FieldDef("capacity", .number, bounds: 0...24, doc: "hours per day", neverNull: true),
             FieldDef("backup", .reference("people"), doc: "the AB-role stand-in"),
         ], defaultColumns: ["name", "kind", "role", "department", "rate", "backup"], onlyMilestones: false),
         EntityDef(plural: "projects", singular: "project", table: "projects", key: "code", fields: [
             FieldDef("code", .text, required: true), FieldDef("name", .text), FieldDef("client", .text),
             FieldDef("manager", .reference("people")), FieldDef("budget", .number),
             FieldDef("start", .date), FieldDef("finish", .date),
-            FieldDef("status", .enumeration(["planning", "active", "on_hold", "closed"])),
+            FieldDef("status", .enumeration(["planning", "active", "on_hold", "closed"]), neverNull: true),
         ], defaultColumns: ["code", "name", "client", "manager", "start", "finish", "status"], onlyMilestones: false),
         EntityDef(plural: "tasks", singular: "task", table: "tasks", key: "wbs", fields: taskFields,
                   defaultColumns: ["wbs", "name", "owner", "status", "start", "finish", "progress"], onlyMilestones: false),
@@ -103,36 +121,36 @@ public enum Catalog {
                   defaultColumns: ["wbs", "name", "owner", "status", "finish"], onlyMilestones: true),
         EntityDef(plural: "dependencies", singular: "dependency", table: "dependencies", key: nil, fields: [
             FieldDef("pred", .reference("tasks"), required: true), FieldDef("succ", .reference("tasks"), required: true),
-            FieldDef("type", .enumeration(["FS", "SS", "FF", "SF"])), FieldDef("lag", .duration),
+            FieldDef("type", .enumeration(["FS", "SS", "FF", "SF"]), neverNull: true), FieldDef("lag", .duration, neverNull: true),
         ], defaultColumns: ["pred", "succ", "type", "lag"], onlyMilestones: false),
         EntityDef(plural: "assignments", singular: "assignment", table: "assignments", key: nil, fields: [
             FieldDef("task", .reference("tasks"), required: true), FieldDef("person", .reference("people"), required: true),
-            FieldDef("role", .enumeration(["A", "C", "I", "R"])), FieldDef("units", .number, bounds: 0...1000),
+            FieldDef("role", .enumeration(["A", "C", "I", "R"]), neverNull: true), FieldDef("units", .number, bounds: 0...1000, neverNull: true),
         ], defaultColumns: ["task", "person", "role", "units"], onlyMilestones: false),
         EntityDef(plural: "risks", singular: "risk", table: "risks", key: "title", fields: [
             FieldDef("title", .text, required: true), FieldDef("project", .reference("projects")),
             FieldDef("task", .reference("tasks")), FieldDef("owner", .reference("people")),
             FieldDef("probability", .integer, bounds: 1...5), FieldDef("impact", .integer, bounds: 1...5),
-            FieldDef("status", .enumeration(["open", "mitigating", "occurred", "closed"])),
+            FieldDef("status", .enumeration(["open", "mitigating", "occurred", "closed"]), neverNull: true),
             FieldDef("review", .date), FieldDef("response", .text),
             FieldDef("score", .integer, computed: .score, doc: "probability * impact"),
         ], defaultColumns: ["title", "owner", "probability", "impact", "score", "status"], onlyMilestones: false),
         EntityDef(plural: "costs", singular: "cost", table: "costs", key: nil, fields: [
             FieldDef("project", .reference("projects")), FieldDef("task", .reference("tasks")),
             FieldDef("person", .reference("people")),
-            FieldDef("kind", .enumeration(["labor", "material", "service", "payment", "receipt", "other"])),
+            FieldDef("kind", .enumeration(["labor", "material", "service", "payment", "receipt", "other"]), neverNull: true),
             FieldDef("date", .date), FieldDef("qty", .number), FieldDef("rate", .number),
             FieldDef("amount", .number, doc: "qty * rate when not given"), FieldDef("note", .text),
         ], defaultColumns: ["date", "task", "person", "kind", "qty", "rate", "amount"], onlyMilestones: false),
         EntityDef(plural: "defects", singular: "defect", table: "defects", key: "title", fields: [
             FieldDef("title", .text, required: true), FieldDef("task", .reference("tasks")),
-            FieldDef("severity", .enumeration(levels)),
-            FieldDef("status", .enumeration(["open", "fixed", "closed"])),
+            FieldDef("severity", .enumeration(levels), neverNull: true),
+            FieldDef("status", .enumeration(["open", "fixed", "closed"]), neverNull: true),
             FieldDef("found", .date), FieldDef("fixed", .date),
         ], defaultColumns: ["title", "task", "severity", "status", "found", "fixed"], onlyMilestones: false),
         EntityDef(plural: "changes", singular: "change", table: "changes", key: "title", fields: [
             FieldDef("title", .text, required: true), FieldDef("project", .reference("projects")),
-            FieldDef("status", .enumeration(["proposed", "approved", "rejected", "implemented"])),
+            FieldDef("status", .enumeration(["proposed", "approved", "rejected", "implemented"]), neverNull: true),
             FieldDef("cost_impact", .number), FieldDef("days_impact", .duration),
             FieldDef("requested_by", .reference("people")), FieldDef("decided", .date),
         ], defaultColumns: ["title", "status", "cost_impact", "days_impact", "requested_by", "decided"], onlyMilestones: false),
@@ -144,21 +162,25 @@ public enum Catalog {
         FieldDef("name", .text, required: true),
         FieldDef("parent", .reference("tasks"), computed: .parent, doc: "from the WBS code"),
         FieldDef("owner", .reference("people"), doc: "the Responsible one"),
-        FieldDef("status", .enumeration(taskStatus)),
-        FieldDef("priority", .enumeration(levels)),
-        FieldDef("start", .date), FieldDef("finish", .date),
-        FieldDef("actual_start", .date), FieldDef("actual_finish", .date),
+        FieldDef("status", .enumeration(taskStatus), rolledUp: true, neverNull: true),
+        FieldDef("priority", .enumeration(levels), neverNull: true),
+        FieldDef("start", .date, rolledUp: true), FieldDef("finish", .date, rolledUp: true),
+        FieldDef("actual_start", .date, rolledUp: true), FieldDef("actual_finish", .date, rolledUp: true),
         FieldDef("baseline_start", .date), FieldDef("baseline_finish", .date), FieldDef("baseline_cost", .number),
-        FieldDef("effort", .number, bounds: 0...1e9, doc: "hours"),
-        FieldDef("progress", .number, bounds: 0...100),
-        FieldDef("cost", .number, doc: "planned cost"),
-        FieldDef("milestone", .bool), FieldDef("notes", .text), FieldDef("tags", .list),
+        FieldDef("effort", .number, bounds: 0...1e9, doc: "hours", rolledUp: true),
+        FieldDef("progress", .number, bounds: 0...100, rolledUp: true, neverNull: true),
+        FieldDef("cost", .number, doc: "planned cost", rolledUp: true),
+        FieldDef("milestone", .bool, neverNull: true), FieldDef("notes", .text), FieldDef("tags", .list),
+        FieldDef("constraint", .enumeration(constraintKinds), doc: "asap, or when the task may start or finish (with constraint_date)",
+                 neverNull: true, column: "constraint_type"),
+        FieldDef("constraint_date", .date, doc: "the date of a constraint other than asap"),
+        FieldDef("summary", .bool, computed: .summary, doc: "another task has it as parent; its dates, cost, effort, progress and status roll up"),
         FieldDef("duration", .duration, computed: .duration, doc: "finish - start + 1d; 0d for a milestone"),
         FieldDef("late", .duration, computed: .late, doc: "days past finish (not done), or actual_finish - finish (done)"),
         FieldDef("overdue", .bool, computed: .overdue, doc: "not done/cancelled and finish < today"),
         FieldDef("remaining", .duration, computed: .remaining, doc: "finish - today"),
         FieldDef("level", .integer, computed: .level, doc: "depth of the WBS code"),
-        FieldDef("actual_cost", .number, computed: .actualCost, doc: "sum of amount of its costs"),
+        FieldDef("actual_cost", .number, computed: .actualCost, doc: "sum of amount of its costs (a summary's include its branch)"),
         FieldDef("slip", .duration, computed: .slip, doc: "finish - baseline_finish"),
         FieldDef("early_start", .date, computed: .scheduled("early_start"), doc: "from schedule", scheduled: true),
         FieldDef("early_finish", .date, computed: .scheduled("early_finish"), doc: "from schedule", scheduled: true),

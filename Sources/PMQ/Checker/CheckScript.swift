@@ -62,6 +62,9 @@ enum UpdateValue {
     case reference(entity: EntityDef, key: TExpr)
     /// `set duration = 5d`: the finish moves so the task lasts that long.
     case duration(TExpr)
+    /// `set duration = 10wd`: the finish is the 10th working day counted from the task's
+    /// own start (the start is day 1), as `add ... duration 10wd` counts (spec §8.1).
+    case workdays(Int)
 }
 
 extension Checker {
@@ -94,6 +97,14 @@ extension Checker {
                     continue
                 }
                 if f.name == "duration", tq.entity.table == "tasks" {
+                    if case .duration(let n, .workdays) = valueExpr.kind, let days = n.safeInt, n == n.rounded(), abs(n) <= maxDurationDays {
+                        guard days >= 0 else {
+                            diagnostics.error(.invalidValue, "a duration cannot be negative", valueExpr.range)
+                            continue
+                        }
+                        out.append((f, .workdays(days)))
+                        continue
+                    }
                     let v = check(valueExpr, Scope(entity: tq.entity))
                     if v.type != .duration && v.type != .any { diagnostics.error(.type, "duration takes a duration like 5d", valueExpr.range) }
                     out.append((f, .duration(v)))

@@ -7,6 +7,9 @@ struct AddExecutor {
         let db = session.db
         switch a.entity.table {
         case "people":
+            if case .reference(let backup)? = a.value("backup"), case .text(let name)? = a.value("name"), backup == name {
+                throw RuntimeError(message: "\"\(name)\" cannot be their own backup", range: a.range(of: "backup"))
+            }
             var cols: [String: Value] = [:]
             try common(a, into: &cols)
             try insert("people", cols, a)
@@ -67,6 +70,7 @@ struct AddExecutor {
             if case .integer(let id) = try db.scalar("SELECT id FROM projects WHERE code = ?1", [.text(key)]) { return id }
             throw RuntimeError(message: "unknown project \"\(key)\"\(suggest(key, "SELECT code FROM projects"))", range: range)
         case "tasks":
+            if project == nil { try session.refuseAmbiguousWBS(key, range) }
             let sql = project == nil ? "SELECT id FROM tasks WHERE wbs = ?1 LIMIT 2" : "SELECT id FROM tasks WHERE project = ?2 AND wbs = ?1"
             var ids: [Int64] = []
             try db.query(sql, project.map { [.text(key), .integer($0)] } ?? [.text(key)]) { s in
@@ -155,6 +159,12 @@ struct AddExecutor {
             try insert("tasks", cols, a)
         } catch let e as Database.StoreError where e.code == 19 /* SQLITE_CONSTRAINT */ && e.message.contains("wbs") {
             throw duplicate(wbs, a)
+        }
+        // WBS integrity: a parent code with no task yet is checked again at commit.
+        if let parent = WBS.parent(wbs) {
+            let id = db.lastInsertID
+            let found = try db.scalar("SELECT 1 FROM tasks WHERE project IS ?1 AND wbs = ?2", [project.map { .integer($0) } ?? .null, .text(parent)])
+            if found.isNull { session.orphanCandidates.append((id, wbs, a.range(of: "wbs"))) }
         }
         return ChangeReport(verb: "added", entity: "task", count: 1, detail: milestone ? "\(wbs) (milestone)" : wbs)
     }

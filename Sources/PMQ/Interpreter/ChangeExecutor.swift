@@ -23,68 +23,91 @@ struct ChangeExecutor {
 
     /// `cacheable`: the values come from the checked statement itself (not resolved at run
     /// time), so the SQL made for them can be kept for the next iteration of a loop.
+    /// `shifting`: `shift` pins a task that has not started with `constraint = snet`.
     func update(_ target: TQuery, _ values: [(field: FieldDef, value: UpdateValue)], _ range: SourceRange, verb: String = "updated",
-                cacheable: Bool = false) throws -> ChangeReport {
+                cacheable: Bool = false, shifting: Bool = false) throws -> ChangeReport {
         let entity = target.entity
         guard let idField = entity.field("id") else { throw RuntimeError(message: "no id", range: range) }
-        func field(_ f: FieldDef) -> TExpr { TExpr(.field(FieldPath(root: entity, hops: [], field: f)), PType(f.type), range) }
+        if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
+        var plan = ScratchPlan(entity: entity, range: range)
+        plan.add(name: "id", idField)
 
-        // c0 = id; then old and new value per field; then the effective start/finish to check their order.
-        var columns: [TQuery.Column] = [.init(name: "id", expr: field(idField))]
-        var assignments: [(column: String, field: FieldDef, old: Int, new: Int)] = []
+        // c0 = id; then old and new value per field.
+        var explicit: Set<String> = []
         for (f, v) in values {
-            let stored: FieldDef
-            let newExpr: TExpr
             switch v {
             case .expr(let e):
-                stored = f
-                newExpr = f.type == .list && e.type == .text ? TExpr(.function(.listOf, [e]), .list, e.range) : e
+                let newExpr = f.type == .list && e.type == .text ? TExpr(.function(.listOf, [e]), .list, e.range) : e
+                plan.assign(f, newExpr)
             case .reference(let target, let key):
-                stored = f
                 let id = try session.resolveKey(target, try session.evaluate(key), key.range)
-                newExpr = TExpr(.value(id.map { .integer($0) } ?? .null), .number, key.range)
+                plan.assign(f, TExpr(.value(id.map { .integer($0) } ?? .null), .number, key.range))
             case .duration(let d):
                 // finish = start + duration - 1d (start is day 1); 0d keeps finish on start.
                 guard let finish = entity.field("finish"), let start = entity.field("start") else { continue }
-                stored = finish
                 let span = TExpr(.function(.abs, [d]), .duration, d.range)
                 let one = TExpr(.value(.duration(1)), .duration, d.range)
                 let minusOne = TExpr(.arithmetic(.sub, span, one), .duration, d.range)
                 let days = TExpr(.function(.maxOf, [minusOne, TExpr(.value(.duration(0)), .duration, d.range)]), .duration, d.range)
-                newExpr = TExpr(.arithmetic(.add, field(start), days), .date, d.range)
+                plan.assign(finish, TExpr(.arithmetic(.add, plan.current(start), days), .date, d.range))
+            case .workdays(let n):
+                // The n-th working day from the task's own start, computed over the scratch rows.
+                guard let finish = entity.field("finish"), let start = entity.field("start"),
+                      let a = plan.assign(finish, plan.current(finish)) else { continue }
+                let s = plan.column(start)
+                plan.derive("c\(a.new) = pmq_workday_finish(c\(s), ?1)", [.integer(Int64(n))])
             }
-            guard let column = stored.column else { continue }
-            columns.append(.init(name: "old_" + column, expr: field(stored)))
-            columns.append(.init(name: "new_" + column, expr: newExpr))
-            assignments.append((column, stored, columns.count - 2, columns.count - 1))
+            if let c = (f.name == "duration" ? entity.field("finish") : f)?.column { explicit.insert(c) }
         }
-        let touchesDates = assignments.contains { $0.column == "start" || $0.column == "finish" }
-        var startCol: Int?, finishCol: Int?
-        if touchesDates, let s = entity.field("start"), let f = entity.field("finish") {
-            columns.append(.init(name: "start", expr: field(s)))
-            startCol = columns.count - 1
-            columns.append(.init(name: "finish", expr: field(f)))
-            finishCol = columns.count - 1
+        if entity.table == "tasks" { try planTaskRules(&plan, explicit: explicit, target: target, shifting: shifting) }
+        if plan.assignment("start") != nil || plan.assignment("finish") != nil,
+           let s = entity.field("start"), let f = entity.field("finish") {
+            plan.startColumn = plan.column(s)
+            plan.finishColumn = plan.column(f)
         }
-        guard columns.count <= ChangeExecutor.scratchColumns else {
+        if entity.table == "people", let b = plan.assignment("backup") {
+            plan.refusals.append(("c\(b.new) = c0", "a person cannot be their own backup"))
+        }
+
+        guard plan.columns.count <= ChangeExecutor.scratchColumns else {
             throw RuntimeError(message: "update sets at most \((ChangeExecutor.scratchColumns - 3) / 2) fields at once", range: range)
         }
+        let columns = plan.columns, assignments = plan.assignments
         let select: CompiledSQL
-        if cacheable, let known = session.changeSQL(for: target) {
+        if cacheable, !shifting, let known = session.changeSQL(for: target) {
             select = known
         } else {
             select = session.compiled(target.sameRows(columns: columns))
-            if cacheable { session.rememberChangeSQL(select, for: target) }
+            if cacheable, !shifting { session.rememberChangeSQL(select, for: target) }
         }
         try prepareScratch()
         let names = (0..<columns.count).map { "c\($0)" }.joined(separator: ", ")
         let matched = try db.run("INSERT INTO temp.pmq_rows (\(names)) " + select.sql, select.resolve(session.variable))
         defer { _ = try? db.run("DELETE FROM temp.pmq_rows") }
-
-        try validate(entity, assignments.filter { !isKnownValid($0.field, columns[$0.new].expr) },
-                     startCol: startCol, finishCol: finishCol, range)
-
         if matched == 0, let code = target.namedTask { throw RuntimeError(message: "unknown task \(code)", range: range) }
+
+        // A summary named on its own refuses a rolled-up field; in bulk it is left to follow its children.
+        if let flag = plan.summaryColumn {
+            let named = explicit.compactMap { c in assignments.first { $0.column == c && $0.field.rolledUp } }
+            if target.namedTask != nil, let first = named.first {
+                let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE c\(flag) LIMIT 6")
+                if !rows.isEmpty {
+                    throw RuntimeError(message: "\(rows.joined(separator: ", ")) is a summary: its \(first.field.name) rolls up from its children",
+                                       range: range, notes: ["change the tasks below it instead, e.g. update tasks where wbs under \(target.namedTask ?? "") and not summary set ..."])
+                }
+            }
+        }
+        for (sql, args) in plan.derived {
+            try db.run("UPDATE temp.pmq_rows SET " + sql, args)
+        }
+        for (condition, message) in plan.refusals {
+            let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE \(condition) LIMIT 6")
+            if !rows.isEmpty { throw RuntimeError(message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
+        }
+
+        try validate(entity, assignments.filter { !isKnownValid($0.field, columns[$0.new].expr) || plan.isDerived($0) },
+                     startCol: plan.startColumn, finishCol: plan.finishColumn, range)
+
         let set = try session.journal.set()
         let mark = try session.journal.mark()
         for a in assignments {
@@ -101,24 +124,76 @@ struct ChangeExecutor {
                     """, [.integer(mark)])
             } catch let e as Database.StoreError where e.code == 19 /* SQLITE_CONSTRAINT */ {
                 let key = entity.key.map { "the same \($0)" } ?? "the same values"
-                throw RuntimeError(message: "refused: two \(entity.plural) would have \(key) (\(a.column))", range: range)
+                throw RuntimeError(message: "refused: two \(entity.plural) would have \(key) (\(a.field.name))", range: range)
             }
         }
-        // What changed, and what already had the new values.
+        // What changed, what already had the new values, and the summaries left to their children.
         let changed = assignments.count == 1 ? try countRows("SELECT count(*) FROM journal_entries WHERE id > ?1", [.integer(mark)])
                                              : try countRows("SELECT count(DISTINCT row_id) FROM journal_entries WHERE id > ?1", [.integer(mark)])
+        var left = 0
+        if let flag = plan.summaryColumn {
+            left = try countRows("SELECT count(*) FROM temp.pmq_rows WHERE c\(flag) AND c0 NOT IN (SELECT row_id FROM journal_entries WHERE id > ?1)", [.integer(mark)])
+        }
+        var notes: [String] = []
+        if matched - left > changed { notes.append("\(matched - left - changed) already so") }
+        if left > 0 { notes.append("\(left) \(left == 1 ? "summary follows its" : "summaries follow their") children") }
         return ChangeReport(verb: verb, entity: entity.singular, count: changed, detail: nil,
-                            note: matched > changed ? "\(matched - changed) already so" : nil)
+                            note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+    }
+
+    /// The task rules of spec §8.1 an update follows besides its own `set` list:
+    /// marking work done or doing fills in progress and actual dates; a summary keeps its
+    /// rolled-up fields; `shift` pins a task that has not started; a constraint gets a date.
+    private func planTaskRules(_ plan: inout ScratchPlan, explicit: Set<String>, target: TQuery, shifting: Bool) throws {
+        let entity = plan.entity
+        let today = Value.date(session.today)
+        if let status = plan.assignment("status") {
+            let start = plan.assignment("start").map(\.new) ?? (entity.field("start").map { plan.column($0) } ?? 0)
+            if !explicit.contains("progress"), let f = entity.field("progress"), let p = plan.assign(f, plan.current(f)) {
+                plan.derive("c\(p.new) = CASE WHEN c\(status.new) = 'done' THEN 100 ELSE c\(p.new) END", [])
+            }
+            if !explicit.contains("actual_finish"), let f = entity.field("actual_finish"), let p = plan.assign(f, plan.current(f)) {
+                plan.derive("c\(p.new) = CASE WHEN c\(status.new) = 'done' AND c\(p.old) IS NULL THEN ?1 ELSE c\(p.new) END", [today])
+            }
+            if !explicit.contains("actual_start"), let f = entity.field("actual_start"), let p = plan.assign(f, plan.current(f)) {
+                plan.derive("""
+                    c\(p.new) = CASE WHEN c\(status.new) IN ('doing', 'done') AND c\(p.old) IS NULL
+                    THEN min(coalesce(c\(start), ?1), ?1) ELSE c\(p.new) END
+                    """, [today])
+            }
+        }
+        if shifting, let start = plan.assignment("start"),
+           let kind = entity.field("constraint"), let date = entity.field("constraint_date"),
+           let actual = entity.field("actual_start"), let status = entity.field("status"),
+           let k = plan.assign(kind, plan.current(kind)), let d = plan.assign(date, plan.current(date)) {
+            let a = plan.column(actual), st = plan.column(status)
+            let notStarted = "c\(a) IS NULL AND c\(st) IN ('todo', 'blocked') AND c\(start.new) IS NOT NULL"
+            plan.derive("c\(k.new) = CASE WHEN \(notStarted) THEN 'snet' ELSE c\(k.new) END, c\(d.new) = CASE WHEN \(notStarted) THEN c\(start.new) ELSE c\(d.new) END", [])
+        }
+        // A constraint other than asap set without a date takes the task's start, as MS Project does.
+        if let k = plan.assignment("constraint_type"), !explicit.contains("constraint_date"),
+           let date = entity.field("constraint_date"), let startField = entity.field("start"),
+           let d = plan.assign(date, plan.current(date)) {
+            let s = plan.assignment("start")?.new ?? plan.column(startField)
+            plan.derive("c\(d.new) = CASE WHEN c\(k.new) != 'asap' AND c\(d.new) IS NULL THEN c\(s) ELSE c\(d.new) END", [])
+        }
+        // Summaries keep their rolled-up fields: the roll-up after the statement sets them.
+        if plan.assignments.contains(where: { $0.field.rolledUp }), let summary = entity.field("summary") {
+            let flag = plan.column(summary)
+            plan.summaryColumn = flag
+            for a in plan.assignments where a.field.rolledUp {
+                plan.derive("c\(a.new) = CASE WHEN c\(flag) THEN c\(a.old) ELSE c\(a.new) END", [])
+            }
+        }
     }
 
     /// A literal new value that meets the field's rules needs no check row by row.
     // (Written as one switch: a 6.3 release build crashed in CopyPropagation on an if-chain here.)
     private func isKnownValid(_ f: FieldDef, _ e: TExpr) -> Bool {
         guard case .value(let v) = e.kind else { return false }
-        let neverNull: Set<String> = ["status", "priority", "kind", "progress"]
         switch (v, f.type) {
         case (.null, _):
-            return !f.required && !neverNull.contains(f.name)
+            return !f.neverNull
         case (.text(let s), .enumeration(let vs)):
             return vs.contains(s)
         case (_, .enumeration):
@@ -142,7 +217,7 @@ struct ChangeExecutor {
     }
 
     /// The model's rules over the computed new values; the rows involved are named.
-    private func validate(_ entity: EntityDef, _ assignments: [(column: String, field: FieldDef, old: Int, new: Int)],
+    private func validate(_ entity: EntityDef, _ assignments: [ScratchPlan.Assignment],
                           startCol: Int?, finishCol: Int?, _ range: SourceRange) throws {
         for a in assignments {
             var bad: String?
@@ -154,10 +229,10 @@ struct ChangeExecutor {
                 bad = "c\(a.new) < \(formatNumber(b.lowerBound)) OR c\(a.new) > \(formatNumber(b.upperBound))"
                 message = "\(a.field.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound))"
             } else if case .enumeration(let vs) = a.field.type {
-                bad = "c\(a.new) NOT IN (" + vs.map { "'\($0)'" }.joined(separator: ", ") + ")"
+                bad = "c\(a.new) NOT IN (" + vs.map { "'\($0)'" }.joined(separator: ", ") + ")"  // values from the catalog
                 message = "\(a.field.name) must be one of \(vs.joined(separator: ", "))"
             }
-            if a.field.required || a.column == "status" || a.column == "priority" || a.column == "kind" {
+            if a.field.neverNull {
                 let nullCheck = "c\(a.new) IS NULL"
                 bad = bad.map { "(\($0)) OR \(nullCheck)" } ?? nullCheck
                 if message.isEmpty { message = "\(a.field.name) cannot be empty" }
@@ -187,6 +262,7 @@ struct ChangeExecutor {
 
     func assign(_ person: TExpr, role: String, _ target: TQuery, _ range: SourceRange) throws -> ChangeReport {
         let (personID, name) = try resolvePerson(person)
+        if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
         if role == "R" {
             guard let owner = target.entity.field("owner") else { throw RuntimeError(message: "no owner", range: range) }
             let r = try update(target, [(owner, .expr(TExpr(.value(.integer(personID)), .number, range)))], range)
@@ -210,6 +286,7 @@ struct ChangeExecutor {
 
     func unassign(_ person: TExpr, role: String?, _ target: TQuery, _ range: SourceRange) throws -> ChangeReport {
         let (personID, name) = try resolvePerson(person)
+        if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
         var count = 0
         if role == nil || role == "R" {
             guard let owner = target.entity.field("owner") else { throw RuntimeError(message: "no owner", range: range) }
@@ -259,13 +336,14 @@ struct ChangeExecutor {
                                  : TExpr(.arithmetic(.add, current, days), .date, range)
             values.append((f, .expr(moved)))
         }
-        return try update(target, values, range, verb: "shifted")
+        return try update(target, values, range, verb: "shifted", shifting: true)
     }
 
     // MARK: - delete
 
     func delete(_ target: TQuery, _ range: SourceRange) throws -> ChangeReport {
         let entity = target.entity
+        if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
         let ids = session.compiled(target, idsOnly: true)
         let args = ids.resolve(session.variable)
         try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_doomed (id INTEGER PRIMARY KEY)")
@@ -293,6 +371,19 @@ struct ChangeExecutor {
                                    range: range)
             }
         case "tasks":
+            if let code = target.namedTask, case .integer(0) = try db.scalar("SELECT count(*) FROM temp.pmq_doomed") {
+                throw RuntimeError(message: "unknown task \(code)", range: range)
+            }
+            // A summary goes only with its whole branch: no task may be left without its parent.
+            let summaries = try keys(entity, """
+                SELECT p.id FROM temp.pmq_doomed d JOIN tasks p ON p.id = d.id
+                WHERE EXISTS (SELECT 1 FROM tasks c WHERE c.project IS p.project AND c.parent_wbs = p.wbs AND c.id NOT IN (\(doomed))) LIMIT 6
+                """)
+            if !summaries.isEmpty {
+                let code = summaries[0].hasPrefix("task ") ? String(summaries[0].dropFirst(5)) : summaries[0]
+                throw RuntimeError(message: "cannot delete \(summaries.joined(separator: ", ")): a summary goes only with the tasks below it",
+                                   range: range, notes: ["delete the whole branch: delete tasks where wbs under \(code)"])
+            }
             let blocking = try keys(entity, "SELECT DISTINCT pred FROM dependencies WHERE pred IN (\(doomed)) AND succ NOT IN (\(doomed)) LIMIT 6")
             if !blocking.isEmpty {
                 let dependents = try keys(entity, "SELECT DISTINCT succ FROM dependencies WHERE pred IN (\(doomed)) AND succ NOT IN (\(doomed)) LIMIT 6")

@@ -29,6 +29,11 @@ public final class Session {
     /// Script variables by slot: values, a row's id, or a set as a JSON array of ids.
     private var environment: [Int: Value] = [:]
     var journal: Journal
+    /// The journal entry up to which summaries have been rolled up (spec §8.1).
+    var rollupMark: Int64 = 0
+    /// Tasks added by this run whose parent code had no task yet, with where they were
+    /// added: checked again at commit, when the parent may have come (WBS integrity).
+    var orphanCandidates: [(id: Int64, wbs: String, range: SourceRange)] = []
     /// The project calendar: weekends and the holidays table.
     let calendar = WorkCalendar()
     /// Set from another thread (or a signal handler) to stop the run in progress.
@@ -210,8 +215,9 @@ public final class Session {
         }
         journal.label = source.name == "<eval>" || source.name == "<stdin>" || source.name == "<shell>"
             ? String(source.text.prefix(200)) : source.name
-        if !savepoint { journal.currentSet = nil }
+        if !savepoint { journal.currentSet = nil; orphanCandidates = [] }
         let journalMark = (try? journal.mark()) ?? 0
+        rollupMark = journalMark
 
         /// Everything the run did is taken back, in the database and in the session.
         func undoAll() {
@@ -256,7 +262,18 @@ public final class Session {
             }
         }
         if failure == nil {
-            do { try journal.finish() } catch { failure = Diagnostic(.io, "cannot write the journal: \(error)", at: .none) }
+            do {
+                try journal.flush()
+                try rollUpPending()
+                if !savepoint { try checkWBSIntegrity() }
+                try journal.finish()
+            } catch let e as RuntimeError {
+                var d = e.diagnostic
+                d.source = source
+                failure = d
+            } catch {
+                failure = Diagnostic(.io, "cannot write the journal: \(error)", at: .none)
+            }
         }
         if failure == nil, dryRun, let set = journal.currentSet, let diff = try? History(session: self).diff(set: set, after: journalMark),
            case .rows(let columns, _, _) = diff, !columns.isEmpty {
@@ -301,10 +318,16 @@ public final class Session {
                 if inExplicitTransaction { return fail("a transaction is already open: commit or rollback first") }
                 try db.execute("BEGIN IMMEDIATE")
                 journal.currentSet = nil
+                orphanCandidates = []
                 journal.label = "begin ... commit"
                 inExplicitTransaction = true
             case .commit:
                 if !inExplicitTransaction { return fail("no transaction is open: every statement commits on its own unless you begin one") }
+                do {
+                    try checkWBSIntegrity()
+                } catch let e as RuntimeError {
+                    return fail(e.message + " (the transaction is still open: fix it, or rollback)")
+                }
                 try journal.finish()
                 try db.execute("COMMIT")
                 inExplicitTransaction = false
@@ -329,8 +352,13 @@ public final class Session {
 
     func execute(_ c: Checked, emit: (StatementResult) -> Void) throws {
         try step()
-        // Added rows are journaled as ranges; anything else that follows must come after them.
-        if case .add = c {} else { try journal.flush() }
+        // Added rows are journaled as ranges; anything else that follows must come after them,
+        // and sees the summaries rolled up over them.
+        if case .add = c {} else {
+            try journal.flush()
+            try rollUpPending()
+        }
+        defer { if case .add = c {} else { try? rollUpPendingOrDefer() } }
         switch c {
         case .query(let q):
             emit(try runQuery(q))
@@ -450,9 +478,39 @@ public final class Session {
                 n += try db.run("INSERT OR REPLACE INTO holidays (day, name) VALUES (?1, ?2)", [.integer(Int64(d)), name.map { .text($0) } ?? .null])
             }
             try loadCalendar()
+            // Progress weights count working days: every summary is derived again.
+            try Rollup(session: self).all()
             emit(.change(ChangeReport(verb: "added", entity: "holiday", count: n, detail: nil)))
         case .begin, .commit, .rollback, .nothing:
             break
+        }
+    }
+
+    /// Rolls summaries up over what changed since the last roll-up (see `Rollup`).
+    func rollUpPending() throws {
+        let mark = try journal.mark()
+        guard mark > rollupMark else { return }
+        try Rollup(session: self).afterChanges(since: rollupMark)
+        rollupMark = try journal.mark()
+    }
+
+    /// The roll-up after a statement; an error here surfaces at the next statement or commit.
+    private func rollUpPendingOrDefer() throws { try rollUpPending() }
+
+    /// WBS integrity (spec §8.1), when a run commits: every task this run added has its
+    /// parent code's task in its project.
+    func checkWBSIntegrity() throws {
+        defer { orphanCandidates = [] }
+        for o in orphanCandidates {
+            let ok = try db.scalar("""
+                SELECT 1 FROM tasks t JOIN tasks p ON p.project IS t.project AND p.wbs = t.parent_wbs WHERE t.id = ?1
+                UNION ALL SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM tasks WHERE id = ?1)
+                """, [.integer(o.id)])
+            if ok.isNull {
+                let parent = WBS.parent(o.wbs) ?? o.wbs
+                throw RuntimeError(message: "task \(o.wbs) has no parent: there is no task \(parent) in its project",
+                                   range: o.range, notes: ["add task \(parent) in the same script (order does not matter), or give \(o.wbs) another code"])
+            }
         }
     }
 
@@ -491,6 +549,7 @@ public final class Session {
 
     /// The ids of a query's rows, in its order.
     func ids(of q: TQuery) throws -> [Int64] {
+        if let code = q.namedTask { try refuseAmbiguousWBS(code, q.filter?.range ?? .none) }
         let c = compiled(q, idsOnly: true)
         var out: [Int64] = []
         try db.query(c.sql, c.resolve(variable)) { s in if case .integer(let i) = db.rawValue(s, 0) { out.append(i) } }

@@ -265,7 +265,13 @@ struct SQLGenerator {
         case .level:
             return "(length(\(a).wbs) - length(replace(\(a).wbs, '.', '')) + 1)"
         case .actualCost:
-            return "(SELECT total(cx.amount) FROM costs cx WHERE cx.task = \(a).id)"
+            // A summary counts the costs booked on it and on every task below it: its branch
+            // is a range of the (project, wbs) index, `W.` up to `W/` ('/' follows '.').
+            return "(CASE WHEN \(summaryTest(a)) THEN (SELECT total(cx.amount) FROM tasks bx JOIN costs cx ON cx.task = bx.id"
+                + " WHERE bx.project IS \(a).project AND (bx.wbs = \(a).wbs OR (bx.wbs > \(a).wbs || '.' AND bx.wbs < \(a).wbs || '/')))"
+                + " ELSE (SELECT total(cx.amount) FROM costs cx WHERE cx.task = \(a).id) END)"
+        case .summary:
+            return "(CASE WHEN \(summaryTest(a)) THEN 1 ELSE 0 END)"
         case .slip:
             return "(\(a).finish - \(a).baseline_finish)"
         case .score:
@@ -276,6 +282,11 @@ struct SQLGenerator {
             // The column name comes from the catalog.
             return "(SELECT sx.\(column) FROM task_schedule sx WHERE sx.id = \(a).id)"
         }
+    }
+
+    /// True when some task has the row aliased `a` as its parent (index tasks_children).
+    private func summaryTest(_ a: String) -> String {
+        "EXISTS (SELECT 1 FROM tasks kx WHERE kx.project IS \(a).project AND kx.parent_wbs = \(a).wbs)"
     }
 
     /// The temporary table holding row variable `slot`'s row as it was when bound.

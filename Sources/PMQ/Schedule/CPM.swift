@@ -21,14 +21,22 @@ public struct CPMNetwork: Sendable {
     public var durations: [Int32]
     /// An activity that may not start before this index (its own start, or fixed).
     public var earliest: [Int32?]
-    /// Activities that stay where they are (done or started): ES is `earliest`.
+    /// Activities that stay where they are (done, started, must start/finish on): ES is `earliest`.
     public var fixed: [Bool]
+    /// An upper bound on the late finish (start / finish no later than, must start / finish on):
+    /// a bound below the early finish gives negative float.
+    public var latestFinish: [Int32?]
+    /// For a fixed activity of no duration: it sits at the end of the day before `earliest`
+    /// (a milestone reached when the day's work is done), not at the start of that day.
+    public var fixedAtEndOfDay: [Bool]
     public var links: [Link]
 
     public init(durations: [Int32], links: [Link]) {
         self.durations = durations
         self.earliest = Array(repeating: nil, count: durations.count)
         self.fixed = Array(repeating: false, count: durations.count)
+        self.latestFinish = Array(repeating: nil, count: durations.count)
+        self.fixedAtEndOfDay = Array(repeating: false, count: durations.count)
         self.links = links
     }
 }
@@ -38,6 +46,10 @@ public struct CPMResult: Sendable {
     public var totalFloat: [Int32], freeFloat: [Int32]
     /// The project's length: the latest early finish.
     public var length: Int32
+    /// Per activity: its early start was set by a predecessor's finish (FS or FF) and by
+    /// nothing later, so an activity of no duration sits at the end of the day before ES.
+    /// MS Project shows a milestone after a Friday finish on that Friday.
+    public var atEndOfDay: [Bool]
     public func critical(_ i: Int) -> Bool { totalFloat[i] <= 0 }
 }
 
@@ -78,22 +90,27 @@ extension CPMNetwork {
         if order.count < n { throw CPMError.cycle(findCycle(indegree: indegree, outCount: outCount, outLinks: outLinks)) }
 
         var es = [Int32](repeating: 0, count: n), ef = [Int32](repeating: 0, count: n)
+        var endOfDay = [Bool](repeating: false, count: n)
         for v32 in order {
             let v = Int(v32)
+            // Bounds at the start of a day (the activity's own, SS, SF) and at the end of the
+            // day before (FS, FF: a predecessor's finish); a tie is the start of the day.
             var start = earliest[v] ?? 0
-            if !fixed[v] {
+            var finishBound = Int32.min
+            if fixed[v] {
+                endOfDay[v] = fixedAtEndOfDay[v]
+            } else {
                 for k in inCount[v]..<inCount[v + 1] {
                     let l = links[Int(inLinks[Int(k)])]
                     let p = Int(l.pred)
-                    let bound: Int32
                     switch l.type {
-                    case .fs: bound = ef[p] + l.lag
-                    case .ss: bound = es[p] + l.lag
-                    case .ff: bound = ef[p] + l.lag - durations[v]
-                    case .sf: bound = es[p] + l.lag - durations[v]
+                    case .fs: finishBound = max(finishBound, ef[p] + l.lag)
+                    case .ss: start = max(start, es[p] + l.lag)
+                    case .ff: finishBound = max(finishBound, ef[p] + l.lag - durations[v])
+                    case .sf: start = max(start, es[p] + l.lag - durations[v])
                     }
-                    if bound > start { start = bound }
                 }
+                if finishBound > start { start = finishBound; endOfDay[v] = true }
             }
             es[v] = start
             ef[v] = start + durations[v]
@@ -118,12 +135,13 @@ extension CPMNetwork {
                 if bound < finish { finish = bound }
                 if slackToSucc < free { free = slackToSucc }
             }
+            if let bound = latestFinish[v], bound < finish { finish = bound }
             lf[v] = finish
             ls[v] = finish - durations[v]
             freeFloat[v] = max(0, free)
         }
         let total = (0..<n).map { ls[$0] - es[$0] }
-        return CPMResult(es: es, ef: ef, ls: ls, lf: lf, totalFloat: total, freeFloat: freeFloat, length: length)
+        return CPMResult(es: es, ef: ef, ls: ls, lf: lf, totalFloat: total, freeFloat: freeFloat, length: length, atEndOfDay: endOfDay)
     }
 
     /// One cycle among the activities Kahn's pass could not order.

@@ -1,17 +1,30 @@
-/// `schedule`: the critical-path method over the current project's tasks (spec issue 6).
+/// `schedule`: the critical-path method over the current project's tasks, from the
+/// status date `today` (spec §8.1).
 ///
-/// Leaf tasks form the network; summary tasks (those with children) span their children.
-/// Durations and lags count working days of the project calendar. Tasks that are done
-/// or started stay where they are and constrain their successors; the others move to
-/// their early dates. Moves are journaled (undo takes them back); the float fields are
-/// derived and simply rewritten.
+/// Leaf tasks form the network; summary tasks (those with children) take the span of
+/// their children's schedule and roll their dates up from them. Durations and lags count
+/// working days of the project calendar.
+/// - Done and cancelled tasks stay where they are; their actual dates, else planned,
+///   drive their successors.
+/// - A started task keeps its start; it finishes no earlier than its planned finish and
+///   the status date plus its remaining work, ceil(working days x (100 - progress) / 100).
+/// - A task not started never starts before the status date.
+/// - Constraints as in MS Project: snet/fnet bound the early dates, mso/mfo fix them
+///   (the date wins over links), snlt/fnlt bound the late dates only; a task they make
+///   impossible has negative slack and is named in the report.
+/// Moves are journaled (undo takes them back); the float fields are derived and rewritten
+/// only where they changed.
 struct ScheduleExecutor {
     let session: Session
     private var db: Database { session.db }
 
+    enum Progress { case notStarted, started, closed }
+
     struct TaskRow {
         var id: Int64, wbs: String, parentWBS: String?
-        var start: Day?, finish: Day?, milestone: Bool, fixedStart: Day?
+        var start: Day?, finish: Day?, actualStart: Day?, actualFinish: Day?
+        var milestone: Bool, progress: Double, state: Progress
+        var constraint: String, constraintDate: Day?
     }
 
     func run(_ range: SourceRange) throws -> ChangeReport {
@@ -20,16 +33,24 @@ struct ScheduleExecutor {
         var tasks: [TaskRow] = []
         let projectFilter = project == nil ? "project IS NULL" : "project = ?1"
         let args: [Value] = project.map { [.integer($0)] } ?? []
-        try db.query("SELECT id, wbs, parent_wbs, start, finish, milestone, status, actual_start FROM tasks WHERE \(projectFilter) ORDER BY id", args) { s in
-            func day(_ i: Int32) -> Day? { if case .integer(let n) = db.rawValue(s, i) { return Day(Int(n)) }; return nil }
+        try db.query("""
+            SELECT id, wbs, parent_wbs, start, finish, milestone, status, actual_start, actual_finish, progress, constraint_type, constraint_date
+            FROM tasks WHERE \(projectFilter) ORDER BY id
+            """, args) { s in
+            func day(_ i: Int32) -> Day? {
+                if case .integer(let n) = db.rawValue(s, i), n >= Int64(Day.earliest.number), n <= Int64(Day.latest.number) { return Day(Int(n)) }
+                return nil
+            }
             guard case .integer(let id) = db.rawValue(s, 0), case .text(let wbs) = db.rawValue(s, 1) else { return }
             var parent: String?
             if case .text(let p) = db.rawValue(s, 2) { parent = p }
             let status = ConstantEvaluator.text(db.rawValue(s, 6))
-            let started = day(7)
-            let fixed: Day? = status == "done" ? (started ?? day(3)) : started
-            tasks.append(TaskRow(id: id, wbs: wbs, parentWBS: parent, start: day(3), finish: day(4),
-                                 milestone: db.rawValue(s, 5) == .integer(1), fixedStart: fixed))
+            let milestone = db.rawValue(s, 5) == .integer(1)
+            let started = day(7) != nil || status == "doing"
+            let state: Progress = status == "done" || status == "cancelled" ? .closed : (started && !milestone ? .started : .notStarted)
+            tasks.append(TaskRow(id: id, wbs: wbs, parentWBS: parent, start: day(3), finish: day(4), actualStart: day(7), actualFinish: day(8),
+                                 milestone: milestone, progress: db.rawValue(s, 9).number ?? 0, state: state,
+                                 constraint: ConstantEvaluator.text(db.rawValue(s, 10)), constraintDate: day(11)))
         }
         guard !tasks.isEmpty else { return ChangeReport(verb: "scheduled", entity: "task", count: 0, detail: nil) }
 
@@ -43,23 +64,92 @@ struct ScheduleExecutor {
 
         // The project starts at its start date, else its earliest task, else today.
         var projectStart = session.today
-        if let p = project, case .integer(let s) = try db.scalar("SELECT start FROM projects WHERE id = ?1", [.integer(p)]) {
+        if let p = project, case .integer(let s) = try db.scalar("SELECT start FROM projects WHERE id = ?1", [.integer(p)]),
+           s >= Int64(Day.earliest.number), s <= Int64(Day.latest.number) {
             projectStart = Day(Int(s))
-        } else if let earliest = tasks.compactMap({ $0.fixedStart ?? $0.start }).min() {
+        } else if let earliest = tasks.compactMap({ $0.actualStart ?? $0.start }).min() {
             projectStart = earliest
         }
         projectStart = calendar.nextWorking(projectStart)
+        func index(_ d: Day) -> Int32 { Int32(clamping: calendar.index(of: d, from: projectStart)) }
+        /// The exclusive end index of work that finishes on `d`.
+        func endIndex(_ d: Day) -> Int32 { index(d + 1) }
+        let statusDate = index(session.today)
 
-        var network = CPMNetwork(durations: leaves.map { i -> Int32 in
+        // Per leaf: its duration in the network, and for a started task its new finish.
+        var plannedFinish = [Day?](repeating: nil, count: tasks.count)
+        var network = CPMNetwork(durations: [], links: [])
+        network.durations.reserveCapacity(leaves.count)
+        for i in leaves {
             let t = tasks[i]
-            if t.milestone { return 0 }
-            guard let s = t.start, let f = t.finish, f >= s else { return 1 }
-            return Int32(max(1, calendar.workingDays(from: s, to: f + 1)))
-        }, links: [])
+            var planned: Int32 = 1
+            if t.milestone { planned = 0 } else if let s = t.start, let f = t.finish, f >= s { planned = Int32(max(1, calendar.workingDays(from: s, to: f + 1))) }
+            network.durations.append(planned)
+        }
+        network.earliest = Array(repeating: nil, count: leaves.count)
+        network.fixed = Array(repeating: false, count: leaves.count)
+        network.latestFinish = Array(repeating: nil, count: leaves.count)
+        network.fixedAtEndOfDay = Array(repeating: false, count: leaves.count)
         for (k, i) in leaves.enumerated() {
-            if let f = tasks[i].fixedStart {
+            let t = tasks[i]
+            switch t.state {
+            case .closed:
+                // Where it happened (actual dates, else planned): fixed, driving its successors.
+                guard let s = t.actualStart ?? t.start ?? t.actualFinish ?? t.finish else { continue }
+                let f = max(s, t.actualFinish ?? t.finish ?? s)
                 network.fixed[k] = true
-                network.earliest[k] = Int32(calendar.index(of: f, from: projectStart))
+                if t.milestone {
+                    network.durations[k] = 0
+                    let working = calendar.isWorking(f)
+                    network.earliest[k] = working ? endIndex(f) : index(f)
+                    network.fixedAtEndOfDay[k] = working
+                } else {
+                    network.earliest[k] = index(s)
+                    network.durations[k] = Int32(max(0, calendar.workingDays(from: s, to: f + 1)))
+                }
+            case .started:
+                let s = t.actualStart ?? t.start ?? session.today
+                let planned = Int(network.durations[k])
+                let left = Int((Double(planned) * (100 - min(100, max(0, t.progress))) / 100).rounded(.up))
+                var finish = t.finish ?? s
+                if left > 0 { finish = max(finish, calendar.adding(left - 1, to: calendar.nextWorking(session.today))) }
+                finish = max(finish, s)
+                plannedFinish[i] = finish
+                network.fixed[k] = true
+                network.earliest[k] = index(s)
+                network.durations[k] = Int32(max(1, calendar.workingDays(from: s, to: finish + 1)))
+            case .notStarted:
+                var earliest = max(0, statusDate)
+                let duration = network.durations[k]
+                if let c = t.constraintDate {
+                    switch t.constraint {
+                    case "snet": earliest = max(earliest, index(c))
+                    case "fnet": earliest = max(earliest, endIndex(c) - duration)
+                    case "mso":
+                        network.fixed[k] = true
+                        earliest = index(c)
+                    case "mfo":
+                        network.fixed[k] = true
+                        if t.milestone, calendar.isWorking(c) {
+                            earliest = endIndex(c)
+                            network.fixedAtEndOfDay[k] = true
+                        } else {
+                            earliest = t.milestone ? index(c) : endIndex(c) - duration
+                        }
+                    default: break
+                    }
+                }
+                network.earliest[k] = earliest
+            }
+            // Late bounds hold for all work not closed.
+            if t.state != .closed, let c = t.constraintDate {
+                let duration = network.durations[k]
+                switch t.constraint {
+                case "snlt": network.latestFinish[k] = index(c) + duration
+                case "fnlt": network.latestFinish[k] = t.milestone && calendar.isWorking(c) ? endIndex(c) : (t.milestone ? index(c) : endIndex(c))
+                case "mso", "mfo": network.latestFinish[k] = (network.earliest[k] ?? 0) + duration
+                default: break
+                }
             }
         }
         // One scan of the links, kept when both ends are this project's leaves. (Joining
@@ -87,16 +177,24 @@ struct ScheduleExecutor {
             throw RuntimeError(message: "cannot schedule: the dependencies form a cycle: \(names.joined(separator: " -> "))", range: range)
         }
 
-        // Dates of each leaf, then summaries spanning their descendants.
+        // Dates of each leaf, then summaries spanning their descendants. Work of no duration
+        // placed at the end of a day is dated on that day.
         func startDate(_ i: Int32) -> Day { calendar.date(at: Int(i), from: projectStart) }
         func finishDate(_ es: Int32, _ ef: Int32) -> Day { ef > es ? calendar.date(at: Int(ef) - 1, from: projectStart) : startDate(es) }
+        func pointDate(_ i: Int32, endOfDay: Bool) -> Day { endOfDay ? calendar.date(at: Int(i) - 1, from: projectStart) : startDate(i) }
         struct Out { var es: Day, ef: Day, ls: Day, lf: Day, slack: Int32, free: Int32, critical: Bool }
         // Results by task index (arrays, not dictionaries: this runs for every task).
         var out = [Out?](repeating: nil, count: tasks.count)
+        var negative: [String] = []
         for (k, i) in leaves.enumerated() {
-            out[i] = Out(es: startDate(result.es[k]), ef: finishDate(result.es[k], result.ef[k]),
-                                   ls: startDate(result.ls[k]), lf: finishDate(result.ls[k], result.lf[k]),
-                                   slack: result.totalFloat[k], free: result.freeFloat[k], critical: result.critical(k))
+            let point = result.ef[k] == result.es[k]
+            let eod = point && result.atEndOfDay[k]
+            let es = point ? pointDate(result.es[k], endOfDay: eod) : startDate(result.es[k])
+            let ls = point ? pointDate(result.ls[k], endOfDay: eod) : startDate(result.ls[k])
+            out[i] = Out(es: es, ef: point ? es : finishDate(result.es[k], result.ef[k]),
+                         ls: ls, lf: point ? ls : finishDate(result.ls[k], result.lf[k]),
+                         slack: result.totalFloat[k], free: result.freeFloat[k], critical: result.critical(k))
+            if result.totalFloat[k] < 0 && tasks[i].state != .closed { negative.append(tasks[i].wbs) }
         }
         // Deepest first, each task folds into its parent: one pass, whatever the depth.
         let byWBS = Dictionary(tasks.indices.map { (tasks[$0].wbs, $0) }, uniquingKeysWith: { a, _ in a })
@@ -115,43 +213,69 @@ struct ScheduleExecutor {
         }
 
         // Write back through a scratch table: one prepared insert a task, then set-based
-        // statements journal the moved dates and apply everything.
-        try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_schedule (id INTEGER PRIMARY KEY, es, ef, ls, lf, slack, free, critical, start, finish)")
+        // statements journal the moved dates and apply what changed.
+        try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_schedule (id INTEGER PRIMARY KEY, es, ef, ls, lf, slack, free, critical, start, finish, leaf)")
         try db.run("DELETE FROM temp.pmq_schedule")
+        var latest: Day?
         for (i, t) in tasks.enumerated() {
             guard let o = out[i] else { continue }
-            // Done and started tasks keep their dates; the others move to their early dates.
-            let start: Value = t.fixedStart == nil ? .date(o.es) : t.start.map { .date($0) } ?? .null
-            let finish: Value = t.fixedStart == nil ? .date(t.milestone ? o.es : o.ef) : t.finish.map { .date($0) } ?? .null
-            try db.run("INSERT INTO temp.pmq_schedule VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            let leaf = !parents.contains(t.wbs)
+            // Closed tasks keep their dates, started ones their start; summaries roll up.
+            var start: Value = t.start.map { .date($0) } ?? .null
+            var finish: Value = t.finish.map { .date($0) } ?? .null
+            if leaf {
+                switch t.state {
+                case .closed: break
+                case .started: finish = plannedFinish[i].map { .date($0) } ?? finish
+                case .notStarted: start = .date(o.es); finish = .date(o.ef)
+                }
+                if case .date(let f) = finish { latest = max(latest ?? f, f) }
+            }
+            try db.run("INSERT INTO temp.pmq_schedule VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                        [.integer(t.id), .date(o.es), .date(o.ef), .date(o.ls), .date(o.lf), .integer(Int64(o.slack)), .integer(Int64(o.free)),
-                        .bool(o.critical), start, finish])
+                        .bool(o.critical), start, finish, .bool(leaf)])
         }
         let set = try session.journal.set()
         for field in ["start", "finish"] {
             try db.run("""
                 INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
                 SELECT ?1, 'tasks', t.id, '\(field)', t.\(field), s.\(field) FROM temp.pmq_schedule s JOIN tasks t ON t.id = s.id
-                WHERE t.\(field) IS NOT s.\(field)
+                WHERE s.leaf AND t.\(field) IS NOT s.\(field)
                 """, [.integer(set)])
         }
         // Start and finish are indexed: only the moved rows are touched for them.
         let moved = try db.run("""
             UPDATE tasks SET start = s.start, finish = s.finish FROM temp.pmq_schedule s
-            WHERE s.id = tasks.id AND (tasks.start IS NOT s.start OR tasks.finish IS NOT s.finish)
+            WHERE s.id = tasks.id AND s.leaf AND (tasks.start IS NOT s.start OR tasks.finish IS NOT s.finish)
             """)
         try db.run("""
             INSERT OR REPLACE INTO task_schedule (id, early_start, early_finish, late_start, late_finish, slack, free_slack, critical)
-            SELECT id, es, ef, ls, lf, slack, free, critical FROM temp.pmq_schedule
+            SELECT id, es, ef, ls, lf, slack, free, critical FROM temp.pmq_schedule s
+            WHERE NOT EXISTS (SELECT 1 FROM task_schedule x WHERE x.id = s.id AND x.early_start IS s.es AND x.early_finish IS s.ef
+              AND x.late_start IS s.ls AND x.late_finish IS s.lf AND x.slack IS s.slack AND x.free_slack IS s.free AND x.critical IS s.critical)
             """)
         try db.run("DELETE FROM temp.pmq_schedule")
-        let finish = finishDate(0, result.length)
-        return ChangeReport(verb: "scheduled", entity: "task", count: tasks.count, detail: nil,
-                            note: "\(moved) moved; finish \(finish.iso), \(result.length) working days")
+        let finish = latest ?? finishDate(0, result.length)
+        var note = "\(moved) moved; finish \(finish.iso), \(calendar.workingDays(from: projectStart, to: finish + 1)) working days"
+        if !negative.isEmpty {
+            note += "; negative slack: " + negative.prefix(10).joined(separator: ", ") + (negative.count > 10 ? ", ..." : "")
+        }
+        return ChangeReport(verb: "scheduled", entity: "task", count: tasks.count, detail: nil, note: note)
     }
 }
 
 extension Session {
+    /// Spec §8.1: with several projects and none chosen, a bare WBS code is refused rather
+    /// than acting on every project's task of that code.
+    func refuseAmbiguousWBS(_ code: String, _ range: SourceRange) throws {
+        guard currentProject == nil, try projectIDs().count > 1 else { return }
+        var codes: [String] = []
+        try db.query("SELECT code FROM projects ORDER BY code LIMIT 21") { s in codes.append(ConstantEvaluator.text(db.rawValue(s, 0))) }
+        let list = codes.prefix(20).joined(separator: ", ") + (codes.count > 20 ? ", ..." : "")
+        throw RuntimeError(message: "task \(code) is ambiguous: there are several projects (\(list))",
+                           range: range, notes: ["choose one first: use project \"\(codes.first ?? "CODE")\""])
+    }
+
     /// The project `schedule`, `health` and `baseline save` work on: the `use`d one, or the only one.
     func schedulingProject(_ range: SourceRange) throws -> Int64? {
         if let p = currentProject { return p }

@@ -87,21 +87,43 @@ public final class WorkCalendar: @unchecked Sendable {
 import CSQLite
 
 extension Session {
-    /// `pmq_add_workdays` in SQL counts this session's calendar, holidays included.
+    /// The calendar functions SQL uses, all counting this session's calendar, holidays included:
+    /// - `pmq_add_workdays(day, n)`: n working days after day (before, for negative n);
+    /// - `pmq_workday_finish(start, n)`: the n-th working day of a task starting on start
+    ///   (the start, or the first working day after it, is day 1; 0 gives the start);
+    /// - `pmq_workdays(start, finish)`: the working days from start through finish.
     func registerCalendarFunction() {
-        let box = Unmanaged.passRetained(calendar).toOpaque()
-        sqlite3_create_function_v2(db.handle, "pmq_add_workdays", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, box, { ctx, argc, argv in
+        register("pmq_add_workdays") { calendar, day, n in calendar.adding(n, to: day).number }
+        register("pmq_workday_finish") { calendar, start, n in
+            n <= 0 ? start.number : calendar.adding(n - 1, to: calendar.nextWorking(start)).number
+        }
+        register("pmq_workdays") { calendar, start, finish in
+            calendar.workingDays(from: start, to: Day(finish + 1))
+        }
+    }
+
+    /// A two-argument SQL function of a day and an integer; null in, null out. Days out of
+    /// the representable range give null rather than a wrong date.
+    private func register(_ name: String, _ body: @escaping (WorkCalendar, Day, Int) -> Int) {
+        final class Box { let calendar: WorkCalendar; let body: (WorkCalendar, Day, Int) -> Int
+            init(_ c: WorkCalendar, _ b: @escaping (WorkCalendar, Day, Int) -> Int) { calendar = c; body = b } }
+        let box = Unmanaged.passRetained(Box(calendar, body)).toOpaque()
+        sqlite3_create_function_v2(db.handle, name, 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, box, { ctx, argc, argv in
             guard let ctx, let data = sqlite3_user_data(ctx), let argv, argc == 2, let a0 = argv[0], let a1 = argv[1],
                   sqlite3_value_type(a0) != SQLITE_NULL, sqlite3_value_type(a1) != SQLITE_NULL else {
+                if let ctx { sqlite3_result_null(ctx) }
+                return
+            }
+            let box = Unmanaged<Box>.fromOpaque(data).takeUnretainedValue()
+            let d = sqlite3_value_int64(a0), n = sqlite3_value_int64(a1)
+            // Dates stay within 0001-01-01 ... 9999-12-31 and counts within a few million days.
+            guard d >= Int64(Day.earliest.number), d <= Int64(Day.latest.number), abs(n) <= 4_000_000 else {
                 sqlite3_result_null(ctx)
                 return
             }
-            let calendar = Unmanaged<WorkCalendar>.fromOpaque(data).takeUnretainedValue()
-            let day = Day(Int(sqlite3_value_int64(a0)))
-            let n = Int(sqlite3_value_int64(a1))
-            sqlite3_result_int64(ctx, Int64(calendar.adding(n, to: day).number))
+            sqlite3_result_int64(ctx, Int64(box.body(box.calendar, Day(Int(d)), Int(n))))
         }, nil, nil, { data in
-            if let data { Unmanaged<WorkCalendar>.fromOpaque(data).release() }
+            if let data { Unmanaged<AnyObject>.fromOpaque(data).release() }
         })
     }
 }

@@ -5,7 +5,7 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2]
+    static let steps: [String] = [v1, v2, v3]
     static var latest: Int { steps.count }
 
     /// v1: the project model of spec §1.
@@ -148,6 +148,15 @@ enum Migrations {
         slack INTEGER, free_slack INTEGER, critical INTEGER
     );
     CREATE INDEX risks_owner ON risks(owner);
+    """
+
+    /// v3: mid-project truth (spec §8.1): task constraints, and the index that finds a
+    /// task's children (summaries and their roll-up). `constraint` is an SQL keyword, so
+    /// the column is `constraint_type`.
+    static let v3 = """
+    ALTER TABLE tasks ADD COLUMN constraint_type TEXT NOT NULL DEFAULT 'asap';
+    ALTER TABLE tasks ADD COLUMN constraint_date INTEGER;
+    CREATE INDEX tasks_children ON tasks(project, parent_wbs);
     """
 }
 

@@ -1,0 +1,76 @@
+/// The columns a change statement computes into the scratch table `temp.pmq_rows`, and
+/// what is done to them there before anything is written.
+///
+/// Column `c0` is the row's id. Each assigned field has an old and a new column; plain
+/// columns carry values the rules need (a task's start, whether it is a summary). Rules
+/// that depend on the new values (`status = done` fills in progress) are `derived`
+/// updates of the scratch rows: set-based, with every value bound, over column names
+/// made here from indexes, never from user text.
+struct ScratchPlan {
+    struct Assignment {
+        var column: String
+        var field: FieldDef
+        var old: Int
+        var new: Int
+    }
+
+    let entity: EntityDef
+    let range: SourceRange
+    private(set) var columns: [TQuery.Column] = []
+    private(set) var assignments: [Assignment] = []
+    /// Plain columns by stored column name.
+    private var plain: [String: Int] = [:]
+    private(set) var derived: [(sql: String, args: [Value])] = []
+    /// Columns whose new value a derived update may change: validated row by row.
+    private var derivedColumns: Set<Int> = []
+    /// Conditions over the scratch rows that refuse the statement, with their message.
+    var refusals: [(condition: String, message: String)] = []
+    var summaryColumn: Int?
+    var startColumn: Int?
+    var finishColumn: Int?
+
+    init(entity: EntityDef, range: SourceRange) {
+        self.entity = entity
+        self.range = range
+    }
+
+    /// The row's current value of `f`.
+    func current(_ f: FieldDef) -> TExpr {
+        TExpr(.field(FieldPath(root: entity, hops: [], field: f)), PType(f.type), range)
+    }
+
+    mutating func add(name: String, _ f: FieldDef) {
+        columns.append(.init(name: name, expr: current(f)))
+    }
+
+    /// A plain column holding the row's current `f`, made once.
+    mutating func column(_ f: FieldDef) -> Int {
+        let key = f.column ?? f.name
+        if let i = plain[key] { return i }
+        columns.append(.init(name: key, expr: current(f)))
+        plain[key] = columns.count - 1
+        return columns.count - 1
+    }
+
+    /// Old and new columns for `f`; nil for a field that is not stored.
+    @discardableResult
+    mutating func assign(_ f: FieldDef, _ newValue: TExpr) -> Assignment? {
+        guard let column = f.column else { return nil }
+        if let existing = assignments.first(where: { $0.column == column }) { return existing }
+        columns.append(.init(name: "old_" + column, expr: current(f)))
+        columns.append(.init(name: "new_" + column, expr: newValue))
+        let a = Assignment(column: column, field: f, old: columns.count - 2, new: columns.count - 1)
+        assignments.append(a)
+        return a
+    }
+
+    func assignment(_ column: String) -> Assignment? { assignments.first { $0.column == column } }
+
+    /// `sql` is the SET list of an UPDATE over the scratch rows.
+    mutating func derive(_ sql: String, _ args: [Value]) {
+        derived.append((sql, args))
+        for a in assignments where sql.contains("c\(a.new) =") { derivedColumns.insert(a.new) }
+    }
+
+    func isDerived(_ a: Assignment) -> Bool { derivedColumns.contains(a.new) }
+}
