@@ -24,7 +24,7 @@ let package = Package(
             name: "pmq",
             dependencies: ["PMQ", "CReadline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "pmq-bench", dependencies: ["PMQ", "CSQLite"]),
-        .testTarget(name: "PMQTests", dependencies: ["PMQ", "PMQEmbed", "pmq"], exclude: ["Golden"]),
+        .testTarget(name: "PMQTests", dependencies: ["PMQ", "PMQEmbed", "pmq"], exclude: ["Golden", "Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

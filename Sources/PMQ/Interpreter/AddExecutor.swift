@@ -7,9 +7,6 @@ struct AddExecutor {
         let db = session.db
         switch a.entity.table {
         case "people":
-            if case .reference(let backup)? = a.value("backup"), case .text(let name)? = a.value("name"), backup == name {
-                throw RuntimeError(message: "\"\(name)\" cannot be their own backup", range: a.range(of: "backup"))
-            }
             var cols: [String: Value] = [:]
             try common(a, into: &cols)
             try insert("people", cols, a)

@@ -162,12 +162,16 @@ struct ChangeExecutor {
                     """, [today])
             }
         }
+        // Which rows are summaries: they keep rolled-up fields and are never pinned by shift.
+        let rolled = plan.assignments.contains { $0.field.rolledUp }
+        if rolled || shifting, let summary = entity.field("summary") { plan.summaryColumn = plan.column(summary) }
         if shifting, let start = plan.assignment("start"),
            let kind = entity.field("constraint"), let date = entity.field("constraint_date"),
            let actual = entity.field("actual_start"), let status = entity.field("status"),
            let k = plan.assign(kind, plan.current(kind)), let d = plan.assign(date, plan.current(date)) {
             let a = plan.column(actual), st = plan.column(status)
-            let notStarted = "c\(a) IS NULL AND c\(st) IN ('todo', 'blocked') AND c\(start.new) IS NOT NULL"
+            let notSummary = plan.summaryColumn.map { "NOT c\($0) AND " } ?? ""
+            let notStarted = "\(notSummary)c\(a) IS NULL AND c\(st) IN ('todo', 'blocked') AND c\(start.new) IS NOT NULL"
             plan.derive("c\(k.new) = CASE WHEN \(notStarted) THEN 'snet' ELSE c\(k.new) END, c\(d.new) = CASE WHEN \(notStarted) THEN c\(start.new) ELSE c\(d.new) END", [])
         }
         // A constraint other than asap set without a date takes the task's start, as MS Project does.
@@ -178,9 +182,7 @@ struct ChangeExecutor {
             plan.derive("c\(d.new) = CASE WHEN c\(k.new) != 'asap' AND c\(d.new) IS NULL THEN c\(s) ELSE c\(d.new) END", [])
         }
         // Summaries keep their rolled-up fields: the roll-up after the statement sets them.
-        if plan.assignments.contains(where: { $0.field.rolledUp }), let summary = entity.field("summary") {
-            let flag = plan.column(summary)
-            plan.summaryColumn = flag
+        if let flag = plan.summaryColumn {
             for a in plan.assignments where a.field.rolledUp {
                 plan.derive("c\(a.new) = CASE WHEN c\(flag) THEN c\(a.old) ELSE c\(a.new) END", [])
             }

@@ -1,9 +1,11 @@
 /// `health [as of DATE]`: earned value and the week's warning signs, as rows of
 /// (measure, value) so every output format can show it.
 ///
-/// - PV (planned value): each task's cost spread evenly over its working days, summed up
-///   to the date: cost × (working days from start through the date) / (working days of the task).
-/// - EV (earned value): Σ cost × progress / 100.  BAC: Σ cost.
+/// - PV (planned value): each leaf task's cost spread evenly over its working days, summed
+///   up to the date: cost × (working days from start through the date) / (working days of the task).
+/// - EV (earned value): Σ cost × progress / 100 over leaf tasks (a summary's cost and progress
+///   are its children's, so counting it too would count them twice).
+/// - BAC: the project's `budget` when set, else Σ cost of the leaf tasks; the report says which.
 /// - AC (actual cost): Σ amount of the cost ledger up to the date, receipts left out.
 /// - SV = EV − PV, CV = EV − AC, SPI = EV / PV, CPI = EV / AC,
 ///   EAC = BAC / CPI, ETC = EAC − AC, VAC = BAC − EAC, % complete = EV / BAC × 100.
@@ -12,14 +14,23 @@ struct HealthReport {
     private var db: Database { session.db }
 
     func run(asOf: Day, _ range: SourceRange) throws -> StatementResult {
+        // Until the model can be read as it was on a past day, a past day is refused rather
+        // than mixing today's progress with that day's plan (spec §8.1).
+        if asOf < session.today {
+            throw RuntimeError(message: "health as of \(asOf.iso) is before today (\(session.today.iso)): the model as it was then is not kept yet",
+                               range: range, notes: ["run health as of today or a later day, or run pmq with --today \(asOf.iso) on a copy of that day's file"])
+        }
         let project = try session.schedulingProject(range)
         let calendar = try session.loadCalendar()
         let filter = project == nil ? "1" : "project = ?1"
         let args: [Value] = project.map { [.integer($0)] } ?? []
-        var pv = 0.0, ev = 0.0, bac = 0.0
-        try db.query("SELECT start, finish, cost, progress FROM tasks WHERE \(filter) AND cost IS NOT NULL", args) { s in
+        var pv = 0.0, ev = 0.0, costSum = 0.0
+        try db.query("""
+            SELECT start, finish, cost, progress FROM tasks t WHERE \(filter) AND cost IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.project IS t.project AND c.parent_wbs = t.wbs)
+            """, args) { s in
             guard let cost = db.rawValue(s, 2).number else { return }
-            bac += cost
+            costSum += cost
             ev += cost * (db.rawValue(s, 3).number ?? 0) / 100
             guard case .integer(let a) = db.rawValue(s, 0), case .integer(let b) = db.rawValue(s, 1) else { return }
             let start = Day(Int(a)), finish = Day(Int(b))
@@ -28,6 +39,12 @@ struct HealthReport {
             let total = max(1, calendar.workingDays(from: start, to: finish + 1))
             let done = calendar.workingDays(from: start, to: asOf + 1)
             pv += cost * Double(done) / Double(total)
+        }
+        var bac = costSum
+        var bacSource = "sum of task cost"
+        if let p = project, let budget = try db.scalar("SELECT budget FROM projects WHERE id = ?1", [.integer(p)]).number {
+            bac = budget
+            bacSource = "project budget"
         }
         let ac = try db.scalar("SELECT total(amount) FROM costs WHERE \(filter) AND kind != 'receipt' AND (date IS NULL OR date <= ?\(args.count + 1))",
                                args + [.date(asOf)]).number ?? 0
@@ -40,7 +57,7 @@ struct HealthReport {
         let overdue = try count("SELECT count(*) FROM tasks WHERE \(filter) AND status IN ('todo', 'doing', 'blocked') AND finish < ?\(n + 1)", [.date(asOf)])
         let milestones = try count("SELECT count(*) FROM tasks WHERE \(filter) AND milestone = 1 AND status NOT IN ('done', 'cancelled') AND finish BETWEEN ?\(n + 1) AND ?\(n + 2)",
                                    [.date(asOf), .date(asOf + 14)])
-        let risks = try count("SELECT count(*) FROM risks WHERE \(filter) AND status = 'open' AND probability * impact >= 12", [])
+        let risks = try count("SELECT count(*) FROM risks WHERE \(filter) AND status != 'closed' AND probability * impact >= 12", [])
         let defects = try count("""
             SELECT count(*) FROM defects d LEFT JOIN tasks t ON t.id = d.task
             WHERE \(project == nil ? "1" : "t.project = ?1") AND d.status = 'open' AND d.severity IN ('high', 'critical')
@@ -51,6 +68,7 @@ struct HealthReport {
             [.text("earned value (EV)"), money(ev)],
             [.text("actual cost (AC)"), money(ac)],
             [.text("budget at completion (BAC)"), money(bac)],
+            [.text("BAC from"), .text(bacSource)],
             [.text("schedule variance (SV = EV - PV)"), money(ev - pv)],
             [.text("cost variance (CV = EV - AC)"), money(ev - ac)],
             [.text("schedule performance (SPI = EV / PV)"), ratio(ev, pv)],
@@ -61,7 +79,7 @@ struct HealthReport {
             [.text("percent complete (EV / BAC)"), bac == 0 ? .null : .decimal((ev / bac * 1000).rounded() / 10)],
             [.text("overdue tasks"), overdue],
             [.text("milestones due in the next two weeks"), milestones],
-            [.text("open risks with score >= 12"), risks],
+            [.text("risks not closed with score >= 12"), risks],
             [.text("open high and critical defects"), defects],
         ]
         return .rows(columns: [ResultColumn(name: "measure", kind: .text), ResultColumn(name: "value", kind: .any)], rows: rows, single: false)

@@ -13,6 +13,8 @@ struct MSProjectFile {
         /// Working days, from `<Duration>` (PT16H0M0S at 8 hours a day is 2).
         var days: Int?
         var actualStart: Day?, actualFinish: Day?
+        /// MSPDI ConstraintType: 0 ASAP, 1 ALAP, 2 MSO, 3 MFO, 4 SNET, 5 SNLT, 6 FNET, 7 FNLT.
+        var constraintType = 0, constraintDate: Day?
         var links: [(pred: Int, type: Int, lag: Int)] = []
         // MS Project's own results, kept for comparison.
         var earlyStart: Day?, lateStart: Day?, totalSlack: Int?, critical: Bool?
@@ -92,6 +94,8 @@ struct MSProjectFile {
             case ("Task", "Cost"): task.cost = Double(value)
             case ("Task", "ActualStart"): task.actualStart = MSProjectFile.day(value)
             case ("Task", "ActualFinish"): task.actualFinish = MSProjectFile.day(value)
+            case ("Task", "ConstraintType"): task.constraintType = Int(value) ?? 0
+            case ("Task", "ConstraintDate"): task.constraintDate = MSProjectFile.day(value)
             case ("Task", "EarlyStart"): task.earlyStart = MSProjectFile.day(value)
             case ("Task", "LateStart"): task.lateStart = MSProjectFile.day(value)
             case ("Task", "TotalSlack"): task.totalSlack = Int(value)
@@ -172,14 +176,19 @@ struct MSProjectImporter {
             }
             let name = t.name.isEmpty ? "Task \(t.uid)" : t.name
             let status = t.percent >= 100 ? "done" : t.percent > 0 ? "doing" : "todo"
+            // ALAP has no PMQ counterpart (PMQ schedules as soon as possible): it reads as asap.
+            let kinds = [2: "mso", 3: "mfo", 4: "snet", 5: "snlt", 6: "fnet", 7: "fnlt"]
+            let constraint = t.constraintDate == nil ? "asap" : kinds[t.constraintType] ?? "asap"
             try db.run("""
-                INSERT INTO tasks (project, wbs, wbs_key, parent_wbs, name, owner, status, start, finish, actual_start, actual_finish, progress, cost, milestone)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                INSERT INTO tasks (project, wbs, wbs_key, parent_wbs, name, owner, status, start, finish, actual_start, actual_finish, progress, cost, milestone,
+                                   constraint_type, constraint_date)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                 """, [.integer(project), .text(t.outline), .text(WBS.sortKey(t.outline)), WBS.parent(t.outline).map { .text($0) } ?? .null,
                       .text(name), owner[t.uid].map { .integer($0) } ?? .null, .text(status),
                       t.start.map { .date($0) } ?? .null, (t.milestone ? t.start : t.finish).map { .date($0) } ?? .null,
                       t.actualStart.map { .date($0) } ?? .null, t.actualFinish.map { .date($0) } ?? .null,
-                      .decimal(t.percent), t.cost.map { .decimal($0) } ?? .null, .bool(t.milestone)])
+                      .decimal(t.percent), t.cost.map { .decimal($0) } ?? .null, .bool(t.milestone),
+                      .text(constraint), constraint == "asap" ? .null : t.constraintDate.map { .date($0) } ?? .null])
             taskID[t.uid] = db.lastInsertID
             try session.journal.record(set, "tasks", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
             added += 1

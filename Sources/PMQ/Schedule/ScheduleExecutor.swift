@@ -258,6 +258,7 @@ struct ScheduleExecutor {
         let finish = latest ?? finishDate(0, result.length)
         var note = "\(moved) moved; finish \(finish.iso), \(calendar.workingDays(from: projectStart, to: finish + 1)) working days"
         if !negative.isEmpty {
+            negative.sort { WBS.sortKey($0) < WBS.sortKey($1) }
             note += "; negative slack: " + negative.prefix(10).joined(separator: ", ") + (negative.count > 10 ? ", ..." : "")
         }
         return ChangeReport(verb: "scheduled", entity: "task", count: tasks.count, detail: nil, note: note)
