@@ -111,8 +111,10 @@ struct History {
             default:
                 let columns = try session.journal.columns(of: e.table)
                 guard columns.contains(e.field) else { continue }
-                let current = try db.scalar("SELECT \(e.field) FROM \(e.table) WHERE id = ?1", [.integer(e.row)])
-                if current != e.new {
+                // Compared by SQL, where 26 IS 26.0: a REAL column keeps an integer the journal wrote as such.
+                let unchanged = try db.scalar("SELECT 1 FROM \(e.table) WHERE id = ?1 AND \(e.field) IS ?2", [.integer(e.row), e.new])
+                if unchanged.isNull {
+                    let current = try db.scalar("SELECT \(e.field) FROM \(e.table) WHERE id = ?1", [.integer(e.row)])
                     throw RuntimeError(message: "cannot \(redo ? "redo" : "undo") change \(target): \(rowName) \(e.field) has changed since (it is now \(ConstantEvaluator.text(display(e.table, e.field, current))))",
                                        range: range, notes: ["undo reverts only what nothing later has touched"])
                 }

@@ -57,6 +57,21 @@ public final class Session {
         self.journal = Journal(db: db)
         registerCalendarFunction()
         _ = try? loadCalendar()  // a file opened read-only at an older schema has no holidays table
+        // A file from before summaries rolled up (schema 3) gets its summaries derived once,
+        // as a change set of its own.
+        if let from = db.upgradedFrom, from > 0, from < 3 {
+            try db.execute("BEGIN IMMEDIATE")
+            do {
+                journal.label = "roll up summaries (schema \(from) to \(Migrations.latest))"
+                try Rollup(session: self).all()
+                try journal.finish()
+                try db.execute("COMMIT")
+            } catch {
+                try? db.execute("ROLLBACK")
+                throw error
+            }
+            journal.currentSet = nil
+        }
     }
 
     func projectIDs() throws -> [Int64] {

@@ -6,6 +6,8 @@ public final class Database {
     let handle: OpaquePointer
     private var cache: [String: OpaquePointer] = [:]
     public let path: String?
+    /// The schema version this file had before `migrate` brought it up to date (nil: it was current).
+    var upgradedFrom: Int?
 
     public struct StoreError: Error, CustomStringConvertible {
         public let message: String

@@ -201,6 +201,7 @@ extension Database {
                 try execute("PRAGMA user_version = \(v + 1)")
             }
             try execute("COMMIT")
+            upgradedFrom = current
         } catch {
             try? execute("ROLLBACK")
             throw error
