@@ -36,8 +36,47 @@ enum Docs {
         var testDescription: String { "\(file): \(text.prefix(60))" }
     }
 
+    /// Every fenced block of a Markdown file, in order, with its info string.
+    static func taggedBlocks(_ markdown: String) -> [(tag: String, text: String)] {
+        var out: [(String, String)] = []
+        var current: (tag: String, lines: [String])?
+        for line in markdown.components(separatedBy: "\n") {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if current == nil, t.hasPrefix("```") {
+                current = (String(t.dropFirst(3)), [])
+            } else if let c = current, t == "```" {
+                out.append((c.tag, c.lines.joined(separator: "\n")))
+                current = nil
+            } else {
+                current?.lines.append(line)
+            }
+        }
+        return out
+    }
+
+    /// `pmq` blocks followed by an `output` block: what pmq prints for them (results in the
+    /// table format, then diagnostics; change reports go to standard error and are not shown).
+    static func examplesWithOutput() -> [ExampleWithOutput] {
+        ["README.md", "docs/language.md"].flatMap { f -> [ExampleWithOutput] in
+            let b = taggedBlocks(read(f))
+            return b.indices.dropLast().compactMap { i in
+                b[i].tag == "pmq" && b[i + 1].tag == "output" ? ExampleWithOutput(file: f, text: b[i].text, output: b[i + 1].text) : nil
+            }
+        }
+    }
+
+    struct ExampleWithOutput: CustomTestStringConvertible, Sendable {
+        var file: String
+        var text: String
+        var output: String
+        var testDescription: String { "\(file): \(text.prefix(60))" }
+    }
+
+    /// The `pmq` blocks without an expected output: each must run cleanly.
     static func pmqBlocks() -> [Example] {
-        ["README.md", "docs/language.md"].flatMap { f in blocks(read(f), tag: "pmq").map { Example(file: f, text: $0) } }
+        let checked = Set(examplesWithOutput().map(\.text))
+        return ["README.md", "docs/language.md"].flatMap { f in blocks(read(f), tag: "pmq").map { Example(file: f, text: $0) } }
+            .filter { !checked.contains($0.text) }
     }
 
     /// `pmq ...` command lines in shell blocks (`swift run pmq` becomes the built binary).
@@ -94,6 +133,21 @@ struct DocsAndExamplesTests {
         let d = session.run(SourceFile(name: example.file, text: example.text)) { results.append($0) }
         #expect(d.isEmpty, "\(DiagnosticRenderer.render(d))")
         #expect(!results.isEmpty)
+    }
+
+    @Test("examples print what the docs say they print", arguments: Docs.examplesWithOutput())
+    func exampleOutput(_ example: Docs.ExampleWithOutput) throws {
+        let session = try Session(path: nil, today: Day(iso: Docs.today))
+        let project = try String(contentsOf: Docs.sampleProject, encoding: .utf8)
+        #expect(session.run(project).diagnostics.isEmpty)
+        var printed: [String] = []
+        let d = session.run(SourceFile(name: "<eval>", text: example.text)) { r in
+            if case .change = r { return }
+            if let t = OutputFormat.table.render(r) { printed.append(t) }
+        }
+        if !d.isEmpty { printed.append(DiagnosticRenderer.render(d)) }
+        let actual = printed.joined(separator: "\n").trimmingTrailingNewlines()
+        #expect(actual == example.output.trimmingTrailingNewlines(), "\n--- expected\n\(example.output)\n--- actual\n\(actual)")
     }
 
     @Test("the docs have examples")

@@ -2,7 +2,9 @@
 /// (measure, value) so every output format can show it.
 ///
 /// - PV (planned value): each leaf task's cost spread evenly over its working days, summed
-///   up to the date: cost × (working days from start through the date) / (working days of the task).
+///   up to the date: cost × (working days from start through the date) / (working days of the
+///   task). A task with a baseline is planned by it (baseline dates and, when set, baseline
+///   cost), so re-planning with `schedule` does not move the plan EV is measured against.
 /// - EV (earned value): Σ cost × progress / 100 over leaf tasks (a summary's cost and progress
 ///   are its children's, so counting it too would count them twice).
 /// - BAC: the project's `budget` when set, else Σ cost of the leaf tasks; the report says which.
@@ -26,19 +28,25 @@ struct HealthReport {
         let args: [Value] = project.map { [.integer($0)] } ?? []
         var pv = 0.0, ev = 0.0, costSum = 0.0
         try db.query("""
-            SELECT start, finish, cost, progress FROM tasks t WHERE \(filter) AND cost IS NOT NULL
+            SELECT CASE WHEN baseline_start IS NOT NULL AND baseline_finish IS NOT NULL THEN baseline_start ELSE start END,
+                   CASE WHEN baseline_start IS NOT NULL AND baseline_finish IS NOT NULL THEN baseline_finish ELSE finish END,
+                   cost, progress, coalesce(baseline_cost, cost)
+            FROM tasks t WHERE \(filter) AND cost IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.project IS t.project AND c.parent_wbs = t.wbs)
             """, args) { s in
             guard let cost = db.rawValue(s, 2).number else { return }
             costSum += cost
             ev += cost * (db.rawValue(s, 3).number ?? 0) / 100
-            guard case .integer(let a) = db.rawValue(s, 0), case .integer(let b) = db.rawValue(s, 1) else { return }
+            // Planned value follows the baseline when there is one: re-planning must not move it.
+            let planned = db.rawValue(s, 4).number ?? cost
+            guard case .integer(let a) = db.rawValue(s, 0), case .integer(let b) = db.rawValue(s, 1),
+                  a >= Int64(Day.earliest.number), b <= Int64(Day.latest.number) else { return }
             let start = Day(Int(a)), finish = Day(Int(b))
-            if asOf >= finish { pv += cost; return }
+            if asOf >= finish { pv += planned; return }
             if asOf < start { return }
             let total = max(1, calendar.workingDays(from: start, to: finish + 1))
             let done = calendar.workingDays(from: start, to: asOf + 1)
-            pv += cost * Double(done) / Double(total)
+            pv += planned * Double(done) / Double(total)
         }
         var bac = costSum
         var bacSource = "sum of task cost"
