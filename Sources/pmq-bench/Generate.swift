@@ -58,6 +58,8 @@ func generateDatabase(model: ProjectModel, out: String) throws {
     try c.exec("PRAGMA journal_mode = WAL")
     let bad = try c.rows("PRAGMA foreign_key_check")
     if !bad.isEmpty { throw BenchError("generator bug: \(bad.count) foreign key violations") }
+    // Summaries as PMQ keeps them: rolled up from their children (spec §8.1).
+    try Session(path: out, today: benchToday).rollUpSummaries()
 }
 
 private func step(_ c: RawConnection, _ s: OpaquePointer) throws {

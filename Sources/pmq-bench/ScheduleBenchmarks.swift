@@ -67,23 +67,35 @@ func scheduleDatabase(_ o: Options, tasks: Int) throws -> String {
 
 func benchScheduleCLI(_ o: Options, pmq: String) throws -> [Figure] {
     var figures: [Figure] = []
-    for (tasks, target) in [(10_000, 0.1), (100_000, 1.0)] {
+    // Issue 9's targets: the status date, constraints and roll-up make it faster, not slower.
+    for (tasks, target) in [(10_000, 0.06), (100_000, 0.6)] {
         let base = try scheduleDatabase(o, tasks: tasks)
         let run = o.workdir + "/schedule-run.db"
-        var samples: [Double] = []
-        let report = "see `pmq --db F -e schedule`"
+        // Settle the copy once (the first schedule moves every task; a weekly one moves few),
+        // then time both: the first re-plan on a fresh copy, and a re-plan of a settled plan.
+        let settled = o.workdir + "/schedule-settled-\(tasks).db"
+        try freshCopy(base, to: settled)
+        _ = try spawn([pmq, "--db", settled, "--today", "2026-03-16", "-e", "schedule"])
+        var first: [Double] = [], firstCPU: [Double] = [], again: [Double] = [], againCPU: [Double] = []
         for _ in 0..<5 {
+            // Interleaved, so the machine's load falls on both alike.
             try freshCopy(base, to: run)
-            // posix_spawn, timed from spawn to exit, like figure d.
+            var cpu = childrenCPU()
             let (status, seconds) = try spawn([pmq, "--db", run, "--today", "2026-03-16", "-e", "schedule"])
             if status != 0 { throw BenchError("schedule failed on \(run)") }
-            samples.append(seconds)
+            first.append(seconds); firstCPU.append(childrenCPU() - cpu)
+            try freshCopy(settled, to: run)
+            cpu = childrenCPU()
+            let (status2, seconds2) = try spawn([pmq, "--db", run, "--today", "2026-03-16", "-e", "schedule"])
+            if status2 != 0 { throw BenchError("schedule failed on \(run)") }
+            again.append(seconds2); againCPU.append(childrenCPU() - cpu)
         }
-        let s = Stats(samples)
-        note("h. pmq -e schedule on \(tasks) tasks: median \(fmt(s.median)): \(report.trimmingCharacters(in: .whitespacesAndNewlines))")
+        let s = Stats(first), c = Stats(firstCPU), s2 = Stats(again), c2 = Stats(againCPU)
+        note("h. pmq -e schedule on \(tasks) tasks: first re-plan median \(fmt(s.median)) wall, \(fmt(c.median)) CPU; settled plan \(fmt(s2.median)) wall, \(fmt(c2.median)) CPU")
         figures.append(Figure(id: tasks == 10_000 ? "h1" : "h2",
-                              measure: "`pmq --db F -e schedule`, whole process, \(tasks.formatted()) tasks with ~2.5 links each, load and write-back included (median of 5)",
-                              pmq: fmt(s.median), baseline: "–", ratio: "–", target: "≤ \(fmt(target))", pass: s.median <= target))
+                              measure: "`pmq --db F --today 2026-03-16 -e schedule`, whole process, \(tasks.formatted()) tasks with ~2.5 links each, status date, roll-up and write-back included; first re-plan of the generated plan (median of 5; CPU \(fmt(c.median))); a settled plan re-planned: \(fmt(s2.median)) wall, \(fmt(c2.median)) CPU",
+                              pmq: fmt(s.median), baseline: "–", ratio: "–", target: "≤ \(fmt(target))",
+                              pass: s.median <= target && c.median <= target))
     }
     return figures
 }

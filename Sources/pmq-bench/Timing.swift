@@ -93,6 +93,21 @@ func spawn(_ argv: [String], stdinPath: String? = nil, showErrors: Bool = false)
     return (exited ? (status >> 8) & 0xff : -1, seconds)
 }
 
+/// CPU time (user + system) of the children waited for so far; the difference across a
+/// `spawn` is that child's CPU time, which a loaded machine does not inflate as it does wall time.
+func childrenCPU() -> Double {
+    var u = rusage()
+    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+}
+
+/// This process's own CPU time (user + system).
+func selfCPU() -> Double {
+    var u = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+}
+
 /// Shell-quotes one word.
 func shq(_ s: String) -> String {
     if s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,+".contains($0) }) { return s }

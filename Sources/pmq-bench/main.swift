@@ -16,7 +16,8 @@ usage: pmq-bench <command> [options]
   update --tasks N [--runs 3] [--db FILE.db]          e. a journaled bulk update vs the bare SQL UPDATE
   loop --tasks N [--db FILE.db]                       f. a for loop with an if and a per-row update
   cpm [--runs 7]                                      g. the CPM pass alone, 10k and 100k activities (issue 6)
-  schedule                                            h. pmq -e schedule, whole process, 10k and 100k tasks (issue 6)
+  schedule                                            h. pmq -e schedule, whole process, 10k and 100k tasks (issues 6, 9)
+  rollup --tasks N [--runs 7] [--db FILE.db]          i. one leaf's update, and a bulk update of a rolled-up field (issue 9)
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
   sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
                                                       (for trying a faster SQL shape; ?1 = today)
@@ -152,6 +153,9 @@ func main() throws {
         printTable(try benchLoop(dbPath: try ensureDatabase(o), tasks: o.tasks, workdir: o.workdir))
     case "cpm":
         printTable(try benchCPM(runs: o.runs))
+    case "rollup":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        printTable(try benchRollup(dbPath: try ensureDatabase(o), runs: o.runs, tasks: o.tasks, workdir: o.workdir))
     case "schedule":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchScheduleCLI(o, pmq: pmq))
@@ -193,6 +197,11 @@ func main() throws {
         }
         if !o.skip.contains("g") { figures += try benchCPM(runs: o.runs) }
         if !o.skip.contains("h") { figures += try benchScheduleCLI(o, pmq: pmq) }
+        if !o.skip.contains("i") {
+            var small = o
+            small.tasks = min(o.tasks, 100_000)
+            figures += try benchRollup(dbPath: try ensureDatabase(small), runs: o.runs, tasks: small.tasks, workdir: o.workdir)
+        }
         if !o.skip.contains("c") {
             figures += try benchLoad(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate)
         }

@@ -87,14 +87,16 @@ struct Rollup {
             // A summary that changed makes its own parent dirty.
             try db.run("""
                 INSERT OR IGNORE INTO temp.pmq_dirty (id, depth)
-                SELECT p.id, \(depth("p")) FROM temp.pmq_rollup r JOIN tasks t ON t.id = r.id
-                JOIN tasks p ON p.project IS t.project AND p.wbs = t.parent_wbs
+                SELECT p.id, \(depth("p")) FROM temp.pmq_rollup r CROSS JOIN tasks t ON t.id = r.id
+                CROSS JOIN tasks p ON p.project IS t.project AND p.wbs = t.parent_wbs
                 WHERE r.changed AND t.parent_wbs IS NOT NULL
                 """)
         }
     }
 
     /// The roll-up of the dirty summaries at one level (?1), from their children as stored.
+    /// CROSS JOIN fixes the join order: from the few dirty rows to their children through
+    /// the tasks_children index, never a scan of every task (SQLite has no statistics here).
     ///
     /// progress: the mean of the children's progress weighted by their working days
     /// (milestones and cancelled children weigh nothing); when no child weighs anything,
@@ -123,8 +125,8 @@ struct Rollup {
           FROM (
             SELECT p.id AS pid, c.start, c.finish, c.cost, c.effort, c.progress, c.status, c.actual_start, c.actual_finish,
               CASE WHEN c.milestone OR c.status = 'cancelled' THEN 0 ELSE coalesce(pmq_workdays(c.start, c.finish), 0) END AS w
-            FROM temp.pmq_dirty d JOIN tasks p ON p.id = d.id
-            JOIN tasks c ON c.project IS p.project AND c.parent_wbs = p.wbs
+            FROM temp.pmq_dirty d CROSS JOIN tasks p ON p.id = d.id
+            CROSS JOIN tasks c ON c.project IS p.project AND c.parent_wbs = p.wbs
             WHERE d.depth = ?1
           )
           GROUP BY pid

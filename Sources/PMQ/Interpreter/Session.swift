@@ -59,19 +59,7 @@ public final class Session {
         _ = try? loadCalendar()  // a file opened read-only at an older schema has no holidays table
         // A file from before summaries rolled up (schema 3) gets its summaries derived once,
         // as a change set of its own.
-        if let from = db.upgradedFrom, from > 0, from < 3 {
-            try db.execute("BEGIN IMMEDIATE")
-            do {
-                journal.label = "roll up summaries (schema \(from) to \(Migrations.latest))"
-                try Rollup(session: self).all()
-                try journal.finish()
-                try db.execute("COMMIT")
-            } catch {
-                try? db.execute("ROLLBACK")
-                throw error
-            }
-            journal.currentSet = nil
-        }
+        if let from = db.upgradedFrom, from > 0, from < 3 { try rollUpSummaries() }
     }
 
     func projectIDs() throws -> [Int64] {
@@ -499,6 +487,24 @@ public final class Session {
         case .begin, .commit, .rollback, .nothing:
             break
         }
+    }
+
+    /// Derives every summary task from its children again, as one journaled change set: for a
+    /// host that wrote tasks into the store by other means than PMQ statements.
+    public func rollUpSummaries() throws {
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            journal.currentSet = nil
+            journal.label = "roll up summaries"
+            try Rollup(session: self).all()
+            try journal.finish()
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            journal.rolledBack()
+            throw error
+        }
+        journal.currentSet = nil
     }
 
     /// Rolls summaries up over what changed since the last roll-up (see `Rollup`).

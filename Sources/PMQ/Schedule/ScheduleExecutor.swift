@@ -21,10 +21,12 @@ struct ScheduleExecutor {
     enum Progress { case notStarted, started, closed }
 
     struct TaskRow {
-        var id: Int64, wbs: String, parentWBS: String?
+        var id: Int64, wbs: String, wbsKey: String, parentWBS: String?
         var start: Day?, finish: Day?, actualStart: Day?, actualFinish: Day?
         var milestone: Bool, progress: Double, state: Progress
         var constraint: String, constraintDate: Day?
+        /// What the last `schedule` wrote (task_schedule), so only changes are written back.
+        var saved: [Value]
     }
 
     func run(_ range: SourceRange) throws -> ChangeReport {
@@ -34,8 +36,10 @@ struct ScheduleExecutor {
         let projectFilter = project == nil ? "project IS NULL" : "project = ?1"
         let args: [Value] = project.map { [.integer($0)] } ?? []
         try db.query("""
-            SELECT id, wbs, parent_wbs, start, finish, milestone, status, actual_start, actual_finish, progress, constraint_type, constraint_date
-            FROM tasks WHERE \(projectFilter) ORDER BY id
+            SELECT t.id, t.wbs, t.parent_wbs, t.start, t.finish, t.milestone, t.status, t.actual_start, t.actual_finish, t.progress,
+                   t.constraint_type, t.constraint_date, t.wbs_key,
+                   x.early_start, x.early_finish, x.late_start, x.late_finish, x.slack, x.free_slack, x.critical
+            FROM tasks t LEFT JOIN task_schedule x ON x.id = t.id WHERE t.\(projectFilter) ORDER BY t.id
             """, args) { s in
             func day(_ i: Int32) -> Day? {
                 if case .integer(let n) = db.rawValue(s, i), n >= Int64(Day.earliest.number), n <= Int64(Day.latest.number) { return Day(Int(n)) }
@@ -44,13 +48,16 @@ struct ScheduleExecutor {
             guard case .integer(let id) = db.rawValue(s, 0), case .text(let wbs) = db.rawValue(s, 1) else { return }
             var parent: String?
             if case .text(let p) = db.rawValue(s, 2) { parent = p }
-            let status = ConstantEvaluator.text(db.rawValue(s, 6))
+            let status = db.rawValue(s, 6)
             let milestone = db.rawValue(s, 5) == .integer(1)
-            let started = day(7) != nil || status == "doing"
-            let state: Progress = status == "done" || status == "cancelled" ? .closed : (started && !milestone ? .started : .notStarted)
-            tasks.append(TaskRow(id: id, wbs: wbs, parentWBS: parent, start: day(3), finish: day(4), actualStart: day(7), actualFinish: day(8),
+            let started = day(7) != nil || status == .text("doing")
+            let state: Progress = status == .text("done") || status == .text("cancelled") ? .closed : (started && !milestone ? .started : .notStarted)
+            var key = wbs
+            if case .text(let k) = db.rawValue(s, 12) { key = k }
+            tasks.append(TaskRow(id: id, wbs: wbs, wbsKey: key, parentWBS: parent, start: day(3), finish: day(4), actualStart: day(7), actualFinish: day(8),
                                  milestone: milestone, progress: db.rawValue(s, 9).number ?? 0, state: state,
-                                 constraint: ConstantEvaluator.text(db.rawValue(s, 10)), constraintDate: day(11)))
+                                 constraint: ConstantEvaluator.text(db.rawValue(s, 10)), constraintDate: day(11),
+                                 saved: (13...19).map { db.rawValue(s, Int32($0)) }))
         }
         guard !tasks.isEmpty else { return ChangeReport(verb: "scheduled", entity: "task", count: 0, detail: nil) }
 
@@ -185,7 +192,7 @@ struct ScheduleExecutor {
         struct Out { var es: Day, ef: Day, ls: Day, lf: Day, slack: Int32, free: Int32, critical: Bool }
         // Results by task index (arrays, not dictionaries: this runs for every task).
         var out = [Out?](repeating: nil, count: tasks.count)
-        var negative: [String] = []
+        var negative: [(key: String, wbs: String)] = []
         for (k, i) in leaves.enumerated() {
             let point = result.ef[k] == result.es[k]
             let eod = point && result.atEndOfDay[k]
@@ -194,7 +201,7 @@ struct ScheduleExecutor {
             out[i] = Out(es: es, ef: point ? es : finishDate(result.es[k], result.ef[k]),
                          ls: ls, lf: point ? ls : finishDate(result.ls[k], result.lf[k]),
                          slack: result.totalFloat[k], free: result.freeFloat[k], critical: result.critical(k))
-            if result.totalFloat[k] < 0 && tasks[i].state != .closed { negative.append(tasks[i].wbs) }
+            if result.totalFloat[k] < 0 && tasks[i].state != .closed { negative.append((tasks[i].wbsKey, tasks[i].wbs)) }
         }
         // Deepest first, each task folds into its parent: one pass, whatever the depth.
         let byWBS = Dictionary(tasks.indices.map { (tasks[$0].wbs, $0) }, uniquingKeysWith: { a, _ in a })
@@ -231,6 +238,11 @@ struct ScheduleExecutor {
                 }
                 if case .date(let f) = finish { latest = max(latest ?? f, f) }
             }
+            // Only rows with something new are written: a weekly re-plan moves few tasks.
+            let computed: [Value] = [.integer(Int64(o.es.number)), .integer(Int64(o.ef.number)), .integer(Int64(o.ls.number)), .integer(Int64(o.lf.number)),
+                                     .integer(Int64(o.slack)), .integer(Int64(o.free)), .integer(o.critical ? 1 : 0)]
+            let moves = leaf && (start != (t.start.map { .date($0) } ?? .null) || finish != (t.finish.map { .date($0) } ?? .null))
+            guard moves || computed != t.saved else { continue }
             try db.run("INSERT INTO temp.pmq_schedule VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                        [.integer(t.id), .date(o.es), .date(o.ef), .date(o.ls), .date(o.lf), .integer(Int64(o.slack)), .integer(Int64(o.free)),
                         .bool(o.critical), start, finish, .bool(leaf)])
@@ -250,16 +262,14 @@ struct ScheduleExecutor {
             """)
         try db.run("""
             INSERT OR REPLACE INTO task_schedule (id, early_start, early_finish, late_start, late_finish, slack, free_slack, critical)
-            SELECT id, es, ef, ls, lf, slack, free, critical FROM temp.pmq_schedule s
-            WHERE NOT EXISTS (SELECT 1 FROM task_schedule x WHERE x.id = s.id AND x.early_start IS s.es AND x.early_finish IS s.ef
-              AND x.late_start IS s.ls AND x.late_finish IS s.lf AND x.slack IS s.slack AND x.free_slack IS s.free AND x.critical IS s.critical)
+            SELECT id, es, ef, ls, lf, slack, free, critical FROM temp.pmq_schedule
             """)
         try db.run("DELETE FROM temp.pmq_schedule")
         let finish = latest ?? finishDate(0, result.length)
         var note = "\(moved) moved; finish \(finish.iso), \(calendar.workingDays(from: projectStart, to: finish + 1)) working days"
         if !negative.isEmpty {
-            negative.sort { WBS.sortKey($0) < WBS.sortKey($1) }
-            note += "; negative slack: " + negative.prefix(10).joined(separator: ", ") + (negative.count > 10 ? ", ..." : "")
+            negative.sort { $0.key < $1.key }
+            note += "; negative slack: " + negative.prefix(10).map(\.wbs).joined(separator: ", ") + (negative.count > 10 ? ", ..." : "")
         }
         return ChangeReport(verb: "scheduled", entity: "task", count: tasks.count, detail: nil, note: note)
     }

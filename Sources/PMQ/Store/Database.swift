@@ -1,3 +1,4 @@
+import Foundation
 import CSQLite
 
 /// A thin wrapper over one SQLite connection: prepared statements are cached by
@@ -29,6 +30,17 @@ public final class Database {
         self.path = path
         sqlite3_busy_timeout(db, 5000)
         registerFunctions(db)
+        // PMQ_PROFILE_SQL=1: each statement's time and text on standard error, for finding
+        // where a slow statement spends its time (a developer's tool, like sqlite3's .timer).
+        if ProcessInfo.processInfo.environment["PMQ_PROFILE_SQL"] != nil {
+            sqlite3_trace_v2(db, UInt32(SQLITE_TRACE_PROFILE), { _, _, statement, nanoseconds in
+                guard let statement, let nanoseconds else { return 0 }
+                let ns = nanoseconds.load(as: Int64.self)
+                let sql = sqlite3_sql(OpaquePointer(statement)).map { String(cString: $0) } ?? "?"
+                FileHandle.standardError.write(Data(String(format: "%9.3f ms  %@\n", Double(ns) / 1e6, String(sql.prefix(160)).replacingOccurrences(of: "\n", with: " ")).utf8))
+                return 0
+            }, nil)
+        }
     }
 
     deinit {
