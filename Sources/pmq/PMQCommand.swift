@@ -160,9 +160,14 @@ final class Output {
             }
             return
         }
-        guard let text = format.render(r) else { return }
+        // A chart fits the terminal and marks critical work in colour there; tables keep their plain form.
+        var style = TableRenderer.Style()
+        if case .gantt = r { style = TableRenderer.Style(colour: Terminal.colour, width: Terminal.width()) }
+        guard let text = format.render(r, style: style) else { return }
         // Tables are easier to tell apart with a blank line between them (and Markdown needs one).
-        if case .rows = r, printedResult, format == .table || format == .markdown { fputs("\n", stdout) }
+        var block = false
+        if case .rows = r { block = true } else if case .gantt = r { block = true }
+        if block, printedResult, format == .table || format == .markdown { fputs("\n", stdout) }
         fputs(text + "\n", stdout)
         printedResult = true
     }
