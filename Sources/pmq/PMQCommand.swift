@@ -146,6 +146,9 @@ final class Output {
     let format: OutputFormat
     private var changes: [ChangeReport] = []
     private var printedResult = false
+    /// Whether the last thing printed was a `print` line: a title sits right above its table.
+    private var lastWasText = false
+    private var lastWasBlock = false
 
     init(format: OutputFormat) { self.format = format }
 
@@ -165,9 +168,13 @@ final class Output {
         if case .gantt = r { style = TableRenderer.Style(colour: Terminal.colour, width: Terminal.width()) }
         guard let text = format.render(r, style: style) else { return }
         // Tables are easier to tell apart with a blank line between them (and Markdown needs one).
-        var block = false
-        if case .rows = r { block = true } else if case .gantt = r { block = true }
-        if block, printedResult, format == .table || format == .markdown { fputs("\n", stdout) }
+        var block = false, isText = false
+        if case .rows = r { block = true } else if case .gantt = r { block = true } else if case .text = r { isText = true }
+        let spaced = format == .table || format == .markdown
+        if block, printedResult, spaced, !lastWasText { fputs("\n", stdout) }
+        if isText, spaced, lastWasBlock { fputs("\n", stdout) }
+        lastWasText = isText
+        lastWasBlock = block
         fputs(text + "\n", stdout)
         printedResult = true
     }

@@ -49,7 +49,7 @@ public enum GanttSVG {
     static func markup(_ chart: GanttChart, title: String?) -> Markup {
         // Label column: wide enough for the longest WBS code and name, within reason.
         let labelCells = chart.rows.map { DisplayWidth.of($0.wbs) + 2 + 2 * min(4, max(0, $0.level - 1)) + DisplayWidth.of($0.name) }.max() ?? 10
-        let labelWidth = min(300, max(120, Double(labelCells) * 6.6))
+        let labelWidth = min(300, max(120, Double(labelCells) * 6.6 + 8))
         let range = chart.range ?? chart.today...chart.today
         let layout = Layout(chart: chart, first: range.lowerBound, days: range.upperBound.number - range.lowerBound.number + 1,
                             labelWidth: labelWidth, titleHeight: title == nil ? 0 : 26)

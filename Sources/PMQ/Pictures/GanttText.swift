@@ -132,16 +132,17 @@ public enum GanttText {
     static func render(_ cells: [Cell], colour: Bool) -> String {
         guard colour else { return String(cells.map(\.ch)) }
         var out = ""
-        var current: Style = .plain
+        var current: String?
         for cell in cells {
-            if cell.style != current {
-                if current != .plain { out += "\u{1B}[0m" }
-                if let code = code(cell.style) { out += code }
-                current = cell.style
+            let c = code(cell.style)
+            if c != current {
+                if current != nil { out += "\u{1B}[0m" }
+                if let c { out += c }
+                current = c
             }
             out.append(cell.ch)
         }
-        if current != .plain { out += "\u{1B}[0m" }
+        if current != nil { out += "\u{1B}[0m" }
         return out
     }
 
