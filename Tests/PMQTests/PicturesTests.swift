@@ -193,6 +193,44 @@ struct PicturesTests {
         #expect(json.stdout.hasPrefix(#"[{"wbs":"3","name":"Go-live","start":"2026-03-30","finish":"2026-03-30","progress":0,"milestone":true,"#))
     }
 
+    @Test("a plan spanning centuries draws quickly and still fits")
+    func extremeDates() throws {
+        let s = try Session(path: nil, today: Day(iso: "2026-03-18"))
+        let (_, d) = s.run("""
+            add task "Long ago" wbs 1 start 0001-01-01 finish 0001-01-02
+            add task "Far ahead" wbs 2 start 9999-12-01 finish 9999-12-31
+            """)
+        #expect(d.isEmpty, "\(DiagnosticRenderer.render(d))")
+        let chart = try #require(Self.chart(s, "tasks order by wbs"))
+        let started = ContinuousClock.now
+        let text = GanttText.render(chart, width: 80)
+        let svg = GanttSVG.render(chart)
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(text.split(separator: "\n").allSatisfy { DisplayWidth.of(String($0)) <= 80 })
+        #expect(svg.utf8.count < 200_000)
+        #expect(XMLElements.parse(svg).error == nil)
+    }
+
+    @Test("in a real terminal the chart takes the terminal's width and colours critical work; NO_COLOR gives glyphs",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux script is not installed"))
+    func realTerminal() throws {
+        let db = PMQProcess.tempDB("gantt-tty.db")
+        _ = try PMQProcess.run(["--db", db, "--today", "2026-03-18", "-e", Self.model])
+        func run(_ env: String) throws -> String {
+            let command = "stty cols 50 rows 40; \(env) '\(PMQProcess.binary.path)' --db '\(db)' --today 2026-03-18 -e 'gantt tasks order by wbs'"
+            return try PMQProcess.tool(["script", "-qec", command, "/dev/null"]).output.replacingOccurrences(of: "\r", with: "")
+        }
+        let coloured = try run("env -u NO_COLOR TERM=xterm")
+        #expect(coloured.contains("\u{1B}[31m!"))
+        let plain = try run("env NO_COLOR=1 TERM=xterm")
+        #expect(!plain.contains("\u{1B}["))
+        #expect(plain.contains("!▓"))
+        let lines = plain.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        #expect(lines.count >= 8)
+        #expect(lines.allSatisfy { DisplayWidth.of($0) <= 50 }, "\(lines)")
+        #expect(lines.contains { DisplayWidth.of($0) > 40 })   // it used the room it had
+    }
+
     // MARK: - HTML report
 
     @Test("report to writes one self-contained page with every section, names escaped")

@@ -55,7 +55,8 @@ struct GanttAxis {
                 case .year where m == 1: out.append((d, String(y)))
                 default: break
                 }
-                d = Day(d.endOfMonth.number + 1)
+                // Year ticks step a year at a time: a plan of centuries stays quick.
+                d = unit == .year ? Day(Day.daysFromCivil(y + 1, 1, 1)) : Day(d.endOfMonth.number + 1)
             }
         }
         return out

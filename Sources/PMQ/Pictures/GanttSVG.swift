@@ -23,6 +23,16 @@ public enum GanttSVG {
         return render(chart, title: title)
     }
 
+    /// The SVG of a checked query of tasks, for a statement that runs inside a session
+    /// (the `.svg` case of `export <query> to "F.svg"`): the same rows, order and links as
+    /// `gantt <query>`. A query of another entity is refused, located at the query.
+    static func render(_ q: TQuery, in session: Session, title: String? = nil) throws -> String {
+        guard q.entity.table == "tasks", !q.isCount, q.groupBy.isEmpty, !q.aggregatesOnly else {
+            throw RuntimeError(id: .type, message: "an SVG export draws a Gantt chart of tasks, not \(q.entity.plural)", range: .none)
+        }
+        return render(try GanttLoader(session: session).load(q), title: title)
+    }
+
     // MARK: - Layout
 
     static let width = 1000.0
@@ -96,16 +106,20 @@ public enum GanttSVG {
                 d = d + 1
             }
         }
-        // Months (or years, when months are too narrow to name).
+        // Months (or years, when months are too narrow to name); a plan of decades gets a
+        // line a year, so the picture stays small.
+        let yearly = l.days > 3660
+        let yearStep = max(1, l.days / 36_525 + (l.days % 36_525 == 0 ? 0 : 1))   // at most about 100 lines
         var m = l.first.startOfMonth
         while m <= last {
-            let next = Day(m.endOfMonth.number + 1)
+            var next = Day(m.endOfMonth.number + 1)
+            if yearly { let (y, _, _) = Day.civil(from: m.number); next = Day(Day.daysFromCivil(y + yearStep - (y - 1) % yearStep, 1, 1)) }
             let x = max(l.left, l.x(m))
             let (y, month, _) = Day.civil(from: m.number)
             items.append(.el("line", [("x1", Markup.num(x)), ("x2", Markup.num(x)), ("y1", Markup.num(top + 4)), ("y2", Markup.num(bottom)),
                                       ("stroke", "#bbb"), ("stroke-width", "0.8")]))
             let room = l.x(min(next, Day(last.number + 1))) - x
-            let label = room >= 48 ? String(m.iso.prefix(7)) : room >= 22 && month == 1 ? String(y) : room >= 22 ? String(format: "%02d", month) : ""
+            let label = yearly ? (room >= 30 ? String(y) : "") : room >= 48 ? String(m.iso.prefix(7)) : room >= 22 && month == 1 ? String(y) : room >= 22 ? String(format: "%02d", month) : ""
             if !label.isEmpty { items.append(.el("text", [("class", "axis"), ("x", Markup.num(x + 3)), ("y", Markup.num(top + 16))], text: label)) }
             m = next
         }
