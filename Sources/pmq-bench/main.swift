@@ -17,6 +17,7 @@ usage: pmq-bench <command> [options]
   loop --tasks N [--db FILE.db]                       f. a for loop with an if and a per-row update
   cpm [--runs 7]                                      g. the CPM pass alone, 10k and 100k activities (issue 6)
   schedule                                            h. pmq -e schedule, whole process, 10k and 100k tasks (issue 6)
+  pictures [--cli-runs 20]                            i. gantt of 1k tasks and report to of 10k, whole process (issue 13)
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
   sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
                                                       (for trying a faster SQL shape; ?1 = today)
@@ -155,6 +156,9 @@ func main() throws {
     case "schedule":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchScheduleCLI(o, pmq: pmq))
+    case "pictures":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        printTable(try benchPictures(o, pmq: pmq))
     case "sql":
         let db = try ensureDatabase(o)
         let raw = try RawConnection(path: db)
@@ -193,6 +197,7 @@ func main() throws {
         }
         if !o.skip.contains("g") { figures += try benchCPM(runs: o.runs) }
         if !o.skip.contains("h") { figures += try benchScheduleCLI(o, pmq: pmq) }
+        if !o.skip.contains("i") { figures += try benchPictures(o, pmq: pmq) }
         if !o.skip.contains("c") {
             figures += try benchLoad(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate)
         }

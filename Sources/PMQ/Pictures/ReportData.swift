@@ -40,8 +40,14 @@ struct ReportData {
         // A long plan shows its upper levels only, so the page stays readable and small.
         let all = data.chart.rows.count
         if all > maxChartRows {
-            var depth = 1
-            while data.chart.rows.filter({ $0.level <= depth + 1 }).count <= maxChartRows { depth += 1 }
+            // Rows per WBS level, counted once: the deepest level whose rows and all above fit.
+            var perLevel: [Int: Int] = [:]
+            for r in data.chart.rows { perLevel[r.level, default: 0] += 1 }
+            var depth = 1, shown = perLevel[1] ?? 0
+            while shown + (perLevel[depth + 1] ?? 0) <= maxChartRows, perLevel[depth + 1] != nil {
+                depth += 1
+                shown += perLevel[depth] ?? 0
+            }
             let kept = data.chart.rows.filter { $0.level <= depth }
             data.chart.rows = kept.count <= maxChartRows ? kept : Array(kept.prefix(maxChartRows))
             data.chartNote = kept.count <= maxChartRows
@@ -97,36 +103,45 @@ struct ReportData {
         return data
     }
 
-    /// Open tasks by person: the roles each holds (the owner is Responsible).
+    /// Open leaf tasks by person: the roles each holds (the owner is Responsible). The
+    /// first tasks in WBS order are read, then their assignments, in two statements.
     private static func loadRACI(_ data: inout ReportData, _ db: Database, filter: String, args: [Value]) throws {
+        // Leaves: no task names them as parent (an anti-join on a materialised set of parent codes).
+        let leaves = """
+            WITH parents AS MATERIALIZED (SELECT DISTINCT coalesce(project, 0) AS p, parent_wbs AS w FROM tasks WHERE parent_wbs IS NOT NULL),
+            open AS MATERIALIZED (
+              SELECT t.id, t.wbs, t.wbs_key, t.name, t.owner FROM tasks t
+              LEFT JOIN parents ON parents.p = coalesce(t.project, 0) AND parents.w = t.wbs
+              WHERE \(filter) AND t.status NOT IN ('done', 'cancelled') AND parents.w IS NULL)
+            """
+        let total = try db.scalar(leaves + " SELECT count(*) FROM open o WHERE o.owner IS NOT NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.task = o.id)", args)
+        var tasks: [String] = []
         var cells: [String: [String: Set<String>]] = [:]
-        var taskOrder: [String] = []
-        var people = Set<String>()
-        try db.query("""
-            SELECT t.wbs || '  ' || t.name, p.name, x.role FROM (
-              SELECT task, person, role FROM assignments
-              UNION SELECT id, owner, 'R' FROM tasks WHERE owner IS NOT NULL
-            ) x JOIN tasks t ON t.id = x.task JOIN people p ON p.id = x.person
-            WHERE \(filter) AND t.status NOT IN ('done', 'cancelled') AND (coalesce(t.project, 0), t.wbs) NOT IN
-              (SELECT coalesce(project, 0), parent_wbs FROM tasks WHERE parent_wbs IS NOT NULL)
-            ORDER BY t.wbs, p.name
+        var people: [String: Int] = [:]   // person: tasks they hold a role in
+        try db.query(leaves + """
+             , shown AS (SELECT * FROM open o WHERE o.owner IS NOT NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.task = o.id)
+                         ORDER BY o.wbs_key LIMIT \(maxRaciTasks))
+            SELECT s.wbs || '  ' || s.name, p.name, x.role, s.wbs_key FROM (
+              SELECT a.task AS task, a.person AS person, a.role AS role FROM assignments a WHERE a.task IN (SELECT id FROM shown)
+              UNION SELECT id, owner, 'R' FROM shown WHERE owner IS NOT NULL
+            ) x JOIN shown s ON s.id = x.task JOIN people p ON p.id = x.person
+            ORDER BY s.wbs_key, p.name
             """, args) { s in
             let task = text(db.rawValue(s, 0)), person = text(db.rawValue(s, 1)), role = text(db.rawValue(s, 2))
-            if cells[task] == nil { taskOrder.append(task) }
+            if cells[task] == nil { tasks.append(task) }
+            if cells[task]?[person] == nil { people[person, default: 0] += 1 }
             cells[task, default: [:]][person, default: []].insert(role)
-            people.insert(person)
         }
-        taskOrder.sort { a, b in
-            let x = a.split(separator: " ").first.map(String.init) ?? a, y = b.split(separator: " ").first.map(String.init) ?? b
-            return x.split(separator: ".").map { Int($0) ?? 0 }.lexicographicallyPrecedes(y.split(separator: ".").map { Int($0) ?? 0 })
-        }
-        data.raciPeople = Array(people.sorted().prefix(maxRaciPeople))
-        for task in taskOrder.prefix(maxRaciTasks) {
+        // The people with the most open work here come first; the columns are then by name.
+        let busiest = people.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(maxRaciPeople)
+        data.raciPeople = busiest.map(\.key).sorted()
+        for task in tasks {
             let row = data.raciPeople.map { p in ["R", "A", "C", "I"].filter { cells[task]?[p]?.contains($0) == true }.joined(separator: ",") }
             data.raci.append((task, row))
         }
-        if taskOrder.count > maxRaciTasks || people.count > maxRaciPeople {
-            data.raciNote = "Showing \(min(taskOrder.count, maxRaciTasks)) of \(taskOrder.count) open tasks and \(data.raciPeople.count) of \(people.count) people."
+        let all = Int(total.number ?? 0)
+        if all > tasks.count || people.count > maxRaciPeople {
+            data.raciNote = "Showing \(tasks.count) of \(all) open tasks and \(data.raciPeople.count) of \(people.count) people (of those tasks)."
         }
     }
 
