@@ -138,8 +138,11 @@ struct PicturesTests {
     func fitsWidth(_ width: Int) throws {
         let s = try Self.session()
         let chart = try #require(Self.chart(s))
-        for colour in [false, true] {
-            let text = GanttText.render(chart, width: width, colour: colour)
+        var undated = chart
+        for i in undated.rows.indices { undated.rows[i].start = nil; undated.rows[i].finish = nil; undated.rows[i].baselineStart = nil; undated.rows[i].baselineFinish = nil }
+        let texts = [false, true].map { GanttText.render(chart, width: width, colour: $0) }
+            + [GanttText.render(chart, width: width, maxRows: 2), GanttText.render(undated, width: width)]
+        for text in texts {
             let plain = text.replacingOccurrences(of: #"\u{1B}\[[0-9;]*m"#, with: "", options: .regularExpression)
             for line in plain.split(separator: "\n") {
                 #expect(DisplayWidth.of(String(line)) <= max(GanttText.minimumWidth, width), "\(width): \(line)")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The Gantt chart as SVG: a month row and a week row on the axis, weekends shaded,
 /// one bar per task (its done part darker), critical bars red, milestones as diamonds,
 /// summaries as brackets, baselines as a thin grey bar under the plan, dependency

@@ -35,7 +35,7 @@ public enum GanttText {
         guard let range = chart.range else {
             lines.append(pad("WBS", wbsWidth) + "  " + "Name")
             for (r, n) in zip(shown, names) { lines.append(pad(cut(r.wbs, wbsWidth), wbsWidth) + "  " + cut(n, nameWidth) + "  (no dates)") }
-            lines.append("no task here has a start or finish date: nothing to draw")
+            lines.append(contentsOf: wrap("no task here has a start or finish date: nothing to draw".split(separator: " ").map(String.init), width: width, gap: " "))
             return lines.map { trimEnd($0) }.joined(separator: "\n")
         }
         let axis = GanttAxis(range, width: barWidth)
@@ -80,7 +80,8 @@ public enum GanttText {
         }
         if chart.rows.count > shown.count {
             let more = chart.rows.count - shown.count
-            lines.append("... \(more) more task\(more == 1 ? "" : "s") not shown: narrow the query or use limit and offset (--format json gives every row)")
+            let note = "... \(more) more task\(more == 1 ? "" : "s") not shown: narrow the query or use limit and offset (--format json gives every row)"
+            lines.append(contentsOf: wrap(note.split(separator: " ").map(String.init), width: width, gap: " "))
         }
         let legend = ["█ done", "░ to do", colour ? "! red: critical" : "▓ ! critical", "◆ milestone", "[━─] summary", "· baseline",
                       todayColumn == nil ? "today \(chart.today.iso) is off the chart" : "│ today \(chart.today.iso)",
@@ -183,13 +184,13 @@ public enum GanttText {
         return s
     }
 
-    /// Legend items on as few lines as fit in `width`.
-    static func wrap(_ items: [String], width: Int) -> [String] {
+    /// Items (legend entries, or words) on as few lines as fit in `width`.
+    static func wrap(_ items: [String], width: Int, gap: String = "  ") -> [String] {
         var lines: [String] = []
         var line = ""
-        for item in items {
+        for item in items.map({ cut($0, width) }) {
             if line.isEmpty { line = item; continue }
-            if DisplayWidth.of(line) + 2 + DisplayWidth.of(item) > width { lines.append(line); line = item } else { line += "  " + item }
+            if DisplayWidth.of(line) + gap.count + DisplayWidth.of(item) > width { lines.append(line); line = item } else { line += gap + item }
         }
         if !line.isEmpty { lines.append(line) }
         return lines

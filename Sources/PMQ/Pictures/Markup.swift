@@ -1,3 +1,5 @@
+import Foundation
+
 /// A tiny typed builder for HTML and SVG: every text and attribute value is escaped
 /// when the tree is written, so no task name, person or file path can become markup.
 ///
