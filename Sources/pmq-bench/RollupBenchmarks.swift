@@ -1,11 +1,11 @@
 import Foundation
 import PMQ
 
-// MARK: - i. summary roll-up after a change (issue 9)
+// MARK: - j. summary roll-up after a change (issue 9)
 
-/// i1: `update` of one leaf in a large project, in process: the roll-up re-derives the
+/// j1: `update` of one leaf in a large project, in process: the roll-up re-derives the
 /// summaries above it only (a few statements a WBS level), so it stays in milliseconds.
-/// i2: a bulk update of a rolled-up field (progress) on the DBA team's leaves against the
+/// j2: a bulk update of a rolled-up field (progress) on the DBA team's leaves against the
 /// same rows' update of a field that does not roll up (priority, figure e's statement),
 /// on fresh copies, interleaved.
 func benchRollup(dbPath: String, runs: Int, tasks: Int, workdir: String) throws -> [Figure] {
@@ -29,8 +29,8 @@ func benchRollup(dbPath: String, runs: Int, tasks: Int, workdir: String) throws 
             wall.append(t); cpu.append(selfCPU() - c)
         }
         let w = Stats(wall), c = Stats(cpu)
-        note("i1. update \(leaf) set progress = N in a \(tasks)-task project: median \(fmt(w.median)) wall, \(fmt(c.median)) CPU")
-        var figures = [Figure(id: "i1", measure: "`update \(leaf) set progress = N` (one leaf, summaries above it rolled up, journal included) in a \(tasks.formatted())-task project, in process (median of \(wall.count); CPU \(fmt(c.median)))",
+        note("j1. update \(leaf) set progress = N in a \(tasks)-task project: median \(fmt(w.median)) wall, \(fmt(c.median)) CPU")
+        var figures = [Figure(id: "j1", measure: "`update \(leaf) set progress = N` (one leaf, summaries above it rolled up, journal included) in a \(tasks.formatted())-task project, in process (median of \(wall.count); CPU \(fmt(c.median)))",
                               pmq: fmt(w.median), baseline: "–", ratio: "–", target: "≤ 5.00 ms", pass: w.median <= 0.005)]
         let plain = #"update tasks where owner = "DBA" and not summary set priority = high"#
         let rolled = #"update tasks where owner = "DBA" and not summary set progress = 50"#
@@ -50,8 +50,8 @@ func benchRollup(dbPath: String, runs: Int, tasks: Int, workdir: String) throws 
         }
         let sa = Stats(a), sb = Stats(b)
         let ratio = sb.median / sa.median
-        note("i2. \(rolled): \(changed); median \(fmt(sb.median)) vs \(fmt(sa.median)) for priority (\(String(format: "%.2f", ratio))×)")
-        figures.append(Figure(id: "i2", measure: "`\(rolled)` (\(changed), roll-up included) vs the same rows' `set priority = high` (figure e's statement, no roll-up) on \(tasks.formatted()) tasks, fresh copies, interleaved (median of \(b.count))",
+        note("j2. \(rolled): \(changed); median \(fmt(sb.median)) vs \(fmt(sa.median)) for priority (\(String(format: "%.2f", ratio))×)")
+        figures.append(Figure(id: "j2", measure: "`\(rolled)` (\(changed), roll-up included) vs the same rows' `set priority = high` (figure e's statement, no roll-up) on \(tasks.formatted()) tasks, fresh copies, interleaved (median of \(b.count))",
                               pmq: fmt(sb.median), baseline: fmt(sa.median), ratio: String(format: "%.2f×", ratio), target: "≤ 1.5×", pass: ratio <= 1.5))
         return figures
     }

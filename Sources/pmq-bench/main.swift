@@ -17,7 +17,8 @@ usage: pmq-bench <command> [options]
   loop --tasks N [--db FILE.db]                       f. a for loop with an if and a per-row update
   cpm [--runs 7]                                      g. the CPM pass alone, 10k and 100k activities (issue 6)
   schedule                                            h. pmq -e schedule, whole process, 10k and 100k tasks (issues 6, 9)
-  rollup --tasks N [--runs 7] [--db FILE.db]          i. one leaf's update, and a bulk update of a rolled-up field (issue 9)
+  pictures [--cli-runs 20]                            i. gantt of 1k tasks and report to of 10k, whole process (issue 13)
+  rollup --tasks N [--runs 7] [--db FILE.db]          j. one leaf's update, and a bulk update of a rolled-up field (issue 9)
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
   sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
                                                       (for trying a faster SQL shape; ?1 = today)
@@ -159,6 +160,9 @@ func main() throws {
     case "schedule":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchScheduleCLI(o, pmq: pmq))
+    case "pictures":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        printTable(try benchPictures(o, pmq: pmq))
     case "sql":
         let db = try ensureDatabase(o)
         let raw = try RawConnection(path: db)
@@ -197,7 +201,8 @@ func main() throws {
         }
         if !o.skip.contains("g") { figures += try benchCPM(runs: o.runs) }
         if !o.skip.contains("h") { figures += try benchScheduleCLI(o, pmq: pmq) }
-        if !o.skip.contains("i") {
+        if !o.skip.contains("i") { figures += try benchPictures(o, pmq: pmq) }
+        if !o.skip.contains("j") {
             var small = o
             small.tasks = min(o.tasks, 100_000)
             figures += try benchRollup(dbPath: try ensureDatabase(small), runs: o.runs, tasks: small.tasks, workdir: o.workdir)

@@ -146,6 +146,9 @@ final class Output {
     let format: OutputFormat
     private var changes: [ChangeReport] = []
     private var printedResult = false
+    /// Whether the last thing printed was a `print` line: a title sits right above its table.
+    private var lastWasText = false
+    private var lastWasBlock = false
 
     init(format: OutputFormat) { self.format = format }
 
@@ -160,9 +163,18 @@ final class Output {
             }
             return
         }
-        guard let text = format.render(r) else { return }
+        // A chart fits the terminal and marks critical work in colour there; tables keep their plain form.
+        var style = TableRenderer.Style()
+        if case .gantt = r { style = TableRenderer.Style(colour: Terminal.colour, width: Terminal.width()) }
+        guard let text = format.render(r, style: style) else { return }
         // Tables are easier to tell apart with a blank line between them (and Markdown needs one).
-        if case .rows = r, printedResult, format == .table || format == .markdown { fputs("\n", stdout) }
+        var block = false, isText = false
+        if case .rows = r { block = true } else if case .gantt = r { block = true } else if case .text = r { isText = true }
+        let spaced = format == .table || format == .markdown
+        if block, printedResult, spaced, !lastWasText { fputs("\n", stdout) }
+        if isText, spaced, lastWasBlock { fputs("\n", stdout) }
+        lastWasText = isText
+        lastWasBlock = block
         fputs(text + "\n", stdout)
         printedResult = true
     }

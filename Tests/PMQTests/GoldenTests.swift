@@ -13,7 +13,8 @@ import Testing
 ///     ------
 ///     Li Wei
 ///
-/// Before `----`: PMQ text, with optional `% today YYYY-MM-DD` and `% format json` lines.
+/// Before `----`: PMQ text, with optional `% today YYYY-MM-DD`, `% format json`,
+/// `% width N` (the terminal's width, for `gantt`; else 80) and `% maxrows N` lines.
 /// After it: what `pmq` prints — results, change reports as `# updated 3 tasks` lines,
 /// and diagnostics rendered with their caret (the source is called `<test>`). Times of
 /// day read `<time>`. Run with PMQ_RECORD=1 to rewrite the expectations.
@@ -64,10 +65,13 @@ enum Golden {
     static func run(_ c: GoldenCase) throws -> String {
         var today = Day(iso: "2026-03-16")!
         var format = OutputFormat.table
+        var style = TableRenderer.Style()
         var lines: [String] = []
         for line in c.input.components(separatedBy: "\n") {
             if line.hasPrefix("% today ") { today = Day(iso: String(line.dropFirst(8))) ?? today; lines.append(""); continue }
             if line.hasPrefix("% format ") { format = OutputFormat(rawValue: String(line.dropFirst(9))) ?? format; lines.append(""); continue }
+            if line.hasPrefix("% width ") { style.width = Int(line.dropFirst(8)); lines.append(""); continue }
+            if line.hasPrefix("% maxrows ") { style.maxRows = Int(line.dropFirst(10)); lines.append(""); continue }
             lines.append(line)
         }
         let session = try Session(path: nil, today: today)
@@ -78,7 +82,7 @@ enum Golden {
         var printed: [String] = []
         let source = SourceFile(name: "<test>", text: lines.joined(separator: "\n"))
         let diagnostics = session.run(source) { r in
-            if case .change(let c) = r { printed.append("# " + c.message) } else if let t = format.render(r) { printed.append(t) }
+            if case .change(let c) = r { printed.append("# " + c.message) } else if let t = format.render(r, style: style) { printed.append(t) }
         }
         if !diagnostics.isEmpty { printed.append(DiagnosticRenderer.render(diagnostics)) }
         let text = printed.joined(separator: "\n").trimmingTrailingNewlines()

@@ -27,6 +27,8 @@ indirect enum Checked {
     case health(TExpr?, SourceRange)
     case addHoliday(from: Day, to: Day, name: String?, SourceRange)
     case importFile(path: String, code: String?, SourceRange)
+    case gantt(TQuery, SourceRange)
+    case report(path: String, SourceRange)
     case begin(SourceRange), commit(SourceRange), rollback(SourceRange)
     case nothing
 }
@@ -280,6 +282,21 @@ extension Checker {
                 codeText = c
             }
             return .importFile(path: path, code: codeText, s.range)
+        case .gantt(let q): return checkGantt(q, s.range)
+        case .report(let file):
+            guard fileAccess else {
+                diagnostics.error(.refused, "report writes a file, and file access is off here", s.range)
+                return nil
+            }
+            guard case .string(let path) = file.kind, !path.isEmpty else {
+                diagnostics.error(.type, "report to takes a file name in quotes: report to \"weekly.html\"", file.range)
+                return nil
+            }
+            guard path.lowercased().hasSuffix(".html") || path.lowercased().hasSuffix(".htm") else {
+                diagnostics.error(.invalidValue, "report writes an HTML page: name the file .html", file.range)
+                return nil
+            }
+            return .report(path: path, s.range)
         case .schedule: return .schedule(s.range)
         case .baselineSave: return .baselineSave(s.range)
         case .health(let asOf):
@@ -293,6 +310,33 @@ extension Checker {
         case .commit: return .commit(s.range)
         case .rollback: return .rollback(s.range)
         }
+    }
+
+    /// `gantt <query>`: a query of tasks whose rows become the chart's rows, so it takes
+    /// no `select`, `group by` or `count`.
+    private mutating func checkGantt(_ q: Query, _ range: SourceRange) -> Checked? {
+        if q.isCount {
+            diagnostics.error(.type, "gantt draws tasks, not a count: write gantt tasks where ...", q.range)
+            return nil
+        }
+        if let first = q.groupBy.first {
+            diagnostics.error(.type, "gantt draws one row per task: leave out group by", first.range)
+            return nil
+        }
+        if let item = q.select?.first {
+            diagnostics.error(.type, "gantt chooses its own columns (wbs, name, dates, progress): leave out select", item.range)
+            return nil
+        }
+        guard let tq = checkQuery(q) else { return nil }
+        guard tq.entity.table == "tasks" else {
+            diagnostics.error(.type, "gantt draws tasks, not \(tq.entity.plural)", q.source.range)
+            return nil
+        }
+        if tq.isCount || !tq.groupBy.isEmpty || tq.aggregatesOnly {
+            diagnostics.error(.type, "gantt draws one row per task: \"\(q.source.text)\" is a saved query that counts or groups", q.source.range)
+            return nil
+        }
+        return .gantt(tq, range)
     }
 
     /// `add holiday 2026-10-01 [to 2026-10-07] [name "National Day"]`

@@ -11,8 +11,8 @@ public struct Limits: Sendable {
     public var timeout: Duration?
     /// Change statements are refused when the text is checked, before anything runs.
     public var readOnly = false
-    /// Statements that read files (`import`) are allowed; turned off, they are refused
-    /// when the text is checked.
+    /// Statements that read or write files (`import`, `report to`) are allowed; turned off,
+    /// they are refused when the text is checked.
     public var fileAccess = true
 
     public init(maxSteps: Int? = nil, timeout: Duration? = nil, readOnly: Bool = false, fileAccess: Bool = true) {

@@ -16,6 +16,8 @@ public enum StatementResult: Sendable, Equatable {
     case change(ChangeReport)
     /// What `print` printed.
     case text(String)
+    /// `gantt`: a chart in the table format, its rows in the others (spec §8.5).
+    case gantt(GanttChart)
 }
 
 public struct ChangeReport: Sendable, Equatable {
@@ -36,7 +38,7 @@ public struct ChangeReport: Sendable, Equatable {
     /// The message after "would have": `undone change 3`, `added 2 tasks`.
     public var participle: String {
         let m = message
-        for (past, participle) in [("undid ", "undone "), ("redid ", "redone ")] where m.hasPrefix(past) {
+        for (past, participle) in [("undid ", "undone "), ("redid ", "redone "), ("wrote ", "written ")] where m.hasPrefix(past) {
             return participle + m.dropFirst(past.count)
         }
         return m

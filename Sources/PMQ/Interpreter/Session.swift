@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// One open project database and the state a run of PMQ text carries: the date
@@ -28,6 +29,9 @@ public final class Session {
     private var checker: Checker
     /// Script variables by slot: values, a row's id, or a set as a JSON array of ids.
     private var environment: [Int: Value] = [:]
+    /// Files `report to` wrote during a run: written once the run commits, so a failed
+    /// or dry run leaves no file behind.
+    var pendingFiles: [(path: String, text: String, range: SourceRange)] = []
     var journal: Journal
     /// The journal entry up to which summaries have been rolled up (spec §8.1).
     var rollupMark: Int64 = 0
@@ -210,6 +214,7 @@ public final class Session {
         }
         let savedProject = currentProject
         let savedEnvironment = environment
+        pendingFiles.removeAll()
         let savepoint = inExplicitTransaction
         do {
             try db.execute(savepoint ? "SAVEPOINT pmq_statement" : "BEGIN IMMEDIATE")
@@ -224,6 +229,7 @@ public final class Session {
 
         /// Everything the run did is taken back, in the database and in the session.
         func undoAll() {
+            pendingFiles.removeAll()
             try? db.execute(savepoint ? "ROLLBACK TO pmq_statement; RELEASE pmq_statement" : "ROLLBACK")
             journal.rolledBack()
             currentProject = savedProject
@@ -299,6 +305,22 @@ public final class Session {
             return [Diagnostic(.io, "cannot commit: \(error)", at: .none)]
         }
         checker = c
+        return inDryRun ? [] : writePendingFiles(source)
+    }
+
+    /// Writes what `report to` made; the model is already committed, so a file that
+    /// cannot be written is reported and changes nothing else.
+    private func writePendingFiles(_ source: SourceFile) -> [Diagnostic] {
+        defer { pendingFiles.removeAll() }
+        for f in pendingFiles {
+            do {
+                try Data(f.text.utf8).write(to: URL(fileURLWithPath: f.path), options: .atomic)
+            } catch {
+                var d = Diagnostic(.io, "cannot write \(f.path): \(error.localizedDescription)", at: f.range)
+                d.source = source
+                return [d]
+            }
+        }
         return []
     }
 
@@ -475,6 +497,12 @@ public final class Session {
             emit(try HealthReport(session: self).run(asOf: day, range))
         case .importFile(let path, let code, let range):
             emit(.change(try MSProjectImporter(session: self).run(path: path, code: code, range)))
+        case .gantt(let q, _):
+            emit(.gantt(try GanttLoader(session: self).load(q)))
+        case .report(let path, let range):
+            let page = try HTMLReport(session: self).render(range)
+            pendingFiles.append((path, page, range))
+            emit(.change(ChangeReport(verb: "wrote", entity: "report", count: 1, detail: path)))
         case .addHoliday(let from, let to, let name, _):
             var n = 0
             for d in from.number...to.number {

@@ -11,6 +11,9 @@ public enum OutputFormat: String, CaseIterable, Sendable {
             return nil
         case .text(let t):
             return t
+        case .gantt(let chart):
+            if self == .table { return GanttText.render(chart, width: style.width ?? 80, colour: style.colour, maxRows: style.maxRows) }
+            return render(chart.table, style: style)
         case .scalar(let v, _):
             return self == .json ? OutputFormat.json(v) : OutputFormat.plain(v, csv: self == .csv)
         case .explain(let sql, let args, let plan):
@@ -93,10 +96,13 @@ public enum TableRenderer {
         public var maxRows: Int?
         public var footer: Bool
         public var colour: Bool
-        public init(maxRows: Int? = nil, footer: Bool = false, colour: Bool = false) {
+        /// The terminal's width in columns, for charts (`gantt`); nil: 80.
+        public var width: Int?
+        public init(maxRows: Int? = nil, footer: Bool = false, colour: Bool = false, width: Int? = nil) {
             self.maxRows = maxRows
             self.footer = footer
             self.colour = colour
+            self.width = width
         }
     }
 

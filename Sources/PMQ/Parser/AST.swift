@@ -129,6 +129,10 @@ struct Statement {
         case baselineSave
         case health(asOf: Expr?)
         case importFile(Expr, code: Expr?)
+        /// `gantt <query of tasks>` (spec §8.5).
+        case gantt(Query)
+        /// `report to "F.html"` (spec §8.5).
+        case report(to: Expr)
         case begin, commit, rollback
     }
     var kind: Kind

@@ -204,6 +204,17 @@ struct Parser {
                 var code: Expr?
                 if accept(keyword: "as") != nil { code = try parseAdditive() }
                 return Statement(kind: .importFile(file, code: code), range: first.range.to(code?.range ?? file.range))
+            case "gantt" where !startsQuery():
+                // gantt_stmt = "gantt" , query ;
+                advance()
+                let q = try parseQuery()
+                return Statement(kind: .gantt(q), range: first.range.to(q.range))
+            case "report" where !startsQuery():
+                // report_stmt = "report" , "to" , string ;
+                advance()
+                _ = try expect(keyword: "to", "\"to\" after \"report\" (report to \"weekly.html\")")
+                let file = try parseAdditive()
+                return Statement(kind: .report(to: file), range: first.range.to(file.range))
             case "baseline":
                 advance()
                 let t = try expect(keyword: "save", "\"save\" after \"baseline\"")

@@ -150,6 +150,8 @@ func encodeList(_ xs: [String]) -> String {
 }
 
 func jsonString(_ s: String) -> String {
+    // Most values need no escape: one pass over the bytes, then a copy.
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) { return "\"" + s + "\"" }
     var out = "\""
     for u in s.unicodeScalars {
         switch u {

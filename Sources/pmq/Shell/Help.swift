@@ -45,6 +45,13 @@ enum Help {
         print "text {expr}"       assert cond, "message"        use project "CODE"
         save query NAME = <query>   drop query NAME   show queries
         """),
+        ("gantt", """
+        gantt <query of tasks>   a Gantt chart fitted to the terminal: █ done ░ to do ◆ milestone
+                                 [━─] summary · baseline │ today; ! and red (or ▓): critical
+          gantt tasks where wbs under 2 order by wbs
+        report to "F.html"       the weekly page: health, Gantt, risk heat map, RACI, overdue
+          report to "weekly.html"
+        """),
         ("history", """
         history            change sets, newest first
         history of 1.2.3   one task's changes
@@ -67,6 +74,7 @@ enum Help {
         if let hit = topics.first(where: { $0.name == t || $0.name.hasPrefix(t) }) { return hit.text }
         if ["unassign"].contains(t) { return topics.first { $0.name == "assign" }?.text ?? "" }
         if ["let", "param", "for", "if", "fn", "print", "assert", "save", "use"].contains(t) { return topics.first { $0.name == "scripts" }?.text ?? "" }
+        if ["report"].contains(t) { return topics.first { $0.name == "gantt" }?.text ?? "" }
         if ["undo", "redo", "begin", "commit", "rollback"].contains(t) { return topics.first { $0.name == "history" }?.text ?? "" }
         return "no help on \"\(topic)\"; topics: " + topics.map(\.name).joined(separator: ", ")
     }

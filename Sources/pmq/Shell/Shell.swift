@@ -20,7 +20,7 @@ final class Shell {
         self.inMemory = inMemory
         self.format = output.format
         let env = ProcessInfo.processInfo.environment
-        self.colour = isatty(STDOUT_FILENO) == 1 && env["NO_COLOR"] == nil && env["TERM"] != "dumb"
+        self.colour = Terminal.colour
         let history = env["PMQ_HISTORY"] ?? (env["HOME"].map { $0 + "/.pmq_history" })
         self.editor = LineEditor(historyPath: history.flatMap { $0.isEmpty ? nil : $0 })
     }
@@ -69,7 +69,7 @@ final class Shell {
         statementRunning = true
         let diagnostics = session.run(source) { result in
             if case .change = result { output.emit(result); return }
-            let style = TableRenderer.Style(maxRows: maxRows > 0 ? maxRows : nil, footer: true, colour: colour)
+            let style = TableRenderer.Style(maxRows: maxRows > 0 ? maxRows : nil, footer: true, colour: colour, width: Terminal.width())
             if let text = format.render(result, style: style) { print(text) }
         }
         statementRunning = false

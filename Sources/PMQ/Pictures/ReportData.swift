@@ -1,0 +1,152 @@
+/// What the weekly HTML report shows, read from the model: one SQL statement per
+/// section, all for the project `report` works on (the `use`d one, or the only one).
+struct ReportData {
+    var code = ""
+    var name = ""
+    var manager = ""
+    var client = ""
+    var today: Day
+    var health: [(measure: String, value: Value)] = []
+    var chart: GanttChart
+    /// Set when the Gantt shows fewer rows than the project has tasks.
+    var chartNote: String?
+    var milestones: [[String]] = []
+    var overdue: [[String]] = []
+    var critical: [[String]] = []
+    /// Open risks by (probability, impact): count.
+    var heat: [Int: Int] = [:]
+    var raciPeople: [String] = []
+    var raci: [(task: String, cells: [String])] = []
+    var raciNote: String?
+
+    /// Rows the Gantt keeps before it shows only the upper WBS levels.
+    static let maxChartRows = 300
+    static let maxRaciTasks = 60
+    static let maxRaciPeople = 16
+    static let maxListRows = 50
+
+    static func load(_ session: Session, _ range: SourceRange) throws -> ReportData {
+        let db = session.db
+        let project = try session.schedulingProject(range)
+        let tasks = Catalog.entities[2]
+        let q = TQuery(entity: tasks)
+        if let project, let pf = tasks.field("project") {
+            q.filter = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: tasks, hops: [], field: pf)), .number, range),
+                                      TExpr(.value(.integer(project)), .number, range)), .bool, range)
+        }
+        if let wbs = tasks.field("wbs") { q.orderBy = [(TExpr(.field(FieldPath(root: tasks, hops: [], field: wbs)), .text, range), false)] }
+        var data = ReportData(today: session.today, chart: try GanttLoader(session: session).load(q))
+
+        // A long plan shows its upper levels only, so the page stays readable and small.
+        let all = data.chart.rows.count
+        if all > maxChartRows {
+            // Rows per WBS level, counted once: the deepest level whose rows and all above fit.
+            var perLevel: [Int: Int] = [:]
+            for r in data.chart.rows { perLevel[r.level, default: 0] += 1 }
+            var depth = 1, shown = perLevel[1] ?? 0
+            while shown + (perLevel[depth + 1] ?? 0) <= maxChartRows, perLevel[depth + 1] != nil {
+                depth += 1
+                shown += perLevel[depth] ?? 0
+            }
+            let kept = data.chart.rows.filter { $0.level <= depth }
+            data.chart.rows = kept.count <= maxChartRows ? kept : Array(kept.prefix(maxChartRows))
+            data.chartNote = kept.count <= maxChartRows
+                ? "The plan has \(all) tasks: the chart shows WBS levels 1–\(depth) (\(data.chart.rows.count) rows). Draw a branch with: gantt tasks where wbs under CODE"
+                : "The plan has \(all) tasks: the chart shows the first \(maxChartRows) of its top level."
+        }
+
+        let filter = project == nil ? "1" : "project = ?1"
+        let tf = project == nil ? "1" : "t.project = ?1"
+        let args: [Value] = project.map { [.integer($0)] } ?? []
+        let n = args.count
+        if let project {
+            try db.query("SELECT p.code, p.name, m.name, p.client FROM projects p LEFT JOIN people m ON m.id = p.manager WHERE p.id = ?1",
+                         [.integer(project)]) { s in
+                data.code = text(db.rawValue(s, 0)); data.name = text(db.rawValue(s, 1))
+                data.manager = text(db.rawValue(s, 2)); data.client = text(db.rawValue(s, 3))
+            }
+        }
+        if case .rows(_, let rows, _) = try HealthReport(session: session).run(asOf: session.today, range) {
+            data.health = rows.compactMap { r in r.count == 2 ? (text(r[0]), r[1]) : nil }
+        }
+        let open = "status NOT IN ('done', 'cancelled')"
+        func list(_ sql: String, _ extra: [Value] = []) throws -> [[String]] {
+            var out: [[String]] = []
+            try db.query(sql, args + extra) { s in
+                out.append((0..<sqlite3ColumnCount(db, s)).map { text(db.rawValue(s, Int32($0))) })
+            }
+            return out
+        }
+        let owner = "(SELECT name FROM people WHERE id = t.owner)"
+        let date = { (c: String) in "CASE WHEN \(c) IS NULL THEN '' ELSE date(\(c) * 86400, 'unixepoch') END" }
+        data.milestones = try list("""
+            SELECT t.wbs, t.name, \(owner), \(date("t.finish")), t.status FROM tasks t
+            WHERE \(tf) AND t.milestone = 1 AND t.\(open)
+              AND t.finish BETWEEN ?\(n + 1) AND ?\(n + 2) ORDER BY t.finish, t.id LIMIT \(maxListRows)
+            """, [.date(session.today), .date(session.today + 14)])
+        data.overdue = try list("""
+            SELECT t.wbs, t.name, \(owner), \(date("t.finish")), ?\(n + 1) - t.finish, coalesce(t.progress, 0) FROM tasks t
+            WHERE \(tf) AND t.status IN ('todo', 'doing', 'blocked') AND t.finish < ?\(n + 1)
+            ORDER BY t.finish, t.id LIMIT \(maxListRows)
+            """, [.date(session.today)])
+        data.critical = try list("""
+            SELECT t.wbs, t.name, \(owner), \(date("t.start")), \(date("t.finish")), coalesce(t.progress, 0) FROM tasks t
+            JOIN task_schedule s ON s.id = t.id
+            WHERE \(tf) AND s.critical = 1 AND t.\(open) ORDER BY t.start, t.id LIMIT \(maxListRows)
+            """)
+        try db.query("SELECT probability, impact, count(*) FROM risks WHERE \(filter) AND status != 'closed' AND probability IS NOT NULL AND impact IS NOT NULL GROUP BY 1, 2", args) { s in
+            if case .integer(let p) = db.rawValue(s, 0), case .integer(let i) = db.rawValue(s, 1), case .integer(let c) = db.rawValue(s, 2) {
+                data.heat[Int(p) * 10 + Int(i)] = Int(c)
+            }
+        }
+        try loadRACI(&data, db, filter: tf, args: args)
+        return data
+    }
+
+    /// Open leaf tasks by person: the roles each holds (the owner is Responsible). The
+    /// first tasks in WBS order are read, then their assignments, in two statements.
+    private static func loadRACI(_ data: inout ReportData, _ db: Database, filter: String, args: [Value]) throws {
+        // Leaves: no task names them as parent (an anti-join on a materialised set of parent codes).
+        let leaves = """
+            WITH parents AS MATERIALIZED (SELECT DISTINCT coalesce(project, 0) AS p, parent_wbs AS w FROM tasks WHERE parent_wbs IS NOT NULL),
+            open AS MATERIALIZED (
+              SELECT t.id, t.wbs, t.wbs_key, t.name, t.owner FROM tasks t
+              LEFT JOIN parents ON parents.p = coalesce(t.project, 0) AND parents.w = t.wbs
+              WHERE \(filter) AND t.status NOT IN ('done', 'cancelled') AND parents.w IS NULL)
+            """
+        let total = try db.scalar(leaves + " SELECT count(*) FROM open o WHERE o.owner IS NOT NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.task = o.id)", args)
+        var tasks: [String] = []
+        var cells: [String: [String: Set<String>]] = [:]
+        var people: [String: Int] = [:]   // person: tasks they hold a role in
+        try db.query(leaves + """
+             , shown AS (SELECT * FROM open o WHERE o.owner IS NOT NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.task = o.id)
+                         ORDER BY o.wbs_key LIMIT \(maxRaciTasks))
+            SELECT s.wbs || '  ' || s.name, p.name, x.role, s.wbs_key FROM (
+              SELECT a.task AS task, a.person AS person, a.role AS role FROM assignments a WHERE a.task IN (SELECT id FROM shown)
+              UNION SELECT id, owner, 'R' FROM shown WHERE owner IS NOT NULL
+            ) x JOIN shown s ON s.id = x.task JOIN people p ON p.id = x.person
+            ORDER BY s.wbs_key, p.name
+            """, args) { s in
+            let task = text(db.rawValue(s, 0)), person = text(db.rawValue(s, 1)), role = text(db.rawValue(s, 2))
+            if cells[task] == nil { tasks.append(task) }
+            if cells[task]?[person] == nil { people[person, default: 0] += 1 }
+            cells[task, default: [:]][person, default: []].insert(role)
+        }
+        // The people with the most open work here come first; the columns are then by name.
+        let busiest = people.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(maxRaciPeople)
+        data.raciPeople = busiest.map(\.key).sorted()
+        for task in tasks {
+            let row = data.raciPeople.map { p in ["R", "A", "C", "I"].filter { cells[task]?[p]?.contains($0) == true }.joined(separator: ",") }
+            data.raci.append((task, row))
+        }
+        let all = Int(total.number ?? 0)
+        if all > tasks.count || people.count > maxRaciPeople {
+            data.raciNote = "Showing \(tasks.count) of \(all) open tasks and \(data.raciPeople.count) of \(people.count) people (of those tasks)."
+        }
+    }
+
+    static func text(_ v: Value) -> String { v.isNull ? "" : OutputFormat.plain(v) }
+}
+
+import CSQLite
+private func sqlite3ColumnCount(_ db: Database, _ s: OpaquePointer) -> Int { Int(sqlite3_column_count(s)) }
