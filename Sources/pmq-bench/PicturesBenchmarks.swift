@@ -2,12 +2,7 @@ import Foundation
 
 // MARK: - i. pictures: `gantt` and `report to`, whole processes (issue 13)
 
-/// CPU seconds (user + system) used by waited-for children so far.
-func childrenCPU() -> Double {
-    var u = rusage()
-    getrusage(RUSAGE_CHILDREN.rawValue, &u)
-    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
-}
+// childrenCPU() is in Timing.swift.
 
 /// One spawn: wall seconds and the CPU seconds it used.
 func spawnTimed(_ argv: [String]) throws -> (wall: Double, cpu: Double) {
