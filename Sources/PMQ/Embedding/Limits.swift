@@ -42,11 +42,25 @@ public struct Limits: Sendable {
         }
     }
 
+    /// Set while `Session.run` checks and then runs one text: the deadline was set before
+    /// checking began, and running it must not start the clock again.
+    private var clockStarted = false
+
+    mutating func startClock() {
+        deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        clockStarted = true
+    }
+
+    mutating func stopClock() {
+        clockStarted = false
+        deadline = nil
+    }
+
     /// Starts counting for a run; SQLite reports its work through a progress handler.
     mutating func begin(_ session: Session) {
         steps = 0
         stopReason = nil
-        deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        if !clockStarted { deadline = timeout.map { ContinuousClock.now.advanced(by: $0) } }
         guard isActive else {
             sqlite3_progress_handler(session.db.handle, 0, nil, nil)
             return
@@ -64,7 +78,8 @@ public struct Limits: Sendable {
         }, context)
     }
 
-    func end(_ session: Session) {
+    mutating func end(_ session: Session) {
+        if !clockStarted { deadline = nil }
         if isActive { sqlite3_progress_handler(session.db.handle, 0, nil, nil) }
     }
 }

@@ -119,6 +119,7 @@ public final class Session {
         c.calendar = calendar
         c.hostFunctions = hostFunctions.mapValues { (params: $0.parameters.map(\.ptype), result: $0.result.ptype) }
         c.diagnostics = DiagnosticBag()
+        c.interrupted = { [weak self] in self?.checkingInterrupted() }
         let db = self.db
         c.savedQuery = { name in
             if case .text(let t) = (try? db.scalar("SELECT source FROM saved_queries WHERE name = ?1", [.text(name)])) ?? .null { return t }
@@ -141,16 +142,32 @@ public final class Session {
         return diagnostics
     }
 
+    /// Why checking must stop: the run was cancelled or its time limit passed (checking
+    /// runs inside the limits too, so a huge or hostile text cannot outlast them).
+    func checkingInterrupted() -> String? {
+        if cancelled.load(ordering: .relaxed) { return "interrupted" }
+        if let deadline = limits.deadline, ContinuousClock.now > deadline {
+            return "time limit exceeded (\(limits.timeout.map { "\($0)" } ?? ""))"
+        }
+        return nil
+    }
+
     /// Streams the statements of `source`, checked. Diagnostics go to `report`.
     func forEachChecked(_ source: SourceFile, _ checker: inout Checker, _ body: (Checked) -> Void, report: (Diagnostic) -> Void) {
         var parser = Parser(source)
         var reported = 0
         while true {
+            if let reason = checkingInterrupted() {
+                report(Diagnostic(.runtime, reason + " while checking: nothing was run", at: .none, source: source))
+                return
+            }
             let statement = parser.nextStatement()
             for d in parser.diagnostics.items.dropFirst(reported) { var d = d; d.source = source; report(d) }
             reported = parser.diagnostics.items.count
             guard let statement else { break }
             let before = checker.diagnostics.items.count
+            checker.expandedCalls = 0
+            checker.expansionStopped = false
             let checked = checker.checkStatement(statement)
             for d in checker.diagnostics.items.dropFirst(before) { var d = d; d.source = source; report(d) }
             if let checked, checker.diagnostics.items.count == before { body(checked) }
@@ -172,6 +189,10 @@ public final class Session {
         // error is reported, and everything is rolled back. That keeps a million-line
         // script from being held in memory or parsed twice.
         if source.bytes.count < 4 << 20 {
+            // The limits' clock starts before checking: it counts against them too.
+            cancelled.store(false, ordering: .relaxed)
+            limits.startClock()
+            defer { limits.stopClock() }
             switch compile(source) {
             case .failure(let d): return d.items
             case .success(let program): return run(program, dryRun: dryRun, emit: emit)
@@ -208,7 +229,7 @@ public final class Session {
         // A rolled-back `add holiday` must not linger in the calendar.
         _ = try? loadCalendar()
         limits.begin(self)
-        defer { limits.end(self) }
+        defer { limits.end(self); cancelled.store(false, ordering: .relaxed) }
 
         // begin / commit / rollback: the shell's explicit transactions.
         if checkFirst, kept.count == 1, allowsExplicitTransactions {
@@ -605,7 +626,7 @@ public final class Session {
 
     /// The value of an expression outside any query: constants in Swift, the rest by SQLite.
     func evaluate(_ e: TExpr) throws -> Value {
-        if let v = try? ConstantEvaluator.evaluate(e, calendar: calendar) { return v }
+        do { return try ConstantEvaluator.evaluate(e, calendar: calendar) } catch let o as ConstantEvaluator.OutOfRange { throw o.error } catch {}
         let c: CompiledSQL
         if let hit = sqlCache[ObjectIdentifier(e)] {
             c = hit.sql

@@ -168,6 +168,12 @@ private func resultText(_ ctx: OpaquePointer?, _ s: String?) {
     sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT)
 }
 
+/// A needle lowercased once per statement (SQLite keeps it as the argument's aux data).
+private final class LoweredText {
+    let text: String
+    init(_ text: String) { self.text = text }
+}
+
 /// SQL functions PMQ's generated SQL calls.
 private func registerFunctions(_ db: OpaquePointer) {
     // SQLite's own lower() and LIKE fold ASCII only; names here are in every script.
@@ -179,8 +185,24 @@ private func registerFunctions(_ db: OpaquePointer) {
         resultText(ctx, text(argv?[0]).map { $0.uppercased() })
     }, nil, nil, nil)
     sqlite3_create_function_v2(db, "pmq_contains", 2, flags, nil, { ctx, _, argv in
-        guard let haystack = text(argv?[0]), let needle = text(argv?[1]) else { sqlite3_result_null(ctx); return }
-        sqlite3_result_int(ctx, needle.isEmpty || haystack.lowercased().contains(needle.lowercased()) ? 1 : 0)
+        guard let haystack = text(argv?[0]) else { sqlite3_result_null(ctx); return }
+        // The needle is the same on every row: it is lowercased once and kept with the
+        // statement, so a huge needle costs its size once, not once a row.
+        let needle: String
+        if let kept = sqlite3_get_auxdata(ctx, 1) {
+            needle = Unmanaged<LoweredText>.fromOpaque(kept).takeUnretainedValue().text
+        } else {
+            guard let n = text(argv?[1]) else { sqlite3_result_null(ctx); return }
+            let box = LoweredText(n.lowercased())
+            needle = box.text
+            sqlite3_set_auxdata(ctx, 1, Unmanaged.passRetained(box).toOpaque()) { p in
+                if let p { Unmanaged<LoweredText>.fromOpaque(p).release() }
+            }
+        }
+        if needle.isEmpty { sqlite3_result_int(ctx, 1); return }
+        let lower = haystack.lowercased()
+        // A needle longer than the text cannot be in it: no search at all.
+        sqlite3_result_int(ctx, needle.utf8.count <= lower.utf8.count && lower.contains(needle) ? 1 : 0)
     }, nil, nil, nil)
     // pmq_add_workdays needs the project calendar: a Session registers it (WorkCalendar.swift).
 }
