@@ -7,8 +7,8 @@
 public enum DiagnosticRenderer {
     /// Longer lines are shown as a window around the caret, so an error in a 40 KB line
     /// prints a few hundred bytes, not the whole line again for every error in it.
-    static let maxLineBytes = 240
-    static let contextBefore = 80
+    static let maxLineBytes = 500
+    static let contextBefore = 200
     /// At most this many diagnostics are printed; a count of the rest follows.
     public static let maxShown = 100
 
