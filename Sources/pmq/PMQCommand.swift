@@ -151,6 +151,7 @@ final class Output {
     let format: OutputFormat
     private var changes: [ChangeReport] = []
     private var printedResult = false
+    private var lastWasTable = false
 
     init(format: OutputFormat) { self.format = format }
 
@@ -166,10 +167,14 @@ final class Output {
             return
         }
         guard let text = format.render(r) else { return }
-        // Tables are easier to tell apart with a blank line between them (and Markdown needs one).
-        if case .rows = r, printedResult, format == .table || format == .markdown { fputs("\n", stdout) }
+        // Tables are easier to tell apart with a blank line between them (and Markdown needs
+        // one after a table, or the next line is read as one more row).
+        var isTable = false
+        if case .rows = r { isTable = true }
+        if printedResult, (isTable && format == .table) || (format == .markdown && (isTable || lastWasTable)) { fputs("\n", stdout) }
         fputs(text + "\n", stdout)
         printedResult = true
+        lastWasTable = isTable
     }
 
     /// Ends one script: its change reports, or the note that nothing was kept.

@@ -187,4 +187,28 @@ struct HardeningTests {
         let d = s.run("for t in tasks { print 1 }\nfor t in tasks { print 2 }\nprint 3\nprint 4", name: "x.pmq").diagnostics
         #expect(d.map(DiagnosticRenderer.render) == ["x.pmq: error: step limit exceeded (3 steps)"])
     }
+
+    @Test("change reports count queries in plural")
+    func queryPlural() {
+        #expect(ChangeReport(verb: "saved", entity: "query", count: 2, detail: nil).message == "saved 2 queries")
+        #expect(ChangeReport(verb: "added", entity: "holiday", count: 3, detail: nil).message == "added 3 holidays")
+    }
+
+    @Test("a Markdown table ends with a blank line; unwritable standard output exits 1")
+    func markdownAndFullOutput() throws {
+        let md = try PMQProcess.run(["--format", "markdown", "-e", "add project \"P\"\nadd task \"A\" wbs 1", "-e", "tasks select wbs", "-e", "print \"after\""])
+        #expect(md.stdout == "| wbs |\n| --- |\n| 1 |\n\nafter\n")
+        guard FileManager.default.isWritableFile(atPath: "/dev/full") else { return }
+        let p = Process()
+        p.executableURL = PMQProcess.binary
+        p.arguments = ["-e", "print 1"]
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 1)
+        #expect(text == "error: cannot write to standard output\n")
+    }
 }

@@ -204,5 +204,15 @@ private func registerFunctions(_ db: OpaquePointer) {
         // A needle longer than the text cannot be in it: no search at all.
         sqlite3_result_int(ctx, needle.utf8.count <= lower.utf8.count && lower.contains(needle) ? 1 : 0)
     }, nil, nil, nil)
+    // Numbers in text read the same whichever way they were computed: 596, not 596.0.
+    sqlite3_create_function_v2(db, "pmq_number_text", 1, flags, nil, { ctx, _, argv in
+        guard let v = argv?[0] else { sqlite3_result_null(ctx); return }
+        switch sqlite3_value_type(v) {
+        case SQLITE_NULL: sqlite3_result_null(ctx)
+        case SQLITE_INTEGER: resultText(ctx, String(sqlite3_value_int64(v)))
+        case SQLITE_FLOAT: resultText(ctx, formatNumber(sqlite3_value_double(v)))
+        default: sqlite3_result_value(ctx, v)
+        }
+    }, nil, nil, nil)
     // pmq_add_workdays needs the project calendar: a Session registers it (WorkCalendar.swift).
 }
