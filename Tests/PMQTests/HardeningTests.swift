@@ -211,4 +211,38 @@ struct HardeningTests {
         #expect(p.terminationStatus == 1)
         #expect(text == "error: cannot write to standard output\n")
     }
+
+    @Test("undo takes table and column names only from the schema, never from the journal")
+    func doctoredJournal() throws {
+        let path = PMQProcess.tempDB("doctored.db")
+        let s = try Session(path: path, today: Day(iso: "2026-03-16"))
+        #expect(s.run(model + "\nadd task \"Build\" wbs 2").diagnostics.isEmpty)
+        #expect(s.run("update tasks where wbs = 2 set notes = \"x\"").diagnostics.isEmpty)
+        let newest = "(SELECT max(set_id) FROM journal_entries)"
+        try s.db.execute("UPDATE journal_entries SET entity = 'tasks WHERE 1 OR id' WHERE set_id = \(newest)")
+        let d = s.run("undo").diagnostics
+        #expect(d.map(\.message) == [#"cannot undo change 2: the journal names an unknown table "tasks WHERE 1 OR id""#])
+        #expect(s.run("count tasks").results == [.scalar(.integer(2), kind: .number)])
+        try s.db.execute("UPDATE journal_entries SET entity = 'tasks', field = 'notes = null, name' WHERE set_id = \(newest)")
+        #expect(s.run("undo").diagnostics.first?.message.contains("unknown field") == true)
+        #expect(s.run("count tasks where notes = \"x\"").results == [.scalar(.integer(1), kind: .number)])
+    }
+
+    @Test("pmq_open_v2 says why a file cannot be opened")
+    func openV2() throws {
+        let path = PMQProcess.tempDB("foreign2.db")
+        do { let db = try Database(path: path); try db.execute("CREATE TABLE notes (x)") }
+        var error: UnsafeMutablePointer<CChar>?
+        #expect(pmq_open_v2(path, &error) == nil)
+        #expect(error.map { String(cString: $0) } == "not a PMQ database: the file holds other tables and no PMQ schema")
+        pmq_free(error)
+        let h = pmq_open_v2(nil, &error)
+        #expect(h != nil && error == nil)
+        pmq_close(h)
+    }
+
+    @Test("the journal's user falls back to the system's user name")
+    func journalUser() {
+        #expect(!Journal.userName.isEmpty)
+    }
 }

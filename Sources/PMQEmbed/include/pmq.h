@@ -22,6 +22,11 @@ typedef struct pmq_session pmq_session;
    NULL on failure. */
 pmq_session *pmq_open(const char *path);
 
+/* pmq_open that can say why it failed: on failure it returns NULL and, when error is not
+   NULL, sets *error to a malloc'd message ("not a PMQ database: ...", "cannot open
+   database ...") to be freed with pmq_free. On success *error is set to NULL. */
+pmq_session *pmq_open_v2(const char *path, char **error);
+
 /* Sets an option; 0 on success, -1 for an unknown option or a bad value.
    Options: "today" (YYYY-MM-DD), "readonly" ("1"/"0"), "files" ("1"/"0": import allowed),
    "max_steps" (a number, "0" for
