@@ -245,4 +245,23 @@ struct HardeningTests {
     func journalUser() {
         #expect(!Journal.userName.isEmpty)
     }
+
+    @Test("a reader is never held up by a writer; a second writer is told what is happening")
+    func readersAndWriters() throws {
+        let path = PMQProcess.tempDB("locks.db")
+        let writer = try Session(path: path, today: Day(iso: "2026-03-16"))
+        #expect(writer.run(model).diagnostics.isEmpty)
+        writer.allowsExplicitTransactions = true
+        #expect(writer.run("begin").diagnostics.isEmpty)
+        #expect(writer.run("update tasks set notes = \"busy\"").diagnostics.isEmpty)
+        defer { _ = writer.run("rollback") }
+        let other = try Session(path: path, today: Day(iso: "2026-03-16"))
+        let started = ContinuousClock.now
+        let read = other.run("count tasks where notes is null\nprint \"read\"")
+        #expect(read.diagnostics.isEmpty)
+        #expect(read.results == [.scalar(.integer(1), kind: .number), .text("read")])
+        #expect(ContinuousClock.now - started < .seconds(3))
+        let d = other.run("update tasks set notes = \"second\"", name: "w.pmq").diagnostics
+        #expect(d.map(DiagnosticRenderer.render) == ["w.pmq: error: the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed, try again when it has finished"])
+    }
 }

@@ -31,6 +31,20 @@ indirect enum Checked {
     case nothing
 }
 
+extension Checked {
+    /// Whether running this only reads the database (temporary tables aside).
+    var readsOnly: Bool {
+        switch self {
+        case .query, .explain, .use, .bindValue, .bindSet, .print, .value, .assert, .showQueries, .history, .health, .nothing:
+            return true
+        case .forLoop(_, _, let body, _): return body.allSatisfy(\.readsOnly)
+        case .ifElse(let branches, let otherwise):
+            return branches.allSatisfy { $0.1.allSatisfy(\.readsOnly) } && (otherwise ?? []).allSatisfy(\.readsOnly)
+        default: return false
+        }
+    }
+}
+
 extension Statement {
     /// The keyword of a statement that changes the database, for read-only refusals.
     /// (Statements inside blocks are checked, and refused, one by one.)

@@ -244,10 +244,15 @@ public final class Session {
         let savedProject = currentProject
         let savedEnvironment = environment
         let savepoint = inExplicitTransaction
+        // A run that only reads takes no write lock (the file is in WAL mode), so queries are
+        // never held up by a writer; one that writes takes the lock first, waiting its turn.
+        let readsOnly = checkFirst && kept.allSatisfy(\.readsOnly)
         do {
-            try db.execute(savepoint ? "SAVEPOINT pmq_statement" : "BEGIN IMMEDIATE")
+            try db.execute(savepoint ? "SAVEPOINT pmq_statement" : readsOnly ? "BEGIN" : "BEGIN IMMEDIATE")
+        } catch let e as Database.StoreError where e.code == 5 /* SQLITE_BUSY */ {
+            return [Diagnostic(.io, "the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed, try again when it has finished", at: .none, source: source)]
         } catch {
-            return [Diagnostic(.io, "\(error)", at: .none)]
+            return [Diagnostic(.io, "cannot start a transaction: \(error)", at: .none, source: source)]
         }
         journal.label = source.name == "<eval>" || source.name == "<stdin>" || source.name == "<shell>"
             ? String(source.text.prefix(200)) : source.name
