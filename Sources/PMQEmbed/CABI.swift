@@ -53,6 +53,9 @@ public func pmq_set_option(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar
     case "timeout_ms":
         guard let n = Int(text), n >= 0 else { return -1 }
         e.session.limits.timeout = n == 0 ? nil : .milliseconds(n)
+    case "max_memory":
+        guard let n = Int(text), n >= 0 else { return -1 }
+        e.session.limits.maxMemory = n == 0 ? nil : n
     case "files":
         guard let b = flag(text) else { return -1 }
         e.session.limits.fileAccess = b

@@ -264,4 +264,20 @@ struct HardeningTests {
         let d = other.run("update tasks set notes = \"second\"", name: "w.pmq").diagnostics
         #expect(d.map(DiagnosticRenderer.render) == ["w.pmq: error: the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed, try again when it has finished"])
     }
+
+    @Test("a memory limit stops a run that builds a huge value, and rolls it back")
+    func memoryLimit() throws {
+        let s = try session()
+        s.limits.maxMemory = 8 << 20
+        s.limits.timeout = .seconds(20)
+        let started = ContinuousClock.now
+        let d = s.run("let x = \"0123456789\"\nupdate tasks set notes = \"changed\"\nfor i in tasks { }\n" +
+                      String(repeating: "x = \"{x}{x}\"\n", count: 40) + "print x").diagnostics
+        #expect(d.map(\.message) == ["memory limit exceeded (8388608 bytes): nothing was changed"])
+        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(s.run("count tasks where notes = \"changed\"").results == [.scalar(.integer(0), kind: .number)])
+        // Lifted, the same session works again.
+        s.limits.maxMemory = nil
+        #expect(s.run("let y = \"{1}\"\nprint y").diagnostics.isEmpty)
+    }
 }

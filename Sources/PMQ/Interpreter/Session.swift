@@ -1,3 +1,4 @@
+import CSQLite
 import Synchronization
 
 /// One open project database and the state a run of PMQ text carries: the date
@@ -283,6 +284,10 @@ public final class Session {
                 var d = e.diagnostic
                 d.source = source
                 failure = d
+            } catch let e as Database.StoreError where limits.maxMemory != nil && (e.code == 7 || e.code == 18) /* NOMEM, TOOBIG */ {
+                var d = Diagnostic(.runtime, limits.memoryMessage + ": nothing was changed", at: .none)
+                d.source = source
+                failure = d
             } catch let e as Database.StoreError where e.code == 9 /* SQLITE_INTERRUPT */ {
                 var d = Diagnostic(.runtime, (limits.stopReason ?? "interrupted") + ": nothing was changed", at: .none)
                 d.source = source
@@ -565,10 +570,17 @@ public final class Session {
         let columns = q.columns.map { ResultColumn(name: $0.name, kind: ResultColumn.Kind($0.expr.type)) }
         var rows: [[Value]] = []
         let n = Int32(columns.count)
+        // Rows are held in Swift until the statement ends: they count against the memory limit.
+        var bytes = 0
+        let budget = limits.maxMemory ?? Int.max
         try db.query(c.sql, args) { s in
             var row: [Value] = []
             row.reserveCapacity(columns.count)
-            for i in 0..<n { row.append(columns[Int(i)].kind.convert(db.rawValue(s, i))) }
+            for i in 0..<n {
+                row.append(columns[Int(i)].kind.convert(db.rawValue(s, i)))
+                bytes += 16 + Int(sqlite3_column_bytes(s, i))
+            }
+            if bytes > budget { throw RuntimeError(id: .runtime, message: limits.memoryMessage + ": nothing was changed", range: .none) }
             rows.append(row)
         }
         return .rows(columns: columns, rows: rows, single: q.shape == .singleRow)
