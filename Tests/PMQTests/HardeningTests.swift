@@ -156,7 +156,7 @@ struct HardeningTests {
     @Test("~ with a huge needle costs its size once, not once a row")
     func hugeNeedle() throws {
         let s = try session()
-        var adds = ""
+        var adds = "add task \"Nine\" wbs 9\n"
         for i in 1...2_000 { adds += "add task \"Task number \(i)\" wbs 9.\(i)\n" }
         #expect(s.run(adds).diagnostics.isEmpty)
         s.limits.timeout = .seconds(20)

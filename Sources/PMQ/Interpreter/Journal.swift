@@ -11,6 +11,8 @@ struct Journal {
     /// The change set of the transaction in progress, made at its first change.
     var currentSet: Int64?
     var label = "<eval>"
+    /// Who the change sets are recorded as (tests pin it so their output does not depend on the machine).
+    var user = Journal.userName
 
     init(db: Database) { self.db = db }
 
@@ -56,7 +58,7 @@ struct Journal {
 
     mutating func set() throws -> Int64 {
         if let s = currentSet { return s }
-        let user = Journal.userName
+        let user = self.user
         try db.run("INSERT INTO journal_sets (at, user, statement) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2)",
                    [.text(user), .text(label)])
         currentSet = db.lastInsertID
