@@ -87,6 +87,9 @@ struct HardeningTests {
         let out = try PMQProcess.run(["examples/"])
         #expect(out.status == 2)
         #expect(out.stderr == "error: cannot read script examples/: it is a directory\n")
+        let db = try PMQProcess.run(["--db", "examples", "-e", "count tasks"])
+        #expect(db.status == 1)
+        #expect(db.stderr == "error: cannot open database examples: it is a directory\n")
     }
 
     @Test("diagnostics are collected in linear time, however many there are")

@@ -1,4 +1,9 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A thin wrapper over one SQLite connection: prepared statements are cached by
 /// their SQL text, values are bound (never spliced), errors become `StoreError`.
@@ -17,6 +22,9 @@ public final class Database {
 
     /// Opens (creating if needed) the file at `path`, or an in-memory database for nil.
     public init(path: String?, readOnly: Bool = false) throws {
+        if let path, Database.isDirectory(path) {
+            throw StoreError(message: "cannot open database \(path): it is a directory", code: SQLITE_CANTOPEN)
+        }
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         let rc = sqlite3_open_v2(path ?? ":memory:", &db, flags, nil)
@@ -29,6 +37,11 @@ public final class Database {
         self.path = path
         sqlite3_busy_timeout(db, 5000)
         registerFunctions(db)
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     deinit {
