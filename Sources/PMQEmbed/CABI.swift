@@ -22,6 +22,19 @@ public func pmq_open(_ path: UnsafePointer<CChar>?) -> OpaquePointer? {
     return OpaquePointer(Unmanaged.passRetained(e).toOpaque())
 }
 
+@_cdecl("pmq_open_v2")
+public func pmq_open_v2(_ path: UnsafePointer<CChar>?, _ errorOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> OpaquePointer? {
+    errorOut?.pointee = nil
+    let p = path.map { String(cString: $0) }
+    do {
+        let e = EmbeddedSession(session: try Session(path: p))
+        return OpaquePointer(Unmanaged.passRetained(e).toOpaque())
+    } catch {
+        errorOut?.pointee = strdup("\(error)")
+        return nil
+    }
+}
+
 @_cdecl("pmq_set_option")
 public func pmq_set_option(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?) -> Int32 {
     guard let e = embedded(handle), let name, let value else { return -1 }
@@ -40,6 +53,9 @@ public func pmq_set_option(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar
     case "timeout_ms":
         guard let n = Int(text), n >= 0 else { return -1 }
         e.session.limits.timeout = n == 0 ? nil : .milliseconds(n)
+    case "max_memory":
+        guard let n = Int(text), n >= 0 else { return -1 }
+        e.session.limits.maxMemory = n == 0 ? nil : n
     case "files":
         guard let b = flag(text) else { return -1 }
         e.session.limits.fileAccess = b

@@ -57,11 +57,16 @@ struct PMQCommand: ParsableCommand {
             case .eval(let text):
                 sources.append(SourceFile(name: "<eval>", text: text))
             case .script(let path):
-                guard let handle = FileHandle(forReadingAtPath: path) else {
+                // A directory opens like a file but cannot be read: say so instead of crashing.
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    output.error("error: cannot read script \(path): it is a directory")
+                    throw ExitCode(2)
+                }
+                guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
                     output.error("error: cannot read script \(path)")
                     throw ExitCode(2)
                 }
-                let data = handle.readDataToEndOfFile()
                 sources.append(SourceFile(name: path, text: String(decoding: data, as: UTF8.self)))
             }
         }

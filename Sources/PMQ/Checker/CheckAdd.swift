@@ -147,7 +147,10 @@ extension Checker {
         let t = check(e, Scope(entity: Checker.noFields))
         if t.type == .any { return nil }
         let v: Value
-        do { v = try ConstantEvaluator.evaluate(t, calendar: calendar) } catch {
+        do { v = try ConstantEvaluator.evaluate(t, calendar: calendar) } catch let o as ConstantEvaluator.OutOfRange {
+            diagnostics.add(o.error.diagnostic)
+            return nil
+        } catch {
             diagnostics.error(.type, "\(f.name) takes a value, not an expression over rows", e.range)
             return nil
         }

@@ -33,6 +33,20 @@ indirect enum Checked {
     case nothing
 }
 
+extension Checked {
+    /// Whether running this only reads the database (temporary tables aside).
+    var readsOnly: Bool {
+        switch self {
+        case .query, .explain, .use, .bindValue, .bindSet, .print, .value, .assert, .showQueries, .history, .health, .nothing:
+            return true
+        case .forLoop(_, _, let body, _): return body.allSatisfy(\.readsOnly)
+        case .ifElse(let branches, let otherwise):
+            return branches.allSatisfy { $0.1.allSatisfy(\.readsOnly) } && (otherwise ?? []).allSatisfy(\.readsOnly)
+        default: return false
+        }
+    }
+}
+
 extension Statement {
     /// The keyword of a statement that changes the database, for read-only refusals.
     /// (Statements inside blocks are checked, and refused, one by one.)
@@ -540,6 +554,19 @@ extension Checker {
             diagnostics.error(.type, "\(name.text)() calls itself without end: PMQ functions cannot recurse", range)
             return TExpr(.invalid, .any, range)
         }
+        // Calls are expanded in place, so a chain like f1(x) = f0(f0(x)) doubles at every
+        // link: a budget per statement stops it at the first call past it, once.
+        if expansionStopped { return TExpr(.invalid, .any, range) }
+        // The error points at the call written in the statement, not deep inside a body.
+        if callDepth == 0 { outermostCall = (name, range) }
+        let (outerName, outerRange) = outermostCall ?? (name, range)
+        expandedCalls += 1
+        if let reason = expandedCalls > Checker.maxExpandedCalls
+            ? "expands to more than \(Checker.maxExpandedCalls) function calls" : interrupted() {
+            expansionStopped = true
+            diagnostics.error(.refused, "\(outerName.text)(): \(reason); PMQ functions are expanded where they are called, so split the statement or simplify the functions", outerRange)
+            return TExpr(.invalid, .any, range)
+        }
         var frame: [String: Variable] = [:]
         for (p, a) in zip(f.params, args) { frame[p.lowered] = .argument(check(a, scope)) }
         scopes.append(frame)
@@ -547,6 +574,11 @@ extension Checker {
         let result = check(f.body, scope)
         callDepth -= 1
         scopes.removeLast()
+        if !expansionStopped, result.size > Checker.maxExpandedSize {
+            expansionStopped = true
+            diagnostics.error(.refused, "\(outerName.text)(): expands to more than \(Checker.maxExpandedSize) terms; PMQ functions are expanded where they are called, so split the statement or simplify the functions", outerRange)
+            return TExpr(.invalid, .any, range)
+        }
         return TExpr(result.kind, result.type, range)
     }
 

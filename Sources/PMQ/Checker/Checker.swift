@@ -11,6 +11,15 @@ struct Checker {
     var slotCount = 0
     var functions: [String: (params: [Name], body: Expr)] = [:]
     var callDepth = 0
+    /// Function calls expanded in the statement being checked, and whether a budget
+    /// (these limits, or the host's time limit or cancel) has stopped the expansion.
+    var expandedCalls = 0
+    var expansionStopped = false
+    var outermostCall: (Name, SourceRange)?
+    static let maxExpandedCalls = 10_000
+    static let maxExpandedSize = 100_000
+    /// Why checking must stop now (the run's deadline passed, or it was cancelled); nil to go on.
+    var interrupted: () -> String? = { nil }
     /// `--var NAME=VALUE` overrides for `param`.
     var params: [String: String] = [:]
     /// The text of a saved query, from the database.

@@ -106,7 +106,26 @@ final class TExpr {
     let kind: Kind
     let type: PType
     let range: SourceRange
-    init(_ kind: Kind, _ type: PType, _ range: SourceRange) { self.kind = kind; self.type = type; self.range = range }
+    /// Nodes in the expression written out as a tree (shared nodes counted each time),
+    /// which is what the SQL text grows with; saturates instead of overflowing.
+    let size: Int
+    init(_ kind: Kind, _ type: PType, _ range: SourceRange) {
+        self.kind = kind; self.type = type; self.range = range
+        self.size = TExpr.children(kind).reduce(1) { $0 > Int.max / 2 ? $0 : $0 + min($1.size, Int.max / 2) }
+    }
+
+    private static func children(_ kind: Kind) -> [TExpr] {
+        switch kind {
+        case .value, .field, .subquery, .selectColumn, .variable, .invalid, .aggregate(_, nil): return []
+        case .not(let a), .negate(let a), .isNull(let a, _), .aggregate(_, let a?): return [a]
+        case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b), .under(let a, let b),
+             .addWorkdays(let a, let b, _), .listContains(let a, let b, _):
+            return [a, b]
+        case .inList(let a, let xs, _): return [a] + xs
+        case .between(let a, let b, let c, _): return [a, b, c]
+        case .function(_, let xs), .concat(let xs), .host(_, let xs): return xs
+        }
+    }
 
     /// A rough price of evaluating the expression per row, for ordering AND terms:
     /// 0 plain columns and literals, 1 joined columns, 2 computed fields, 3 subqueries.

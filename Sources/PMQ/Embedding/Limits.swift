@@ -9,13 +9,18 @@ public struct Limits: Sendable {
     public var maxSteps: Int?
     /// Wall-clock time per run.
     public var timeout: Duration?
+    /// Memory for one run, in bytes: SQLite's heap (a process-wide hard limit while the run
+    /// lasts, so several limited sessions share the smallest), the longest text or list a
+    /// value may grow to, and the rows a query hands back. Exceeding it ends the run.
+    public var maxMemory: Int?
     /// Change statements are refused when the text is checked, before anything runs.
     public var readOnly = false
     /// Statements that read or write files (`import`, `report to`) are allowed; turned off,
     /// they are refused when the text is checked.
     public var fileAccess = true
 
-    public init(maxSteps: Int? = nil, timeout: Duration? = nil, readOnly: Bool = false, fileAccess: Bool = true) {
+    public init(maxSteps: Int? = nil, timeout: Duration? = nil, readOnly: Bool = false, fileAccess: Bool = true, maxMemory: Int? = nil) {
+        self.maxMemory = maxMemory
         self.maxSteps = maxSteps
         self.timeout = timeout
         self.readOnly = readOnly
@@ -28,6 +33,11 @@ public struct Limits: Sendable {
     var stopReason: String?
 
     var isActive: Bool { maxSteps != nil || timeout != nil }
+    private var heapBefore: Int64?
+    private var lengthBefore: Int32?
+
+    /// The message when the memory limit stopped a run.
+    var memoryMessage: String { "memory limit exceeded (\(maxMemory ?? 0) bytes)" }
 
     /// Counts `n` steps; throws when a limit is passed.
     mutating func count(_ n: Int) throws {
@@ -42,11 +52,29 @@ public struct Limits: Sendable {
         }
     }
 
+    /// Set while `Session.run` checks and then runs one text: the deadline was set before
+    /// checking began, and running it must not start the clock again.
+    private var clockStarted = false
+
+    mutating func startClock() {
+        deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        clockStarted = true
+    }
+
+    mutating func stopClock() {
+        clockStarted = false
+        deadline = nil
+    }
+
     /// Starts counting for a run; SQLite reports its work through a progress handler.
     mutating func begin(_ session: Session) {
         steps = 0
         stopReason = nil
-        deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        if !clockStarted { deadline = timeout.map { ContinuousClock.now.advanced(by: $0) } }
+        if let maxMemory {
+            heapBefore = sqlite3_hard_heap_limit64(Int64(maxMemory))
+            lengthBefore = sqlite3_limit(session.db.handle, SQLITE_LIMIT_LENGTH, Int32(clamping: max(1_000, maxMemory / 2)))
+        }
         guard isActive else {
             sqlite3_progress_handler(session.db.handle, 0, nil, nil)
             return
@@ -64,7 +92,10 @@ public struct Limits: Sendable {
         }, context)
     }
 
-    func end(_ session: Session) {
+    mutating func end(_ session: Session) {
+        if !clockStarted { deadline = nil }
+        if let h = heapBefore { _ = sqlite3_hard_heap_limit64(h); heapBefore = nil }
+        if let l = lengthBefore { _ = sqlite3_limit(session.db.handle, SQLITE_LIMIT_LENGTH, l); lengthBefore = nil }
         if isActive { sqlite3_progress_handler(session.db.handle, 0, nil, nil) }
     }
 }

@@ -14,10 +14,10 @@ enum ConstantEvaluator {
             default: return .null
             }
         case .arithmetic(let op, let x, let y):
-            return arithmetic(op, try evaluate(x, calendar: calendar), try evaluate(y, calendar: calendar), resultType: e.type)
+            return try inRange(arithmetic(op, try evaluate(x, calendar: calendar), try evaluate(y, calendar: calendar), resultType: e.type), e)
         case .addWorkdays(let d, let n, let subtract):
             guard case .date(let day) = try evaluate(d, calendar: calendar), let k = try evaluate(n, calendar: calendar).number?.safeInt else { return .null }
-            return .date(calendar?.adding(subtract ? -k : k, to: day) ?? day.addingWorkdays(subtract ? -k : k))
+            return try inRange(.date(calendar?.adding(subtract ? -k : k, to: day) ?? day.addingWorkdays(subtract ? -k : k)), e)
         case .concat(let parts):
             return .text(try parts.map { text(try evaluate($0, calendar: calendar)) }.joined())
         case .function(let fn, let args):
@@ -53,6 +53,20 @@ enum ConstantEvaluator {
         }
     }
 
+    /// Date arithmetic that leaves the calendar PMQ stores is an error at the expression.
+    private static func inRange(_ v: Value, _ e: TExpr) throws -> Value {
+        if case .date(let d) = v, !d.isInRange { throw OutOfRange(range: e.range) }
+        return v
+    }
+
+    /// A date computed outside years 1 to 9999: reported, never stored or wrapped.
+    struct OutOfRange: Error {
+        let range: SourceRange
+        var error: RuntimeError {
+            RuntimeError(id: .invalidValue, message: "date out of range: PMQ dates run from \(Day.earliest.iso) to \(Day.latest.iso)", range: range)
+        }
+    }
+
     private static func pow10(_ n: Int) -> Double {
         var p = 1.0
         for _ in 0..<min(max(n, 0), 15) { p *= 10 }
@@ -63,10 +77,11 @@ enum ConstantEvaluator {
         if a.isNull || b.isNull { return .null }
         switch (a, b) {
         case (.date(let d), .duration(let n)):
-            guard let k = n.rounded(.down).safeInt else { return .null }
+            // Past any whole number of days: a day far out of range, which the caller reports.
+            guard let k = n.rounded(.down).safeInt else { return .date(Day(n < 0 ? -Day.bound : Day.bound)) }
             return .date(Day(d.number + (op == .sub ? -k : k)))
         case (.duration(let n), .date(let d)):
-            guard let k = n.rounded(.down).safeInt else { return .null }
+            guard let k = n.rounded(.down).safeInt else { return .date(Day(n < 0 ? -Day.bound : Day.bound)) }
             return .date(Day(d.number + k))
         case (.date(let x), .date(let y)):
             return .duration(Double(x.number - y.number))

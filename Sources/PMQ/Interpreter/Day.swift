@@ -3,7 +3,12 @@
 public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var number: Int
 
-    public init(_ number: Int) { self.number = number }
+    /// A day number; anything past `Day.bound` either way is clamped there, so sums and
+    /// differences of days (from a doctored file or runaway arithmetic) cannot overflow.
+    public init(_ number: Int) { self.number = max(-Day.bound, min(Day.bound, number)) }
+
+    /// About three billion years each way: far past any real date, far below overflow.
+    static let bound = 1 << 40
 
     public init?(year: Int, month: Int, day: Int) {
         guard (1...12).contains(month), day >= 1, day <= Day.daysIn(month: month, year: year) else { return nil }
@@ -24,7 +29,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var iso: String {
         // Far outside any calendar PMQ stores: say so rather than overflow.
-        guard abs(number) < 100_000_000 else { return "invalid date (\(number))" }
+        guard number > -100_000_000 && number < 100_000_000 else { return isValid ? "invalid date (\(number))" : "invalid date" }
         let (y, m, d) = Day.civil(from: number)
         func pad(_ v: Int, _ w: Int) -> String { let s = String(abs(v)); return (v < 0 ? "-" : "") + String(repeating: "0", count: max(0, w - s.count)) + s }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
@@ -36,15 +41,21 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var isWeekend: Bool { weekday >= 6 }
 
     public static func < (a: Day, b: Day) -> Bool { a.number < b.number }
-    public static func + (a: Day, n: Int) -> Day { Day(a.number + n) }
+    public static func + (a: Day, n: Int) -> Day {
+        let (sum, overflow) = a.number.addingReportingOverflow(n)
+        return Day(overflow ? (n > 0 ? Day.bound : -Day.bound) : sum)
+    }
 
     /// `n` working days (Monday–Friday) from `self`; negative goes back.
     /// Whole weeks are taken at once, so the cost does not grow with `n`.
     public func addingWorkdays(_ n: Int) -> Day {
+        // A day outside the calendar has no working days to count (and at the clamped
+        // edge stepping would never move).
+        guard isInRange else { return self }
         let clamped = max(-Day.maxWorkdays, min(Day.maxWorkdays, n))
         let step = clamped >= 0 ? 1 : -1
         var left = abs(clamped)
-        var d = Day(number + step * 7 * max(0, (left - 1) / 5))
+        var d = self + step * 7 * max(0, (left - 1) / 5)
         left -= 5 * max(0, (left - 1) / 5)
         while left > 0 {
             d = d + step

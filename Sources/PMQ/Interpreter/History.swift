@@ -86,6 +86,16 @@ struct History {
                 entries.append((t, r, f, db.rawValue(s, 3), db.rawValue(s, 4)))
             }
         }
+        // The journal is data in a file anyone can edit: its table and column names reach SQL
+        // only when they are PMQ's own, so a doctored row is refused instead of run.
+        for e in entries {
+            guard History.journaledTables.contains(e.table) else {
+                throw RuntimeError(message: "cannot \(redo ? "redo" : "undo") change \(target): the journal names an unknown table \"\(e.table)\"", range: range)
+            }
+            if e.field != "+" && e.field != "-" && !History.isPlainIdentifier(e.field) {
+                throw RuntimeError(message: "cannot \(redo ? "redo" : "undo") change \(target): the journal names an unknown field \"\(e.field)\"", range: range)
+            }
+        }
         let set = try session.journal.set()
         var changes = 0
         for e in entries {
@@ -100,6 +110,9 @@ struct History {
             case "-":
                 guard case .text(let json) = e.old else { continue }
                 let cols = try session.journal.columns(of: e.table)
+                if let bad = cols.first(where: { !History.isPlainIdentifier($0) }) {
+                    throw RuntimeError(message: "cannot \(redo ? "redo" : "undo") change \(target): \(e.table) has an unknown column \"\(bad)\"", range: range)
+                }
                 let values = cols.enumerated().map { "json_extract(?1, '$.\($0.element)')" }
                 do {
                     try db.run("INSERT INTO \(e.table) (\(cols.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))", [.text(json)])
@@ -127,6 +140,15 @@ struct History {
         try db.run("UPDATE journal_sets SET statement = ?1, kind = ?2 WHERE id = ?3",
                    [.text("\(redo ? "redo" : "undo") of change \(target)"), .text(redo ? "redo" : "undo"), .integer(set)])
         return ChangeReport(verb: "\(redo ? "redid" : "undid") change \(target):", entity: "change", count: changes, detail: nil)
+    }
+
+    /// The tables PMQ journals: the catalog's and its own bookkeeping tables.
+    static let journaledTables: Set<String> = Set(Catalog.entities.map(\.table)).union(["dependencies", "assignments", "saved_queries", "holidays"])
+
+    /// A name SQL can take as it is: lowercase letters, digits and underscores.
+    static func isPlainIdentifier(_ s: String) -> Bool {
+        guard let first = s.utf8.first, first >= 97 && first <= 122 || first == 95 else { return false }
+        return s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
     }
 
     // MARK: - dry-run diff

@@ -11,6 +11,8 @@ struct Journal {
     /// The change set of the transaction in progress, made at its first change.
     var currentSet: Int64?
     var label = "<eval>"
+    /// Who the change sets are recorded as (tests pin it so their output does not depend on the machine).
+    var user = Journal.userName
 
     init(db: Database) { self.db = db }
 
@@ -56,12 +58,21 @@ struct Journal {
 
     mutating func set() throws -> Int64 {
         if let s = currentSet { return s }
-        let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? ""
+        let user = self.user
         try db.run("INSERT INTO journal_sets (at, user, statement) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2)",
                    [.text(user), .text(label)])
         currentSet = db.lastInsertID
         return db.lastInsertID
     }
+
+    /// Who made a change: $USER, else $LOGNAME, else the system's name for this user id
+    /// (a service or container often sets neither variable).
+    static let userName: String = {
+        let env = ProcessInfo.processInfo.environment
+        if let u = env["USER"] ?? env["LOGNAME"], !u.isEmpty { return u }
+        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return ""
+    }()
 
     /// The highest entry id so far: entries after it belong to the statement running now.
     func mark() throws -> Int64 {

@@ -46,7 +46,7 @@ public struct ChangeReport: Sendable, Equatable {
 
     public var message: String {
         if count == 1, let detail { return "\(verb) \(entity) \(detail)" }
-        let plural = Catalog.entity(named: entity)?.plural ?? entity + "s"
+        let plural = Catalog.entity(named: entity)?.plural ?? (entity == "query" ? "queries" : entity + "s")
         return "\(verb) \(count) \(count == 1 ? entity : plural)" + (note.map { " (\($0))" } ?? "")
     }
 }

@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import Synchronization
 
@@ -111,6 +112,7 @@ public final class Session {
         c.calendar = calendar
         c.hostFunctions = hostFunctions.mapValues { (params: $0.parameters.map(\.ptype), result: $0.result.ptype) }
         c.diagnostics = DiagnosticBag()
+        c.interrupted = { [weak self] in self?.checkingInterrupted() }
         let db = self.db
         c.savedQuery = { name in
             if case .text(let t) = (try? db.scalar("SELECT source FROM saved_queries WHERE name = ?1", [.text(name)])) ?? .null { return t }
@@ -133,16 +135,32 @@ public final class Session {
         return diagnostics
     }
 
+    /// Why checking must stop: the run was cancelled or its time limit passed (checking
+    /// runs inside the limits too, so a huge or hostile text cannot outlast them).
+    func checkingInterrupted() -> String? {
+        if cancelled.load(ordering: .relaxed) { return "interrupted" }
+        if let deadline = limits.deadline, ContinuousClock.now > deadline {
+            return "time limit exceeded (\(limits.timeout.map { "\($0)" } ?? ""))"
+        }
+        return nil
+    }
+
     /// Streams the statements of `source`, checked. Diagnostics go to `report`.
     func forEachChecked(_ source: SourceFile, _ checker: inout Checker, _ body: (Checked) -> Void, report: (Diagnostic) -> Void) {
         var parser = Parser(source)
         var reported = 0
         while true {
+            if let reason = checkingInterrupted() {
+                report(Diagnostic(.runtime, reason + " while checking: nothing was run", at: .none, source: source))
+                return
+            }
             let statement = parser.nextStatement()
             for d in parser.diagnostics.items.dropFirst(reported) { var d = d; d.source = source; report(d) }
             reported = parser.diagnostics.items.count
             guard let statement else { break }
             let before = checker.diagnostics.items.count
+            checker.expandedCalls = 0
+            checker.expansionStopped = false
             let checked = checker.checkStatement(statement)
             for d in checker.diagnostics.items.dropFirst(before) { var d = d; d.source = source; report(d) }
             if let checked, checker.diagnostics.items.count == before { body(checked) }
@@ -164,6 +182,10 @@ public final class Session {
         // error is reported, and everything is rolled back. That keeps a million-line
         // script from being held in memory or parsed twice.
         if source.bytes.count < 4 << 20 {
+            // The limits' clock starts before checking: it counts against them too.
+            cancelled.store(false, ordering: .relaxed)
+            limits.startClock()
+            defer { limits.stopClock() }
             switch compile(source) {
             case .failure(let d): return d.items
             case .success(let program): return run(program, dryRun: dryRun, emit: emit)
@@ -200,7 +222,7 @@ public final class Session {
         // A rolled-back `add holiday` must not linger in the calendar.
         _ = try? loadCalendar()
         limits.begin(self)
-        defer { limits.end(self) }
+        defer { limits.end(self); cancelled.store(false, ordering: .relaxed) }
 
         // begin / commit / rollback: the shell's explicit transactions.
         if checkFirst, kept.count == 1, allowsExplicitTransactions {
@@ -216,10 +238,15 @@ public final class Session {
         let savedEnvironment = environment
         pendingFiles.removeAll()
         let savepoint = inExplicitTransaction
+        // A run that only reads takes no write lock (the file is in WAL mode), so queries are
+        // never held up by a writer; one that writes takes the lock first, waiting its turn.
+        let readsOnly = checkFirst && kept.allSatisfy(\.readsOnly)
         do {
-            try db.execute(savepoint ? "SAVEPOINT pmq_statement" : "BEGIN IMMEDIATE")
+            try db.execute(savepoint ? "SAVEPOINT pmq_statement" : readsOnly ? "BEGIN" : "BEGIN IMMEDIATE")
+        } catch let e as Database.StoreError where e.code == 5 /* SQLITE_BUSY */ {
+            return [Diagnostic(.io, "the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed, try again when it has finished", at: .none, source: source)]
         } catch {
-            return [Diagnostic(.io, "\(error)", at: .none)]
+            return [Diagnostic(.io, "cannot start a transaction: \(error)", at: .none, source: source)]
         }
         journal.label = source.name == "<eval>" || source.name == "<stdin>" || source.name == "<shell>"
             ? String(source.text.prefix(200)) : source.name
@@ -249,6 +276,10 @@ public final class Session {
                 try execute(checked, emit: emit)
             } catch let e as RuntimeError {
                 var d = e.diagnostic
+                d.source = source
+                failure = d
+            } catch let e as Database.StoreError where limits.maxMemory != nil && (e.code == 7 || e.code == 18) /* NOMEM, TOOBIG */ {
+                var d = Diagnostic(.runtime, limits.memoryMessage + ": nothing was changed", at: .none)
                 d.source = source
                 failure = d
             } catch let e as Database.StoreError where e.code == 9 /* SQLITE_INTERRUPT */ {
@@ -573,10 +604,17 @@ public final class Session {
         let columns = q.columns.map { ResultColumn(name: $0.name, kind: ResultColumn.Kind($0.expr.type)) }
         var rows: [[Value]] = []
         let n = Int32(columns.count)
+        // Rows are held in Swift until the statement ends: they count against the memory limit.
+        var bytes = 0
+        let budget = limits.maxMemory ?? Int.max
         try db.query(c.sql, args) { s in
             var row: [Value] = []
             row.reserveCapacity(columns.count)
-            for i in 0..<n { row.append(columns[Int(i)].kind.convert(db.rawValue(s, i))) }
+            for i in 0..<n {
+                row.append(columns[Int(i)].kind.convert(db.rawValue(s, i)))
+                bytes += 16 + Int(sqlite3_column_bytes(s, i))
+            }
+            if bytes > budget { throw RuntimeError(id: .runtime, message: limits.memoryMessage + ": nothing was changed", range: .none) }
             rows.append(row)
         }
         return .rows(columns: columns, rows: rows, single: q.shape == .singleRow)
@@ -639,7 +677,7 @@ public final class Session {
 
     /// The value of an expression outside any query: constants in Swift, the rest by SQLite.
     func evaluate(_ e: TExpr) throws -> Value {
-        if let v = try? ConstantEvaluator.evaluate(e, calendar: calendar) { return v }
+        do { return try ConstantEvaluator.evaluate(e, calendar: calendar) } catch let o as ConstantEvaluator.OutOfRange { throw o.error } catch {}
         let c: CompiledSQL
         if let hit = sqlCache[ObjectIdentifier(e)] {
             c = hit.sql

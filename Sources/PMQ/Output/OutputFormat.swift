@@ -38,7 +38,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
                     + rows.map { $0.map { OutputFormat.csvField($0.isNull ? "" : OutputFormat.plain($0, csv: true)) }.joined(separator: ",") }
                 return lines.joined(separator: "\n")
             case .markdown:
-                func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+                func cell(_ s: String) -> String { OutputFormat.visible(s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")) }
                 var lines = ["| " + columns.map { cell($0.name) }.joined(separator: " | ") + " |"]
                 lines.append("|" + columns.map { $0.kind == .number || $0.kind == .duration ? " ---: |" : " --- |" }.joined())
                 for row in rows { lines.append("| " + row.map { cell($0.isNull ? "" : OutputFormat.plain($0)) }.joined(separator: " | ") + " |") }
@@ -80,6 +80,18 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         }
     }
 
+    /// Control characters in data (an escape sequence, a bell, a carriage return) would act
+    /// on the terminal: tables and Markdown show them as PMQ escapes, `\u{1B}`.
+    static func visible(_ s: String) -> String {
+        func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (0x7F...0x9F).contains(u.value) }
+        guard s.unicodeScalars.contains(where: isControl) else { return s }
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            if isControl(u) { out.append(contentsOf: "\\u{\(String(u.value, radix: 16, uppercase: true))}".unicodeScalars) } else { out.append(u) }
+        }
+        return String(out)
+    }
+
     static func csvField(_ s: String) -> String {
         if s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -109,7 +121,7 @@ public enum TableRenderer {
     public static func render(columns: [ResultColumn], rows: [[Value]], style: Style = Style()) -> String {
         let shown = style.maxRows.map { Array(rows.prefix(max(0, $0))) } ?? rows
         // A line break inside a value would break the table's lines: show it as \n.
-        let cells = shown.map { $0.map { OutputFormat.plain($0).replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: " ") } }
+        let cells = shown.map { $0.map { OutputFormat.visible(OutputFormat.plain($0).replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: " ")) } }
         var widths = columns.map { DisplayWidth.of($0.name) }
         for row in cells { for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], DisplayWidth.of(c)) } }
         let right = columns.map { $0.kind == .number || $0.kind == .duration }

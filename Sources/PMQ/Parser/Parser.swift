@@ -16,10 +16,11 @@ struct Parser {
     private var depth = 0
     static let maxDepth = 200
 
-    private mutating func deeper(_ levels: Int = 1) throws {
+    /// One limit for expressions, blocks and string interpolations, which nest in each other.
+    private mutating func deeper(_ levels: Int = 1, _ what: String = "expression") throws {
         depth += levels
         if depth > Parser.maxDepth {
-            throw Failure(diagnostic: Diagnostic(.syntax, "expression nested too deeply (more than \(Parser.maxDepth) levels); split it up", at: peek().range))
+            throw Failure(diagnostic: Diagnostic(.syntax, "\(what) nested too deeply (more than \(Parser.maxDepth) levels); split it up", at: peek().range))
         }
     }
     private(set) var diagnostics = DiagnosticBag()
@@ -374,6 +375,9 @@ struct Parser {
 
     /// block = "{" , { separator } , [ statement , { separator , { separator } , [ statement ] } ] , "}" ;
     private mutating func parseBlock() throws -> ([Statement], SourceRange) {
+        // Blocks count toward the one depth limit: checking and running recurse over them too.
+        try deeper(1, "block")
+        defer { depth -= 1 }
         _ = try expect(symbol: "{", "\"{\" to open a block")
         openBlocks += 1
         var body: [Statement] = []
@@ -742,7 +746,10 @@ struct Parser {
             case .text(let s): pieces.append(.text(s))
             case .interpolation(let r):
                 var sub = Parser(source, range: r)
+                // The interpolation is nested inside this expression: its depth carries on.
+                sub.depth = depth
                 do {
+                    try sub.deeper(1, "interpolation")
                     // Braces delimit like parentheses: `{count late}` is a subquery.
                     let e: Expr
                     if sub.peek().isKeyword("count") {

@@ -12,6 +12,8 @@ public protocol SQLDialect: Sendable {
     func listContains(_ list: String, _ value: String) -> String
     /// A date (integer days since 1970-01-01) as `YYYY-MM-DD` text.
     func dateText(_ day: String) -> String
+    /// A number as `print` and interpolation show it: `596`, not `596.0`.
+    func numberText(_ n: String) -> String
     /// Division that does not truncate integers.
     func divide(_ a: String, _ b: String) -> String
     /// `count(*)`.
@@ -29,6 +31,7 @@ public struct SQLiteDialect: SQLDialect {
         "EXISTS (SELECT 1 FROM json_each(\(list)) WHERE json_each.value = \(value))"
     }
     public func dateText(_ day: String) -> String { "strftime('%Y-%m-%d', (\(day)) * 86400, 'unixepoch')" }
+    public func numberText(_ n: String) -> String { "pmq_number_text(\(n))" }
     public func divide(_ a: String, _ b: String) -> String { "(CAST(\(a) AS REAL) / \(b))" }
     public var countAll: String { "count(*)" }
     public func function(_ f: ScalarFunction) -> String {

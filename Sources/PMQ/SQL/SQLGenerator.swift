@@ -473,7 +473,8 @@ struct SQLGenerator {
     private mutating func text(of e: TExpr) -> String {
         switch e.type {
         case .date: return dialect.dateText(expr(e))
-        case .duration: return "(\(expr(e)) || 'd')"
+        case .number: return dialect.numberText(expr(e))
+        case .duration: return "(\(dialect.numberText(expr(e))) || 'd')"
         case .bool: return "(CASE \(expr(e)) WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)"
         case .reference: return output(e)
         default: return expr(e)

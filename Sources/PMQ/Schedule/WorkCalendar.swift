@@ -66,7 +66,9 @@ public final class WorkCalendar: @unchecked Sendable {
             rounds += 1
         }
         // Land on a working day.
-        while !isWorking(current) { current = current + (n > 0 ? 1 : -1) }
+        // Bounded: at the far edge of the day range, stepping no longer moves.
+        var steps = 0
+        while !isWorking(current) && steps < 100_000 { current = current + (n > 0 ? 1 : -1); steps += 1 }
         return current
     }
 
@@ -117,7 +119,7 @@ extension Session {
             let box = Unmanaged<Box>.fromOpaque(data).takeUnretainedValue()
             let d = sqlite3_value_int64(a0), n = sqlite3_value_int64(a1)
             // Dates stay within 0001-01-01 ... 9999-12-31 and counts within a few million days.
-            guard d >= Int64(Day.earliest.number), d <= Int64(Day.latest.number), abs(n) <= 4_000_000 else {
+            guard d >= Int64(Day.earliest.number), d <= Int64(Day.latest.number), n >= -4_000_000, n <= 4_000_000 else {  // (abs would trap on Int64.min)
                 sqlite3_result_null(ctx)
                 return
             }

@@ -41,10 +41,13 @@ public struct Diagnostic: Error, Sendable, Hashable {
 /// Collects diagnostics across a whole script so every error is reported, not just the first.
 struct DiagnosticBag {
     private(set) var items: [Diagnostic] = []
+    /// The positions reported so far, so adding stays linear in the number of errors.
+    private var seen: Set<Spot> = []
+    private struct Spot: Hashable { let range: SourceRange; let id: Diagnostic.ID }
     var isEmpty: Bool { items.isEmpty }
     mutating func add(_ d: Diagnostic) {
         // One error per position is enough: a cascade at the same spot says nothing new.
-        if !items.contains(where: { $0.range == d.range && $0.id == d.id }) { items.append(d) }
+        if seen.insert(Spot(range: d.range, id: d.id)).inserted { items.append(d) }
     }
     mutating func error(_ id: Diagnostic.ID, _ message: String, _ range: SourceRange, notes: [String] = []) {
         add(Diagnostic(id, message, at: range, notes: notes))

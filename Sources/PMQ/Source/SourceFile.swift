@@ -39,6 +39,13 @@ public struct SourceFile: Sendable {
 
     func lineStart(containing offset: Int) -> Int { lineStarts[lineIndex(of: offset)] }
 
+    /// `offset` moved back to the start of the UTF-8 character it falls in.
+    func characterStart(_ offset: Int) -> Int {
+        var i = max(0, min(offset, bytes.count))
+        while i > 0, i < bytes.count, bytes[i] & 0xC0 == 0x80 { i -= 1 }
+        return i
+    }
+
     func slice(_ range: SourceRange) -> String {
         let lo = max(0, min(range.start, bytes.count)), hi = max(lo, min(range.end, bytes.count))
         return String(decoding: bytes[lo..<hi], as: UTF8.self)

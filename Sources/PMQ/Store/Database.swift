@@ -1,5 +1,10 @@
 import Foundation
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A thin wrapper over one SQLite connection: prepared statements are cached by
 /// their SQL text, values are bound (never spliced), errors become `StoreError`.
@@ -18,6 +23,9 @@ public final class Database {
 
     /// Opens (creating if needed) the file at `path`, or an in-memory database for nil.
     public init(path: String?, readOnly: Bool = false) throws {
+        if let path, Database.isDirectory(path) {
+            throw StoreError(message: "cannot open database \(path): it is a directory", code: SQLITE_CANTOPEN)
+        }
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         let rc = sqlite3_open_v2(path ?? ":memory:", &db, flags, nil)
@@ -41,6 +49,11 @@ public final class Database {
                 return 0
             }, nil)
         }
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     deinit {
@@ -182,6 +195,12 @@ private func resultText(_ ctx: OpaquePointer?, _ s: String?) {
     sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT)
 }
 
+/// A needle lowercased once per statement (SQLite keeps it as the argument's aux data).
+private final class LoweredText {
+    let text: String
+    init(_ text: String) { self.text = text }
+}
+
 /// SQL functions PMQ's generated SQL calls.
 private func registerFunctions(_ db: OpaquePointer) {
     // SQLite's own lower() and LIKE fold ASCII only; names here are in every script.
@@ -193,8 +212,34 @@ private func registerFunctions(_ db: OpaquePointer) {
         resultText(ctx, text(argv?[0]).map { $0.uppercased() })
     }, nil, nil, nil)
     sqlite3_create_function_v2(db, "pmq_contains", 2, flags, nil, { ctx, _, argv in
-        guard let haystack = text(argv?[0]), let needle = text(argv?[1]) else { sqlite3_result_null(ctx); return }
-        sqlite3_result_int(ctx, needle.isEmpty || haystack.lowercased().contains(needle.lowercased()) ? 1 : 0)
+        guard let haystack = text(argv?[0]) else { sqlite3_result_null(ctx); return }
+        // The needle is the same on every row: it is lowercased once and kept with the
+        // statement, so a huge needle costs its size once, not once a row.
+        let needle: String
+        if let kept = sqlite3_get_auxdata(ctx, 1) {
+            needle = Unmanaged<LoweredText>.fromOpaque(kept).takeUnretainedValue().text
+        } else {
+            guard let n = text(argv?[1]) else { sqlite3_result_null(ctx); return }
+            let box = LoweredText(n.lowercased())
+            needle = box.text
+            sqlite3_set_auxdata(ctx, 1, Unmanaged.passRetained(box).toOpaque()) { p in
+                if let p { Unmanaged<LoweredText>.fromOpaque(p).release() }
+            }
+        }
+        if needle.isEmpty { sqlite3_result_int(ctx, 1); return }
+        let lower = haystack.lowercased()
+        // A needle longer than the text cannot be in it: no search at all.
+        sqlite3_result_int(ctx, needle.utf8.count <= lower.utf8.count && lower.contains(needle) ? 1 : 0)
+    }, nil, nil, nil)
+    // Numbers in text read the same whichever way they were computed: 596, not 596.0.
+    sqlite3_create_function_v2(db, "pmq_number_text", 1, flags, nil, { ctx, _, argv in
+        guard let v = argv?[0] else { sqlite3_result_null(ctx); return }
+        switch sqlite3_value_type(v) {
+        case SQLITE_NULL: sqlite3_result_null(ctx)
+        case SQLITE_INTEGER: resultText(ctx, String(sqlite3_value_int64(v)))
+        case SQLITE_FLOAT: resultText(ctx, formatNumber(sqlite3_value_double(v)))
+        default: sqlite3_result_value(ctx, v)
+        }
     }, nil, nil, nil)
     // pmq_add_workdays needs the project calendar: a Session registers it (WorkCalendar.swift).
 }

@@ -168,12 +168,15 @@ extension Database {
     public static func openReadOnly(path: String) throws -> Database {
         let db = try Database(path: path, readOnly: true)
         try db.execute("PRAGMA foreign_keys = ON")
+        _ = try db.checkedSchemaVersion()
         return db
     }
 
     static func openStore(path: String?, upTo version: Int) throws -> Database {
         let db = try Database(path: path)
         try db.execute("PRAGMA foreign_keys = ON")
+        // Before anything is written (WAL mode included): refuse files that are not PMQ's.
+        _ = try db.checkedSchemaVersion()
         if path != nil {
             // WAL lets readers work while a script writes; it fails harmlessly on read-only media.
             try? db.execute("PRAGMA journal_mode = WAL")
@@ -189,10 +192,7 @@ extension Database {
     }
 
     func migrate(upTo target: Int = Migrations.latest) throws {
-        let current = schemaVersion
-        if current > Migrations.latest {
-            throw StoreError(message: "this database was written by a newer PMQ (schema \(current); this PMQ knows up to \(Migrations.latest))", code: 0)
-        }
+        let current = try checkedSchemaVersion()
         guard current < target else { return }
         try execute("BEGIN IMMEDIATE")
         do {
@@ -206,5 +206,21 @@ extension Database {
             try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// The schema version, once the file is known to be a PMQ database this PMQ can open.
+    func checkedSchemaVersion() throws -> Int {
+        let current = schemaVersion
+        if current < 0 {
+            throw StoreError(message: "not a PMQ database: its schema version (user_version) is \(current)", code: 0)
+        }
+        if current == 0, case .integer(let n) = try scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'"), n > 0 {
+            // Another application's file: adding PMQ's tables to it would change it behind its back.
+            throw StoreError(message: "not a PMQ database: the file holds other tables and no PMQ schema", code: 0)
+        }
+        if current > Migrations.latest {
+            throw StoreError(message: "this database was written by a newer PMQ (schema \(current); this PMQ knows up to \(Migrations.latest))", code: 0)
+        }
+        return current
     }
 }

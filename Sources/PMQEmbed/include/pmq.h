@@ -22,9 +22,15 @@ typedef struct pmq_session pmq_session;
    NULL on failure. */
 pmq_session *pmq_open(const char *path);
 
+/* pmq_open that can say why it failed: on failure it returns NULL and, when error is not
+   NULL, sets *error to a malloc'd message ("not a PMQ database: ...", "cannot open
+   database ...") to be freed with pmq_free. On success *error is set to NULL. */
+pmq_session *pmq_open_v2(const char *path, char **error);
+
 /* Sets an option; 0 on success, -1 for an unknown option or a bad value.
    Options: "today" (YYYY-MM-DD), "readonly" ("1"/"0"), "files" ("1"/"0": import allowed),
-   "max_steps" (a number, "0" for
+   "max_memory" (bytes for one run, "0" for none; SQLite's heap limit is process-wide
+   while a limited run lasts), "max_steps" (a number, "0" for
    none), "timeout_ms" (a number, "0" for none), "dry_run" ("1"/"0"), "var.NAME" (a
    script parameter, as pmq --var NAME=VALUE). */
 int pmq_set_option(pmq_session *session, const char *name, const char *value);
