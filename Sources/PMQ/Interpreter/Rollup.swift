@@ -29,7 +29,7 @@ struct Rollup {
               SELECT t.project AS project, t.parent_wbs AS parent_wbs FROM journal_entries j JOIN tasks t ON t.id = j.row_id
               WHERE j.id > ?1 AND j.entity = 'tasks' AND j.field IN (\(changedFields))
               UNION
-              SELECT t.project, t.parent_wbs FROM journal_entries j JOIN tasks t ON t.id BETWEEN j.row_id AND coalesce(j.new_value, j.row_id)
+              SELECT t.project, t.parent_wbs FROM journal_entries j CROSS JOIN tasks t ON t.id BETWEEN j.row_id AND coalesce(j.new_value, j.row_id)
               WHERE j.id > ?1 AND j.entity = 'tasks' AND j.field = '+'
               UNION
               SELECT json_extract(j.old_value, '$.project'), json_extract(j.old_value, '$.parent_wbs') FROM journal_entries j
@@ -82,8 +82,12 @@ struct Rollup {
                     WHERE r.changed AND t.\(field) IS NOT r.\(field)
                     """, [.integer(set)])
             }
-            let assignments = Rollup.outputs.map { "\($0) = r.\($0)" }.joined(separator: ", ")
-            try db.run("UPDATE tasks SET \(assignments) FROM temp.pmq_rollup r WHERE r.id = tasks.id AND r.changed")
+            // Row by row through the primary key: UPDATE ... FROM would let SQLite scan every task.
+            let columns = Rollup.outputs.joined(separator: ", ")
+            try db.run("""
+                UPDATE tasks SET (\(columns)) = (SELECT \(columns) FROM temp.pmq_rollup r WHERE r.id = tasks.id)
+                WHERE id IN (SELECT id FROM temp.pmq_rollup WHERE changed)
+                """)
             // A summary that changed makes its own parent dirty.
             try db.run("""
                 INSERT OR IGNORE INTO temp.pmq_dirty (id, depth)

@@ -256,9 +256,11 @@ struct ScheduleExecutor {
                 """, [.integer(set)])
         }
         // Start and finish are indexed: only the moved rows are touched for them.
+        // Through the primary key from the few changed rows (UPDATE ... FROM would scan every task).
         let moved = try db.run("""
-            UPDATE tasks SET start = s.start, finish = s.finish FROM temp.pmq_schedule s
-            WHERE s.id = tasks.id AND s.leaf AND (tasks.start IS NOT s.start OR tasks.finish IS NOT s.finish)
+            UPDATE tasks SET (start, finish) = (SELECT s.start, s.finish FROM temp.pmq_schedule s WHERE s.id = tasks.id)
+            WHERE id IN (SELECT s.id FROM temp.pmq_schedule s JOIN tasks t ON t.id = s.id
+                         WHERE s.leaf AND (t.start IS NOT s.start OR t.finish IS NOT s.finish))
             """)
         try db.run("""
             INSERT OR REPLACE INTO task_schedule (id, early_start, early_finish, late_start, late_finish, slack, free_slack, critical)
