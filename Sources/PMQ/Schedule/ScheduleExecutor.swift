@@ -38,7 +38,8 @@ struct ScheduleExecutor {
         try db.query("""
             SELECT t.id, t.wbs, t.parent_wbs, t.start, t.finish, t.milestone, t.status, t.actual_start, t.actual_finish, t.progress,
                    t.constraint_type, t.constraint_date, t.wbs_key,
-                   x.early_start, x.early_finish, x.late_start, x.late_finish, x.slack, x.free_slack, x.critical
+                   x.early_start, x.early_finish, x.late_start, x.late_finish, x.slack, x.free_slack, x.critical,
+                   x.planned_days, x.scheduled_finish
             FROM tasks t LEFT JOIN task_schedule x ON x.id = t.id WHERE t.\(projectFilter) ORDER BY t.id
             """, args) { s in
             func day(_ i: Int32) -> Day? {
@@ -57,7 +58,7 @@ struct ScheduleExecutor {
             tasks.append(TaskRow(id: id, wbs: wbs, wbsKey: key, parentWBS: parent, start: day(3), finish: day(4), actualStart: day(7), actualFinish: day(8),
                                  milestone: milestone, progress: db.rawValue(s, 9).number ?? 0, state: state,
                                  constraint: ConstantEvaluator.text(db.rawValue(s, 10)), constraintDate: day(11),
-                                 saved: (13...19).map { db.rawValue(s, Int32($0)) }))
+                                 saved: (13...21).map { db.rawValue(s, Int32($0)) }))
         }
         guard !tasks.isEmpty else { return ChangeReport(verb: "scheduled", entity: "task", count: 0, detail: nil) }
 
@@ -85,6 +86,7 @@ struct ScheduleExecutor {
 
         // Per leaf: its duration in the network, and for a started task its new finish.
         var plannedFinish = [Day?](repeating: nil, count: tasks.count)
+        var plannedDays = [Int?](repeating: nil, count: tasks.count)
         var network = CPMNetwork(durations: [], links: [])
         network.durations.reserveCapacity(leaves.count)
         for i in leaves {
@@ -116,7 +118,14 @@ struct ScheduleExecutor {
                 }
             case .started:
                 let s = t.actualStart ?? t.start ?? session.today
-                let planned = Int(network.durations[k])
+                // The working days the task was planned with: those of its start and finish, or,
+                // while its finish is the one an earlier schedule wrote, the days that run used
+                // (its own extension is not more planned work).
+                var planned = Int(network.durations[k])
+                if case .integer(let days) = t.saved[7], case .integer(let wrote) = t.saved[8], t.finish.map({ Int64($0.number) }) == wrote {
+                    planned = Int(clamping: days)
+                }
+                plannedDays[i] = planned
                 let left = Int((Double(planned) * (100 - min(100, max(0, t.progress))) / 100).rounded(.up))
                 var finish = t.finish ?? s
                 if left > 0 { finish = max(finish, calendar.adding(left - 1, to: calendar.nextWorking(session.today))) }
@@ -221,7 +230,7 @@ struct ScheduleExecutor {
 
         // Write back through a scratch table: one prepared insert a task, then set-based
         // statements journal the moved dates and apply what changed.
-        try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_schedule (id INTEGER PRIMARY KEY, es, ef, ls, lf, slack, free, critical, start, finish, leaf)")
+        try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_schedule (id INTEGER PRIMARY KEY, es, ef, ls, lf, slack, free, critical, start, finish, leaf, planned_days, scheduled_finish)")
         try db.run("DELETE FROM temp.pmq_schedule")
         var latest: Day?
         for (i, t) in tasks.enumerated() {
@@ -239,13 +248,16 @@ struct ScheduleExecutor {
                 if case .date(let f) = finish { latest = max(latest ?? f, f) }
             }
             // Only rows with something new are written: a weekly re-plan moves few tasks.
+            let days: Value = plannedDays[i].map { .integer(Int64($0)) } ?? .null
+            var wrote: Value = .null
+            if plannedDays[i] != nil, case .date(let f) = finish { wrote = .integer(Int64(f.number)) }
             let computed: [Value] = [.integer(Int64(o.es.number)), .integer(Int64(o.ef.number)), .integer(Int64(o.ls.number)), .integer(Int64(o.lf.number)),
-                                     .integer(Int64(o.slack)), .integer(Int64(o.free)), .integer(o.critical ? 1 : 0)]
+                                     .integer(Int64(o.slack)), .integer(Int64(o.free)), .integer(o.critical ? 1 : 0), days, wrote]
             let moves = leaf && (start != (t.start.map { .date($0) } ?? .null) || finish != (t.finish.map { .date($0) } ?? .null))
             guard moves || computed != t.saved else { continue }
-            try db.run("INSERT INTO temp.pmq_schedule VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            try db.run("INSERT INTO temp.pmq_schedule VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                        [.integer(t.id), .date(o.es), .date(o.ef), .date(o.ls), .date(o.lf), .integer(Int64(o.slack)), .integer(Int64(o.free)),
-                        .bool(o.critical), start, finish, .bool(leaf)])
+                        .bool(o.critical), start, finish, .bool(leaf), days, wrote])
         }
         let set = try session.journal.set()
         for field in ["start", "finish"] {
@@ -263,8 +275,8 @@ struct ScheduleExecutor {
                          WHERE s.leaf AND (t.start IS NOT s.start OR t.finish IS NOT s.finish))
             """)
         try db.run("""
-            INSERT OR REPLACE INTO task_schedule (id, early_start, early_finish, late_start, late_finish, slack, free_slack, critical)
-            SELECT id, es, ef, ls, lf, slack, free, critical FROM temp.pmq_schedule
+            INSERT OR REPLACE INTO task_schedule (id, early_start, early_finish, late_start, late_finish, slack, free_slack, critical, planned_days, scheduled_finish)
+            SELECT id, es, ef, ls, lf, slack, free, critical, planned_days, scheduled_finish FROM temp.pmq_schedule
             """)
         try db.run("DELETE FROM temp.pmq_schedule")
         let finish = latest ?? finishDate(0, result.length)

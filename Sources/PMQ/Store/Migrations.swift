@@ -150,13 +150,18 @@ enum Migrations {
     CREATE INDEX risks_owner ON risks(owner);
     """
 
-    /// v3: mid-project truth (spec §8.1): task constraints, and the index that finds a
-    /// task's children (summaries and their roll-up). `constraint` is an SQL keyword, so
+    /// v3: mid-project truth (spec §8.1): task constraints, the index that finds a task's
+    /// children (summaries and their roll-up), and what schedule keeps of a started task. `constraint` is an SQL keyword, so
     /// the column is `constraint_type`.
     static let v3 = """
     ALTER TABLE tasks ADD COLUMN constraint_type TEXT NOT NULL DEFAULT 'asap';
     ALTER TABLE tasks ADD COLUMN constraint_date INTEGER;
     CREATE INDEX tasks_children ON tasks(project, parent_wbs);
+    -- For a started task `schedule` extended: the working days it planned with, and the
+    -- finish it wrote. While the finish is still that one, the next run plans with the
+    -- same days, so re-planning on one status date moves nothing more.
+    ALTER TABLE task_schedule ADD COLUMN planned_days INTEGER;
+    ALTER TABLE task_schedule ADD COLUMN scheduled_finish INTEGER;
     """
 }
 
