@@ -75,6 +75,7 @@ struct Rollup {
             let changed = try db.run("UPDATE temp.pmq_rollup SET changed = 1 WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = pmq_rollup.id AND (\(differs)))")
             guard changed > 0 else { continue }
             let set = try session.journal.set()
+            let mark = try session.journal.mark()
             for field in Rollup.outputs {
                 try db.run("""
                     INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
@@ -82,12 +83,14 @@ struct Rollup {
                     WHERE r.changed AND t.\(field) IS NOT r.\(field)
                     """, [.integer(set)])
             }
-            // Row by row through the primary key: UPDATE ... FROM would let SQLite scan every task.
-            let columns = Rollup.outputs.joined(separator: ", ")
-            try db.run("""
-                UPDATE tasks SET (\(columns)) = (SELECT \(columns) FROM temp.pmq_rollup r WHERE r.id = tasks.id)
-                WHERE id IN (SELECT id FROM temp.pmq_rollup WHERE changed)
-                """)
+            // Field by field, only the values that changed (as journaled just now): a change of
+            // progress alone leaves the indexed dates and status of the summaries untouched.
+            for field in Rollup.outputs {
+                try db.run("""
+                    UPDATE tasks SET \(field) = j.new_value FROM journal_entries j
+                    WHERE j.id > ?1 AND j.field = '\(field)' AND j.row_id = tasks.id
+                    """, [.integer(mark)])
+            }
             // A summary that changed makes its own parent dirty.
             try db.run("""
                 INSERT OR IGNORE INTO temp.pmq_dirty (id, depth)
