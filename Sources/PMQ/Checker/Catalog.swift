@@ -108,6 +108,7 @@ public enum Catalog {
             FieldDef("rate", .number, bounds: 0...1e15, doc: "money per day"),
             FieldDef("capacity", .number, bounds: 0...24, doc: "hours per day", neverNull: true),
             FieldDef("backup", .reference("people"), doc: "the AB-role stand-in"),
+            FieldDef("login", .text, doc: "the user name `me` matches ($PMQ_USER, else the system user)"),
         ], defaultColumns: ["name", "kind", "role", "department", "rate", "backup"], onlyMilestones: false),
         EntityDef(plural: "projects", singular: "project", table: "projects", key: "code", fields: [
             FieldDef("code", .text, required: true), FieldDef("name", .text), FieldDef("client", .text),

@@ -35,6 +35,8 @@ struct Checker {
     var fileAccess = true
     /// Functions the host registered: parameter and result types.
     var hostFunctions: [String: (params: [PType], result: PType)] = [:]
+    /// The queries being checked, outermost first, with the names given by `as` (spec §8.4).
+    var namedSources: [(name: String?, entity: EntityDef)] = []
 
     enum Variable {
         case value(slot: Int, type: PType)
@@ -70,6 +72,12 @@ struct Checker {
     // MARK: - Queries
 
     mutating func checkQuery(_ q: Query) -> TQuery? {
+        if let t = q.traversal {
+            guard let task = checkTraversalTask(t.task, Scope(entity: Catalog.entities[2])) else { return nil }
+            let tq = checkQuery(q, entity: Catalog.entities[2], sourceSet: nil, base: nil)
+            tq?.traversal = (t.downstream, task)
+            return tq
+        }
         guard let (entity, sourceSet, base) = resolveSource(q.source) else { return nil }
         // A saved query named alone is that query: its select, order and limit included.
         if let base, q.filter == nil, q.groupBy.isEmpty, q.select == nil, q.orderBy.isEmpty, q.limit == nil, q.offset == nil {
@@ -101,7 +109,10 @@ struct Checker {
             let file = SourceFile(name: "query \(source.text)", text: text)
             var parser = Parser(file)
             savedDepth += 1
-            defer { savedDepth -= 1 }
+            // A saved query sees no names of the query that uses it.
+            let outerNames = namedSources
+            namedSources = []
+            defer { savedDepth -= 1; namedSources = outerNames }
             guard let stmt = parser.nextStatement(), parser.diagnostics.isEmpty, case .query(let inner) = stmt.kind,
                   let base = checkQuery(inner) else {
                 diagnostics.error(.runtime, "saved query \"\(source.text)\" no longer checks: drop it and save it again", source.range)
@@ -122,6 +133,8 @@ struct Checker {
         tq.sourceSet = sourceSet
         tq.base = base
         var scope = Scope(entity: entity)
+        namedSources.append((q.alias?.lowered, entity))
+        defer { namedSources.removeLast() }
         if let f = q.filter {
             let e = check(f, scope)
             requireCondition(e, "where")
@@ -130,6 +143,7 @@ struct Checker {
         tq.isCount = q.isCount
         scope.clause = "group by"
         tq.groupBy = q.groupBy.map { check($0, scope) }
+        checkPivot(q, tq, scope)
         scope.aggregatesAllowed = true
         scope.clause = "select"
         if let items = q.select {
@@ -158,7 +172,9 @@ struct Checker {
             }
         } else if !q.groupBy.isEmpty {
             for (g, e) in zip(q.groupBy, tq.groupBy) { tq.columns.append(.init(name: columnName(g), expr: e)) }
-            tq.columns.append(.init(name: "count", expr: TExpr(.aggregate(.count, nil), .number, q.source.range)))
+            if q.pivot == nil {
+                tq.columns.append(.init(name: "count", expr: TExpr(.aggregate(.count, nil), .number, q.source.range)))
+            }
         } else {
             for name in entity.defaultColumns {
                 if let f = entity.field(name) {
@@ -173,6 +189,7 @@ struct Checker {
         if q.select != nil || !q.groupBy.isEmpty {
             for (i, c) in tq.columns.enumerated() { scope.aliases[c.name.lowercased()] = i }
         }
+        checkHaving(q, tq, scope)
         for o in q.orderBy {
             tq.orderBy.append((check(o.expr, scope), o.descending))
         }
@@ -210,6 +227,12 @@ struct Checker {
         case .unary(let op, let a): return op == .not ? "not " + canonical(a) : "-" + canonical(a)
         case .binary(let op, let a, let b): return canonical(a) + " \(op.rawValue) " + canonical(b)
         case .list(let xs): return "(" + xs.map(canonical).joined(separator: ", ") + ")"
+        case .caseWhen(let bs, let o):
+            return "case " + bs.map { "when \(canonical($0.condition)) then \(canonical($0.value))" }.joined(separator: " ")
+                + (o.map { " else " + canonical($0) } ?? "") + " end"
+        case .isNull(let a, let n): return canonical(a) + (n ? " is not null" : " is null")
+        case .under(let a, let b): return canonical(a) + " under " + canonical(b)
+        case .inList(let a, let xs, let n): return canonical(a) + (n ? " not in (" : " in (") + xs.map(canonical).joined(separator: ", ") + ")"
         default: return "expr@\(e.range.start)"
         }
     }
@@ -281,6 +304,9 @@ struct Checker {
             case .days: return TExpr(.value(.duration(v)), .duration, e.range)
             case .weeks: return TExpr(.value(.duration(v * 7)), .duration, e.range)
             case .hours: return TExpr(.value(v == v.rounded() ? .integer(Int64(v)) : .decimal(v)), .number, e.range)
+            case .months:
+                diagnostics.error(.type, "months (mo) have no fixed length: add them to a date, as in today + 1mo", e.range)
+                return TExpr(.invalid, .any, e.range)
             case .workdays:
                 // Alone, `5wd` means the calendar span of 5 working days from today.
                 let span = today.addingWorkdays(v.safeInt ?? 0).number - today.number
@@ -343,6 +369,7 @@ struct Checker {
             }
             return TExpr(.inList(left, ys, negated: negated), .bool, e.range)
         case .inValue(let a, let b, let negated):
+            if case .subquery(let q) = b.kind { return checkInQuery(a, q, negated: negated, b.range, e.range, scope) }
             let list = check(b, scope)
             if list.type == .list {
                 let x = check(a, scope)
@@ -376,6 +403,8 @@ struct Checker {
         case .list:
             diagnostics.error(.type, "a list can only follow \"in\"", e.range)
             return TExpr(.invalid, .any, e.range)
+        case .caseWhen(let branches, let otherwise):
+            return checkCase(branches, otherwise, e.range, scope)
         }
     }
 
@@ -387,6 +416,10 @@ struct Checker {
         if let f = scope.entity.field(lower) {
             return TExpr(.field(FieldPath(root: scope.entity, hops: [], field: f)), PType(f.type), range)
         }
+        if scope.clause == "having", let i = scope.aliases[lower] {
+            return TExpr(.selectColumn(i), .any, range)
+        }
+        if let (entity, outer) = namedSource(lower) { return namedRow(entity, outer: outer, range) }
         if let v = lookup(lower) {
             switch v {
             case .value(let slot, let type): return TExpr(.variable(slot), type, range)
@@ -403,9 +436,10 @@ struct Checker {
         case "tomorrow": return TExpr(.value(.date(today + 1)), .date, range)
         case "true": return TExpr(.value(.bool(true)), .bool, range)
         case "false": return TExpr(.value(.bool(false)), .bool, range)
+        case "me": return checkMe(range)
         default: break
         }
-        var candidates = scope.entity.fieldNames + ["today", "yesterday", "tomorrow"] + scopes.flatMap { $0.keys }
+        var candidates = scope.entity.fieldNames + ["today", "yesterday", "tomorrow", "me"] + scopes.flatMap { $0.keys } + namedSourceNames
         candidates += scope.aliases.keys.sorted()
         if scope.entity.fields.isEmpty {
             // Outside a query there are no fields: only variables and built-in names.
@@ -429,8 +463,12 @@ struct Checker {
         var entity = scope.entity
         var root = scope.entity
         var rootVariable: Int?
+        var outer: Int?
         var hops: [FieldDef] = []
-        if scope.entity.field(first) == nil, let v = lookup(first) {
+        if scope.entity.field(first) == nil, let (e, depth) = namedSource(first) {
+            // `t.wbs`: a field of the row of the query named t (this one or an enclosing one).
+            root = e; entity = e; outer = depth
+        } else if scope.entity.field(first) == nil, let v = lookup(first) {
             // The path starts at a `for` variable's row, or at what a function argument names.
             switch v {
             case .row(let slot, let e):
@@ -456,12 +494,19 @@ struct Checker {
         }
         for (i, n) in names.enumerated() {
             guard let f = entity.field(n.lowered) else {
+                if i == 0, outer == nil, rootVariable == nil, names.count > 1 {
+                    // `x.wbs` where x is neither a field nor a name in scope: most likely an outer name.
+                    let hint = Suggestions.didYouMean(n.text, entity.fieldNames + namedSourceNames + scopes.flatMap { $0.keys })
+                    diagnostics.error(.unknownName, "unknown name \"\(n.text)\": not a field of \(entity.plural) nor a source named with \"as\" around it\(hint)", n.range,
+                                      notes: hint.isEmpty ? ["name the outer rows, as in \"tasks as t where ... (count tasks where wbs under t.wbs)\""] : [])
+                    return TExpr(.invalid, .any, e.range)
+                }
                 let hint = Suggestions.didYouMean(n.text, entity.fieldNames)
                 diagnostics.error(.unknownName, "unknown field \"\(n.text)\" of \(entity.plural)\(hint)", n.range)
                 return TExpr(.invalid, .any, e.range)
             }
             if i == names.count - 1 {
-                return TExpr(.field(FieldPath(root: root, rootVariable: rootVariable, hops: hops, field: f)), PType(f.type), e.range)
+                return TExpr(.field(FieldPath(root: root, rootVariable: rootVariable, hops: hops, field: f, outer: outer)), PType(f.type), e.range)
             }
             guard case .reference(let target) = f.type, let next = Catalog.plural(target) else {
                 diagnostics.error(.type, "\"\(n.text)\" is a \(PType(f.type)), not a reference: it has no fields", n.range)
@@ -470,6 +515,7 @@ struct Checker {
             hops.append(f)
             entity = next
         }
+        if outer != nil, names.isEmpty { return TExpr(.invalid, .any, e.range) }
         return TExpr(.invalid, .any, e.range)
     }
 
@@ -506,6 +552,16 @@ struct Checker {
                 return TExpr(.aggregate(agg, x), x.type, range)
             }
         }
+        if n == "if" {
+            guard args.count == 3 else {
+                diagnostics.error(.type, "if() takes three arguments: if(condition, value when true, value otherwise)", range)
+                return TExpr(.invalid, .any, range)
+            }
+            return checkCase([(args[0], args[1])], args[2], range, scope, what: "if")
+        }
+        if let part = DatePart(rawValue: n), !args.isEmpty || !Checker.relativeDates.contains(n) {
+            return checkDatePart(part, name, args, range, scope)
+        }
         if Checker.relativeDates.contains(n) {
             if !args.isEmpty { diagnostics.error(.type, "\(n)() takes no arguments: it is relative to today", range) }
             let d: Day
@@ -535,7 +591,8 @@ struct Checker {
             return TExpr(.host(n, xs), h.result, range)
         }
         guard let fn = ScalarFunction.named(n) else {
-            let known = Checker.aggregates.keys.sorted() + Checker.relativeDates + ["lower", "upper", "length", "abs", "round", "coalesce"] + functions.keys.sorted()
+            let known = Checker.aggregates.keys.sorted() + Checker.relativeDates + ["lower", "upper", "length", "abs", "round", "coalesce", "if"]
+                + DatePart.allCases.map(\.rawValue) + functions.keys.sorted()
             diagnostics.error(.unknownName, "unknown function \"\(name.text)\"\(Suggestions.didYouMean(name.text, known))", name.range)
             return TExpr(.invalid, .any, range)
         }
@@ -595,8 +652,14 @@ struct Checker {
                 return TExpr(.addWorkdays(x, n, subtract: op == .sub), .date, range)
             }
         }
+        if case .duration(let v, .months) = b.kind { return checkMonths(op, a, v, b.range, range, scope) }
+        if case .duration(_, .months) = a.kind {
+            diagnostics.error(.type, "months (mo) have no fixed length: add them to a date, as in today + 1mo", a.range)
+            return TExpr(.invalid, .any, range)
+        }
         let x = check(a, scope), y = check(b, scope)
         if x.type == .any || y.type == .any { return TExpr(.invalid, .any, range) }
+        if x.type == .list { return checkListEdit(op, x, y, b.range, range) }
         if x.type == .null || y.type == .null { return TExpr(.value(.null), .null, range) }
         let result: PType?
         switch (x.type, op, y.type) {

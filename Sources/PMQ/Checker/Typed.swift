@@ -47,9 +47,21 @@ struct FieldPath: Equatable {
     var rootVariable: Int? = nil
     var hops: [FieldDef]
     var field: FieldDef
+    /// Set when the path starts at the row of an enclosing query named with `as`:
+    /// how many query levels out it is (0: the query's own row).
+    var outer: Int? = nil
+
+    init(root: EntityDef, rootVariable: Int? = nil, hops: [FieldDef], field: FieldDef, outer: Int? = nil) {
+        self.root = root
+        self.rootVariable = rootVariable
+        self.hops = hops
+        self.field = field
+        self.outer = outer
+    }
 
     static func == (a: FieldPath, b: FieldPath) -> Bool {
         a.root.plural == b.root.plural && a.hops.map(\.name) == b.hops.map(\.name) && a.field.name == b.field.name
+            && a.outer == b.outer && a.rootVariable == b.rootVariable
     }
 
     /// The entity that owns `field`.
@@ -62,6 +74,35 @@ struct FieldPath: Equatable {
 }
 
 enum Aggregate: String { case count, sum, avg, min, max }
+
+/// What a `.lookup` finds: the person whose `login` is the user, or a task by its WBS code.
+enum RowLookup: Equatable {
+    case me
+    case task(String)
+}
+
+/// The date-part functions of spec §8.4: a number, or a date in the same month or year.
+public enum DatePart: String, CaseIterable, Sendable {
+    case year, month, quarter, week, weekday
+    case startOfMonth = "start_of_month", endOfMonth = "end_of_month", startOfYear = "start_of_year"
+
+    var givesDate: Bool { self == .startOfMonth || self == .endOfMonth || self == .startOfYear }
+
+    /// The part of one date, as the SQL the dialect writes computes it.
+    func apply(_ d: Day) -> Value {
+        let (y, m, _) = Day.civil(from: d.number)
+        switch self {
+        case .year: return .integer(Int64(y))
+        case .month: return .integer(Int64(m))
+        case .quarter: return .integer(Int64((m + 2) / 3))
+        case .weekday: return .integer(Int64(d.weekday))
+        case .week: return .integer(Int64(d.isoWeek))
+        case .startOfMonth: return .date(d.startOfMonth)
+        case .endOfMonth: return .date(d.endOfMonth)
+        case .startOfYear: return .date(Day(Day.daysFromCivil(y, 1, 1)))
+        }
+    }
+}
 
 public enum ScalarFunction: String, Sendable {
     case lower, upper, length, abs, round, coalesce
@@ -95,6 +136,20 @@ final class TExpr {
         case function(ScalarFunction, [TExpr])
         case concat([TExpr])
         case subquery(TQuery)
+        /// `case when ... then ... else ... end`, and `if(c, a, b)`.
+        case caseWhen([(condition: TExpr, value: TExpr)], otherwise: TExpr?)
+        case datePart(DatePart, TExpr)
+        /// date ± calendar months (`mo`): the day of the month is kept, clamped to the month's end.
+        case addMonths(TExpr, TExpr, subtract: Bool)
+        /// `x in (query)`: with `rows`, the query's row ids; otherwise its one column's values.
+        case inQuery(TExpr, TQuery, negated: Bool, rows: Bool)
+        /// A row the run looks up before the query runs (`me`, the task of `downstream of 1.2`):
+        /// the slot then holds its id; finding none is a located error.
+        case lookup(slot: Int, RowLookup)
+        /// `tags + "x"` / `tags - "x"`.
+        case listEdit(list: TExpr, value: TExpr, remove: Bool)
+        /// One cell of a pivot: `value` over the group's rows whose `by` equals `equals`.
+        case pivotCell(value: TExpr, by: TExpr, equals: Value)
         /// An `order by` naming a select alias: the result column's position.
         case selectColumn(Int)
         /// A script variable: a value, or a row's id for a `for` variable.
@@ -131,12 +186,15 @@ final class TExpr {
     /// 0 plain columns and literals, 1 joined columns, 2 computed fields, 3 subqueries.
     var cost: Int {
         switch kind {
-        case .value, .variable, .selectColumn, .invalid: return 0
+        case .value, .variable, .selectColumn, .invalid, .lookup: return 0
+        case .subquery, .inQuery, .pivotCell: return 3
+        case .caseWhen(let bs, let o): return max(2, bs.map { max($0.condition.cost, $0.value.cost) }.max() ?? 0, o?.cost ?? 0)
+        case .datePart(_, let a), .addMonths(let a, _, _): return max(2, a.cost)
+        case .listEdit(let a, let b, _): return max(2, a.cost, b.cost)
         case .field(let p):
             if p.rootVariable != nil { return 3 }
             if case .computed(let c) = p.field.storage { return c == .actualCost || c == .parent ? 3 : 2 }
             return p.hops.isEmpty ? 0 : 1
-        case .subquery: return 3
         case .aggregate: return 2
         case .not(let a), .negate(let a), .isNull(let a, _): return a.cost
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b), .under(let a, let b),
@@ -150,8 +208,12 @@ final class TExpr {
 
     var containsAggregate: Bool {
         switch kind {
-        case .aggregate: return true
-        case .value, .field, .invalid, .subquery, .selectColumn, .variable: return false
+        case .aggregate, .pivotCell: return true
+        case .value, .field, .invalid, .subquery, .selectColumn, .variable, .lookup, .inQuery: return false
+        case .caseWhen(let bs, let o):
+            return bs.contains { $0.condition.containsAggregate || $0.value.containsAggregate } || (o?.containsAggregate ?? false)
+        case .datePart(_, let a): return a.containsAggregate
+        case .addMonths(let a, let b, _), .listEdit(let a, let b, _): return a.containsAggregate || b.containsAggregate
         case .not(let a), .negate(let a), .isNull(let a, _): return a.containsAggregate
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b), .under(let a, let b),
              .addWorkdays(let a, let b, _), .listContains(let a, let b, _):
@@ -177,6 +239,11 @@ final class TQuery {
     var offset: TExpr?
     var isCount = false
     var aggregatesOnly = false
+    var having: TExpr?
+    /// `pivot V by C`: the run finds C's values first, then adds one column per value.
+    var pivot: (value: TExpr, by: TExpr)?
+    /// `downstream of` / `upstream of` a task: its id, once resolved, is in `task`.
+    var traversal: (downstream: Bool, task: TExpr)?
     /// Rows come from a set variable (`let late = tasks where ...`) ...
     var sourceSet: Int?
     /// ... or from a saved query, whose rows this query narrows.
@@ -198,6 +265,7 @@ final class TQuery {
         q.columns = columns
         q.rawColumns = true
         q.namedTask = namedTask
+        q.traversal = traversal
         return q
     }
 

@@ -82,7 +82,7 @@ struct ChangeExecutor {
         }
         try prepareScratch()
         let names = (0..<columns.count).map { "c\($0)" }.joined(separator: ", ")
-        let matched = try db.run("INSERT INTO temp.pmq_rows (\(names)) " + select.sql, select.resolve(session.variable))
+        let matched = try db.run("INSERT INTO temp.pmq_rows (\(names)) " + select.sql, try session.bindings(select))
         defer { _ = try? db.run("DELETE FROM temp.pmq_rows") }
         if matched == 0, let code = target.namedTask { throw RuntimeError(message: "unknown task \(code)", range: range) }
 
@@ -271,7 +271,7 @@ struct ChangeExecutor {
             return ChangeReport(verb: "assigned \"\(name)\" to", entity: "task", count: r.count, detail: nil)
         }
         let ids = session.compiled(target, idsOnly: true)
-        let args = ids.resolve(session.variable)
+        let args = try session.bindings(ids)
         let n = args.count
         let set = try session.journal.set()
         let before = try countRows("SELECT coalesce(max(id), 0) FROM assignments")
@@ -301,7 +301,7 @@ struct ChangeExecutor {
         }
         if role != "R" {
             let ids = session.compiled(target, idsOnly: true)
-            var args = ids.resolve(session.variable)
+            var args = try session.bindings(ids)
             let n = args.count
             var condition = "task IN (\(ids.sql)) AND person = ?\(n + 1)"
             args.append(.integer(personID))
@@ -347,7 +347,7 @@ struct ChangeExecutor {
         let entity = target.entity
         if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
         let ids = session.compiled(target, idsOnly: true)
-        let args = ids.resolve(session.variable)
+        let args = try session.bindings(ids)
         try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_doomed (id INTEGER PRIMARY KEY)")
         try db.run("DELETE FROM temp.pmq_doomed")
         try db.run("INSERT INTO temp.pmq_doomed (id) " + ids.sql, args)

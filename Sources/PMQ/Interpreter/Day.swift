@@ -71,6 +71,22 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     static let latest = Day(year: 9999, month: 12, day: 31) ?? Day(2932896)
     var isInRange: Bool { number >= Day.earliest.number && number <= Day.latest.number }
 
+    /// The ISO 8601 week number (1–53): the week of the year that holds its Thursday.
+    var isoWeek: Int {
+        let thursday = Day(number - weekday + 4)
+        let (y, _, _) = Day.civil(from: thursday.number)
+        return (thursday.number - Day.daysFromCivil(y, 1, 1)) / 7 + 1
+    }
+
+    /// Calendar months later (earlier when negative): the same day of the month, or the
+    /// month's last day when it is shorter (January 31 + 1 month = February 28 or 29).
+    func addingMonths(_ n: Int) -> Day {
+        let (y, m, d) = Day.civil(from: number)
+        let total = y * 12 + (m - 1) + max(-200_000, min(200_000, n))
+        let (ny, nm) = (Int((Double(total) / 12).rounded(.down)), ((total % 12) + 12) % 12 + 1)
+        return Day(Day.daysFromCivil(ny, nm, min(d, Day.daysIn(month: nm, year: ny))))
+    }
+
     var startOfWeek: Day { Day(number - (weekday - 1)) }
     var endOfWeek: Day { Day(number + (7 - weekday)) }
     var startOfMonth: Day { let (y, m, _) = Day.civil(from: number); return Day(Day.daysFromCivil(y, m, 1)) }

@@ -1,6 +1,11 @@
 import CSQLite
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One open project database and the state a run of PMQ text carries: the date
 /// that counts as today, the project chosen with `use project`, script variables
@@ -419,7 +424,7 @@ public final class Session {
         case .query(let q):
             emit(try runQuery(q))
         case .explain(let q):
-            let stmt = compile(q)
+            let stmt = try compileForRun(q.pivot != nil ? try pivoted(q) : q)
             var plan: [String] = []
             try db.query("EXPLAIN QUERY PLAN " + stmt.sql, stmt.args) { s in
                 if case .text(let detail) = db.rawValue(s, 3) { plan.append(detail) }
@@ -595,8 +600,9 @@ public final class Session {
     }
 
     func runQuery(_ q: TQuery) throws -> StatementResult {
+        if q.pivot != nil { return try runQuery(try pivoted(q)) }
         let c = cached(q)
-        let args = c.resolve(variable)
+        let args = try bindings(c)
         if q.shape == .scalar {
             let kind: ResultColumn.Kind = q.isCount ? .number : ResultColumn.Kind(q.columns[0].expr.type)
             return .scalar(kind.convert(try db.scalar(c.sql, args)), kind: kind)
@@ -639,7 +645,7 @@ public final class Session {
         if let code = q.namedTask { try refuseAmbiguousWBS(code, q.filter?.range ?? .none) }
         let c = compiled(q, idsOnly: true)
         var out: [Int64] = []
-        try db.query(c.sql, c.resolve(variable)) { s in if case .integer(let i) = db.rawValue(s, 0) { out.append(i) } }
+        try db.query(c.sql, try bindings(c)) { s in if case .integer(let i) = db.rawValue(s, 0) { out.append(i) } }
         if out.isEmpty, let code = q.namedTask { throw RuntimeError(message: "unknown task \(code)", range: q.filter?.range ?? .none) }
         return out
     }
@@ -650,6 +656,108 @@ public final class Session {
     func compile(_ q: TQuery) -> SQLStatement {
         let c = cached(q)
         return SQLStatement(sql: c.sql, args: c.resolve(variable))
+    }
+
+    /// Compiles a query and finds the rows its lookups name (`me`, `downstream of 1.2`).
+    private func compileForRun(_ q: TQuery) throws -> SQLStatement {
+        let c = cached(q)
+        return SQLStatement(sql: c.sql, args: try bindings(c))
+    }
+
+    /// The user `me` names: `$PMQ_USER`, else the system user.
+    public var user: String? = Session.defaultUser()
+
+    static func defaultUser() -> String? {
+        if let p = getenv("PMQ_USER") { let u = String(cString: p); if !u.isEmpty { return u } }
+        if let pw = getpwuid(geteuid()), let n = pw.pointee.pw_name { let u = String(cString: n); if !u.isEmpty { return u } }
+        for name in ["USER", "LOGNAME"] {
+            if let p = getenv(name) { let u = String(cString: p); if !u.isEmpty { return u } }
+        }
+        return nil
+    }
+
+    /// The values to bind to compiled SQL, after finding the rows its lookups name.
+    func bindings(_ c: CompiledSQL) throws -> [Value] {
+        for l in c.lookups { environment[l.slot] = .integer(try find(l.what, l.range)) }
+        return c.resolve(variable)
+    }
+
+    private func find(_ what: RowLookup, _ range: SourceRange) throws -> Int64 {
+        switch what {
+        case .task(let code):
+            return try AddExecutor(session: self).resolve("tasks", code, range, project: currentProject)
+        case .me:
+            guard let user else {
+                throw RuntimeError(message: "\"me\" needs a user name: set PMQ_USER", range: range)
+            }
+            var ids: [Int64] = []
+            try db.query("SELECT id FROM people WHERE login = ?1 LIMIT 2", [.text(user)]) { s in
+                if case .integer(let id) = db.rawValue(s, 0) { ids.append(id) }
+            }
+            if ids.count == 1 { return ids[0] }
+            if ids.count > 1 { throw RuntimeError(message: "\"me\": several people have login \"\(user)\"", range: range) }
+            throw RuntimeError(message: "\"me\": no person has login \"\(user)\"", range: range,
+                               notes: ["give yourself one: update people where name = \"...\" set login = \"\(user)\""])
+        }
+    }
+
+    /// A pivot's second step: finds the distinct values of its `by` expression over the
+    /// query's rows, then returns the query with one conditional-aggregate column per value.
+    func pivoted(_ q: TQuery) throws -> TQuery {
+        guard let (value, by) = q.pivot else { return q }
+        // Step 1: the column values, in by's natural order, with what a cell compares.
+        let probe = q.sameRows(columns: [])
+        probe.rawColumns = false
+        probe.limit = nil
+        probe.offset = nil
+        probe.groupBy = [by]
+        probe.orderBy = [(by, false)]
+        var match = by
+        if case .field(let p) = by.kind, case .reference(let target) = p.field.type, let def = Catalog.plural(target) {
+            // A reference: cells compare its id (no join per row); the column is named by its key.
+            match = TExpr(.field(p), .reference(def.plural), by.range)
+            probe.columns = [.init(name: "label", expr: by),
+                             .init(name: "match", expr: TExpr(.field(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field],
+                                                                                  field: Catalog.idField, outer: p.outer)), .number, by.range))]
+        } else {
+            probe.columns = [.init(name: "label", expr: by)]
+        }
+        let c = compiled(probe)
+        var values: [(label: String, match: Value)] = []
+        var count = 0
+        let kind = ResultColumn.Kind(by.type)
+        try db.query(c.sql, try bindings(c)) { s in
+            let raw = db.rawValue(s, 0)
+            if raw.isNull { return }
+            count += 1
+            if count > Checker.maxPivotColumns { return }
+            let m = probe.columns.count > 1 ? db.rawValue(s, 1) : raw
+            values.append((ConstantEvaluator.text(kind.convert(raw)), m))
+        }
+        if count > Checker.maxPivotColumns {
+            throw RuntimeError(message: "pivot by this gives \(count) columns, more than \(Checker.maxPivotColumns): narrow the rows with where", range: by.range)
+        }
+        // Step 2: one statement; each cell is a conditional aggregate.
+        let out = TQuery(entity: q.entity)
+        out.filter = q.filter
+        out.groupBy = q.groupBy
+        out.having = q.having
+        out.orderBy = q.orderBy
+        out.limit = q.limit
+        out.offset = q.offset
+        out.isCount = q.isCount
+        out.sourceSet = q.sourceSet
+        out.base = q.base
+        out.traversal = q.traversal
+        out.columns = q.columns
+        let cellType: PType = value.containsAggregate ? value.type : .text
+        for v in values {
+            var name = v.label
+            var n = 2
+            while out.columns.contains(where: { $0.name == name }) { name = "\(v.label)_\(n)"; n += 1 }
+            out.columns.append(.init(name: name, expr: TExpr(.pivotCell(value: value, by: match, equals: v.match), cellType, by.range)))
+        }
+        return out
     }
 
     private func cached(_ q: TQuery) -> CompiledSQL {
@@ -663,7 +771,7 @@ public final class Session {
         var g = SQLGenerator(dialect: dialect)
         g.currentToday = today
         let sql = g.query(q, idsOnly: idsOnly)
-        return CompiledSQL(sql: sql, args: g.args)
+        return CompiledSQL(sql: sql, args: g.args, lookups: g.lookups)
     }
 
     /// The current value of a script variable, as SQL binds it.
@@ -685,10 +793,10 @@ public final class Session {
             var g = SQLGenerator(dialect: dialect)
             g.currentToday = today
             let sql = "SELECT " + g.output(e)
-            c = CompiledSQL(sql: sql, args: g.args)
+            c = CompiledSQL(sql: sql, args: g.args, lookups: g.lookups)
             sqlCache[ObjectIdentifier(e)] = (e, c)
         }
-        return ResultColumn.Kind(e.type).convert(try db.scalar(c.sql, c.resolve(variable)))
+        return ResultColumn.Kind(e.type).convert(try db.scalar(c.sql, try bindings(c)))
     }
 
     /// A row's id by its key; nil for a null key; an unknown key is refused.

@@ -19,12 +19,13 @@ struct Lexer {
     static let continuationKeywords: Set<String> = [
         "where", "and", "or", "not", "in", "between", "by", "select", "group", "order", "set",
         "to", "from", "as", "is", "under", "limit", "offset", "count", "explain", "of",
+        "having", "pivot", "case", "when", "then",
     ]
     static let continuationSymbols: Set<String> = [
         "(", "[", ",", "=", "!=", "<", "<=", ">", ">=", "~", "!~", "+", "-", "*", "/", "->", ".",
     ]
     /// Lines starting with these continue the statement above.
-    static let leadingContinuations: Set<String> = ["where", "group", "select", "order", "limit", "offset", "and", "or"]
+    static let leadingContinuations: Set<String> = ["where", "group", "having", "pivot", "select", "order", "limit", "offset", "and", "or"]
 
     init(_ source: SourceFile) {
         self.source = source
@@ -174,7 +175,7 @@ struct Lexer {
                 add(.duration(value, unit), start)
             } else {
                 i = j
-                diagnostics.error(.syntax, "malformed number \"\(String(decoding: b[start..<j], as: UTF8.self))\"; durations are written 3d, 2w, 4h or 5wd",
+                diagnostics.error(.syntax, "malformed number \"\(String(decoding: b[start..<j], as: UTF8.self))\"; durations are written 3d, 2w, 4h, 5wd or 1mo",
                                   SourceRange(start, j))
                 add(.number(value), start)
             }

@@ -34,7 +34,7 @@ struct Token: Equatable {
 }
 
 enum DurationUnit: String, Equatable, Sendable {
-    case days = "d", weeks = "w", hours = "h", workdays = "wd"
+    case days = "d", weeks = "w", hours = "h", workdays = "wd", months = "mo"
 }
 
 /// A piece of a double-quoted string: literal text or an interpolated `{expr}`

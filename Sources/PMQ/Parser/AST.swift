@@ -27,6 +27,8 @@ final class Expr {
         case under(Expr, Expr)
         case subquery(Query)
         case list([Expr])
+        /// `case when c1 then v1 ... [else v] end`; `if(c, a, b)` is a call until checked.
+        case caseWhen([(condition: Expr, value: Expr)], otherwise: Expr?)
     }
     enum Interpolation { case text(String), expr(Expr) }
 
@@ -46,6 +48,11 @@ enum BinaryOp: String {
     var isOrdering: Bool { [.lt, .le, .gt, .ge].contains(self) }
 }
 
+struct Traversal {
+    var downstream: Bool
+    var task: Expr
+}
+
 struct SelectItem {
     var expr: Expr
     var alias: Name?
@@ -57,11 +64,19 @@ struct OrderItem {
     var descending: Bool
 }
 
-/// `<source> [where] [group by] [select] [order by] [limit [offset]]`, or `count <query>`.
+/// `<source> [as <name>] [where] [group by [having] [pivot]] [select] [order by] [limit [offset]]`,
+/// or `count <query>`.
 final class Query {
     var source: Name
+    /// `tasks as t`: the name nested queries use for this query's row.
+    var alias: Name?
+    /// `downstream of 3.3.1` / `upstream of 3.3.1`: the source is the tasks reachable from (to) a task.
+    var traversal: Traversal?
     var filter: Expr?
     var groupBy: [Expr] = []
+    var having: Expr?
+    /// `pivot V by C`: one column per distinct value of C, holding V.
+    var pivot: (value: Expr, by: Expr)?
     var select: [SelectItem]?
     var orderBy: [OrderItem] = []
     var limit: Expr?

@@ -263,6 +263,7 @@ struct Parser {
         if t.isKeyword("count") { return true }
         if Catalog.plural(t.text) != nil { return !peek(1).isSymbol("(") && !peek(1).isSymbol(".") }
         let next = peek(1)
+        if (t.isKeyword("downstream") || t.isKeyword("upstream")) && next.isKeyword("of") { return true }
         return ["where", "group", "select", "order", "limit"].contains { next.isKeyword($0) }
     }
 
@@ -454,10 +455,13 @@ struct Parser {
             q.range = c.range.to(q.range)
             return q
         }
-        guard peek().isIdentifier else { throw failure("expected what to query (tasks, people, risks, ...)") }
-        let s = advance()
-        let q = Query(source: Name(text: s.text, range: s.range), range: s.range)
-        var end = s.range
+        let (q, s) = try parseSource()
+        var end = q.range
+        if accept(keyword: "as") != nil {
+            let name = try expectName("a name for the rows after \"as\", as in \"tasks as t\"")
+            q.alias = name
+            end = name.range
+        }
         if accept(keyword: "where") != nil {
             let e = try parseExpr()
             q.filter = e
@@ -470,6 +474,18 @@ struct Parser {
                 q.groupBy.append(e)
                 end = e.range
             } while accept(symbol: ",") != nil
+        }
+        if accept(keyword: "having") != nil {
+            let e = try parseExpr()
+            q.having = e
+            end = e.range
+        }
+        if accept(keyword: "pivot") != nil {
+            let v = try parseExpr()
+            _ = try expect(keyword: "by", "\"by\" and what gives the columns, as in \"pivot count() by person\"")
+            let c = try parseExpr()
+            q.pivot = (v, c)
+            end = c.range
         }
         if accept(keyword: "select") != nil {
             var items: [SelectItem] = []
@@ -500,12 +516,24 @@ struct Parser {
                 end = o.range
             }
         }
-        if peek().isKeyword("where") || peek().isKeyword("group") || peek().isKeyword("select")
-            || peek().isKeyword("order") || peek().isKeyword("limit") {
-            throw failure("clauses go in the order where, group by, select, order by, limit")
+        if ["where", "group", "having", "pivot", "select", "order", "limit"].contains(where: { peek().isKeyword($0) }) {
+            throw failure("clauses go in the order where, group by, having, pivot, select, order by, limit")
         }
         q.range = s.range.to(end)
         return q
+    }
+
+    /// source = ( "downstream" | "upstream" ) , "of" , additive | IDENT ;
+    private mutating func parseSource() throws -> (Query, Token) {
+        guard peek().isIdentifier else { throw failure("expected what to query (tasks, people, risks, ...)") }
+        let s = advance()
+        if (s.isKeyword("downstream") || s.isKeyword("upstream")), accept(keyword: "of") != nil {
+            let task = try parseAdditive()
+            let q = Query(source: Name(text: "tasks", range: s.range), range: s.range.to(task.range))
+            q.traversal = Traversal(downstream: s.isKeyword("downstream"), task: task)
+            return (q, s)
+        }
+        return (Query(source: Name(text: s.text, range: s.range), range: s.range), s)
     }
 
     /// select_item = expr , [ "as" , IDENT ] ;
@@ -679,6 +707,7 @@ struct Parser {
         let t = peek(k)
         guard t.isIdentifier else { return false }
         if t.isKeyword("count") { return true }
+        if (t.isKeyword("downstream") || t.isKeyword("upstream")) && peek(k + 1).isKeyword("of") { return true }
         return Catalog.plural(t.text) != nil && !peek(k + 1).isSymbol("(") && !peek(k + 1).isSymbol(".")
     }
 
@@ -706,6 +735,7 @@ struct Parser {
         case .identifier:
             advance()
             if t.isKeyword("null") { return Expr(.null, t.range) }
+            if t.isKeyword("case") && peek().isKeyword("when") { return try parseCase(t) }
             if peek().isSymbol("(") {
                 advance()
                 var args: [Expr] = []
@@ -736,6 +766,21 @@ struct Parser {
         default:
             throw failure("expected a value")
         }
+    }
+
+    /// case_expr = "case" , "when" , expr , "then" , expr , { "when" , expr , "then" , expr } ,
+    ///             [ "else" , expr ] , "end" ;
+    private mutating func parseCase(_ first: Token) throws -> Expr {
+        var branches: [(condition: Expr, value: Expr)] = []
+        while accept(keyword: "when") != nil {
+            let c = try parseExpr()
+            _ = try expect(keyword: "then", "\"then\" and a value after the condition")
+            branches.append((c, try parseExpr()))
+        }
+        var otherwise: Expr?
+        if accept(keyword: "else") != nil { otherwise = try parseExpr() }
+        let end = try expect(keyword: "end", "\"end\" to close \"case\"")
+        return Expr(.caseWhen(branches, otherwise: otherwise), first.range.to(end.range))
     }
 
     /// Parses each `{expr}` of an interpolated string with a parser of its own.

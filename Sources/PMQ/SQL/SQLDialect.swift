@@ -18,6 +18,10 @@ public protocol SQLDialect: Sendable {
     func divide(_ a: String, _ b: String) -> String
     /// `count(*)`.
     var countAll: String { get }
+    /// A part of a date (integer days since 1970-01-01): a number, or a date (spec §8.4).
+    func datePart(_ part: DatePart, _ day: String) -> String
+    /// A date moved by n calendar months, the day clamped to the month's end.
+    func addMonths(_ date: String, _ n: String) -> String
     /// The SQL name of a scalar function (case folding must handle all of Unicode).
     func function(_ f: ScalarFunction) -> String
 }
@@ -34,6 +38,26 @@ public struct SQLiteDialect: SQLDialect {
     public func numberText(_ n: String) -> String { "pmq_number_text(\(n))" }
     public func divide(_ a: String, _ b: String) -> String { "(CAST(\(a) AS REAL) / \(b))" }
     public var countAll: String { "count(*)" }
+    public func datePart(_ part: DatePart, _ day: String) -> String {
+        let t = "(\(day)) * 86400, 'unixepoch'"
+        func days(_ modifiers: String) -> String { "(CAST(strftime('%s', \(t), \(modifiers)) AS INTEGER) / 86400)" }
+        // ISO weekday from the day number: 1970-01-01 was a Thursday (4).
+        let weekday = "((((\(day)) % 7 + 7) % 7 + 3) % 7 + 1)"
+        switch part {
+        case .year: return "CAST(strftime('%Y', \(t)) AS INTEGER)"
+        case .month: return "CAST(strftime('%m', \(t)) AS INTEGER)"
+        case .quarter: return "((CAST(strftime('%m', \(t)) AS INTEGER) + 2) / 3)"
+        case .weekday: return weekday
+        case .week:
+            // The ISO week is the week of the year that holds the date's Thursday.
+            let thursday = "((\(day)) - \(weekday) + 4)"
+            return "((CAST(strftime('%j', \(thursday) * 86400, 'unixepoch') AS INTEGER) - 1) / 7 + 1)"
+        case .startOfMonth: return days("'start of month'")
+        case .endOfMonth: return days("'start of month', '+1 month', '-1 day'")
+        case .startOfYear: return days("'start of year'")
+        }
+    }
+    public func addMonths(_ date: String, _ n: String) -> String { "pmq_add_months(\(date), \(n))" }
     public func function(_ f: ScalarFunction) -> String {
         switch f {
         case .lower: return "pmq_lower"

@@ -21,6 +21,14 @@ enum SQLArg: Equatable {
 struct CompiledSQL {
     var sql: String
     var args: [SQLArg]
+    /// Rows to find before the SQL runs (`me`, the task of `downstream of`), each into its slot.
+    var lookups: [Lookup] = []
+
+    struct Lookup {
+        var slot: Int
+        var what: RowLookup
+        var range: SourceRange
+    }
 
     func resolve(_ lookup: (Int) -> Value) -> [Value] {
         args.map {
@@ -35,8 +43,11 @@ struct CompiledSQL {
 struct SQLGenerator {
     let dialect: SQLDialect
     private(set) var args: [SQLArg] = []
+    private(set) var lookups: [CompiledSQL.Lookup] = []
     private var counter = 0
     private var roots = 0
+    /// Inside a pivot cell: the condition that picks the cell's rows, applied to each aggregate.
+    private var pivotFilter: String?
 
     init(dialect: SQLDialect = SQLiteDialect()) { self.dialect = dialect }
 
@@ -61,6 +72,7 @@ struct SQLGenerator {
 
         var conditions: [String] = []
         if q.entity.onlyMilestones { conditions.append("\(root).milestone = 1") }
+        if let t = q.traversal { conditions.append(traversal(root, downstream: t.downstream, task: t.task)) }
         if let slot = q.sourceSet {
             conditions.append("\(root).id IN (SELECT value FROM json_each(\(bindVariable(slot))))")
         }
@@ -94,12 +106,13 @@ struct SQLGenerator {
         }
         let limit = q.limit.map { " LIMIT " + expr($0) } ?? (q.offset != nil ? " LIMIT -1" : "")
         let offset = q.offset.map { " OFFSET " + expr($0) } ?? ""
+        let having = q.having.map { " HAVING " + condition($0) } ?? ""
 
         let level = levels[levels.count - 1]
         sql += " FROM \(q.entity.table) \(root)"
         for j in level.joins { sql += " " + j.sql }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        if !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") }
+        if !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") + having }
         if !order.isEmpty { sql += " ORDER BY " + order.joined(separator: ", ") }
         sql += limit + offset
         if q.isCount && !idsOnly && !(q.groupBy.isEmpty && q.limit == nil && q.offset == nil) {
@@ -112,9 +125,10 @@ struct SQLGenerator {
     /// key and look the key up once per group, not once per row. Only for queries whose
     /// group keys are references of the row and whose other columns aggregate plain columns.
     private mutating func groupedByReferences(_ q: TQuery) -> String? {
+        guard q.having == nil, q.traversal == nil else { return nil }
         var keys: [FieldPath] = []
         for g in q.groupBy {
-            guard case .field(let p) = g.kind, p.hops.isEmpty, p.rootVariable == nil, p.field.column != nil,
+            guard case .field(let p) = g.kind, p.hops.isEmpty, p.rootVariable == nil, p.outer == nil, p.field.column != nil,
                   case .reference = p.field.type else { return nil }
             keys.append(p)
         }
@@ -198,13 +212,15 @@ struct SQLGenerator {
 
     /// The alias of the row that owns the path's field, adding LEFT JOINs as needed.
     private mutating func alias(for path: FieldPath) -> String {
-        var current = levels[levels.count - 1].root
+        // A path from an enclosing query's row (`t.wbs` in a nested query) joins at that level.
+        let level = max(0, levels.count - 1 - (path.outer ?? 0))
+        var current = levels[level].root
         var key = ""
         var entity = path.root
         for hop in path.hops {
             key += key.isEmpty ? hop.name : "." + hop.name
             guard case .reference(let target) = hop.type, let next = Catalog.plural(target) else { break }
-            if let j = levels[levels.count - 1].joins.first(where: { $0.path == key }) {
+            if let j = levels[level].joins.first(where: { $0.path == key }) {
                 current = j.alias
             } else {
                 counter += 1
@@ -215,7 +231,7 @@ struct SQLGenerator {
                 } else {
                     on = "\(a).id = \(current).\(hop.column ?? hop.name)"
                 }
-                levels[levels.count - 1].joins.append((key, "LEFT JOIN \(next.table) \(a) ON \(on)", a))
+                levels[level].joins.append((key, "LEFT JOIN \(next.table) \(a) ON \(on)", a))
                 current = a
             }
             entity = next
@@ -239,7 +255,7 @@ struct SQLGenerator {
             levels.removeLast()
             return "(SELECT \(field) FROM temp.\(SQLGenerator.snapshotTable(slot)) \(v) \(joins) WHERE \(v).id = \(bindVariable(slot)))"
         }
-        guard !levels.isEmpty else { return "NULL" }
+        guard !levels.isEmpty, (path.outer ?? 0) < levels.count else { return "NULL" }
         let a = alias(for: path)
         switch path.field.storage {
         case .column(let c): return "\(a).\(c)"
@@ -335,6 +351,12 @@ struct SQLGenerator {
 
     /// An expression as it is shown: references as their key.
     mutating func output(_ e: TExpr) -> String {
+        if case .caseWhen(let branches, let otherwise) = e.kind, case .reference = e.type {
+            return caseSQL(branches, otherwise, keyed: true)
+        }
+        if case .lookup = e.kind, case .reference(let target) = e.type, let def = Catalog.plural(target), let key = def.key {
+            return "(SELECT lx.\(key) FROM \(def.table) lx WHERE lx.id = \(expr(e)))"
+        }
         if case .variable(let slot) = e.kind, case .reference(let target) = e.type,
            let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) {
             return fieldSQL(FieldPath(root: def, rootVariable: slot, hops: [], field: kf))
@@ -431,8 +453,9 @@ struct SQLGenerator {
             // The code itself, or anything that starts with "code." — a range an index on wbs serves.
             return "(\(a) = \(c) OR (\(a) > \(c) || '.' AND \(a) < \(c) || '/'))"
         case .aggregate(let agg, let x):
-            guard let x else { return dialect.countAll }
-            return "\(agg.rawValue)(\(expr(x)))"
+            let filter = pivotFilter.map { " FILTER (WHERE \($0))" } ?? ""
+            guard let x else { return dialect.countAll + filter }
+            return "\(agg.rawValue)(\(expr(x)))" + filter
         case .function(let fn, let xs):
             return "\(dialect.function(fn))(\(xs.map { expr($0) }.joined(separator: ", ")))"
         case .concat(let parts):
@@ -448,6 +471,65 @@ struct SQLGenerator {
             return "pmq_host_\(name)(\(xs.map { expr($0) }.joined(separator: ", ")))"
         case .invalid:
             return "NULL"
+        case .caseWhen(let branches, let otherwise):
+            return caseSQL(branches, otherwise, keyed: false)
+        case .datePart(let part, let d):
+            return dialect.datePart(part, expr(d))
+        case .addMonths(let d, let n, let subtract):
+            let ns = expr(n)
+            return dialect.addMonths(expr(d), subtract ? "(-\(ns))" : ns)
+        case .inQuery(let x, let q, let negated, let rows):
+            let inner = rows ? query(q, idsOnly: true) : "SELECT c0 FROM (\(query(q)))"
+            return "(\(expr(x))\(negated ? " NOT" : "") IN (\(inner)))"
+        case .lookup(let slot, let what):
+            lookups.append(.init(slot: slot, what: what, range: e.range))
+            return bindVariable(slot)
+        case .listEdit(let list, let value, let remove):
+            let l = expr(list), v = expr(value)
+            if remove {
+                return "(CASE WHEN \(l) IS NULL THEN NULL ELSE (SELECT json_group_array(lx.value) FROM json_each(\(l)) lx WHERE lx.value IS NOT \(v)) END)"
+            }
+            return "(CASE WHEN \(v) IS NULL THEN \(l) WHEN \(dialect.listContains(l, v)) THEN \(l) ELSE json_insert(coalesce(\(l), '[]'), '$[#]', \(v)) END)"
+        case .pivotCell(let value, let by, let equals):
+            return pivotCell(value, by: by, equals: equals)
+        }
+    }
+
+    /// `case when ... end`; `keyed`: references read as their key (for output).
+    private mutating func caseSQL(_ branches: [(condition: TExpr, value: TExpr)], _ otherwise: TExpr?, keyed: Bool) -> String {
+        var sql = "(CASE"
+        for b in branches { sql += " WHEN \(condition(b.condition)) THEN \(keyed ? output(b.value) : expr(b.value))" }
+        if let o = otherwise { sql += " ELSE \(keyed ? output(o) : expr(o))" }
+        return sql + " END)"
+    }
+
+    /// `downstream of X` / `upstream of X`: the tasks reachable through dependencies,
+    /// walked by a recursive CTE (UNION stops at cycles); X itself is left out.
+    private mutating func traversal(_ root: String, downstream: Bool, task: TExpr) -> String {
+        let x = expr(task)
+        counter += 1
+        let r = "r\(counter)"
+        let (from, to) = downstream ? ("pred", "succ") : ("succ", "pred")
+        return "(\(root).id IN (WITH RECURSIVE \(r)(id) AS (SELECT dx.\(to) FROM dependencies dx WHERE dx.\(from) = \(x)"
+            + " UNION SELECT dx.\(to) FROM dependencies dx JOIN \(r) ON dx.\(from) = \(r).id) SELECT id FROM \(r)) AND \(root).id IS NOT \(x))"
+    }
+
+    /// One pivot cell: aggregates over the group's rows whose column value is `equals`
+    /// (SQL's FILTER clause: conditional aggregation in one pass); a non-aggregate value
+    /// lists its distinct values, in order, joined by ",". No rows: null.
+    private mutating func pivotCell(_ value: TExpr, by: TExpr, equals: Value) -> String {
+        let f = "\(expr(by)) = \(bind(equals))"
+        if !value.containsAggregate {
+            return "pmq_join_distinct(\(text(of: value)), \(ordering(value, TQuery(entity: Checker.noFields)))) FILTER (WHERE \(f))"
+        }
+        pivotFilter = f
+        defer { pivotFilter = nil }
+        let sql = expr(value)
+        switch value.kind {
+        case .aggregate(.count, nil): return "nullif(\(sql), 0)"
+        case .aggregate(.count, _): return "(CASE WHEN \(dialect.countAll) FILTER (WHERE \(f)) > 0 THEN \(sql) END)"
+        case .aggregate: return sql
+        default: return "(CASE WHEN \(dialect.countAll) FILTER (WHERE \(f)) > 0 THEN \(sql) END)"
         }
     }
 

@@ -190,6 +190,8 @@ private func text(_ v: OpaquePointer?) -> String? {
     return String(cString: p)
 }
 
+private func sqliteText(_ v: OpaquePointer?) -> String? { text(v) }
+
 private func resultText(_ ctx: OpaquePointer?, _ s: String?) {
     guard let s else { sqlite3_result_null(ctx); return }
     sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT)
@@ -242,4 +244,69 @@ private func registerFunctions(_ db: OpaquePointer) {
         }
     }, nil, nil, nil)
     // pmq_add_workdays needs the project calendar: a Session registers it (WorkCalendar.swift).
+    sqlite3_create_function_v2(db, "pmq_add_months", 2, flags, nil, { ctx, _, argv in
+        guard let a = argv?[0], let b = argv?[1], sqlite3_value_type(a) != SQLITE_NULL, sqlite3_value_type(b) != SQLITE_NULL else {
+            sqlite3_result_null(ctx); return
+        }
+        let day = Day(Int(clamping: sqlite3_value_int64(a)))
+        guard day.isInRange else { sqlite3_result_null(ctx); return }
+        sqlite3_result_int64(ctx, Int64(day.addingMonths(Int(clamping: sqlite3_value_int64(b))).number))
+    }, nil, nil, nil)
+    // A pivot cell's values: distinct, sorted by the second argument, joined by ",".
+    sqlite3_create_function_v2(db, "pmq_join_distinct", 2, SQLITE_UTF8, nil, nil, { ctx, _, argv in
+        guard let v = text(argv?[0]) else { return }
+        let key = argv?[1].map { SortKey($0) } ?? .null
+        let slot = sqlite3_aggregate_context(ctx, Int32(MemoryLayout<UnsafeMutableRawPointer?>.size))
+        guard let slot else { sqlite3_result_error_nomem(ctx); return }
+        let box = slot.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+        let values: JoinedValues
+        if let p = box.pointee {
+            values = Unmanaged<JoinedValues>.fromOpaque(p).takeUnretainedValue()
+        } else {
+            values = JoinedValues()
+            box.pointee = Unmanaged.passRetained(values).toOpaque()
+        }
+        if values.seen.insert(v).inserted { values.items.append((key, v)) }
+    }, { ctx in
+        let slot = sqlite3_aggregate_context(ctx, 0)
+        guard let slot, let p = slot.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee else {
+            sqlite3_result_null(ctx); return
+        }
+        let values = Unmanaged<JoinedValues>.fromOpaque(p).takeRetainedValue()
+        let sorted = values.items.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
+        resultText(ctx, sorted.map(\.element.1).joined(separator: ","))
+    }, nil)
+}
+
+/// The state of one pmq_join_distinct group.
+private final class JoinedValues {
+    var seen = Set<String>()
+    var items: [(SortKey, String)] = []
+}
+
+/// A SQL value's place in SQLite's own order: null, then numbers, then text (by bytes).
+private enum SortKey: Comparable {
+    case null
+    case number(Double)
+    case text([UInt8])
+
+    init(_ v: OpaquePointer) {
+        switch sqlite3_value_type(v) {
+        case SQLITE_NULL: self = .null
+        case SQLITE_INTEGER, SQLITE_FLOAT: self = .number(sqlite3_value_double(v))
+        default: self = .text(sqliteText(v).map { Array($0.utf8) } ?? [])
+        }
+    }
+
+    static func < (a: SortKey, b: SortKey) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return false
+        case (.null, _): return true
+        case (_, .null): return false
+        case (.number(let x), .number(let y)): return x < y
+        case (.number, .text): return true
+        case (.text, .number): return false
+        case (.text(let x), .text(let y)): return x.lexicographicallyPrecedes(y)
+        }
+    }
 }

@@ -5,7 +5,7 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3]
+    static let steps: [String] = [v1, v2, v3, v4]
     static var latest: Int { steps.count }
 
     /// v1: the project model of spec §1.
@@ -162,6 +162,12 @@ enum Migrations {
     -- same days, so re-planning on one status date moves nothing more.
     ALTER TABLE task_schedule ADD COLUMN planned_days INTEGER;
     ALTER TABLE task_schedule ADD COLUMN scheduled_finish INTEGER;
+    """
+
+    /// v4: people's `login`, the user name `me` matches (spec §8.4).
+    static let v4 = """
+    ALTER TABLE people ADD COLUMN login TEXT;
+    CREATE INDEX people_login ON people(login);
     """
 }
 

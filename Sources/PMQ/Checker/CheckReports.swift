@@ -1,0 +1,252 @@
+/// The report expressions of spec §8.4: `if`/`case`, date parts and months, `having`,
+/// named sources and outer references, `in (query)`, `downstream of`/`upstream of`,
+/// `me`, list edits and `pivot`. Kept apart from Checker.swift, which calls in here.
+extension Checker {
+    /// The most columns a pivot may make; more is refused with the count.
+    static let maxPivotColumns = 200
+
+    // MARK: - Named sources
+
+    /// The query row a name refers to: `t` in `tasks as t ...`, innermost first.
+    /// Returns the entity and how many query levels out it is.
+    func namedSource(_ name: String) -> (entity: EntityDef, outer: Int)? {
+        let n = name.lowercased()
+        for (i, s) in namedSources.enumerated().reversed() where s.name == n {
+            return (s.entity, namedSources.count - 1 - i)
+        }
+        return nil
+    }
+
+    var namedSourceNames: [String] { namedSources.compactMap(\.name) }
+
+    /// A bare source name, `t`: the row itself, as a reference.
+    func namedRow(_ entity: EntityDef, outer: Int, _ range: SourceRange) -> TExpr {
+        TExpr(.field(FieldPath(root: entity, hops: [], field: Checker.idField(of: entity), outer: outer)),
+              .reference(entity.table == "tasks" ? "tasks" : entity.plural), range)
+    }
+
+    /// The row's `id`, typed as a reference to its own entity.
+    static func idField(of entity: EntityDef) -> FieldDef {
+        FieldDef("id", .reference(entity.table == "tasks" ? "tasks" : entity.plural))
+    }
+
+    // MARK: - Clauses
+
+    /// `having <expr>`: a condition on groups, so aggregates and select names are allowed.
+    mutating func checkHaving(_ q: Query, _ tq: TQuery, _ scope: Scope) {
+        guard let h = q.having else { return }
+        guard !q.groupBy.isEmpty else {
+            diagnostics.error(.type, "having filters groups: it needs group by first", h.range,
+                              notes: ["to filter rows, use where"])
+            return
+        }
+        var s = scope
+        s.aggregatesAllowed = true
+        s.clause = "having"
+        let e = check(h, s)
+        requireCondition(e, "having")
+        tq.having = e
+    }
+
+    /// `pivot V by C`: V is a cell (an aggregate, or values listed), C a row value.
+    mutating func checkPivot(_ q: Query, _ tq: TQuery, _ scope: Scope) {
+        guard let (v, c) = q.pivot else { return }
+        guard !q.groupBy.isEmpty else {
+            diagnostics.error(.type, "pivot needs group by: \"group by K pivot V by C\" makes one row per K", v.range)
+            return
+        }
+        var cellScope = scope
+        cellScope.aggregatesAllowed = true
+        cellScope.clause = "pivot"
+        let value = check(v, cellScope)
+        var byScope = scope
+        byScope.aggregatesAllowed = false
+        byScope.clause = "pivot ... by"
+        let by = check(c, byScope)
+        if case .list = by.type { diagnostics.error(.type, "pivot by a list: pick one value per row", c.range) }
+        tq.pivot = (value, by)
+    }
+
+    // MARK: - Expressions
+
+    /// `case when c1 then v1 ... [else v] end`; `if(c, a, b)` is `case when c then a else b end`.
+    mutating func checkCase(_ branches: [(condition: Expr, value: Expr)], _ otherwise: Expr?, _ range: SourceRange,
+                            _ scope: Scope, what: String = "case") -> TExpr {
+        var out: [(condition: TExpr, value: TExpr)] = []
+        var values: [(TExpr, SourceRange)] = []
+        for b in branches {
+            let c = check(b.condition, scope)
+            requireCondition(c, what == "if" ? "if()" : "when")
+            let v = check(b.value, scope)
+            out.append((c, v))
+            values.append((v, b.value.range))
+        }
+        let other = otherwise.map { check($0, scope) }
+        if let other, let o = otherwise { values.append((other, o.range)) }
+        // The result type: the first value that has one. References read as their key
+        // once they mix with text; enum values read as text.
+        var type: PType = .null
+        var keyedRefs = false
+        for (v, r) in values where v.type != .null && v.type != .any {
+            if type == .null { type = v.type; continue }
+            if v.type == type { continue }
+            switch (type, v.type) {
+            case (.enumeration, .text), (.text, .enumeration), (.enumeration, .enumeration): type = .text
+            case (.reference, .text), (.text, .reference), (.reference, .reference): type = .text; keyedRefs = true
+            default:
+                diagnostics.error(.type, "\(what) gives a \(type) in one branch and a \(v.type) here", r)
+                return TExpr(.invalid, .any, range)
+            }
+        }
+        if values.contains(where: { $0.0.type == .any }) { return TExpr(.invalid, .any, range) }
+        if keyedRefs {
+            out = out.map { ($0.condition, keyed($0.value)) }
+            let o = other.map { keyed($0) }
+            return TExpr(.caseWhen(out, otherwise: o), type, range)
+        }
+        return TExpr(.caseWhen(out, otherwise: other), type, range)
+    }
+
+    /// `year(d)`, `month(d)`, ... and the zero-argument forms, relative to today.
+    mutating func checkDatePart(_ part: DatePart, _ name: Name, _ args: [Expr], _ range: SourceRange, _ scope: Scope) -> TExpr {
+        let resultType: PType = part.givesDate ? .date : .number
+        if args.isEmpty {
+            return TExpr(.value(part.apply(today)), resultType, range)
+        }
+        guard args.count == 1 else {
+            diagnostics.error(.type, "\(name.lowered)() takes one date", range)
+            return TExpr(.invalid, .any, range)
+        }
+        let x = check(args[0], scope)
+        switch x.type {
+        case .any: return TExpr(.invalid, .any, range)
+        case .null: return TExpr(.value(.null), .null, range)
+        case .date: break
+        default:
+            diagnostics.error(.type, "\(name.lowered)() takes a date, not a \(x.type)", args[0].range)
+            return TExpr(.invalid, .any, range)
+        }
+        if case .value(.date(let d)) = x.kind { return TExpr(.value(part.apply(d)), resultType, range) }
+        return TExpr(.datePart(part, x), resultType, range)
+    }
+
+    /// `date ± Nmo`. A month has no fixed number of days, so `mo` only moves a date.
+    mutating func checkMonths(_ op: BinaryOp, _ a: Expr, _ months: Double, _ monthsRange: SourceRange,
+                              _ range: SourceRange, _ scope: Scope) -> TExpr {
+        let x = check(a, scope)
+        guard op == .add || op == .sub, x.type == .date || x.type == .any || x.type == .null else {
+            if x.type != .any {
+                diagnostics.error(.type, "cannot apply \"\(op.rawValue)\" to a \(x.type) and months", range,
+                                  notes: ["months (mo) move a date: today + 1mo, start_of_month(today) - 1mo"])
+            }
+            return TExpr(.invalid, .any, range)
+        }
+        guard months == months.rounded() else {
+            diagnostics.error(.invalidValue, "months are whole: write 1mo, not \(formatNumber(months))mo", monthsRange)
+            return TExpr(.invalid, .any, range)
+        }
+        if x.type == .null { return TExpr(.value(.null), .null, range) }
+        let n = TExpr(.value(.integer(Int64(months))), .number, monthsRange)
+        if case .value(.date(let d)) = x.kind, let k = months.safeInt {
+            return TExpr(.value(.date(d.addingMonths(op == .sub ? -k : k))), .date, range)
+        }
+        return TExpr(.addMonths(x, n, subtract: op == .sub), .date, range)
+    }
+
+    /// `tags + "x"` / `tags - "x"`.
+    mutating func checkListEdit(_ op: BinaryOp, _ list: TExpr, _ value: TExpr, _ valueRange: SourceRange, _ range: SourceRange) -> TExpr {
+        guard op == .add || op == .sub else {
+            diagnostics.error(.type, "a list takes + or - a value, not \"\(op.rawValue)\"", range)
+            return TExpr(.invalid, .any, range)
+        }
+        let v = keyed(value)
+        if !v.type.isTextLike && v.type != .null && v.type != .any {
+            diagnostics.error(.type, "a list holds text, not a \(v.type)", valueRange)
+            return TExpr(.invalid, .any, range)
+        }
+        return TExpr(.listEdit(list: list, value: v, remove: op == .sub), .list, range)
+    }
+
+    /// `x in (query)`: for a reference, the query's rows; otherwise its one select item's values.
+    mutating func checkInQuery(_ a: Expr, _ q: Query, negated: Bool, _ queryRange: SourceRange, _ range: SourceRange, _ scope: Scope) -> TExpr {
+        let x = check(a, scope)
+        guard let tq = checkQuery(q) else { return TExpr(.invalid, .any, range) }
+        if tq.isCount {
+            diagnostics.error(.type, "\"in\" takes rows or values, not a count", queryRange)
+            return TExpr(.invalid, .any, range)
+        }
+        if tq.pivot != nil {
+            diagnostics.error(.type, "\"in\" cannot take a pivot", queryRange)
+            return TExpr(.invalid, .any, range)
+        }
+        if x.type == .any { return TExpr(.invalid, .any, range) }
+        if q.select == nil && q.groupBy.isEmpty {
+            // Membership among the rows: the left side must be a reference to that entity.
+            let table = tq.entity.table == "tasks" ? "tasks" : tq.entity.plural
+            guard case .reference(let target) = x.type else {
+                diagnostics.error(.type, "\"in\" a query of \(tq.entity.plural) takes a \(tq.entity.singular), not a \(x.type)", a.range,
+                                  notes: ["or select the one value to compare with, as in (\(tq.entity.plural) where ... select \(tq.entity.key ?? "id"))"])
+                return TExpr(.invalid, .any, range)
+            }
+            guard target == table else {
+                diagnostics.error(.type, "this is a \(x.type), but the query gives \(tq.entity.plural)", a.range)
+                return TExpr(.invalid, .any, range)
+            }
+            return TExpr(.inQuery(x, tq, negated: negated, rows: true), .bool, range)
+        }
+        guard tq.columns.count == 1 else {
+            diagnostics.error(.type, "a query after \"in\" must select one item, not \(tq.columns.count)", queryRange)
+            return TExpr(.invalid, .any, range)
+        }
+        let item = tq.columns[0].expr
+        if case .reference(let e1) = x.type, case .reference(let e2) = item.type, e1 == e2 {
+            tq.rawColumns = true
+            return TExpr(.inQuery(x, tq, negated: negated, rows: false), .bool, range)
+        }
+        // Compare keys with keys: `owner in (tasks select owner)` reads both as names.
+        let l = keyed(x)
+        let r = keyed(item)
+        switch (l.type, r.type) {
+        case (.any, _), (_, .any), (.null, _), (_, .null): break
+        case let (lt, rt) where lt == rt: break
+        case (.text, .enumeration), (.enumeration, .text): break
+        default:
+            diagnostics.error(.type, "cannot compare a \(x.type) with the query's \(item.type) values", range)
+            return TExpr(.invalid, .any, range)
+        }
+        return TExpr(.inQuery(l, tq, negated: negated, rows: false), .bool, range)
+    }
+
+    /// `me`: the person whose login is the user, found when the statement runs.
+    mutating func checkMe(_ range: SourceRange) -> TExpr {
+        let slot = slotCount
+        slotCount += 1
+        return TExpr(.lookup(slot: slot, .me), .reference("people"), range)
+    }
+
+    /// The task of `downstream of X`: a task value, or a WBS code found when the query runs.
+    mutating func checkTraversalTask(_ e: Expr, _ scope: Scope) -> TExpr? {
+        let code: String?
+        switch e.kind {
+        case .number(_, let text): code = text
+        case .wbs(let s): code = s
+        default: code = nil
+        }
+        let x = code.map { TExpr(.value(.text($0)), .text, e.range) } ?? check(e, scope)
+        switch x.type {
+        case .any: return nil
+        case .reference("tasks"): return x
+        case .text:
+            if case .value(.text(let c)) = x.kind {
+                let slot = slotCount
+                slotCount += 1
+                return TExpr(.lookup(slot: slot, .task(c)), .reference("tasks"), e.range)
+            }
+            diagnostics.error(.type, "downstream of / upstream of takes a task: a WBS code like 3.3.1 or a task variable", e.range)
+            return nil
+        default:
+            diagnostics.error(.type, "downstream of / upstream of takes a task, not a \(x.type)", e.range)
+            return nil
+        }
+    }
+}
