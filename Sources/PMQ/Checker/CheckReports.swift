@@ -189,7 +189,7 @@ extension Checker {
                 return TExpr(.invalid, .any, range)
             }
             guard target == table else {
-                diagnostics.error(.type, "this is a \(x.type), but the query gives \(tq.entity.plural)", a.range)
+                diagnostics.error(.type, "\(Checker.describe(x)) is a \(x.type), but the query gives \(tq.entity.plural)", a.range)
                 return TExpr(.invalid, .any, range)
             }
             return TExpr(.inQuery(x, tq, negated: negated, rows: true), .bool, range)
@@ -215,6 +215,12 @@ extension Checker {
             return TExpr(.invalid, .any, range)
         }
         return TExpr(.inQuery(l, tq, negated: negated, rows: false), .bool, range)
+    }
+
+    /// How a checked value is named in a message: its field path, or "the value".
+    static func describe(_ x: TExpr) -> String {
+        if case .field(let p) = x.kind { return "\"\(p.text)\"" }
+        return "the value"
     }
 
     /// `me`: the person whose login is the user, found when the statement runs.

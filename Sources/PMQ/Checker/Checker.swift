@@ -769,6 +769,10 @@ struct Checker {
     /// A reference as its key (`owner` → `owner.name`), for comparing with text and for output.
     func keyed(_ x: TExpr) -> TExpr {
         if case .variable = x.kind { return keyedVariable(x) }
+        if case .lookup = x.kind, case .reference(let target) = x.type, let def = Catalog.plural(target), let key = def.key,
+           let kf = def.field(key) {
+            return TExpr(.keyOf(x), PType(kf.type), x.range)
+        }
         guard case .field(let p) = x.kind, case .reference(let target) = p.field.type,
               let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) else { return x }
         let path = FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf)

@@ -146,6 +146,8 @@ final class TExpr {
         /// A row the run looks up before the query runs (`me`, the task of `downstream of 1.2`):
         /// the slot then holds its id; finding none is a located error.
         case lookup(slot: Int, RowLookup)
+        /// A reference that is not a field path (`me`), read as its key.
+        case keyOf(TExpr)
         /// `tags + "x"` / `tags - "x"`.
         case listEdit(list: TExpr, value: TExpr, remove: Bool)
         /// One cell of a pivot: `value` over the group's rows whose `by` equals `equals`.
@@ -190,6 +192,7 @@ final class TExpr {
         case .subquery, .inQuery, .pivotCell: return 3
         case .caseWhen(let bs, let o): return max(2, bs.map { max($0.condition.cost, $0.value.cost) }.max() ?? 0, o?.cost ?? 0)
         case .datePart(_, let a), .addMonths(let a, _, _): return max(2, a.cost)
+        case .keyOf(let a): return max(1, a.cost)
         case .listEdit(let a, let b, _): return max(2, a.cost, b.cost)
         case .field(let p):
             if p.rootVariable != nil { return 3 }
@@ -212,7 +215,7 @@ final class TExpr {
         case .value, .field, .invalid, .subquery, .selectColumn, .variable, .lookup, .inQuery: return false
         case .caseWhen(let bs, let o):
             return bs.contains { $0.condition.containsAggregate || $0.value.containsAggregate } || (o?.containsAggregate ?? false)
-        case .datePart(_, let a): return a.containsAggregate
+        case .datePart(_, let a), .keyOf(let a): return a.containsAggregate
         case .addMonths(let a, let b, _), .listEdit(let a, let b, _): return a.containsAggregate || b.containsAggregate
         case .not(let a), .negate(let a), .isNull(let a, _): return a.containsAggregate
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b), .under(let a, let b),

@@ -14,11 +14,14 @@ public struct Completer {
     static let statementKeywords = ["add", "assert", "assign", "count", "delete", "explain", "fn", "for", "history", "if", "let",
                                     "param", "print", "redo", "save query", "shift", "show queries", "unassign", "undo", "update", "use project",
                                     "begin", "commit", "rollback", "drop query",
-                                    "gantt", "report to"]
+                                    "gantt", "report to", "downstream of", "upstream of"]
     static let clauseKeywords = ["where", "group by", "select", "order by", "limit", "offset", "and", "or", "not", "in", "is null",
-                                 "is not null", "between", "under", "asc", "desc", "as", "set", "to", "from", "by"]
+                                 "is not null", "between", "under", "asc", "desc", "as", "set", "to", "from", "by",
+                                 "having", "pivot", "case when", "then", "else", "end"]
     static let functions = ["count()", "sum(", "avg(", "min(", "max(", "lower(", "upper(", "length(", "abs(", "round(", "coalesce(",
-                            "start_of_week()", "end_of_week()", "start_of_month()", "end_of_month()", "today", "yesterday", "tomorrow"]
+                            "start_of_week()", "end_of_week()", "start_of_month()", "end_of_month()", "today", "yesterday", "tomorrow",
+                            "if(", "case when", "year(", "month(", "quarter(", "week(", "weekday(", "start_of_month(", "end_of_month(",
+                            "start_of_year(", "me"]
 
     /// Candidates for `word`, the partial word at the cursor; `before` is everything typed
     /// before it (earlier lines of the statement included). `inString` is true when the
@@ -60,6 +63,9 @@ public struct Completer {
     private func currentEntity(_ tokens: [Token]) -> EntityDef? {
         for (i, t) in tokens.enumerated().reversed() where t.isIdentifier {
             if i > 0, tokens[i - 1].isKeyword("add") { return Catalog.entity(named: t.text) }
+            if (t.isKeyword("downstream") || t.isKeyword("upstream")), i + 1 < tokens.count, tokens[i + 1].isKeyword("of") {
+                return Catalog.entities[2]
+            }
             if let e = Catalog.plural(t.text) { return e }
             if let e = savedQueryEntity(t.text) { return e }
         }
@@ -95,6 +101,9 @@ public struct Completer {
             return Catalog.entities.map(\.plural) + savedQueries + vars
         }
         if last.isKeyword("under") { return wbsCodes() }
+        if last.isKeyword("of"), tokens.count >= 2, tokens[tokens.count - 2].isKeyword("downstream") || tokens[tokens.count - 2].isKeyword("upstream") {
+            return wbsCodes()
+        }
         // After a comparison: the values the left side can take.
         if case .symbol = last.kind, ["=", "!=", "<", "<=", ">", ">=", "(", ","].contains(last.text),
            let field = leftField(tokens, entity) {
@@ -109,7 +118,10 @@ public struct Completer {
         }
         if last.isKeyword("where") || last.isKeyword("select") || last.isKeyword("by") || last.isKeyword("and") || last.isKeyword("or")
             || last.isKeyword("not") || last.isKeyword("set") || last.isSymbol(",") || last.isSymbol("(") {
-            return fields + vars + (last.isKeyword("select") || last.isSymbol(",") ? Completer.functions : [])
+            return fields + vars + namedSources(tokens) + (last.isKeyword("select") || last.isSymbol(",") ? Completer.functions : [])
+        }
+        if ["having", "pivot", "when", "then", "else"].contains(where: { last.isKeyword($0) }) {
+            return fields + vars + namedSources(tokens) + Completer.functions
         }
         if tokens.count == 1, last.isIdentifier {
             return Completer.clauseKeywords
@@ -152,7 +164,7 @@ public struct Completer {
         let names = path.split(separator: ".").map(String.init)
         var entity = currentEntity(tokens)
         var rest = names
-        if let first = names.first, entity?.field(first) == nil, let v = session.variableEntity(first) {
+        if let first = names.first, entity?.field(first) == nil, let v = session.variableEntity(first) ?? namedSourceEntity(first, tokens) {
             entity = v
             rest = Array(names.dropFirst())
         }
@@ -162,6 +174,22 @@ public struct Completer {
             e = Catalog.plural(t)
         }
         return e?.fieldNames ?? []
+    }
+
+    /// The names given with `as` to sources typed so far (`tasks as t`).
+    private func namedSources(_ tokens: [Token]) -> [String] {
+        tokens.indices.dropFirst().compactMap { i in
+            tokens[i - 1].isKeyword("as") && i >= 2 && Catalog.plural(tokens[i - 2].text) != nil && tokens[i].isIdentifier ? tokens[i].text : nil
+        }
+    }
+
+    /// The entity of the source named `name` with `as`.
+    private func namedSourceEntity(_ name: String, _ tokens: [Token]) -> EntityDef? {
+        for i in tokens.indices.dropFirst(2) where tokens[i].isIdentifier && tokens[i].text.lowercased() == name.lowercased()
+            && tokens[i - 1].isKeyword("as") {
+            if let e = Catalog.plural(tokens[i - 2].text) { return e }
+        }
+        return nil
     }
 
     /// Inside a string: keys from the data for the reference field on the left.

@@ -479,7 +479,8 @@ struct SQLGenerator {
             let ns = expr(n)
             return dialect.addMonths(expr(d), subtract ? "(-\(ns))" : ns)
         case .inQuery(let x, let q, let negated, let rows):
-            let inner = rows ? query(q, idsOnly: true) : "SELECT c0 FROM (\(query(q)))"
+            // The query selects one column (its ids, or its one item): it goes inside IN as it is.
+            let inner = query(q, idsOnly: rows)
             return "(\(expr(x))\(negated ? " NOT" : "") IN (\(inner)))"
         case .lookup(let slot, let what):
             lookups.append(.init(slot: slot, what: what, range: e.range))
@@ -492,6 +493,8 @@ struct SQLGenerator {
             return "(CASE WHEN \(v) IS NULL THEN \(l) WHEN \(dialect.listContains(l, v)) THEN \(l) ELSE json_insert(coalesce(\(l), '[]'), '$[#]', \(v)) END)"
         case .pivotCell(let value, let by, let equals):
             return pivotCell(value, by: by, equals: equals)
+        case .keyOf(let x):
+            return output(x)
         }
     }
 

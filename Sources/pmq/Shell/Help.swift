@@ -2,11 +2,22 @@
 enum Help {
     static let topics: [(name: String, text: String)] = [
         ("queries", """
-        <source> [where <expr>] [group by <expr>, ...] [select <item> [as name], ...]
-                 [order by <expr> [asc|desc], ...] [limit <n> [offset <m>]]
+        <source> [as <name>] [where <expr>] [group by <expr>, ... [having <expr>] [pivot <v> by <c>]]
+                 [select <item> [as name], ...] [order by <expr> [asc|desc], ...] [limit <n> [offset <m>]]
+        <source> is an entity, a saved query, a set variable, or downstream of / upstream of <task>
           tasks where owner = "DBA" and late > 3d
           tasks where wbs under 2 select wbs, name, owner.department order by wbs
           tasks where overdue group by owner select owner, count() as n order by n desc
+        """),
+        ("reports", """
+        if(cond, a, b)   case when c then v ... [else v] end   me (the person whose login is you)
+        year(d) month(d) quarter(d) week(d) weekday(d) start_of_month(d) end_of_month(d) start_of_year(d)
+        today + 1mo      tags + "x"   tags - "x"   x in (query)   x not in (query)
+          tasks group by owner having count() > 3 select owner, count() as n
+          tasks as t where level = 1 select wbs, (count tasks where wbs under t.wbs and overdue) as overdue_below
+          downstream of 3.3.1 where status != done
+          assignments where task under 3 group by task pivot role by person
+          risks where status != closed group by impact pivot count() by probability order by impact desc
         """),
         ("count", """
         count <query>            a bare number
@@ -73,6 +84,9 @@ enum Help {
         let t = topic.lowercased()
         if let hit = topics.first(where: { $0.name == t || $0.name.hasPrefix(t) }) { return hit.text }
         if ["unassign"].contains(t) { return topics.first { $0.name == "assign" }?.text ?? "" }
+        if ["having", "pivot", "case", "when", "downstream", "upstream", "me", "year", "month", "quarter", "week", "weekday", "mo"].contains(t) {
+            return topics.first { $0.name == "reports" }?.text ?? ""
+        }
         if ["let", "param", "for", "if", "fn", "print", "assert", "save", "use"].contains(t) { return topics.first { $0.name == "scripts" }?.text ?? "" }
         if ["report"].contains(t) { return topics.first { $0.name == "gantt" }?.text ?? "" }
         if ["undo", "redo", "begin", "commit", "rollback"].contains(t) { return topics.first { $0.name == "history" }?.text ?? "" }
