@@ -200,8 +200,33 @@ extension Docs {
         let base = root.appendingPathComponent("examples")
         guard let e = FileManager.default.enumerator(atPath: base.path) else { return [] }
         return e.compactMap { $0 as? String }
-            .filter { $0.hasSuffix(".pmq") && $0 != "gov-cloud/project.pmq" && !$0.hasPrefix("embed/") }
+            .filter { $0.hasSuffix(".pmq") && $0 != "gov-cloud/project.pmq" && !$0.hasPrefix("embed/") && !$0.hasPrefix("reports/") }
             .map { "examples/" + $0 }
             .sorted()
+    }
+}
+
+/// The reports of docs/language.md ("Reports"): each runs on the sample project and
+/// prints exactly what its `.expected` file next to it holds.
+@Suite("Report examples")
+struct ReportExampleTests {
+    static func reports() -> [String] {
+        let dir = Docs.root.appendingPathComponent("examples/reports")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { $0.hasSuffix(".pmq") }.sorted().map { "examples/reports/" + $0 }
+    }
+
+    @Test("the six reports of the docs are there")
+    func six() {
+        #expect(Self.reports().count >= 6)
+    }
+
+    @Test(arguments: reports())
+    func report(_ path: String) throws {
+        let r = try PMQProcess.run(["--today", Docs.today, "examples/gov-cloud/project.pmq", path])
+        #expect(r.status == 0, "\(path)\n\(r.stderr)")
+        let expected = Docs.read(String(path.dropLast(4)) + ".expected")
+        #expect(!expected.isEmpty, "\(path) has no .expected file")
+        #expect(r.stdout == expected, "\(path)\n--- expected\n\(expected)\n--- actual\n\(r.stdout)")
     }
 }

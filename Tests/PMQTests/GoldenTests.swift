@@ -14,7 +14,8 @@ import Testing
 ///     Li Wei
 ///
 /// Before `----`: PMQ text, with optional `% today YYYY-MM-DD`, `% format json`,
-/// `% width N` (the terminal's width, for `gantt`; else 80) and `% maxrows N` lines.
+/// `% width N` (the terminal's width, for `gantt`; else 80), `% maxrows N` and
+/// `% user NAME` (the user `me` names) lines.
 /// After it: what `pmq` prints — results, change reports as `# updated 3 tasks` lines,
 /// and diagnostics rendered with their caret (the source is called `<test>`). Times of
 /// day read `<time>`. Run with PMQ_RECORD=1 to rewrite the expectations.
@@ -66,8 +67,10 @@ enum Golden {
         var today = Day(iso: "2026-03-16")!
         var format = OutputFormat.table
         var style = TableRenderer.Style()
+        var user: String?
         var lines: [String] = []
         for line in c.input.components(separatedBy: "\n") {
+            if line.hasPrefix("% user ") { user = String(line.dropFirst(7)); lines.append(""); continue }
             if line.hasPrefix("% today ") { today = Day(iso: String(line.dropFirst(8))) ?? today; lines.append(""); continue }
             if line.hasPrefix("% format ") { format = OutputFormat(rawValue: String(line.dropFirst(9))) ?? format; lines.append(""); continue }
             if line.hasPrefix("% width ") { style.width = Int(line.dropFirst(8)); lines.append(""); continue }
@@ -76,6 +79,8 @@ enum Golden {
         }
         let session = try Session(path: nil, today: today)
         session.journal.user = ""  // the user column reads the same on every machine
+        // `me` is whoever `% user NAME` says; without it there is no user.
+        session.user = user
         if !c.setup.isEmpty {
             let (_, d) = session.run(c.setup, name: "<setup>")
             if !d.isEmpty { return "SETUP FAILED\n" + DiagnosticRenderer.render(d) }

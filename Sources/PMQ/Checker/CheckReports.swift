@@ -248,6 +248,11 @@ extension Checker {
                 slotCount += 1
                 return TExpr(.lookup(slot: slot, .task(c)), .reference("tasks"), e.range)
             }
+            if case .variable(let v) = x.kind {
+                let slot = slotCount
+                slotCount += 1
+                return TExpr(.lookup(slot: slot, .taskInVariable(v)), .reference("tasks"), e.range)
+            }
             diagnostics.error(.type, "downstream of / upstream of takes a task: a WBS code like 3.3.1 or a task variable", e.range)
             return nil
         default:

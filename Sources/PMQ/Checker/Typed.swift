@@ -79,6 +79,8 @@ enum Aggregate: String { case count, sum, avg, min, max }
 enum RowLookup: Equatable {
     case me
     case task(String)
+    /// A task named by the WBS code a script variable holds (`param late_task = "2.2.3"`).
+    case taskInVariable(Int)
 }
 
 /// The date-part functions of spec §8.4: a number, or a date in the same month or year.

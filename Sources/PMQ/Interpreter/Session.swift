@@ -686,6 +686,11 @@ public final class Session {
         switch what {
         case .task(let code):
             return try AddExecutor(session: self).resolve("tasks", code, range, project: currentProject)
+        case .taskInVariable(let slot):
+            guard case .text(let code)? = environment[slot] else {
+                throw RuntimeError(message: "expected a WBS code here, not \(ConstantEvaluator.text(environment[slot] ?? .null))", range: range)
+            }
+            return try AddExecutor(session: self).resolve("tasks", code, range, project: currentProject)
         case .me:
             guard let user else {
                 throw RuntimeError(message: "\"me\" needs a user name: set PMQ_USER", range: range)
