@@ -73,7 +73,11 @@ struct Checker {
 
     mutating func checkQuery(_ q: Query) -> TQuery? {
         if let t = q.traversal {
-            guard let task = checkTraversalTask(t.task, Scope(entity: Catalog.entities[2])) else { return nil }
+            // The task is read inside this query's own level: outer names are one more level out.
+            namedSources.append((nil, Catalog.entities[2]))
+            let task = checkTraversalTask(t.task, Scope(entity: Checker.noFields))
+            namedSources.removeLast()
+            guard let task else { return nil }
             let tq = checkQuery(q, entity: Catalog.entities[2], sourceSet: nil, base: nil)
             tq?.traversal = (t.downstream, task)
             return tq
