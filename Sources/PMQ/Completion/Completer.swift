@@ -109,7 +109,7 @@ public struct Completer {
            let field = leftField(tokens, entity) {
             if case .enumeration(let vs) = field.type { return vs }
             if field.type == .bool { return ["true", "false"] }
-            if case .reference = field.type { return ["\""] + vars }
+            if case .reference(let target) = field.type { return ["\""] + (target == "people" ? ["me"] : []) + vars }
             if field.type == .date { return ["today", "yesterday", "tomorrow", "start_of_week()", "end_of_week()", "start_of_month()", "end_of_month()"] + vars }
         }
         if last.isIdentifier, entity?.field(last.text) != nil || Catalog.plural(last.text) != nil {
