@@ -56,7 +56,10 @@ extension Checker {
             if entity.table == "tasks", f.name == "duration" {
                 if case .duration(let v, let unit) = valueExpr.kind, abs(v) <= maxDurationDays {
                     let days = unit == .weeks ? v * 7 : v
-                    if unit == .hours {
+                    if unit == .months {
+                        diagnostics.error(.type, "a duration in months (mo) has no fixed length: give the finish date instead", valueExpr.range)
+                        ok = false
+                    } else if unit == .hours {
                         diagnostics.error(.type, "a duration is in days: write 5d, 2w or 5wd (hours are for effort)", valueExpr.range)
                         ok = false
                     } else if days < 0 {

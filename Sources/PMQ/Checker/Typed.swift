@@ -183,6 +183,11 @@ final class TExpr {
         case .inList(let a, let xs, _): return [a] + xs
         case .between(let a, let b, let c, _): return [a, b, c]
         case .function(_, let xs), .concat(let xs), .host(_, let xs): return xs
+        case .lookup, .inQuery: return []
+        case .caseWhen(let bs, let o): return bs.flatMap { [$0.condition, $0.value] } + (o.map { [$0] } ?? [])
+        case .datePart(_, let a), .keyOf(let a): return [a]
+        case .addMonths(let a, let b, _), .listEdit(let a, let b, _): return [a, b]
+        case .pivotCell(let v, let by, _): return [v, by]
         }
     }
 

@@ -727,7 +727,14 @@ public final class Session {
         } else {
             probe.columns = [.init(name: "label", expr: by)]
         }
-        let c = compiled(probe)
+        var c = compiled(probe)
+        var g = SQLGenerator(dialect: dialect)
+        g.currentToday = today
+        if let sql = g.pivotColumns(q, by: by) {
+            c = CompiledSQL(sql: sql, args: g.args, lookups: g.lookups)
+            if probe.columns.count == 1 { match = by }
+            probe.columns = [probe.columns[0], probe.columns[0]]
+        }
         var values: [(label: String, match: Value)] = []
         var count = 0
         let kind = ResultColumn.Kind(by.type)

@@ -70,16 +70,7 @@ struct SQLGenerator {
         levels.append(Level(root: root, entity: q.entity))
         defer { levels.removeLast() }
 
-        var conditions: [String] = []
-        if q.entity.onlyMilestones { conditions.append("\(root).milestone = 1") }
-        if let t = q.traversal { conditions.append(traversal(root, downstream: t.downstream, task: t.task)) }
-        if let slot = q.sourceSet {
-            conditions.append("\(root).id IN (SELECT value FROM json_each(\(bindVariable(slot))))")
-        }
-        if let base = q.base {
-            conditions.append("\(root).id IN (\(query(base, idsOnly: true)))")
-        }
-        if let f = q.filter { conditions.append(condition(f)) }
+        var conditions = rowConditions(q, root)
         let groups = q.groupBy.map { output($0) }
 
         var sql: String
@@ -119,6 +110,52 @@ struct SQLGenerator {
             sql = "SELECT \(dialect.countAll) FROM (\(sql))"
         }
         return sql
+    }
+
+    /// What picks a query's rows: its source (milestones, a traversal, a set, a saved query) and `where`.
+    private mutating func rowConditions(_ q: TQuery, _ root: String) -> [String] {
+        var conditions: [String] = []
+        if q.entity.onlyMilestones { conditions.append("\(root).milestone = 1") }
+        if let t = q.traversal { conditions.append(traversal(root, downstream: t.downstream, task: t.task)) }
+        if let slot = q.sourceSet {
+            conditions.append("\(root).id IN (SELECT value FROM json_each(\(bindVariable(slot))))")
+        }
+        if let base = q.base {
+            conditions.append("\(root).id IN (\(query(base, idsOnly: true)))")
+        }
+        if let f = q.filter { conditions.append(condition(f)) }
+        return conditions
+    }
+
+    /// A pivot's columns when `by` is a plain reference or enum column of the row: the
+    /// candidate values (the referenced rows, the enum's values) that some row of the query
+    /// has, found by an indexed EXISTS probe each instead of a scan and sort of every row.
+    /// Gives (label, value a cell compares) in the column order.
+    mutating func pivotColumns(_ q: TQuery, by: TExpr) -> String? {
+        guard case .field(let p) = by.kind, p.hops.isEmpty, p.outer == nil, p.rootVariable == nil,
+              let column = p.field.column else { return nil }
+        let root = "t\(roots)"
+        roots += 1
+        levels.append(Level(root: root, entity: q.entity))
+        defer { levels.removeLast() }
+        var conditions = rowConditions(q, root)
+        conditions.insert("\(root).\(column) = k.v", at: 0)
+        var probe = "SELECT 1 FROM \(q.entity.table) \(root)"
+        for j in levels[levels.count - 1].joins { probe += " " + j.sql }
+        probe += " WHERE " + conditions.joined(separator: " AND ")
+        switch p.field.type {
+        case .reference(let target):
+            guard let def = Catalog.plural(target), let key = def.key else { return nil }
+            let order = def.table == "tasks" ? "k.wbs_key" : "k.\(key)"
+            return "SELECT k.\(key), k.v FROM (SELECT id AS v, * FROM \(def.table)) k WHERE k.\(key) IS NOT NULL AND EXISTS (\(probe))"
+                + " ORDER BY \(order), k.v"
+        case .enumeration(let values):
+            // Enum values come from the catalog, never from user text, so they may be spelled inline.
+            let list = values.enumerated().map { "SELECT '\($1)' AS v, \($0) AS o" }.joined(separator: " UNION ALL ")
+            return "SELECT k.v, k.v FROM (\(list)) k WHERE EXISTS (\(probe)) ORDER BY k.o"
+        default:
+            return nil
+        }
     }
 
     /// `tasks ... group by owner select owner, count(), sum(cost)`: group on the foreign

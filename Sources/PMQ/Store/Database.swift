@@ -200,7 +200,11 @@ private func resultText(_ ctx: OpaquePointer?, _ s: String?) {
 /// A needle lowercased once per statement (SQLite keeps it as the argument's aux data).
 private final class LoweredText {
     let text: String
-    init(_ text: String) { self.text = text }
+    /// The lowered needle's bytes, and whether the needle as given was plain ASCII (no
+    /// carriage return): then `~` may compare bytes in place.
+    let bytes: [UInt8]
+    var plainASCII = false
+    init(_ text: String) { self.text = text; self.bytes = Array(text.utf8) }
 }
 
 /// SQL functions PMQ's generated SQL calls.
@@ -214,22 +218,33 @@ private func registerFunctions(_ db: OpaquePointer) {
         resultText(ctx, text(argv?[0]).map { $0.uppercased() })
     }, nil, nil, nil)
     sqlite3_create_function_v2(db, "pmq_contains", 2, flags, nil, { ctx, _, argv in
-        guard let haystack = text(argv?[0]) else { sqlite3_result_null(ctx); return }
+        guard let a = argv?[0], sqlite3_value_type(a) != SQLITE_NULL, let h = sqlite3_value_text(a) else {
+            sqlite3_result_null(ctx); return
+        }
+        let hn = Int(sqlite3_value_bytes(a))
         // The needle is the same on every row: it is lowercased once and kept with the
         // statement, so a huge needle costs its size once, not once a row.
-        let needle: String
+        let box: LoweredText
         if let kept = sqlite3_get_auxdata(ctx, 1) {
-            needle = Unmanaged<LoweredText>.fromOpaque(kept).takeUnretainedValue().text
+            box = Unmanaged<LoweredText>.fromOpaque(kept).takeUnretainedValue()
         } else {
             guard let n = text(argv?[1]) else { sqlite3_result_null(ctx); return }
-            let box = LoweredText(n.lowercased())
-            needle = box.text
+            box = LoweredText(n.lowercased())
+            box.plainASCII = n.utf8.allSatisfy { $0 < 0x80 && $0 != 13 }
             sqlite3_set_auxdata(ctx, 1, Unmanaged.passRetained(box).toOpaque()) { p in
                 if let p { Unmanaged<LoweredText>.fromOpaque(p).release() }
             }
         }
+        let needle = box.text
         if needle.isEmpty { sqlite3_result_int(ctx, 1); return }
-        let lower = haystack.lowercased()
+        // Most names are ASCII: compared in place, byte by byte, without making Strings.
+        if box.plainASCII, let found = box.bytes.withUnsafeBufferPointer({ nb in
+            asciiContains(h, hn, plainNeedle: nb.baseAddress ?? h, nb.count)
+        }) {
+            sqlite3_result_int(ctx, found ? 1 : 0)
+            return
+        }
+        let lower = String(cString: h).lowercased()
         // A needle longer than the text cannot be in it: no search at all.
         sqlite3_result_int(ctx, needle.utf8.count <= lower.utf8.count && lower.contains(needle) ? 1 : 0)
     }, nil, nil, nil)
@@ -254,7 +269,9 @@ private func registerFunctions(_ db: OpaquePointer) {
     }, nil, nil, nil)
     // A pivot cell's values: distinct, sorted by the second argument, joined by ",".
     sqlite3_create_function_v2(db, "pmq_join_distinct", 2, SQLITE_UTF8, nil, nil, { ctx, _, argv in
-        guard let v = text(argv?[0]) else { return }
+        guard let arg = argv?[0], var v = text(arg) else { return }
+        // Numbers read as PMQ prints them: 40, not 40.0.
+        if sqlite3_value_type(arg) == SQLITE_FLOAT { v = formatNumber(sqlite3_value_double(arg)) }
         let key = argv?[1].map { SortKey($0) } ?? .null
         let slot = sqlite3_aggregate_context(ctx, Int32(MemoryLayout<UnsafeMutableRawPointer?>.size))
         guard let slot else { sqlite3_result_error_nomem(ctx); return }
@@ -276,6 +293,38 @@ private func registerFunctions(_ db: OpaquePointer) {
         let sorted = values.items.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
         resultText(ctx, sorted.map(\.element.1).joined(separator: ","))
     }, nil)
+}
+
+/// Case-insensitive "contains" when both texts are ASCII; nil when either is not, or holds a
+/// carriage return (Unicode case folding can map other characters to ASCII letters, and
+/// "\r\n" is one Character to String's search), so the caller then folds with Unicode.
+func asciiContains(_ h: UnsafePointer<UInt8>, _ hn: Int, _ n: UnsafePointer<UInt8>, _ nn: Int) -> Bool? {
+    for i in 0..<nn where n[i] >= 0x80 || n[i] == 13 { return nil }
+    return asciiContains(h, hn, plainNeedle: n, nn)
+}
+
+/// The same, for a needle already known to be plain ASCII (checked once per statement).
+func asciiContains(_ h: UnsafePointer<UInt8>, _ hn: Int, plainNeedle n: UnsafePointer<UInt8>, _ nn: Int) -> Bool? {
+    @inline(__always) func plain(_ c: UInt8) -> Bool { c < 0x80 && c != 13 }
+    @inline(__always) func lower(_ c: UInt8) -> UInt8 { c &- 65 < 26 ? c | 0x20 : c }
+    if nn == 0 {
+        for i in 0..<hn where !plain(h[i]) { return nil }
+        return true
+    }
+    let first = lower(n[0])
+    var i = 0
+    var found = false
+    while i < hn {
+        let c = h[i]
+        if !plain(c) { return nil }
+        if !found, lower(c) == first, hn - i >= nn {
+            var k = 1
+            while k < nn, lower(h[i + k]) == lower(n[k]) { k += 1 }
+            if k == nn { found = true }
+        }
+        i += 1
+    }
+    return found
 }
 
 /// The state of one pmq_join_distinct group.
