@@ -19,6 +19,7 @@ usage: pmq-bench <command> [options]
   schedule                                            h. pmq -e schedule, whole process, 10k and 100k tasks (issues 6, 9)
   pictures [--cli-runs 20]                            i. gantt of 1k tasks and report to of 10k, whole process (issue 13)
   rollup --tasks N [--runs 7] [--db FILE.db]          j. one leaf's update, and a bulk update of a rolled-up field (issue 9)
+  reports --tasks N [--runs 7]                        r1–r4. correlated count, downstream of, pivot, ~ (issue 12)
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
   sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
                                                       (for trying a faster SQL shape; ?1 = today)
@@ -163,6 +164,9 @@ func main() throws {
     case "pictures":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchPictures(o, pmq: pmq))
+    case "reports":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        printTable(try benchReports(o))
     case "sql":
         let db = try ensureDatabase(o)
         let raw = try RawConnection(path: db)

@@ -543,10 +543,23 @@ struct SQLGenerator {
         return sql + " END)"
     }
 
-    /// `downstream of X` / `upstream of X`: the tasks reachable through dependencies,
-    /// walked by a recursive CTE (UNION stops at cycles); X itself is left out.
+    /// `downstream of X` / `upstream of X`: the tasks reachable through dependencies, X itself
+    /// left out. A row of an outer query (`count downstream of t`) is walked by a recursive
+    /// CTE (UNION stops at cycles), whose work follows the links it reaches.
     private mutating func traversal(_ root: String, downstream: Bool, task: TExpr) -> String {
         let x = expr(task)
+        var constant = false
+        switch task.kind {
+        case .lookup, .variable, .value: constant = true
+        default: constant = false
+        }
+        if constant {
+            // One task for the whole statement (a code or a variable): the links are read in one
+            // scan and walked by pmq_reach, ten times faster than the recursive CTE at 250k links.
+            let (from, to) = downstream ? ("pred", "succ") : ("succ", "pred")
+            return "(\(root).id IN (SELECT value FROM json_each((SELECT pmq_reach(dx.\(from), dx.\(to), \(x)) FROM dependencies dx)))"
+                + " AND \(root).id IS NOT \(x))"
+        }
         counter += 1
         let r = "r\(counter)"
         let (from, to) = downstream ? ("pred", "succ") : ("succ", "pred")
