@@ -64,7 +64,7 @@ struct ReportTests {
 
     @Test("completion knows the new words")
     func completion() throws {
-        let s = try session("add project \"P\"\nadd task \"T\" wbs 3.3.1")
+        let s = try session("add project \"P\"\nadd task \"A\" wbs 3\nadd task \"B\" wbs 3.3\nadd task \"T\" wbs 3.3.1")
         let c = Completer(session: s)
         #expect(c.complete(before: "tasks group by owner ", word: "hav", inString: false).contains("having"))
         #expect(c.complete(before: "tasks group by owner ", word: "piv", inString: false).contains("pivot"))
