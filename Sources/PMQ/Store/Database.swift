@@ -396,6 +396,8 @@ final class Reach {
             }
             out = Array(queue.dropFirst())
         }
+        // In id order: SQLite then builds its IN list and looks the tasks up front to back.
+        out.sort()
         var text = "["
         text.reserveCapacity(out.count * 8 + 2)
         for (i, id) in out.enumerated() {
