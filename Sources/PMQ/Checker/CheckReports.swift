@@ -141,6 +141,10 @@ extension Checker {
             }
             return TExpr(.invalid, .any, range)
         }
+        guard abs(months) <= 100_000 else {
+            diagnostics.error(.invalidValue, "at most 100000 months, please", monthsRange)
+            return TExpr(.invalid, .any, range)
+        }
         guard months == months.rounded() else {
             diagnostics.error(.invalidValue, "months are whole: write 1mo, not \(formatNumber(months))mo", monthsRange)
             return TExpr(.invalid, .any, range)

@@ -363,7 +363,7 @@ final class Reach {
         var out: [Int64] = []
         let top = max(preds.max() ?? 0, succs.max() ?? 0, start)
         let low = min(preds.min() ?? 0, succs.min() ?? 0, start)
-        if low >= 0, top < 64_000_000 {
+        if low >= 0, top < 64_000_000, top < max(1_000_000, 16 * Int64(preds.count)) {
             // Dense row ids: links by pred in one array (a counting sort), a bitmap of seen ids.
             let n = Int(top) + 1
             var first = [Int32](repeating: 0, count: n + 1)
