@@ -234,6 +234,36 @@ extension Checker {
         return TExpr(.lookup(slot: slot, .me), .reference("people"), range)
     }
 
+    /// `me.department`, `me.backup.name`: a field of the person `me` is, read by a subquery.
+    mutating func checkMePath(_ names: [Name], _ range: SourceRange) -> TExpr {
+        let people = Catalog.entities[0]
+        var entity = people
+        var hops: [FieldDef] = []
+        for (i, n) in names.enumerated() {
+            guard let f = entity.field(n.lowered) else {
+                diagnostics.error(.unknownName, "unknown field \"\(n.text)\" of \(entity.plural)\(Suggestions.didYouMean(n.text, entity.fieldNames))", n.range)
+                return TExpr(.invalid, .any, range)
+            }
+            if i < names.count - 1 {
+                guard case .reference(let target) = f.type, let next = Catalog.plural(target) else {
+                    diagnostics.error(.type, "\"\(n.text)\" is a \(PType(f.type)), not a reference: it has no fields", n.range)
+                    return TExpr(.invalid, .any, range)
+                }
+                hops.append(f)
+                entity = next
+                continue
+            }
+            let q = TQuery(entity: people)
+            let id = TExpr(.field(FieldPath(root: people, hops: [], field: Catalog.idField)), .number, range)
+            q.filter = TExpr(.compare(.eq, id, checkMe(range)), .bool, range)
+            let column = keyed(TExpr(.field(FieldPath(root: people, hops: hops, field: f)), PType(f.type), range))
+            q.columns = [.init(name: f.name, expr: column)]
+            q.aggregatesOnly = true
+            return TExpr(.subquery(q), column.type, range)
+        }
+        return TExpr(.invalid, .any, range)
+    }
+
     /// The task of `downstream of X`: a task value, or a WBS code found when the query runs.
     mutating func checkTraversalTask(_ e: Expr, _ scope: Scope) -> TExpr? {
         let code: String?

@@ -469,6 +469,9 @@ struct Checker {
         var rootVariable: Int?
         var outer: Int?
         var hops: [FieldDef] = []
+        if first.lowercased() == "me", scope.entity.field(first) == nil, lookup(first) == nil, namedSource(first) == nil {
+            return checkMePath(names, e.range)
+        }
         if scope.entity.field(first) == nil, let (e, depth) = namedSource(first) {
             // `t.wbs`: a field of the row of the query named t (this one or an enclosing one).
             root = e; entity = e; outer = depth
