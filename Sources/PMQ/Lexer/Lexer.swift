@@ -25,7 +25,8 @@ struct Lexer {
         "(", "[", ",", "=", "!=", "<", "<=", ">", ">=", "~", "!~", "+", "-", "*", "/", "->", ".",
     ]
     /// Lines starting with these continue the statement above.
-    static let leadingContinuations: Set<String> = ["where", "group", "having", "pivot", "select", "order", "limit", "offset", "and", "or"]
+    static let leadingContinuations: Set<String> = ["where", "group", "having", "pivot", "select", "order", "limit", "offset", "and", "or",
+                                                    "when", "then", "else"]
 
     init(_ source: SourceFile) {
         self.source = source
