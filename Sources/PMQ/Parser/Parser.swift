@@ -457,7 +457,9 @@ struct Parser {
         }
         let (q, s) = try parseSource()
         var end = q.range
-        if accept(keyword: "as") != nil {
+        // `as of <date>` (spec §8.3) is not a name: it is left for the time-travel clause.
+        if peek().isKeyword("as"), !peek(1).isKeyword("of") {
+            advance()
             let name = try expectName("a name for the rows after \"as\", as in \"tasks as t\"")
             q.alias = name
             end = name.range
