@@ -206,15 +206,10 @@ struct MSProjectExporter {
                 PredecessorLink: links[r.id] ?? [], Baseline: baseline))
         }
 
-        // People: everyone who owns or is assigned to a task of the project.
+        // People: everyone (people belong to the model, not to one project), as work resources.
         var resources: [MSPDIProject.Resource] = []
         var resourceUID: [Int64: Int] = [:]
-        try db.query("""
-            SELECT id, name, department, email, capacity, rate FROM people WHERE id IN (
-              SELECT owner FROM tasks WHERE project = ?1
-              UNION SELECT a.person FROM assignments a JOIN tasks t ON t.id = a.task WHERE t.project = ?1)
-            ORDER BY id
-            """, [.integer(project)]) { s in
+        try db.query("SELECT id, name, department, email, capacity, rate FROM people ORDER BY id") { s in
             guard case .integer(let id) = db.rawValue(s, 0) else { return }
             let n = resources.count + 1
             resourceUID[id] = n

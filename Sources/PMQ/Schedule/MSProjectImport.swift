@@ -236,8 +236,12 @@ struct MSProjectImporter {
                 try session.journal.record(set, "dependencies", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
             }
         }
+        var ownerSeen = Set<Int>()
         for a in file.assignments {
             guard let task = taskID[a.task], let person = people[a.resource] else { continue }
+            // The owner at 100% is what owning means (spec §8.7): no R row is needed for it,
+            // so PMQ's own export comes back as it was.
+            if owner[a.task] == person, a.units == 1, ownerSeen.insert(a.task).inserted { continue }
             try db.run("INSERT INTO assignments (task, person, role, units) VALUES (?1, ?2, 'R', ?3)", [.integer(task), .integer(person), .decimal(a.units * 100)])
             try session.journal.record(set, "assignments", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
         }
