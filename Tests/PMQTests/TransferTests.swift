@@ -369,3 +369,56 @@ enum Python {
         (try? PMQProcess.tool(["python3", "-c", "import \(module)"]).status) == 0
     }
 }
+
+@Suite("docs: the file examples")
+struct FileExampleTests {
+    /// `pmq-files` blocks of docs/language.md write files: they run in a scratch folder.
+    @Test("the pmq-files blocks run on the sample project and write what the docs show")
+    func fileBlocks() throws {
+        let blocks = Docs.blocks(Docs.read("docs/language.md"), tag: "pmq-files")
+        #expect(!blocks.isEmpty)
+        let f = Scratch("docs")
+        let s = try Session(path: nil, today: Day(iso: Docs.today))
+        #expect(s.run(try String(contentsOf: Docs.sampleProject, encoding: .utf8)).diagnostics.isEmpty)
+        for block in blocks {
+            var results: [StatementResult] = []
+            let d = s.run(SourceFile(name: f.path("docs.pmq"), text: block)) { results.append($0) }
+            #expect(d.isEmpty, "\(DiagnosticRenderer.render(d))")
+            #expect(!results.isEmpty)
+        }
+        let csv = f.read("wave1.csv")
+        #expect(csv.hasPrefix("\u{FEFF}wbs,name,owner,finish,tags\n4.1,Wave 1: portal and content,AppDev,2026-05-08,wave1\n4.1.1,Migrate government web portal,Ma Lin,2026-04-10,app;wave1\n"))
+        #expect(csv.hasSuffix("4.1.12,Wave 1 live,王芳,2026-05-08,\n"))
+        #expect(f.exists("milestones.ics") && f.exists("gov.xml"))
+    }
+}
+
+@Suite("the command: formats, paths and files")
+struct TransferCLITests {
+    @Test("--format tsv and html")
+    func formats() throws {
+        let tsv = try PMQProcess.run(["--format", "tsv", "-e", "add project \"P\"; add task \"a\tb <c>\" wbs 1", "-e", "tasks select wbs, name, tags"])
+        #expect(tsv.status == 0)
+        #expect(tsv.stdout == "wbs\tname\ttags\n1\t\"a\tb <c>\"\t\n")
+        let html = try PMQProcess.run(["--format", "html", "-e", "add project \"P\"; add task \"a\tb <c>\" wbs 1", "-e", "tasks select wbs, name, progress", "-e", "count tasks"])
+        #expect(html.stdout == "<table><thead><tr><th>wbs</th><th>name</th><th>progress</th></tr></thead><tbody><tr><td>1</td><td>a\tb &lt;c&gt;</td><td class=\"num\">0</td></tr></tbody></table>\n<p>1</p>\n")
+        let bad = try PMQProcess.run(["--format", "xml", "-e", "count tasks"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("use table, csv, tsv, json, markdown or html"))
+    }
+
+    @Test("a script's relative file names are next to the script; -e text's in the working directory")
+    func relativePaths() throws {
+        let f = Scratch("paths")
+        f.write("in.csv", "wbs,name\n1,One\n")
+        f.write("load.pmq", "add project \"P\"\nimport \"in.csv\" into tasks\nexport tasks to \"out.json\"\n")
+        let r = try PMQProcess.run([f.path("load.pmq")], cwd: URL(fileURLWithPath: "/"))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr == "added project \"P\"\nimported 1 task\nexported 1 task (to out.json)\n")
+        #expect(f.read("out.json") == "[{\"wbs\":\"1\",\"name\":\"One\",\"owner\":null,\"status\":\"todo\",\"start\":null,\"finish\":null,\"progress\":0}]\n")
+        let e = try PMQProcess.run(["-e", "add project \"P\"; import \"in.csv\" into tasks", "-e", "count tasks"], cwd: f.folder)
+        #expect(e.stdout == "1\n")
+        // No progress bar when standard error is not a terminal.
+        #expect(!e.stderr.contains("\r"))
+    }
+}
