@@ -6,7 +6,8 @@ import Testing
 struct Scratch {
     let folder: URL
     init(_ name: String) {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pmq-transfer-\(getpid())-\(name)")
+        // Parameterised cases run in parallel: each gets a folder of its own.
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pmq-transfer-\(getpid())-\(name)-\(UUID().uuidString.prefix(8))")
         try? FileManager.default.removeItem(at: folder)
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }

@@ -152,13 +152,15 @@ struct MSProjectExporter {
         var rows: [Row] = []
         try db.query("""
             SELECT id, wbs, name, priority, start, finish, progress, cost, milestone, actual_start, actual_finish,
-                   baseline_start, baseline_finish, baseline_cost, notes, owner,
-                   EXISTS (SELECT 1 FROM tasks c WHERE c.project = t.project AND c.parent_wbs = t.wbs)
+                   baseline_start, baseline_finish, baseline_cost, notes, owner, parent_wbs
             FROM tasks t WHERE project = ?1 ORDER BY wbs_key, id
             """, [.integer(project)]) { s in
             guard case .integer(let id) = db.rawValue(s, 0) else { return }
             rows.append(Row(id: id, wbs: text(db.rawValue(s, 1)) ?? "", values: (2...16).map { db.rawValue(s, Int32($0)) }))
         }
+        // Summaries are the tasks some other task names as parent (found here, in one pass:
+        // parent_wbs has no index to ask SQLite per task).
+        let parents = Set(rows.compactMap { text($0.values[14]) })
         var uid: [Int64: Int] = [:]
         for (i, r) in rows.enumerated() { uid[r.id] = i + 1 }
 
@@ -182,7 +184,7 @@ struct MSProjectExporter {
         for (i, r) in rows.enumerated() {
             let v = r.values
             let milestone = v[6] == .integer(1)
-            let summary = v[14] == .integer(1)
+            let summary = parents.contains(r.wbs)
             let start = day(v[2]), finish = day(v[3])
             let days = milestone ? 0 : workdays(start, finish)
             var baseline: [MSPDIProject.Baseline] = []
@@ -222,12 +224,16 @@ struct MSProjectExporter {
         // Assignments: the owner first (MS Project's first resource is PMQ's owner on
         // import), then every R assignment of someone else.
         var assignments: [MSPDIProject.Assignment] = []
+        var ownerUnits: [Int64: Double] = [:]
+        try db.query("""
+            SELECT a.task, a.units FROM assignments a JOIN tasks t ON t.id = a.task
+            WHERE t.project = ?1 AND a.role = 'R' AND a.person = t.owner
+            """, [.integer(project)]) { s in
+            if case .integer(let t) = db.rawValue(s, 0), let u = db.rawValue(s, 1).number { ownerUnits[t] = u / 100 }
+        }
         for r in rows {
             guard case .integer(let owner) = r.values[13], let ru = resourceUID[owner], let tu = uid[r.id] else { continue }
-            var units = 1.0
-            if case let u = try db.scalar("SELECT units FROM assignments WHERE task = ?1 AND person = ?2 AND role = 'R'", [.integer(r.id), .integer(owner)]),
-               let x = u.number { units = x / 100 }
-            assignments.append(.init(UID: assignments.count + 1, TaskUID: tu, ResourceUID: ru, Units: formatNumber(units)))
+            assignments.append(.init(UID: assignments.count + 1, TaskUID: tu, ResourceUID: ru, Units: formatNumber(ownerUnits[r.id] ?? 1)))
         }
         try db.query("""
             SELECT a.task, a.person, coalesce(a.units, 100) FROM assignments a JOIN tasks t ON t.id = a.task

@@ -60,8 +60,9 @@ struct DataImporter {
         } catch let e as CellError {
             progress?.finish()
             throw located(e.message, e.notes, position, column: e.column)
-        } catch let e as RuntimeError where e.source == nil {
-            // A refusal from `add`'s rules: its range names the cell (see `cellRange`).
+        } catch let e as RuntimeError where e.source == nil && e.id != .io && e.id != .runtime {
+            // A refusal from `add`'s rules: its range names the cell (see `add`). Reading
+            // errors and stops (limits, Ctrl-C) stay at the statement.
             progress?.finish()
             throw located(e.message, e.notes, position, column: e.range.start > 0 ? e.range.start - 1 : nil)
         }
@@ -96,7 +97,7 @@ struct DataImporter {
             var cells: Cells = []
             for (i, text) in record.enumerated() where !text.isEmpty {
                 // A line break inside a quoted cell is a line break, however the file ends its lines.
-                cells.append((header[i], .text(text.contains("\r") ? text.replacingOccurrences(of: "\r\n", with: "\n") : text)))
+                cells.append((header[i], .text(text.utf8.contains(13) ? text.replacingOccurrences(of: "\r\n", with: "\n") : text)))
             }
             do { try body(cells, start) } catch let e as CellError {
                 // Columns are named by header position: map a column back to its index.
@@ -146,7 +147,7 @@ struct DataImporter {
             func keyOf(_ i: Int?) -> String? { i.flatMap { i in known.first { $0.value.index == i }?.key } }
             do { try body(cells, index) } catch let e as CellError {
                 throw located(e.message, e.notes, .object(index), column: nil, key: keyOf(e.column))
-            } catch let e as RuntimeError where e.source == nil {
+            } catch let e as RuntimeError where e.source == nil && e.id != .io && e.id != .runtime {
                 throw located(e.message, e.notes, .object(index), column: nil, key: keyOf(e.range.start > 0 ? e.range.start - 1 : nil))
             }
         }

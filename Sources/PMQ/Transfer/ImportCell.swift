@@ -6,7 +6,7 @@ enum ImportCell {
 
     static func value(_ cell: Cell, _ f: FieldDef, column: Int) throws -> Value {
         func fail(_ m: String, _ notes: [String] = []) -> CellError { CellError(message: m, column: column, notes: notes) }
-        let shown = quoted(cell)
+        var shown: String { quoted(cell) }   // only for messages: a million good cells never need it
         if case .null = cell { return .null }
         switch f.type {
         case .text:
@@ -14,14 +14,15 @@ enum ImportCell {
                 if case .number(let n) = cell { return .text(formatNumber(n)) }   // a WBS code written as a JSON number
                 throw fail("\(f.name) takes text, not \(shown)")
             }
-            if f.required, s.trimmingCharacters(in: .whitespaces).isEmpty { throw fail("\(f.name) cannot be empty") }
+            if f.required, trimmed(s).isEmpty { throw fail("\(f.name) cannot be empty") }
             return .text(s)
         case .integer, .number:
             let n: Double
             switch cell {
             case .number(let x): n = x
             case .text(let s):
-                guard let x = Double(s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")), x.isFinite else {
+                let t = trimmed(s)
+                guard let x = Double(t.utf8.contains(95) ? t.replacingOccurrences(of: "_", with: "") : t), x.isFinite else {
                     throw fail("\(f.name): \(shown) is not a number")
                 }
                 n = x
@@ -46,7 +47,7 @@ enum ImportCell {
             case .bool(let b): return .bool(b)
             case .number(let n) where n == 0 || n == 1: return .bool(n == 1)
             case .text(let s):
-                switch s.trimmingCharacters(in: .whitespaces).lowercased() {
+                switch trimmed(s).lowercased() {
                 case "true", "yes", "1", "y": return .bool(true)
                 case "false", "no", "0", "n": return .bool(false)
                 default: break
@@ -55,7 +56,10 @@ enum ImportCell {
             }
             throw fail("\(f.name): \(shown) is not true or false")
         case .enumeration(let values):
-            guard case .text(let s) = cell, let hit = values.first(where: { $0.lowercased() == s.trimmingCharacters(in: .whitespaces).lowercased() }) else {
+            guard case .text(let s) = cell else { throw fail("unknown \(f.name) \(shown); valid values are: \(values.joined(separator: ", "))") }
+            if values.contains(s) { return .text(s) }
+            let key = trimmed(s).lowercased()
+            guard let hit = values.first(where: { $0.lowercased() == key }) else {
                 throw fail("unknown \(f.name) \(shown); valid values are: \(values.joined(separator: ", "))")
             }
             return .text(hit)
@@ -87,7 +91,7 @@ enum ImportCell {
         case .null: return nil
         case .number(let n): days = n
         case .text(let raw):
-            let s = raw.trimmingCharacters(in: .whitespaces).lowercased()
+            let s = trimmed(raw).lowercased()
             if let n = Double(s) { days = n }
             else if s.hasSuffix("wd"), let n = Double(s.dropLast(2)) { days = n; workdays = true }
             else if s.hasSuffix("d"), let n = Double(s.dropLast()) { days = n }
@@ -102,9 +106,16 @@ enum ImportCell {
 
     /// `YYYY-MM-DD`, also the date of an ISO date-time (`2026-01-28T08:00:00`).
     static func date(_ s: String) -> Day? {
-        let t = s.trimmingCharacters(in: .whitespaces)
-        if t.count > 10, let i = t.firstIndex(of: "T"), t.distance(from: t.startIndex, to: i) == 10 { return Day(iso: String(t.prefix(10))) }
+        let t = trimmed(s)
+        if t.utf8.count > 10, let i = t.firstIndex(of: "T"), t.distance(from: t.startIndex, to: i) == 10 { return Day(iso: String(t.prefix(10))) }
         return Day(iso: t)
+    }
+
+    /// Spaces and tabs around a cell taken off, without Foundation's cost when there are none.
+    static func trimmed(_ s: String) -> String {
+        guard let first = s.utf8.first, let last = s.utf8.last,
+              first == 32 || first == 9 || last == 32 || last == 9 else { return s }
+        return s.trimmingCharacters(in: .whitespaces)
     }
 
     static func quoted(_ cell: Cell) -> String {
