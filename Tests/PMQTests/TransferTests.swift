@@ -72,7 +72,8 @@ struct ImportTests {
         #expect(d.isEmpty, "\(d.map(DiagnosticRenderer.render))")
         #expect(results == [.change(ChangeReport(verb: "imported", entity: "task", count: 4, detail: nil))])
         let expected: [[Value]] = [
-            [.text("1"), .text("Phase"), .null, .text("todo"), .list([]), .integer(0)],
+            // The phase is a summary: status and progress roll up from its children (spec §8.1).
+            [.text("1"), .text("Phase"), .null, .text("doing"), .list([]), .integer(13)],
             [.text("1.1"), .text("Design, draft"), .reference("Li Wei"), .text("doing"), .list(["infra", "db"]), .integer(40)],
             [.text("1.2"), .text("Two\nlines"), .null, .text("todo"), .list([]), .integer(0)],
             [.text("1.3"), .text("数据库迁移"), .reference("王芳"), .text("todo"), .list([]), .integer(0)],
@@ -227,7 +228,7 @@ struct ExportTests {
         let out = try PMQProcess.tool(["python3", "-c", script, f.path("t.ics")])
         #expect(out.status == 0, "\(out.output)")
         #expect(out.output == """
-            GOV-1@pmq 2026-03-02 2026-03-21 1 Design | status todo, 0% done
+            GOV-1@pmq 2026-03-02 2026-03-24 1 Design | status doing, 59% done
             GOV-1.1@pmq 2026-03-02 2026-03-07 1.1 Schema, draft | status done, 100% done, owner Li Wei
             GOV-1.2@pmq 2026-03-09 2026-03-24 1.2 数据库迁移 | status doing, 40% done, owner 王芳/long note, with; commas and a line break/and more text so that the description line is folded at seventy-five octets
             GOV-1.3@pmq 2026-03-20 2026-03-21 ◆ 1.3 Design signed | status todo, 0% done
@@ -355,7 +356,7 @@ struct MSProjectRoundTripTests {
         let out = try PMQProcess.tool(["python3", "-c", script, f.path("gov.xml")])
         #expect(out.status == 0, "\(out.output)")
         #expect(out.output.hasSuffix("""
-            1 Design 2026-03-02 2026-03-20 False 
+            1 Design 2026-03-02 2026-03-23 False 
             1.1 Schema, draft 2026-03-02 2026-03-06 False 
             1.2 数据库迁移 2026-03-09 2026-03-23 False 1.1:FS:2.0d
             1.3 Design signed 2026-03-20 2026-03-20 True 1.2:FF:0.0d
