@@ -255,6 +255,10 @@ struct ExportTests {
         #expect(s.run("export tasks to \"\(f.path("c.csv"))\"").diagnostics.isEmpty)
         #expect(f.exists("c.csv"))
         #expect((try FileManager.default.contentsOfDirectory(atPath: f.folder.path)).sorted() == ["c.csv"])
+        // The same file twice in one run: the last one wins, and nothing is left behind.
+        #expect(s.run("export tasks where wbs = \"1.1\" to \"\(f.path("d.csv"))\"; export count tasks to \"\(f.path("d.csv"))\"").diagnostics.isEmpty)
+        #expect(f.read("d.csv") == "\u{FEFF}4\n")
+        #expect((try FileManager.default.contentsOfDirectory(atPath: f.folder.path)).sorted() == ["c.csv", "d.csv"])
     }
 
     @Test("import, export and their checks are refused when file access is off")

@@ -77,6 +77,8 @@ struct Exporter {
         do { try data.write(to: temp) } catch {
             throw RuntimeError(id: .io, message: "cannot write \(shownPath): \((error as NSError).localizedDescription)", range: range)
         }
+        // The same file written twice in one run: the last write wins (same temporary file).
+        session.pendingExports.removeAll { $0.final == target.path }
         session.pendingExports.append((temp: temp.path, final: target.path))
     }
 }
