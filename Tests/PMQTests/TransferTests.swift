@@ -113,6 +113,7 @@ struct ImportTests {
         ("e.csv", "wbs,name,start\n2.1,A,2026-01-01,x\n", "e.csv:2:18: error: this row has 4 cells but the header has 3"),
         ("e.csv", "wbs,start\n2.1,2026-01-01\n", "e.csv:2:1: error: a task needs a name: this row has none"),
         ("e.tsv", "wbs\tname\tstart\n2.1\tA\t01/02/2026\n", "e.tsv:2:7: error: start: \"01/02/2026\" is not a date"),
+        ("e.csv", "wbs,name\n2.1,\"ok\nstill ok\"\n2.2,\"open\n2.3,x\n", "e.csv:4:5: error: a quoted cell is never closed: its quote runs to the end of the file"),
         ("e.json", "[{\"wbs\":\"3.1\",\"name\":\"x\"},\n {\"wbs\":\"3.2\",\"name\":\"y\",\"start\":\"2026-13-01\"}]", "e.json:2:34: error: start: \"2026-13-01\" is not a date"),
         ("e.json", "{\"wbs\":\"3.1\"}", "e.json:1:1: error: not a JSON array of objects"),
     ])

@@ -83,9 +83,13 @@ struct DataImporter {
         }
         var line = 1
         var columns: [Column]?
+        /// The last record that held a quoted line break: where an unclosed quote would show.
+        var multiline: (line: Int, column: Int)?
         while let record = reader.next() {
             let start = line
-            line += 1 + record.reduce(0) { $0 + DataImporter.lineBreaks($1) }
+            let breaks = record.map(DataImporter.lineBreaks)
+            line += 1 + breaks.reduce(0, +)
+            multiline = breaks.lastIndex(where: { $0 > 0 }).map { (start, $0) }
             if record.count == 1, record[0].isEmpty { continue }   // a blank line
             guard let header = columns else {
                 columns = try mapHeader(record)
@@ -114,6 +118,17 @@ struct DataImporter {
             }
         }
         if columns == nil { throw located("the file is empty: the first line must name the fields", [], .line(1), column: nil) }
+        // CSV.swift reads a quote that is never closed to the end of the file, as one cell.
+        // The last record with a line break in a cell is checked for that: an odd number of
+        // quotes from its start to the end of the file means a cell was left open.
+        if let m = multiline, let data = FileManager.default.contents(atPath: path) {
+            let file = SourceFile(name: shownPath, text: String(decoding: data, as: UTF8.self))
+            let from = file.offset(ofLine: m.line)
+            if file.bytes[from...].reduce(0, { $0 + ($1 == 34 ? 1 : 0) }) % 2 == 1 {
+                throw located("a quoted cell is never closed: its quote runs to the end of the file", ["close it with a \" (a quote inside a cell is written \"\")"],
+                              .line(m.line), column: m.column)
+            }
+        }
     }
 
     /// A JSON array of objects, as `--format json` prints a query.
