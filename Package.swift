@@ -12,13 +12,24 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Reading CSV/TSV for `import ... into`: streams, skips a UTF-8 BOM, quoted newlines, CRLF.
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        // MS Project XML (MSPDI) for `export project to "F.xml"`, schema-ordered.
+        .package(url: "https://github.com/CoreOffice/XMLCoder", from: "0.18.2"),
+        // HTML output (`--format html`, `export ... to "F.html"`), escaped by construction.
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
     ],
     targets: [
         // The system SQLite, linked directly: the library needs nothing else but Foundation.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // GNU readline: used by the pmq executable only, never by the library.
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
-        .target(name: "PMQ", dependencies: ["CSQLite"]),
+        .target(name: "PMQ", dependencies: [
+            "CSQLite",
+            .product(name: "CSV", package: "CSV.swift"),
+            .product(name: "XMLCoder", package: "XMLCoder"),
+            .product(name: "Plot", package: "Plot"),
+        ]),
         .target(name: "PMQEmbed", dependencies: ["PMQ"], exclude: ["include"]),
         .executableTarget(
             name: "pmq",

@@ -72,6 +72,12 @@ func which(_ name: String) -> String? {
 /// stderr to /dev/null unless `showErrors`) and waits; the exit status and wall time.
 @discardableResult
 func spawn(_ argv: [String], stdinPath: String? = nil, showErrors: Bool = false) throws -> (status: Int32, seconds: Double) {
+    let r = try spawnMeasured(argv, stdinPath: stdinPath, showErrors: showErrors)
+    return (r.status, r.seconds)
+}
+
+/// `spawn`, with the child's CPU time (user + system, from wait4's rusage).
+func spawnMeasured(_ argv: [String], stdinPath: String? = nil, showErrors: Bool = false) throws -> (status: Int32, seconds: Double, cpu: Double) {
     guard let exe = which(argv[0]) else { throw BenchError("\(argv[0]) not found") }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -87,10 +93,12 @@ func spawn(_ argv: [String], stdinPath: String? = nil, showErrors: Bool = false)
     let rc = posix_spawn(&pid, exe, &actions, nil, &cargs, environ)
     guard rc == 0 else { throw BenchError("cannot run \(exe): \(String(cString: strerror(rc)))") }
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
     let seconds = (clock.now - start).seconds
     let exited = (status & 0x7f) == 0
-    return (exited ? (status >> 8) & 0xff : -1, seconds)
+    let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    return (exited ? (status >> 8) & 0xff : -1, seconds, cpu)
 }
 
 /// CPU time (user + system) of the children waited for so far; the difference across a
@@ -117,6 +125,8 @@ func shq(_ s: String) -> String {
 struct ProcessTiming {
     var stats: Stats
     var tool: String     // "hyperfine" or "pmq-bench"
+    /// CPU seconds (user + system) per run, when timed here (hyperfine reports its own).
+    var cpu: Stats? = nil
 }
 
 /// Times whole commands. With hyperfine installed it does the work (and its shell-spawn
@@ -147,13 +157,14 @@ func timeCommands(_ commands: [(argv: [String], stdin: String?, prepare: [String
         return results.map { ProcessTiming(stats: Stats(($0["times"] as? [Double]) ?? []), tool: "hyperfine") }
     }
     var samples = Array(repeating: [Double](), count: commands.count)
+    var cpu = Array(repeating: [Double](), count: commands.count)
     for round in 0..<(warmup + runs) {
         for (i, c) in commands.enumerated() {
             if let prepare = c.prepare { try spawn(prepare) }
-            let r = try spawn(c.argv, stdinPath: c.stdin)
+            let r = try spawnMeasured(c.argv, stdinPath: c.stdin)
             guard r.status == 0 else { throw BenchError("\(c.argv.joined(separator: " ")) exited with \(r.status)") }
-            if round >= warmup { samples[i].append(r.seconds) }
+            if round >= warmup { samples[i].append(r.seconds); cpu[i].append(r.cpu) }
         }
     }
-    return samples.map { ProcessTiming(stats: Stats($0), tool: "pmq-bench") }
+    return zip(samples, cpu).map { ProcessTiming(stats: Stats($0.0), tool: "pmq-bench", cpu: Stats($0.1)) }
 }

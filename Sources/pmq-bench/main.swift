@@ -21,6 +21,9 @@ usage: pmq-bench <command> [options]
   rollup --tasks N [--runs 7] [--db FILE.db]          j. one leaf's update, and a bulk update of a rolled-up field (issue 9)
   reports --tasks N [--runs 7]                        r1–r4. correlated count, downstream of, pivot, ~ (issue 12)
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
+  transfer --tasks N [--load-runs 3]                  t1. import N CSV rows vs sqlite3 .import + indexes;
+                                                      t2. export them to CSV vs sqlite3 .mode csv;
+                                                      t3. export project to MSPDI, 10k tasks (issue 14)
   sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
                                                       (for trying a faster SQL shape; ?1 = today)
   run --tasks N [all the options above]               all of a–d, then a table of figures
@@ -153,6 +156,11 @@ func main() throws {
     case "loop":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchLoop(dbPath: try ensureDatabase(o), tasks: o.tasks, workdir: o.workdir))
+    case "transfer":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        note("machine: \(machineDescription())")
+        printTable(try benchTransfer(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate))
+        note("machine: \(machineDescription())")
     case "cpm":
         printTable(try benchCPM(runs: o.runs))
     case "rollup":
@@ -210,6 +218,9 @@ func main() throws {
             var small = o
             small.tasks = min(o.tasks, 100_000)
             figures += try benchRollup(dbPath: try ensureDatabase(small), runs: o.runs, tasks: small.tasks, workdir: o.workdir)
+        }
+        if !o.skip.contains("t") {
+            figures += try benchTransfer(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate)
         }
         if !o.skip.contains("c") {
             figures += try benchLoad(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate)

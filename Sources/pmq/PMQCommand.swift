@@ -19,7 +19,7 @@ struct PMQCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The date that counts as today.", valueName: "YYYY-MM-DD"))
     var today: String?
 
-    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, json or markdown.", valueName: "FORMAT"))
+    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, tsv, json, markdown or html.", valueName: "FORMAT"))
     var format: String = "table"
 
     @Option(name: .customLong("var"), help: ArgumentHelp("Set a script parameter.", valueName: "NAME=VALUE"))
@@ -39,7 +39,7 @@ struct PMQCommand: ParsableCommand {
 
     func validate() throws {
         guard OutputFormat(rawValue: format) != nil else {
-            throw ValidationError("unknown format \"\(format)\"; use table, csv, json or markdown")
+            throw ValidationError("unknown format \"\(format)\"; use table, csv, tsv, json, markdown or html")
         }
         if let today, Day(iso: today) == nil {
             throw ValidationError("--today takes a date as YYYY-MM-DD, not \"\(today)\"")
@@ -86,6 +86,7 @@ struct PMQCommand: ParsableCommand {
             output.error("error: \(error)")
             throw ExitCode(1)
         }
+        ProgressBar.install(on: session)
         if sources.isEmpty && !interactive {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             sources.append(SourceFile(name: "<stdin>", text: String(decoding: data, as: UTF8.self)))

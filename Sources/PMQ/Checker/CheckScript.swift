@@ -29,6 +29,10 @@ indirect enum Checked {
     case importFile(path: String, code: String?, SourceRange)
     case gantt(TQuery, SourceRange)
     case report(path: String, SourceRange)
+    /// `import "F.csv" into tasks`: the file's path (text) and the entity.
+    case importInto(path: TExpr, EntityDef, SourceRange)
+    /// `export <query> to "F"`; `export project to "F.xml"` has no query.
+    case export(TQuery?, path: TExpr, SourceRange)
     case begin(SourceRange), commit(SourceRange), rollback(SourceRange)
     case nothing
 }
@@ -63,7 +67,7 @@ extension Statement {
         case .undo: return "undo"
         case .redo: return "redo"
         case .schedule: return "schedule"
-        case .importFile: return "import"
+        case .importFile, .importInto: return "import"
         case .baselineSave: return "baseline save"
         case .add(let a) where ["holiday", "holidays"].contains(a.entity.lowered): return "add holiday"
         default: return nil
@@ -311,6 +315,39 @@ extension Checker {
                 return nil
             }
             return .report(path: path, s.range)
+        case .importInto(let file, let entityName):
+            guard fileAccess else {
+                diagnostics.error(.refused, "import reads files, and file access is off here", s.range)
+                return nil
+            }
+            guard let entity = Catalog.entity(named: entityName.lowered) else {
+                let names = Catalog.entities.map(\.plural)
+                diagnostics.error(.unknownName, "cannot import into \"\(entityName.text)\"\(Suggestions.didYouMean(entityName.text, names))", entityName.range,
+                                  notes: ["import into one of: " + names.joined(separator: ", ")])
+                return nil
+            }
+            guard let path = checkPath(file, verb: "import") else { return nil }
+            if case .value(.text(let p)) = path.kind, DataFormat.forImport(p) == nil {
+                diagnostics.error(.invalidValue, DataFormat.importRefusal(p), file.range)
+                return nil
+            }
+            return .importInto(path: path, entity, s.range)
+        case .export(let query, let file):
+            guard fileAccess else {
+                diagnostics.error(.refused, "export writes files, and file access is off here", s.range)
+                return nil
+            }
+            var tq: TQuery?
+            if let query {
+                guard let q = checkQuery(query) else { return nil }
+                tq = q
+            }
+            guard let path = checkPath(file, verb: "export") else { return nil }
+            if case .value(.text(let p)) = path.kind, let problem = DataFormat.exportProblem(p, query: tq) {
+                diagnostics.error(.invalidValue, problem, file.range)
+                return nil
+            }
+            return .export(tq, path: path, s.range)
         case .schedule: return .schedule(s.range)
         case .baselineSave: return .baselineSave(s.range)
         case .health(let asOf):
@@ -351,6 +388,17 @@ extension Checker {
             return nil
         }
         return .gantt(tq, range)
+    }
+
+    /// The file name of `import` or `export`: text, a literal or an interpolated string.
+    private mutating func checkPath(_ e: Expr, verb: String) -> TExpr? {
+        let t = check(e, Scope(entity: Checker.noFields))
+        if t.type == .any { return nil }
+        guard t.type == .text else {
+            diagnostics.error(.type, "\(verb) takes a file name in quotes, not a \(t.type)", e.range)
+            return nil
+        }
+        return t
     }
 
     /// `add holiday 2026-10-01 [to 2026-10-07] [name "National Day"]`

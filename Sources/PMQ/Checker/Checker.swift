@@ -31,7 +31,7 @@ struct Checker {
     var calendar: WorkCalendar?
     /// Change statements are refused (an embedding host's read-only mode).
     var readOnly = false
-    /// Statements that read files (import) are refused when this is off.
+    /// Statements that touch files (import, export) are refused when this is off.
     var fileAccess = true
     /// Functions the host registered: parameter and result types.
     var hostFunctions: [String: (params: [PType], result: PType)] = [:]

@@ -15,8 +15,8 @@ public struct Limits: Sendable {
     public var maxMemory: Int?
     /// Change statements are refused when the text is checked, before anything runs.
     public var readOnly = false
-    /// Statements that read or write files (`import`, `report to`) are allowed; turned off,
-    /// they are refused when the text is checked.
+    /// Statements that read or write files (`import`, `export`, `report to`) are allowed;
+    /// turned off, they are refused when the text is checked, before anything runs.
     public var fileAccess = true
 
     public init(maxSteps: Int? = nil, timeout: Duration? = nil, readOnly: Bool = false, fileAccess: Bool = true, maxMemory: Int? = nil) {

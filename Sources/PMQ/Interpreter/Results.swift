@@ -68,6 +68,8 @@ extension ResultColumn.Kind {
     /// A raw SQLite value read as this kind.
     func convert(_ raw: Value) -> Value {
         switch (self, raw) {
+        // An empty tag list is a list, in every format: `[]` in JSON, never null.
+        case (.list, .null): return .list([])
         case (_, .null): return .null
         case (.date, .integer(let i)): return .date(Day(Int(i)))
         case (.date, .decimal(let d)): return d.rounded(.down).safeInt.map { .date(Day($0)) } ?? .null

@@ -93,6 +93,33 @@ public final class Session {
     /// Where `print` output goes; nil returns it as `.text` results.
     public var printHandler: ((String) -> Void)?
 
+    /// Told how a long import or export is going (see `ProgressReport`); nil: no reports.
+    public var progressHandler: ((ProgressReport?) -> Void)?
+
+    /// The folder of the script running now: `import` and `export` resolve relative paths
+    /// there; nil (for `-e` text, standard input and the shell) means the working directory.
+    var scriptFolder: String?
+
+    /// Files `export` wrote during the run, moved into place when it commits.
+    var pendingExports: [(temp: String, final: String)] = []
+
+    /// Commit: exported files take their names. Rollback: they are removed.
+    private func settleExports(commit: Bool) throws {
+        let files = pendingExports
+        pendingExports = []
+        for f in files {
+            if commit {
+                if FileManager.default.fileExists(atPath: f.final) { try? FileManager.default.removeItem(atPath: f.final) }
+                do { try FileManager.default.moveItem(atPath: f.temp, toPath: f.final) } catch {
+                    try? FileManager.default.removeItem(atPath: f.temp)
+                    throw error
+                }
+            } else {
+                try? FileManager.default.removeItem(atPath: f.temp)
+            }
+        }
+    }
+
     /// Limits for scripts from untrusted sources: steps, a deadline, read-only.
     public var limits = Limits()
 
@@ -253,6 +280,7 @@ public final class Session {
         } catch {
             return [Diagnostic(.io, "cannot start a transaction: \(error)", at: .none, source: source)]
         }
+        scriptFolder = source.name.hasPrefix("<") ? nil : URL(fileURLWithPath: source.name).deletingLastPathComponent().path
         journal.label = source.name == "<eval>" || source.name == "<stdin>" || source.name == "<shell>"
             ? String(source.text.prefix(200)) : source.name
         if !savepoint { journal.currentSet = nil; orphanCandidates = [] }
@@ -262,6 +290,7 @@ public final class Session {
         /// Everything the run did is taken back, in the database and in the session.
         func undoAll() {
             pendingFiles.removeAll()
+            try? settleExports(commit: false)
             try? db.execute(savepoint ? "ROLLBACK TO pmq_statement; RELEASE pmq_statement" : "ROLLBACK")
             journal.rolledBack()
             currentProject = savedProject
@@ -281,7 +310,7 @@ public final class Session {
                 try execute(checked, emit: emit)
             } catch let e as RuntimeError {
                 var d = e.diagnostic
-                d.source = source
+                if d.source == nil { d.source = source }
                 failure = d
             } catch let e as Database.StoreError where limits.maxMemory != nil && (e.code == 7 || e.code == 18) /* NOMEM, TOOBIG */ {
                 var d = Diagnostic(.runtime, limits.memoryMessage + ": nothing was changed", at: .none)
@@ -300,7 +329,17 @@ public final class Session {
         if checkFirst {
             kept.forEach(step)
         } else {
-            forEachChecked(source, &c, step) { diagnostics.append($0) }
+            // A large script is a data load: a host that listens is told how it goes (lines
+            // are counted only then, as the total for the time left).
+            let ticker = progressHandler == nil ? nil
+                : progress(label: "loading \(URL(fileURLWithPath: source.name).lastPathComponent)", totalRows: source.bytes.reduce(0) { $0 + ($1 == 10 ? 1 : 0) })
+            var done = 0
+            forEachChecked(source, &c) { checked in
+                step(checked)
+                done += 1
+                ticker?.advance(done)
+            } report: { diagnostics.append($0) }
+            ticker?.finish()
             if !diagnostics.isEmpty {
                 undoAll()
                 return diagnostics + (failure.map { [$0] } ?? [])
@@ -340,8 +379,14 @@ public final class Session {
             undoAll()
             return [Diagnostic(.io, "cannot commit: \(error)", at: .none)]
         }
+        // Exported files appear once the run has committed (inside the shell's begin ...
+        // commit, at once: the shell's own transaction does not hold files back).
+        var written: [Diagnostic] = []
+        do { try settleExports(commit: !inDryRun) } catch {
+            written.append(Diagnostic(.io, "cannot write an exported file: \(error)", at: .none, source: source))
+        }
         checker = c
-        return inDryRun ? [] : writePendingFiles(source)
+        return written + (inDryRun ? [] : writePendingFiles(source))
     }
 
     /// Writes what `report to` made; the model is already committed, so a file that
@@ -532,7 +577,13 @@ public final class Session {
             if let asOf, case .date(let d) = try evaluate(asOf) { day = d }
             emit(try HealthReport(session: self).run(asOf: day, range))
         case .importFile(let path, let code, let range):
-            emit(.change(try MSProjectImporter(session: self).run(path: path, code: code, range)))
+            emit(.change(try MSProjectImporter(session: self).run(path: resolvePath(path), code: code, range)))
+        case .importInto(let path, let entity, let range):
+            let shown = ConstantEvaluator.text(try evaluate(path))
+            emit(.change(try DataImporter(session: self, shownPath: shown, path: resolvePath(shown), entity: entity, range: range).run()))
+        case .export(let query, let path, let range):
+            let shown = ConstantEvaluator.text(try evaluate(path))
+            emit(.change(try Exporter(session: self, shownPath: shown, path: resolvePath(shown), range: range).run(query)))
         case .gantt(let q, _):
             emit(.gantt(try GanttLoader(session: self).load(q)))
         case .report(let path, let range):
@@ -597,6 +648,12 @@ public final class Session {
                                    range: o.range, notes: ["add task \(parent) in the same script (order does not matter), or give \(o.wbs) another code"])
             }
         }
+    }
+
+    /// A file named in a script is found next to the script; elsewhere, in the working directory.
+    func resolvePath(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let scriptFolder else { return path }
+        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: scriptFolder, isDirectory: true)).path
     }
 
     func runQuery(_ q: TQuery) throws -> StatementResult {

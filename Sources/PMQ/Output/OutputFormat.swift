@@ -1,7 +1,9 @@
+import Plot
+
 /// Renders results as the `pmq` command prints them (spec §7): one renderer for
 /// the CLI, the REPL and embedding hosts.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case table, csv, json, markdown
+    case table, csv, json, markdown, tsv, html
 
     /// The text of one result, without a trailing newline; nil for results that print
     /// nothing on standard output (change reports go to standard error).
@@ -15,7 +17,12 @@ public enum OutputFormat: String, CaseIterable, Sendable {
             if self == .table { return GanttText.render(chart, width: style.width ?? 80, colour: style.colour, maxRows: style.maxRows) }
             return render(chart.table, style: style)
         case .scalar(let v, _):
-            return self == .json ? OutputFormat.json(v) : OutputFormat.plain(v, csv: self == .csv)
+            switch self {
+            case .json: return OutputFormat.json(v)
+            case .html: return Node<HTML.BodyContext>.p(.text(OutputFormat.plain(v))).render()
+            case .csv, .tsv: return OutputFormat.plain(v, csv: true)
+            default: return OutputFormat.plain(v)
+            }
         case .explain(let sql, let args, let plan):
             if self == .json {
                 return "{\"sql\":\(jsonString(sql)),\"arguments\":[\(args.map(OutputFormat.json).joined(separator: ","))],\"plan\":[\(plan.map(jsonString).joined(separator: ","))]}"
@@ -33,10 +40,14 @@ public enum OutputFormat: String, CaseIterable, Sendable {
                     "{" + zip(columns, row).map { "\(jsonString($0.name)):\(OutputFormat.json($1))" }.joined(separator: ",") + "}"
                 }
                 return "[" + objects.joined(separator: ",") + "]"
-            case .csv:
-                let lines = [columns.map { OutputFormat.csvField($0.name) }.joined(separator: ",")]
-                    + rows.map { $0.map { OutputFormat.csvField($0.isNull ? "" : OutputFormat.plain($0, csv: true)) }.joined(separator: ",") }
+            case .csv, .tsv:
+                let d = self == .csv ? "," : "\t"
+                let field = self == .csv ? OutputFormat.csvField : OutputFormat.tsvField
+                let lines = [columns.map { field($0.name) }.joined(separator: d)]
+                    + rows.map { $0.map { field($0.isNull ? "" : OutputFormat.plain($0, csv: true)) }.joined(separator: d) }
                 return lines.joined(separator: "\n")
+            case .html:
+                return OutputFormat.htmlTable(columns: columns, rows: rows).render()
             case .markdown:
                 func cell(_ s: String) -> String { OutputFormat.visible(s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")) }
                 var lines = ["| " + columns.map { cell($0.name) }.joined(separator: " | ") + " |"]
@@ -90,6 +101,28 @@ public enum OutputFormat: String, CaseIterable, Sendable {
             if isControl(u) { out.append(contentsOf: "\\u{\(String(u.value, radix: 16, uppercase: true))}".unicodeScalars) } else { out.append(u) }
         }
         return String(out)
+    }
+
+    /// TSV as spreadsheets write it: a cell holding a tab, a line break or a quote is
+    /// quoted as in CSV (so `import` reads it back); every other cell is as it is.
+    static func tsvField(_ s: String) -> String {
+        if s.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 || $0 == 34 }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    /// A result as an HTML `<table>`: Plot escapes every name and value.
+    static func htmlTable(columns: [ResultColumn], rows: [[Value]]) -> Node<HTML.BodyContext> {
+        .table(
+            .thead(.tr(.group(columns.map { .th(.text($0.name)) }))),
+            .tbody(.group(rows.map { row in
+                .tr(.group(zip(columns, row).map { column, v in
+                    let numeric = column.kind == .number || column.kind == .duration
+                    return .td(.if(numeric, .class("num")), .text(v.isNull ? "" : OutputFormat.plain(v)))
+                }))
+            }))
+        )
     }
 
     static func csvField(_ s: String) -> String {

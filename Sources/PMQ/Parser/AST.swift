@@ -148,6 +148,10 @@ struct Statement {
         case gantt(Query)
         /// `report to "F.html"` (spec §8.5).
         case report(to: Expr)
+        /// `import "F.csv" into tasks` (also .tsv and .json): rows of one entity (spec §8.6).
+        case importInto(Expr, entity: Name)
+        /// `export <query> to "F"`, or `export project to "F.xml"` (query nil).
+        case export(Query?, to: Expr)
         case begin, commit, rollback
     }
     var kind: Kind

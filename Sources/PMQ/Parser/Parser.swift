@@ -199,12 +199,8 @@ struct Parser {
             case "undo": advance(); return Statement(kind: .undo, range: first.range)
             case "redo": advance(); return Statement(kind: .redo, range: first.range)
             case "schedule" where !startsQuery(): advance(); return Statement(kind: .schedule, range: first.range)
-            case "import":
-                advance()
-                let file = try parseAdditive()
-                var code: Expr?
-                if accept(keyword: "as") != nil { code = try parseAdditive() }
-                return Statement(kind: .importFile(file, code: code), range: first.range.to(code?.range ?? file.range))
+            case "import": return try parseImport()
+            case "export": return try parseExport()
             case "gantt" where !startsQuery():
                 // gantt_stmt = "gantt" , query ;
                 advance()
@@ -277,6 +273,33 @@ struct Parser {
     private mutating func parseBinding() throws -> Binding {
         if startsQuery() { return .query(try parseQuery()) }
         return .expr(try parseExpr())
+    }
+
+    /// import_stmt = "import" , STRING , [ "as" , STRING | "into" , IDENT ] ;
+    private mutating func parseImport() throws -> Statement {
+        let first = advance()
+        let file = try parseAdditive()
+        if accept(keyword: "into") != nil {
+            let entity = try expectName("the entity to import into, like tasks")
+            return Statement(kind: .importInto(file, entity: entity), range: first.range.to(entity.range))
+        }
+        var code: Expr?
+        if accept(keyword: "as") != nil { code = try parseAdditive() }
+        return Statement(kind: .importFile(file, code: code), range: first.range.to(code?.range ?? file.range))
+    }
+
+    /// export_stmt = "export" , ( "project" | query ) , "to" , STRING ;
+    private mutating func parseExport() throws -> Statement {
+        let first = advance()
+        var query: Query?
+        if peek().isKeyword("project"), peek(1).isKeyword("to") {
+            advance()
+        } else {
+            query = try parseQuery()
+        }
+        _ = try expect(keyword: "to", "\"to\" and a file name in quotes")
+        let file = try parseAdditive()
+        return Statement(kind: .export(query, to: file), range: first.range.to(file.range))
     }
 
     /// update_stmt = "update" , target , "set" , IDENT , "=" , expr , { "," , IDENT , "=" , expr } ;

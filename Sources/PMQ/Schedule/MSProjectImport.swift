@@ -15,11 +15,15 @@ struct MSProjectFile {
         var actualStart: Day?, actualFinish: Day?
         /// MSPDI ConstraintType: 0 ASAP, 1 ALAP, 2 MSO, 3 MFO, 4 SNET, 5 SNLT, 6 FNET, 7 FNLT.
         var constraintType = 0, constraintDate: Day?
+        var baselineStart: Day?, baselineFinish: Day?, baselineCost: Double?
+        /// MS Project's 0–1000 scale (500 is medium).
+        var priority: Int?
+        var notes = ""
         var links: [(pred: Int, type: Int, lag: Int)] = []
         // MS Project's own results, kept for comparison.
         var earlyStart: Day?, lateStart: Day?, totalSlack: Int?, critical: Bool?
     }
-    struct Resource { var uid = 0, name = "", isWork = true, rate: Double? }
+    struct Resource { var uid = 0, name = "", isWork = true, rate: Double?, group = "", email = "" }
     struct Assignment { var task = 0, resource = 0, units = 1.0 }
 
     var name = "", start: Day?
@@ -28,6 +32,8 @@ struct MSProjectFile {
     var resources: [Resource] = []
     var assignments: [Assignment] = []
     var holidays: [Day] = []
+    /// The name of each holiday's exception, when it has one.
+    var holidayNames: [Day: String] = [:]
 
     static func read(_ data: Data) throws -> MSProjectFile {
         let delegate = Reader()
@@ -45,6 +51,13 @@ struct MSProjectFile {
         return Int((h / 8).rounded())
     }
 
+    /// MS Project's priority (0–1000, 500 medium) as PMQ's: below 400 low, below 600
+    /// medium, below 800 high, else critical.
+    static func priority(_ p: Int?) -> String {
+        guard let p else { return "medium" }
+        return p < 400 ? "low" : p < 600 ? "medium" : p < 800 ? "high" : "critical"
+    }
+
     /// `2006-09-21T08:00:00` → the date.
     static func day(_ s: String) -> Day? { s.count >= 10 ? Day(iso: String(s.prefix(10))) : nil }
 
@@ -56,7 +69,8 @@ struct MSProjectFile {
         var link: (pred: Int, type: Int, lag: Int) = (0, 1, 0)
         var resource = Resource()
         var assignment = Assignment()
-        var exceptionFrom: Day?, exceptionTo: Day?, exceptionWorking = false
+        var exceptionFrom: Day?, exceptionTo: Day?, exceptionWorking = false, exceptionName = ""
+        var baselineNumber = 0
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
             if path.isEmpty { file.isProject = name == "Project" }
@@ -67,7 +81,8 @@ struct MSProjectFile {
             case "PredecessorLink": link = (0, 1, 0)
             case "Resource" where path.dropLast().last == "Resources": resource = Resource()
             case "Assignment" where path.dropLast().last == "Assignments": assignment = Assignment()
-            case "Exception", "WeekDay": exceptionFrom = nil; exceptionTo = nil; exceptionWorking = false
+            case "Exception", "WeekDay": exceptionFrom = nil; exceptionTo = nil; exceptionWorking = false; exceptionName = ""
+            case "Baseline": baselineNumber = 0
             default: break
             }
         }
@@ -100,6 +115,12 @@ struct MSProjectFile {
             case ("Task", "LateStart"): task.lateStart = MSProjectFile.day(value)
             case ("Task", "TotalSlack"): task.totalSlack = Int(value)
             case ("Task", "Critical"): task.critical = value == "1"
+            case ("Task", "Priority"): task.priority = Int(value)
+            case ("Task", "Notes"): task.notes = value
+            case ("Baseline", "Number"): baselineNumber = Int(value) ?? 0
+            case ("Baseline", "Start") where path.dropLast(2).last == "Task" && baselineNumber == 0: task.baselineStart = MSProjectFile.day(value)
+            case ("Baseline", "Finish") where path.dropLast(2).last == "Task" && baselineNumber == 0: task.baselineFinish = MSProjectFile.day(value)
+            case ("Baseline", "Cost") where path.dropLast(2).last == "Task" && baselineNumber == 0: task.baselineCost = Double(value)
             case ("PredecessorLink", "PredecessorUID"): link.pred = Int(value) ?? 0
             case ("PredecessorLink", "Type"): link.type = Int(value) ?? 1
             case ("PredecessorLink", "LinkLag"): link.lag = Int(value) ?? 0
@@ -109,6 +130,8 @@ struct MSProjectFile {
             case ("Resource", "Name"): resource.name = value
             case ("Resource", "Type"): resource.isWork = value == "1"
             case ("Resource", "StandardRate"): resource.rate = Double(value)
+            case ("Resource", "Group"): resource.group = value
+            case ("Resource", "EmailAddress"): resource.email = value
             case ("Resources", "Resource"): file.resources.append(resource)
             case ("Assignment", "TaskUID"): assignment.task = Int(value) ?? 0
             case ("Assignment", "ResourceUID"): assignment.resource = Int(value) ?? 0
@@ -118,9 +141,13 @@ struct MSProjectFile {
             case ("TimePeriod", "FromDate"): exceptionFrom = MSProjectFile.day(value)
             case ("TimePeriod", "ToDate"): exceptionTo = MSProjectFile.day(value)
             case ("Exception", "DayWorking"), ("WeekDay", "DayWorking"): exceptionWorking = value == "1"
+            case ("Exception", "Name"): exceptionName = value
             case (_, "Exception"), (_, "WeekDay"):
                 if !exceptionWorking, let from = exceptionFrom, let to = exceptionTo, to >= from, to.number - from.number < 400 {
-                    for n in from.number...to.number { file.holidays.append(Day(n)) }
+                    for n in from.number...to.number {
+                        file.holidays.append(Day(n))
+                        if !exceptionName.isEmpty { file.holidayNames[Day(n)] = exceptionName }
+                    }
                 }
             default: break
             }
@@ -149,7 +176,7 @@ struct MSProjectImporter {
         let project = db.lastInsertID
         try session.journal.record(set, "projects", project, "+", old: .null, new: .integer(project))
         for d in file.holidays where !d.isWeekend {
-            try db.run("INSERT OR IGNORE INTO holidays (day, name) VALUES (?1, ?2)", [.date(d), .text("\(projectCode) calendar")])
+            try db.run("INSERT OR IGNORE INTO holidays (day, name) VALUES (?1, ?2)", [.date(d), .text(file.holidayNames[d] ?? "\(projectCode) calendar")])
         }
         // People: work resources by name (existing people are reused).
         var people = [Int: Int64]()
@@ -158,7 +185,8 @@ struct MSProjectImporter {
                 people[r.uid] = id
                 continue
             }
-            try db.run("INSERT INTO people (name, kind, rate) VALUES (?1, 'person', ?2)", [.text(r.name), r.rate.map { .decimal($0 * 8) } ?? .null])
+            try db.run("INSERT INTO people (name, kind, rate, department, email) VALUES (?1, 'person', ?2, ?3, ?4)",
+                       [.text(r.name), r.rate.map { .decimal($0 * 8) } ?? .null, r.group.isEmpty ? .null : .text(r.group), r.email.isEmpty ? .null : .text(r.email)])
             people[r.uid] = db.lastInsertID
             try session.journal.record(set, "people", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
         }
@@ -181,14 +209,17 @@ struct MSProjectImporter {
             let constraint = t.constraintDate == nil ? "asap" : kinds[t.constraintType] ?? "asap"
             try db.run("""
                 INSERT INTO tasks (project, wbs, wbs_key, parent_wbs, name, owner, status, start, finish, actual_start, actual_finish, progress, cost, milestone,
-                                   constraint_type, constraint_date)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                                   constraint_type, constraint_date, priority, baseline_start, baseline_finish, baseline_cost, notes)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
                 """, [.integer(project), .text(t.outline), .text(WBS.sortKey(t.outline)), WBS.parent(t.outline).map { .text($0) } ?? .null,
                       .text(name), owner[t.uid].map { .integer($0) } ?? .null, .text(status),
                       t.start.map { .date($0) } ?? .null, (t.milestone ? t.start : t.finish).map { .date($0) } ?? .null,
                       t.actualStart.map { .date($0) } ?? .null, t.actualFinish.map { .date($0) } ?? .null,
                       .decimal(t.percent), t.cost.map { .decimal($0) } ?? .null, .bool(t.milestone),
-                      .text(constraint), constraint == "asap" ? .null : t.constraintDate.map { .date($0) } ?? .null])
+                      .text(constraint), constraint == "asap" ? .null : t.constraintDate.map { .date($0) } ?? .null,
+                      .text(MSProjectFile.priority(t.priority)), t.baselineStart.map { .date($0) } ?? .null,
+                      (t.milestone ? t.baselineStart : t.baselineFinish).map { .date($0) } ?? .null,
+                      t.baselineCost.map { .decimal($0) } ?? .null, t.notes.isEmpty ? .null : .text(t.notes)])
             taskID[t.uid] = db.lastInsertID
             try session.journal.record(set, "tasks", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
             added += 1
@@ -205,8 +236,12 @@ struct MSProjectImporter {
                 try session.journal.record(set, "dependencies", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
             }
         }
+        var ownerSeen = Set<Int>()
         for a in file.assignments {
             guard let task = taskID[a.task], let person = people[a.resource] else { continue }
+            // The owner at 100% is what owning means (spec §8.7): no R row is needed for it,
+            // so PMQ's own export comes back as it was.
+            if owner[a.task] == person, a.units == 1, ownerSeen.insert(a.task).inserted { continue }
             try db.run("INSERT INTO assignments (task, person, role, units) VALUES (?1, ?2, 'R', ?3)", [.integer(task), .integer(person), .decimal(a.units * 100)])
             try session.journal.record(set, "assignments", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
         }

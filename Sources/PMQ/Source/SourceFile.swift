@@ -46,6 +46,9 @@ public struct SourceFile: Sendable {
         return i
     }
 
+    /// The offset where 1-based `line` starts (the end of the text past the last line).
+    func offset(ofLine line: Int) -> Int { line >= 1 && line <= lineStarts.count ? lineStarts[line - 1] : bytes.count }
+
     func slice(_ range: SourceRange) -> String {
         let lo = max(0, min(range.start, bytes.count)), hi = max(lo, min(range.end, bytes.count))
         return String(decoding: bytes[lo..<hi], as: UTF8.self)

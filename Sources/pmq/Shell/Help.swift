@@ -69,8 +69,19 @@ enum Help {
         undo / redo        revert the last change set / the last undo
         begin ... commit | rollback    group shell statements into one change
         """),
+        ("import", """
+        import "F.csv" into <entity>     also .tsv and .json (an array of objects)
+          import "tasks.csv" into tasks        the header names fields; all rows or none
+        import "plan.xml" [as "CODE"]    an MS Project file, as a new project
+        """),
+        ("export", """
+        export <query> to "F"            .csv .tsv .json .md .html .ics (by extension)
+          export tasks where overdue select wbs, name, owner, finish to "overdue.csv"
+          export milestones to "milestones.ics"
+        export project to "F.xml"        the project as MS Project XML
+        """),
         ("shell", """
-        .help [topic]   .schema [entity]   .format table|csv|json|markdown   .timer on|off
+        .help [topic]   .schema [entity]   .format table|csv|tsv|json|markdown|html   .timer on|off
         .maxrows N      .today YYYY-MM-DD   .read FILE   .open FILE   .quit
         Tab completes names, fields, values and keys. Ctrl-C clears the line or stops a statement.
         """),

@@ -25,7 +25,7 @@ enum MetaCommand {
             }
         case ".format":
             if let f = OutputFormat(rawValue: argument) { shell.format = f } else {
-                fail(argument.isEmpty ? "the format is \(shell.format.rawValue); choose table, csv, json or markdown" : "unknown format \"\(argument)\"; choose table, csv, json or markdown")
+                fail(argument.isEmpty ? "the format is \(shell.format.rawValue); choose table, csv, tsv, json, markdown or html" : "unknown format \"\(argument)\"; choose table, csv, tsv, json, markdown or html")
             }
         case ".timer":
             switch argument {

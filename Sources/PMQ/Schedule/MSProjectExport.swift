@@ -1,0 +1,280 @@
+import Foundation
+import XMLCoder
+
+/// The MSPDI document PMQ writes. Properties are declared in the order of Microsoft's
+/// schema (mspdi_pj12.xsd): XMLCoder writes them in that order, and MS Project, ProjectLibre
+/// and MPXJ read elements in schema order. Nil properties are left out.
+struct MSPDIProject: Encodable {
+    var SaveVersion = 14
+    var Name: String
+    var Title: String
+    var ScheduleFromStart = 1
+    var StartDate: String?
+    var FinishDate: String?
+    var CurrencyCode = "CNY"
+    var CalendarUID = 1
+    var DefaultStartTime = "08:00:00"
+    var DefaultFinishTime = "17:00:00"
+    var MinutesPerDay = 480
+    var MinutesPerWeek = 2400
+    var DaysPerMonth = 20
+    var StatusDate: String?
+    var Calendars: CalendarList
+    var Tasks: TaskList
+    var Resources: ResourceList
+    var Assignments: AssignmentList
+
+    struct CalendarList: Encodable { var Calendar: [Calendar] }
+    struct Calendar: Encodable {
+        var UID = 1
+        var Name = "Standard"
+        var IsBaseCalendar = 1
+        var BaseCalendarUID = -1
+        var WeekDays: WeekDayList
+        var Exceptions: ExceptionList?
+    }
+    struct WeekDayList: Encodable { var WeekDay: [WeekDay] }
+    struct WeekDay: Encodable {
+        var DayType: Int
+        var DayWorking: Int
+        var WorkingTimes: WorkingTimeList?
+    }
+    struct WorkingTimeList: Encodable { var WorkingTime: [WorkingTime] }
+    struct WorkingTime: Encodable { var FromTime: String; var ToTime: String }
+    struct ExceptionList: Encodable { var Exception: [Exception] }
+    struct Exception: Encodable {
+        var EnteredByOccurrence = 0
+        var TimePeriod: TimePeriod
+        var Occurrences = 1
+        var Name: String
+        var `Type` = 1
+        var DayWorking = 0
+    }
+    struct TimePeriod: Encodable { var FromDate: String; var ToDate: String }
+
+    struct TaskList: Encodable { var Task: [Task] }
+    struct Task: Encodable {
+        var UID: Int
+        var ID: Int
+        var Name: String
+        var `Type` = 1
+        var IsNull = 0
+        var WBS: String?
+        var OutlineNumber: String?
+        var OutlineLevel: Int
+        var Priority: Int?
+        var Start: String?
+        var Finish: String?
+        var Duration: String?
+        var DurationFormat: Int?
+        var Milestone: Int
+        var Summary: Int
+        var PercentComplete: Int?
+        var Cost: String?
+        var ActualStart: String?
+        var ActualFinish: String?
+        var Notes: String?
+        var PredecessorLink: [Link]
+        var Baseline: [Baseline]
+    }
+    struct Link: Encodable {
+        var PredecessorUID: Int
+        var `Type`: Int
+        var LinkLag: Int
+        var LagFormat = 7
+    }
+    struct Baseline: Encodable {
+        var Number = 0
+        var Start: String?
+        var Finish: String?
+        var Duration: String?
+        var Cost: String?
+    }
+
+    struct ResourceList: Encodable { var Resource: [Resource] }
+    struct Resource: Encodable {
+        var UID: Int
+        var ID: Int
+        var Name: String
+        var `Type` = 1
+        var IsNull = 0
+        var Group: String?
+        var EmailAddress: String?
+        var MaxUnits: String?
+        var StandardRate: String?
+        var StandardRateFormat: Int?
+    }
+    struct AssignmentList: Encodable { var Assignment: [Assignment] }
+    struct Assignment: Encodable {
+        var UID: Int
+        var TaskUID: Int
+        var ResourceUID: Int
+        var Units: String
+    }
+}
+
+/// `export project to "F.xml"`: the current project as MS Project XML — tasks with their
+/// outline, dates, durations, progress, cost, baseline and milestones, links with type and
+/// lag, people as resources, owners and R assignments, and the holidays as calendar
+/// exceptions. `import "F.xml"` reads it back (MSProjectImport.swift).
+struct MSProjectExporter {
+    let session: Session
+
+    func export(_ range: SourceRange) throws -> (Data, tasks: Int) {
+        let db = session.db
+        guard let project = try session.schedulingProject(range) else {
+            throw RuntimeError(message: "there is no project to export: add one with add project \"CODE\"", range: range)
+        }
+        try session.loadCalendar()
+        let calendar = session.calendar
+        func day(_ v: Value) -> Day? { if case .integer(let n) = v { return Day(Int(n)) }; return nil }
+        func text(_ v: Value) -> String? { if case .text(let s) = v { return s }; return nil }
+        func number(_ v: Value) -> Double? { v.number }
+        func money(_ d: Double?) -> String? { d.map { formatNumber(($0 * 100).rounded() / 100) } }
+        func at(_ d: Day?, _ time: String) -> String? { d.map { "\($0.iso)T\(time)" } }
+        /// Working days of a task that runs from `s` to `f`, both included.
+        func workdays(_ s: Day?, _ f: Day?) -> Int? {
+            guard let s, let f, f >= s else { return nil }
+            return calendar.workingDays(from: s, to: f + 1)
+        }
+        func hours(_ days: Int) -> String { "PT\(days * 8)H0M0S" }
+
+        var projectName = "", projectCode = "", projectStart: Day?, projectFinish: Day?
+        try db.query("SELECT code, name, start, finish FROM projects WHERE id = ?1", [.integer(project)]) { s in
+            projectCode = text(db.rawValue(s, 0)) ?? ""
+            projectName = text(db.rawValue(s, 1)) ?? projectCode
+            projectStart = day(db.rawValue(s, 2))
+            projectFinish = day(db.rawValue(s, 3))
+        }
+
+        // Tasks in WBS order; UIDs count from 1 (UID 0 is the project's own summary row).
+        struct Row { var id: Int64; var wbs: String; var values: [Value] }
+        var rows: [Row] = []
+        try db.query("""
+            SELECT id, wbs, name, priority, start, finish, progress, cost, milestone, actual_start, actual_finish,
+                   baseline_start, baseline_finish, baseline_cost, notes, owner, parent_wbs
+            FROM tasks t WHERE project = ?1 ORDER BY wbs_key, id
+            """, [.integer(project)]) { s in
+            guard case .integer(let id) = db.rawValue(s, 0) else { return }
+            rows.append(Row(id: id, wbs: text(db.rawValue(s, 1)) ?? "", values: (2...16).map { db.rawValue(s, Int32($0)) }))
+        }
+        // Summaries are the tasks some other task names as parent (found here, in one pass:
+        // parent_wbs has no index to ask SQLite per task).
+        let parents = Set(rows.compactMap { text($0.values[14]) })
+        var uid: [Int64: Int] = [:]
+        for (i, r) in rows.enumerated() { uid[r.id] = i + 1 }
+
+        var links: [Int64: [MSPDIProject.Link]] = [:]
+        let linkType = ["FF": 0, "FS": 1, "SF": 2, "SS": 3]
+        try db.query("""
+            SELECT d.pred, d.succ, d.type, d.lag FROM dependencies d JOIN tasks s ON s.id = d.succ
+            WHERE s.project = ?1 ORDER BY d.id
+            """, [.integer(project)]) { s in
+            guard case .integer(let p) = db.rawValue(s, 0), case .integer(let q) = db.rawValue(s, 1), let pu = uid[p] else { return }
+            let lag = db.rawValue(s, 3).number ?? 0
+            links[q, default: []].append(.init(PredecessorUID: pu, Type: linkType[text(db.rawValue(s, 2)) ?? "FS"] ?? 1,
+                                               LinkLag: Int((lag * 4800).rounded())))
+        }
+
+        let priorities = ["low": 300, "medium": 500, "high": 700, "critical": 900]
+        var tasks: [MSPDIProject.Task] = [
+            .init(UID: 0, ID: 0, Name: projectName, WBS: "0", OutlineNumber: "0", OutlineLevel: 0, Start: at(projectStart, "08:00:00"),
+                  Finish: at(projectFinish, "17:00:00"), Milestone: 0, Summary: 1, PredecessorLink: [], Baseline: []),
+        ]
+        for (i, r) in rows.enumerated() {
+            let v = r.values
+            let milestone = v[6] == .integer(1)
+            let summary = parents.contains(r.wbs)
+            let start = day(v[2]), finish = day(v[3])
+            let days = milestone ? 0 : workdays(start, finish)
+            var baseline: [MSPDIProject.Baseline] = []
+            if !v[9].isNull || !v[10].isNull || !v[11].isNull {
+                let bs = day(v[9]), bf = day(v[10])
+                baseline.append(.init(Start: at(bs, "08:00:00"), Finish: at(milestone ? bs : bf, milestone ? "08:00:00" : "17:00:00"),
+                                      Duration: (milestone ? 0 : workdays(bs, bf)).map(hours), Cost: money(number(v[11]))))
+            }
+            tasks.append(.init(
+                UID: i + 1, ID: i + 1, Name: text(v[0]) ?? "", WBS: r.wbs, OutlineNumber: r.wbs,
+                OutlineLevel: r.wbs.split(separator: ".").count,
+                Priority: text(v[1]).flatMap { priorities[$0] },
+                Start: at(start ?? finish, "08:00:00"),
+                Finish: at(milestone ? (start ?? finish) : finish, milestone ? "08:00:00" : "17:00:00"),
+                Duration: days.map(hours), DurationFormat: days == nil ? nil : 7,
+                Milestone: milestone ? 1 : 0, Summary: summary ? 1 : 0,
+                PercentComplete: number(v[4]).map { Int($0.rounded()) },
+                Cost: money(number(v[5])),
+                ActualStart: at(day(v[7]), "08:00:00"), ActualFinish: at(day(v[8]), "17:00:00"),
+                Notes: text(v[12]).flatMap { $0.isEmpty ? nil : $0 },
+                PredecessorLink: links[r.id] ?? [], Baseline: baseline))
+        }
+
+        // People: everyone (people belong to the model, not to one project), as work resources.
+        var resources: [MSPDIProject.Resource] = []
+        var resourceUID: [Int64: Int] = [:]
+        try db.query("SELECT id, name, department, email, capacity, rate FROM people ORDER BY id") { s in
+            guard case .integer(let id) = db.rawValue(s, 0) else { return }
+            let n = resources.count + 1
+            resourceUID[id] = n
+            let rate = number(db.rawValue(s, 5))
+            resources.append(.init(UID: n, ID: n, Name: text(db.rawValue(s, 1)) ?? "", Group: text(db.rawValue(s, 2)),
+                                   EmailAddress: text(db.rawValue(s, 3)),
+                                   MaxUnits: number(db.rawValue(s, 4)).map { formatNumber($0 / 8) },
+                                   StandardRate: rate.map { formatNumber($0 / 8) }, StandardRateFormat: rate == nil ? nil : 2))
+        }
+        // Assignments: the owner first (MS Project's first resource is PMQ's owner on
+        // import), then every R assignment of someone else.
+        var assignments: [MSPDIProject.Assignment] = []
+        var ownerUnits: [Int64: Double] = [:]
+        try db.query("""
+            SELECT a.task, a.units FROM assignments a JOIN tasks t ON t.id = a.task
+            WHERE t.project = ?1 AND a.role = 'R' AND a.person = t.owner
+            """, [.integer(project)]) { s in
+            if case .integer(let t) = db.rawValue(s, 0), let u = db.rawValue(s, 1).number { ownerUnits[t] = u / 100 }
+        }
+        for r in rows {
+            guard case .integer(let owner) = r.values[13], let ru = resourceUID[owner], let tu = uid[r.id] else { continue }
+            assignments.append(.init(UID: assignments.count + 1, TaskUID: tu, ResourceUID: ru, Units: formatNumber(ownerUnits[r.id] ?? 1)))
+        }
+        try db.query("""
+            SELECT a.task, a.person, coalesce(a.units, 100) FROM assignments a JOIN tasks t ON t.id = a.task
+            WHERE t.project = ?1 AND a.role = 'R' AND a.person IS NOT t.owner ORDER BY a.id
+            """, [.integer(project)]) { s in
+            guard case .integer(let t) = db.rawValue(s, 0), case .integer(let p) = db.rawValue(s, 1),
+                  let tu = uid[t], let ru = resourceUID[p] else { return }
+            assignments.append(.init(UID: assignments.count + 1, TaskUID: tu, ResourceUID: ru, Units: formatNumber((db.rawValue(s, 2).number ?? 100) / 100)))
+        }
+
+        // Holidays as calendar exceptions, one per run of consecutive days with one name.
+        var exceptions: [MSPDIProject.Exception] = []
+        var run: (from: Day, to: Day, name: String)?
+        func flush() {
+            guard let r = run else { return }
+            exceptions.append(.init(TimePeriod: .init(FromDate: "\(r.from.iso)T00:00:00", ToDate: "\(r.to.iso)T23:59:00"), Name: r.name))
+        }
+        try db.query("SELECT day, coalesce(name, 'Holiday') FROM holidays ORDER BY day") { s in
+            guard let d = day(db.rawValue(s, 0)) else { return }
+            let name = text(db.rawValue(s, 1)) ?? "Holiday"
+            if let r = run, r.to + 1 == d, r.name == name { run = (r.from, d, name); return }
+            flush()
+            run = (d, d, name)
+        }
+        flush()
+        let working = MSPDIProject.WorkingTimeList(WorkingTime: [.init(FromTime: "08:00:00", ToTime: "12:00:00"), .init(FromTime: "13:00:00", ToTime: "17:00:00")])
+        let week = (1...7).map { d in
+            MSPDIProject.WeekDay(DayType: d, DayWorking: d == 1 || d == 7 ? 0 : 1, WorkingTimes: d == 1 || d == 7 ? nil : working)
+        }
+
+        let document = MSPDIProject(
+            Name: projectCode + ".xml", Title: projectName,
+            StartDate: at(projectStart ?? rows.compactMap { day($0.values[2]) }.min(), "08:00:00"),
+            FinishDate: at(projectFinish ?? rows.compactMap { day($0.values[3]) }.max(), "17:00:00"),
+            StatusDate: nil,
+            Calendars: .init(Calendar: [.init(WeekDays: .init(WeekDay: week), Exceptions: exceptions.isEmpty ? nil : .init(Exception: exceptions))]),
+            Tasks: .init(Task: tasks), Resources: .init(Resource: resources), Assignments: .init(Assignment: assignments))
+        let encoder = XMLEncoder()
+        encoder.outputFormatting = [.prettyPrinted]
+        let data = try encoder.encode(document, withRootKey: "Project", rootAttributes: ["xmlns": "http://schemas.microsoft.com/project"],
+                                      header: XMLHeader(version: 1.0, encoding: "UTF-8", standalone: "yes"))
+        return (data, rows.count)
+    }
+}

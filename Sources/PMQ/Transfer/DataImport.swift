@@ -1,0 +1,295 @@
+import CSV
+import Foundation
+
+/// One cell of an imported file, as the file gave it: CSV and TSV cells are text; JSON
+/// also has numbers, booleans, lists and null.
+enum Cell {
+    case null, text(String), number(Double), bool(Bool), list([String])
+}
+
+/// `import "F.csv" into <entity>` (spec §8.6): CSV, TSV or a JSON array of objects, one
+/// row of the entity per record. The header (the keys) names fields; every row goes
+/// through the same rules as `add`, so an import can do nothing `add` would refuse. The
+/// first bad cell stops it with an error at `F.csv:LINE:COLUMN` and the run's transaction
+/// keeps nothing; a good import is one change set (`undo` removes it).
+struct DataImporter {
+    let session: Session
+    /// The path as the statement wrote it: diagnostics name the file this way.
+    let shownPath: String
+    let path: String
+    let entity: EntityDef
+    let range: SourceRange
+
+    /// Where a record starts: its line (CSV, TSV) or its index in the array (JSON).
+    enum RecordPosition { case line(Int), object(Int) }
+
+    /// Columns from the header: the field each one fills, nil for one that is read and
+    /// ignored (computed fields, `id`: an export of a query can be imported back).
+    private struct Column { var name: String; var field: FieldDef?; var index: Int }
+    private typealias Cells = [(column: Column, cell: Cell)]
+
+    /// A failure inside the file: the message, the record, and the column (nil: the record).
+    struct CellError: Error { var message: String; var column: Int?; var notes: [String] = [] }
+
+    func run() throws -> ChangeReport {
+        guard let format = DataFormat.forImport(path) else {
+            throw RuntimeError(id: .invalidValue, message: DataFormat.importRefusal(shownPath), range: range)
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw RuntimeError(id: .io, message: "cannot read \(shownPath)", range: range)
+        }
+        let progress = session.progress(label: "importing \(URL(fileURLWithPath: shownPath).lastPathComponent)", totalRows: format == .json ? nil : estimatedRows())
+        var count = 0
+        var position = RecordPosition.line(1)
+        do {
+            if format == .json {
+                try readJSON { cells, index in
+                    position = .object(index)
+                    try add(cells)
+                    count += 1
+                    progress?.advance(count)
+                }
+            } else {
+                try readDelimited(format == .tsv ? "\t" : ",") { cells, line in
+                    position = .line(line)
+                    try add(cells)
+                    count += 1
+                    progress?.advance(count)
+                }
+            }
+        } catch let e as CellError {
+            progress?.finish()
+            throw located(e.message, e.notes, position, column: e.column)
+        } catch let e as RuntimeError where e.source == nil && e.id != .io && e.id != .runtime {
+            // A refusal from `add`'s rules: its range names the cell (see `add`). Reading
+            // errors and stops (limits, Ctrl-C) stay at the statement.
+            progress?.finish()
+            throw located(e.message, e.notes, position, column: e.range.start > 0 ? e.range.start - 1 : nil)
+        }
+        progress?.finish()
+        if entity.table == "projects" { session.projectCacheValid = false }
+        return ChangeReport(verb: "imported", entity: entity.singular, count: count, detail: nil)
+    }
+
+    // MARK: - Reading
+
+    /// The header, then each record with the line it starts on. CSV.swift does the reading
+    /// (BOM, quotes, quoted newlines, CRLF); lines are counted here from what it returns.
+    private func readDelimited(_ delimiter: UnicodeScalar, _ body: (Cells, Int) throws -> Void) throws {
+        guard let stream = InputStream(fileAtPath: path) else { throw RuntimeError(id: .io, message: "cannot read \(shownPath)", range: range) }
+        let reader: CSVReader
+        do { reader = try CSVReader(stream: stream, hasHeaderRow: false, delimiter: delimiter) } catch {
+            throw RuntimeError(id: .io, message: "cannot read \(shownPath): \(error)", range: range)
+        }
+        var line = 1
+        var columns: [Column]?
+        /// The last record that held a quoted line break: where an unclosed quote would show.
+        var multiline: (line: Int, column: Int)?
+        while let record = reader.next() {
+            let start = line
+            let breaks = record.map(DataImporter.lineBreaks)
+            line += 1 + breaks.reduce(0, +)
+            multiline = breaks.lastIndex(where: { $0 > 0 }).map { (start, $0) }
+            if record.count == 1, record[0].isEmpty { continue }   // a blank line
+            guard let header = columns else {
+                columns = try mapHeader(record)
+                continue
+            }
+            if record.count > header.count {
+                throw located("this row has \(record.count) cells but the header has \(header.count)", [], .line(start), column: header.count)
+            }
+            var cells: Cells = []
+            for (i, text) in record.enumerated() where !text.isEmpty {
+                // A line break inside a quoted cell is a line break, however the file ends its lines.
+                cells.append((header[i], .text(text.utf8.contains(13) ? text.replacingOccurrences(of: "\r\n", with: "\n") : text)))
+            }
+            do { try body(cells, start) } catch let e as CellError {
+                // Columns are named by header position: map a column back to its index.
+                throw located(e.message, e.notes, .line(start), column: e.column)
+            }
+        }
+        // CSV.swift's file reader asks for one byte past the end and reports that as
+        // cannotReadFile: at the end of the stream it is the end, not an error.
+        if let error = reader.error {
+            if case CSVError.cannotReadFile = error, stream.streamStatus == .atEnd {} else {
+                let what: String
+                if case CSVError.unicodeDecoding = error { what = "it is not UTF-8 text (save it as CSV UTF-8)" } else { what = "\(error)" }
+                throw located("cannot read \(shownPath): \(what)", [], .line(line), column: nil)
+            }
+        }
+        if columns == nil { throw located("the file is empty: the first line must name the fields", [], .line(1), column: nil) }
+        // CSV.swift reads a quote that is never closed to the end of the file, as one cell.
+        // The last record with a line break in a cell is checked for that: an odd number of
+        // quotes from its start to the end of the file means a cell was left open.
+        if let m = multiline, let data = FileManager.default.contents(atPath: path) {
+            let file = SourceFile(name: shownPath, text: String(decoding: data, as: UTF8.self))
+            let from = file.offset(ofLine: m.line)
+            if file.bytes[from...].reduce(0, { $0 + ($1 == 34 ? 1 : 0) }) % 2 == 1 {
+                throw located("a quoted cell is never closed: its quote runs to the end of the file", ["close it with a \" (a quote inside a cell is written \"\")"],
+                              .line(m.line), column: m.column)
+            }
+        }
+    }
+
+    /// A JSON array of objects, as `--format json` prints a query.
+    private func readJSON(_ body: (Cells, Int) throws -> Void) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeError(id: .io, message: "cannot read \(shownPath)", range: range) }
+        let array: [[String: JSONCell]]
+        do { array = try JSONDecoder().decode([[String: JSONCell]].self, from: data) } catch {
+            let detail: String
+            switch error {
+            case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c):
+                detail = c.codingPath.isEmpty ? "expected a JSON array of objects, as pmq --format json prints a query"
+                    : "row \(c.codingPath.first.map { "\(($0.intValue ?? 0) + 1)" } ?? "?")\(c.codingPath.count > 1 ? ", \(c.codingPath[1].stringValue)" : ""): \(c.debugDescription)"
+            default: detail = "\(error)"
+            }
+            throw located("not a JSON array of objects: \(detail)", [], .line(1), column: nil)
+        }
+        var known: [String: Column] = [:]
+        for (index, object) in array.enumerated() {
+            var cells: Cells = []
+            for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+                let column: Column
+                if let c = known[key] { column = c } else {
+                    do { column = try mapColumn(key, at: known.count, seen: []) } catch let e as CellError {
+                        throw located(e.message, e.notes, .object(index), column: nil, key: key)
+                    }
+                    known[key] = column
+                }
+                if case .null = value.cell { continue }
+                cells.append((column, value.cell))
+            }
+            func keyOf(_ i: Int?) -> String? { i.flatMap { i in known.first { $0.value.index == i }?.key } }
+            do { try body(cells, index) } catch let e as CellError {
+                throw located(e.message, e.notes, .object(index), column: nil, key: keyOf(e.column))
+            } catch let e as RuntimeError where e.source == nil && e.id != .io && e.id != .runtime {
+                throw located(e.message, e.notes, .object(index), column: nil, key: keyOf(e.range.start > 0 ? e.range.start - 1 : nil))
+            }
+        }
+    }
+
+    /// `\n`, `\r\n` and a lone `\r` inside a quoted cell each end a line of the file.
+    static func lineBreaks(_ s: String) -> Int {
+        var n = 0
+        var previousCR = false
+        for b in s.utf8 {
+            if b == 10 { if !previousCR { n += 1 } ; previousCR = false } else if b == 13 { n += 1; previousCR = true } else { previousCR = false }
+        }
+        return n
+    }
+
+    /// Rows in the file, roughly (its line count), for the progress bar's time left.
+    private func estimatedRows() -> Int? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let size = attributes[.size] as? Int, size > 4 << 20, let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var lines = 0
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            lines += chunk.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+        }
+        return max(0, lines - 1)
+    }
+
+    // MARK: - Header
+
+    private func mapHeader(_ names: [String]) throws -> [Column] {
+        var out: [Column] = []
+        var seen: Set<String> = []
+        for (i, raw) in names.enumerated() {
+            let c = try mapColumn(raw, at: i, seen: seen)
+            if let f = c.field { seen.insert(f.name) }
+            out.append(c)
+        }
+        return out
+    }
+
+    private func mapColumn(_ raw: String, at i: Int, seen: Set<String>) throws -> Column {
+        let name = raw.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw CellError(message: "column \(i + 1) has no name: the first line must name the fields", column: i) }
+        guard let f = entity.field(name.lowercased()) else {
+            throw CellError(message: "unknown column \"\(raw)\": \(entity.plural) have no such field\(Suggestions.didYouMean(name, entity.fieldNames))", column: i,
+                            notes: ["fields of \(entity.plural): " + entity.fields.filter { !$0.isComputed }.map(\.name).joined(separator: ", ")])
+        }
+        if seen.contains(f.name) { throw CellError(message: "column \"\(raw)\" is given twice", column: i) }
+        // Computed columns (an export's `duration`, `score`, `level`, ...) and `id` are read
+        // and ignored, but a task's `duration` sets its finish when no finish is given.
+        let settable = f.name != "id" && (!f.isComputed || (entity.table == "tasks" && f.name == "duration"))
+        return Column(name: f.name, field: settable ? f : nil, index: i)
+    }
+
+    // MARK: - Rows
+
+    /// One record through `add`'s rules. Ranges in the TAdd are cell numbers + 1 (0: the row),
+    /// turned into a place in the file if a rule refuses the row.
+    private func add(_ cells: Cells) throws {
+        try session.step()
+        var a = TAdd(entity: entity, milestone: entity.onlyMilestones, values: [], link: nil, duration: nil, range: SourceRange(0, 0))
+        var pred: (Value, Int)?, succ: (Value, Int)?
+        var durationCell: (Double, Bool, Int)?
+        for (column, cell) in cells {
+            guard let f = column.field else { continue }
+            let r = SourceRange(column.index + 1, column.index + 2)
+            if f.name == "duration" {
+                durationCell = try ImportCell.duration(cell, f, column: column.index).map { ($0.days, $0.workdays, column.index) }
+                continue
+            }
+            let v = try ImportCell.value(cell, f, column: column.index)
+            if v.isNull { continue }
+            if entity.table == "dependencies", f.name == "pred" || f.name == "succ" {
+                let key: Value = .text(ConstantEvaluator.text(v))
+                if f.name == "pred" { pred = (key, column.index) } else { succ = (key, column.index) }
+                continue
+            }
+            a.values.append((f, v, r))
+        }
+        if entity.table == "dependencies" {
+            guard let p = pred, let s = succ else {
+                throw CellError(message: "a dependency needs both pred and succ", column: nil)
+            }
+            a.link = (p.0, s.0, SourceRange(min(p.1, s.1) + 1, max(p.1, s.1) + 2))
+        }
+        if let d = durationCell, a.value("finish") == nil, a.value("start") != nil {
+            a.duration = (d.0, d.1, SourceRange(d.2 + 1, d.2 + 2))
+        }
+        for f in entity.fields where f.required && a.link == nil && a.value(f.name) == nil {
+            throw CellError(message: "a\(entity.singular.first.map { "aeiou".contains($0) } == true ? "n" : "") \(entity.singular) needs a \(f.name): this row has none", column: nil)
+        }
+        if entity.table == "people", case .reference(let b)? = a.value("backup"), case .text(let n)? = a.value("name"), b == n {
+            throw CellError(message: "\(n) cannot be their own backup", column: cells.first { $0.column.name == "backup" }?.column.index)
+        }
+        _ = try AddExecutor(session: session).run(a)
+        try session.journal.added(entity.table, session.db.lastInsertID)
+    }
+
+    // MARK: - Locating
+
+    /// A diagnostic in the data file: `F.csv:LINE:COLUMN`, the line and a caret under the cell.
+    private func located(_ message: String, _ notes: [String], _ position: RecordPosition, column: Int?, key: String? = nil) -> RuntimeError {
+        let text = (FileManager.default.contents(atPath: path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let file = SourceFile(name: shownPath, text: text)
+        let at: SourceRange
+        switch position {
+        case .line(let line): at = DataLocator.cell(in: file, line: line, column: column, delimiter: DataFormat.of(path) == .tsv ? 9 : 44)
+        case .object(let index): at = DataLocator.jsonValue(in: file, object: index, key: key)
+        }
+        var e = RuntimeError(id: .invalidValue, message: message, range: at, notes: notes)
+        e.source = file
+        return e
+    }
+}
+
+/// A JSON value as a cell: JSONDecoder tells booleans from numbers, as JSONSerialization does not.
+struct JSONCell: Decodable {
+    var cell: Cell
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { cell = .null }
+        else if let b = try? c.decode(Bool.self) { cell = .bool(b) }
+        else if let n = try? c.decode(Double.self) { cell = .number(n) }
+        else if let s = try? c.decode(String.self) { cell = .text(s) }
+        else if let xs = try? c.decode([String].self) { cell = .list(xs) }
+        else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "a value must be text, a number, true/false, null or a list of text")
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Plot
+
+/// `export <query> to "F"` and `export project to "F.xml"` (spec §8.6): the file's
+/// extension names the format. Files are written next to their final name and moved
+/// into place when the run commits, so a script that fails (or a dry run) writes nothing.
+struct Exporter {
+    let session: Session
+    let shownPath: String
+    let path: String
+    let range: SourceRange
+
+    func run(_ query: TQuery?) throws -> ChangeReport {
+        guard let format = DataFormat.of(path) else {
+            throw RuntimeError(id: .invalidValue, message: DataFormat.exportProblem(shownPath, query: query) ?? "unknown file type", range: range)
+        }
+        if let problem = DataFormat.exportProblem(shownPath, query: query) {
+            throw RuntimeError(id: .invalidValue, message: problem, range: range)
+        }
+        let note = "to \(shownPath)"
+        guard let query else {
+            let (data, tasks) = try MSProjectExporter(session: session).export(range)
+            try write(data)
+            return ChangeReport(verb: "exported", entity: "task", count: tasks, detail: nil, note: note)
+        }
+        let entity = query.entity.singular
+        switch format {
+        case .svg:
+            // The Gantt chart of the query's tasks (spec §8.5), drawn by the pictures layer.
+            let svg = try GanttSVG.render(query, in: session)
+            try write(Data(svg.utf8))
+            return ChangeReport(verb: "exported", entity: entity, count: try session.ids(of: query).count, detail: nil, note: note)
+        case .ics:
+            let (text, n) = try ICalendarExport(session: session).calendar(of: session.ids(of: query))
+            try write(Data(text.utf8))
+            return ChangeReport(verb: "exported", entity: entity, count: n, detail: nil, note: note)
+        case .mspdi:
+            throw RuntimeError(id: .invalidValue, message: DataFormat.exportProblem(shownPath, query: query) ?? "", range: range)
+        case .csv, .tsv, .json, .markdown, .html:
+            let result = try session.runQuery(query)
+            var count = 1
+            if case .rows(_, let rows, _) = result { count = rows.count }
+            let text: String
+            switch format {
+            case .csv: text = "\u{FEFF}" + (OutputFormat.csv.render(result) ?? "") + "\n"   // the BOM: Excel reads UTF-8
+            case .tsv: text = (OutputFormat.tsv.render(result) ?? "") + "\n"
+            case .json: text = (OutputFormat.json.render(result) ?? "") + "\n"
+            case .markdown: text = (OutputFormat.markdown.render(result) ?? "") + "\n"
+            default: text = Exporter.page(title: URL(fileURLWithPath: shownPath).deletingPathExtension().lastPathComponent, result) + "\n"
+            }
+            try write(Data(text.utf8))
+            return ChangeReport(verb: "exported", entity: entity, count: count, detail: nil, note: note)
+        }
+    }
+
+    /// A self-contained HTML page around the result's table.
+    static func page(title: String, _ result: StatementResult) -> String {
+        let body: Node<HTML.BodyContext>
+        if case .rows(let columns, let rows, _) = result {
+            body = OutputFormat.htmlTable(columns: columns, rows: rows)
+        } else {
+            body = .p(.text(OutputFormat.plain(OutputFormat.scalarValue(result))))
+        }
+        let css = "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+            + "th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}td.num{text-align:right}th{background:#f3f3f3}"
+        return HTML(.head(.meta(.charset(.utf8)), .element(named: "title", text: title), .style(css)), .body(.h1(.text(title)), body)).render()
+    }
+
+    /// Writes beside the target; the session moves it into place at commit.
+    private func write(_ data: Data) throws {
+        let target = URL(fileURLWithPath: path)
+        let folder = target.deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw RuntimeError(id: .io, message: "cannot write \(shownPath): no folder \(folder.path)", range: range)
+        }
+        let temp = folder.appendingPathComponent(".\(target.lastPathComponent).pmq-\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do { try data.write(to: temp) } catch {
+            throw RuntimeError(id: .io, message: "cannot write \(shownPath): \((error as NSError).localizedDescription)", range: range)
+        }
+        // The same file written twice in one run: the last write wins (same temporary file).
+        session.pendingExports.removeAll { $0.final == target.path }
+        session.pendingExports.append((temp: temp.path, final: target.path))
+    }
+}
+
+extension OutputFormat {
+    static func scalarValue(_ r: StatementResult) -> Value {
+        if case .scalar(let v, _) = r { return v }
+        return .null
+    }
+}

@@ -1,0 +1,218 @@
+/// A cell of an imported file as a field's value, with `add`'s rules: ISO dates, enum
+/// values checked, numbers within their bounds, references kept as keys. Every message
+/// quotes the cell as the file has it.
+enum ImportCell {
+    typealias CellError = DataImporter.CellError
+
+    static func value(_ cell: Cell, _ f: FieldDef, column: Int) throws -> Value {
+        func fail(_ m: String, _ notes: [String] = []) -> CellError { CellError(message: m, column: column, notes: notes) }
+        var shown: String { quoted(cell) }   // only for messages: a million good cells never need it
+        if case .null = cell { return .null }
+        switch f.type {
+        case .text:
+            guard case .text(let s) = cell else {
+                if case .number(let n) = cell { return .text(formatNumber(n)) }   // a WBS code written as a JSON number
+                throw fail("\(f.name) takes text, not \(shown)")
+            }
+            if f.required, trimmed(s).isEmpty { throw fail("\(f.name) cannot be empty") }
+            return .text(s)
+        case .integer, .number:
+            let n: Double
+            switch cell {
+            case .number(let x): n = x
+            case .text(let s):
+                let t = trimmed(s)
+                guard let x = Double(t.utf8.contains(95) ? t.replacingOccurrences(of: "_", with: "") : t), x.isFinite else {
+                    throw fail("\(f.name): \(shown) is not a number")
+                }
+                n = x
+            default: throw fail("\(f.name): \(shown) is not a number")
+            }
+            if f.type == .integer, n != n.rounded() || n.safeInt == nil { throw fail("\(f.name) takes a whole number, not \(shown)") }
+            if let b = f.bounds, !b.contains(n) {
+                throw fail("\(f.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound)), not \(shown)")
+            }
+            return f.type == .integer ? .integer(Int64(n)) : .decimal(n)
+        case .date:
+            guard case .text(let s) = cell, let d = date(s) else {
+                throw fail("\(f.name): \(shown) is not a date", ["write dates as YYYY-MM-DD, like 2026-01-28"])
+            }
+            guard d.isInRange else { throw fail("\(f.name): \(shown) is out of range: dates run from 0001-01-01 to 9999-12-31") }
+            return .date(d)
+        case .duration:
+            guard let d = try duration(cell, f, column: column) else { return .null }
+            return .duration(d.days)
+        case .bool:
+            switch cell {
+            case .bool(let b): return .bool(b)
+            case .number(let n) where n == 0 || n == 1: return .bool(n == 1)
+            case .text(let s):
+                switch trimmed(s).lowercased() {
+                case "true", "yes", "1", "y": return .bool(true)
+                case "false", "no", "0", "n": return .bool(false)
+                default: break
+                }
+            default: break
+            }
+            throw fail("\(f.name): \(shown) is not true or false")
+        case .enumeration(let values):
+            guard case .text(let s) = cell else { throw fail("unknown \(f.name) \(shown); valid values are: \(values.joined(separator: ", "))") }
+            if values.contains(s) { return .text(s) }
+            let key = trimmed(s).lowercased()
+            guard let hit = values.first(where: { $0.lowercased() == key }) else {
+                throw fail("unknown \(f.name) \(shown); valid values are: \(values.joined(separator: ", "))")
+            }
+            return .text(hit)
+        case .reference:
+            switch cell {
+            case .text(let s): return .reference(s)
+            case .number(let n): return .reference(formatNumber(n))
+            default: throw fail("\(f.name): \(shown) is not a key")
+            }
+        case .list:
+            switch cell {
+            case .list(let xs): return .list(xs)
+            case .text(let s):
+                // CSV exports join tags with ";"; a JSON-looking cell is read as JSON.
+                if s.hasPrefix("[") { return .list(decodeList(s)) }
+                return .list(s.split(whereSeparator: { $0 == ";" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            default: throw fail("\(f.name): \(shown) is not a list of text")
+            }
+        }
+    }
+
+    /// A duration cell: `5d`, `2w`, `3wd` (working days), or a bare number of days (as JSON writes it).
+    static func duration(_ cell: Cell, _ f: FieldDef, column: Int) throws -> (days: Double, workdays: Bool)? {
+        func fail() -> CellError {
+            CellError(message: "\(f.name): \(quoted(cell)) is not a duration", column: column, notes: ["write durations as 5d, 2w or 3wd, or a number of days"])
+        }
+        var days: Double, workdays = false
+        switch cell {
+        case .null: return nil
+        case .number(let n): days = n
+        case .text(let raw):
+            let s = trimmed(raw).lowercased()
+            if let n = Double(s) { days = n }
+            else if s.hasSuffix("wd"), let n = Double(s.dropLast(2)) { days = n; workdays = true }
+            else if s.hasSuffix("d"), let n = Double(s.dropLast()) { days = n }
+            else if s.hasSuffix("w"), let n = Double(s.dropLast()) { days = n * 7 }
+            else { throw fail() }
+        default: throw fail()
+        }
+        guard days.isFinite, abs(days) <= maxDurationDays else { throw fail() }
+        if f.name == "duration", days < 0 { throw CellError(message: "duration cannot be negative, not \(quoted(cell))", column: column) }
+        return (days, workdays)
+    }
+
+    /// `YYYY-MM-DD`, also the date of an ISO date-time (`2026-01-28T08:00:00`).
+    static func date(_ s: String) -> Day? {
+        let t = trimmed(s)
+        if t.utf8.count > 10, let i = t.firstIndex(of: "T"), t.distance(from: t.startIndex, to: i) == 10 { return Day(iso: String(t.prefix(10))) }
+        return Day(iso: t)
+    }
+
+    /// Spaces and tabs around a cell taken off, without Foundation's cost when there are none.
+    static func trimmed(_ s: String) -> String {
+        guard let first = s.utf8.first, let last = s.utf8.last,
+              first == 32 || first == 9 || last == 32 || last == 9 else { return s }
+        return s.trimmingCharacters(in: .whitespaces)
+    }
+
+    static func quoted(_ cell: Cell) -> String {
+        switch cell {
+        case .null: return "null"
+        case .text(let s): return "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .number(let n): return formatNumber(n)
+        case .bool(let b): return b ? "true" : "false"
+        case .list(let xs): return "[" + xs.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        }
+    }
+}
+
+/// Where a cell is in a data file, for diagnostics. CSV.swift returns cells without their
+/// positions, so an error's cell is found again here by walking its line: delimiters
+/// outside quotes, with quoted line breaks.
+enum DataLocator {
+    /// Cell `column` (0-based; nil: the whole record) of the record starting on `line`.
+    static func cell(in file: SourceFile, line: Int, column: Int?, delimiter: UInt8) -> SourceRange {
+        let bytes = file.bytes
+        var i = file.offset(ofLine: line)
+        var field = 0
+        let target = column ?? 0
+        while field < target, i < bytes.count {
+            if bytes[i] == UInt8(ascii: "\"") {
+                i += 1
+                while i < bytes.count {
+                    if bytes[i] == UInt8(ascii: "\"") {
+                        if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\"") { i += 2; continue }
+                        i += 1
+                        break
+                    }
+                    i += 1
+                }
+            }
+            while i < bytes.count, bytes[i] != delimiter, bytes[i] != 10, bytes[i] != 13 { i += 1 }
+            guard i < bytes.count, bytes[i] == delimiter else { break }
+            i += 1
+            field += 1
+        }
+        // The cell runs to the next delimiter or line end (a quoted cell to its closing quote).
+        var end = i
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            end += 1
+            while end < bytes.count, !(bytes[end] == UInt8(ascii: "\"") && (end + 1 >= bytes.count || bytes[end + 1] != UInt8(ascii: "\""))) {
+                end += bytes[end] == UInt8(ascii: "\"") ? 2 : 1
+            }
+            end = min(bytes.count, end + 1)
+        } else {
+            while end < bytes.count, bytes[end] != delimiter, bytes[end] != 10, bytes[end] != 13 { end += 1 }
+        }
+        if column == nil {
+            while end < bytes.count, bytes[end] != 10, bytes[end] != 13 { end += 1 }
+        }
+        return SourceRange(i, end)
+    }
+
+    /// The value of `key` in object `object` (0-based) of a JSON array; the object itself
+    /// when `key` is nil or not found. Strings are skipped whole, so brackets in text do not count.
+    static func jsonValue(in file: SourceFile, object: Int, key: String?) -> SourceRange {
+        let bytes = file.bytes
+        var depth = 0, objects = -1, i = 0
+        var objectStart = 0
+        var lastString: (start: Int, end: Int)?
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") {
+                let start = i
+                i += 1
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\"") { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                lastString = (start, min(i + 1, bytes.count))
+            } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                depth += 1
+                if depth == 2, b == UInt8(ascii: "{") {
+                    objects += 1
+                    objectStart = i
+                    if key == nil, objects == object { return SourceRange(i, i + 1) }
+                }
+            } else if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
+                if depth == 2, objects == object { return SourceRange(objectStart, objectStart + 1) }
+                depth -= 1
+            } else if b == UInt8(ascii: ":"), depth == 2, objects == object, let k = lastString, let key,
+                      file.slice(SourceRange(k.start + 1, k.end - 1)) == key {
+                var v = i + 1
+                while v < bytes.count, bytes[v] == 32 || bytes[v] == 9 || bytes[v] == 10 || bytes[v] == 13 { v += 1 }
+                var end = v
+                if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                    end += 1
+                    while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
+                    end = min(end + 1, bytes.count)
+                } else {
+                    while end < bytes.count, ![44, 125, 93, 10, 13].contains(bytes[end]) { end += 1 }
+                }
+                return SourceRange(v, end)
+            }
+            i += 1
+        }
+        return SourceRange(objectStart, objectStart + 1)
+    }
+}
