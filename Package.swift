@@ -11,7 +11,7 @@ let package = Package(
         .executable(name: "pmq-bench", targets: ["pmq-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // The system SQLite, linked directly: the library needs nothing else but Foundation.

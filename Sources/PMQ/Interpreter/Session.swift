@@ -108,7 +108,7 @@ public final class Session {
 
     var checkerState: Checker { checker }
 
-    private func freshChecker() -> Checker {
+    func freshChecker() -> Checker {
         var c = checker
         c.today = today
         c.params = params
