@@ -17,8 +17,8 @@ struct PMQCommand: ParsableCommand {
         discussion: """
         With no -e and no script, pmq reads a script from standard input, or opens the \
         interactive shell when standard input is a terminal. Exit status: 0 success, 1 an \
-        error in the PMQ text or its execution, 2 a usage error. (A script named lsp is \
-        run as ./lsp.)
+        error in the PMQ text or its execution, 2 a usage error. (A script named lsp or \
+        help is run as ./lsp or ./help.)
         """,
         version: "pmq \(PMQVersion.current)",
         subcommands: [LanguageServerCommand.self])

@@ -10,15 +10,16 @@ func outputWritten() -> Bool {
 }
 
 // Usage errors exit with 2 (spec §7), not ArgumentParser's default 64.
-// `pmq lsp` is picked out here: the root command's script arguments would take any word,
-// `lsp` included, before ArgumentParser looked for a subcommand.
+// `pmq lsp` and `pmq help` are picked out here: the root command's script arguments would
+// take any word, `lsp` included, before ArgumentParser looked for a subcommand.
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     var command: ParsableCommand
     if arguments.first == "lsp" {
         command = try LanguageServerCommand.parse(Array(arguments.dropFirst()))
-    } else if arguments == ["help", "lsp"] {
-        print(PMQCommand.helpMessage(for: LanguageServerCommand.self))
+    } else if arguments.first == "help" {
+        // `pmq help [lsp]`, as ArgumentParser's help lists it.
+        print(arguments.dropFirst().first == "lsp" ? PMQCommand.helpMessage(for: LanguageServerCommand.self) : PMQCommand.helpMessage())
         exit(0)
     } else {
         command = try PMQCommand.parseAsRoot(arguments)

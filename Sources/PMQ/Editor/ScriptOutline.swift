@@ -52,11 +52,22 @@ public enum ScriptOutline {
     /// The identifier at `offset` (a name, a keyword or a field), with its range; nil in
     /// strings, comments, numbers and blank space. A dotted path gives the part under the offset.
     public static func word(at offset: Int, in source: SourceFile) -> (text: String, range: SourceRange)? {
-        var lexer = Lexer(source)
+        word(at: offset, lexer: Lexer(source), source)
+    }
+
+    private static func word(at offset: Int, lexer start: Lexer, _ source: SourceFile) -> (text: String, range: SourceRange)? {
+        var lexer = start
         while true {
             let t = lexer.next()
             if t.isEOF || t.range.start > offset { return nil }
-            if t.isIdentifier, t.range.start <= offset, offset <= t.range.end { return (t.text, t.range) }
+            guard t.range.start <= offset, offset <= t.range.end else { continue }
+            if t.isIdentifier { return (t.text, t.range) }
+            // Inside a string, the names are in its `{...}` interpolations.
+            if case .string(let parts) = t.kind {
+                for case .interpolation(let r) in parts where r.start <= offset && offset <= r.end {
+                    return word(at: offset, lexer: Lexer(source, range: r), source)
+                }
+            }
         }
     }
 
