@@ -13,7 +13,8 @@ struct LanguageServerCommand: ParsableCommand {
         from the same checker and completer as the shell. The database (--db, the "db" \
         initialization option, or $PMQ_DB) is opened read-only, for names and keys; nothing \
         is ever run or written.
-        """)
+        """,
+        version: "pmq \(PMQVersion.current)")
 
     @Option(name: .long, help: ArgumentHelp("A project database to complete keys from (read-only).", valueName: "PATH"),
             completion: .file(extensions: ["db", "sqlite", "sqlite3"]))
