@@ -21,6 +21,8 @@ usage: pmq-bench <command> [options]
   rollup --tasks N [--runs 7] [--db FILE.db]          j. one leaf's update, and a bulk update of a rolled-up field (issue 9)
   reports --tasks N [--runs 7]                        r1–r4. correlated count, downstream of, pivot, ~ (issue 12)
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
+  lsp --tasks N [--runs 7] [--db FILE.db]             l. pmq lsp: diagnostics on a change to a 1,000-line
+                                                      script, completion, peak memory (issue 17)
   sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
                                                       (for trying a faster SQL shape; ?1 = today)
   run --tasks N [all the options above]               all of a–d, then a table of figures
@@ -158,6 +160,10 @@ func main() throws {
     case "rollup":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchRollup(dbPath: try ensureDatabase(o), runs: o.runs, tasks: o.tasks, workdir: o.workdir))
+    case "lsp":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        note("machine: \(machineDescription())")
+        printTable(try benchLanguageServer(dbPath: try ensureDatabase(o), tasks: o.tasks, pmq: pmq, runs: o.runs))
     case "schedule":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchScheduleCLI(o, pmq: pmq))
@@ -210,6 +216,12 @@ func main() throws {
             var small = o
             small.tasks = min(o.tasks, 100_000)
             figures += try benchRollup(dbPath: try ensureDatabase(small), runs: o.runs, tasks: small.tasks, workdir: o.workdir)
+        }
+        if !o.skip.contains("l") {
+            // The language server's memory target is for 100,000 tasks, whatever --tasks is.
+            var small = o
+            small.tasks = min(o.tasks, 100_000)
+            figures += try benchLanguageServer(dbPath: try ensureDatabase(small), tasks: small.tasks, pmq: pmq, runs: o.runs)
         }
         if !o.skip.contains("c") {
             figures += try benchLoad(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate)

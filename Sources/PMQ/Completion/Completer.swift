@@ -17,13 +17,11 @@ public struct Completer {
         self.scope = nil
     }
 
-    /// Completion inside a document: `preamble`, the text before the cursor, is checked
-    /// (never run) so its `let`, `param`, `fn` and `for` names are known.
-    public init(session: Session, preamble: SourceFile) {
+    /// Completion inside a document, with the names its statements before the cursor
+    /// declared (`DocumentCheck.scope(before:)`).
+    public init(session: Session, scope: CompletionScope) {
         self.session = session
-        var checker = session.freshChecker()
-        session.forEachChecked(preamble, &checker) { _ in } report: { _ in }
-        self.scope = checker
+        self.scope = scope.checker
     }
 
     private var checker: Checker { scope ?? session.checkerState }

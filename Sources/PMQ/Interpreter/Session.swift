@@ -151,7 +151,9 @@ public final class Session {
     }
 
     /// Streams the statements of `source`, checked. Diagnostics go to `report`.
-    func forEachChecked(_ source: SourceFile, _ checker: inout Checker, _ body: (Checked) -> Void, report: (Diagnostic) -> Void) {
+    /// `after`, when given, sees the checker after each top-level statement and where that statement ends.
+    func forEachChecked(_ source: SourceFile, _ checker: inout Checker, _ body: (Checked) -> Void, report: (Diagnostic) -> Void,
+                        after: ((Int, Checker) -> Void)? = nil) {
         var parser = Parser(source)
         var reported = 0
         while true {
@@ -169,6 +171,7 @@ public final class Session {
             let checked = checker.checkStatement(statement)
             for d in checker.diagnostics.items.dropFirst(before) { var d = d; d.source = source; report(d) }
             if let checked, checker.diagnostics.items.count == before { body(checked) }
+            after?(statement.range.end, checker)
         }
     }
 

@@ -7,16 +7,19 @@ extension LanguageServer {
         guard let p = TextDocument.Position(params.object("position")) else { return [Any]() }
         let offset = doc.byteOffset(p)
         let c = LanguageServer.cursorContext(doc, offset)
-        let before = doc.text(before: c.beforeEnd)
-        let completer = Completer(session: session, preamble: SourceFile(name: "<completion>", text: before))
+        // The statements before the one being typed were checked with the document: their
+        // names come from there, and only the statement being typed is read again.
+        let scope = doc.check?.scope(before: doc.pmqOffset(c.beforeEnd))
+        let before = doc.text(from: doc.documentOffset(scope?.statementStart ?? 0), to: c.beforeEnd)
+        let completer = scope.map { Completer(session: session, scope: $0) } ?? Completer(session: session)
         let candidates = completer.complete(before: before, word: c.word, inString: c.inString)
-        let declared = ScriptOutline.declarations(in: SourceFile(name: "<completion>", text: before))
+        let variables = Set(scope?.variableNames ?? [])
         let range = doc.range(SourceRange(doc.pmqOffset(c.wordStart), doc.pmqOffset(offset)))
         let items: [[String: Any]] = candidates.map { candidate in
             let label = c.inString ? candidate : String(candidate.split(separator: ".").last ?? Substring(candidate))
             return [
                 "label": label,
-                "kind": LanguageServer.completionKind(candidate, inString: c.inString, declared: declared),
+                "kind": LanguageServer.completionKind(candidate, inString: c.inString, variables: variables),
                 "filterText": candidate,
                 "textEdit": ["range": range, "newText": candidate],
             ]
@@ -58,12 +61,12 @@ extension LanguageServer {
 
     /// LSP CompletionItemKind: Text 1, Function 3, Field 5, Variable 6, Class 7 (an entity),
     /// Value 12, Keyword 14, EnumMember 20, Constant 21.
-    static func completionKind(_ candidate: String, inString: Bool, declared: [ScriptSymbol]) -> Int {
+    static func completionKind(_ candidate: String, inString: Bool, variables: Set<String>) -> Int {
         if inString { return 12 }
         let word = candidate.split(separator: ".").last.map(String.init) ?? candidate
         let lower = word.lowercased()
         if candidate.hasSuffix("(") || candidate.hasSuffix(")") { return 3 }
-        if let d = declared.last(where: { $0.name.lowercased() == lower }) { return d.kind == .function ? 3 : 6 }
+        if variables.contains(lower) { return 6 }
         if Keywords.constants.contains(lower) { return 21 }
         if Catalog.entities.contains(where: { $0.field(word) != nil }) { return 5 }
         if let first = candidate.split(separator: " ").first, Keywords.contains(String(first)) { return 14 }

@@ -9,11 +9,12 @@ extension LanguageServer {
         let offset = doc.pmqOffset(doc.byteOffset(p))
         guard let (word, range) = ScriptOutline.word(at: offset, in: source) else { return nil }
         let path = LanguageServer.dottedPath(endingWith: range, in: doc)
-        let before = doc.text(before: doc.documentOffset(path.start))
+        let scope = doc.check?.scope(before: path.start)
+        let before = doc.text(from: doc.documentOffset(scope?.statementStart ?? 0), to: doc.documentOffset(path.start))
         let text: String?
         if path.text == word, let d = ScriptOutline.definition(of: word, at: offset, in: source) {
             text = "```pmq\n\(d.detail)\n```"
-        } else if let described = Completer(session: session, preamble: SourceFile(name: "<hover>", text: before))
+        } else if let described = (scope.map { Completer(session: session, scope: $0) } ?? Completer(session: session))
                     .describe(before: before, word: path.text) {
             text = "```\n\(described)\n```"
         } else if let help = Help.entry(for: word) {

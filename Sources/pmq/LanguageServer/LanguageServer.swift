@@ -124,7 +124,8 @@ final class LanguageServer {
 
     private func didOpen(_ params: [String: Any]) {
         guard let item = params.object("textDocument"), let uri = item.string("uri"), let text = item.string("text") else { return }
-        let doc = TextDocument(uri: uri, version: item.int("version") ?? 0, text: text)
+        var doc = TextDocument(uri: uri, version: item.int("version") ?? 0, text: text)
+        doc.check = session?.checkDocument(doc.source)
         documents[uri] = doc
         publishDiagnostics(doc)
     }
@@ -140,6 +141,7 @@ final class LanguageServer {
             }
         }
         doc.version = id.int("version") ?? doc.version
+        doc.check = session?.checkDocument(doc.source)
         documents[uri] = doc
         publishDiagnostics(doc)
     }
@@ -151,8 +153,7 @@ final class LanguageServer {
     }
 
     private func publishDiagnostics(_ doc: TextDocument) {
-        guard let session else { return }
-        let items = LanguageServer.diagnostics(doc, session)
+        let items = LanguageServer.diagnostics(doc)
         writer.send(RPC.notification("textDocument/publishDiagnostics", ["uri": doc.uri, "version": doc.version, "diagnostics": items]))
     }
 }

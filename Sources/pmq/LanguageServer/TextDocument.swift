@@ -7,6 +7,8 @@ struct TextDocument {
     var version: Int
     private(set) var text: String
     private(set) var bytes: [UInt8] = []
+    /// The checker's view of the current text: diagnostics, and names in scope for completion.
+    var check: DocumentCheck?
     private var lineStarts: [Int] = [0]
     /// A byte-order mark is not part of the script (`SourceFile` drops it), but it is part of
     /// the editor's text: PMQ offsets are shifted by its length.
@@ -76,9 +78,10 @@ struct TextDocument {
         return ["start": ["line": a.line, "character": a.character], "end": ["line": b.line, "character": b.character]]
     }
 
-    /// The document's text before a UTF-8 offset.
-    func text(before offset: Int) -> String {
-        String(decoding: bytes[bom..<max(bom, min(offset, bytes.count))], as: UTF8.self)
+    /// The document's text between two UTF-8 offsets.
+    func text(from start: Int, to end: Int) -> String {
+        let hi = max(bom, min(end, bytes.count))
+        return String(decoding: bytes[min(max(bom, start), hi)..<hi], as: UTF8.self)
     }
 
     private func lineEnd(_ line: Int) -> Int {
