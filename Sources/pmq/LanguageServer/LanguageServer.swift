@@ -11,6 +11,8 @@ final class LanguageServer {
     private var session: Session?
     var documents: [String: TextDocument] = [:]
     private var shutdownRequested = false
+    /// PMQ_LSP_TRACE=1: each message's method and handling time on standard error.
+    private let trace = ProcessInfo.processInfo.environment["PMQ_LSP_TRACE"] == "1"
 
     struct Options {
         var db: String?
@@ -37,7 +39,12 @@ final class LanguageServer {
                 continue
             }
             if message.method == "exit" { return shutdownRequested ? 0 : 1 }
+            let started = DispatchTime.now().uptimeNanoseconds
             handle(message)
+            if trace {
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+                log(String(format: "%@ %.2f ms (%d bytes)", message.method, ms, data.count))
+            }
         }
     }
 

@@ -32,7 +32,11 @@ struct LanguageServerCommand: ParsableCommand {
     func run() throws {
         // A client that goes away mid-write must not kill the server with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
-        let server = LanguageServer(writer: MessageWriter(fd: STDOUT_FILENO),
+        // Standard output carries the protocol only: the writer gets its own descriptor and
+        // anything else written to standard output by mistake goes to standard error.
+        let protocolOut = dup(STDOUT_FILENO)
+        guard protocolOut >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else { throw ExitCode(1) }
+        let server = LanguageServer(writer: MessageWriter(fd: protocolOut),
                                     options: .init(db: db, today: today.flatMap { Day(iso: $0) }))
         throw ExitCode(server.serve(MessageReader(fd: STDIN_FILENO)))
     }

@@ -75,7 +75,9 @@ struct TextDocument {
     /// An LSP range for a PMQ source range.
     func range(_ r: SourceRange) -> [String: Any] {
         let a = position(documentOffset(r.start)), b = position(documentOffset(max(r.start, r.end)))
-        return ["start": ["line": a.line, "character": a.character], "end": ["line": b.line, "character": b.character]]
+        let start: [String: Any] = ["line": a.line, "character": a.character]
+        let end: [String: Any] = ["line": b.line, "character": b.character]
+        return ["start": start, "end": end]
     }
 
     /// The document's text between two UTF-8 offsets.

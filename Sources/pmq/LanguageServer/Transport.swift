@@ -66,9 +66,7 @@ final class MessageWriter {
     init(fd: Int32) { self.fd = fd }
 
     func send(_ message: [String: Any]) {
-        guard let body = try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return
-        }
+        let body = JSONText.encode(message)
         var bytes = Array("Content-Length: \(body.count)\r\n\r\n".utf8)
         bytes.append(contentsOf: body)
         var written = 0
