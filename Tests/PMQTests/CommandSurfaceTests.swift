@@ -149,6 +149,15 @@ struct CommandSurfaceTests {
         #expect(Set(Keywords.all).count == Keywords.all.count, "a keyword is listed twice")
     }
 
+    @Test("completion at the start of a statement offers every statement keyword of the one list")
+    func completionOffersEveryStatement() throws {
+        let session = try Session(path: nil)
+        let offered = Completer(session: session).complete(before: "", word: "", inString: false)
+        let firstWords = Set(offered.compactMap { $0.split(separator: " ").first.map(String.init) })
+        let missing = Set(Keywords.statements).subtracting(["else"]).subtracting(firstWords)
+        #expect(missing.isEmpty, "Completer.statementKeywords lacks \(missing.sorted())")
+    }
+
     /// The words of a grammar rule `(?i)\b(a|b|c)\b`.
     static func words(_ grammar: [String: Any], _ rule: String) -> [String] {
         let repo = grammar["repository"] as? [String: Any]

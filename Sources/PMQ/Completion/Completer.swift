@@ -35,7 +35,7 @@ public struct Completer {
 
     static let statementKeywords = ["add", "assert", "assign", "count", "delete", "explain", "fn", "for", "history", "if", "let",
                                     "param", "print", "redo", "save query", "shift", "show queries", "unassign", "undo", "update", "use project",
-                                    "begin", "commit", "rollback", "drop query",
+                                    "begin", "commit", "rollback", "drop query", "schedule", "health", "baseline save", "import",
                                     "gantt", "report to", "downstream of", "upstream of"]
     static let clauseKeywords = ["where", "group by", "select", "order by", "limit", "offset", "and", "or", "not", "in", "is null",
                                  "is not null", "between", "under", "asc", "desc", "as", "set", "to", "from", "by",
