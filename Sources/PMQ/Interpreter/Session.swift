@@ -151,10 +151,16 @@ public final class Session {
     }
 
     /// Streams the statements of `source`, checked. Diagnostics go to `report`.
-    /// `after`, when given, sees the checker after each top-level statement and where that statement ends.
-    func forEachChecked(_ source: SourceFile, _ checker: inout Checker, _ body: (Checked) -> Void, report: (Diagnostic) -> Void,
-                        after: ((Int, Checker) -> Void)? = nil) {
+    func forEachChecked(_ source: SourceFile, _ checker: inout Checker, _ body: (Checked) -> Void, report: (Diagnostic) -> Void) {
         var parser = Parser(source)
+        forEachChecked(source, &checker, parser: &parser, body, report: report)
+    }
+
+    /// The same from a parser positioned anywhere in `source` (an editor re-checking after an
+    /// edit); `after`, when given, sees the checker after each top-level statement and where
+    /// that statement ends.
+    func forEachChecked(_ source: SourceFile, _ checker: inout Checker, parser: inout Parser, _ body: (Checked) -> Void,
+                        report: (Diagnostic) -> Void, after: ((Int, Checker) -> Void)? = nil) {
         var reported = 0
         while true {
             if let reason = checkingInterrupted() {

@@ -139,6 +139,7 @@ final class LanguageServer {
 
     private func didChange(_ params: [String: Any]) {
         guard let id = params.object("textDocument"), let uri = id.string("uri"), var doc = documents[uri] else { return }
+        let old = doc
         for change in params["contentChanges"] as? [[String: Any]] ?? [] {
             guard let text = change.string("text") else { continue }
             if let r = change.object("range"), let a = TextDocument.Position(r.object("start")), let b = TextDocument.Position(r.object("end")) {
@@ -148,7 +149,12 @@ final class LanguageServer {
             }
         }
         doc.version = id.int("version") ?? doc.version
-        doc.check = session?.checkDocument(doc.source)
+        // Only the statements from just before the first changed byte on are checked again.
+        if let session, let previous = old.check, let same = doc.unchangedPrefix(since: old) {
+            doc.check = session.checkDocument(doc.source, previous: previous, unchangedPrefix: same)
+        } else {
+            doc.check = session?.checkDocument(doc.source)
+        }
         documents[uri] = doc
         publishDiagnostics(doc)
     }

@@ -68,6 +68,20 @@ struct TextDocument {
         return Position(line: lo, character: prefix.utf16.count)
     }
 
+    /// How many leading bytes of the script (PMQ offsets) are the same as in `old`;
+    /// nil when a byte-order mark came or went, which moves every offset.
+    func unchangedPrefix(since old: TextDocument) -> Int? {
+        guard bom == old.bom else { return nil }
+        let n = min(bytes.count, old.bytes.count)
+        var i = 0
+        bytes.withUnsafeBufferPointer { a in
+            old.bytes.withUnsafeBufferPointer { b in
+                while i < n, a[i] == b[i] { i += 1 }
+            }
+        }
+        return pmqOffset(i)
+    }
+
     /// PMQ offsets (into the `SourceFile`) to document offsets and back.
     func documentOffset(_ pmqOffset: Int) -> Int { pmqOffset + bom }
     func pmqOffset(_ documentOffset: Int) -> Int { max(0, documentOffset - bom) }
