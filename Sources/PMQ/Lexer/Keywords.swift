@@ -5,7 +5,7 @@ public enum Keywords {
     /// Words that start a statement.
     public static let statements = [
         "add", "assert", "assign", "baseline", "begin", "commit", "count", "delete", "drop", "explain", "fn", "for",
-        "health", "history", "if", "else", "import", "let", "param", "print", "redo", "rollback", "save", "schedule",
+        "gantt", "health", "history", "if", "else", "import", "let", "param", "print", "redo", "report", "rollback", "save", "schedule",
         "shift", "show", "unassign", "undo", "update", "use",
     ]
     /// Words inside a statement: query clauses, operators and the words that complete a statement.
