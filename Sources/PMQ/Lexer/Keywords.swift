@@ -12,6 +12,7 @@ public enum Keywords {
     public static let clauses = [
         "where", "group", "by", "select", "order", "asc", "desc", "limit", "offset", "as", "and", "or", "not", "in",
         "is", "null", "between", "under", "set", "to", "from", "of", "query", "queries", "project",
+        "having", "pivot", "case", "when", "then", "end", "downstream", "upstream",
     ]
     /// Names with a fixed value.
     public static let constants = ["true", "false", "today", "yesterday", "tomorrow"]
