@@ -11,7 +11,7 @@ let package = Package(
         .executable(name: "pmq-bench", targets: ["pmq-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Reading CSV/TSV for `import ... into`: streams, skips a UTF-8 BOM, quoted newlines, CRLF.
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         // MS Project XML (MSPDI) for `export project to "F.xml"`, schema-ordered.

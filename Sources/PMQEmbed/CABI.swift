@@ -14,6 +14,14 @@ private func embedded(_ p: OpaquePointer?) -> EmbeddedSession? {
     return Unmanaged<EmbeddedSession>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
 }
 
+/// Made once and never freed: callers hold on to the pointer.
+private let versionText: UnsafeMutablePointer<CChar>? = strdup(PMQVersion.current)
+
+@_cdecl("pmq_version")
+public func pmq_version() -> UnsafePointer<CChar>? {
+    versionText.map { UnsafePointer($0) }
+}
+
 @_cdecl("pmq_open")
 public func pmq_open(_ path: UnsafePointer<CChar>?) -> OpaquePointer? {
     let p = path.map { String(cString: $0) }

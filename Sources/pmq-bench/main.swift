@@ -24,6 +24,8 @@ usage: pmq-bench <command> [options]
   transfer --tasks N [--load-runs 3]                  t1. import N CSV rows vs sqlite3 .import + indexes;
                                                       t2. export them to CSV vs sqlite3 .mode csv;
                                                       t3. export project to MSPDI, 10k tasks (issue 14)
+  lsp --tasks N [--runs 7] [--db FILE.db]             l. pmq lsp: diagnostics on a change to a 1,000-line
+                                                      script, completion, peak memory (issue 17)
   sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
                                                       (for trying a faster SQL shape; ?1 = today)
   run --tasks N [all the options above]               all of a–d, then a table of figures
@@ -166,6 +168,10 @@ func main() throws {
     case "rollup":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchRollup(dbPath: try ensureDatabase(o), runs: o.runs, tasks: o.tasks, workdir: o.workdir))
+    case "lsp":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        note("machine: \(machineDescription())")
+        printTable(try benchLanguageServer(dbPath: try ensureDatabase(o), tasks: o.tasks, pmq: pmq, runs: o.runs))
     case "schedule":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchScheduleCLI(o, pmq: pmq))
@@ -221,6 +227,12 @@ func main() throws {
         }
         if !o.skip.contains("t") {
             figures += try benchTransfer(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate)
+        }
+        if !o.skip.contains("l") {
+            // The language server's memory target is for 100,000 tasks, whatever --tasks is.
+            var small = o
+            small.tasks = min(o.tasks, 100_000)
+            figures += try benchLanguageServer(dbPath: try ensureDatabase(small), tasks: small.tasks, pmq: pmq, runs: o.runs)
         }
         if !o.skip.contains("c") {
             figures += try benchLoad(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate)

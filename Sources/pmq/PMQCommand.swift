@@ -8,18 +8,30 @@ struct PMQCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pmq",
         abstract: "Query and change a project model (tasks, people, risks, costs, ...) with PMQ.",
+        usage: """
+        pmq [--db <PATH>] [--today <YYYY-MM-DD>] [--format <FORMAT>] [--var <NAME=VALUE> ...] [--dry-run] [-e <TEXT> ...] [<SCRIPT.pmq> ...]
+        pmq --check <SCRIPT.pmq> ...
+        pmq lsp [--db <PATH>] [--today <YYYY-MM-DD>]
+        pmq --version
+        """,
         discussion: """
         With no -e and no script, pmq reads a script from standard input, or opens the \
-        interactive shell when standard input is a terminal.
-        """)
+        interactive shell when standard input is a terminal. Exit status: 0 success, 1 an \
+        error in the PMQ text or its execution, 2 a usage error. (A script named lsp or \
+        help is run as ./lsp or ./help.)
+        """,
+        version: "pmq \(PMQVersion.current)",
+        subcommands: [LanguageServerCommand.self])
 
-    @Option(name: .long, help: ArgumentHelp("The project database file (default: $PMQ_DB, else in memory).", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("The project database file (default: $PMQ_DB, else in memory).", valueName: "PATH"),
+            completion: .file(extensions: ["db", "sqlite", "sqlite3"]))
     var db: String?
 
     @Option(name: .long, help: ArgumentHelp("The date that counts as today.", valueName: "YYYY-MM-DD"))
     var today: String?
 
-    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, tsv, json, markdown or html.", valueName: "FORMAT"))
+    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, tsv, json, markdown or html.", valueName: "FORMAT"),
+            completion: .list(OutputFormat.allCases.map(\.rawValue)))
     var format: String = "table"
 
     @Option(name: .customLong("var"), help: ArgumentHelp("Set a script parameter.", valueName: "NAME=VALUE"))
@@ -34,7 +46,8 @@ struct PMQCommand: ParsableCommand {
     @Flag(name: .long, help: "Parse and check only; exit 0 when clean.")
     var check = false
 
-    @Argument(help: ArgumentHelp("Scripts to run, in order.", valueName: "SCRIPT.pmq"))
+    @Argument(help: ArgumentHelp("Scripts to run, in order.", valueName: "SCRIPT.pmq"),
+              completion: .file(extensions: ["pmq"]))
     var scripts: [String] = []
 
     func validate() throws {

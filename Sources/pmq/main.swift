@@ -10,15 +10,30 @@ func outputWritten() -> Bool {
 }
 
 // Usage errors exit with 2 (spec §7), not ArgumentParser's default 64.
+// `pmq lsp` and `pmq help` are picked out here: the root command's script arguments would
+// take any word, `lsp` included, before ArgumentParser looked for a subcommand.
+let arguments = Array(CommandLine.arguments.dropFirst())
 do {
-    var command = try PMQCommand.parseAsRoot()
+    var command: ParsableCommand
+    if arguments.first == "lsp" {
+        command = try LanguageServerCommand.parse(Array(arguments.dropFirst()))
+    } else if arguments.first == "help" {
+        // `pmq help [lsp]`, as ArgumentParser's help lists it.
+        print(arguments.dropFirst().first == "lsp" ? PMQCommand.helpMessage(for: LanguageServerCommand.self) : PMQCommand.helpMessage())
+        exit(0)
+    } else {
+        command = try PMQCommand.parseAsRoot(arguments)
+    }
     try command.run()
     exit(outputWritten() ? 0 : 1)
 } catch let code as ExitCode {
     exit(outputWritten() || code.rawValue != 0 ? code.rawValue : 1)
 } catch {
-    let code = PMQCommand.exitCode(for: error)
-    let message = PMQCommand.fullMessage(for: error)
+    let code = arguments.first == "lsp" ? LanguageServerCommand.exitCode(for: error) : PMQCommand.exitCode(for: error)
+    var message = arguments.first == "lsp" ? LanguageServerCommand.fullMessage(for: error) : PMQCommand.fullMessage(for: error)
+    if arguments.first == "lsp", code == .success, message.hasPrefix("OVERVIEW") || message.hasPrefix("USAGE") {
+        message = PMQCommand.helpMessage(for: LanguageServerCommand.self)
+    }
     if code == .success {
         print(message)
         exit(0)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PMQ
 
 /// Drives the real `pmq` binary in a pseudo-terminal, as a person at a keyboard would.
 final class Terminal {
@@ -115,6 +116,7 @@ struct ShellTests {
     @Test("banner, a query with a footer, Ctrl-D leaves")
     func basics() throws {
         let t = try Terminal([], env: ["PMQ_HISTORY": history()])
+        #expect(t.expect("PMQ \(PMQVersion.current) — type .help"), "\(t.raw)")
         #expect(t.expect("in-memory database"), "\(t.raw)")
         #expect(t.expect(".help"))
         #expect(t.expect("pmq> "))

@@ -8,12 +8,34 @@
 /// source or a value fits. Names come from the same catalog the checker uses.
 public struct Completer {
     let session: Session
+    /// The names a script declared before the cursor, when completing inside a document
+    /// (an editor) rather than after statements the session has run (the shell).
+    private let scope: Checker?
 
-    public init(session: Session) { self.session = session }
+    public init(session: Session) {
+        self.session = session
+        self.scope = nil
+    }
+
+    /// Completion inside a document, with the names its statements before the cursor
+    /// declared (`DocumentCheck.scope(before:)`).
+    public init(session: Session, scope: CompletionScope) {
+        self.session = session
+        self.scope = scope.checker
+    }
+
+    private var checker: Checker { scope ?? session.checkerState }
+    private var variableNames: [String] { checker.scopes.flatMap { $0.keys }.sorted() }
+    private func variableEntity(_ name: String) -> EntityDef? {
+        switch checker.lookup(name) {
+        case .row(_, let e)?, .set(_, let e)?: return e
+        default: return nil
+        }
+    }
 
     static let statementKeywords = ["add", "assert", "assign", "count", "delete", "explain", "fn", "for", "history", "if", "let",
                                     "param", "print", "redo", "save query", "shift", "show queries", "unassign", "undo", "update", "use project",
-                                    "begin", "commit", "rollback", "drop query",
+                                    "begin", "commit", "rollback", "drop query", "schedule", "health", "baseline save",
                                     "gantt", "report to", "downstream of", "upstream of", "import", "export", "export project to"]
     static let clauseKeywords = ["where", "group by", "select", "order by", "limit", "offset", "and", "or", "not", "in", "is null",
                                  "is not null", "between", "under", "asc", "desc", "as", "set", "to", "from", "by", "into",
@@ -92,7 +114,7 @@ public struct Completer {
         }
         let entity = currentEntity(tokens)
         let fields = entity?.fieldNames ?? []
-        let vars = session.variableNames
+        let vars = variableNames
 
         if last.isKeyword("add") { return Catalog.entities.map(\.singular) }
         let forIn = last.isKeyword("in") && tokens.count == 3 && tokens.first?.isKeyword("for") == true
@@ -164,7 +186,7 @@ public struct Completer {
         let names = path.split(separator: ".").map(String.init)
         var entity = currentEntity(tokens)
         var rest = names
-        if let first = names.first, entity?.field(first) == nil, let v = session.variableEntity(first) ?? namedSourceEntity(first, tokens) {
+        if let first = names.first, entity?.field(first) == nil, let v = variableEntity(first) ?? namedSourceEntity(first, tokens) {
             entity = v
             rest = Array(names.dropFirst())
         }
@@ -190,6 +212,32 @@ public struct Completer {
             if let e = Catalog.plural(tokens[i - 2].text) { return e }
         }
         return nil
+    }
+
+    /// What `word` (a field, a dotted path or an entity) is, in the statement `before` it:
+    /// its type and meaning, for an editor's hover. Nil when it is none of those.
+    public func describe(before: String, word: String) -> String? {
+        let tokens = significantTokens(before)
+        let names = word.split(separator: ".").map(String.init)
+        guard let last = names.last else { return nil }
+        if names.count == 1, let e = Catalog.entity(named: last), e.plural == last.lowercased() || e.singular == last.lowercased() {
+            return e.schemaDescription
+        }
+        var owner = currentEntity(tokens)
+        var path = Array(names.dropLast())
+        if let first = path.first, owner?.field(first) == nil, let v = variableEntity(first) {
+            owner = v
+            path.removeFirst()
+        }
+        for n in path {
+            guard let f = owner?.field(n), case .reference(let t) = f.type else { return nil }
+            owner = Catalog.plural(t)
+        }
+        guard let entity = owner, let field = entity.field(last) else { return nil }
+        var text = "\(field.name): \(FieldType.describe(field.type)), a field of \(entity.plural)"
+        if field.isComputed { text += " (computed)" }
+        if !field.doc.isEmpty { text += "\n\n" + field.doc }
+        return text
     }
 
     /// Inside a string: keys from the data for the reference field on the left.
@@ -229,12 +277,4 @@ public struct Completer {
 extension Session {
     /// Script variables in scope (for completion).
     public var variableNames: [String] { checkerState.scopes.flatMap { $0.keys }.sorted() }
-
-    /// The entity of a row or set variable.
-    func variableEntity(_ name: String) -> EntityDef? {
-        switch checkerState.lookup(name) {
-        case .row(_, let e)?, .set(_, let e)?: return e
-        default: return nil
-        }
-    }
 }

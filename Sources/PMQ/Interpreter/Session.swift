@@ -135,7 +135,7 @@ public final class Session {
 
     var checkerState: Checker { checker }
 
-    private func freshChecker() -> Checker {
+    func freshChecker() -> Checker {
         var c = checker
         c.today = today
         c.params = params
@@ -180,6 +180,14 @@ public final class Session {
     /// Streams the statements of `source`, checked. Diagnostics go to `report`.
     func forEachChecked(_ source: SourceFile, _ checker: inout Checker, _ body: (Checked) -> Void, report: (Diagnostic) -> Void) {
         var parser = Parser(source)
+        forEachChecked(source, &checker, parser: &parser, body, report: report)
+    }
+
+    /// The same from a parser positioned anywhere in `source` (an editor re-checking after an
+    /// edit); `after`, when given, sees the checker after each top-level statement and where
+    /// that statement ends.
+    func forEachChecked(_ source: SourceFile, _ checker: inout Checker, parser: inout Parser, _ body: (Checked) -> Void,
+                        report: (Diagnostic) -> Void, after: ((Int, Checker) -> Void)? = nil) {
         var reported = 0
         while true {
             if let reason = checkingInterrupted() {
@@ -196,6 +204,7 @@ public final class Session {
             let checked = checker.checkStatement(statement)
             for d in checker.diagnostics.items.dropFirst(before) { var d = d; d.source = source; report(d) }
             if let checked, checker.diagnostics.items.count == before { body(checked) }
+            after?(statement.range.end, checker)
         }
     }
 

@@ -18,6 +18,10 @@ extern "C" {
 
 typedef struct pmq_session pmq_session;
 
+/* The library's version, "X.Y.Z" (the same as `pmq --version` prints after "pmq ").
+   A static string: do not free it. */
+const char *pmq_version(void);
+
 /* Opens a project database (created or upgraded as needed); NULL path: in memory.
    NULL on failure. */
 pmq_session *pmq_open(const char *path);

@@ -87,6 +87,17 @@ enum Help {
         """),
     ]
 
+    /// The help for a keyword or topic, for the language server's hover; nil when there is none.
+    static func entry(for word: String) -> String? {
+        let w = word.lowercased()
+        if let hit = topics.first(where: { $0.name == w }) { return hit.text }
+        if ["where", "group", "by", "select", "order", "asc", "desc", "limit", "offset"].contains(w) { return text(topic: "queries") }
+        if ["unassign", "let", "param", "for", "if", "else", "fn", "print", "assert", "save", "use", "undo", "redo", "begin", "commit", "rollback"].contains(w) {
+            return text(topic: w == "else" ? "if" : w)
+        }
+        return nil
+    }
+
     static func text(topic: String) -> String {
         if topic.isEmpty {
             return "Topics: " + topics.map(\.name).joined(separator: ", ") + " (.help TOPIC)\n\n"

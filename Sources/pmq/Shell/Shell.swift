@@ -85,7 +85,3 @@ final class Shell {
         fflush(stdout)
     }
 }
-
-enum PMQVersion {
-    static let current = "0.1"
-}
