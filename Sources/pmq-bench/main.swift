@@ -26,6 +26,7 @@ usage: pmq-bench <command> [options]
                                                       t3. export project to MSPDI, 10k tasks (issue 14)
   lsp --tasks N [--runs 7] [--db FILE.db]             l. pmq lsp: diagnostics on a change to a 1,000-line
                                                       script, completion, peak memory (issue 17)
+  history --tasks N [--runs 7]                        k. as of, changed, history over a year of weekly updates (issue 11)
   sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
                                                       (for trying a faster SQL shape; ?1 = today)
   run --tasks N [all the options above]               all of a–d, then a table of figures
@@ -172,6 +173,10 @@ func main() throws {
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         note("machine: \(machineDescription())")
         printTable(try benchLanguageServer(dbPath: try ensureDatabase(o), tasks: o.tasks, pmq: pmq, runs: o.runs))
+    case "history":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        note("machine: \(machineDescription())")
+        printTable(try benchHistory(o))
     case "schedule":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchScheduleCLI(o, pmq: pmq))

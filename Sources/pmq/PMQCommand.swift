@@ -124,6 +124,8 @@ struct PMQCommand: ParsableCommand {
             output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun)
             if !diagnostics.isEmpty { throw ExitCode(1) }
         }
+        // `check` found rows for a rule of severity error: a cron job or CI step alerts on 1.
+        if session.failedErrorRules > 0 { throw ExitCode(1) }
     }
 }
 

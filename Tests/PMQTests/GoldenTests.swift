@@ -63,21 +63,32 @@ enum Golden {
     }
 
     /// Runs a case the way `pmq` would and returns what it prints.
+    ///
+    /// A `% today` line after some statements starts a new run booked on that day, as a
+    /// later `pmq --today D` on the same file would (the setup runs on the first day).
     static func run(_ c: GoldenCase) throws -> String {
         var today = Day(iso: "2026-03-16")!
         var format = OutputFormat.table
         var style = TableRenderer.Style()
         var user: String?
         var lines: [String] = []
+        var runs: [(day: Day, from: Int)] = []
         for line in c.input.components(separatedBy: "\n") {
             if line.hasPrefix("% user ") { user = String(line.dropFirst(7)); lines.append(""); continue }
-            if line.hasPrefix("% today ") { today = Day(iso: String(line.dropFirst(8))) ?? today; lines.append(""); continue }
+            if line.hasPrefix("% today ") {
+                today = Day(iso: String(line.dropFirst(8))) ?? today
+                if runs.isEmpty, lines.contains(where: { !$0.isEmpty }) { runs.append((Day(iso: "2026-03-16")!, 0)) }
+                runs.append((today, lines.count))
+                lines.append("")
+                continue
+            }
             if line.hasPrefix("% format ") { format = OutputFormat(rawValue: String(line.dropFirst(9))) ?? format; lines.append(""); continue }
             if line.hasPrefix("% width ") { style.width = Int(line.dropFirst(8)); lines.append(""); continue }
             if line.hasPrefix("% maxrows ") { style.maxRows = Int(line.dropFirst(10)); lines.append(""); continue }
             lines.append(line)
         }
-        let session = try Session(path: nil, today: today)
+        if runs.isEmpty { runs = [(today, 0)] }
+        let session = try Session(path: nil, today: runs[0].day)
         session.journal.user = ""  // the user column reads the same on every machine
         // `me` is whoever `% user NAME` says; without it there is no user.
         session.user = user
@@ -86,9 +97,15 @@ enum Golden {
             if !d.isEmpty { return "SETUP FAILED\n" + DiagnosticRenderer.render(d) }
         }
         var printed: [String] = []
-        let source = SourceFile(name: "<test>", text: lines.joined(separator: "\n"))
-        let diagnostics = session.run(source) { r in
-            if case .change(let c) = r { printed.append("# " + c.message) } else if let t = format.render(r, style: style) { printed.append(t) }
+        var diagnostics: [Diagnostic] = []
+        for (i, r) in runs.enumerated() where diagnostics.isEmpty {
+            // Other runs' lines are left blank, so line numbers stay those of the case.
+            let end = i + 1 < runs.count ? runs[i + 1].from : lines.count
+            let text = lines.indices.map { $0 >= r.from && $0 < end ? lines[$0] : "" }.joined(separator: "\n")
+            session.today = r.day
+            diagnostics = session.run(SourceFile(name: "<test>", text: text)) { r in
+                if case .change(let c) = r { printed.append("# " + c.message) } else if let t = format.render(r, style: style) { printed.append(t) }
+            }
         }
         if !diagnostics.isEmpty { printed.append(DiagnosticRenderer.render(diagnostics)) }
         let text = printed.joined(separator: "\n").trimmingTrailingNewlines()

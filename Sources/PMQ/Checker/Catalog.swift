@@ -91,6 +91,8 @@ public struct EntityDef: Sendable {
         return Catalog.fieldIndex[table]?[n] ?? fields.first { $0.name == n }
     }
     public var fieldNames: [String] { fields.map(\.name) }
+    /// The journal is read, never changed by add, update or delete.
+    public var isJournal: Bool { table == "journal" }
 }
 
 public enum Catalog {
@@ -155,7 +157,28 @@ public enum Catalog {
             FieldDef("cost_impact", .number), FieldDef("days_impact", .duration),
             FieldDef("requested_by", .reference("people")), FieldDef("decided", .date),
         ], defaultColumns: ["title", "status", "cost_impact", "days_impact", "requested_by", "decided"], onlyMilestones: false),
+        // The change journal as a source (spec §8.3): read-only, one row per changed field
+        // (and per added or deleted row), values as text. The SQL generator builds its rows.
+        EntityDef(plural: "journal", singular: "journal", table: "journal", key: nil, fields: [
+            FieldDef("set", .integer, doc: "the change set's number", column: "set_no"),
+            FieldDef("booked", .date, doc: "the day the change set was booked on (the session's today)"),
+            FieldDef("time", .text, doc: "wall-clock time, UTC ISO 8601"),
+            FieldDef("user", .text), FieldDef("statement", .text),
+            FieldDef("entity", .text, doc: "plural: tasks, people, ..."),
+            FieldDef("key", .text, doc: "the row's key as text"),
+            FieldDef("field", .text, doc: "the field, or (added) / (deleted) for a whole row"),
+            FieldDef("old", .text), FieldDef("new", .text),
+        ], defaultColumns: ["set", "booked", "user", "entity", "key", "field", "old", "new"], onlyMilestones: false),
     ]
+
+    /// The stored columns of a table, id first: what `as of` rebuilds (spec §8.3).
+    static func storedColumns(_ table: String) -> [String] {
+        guard let e = entities.first(where: { $0.table == table }) else { return ["id"] }
+        var out = ["id"]
+        for f in e.fields { if let c = f.column, !out.contains(c) { out.append(c) } }
+        if table == "tasks" { out += ["wbs_key", "parent_wbs"] }
+        return out
+    }
 
     static let taskFields: [FieldDef] = [
         FieldDef("project", .reference("projects")),

@@ -23,6 +23,10 @@ extension Checker {
                               notes: ["add one of: " + names.joined(separator: ", ")])
             return nil
         }
+        if entity.isJournal {
+            diagnostics.error(.refused, "the journal is read-only: it records what the other statements change", a.entity.range)
+            return nil
+        }
         var out = TAdd(entity: entity, milestone: entity.onlyMilestones, values: [], link: nil, duration: nil, range: range)
         var ok = true
 

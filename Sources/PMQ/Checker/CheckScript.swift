@@ -20,6 +20,10 @@ indirect enum Checked {
     case saveQuery(name: String, text: String, SourceRange)
     case dropQuery(String, SourceRange)
     case showQueries
+    case saveRule(name: String, text: String, severity: String, SourceRange)
+    case dropRule(String, SourceRange)
+    case showRules
+    case checkRules(SourceRange)
     case history(task: Value?, SourceRange)
     case undo(SourceRange), redo(SourceRange)
     case schedule(SourceRange)
@@ -64,6 +68,8 @@ extension Statement {
         case .delete: return "delete"
         case .saveQuery: return "save query"
         case .dropQuery: return "drop query"
+        case .saveRule: return "save rule"
+        case .dropRule: return "drop rule"
         case .undo: return "undo"
         case .redo: return "redo"
         case .schedule: return "schedule"
@@ -278,6 +284,18 @@ extension Checker {
             return .dropQuery(name.lowered, name.range)
         case .showQueries:
             return .showQueries
+        case .saveRule(let name, let q, let text, let severity):
+            return checkSaveRule(name, q, text: text, severity: severity, s.range)
+        case .dropRule(let name):
+            guard case .string(let n) = name.kind, !n.isEmpty else {
+                diagnostics.error(.type, "drop rule takes the rule's name in quotes", name.range)
+                return nil
+            }
+            return .dropRule(n, name.range)
+        case .showRules:
+            return .showRules
+        case .checkRules:
+            return .checkRules(s.range)
         case .history(let of):
             guard let of else { return .history(task: nil, s.range) }
             guard let v = checkValue(of, FieldDef("task", .reference("tasks"))) else { return nil }
@@ -441,6 +459,11 @@ extension Checker {
         switch t {
         case .query(let q):
             guard let tq = checkQuery(q) else { return nil }
+            if verb != "for", q.asOf != nil || tq.entity.isJournal {
+                diagnostics.error(.refused, tq.entity.isJournal ? "the journal is read-only: \(verb) works on the model"
+                                  : "\(verb) changes the model as it is now, not as of a past day", q.range)
+                return nil
+            }
             if q.isCount || q.select != nil || !q.groupBy.isEmpty {
                 diagnostics.error(.type, "\(verb) works on rows: leave out count, group by and select", q.range)
                 return nil

@@ -84,7 +84,7 @@ struct Checker {
         }
         guard let (entity, sourceSet, base) = resolveSource(q.source) else { return nil }
         // A saved query named alone is that query: its select, order and limit included.
-        if let base, q.filter == nil, q.groupBy.isEmpty, q.select == nil, q.orderBy.isEmpty, q.limit == nil, q.offset == nil {
+        if let base, q.asOf == nil, q.filter == nil, q.groupBy.isEmpty, q.select == nil, q.orderBy.isEmpty, q.limit == nil, q.offset == nil {
             if !q.isCount { return base }
             if !base.isCount {
                 let counted = base.sameRows(columns: [])
@@ -136,6 +136,7 @@ struct Checker {
         let tq = TQuery(entity: entity)
         tq.sourceSet = sourceSet
         tq.base = base
+        if let d = q.asOf { tq.asOf = checkAsOf(d) }
         var scope = Scope(entity: entity)
         namedSources.append((q.alias?.lowered, entity))
         defer { namedSources.removeLast() }
@@ -409,6 +410,8 @@ struct Checker {
             return TExpr(.invalid, .any, e.range)
         case .caseWhen(let branches, let otherwise):
             return checkCase(branches, otherwise, e.range, scope)
+        case .was, .changed:
+            return checkJournalTest(e, scope)
         }
     }
 
@@ -710,7 +713,7 @@ struct Checker {
 
     /// Checks `b` against the already-checked `x` and brings both to a comparable form:
     /// bare enum values, references compared by key, WBS codes as written.
-    private mutating func unify(_ x: TExpr, _ b: Expr, _ scope: Scope, op: BinaryOp) -> (TExpr, TExpr) {
+    mutating func unify(_ x: TExpr, _ b: Expr, _ scope: Scope, op: BinaryOp) -> (TExpr, TExpr) {
         if case .enumeration(let values) = x.type {
             // A bare word that is one of the values is that value, even where a field shares
             // its name (`defects where status = fixed`: fixed is also a date field).

@@ -160,6 +160,8 @@ final class TExpr {
         case variable(Int)
         /// A function the embedding host registered.
         case host(String, [TExpr])
+        /// `was` / `changed`: a question to the journal about a field of the row.
+        case journal(JournalTest)
         case invalid
     }
     let kind: Kind
@@ -188,6 +190,12 @@ final class TExpr {
         case .datePart(_, let a), .keyOf(let a): return [a]
         case .addMonths(let a, let b, _), .listEdit(let a, let b, _): return [a, b]
         case .pivotCell(let v, let by, _): return [v, by]
+        case .journal(let t):
+            switch t.kind {
+            case .was(let current, let value, _): return [current, value.value]
+            case .changed(let from, let to, let by, let after, let before):
+                return [from?.value, to?.value, by, after, before].compactMap { $0 }
+            }
         }
     }
 
@@ -196,7 +204,7 @@ final class TExpr {
     var cost: Int {
         switch kind {
         case .value, .variable, .selectColumn, .invalid, .lookup: return 0
-        case .subquery, .inQuery, .pivotCell: return 3
+        case .subquery, .inQuery, .pivotCell, .journal: return 3
         case .caseWhen(let bs, let o): return max(2, bs.map { max($0.condition.cost, $0.value.cost) }.max() ?? 0, o?.cost ?? 0)
         case .datePart(_, let a), .addMonths(let a, _, _): return max(2, a.cost)
         case .keyOf(let a): return max(1, a.cost)
@@ -219,7 +227,7 @@ final class TExpr {
     var containsAggregate: Bool {
         switch kind {
         case .aggregate, .pivotCell: return true
-        case .value, .field, .invalid, .subquery, .selectColumn, .variable, .lookup, .inQuery: return false
+        case .value, .field, .invalid, .subquery, .selectColumn, .variable, .lookup, .inQuery, .journal: return false
         case .caseWhen(let bs, let o):
             return bs.contains { $0.condition.containsAggregate || $0.value.containsAggregate } || (o?.containsAggregate ?? false)
         case .datePart(_, let a), .keyOf(let a): return a.containsAggregate
@@ -241,6 +249,8 @@ final class TQuery {
     struct Column { var name: String; var expr: TExpr }
 
     let entity: EntityDef
+    /// `as of D`: a date expression with no fields (spec §8.3).
+    var asOf: TExpr?
     var filter: TExpr?
     var groupBy: [TExpr] = []
     var columns: [Column] = []
@@ -272,6 +282,7 @@ final class TQuery {
         q.offset = offset
         q.sourceSet = sourceSet
         q.base = base
+        q.asOf = asOf
         q.columns = columns
         q.rawColumns = true
         q.namedTask = namedTask
@@ -287,4 +298,21 @@ final class TQuery {
         if aggregatesOnly { return columns.count == 1 ? .scalar : .singleRow }
         return .rows
     }
+}
+
+/// `F was V` and `F changed ...` (spec §8.3): F is a stored field of the query's row.
+struct JournalTest {
+    /// A value as the journal stores it: a reference by its row id (looked up by key).
+    struct Stored {
+        var value: TExpr
+        var reference: EntityDef?
+    }
+    enum Kind {
+        /// `current` is `F = V` over the row (as of D when the query travels).
+        case was(current: TExpr, value: Stored, negated: Bool)
+        case changed(from: Stored?, to: Stored?, by: TExpr?, after: TExpr?, before: TExpr?)
+    }
+    var entity: EntityDef
+    var column: String
+    var kind: Kind
 }

@@ -36,10 +36,11 @@ public struct Completer {
     static let statementKeywords = ["add", "assert", "assign", "count", "delete", "explain", "fn", "for", "history", "if", "let",
                                     "param", "print", "redo", "save query", "shift", "show queries", "unassign", "undo", "update", "use project",
                                     "begin", "commit", "rollback", "drop query", "schedule", "health", "baseline save",
-                                    "gantt", "report to", "downstream of", "upstream of", "import", "export", "export project to"]
+                                    "gantt", "report to", "downstream of", "upstream of", "import", "export", "export project to",
+                                    "save rule", "drop rule", "show rules", "check"]
     static let clauseKeywords = ["where", "group by", "select", "order by", "limit", "offset", "and", "or", "not", "in", "is null",
                                  "is not null", "between", "under", "asc", "desc", "as", "set", "to", "from", "by", "into",
-                                 "having", "pivot", "case when", "then", "else", "end"]
+                                 "having", "pivot", "case when", "then", "else", "end", "as of", "was", "was not", "changed", "after", "before", "severity"]
     static let functions = ["count()", "sum(", "avg(", "min(", "max(", "lower(", "upper(", "length(", "abs(", "round(", "coalesce(",
                             "start_of_week()", "end_of_week()", "start_of_month()", "end_of_month()", "today", "yesterday", "tomorrow",
                             "if(", "case when", "year(", "month(", "quarter(", "week(", "weekday(", "start_of_month(", "end_of_month(",

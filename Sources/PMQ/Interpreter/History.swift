@@ -3,33 +3,41 @@ struct History {
     let session: Session
     private var db: Database { session.db }
 
-    /// Change sets newest first, or one task's own changes.
+    /// Change sets newest first, or one task's own changes (rows named by key, values as
+    /// the field's type reads, never internal ids).
     func list(task: Value?, _ range: SourceRange) throws -> StatementResult {
         if let task {
             guard let id = try session.resolveKey(Catalog.entities[2], task, range) else {
                 throw RuntimeError(message: "history of needs a task", range: range)
             }
             var rows: [[Value]] = []
+            let old = JournalSQL.valueText(entity: "e.entity", field: "e.field", value: "e.old_value")
+            let new = JournalSQL.valueText(entity: "e.entity", field: "e.field", value: "e.new_value")
             try db.query("""
-                SELECT s.id, s.at, s.user, e.field, e.old_value, e.new_value FROM journal_entries e JOIN journal_sets s ON s.id = e.set_id
-                WHERE e.entity = 'tasks' AND (e.row_id = ?1 OR (e.field = '+' AND ?1 BETWEEN e.row_id AND e.new_value))
+                SELECT s.id, s.day, s.user, \(JournalSQL.fieldText("e.field")),
+                       CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(old) END, CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(new) END, s.at
+                FROM journal_entries e JOIN journal_sets s ON s.id = e.set_id
+                WHERE e.entity = 'tasks' AND (e.row_id = ?1 OR (e.field = '+' AND e.row_id < ?1 AND ?1 <= e.new_value))
                 ORDER BY e.id DESC
                 """, [.integer(id)]) { s in
-                let field = ConstantEvaluator.text(db.rawValue(s, 3))
-                rows.append([db.rawValue(s, 0), db.rawValue(s, 1), db.rawValue(s, 2), .text(describeField(field)),
-                             field == "+" ? .null : display("tasks", field, db.rawValue(s, 4)),
-                             field == "+" || field == "-" ? .null : display("tasks", field, db.rawValue(s, 5))])
+                rows.append([db.rawValue(s, 0), db.rawValue(s, 6), db.rawValue(s, 2), db.rawValue(s, 3), db.rawValue(s, 4), db.rawValue(s, 5),
+                             ResultColumn.Kind.date.convert(db.rawValue(s, 1))])
             }
-            return .rows(columns: ["change", "at", "user", "field", "old", "new"].map { ResultColumn(name: $0, kind: .any) }, rows: rows, single: false)
+            // The columns of version 1 first, then the day each change set was booked on.
+            let names: [(String, ResultColumn.Kind)] = [("change", .number), ("at", .text), ("user", .text), ("field", .text), ("old", .text), ("new", .text), ("booked", .date)]
+            return .rows(columns: names.map { ResultColumn(name: $0.0, kind: $0.1) }, rows: rows, single: false)
         }
         var rows: [[Value]] = []
+        // Each set's count is kept when it commits; only the set in progress is counted here.
         try db.query("""
-            SELECT s.id, s.at, s.user, s.statement,
-                   (SELECT coalesce(sum(CASE WHEN e.field = '+' THEN coalesce(e.new_value, e.row_id) - e.row_id + 1 ELSE 1 END), 0) FROM journal_entries e WHERE e.set_id = s.id),
+            SELECT s.id, s.day, s.at, s.user, s.statement,
+                   coalesce(s.changes, (SELECT coalesce(sum(CASE WHEN e.field = '+' THEN coalesce(e.new_value, e.row_id) - e.row_id + 1 ELSE 1 END), 0) FROM journal_entries e WHERE e.set_id = s.id)),
                    s.undone_by
             FROM journal_sets s ORDER BY s.id DESC
             """) { s in
-            var row = (0..<6).map { db.rawValue(s, Int32($0)) }
+            let all = (0..<7).map { db.rawValue(s, Int32($0)) }
+            // The columns of version 1 first, then the day the set was booked on.
+            var row = [all[0], all[2], all[3], all[4], all[5], all[6], ResultColumn.Kind.date.convert(all[1])]
             // A script's text is kept whole; the listing shows its first line.
             if case .text(let statement) = row[3] {
                 let first = statement.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
@@ -38,25 +46,19 @@ struct History {
             }
             rows.append(row)
         }
-        let names = ["change", "at", "user", "statement", "changes", "undone_by"]
-        return .rows(columns: names.map { ResultColumn(name: $0, kind: $0 == "changes" || $0 == "change" || $0 == "undone_by" ? .number : .text) }, rows: rows, single: false)
+        let names: [(String, ResultColumn.Kind)] = [("change", .number), ("at", .text), ("user", .text), ("statement", .text),
+                                                    ("changes", .number), ("undone_by", .number), ("booked", .date)]
+        return .rows(columns: names.map { ResultColumn(name: $0.0, kind: $0.1) }, rows: rows, single: false)
     }
 
-    private func describeField(_ f: String) -> String {
-        switch f {
-        case "+": return "(added)"
-        case "-": return "(deleted)"
-        default: return f
-        }
-    }
-
-    /// A stored value as the field's type reads: dates as dates, references by key.
+    /// A stored value as the field's type reads: dates as dates, references by key (of a
+    /// deleted row too, from the entry that deleted it).
     func display(_ table: String, _ field: String, _ raw: Value) -> Value {
         if raw.isNull { return .null }
         guard let entity = Catalog.entities.first(where: { $0.table == table }), let f = entity.field(field) else { return raw }
-        if case .reference(let target) = f.type, case .integer(let id) = raw, let def = Catalog.plural(target), let key = def.key {
-            let k = (try? db.scalar("SELECT \(key) FROM \(def.table) WHERE id = ?1", [.integer(id)])) ?? .null
-            return k.isNull ? .text("#\(id)") : .reference(ConstantEvaluator.text(k))
+        if case .reference(let target) = f.type, let def = Catalog.plural(target) {
+            let k = (try? db.scalar("SELECT " + JournalSQL.key(def.table, "?1", depth: 1), [raw])) ?? .null
+            return k.isNull ? raw : .reference(ConstantEvaluator.text(k))
         }
         return ResultColumn.Kind(PType(f.type)).convert(raw)
     }
@@ -182,12 +184,10 @@ struct History {
         return .rows(columns: ["entity", "key", "field", "old", "new"].map { ResultColumn(name: $0, kind: .any) }, rows: rows, single: false)
     }
 
+    /// A row's key as the journal source shows it (`1.2 -> 1.3` for a dependency), read
+    /// from the row or, once deleted, from the entry that deleted it.
     private func key(_ entity: EntityDef, _ id: Int64, json: Value?) -> String {
-        guard let k = entity.key else { return "#\(id)" }
-        if case .text(let j)? = json, case .text(let v) = (try? db.scalar("SELECT json_extract(?1, ?2)", [.text(j), .text("$." + k)])) ?? .null {
-            return v
-        }
-        if case .text(let v) = (try? db.scalar("SELECT \(k) FROM \(entity.table) WHERE id = ?1", [.integer(id)])) ?? .null { return v }
+        if case .text(let v) = (try? db.scalar("SELECT " + JournalSQL.key(entity.table, "?1"), [.integer(id)])) ?? .null { return v }
         return "#\(id)"
     }
 }

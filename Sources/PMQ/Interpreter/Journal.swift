@@ -13,6 +13,8 @@ struct Journal {
     var label = "<eval>"
     /// Who the change sets are recorded as (tests pin it so their output does not depend on the machine).
     var user = Journal.userName
+    /// The day change sets are booked on: the session's `today` (spec §8.3).
+    var day = Day(0)
 
     init(db: Database) { self.db = db }
 
@@ -35,6 +37,7 @@ struct Journal {
         try flush()
         if let s = currentSet {
             try db.run("DELETE FROM journal_sets WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM journal_entries WHERE set_id = ?1)", [.integer(s)])
+            try db.run(Journal.countChanges, [.integer(s)])
         }
     }
 
@@ -58,15 +61,21 @@ struct Journal {
 
     mutating func set() throws -> Int64 {
         if let s = currentSet { return s }
-        let user = self.user
-        try db.run("INSERT INTO journal_sets (at, user, statement) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2)",
-                   [.text(user), .text(label)])
+        try db.run("INSERT INTO journal_sets (at, user, statement, day) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2, ?3)",
+                   [.text(user), .text(label), .date(day)])
         currentSet = db.lastInsertID
         return db.lastInsertID
     }
 
-    /// Who made a change: $USER, else $LOGNAME, else the system's name for this user id
-    /// (a service or container often sets neither variable).
+    /// Counts a set's changes once, when it commits: `history` then reads a column
+    /// instead of every entry of the journal.
+    static let countChanges = """
+        UPDATE journal_sets SET changes = (SELECT coalesce(sum(CASE WHEN e.field = '+' THEN coalesce(e.new_value, e.row_id) - e.row_id + 1 ELSE 1 END), 0)
+                                           FROM journal_entries e WHERE e.set_id = ?1) WHERE id = ?1
+        """
+
+    /// Who books a change set: `$USER`, else `$LOGNAME`, else the system's name for the
+    /// process's user (a cron job or container often has no `$USER`).
     static let userName: String = {
         let env = ProcessInfo.processInfo.environment
         if let u = env["USER"] ?? env["LOGNAME"], !u.isEmpty { return u }

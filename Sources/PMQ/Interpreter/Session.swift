@@ -16,7 +16,7 @@ import Darwin
 public final class Session {
     public let db: Database
     /// The date `today`, `late` and `overdue` are measured from.
-    public var today: Day
+    public var today: Day { didSet { journal.day = today } }
     public var dialect: SQLDialect = SQLiteDialect()
     /// `--var NAME=VALUE` values for `param` statements.
     public var params: [String: String] = [:]
@@ -26,6 +26,8 @@ public final class Session {
     public private(set) var inExplicitTransaction = false
     /// Whether `begin`/`commit`/`rollback` are accepted: the interactive shell turns this on.
     public var allowsExplicitTransactions = false
+    /// How many times `check` found rows for a rule of severity error: `pmq` then exits 1.
+    public internal(set) var failedErrorRules = 0
 
     var peopleCache: [String: Int64] = [:]
     var hostFunctions: [String: HostFunction] = [:]
@@ -65,6 +67,7 @@ public final class Session {
         self.today = day
         self.checker = Checker(today: day)
         self.journal = Journal(db: db)
+        self.journal.day = day
         registerCalendarFunction()
         _ = try? loadCalendar()  // a file opened read-only at an older schema has no holidays table
         // A file from before summaries rolled up (schema 3) gets its summaries derived once,
@@ -560,6 +563,14 @@ public final class Session {
             var rows: [[Value]] = []
             try db.query("SELECT name, source FROM saved_queries ORDER BY name") { s in rows.append([db.rawValue(s, 0), db.rawValue(s, 1)]) }
             emit(.rows(columns: [ResultColumn(name: "name", kind: .text), ResultColumn(name: "query", kind: .text)], rows: rows, single: false))
+        case .saveRule(let name, let text, let severity, _):
+            emit(.change(try Rules(session: self).save(name: name, text: text, severity: severity)))
+        case .dropRule(let name, let range):
+            emit(.change(try Rules(session: self).drop(name: name, range)))
+        case .showRules:
+            emit(try Rules(session: self).show())
+        case .checkRules(let range):
+            failedErrorRules += try Rules(session: self).check(range, emit: emit)
         case .history(let task, let range):
             emit(try History(session: self).list(task: task, range))
         case .undo(let range):
@@ -584,7 +595,7 @@ public final class Session {
         case .health(let asOf, let range):
             var day = today
             if let asOf, case .date(let d) = try evaluate(asOf) { day = d }
-            emit(try HealthReport(session: self).run(asOf: day, range))
+            emit(try HealthReport(session: self).run(asOf: day, travel: asOf != nil, range))
         case .importFile(let path, let code, let range):
             emit(.change(try MSProjectImporter(session: self).run(path: resolvePath(path), code: code, range)))
         case .importInto(let path, let entity, let range):
@@ -704,6 +715,25 @@ public final class Session {
         try db.run("CREATE TEMP TABLE IF NOT EXISTS \(table) AS SELECT * FROM main.\(entity.table) WHERE 0")
         try db.run("DELETE FROM temp.\(table)")
         try db.run("INSERT INTO temp.\(table) SELECT * FROM main.\(entity.table) WHERE id = ?1", [.integer(id)])
+    }
+
+    /// A rule's query, checked against the model as it is now; nil when it no longer checks.
+    func checkedRule(_ text: String, name: String) -> TQuery? {
+        var c = freshChecker()
+        let file = SourceFile(name: "rule \(name)", text: text)
+        var parser = Parser(file)
+        guard let stmt = parser.nextStatement(), parser.diagnostics.isEmpty, case .query(let q) = stmt.kind,
+              let tq = c.checkQuery(q), c.diagnostics.isEmpty else { return nil }
+        return tq
+    }
+
+    /// Table `table` as it was at the end of `day`, copied into a temporary table for
+    /// statements that read it several times (`health as of`). Returns its name.
+    func materializeAsOf(_ table: String, day: Day) throws -> String {
+        let name = "pmq_asof_\(table)"
+        try db.execute("DROP TABLE IF EXISTS temp.\(name)")
+        try db.run("CREATE TEMP TABLE \(name) AS " + AsOfSQL.table(table, columns: Catalog.storedColumns(table), day: "?1"), [.date(day)])
+        return "temp.\(name)"
     }
 
     /// The ids of a query's rows, in its order.

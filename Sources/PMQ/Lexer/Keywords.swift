@@ -6,13 +6,14 @@ public enum Keywords {
     public static let statements = [
         "add", "assert", "assign", "baseline", "begin", "commit", "count", "delete", "drop", "explain", "fn", "for",
         "export", "gantt", "health", "history", "if", "else", "import", "let", "param", "print", "redo", "report", "rollback", "save", "schedule",
-        "shift", "show", "unassign", "undo", "update", "use",
+        "shift", "show", "unassign", "undo", "update", "use", "check",
     ]
     /// Words inside a statement: query clauses, operators and the words that complete a statement.
     public static let clauses = [
         "where", "group", "by", "select", "order", "asc", "desc", "limit", "offset", "as", "and", "or", "not", "in",
         "is", "null", "between", "under", "set", "to", "from", "of", "query", "queries", "project",
         "having", "pivot", "case", "when", "then", "end", "downstream", "upstream", "into",
+        "was", "changed", "rule", "rules", "severity",
     ]
     /// Names with a fixed value.
     public static let constants = ["true", "false", "today", "yesterday", "tomorrow"]

@@ -20,6 +20,7 @@ struct Lexer {
         "where", "and", "or", "not", "in", "between", "by", "select", "group", "order", "set",
         "to", "from", "as", "is", "under", "limit", "offset", "count", "explain", "of",
         "having", "pivot", "case", "when", "then",
+        "was", "after", "before", "severity", "rule",
     ]
     static let continuationSymbols: Set<String> = [
         "(", "[", ",", "=", "!=", "<", "<=", ">", ">=", "~", "!~", "+", "-", "*", "/", "->", ".",

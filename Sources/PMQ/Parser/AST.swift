@@ -29,6 +29,14 @@ final class Expr {
         case list([Expr])
         /// `case when c1 then v1 ... [else v] end`; `if(c, a, b)` is a call until checked.
         case caseWhen([(condition: Expr, value: Expr)], otherwise: Expr?)
+        /// `F was V`, `F was not V` (spec §8.3).
+        case was(Expr, Expr, negated: Bool)
+        /// `F changed [from V] [to V] [by "user"] [after D] [before D]`.
+        case changed(Expr, ChangeFilter)
+    }
+    /// The optional parts of `changed`, each as written.
+    struct ChangeFilter {
+        var from: Expr?, to: Expr?, by: Expr?, after: Expr?, before: Expr?
     }
     enum Interpolation { case text(String), expr(Expr) }
 
@@ -72,6 +80,8 @@ final class Query {
     var alias: Name?
     /// `downstream of 3.3.1` / `upstream of 3.3.1`: the source is the tasks reachable from (to) a task.
     var traversal: Traversal?
+    /// `as of D`: the query runs over the model as it was at the end of day D.
+    var asOf: Expr?
     var filter: Expr?
     var groupBy: [Expr] = []
     var having: Expr?
@@ -138,6 +148,11 @@ struct Statement {
         case saveQuery(Name, Query, text: String)
         case dropQuery(Name)
         case showQueries
+        /// `save rule "NAME" <query> [severity warning|error]` (spec §8.3).
+        case saveRule(Expr, Query, text: String, severity: Name?)
+        case dropRule(Expr)
+        case showRules
+        case checkRules
         case history(of: Expr?)
         case undo, redo
         case schedule

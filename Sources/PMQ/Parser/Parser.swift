@@ -173,6 +173,15 @@ struct Parser {
                 var message: Expr?
                 if accept(symbol: ",") != nil { message = try parseExpr() }
                 return Statement(kind: .assert(e, message: message), range: first.range.to(message?.range ?? e.range))
+            case "save" where peek(1).isKeyword("rule"): return try parseSaveRule()
+            case "drop" where peek(1).isKeyword("rule"):
+                advance(); advance()
+                let name = try parsePrimary()
+                return Statement(kind: .dropRule(name), range: first.range.to(name.range))
+            case "show" where peek(1).isKeyword("rules"):
+                advance()
+                return Statement(kind: .showRules, range: first.range.to(advance().range))
+            case "check" where !startsQuery(): advance(); return Statement(kind: .checkRules, range: first.range)
             case "save":
                 advance()
                 _ = try expect(keyword: "query", "\"query\" after \"save\"")
@@ -466,7 +475,7 @@ struct Parser {
     // MARK: - Queries
 
     /// query = "count" , query
-    ///       | source , [ "where" , expr ] , [ "group" , "by" , expr , { "," , expr } ]
+    ///       | source , [ "as" , "of" , additive ] , [ "where" , expr ] , [ "group" , "by" , expr , { "," , expr } ]
     ///                , [ "select" , select_item , { "," , select_item } ]
     ///                , [ "order" , "by" , order_item , { "," , order_item } ]
     ///                , [ "limit" , expr , [ "offset" , expr ] ] ;
@@ -480,6 +489,12 @@ struct Parser {
         }
         let (q, s) = try parseSource()
         var end = q.range
+        if peek().isKeyword("as"), peek(1).isKeyword("of") {
+            advance(); advance()
+            let d = try parseAdditive()
+            q.asOf = d
+            end = d.range
+        }
         // `as of <date>` (spec §8.3) is not a name: it is left for the time-travel clause.
         if peek().isKeyword("as"), !peek(1).isKeyword("of") {
             advance()
@@ -669,7 +684,47 @@ struct Parser {
             let right = try parseAdditive()
             return try nonAssociative(Expr(.under(left, right), left.range.to(right.range)))
         }
+        if accept(keyword: "was") != nil {
+            let neg = accept(keyword: "not") != nil
+            let right = try parseAdditive()
+            return try nonAssociative(Expr(.was(left, right, negated: neg), left.range.to(right.range)))
+        }
+        if let t = accept(keyword: "changed") { return try parseChanged(left, t) }
         return left
+    }
+
+    /// changed = additive , "changed" , [ "from" , additive ] , [ "to" , additive ] , [ "by" , additive ]
+    ///         , [ "after" , additive ] , [ "before" , additive ] ;   (the parts in this order)
+    private mutating func parseChanged(_ left: Expr, _ keyword: Token) throws -> Expr {
+        var f = Expr.ChangeFilter()
+        var end = keyword.range
+        func part(_ k: String) throws -> Expr? {
+            guard accept(keyword: k) != nil else { return nil }
+            let e = try parseAdditive()
+            end = e.range
+            return e
+        }
+        f.from = try part("from")
+        f.to = try part("to")
+        f.by = try part("by")
+        f.after = try part("after")
+        f.before = try part("before")
+        if ["from", "to", "by", "after"].contains(where: { peek().isKeyword($0) }) {
+            throw failure("the parts of \"changed\" go in the order from, to, by, after, before")
+        }
+        return try nonAssociative(Expr(.changed(left, f), left.range.to(end)))
+    }
+
+    /// save_rule = "save" , "rule" , STRING , query , [ "severity" , ( "warning" | "error" ) ] ;
+    private mutating func parseSaveRule() throws -> Statement {
+        let first = advance()
+        advance()
+        let name = try parsePrimary()
+        let q = try parseQuery()
+        var severity: Name?
+        if accept(keyword: "severity") != nil { severity = try expectName("a severity: warning or error") }
+        return Statement(kind: .saveRule(name, q, text: source.slice(q.range), severity: severity),
+                         range: first.range.to(severity?.range ?? q.range))
     }
 
     /// Comparisons do not chain: `a < b < c` is almost always a mistake.

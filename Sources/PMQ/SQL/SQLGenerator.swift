@@ -64,6 +64,10 @@ struct SQLGenerator {
 
     /// `idsOnly`: select just the rows' ids (a saved query used as a source, a change's target).
     mutating func query(_ q: TQuery, idsOnly: Bool = false) -> String {
+        // `as of D` holds for this query and every query inside it that has no day of its own.
+        let outerAsOf = asOf
+        if let d = q.asOf { asOf = d }
+        defer { asOf = outerAsOf }
         if !idsOnly, !q.isCount, let sql = groupedByReferences(q) { return sql }
         let root = "t\(roots)"
         roots += 1
@@ -99,8 +103,9 @@ struct SQLGenerator {
         let offset = q.offset.map { " OFFSET " + expr($0) } ?? ""
         let having = q.having.map { " HAVING " + condition($0) } ?? ""
 
+        let from = source(q.entity.table)
         let level = levels[levels.count - 1]
-        sql += " FROM \(q.entity.table) \(root)"
+        sql += " FROM \(from) \(root)"
         for j in level.joins { sql += " " + j.sql }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") + having }
@@ -193,7 +198,7 @@ struct SQLGenerator {
         if let f = q.filter { conditions.append(condition(f)) }
         var inner = keys.enumerated().map { "\(root).\($1.field.column ?? "") AS k\($0)" }
         for (i, c) in q.columns.enumerated() where keyIndex(c.expr) == nil { inner.append("\(expr(c.expr)) AS c\(i)") }
-        var innerSQL = "SELECT " + inner.joined(separator: ", ") + " FROM \(q.entity.table) \(root)"
+        var innerSQL = "SELECT " + inner.joined(separator: ", ") + " FROM \(source(q.entity.table)) \(root)"
         for j in levels[levels.count - 1].joins { innerSQL += " " + j.sql }
         levels.removeLast()
         if !conditions.isEmpty { innerSQL += " WHERE " + conditions.joined(separator: " AND ") }
@@ -208,7 +213,7 @@ struct SQLGenerator {
             guard case .reference(let target) = k.field.type, let def = Catalog.plural(target), let key = def.key else { return nil }
             counter += 1
             let a = "j\(counter)"
-            joins.append("LEFT JOIN \(def.table) \(a) ON \(a).id = g.k\(i)")
+            joins.append("LEFT JOIN \(source(def.table)) \(a) ON \(a).id = g.k\(i)")
             keyOutput.append("\(a).\(key)")
             keyOrder.append(def.table == "tasks" ? "\(a).wbs_key" : "\(a).\(key)")
         }
@@ -268,7 +273,8 @@ struct SQLGenerator {
                 } else {
                     on = "\(a).id = \(current).\(hop.column ?? hop.name)"
                 }
-                levels[level].joins.append((key, "LEFT JOIN \(next.table) \(a) ON \(on)", a))
+                let table = source(next.table)
+                levels[level].joins.append((key, "LEFT JOIN \(table) \(a) ON \(on)", a))
                 current = a
             }
             entity = next
@@ -307,22 +313,22 @@ struct SQLGenerator {
             return "(CASE WHEN \(a).milestone THEN 0 ELSE \(a).finish - \(a).start + 1 END)"
         case .late:
             // status is never null and always one of the enum's values, so ELSE covers todo/doing/blocked.
-            let today = bind(.date(currentToday))
+            let today = todaySQL()
             return "(CASE \(a).status WHEN 'done' THEN (CASE WHEN \(a).actual_finish - \(a).finish > 0 THEN \(a).actual_finish - \(a).finish ELSE 0 END)"
                 + " WHEN 'cancelled' THEN 0 ELSE (CASE WHEN \(a).finish < \(today) THEN \(today) - \(a).finish ELSE 0 END) END)"
         case .overdue:
-            let today = bind(.date(currentToday))
+            let today = todaySQL()
             return "(CASE WHEN \(a).status IN ('todo', 'doing', 'blocked') AND \(a).finish < \(today) THEN 1 ELSE 0 END)"
         case .remaining:
-            return "(\(a).finish - \(bind(.date(currentToday))))"
+            return "(\(a).finish - \(todaySQL()))"
         case .level:
             return "(length(\(a).wbs) - length(replace(\(a).wbs, '.', '')) + 1)"
         case .actualCost:
             // A summary counts the costs booked on it and on every task below it: its branch
             // is a range of the (project, wbs) index, `W.` up to `W/` ('/' follows '.').
-            return "(CASE WHEN \(summaryTest(a)) THEN (SELECT total(cx.amount) FROM tasks bx JOIN costs cx ON cx.task = bx.id"
+            return "(CASE WHEN \(summaryTest(a)) THEN (SELECT total(cx.amount) FROM \(source("tasks")) bx JOIN \(source("costs")) cx ON cx.task = bx.id"
                 + " WHERE bx.project IS \(a).project AND (bx.wbs = \(a).wbs OR (bx.wbs > \(a).wbs || '.' AND bx.wbs < \(a).wbs || '/')))"
-                + " ELSE (SELECT total(cx.amount) FROM costs cx WHERE cx.task = \(a).id) END)"
+                + " ELSE (SELECT total(cx.amount) FROM \(source("costs")) cx WHERE cx.task = \(a).id) END)"
         case .summary:
             return "(CASE WHEN \(summaryTest(a)) THEN 1 ELSE 0 END)"
         case .slip:
@@ -330,7 +336,7 @@ struct SQLGenerator {
         case .score:
             return "(\(a).probability * \(a).impact)"
         case .parent:
-            return "(SELECT px.id FROM tasks px WHERE px.wbs = \(a).parent_wbs AND px.project IS \(a).project)"
+            return "(SELECT px.id FROM \(source("tasks")) px WHERE px.wbs = \(a).parent_wbs AND px.project IS \(a).project)"
         case .scheduled(let column):
             // The column name comes from the catalog.
             return "(SELECT sx.\(column) FROM task_schedule sx WHERE sx.id = \(a).id)"
@@ -338,8 +344,8 @@ struct SQLGenerator {
     }
 
     /// True when some task has the row aliased `a` as its parent (index tasks_children).
-    private func summaryTest(_ a: String) -> String {
-        "EXISTS (SELECT 1 FROM tasks kx WHERE kx.project IS \(a).project AND kx.parent_wbs = \(a).wbs)"
+    private mutating func summaryTest(_ a: String) -> String {
+        "EXISTS (SELECT 1 FROM \(source("tasks")) kx WHERE kx.project IS \(a).project AND kx.parent_wbs = \(a).wbs)"
     }
 
     /// The temporary table holding row variable `slot`'s row as it was when bound.
@@ -347,6 +353,63 @@ struct SQLGenerator {
 
     /// `today` reaches the generator through the checker's literals; computed fields need it too.
     var currentToday = Day(0)
+
+    /// The day of the `as of` in force, if any (spec §8.3).
+    private var asOf: TExpr?
+
+    /// `today` inside computed fields: the `as of` day when the query travels.
+    private mutating func todaySQL() -> String {
+        if let d = asOf { return expr(d) }
+        return bind(.date(currentToday))
+    }
+
+    /// What a query reads for a table: the table itself, the journal's rows, or the table
+    /// rebuilt as of the day in force. Table names come from the catalog.
+    private mutating func source(_ table: String) -> String {
+        if table == "journal" { return "(" + JournalSQL.source(day: asOf.map { expr($0) }) + ")" }
+        guard let d = asOf else { return table }
+        return "(" + AsOfSQL.table(table, columns: Catalog.storedColumns(table), day: expr(d)) + ")"
+    }
+
+    /// `was` and `changed`: the row's entries in the journal (booked on or before the
+    /// `as of` day when the query travels).
+    private mutating func journalTest(_ t: JournalTest) -> String {
+        let row = levels.last?.root ?? "t0"
+        func stored(_ v: JournalTest.Stored, _ column: String) -> String {
+            if let r = v.reference, let key = r.key {
+                return "je.\(column) IN (SELECT kx.id FROM \(r.table) kx WHERE kx.\(key) = \(expr(v.value)))"
+            }
+            return "je.\(column) IS \(expr(v.value))"
+        }
+        // SQLite gives a new row the id after the largest, so an id is used again after the
+        // newest row is deleted: only the entries of the row's current life count, those
+        // after the last add of that id by a change (an undo's re-insert is the same life).
+        // Looked up only for ids that were ever deleted.
+        let life = "NOT EXISTS (SELECT 1 FROM journal_entries jd WHERE jd.entity = '\(t.entity.table)' AND jd.row_id = je.row_id AND jd.field = '-')"
+            + " OR je.id > coalesce((SELECT max(jb.id) FROM journal_entries jb JOIN journal_sets jbs ON jbs.id = jb.set_id"
+            + " WHERE jb.entity = '\(t.entity.table)' AND jb.field = '+' AND jb.row_id <= je.row_id AND coalesce(jb.new_value, jb.row_id) >= je.row_id"
+            + " AND jbs.kind = 'change'), 0)"
+        var conditions = ["je.entity = '\(t.entity.table)'", "je.field = '\(t.column)'", "(\(life))"]
+        var needsSet = false
+        if let d = asOf { conditions.append("js.day <= \(expr(d))"); needsSet = true }
+        switch t.kind {
+        case .was(let current, let value, let negated):
+            conditions.append("(" + stored(value, "old_value") + " OR " + stored(value, "new_value") + ")")
+            let from = "FROM journal_entries je" + (needsSet ? " JOIN journal_sets js ON js.id = je.set_id" : "")
+            let sql = "(coalesce(\(expr(current)), 0) OR \(row).id IN (SELECT je.row_id \(from) WHERE \(conditions.joined(separator: " AND "))))"
+            return negated ? "(NOT \(sql))" : sql
+        case .changed(let from, let to, let by, let after, let before):
+            if let from { conditions.append(stored(from, "old_value")) }
+            if let to { conditions.append(stored(to, "new_value")) }
+            if let by { conditions.append("js.user = \(expr(by))"); needsSet = true }
+            if let after { conditions.append("js.day > \(expr(after))"); needsSet = true }
+            if let before { conditions.append("js.day < \(expr(before))"); needsSet = true }
+            // With `after`, only the sets booked since are read (CROSS JOIN keeps that order).
+            let source = after != nil ? "FROM journal_sets js CROSS JOIN journal_entries je ON je.set_id = js.id"
+                : "FROM journal_entries je" + (needsSet ? " JOIN journal_sets js ON js.id = je.set_id" : "")
+            return "(\(row).id IN (SELECT je.row_id \(source) WHERE \(conditions.joined(separator: " AND "))))"
+        }
+    }
 
     // MARK: - Expressions
 
@@ -357,7 +420,7 @@ struct SQLGenerator {
         case .field(let p):
             if case .computed(.overdue) = p.field.storage {
                 let a = alias(for: p)
-                return "(\(a).status IN ('todo', 'doing', 'blocked') AND \(a).finish < \(bind(.date(currentToday))))"
+                return "(\(a).status IN ('todo', 'doing', 'blocked') AND \(a).finish < \(todaySQL()))"
             }
             return expr(e)
         case .logic(let op, _, _):
@@ -506,6 +569,8 @@ struct SQLGenerator {
         case .host(let name, let xs):
             // The name was checked to be a plain identifier when the host registered it.
             return "pmq_host_\(name)(\(xs.map { expr($0) }.joined(separator: ", ")))"
+        case .journal(let t):
+            return journalTest(t)
         case .invalid:
             return "NULL"
         case .caseWhen(let branches, let otherwise):

@@ -15,13 +15,12 @@ struct HealthReport {
     let session: Session
     private var db: Database { session.db }
 
-    func run(asOf: Day, _ range: SourceRange) throws -> StatementResult {
-        // Until the model can be read as it was on a past day, a past day is refused rather
-        // than mixing today's progress with that day's plan (spec §8.1).
-        if asOf < session.today {
-            throw RuntimeError(message: "health as of \(asOf.iso) is before today (\(session.today.iso)): the model as it was then is not kept yet",
-                               range: range, notes: ["run health as of today or a later day, or run pmq with --today \(asOf.iso) on a copy of that day's file"])
-        }
+    /// `travel`: `health as of D` reads the model as it was at the end of D (spec §8.3):
+    /// that day's progress, costs, risks, defects and budget, with D as the status date.
+    func run(asOf: Day, travel: Bool = false, _ range: SourceRange) throws -> StatementResult {
+        func table(_ name: String) throws -> String { travel ? try session.materializeAsOf(name, day: asOf) : name }
+        let tasksTable = try table("tasks"), costsTable = try table("costs"), risksTable = try table("risks"),
+            defectsTable = try table("defects"), projectsTable = try table("projects")
         let project = try session.schedulingProject(range)
         let calendar = try session.loadCalendar()
         let filter = project == nil ? "1" : "project = ?1"
@@ -31,8 +30,8 @@ struct HealthReport {
             SELECT CASE WHEN baseline_start IS NOT NULL AND baseline_finish IS NOT NULL THEN baseline_start ELSE start END,
                    CASE WHEN baseline_start IS NOT NULL AND baseline_finish IS NOT NULL THEN baseline_finish ELSE finish END,
                    cost, progress, coalesce(baseline_cost, cost)
-            FROM tasks t WHERE \(filter) AND cost IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.project IS t.project AND c.parent_wbs = t.wbs)
+            FROM \(tasksTable) t WHERE \(filter) AND cost IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM \(tasksTable) c WHERE c.project IS t.project AND c.parent_wbs = t.wbs)
             """, args) { s in
             guard let cost = db.rawValue(s, 2).number else { return }
             costSum += cost
@@ -50,11 +49,11 @@ struct HealthReport {
         }
         var bac = costSum
         var bacSource = "sum of task cost"
-        if let p = project, let budget = try db.scalar("SELECT budget FROM projects WHERE id = ?1", [.integer(p)]).number {
+        if let p = project, let budget = try db.scalar("SELECT budget FROM \(projectsTable) WHERE id = ?1", [.integer(p)]).number {
             bac = budget
             bacSource = "project budget"
         }
-        let ac = try db.scalar("SELECT total(amount) FROM costs WHERE \(filter) AND kind != 'receipt' AND (date IS NULL OR date <= ?\(args.count + 1))",
+        let ac = try db.scalar("SELECT total(amount) FROM \(costsTable) WHERE \(filter) AND kind != 'receipt' AND (date IS NULL OR date <= ?\(args.count + 1))",
                                args + [.date(asOf)]).number ?? 0
         func ratio(_ a: Double, _ b: Double) -> Value { b == 0 ? .null : .decimal((a / b * 100).rounded() / 100) }
         func money(_ x: Double) -> Value { .decimal((x * 100).rounded() / 100) }
@@ -62,12 +61,12 @@ struct HealthReport {
         let eac = cpi.flatMap { $0 == 0 ? nil : bac / $0 }
         func count(_ sql: String, _ extra: [Value]) throws -> Value { try db.scalar(sql, args + extra) }
         let n = args.count
-        let overdue = try count("SELECT count(*) FROM tasks WHERE \(filter) AND status IN ('todo', 'doing', 'blocked') AND finish < ?\(n + 1)", [.date(asOf)])
-        let milestones = try count("SELECT count(*) FROM tasks WHERE \(filter) AND milestone = 1 AND status NOT IN ('done', 'cancelled') AND finish BETWEEN ?\(n + 1) AND ?\(n + 2)",
+        let overdue = try count("SELECT count(*) FROM \(tasksTable) WHERE \(filter) AND status IN ('todo', 'doing', 'blocked') AND finish < ?\(n + 1)", [.date(asOf)])
+        let milestones = try count("SELECT count(*) FROM \(tasksTable) WHERE \(filter) AND milestone = 1 AND status NOT IN ('done', 'cancelled') AND finish BETWEEN ?\(n + 1) AND ?\(n + 2)",
                                    [.date(asOf), .date(asOf + 14)])
-        let risks = try count("SELECT count(*) FROM risks WHERE \(filter) AND status != 'closed' AND probability * impact >= 12", [])
+        let risks = try count("SELECT count(*) FROM \(risksTable) WHERE \(filter) AND status != 'closed' AND probability * impact >= 12", [])
         let defects = try count("""
-            SELECT count(*) FROM defects d LEFT JOIN tasks t ON t.id = d.task
+            SELECT count(*) FROM \(defectsTable) d LEFT JOIN \(tasksTable) t ON t.id = d.task
             WHERE \(project == nil ? "1" : "t.project = ?1") AND d.status = 'open' AND d.severity IN ('high', 'critical')
             """, [])
         let rows: [[Value]] = [

@@ -5,7 +5,7 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4]
+    static let steps: [String] = [v1, v2, v3, v4, v5]
     static var latest: Int { steps.count }
 
     /// v1: the project model of spec §1.
@@ -168,6 +168,31 @@ enum Migrations {
     static let v4 = """
     ALTER TABLE people ADD COLUMN login TEXT;
     CREATE INDEX people_login ON people(login);
+    """
+
+    /// v5: time travel (spec §8.3). Each change set is booked on a day (the session's
+    /// `today`); sets written before this step are booked on the day of their clock time.
+    /// The indexes serve `as of` (later sets by day), `was`/`changed` (a field's
+    /// entries) and `history of` (a row's entries). Rules are saved queries whose rows
+    /// are problems.
+    static let v5 = """
+    ALTER TABLE journal_sets ADD COLUMN day INTEGER;
+    UPDATE journal_sets SET day = CAST(julianday(substr(at, 1, 10)) - 2440587.5 AS INTEGER);
+    CREATE INDEX journal_sets_day ON journal_sets(day);
+    -- How many rows and fields a set changed, counted once when it commits (history reads it).
+    ALTER TABLE journal_sets ADD COLUMN changes INTEGER;
+    UPDATE journal_sets SET changes = (SELECT coalesce(sum(CASE WHEN e.field = '+' THEN coalesce(e.new_value, e.row_id) - e.row_id + 1 ELSE 1 END), 0)
+                                       FROM journal_entries e WHERE e.set_id = journal_sets.id);
+    CREATE INDEX journal_entries_field ON journal_entries(entity, field, row_id);
+    CREATE INDEX journal_entries_row ON journal_entries(entity, row_id);
+    CREATE TABLE rules (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        source TEXT NOT NULL,
+        severity TEXT NOT NULL DEFAULT 'warning',
+        last_checked TEXT,
+        last_rows TEXT            -- the ids of the rows the last check found, as a JSON array
+    );
     """
 }
 

@@ -64,8 +64,13 @@ enum Help {
           report to "weekly.html"
         """),
         ("history", """
-        history            change sets, newest first
+        history            change sets, newest first, with the day each was booked on
         history of 1.2.3   one task's changes
+        tasks as of 2026-03-13 where ...      the model at the end of that day
+        status was blocked   owner was not "Li Wei"   the field had (never had) that value
+        status changed [from V] [to V] [by "user"] [after D] [before D]
+        journal where entity = "tasks" and booked >= today - 7d
+        save rule "NAME" <query> [severity warning|error]   check   drop rule "NAME"   show rules
         undo / redo        revert the last change set / the last undo
         begin ... commit | rollback    group shell statements into one change
         """),
@@ -111,7 +116,7 @@ enum Help {
         }
         if ["let", "param", "for", "if", "fn", "print", "assert", "save", "use"].contains(t) { return topics.first { $0.name == "scripts" }?.text ?? "" }
         if ["report"].contains(t) { return topics.first { $0.name == "gantt" }?.text ?? "" }
-        if ["undo", "redo", "begin", "commit", "rollback"].contains(t) { return topics.first { $0.name == "history" }?.text ?? "" }
+        if ["undo", "redo", "begin", "commit", "rollback", "journal", "rules", "check", "was", "changed"].contains(t) { return topics.first { $0.name == "history" }?.text ?? "" }
         return "no help on \"\(topic)\"; topics: " + topics.map(\.name).joined(separator: ", ")
     }
 }

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Rules (spec §8.3): saved queries whose rows are problems. `check` runs them all;
+/// a rule of severity `error` with rows makes `pmq` exit 1.
+struct Rules {
+    let session: Session
+    private var db: Database { session.db }
+
+    /// Saves or replaces a rule. Journaled like a saved query, so `undo` takes it back.
+    func save(name: String, text: String, severity: String) throws -> ChangeReport {
+        let set = try session.journal.set()
+        if case .integer(let id) = try db.scalar("SELECT id FROM rules WHERE name = ?1", [.text(name)]) {
+            for (column, value) in [("source", text), ("severity", severity)] {
+                let old = try db.scalar("SELECT \(column) FROM rules WHERE id = ?1", [.integer(id)])
+                guard old != .text(value) else { continue }
+                try db.run("UPDATE rules SET \(column) = ?1 WHERE id = ?2", [.text(value), .integer(id)])
+                try session.journal.record(set, "rules", id, column, old: old, new: .text(value))
+            }
+        } else {
+            try db.run("INSERT INTO rules (name, source, severity) VALUES (?1, ?2, ?3)", [.text(name), .text(text), .text(severity)])
+            try session.journal.record(set, "rules", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
+        }
+        return ChangeReport(verb: "saved", entity: "rule", count: 1, detail: name)
+    }
+
+    func drop(name: String, _ range: SourceRange) throws -> ChangeReport {
+        let set = try session.journal.set()
+        try session.journal.recordRemoval(set, "rules", where: "name = ?1", [.text(name)])
+        if try db.run("DELETE FROM rules WHERE name = ?1", [.text(name)]) == 0 {
+            throw RuntimeError(message: "no rule \"\(name)\"", range: range)
+        }
+        return ChangeReport(verb: "dropped", entity: "rule", count: 1, detail: name)
+    }
+
+    func show() throws -> StatementResult {
+        var rows: [[Value]] = []
+        try db.query("SELECT name, severity, source, last_checked FROM rules ORDER BY name") { s in
+            rows.append((0..<4).map { db.rawValue(s, Int32($0)) })
+        }
+        let names = ["name", "severity", "query", "last_checked"]
+        return .rows(columns: names.map { ResultColumn(name: $0, kind: .text) }, rows: rows, single: false)
+    }
+
+    /// Runs every rule, in name order. For each rule with rows: a line with its name,
+    /// severity and count, then its rows. Returns how many rules of severity error had rows.
+    func check(_ range: SourceRange, emit: (StatementResult) -> Void) throws -> Int {
+        var rules: [(name: String, source: String, severity: String, seen: Set<Int64>?, checked: String?)] = []
+        try db.query("SELECT name, source, severity, last_rows, last_checked FROM rules ORDER BY name") { s in
+            var seen: Set<Int64>?
+            if case .text(let json) = db.rawValue(s, 3), let ids = try? JSONDecoder().decode([Int64].self, from: Data(json.utf8)) { seen = Set(ids) }
+            let checked: String? = { if case .text(let t) = db.rawValue(s, 4) { return t }; return nil }()
+            rules.append((ConstantEvaluator.text(db.rawValue(s, 0)), ConstantEvaluator.text(db.rawValue(s, 1)), ConstantEvaluator.text(db.rawValue(s, 2)), seen, checked))
+        }
+        var failing = 0
+        var flagged = 0
+        for rule in rules {
+            guard let q = session.checkedRule(rule.source, name: rule.name) else {
+                throw RuntimeError(message: "rule \"\(rule.name)\" no longer checks: drop it and save it again", range: range)
+            }
+            let result = try session.runQuery(q)
+            let ids = try session.ids(of: q)
+            // Which rows the previous check did not find: kept per rule, not journaled.
+            let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+            if !session.limits.readOnly { _ = try? db.run("UPDATE rules SET last_rows = ?1 WHERE name = ?2", [.text(list), .text(rule.name)]) }
+            guard case .rows(_, let rows, _) = result, !rows.isEmpty else { continue }
+            flagged += 1
+            if rule.severity == "error" { failing += 1 }
+            var line = "rule \"\(rule.name)\" (\(rule.severity)): \(rows.count) \(rows.count == 1 ? "row" : "rows")"
+            if let seen = rule.seen {
+                let fresh = ids.filter { !seen.contains($0) }.count
+                line += ", \(fresh) new since the last check" + (rule.checked.map { " (\($0))" } ?? "")
+            } else {
+                line += ", first check"
+            }
+            emit(.text(line))
+            emit(result)
+        }
+        if flagged == 0 { emit(.text(rules.isEmpty ? "no rules saved" : "all \(rules.count) \(rules.count == 1 ? "rule" : "rules") pass")) }
+        // When `check` last ran: not a change to the model, so not journaled.
+        // A read-only host (the embedding limit) gets the report and no write.
+        if !session.limits.readOnly { _ = try? db.run("UPDATE rules SET last_checked = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')") }
+        return failing
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+@testable import PMQ
+
+/// Time travel (spec §8.3) end to end: days booked with `--today` on one file, as the
+/// weekly routine does, and a property test against snapshots of the model.
+@Suite("History and time travel (spec §8.3)")
+struct HistoryTests {
+    let model = """
+    add project "ERP" budget 10000
+    add person "Li Wei"
+    add person "Wang Fang"
+    add task "Design" wbs 1 owner "Li Wei" start 2026-03-02 finish 2026-03-06 cost 2000
+    add task "Build" wbs 2 owner "Li Wei" start 2026-03-09 finish 2026-03-13 cost 5000
+    """
+
+    @Test("several days booked with --today on one file; each day's model read back as of that day")
+    func daysOnOneFile() throws {
+        let db = PMQProcess.tempDB("days.db")
+        func pmq(_ today: String, _ text: String) throws -> PMQProcess.Outcome {
+            try PMQProcess.run(["--db", db, "--today", today, "--format", "csv", "-e", text])
+        }
+        #expect(try pmq("2026-03-02", model).status == 0)
+        #expect(try pmq("2026-03-04", "update 1 set status = doing, progress = 50").status == 0)
+        #expect(try pmq("2026-03-09", "update 1 set status = done, progress = 100\nadd task \"Test\" wbs 3 start 2026-03-16 finish 2026-03-20").status == 0)
+        #expect(try pmq("2026-03-10", "delete tasks where wbs = 2\nassign \"Wang Fang\" to 3").status == 0)
+        let q = "tasks as of {D} select wbs, status, progress, owner, overdue"
+        func asOf(_ d: String) throws -> String { try pmq("2026-03-20", q.replacingOccurrences(of: "{D}", with: d)).stdout }
+        #expect(try asOf("2026-03-01") == "wbs,status,progress,owner,overdue\n")
+        #expect(try asOf("2026-03-03") == "wbs,status,progress,owner,overdue\n1,todo,0,Li Wei,false\n2,todo,0,Li Wei,false\n")
+        // Design finished 2026-03-06 but was still doing on the 8th: overdue then, with today = D.
+        #expect(try asOf("2026-03-08") == "wbs,status,progress,owner,overdue\n1,doing,50,Li Wei,true\n2,todo,0,Li Wei,false\n")
+        #expect(try asOf("2026-03-09") == "wbs,status,progress,owner,overdue\n1,done,100,Li Wei,false\n2,todo,0,Li Wei,false\n3,todo,0,,false\n")
+        #expect(try asOf("2026-03-10") == "wbs,status,progress,owner,overdue\n1,done,100,Li Wei,false\n3,todo,0,Wang Fang,false\n")
+        #expect(try pmq("2026-03-20", "count tasks as of 2026-03-09 where wbs = 2").stdout == "1\n")
+        #expect(try pmq("2026-03-20", "journal where booked = 2026-03-10 select key, field").stdout == "key,field\n2,(deleted)\n3,owner\n")
+    }
+
+    @Test("check exits 1 when a rule of severity error has rows, else 0")
+    func checkExitStatus() throws {
+        let db = PMQProcess.tempDB("rules.db")
+        #expect(try PMQProcess.run(["--db", db, "--today", "2026-03-02", "-e", model]).status == 0)
+        #expect(try PMQProcess.run(["--db", db, "-e", "save rule \"late\" tasks where overdue severity error\nsave rule \"big\" tasks where cost > 1000"]).status == 0)
+        let early = try PMQProcess.run(["--db", db, "--today", "2026-03-03", "-e", "check"])
+        #expect(early.status == 0)
+        #expect(early.stdout.contains("rule \"big\" (warning): 2 rows"))
+        let late = try PMQProcess.run(["--db", db, "--today", "2026-03-10", "-e", "check"])
+        #expect(late.status == 1)
+        #expect(late.stdout.contains("rule \"late\" (error): 1 row"))
+    }
+
+    @Test("the journal books the system user when $USER is unset")
+    func userFallback() throws {
+        let db = PMQProcess.tempDB("user.db")
+        #expect(try PMQProcess.run(["--db", db, "-e", model], env: ["USER": "", "LOGNAME": ""]).status == 0)
+        let user = try PMQProcess.run(["--db", db, "--format", "csv", "-e", "journal select user limit 1"]).stdout
+        #expect(user != "user\n\n" && user.hasPrefix("user\n"))
+        let named = PMQProcess.tempDB("user2.db")
+        _ = try PMQProcess.run(["--db", named, "-e", model], env: ["USER": "li.wei"])
+        #expect(try PMQProcess.run(["--db", named, "--format", "csv", "-e", "journal select user limit 1"]).stdout == "user\nli.wei\n")
+    }
+
+    @Test("a dry run's diff names rows and references by key, deleted ones too")
+    func dryRunKeys() throws {
+        let db = PMQProcess.tempDB("diff.db")
+        _ = try PMQProcess.run(["--db", db, "-e", model + "\nassign \"Wang Fang\" as A to 2\nadd dependency 1 -> 2"])
+        let r = try PMQProcess.run(["--db", db, "--dry-run", "--format", "csv", "-e", "delete tasks where wbs = 2"])
+        #expect(r.stdout.contains("assignment,2 Wang Fang A,(deleted)"))
+        #expect(r.stdout.contains("dependency,1 -> 2,(deleted)"))
+        #expect(!r.stdout.contains("#"))
+    }
+
+    /// Random changes booked on increasing random days; after each day the model is
+    /// saved. Then `X as of D` must equal the model saved on the last day booked <= D.
+    @Test("property: X as of D equals the model saved when D was the last day booked")
+    func asOfMatchesSnapshots() throws {
+        var rng = SplitMix(seed: 2026)
+        for round in 0..<6 {
+            let start = Day(iso: "2026-03-02")!
+            let session = try Session(path: nil, today: start)
+            _ = session.run(model + "\nadd person \"Zhao Min\"\nadd risk \"R\" probability 2 impact 3")
+            let queries = [
+                "tasks select id, wbs, name, owner, status, progress, start, finish, cost order by id",
+                "people select id, name order by id",
+                "risks select id, title, probability, impact, status order by id",
+                // These read today: as of a day that was booked, today is that day.
+                "tasks select id, overdue, late order by id",
+                "count tasks where overdue",
+            ]
+            func snapshot(_ day: Day?) -> [String] {
+                queries.map { q in
+                    let text = day.map { q.replacingOccurrences(of: " select", with: " as of \($0.iso) select").replacingOccurrences(of: "tasks where", with: "tasks as of \($0.iso) where") } ?? q
+                    let (results, d) = session.run(text)
+                    return d.isEmpty ? results.compactMap { OutputFormat.csv.render($0) }.joined(separator: "\n") : "ERROR \(d)"
+                }
+            }
+            var saved: [(Day, [String])] = [(start, snapshot(nil))]
+            var day = start
+            var nextWBS = 10
+            for _ in 0..<12 {
+                day = day + Int(rng.next() % 3)   // several change sets on one day happen too
+                session.today = day
+                let owners = ["\"Li Wei\"", "\"Wang Fang\"", "\"Zhao Min\"", "null"]
+                let statements = [
+                    "update tasks where progress \(["<", ">="][Int(rng.next() % 2)]) 50 set progress = \(rng.next() % 101), status = \(["todo", "doing", "done", "blocked"][Int(rng.next() % 4)])",
+                    "update tasks where wbs = \(rng.next() % 3 + 1) set owner = \(owners[Int(rng.next() % 4)]), finish = finish + \(rng.next() % 5)d",
+                    "add task \"T\(nextWBS)\" wbs \(nextWBS) start 2026-03-0\(rng.next() % 9 + 1) finish 2026-03-2\(rng.next() % 9) owner \"Zhao Min\"",
+                    "delete tasks where wbs = \(nextWBS - 1 - Int(rng.next() % 3))",
+                    "update risks set impact = \(rng.next() % 5 + 1), status = \(["open", "closed"][Int(rng.next() % 2)])",
+                    "undo", "redo",
+                ]
+                let pick = Int(rng.next() % UInt64(statements.count))
+                if pick == 2 { nextWBS += 1 }
+                _ = session.run(statements[pick])   // a refused undo or delete changes nothing, which is fine too
+                saved.removeAll { $0.0 == day }
+                saved.append((day, snapshot(nil)))
+            }
+            for probe in 0...(day.number - start.number + 2) {
+                let d = start + probe
+                let expected = saved.last { $0.0 <= d }?.1
+                let booked = saved.contains { $0.0 == d }
+                let n = booked ? queries.count : 3
+                #expect(snapshot(d).prefix(n) == expected?.prefix(n), "round \(round), as of \(d.iso)")
+            }
+            #expect(snapshot(start + (-1)).prefix(3).allSatisfy { !$0.contains("ERROR") && !$0.contains("Li Wei") })
+        }
+    }
+}
