@@ -476,7 +476,9 @@ public final class Session {
             try journal.flush()
             try rollUpPending()
         }
-        defer { if case .add = c {} else { try? rollUpPendingOrDefer() } }
+        // After the statement too; if this roll-up fails, the next statement's (or the commit's)
+        // runs it again from the same mark and reports the error there.
+        defer { if case .add = c {} else { try? rollUpPending() } }
         switch c {
         case .query(let q):
             emit(try runQuery(q))
@@ -649,9 +651,6 @@ public final class Session {
         try Rollup(session: self).afterChanges(since: rollupMark)
         rollupMark = try journal.mark()
     }
-
-    /// The roll-up after a statement; an error here surfaces at the next statement or commit.
-    private func rollUpPendingOrDefer() throws { try rollUpPending() }
 
     /// WBS integrity (spec §8.1), when a run commits: every task this run added has its
     /// parent code's task in its project.
