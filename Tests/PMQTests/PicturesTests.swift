@@ -273,6 +273,37 @@ struct PicturesTests {
         #expect(html.contains("<th>王芳</th>"))
     }
 
+    @Test("the report's SPI/CPI trend reads each past week from the model as it was then")
+    func weeklyTrend() throws {
+        let path = Self.tempPath("trend.db")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        func run(_ today: String, _ text: String) throws {
+            let s = try Session(path: path, today: Day(iso: today))
+            let d = s.run(text).diagnostics
+            #expect(d.isEmpty, "\(DiagnosticRenderer.render(d))")
+        }
+        // Booked on three Mondays: the plan, then a week's progress each.
+        try run("2026-03-02", """
+            add project "T" start 2026-03-02
+            add task "A" wbs 1 start 2026-03-02 duration 10wd cost 1000
+            add task "B" wbs 2 start 2026-03-02 duration 20wd cost 2000
+            add cost kind other amount 100 date 2026-03-02 task 1
+            """)
+        try run("2026-03-09", "update 1 set progress = 50\nupdate 2 set progress = 10\nadd cost kind other amount 900 date 2026-03-09 task 1")
+        try run("2026-03-16", "update 1 set status = done\nupdate 2 set progress = 40")
+        let s = try Session(path: path, today: Day(iso: "2026-03-16"))
+        let data = try ReportData.load(s, .none)
+        #expect(data.trend.map(\.day.iso) == ["2026-03-02", "2026-03-09", "2026-03-16"])
+        // As of 9 March: EV = 1000 × 50% + 2000 × 10% = 700; PV = 1000 × 6/10 + 2000 × 6/20 = 1200.
+        #expect(data.trend[1].spi == .decimal(0.58))
+        #expect(data.trend[1].cpi == .decimal(0.7))   // AC 1000 by then
+        // Today: EV = 1000 + 800 = 1800, PV = 1000 + 2000 × 11/20 = 2100.
+        #expect(data.trend[2].spi == .decimal(0.86))
+        let html = HTMLReport.page(data)
+        #expect(html.contains("<td>2026-03-09</td>"))
+        #expect(html.contains("SPI (blue) and CPI (red) by week"))
+    }
+
     @Test("report is refused when file access is off, and writes nothing")
     func reportWithoutFileAccess() throws {
         let s = try Self.session()

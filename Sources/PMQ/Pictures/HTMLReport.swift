@@ -49,10 +49,7 @@ struct HTMLReport {
                  empty: "No open task is on the critical path (run schedule to compute it)."),
             heatMap(d),
             raci(d),
-            .el("section", [], [
-                .el("h2", text: "SPI and CPI by week"),
-                .el("p", [("class", "note")], text: "A weekly trend needs the model as it was on past dates (history and time travel); this database has none to draw from yet."),
-            ]),
+            trend(d),
             .el("p", [("class", "note")], text: "Made by pmq on \(d.today.iso). This page needs no network: print it or send it as it is."),
         ]
         let html = Markup.el("html", [("lang", "en")], [
@@ -151,6 +148,43 @@ struct HTMLReport {
             items.append(.el("p", [("class", "note")], text: "R responsible (the owner, and R assignments), A accountable, C consulted, I informed."))
         }
         if let note = d.raciNote { items.append(.el("p", [("class", "note")], text: note)) }
+        return .el("section", [], items)
+    }
+
+    /// SPI and CPI at the end of each past week the journal covers, read from the model as it
+    /// was that day (`health as of`), with a small line chart: 1.0 is on plan.
+    static func trend(_ d: ReportData) -> Markup {
+        var items: [Markup] = [.el("h2", text: "SPI and CPI by week")]
+        guard !d.trend.isEmpty else {
+            items.append(.el("p", [("class", "note")], text: "No trend yet: the journal holds less than two weeks of booked changes for this project."))
+            return .el("section", [], items)
+        }
+        func number(_ v: Value) -> Double? { v.number }
+        func shown(_ v: Value) -> String { v.number.map { String(format: "%.2f", $0) } ?? "–" }
+        // The chart: one polyline per measure over the weeks, a dashed line at 1.0.
+        let w = 480.0, h = 160.0, pad = 30.0
+        let values = d.trend.flatMap { [number($0.spi), number($0.cpi)] }.compactMap { $0 } + [1.0]
+        let top = max(1.2, (values.max() ?? 1) * 1.1), bottom = max(0, min(0.6, (values.min() ?? 1) * 0.9))
+        func x(_ i: Int) -> Double { pad + (w - 2 * pad) * Double(i) / Double(max(1, d.trend.count - 1)) }
+        func y(_ v: Double) -> Double { h - pad - (h - 2 * pad) * (v - bottom) / (top - bottom) }
+        func line(_ pick: ((day: Day, spi: Value, cpi: Value)) -> Value, _ colour: String) -> Markup {
+            let points = d.trend.enumerated().compactMap { i, t in number(pick(t)).map { String(format: "%.1f,%.1f", x(i), y($0)) } }
+            return .el("polyline", [("points", points.joined(separator: " ")), ("fill", "none"), ("stroke", colour), ("stroke-width", "2")])
+        }
+        var chart: [Markup] = [
+            .el("line", [("x1", String(pad)), ("x2", String(w - pad)), ("y1", String(format: "%.1f", y(1))), ("y2", String(format: "%.1f", y(1))),
+                         ("stroke", "#999"), ("stroke-dasharray", "4 3")]),
+            .el("text", [("x", "2"), ("y", String(format: "%.1f", y(1) + 4)), ("font-size", "10")], text: "1.0"),
+            line({ $0.spi }, "#1f6fb2"), line({ $0.cpi }, "#c0392b"),
+        ]
+        for (i, t) in d.trend.enumerated() {
+            chart.append(.el("text", [("x", String(format: "%.1f", x(i))), ("y", String(h - 8)), ("font-size", "10"), ("text-anchor", "middle")],
+                             text: String(t.day.iso.suffix(5))))
+        }
+        items.append(.el("svg", [("xmlns", "http://www.w3.org/2000/svg"), ("width", String(Int(w))), ("height", String(Int(h))),
+                                 ("viewBox", "0 0 \(Int(w)) \(Int(h))"), ("role", "img"), ("aria-label", "SPI (blue) and CPI (red) by week")], chart))
+        items.append(.el("p", [("class", "note")], text: "SPI blue, CPI red; each point is health as of that day, from the model as it was then."))
+        items.append(table(["Week ending", "SPI", "CPI"], d.trend.map { [$0.day.iso, shown($0.spi), shown($0.cpi)] }, numeric: [1, 2]))
         return .el("section", [], items)
     }
 

@@ -18,12 +18,35 @@ struct ReportData {
     var raciPeople: [String] = []
     var raci: [(task: String, cells: [String])] = []
     var raciNote: String?
+    /// SPI and CPI at the end of each of the last weeks that history covers, oldest first.
+    var trend: [(day: Day, spi: Value, cpi: Value)] = []
 
     /// Rows the Gantt keeps before it shows only the upper WBS levels.
     static let maxChartRows = 300
     static let maxRaciTasks = 60
     static let maxRaciPeople = 16
     static let maxListRows = 50
+
+    /// Weeks the trend goes back at most.
+    static let trendWeeks = 8
+
+    /// SPI and CPI as `health as of D` reads them (spec §8.3) for D = today and the same
+    /// weekday of each earlier week, back to the first day anything was booked: the week's
+    /// figures from the model as it was then, not from today's progress.
+    static func weeklyTrend(_ session: Session, _ range: SourceRange) throws -> [(day: Day, spi: Value, cpi: Value)] {
+        guard case .integer(let first) = try session.db.scalar("SELECT min(day) FROM journal_sets WHERE kind = 'change'") else { return [] }
+        let firstDay = Day(Int(clamping: first))
+        var out: [(day: Day, spi: Value, cpi: Value)] = []
+        for k in stride(from: trendWeeks - 1, through: 0, by: -1) {
+            let day = session.today + (-7 * k)
+            guard day >= firstDay else { continue }
+            guard case .rows(_, let rows, _) = try HealthReport(session: session).run(asOf: day, travel: day < session.today, range) else { continue }
+            func value(_ prefix: String) -> Value { rows.first { text($0[0]).hasPrefix(prefix) }?[1] ?? .null }
+            out.append((day, value("schedule performance"), value("cost performance")))
+        }
+        // One point is not a trend.
+        return out.count >= 2 ? out : []
+    }
 
     static func load(_ session: Session, _ range: SourceRange) throws -> ReportData {
         let db = session.db
@@ -69,6 +92,7 @@ struct ReportData {
         if case .rows(_, let rows, _) = try HealthReport(session: session).run(asOf: session.today, range) {
             data.health = rows.compactMap { r in r.count == 2 ? (text(r[0]), r[1]) : nil }
         }
+        data.trend = try weeklyTrend(session, range)
         let open = "status NOT IN ('done', 'cancelled')"
         func list(_ sql: String, _ extra: [Value] = []) throws -> [[String]] {
             var out: [[String]] = []
