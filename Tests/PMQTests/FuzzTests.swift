@@ -20,18 +20,6 @@ struct FuzzTests {
         "\n", ";", "#", "\\\n", "explain ", "baseline save", "use project \"GOV\"", "begin", "commit", "import \"x\"",
     ]
 
-    /// SplitMix64: the same inputs on every machine and every run.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-    }
 
     static func seeds() -> [[UInt8]] {
         var texts = Golden.cases().map { $0.input }
@@ -44,7 +32,7 @@ struct FuzzTests {
         return texts.map { Array($0.utf8) }
     }
 
-    static func mutate(_ input: [UInt8], _ seeds: [[UInt8]], _ r: inout Random) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ seeds: [[UInt8]], _ r: inout SeededGenerator) -> [UInt8] {
         var b = input
         for _ in 0...r.below(4) {
             let at = r.below(b.count + 1)
@@ -77,7 +65,7 @@ struct FuzzTests {
         let seeds = Self.seeds()
         #expect(seeds.count > 50)
         let runs = Int(ProcessInfo.processInfo.environment["PMQ_FUZZ_RUNS"] ?? "") ?? 1_500
-        var r = Random(state: UInt64(runs))
+        var r = SeededGenerator(seed: UInt64(runs))
         let session = try Session(path: nil, today: Day(iso: "2026-03-16"))
         session.limits.maxSteps = 2_000
         session.limits.timeout = .milliseconds(500)

@@ -82,7 +82,7 @@ struct RollupTests {
 
     @Test("after any random sequence of leaf updates, every summary is the roll-up of its children")
     func property() throws {
-        var rng = SplitMix(seed: 20260316)
+        var rng = SeededGenerator(seed: 20260316)
         let leaves = ["1.1.1", "1.1.2", "1.1.3", "1.2.1", "2.1", "2.2"]
         let statuses = ["todo", "doing", "done", "blocked", "cancelled"]
         for round in 0..<12 {
@@ -138,18 +138,5 @@ struct RollupTests {
         let s = try Session(path: path, today: Day(iso: "2026-03-16"))
         let r = try Self.rows(s)
         #expect(r["1"]?.status == "done" && r["1"]?.progress == 100 && r["1"]?.cost == 300 && r["1"]?.start == Day(20514))
-    }
-}
-
-/// A small deterministic generator, so a failure can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }
