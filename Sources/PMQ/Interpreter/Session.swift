@@ -471,14 +471,12 @@ public final class Session {
     func execute(_ c: Checked, emit: (StatementResult) -> Void) throws {
         try step()
         // Added rows are journaled as ranges; anything else that follows must come after them,
-        // and sees the summaries rolled up over them.
+        // and sees the summaries rolled up over every change before it. One roll-up here is
+        // enough: the run's end rolls up after its last statement, before it commits.
         if case .add = c {} else {
             try journal.flush()
             try rollUpPending()
         }
-        // After the statement too; if this roll-up fails, the next statement's (or the commit's)
-        // runs it again from the same mark and reports the error there.
-        defer { if case .add = c {} else { try? rollUpPending() } }
         switch c {
         case .query(let q):
             emit(try runQuery(q))
