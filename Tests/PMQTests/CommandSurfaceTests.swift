@@ -177,6 +177,8 @@ struct CommandSurfaceTests {
         #expect(Self.words(grammar, "clause-keyword") == Keywords.clauses)
         #expect(Self.words(grammar, "constant") == Keywords.constants)
         #expect(Self.words(grammar, "entity") == Catalog.entities.map(\.plural))
+        // The parser tells a query from an expression by this list, never by a database's schema.
+        #expect(Keywords.sources == Catalog.entities.map(\.plural))
         // Every pattern is a regular expression Oniguruma-compatible enough for Foundation to compile.
         func patterns(_ any: Any) -> [String] {
             if let d = any as? [String: Any] {

@@ -1,8 +1,8 @@
-/// The schema catalog: the one description of the project model (spec §1).
+/// The built-in catalogue: the project model every PMQ database has (spec §1).
 ///
-/// The checker, the SQL generator, `add`, the store's migrations check and
-/// completion all read entities and fields from here; SQL identifiers come only
-/// from this catalog, never from user text.
+/// A database's own `Schema` (Schema.swift) is this catalogue plus its custom fields;
+/// the checker, the SQL generator, the executors and completion read that value. SQL
+/// identifiers come only from it, never from user text.
 public enum FieldType: Equatable, Sendable, CustomStringConvertible {
     case integer, number, text, date, duration, bool
     case reference(String)          // the plural name of the referenced entity
@@ -49,10 +49,17 @@ public struct FieldDef: Sendable {
     public let rolledUp: Bool
     /// Never null in the store (it has a default): setting it to null is refused.
     public let neverNull: Bool
+    /// Added by `add field` to this database (spec §8.2), not part of the built-in model.
+    public let custom: Bool
+    /// What a new row gets when `add` does not name the field (custom fields; built-ins
+    /// take theirs from the table's DDL).
+    public let defaultValue: Value?
 
     init(_ name: String, _ type: FieldType, computed: ComputedField? = nil, bounds: ClosedRange<Double>? = nil,
          required: Bool = false, doc: String = "", scheduled: Bool = false, rolledUp: Bool = false,
-         neverNull: Bool = false, column: String? = nil) {
+         neverNull: Bool = false, column: String? = nil, custom: Bool = false, defaultValue: Value? = nil) {
+        self.custom = custom
+        self.defaultValue = defaultValue
         self.scheduled = scheduled
         self.rolledUp = rolledUp
         self.neverNull = neverNull || required
@@ -67,10 +74,6 @@ public struct FieldDef: Sendable {
 
     public var isComputed: Bool { if case .computed = storage { return true }; return false }
     var column: String? { if case .column(let c) = storage { return c }; return nil }
-    /// The field stored in `column` of `table`'s entity (the journal names columns).
-    static func named(column: String, in table: String) -> FieldDef? {
-        Catalog.entities.first { $0.table == table }?.fields.first { $0.column == column }
-    }
 }
 
 public struct EntityDef: Sendable {
@@ -79,22 +82,45 @@ public struct EntityDef: Sendable {
     public let table: String
     /// The field that names a row in references and output (`name`, `wbs`, ...).
     public let key: String?
+    /// Built-in fields first, then this database's custom fields in the order they were added.
     public let fields: [FieldDef]
     public let defaultColumns: [String]
     /// `milestones` is `tasks` seen through `milestone = true`.
     public let onlyMilestones: Bool
+    private let index: [String: FieldDef]
+
+    init(plural: String, singular: String, table: String, key: String?, fields: [FieldDef], defaultColumns: [String], onlyMilestones: Bool) {
+        self.plural = plural
+        self.singular = singular
+        self.table = table
+        self.key = key
+        self.fields = fields
+        self.defaultColumns = defaultColumns
+        self.onlyMilestones = onlyMilestones
+        self.index = Dictionary(fields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The same entity with `extra` fields after its own (a database's custom fields).
+    func adding(_ extra: [FieldDef]) -> EntityDef {
+        extra.isEmpty ? self : EntityDef(plural: plural, singular: singular, table: table, key: key, fields: fields + extra,
+                                         defaultColumns: defaultColumns, onlyMilestones: onlyMilestones)
+    }
 
     public func field(_ name: String) -> FieldDef? {
         // Names are nearly always typed in lower case already: skip making a new string then.
         let n = name.utf8.allSatisfy({ $0 < 65 || $0 > 90 }) ? name : name.lowercased()
         if n == "id" { return Catalog.idField }
-        return Catalog.fieldIndex[table]?[n] ?? fields.first { $0.name == n }
+        return index[n]
     }
+    /// The field stored in `column` (the journal names columns).
+    func field(column: String) -> FieldDef? { fields.first { $0.column == column } }
     public var fieldNames: [String] { fields.map(\.name) }
     /// The journal is read, never changed by add, update or delete.
     public var isJournal: Bool { table == "journal" }
 }
 
+/// The built-in entities, fixed in code. Read them through a `Schema` wherever a database's
+/// custom fields may matter.
 public enum Catalog {
     static let taskStatus = ["todo", "doing", "done", "blocked", "cancelled"]
     static let levels = ["low", "medium", "high", "critical"]
@@ -111,6 +137,8 @@ public enum Catalog {
             FieldDef("capacity", .number, bounds: 0...24, doc: "hours per day", neverNull: true),
             FieldDef("backup", .reference("people"), doc: "the AB-role stand-in"),
             FieldDef("login", .text, doc: "the user name `me` matches ($PMQ_USER, else the system user)"),
+            FieldDef("active", .bool, doc: "false once they left the project (people where active)", neverNull: true),
+            FieldDef("left", .date, doc: "the day they left", column: "left_on"),
         ], defaultColumns: ["name", "kind", "role", "department", "rate", "backup"], onlyMilestones: false),
         EntityDef(plural: "projects", singular: "project", table: "projects", key: "code", fields: [
             FieldDef("code", .text, required: true), FieldDef("name", .text), FieldDef("client", .text),
@@ -171,15 +199,6 @@ public enum Catalog {
         ], defaultColumns: ["set", "booked", "user", "entity", "key", "field", "old", "new"], onlyMilestones: false),
     ]
 
-    /// The stored columns of a table, id first: what `as of` rebuilds (spec §8.3).
-    static func storedColumns(_ table: String) -> [String] {
-        guard let e = entities.first(where: { $0.table == table }) else { return ["id"] }
-        var out = ["id"]
-        for f in e.fields { if let c = f.column, !out.contains(c) { out.append(c) } }
-        if table == "tasks" { out += ["wbs_key", "parent_wbs"] }
-        return out
-    }
-
     static let taskFields: [FieldDef] = [
         FieldDef("project", .reference("projects")),
         FieldDef("wbs", .text, required: true, doc: "WBS code like 1.2.3, unique per project"),
@@ -216,15 +235,6 @@ public enum Catalog {
     ]
 
     static let idField = FieldDef("id", .integer)
-
-    /// Fields by name, per table (tasks and milestones share theirs).
-    static let fieldIndex: [String: [String: FieldDef]] = {
-        var out: [String: [String: FieldDef]] = [:]
-        for e in entities where out[e.table] == nil {
-            out[e.table] = Dictionary(e.fields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        }
-        return out
-    }()
 
     /// Looks an entity up by plural or singular name, case-insensitively.
     public static func entity(named name: String) -> EntityDef? {

@@ -17,8 +17,8 @@ extension Checker {
     /// add_stmt: the names and types of every pair, against the catalog.
     mutating func checkAdd(_ a: AddStatement, _ range: SourceRange) -> TAdd? {
         let n = a.entity.lowered
-        guard let entity = Catalog.entity(named: n) else {
-            let names = Catalog.entities.map(\.singular)
+        guard let entity = schema.entity(named: n) else {
+            let names = schema.entities.map(\.singular)
             diagnostics.error(.unknownName, "cannot add \"\(a.entity.text)\"\(Suggestions.didYouMean(a.entity.text, names))", a.entity.range,
                               notes: ["add one of: " + names.joined(separator: ", ")])
             return nil
@@ -202,7 +202,7 @@ extension Checker {
             var notes: [String] = []
             if f.type == .date, case .text = v { notes.append("write dates without quotes: 2026-01-28") }
             if f.type == .duration, v.number != nil { notes.append("durations carry a unit: write 3d, 2w or 5wd") }
-            if case .reference(let target) = f.type, let def = Catalog.plural(target) {
+            if case .reference(let target) = f.type, let def = schema.plural(target) {
                 notes.append("name the \(def.singular) by its \(def.key ?? "key") in quotes")
             }
             diagnostics.error(.type, "\(f.name) takes a \(FieldType.describe(f.type)), not a \(t.type)", e.range, notes: notes)

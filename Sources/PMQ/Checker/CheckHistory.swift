@@ -27,7 +27,7 @@ extension Checker {
             return TExpr(.invalid, .any, e.range)
         }
         let reference: EntityDef? = {
-            if case .reference(let t) = path.field.type { return Catalog.plural(t) }
+            if case .reference(let t) = path.field.type { return schema.plural(t) }
             return nil
         }()
         func stored(_ v: Expr) -> JournalTest.Stored? {

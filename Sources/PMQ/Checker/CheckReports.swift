@@ -236,7 +236,7 @@ extension Checker {
 
     /// `me.department`, `me.backup.name`: a field of the person `me` is, read by a subquery.
     mutating func checkMePath(_ names: [Name], _ range: SourceRange) -> TExpr {
-        let people = Catalog.entities[0]
+        let people = schema.people
         var entity = people
         var hops: [FieldDef] = []
         for (i, n) in names.enumerated() {
@@ -245,7 +245,7 @@ extension Checker {
                 return TExpr(.invalid, .any, range)
             }
             if i < names.count - 1 {
-                guard case .reference(let target) = f.type, let next = Catalog.plural(target) else {
+                guard case .reference(let target) = f.type, let next = schema.plural(target) else {
                     diagnostics.error(.type, "\"\(n.text)\" is a \(PType(f.type)), not a reference: it has no fields", n.range)
                     return TExpr(.invalid, .any, range)
                 }

@@ -19,6 +19,9 @@ indirect enum Checked {
     case assert(TExpr, message: TExpr?, SourceRange)
     case saveQuery(name: String, text: String, SourceRange)
     case dropQuery(String, SourceRange)
+    /// `add field` (spec §8.2): the field as it will be stored (its id comes when it runs).
+    case addField(CustomField, SourceRange)
+    case dropField(table: String, name: String, SourceRange)
     case showQueries
     case saveRule(name: String, text: String, severity: String, SourceRange)
     case dropRule(String, SourceRange)
@@ -60,6 +63,7 @@ extension Statement {
     /// (Statements inside blocks are checked, and refused, one by one.)
     var changeVerb: String? {
         switch kind {
+        case .add(let a) where ["holiday", "holidays"].contains(a.entity.lowered): return "add holiday"
         case .add: return "add"
         case .update: return "update"
         case .assign: return "assign"
@@ -68,6 +72,8 @@ extension Statement {
         case .delete: return "delete"
         case .saveQuery: return "save query"
         case .dropQuery: return "drop query"
+        case .addField: return "add field"
+        case .dropField: return "drop field"
         case .saveRule: return "save rule"
         case .dropRule: return "drop rule"
         case .undo: return "undo"
@@ -75,8 +81,11 @@ extension Statement {
         case .schedule: return "schedule"
         case .importFile, .importInto: return "import"
         case .baselineSave: return "baseline save"
-        case .add(let a) where ["holiday", "holidays"].contains(a.entity.lowered): return "add holiday"
-        default: return nil
+        // Read-only, or checked one by one inside their blocks; each case named, so a new
+        // statement must be classified here to compile.
+        case .query, .explain, .use, .letBinding, .rebind, .param, .forLoop, .ifElse, .function, .print, .value, .assert,
+             .showQueries, .showRules, .checkRules, .history, .health, .gantt, .report, .export, .begin, .commit, .rollback:
+            return nil
         }
     }
 }
@@ -272,7 +281,7 @@ extension Checker {
             return .assert(c, message: m, s.range)
 
         case .saveQuery(let name, let q, let text):
-            if Catalog.entity(named: name.text) != nil || lookup(name.text) != nil {
+            if schema.entity(named: name.text) != nil || lookup(name.text) != nil {
                 diagnostics.error(.type, "\"\(name.text)\" is already the name of an entity or a variable", name.range)
                 return nil
             }
@@ -282,6 +291,10 @@ extension Checker {
         case .dropQuery(let name):
             pendingSaved[name.lowered] = nil
             return .dropQuery(name.lowered, name.range)
+        case .addField(let a):
+            return checkAddField(a, s.range)
+        case .dropField(let name, let entity):
+            return checkDropField(name, entity, s.range)
         case .showQueries:
             return .showQueries
         case .saveRule(let name, let q, let text, let severity):
@@ -338,8 +351,8 @@ extension Checker {
                 diagnostics.error(.refused, "import reads files, and file access is off here", s.range)
                 return nil
             }
-            guard let entity = Catalog.entity(named: entityName.lowered) else {
-                let names = Catalog.entities.map(\.plural)
+            guard let entity = schema.entity(named: entityName.lowered) else {
+                let names = schema.entities.map(\.plural)
                 diagnostics.error(.unknownName, "cannot import into \"\(entityName.text)\"\(Suggestions.didYouMean(entityName.text, names))", entityName.range,
                                   notes: ["import into one of: " + names.joined(separator: ", ")])
                 return nil
@@ -495,7 +508,7 @@ extension Checker {
                 return nil
             case .number(_, let text), .wbs(let text), .string(let text):
                 // A single task named by its WBS code.
-                let tasks = Catalog.entities[2]
+                let tasks = schema.tasks
                 let tq = TQuery(entity: tasks)
                 guard let wbs = tasks.field("wbs"), let project = tasks.field("project") else { return nil }
                 let code = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: tasks, hops: [], field: wbs)), .text, e.range),
@@ -561,7 +574,7 @@ extension Checker {
                 return nil
             }
         }
-        if case .reference(let target) = v.type, case .variable = v.kind, let e = Catalog.plural(target) {
+        if case .reference(let target) = v.type, case .variable = v.kind, let e = schema.plural(target) {
             let slot = declare(name.text) { .row(slot: $0, entity: e) }
             return .bindValue(slot: slot, v, range)
         }
@@ -580,7 +593,7 @@ extension Checker {
             }
             return .expr(TExpr(.value(.text(v)), target, e.range))
         }
-        if case .reference(let t) = f.type, let entity = Catalog.plural(t) {
+        if case .reference(let t) = f.type, let entity = schema.plural(t) {
             if t == "tasks", e.isBareCode, case .number(_, let text) = e.kind {
                 return .reference(entity: entity, key: TExpr(.value(.text(text)), .text, e.range))
             }

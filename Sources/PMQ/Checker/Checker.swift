@@ -37,6 +37,8 @@ struct Checker {
     var hostFunctions: [String: (params: [PType], result: PType)] = [:]
     /// The queries being checked, outermost first, with the names given by `as` (spec §8.4).
     var namedSources: [(name: String?, entity: EntityDef)] = []
+    /// The database's model: built-in entities and its custom fields (spec §8.2).
+    var schema = Schema.builtIn
 
     enum Variable {
         case value(slot: Int, type: PType)
@@ -74,11 +76,11 @@ struct Checker {
     mutating func checkQuery(_ q: Query) -> TQuery? {
         if let t = q.traversal {
             // The task is read inside this query's own level: outer names are one more level out.
-            namedSources.append((nil, Catalog.entities[2]))
+            namedSources.append((nil, schema.tasks))
             let task = checkTraversalTask(t.task, Scope(entity: Checker.noFields))
             namedSources.removeLast()
             guard let task else { return nil }
-            let tq = checkQuery(q, entity: Catalog.entities[2], sourceSet: nil, base: nil)
+            let tq = checkQuery(q, entity: schema.tasks, sourceSet: nil, base: nil)
             tq?.traversal = (t.downstream, task)
             return tq
         }
@@ -99,7 +101,7 @@ struct Checker {
 
     /// A query's source: an entity, a set variable, or a saved query.
     mutating func resolveSource(_ source: Name) -> (EntityDef, Int?, TQuery?)? {
-        if let entity = Catalog.plural(source.text) { return (entity, nil, nil) }
+        if let entity = schema.plural(source.text) { return (entity, nil, nil) }
         if let v = lookup(source.text) {
             if case .set(let slot, let entity) = v { return (entity, slot, nil) }
             diagnostics.error(.type, "\"\(source.text)\" is not a set of rows: queries start with an entity (tasks, people, ...), a saved query or a set variable", source.range)
@@ -124,9 +126,9 @@ struct Checker {
             }
             return (base.entity, nil, base)
         }
-        let names = Catalog.entities.map(\.plural)
+        let names = schema.entities.map(\.plural)
         var hint = Suggestions.didYouMean(source.text, names + scopes.flatMap { $0.keys })
-        if let single = Catalog.entity(named: source.text) { hint = "; did you mean \"\(single.plural)\"?" }
+        if let single = schema.entity(named: source.text) { hint = "; did you mean \"\(single.plural)\"?" }
         diagnostics.error(.unknownName, "unknown entity \"\(source.text)\"\(hint)", source.range,
                           notes: hint.isEmpty ? ["queries start with one of: " + names.joined(separator: ", ")] : [])
         return nil
@@ -484,9 +486,9 @@ struct Checker {
             case .row(let slot, let e):
                 root = e; entity = e; rootVariable = slot
             case .argument(let arg):
-                if case .variable(let slot) = arg.kind, case .reference(let t) = arg.type, let e = Catalog.plural(t) {
+                if case .variable(let slot) = arg.kind, case .reference(let t) = arg.type, let e = schema.plural(t) {
                     root = e; entity = e; rootVariable = slot
-                } else if case .field(let p) = arg.kind, case .reference(let t) = p.field.type, let e = Catalog.plural(t) {
+                } else if case .field(let p) = arg.kind, case .reference(let t) = p.field.type, let e = schema.plural(t) {
                     root = p.root; rootVariable = p.rootVariable; hops = p.hops + [p.field]; entity = e
                 } else {
                     diagnostics.error(.type, "\"\(first)\" is a \(arg.type), not a row: it has no fields", base.range)
@@ -518,7 +520,7 @@ struct Checker {
             if i == names.count - 1 {
                 return TExpr(.field(FieldPath(root: root, rootVariable: rootVariable, hops: hops, field: f, outer: outer)), PType(f.type), e.range)
             }
-            guard case .reference(let target) = f.type, let next = Catalog.plural(target) else {
+            guard case .reference(let target) = f.type, let next = schema.plural(target) else {
                 diagnostics.error(.type, "\"\(n.text)\" is a \(PType(f.type)), not a reference: it has no fields", n.range)
                 return TExpr(.invalid, .any, e.range)
             }
@@ -779,12 +781,12 @@ struct Checker {
     /// A reference as its key (`owner` → `owner.name`), for comparing with text and for output.
     func keyed(_ x: TExpr) -> TExpr {
         if case .variable = x.kind { return keyedVariable(x) }
-        if case .lookup = x.kind, case .reference(let target) = x.type, let def = Catalog.plural(target), let key = def.key,
+        if case .lookup = x.kind, case .reference(let target) = x.type, let def = schema.plural(target), let key = def.key,
            let kf = def.field(key) {
             return TExpr(.keyOf(x), PType(kf.type), x.range)
         }
         guard case .field(let p) = x.kind, case .reference(let target) = p.field.type,
-              let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) else { return x }
+              let def = schema.plural(target), let key = def.key, let kf = def.field(key) else { return x }
         let path = FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf)
         return TExpr(.field(path), PType(kf.type), x.range)
     }
@@ -792,7 +794,7 @@ struct Checker {
     /// A row variable as its key, for comparing with text (`t = "1.2"`).
     func keyedVariable(_ x: TExpr) -> TExpr {
         guard case .variable(let slot) = x.kind, case .reference(let target) = x.type,
-              let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) else { return x }
+              let def = schema.plural(target), let key = def.key, let kf = def.field(key) else { return x }
         return TExpr(.field(FieldPath(root: def, rootVariable: slot, hops: [], field: kf)), PType(kf.type), x.range)
     }
 

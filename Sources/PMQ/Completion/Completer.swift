@@ -25,6 +25,8 @@ public struct Completer {
     }
 
     private var checker: Checker { scope ?? session.checkerState }
+    /// The model as the text before the cursor sees it: fields a script added count.
+    private var schema: Schema { scope?.schema ?? session.schema }
     private var variableNames: [String] { checker.scopes.flatMap { $0.keys }.sorted() }
     private func variableEntity(_ name: String) -> EntityDef? {
         switch checker.lookup(name) {
@@ -35,7 +37,7 @@ public struct Completer {
 
     static let statementKeywords = ["add", "assert", "assign", "count", "delete", "explain", "fn", "for", "history", "if", "let",
                                     "param", "print", "redo", "save query", "shift", "show queries", "unassign", "undo", "update", "use project",
-                                    "begin", "commit", "rollback", "drop query", "schedule", "health", "baseline save",
+                                    "begin", "commit", "rollback", "drop query", "add field", "drop field", "schedule", "health", "baseline save",
                                     "gantt", "report to", "downstream of", "upstream of", "import", "export", "export project to",
                                     "save rule", "drop rule", "show rules", "check"]
     static let clauseKeywords = ["where", "group by", "select", "order by", "limit", "offset", "and", "or", "not", "in", "is null",
@@ -85,11 +87,11 @@ public struct Completer {
     /// The entity the statement is about: the last source word seen.
     private func currentEntity(_ tokens: [Token]) -> EntityDef? {
         for (i, t) in tokens.enumerated().reversed() where t.isIdentifier {
-            if i > 0, tokens[i - 1].isKeyword("add") { return Catalog.entity(named: t.text) }
+            if i > 0, tokens[i - 1].isKeyword("add") { return schema.entity(named: t.text) }
             if (t.isKeyword("downstream") || t.isKeyword("upstream")), i + 1 < tokens.count, tokens[i + 1].isKeyword("of") {
-                return Catalog.entities[2]
+                return schema.tasks
             }
-            if let e = Catalog.plural(t.text) { return e }
+            if let e = schema.plural(t.text) { return e }
             if let e = savedQueryEntity(t.text) { return e }
         }
         return nil
@@ -98,7 +100,7 @@ public struct Completer {
     private func savedQueryEntity(_ name: String) -> EntityDef? {
         guard case .text(let src) = (try? session.db.scalar("SELECT source FROM saved_queries WHERE name = ?1", [.text(name.lowercased())])) ?? .null,
               let first = src.split(separator: " ").first else { return nil }
-        return Catalog.plural(String(first))
+        return schema.plural(String(first))
     }
 
     private var savedQueries: [String] {
@@ -111,17 +113,17 @@ public struct Completer {
 
     private func wordCandidates(_ tokens: [Token]) -> [String] {
         guard let last = tokens.last else {
-            return Completer.statementKeywords + Catalog.entities.map(\.plural) + savedQueries
+            return Completer.statementKeywords + schema.entities.map(\.plural) + savedQueries
         }
         let entity = currentEntity(tokens)
         let fields = entity?.fieldNames ?? []
         let vars = variableNames
 
-        if last.isKeyword("add") { return Catalog.entities.map(\.singular) }
+        if last.isKeyword("add") { return schema.entities.map(\.singular) }
         let forIn = last.isKeyword("in") && tokens.count == 3 && tokens.first?.isKeyword("for") == true
         if last.isKeyword("count") || last.isKeyword("explain") || last.isKeyword("update") || last.isKeyword("delete")
             || forIn || last.isKeyword("to") || last.isKeyword("from") {
-            return Catalog.entities.map(\.plural) + savedQueries + vars
+            return schema.entities.map(\.plural) + savedQueries + vars
         }
         if last.isKeyword("under") { return wbsCodes() }
         if last.isKeyword("of"), tokens.count >= 2, tokens[tokens.count - 2].isKeyword("downstream") || tokens[tokens.count - 2].isKeyword("upstream") {
@@ -135,7 +137,7 @@ public struct Completer {
             if case .reference(let target) = field.type { return ["\""] + (target == "people" ? ["me"] : []) + vars }
             if field.type == .date { return ["today", "yesterday", "tomorrow", "start_of_week()", "end_of_week()", "start_of_month()", "end_of_month()"] + vars }
         }
-        if last.isIdentifier, entity?.field(last.text) != nil || Catalog.plural(last.text) != nil {
+        if last.isIdentifier, entity?.field(last.text) != nil || schema.plural(last.text) != nil {
             // A field or a source was just written: what can follow it.
             return Completer.clauseKeywords
         }
@@ -177,7 +179,7 @@ public struct Completer {
         for n in names {
             guard let cur = e, let f = cur.field(n) else { return nil }
             field = f
-            if case .reference(let t) = f.type { e = Catalog.plural(t) } else { e = nil }
+            if case .reference(let t) = f.type { e = schema.plural(t) } else { e = nil }
         }
         return field
     }
@@ -194,7 +196,7 @@ public struct Completer {
         var e = entity
         for n in rest {
             guard let cur = e, let f = cur.field(n), case .reference(let t) = f.type else { return [] }
-            e = Catalog.plural(t)
+            e = schema.plural(t)
         }
         return e?.fieldNames ?? []
     }
@@ -202,7 +204,7 @@ public struct Completer {
     /// The names given with `as` to sources typed so far (`tasks as t`).
     private func namedSources(_ tokens: [Token]) -> [String] {
         tokens.indices.dropFirst().compactMap { i in
-            tokens[i - 1].isKeyword("as") && i >= 2 && Catalog.plural(tokens[i - 2].text) != nil && tokens[i].isIdentifier ? tokens[i].text : nil
+            tokens[i - 1].isKeyword("as") && i >= 2 && schema.plural(tokens[i - 2].text) != nil && tokens[i].isIdentifier ? tokens[i].text : nil
         }
     }
 
@@ -210,7 +212,7 @@ public struct Completer {
     private func namedSourceEntity(_ name: String, _ tokens: [Token]) -> EntityDef? {
         for i in tokens.indices.dropFirst(2) where tokens[i].isIdentifier && tokens[i].text.lowercased() == name.lowercased()
             && tokens[i - 1].isKeyword("as") {
-            if let e = Catalog.plural(tokens[i - 2].text) { return e }
+            if let e = schema.plural(tokens[i - 2].text) { return e }
         }
         return nil
     }
@@ -221,7 +223,7 @@ public struct Completer {
         let tokens = significantTokens(before)
         let names = word.split(separator: ".").map(String.init)
         guard let last = names.last else { return nil }
-        if names.count == 1, let e = Catalog.entity(named: last), e.plural == last.lowercased() || e.singular == last.lowercased() {
+        if names.count == 1, let e = schema.entity(named: last), e.plural == last.lowercased() || e.singular == last.lowercased() {
             return e.schemaDescription
         }
         var owner = currentEntity(tokens)
@@ -232,7 +234,7 @@ public struct Completer {
         }
         for n in path {
             guard let f = owner?.field(n), case .reference(let t) = f.type else { return nil }
-            owner = Catalog.plural(t)
+            owner = schema.plural(t)
         }
         guard let entity = owner, let field = entity.field(last) else { return nil }
         var text = "\(field.name): \(FieldType.describe(field.type)), a field of \(entity.plural)"
@@ -246,11 +248,11 @@ public struct Completer {
         let entity = currentEntity(tokens)
         var target: EntityDef?
         if let field = tokens.isEmpty ? nil : leftField(tokens, entity), case .reference(let t) = field.type {
-            target = Catalog.plural(t)
+            target = schema.plural(t)
         } else if let last = tokens.last, last.isKeyword("assign") || last.isKeyword("unassign") || last.isIdentifier && entity?.field(last.text)?.type == .reference("people") {
-            target = Catalog.entities[0]
+            target = schema.people
         } else if let last = tokens.last, last.isIdentifier, let f = entity?.field(last.text), case .reference(let t) = f.type {
-            target = Catalog.plural(t)
+            target = schema.plural(t)
         }
         guard let target, let key = target.key else { return [] }
         return keys(target, key, prefix: prefix)

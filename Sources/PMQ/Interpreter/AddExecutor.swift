@@ -49,6 +49,10 @@ struct AddExecutor {
                 cols[column] = v
             }
         }
+        // Custom fields with a default take it when the row does not name them (spec §8.2).
+        for f in a.entity.fields where f.custom {
+            if let d = f.defaultValue, let column = f.column, cols[column] == nil { cols[column] = d }
+        }
     }
 
     /// A referenced row's id, by its key; unknown keys are refused with a suggestion.
@@ -79,9 +83,9 @@ struct AddExecutor {
             }
             throw RuntimeError(message: "unknown task \(key)\(suggest(key, "SELECT wbs FROM tasks"))", range: range)
         default:
-            if let def = Catalog.plural(target), let k = def.key,
+            if let def = session.schema.plural(target), let k = def.key,
                case .integer(let id) = try db.scalar("SELECT id FROM \(def.table) WHERE \(k) = ?1", [.text(key)]) { return id }
-            throw RuntimeError(message: "unknown \(Catalog.plural(target)?.singular ?? target) \"\(key)\"", range: range)
+            throw RuntimeError(message: "unknown \(session.schema.plural(target)?.singular ?? target) \"\(key)\"", range: range)
         }
     }
 

@@ -222,7 +222,13 @@ struct ChangeExecutor {
     private func validate(_ entity: EntityDef, _ assignments: [ScratchPlan.Assignment],
                           startCol: Int?, finishCol: Int?, _ range: SourceRange) throws {
         for a in assignments {
+            // Null first, with its own message: a null progress is not "out of 0 to 100".
+            if a.field.neverNull {
+                let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE c\(a.new) IS NULL LIMIT 6")
+                if !rows.isEmpty { throw RuntimeError(message: "\(a.field.name) cannot be null: refused for \(rows.joined(separator: ", "))", range: range) }
+            }
             var bad: String?
+            var args: [Value] = []
             var message = ""
             if a.field.type == .date {
                 bad = "c\(a.new) < \(Day.earliest.number) OR c\(a.new) > \(Day.latest.number)"
@@ -231,16 +237,13 @@ struct ChangeExecutor {
                 bad = "c\(a.new) < \(formatNumber(b.lowerBound)) OR c\(a.new) > \(formatNumber(b.upperBound))"
                 message = "\(a.field.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound))"
             } else if case .enumeration(let vs) = a.field.type {
-                bad = "c\(a.new) NOT IN (" + vs.map { "'\($0)'" }.joined(separator: ", ") + ")"  // values from the catalog
+                // A custom enum's values are the user's text: bound, never pasted.
+                bad = "c\(a.new) NOT IN (SELECT value FROM json_each(?1))"
+                args = [.text(encodeList(vs))]
                 message = "\(a.field.name) must be one of \(vs.joined(separator: ", "))"
             }
-            if a.field.neverNull {
-                let nullCheck = "c\(a.new) IS NULL"
-                bad = bad.map { "(\($0)) OR \(nullCheck)" } ?? nullCheck
-                if message.isEmpty { message = "\(a.field.name) cannot be empty" }
-            }
             if let bad {
-                let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE \(bad) LIMIT 6")
+                let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE \(bad) LIMIT 6", args)
                 if !rows.isEmpty { throw RuntimeError(message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
             }
         }
@@ -321,7 +324,7 @@ struct ChangeExecutor {
         guard case .text(let key) = v.asKey else {
             throw RuntimeError(message: "no person to assign: the expression is null", range: e.range)
         }
-        guard let id = try session.resolveKey(Catalog.entities[0], .text(key), e.range) else {
+        guard let id = try session.resolveKey(session.schema.people, .text(key), e.range) else {
             throw RuntimeError(message: "no person to assign", range: e.range)
         }
         return (id, key)
@@ -358,7 +361,7 @@ struct ChangeExecutor {
         case "people":
             let owners = try keys(entity, "SELECT DISTINCT owner FROM tasks WHERE owner IN (\(doomed)) LIMIT 6")
             if !owners.isEmpty {
-                let tasks = try keys(Catalog.entities[2], "SELECT id FROM tasks WHERE owner IN (\(doomed)) LIMIT 6")
+                let tasks = try keys(session.schema.tasks, "SELECT id FROM tasks WHERE owner IN (\(doomed)) LIMIT 6")
                 throw RuntimeError(message: "cannot delete \(owners.joined(separator: ", ")): still owns \(tasks.joined(separator: ", "))",
                                    range: range, notes: ["reassign them first: assign \"someone\" to tasks where owner = ..."])
             }
@@ -407,6 +410,13 @@ struct ChangeExecutor {
                 try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, '\(table)', id, 'task', task, NULL FROM \(table) WHERE task IN (\(doomed))",
                            [.integer(set)])
             }
+        }
+        // Custom reference fields that name a deleted row are cleared, journaled first (names
+        // from the schema): undo re-inserts the row, then puts the references back.
+        for r in session.schema.references(to: entity.table) where r.field.custom {
+            try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, ?2, id, ?3, \(r.column), NULL FROM \(r.table) WHERE \(r.column) IN (\(doomed))",
+                       [.integer(set), .text(r.table), .text(r.column)])
+            try db.run("UPDATE \(r.table) SET \(r.column) = NULL WHERE \(r.column) IN (\(doomed))")
         }
         try session.journal.recordRemoval(set, entity.table, where: "id IN (\(doomed))", [])
         let n = try db.run("DELETE FROM \(entity.table) WHERE id IN (\(doomed))")

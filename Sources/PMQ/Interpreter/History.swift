@@ -7,14 +7,14 @@ struct History {
     /// the field's type reads, never internal ids).
     func list(task: Value?, _ range: SourceRange) throws -> StatementResult {
         if let task {
-            guard let id = try session.resolveKey(Catalog.entities[2], task, range) else {
+            guard let id = try session.resolveKey(session.schema.tasks, task, range) else {
                 throw RuntimeError(message: "history of needs a task", range: range)
             }
             var rows: [[Value]] = []
-            let old = JournalSQL.valueText(entity: "e.entity", field: "e.field", value: "e.old_value")
-            let new = JournalSQL.valueText(entity: "e.entity", field: "e.field", value: "e.new_value")
+            let old = JournalSQL.valueText(entity: "e.entity", field: "e.field", value: "e.old_value", schema: session.schema)
+            let new = JournalSQL.valueText(entity: "e.entity", field: "e.field", value: "e.new_value", schema: session.schema)
             try db.query("""
-                SELECT s.id, s.day, s.user, \(JournalSQL.fieldText("e.field")),
+                SELECT s.id, s.day, s.user, \(JournalSQL.fieldText("e.field", entity: "e.entity")),
                        CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(old) END, CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(new) END, s.at
                 FROM journal_entries e JOIN journal_sets s ON s.id = e.set_id
                 WHERE e.entity = 'tasks' AND (e.row_id = ?1 OR (e.field = '+' AND e.row_id < ?1 AND ?1 <= e.new_value))
@@ -55,8 +55,8 @@ struct History {
     /// deleted row too, from the entry that deleted it).
     func display(_ table: String, _ field: String, _ raw: Value) -> Value {
         if raw.isNull { return .null }
-        guard let entity = Catalog.entities.first(where: { $0.table == table }), let f = entity.field(field) else { return raw }
-        if case .reference(let target) = f.type, let def = Catalog.plural(target) {
+        guard let entity = session.schema.entity(table: table), let f = entity.field(column: field) else { return raw }
+        if case .reference(let target) = f.type, let def = session.schema.plural(target) {
             let k = (try? db.scalar("SELECT " + JournalSQL.key(def.table, "?1", depth: 1), [raw])) ?? .null
             return k.isNull ? raw : .reference(ConstantEvaluator.text(k))
         }
@@ -101,9 +101,13 @@ struct History {
         let set = try session.journal.set()
         var changes = 0
         for e in entries {
-            let entity = Catalog.entities.first(where: { $0.table == e.table })
+            let entity = session.schema.entity(table: e.table)
             let rowName = entity.flatMap { try? session.describe($0, e.row) } ?? "\(e.table) #\(e.row)"
             switch e.field {
+            case "+" where e.table == "pmq_fields":
+                // Undoing `add field` drops it again, journaling any values it has by now.
+                try FieldStore.drop(id: e.row, session: session)
+                changes += 1
             case "+":
                 let last: Int64
                 if case .integer(let l) = e.new { last = l } else { last = e.row }
@@ -121,6 +125,8 @@ struct History {
                 } catch {
                     throw RuntimeError(message: "cannot \(redo ? "redo" : "undo"): \(rowName) cannot be restored (\(error))", range: range)
                 }
+                // Undoing `drop field` brings its column back; the entries undone next restore its values.
+                if e.table == "pmq_fields" { try FieldStore.restoreColumn(id: e.row, session: session) }
                 try session.journal.record(set, e.table, e.row, "+", old: .null, new: .integer(e.row))
                 changes += 1
             default:
@@ -145,7 +151,7 @@ struct History {
     }
 
     /// The tables PMQ journals: the catalog's and its own bookkeeping tables.
-    static let journaledTables: Set<String> = Set(Catalog.entities.map(\.table)).union(["dependencies", "assignments", "saved_queries", "holidays"])
+    static let journaledTables: Set<String> = Set(Catalog.entities.map(\.table)).union(["dependencies", "assignments", "saved_queries", "holidays", "pmq_fields"])
 
     /// A name SQL can take as it is: lowercase letters, digits and underscores.
     static func isPlainIdentifier(_ s: String) -> Bool {
@@ -167,7 +173,7 @@ struct History {
         }
         if entries.isEmpty { return .rows(columns: [], rows: [], single: false) }
         for (table, row, field, old, new) in entries {
-            guard let entity = Catalog.entities.first(where: { $0.table == table }) else { continue }
+            guard let entity = session.schema.entity(table: table) else { continue }
             switch field {
             case "+":
                 var last = row
@@ -178,7 +184,7 @@ struct History {
             case "-":
                 rows.append([.text(entity.singular), .text(key(entity, row, json: old)), .text("(deleted)"), .null, .null])
             default:
-                rows.append([.text(entity.singular), .text(key(entity, row, json: nil)), .text(field), display(table, field, old), display(table, field, new)])
+                rows.append([.text(entity.singular), .text(key(entity, row, json: nil)), .text(entity.field(column: field)?.name ?? field), display(table, field, old), display(table, field, new)])
             }
         }
         return .rows(columns: ["entity", "key", "field", "old", "new"].map { ResultColumn(name: $0, kind: .any) }, rows: rows, single: false)

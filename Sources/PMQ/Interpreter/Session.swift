@@ -29,6 +29,10 @@ public final class Session {
     /// How many times `check` found rows for a rule of severity error: `pmq` then exits 1.
     public internal(set) var failedErrorRules = 0
 
+    /// The database's model: the built-in entities and its custom fields (spec §8.2),
+    /// loaded when the store opens and after every change to its fields.
+    public internal(set) var schema = Schema.builtIn
+
     var peopleCache: [String: Int64] = [:]
     var hostFunctions: [String: HostFunction] = [:]
     var insertSQL: [String: String] = [:]
@@ -69,6 +73,8 @@ public final class Session {
         self.journal = Journal(db: db)
         self.journal.day = day
         registerCalendarFunction()
+        // A file opened read-only at an older schema has no pmq_fields table: its model is the built-in one.
+        schema = (try? FieldStore.load(db)) ?? .builtIn
         _ = try? loadCalendar()  // a file opened read-only at an older schema has no holidays table
         // A file from before summaries rolled up (schema 3) gets its summaries derived once,
         // as a change set of its own.
@@ -140,6 +146,7 @@ public final class Session {
 
     func freshChecker() -> Checker {
         var c = checker
+        c.schema = schema
         c.today = today
         c.params = params
         c.readOnly = limits.readOnly
@@ -311,8 +318,20 @@ public final class Session {
         }
 
         var failure: Diagnostic?
+        // The statements of a run are checked before it runs; an undo or redo that adds or
+        // drops a custom field changes the model under the statements checked after it.
+        let schemaAtStart = schema
+        var schemaMovedBy: String?
         func step(_ checked: Checked) {
             guard failure == nil, diagnostics.isEmpty else { return }
+            if let verb = schemaMovedBy {
+                failure = Diagnostic(.refused, "\(verb) changed the custom fields, and the statements after it were checked before: run them on their own; nothing was changed", at: .none, source: source)
+                return
+            }
+            defer {
+                if case .undo = checked, schema != schemaAtStart { schemaMovedBy = "undo" }
+                if case .redo = checked, schema != schemaAtStart { schemaMovedBy = "redo" }
+            }
             do {
                 switch checked {
                 case .begin(let r), .commit(let r), .rollback(let r):
@@ -398,6 +417,7 @@ public final class Session {
             written.append(Diagnostic(.io, "cannot write an exported file: \(error)", at: .none, source: source))
         }
         checker = c
+        checker.schema = schema
         return written + (inDryRun ? [] : writePendingFiles(source))
     }
 
@@ -464,6 +484,18 @@ public final class Session {
     private func invalidateCaches() {
         peopleCache.removeAll()
         projectCacheValid = false
+        // A rolled-back `add field` or `drop field` must not linger in the model.
+        if let s = try? FieldStore.load(db), s != schema { reloadSchema(s) }
+    }
+
+    /// Reads the model again after `add field`, `drop field` or an undo of either. The
+    /// checker kept between runs (the shell's) and SQL cached by shape follow it.
+    func reloadSchema() throws { reloadSchema(try FieldStore.load(db)) }
+
+    private func reloadSchema(_ s: Schema) {
+        schema = s
+        checker.schema = s
+        insertSQL.removeAll()
     }
 
     // MARK: - Statements
@@ -506,7 +538,7 @@ public final class Session {
         case .delete(let target, let range):
             emit(.change(try ChangeExecutor(session: self).delete(target, range)))
         case .bindValue(let slot, let e, _):
-            if case .variable(let source) = e.kind, case .reference(let t) = e.type, let entity = Catalog.plural(t) {
+            if case .variable(let source) = e.kind, case .reference(let t) = e.type, let entity = schema.plural(t) {
                 // `let u = t`: another name for a row, with its own copy.
                 environment[slot] = environment[source]
                 if case .integer(let id)? = environment[source] { try snapshot(slot, entity, id) }
@@ -573,6 +605,15 @@ public final class Session {
             failedErrorRules += try Rules(session: self).check(range, emit: emit)
         case .history(let task, let range):
             emit(try History(session: self).list(task: task, range))
+        case .addField(let f, _):
+            _ = try FieldStore.add(f, session: self)
+            emit(.change(ChangeReport(verb: "added", entity: "field", count: 1, detail: "\"\(f.name)\" to \(f.table)")))
+        case .dropField(let table, let name, let range):
+            guard let f = schema.customFields.first(where: { $0.table == table && $0.name == name }) else {
+                throw RuntimeError(message: "\(table) have no custom field \"\(name)\"", range: range)
+            }
+            try FieldStore.drop(id: f.id, session: self)
+            emit(.change(ChangeReport(verb: "dropped", entity: "field", count: 1, detail: "\"\(name)\" from \(table)")))
         case .undo(let range):
             emit(.change(try History(session: self).undo(range)))
         case .redo(let range):
@@ -580,7 +621,7 @@ public final class Session {
         case .schedule(let range):
             emit(.change(try ScheduleExecutor(session: self).run(range)))
         case .baselineSave(let range):
-            let tasks = Catalog.entities[2]
+            let tasks = schema.tasks
             let tq = TQuery(entity: tasks)
             if let p = try schedulingProject(range), let pf = tasks.field("project") {
                 tq.filter = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: tasks, hops: [], field: pf)), .number, range),
@@ -729,7 +770,7 @@ public final class Session {
     func materializeAsOf(_ table: String, day: Day) throws -> String {
         let name = "pmq_asof_\(table)"
         try db.execute("DROP TABLE IF EXISTS temp.\(name)")
-        try db.run("CREATE TEMP TABLE \(name) AS " + AsOfSQL.table(table, columns: Catalog.storedColumns(table), day: "?1"), [.date(day)])
+        try db.run("CREATE TEMP TABLE \(name) AS " + AsOfSQL.table(table, columns: schema.storedColumns(table), day: "?1"), [.date(day)])
         return "temp.\(name)"
     }
 
@@ -811,7 +852,7 @@ public final class Session {
         probe.groupBy = [by]
         probe.orderBy = [(by, false)]
         var match = by
-        if case .field(let p) = by.kind, case .reference(let target) = p.field.type, let def = Catalog.plural(target) {
+        if case .field(let p) = by.kind, case .reference(let target) = p.field.type, let def = schema.plural(target) {
             // A reference: cells compare its id (no join per row); the column is named by its key.
             match = TExpr(.field(p), .reference(def.plural), by.range)
             probe.columns = [.init(name: "label", expr: by),
@@ -821,7 +862,7 @@ public final class Session {
             probe.columns = [.init(name: "label", expr: by)]
         }
         var c = compiled(probe)
-        var g = SQLGenerator(dialect: dialect)
+        var g = SQLGenerator(dialect: dialect, schema: schema)
         g.currentToday = today
         if let sql = g.pivotColumns(q, by: by) {
             c = CompiledSQL(sql: sql, args: g.args, lookups: g.lookups)
@@ -873,7 +914,7 @@ public final class Session {
     }
 
     func compiled(_ q: TQuery, idsOnly: Bool = false) -> CompiledSQL {
-        var g = SQLGenerator(dialect: dialect)
+        var g = SQLGenerator(dialect: dialect, schema: schema)
         g.currentToday = today
         let sql = g.query(q, idsOnly: idsOnly)
         return CompiledSQL(sql: sql, args: g.args, lookups: g.lookups)
@@ -895,7 +936,7 @@ public final class Session {
         if let hit = sqlCache[ObjectIdentifier(e)] {
             c = hit.sql
         } else {
-            var g = SQLGenerator(dialect: dialect)
+            var g = SQLGenerator(dialect: dialect, schema: schema)
             g.currentToday = today
             let sql = "SELECT " + g.output(e)
             c = CompiledSQL(sql: sql, args: g.args, lookups: g.lookups)

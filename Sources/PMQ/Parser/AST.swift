@@ -104,6 +104,15 @@ struct AddStatement {
     var link: (pred: Expr, succ: Expr)?
 }
 
+/// `add field "vendor" to tasks type enum values ("A", "B") default "A"` (spec §8.2).
+struct AddFieldStatement {
+    var name: Name              // as written, quoted or bare
+    var entity: Name
+    var type: Name              // text, number, ..., enum, or a singular entity name
+    var values: [Expr]?         // enum values
+    var defaultValue: Expr?
+}
+
 /// Where a change statement applies: a query, or an expression naming rows
 /// (a `for` variable, a set variable, a WBS code).
 enum Target {
@@ -147,6 +156,9 @@ struct Statement {
         case assert(Expr, message: Expr?)
         case saveQuery(Name, Query, text: String)
         case dropQuery(Name)
+        case addField(AddFieldStatement)
+        /// `drop field "vendor" from tasks`.
+        case dropField(Name, entity: Name)
         case showQueries
         /// `save rule "NAME" <query> [severity warning|error]` (spec §8.3).
         case saveRule(Expr, Query, text: String, severity: Name?)

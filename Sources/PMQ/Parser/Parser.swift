@@ -146,6 +146,7 @@ struct Parser {
                 advance()
                 let q = try parseQuery()
                 return Statement(kind: .explain(q), range: first.range.to(q.range))
+            case "add" where peek(1).isKeyword("field"): return try parseAddField()
             case "add": return try parseAdd()
             case "use":
                 advance()
@@ -189,9 +190,16 @@ struct Parser {
                 _ = try expect(symbol: "=", "\"=\" after the query's name")
                 let q = try parseQuery()
                 return Statement(kind: .saveQuery(name, q, text: source.slice(q.range)), range: first.range.to(q.range))
+            case "drop" where peek(1).isKeyword("field"):
+                // drop_field_stmt = "drop" , "field" , field_name , "from" , IDENT ;
+                advance(); advance()
+                let name = try fieldName()
+                _ = try expect(keyword: "from", "\"from\" and the entity after the field's name (drop field \"vendor\" from tasks)")
+                let entity = try expectName("the entity the field belongs to (tasks, people, ...)")
+                return Statement(kind: .dropField(name, entity: entity), range: first.range.to(entity.range))
             case "drop":
                 advance()
-                _ = try expect(keyword: "query", "\"query\" after \"drop\"")
+                _ = try expect(keyword: "query", "\"query\", \"rule\" or \"field\" after \"drop\"")
                 let name = try expectName("the name of a saved query")
                 return Statement(kind: .dropQuery(name), range: first.range.to(name.range))
             case "show":
@@ -266,7 +274,7 @@ struct Parser {
         let t = peek()
         guard t.isIdentifier else { return false }
         if t.isKeyword("count") { return true }
-        if Catalog.plural(t.text) != nil { return !peek(1).isSymbol("(") && !peek(1).isSymbol(".") }
+        if Keywords.isSource(t.text) { return !peek(1).isSymbol("(") && !peek(1).isSymbol(".") }
         let next = peek(1)
         if (t.isKeyword("downstream") || t.isKeyword("upstream")) && next.isKeyword("of") { return true }
         return ["where", "group", "select", "order", "limit"].contains { next.isKeyword($0) }
@@ -443,6 +451,49 @@ struct Parser {
     /// add_stmt = "add" , ( dependency_add | entity_add ) ;
     /// entity_add = IDENT , [ value ] , { IDENT , value } ;
     /// dependency_add = "dependency" , value , "->" , value , { IDENT , value } ;
+    /// add_field_stmt = "add" , "field" , field_name , "to" , IDENT , "type" , IDENT ,
+    ///                  [ "values" , "(" , expr , { "," , expr } , ")" ] , [ "default" , expr ] ;
+    private mutating func parseAddField() throws -> Statement {
+        let addTok = advance()
+        advance()
+        let name = try fieldName()
+        _ = try expect(keyword: "to", "\"to\" and the entity after the field's name (add field \"vendor\" to tasks type text)")
+        let entity = try expectName("the entity to add the field to (tasks, people, ...)")
+        _ = try expect(keyword: "type", "\"type\" and the field's type after the entity (type text, number, date, duration, bool, enum, or an entity such as person)")
+        let type = try expectName("a type: text, number, date, duration, bool, enum, or an entity such as person")
+        var stmt = AddFieldStatement(name: name, entity: entity, type: type, values: nil, defaultValue: nil)
+        var end = type.range
+        if accept(keyword: "values") != nil {
+            let open = try expect(symbol: "(", "\"(\" to open the list of values")
+            var values: [Expr] = []
+            repeat {
+                values.append(try parseAdditive())
+            } while accept(symbol: ",") != nil
+            _ = open
+            end = try expect(symbol: ")", "\")\" to close the list of values").range
+            stmt.values = values
+        }
+        if accept(keyword: "default") != nil {
+            let d = try parseAdditive()
+            stmt.defaultValue = d
+            end = d.range
+        }
+        return Statement(kind: .addField(stmt), range: addTok.range.to(end))
+    }
+
+    /// field_name = STRING | IDENT ;
+    private mutating func fieldName() throws -> Name {
+        let t = peek()
+        if case .string(let parts) = t.kind {
+            guard parts.count == 1, case .text(let s) = parts[0] else { throw failure("a field's name is plain text, like \"vendor\"") }
+            advance()
+            return Name(text: s, range: t.range)
+        }
+        guard t.isIdentifier else { throw failure("expected the field's name, in quotes (\"vendor\")") }
+        advance()
+        return Name(text: t.text, range: t.range)
+    }
+
     private mutating func parseAdd() throws -> Statement {
         let addTok = advance()
         guard peek().isIdentifier else { throw failure("expected what to add (person, project, task, risk, ...)") }
@@ -788,7 +839,7 @@ struct Parser {
         guard t.isIdentifier else { return false }
         if t.isKeyword("count") { return true }
         if (t.isKeyword("downstream") || t.isKeyword("upstream")) && peek(k + 1).isKeyword("of") { return true }
-        return Catalog.plural(t.text) != nil && !peek(k + 1).isSymbol("(") && !peek(k + 1).isSymbol(".")
+        return Keywords.isSource(t.text) && !peek(k + 1).isSymbol("(") && !peek(k + 1).isSymbol(".")
     }
 
     /// primary = NUMBER | WBS_CODE | DATE | DURATION | STRING | "null"

@@ -51,7 +51,7 @@ struct ReportData {
     static func load(_ session: Session, _ range: SourceRange) throws -> ReportData {
         let db = session.db
         let project = try session.schedulingProject(range)
-        let tasks = Catalog.entities[2]
+        let tasks = session.schema.tasks
         let q = TQuery(entity: tasks)
         if let project, let pf = tasks.field("project") {
             q.filter = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: tasks, hops: [], field: pf)), .number, range),

@@ -11,7 +11,7 @@ enum JournalSQL {
 
     /// A row's key as text: `1.2`, `Li Wei`, `1.2 -> 1.3` for a dependency,
     /// `1.2 Li Wei R` for an assignment, `2026-01-10 labor 1500` for a cost.
-    static func key(_ table: String, _ id: String, depth: Int = 0) -> String {
+    static func key(_ table: String, _ id: String, depth: Int = 0, schema: Schema = .builtIn) -> String {
         let fallback = "'#' || \(id)"
         switch table {
         case "dependencies" where depth == 0:
@@ -24,8 +24,8 @@ enum JournalSQL {
         case "saved_queries", "rules":
             return "coalesce(\(rowValue(table, "name", id)), \(fallback))"
         default:
-            guard let e = Catalog.entities.first(where: { $0.table == table }), let k = e.key else { return "(\(fallback))" }
-            return "coalesce(\(rowValue(table, k, id)), \(fallback))"
+            guard let e = schema.entity(table: table), let k = e.key, let c = e.field(k)?.column else { return "(\(fallback))" }
+            return "coalesce(\(rowValue(table, c, id)), \(fallback))"
         }
     }
 
@@ -42,14 +42,14 @@ enum JournalSQL {
 
     /// A stored value as text, read by the type of field `field` of table `entity`
     /// (both SQL text): references by key, dates as YYYY-MM-DD, durations as `3d`.
-    static func valueText(entity: String, field: String, value v: String) -> String {
+    static func valueText(entity: String, field: String, value v: String, schema: Schema = .builtIn) -> String {
         var refs: [String: [(String, String)]] = [:]    // target table -> (table, column)
         var dates: [(String, String)] = [], durations: [(String, String)] = [], bools: [(String, String)] = []
-        for e in Catalog.entities where !e.isJournal && !e.onlyMilestones {
+        for e in schema.entities where !e.isJournal && !e.onlyMilestones {
             for f in e.fields {
                 guard let c = f.column else { continue }
                 switch f.type {
-                case .reference(let t): refs[Catalog.plural(t)?.table ?? t, default: []].append((e.table, c))
+                case .reference(let t): refs[schema.plural(t)?.table ?? t, default: []].append((e.table, c))
                 case .date: dates.append((e.table, c))
                 case .duration: durations.append((e.table, c))
                 case .bool: bools.append((e.table, c))
@@ -73,24 +73,25 @@ enum JournalSQL {
         return sql + " ELSE \(number(v)) END)"
     }
 
-    /// The field column as shown: `(added)` and `(deleted)` for whole rows.
-    static func fieldText(_ field: String) -> String {
-        "(CASE \(field) WHEN '+' THEN '(added)' WHEN '-' THEN '(deleted)' ELSE \(field) END)"
+    /// The field column as shown: `(added)` and `(deleted)` for whole rows, a custom
+    /// field by its name rather than its column (from `pmq_fields`, never pasted).
+    static func fieldText(_ field: String, entity: String) -> String {
+        "(CASE \(field) WHEN '+' THEN '(added)' WHEN '-' THEN '(deleted)' ELSE coalesce((SELECT cf.name FROM pmq_fields cf WHERE cf.entity = \(entity) AND cf.column_name = \(field)), \(field)) END)"
     }
 
     /// The rows of the `journal` source: one per changed field, and one per added or
     /// deleted row (an add of consecutive rows is stored as one range and read back
     /// row by row). `day`: only change sets booked on or before it (`journal as of D`).
-    static func source(day: String?) -> String {
+    static func source(day: String?, schema: Schema = .builtIn) -> String {
         let entries = "WITH RECURSIVE adds(id, set_id, entity, row_id, last) AS ("
             + "SELECT id, set_id, entity, row_id, coalesce(new_value, row_id) FROM journal_entries WHERE field = '+'"
             + " UNION ALL SELECT id, set_id, entity, row_id + 1, last FROM adds WHERE row_id < last)"
             + " SELECT id, set_id, entity, row_id, field, old_value, new_value FROM journal_entries WHERE field != '+'"
             + " UNION ALL SELECT id, set_id, entity, row_id, '+', NULL, NULL FROM adds"
-        let old = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.old_value")) END)"
-        let new = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.new_value")) END)"
+        let old = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.old_value", schema: schema)) END)"
+        let new = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.new_value", schema: schema)) END)"
         return "SELECT e.id AS id, e.row_id AS row_id, s.id AS set_no, s.day AS booked, s.at AS time, s.user AS user, s.statement AS statement,"
-            + " e.entity AS entity, \(anyKey(entity: "e.entity", id: "e.row_id")) AS key, \(fieldText("e.field")) AS field, \(old) AS old, \(new) AS new"
+            + " e.entity AS entity, \(anyKey(entity: "e.entity", id: "e.row_id")) AS key, \(fieldText("e.field", entity: "e.entity")) AS field, \(old) AS old, \(new) AS new"
             + " FROM (\(entries)) e JOIN journal_sets s ON s.id = e.set_id" + (day.map { " WHERE s.day <= \($0)" } ?? "")
     }
 }

@@ -42,6 +42,8 @@ struct CompiledSQL {
 
 struct SQLGenerator {
     let dialect: SQLDialect
+    /// The database's model: reference targets and `as of` columns come from it.
+    let schema: Schema
     private(set) var args: [SQLArg] = []
     private(set) var lookups: [CompiledSQL.Lookup] = []
     private var counter = 0
@@ -49,7 +51,10 @@ struct SQLGenerator {
     /// Inside a pivot cell: the condition that picks the cell's rows, applied to each aggregate.
     private var pivotFilter: String?
 
-    init(dialect: SQLDialect = SQLiteDialect()) { self.dialect = dialect }
+    init(dialect: SQLDialect = SQLiteDialect(), schema: Schema = .builtIn) {
+        self.dialect = dialect
+        self.schema = schema
+    }
 
     /// Joins needed by one query level, keyed by the reference path they follow.
     private struct Level {
@@ -150,13 +155,12 @@ struct SQLGenerator {
         probe += " WHERE " + conditions.joined(separator: " AND ")
         switch p.field.type {
         case .reference(let target):
-            guard let def = Catalog.plural(target), let key = def.key else { return nil }
+            guard let def = schema.plural(target), let key = def.key else { return nil }
             let order = def.table == "tasks" ? "k.wbs_key" : "k.\(key)"
             return "SELECT k.\(key), k.v FROM (SELECT id AS v, * FROM \(def.table)) k WHERE k.\(key) IS NOT NULL AND EXISTS (\(probe))"
                 + " ORDER BY \(order), k.v"
         case .enumeration(let values):
-            // Enum values come from the catalog, never from user text, so they may be spelled inline.
-            let list = values.enumerated().map { "SELECT '\($1)' AS v, \($0) AS o" }.joined(separator: " UNION ALL ")
+            let list = values.enumerated().map { "SELECT \(enumLiteral($1)) AS v, \($0) AS o" }.joined(separator: " UNION ALL ")
             return "SELECT k.v, k.v FROM (\(list)) k WHERE EXISTS (\(probe)) ORDER BY k.o"
         default:
             return nil
@@ -210,7 +214,7 @@ struct SQLGenerator {
         var keyOutput: [String] = []
         var keyOrder: [String] = []
         for (i, k) in keys.enumerated() {
-            guard case .reference(let target) = k.field.type, let def = Catalog.plural(target), let key = def.key else { return nil }
+            guard case .reference(let target) = k.field.type, let def = schema.plural(target), let key = def.key else { return nil }
             counter += 1
             let a = "j\(counter)"
             joins.append("LEFT JOIN \(source(def.table)) \(a) ON \(a).id = g.k\(i)")
@@ -261,7 +265,7 @@ struct SQLGenerator {
         var entity = path.root
         for hop in path.hops {
             key += key.isEmpty ? hop.name : "." + hop.name
-            guard case .reference(let target) = hop.type, let next = Catalog.plural(target) else { break }
+            guard case .reference(let target) = hop.type, let next = schema.plural(target) else { break }
             if let j = levels[level].joins.first(where: { $0.path == key }) {
                 current = j.alias
             } else {
@@ -366,9 +370,9 @@ struct SQLGenerator {
     /// What a query reads for a table: the table itself, the journal's rows, or the table
     /// rebuilt as of the day in force. Table names come from the catalog.
     private mutating func source(_ table: String) -> String {
-        if table == "journal" { return "(" + JournalSQL.source(day: asOf.map { expr($0) }) + ")" }
+        if table == "journal" { return "(" + JournalSQL.source(day: asOf.map { expr($0) }, schema: schema) + ")" }
         guard let d = asOf else { return table }
-        return "(" + AsOfSQL.table(table, columns: Catalog.storedColumns(table), day: expr(d)) + ")"
+        return "(" + AsOfSQL.table(table, columns: schema.storedColumns(table), day: expr(d)) + ")"
     }
 
     /// `was` and `changed`: the row's entries in the journal (booked on or before the
@@ -454,15 +458,15 @@ struct SQLGenerator {
         if case .caseWhen(let branches, let otherwise) = e.kind, case .reference = e.type {
             return caseSQL(branches, otherwise, keyed: true)
         }
-        if case .lookup = e.kind, case .reference(let target) = e.type, let def = Catalog.plural(target), let key = def.key {
+        if case .lookup = e.kind, case .reference(let target) = e.type, let def = schema.plural(target), let key = def.key {
             return "(SELECT lx.\(key) FROM \(def.table) lx WHERE lx.id = \(expr(e)))"
         }
         if case .variable(let slot) = e.kind, case .reference(let target) = e.type,
-           let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) {
+           let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
             return fieldSQL(FieldPath(root: def, rootVariable: slot, hops: [], field: kf))
         }
         if case .field(let p) = e.kind, case .reference(let target) = p.field.type,
-           let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) {
+           let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
             return fieldSQL(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf))
         }
         return expr(e)
@@ -475,7 +479,7 @@ struct SQLGenerator {
             let col = q.columns[i].expr
             return col.containsAggregate ? "c\(i)" : ordering(col, q)
         case .field(let p):
-            if case .reference(let target) = p.field.type, let def = Catalog.plural(target), let key = def.key, let kf = def.field(key) {
+            if case .reference(let target) = p.field.type, let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
                 return ordering(TExpr(.field(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf)), PType(kf.type), e.range), q)
             }
             if p.field.name == "wbs", p.owner.table == "tasks" {
@@ -488,9 +492,16 @@ struct SQLGenerator {
         }
     }
 
-    private func ordinal(_ sql: String, _ values: [String]) -> String {
-        // Enum values come from the catalog, never from user text, so they may be spelled inline.
-        "(CASE \(sql) " + values.enumerated().map { "WHEN '\($1)' THEN \($0)" }.joined(separator: " ") + " END)"
+    private mutating func ordinal(_ sql: String, _ values: [String]) -> String {
+        "(CASE \(sql) " + values.enumerated().map { "WHEN \(enumLiteral($1)) THEN \($0)" }.joined(separator: " ") + " END)"
+    }
+
+    /// An enum value in SQL text. The built-in values are plain words and are spelled inline
+    /// (stable SQL, readable `explain`); a custom enum's values are the user's text, and
+    /// anything but letters, digits and `_` is bound instead, so no value can reach SQL text.
+    private mutating func enumLiteral(_ v: String) -> String {
+        let plain = !v.isEmpty && v.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 }
+        return plain ? "'\(v)'" : bind(.text(v))
     }
 
     mutating func expr(_ e: TExpr) -> String {

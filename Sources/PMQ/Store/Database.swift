@@ -19,6 +19,8 @@ public final class Database {
         public let message: String
         public let code: Int32
         public var description: String { message }
+        /// A UNIQUE, NOT NULL, CHECK or foreign-key constraint refused the change.
+        public var isConstraint: Bool { code & 0xff == SQLITE_CONSTRAINT }
     }
 
     /// Opens (creating if needed) the file at `path`, or an in-memory database for nil.

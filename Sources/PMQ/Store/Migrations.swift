@@ -5,7 +5,7 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6]
     static var latest: Int { steps.count }
 
     /// v1: the project model of spec §1.
@@ -193,6 +193,25 @@ enum Migrations {
         last_checked TEXT,
         last_rows TEXT            -- the ids of the rows the last check found, as a JSON array
     );
+    """
+
+    /// v6: custom fields (spec §8.2) and people who left. A custom field's values are a real
+    /// column of its entity's table (`x_<name>`), added by `add field`; `pmq_fields` says
+    /// which column holds which field, of what type. Ids are never reused, so a column
+    /// named after an id stays unique.
+    static let v6 = """
+    CREATE TABLE pmq_fields (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        entity TEXT NOT NULL,          -- the table: tasks, people, ...
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,            -- text, number, date, duration, bool, enum, or a plural entity name
+        enum_values TEXT,              -- enum: a JSON array of the values, in order
+        default_value TEXT,            -- as JSON: "L2", 3, true; dates as day numbers
+        column_name TEXT NOT NULL,
+        UNIQUE (entity, name)
+    );
+    ALTER TABLE people ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE people ADD COLUMN left_on INTEGER;     -- the field `left` (LEFT is an SQL keyword)
     """
 }
 

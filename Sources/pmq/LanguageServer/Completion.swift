@@ -19,7 +19,7 @@ extension LanguageServer {
             let label = c.inString ? candidate : String(candidate.split(separator: ".").last ?? Substring(candidate))
             return [
                 "label": label,
-                "kind": LanguageServer.completionKind(candidate, inString: c.inString, variables: variables),
+                "kind": LanguageServer.completionKind(candidate, inString: c.inString, variables: variables, schema: session.schema),
                 "filterText": candidate,
                 "textEdit": ["range": range, "newText": candidate],
             ]
@@ -61,16 +61,16 @@ extension LanguageServer {
 
     /// LSP CompletionItemKind: Text 1, Function 3, Field 5, Variable 6, Class 7 (an entity),
     /// Value 12, Keyword 14, EnumMember 20, Constant 21.
-    static func completionKind(_ candidate: String, inString: Bool, variables: Set<String>) -> Int {
+    static func completionKind(_ candidate: String, inString: Bool, variables: Set<String>, schema: Schema) -> Int {
         if inString { return 12 }
         let word = candidate.split(separator: ".").last.map(String.init) ?? candidate
         let lower = word.lowercased()
         if candidate.hasSuffix("(") || candidate.hasSuffix(")") { return 3 }
         if variables.contains(lower) { return 6 }
         if Keywords.constants.contains(lower) { return 21 }
-        if Catalog.entities.contains(where: { $0.field(word) != nil }) { return 5 }
+        if schema.entities.contains(where: { $0.field(word) != nil }) { return 5 }
         if let first = candidate.split(separator: " ").first, Keywords.contains(String(first)) { return 14 }
-        if Catalog.entities.contains(where: { $0.plural == lower }) { return 7 }
+        if schema.entities.contains(where: { $0.plural == lower }) { return 7 }
         if candidate == "\"" { return 1 }
         return 20
     }

@@ -50,6 +50,13 @@ enum Help {
         delete <rows>
           delete defects where status = closed and fixed < today - 90d
         """),
+        ("field", """
+        add field "NAME" to <entity> type text|number|date|duration|bool|enum|<entity>
+                  [values ("A", "B")] [default V]       a field like any other
+        drop field "NAME" from <entity>                   undo brings it back, values and all
+          add field "mlps_level" to tasks type enum values ("L2", "L3") default "L2"
+          add field "reviewer" to risks type person
+        """),
         ("scripts", """
         let x = expr | query     param name = default     x = expr
         for t in <rows> { ... }   if cond { ... } else { ... }   fn name(a) = expr

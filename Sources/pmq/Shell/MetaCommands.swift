@@ -17,11 +17,11 @@ enum MetaCommand {
             print(Help.text(topic: argument))
         case ".schema":
             if argument.isEmpty {
-                print(Catalog.entities.map(\.schemaDescription).joined(separator: "\n\n"))
-            } else if let e = Catalog.entity(named: argument) {
+                print(shell.session.schema.entities.map(\.schemaDescription).joined(separator: "\n\n"))
+            } else if let e = shell.session.schema.entity(named: argument) {
                 print(e.schemaDescription)
             } else {
-                fail("unknown entity \"\(argument)\"", suggest: argument, among: Catalog.entities.map(\.plural))
+                fail("unknown entity \"\(argument)\"", suggest: argument, among: shell.session.schema.entities.map(\.plural))
             }
         case ".format":
             if let f = OutputFormat(rawValue: argument) { shell.format = f } else {

@@ -1,0 +1,104 @@
+import Foundation
+
+/// Custom fields in the store (spec §8.2): the `pmq_fields` rows and the columns they
+/// name. Adding a field adds a real column (so a filter on it is a column read, and any
+/// SQLite client sees it); dropping one journals its values first, so undo brings them
+/// back. Table and column names come from the catalogue and from `CustomField.column`,
+/// never from user text; names, types, values and defaults are bound.
+enum FieldStore {
+    /// The schema of the database: the built-in model plus its `pmq_fields`.
+    static func load(_ db: Database) throws -> Schema {
+        var fields: [CustomField] = []
+        try db.query("SELECT id, entity, name, type, enum_values, default_value, column_name FROM pmq_fields ORDER BY id") { s in
+            guard case .integer(let id) = db.rawValue(s, 0), case .text(let table) = db.rawValue(s, 1),
+                  case .text(let name) = db.rawValue(s, 2), case .text(let type) = db.rawValue(s, 3),
+                  case .text(let column) = db.rawValue(s, 6),
+                  Catalog.entities.contains(where: { $0.table == table }), History.isPlainIdentifier(column) else { return }
+            var values: [String] = []
+            if case .text(let json) = db.rawValue(s, 4), let data = json.data(using: .utf8),
+               let list = try? JSONSerialization.jsonObject(with: data) as? [String] { values = list }
+            var f = CustomField(id: id, table: table, name: name, type: type, values: values, defaultValue: nil, column: column)
+            if case .text(let json) = db.rawValue(s, 5) { f.defaultValue = decodeDefault(json, f.fieldType) }
+            fields.append(f)
+        }
+        return Schema(custom: fields)
+    }
+
+    /// Adds the field and its column; existing rows take the default. Returns its id.
+    static func add(_ f: CustomField, session: Session) throws -> Int64 {
+        let db = session.db
+        let values: Value = f.values.isEmpty ? .null : .text(encodeList(f.values))
+        let def: Value = f.defaultValue.map { .text(encodeDefault($0)) } ?? .null
+        do {
+            try db.run("INSERT INTO pmq_fields (entity, name, type, enum_values, default_value, column_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                       [.text(f.table), .text(f.name), .text(f.type), values, def, .text(f.column)])
+        } catch let e as Database.StoreError where e.isConstraint {
+            throw RuntimeError(message: "\"\(f.name)\" is already a custom field of \(f.table)", range: .none)
+        }
+        let id = db.lastInsertID
+        try addColumn(f, db)
+        if let d = f.defaultValue { try db.run("UPDATE \(f.table) SET \(f.column) = ?1", [d]) }
+        let set = try session.journal.set()
+        try session.journal.record(set, "pmq_fields", id, "+", old: .null, new: .integer(id))
+        try session.reloadSchema()
+        return id
+    }
+
+    /// Drops the field: its non-null values are journaled (as changes to null), then its
+    /// definition (as a removed row), then the column goes. Returns how many rows had a value.
+    @discardableResult
+    static func drop(id: Int64, session: Session) throws -> Int {
+        let db = session.db
+        guard let f = session.schema.customFields.first(where: { $0.id == id }) else { return 0 }
+        let set = try session.journal.set()
+        try session.journal.flush()
+        let n = try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, ?2, id, ?3, \(f.column), NULL FROM \(f.table) WHERE \(f.column) IS NOT NULL",
+                           [.integer(set), .text(f.table), .text(f.column)])
+        try session.journal.recordRemoval(set, "pmq_fields", where: "id = ?1", [.integer(id)])
+        try db.run("DELETE FROM pmq_fields WHERE id = ?1", [.integer(id)])
+        try db.run("ALTER TABLE \(f.table) DROP COLUMN \(f.column)")
+        try session.reloadSchema()
+        return n
+    }
+
+    /// After undo re-inserted a dropped field's `pmq_fields` row: its column comes back
+    /// (empty; the journaled values are restored by the entries undone after it).
+    static func restoreColumn(id: Int64, session: Session) throws {
+        try session.reloadSchema()
+        guard let f = session.schema.customFields.first(where: { $0.id == id }) else { return }
+        try addColumn(f, session.db)
+    }
+
+    private static func addColumn(_ f: CustomField, _ db: Database) throws {
+        guard Catalog.entities.contains(where: { $0.table == f.table }), History.isPlainIdentifier(f.column) else {
+            throw RuntimeError(message: "cannot store the field \"\(f.name)\": its table or column name is not PMQ's", range: .none)
+        }
+        try db.run("ALTER TABLE \(f.table) ADD COLUMN \(f.column) \(f.sqlType)")
+    }
+
+    /// A default as `pmq_fields` keeps it: JSON text (dates as day numbers).
+    static func encodeDefault(_ v: Value) -> String {
+        switch v {
+        case .text(let s), .reference(let s): return jsonString(s)
+        case .integer(let i): return String(i)
+        case .decimal(let d), .duration(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        case .date(let d): return String(d.number)
+        case .bool(let b): return b ? "true" : "false"
+        case .list(let xs): return encodeList(xs)
+        case .null: return "null"
+        }
+    }
+
+    static func decodeDefault(_ json: String, _ type: FieldType) -> Value? {
+        guard let data = json.data(using: .utf8),
+              let any = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
+        switch (type, any) {
+        case (.text, let s as String), (.enumeration, let s as String): return .text(s)
+        case (.bool, let n as NSNumber): return .bool(n.boolValue)
+        case (.number, let n as NSNumber): return .decimal(n.doubleValue)
+        case (.duration, let n as NSNumber): return .duration(n.doubleValue)
+        case (.date, let n as NSNumber): return .date(Day(n.intValue))
+        default: return nil
+        }
+    }
+}
