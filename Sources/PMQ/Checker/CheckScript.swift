@@ -27,7 +27,8 @@ indirect enum Checked {
     case dropRule(String, SourceRange)
     case showRules
     case checkRules(SourceRange)
-    case history(task: Value?, SourceRange)
+    /// `history`, or one row's changes: its entity and key.
+    case history(row: (entity: EntityDef, key: Value)?, SourceRange)
     case undo(SourceRange), redo(SourceRange)
     case schedule(SourceRange)
     case baselineSave(SourceRange)
@@ -309,10 +310,21 @@ extension Checker {
             return .showRules
         case .checkRules:
             return .checkRules(s.range)
-        case .history(let of):
-            guard let of else { return .history(task: nil, s.range) }
-            guard let v = checkValue(of, FieldDef("task", .reference("tasks"))) else { return nil }
-            return .history(task: v, s.range)
+        case .history(let of, let entityName):
+            guard let of else { return .history(row: nil, s.range) }
+            var entity = schema.tasks
+            if let entityName {
+                let keyed = schema.entities.filter { $0.key != nil && !$0.isJournal }
+                guard let e = keyed.first(where: { $0.singular == entityName.lowered || $0.plural == entityName.lowered }) else {
+                    let names = keyed.map(\.singular)
+                    diagnostics.error(.unknownName, "history of takes an entity with a key: \(names.joined(separator: ", "))\(Suggestions.didYouMean(entityName.text, names))",
+                                      entityName.range)
+                    return nil
+                }
+                entity = e.onlyMilestones ? schema.tasks : e
+            }
+            guard let v = checkValue(of, FieldDef(entity.singular, .reference(entity.plural))) else { return nil }
+            return .history(row: (entity, v), s.range)
         case .importFile(let file, let code):
             guard fileAccess else {
                 diagnostics.error(.refused, "import reads files, and file access is off here", s.range)

@@ -3,12 +3,12 @@ struct History {
     let session: Session
     private var db: Database { session.db }
 
-    /// Change sets newest first, or one task's own changes (rows named by key, values as
+    /// Change sets newest first, or one row's own changes (rows named by key, values as
     /// the field's type reads, never internal ids).
-    func list(task: Value?, _ range: SourceRange) throws -> StatementResult {
-        if let task {
-            guard let id = try session.resolveKey(session.schema.tasks, task, range) else {
-                throw RuntimeError(message: "history of needs a task", range: range)
+    func list(row: (entity: EntityDef, key: Value)?, _ range: SourceRange) throws -> StatementResult {
+        if let (entity, key) = row {
+            guard let id = try session.resolveKey(entity, key, range) else {
+                throw RuntimeError(message: "history of needs a \(entity.singular)", range: range)
             }
             var rows: [[Value]] = []
             let old = JournalSQL.valueText(entity: "e.entity", field: "e.field", value: "e.old_value", schema: session.schema)
@@ -17,9 +17,9 @@ struct History {
                 SELECT s.id, s.day, s.user, \(JournalSQL.fieldText("e.field", entity: "e.entity")),
                        CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(old) END, CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(new) END, s.at
                 FROM journal_entries e JOIN journal_sets s ON s.id = e.set_id
-                WHERE e.entity = 'tasks' AND (e.row_id = ?1 OR (e.field = '+' AND e.row_id < ?1 AND ?1 <= e.new_value))
+                WHERE e.entity = ?2 AND (e.row_id = ?1 OR (e.field = '+' AND e.row_id < ?1 AND ?1 <= e.new_value))
                 ORDER BY e.id DESC
-                """, [.integer(id)]) { s in
+                """, [.integer(id), .text(entity.table)]) { s in
                 rows.append([db.rawValue(s, 0), db.rawValue(s, 6), db.rawValue(s, 2), db.rawValue(s, 3), db.rawValue(s, 4), db.rawValue(s, 5),
                              ResultColumn.Kind.date.convert(db.rawValue(s, 1))])
             }

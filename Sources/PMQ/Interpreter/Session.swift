@@ -603,8 +603,8 @@ public final class Session {
             emit(try Rules(session: self).show())
         case .checkRules(let range):
             failedErrorRules += try Rules(session: self).check(range, emit: emit)
-        case .history(let task, let range):
-            emit(try History(session: self).list(task: task, range))
+        case .history(let row, let range):
+            emit(try History(session: self).list(row: row, range))
         case .addField(let f, _):
             _ = try FieldStore.add(f, session: self)
             emit(.change(ChangeReport(verb: "added", entity: "field", count: 1, detail: "\"\(f.name)\" to \(f.table)")))

@@ -165,7 +165,8 @@ struct Statement {
         case dropRule(Expr)
         case showRules
         case checkRules
-        case history(of: Expr?)
+        /// `history`, `history of 1.2`, `history of person "Li Wei"` (any entity with a key).
+        case history(of: Expr?, entity: Name?)
         case undo, redo
         case schedule
         case baselineSave

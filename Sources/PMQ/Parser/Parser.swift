@@ -207,12 +207,18 @@ struct Parser {
                 let t = try expect(keyword: "queries", "\"queries\" after \"show\"")
                 return Statement(kind: .showQueries, range: first.range.to(t.range))
             case "history":
+                // history_stmt = "history" , [ "of" , [ IDENT ] , value ] ;   (IDENT: the entity, singular)
                 advance()
                 if accept(keyword: "of") != nil {
+                    var entity: Name?
+                    if peek().isIdentifier, !peek(1).isNewline, !peek(1).isEOF, !peek(1).isSymbol(".") {
+                        let t = advance()
+                        entity = Name(text: t.text, range: t.range)
+                    }
                     let e = try parseAdditive()
-                    return Statement(kind: .history(of: e), range: first.range.to(e.range))
+                    return Statement(kind: .history(of: e, entity: entity), range: first.range.to(e.range))
                 }
-                return Statement(kind: .history(of: nil), range: first.range)
+                return Statement(kind: .history(of: nil, entity: nil), range: first.range)
             case "undo": advance(); return Statement(kind: .undo, range: first.range)
             case "redo": advance(); return Statement(kind: .redo, range: first.range)
             case "schedule" where !startsQuery(): advance(); return Statement(kind: .schedule, range: first.range)

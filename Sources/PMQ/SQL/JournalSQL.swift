@@ -76,7 +76,13 @@ enum JournalSQL {
     /// The field column as shown: `(added)` and `(deleted)` for whole rows, a custom
     /// field by its name rather than its column (from `pmq_fields`, never pasted).
     static func fieldText(_ field: String, entity: String) -> String {
-        "(CASE \(field) WHEN '+' THEN '(added)' WHEN '-' THEN '(deleted)' ELSE coalesce((SELECT cf.name FROM pmq_fields cf WHERE cf.entity = \(entity) AND cf.column_name = \(field)), \(field)) END)"
+        // Built-in fields stored under another column (`constraint` in constraint_type: an SQL
+        // keyword) are named from the catalogue, whose names are plain words.
+        let renamed = Catalog.entities.filter { !$0.onlyMilestones && !$0.isJournal }.flatMap { e in
+            e.fields.compactMap { f in f.column.flatMap { $0 != f.name ? "WHEN \(entity) = '\(e.table)' AND \(field) = '\($0)' THEN '\(f.name)'" : nil } }
+        }.joined(separator: " ")
+        return "(CASE WHEN \(field) = '+' THEN '(added)' WHEN \(field) = '-' THEN '(deleted)' \(renamed)"
+            + " ELSE coalesce((SELECT cf.name FROM pmq_fields cf WHERE cf.entity = \(entity) AND cf.column_name = \(field)), \(field)) END)"
     }
 
     /// The rows of the `journal` source: one per changed field, and one per added or
