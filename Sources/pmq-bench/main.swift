@@ -19,6 +19,7 @@ usage: pmq-bench <command> [options]
   schedule                                            h. pmq -e schedule, whole process, 10k and 100k tasks (issues 6, 9)
   pictures [--cli-runs 20]                            i. gantt of 1k tasks and report to of 10k, whole process (issue 13)
   rollup --tasks N [--runs 7] [--db FILE.db]          j. one leaf's update, and a bulk update of a rolled-up field (issue 9)
+  fields --tasks N [--runs 7] [--db FILE.db]          c. a filter on a custom text/number field vs a built-in column (issue 10)
   reports --tasks N [--runs 7]                        r1–r4. correlated count, downstream of, pivot, ~ (issue 12)
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
   transfer --tasks N [--load-runs 3]                  t1. import N CSV rows vs sqlite3 .import + indexes;
@@ -169,6 +170,11 @@ func main() throws {
     case "rollup":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchRollup(dbPath: try ensureDatabase(o), runs: o.runs, tasks: o.tasks, workdir: o.workdir))
+    case "fields":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        note("machine: \(machineDescription())")
+        printTable(try benchFields(dbPath: try ensureDatabase(o), runs: o.runs, tasks: o.tasks, workdir: o.workdir))
+        note("machine: \(machineDescription())")
     case "lsp":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         note("machine: \(machineDescription())")

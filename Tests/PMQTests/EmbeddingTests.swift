@@ -51,6 +51,32 @@ struct EmbeddingTests {
         #expect(results[1] == .scalar(.integer(2), kind: .number))
     }
 
+    @Test("a program compiled before other text ran is checked again: it keeps the shell's variables and sees dropped fields")
+    func staleProgram() throws {
+        let s = try session()
+        guard case .success(let program) = s.compile(SourceFile(name: "p", text: "let a = 10\nprint \"a={a}\"")) else {
+            Issue.record("did not compile"); return
+        }
+        var printed: [String] = []
+        s.printHandler = { printed.append($0) }
+        // Declared after the program was compiled: it takes the slot the program's `a` had.
+        #expect(s.run("let b = 2").diagnostics.isEmpty)
+        #expect(s.run(program) { _ in }.isEmpty)
+        #expect(s.run("print \"b={b} a={a}\"").diagnostics.isEmpty)
+        #expect(printed == ["a=10", "b=2 a=10"])
+        // Run again as it is: still fresh, nothing recompiled or lost.
+        #expect(s.run(program) { _ in }.isEmpty)
+        #expect(printed.count == 3)
+
+        #expect(s.run("add field \"vendor\" to tasks type text").diagnostics.isEmpty)
+        guard case .success(let reader) = s.compile(SourceFile(name: "r", text: "tasks select vendor")) else {
+            Issue.record("did not compile"); return
+        }
+        #expect(s.run("drop field \"vendor\" from tasks").diagnostics.isEmpty)
+        let d = s.run(reader) { _ in }
+        #expect(d.map(\.message) == ["unknown field \"vendor\" of tasks"])
+    }
+
     @Test("options: today, params, dry run, a sink for print")
     func options() throws {
         let s = try session()

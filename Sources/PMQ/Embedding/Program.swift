@@ -7,6 +7,10 @@ public struct Program {
     public let source: SourceFile
     let statements: [Checked]
     let checker: Checker
+    /// The session's checker generation it was compiled at.
+    let generation: Int
+    /// Which of the session's compiled programs it is.
+    let serial: Int
 
     /// How many top-level statements the program has.
     public var statementCount: Int { statements.count }

@@ -38,7 +38,10 @@ public final class Session {
     var insertSQL: [String: String] = [:]
     var projectCacheValid = false
     private var projectCache: [Int64] = []
-    private var checker: Checker
+    private var checker: Checker { didSet { checkerGeneration += 1 } }
+    /// Counts changes of the checker kept between runs: a `Program` compiled at another
+    /// count was checked against names, slots or fields that have moved since.
+    private(set) var checkerGeneration = 0
     /// Script variables by slot: values, a row's id, or a set as a JSON array of ids.
     private var environment: [Int: Value] = [:]
     /// Files `report to` wrote during a run: written once the run commits, so a failed
@@ -252,14 +255,35 @@ public final class Session {
         var c = freshChecker()
         forEachChecked(source, &c) { kept.append($0) } report: { diagnostics.append($0) }
         if !diagnostics.isEmpty { return .failure(DiagnosticList(items: diagnostics)) }
-        return .success(Program(source: source, statements: kept, checker: c))
+        programsCompiled += 1
+        return .success(Program(source: source, statements: kept, checker: c, generation: checkerGeneration, serial: programsCompiled))
     }
 
-    /// Runs a compiled program as one transaction (see `run(_:dryRun:emit:)`).
+    /// Runs a compiled program as one transaction (see `run(_:dryRun:emit:)`). A program
+    /// compiled before other text ran (which may have declared variables in the slots it
+    /// uses, or added and dropped fields) is checked again first, so running it never
+    /// rewinds the session's variables or reads a field that is gone.
     @discardableResult
     public func run(_ program: Program, dryRun: Bool = false, emit: (StatementResult) -> Void) -> [Diagnostic] {
-        runChecked(program.source, kept: program.statements, checker: program.checker, dryRun: dryRun, emit: emit)
+        var program = program
+        // Fresh: compiled at this generation, or at the one the last program ran from (a host
+        // that compiles once and runs many times keeps its compiled statements).
+        let fresh = program.generation == checkerGeneration
+            || (lastProgram.map { $0.after == checkerGeneration && $0.serial == program.serial } ?? false)
+        if !fresh {
+            switch compile(program.source) {
+            case .success(let again): program = again
+            case .failure(let list): return list.items
+            }
+        }
+        let d = runChecked(program.source, kept: program.statements, checker: program.checker, dryRun: dryRun, emit: emit)
+        lastProgram = (program.serial, checkerGeneration)
+        return d
     }
+
+    /// The last program run (by serial number) and the generation its run left.
+    private var lastProgram: (serial: Int, after: Int)?
+    private var programsCompiled = 0
 
     /// The transaction around a run. `kept` nil: check and run statement by statement.
     private func runChecked(_ source: SourceFile, kept keptStatements: [Checked]?, checker start: Checker, dryRun: Bool,
