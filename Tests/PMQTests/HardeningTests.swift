@@ -183,12 +183,17 @@ struct HardeningTests {
         #expect(text.hasSuffix("error: 1900 more errors not shown"))
     }
 
-    @Test("an error without a position names the text but not line 1, column 1")
+    @Test("a runtime error with no place of its own is located at the statement that failed, never at line 1, column 1")
     func positionlessErrors() throws {
         let s = try session()
         s.limits.maxSteps = 3
         let d = s.run("for t in tasks { print 1 }\nfor t in tasks { print 2 }\nprint 3\nprint 4", name: "x.pmq").diagnostics
-        #expect(d.map(DiagnosticRenderer.render) == ["x.pmq: error: step limit exceeded (3 steps)"])
+        #expect(d.map(DiagnosticRenderer.render) == ["x.pmq:2:1: error: step limit exceeded (3 steps)\nfor t in tasks { print 2 }\n^~~~~~~~~~~~~~~~~~~~~~~~~~"])
+        // Where there is no statement to blame (a whole run stopped), the text is named alone.
+        s.limits.maxSteps = nil
+        s.limits.timeout = .nanoseconds(1)
+        let late = s.run("count tasks", name: "y.pmq").diagnostics
+        #expect(late.allSatisfy { !DiagnosticRenderer.render([$0]).hasPrefix("y.pmq:1:1") })
     }
 
     @Test("change reports count queries in plural")

@@ -46,6 +46,25 @@ indirect enum Checked {
 }
 
 extension Checked {
+    /// Where the statement is, for a runtime error that has no place of its own (a
+    /// database error, an error raised deep in an executor); nil for the few kinds that
+    /// carry no range (queries name their rows, not their text).
+    var range: SourceRange? {
+        switch self {
+        case .use(_, let r), .update(_, _, let r), .assign(_, _, _, let r), .unassign(_, _, _, let r), .shift(_, _, _, let r),
+             .delete(_, let r), .bindValue(_, _, let r), .bindSet(_, _, let r), .forLoop(_, _, _, let r), .print(_, let r),
+             .assert(_, _, let r), .saveQuery(_, _, let r), .dropQuery(_, let r), .addField(_, let r), .dropField(_, _, let r),
+             .saveRule(_, _, _, let r), .dropRule(_, let r), .checkRules(let r), .history(_, let r), .undo(let r), .redo(let r),
+             .schedule(let r), .baselineSave(let r), .health(_, let r), .addHoliday(_, _, _, let r), .importFile(_, _, let r),
+             .gantt(_, let r), .report(_, let r), .importInto(_, _, let r), .export(_, _, let r),
+             .begin(let r), .commit(let r), .rollback(let r):
+            return r
+        case .add(let a): return a.range
+        case .value(let e): return e.range
+        case .query, .explain, .ifElse, .showQueries, .showRules, .nothing: return nil
+        }
+    }
+
     /// Whether running this only reads the database (temporary tables aside).
     var readsOnly: Bool {
         switch self {

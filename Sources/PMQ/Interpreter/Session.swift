@@ -366,6 +366,8 @@ public final class Session {
             } catch let e as RuntimeError {
                 var d = e.diagnostic
                 if d.source == nil { d.source = source }
+                // An error raised without a place of its own is located at its statement.
+                if d.range == .none, let r = checked.range { d.range = r }
                 failure = d
             } catch let e as Database.StoreError where limits.maxMemory != nil && (e.code == 7 || e.code == 18) /* NOMEM, TOOBIG */ {
                 var d = Diagnostic(.runtime, limits.memoryMessage + ": nothing was changed", at: .none)
@@ -376,7 +378,7 @@ public final class Session {
                 d.source = source
                 failure = d
             } catch {
-                var d = Diagnostic(.runtime, "\(error)", at: .none)
+                var d = Diagnostic(.runtime, "\(error)", at: checked.range ?? .none)
                 d.source = source
                 failure = d
             }
