@@ -49,6 +49,8 @@ public struct FieldDef: Sendable {
     public let rolledUp: Bool
     /// Never null in the store (it has a default): setting it to null is refused.
     public let neverNull: Bool
+    /// For a reference: what deleting the referenced row does to this row.
+    public let onDelete: DeleteRule
     /// Added by `add field` to this database (spec §8.2), not part of the built-in model.
     public let custom: Bool
     /// What a new row gets when `add` does not name the field (custom fields; built-ins
@@ -57,7 +59,9 @@ public struct FieldDef: Sendable {
 
     init(_ name: String, _ type: FieldType, computed: ComputedField? = nil, bounds: ClosedRange<Double>? = nil,
          required: Bool = false, doc: String = "", scheduled: Bool = false, rolledUp: Bool = false,
-         neverNull: Bool = false, column: String? = nil, custom: Bool = false, defaultValue: Value? = nil) {
+         neverNull: Bool = false, column: String? = nil, custom: Bool = false, defaultValue: Value? = nil,
+         onDelete: DeleteRule = .refuse) {
+        self.onDelete = onDelete
         self.custom = custom
         self.defaultValue = defaultValue
         self.scheduled = scheduled
@@ -75,6 +79,11 @@ public struct FieldDef: Sendable {
     public var isComputed: Bool { if case .computed = storage { return true }; return false }
     var column: String? { if case .column(let c) = storage { return c }; return nil }
 }
+
+/// What deleting a row does to the rows that reference it: the delete is refused while
+/// they do, they go with it, or their reference is cleared. Every case is journaled, so
+/// undo brings all of it back.
+public enum DeleteRule: Sendable { case refuse, cascade, setNull }
 
 public struct EntityDef: Sendable {
     public let plural: String
@@ -151,30 +160,30 @@ public enum Catalog {
         EntityDef(plural: "milestones", singular: "milestone", table: "tasks", key: "wbs", fields: taskFields,
                   defaultColumns: ["wbs", "name", "owner", "status", "finish"], onlyMilestones: true),
         EntityDef(plural: "dependencies", singular: "dependency", table: "dependencies", key: nil, fields: [
-            FieldDef("pred", .reference("tasks"), required: true), FieldDef("succ", .reference("tasks"), required: true),
+            FieldDef("pred", .reference("tasks"), required: true, onDelete: .cascade), FieldDef("succ", .reference("tasks"), required: true, onDelete: .cascade),
             FieldDef("type", .enumeration(["FS", "SS", "FF", "SF"]), neverNull: true), FieldDef("lag", .duration, neverNull: true),
         ], defaultColumns: ["pred", "succ", "type", "lag"], onlyMilestones: false),
         EntityDef(plural: "assignments", singular: "assignment", table: "assignments", key: nil, fields: [
-            FieldDef("task", .reference("tasks"), required: true), FieldDef("person", .reference("people"), required: true),
+            FieldDef("task", .reference("tasks"), required: true, onDelete: .cascade), FieldDef("person", .reference("people"), required: true),
             FieldDef("role", .enumeration(["A", "C", "I", "R"]), neverNull: true), FieldDef("units", .number, bounds: 0...1000, neverNull: true),
         ], defaultColumns: ["task", "person", "role", "units"], onlyMilestones: false),
         EntityDef(plural: "risks", singular: "risk", table: "risks", key: "title", fields: [
             FieldDef("title", .text, required: true), FieldDef("project", .reference("projects")),
-            FieldDef("task", .reference("tasks")), FieldDef("owner", .reference("people")),
+            FieldDef("task", .reference("tasks"), onDelete: .setNull), FieldDef("owner", .reference("people")),
             FieldDef("probability", .integer, bounds: 1...5), FieldDef("impact", .integer, bounds: 1...5),
             FieldDef("status", .enumeration(["open", "mitigating", "occurred", "closed"]), neverNull: true),
             FieldDef("review", .date), FieldDef("response", .text),
             FieldDef("score", .integer, computed: .score, doc: "probability * impact"),
         ], defaultColumns: ["title", "owner", "probability", "impact", "score", "status"], onlyMilestones: false),
         EntityDef(plural: "costs", singular: "cost", table: "costs", key: nil, fields: [
-            FieldDef("project", .reference("projects")), FieldDef("task", .reference("tasks")),
+            FieldDef("project", .reference("projects")), FieldDef("task", .reference("tasks"), onDelete: .setNull),
             FieldDef("person", .reference("people")),
             FieldDef("kind", .enumeration(["labor", "material", "service", "payment", "receipt", "other"]), neverNull: true),
             FieldDef("date", .date), FieldDef("qty", .number), FieldDef("rate", .number),
             FieldDef("amount", .number, doc: "qty * rate when not given"), FieldDef("note", .text),
         ], defaultColumns: ["date", "task", "person", "kind", "qty", "rate", "amount"], onlyMilestones: false),
         EntityDef(plural: "defects", singular: "defect", table: "defects", key: "title", fields: [
-            FieldDef("title", .text, required: true), FieldDef("task", .reference("tasks")),
+            FieldDef("title", .text, required: true), FieldDef("task", .reference("tasks"), onDelete: .setNull),
             FieldDef("severity", .enumeration(levels), neverNull: true),
             FieldDef("status", .enumeration(["open", "fixed", "closed"]), neverNull: true),
             FieldDef("found", .date), FieldDef("fixed", .date),

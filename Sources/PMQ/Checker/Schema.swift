@@ -93,7 +93,9 @@ struct CustomField: Sendable, Equatable {
     }
 
     var definition: FieldDef {
-        FieldDef(name, fieldType, doc: "custom field", neverNull: defaultValue != nil, column: column, custom: true, defaultValue: defaultValue)
+        // A custom reference is cleared when its row goes: it is the user's note, not the model's structure.
+        FieldDef(name, fieldType, doc: "custom field", neverNull: defaultValue != nil, column: column, custom: true, defaultValue: defaultValue,
+                 onDelete: .setNull)
     }
 
     /// The column a field is stored in: `x_` and its name when that is plain ASCII (readable

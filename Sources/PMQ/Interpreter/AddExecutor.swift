@@ -81,6 +81,11 @@ struct AddExecutor {
             if ids.count > 1 {
                 throw RuntimeError(message: "task \(key) exists in several projects; say which with: use project \"CODE\"", range: range)
             }
+            if let project, case .integer = try db.scalar("SELECT 1 FROM tasks WHERE wbs = ?1 LIMIT 1", [.text(key)]) {
+                let code = ConstantEvaluator.text(try db.scalar("SELECT code FROM projects WHERE id = ?1", [.integer(project)]))
+                throw RuntimeError(message: "task \(key) is not in project \"\(code)\"", range: range,
+                                   notes: ["it is in another project: say which with project \"CODE\" or use project \"CODE\""])
+            }
             throw RuntimeError(message: "unknown task \(key)\(suggest(key, "SELECT wbs FROM tasks"))", range: range)
         default:
             if let def = session.schema.plural(target), let k = def.key,

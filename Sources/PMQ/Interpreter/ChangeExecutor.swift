@@ -357,25 +357,7 @@ struct ChangeExecutor {
         defer { _ = try? db.run("DELETE FROM temp.pmq_doomed") }
         let doomed = "SELECT id FROM temp.pmq_doomed"
 
-        switch entity.table {
-        case "people":
-            let owners = try keys(entity, "SELECT DISTINCT owner FROM tasks WHERE owner IN (\(doomed)) LIMIT 6")
-            if !owners.isEmpty {
-                let tasks = try keys(session.schema.tasks, "SELECT id FROM tasks WHERE owner IN (\(doomed)) LIMIT 6")
-                throw RuntimeError(message: "cannot delete \(owners.joined(separator: ", ")): still owns \(tasks.joined(separator: ", "))",
-                                   range: range, notes: ["reassign them first: assign \"someone\" to tasks where owner = ..."])
-            }
-            let referenced = try keys(entity, """
-                SELECT id FROM temp.pmq_doomed d WHERE EXISTS (SELECT 1 FROM people p WHERE p.backup = d.id AND p.id NOT IN (\(doomed)))
-                OR EXISTS (SELECT 1 FROM projects WHERE manager = d.id) OR EXISTS (SELECT 1 FROM risks WHERE owner = d.id)
-                OR EXISTS (SELECT 1 FROM assignments WHERE person = d.id) OR EXISTS (SELECT 1 FROM costs WHERE person = d.id)
-                OR EXISTS (SELECT 1 FROM changes WHERE requested_by = d.id) LIMIT 6
-                """)
-            if !referenced.isEmpty {
-                throw RuntimeError(message: "cannot delete \(referenced.joined(separator: ", ")): still a backup, manager, risk owner, assignee, cost or requester",
-                                   range: range)
-            }
-        case "tasks":
+        if entity.table == "tasks" {
             if let code = target.namedTask, case .integer(0) = try db.scalar("SELECT count(*) FROM temp.pmq_doomed") {
                 throw RuntimeError(message: "unknown task \(code)", range: range)
             }
@@ -389,31 +371,43 @@ struct ChangeExecutor {
                 throw RuntimeError(message: "cannot delete \(summaries.joined(separator: ", ")): a summary goes only with the tasks below it",
                                    range: range, notes: ["delete the whole branch: delete tasks where wbs under \(code)"])
             }
+            // Links go with their tasks, but a task others still wait for is not pulled from under them.
             let blocking = try keys(entity, "SELECT DISTINCT pred FROM dependencies WHERE pred IN (\(doomed)) AND succ NOT IN (\(doomed)) LIMIT 6")
             if !blocking.isEmpty {
                 let dependents = try keys(entity, "SELECT DISTINCT succ FROM dependencies WHERE pred IN (\(doomed)) AND succ NOT IN (\(doomed)) LIMIT 6")
                 throw RuntimeError(message: "cannot delete \(blocking.joined(separator: ", ")): \(dependents.joined(separator: ", ")) depend\(dependents.count == 1 ? "s" : "") on it",
                                    range: range, notes: ["delete those dependencies first: delete dependencies where pred = ..."])
             }
-        case "projects":
-            let used = try keys(entity, "SELECT DISTINCT project FROM tasks WHERE project IN (\(doomed)) LIMIT 6")
-            if !used.isEmpty { throw RuntimeError(message: "cannot delete \(used.joined(separator: ", ")): it still has tasks", range: range) }
-        default:
-            break
         }
-        let set = try session.journal.set()
-        if entity.table == "tasks" {
-            // What the database would remove or clear on its own is journaled first, so undo can bring it back.
-            try session.journal.recordRemoval(set, "dependencies", where: "pred IN (\(doomed)) OR succ IN (\(doomed))", [])
-            try session.journal.recordRemoval(set, "assignments", where: "task IN (\(doomed))", [])
-            for table in ["risks", "costs", "defects"] {
-                try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, '\(table)', id, 'task', task, NULL FROM \(table) WHERE task IN (\(doomed))",
-                           [.integer(set)])
+        // Every reference to the doomed rows, from the schema (built-in and custom alike):
+        // refused while it holds, removed with them, or cleared, each as its field says.
+        let references = session.schema.references(to: entity.table)
+        for r in references where r.field.onDelete == .refuse {
+            // Rows deleted together may name each other (a person and their backup).
+            let others = r.table == entity.table ? " AND id NOT IN (\(doomed))" : ""
+            let holders = "SELECT id FROM \(r.table) WHERE \(r.column) IN (\(doomed))\(others)"
+            guard case .integer = try db.scalar(holders + " LIMIT 1"), let holder = session.schema.entity(table: r.table) else { continue }
+            let doomedKeys = try keys(entity, "SELECT DISTINCT \(r.column) FROM \(r.table) WHERE \(r.column) IN (\(doomed))\(others) LIMIT 6")
+            let holderKeys = try keys(holder, holders + " LIMIT 6")
+            let subject = doomedKeys.joined(separator: ", ")
+            switch (r.table, r.column) {
+            case ("tasks", "owner"):
+                throw RuntimeError(message: "cannot delete \(subject): still owns \(holderKeys.joined(separator: ", "))",
+                                   range: range, notes: ["reassign them first: assign \"someone\" to tasks where owner = ..."])
+            case ("tasks", "project"):
+                throw RuntimeError(message: "cannot delete \(subject): it still has tasks", range: range)
+            default:
+                throw RuntimeError(message: "cannot delete \(subject): still the \(r.field.name) of \(holderKeys.joined(separator: ", "))", range: range,
+                                   notes: ["change or delete \(holderKeys.count == 1 ? "it" : "them") first"])
             }
         }
-        // Custom reference fields that name a deleted row are cleared, journaled first (names
-        // from the schema): undo re-inserts the row, then puts the references back.
-        for r in session.schema.references(to: entity.table) where r.field.custom {
+        let set = try session.journal.set()
+        for r in references where r.field.onDelete == .cascade {
+            // Journaled whole before they go, so undo can bring them back.
+            try session.journal.recordRemoval(set, r.table, where: "\(r.column) IN (\(doomed))", [])
+            try db.run("DELETE FROM \(r.table) WHERE \(r.column) IN (\(doomed))")
+        }
+        for r in references where r.field.onDelete == .setNull {
             try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, ?2, id, ?3, \(r.column), NULL FROM \(r.table) WHERE \(r.column) IN (\(doomed))",
                        [.integer(set), .text(r.table), .text(r.column)])
             try db.run("UPDATE \(r.table) SET \(r.column) = NULL WHERE \(r.column) IN (\(doomed))")
