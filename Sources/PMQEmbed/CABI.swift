@@ -27,6 +27,7 @@ public func pmq_open(_ path: UnsafePointer<CChar>?) -> OpaquePointer? {
     let p = path.map { String(cString: $0) }
     guard let session = try? Session(path: p) else { return nil }
     let e = EmbeddedSession(session: session)
+    session.limits.filesOutside = false
     return OpaquePointer(Unmanaged.passRetained(e).toOpaque())
 }
 
@@ -36,6 +37,7 @@ public func pmq_open_v2(_ path: UnsafePointer<CChar>?, _ errorOut: UnsafeMutable
     let p = path.map { String(cString: $0) }
     do {
         let e = EmbeddedSession(session: try Session(path: p))
+        e.session.limits.filesOutside = false
         return OpaquePointer(Unmanaged.passRetained(e).toOpaque())
     } catch {
         errorOut?.pointee = strdup("\(error)")
@@ -67,6 +69,9 @@ public func pmq_set_option(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar
     case "files":
         guard let b = flag(text) else { return -1 }
         e.session.limits.fileAccess = b
+    case "files_outside":
+        guard let b = flag(text) else { return -1 }
+        e.session.limits.filesOutside = b
     case "dry_run":
         guard let b = flag(text) else { return -1 }
         e.dryRun = b

@@ -225,7 +225,8 @@ struct EmbeddingTests {
         #expect(status == 0, "\(text)")
         #expect(text.contains("overdue tasks: 9"))
         #expect(text.contains("error at 1:13: unknown field \"ownr\""))
-        #expect(text.contains("read-only: read-only: update is not allowed here"))
+        #expect(text.contains("refused: read-only: update is not allowed here"))
+        #expect(!text.contains("read-only: read-only"), "the prefix is not doubled")
     }
 }
 

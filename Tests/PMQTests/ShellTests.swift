@@ -274,4 +274,48 @@ struct ShellTests {
         t.send("\u{1B}[A")
         #expect(t.expect("tasks where ownr = 1"))
     }
+
+    @Test("a query pasted over several lines runs as one statement, as in a script")
+    func pastedQuery() throws {
+        let db = try Self.sampleDB()
+        let t = try Terminal(["--db", db, "--today", "2026-03-16"], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"])
+        #expect(t.expect("pmq> "))
+        t.mark()
+        // One write, as a terminal delivers a paste: the layout docs/language.md uses.
+        t.send("tasks where wbs under 4.1\r  and status != done\rselect wbs, name\rorder by wbs desc\rlimit 2\rcount risks\r")
+        #expect(t.expect("(2 rows)"), "\(t.raw.debugDescription)")
+        #expect(t.expect("wbs     name"), "\(t.screen)")
+        #expect(t.expect("4.1.12  Wave 1 live"), "\(t.screen)")
+        // The next pasted line starts a statement of its own and runs after the query.
+        #expect(t.expect("\n10\n"), "\(t.screen)")
+        #expect(!t.screen.contains("error"), "\(t.screen)")
+        // Typed one line at a time, a complete line still runs at once.
+        #expect(t.line("count people", prompt: "pmq> ").contains("\n21\n"))
+    }
+
+    @Test(".quit and Ctrl-D inside an open begin ask before discarding it")
+    func leaveOpenTransaction() throws {
+        let db = try Self.sampleDB()
+        let t = try Terminal(["--db", db, "--today", "2026-03-16"], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"])
+        #expect(t.expect("pmq> "))
+        t.line("begin", prompt: "pmq*> ")
+        #expect(t.line("add person \"Temp\"", prompt: "pmq*> ").contains("added person"))
+        // No: the shell stays, the transaction still open.
+        t.mark()
+        t.send(".quit\r")
+        #expect(t.expect("A transaction is open (begin): discard its changes and leave? [y/N]"), "\(t.screen)")
+        t.send("n\r")
+        #expect(t.expect("Still in the transaction"))
+        #expect(t.expect("pmq*> "))
+        #expect(t.process.isRunning)
+        // Ctrl-D asks too; yes rolls back and leaves.
+        t.mark()
+        t.send("\u{04}")
+        #expect(t.expect("discard its changes and leave?"), "\(t.screen)")
+        t.send("y\r")
+        #expect(t.waitForExit())
+        #expect(t.screen.contains("rolled back"), "\(t.screen)")
+        let r = try PMQProcess.run(["--db", db, "-e", "count people where name = \"Temp\""])
+        #expect(r.stdout == "0\n")
+    }
 }

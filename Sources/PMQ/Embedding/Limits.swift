@@ -18,8 +18,16 @@ public struct Limits: Sendable {
     /// Statements that read or write files (`import`, `export`, `report to`) are allowed;
     /// turned off, they are refused when the text is checked, before anything runs.
     public var fileAccess = true
+    /// Files outside the running script's folder and the working directory may be read and
+    /// written (`import "/elsewhere/plan.xml"`). The command line allows it; the C ABI turns
+    /// it off (option `files_outside`), and so should a Swift host that runs others' text.
+    /// Turned off, such a file is refused when the statement runs, with the same message
+    /// whether or not it exists.
+    public var filesOutside = true
 
-    public init(maxSteps: Int? = nil, timeout: Duration? = nil, readOnly: Bool = false, fileAccess: Bool = true, maxMemory: Int? = nil) {
+    public init(maxSteps: Int? = nil, timeout: Duration? = nil, readOnly: Bool = false, fileAccess: Bool = true, maxMemory: Int? = nil,
+                filesOutside: Bool = true) {
+        self.filesOutside = filesOutside
         self.maxMemory = maxMemory
         self.maxSteps = maxSteps
         self.timeout = timeout

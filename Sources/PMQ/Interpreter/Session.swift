@@ -324,8 +324,9 @@ public final class Session {
             return [Diagnostic(.io, "cannot start a transaction: \(error)", at: .none, source: source)]
         }
         scriptFolder = source.name.hasPrefix("<") ? nil : URL(fileURLWithPath: source.name).deletingLastPathComponent().path
-        journal.label = source.name == "<eval>" || source.name == "<stdin>" || source.name == "<shell>"
-            ? String(source.text.prefix(200)) : source.name
+        // Text with no file (`-e`, standard input, the shell, an embedding host) is named by
+        // the statement itself in `history`; a script by its path.
+        journal.label = source.name.hasPrefix("<") ? String(source.text.prefix(200)) : source.name
         if !savepoint { journal.currentSet = nil; orphanCandidates = [] }
         let journalMark = (try? journal.mark()) ?? 0
         rollupMark = journalMark
@@ -664,16 +665,17 @@ public final class Session {
             if let asOf, case .date(let d) = try evaluate(asOf) { day = d }
             emit(try HealthReport(session: self).run(asOf: day, travel: asOf != nil, range))
         case .importFile(let path, let code, let range):
-            emit(.change(try MSProjectImporter(session: self).run(path: resolvePath(path), code: code, range)))
+            emit(.change(try MSProjectImporter(session: self).run(path: try permittedPath(path, "import", range), code: code, range)))
         case .importInto(let path, let entity, let range):
             let shown = ConstantEvaluator.text(try evaluate(path))
-            emit(.change(try DataImporter(session: self, shownPath: shown, path: resolvePath(shown), entity: entity, range: range).run()))
+            emit(.change(try DataImporter(session: self, shownPath: shown, path: try permittedPath(shown, "import", range), entity: entity, range: range).run()))
         case .export(let query, let path, let range):
             let shown = ConstantEvaluator.text(try evaluate(path))
-            emit(.change(try Exporter(session: self, shownPath: shown, path: resolvePath(shown), range: range).run(query)))
+            emit(.change(try Exporter(session: self, shownPath: shown, path: try permittedPath(shown, "export", range), range: range).run(query)))
         case .gantt(let q, _):
             emit(.gantt(try GanttLoader(session: self).load(q)))
         case .report(let path, let range):
+            _ = try permittedPath(path, "report", range)
             let page = try HTMLReport(session: self).render(range)
             pendingFiles.append((path, page, range))
             emit(.change(ChangeReport(verb: "wrote", entity: "report", count: 1, detail: path)))
@@ -738,6 +740,19 @@ public final class Session {
     func resolvePath(_ path: String) -> String {
         guard !path.hasPrefix("/"), let scriptFolder else { return path }
         return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: scriptFolder, isDirectory: true)).path
+    }
+
+    /// `resolvePath`, refusing a file outside the script's folder and the working directory
+    /// when `limits.filesOutside` is off (the C ABI's default). The refusal reads the same
+    /// whether or not the file exists, so a host's users cannot probe for other files.
+    func permittedPath(_ shown: String, _ verb: String, _ range: SourceRange) throws -> String {
+        let path = resolvePath(shown)
+        if limits.filesOutside { return path }
+        func real(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        let target = real(path)
+        let roots = [FileManager.default.currentDirectoryPath] + (scriptFolder.map { [$0] } ?? [])
+        if roots.map(real).contains(where: { target == $0 || target.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) { return path }
+        throw RuntimeError(message: "\(verb) may only use files in the script's folder or the working directory here, and \"\(shown)\" is not one of them", range: range)
     }
 
     func runQuery(_ q: TQuery) throws -> StatementResult {

@@ -1,7 +1,19 @@
-/// Terminal cell width of text: East Asian wide and fullwidth characters take two cells,
-/// combining marks none. Tables and carets both align by this.
+/// Terminal cell width of text, measured a grapheme cluster (what a reader sees as one
+/// character) at a time: East Asian wide and fullwidth characters and emoji take two cells,
+/// combining marks none, and a cluster (an emoji with a skin tone or a ZWJ family, a flag,
+/// a letter with its accents) takes the cells of its widest part, as terminals draw it.
+/// Tables and carets both align by this.
 public enum DisplayWidth {
-    public static func of(_ s: String) -> Int { s.unicodeScalars.reduce(0) { $0 + of($1) } }
+    public static func of(_ s: String) -> Int { s.reduce(0) { $0 + of($1) } }
+
+    public static func of(_ c: Character) -> Int {
+        let scalars = c.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        if scalars.count == 1 { return of(first) }
+        // Emoji presentation asked for (VS16), or a pair of regional indicators (a flag).
+        if scalars.contains(where: { $0.value == 0xFE0F }) || (0x1F1E6...0x1F1FF).contains(first.value) { return 2 }
+        return scalars.map { of($0) }.max() ?? 0
+    }
 
     public static func of(_ c: Unicode.Scalar) -> Int {
         let v = c.value
@@ -11,8 +23,8 @@ public enum DisplayWidth {
         case .nonspacingMark, .enclosingMark, .format: return 0
         default: break
         }
-        if v == 0x200B { return 0 }
-        return isWide(v) ? 2 : 1
+        if v == 0x200B || v == 0x200D { return 0 }
+        return isWide(v) || c.properties.isEmojiPresentation ? 2 : 1
     }
 
     private static func isWide(_ v: UInt32) -> Bool {

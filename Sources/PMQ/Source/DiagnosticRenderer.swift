@@ -34,7 +34,7 @@ public enum DiagnosticRenderer {
         let before = (from > lineStart ? "…" : "") + source.slice(SourceRange(from, caret))
         let underlined = source.slice(SourceRange(caret, min(max(d.range.end, caret), to)))
         // Tabs keep their width so the caret stays under the text; wide (CJK) characters take two cells.
-        let pad = before.unicodeScalars.map { $0 == "\t" ? "\t" : String(repeating: " ", count: DisplayWidth.of($0)) }.joined()
+        let pad = before.map { $0 == "\t" ? "\t" : String(repeating: " ", count: DisplayWidth.of($0)) }.joined()
         let width = max(1, DisplayWidth.of(underlined))
         out += pad + "^" + String(repeating: "~", count: width - 1)
         for note in d.notes { out += "\nnote: \(note)" }

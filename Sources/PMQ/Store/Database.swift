@@ -21,6 +21,24 @@ public final class Database {
         public var description: String { message }
         /// A UNIQUE, NOT NULL, CHECK or foreign-key constraint refused the change.
         public var isConstraint: Bool { code & 0xff == SQLITE_CONSTRAINT }
+
+        /// An error SQLite reported: faults of the file and the disk are said plainly (its own
+        /// words, such as "database or disk is full", name neither cause nor remedy).
+        static func sqlite(_ rc: Int32, _ raw: String) -> StoreError {
+            StoreError(message: plainReason(rc) ?? raw, code: rc)
+        }
+
+        static func plainReason(_ rc: Int32) -> String? {
+            switch rc & 0xFF {
+            case SQLITE_PERM, SQLITE_READONLY: return "the database file cannot be written (it, or its folder, is read-only)"
+            case SQLITE_IOERR: return "the disk could not be read or written (an I/O error)"
+            case SQLITE_CORRUPT: return "the file is damaged (truncated or corrupt)"
+            case SQLITE_FULL: return "the disk is full"
+            case SQLITE_CANTOPEN: return "the file cannot be opened (check that it and its folder exist and can be read and written)"
+            case SQLITE_NOTADB: return "it is not a SQLite database"
+            default: return nil
+            }
+        }
     }
 
     /// Opens (creating if needed) the file at `path`, or an in-memory database for nil.
@@ -34,7 +52,7 @@ public final class Database {
         guard rc == SQLITE_OK, let db else {
             let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }
-            throw StoreError(message: "cannot open database \(path ?? ":memory:"): \(msg)", code: rc)
+            throw StoreError(message: "cannot open database \(path ?? ":memory:"): \(StoreError.plainReason(rc) ?? msg)", code: rc)
         }
         self.handle = db
         self.path = path
@@ -71,7 +89,7 @@ public final class Database {
         if rc != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? lastError
             sqlite3_free(err)
-            throw StoreError(message: msg, code: rc)
+            throw StoreError(message: StoreError.plainReason(rc) ?? msg, code: rc)
         }
     }
 
@@ -85,7 +103,7 @@ public final class Database {
         } else {
             var s: OpaquePointer?
             let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
-            guard rc == SQLITE_OK, let s else { throw StoreError(message: lastError, code: rc) }
+            guard rc == SQLITE_OK, let s else { throw StoreError.sqlite(rc, lastError) }
             cache[sql] = s
             stmt = s
         }
@@ -113,7 +131,7 @@ public final class Database {
         let s = try prepare(sql, args)
         let rc = sqlite3_step(s)
         defer { sqlite3_reset(s) }
-        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw StoreError(message: lastError, code: rc) }
+        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw StoreError.sqlite(rc, lastError) }
         return Int(sqlite3_changes(handle))
     }
 
@@ -124,7 +142,7 @@ public final class Database {
         while true {
             let rc = sqlite3_step(s)
             if rc == SQLITE_DONE { return }
-            guard rc == SQLITE_ROW else { throw StoreError(message: lastError, code: rc) }
+            guard rc == SQLITE_ROW else { throw StoreError.sqlite(rc, lastError) }
             try row(s)
         }
     }

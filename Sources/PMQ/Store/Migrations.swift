@@ -228,6 +228,16 @@ extension Database {
     }
 
     static func openStore(path: String?, upTo version: Int) throws -> Database {
+        do {
+            return try openAndMigrate(path: path, upTo: version)
+        } catch let e as StoreError where e.code != 0 && !e.message.hasPrefix("cannot open database") {
+            // A fault found on the first read or write (a damaged file, a read-only folder)
+            // names the file, like one found when opening it.
+            throw StoreError(message: "cannot open database \(path ?? ":memory:"): \(e.message)", code: e.code)
+        }
+    }
+
+    private static func openAndMigrate(path: String?, upTo version: Int) throws -> Database {
         let db = try Database(path: path)
         try db.execute("PRAGMA foreign_keys = ON")
         // Before anything is written (WAL mode included): refuse files that are not PMQ's.

@@ -33,6 +33,8 @@ pmq_session *pmq_open_v2(const char *path, char **error);
 
 /* Sets an option; 0 on success, -1 for an unknown option or a bad value.
    Options: "today" (YYYY-MM-DD), "readonly" ("1"/"0"), "files" ("1"/"0": import, export and report allowed),
+   "files_outside" ("1"/"0", default "0": files outside the working directory allowed; when
+   off, such a path is refused with the same message whether or not it exists),
    "max_memory" (bytes for one run, "0" for none; SQLite's heap limit is process-wide
    while a limited run lasts), "max_steps" (a number, "0" for
    none), "timeout_ms" (a number, "0" for none), "dry_run" ("1"/"0"), "var.NAME" (a

@@ -80,6 +80,15 @@ final class LineEditor {
         }
     }
 
+    /// Whether more input is already waiting (a paste, or lines typed ahead while a
+    /// statement ran), after a moment's grace for the rest of a paste to arrive.
+    func inputWaiting(graceMilliseconds: Int32 = 15) -> Bool {
+        var fd = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        guard poll(&fd, 1, graceMilliseconds) > 0, fd.revents & Int16(POLLIN) != 0 else { return false }
+        var available: Int32 = 0
+        return ioctl(STDIN_FILENO, UInt(FIONREAD), &available) == 0 && available > 0
+    }
+
     /// One history entry per statement, appended to the file at once so concurrent
     /// shells do not overwrite each other; the file is capped.
     func remember(_ statement: String) {

@@ -37,31 +37,77 @@ final class Shell {
         }
         interruptRunning = { [unowned self] in self.session.cancel() }
         var buffer = ""
+        // A line read ahead while looking for the rest of a pasted statement, not yet handled.
+        var readAhead: LineEditor.Input?
         while true {
-            LineEditor.pendingText = buffer.isEmpty ? "" : buffer + "\n"
-            let prompt = buffer.isEmpty ? (session.inExplicitTransaction ? "pmq*> " : "pmq> ") : "...> "
-            switch editor.read(prompt: prompt) {
+            let input: LineEditor.Input
+            if let next = readAhead {
+                input = next
+                readAhead = nil
+            } else {
+                LineEditor.pendingText = buffer.isEmpty ? "" : buffer + "\n"
+                let prompt = buffer.isEmpty ? (session.inExplicitTransaction ? "pmq*> " : "pmq> ") : "...> "
+                input = editor.read(prompt: prompt)
+            }
+            switch input {
             case .endOfInput:
-                if !buffer.isEmpty { editor.remember(buffer) }
-                return
+                if !buffer.isEmpty { editor.remember(buffer); buffer = "" }
+                if confirmLeave() { return }
             case .interrupted:
                 buffer = ""
                 continue
             case .line(let line):
                 if buffer.isEmpty, line.trimmingCharacters(in: .whitespaces).hasPrefix(".") {
                     editor.remember(line)
-                    if !MetaCommand.run(line.trimmingCharacters(in: .whitespaces), shell: self) { return }
+                    if !MetaCommand.run(line.trimmingCharacters(in: .whitespaces), shell: self), confirmLeave() { return }
                     continue
                 }
                 buffer += buffer.isEmpty ? line : "\n" + line
                 if buffer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { buffer = ""; continue }
-                let source = SourceFile(name: "<shell>", text: buffer)
-                if session.check(source).contains(where: { $0.isIncompleteInput }) { continue }
+                if isIncomplete(buffer) { continue }
+                // A query pasted over several lines arrives faster than anyone types: while
+                // more is waiting, a line that starts with a clause (`where`, `select`,
+                // `order by` ...) continues this statement, as it would in a script.
+                var continued = false
+                while editor.inputWaiting() {
+                    LineEditor.pendingText = buffer + "\n"
+                    let next = editor.read(prompt: "...> ")
+                    guard case .line(let more) = next, Continuation.continuesStatement(more) else {
+                        readAhead = next
+                        break
+                    }
+                    buffer += "\n" + more
+                    if isIncomplete(buffer) { continued = true; break }
+                }
+                if continued { continue }
                 editor.remember(buffer)
-                execute(source)
+                execute(SourceFile(name: "<shell>", text: buffer))
                 buffer = ""
             }
         }
+    }
+
+    private func isIncomplete(_ text: String) -> Bool {
+        session.check(SourceFile(name: "<shell>", text: text)).contains(where: { $0.isIncompleteInput })
+    }
+
+    /// Leaving (`.quit`, Ctrl-D) while a `begin` is open would throw its changes away: ask
+    /// first. Yes (or Ctrl-D again) rolls back and leaves; anything else stays.
+    func confirmLeave() -> Bool {
+        guard session.inExplicitTransaction else { return true }
+        let answer = editor.read(prompt: "A transaction is open (begin): discard its changes and leave? [y/N] ")
+        switch answer {
+        case .line(let text) where ["y", "yes"].contains(text.trimmingCharacters(in: .whitespaces).lowercased()):
+            break
+        case .endOfInput:
+            break
+        default:
+            print("Still in the transaction: commit or rollback to end it.")
+            return false
+        }
+        _ = session.run(SourceFile(name: "<shell>", text: "rollback")) { _ in }
+        output.error("rolled back: nothing from the transaction was kept")
+        return true
     }
 
     func execute(_ source: SourceFile) {

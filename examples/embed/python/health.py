@@ -79,7 +79,8 @@ def main():
     pmq.option("readonly", 1)
     pmq.option("max_steps", 100000)
     refused = pmq.run('update tasks set priority = high')
-    print("read-only:", refused["diagnostics"][0]["message"])
+    # The message names the refusal itself ("read-only: update is not allowed here").
+    print("refused:", refused["diagnostics"][0]["message"])
     pmq.close()
 
 
