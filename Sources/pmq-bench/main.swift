@@ -22,6 +22,7 @@ usage: pmq-bench <command> [options]
   fields --tasks N [--runs 7] [--db FILE.db]          c. a filter on a custom text/number field vs a built-in column (issue 10)
   reports --tasks N [--runs 7]                        r1–r4. correlated count, downstream of, pivot, ~ (issue 12)
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
+  startup --tasks N [--cli-runs 20] [--db FILE.db]    s1. pmq -e 'count projects' vs the sqlite3 shell: start-up (issue 18)
   transfer --tasks N [--load-runs 3]                  t1. import N CSV rows vs sqlite3 .import + indexes;
                                                       t2. export them to CSV vs sqlite3 .mode csv;
                                                       t3. export project to MSPDI, 10k tasks (issue 14)
@@ -154,6 +155,9 @@ func main() throws {
     case "cli":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchCLI(dbPath: try ensureDatabase(o), tasks: o.tasks, pmq: pmq, runs: o.cliRuns, useHyperfine: o.hyperfine, workdir: o.workdir))
+    case "startup":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        printTable(try benchStartup(dbPath: try ensureDatabase(o), pmq: pmq, runs: o.cliRuns, useHyperfine: o.hyperfine, workdir: o.workdir))
     case "update":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchUpdate(dbPath: try ensureDatabase(o), runs: o.runs, tasks: o.tasks, workdir: o.workdir))
