@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Swift's runtime and Foundation as static archives (Swift 6.x on Linux), grouped so their
+/// order does not matter; libxml2 (FoundationXML) and zlib stay shared.
+let staticFoundation = ["-static-stdlib", "-Xlinker", "--start-group"]
+    + ["Foundation", "FoundationXML", "_CFXMLInterface", "FoundationInternationalization", "FoundationEssentials",
+       "CoreFoundation", "_FoundationICU", "_FoundationCShims", "_FoundationCollections", "swiftSynchronization",
+       "swiftDispatch", "dispatch", "BlocksRuntime", "swift_StringProcessing", "swift_RegexParser", "swiftGlibc",
+       "swift_Concurrency", "swift_Builtin_float"].map { "-l" + $0 }
+    + ["-Xlinker", "--end-group", "-lxml2", "-lz"]
+
 let package = Package(
     name: "PMQ",
     products: [
@@ -34,11 +43,12 @@ let package = Package(
         .executableTarget(
             name: "pmq",
             dependencies: ["PMQ", "CReadline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            // Start-up: a release pmq links Swift's runtime and Foundation statically, so the
-            // dynamic loader does not bind thousands of symbols before `pmq -e ...` can start
-            // (about 8 ms of CPU, more than the query). Debug builds (and the test bundle,
-            // which links this module next to the dynamic libPMQEmbed) stay dynamic.
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
+            // Start-up: a release pmq on Linux links Swift's runtime and Foundation statically,
+            // so the dynamic loader does not bind thousands of symbols before `pmq -e ...` can
+            // start (half of its CPU time; BENCHMARKS.md, s1). Debug builds (and the test
+            // bundle, which links this module next to the dynamic libPMQEmbed) stay dynamic.
+            // The modules were compiled for the shared Foundation, so its static parts are named.
+            linkerSettings: [.unsafeFlags(staticFoundation, .when(platforms: [.linux], configuration: .release))]),
         .executableTarget(name: "pmq-bench", dependencies: ["PMQ", "CSQLite"]),
         .testTarget(name: "PMQTests", dependencies: ["PMQ", "PMQEmbed", "pmq"], exclude: ["Golden", "Fixtures"]),
     ],

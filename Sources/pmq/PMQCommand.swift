@@ -51,15 +51,69 @@ struct PMQCommand: ParsableCommand {
     var scripts: [String] = []
 
     func validate() throws {
+        if let problem = invocation.problem { throw ValidationError(problem) }
+    }
+
+    var invocation: Invocation {
+        Invocation(db: db, today: today, format: format, vars: vars, dryRun: dryRun, eval: eval, check: check, scripts: scripts)
+    }
+
+    func run() throws { try invocation.run() }
+}
+
+/// What one `pmq` command line asks for, parsed: by ArgumentParser (PMQCommand), or for the
+/// common plain forms by `Invocation.parse` without it (start-up: ArgumentParser reflects
+/// over the whole command tree, which cost more CPU than opening the file and running a query).
+struct Invocation {
+    var db: String?
+    var today: String?
+    var format = "table"
+    var vars: [String] = []
+    var dryRun = false
+    var eval: [String] = []
+    var check = false
+    var scripts: [String] = []
+
+    /// Why these options are wrong (PMQCommand.validate says it), or nil.
+    var problem: String? {
         guard OutputFormat(rawValue: format) != nil else {
-            throw ValidationError("unknown format \"\(format)\"; use table, csv, tsv, json, markdown or html")
+            return "unknown format \"\(format)\"; use table, csv, tsv, json, markdown or html"
         }
         if let today, Day(iso: today) == nil {
-            throw ValidationError("--today takes a date as YYYY-MM-DD, not \"\(today)\"")
+            return "--today takes a date as YYYY-MM-DD, not \"\(today)\""
         }
         for v in vars where !v.contains("=") || v.hasPrefix("=") {
-            throw ValidationError("--var takes NAME=VALUE, not \"\(v)\"")
+            return "--var takes NAME=VALUE, not \"\(v)\""
         }
+        return nil
+    }
+
+    /// The plain forms only: `--db`, `--today`, `--format`, `--var`, `-e` each with a separate
+    /// value that does not start with `-`, `--dry-run`, and script paths. Anything else (help,
+    /// `--version`, `--opt=value`, a mistake) is nil, and ArgumentParser handles the line as ever.
+    static func parse(_ args: [String]) -> Invocation? {
+        var inv = Invocation()
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if !a.hasPrefix("-") {
+                inv.scripts.append(a)
+                i += 1
+                continue
+            }
+            if a == "--dry-run" { inv.dryRun = true; i += 1; continue }
+            guard ["--db", "--today", "--format", "--var", "-e"].contains(a), i + 1 < args.count, !args[i + 1].hasPrefix("-") else { return nil }
+            let v = args[i + 1]
+            switch a {
+            case "--db": inv.db = v
+            case "--today": inv.today = v
+            case "--format": inv.format = v
+            case "--var": inv.vars.append(v)
+            default: inv.eval.append(v)
+            }
+            i += 2
+        }
+        return inv.problem == nil ? inv : nil
     }
 
     func run() throws {

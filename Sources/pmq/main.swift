@@ -21,6 +21,10 @@ do {
         // `pmq help [lsp]`, as ArgumentParser's help lists it.
         print(arguments.dropFirst().first == "lsp" ? PMQCommand.helpMessage(for: LanguageServerCommand.self) : PMQCommand.helpMessage())
         exit(0)
+    } else if let plain = Invocation.parse(arguments) {
+        // The common plain forms skip ArgumentParser (start-up time); the same run follows.
+        try plain.run()
+        exit(outputWritten() ? 0 : 1)
     } else {
         command = try PMQCommand.parseAsRoot(arguments)
     }
