@@ -326,7 +326,7 @@ public final class Session {
         scriptFolder = source.name.hasPrefix("<") ? nil : URL(fileURLWithPath: source.name).deletingLastPathComponent().path
         // Text with no file (`-e`, standard input, the shell, an embedding host) is named by
         // the statement itself in `history`; a script by its path.
-        journal.label = source.name.hasPrefix("<") ? String(source.text.prefix(200)) : source.name
+        journal.label = ["<eval>", "<stdin>", "<shell>", "<embed>"].contains(source.name) ? String(source.text.prefix(200)) : source.name
         if !savepoint { journal.currentSet = nil; orphanCandidates = [] }
         let journalMark = (try? journal.mark()) ?? 0
         rollupMark = journalMark
