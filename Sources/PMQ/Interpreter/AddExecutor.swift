@@ -189,16 +189,32 @@ struct AddExecutor {
         let pred = try resolve("tasks", p, link.range, project: project)
         let succ = try resolve("tasks", s, link.range, project: project)
         if pred == succ { throw RuntimeError(message: "task \(p) cannot depend on itself", range: link.range) }
-        if let loop = try cyclePath(from: succ, to: pred) {
-            throw RuntimeError(message: "dependency \(p) -> \(s) would close a cycle: \(([p] + loop).joined(separator: " -> "))", range: link.range)
-        }
-        if case .integer = try session.db.scalar("SELECT id FROM dependencies WHERE pred = ?1 AND succ = ?2", [.integer(pred), .integer(succ)]) {
-            throw RuntimeError(message: "dependency \(p) -> \(s) already exists", range: link.range)
-        }
+        try checkLink(pred: pred, succ: succ, (p, s), link.range)
         var cols: [String: Value] = ["pred": .integer(pred), "succ": .integer(succ)]
         for (f, v, _) in a.values where f.column != nil && f.name != "pred" && f.name != "succ" { cols[f.column ?? f.name] = v }
         try insert("dependencies", cols, a)
         return ChangeReport(verb: "added", entity: "dependency", count: 1, detail: "\(p) -> \(s)")
+    }
+
+    /// A new link may not close a cycle or repeat one that exists.
+    private func checkLink(pred: Int64, succ: Int64, _ shown: (String, String), _ range: SourceRange) throws {
+        let (p, s) = shown
+        if let loop = try cyclePath(from: succ, to: pred) {
+            throw RuntimeError(message: "dependency \(p) -> \(s) would close a cycle: \(([p] + loop).joined(separator: " -> "))", range: range)
+        }
+        if case .integer = try session.db.scalar("SELECT id FROM dependencies WHERE pred = ?1 AND succ = ?2", [.integer(pred), .integer(succ)]) {
+            throw RuntimeError(message: "dependency \(p) -> \(s) already exists", range: range)
+        }
+    }
+
+    /// A finish-to-start link between two tasks known by id (Taskwarrior's `depends`), with
+    /// the checks of `add dependency`; the caller journals it.
+    func addLink(pred: Int64, succ: Int64, range: SourceRange) throws {
+        func wbs(_ id: Int64) throws -> String { ConstantEvaluator.text(try session.db.scalar("SELECT wbs FROM tasks WHERE id = ?1", [.integer(id)])) }
+        let (p, s) = (try wbs(pred), try wbs(succ))
+        if pred == succ { throw RuntimeError(message: "task \(p) cannot depend on itself", range: range) }
+        try checkLink(pred: pred, succ: succ, (p, s), range)
+        _ = try session.db.run("INSERT INTO dependencies (pred, succ) VALUES (?1, ?2)", [.integer(pred), .integer(succ)])
     }
 
     /// The WBS codes on a path from `start` to `target` along existing links, if there is one.

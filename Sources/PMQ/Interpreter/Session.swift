@@ -671,6 +671,12 @@ public final class Session {
         case .export(let query, let path, let range):
             let shown = ConstantEvaluator.text(try evaluate(path))
             emit(.change(try Exporter(session: self, shownPath: shown, path: resolvePath(shown), range: range).run(query)))
+        case .importTaskwarrior(let path, let range):
+            let shown = ConstantEvaluator.text(try evaluate(path))
+            emit(.change(try TaskwarriorImporter(session: self, shownPath: shown, path: resolvePath(shown), range: range).run()))
+        case .exportTaskwarrior(let query, let path, let range):
+            let shown = ConstantEvaluator.text(try evaluate(path))
+            emit(.change(try Exporter(session: self, shownPath: shown, path: resolvePath(shown), range: range).runTaskwarrior(query)))
         case .gantt(let q, _):
             emit(.gantt(try GanttLoader(session: self).load(q)))
         case .report(let path, let range):
