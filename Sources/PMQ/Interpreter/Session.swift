@@ -36,6 +36,8 @@ public final class Session {
     var peopleCache: [String: Int64] = [:]
     var hostFunctions: [String: HostFunction] = [:]
     var insertSQL: [String: String] = [:]
+    /// The INSERT used last, by table and sorted columns (see `AddExecutor.insert`).
+    var lastInsert: (table: String, columns: [String], sql: String)?
     var projectCacheValid = false
     private var projectCache: [Int64] = []
     private var checker: Checker { didSet { checkerGeneration += 1 } }

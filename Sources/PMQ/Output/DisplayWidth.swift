@@ -1,7 +1,15 @@
 /// Terminal cell width of text: East Asian wide and fullwidth characters take two cells,
 /// combining marks none. Tables and carets both align by this.
 public enum DisplayWidth {
-    public static func of(_ s: String) -> Int { s.unicodeScalars.reduce(0) { $0 + of($1) } }
+    public static func of(_ s: String) -> Int {
+        // ASCII (most cells): one cell a byte, but NUL.
+        var n = 0
+        for b in s.utf8 {
+            if b >= 0x80 { return s.unicodeScalars.reduce(0) { $0 + of($1) } }
+            if b != 0 { n += 1 }
+        }
+        return n
+    }
 
     public static func of(_ c: Unicode.Scalar) -> Int {
         let v = c.value
