@@ -77,6 +77,38 @@ struct OutputFastPathTests {
         #expect(markdown == expected.joined(separator: "\n"))
     }
 
+    @Test("MS Project XML: text escaped in one pass as XMLCoder's five replacements did, and read back")
+    func xmlText() throws {
+        func old(_ s: String) -> String {
+            var t = s
+            for (c, e) in [("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("'", "&apos;"), ("\"", "&quot;")] {
+                t = t.replacingOccurrences(of: c, with: e, options: .literal)
+            }
+            return t
+        }
+        var g = SeededGenerator(seed: 5)
+        let parts = ["&", "<", ">", "'", "\"", "&amp;", "a", " ", "王", "e\u{301}", "&\u{301}", "\n"]
+        for _ in 0..<3000 {
+            let s = (0..<g.below(8)).map { _ in parts[g.below(parts.count)] }.joined()
+            #expect(MSProjectExporter.xmlEscaped(s) == old(s), "\(s)")
+        }
+        let f = Scratch("xml-text")
+        let a = try Session(path: nil, today: Day(iso: "2026-03-16"))
+        let names = ["R&D <phase> 'one' \"two\"", "a &amp; b", "数据 & 迁移"]
+        #expect(a.run("add project \"P&Q\" name \"Plan <A> & 'B'\"; add person \"O'Neil & Co\"").diagnostics.isEmpty)
+        for (i, n) in names.enumerated() {
+            #expect(a.run("add task \"\(n.replacingOccurrences(of: "\"", with: "\\\""))\" wbs \(i + 1) owner \"O'Neil & Co\" start 2026-03-02 finish 2026-03-06 notes \"<b>&</b>\"").diagnostics.isEmpty)
+        }
+        #expect(a.run("export project to \"\(f.path("p.xml"))\"").diagnostics.isEmpty)
+        let xml = f.read("p.xml")
+        #expect(xml.contains("<Name>R&amp;D &lt;phase&gt; &apos;one&apos; &quot;two&quot;</Name>"))
+        #expect(xml.contains("<Notes>&lt;b&gt;&amp;&lt;/b&gt;</Notes>"))
+        let b = try Session(path: nil, today: Day(iso: "2026-03-16"))
+        #expect(b.run("import \"\(f.path("p.xml"))\" as \"Q\"").diagnostics.isEmpty)
+        let q = "tasks select name, owner, notes order by wbs"
+        #expect(rows(a, q) == rows(b, q))
+    }
+
     @Test("dates print as before, near and far")
     func dates() {
         for n in [-719_528, -719_162, -1, 0, 1, 20_000, 2_932_896, 2_932_897, -800_000, 99_999_999] {
