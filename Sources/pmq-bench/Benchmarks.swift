@@ -204,11 +204,11 @@ func benchLoad(model: ProjectModel, workdir: String, pmq: String, runs: Int, use
     note("   median of \(runs): pmq \(fmt(w[0])) wall, \(fmt(u[0])) CPU, peak \(mib(peak[0])); sqlite3 (indexes kept) \(fmt(w[1])) wall, \(fmt(u[1])) CPU; sqlite3 (indexes after) \(fmt(w[2])) wall, \(fmt(u[2])) CPU")
     func ratio(_ i: Int) -> String { String(format: "%.2f× / %.2f×", w[0] / w[i], u[0] / u[i]) }
     return [
-        Figure(id: "c1", measure: "load \(model.tasks.formatted()) `add task` lines, whole process, vs the sqlite3 shell inserting the same rows with PMQ's indexes in place (median of \(runs), interleaved; wall / CPU)",
+        Figure(id: "c", measure: "load \(model.tasks.formatted()) `add task` lines, whole process, vs the sqlite3 shell inserting the same rows with PMQ's indexes in place (median of \(runs), interleaved; wall / CPU)",
                pmq: "\(fmt(w[0])) / \(fmt(u[0]))", baseline: "\(fmt(w[1])) / \(fmt(u[1]))", ratio: ratio(1), target: "≤ 1.5×", pass: agree && u[0] / u[1] <= 1.5),
-        Figure(id: "c2", measure: "the same, vs the sqlite3 shell inserting the rows and building the same indexes afterwards",
+        Figure(id: "c-late", measure: "the same, vs the sqlite3 shell inserting the rows and building the same indexes afterwards",
                pmq: "\(fmt(w[0])) / \(fmt(u[0]))", baseline: "\(fmt(w[2])) / \(fmt(u[2]))", ratio: ratio(2), target: "≤ 1.5×", pass: agree && u[0] / u[2] <= 1.5),
-        Figure(id: "c3", measure: "peak resident memory of that load (wait4's ru_maxrss; script \(mib((try? FileManager.default.attributesOfItem(atPath: script)[.size] as? Int) ?? 0)))",
+        Figure(id: "c-mem", measure: "peak resident memory of that load (wait4's ru_maxrss; script \(mib((try? FileManager.default.attributesOfItem(atPath: script)[.size] as? Int) ?? 0)))",
                pmq: mib(peak[0]), baseline: mib(peak[1]), ratio: "–", target: "≤ 100 MiB", pass: peak[0] <= 100 << 20),
     ]
 }

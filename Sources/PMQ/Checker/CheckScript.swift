@@ -61,6 +61,7 @@ extension Checked {
              .saveRule(_, _, _, let r), .dropRule(_, let r), .checkRules(let r), .history(_, let r), .undo(let r), .redo(let r),
              .schedule(let r), .baselineSave(let r), .health(_, let r), .addHoliday(_, _, _, let r), .importFile(_, _, let r),
              .gantt(_, let r), .report(_, let r), .importInto(_, _, let r), .export(_, _, let r),
+             .importTaskwarrior(_, let r), .exportTaskwarrior(_, _, let r),
              .begin(let r), .commit(let r), .rollback(let r):
             return r
         case .add(let a): return a.range
