@@ -77,7 +77,7 @@ func spawn(_ argv: [String], stdinPath: String? = nil, showErrors: Bool = false)
 }
 
 /// `spawn`, with the child's CPU time (user + system, from wait4's rusage).
-func spawnMeasured(_ argv: [String], stdinPath: String? = nil, showErrors: Bool = false) throws -> (status: Int32, seconds: Double, cpu: Double) {
+func spawnMeasured(_ argv: [String], stdinPath: String? = nil, showErrors: Bool = false) throws -> (status: Int32, seconds: Double, cpu: Double, maxRSS: Int) {
     guard let exe = which(argv[0]) else { throw BenchError("\(argv[0]) not found") }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -98,7 +98,8 @@ func spawnMeasured(_ argv: [String], stdinPath: String? = nil, showErrors: Bool 
     let seconds = (clock.now - start).seconds
     let exited = (status & 0x7f) == 0
     let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-    return (exited ? (status >> 8) & 0xff : -1, seconds, cpu)
+    // ru_maxrss is in KiB on Linux: the child's peak resident memory.
+    return (exited ? (status >> 8) & 0xff : -1, seconds, cpu, Int(usage.ru_maxrss) * 1024)
 }
 
 /// CPU time (user + system) of the children waited for so far; the difference across a

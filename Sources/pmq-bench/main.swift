@@ -26,6 +26,8 @@ usage: pmq-bench <command> [options]
   transfer --tasks N [--load-runs 3]                  t1. import N CSV rows vs sqlite3 .import + indexes;
                                                       t2. export them to CSV vs sqlite3 .mode csv;
                                                       t3. export project to MSPDI, 10k tasks (issue 14)
+  output   --tasks N [--cli-runs 20]                  o1-o6. --format table/csv/tsv/json/markdown/html of a
+                                                      2,000-row query vs the sqlite3 shell, whole process
   lsp --tasks N [--runs 7] [--db FILE.db]             l. pmq lsp: diagnostics on a change to a 1,000-line
                                                       script, completion, peak memory (issue 17)
   history --tasks N [--runs 7]                        k. as of, changed, history over a year of weekly updates (issue 11)
@@ -168,6 +170,11 @@ func main() throws {
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         note("machine: \(machineDescription())")
         printTable(try benchTransfer(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate))
+        note("machine: \(machineDescription())")
+    case "output":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        note("machine: \(machineDescription())")
+        printTable(try benchOutput(dbPath: try ensureDatabase(o), tasks: o.tasks, pmq: pmq, runs: o.cliRuns, workdir: o.workdir))
         note("machine: \(machineDescription())")
     case "cpm":
         printTable(try benchCPM(runs: o.runs))

@@ -41,6 +41,10 @@ indirect enum Checked {
     case importInto(path: TExpr, EntityDef, SourceRange)
     /// `export <query> to "F"`; `export project to "F.xml"` has no query.
     case export(TQuery?, path: TExpr, SourceRange)
+    /// `import "F.json" into tasks from taskwarrior`.
+    case importTaskwarrior(path: TExpr, SourceRange)
+    /// `export <query of tasks> to "F.json" as taskwarrior`.
+    case exportTaskwarrior(TQuery, path: TExpr, SourceRange)
     case begin(SourceRange), commit(SourceRange), rollback(SourceRange)
     case nothing
 }
@@ -57,6 +61,7 @@ extension Checked {
              .saveRule(_, _, _, let r), .dropRule(_, let r), .checkRules(let r), .history(_, let r), .undo(let r), .redo(let r),
              .schedule(let r), .baselineSave(let r), .health(_, let r), .addHoliday(_, _, _, let r), .importFile(_, _, let r),
              .gantt(_, let r), .report(_, let r), .importInto(_, _, let r), .export(_, _, let r),
+             .importTaskwarrior(_, let r), .exportTaskwarrior(_, _, let r),
              .begin(let r), .commit(let r), .rollback(let r):
             return r
         case .add(let a): return a.range
@@ -377,7 +382,7 @@ extension Checker {
                 return nil
             }
             return .report(path: path, s.range)
-        case .importInto(let file, let entityName):
+        case .importInto(let file, let entityName, let format):
             guard fileAccess else {
                 diagnostics.error(.refused, "import reads files, and file access is off here", s.range)
                 return nil
@@ -388,13 +393,26 @@ extension Checker {
                                   notes: ["import into one of: " + names.joined(separator: ", ")])
                 return nil
             }
+            if let format {
+                guard checkTransferFormat(format) else { return nil }
+                guard entity.table == "tasks", !entity.onlyMilestones else {
+                    diagnostics.error(.invalidValue, "Taskwarrior's file holds tasks: import \"F.json\" into tasks from taskwarrior", entityName.range)
+                    return nil
+                }
+                guard let path = checkPath(file, verb: "import") else { return nil }
+                if case .value(.text(let p)) = path.kind, DataFormat.of(p) != .json {
+                    diagnostics.error(.invalidValue, "Taskwarrior's export is JSON: name a .json file", file.range)
+                    return nil
+                }
+                return .importTaskwarrior(path: path, s.range)
+            }
             guard let path = checkPath(file, verb: "import") else { return nil }
             if case .value(.text(let p)) = path.kind, DataFormat.forImport(p) == nil {
                 diagnostics.error(.invalidValue, DataFormat.importRefusal(p), file.range)
                 return nil
             }
             return .importInto(path: path, entity, s.range)
-        case .export(let query, let file):
+        case .export(let query, let file, let format):
             guard fileAccess else {
                 diagnostics.error(.refused, "export writes files, and file access is off here", s.range)
                 return nil
@@ -403,6 +421,19 @@ extension Checker {
             if let query {
                 guard let q = checkQuery(query) else { return nil }
                 tq = q
+            }
+            if let format {
+                guard checkTransferFormat(format) else { return nil }
+                guard let q = tq, q.entity.table == "tasks", q.shape == .rows, q.groupBy.isEmpty else {
+                    diagnostics.error(.invalidValue, "Taskwarrior's file holds tasks: export a query of tasks, without group by, like export tasks to \"tasks.json\" as taskwarrior", s.range)
+                    return nil
+                }
+                guard let path = checkPath(file, verb: "export") else { return nil }
+                if case .value(.text(let p)) = path.kind, DataFormat.of(p) != .json {
+                    diagnostics.error(.invalidValue, "Taskwarrior reads JSON: name a .json file", file.range)
+                    return nil
+                }
+                return .exportTaskwarrior(q, path: path, s.range)
             }
             guard let path = checkPath(file, verb: "export") else { return nil }
             if case .value(.text(let p)) = path.kind, let problem = DataFormat.exportProblem(p, query: tq) {
@@ -453,6 +484,14 @@ extension Checker {
     }
 
     /// The file name of `import` or `export`: text, a literal or an interpolated string.
+    /// The other programs' formats `import ... from` and `export ... as` know: Taskwarrior's.
+    private mutating func checkTransferFormat(_ n: Name) -> Bool {
+        if n.lowered == "taskwarrior" { return true }
+        diagnostics.error(.unknownName, "unknown format \"\(n.text)\"\(Suggestions.didYouMean(n.text, ["taskwarrior"])); the formats are: taskwarrior", n.range,
+                          notes: ["other formats are named by the file's extension: .csv, .tsv, .json"])
+        return false
+    }
+
     private mutating func checkPath(_ e: Expr, verb: String) -> TExpr? {
         let t = check(e, Scope(entity: Checker.noFields))
         if t.type == .any { return nil }

@@ -43,6 +43,8 @@ public struct Completer {
     static let clauseKeywords = ["where", "group by", "select", "order by", "limit", "offset", "and", "or", "not", "in", "is null",
                                  "is not null", "between", "under", "asc", "desc", "as", "set", "to", "from", "by", "into",
                                  "having", "pivot", "case when", "then", "else", "end", "as of", "was", "was not", "changed", "after", "before", "severity"]
+    /// The other programs' formats: `import ... into tasks from taskwarrior`, `export ... as taskwarrior`.
+    static let transferFormats = ["taskwarrior"]
     static let functions = ["count()", "sum(", "avg(", "min(", "max(", "lower(", "upper(", "length(", "abs(", "round(", "coalesce(",
                             "start_of_week()", "end_of_week()", "start_of_month()", "end_of_month()", "today", "yesterday", "tomorrow",
                             "if(", "case when", "year(", "month(", "quarter(", "week(", "weekday(", "start_of_month(", "end_of_month(",
@@ -120,6 +122,11 @@ public struct Completer {
         let vars = variableNames
 
         if last.isKeyword("add") { return schema.entities.map(\.singular) }
+        if tokens.first?.isKeyword("import") == true, last.isKeyword("from") { return Completer.transferFormats }
+        if tokens.first?.isKeyword("export") == true, last.isKeyword("as"),
+           tokens.dropLast().last.map({ if case .string = $0.kind { return true } else { return false } }) == true {
+            return Completer.transferFormats
+        }
         let forIn = last.isKeyword("in") && tokens.count == 3 && tokens.first?.isKeyword("for") == true
         if last.isKeyword("count") || last.isKeyword("explain") || last.isKeyword("update") || last.isKeyword("delete")
             || forIn || last.isKeyword("to") || last.isKeyword("from") {

@@ -189,16 +189,32 @@ struct AddExecutor {
         let pred = try resolve("tasks", p, link.range, project: project)
         let succ = try resolve("tasks", s, link.range, project: project)
         if pred == succ { throw RuntimeError(message: "task \(p) cannot depend on itself", range: link.range) }
-        if let loop = try cyclePath(from: succ, to: pred) {
-            throw RuntimeError(message: "dependency \(p) -> \(s) would close a cycle: \(([p] + loop).joined(separator: " -> "))", range: link.range)
-        }
-        if case .integer = try session.db.scalar("SELECT id FROM dependencies WHERE pred = ?1 AND succ = ?2", [.integer(pred), .integer(succ)]) {
-            throw RuntimeError(message: "dependency \(p) -> \(s) already exists", range: link.range)
-        }
+        try checkLink(pred: pred, succ: succ, (p, s), link.range)
         var cols: [String: Value] = ["pred": .integer(pred), "succ": .integer(succ)]
         for (f, v, _) in a.values where f.column != nil && f.name != "pred" && f.name != "succ" { cols[f.column ?? f.name] = v }
         try insert("dependencies", cols, a)
         return ChangeReport(verb: "added", entity: "dependency", count: 1, detail: "\(p) -> \(s)")
+    }
+
+    /// A new link may not close a cycle or repeat one that exists.
+    private func checkLink(pred: Int64, succ: Int64, _ shown: (String, String), _ range: SourceRange) throws {
+        let (p, s) = shown
+        if let loop = try cyclePath(from: succ, to: pred) {
+            throw RuntimeError(message: "dependency \(p) -> \(s) would close a cycle: \(([p] + loop).joined(separator: " -> "))", range: range)
+        }
+        if case .integer = try session.db.scalar("SELECT id FROM dependencies WHERE pred = ?1 AND succ = ?2", [.integer(pred), .integer(succ)]) {
+            throw RuntimeError(message: "dependency \(p) -> \(s) already exists", range: range)
+        }
+    }
+
+    /// A finish-to-start link between two tasks known by id (Taskwarrior's `depends`), with
+    /// the checks of `add dependency`; the caller journals it.
+    func addLink(pred: Int64, succ: Int64, range: SourceRange) throws {
+        func wbs(_ id: Int64) throws -> String { ConstantEvaluator.text(try session.db.scalar("SELECT wbs FROM tasks WHERE id = ?1", [.integer(id)])) }
+        let (p, s) = (try wbs(pred), try wbs(succ))
+        if pred == succ { throw RuntimeError(message: "task \(p) cannot depend on itself", range: range) }
+        try checkLink(pred: pred, succ: succ, (p, s), range)
+        _ = try session.db.run("INSERT INTO dependencies (pred, succ) VALUES (?1, ?2)", [.integer(pred), .integer(succ)])
     }
 
     /// The WBS codes on a path from `start` to `target` along existing links, if there is one.
@@ -235,14 +251,20 @@ struct AddExecutor {
     private func insert(_ table: String, _ cols: [String: Value], _ a: TAdd) throws {
         let names = cols.keys.sorted()
         // Column names come from the catalog (the keys above), values are bound. The text
-        // is kept per set of columns: a data load inserts the same shape a million times.
-        let shape = table + ":" + names.joined(separator: ",")
+        // is kept per set of columns: a data load inserts the same shape a million times,
+        // so the last shape is compared first, before any text is joined or hashed.
         let sql: String
-        if let known = session.insertSQL[shape] {
-            sql = known
+        if let last = session.lastInsert, last.table == table, last.columns == names {
+            sql = last.sql
         } else {
-            sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
-            session.insertSQL[shape] = sql
+            let shape = table + ":" + names.joined(separator: ",")
+            if let known = session.insertSQL[shape] {
+                sql = known
+            } else {
+                sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
+                session.insertSQL[shape] = sql
+            }
+            session.lastInsert = (table, names, sql)
         }
         do {
             try session.db.run(sql, names.map { cols[$0] ?? .null })
@@ -258,7 +280,17 @@ struct AddExecutor {
 /// WBS codes: validity, the parent's code and a key that sorts `1.2` before `1.10`.
 enum WBS {
     static func isValid(_ s: String) -> Bool {
-        !s.isEmpty && s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { seg in
+        // ASCII codes (nearly all) by their bytes: letters, digits, _ and - between dots.
+        if s.utf8.allSatisfy({ $0 < 0x80 }) {
+            var segment = 0
+            for b in s.utf8 {
+                if b == 46 { if segment == 0 { return false }; segment = 0; continue }
+                guard (b >= 48 && b <= 57) || (b | 0x20 >= 97 && b | 0x20 <= 122) || b == 95 || b == 45 else { return false }
+                segment += 1
+            }
+            return segment > 0
+        }
+        return !s.isEmpty && s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { seg in
             !seg.isEmpty && seg.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
         }
     }
@@ -270,12 +302,39 @@ enum WBS {
 
     /// Numeric segments are zero-padded to ten digits, so text order is natural order.
     static func sortKey(_ s: String) -> String {
-        s.split(separator: ".", omittingEmptySubsequences: false).map { seg -> String in
+        if let key = asciiSortKey(s) { return key }
+        return s.split(separator: ".", omittingEmptySubsequences: false).map { seg -> String in
             guard !seg.isEmpty, seg.allSatisfy({ $0.isASCII && $0.isNumber }) else { return String(seg) }
             let trimmed = seg.drop { $0 == "0" }
             let digits = trimmed.isEmpty ? "0" : String(trimmed)
             return digits.count >= 10 ? digits : String(repeating: "0", count: 10 - digits.count) + digits
         }.joined(separator: ".")
+    }
+
+    /// `sortKey` of an ASCII code, byte by byte (nil: not ASCII, take the general way).
+    private static func asciiSortKey(_ s: String) -> String? {
+        let bytes = Array(s.utf8)
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 4)
+        var i = 0
+        while true {
+            var end = i
+            while end < bytes.count, bytes[end] != 46 { end += 1 }
+            let segment = bytes[i..<end]
+            if !segment.isEmpty, segment.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+                var digits = segment.drop { $0 == 48 }
+                if digits.isEmpty { digits = [48][...] }
+                if digits.count < 10 { out.append(contentsOf: repeatElement(48, count: 10 - digits.count)) }
+                out.append(contentsOf: digits)
+            } else {
+                out.append(contentsOf: segment)
+            }
+            if end >= bytes.count { break }
+            out.append(46)
+            i = end + 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

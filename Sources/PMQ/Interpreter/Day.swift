@@ -17,6 +17,17 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses `YYYY-MM-DD`; nil for malformed or impossible dates.
     public init?(iso: String) {
+        // Plain digits (every date a file or script writes): read byte by byte.
+        let parsed = iso.utf8.withContiguousStorageIfAvailable { b -> (Int, Int, Int)? in
+            func digit(_ i: Int) -> Int? { b[i] >= 48 && b[i] <= 57 ? Int(b[i] - 48) : nil }
+            guard b.count == 10, b[4] == 45, b[7] == 45, let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3),
+                  let m0 = digit(5), let m1 = digit(6), let d0 = digit(8), let d1 = digit(9) else { return nil }
+            return (y0 * 1000 + y1 * 100 + y2 * 10 + y3, m0 * 10 + m1, d0 * 10 + d1)
+        }
+        if let found = parsed, let ymd = found {
+            self.init(year: ymd.0, month: ymd.1, day: ymd.2)
+            return
+        }
         let parts = iso.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
@@ -31,6 +42,15 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         // Far outside any calendar PMQ stores: say so rather than overflow.
         guard number > -100_000_000 && number < 100_000_000 else { return isValid ? "invalid date (\(number))" : "invalid date" }
         let (y, m, d) = Day.civil(from: number)
+        if y >= 0 && y <= 9999 {
+            // The common case, written digit by digit: a result prints one date a cell.
+            return String(unsafeUninitializedCapacity: 10) { b in
+                b[0] = UInt8(48 + y / 1000); b[1] = UInt8(48 + y / 100 % 10); b[2] = UInt8(48 + y / 10 % 10); b[3] = UInt8(48 + y % 10)
+                b[4] = 45; b[5] = UInt8(48 + m / 10); b[6] = UInt8(48 + m % 10)
+                b[7] = 45; b[8] = UInt8(48 + d / 10); b[9] = UInt8(48 + d % 10)
+                return 10
+            }
+        }
         func pad(_ v: Int, _ w: Int) -> String { let s = String(abs(v)); return (v < 0 ? "-" : "") + String(repeating: "0", count: max(0, w - s.count)) + s }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
     }

@@ -36,6 +36,8 @@ public final class Session {
     var peopleCache: [String: Int64] = [:]
     var hostFunctions: [String: HostFunction] = [:]
     var insertSQL: [String: String] = [:]
+    /// The INSERT used last, by table and sorted columns (see `AddExecutor.insert`).
+    var lastInsert: (table: String, columns: [String], sql: String)?
     var projectCacheValid = false
     private var projectCache: [Int64] = []
     private var checker: Checker { didSet { checkerGeneration += 1 } }
@@ -672,6 +674,12 @@ public final class Session {
         case .export(let query, let path, let range):
             let shown = ConstantEvaluator.text(try evaluate(path))
             emit(.change(try Exporter(session: self, shownPath: shown, path: try permittedPath(shown, "export", range), range: range).run(query)))
+        case .importTaskwarrior(let path, let range):
+            let shown = ConstantEvaluator.text(try evaluate(path))
+            emit(.change(try TaskwarriorImporter(session: self, shownPath: shown, path: try permittedPath(shown, "import", range), range: range).run()))
+        case .exportTaskwarrior(let query, let path, let range):
+            let shown = ConstantEvaluator.text(try evaluate(path))
+            emit(.change(try Exporter(session: self, shownPath: shown, path: try permittedPath(shown, "export", range), range: range).runTaskwarrior(query)))
         case .gantt(let q, _):
             emit(.gantt(try GanttLoader(session: self).load(q)))
         case .report(let path, let range):

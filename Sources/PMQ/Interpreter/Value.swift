@@ -43,7 +43,7 @@ func formatNumber(_ d: Double) -> String {
     if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
     if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
     var s = String(d)
-    if s.contains("e") { return s }
+    if s.utf8.contains(UInt8(ascii: "e")) { return s }
     // Limit binary noise (0.1 + 0.2) to what a person typed.
     let rounded = (d * 1e9).rounded() / 1e9
     if rounded != d, String(rounded).count < s.count { s = String(rounded) }

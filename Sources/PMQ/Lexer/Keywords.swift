@@ -13,7 +13,7 @@ public enum Keywords {
         "where", "group", "by", "select", "order", "asc", "desc", "limit", "offset", "as", "and", "or", "not", "in",
         "is", "null", "between", "under", "set", "to", "from", "of", "query", "queries", "project",
         "having", "pivot", "case", "when", "then", "end", "downstream", "upstream", "into",
-        "was", "changed", "rule", "rules", "severity", "field", "type", "values", "default",
+        "was", "changed", "rule", "rules", "severity", "field", "type", "values", "default", "taskwarrior",
     ]
     /// The sources a query can start with: the model's entities (spec §1). They are part of
     /// the grammar, fixed for every database (custom fields add fields, never entities), so

@@ -4,7 +4,15 @@
 /// a letter with its accents) takes the cells of its widest part, as terminals draw it.
 /// Tables and carets both align by this.
 public enum DisplayWidth {
-    public static func of(_ s: String) -> Int { s.reduce(0) { $0 + of($1) } }
+    public static func of(_ s: String) -> Int {
+        // ASCII (most cells): one cell a byte, but NUL; anything else by grapheme cluster.
+        var n = 0
+        for b in s.utf8 {
+            if b >= 0x80 { return s.reduce(0) { $0 + of($1) } }
+            if b != 0 { n += 1 }
+        }
+        return n
+    }
 
     public static func of(_ c: Character) -> Int {
         let scalars = c.unicodeScalars

@@ -176,10 +176,12 @@ struct Statement {
         case gantt(Query)
         /// `report to "F.html"` (spec §8.5).
         case report(to: Expr)
-        /// `import "F.csv" into tasks` (also .tsv and .json): rows of one entity (spec §8.6).
-        case importInto(Expr, entity: Name)
-        /// `export <query> to "F"`, or `export project to "F.xml"` (query nil).
-        case export(Query?, to: Expr)
+        /// `import "F.csv" into tasks` (also .tsv and .json): rows of one entity (spec §8.6);
+        /// `from taskwarrior` names another program's format.
+        case importInto(Expr, entity: Name, from: Name?)
+        /// `export <query> to "F"`, or `export project to "F.xml"` (query nil); `as taskwarrior`
+        /// names another program's format.
+        case export(Query?, to: Expr, as: Name?)
         case begin, commit, rollback
     }
     var kind: Kind

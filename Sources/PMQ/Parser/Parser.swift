@@ -298,20 +298,22 @@ struct Parser {
         return .expr(try parseExpr())
     }
 
-    /// import_stmt = "import" , STRING , [ "as" , STRING | "into" , IDENT ] ;
+    /// import_stmt = "import" , STRING , [ "as" , STRING | "into" , IDENT , [ "from" , IDENT ] ] ;
     private mutating func parseImport() throws -> Statement {
         let first = advance()
         let file = try parseAdditive()
         if accept(keyword: "into") != nil {
             let entity = try expectName("the entity to import into, like tasks")
-            return Statement(kind: .importInto(file, entity: entity), range: first.range.to(entity.range))
+            var format: Name?
+            if accept(keyword: "from") != nil { format = try expectName("the format the file is in: taskwarrior") }
+            return Statement(kind: .importInto(file, entity: entity, from: format), range: first.range.to(format?.range ?? entity.range))
         }
         var code: Expr?
         if accept(keyword: "as") != nil { code = try parseAdditive() }
         return Statement(kind: .importFile(file, code: code), range: first.range.to(code?.range ?? file.range))
     }
 
-    /// export_stmt = "export" , ( "project" | query ) , "to" , STRING ;
+    /// export_stmt = "export" , ( "project" | query ) , "to" , STRING , [ "as" , IDENT ] ;
     private mutating func parseExport() throws -> Statement {
         let first = advance()
         var query: Query?
@@ -322,7 +324,9 @@ struct Parser {
         }
         _ = try expect(keyword: "to", "\"to\" and a file name in quotes")
         let file = try parseAdditive()
-        return Statement(kind: .export(query, to: file), range: first.range.to(file.range))
+        var format: Name?
+        if accept(keyword: "as") != nil { format = try expectName("the format to write: taskwarrior") }
+        return Statement(kind: .export(query, to: file, as: format), range: first.range.to(format?.range ?? file.range))
     }
 
     /// update_stmt = "update" , target , "set" , IDENT , "=" , expr , { "," , IDENT , "=" , expr } ;

@@ -5,7 +5,7 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7]
     static var latest: Int { steps.count }
 
     /// v1: the project model of spec §1.
@@ -212,6 +212,18 @@ enum Migrations {
     );
     ALTER TABLE people ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE people ADD COLUMN left_on INTEGER;     -- the field `left` (LEFT is an SQL keyword)
+    """
+}
+
+extension Migrations {
+    /// v7: Taskwarrior's uuid of a task that came from Taskwarrior (`import ... from
+    /// taskwarrior`), so that exporting it gives the same uuid back. Not a field: a task
+    /// without one is exported with a uuid derived from its project and WBS code.
+    static let v7 = """
+    CREATE TABLE task_uuids (
+        task INTEGER PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
+        uuid TEXT NOT NULL UNIQUE
+    );
     """
 }
 

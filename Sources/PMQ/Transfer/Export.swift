@@ -53,6 +53,13 @@ struct Exporter {
         }
     }
 
+    /// `export <query of tasks> to "F.json" as taskwarrior`.
+    func runTaskwarrior(_ query: TQuery) throws -> ChangeReport {
+        let (text, n) = try TaskwarriorExporter(session: session).json(of: session.ids(of: query))
+        try write(Data(text.utf8))
+        return ChangeReport(verb: "exported", entity: "task", count: n, detail: nil, note: "to \(shownPath)")
+    }
+
     /// A self-contained HTML page around the result's table.
     static func page(title: String, _ result: StatementResult) -> String {
         let body: Node<HTML.BodyContext>

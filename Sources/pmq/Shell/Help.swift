@@ -85,12 +85,14 @@ enum Help {
         import "F.csv" into <entity>     also .tsv and .json (an array of objects)
           import "tasks.csv" into tasks        the header names fields; all rows or none
         import "plan.xml" [as "CODE"]    an MS Project file, as a new project
+        import "F.json" into tasks from taskwarrior   Taskwarrior's task export (uuids kept)
         """),
         ("export", """
         export <query> to "F"            .csv .tsv .json .md .html .ics (by extension)
           export tasks where overdue select wbs, name, owner, finish to "overdue.csv"
           export milestones to "milestones.ics"
         export project to "F.xml"        the project as MS Project XML
+        export <query of tasks> to "F.json" as taskwarrior   for task import
         """),
         ("shell", """
         .help [topic]   .schema [entity]   .format table|csv|tsv|json|markdown|html   .timer on|off
