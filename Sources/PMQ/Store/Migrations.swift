@@ -5,7 +5,7 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7]
     static var latest: Int { steps.count }
 
     /// v1: the project model of spec §1.
@@ -213,6 +213,11 @@ enum Migrations {
     ALTER TABLE people ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE people ADD COLUMN left_on INTEGER;     -- the field `left` (LEFT is an SQL keyword)
     """
+
+    /// v7: the dated row versions `as of` reads (docs/time-travel.md): per travelled table,
+    /// each row's earlier values with the days they were valid, written by triggers, and
+    /// built here from the journal for the changes made before this step (RowVersions).
+    static let v7 = RowVersions.migration
 }
 
 extension Database {
@@ -254,6 +259,11 @@ extension Database {
             for v in current..<target {
                 try execute(Migrations.steps[v])
                 try execute("PRAGMA user_version = \(v + 1)")
+            }
+            // Step 7 wrote the versions and triggers for the built-in columns; custom fields
+            // added before it (step 6) join them here.
+            if current < 7 && target >= 7 {
+                for t in RowVersions.tablesAtV6 { try RowVersions.follow(t.table, self) }
             }
             try execute("COMMIT")
             upgradedFrom = current
