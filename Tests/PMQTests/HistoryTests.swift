@@ -163,7 +163,7 @@ struct HistoryTests {
                 _ = session.run(statements[pick])
             }
             var written: [String: [String]] = [:]
-            for t in RowVersions.tablesAtV5 {
+            for t in RowVersions.tablesAtV6 {
                 let v = RowVersions.versions(t.table)
                 func rows() throws -> [String] {
                     var out: [String] = []
