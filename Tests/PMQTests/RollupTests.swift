@@ -88,6 +88,8 @@ struct RollupTests {
         for round in 0..<12 {
             let s = try Session(path: nil, today: Day(iso: "2026-03-16"))
             #expect(s.run(Self.model).diagnostics.isEmpty)
+            // Progress weights count working days: holidays (one on a weekend) in every other round.
+            if round % 2 == 1 { #expect(s.run("add holiday 2026-03-10\nadd holiday 2026-03-14\nadd holiday 2026-03-19").diagnostics.isEmpty) }
             for step in 0..<25 {
                 let wbs = leaves[Int(rng.next() % UInt64(leaves.count))]
                 let statement: String

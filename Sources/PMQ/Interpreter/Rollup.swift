@@ -21,19 +21,21 @@ struct Rollup {
     func afterChanges(since mark: Int64) throws {
         try prepare()
         let changedFields = Rollup.inputs.map { "'\($0)'" }.joined(separator: ", ")
-        // Parents of changed rows, of added rows (a range entry: first id .. last id) and of removed rows.
+        // Parents of changed rows, of added rows (a range entry: first id .. last id) and of removed rows,
+        // from the entries after the mark by their ids: `+` keeps SQLite off the index on
+        // (entity, field, row_id), which would read those fields' entries in the whole journal.
         try db.run("""
             INSERT OR IGNORE INTO temp.pmq_dirty (id, depth)
             SELECT p.id, \(depth("p"))
             FROM (
-              SELECT t.project AS project, t.parent_wbs AS parent_wbs FROM journal_entries j JOIN tasks t ON t.id = j.row_id
-              WHERE j.id > ?1 AND j.entity = 'tasks' AND j.field IN (\(changedFields))
+              SELECT t.project AS project, t.parent_wbs AS parent_wbs FROM journal_entries j CROSS JOIN tasks t ON t.id = j.row_id
+              WHERE j.id > ?1 AND +j.entity = 'tasks' AND +j.field IN (\(changedFields))
               UNION
               SELECT t.project, t.parent_wbs FROM journal_entries j CROSS JOIN tasks t ON t.id BETWEEN j.row_id AND coalesce(j.new_value, j.row_id)
-              WHERE j.id > ?1 AND j.entity = 'tasks' AND j.field = '+'
+              WHERE j.id > ?1 AND +j.entity = 'tasks' AND +j.field = '+'
               UNION
               SELECT json_extract(j.old_value, '$.project'), json_extract(j.old_value, '$.parent_wbs') FROM journal_entries j
-              WHERE j.id > ?1 AND j.entity = 'tasks' AND j.field = '-'
+              WHERE j.id > ?1 AND +j.entity = 'tasks' AND +j.field = '-'
             ) c JOIN tasks p ON p.project IS c.project AND p.wbs = c.parent_wbs
             WHERE c.parent_wbs IS NOT NULL
             """, [.integer(mark)])

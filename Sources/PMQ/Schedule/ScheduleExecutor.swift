@@ -14,11 +14,21 @@
 ///   impossible has negative slack and is named in the report.
 /// Moves are journaled (undo takes them back); the float fields are derived and rewritten
 /// only where they changed.
+import CSQLite
+
 struct ScheduleExecutor {
     let session: Session
     private var db: Database { session.db }
 
     enum Progress { case notStarted, started, closed }
+
+    /// A task's row of task_schedule: early and late dates, slack, free slack, critical,
+    /// planned days and scheduled finish (nil: null; a value of another type never equals).
+    struct Saved: Equatable {
+        var earlyStart: Int64?, earlyFinish: Int64?, lateStart: Int64?, lateFinish: Int64?
+        var slack: Int64?, freeSlack: Int64?, critical: Int64?, plannedDays: Int64?, scheduledFinish: Int64?
+        var columns: [Int64?] { [earlyStart, earlyFinish, lateStart, lateFinish, slack, freeSlack, critical, plannedDays, scheduledFinish] }
+    }
 
     struct TaskRow {
         var id: Int64, wbs: String, wbsKey: String, parentWBS: String?
@@ -26,13 +36,27 @@ struct ScheduleExecutor {
         var milestone: Bool, progress: Double, state: Progress
         var constraint: String, constraintDate: Day?
         /// What the last `schedule` wrote (task_schedule), so only changes are written back.
-        var saved: [Value]
+        var saved: Saved
+    }
+
+    /// Columns 13...21 of the read query, as they are stored.
+    static func saved(_ s: OpaquePointer) -> Saved {
+        func v(_ i: Int32) -> Int64? {
+            switch sqlite3_column_type(s, i) {
+            case SQLITE_NULL: return nil
+            case SQLITE_INTEGER: return sqlite3_column_int64(s, i)
+            default: return Int64.min  // not what schedule writes: rewritten
+            }
+        }
+        return Saved(earlyStart: v(13), earlyFinish: v(14), lateStart: v(15), lateFinish: v(16), slack: v(17), freeSlack: v(18),
+                     critical: v(19), plannedDays: v(20), scheduledFinish: v(21))
     }
 
     func run(_ range: SourceRange) throws -> ChangeReport {
         let project = try session.schedulingProject(range)
         let calendar = try session.loadCalendar()
         var tasks: [TaskRow] = []
+        // `+`: in id order along the table, not through an index on project and then a sort.
         let projectFilter = project == nil ? "project IS NULL" : "project = ?1"
         let args: [Value] = project.map { [.integer($0)] } ?? []
         try db.query("""
@@ -40,7 +64,7 @@ struct ScheduleExecutor {
                    t.constraint_type, t.constraint_date, t.wbs_key,
                    x.early_start, x.early_finish, x.late_start, x.late_finish, x.slack, x.free_slack, x.critical,
                    x.planned_days, x.scheduled_finish
-            FROM tasks t LEFT JOIN task_schedule x ON x.id = t.id WHERE t.\(projectFilter) ORDER BY t.id
+            FROM tasks t LEFT JOIN task_schedule x ON x.id = t.id WHERE +t.\(projectFilter) ORDER BY t.id
             """, args) { s in
             func day(_ i: Int32) -> Day? {
                 if case .integer(let n) = db.rawValue(s, i), n >= Int64(Day.earliest.number), n <= Int64(Day.latest.number) { return Day(Int(n)) }
@@ -58,7 +82,7 @@ struct ScheduleExecutor {
             tasks.append(TaskRow(id: id, wbs: wbs, wbsKey: key, parentWBS: parent, start: day(3), finish: day(4), actualStart: day(7), actualFinish: day(8),
                                  milestone: milestone, progress: db.rawValue(s, 9).number ?? 0, state: state,
                                  constraint: ConstantEvaluator.text(db.rawValue(s, 10)), constraintDate: day(11),
-                                 saved: (13...21).map { db.rawValue(s, Int32($0)) }))
+                                 saved: ScheduleExecutor.saved(s)))
         }
         guard !tasks.isEmpty else { return ChangeReport(verb: "scheduled", entity: "task", count: 0, detail: nil) }
 
@@ -122,7 +146,7 @@ struct ScheduleExecutor {
                 // while its finish is the one an earlier schedule wrote, the days that run used
                 // (its own extension is not more planned work).
                 var planned = Int(network.durations[k])
-                if case .integer(let days) = t.saved[7], case .integer(let wrote) = t.saved[8], t.finish.map({ Int64($0.number) }) == wrote {
+                if let days = t.saved.plannedDays, let wrote = t.saved.scheduledFinish, t.finish.map({ Int64($0.number) }) == wrote {
                     planned = Int(clamping: days)
                 }
                 plannedDays[i] = planned
@@ -228,57 +252,74 @@ struct ScheduleExecutor {
             }
         }
 
-        // Write back through a scratch table: one prepared insert a task, then set-based
-        // statements journal the moved dates and apply what changed.
-        try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_schedule (id INTEGER PRIMARY KEY, es, ef, ls, lf, slack, free, critical, start, finish, leaf, planned_days, scheduled_finish)")
-        try db.run("DELETE FROM temp.pmq_schedule")
+        // Write back: the schedule's fields of each task whose values changed, straight into
+        // task_schedule with one prepared statement; the moved leaves through a scratch
+        // table, from which set-based statements journal their dates and apply them.
+        try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_moved (id INTEGER PRIMARY KEY, start, finish)")
+        try db.run("DELETE FROM temp.pmq_moved")
+        let put = try db.prepare("""
+            INSERT OR REPLACE INTO task_schedule (id, early_start, early_finish, late_start, late_finish, slack, free_slack, critical, planned_days, scheduled_finish)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """)
+        let move = try db.prepare("INSERT INTO temp.pmq_moved (id, start, finish) VALUES (?1, ?2, ?3)")
+        func step(_ s: OpaquePointer) throws {
+            let rc = sqlite3_step(s)
+            sqlite3_reset(s)
+            guard rc == SQLITE_DONE else { throw Database.StoreError(message: db.lastError, code: rc) }
+        }
+        func bind(_ s: OpaquePointer, _ i: Int32, _ v: Int64?) {
+            if let v { sqlite3_bind_int64(s, i, v) } else { sqlite3_bind_null(s, i) }
+        }
         var latest: Day?
         for (i, t) in tasks.enumerated() {
             guard let o = out[i] else { continue }
             let leaf = !parents.contains(t.wbs)
             // Closed tasks keep their dates, started ones their start; summaries roll up.
-            var start: Value = t.start.map { .date($0) } ?? .null
-            var finish: Value = t.finish.map { .date($0) } ?? .null
+            var start = t.start, finish = t.finish
             if leaf {
                 switch t.state {
                 case .closed: break
-                case .started: finish = plannedFinish[i].map { .date($0) } ?? finish
-                case .notStarted: start = .date(o.es); finish = .date(o.ef)
+                case .started: finish = plannedFinish[i] ?? finish
+                case .notStarted: start = o.es; finish = o.ef
                 }
-                if case .date(let f) = finish { latest = max(latest ?? f, f) }
+                if let f = finish { latest = max(latest ?? f, f) }
             }
             // Only rows with something new are written: a weekly re-plan moves few tasks.
-            let days: Value = plannedDays[i].map { .integer(Int64($0)) } ?? .null
-            var wrote: Value = .null
-            if plannedDays[i] != nil, case .date(let f) = finish { wrote = .integer(Int64(f.number)) }
-            let computed: [Value] = [.integer(Int64(o.es.number)), .integer(Int64(o.ef.number)), .integer(Int64(o.ls.number)), .integer(Int64(o.lf.number)),
-                                     .integer(Int64(o.slack)), .integer(Int64(o.free)), .integer(o.critical ? 1 : 0), days, wrote]
-            let moves = leaf && (start != (t.start.map { .date($0) } ?? .null) || finish != (t.finish.map { .date($0) } ?? .null))
-            guard moves || computed != t.saved else { continue }
-            try db.run("INSERT INTO temp.pmq_schedule VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                       [.integer(t.id), .date(o.es), .date(o.ef), .date(o.ls), .date(o.lf), .integer(Int64(o.slack)), .integer(Int64(o.free)),
-                        .bool(o.critical), start, finish, .bool(leaf), days, wrote])
+            let days = plannedDays[i].map { Int64($0) }
+            let wrote = plannedDays[i] != nil ? finish.map { Int64($0.number) } : nil
+            let computed = Saved(earlyStart: Int64(o.es.number), earlyFinish: Int64(o.ef.number), lateStart: Int64(o.ls.number),
+                                 lateFinish: Int64(o.lf.number), slack: Int64(o.slack), freeSlack: Int64(o.free), critical: o.critical ? 1 : 0,
+                                 plannedDays: days, scheduledFinish: wrote)
+            if computed != t.saved {
+                bind(put, 1, t.id)
+                for (k, v) in computed.columns.enumerated() { bind(put, Int32(k + 2), v) }
+                try step(put)
+            }
+            if leaf && (start != t.start || finish != t.finish) {
+                bind(move, 1, t.id)
+                bind(move, 2, start.map { Int64($0.number) })
+                bind(move, 3, finish.map { Int64($0.number) })
+                try step(move)
+            }
         }
-        let set = try session.journal.set()
-        for field in ["start", "finish"] {
-            try db.run("""
-                INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
-                SELECT ?1, 'tasks', t.id, '\(field)', t.\(field), s.\(field) FROM temp.pmq_schedule s JOIN tasks t ON t.id = s.id
-                WHERE s.leaf AND t.\(field) IS NOT s.\(field)
-                """, [.integer(set)])
+        var moved = 0
+        if case .integer(let n) = try db.scalar("SELECT count(*) FROM temp.pmq_moved"), n > 0 {
+            let set = try session.journal.set()
+            for field in ["start", "finish"] {
+                try db.run("""
+                    INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
+                    SELECT ?1, 'tasks', t.id, '\(field)', t.\(field), s.\(field) FROM temp.pmq_moved s CROSS JOIN tasks t ON t.id = s.id
+                    WHERE t.\(field) IS NOT s.\(field)
+                    """, [.integer(set)])
+            }
+            // Start and finish are indexed: only the moved rows are touched for them, through
+            // the primary key from the scratch rows (UPDATE ... FROM would scan every task).
+            moved = try db.run("""
+                UPDATE tasks SET (start, finish) = (SELECT s.start, s.finish FROM temp.pmq_moved s WHERE s.id = tasks.id)
+                WHERE id IN (SELECT id FROM temp.pmq_moved)
+                """)
+            try db.run("DELETE FROM temp.pmq_moved")
         }
-        // Start and finish are indexed: only the moved rows are touched for them.
-        // Through the primary key from the few changed rows (UPDATE ... FROM would scan every task).
-        let moved = try db.run("""
-            UPDATE tasks SET (start, finish) = (SELECT s.start, s.finish FROM temp.pmq_schedule s WHERE s.id = tasks.id)
-            WHERE id IN (SELECT s.id FROM temp.pmq_schedule s JOIN tasks t ON t.id = s.id
-                         WHERE s.leaf AND (t.start IS NOT s.start OR t.finish IS NOT s.finish))
-            """)
-        try db.run("""
-            INSERT OR REPLACE INTO task_schedule (id, early_start, early_finish, late_start, late_finish, slack, free_slack, critical, planned_days, scheduled_finish)
-            SELECT id, es, ef, ls, lf, slack, free, critical, planned_days, scheduled_finish FROM temp.pmq_schedule
-            """)
-        try db.run("DELETE FROM temp.pmq_schedule")
         let finish = latest ?? finishDate(0, result.length)
         var note = "\(moved) moved; finish \(finish.iso), \(calendar.workingDays(from: projectStart, to: finish + 1)) working days"
         if !negative.isEmpty {

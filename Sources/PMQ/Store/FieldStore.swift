@@ -36,8 +36,10 @@ enum FieldStore {
             throw RuntimeError(message: "\"\(f.name)\" is already a custom field of \(f.table)", range: .none)
         }
         let id = db.lastInsertID
+        try RowVersions.dropTriggers(f.table, db)
         try addColumn(f, db)
         if let d = f.defaultValue { try db.run("UPDATE \(f.table) SET \(f.column) = ?1", [d]) }
+        try RowVersions.follow(f.table, db, fill: f.defaultValue)
         let set = try session.journal.set()
         try session.journal.record(set, "pmq_fields", id, "+", old: .null, new: .integer(id))
         try session.reloadSchema()
@@ -56,7 +58,9 @@ enum FieldStore {
                            [.integer(set), .text(f.table), .text(f.column)])
         try session.journal.recordRemoval(set, "pmq_fields", where: "id = ?1", [.integer(id)])
         try db.run("DELETE FROM pmq_fields WHERE id = ?1", [.integer(id)])
+        try RowVersions.dropTriggers(f.table, db)
         try db.run("ALTER TABLE \(f.table) DROP COLUMN \(f.column)")
+        try RowVersions.follow(f.table, db)
         try session.reloadSchema()
         return n
     }
@@ -66,7 +70,9 @@ enum FieldStore {
     static func restoreColumn(id: Int64, session: Session) throws {
         try session.reloadSchema()
         guard let f = session.schema.customFields.first(where: { $0.id == id }) else { return }
+        try RowVersions.dropTriggers(f.table, session.db)
         try addColumn(f, session.db)
+        try RowVersions.follow(f.table, session.db)
     }
 
     private static func addColumn(_ f: CustomField, _ db: Database) throws {

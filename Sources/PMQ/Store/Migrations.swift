@@ -213,6 +213,11 @@ enum Migrations {
     ALTER TABLE people ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE people ADD COLUMN left_on INTEGER;     -- the field `left` (LEFT is an SQL keyword)
     """
+
+    /// v7: the dated row versions `as of` reads (docs/time-travel.md): per travelled table,
+    /// each row's earlier values with the days they were valid, written by triggers, and
+    /// built here from the journal for the changes made before this step (RowVersions).
+    static let v7 = RowVersions.migration
 }
 
 extension Migrations {
@@ -276,6 +281,11 @@ extension Database {
             for v in current..<target {
                 try execute(Migrations.steps[v])
                 try execute("PRAGMA user_version = \(v + 1)")
+            }
+            // Step 7 wrote the versions and triggers for the built-in columns; custom fields
+            // added before it (step 6) join them here.
+            if current < 7 && target >= 7 {
+                for t in RowVersions.tablesAtV6 { try RowVersions.follow(t.table, self) }
             }
             try execute("COMMIT")
             upgradedFrom = current

@@ -1,0 +1,153 @@
+/// The dated row-version store behind `as of` (spec §8.3; design in docs/time-travel.md).
+///
+/// For every table the model travels in, `<table>_versions` keeps each row's earlier
+/// versions: a version is the whole row as it was, valid from day `valid_from` up to (not
+/// including) day `valid_to`, the day of the change set that replaced or deleted it. So the
+/// model as of day D is
+///
+///     rows of the table with no version ending after D           (unchanged since D)
+///     + versions with valid_from <= D < valid_to                 (changed or deleted since)
+///
+/// two indexed range lookups in one SQL statement instead of a replay of the journal.
+///
+/// Versions are written by triggers, so every path that changes a row (update, delete and
+/// the rows the database removes or clears on its own, roll-up, schedule, undo and redo)
+/// writes them inside its own transaction. A row gets at most one version per booked day:
+/// `valid_from` is the latest `valid_to` the row already has (the first version of a row is
+/// valid "always", `Day.always`), and a change booked on a day not after it writes nothing,
+/// because a version valid for no whole day is never seen. The day is the newest change
+/// set's: every change statement books its set before it writes a row.
+///
+/// The journal stays what undo, `was`/`changed`, the journal source and history read; the
+/// versions are what `as of` reads. Added rows need no version: the journal's `+` entries
+/// say which rows did not exist yet (see AsOfSQL).
+///
+/// The columns are the tables' columns at schema 6, written out here because a released
+/// migration never changes. A custom field's column (spec §8.2) joins its table's versions
+/// when the field is added (`follow`); a later step that adds a column must do the same.
+enum RowVersions {
+    /// A valid_from before every day: the row's first version.
+    static let always: Int64 = -2_147_483_648
+
+    /// The travelled tables and their columns (besides `id`) at schema 6.
+    static let tablesAtV6: [(table: String, columns: [String])] = [
+        ("people", ["name", "kind", "role", "department", "email", "rate", "capacity", "backup", "login", "active", "left_on"]),
+        ("projects", ["code", "name", "client", "manager", "budget", "start", "finish", "status"]),
+        ("tasks", ["project", "wbs", "wbs_key", "parent_wbs", "name", "owner", "status", "priority", "start", "finish",
+                   "actual_start", "actual_finish", "baseline_start", "baseline_finish", "effort", "progress", "cost",
+                   "milestone", "notes", "tags", "baseline_cost", "constraint_type", "constraint_date"]),
+        ("dependencies", ["pred", "succ", "type", "lag"]),
+        ("assignments", ["task", "person", "role", "units"]),
+        ("risks", ["title", "project", "task", "owner", "probability", "impact", "status", "review", "response"]),
+        ("costs", ["project", "task", "person", "kind", "date", "qty", "rate", "amount", "note"]),
+        ("defects", ["title", "task", "severity", "status", "found", "fixed"]),
+        ("changes", ["title", "project", "status", "cost_impact", "days_impact", "requested_by", "decided"]),
+    ]
+
+    static func versions(_ table: String) -> String { table + "_versions" }
+
+    /// The versions table: clustered by (valid_to, id), so the versions that end after a
+    /// day are one contiguous range (a recent day reads a few rows), plus (id, valid_to) for
+    /// a row's newest version. Columns have no declared type, so values are kept exactly as
+    /// the table held them.
+    static func create(_ table: String, _ columns: [String]) -> String {
+        let v = versions(table)
+        return """
+        CREATE TABLE \(v) (
+            valid_to INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            valid_from INTEGER NOT NULL,
+            \(columns.joined(separator: ", ")),
+            PRIMARY KEY (valid_to, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX \(v)_row ON \(v)(id, valid_to);
+        """
+    }
+
+    /// After an update or a delete, the row as it was becomes a version ending on the day
+    /// of the newest change set, unless the row already has one ending on or after it.
+    static func triggers(_ table: String, _ columns: [String]) -> String {
+        let v = versions(table)
+        // Plain VALUES with the two look-ups repeated (each one seek): a derived table in the
+        // trigger's SELECT would be built for every row.
+        let day = "(SELECT day FROM journal_sets ORDER BY id DESC LIMIT 1)"
+        let from = "coalesce((SELECT max(valid_to) FROM \(v) WHERE id = OLD.id), \(always))"
+        func trigger(_ event: String) -> String {
+            """
+            CREATE TRIGGER \(v)_on_\(event.lowercased()) AFTER \(event) ON \(table) WHEN \(day) > \(from) BEGIN
+            INSERT INTO \(v) (valid_to, id, valid_from, \(columns.joined(separator: ", ")))
+            VALUES (\(day), OLD.id, \(from), \(columns.map { "OLD.\($0)" }.joined(separator: ", ")));
+            END;
+            """
+        }
+        return trigger("UPDATE") + "\n" + trigger("DELETE")
+    }
+
+    /// Versions for a file journaled before this store existed, from its journal: per row,
+    /// one version for each change set that updated or deleted it (on a day after the row's
+    /// latest so far), each column taken from the first entry at or after that set that
+    /// changed it (its old value) or deleted the row (the row's JSON), else the row as it is.
+    static func backfill(_ table: String, _ columns: [String]) -> String {
+        let v = versions(table)
+        let values = columns.map { c in
+            "(SELECT CASE WHEN x.field = '-' THEN json_extract(x.old_value, '$.\(c)') ELSE x.old_value END FROM journal_entries x"
+                + " WHERE x.entity = '\(table)' AND x.field IN ('\(c)', '-') AND x.row_id = o.rid AND x.id >= o.first ORDER BY x.id LIMIT 1)"
+        }
+        let now = columns.map { c in
+            "(SELECT k.\(c) FROM \(table) k WHERE k.id = o.rid)"
+        }
+        let picked = zip(columns, zip(values, now)).map { c, pair in
+            "CASE WHEN EXISTS (SELECT 1 FROM journal_entries x WHERE x.entity = '\(table)' AND x.field IN ('\(c)', '-') AND x.row_id = o.rid AND x.id >= o.first)"
+                + " THEN \(pair.0) ELSE \(pair.1) END"
+        }
+        return """
+        INSERT INTO \(v) (valid_to, id, valid_from, \(columns.joined(separator: ", ")))
+        SELECT o.day, o.rid, coalesce(o.before, \(always)), \(picked.joined(separator: ", "))
+        FROM (SELECT rid, first, day, max(day) OVER (PARTITION BY rid ORDER BY first ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+              FROM (SELECT e.row_id AS rid, min(e.id) AS first, s.day AS day
+                    FROM journal_entries e JOIN journal_sets s ON s.id = e.set_id
+                    WHERE e.entity = '\(table)' AND e.field != '+'
+                    GROUP BY e.row_id, e.set_id)) o
+        WHERE o.day IS NOT NULL AND (o.before IS NULL OR o.before < o.day);
+        """
+    }
+
+    /// Migration step 7: the versions tables, their triggers, and versions for the changes
+    /// already journaled.
+    static let migration: String = tablesAtV6.map { t in
+        create(t.table, t.columns) + "\n" + backfill(t.table, t.columns) + "\n" + triggers(t.table, t.columns)
+    }.joined(separator: "\n")
+
+    /// Before a column of `table` is added or dropped (a custom field): its triggers go, so
+    /// the change of the column (and the default written into every row) makes no versions.
+    static func dropTriggers(_ table: String, _ db: Database) throws {
+        guard tablesAtV6.contains(where: { $0.table == table }) else { return }
+        let v = versions(table)
+        try db.execute("DROP TRIGGER IF EXISTS \(v)_on_update; DROP TRIGGER IF EXISTS \(v)_on_delete")
+    }
+
+    /// After a column of `table` was added or dropped: the versions table gets the columns it
+    /// lacks (a new custom field's earlier versions take `fill`, the value every row got, as
+    /// the field reads before it existed), and the triggers are written for the columns now.
+    /// Column names come from the database's own schema.
+    static func follow(_ table: String, _ db: Database, fill: Value? = nil) throws {
+        guard tablesAtV6.contains(where: { $0.table == table }) else { return }
+        let v = versions(table)
+        func columns(_ t: String) throws -> [String] {
+            var out: [String] = []
+            try db.query("SELECT name FROM pragma_table_info(?1)", [.text(t)]) { s in
+                if case .text(let n) = db.rawValue(s, 0) { out.append(n) }
+            }
+            return out
+        }
+        let kept = try columns(table).filter { $0 != "id" }
+        let have = Set(try columns(v))
+        for c in kept where !have.contains(c) {
+            guard History.isPlainIdentifier(c) else { continue }
+            try db.execute("ALTER TABLE \(v) ADD COLUMN \(c)")
+            if let fill, fill != .null { try db.run("UPDATE \(v) SET \(c) = ?1", [fill]) }
+        }
+        try dropTriggers(table, db)
+        try db.execute(triggers(table, kept.filter(History.isPlainIdentifier)))
+    }
+}
