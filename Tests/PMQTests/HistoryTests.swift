@@ -127,10 +127,10 @@ struct HistoryTests {
         }
     }
 
-    /// Migration step 7 builds, from a file's journal, the versions the triggers would have
+    /// Migration step 8 builds, from a file's journal, the versions the triggers would have
     /// written: after random changes on increasing days (roll-up, schedule, deletes that
     /// cascade, undo and redo), the versions rebuilt from the journal equal those written.
-    @Test("migration step 7: versions rebuilt from the journal equal the ones the triggers wrote")
+    @Test("migration step 8: versions rebuilt from the journal equal the ones the triggers wrote")
     func versionsFromJournal() throws {
         var rng = SeededGenerator(seed: 611)
         for round in 0..<4 {

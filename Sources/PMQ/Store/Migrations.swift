@@ -5,7 +5,7 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8]
     static var latest: Int { steps.count }
 
     /// v1: the project model of spec §1.
@@ -214,10 +214,10 @@ enum Migrations {
     ALTER TABLE people ADD COLUMN left_on INTEGER;     -- the field `left` (LEFT is an SQL keyword)
     """
 
-    /// v7: the dated row versions `as of` reads (docs/time-travel.md): per travelled table,
+    /// v8: the dated row versions `as of` reads (docs/time-travel.md): per travelled table,
     /// each row's earlier values with the days they were valid, written by triggers, and
     /// built here from the journal for the changes made before this step (RowVersions).
-    static let v7 = RowVersions.migration
+    static let v8 = RowVersions.migration
 }
 
 extension Migrations {

@@ -112,7 +112,7 @@ enum RowVersions {
         """
     }
 
-    /// Migration step 7: the versions tables, their triggers, and versions for the changes
+    /// Migration step 8: the versions tables, their triggers, and versions for the changes
     /// already journaled.
     static let migration: String = tablesAtV6.map { t in
         create(t.table, t.columns) + "\n" + backfill(t.table, t.columns) + "\n" + triggers(t.table, t.columns)
