@@ -31,6 +31,8 @@ indirect enum Checked {
     case history(row: (entity: EntityDef, key: Value)?, SourceRange)
     case undo(SourceRange), redo(SourceRange)
     case schedule(SourceRange)
+    /// `schedule level`, with its search budget in milliseconds.
+    case scheduleLevel(budgetMilliseconds: Int, SourceRange)
     case baselineSave(SourceRange)
     case health(TExpr?, SourceRange)
     case addHoliday(from: Day, to: Day, name: String?, SourceRange)
@@ -99,6 +101,7 @@ extension Statement {
         case .undo: return "undo"
         case .redo: return "redo"
         case .schedule: return "schedule"
+        case .scheduleLevel: return "schedule level"
         case .importFile, .importInto: return "import"
         case .baselineSave: return "baseline save"
         // Read-only, or checked one by one inside their blocks; each case named, so a new
@@ -411,6 +414,18 @@ extension Checker {
             }
             return .export(tq, path: path, s.range)
         case .schedule: return .schedule(s.range)
+        case .scheduleLevel(let within):
+            guard let within else { return .scheduleLevel(budgetMilliseconds: 200, s.range) }
+            guard case .duration(let v, let unit) = within.kind, unit == .milliseconds || unit == .seconds else {
+                diagnostics.error(.type, "a time budget is written like 200ms or 2s", within.range)
+                return nil
+            }
+            let ms = unit == .seconds ? v * 1000 : v
+            guard ms >= 1, ms <= 600_000 else {
+                diagnostics.error(.invalidValue, "a time budget from 1ms to 600s, please", within.range)
+                return nil
+            }
+            return .scheduleLevel(budgetMilliseconds: Int(ms.rounded()), s.range)
         case .baselineSave: return .baselineSave(s.range)
         case .health(let asOf):
             guard let asOf else { return .health(nil, s.range) }
@@ -503,8 +518,9 @@ extension Checker {
         switch t {
         case .query(let q):
             guard let tq = checkQuery(q) else { return nil }
-            if verb != "for", q.asOf != nil || tq.entity.isJournal {
+            if verb != "for", q.asOf != nil || tq.entity.isReadOnly {
                 diagnostics.error(.refused, tq.entity.isJournal ? "the journal is read-only: \(verb) works on the model"
+                                  : tq.entity.isReadOnly ? "load is computed: \(verb) works on the tasks, assignments and people it comes from"
                                   : "\(verb) changes the model as it is now, not as of a past day", q.range)
                 return nil
             }

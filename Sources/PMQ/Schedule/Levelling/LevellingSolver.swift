@@ -11,8 +11,13 @@ public struct LevellingSolver: Sendable {
         public var maxSchedules: Int
         public var seed: UInt64
         public var populationSize: Int
-        public init(timeBudget: Duration? = .milliseconds(200), maxSchedules: Int = 50_000, seed: UInt64 = 20_260_128, populationSize: Int = 40) {
+        /// End the search after this many generations without a better schedule (nil: never).
+        /// Small plans then end on their own, the same way every run, well within the budget.
+        public var stallGenerations: Int?
+        public init(timeBudget: Duration? = .milliseconds(200), maxSchedules: Int = 50_000, seed: UInt64 = 20_260_128, populationSize: Int = 40,
+                    stallGenerations: Int? = nil) {
             self.timeBudget = timeBudget; self.maxSchedules = maxSchedules; self.seed = seed; self.populationSize = populationSize
+            self.stallGenerations = stallGenerations
         }
     }
 
@@ -76,8 +81,12 @@ public struct LevellingSolver: Sendable {
             }
             population.sort { $0.schedule.better(than: $1.schedule) }
             population = Array(population.prefix(ga.populationSize))
+            var lastBetter = 0
+            var bestSeen = best
             search: while !outOfBudget() {
                 generations += 1
+                if let b = best, let seen = bestSeen, b.better(than: seen) { lastBetter = generations; bestSeen = b }
+                if let stall = options.stallGenerations, generations - lastBetter > stall { break }
                 var children: [GeneticSearch.Individual] = []
                 var order = Array(population.indices)
                 for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, ga.random.below(i + 1)) }
