@@ -186,4 +186,64 @@ struct LevellingTests {
         print("levelling sweep: \(count) j30 instances, mean deviation from the optimum \(String(format: "%.3f", 100 * deviation / Double(count))) %")
         #expect(deviation / Double(count) <= 0.01)
     }
+
+    /// Rows of a query's table result.
+    static func rows(_ session: Session, _ q: String) -> [[Value]] {
+        for case .rows(_, let rows, _) in session.run(q).results { return rows }
+        return []
+    }
+
+    @Test("shipped j30 instances through schedule level: the reported finish, checked day by day outside the leveller")
+    func throughScheduleLevel() throws {
+        for (file, optimum) in Self.optima.prefix(4) {
+            let inst = try Self.instance(file)
+            let session = try Session(path: nil, today: Day(iso: "2026-01-05"))
+            let setup = session.run(inst.script())
+            #expect(setup.diagnostics.isEmpty, "\(file): \(setup.diagnostics.map(\.message))")
+            let r = session.run("schedule level within 2s")
+            #expect(r.diagnostics.isEmpty)
+            var days = 0
+            for case .change(let c) in r.results {
+                if let d = reportedWorkingDays(c.note) { days = d }
+            }
+            #expect(days >= Int(optimum), "\(file): \(days) beat the optimum \(optimum)")
+            #expect(days <= Int(optimum) + Int(optimum) / 10, "\(file): \(days) against \(optimum)")
+            // Independent: each working day's requests from the file, against the availabilities.
+            let cal = WorkCalendar()
+            var use: [Int: [Int]] = [:]
+            for row in Self.rows(session, "tasks select wbs, start, finish") {
+                guard case .text(let wbs) = row[0], let j = Int(wbs).map({ $0 - 1 }), case .date(let a) = row[1], case .date(let b) = row[2] else { continue }
+                guard inst.durations[j] > 0 else { continue }
+                var d = a
+                while d <= b {
+                    if cal.isWorking(d) {
+                        var u = use[d.number] ?? Array(repeating: 0, count: inst.capacities.count)
+                        for (k, q) in inst.requests[j].enumerated() { u[k] += q }
+                        use[d.number] = u
+                    }
+                    d = d + 1
+                }
+            }
+            for (day, u) in use { for (k, q) in u.enumerated() { #expect(q <= inst.capacities[k], "\(file): R\(k + 1) on \(Day(day).iso): \(q)") } }
+            #expect(Self.rows(session, "dependencies where succ.start <= pred.finish").isEmpty, "\(file): a link is broken")
+            #expect(session.run("count load where over").results.first == .scalar(.integer(0), kind: .number))
+        }
+    }
+
+    @Test("schedule level with --dry-run reports the moves and keeps nothing")
+    func dryRun() throws {
+        let session = try Session(path: nil, today: Day(iso: "2026-05-04"))
+        _ = session.run("""
+            add project "P" start 2026-05-04
+            add person "Li Wei"
+            add task "A" wbs 1 owner "Li Wei" start 2026-05-04 duration 3wd
+            add task "B" wbs 2 owner "Li Wei" start 2026-05-04 duration 3wd
+            """)
+        let r = session.run("schedule level", dryRun: true)
+        var note = ""
+        for case .change(let c) in r.results { note = c.note ?? "" }
+        #expect(note.contains("delayed by levelling: 2 +3wd"), "\(note)")
+        #expect(Self.rows(session, "tasks where start > 2026-05-04").isEmpty)
+        #expect(session.run("count load where over").results.first == .scalar(.integer(3), kind: .number))
+    }
 }

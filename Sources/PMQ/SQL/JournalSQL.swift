@@ -21,6 +21,11 @@ enum JournalSQL {
         case "costs" where depth == 0:
             let date = "strftime('%Y-%m-%d', \(rowValue(table, "date", id)) * 86400, 'unixepoch')"
             return "coalesce(\(date) || ' ', '') || coalesce(\(rowValue(table, "kind", id)), '') || coalesce(' ' || \(number(rowValue(table, "amount", id))), '')"
+        case "leaves" where depth == 0:
+            let day = "strftime('%Y-%m-%d', \(rowValue(table, "start", id)) * 86400, 'unixepoch')"
+            return "(coalesce(\(key("people", rowValue(table, "person", id), depth: 1)), '?') || ' ' || coalesce(\(day), ''))"
+        case "holidays", "workdays":
+            return "coalesce(strftime('%Y-%m-%d', \(rowValue(table, "day", id)) * 86400, 'unixepoch'), \(fallback))"
         case "saved_queries", "rules":
             return "coalesce(\(rowValue(table, "name", id)), \(fallback))"
         default:
@@ -36,7 +41,8 @@ enum JournalSQL {
 
     /// The key of a row of whichever table `entity` (SQL text) names.
     static func anyKey(entity: String, id: String) -> String {
-        let tables = ["people", "projects", "tasks", "dependencies", "assignments", "risks", "costs", "defects", "changes", "saved_queries", "rules"]
+        let tables = ["people", "projects", "tasks", "dependencies", "assignments", "risks", "costs", "defects", "changes", "saved_queries", "rules",
+                      "leaves", "holidays", "workdays"]
         return "(CASE \(entity) " + tables.map { "WHEN '\($0)' THEN \(key($0, id))" }.joined(separator: " ") + " ELSE '#' || \(id) END)"
     }
 

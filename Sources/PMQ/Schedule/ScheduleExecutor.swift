@@ -336,7 +336,7 @@ struct ScheduleExecutor {
         if levelling != nil {
             delayed.sort { $0.key < $1.key }
             note += delayed.isEmpty ? "; no one overloaded, nothing delayed"
-                : "; delayed for resources: " + delayed.prefix(20).map { "\($0.wbs) +\($0.days)wd" }.joined(separator: ", ") + (delayed.count > 20 ? ", ... (\(delayed.count) in all)" : "")
+                : "; delayed by levelling: " + delayed.prefix(20).map { "\($0.wbs) +\($0.days)wd" }.joined(separator: ", ") + (delayed.count > 20 ? ", ... (\(delayed.count) in all)" : "")
         }
         if !negative.isEmpty {
             negative.sort { $0.key < $1.key }

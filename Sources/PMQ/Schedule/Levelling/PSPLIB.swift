@@ -98,6 +98,13 @@ public struct PSPLIBInstance: Sendable {
     }
 }
 
+/// The working days a `schedule` report names ("finish 2026-03-02, 42 working days"), if any.
+public func reportedWorkingDays(_ note: String?) -> Int? {
+    guard let note, let r = note.range(of: " working days") else { return nil }
+    let digits = note[..<r.lowerBound].reversed().prefix { $0.isNumber }
+    return Int(String(digits.reversed()))
+}
+
 /// The rows of PSPLIB's `summary.csv` (set, file, ..., best known upper bound, lower bound, proven).
 public struct PSPLIBSummary: Sendable {
     public struct Row: Sendable { public var set: String, file: String, mpm: Int, upperBound: Int, lowerBound: Int, provenOptimal: Bool }

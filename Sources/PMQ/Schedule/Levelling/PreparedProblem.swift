@@ -85,8 +85,9 @@ final class PreparedProblem: @unchecked Sendable {
 
         // Releases at or after the grid's origin; the horizon covers every activity run one
         // after another after everything fixed, stretched by every period off and every lag.
+        // Only work that uses something needs the grid: done work long ago does not widen it.
         var lo: Int32 = 0
-        for a in p.activities { lo = min(lo, a.release, a.fixedStart ?? 0) }
+        for a in p.activities where !a.demands.isEmpty { lo = min(lo, a.release, a.fixedStart ?? 0) }
         origin = lo
         release = p.activities.map { max(0, $0.release) }
         var h = Int64(0)
@@ -95,7 +96,7 @@ final class PreparedProblem: @unchecked Sendable {
             let cal = calendarOf[j] >= 0 ? calendars[Int(calendarOf[j])] : .always
             let extra = Int64(cal.off.count)
             if let s = a.fixedStart {
-                latestFixed = max(latestFixed, Int64(cal.finish(start: s, duration: max(0, a.duration))) + 1)
+                latestFixed = max(latestFixed, Int64(cal.finish(start: s, duration: max(0, a.duration))) + 1 + Int64(max(0, a.duration)))
             } else {
                 h += Int64(max(0, a.duration)) + extra
             }
@@ -105,8 +106,8 @@ final class PreparedProblem: @unchecked Sendable {
         for l in links where l.lag > 0 { h += Int64(l.lag) }
         for c in p.capacityChanges { latestFixed = max(latestFixed, Int64(c.period) + 1) }
         let total = latestFixed + h + 2 - Int64(lo)
-        guard total < Int64(Int32.max / 4), total * Int64(max(1, resourceCount)) < 200_000_000 else {
-            throw LevellingError.malformed("the schedule would span \(total) periods")
+        guard total < Int64(Int32.max / 4), total * Int64(max(1, resourceCount)) < 20_000_000 else {
+            throw LevellingError.malformed("the plan is too long to level: \(total) working days for \(resourceCount) people")
         }
         horizon = Int32(total)
         var avail = [Int32](repeating: 0, count: resourceCount * Int(horizon))
@@ -164,7 +165,9 @@ final class PreparedProblem: @unchecked Sendable {
         while t < f {
             if cal?.isOn(t) ?? true {
                 let x = Int(t - origin)
-                if x < 0 || x >= h { return t }
+                // Before the grid nothing fits; past it (which the horizon rules out) nothing is tracked.
+                if x < 0 { return t }
+                if x >= h { return nil }
                 for k in d0..<d1 where avail[Int(demandResource[k]) * h + x] < demandAmount[k] { return t }
             }
             t += 1
