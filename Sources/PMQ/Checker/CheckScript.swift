@@ -336,7 +336,7 @@ extension Checker {
             guard let of else { return .history(row: nil, s.range) }
             var entity = schema.tasks
             if let entityName {
-                let keyed = schema.entities.filter { $0.key != nil && !$0.isJournal }
+                let keyed = schema.entities.filter { $0.key != nil && !$0.isReadOnly }
                 guard let e = keyed.first(where: { $0.singular == entityName.lowered || $0.plural == entityName.lowered }) else {
                     let names = keyed.map(\.singular)
                     diagnostics.error(.unknownName, "history of takes an entity with a key: \(names.joined(separator: ", "))\(Suggestions.didYouMean(entityName.text, names))",

@@ -51,7 +51,7 @@ enum JournalSQL {
     static func valueText(entity: String, field: String, value v: String, schema: Schema = .builtIn) -> String {
         var refs: [String: [(String, String)]] = [:]    // target table -> (table, column)
         var dates: [(String, String)] = [], durations: [(String, String)] = [], bools: [(String, String)] = []
-        for e in schema.entities where !e.isJournal && !e.onlyMilestones {
+        for e in schema.entities where !e.isReadOnly && !e.onlyMilestones {
             for f in e.fields {
                 guard let c = f.column else { continue }
                 switch f.type {
@@ -84,7 +84,7 @@ enum JournalSQL {
     static func fieldText(_ field: String, entity: String) -> String {
         // Built-in fields stored under another column (`constraint` in constraint_type: an SQL
         // keyword) are named from the catalogue, whose names are plain words.
-        let renamed = Catalog.entities.filter { !$0.onlyMilestones && !$0.isJournal }.flatMap { e in
+        let renamed = Catalog.entities.filter { !$0.onlyMilestones && !$0.isReadOnly }.flatMap { e in
             e.fields.compactMap { f in f.column.flatMap { $0 != f.name ? "WHEN \(entity) = '\(e.table)' AND \(field) = '\($0)' THEN '\(f.name)'" : nil } }
         }.joined(separator: " ")
         return "(CASE WHEN \(field) = '+' THEN '(added)' WHEN \(field) = '-' THEN '(deleted)' \(renamed)"
