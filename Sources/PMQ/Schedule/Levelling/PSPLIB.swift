@@ -106,14 +106,15 @@ public func reportedWorkingDays(_ note: String?) -> Int? {
 }
 
 /// The rows of PSPLIB's `summary.csv` (set, file, ..., best known upper bound, lower bound, proven).
+/// The bounds are empty for instances the solution files do not cover.
 public struct PSPLIBSummary: Sendable {
-    public struct Row: Sendable { public var set: String, file: String, mpm: Int, upperBound: Int, lowerBound: Int, provenOptimal: Bool }
+    public struct Row: Sendable { public var set: String, file: String, mpm: Int, upperBound: Int?, lowerBound: Int?, provenOptimal: Bool }
     public var rows: [Row]
     public init(parsing text: String) {
         rows = text.split(whereSeparator: \.isNewline).dropFirst().compactMap { line in
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard f.count >= 10, let mpm = Int(f[6]), let ub = Int(f[7]), let lb = Int(f[8]) else { return nil }
-            return Row(set: f[0], file: f[1], mpm: mpm, upperBound: ub, lowerBound: lb, provenOptimal: f[9] == "1")
+            guard f.count >= 10, let mpm = Int(f[6]) else { return nil }
+            return Row(set: f[0], file: f[1], mpm: mpm, upperBound: Int(f[7]), lowerBound: Int(f[8]), provenOptimal: f[9] == "1")
         }
     }
 }
