@@ -57,7 +57,7 @@ extension Checked {
              .delete(_, let r), .bindValue(_, _, let r), .bindSet(_, _, let r), .forLoop(_, _, _, let r), .print(_, let r),
              .assert(_, _, let r), .saveQuery(_, _, let r), .dropQuery(_, let r), .addField(_, let r), .dropField(_, _, let r),
              .saveRule(_, _, _, let r), .dropRule(_, let r), .checkRules(let r), .history(_, let r), .undo(let r), .redo(let r),
-             .schedule(let r), .baselineSave(let r), .health(_, let r), .addHoliday(_, _, _, let r), .importFile(_, _, let r),
+             .schedule(let r), .scheduleLevel(_, let r), .baselineSave(let r), .health(_, let r), .addHoliday(_, _, _, let r), .importFile(_, _, let r),
              .gantt(_, let r), .report(_, let r), .importInto(_, _, let r), .export(_, _, let r),
              .begin(let r), .commit(let r), .rollback(let r):
             return r
