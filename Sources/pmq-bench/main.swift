@@ -31,6 +31,9 @@ usage: pmq-bench <command> [options]
   lsp --tasks N [--runs 7] [--db FILE.db]             l. pmq lsp: diagnostics on a change to a 1,000-line
                                                       script, completion, peak memory (issue 17)
   history --tasks N [--runs 7]                        k. as of, changed, history over a year of weekly updates (issue 11)
+  level [--limit N] [--skip j60,j120] [PSPLIB_DIR]    v. PSPLIB j30/j60/j120 through `schedule level` (deviation,
+                                                      share optimal, time); a whole `pmq -e "schedule level"` on
+                                                      1,000 tasks and 50 people (issue 15)
   sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
                                                       (for trying a faster SQL shape; ?1 = today)
   run --tasks N [all the options above]               all of a–d, then a table of figures
@@ -61,6 +64,7 @@ struct Options {
     var hyperfine = true
     var skip: Set<String> = []
     var positional: [String] = []
+    var limit: Int?
 }
 
 func parseOptions(_ args: [String]) throws -> Options {
@@ -96,6 +100,7 @@ func parseOptions(_ args: [String]) throws -> Options {
         case "--regenerate": o.regenerate = true
         case "--pmq": o.pmq = try value()
         case "--no-hyperfine": o.hyperfine = false
+        case "--limit": o.limit = try int(try value())
         case "--skip": o.skip = Set(try value().split(separator: ",").map { String($0) })
         case "-h", "--help": print(usage); exit(0)
         default:
@@ -134,7 +139,7 @@ func machineDescription() -> String {
 
 func main() throws {
     let o = try parseOptions(Array(CommandLine.arguments.dropFirst()))
-    if o.command != "sql", let extra = o.positional.first { throw BenchError("unexpected argument \(extra)\n\n\(usage)") }
+    if o.command != "sql", o.command != "level", let extra = o.positional.first { throw BenchError("unexpected argument \(extra)\n\n\(usage)") }
     let model = ProjectModel(tasks: o.tasks, seed: o.seed)
     let pmq = o.pmq ?? executableDirectory() + "/pmq"
     switch o.command {
@@ -197,6 +202,14 @@ func main() throws {
     case "schedule":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchScheduleCLI(o, pmq: pmq))
+    case "level":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        note("machine: \(machineDescription())")
+        var figures: [Figure] = []
+        if !o.skip.contains("1k") { figures += try benchLevelCLI(o, pmq: pmq) }
+        figures += try benchLevel(o)
+        note("machine: \(machineDescription())")
+        printTable(figures)
     case "pictures":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchPictures(o, pmq: pmq))

@@ -29,6 +29,8 @@ public enum ComputedField: Sendable, Equatable {
     case duration, late, overdue, remaining, level, actualCost, slip, score, parent
     /// A task some other task has as its parent (spec §8.1): its rolled-up fields follow its children.
     case summary
+    /// A person whose load on some day is above their capacity (spec §8.7).
+    case overallocated
     /// A column of task_schedule, filled in by `schedule`.
     case scheduled(String)
 }
@@ -126,6 +128,8 @@ public struct EntityDef: Sendable {
     public var fieldNames: [String] { fields.map(\.name) }
     /// The journal is read, never changed by add, update or delete.
     public var isJournal: Bool { table == "journal" }
+    /// Sources computed from the model (the journal, load): read, never changed directly.
+    public var isReadOnly: Bool { table == "journal" || table == "load" }
 }
 
 /// The built-in entities, fixed in code. Read them through a `Schema` wherever a database's
@@ -148,6 +152,7 @@ public enum Catalog {
             FieldDef("login", .text, doc: "the user name `me` matches ($PMQ_USER, else the system user)"),
             FieldDef("active", .bool, doc: "false once they left the project (people where active)", neverNull: true),
             FieldDef("left", .date, doc: "the day they left", column: "left_on"),
+            FieldDef("overallocated", .bool, computed: .overallocated, doc: "some working day's load is above capacity"),
         ], defaultColumns: ["name", "kind", "role", "department", "rate", "backup"], onlyMilestones: false),
         EntityDef(plural: "projects", singular: "project", table: "projects", key: "code", fields: [
             FieldDef("code", .text, required: true), FieldDef("name", .text), FieldDef("client", .text),
@@ -194,6 +199,24 @@ public enum Catalog {
             FieldDef("cost_impact", .number), FieldDef("days_impact", .duration),
             FieldDef("requested_by", .reference("people")), FieldDef("decided", .date),
         ], defaultColumns: ["title", "status", "cost_impact", "days_impact", "requested_by", "decided"], onlyMilestones: false),
+        // Resources (spec §8.7): a person's leave, the project's holidays and make-up working days.
+        EntityDef(plural: "leaves", singular: "leave", table: "leaves", key: nil, fields: [
+            FieldDef("person", .reference("people"), required: true, onDelete: .cascade), FieldDef("start", .date, required: true),
+            FieldDef("finish", .date, required: true), FieldDef("note", .text),
+        ], defaultColumns: ["person", "start", "finish", "note"], onlyMilestones: false),
+        EntityDef(plural: "holidays", singular: "holiday", table: "holidays", key: nil, fields: [
+            FieldDef("day", .date, required: true), FieldDef("name", .text),
+        ], defaultColumns: ["day", "name"], onlyMilestones: false),
+        EntityDef(plural: "workdays", singular: "workday", table: "workdays", key: nil, fields: [
+            FieldDef("day", .date, required: true, doc: "a weekend day the project works (make-up day)"), FieldDef("name", .text),
+        ], defaultColumns: ["day", "name"], onlyMilestones: false),
+        // Each person's hours a working day (spec §8.7): computed by the SQL generator, read-only.
+        EntityDef(plural: "load", singular: "load", table: "load", key: nil, fields: [
+            FieldDef("person", .reference("people")), FieldDef("day", .date),
+            FieldDef("hours", .number, doc: "hours of work that day, rounded to 0.01"),
+            FieldDef("capacity", .number, doc: "the person's hours per day"),
+            FieldDef("over", .bool, doc: "hours > capacity"),
+        ], defaultColumns: ["person", "day", "hours", "capacity", "over"], onlyMilestones: false),
         // The change journal as a source (spec §8.3): read-only, one row per changed field
         // (and per added or deleted row), values as text. The SQL generator builds its rows.
         EntityDef(plural: "journal", singular: "journal", table: "journal", key: nil, fields: [

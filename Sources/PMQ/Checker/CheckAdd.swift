@@ -27,6 +27,10 @@ extension Checker {
             diagnostics.error(.refused, "the journal is read-only: it records what the other statements change", a.entity.range)
             return nil
         }
+        if entity.isReadOnly {
+            diagnostics.error(.refused, "load is computed from tasks, assignments, capacity and leave: change those instead", a.entity.range)
+            return nil
+        }
         var out = TAdd(entity: entity, milestone: entity.onlyMilestones, values: [], link: nil, duration: nil, range: range)
         var ok = true
 
@@ -38,8 +42,24 @@ extension Checker {
             diagnostics.error(.syntax, "write a dependency as: add dependency 1.2 -> 1.3", range)
             return nil
         }
+        var a = a
+        if entity.plural == "leaves" {
+            // `add leave "Li Wei" from 2026-05-04 to 2026-05-08`: from and to are start and finish;
+            // without `to`, one day.
+            a.pairs = a.pairs.map { p in
+                switch p.field.lowered {
+                case "from": return (Name(text: "start", range: p.field.range), p.value)
+                case "to": return (Name(text: "finish", range: p.field.range), p.value)
+                default: return p
+                }
+            }
+            if !a.pairs.contains(where: { $0.field.lowered == "finish" }), let s = a.pairs.first(where: { $0.field.lowered == "start" }) {
+                a.pairs.append((Name(text: "finish", range: s.field.range), s.value))
+            }
+        }
         if let lit = a.literal {
-            let keyName = entity.plural == "tasks" || entity.plural == "milestones" ? "name" : entity.key
+            let literalField: String? = ["leaves": "person", "workdays": "day", "holidays": "day"][entity.plural]
+            let keyName = entity.plural == "tasks" || entity.plural == "milestones" ? "name" : (literalField ?? entity.key)
             guard let keyName, let kf = entity.field(keyName) else {
                 diagnostics.error(.syntax, "\(entity.plural) have no name: give their fields, as in \"add \(entity.singular) \(entity.fieldNames.prefix(2).map { "\($0) ..." }.joined(separator: " "))\"", lit.range)
                 return nil
@@ -62,6 +82,9 @@ extension Checker {
                     let days = unit == .weeks ? v * 7 : v
                     if unit == .months {
                         diagnostics.error(.type, "a duration in months (mo) has no fixed length: give the finish date instead", valueExpr.range)
+                        ok = false
+                    } else if unit == .milliseconds || unit == .seconds {
+                        diagnostics.error(.type, "a duration is in days: write 5d, 2w or 5wd (ms and s are for a time budget)", valueExpr.range)
                         ok = false
                     } else if unit == .hours {
                         diagnostics.error(.type, "a duration is in days: write 5d, 2w or 5wd (hours are for effort)", valueExpr.range)
@@ -98,6 +121,15 @@ extension Checker {
         }
         if out.duration != nil, out.value("finish") != nil {
             diagnostics.error(.type, "give finish or duration, not both", out.range(of: "finish"))
+            return nil
+        }
+        if entity.table == "leaves", case .date(let s)? = out.value("start"), case .date(let f)? = out.value("finish"), f < s {
+            diagnostics.error(.invalidValue, "a leave runs forward: \(f.iso) is before \(s.iso)", out.range(of: "finish"))
+            return nil
+        }
+        if entity.table == "workdays", case .date(let d)? = out.value("day"), !d.isWeekend {
+            diagnostics.error(.invalidValue, "\(d.iso) is a weekday, a working day already: a make-up day is a Saturday or Sunday",
+                              out.range(of: "day"), notes: ["to work on a holiday, delete it: delete holidays where day = \(d.iso)"])
             return nil
         }
         if entity.table == "people", case .reference(let b)? = out.value("backup"), case .text(let n)? = out.value("name"), b == n {

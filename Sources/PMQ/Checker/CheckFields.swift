@@ -34,7 +34,7 @@ extension Checker {
                                 column: CustomField.column(for: name))
         if !Checker.customFieldTypes.contains(typeName) {
             // A reference names its row by key: entities without one (costs, ...) cannot be referenced.
-            let targets = schema.entities.filter { !$0.isJournal && !$0.onlyMilestones && $0.key != nil }
+            let targets = schema.entities.filter { !$0.isReadOnly && !$0.onlyMilestones && $0.key != nil }
             guard let target = targets.first(where: { $0.singular == typeName }) else {
                 let names = Checker.customFieldTypes + targets.map(\.singular)
                 diagnostics.error(.unknownName, "unknown type \"\(a.type.text)\"\(Suggestions.didYouMean(a.type.text, names))", a.type.range,
@@ -101,13 +101,17 @@ extension Checker {
     /// The entity named in `add field ... to X` / `drop field ... from X`.
     private mutating func fieldEntity(_ n: Name, verb: String) -> EntityDef? {
         guard let entity = schema.entity(named: n.lowered) else {
-            let names = schema.entities.filter { !$0.isJournal }.map(\.plural)
+            let names = schema.entities.filter { !$0.isReadOnly }.map(\.plural)
             diagnostics.error(.unknownName, "unknown entity \"\(n.text)\"\(Suggestions.didYouMean(n.text, names))", n.range,
                               notes: ["fields can be added to: " + names.joined(separator: ", ")])
             return nil
         }
         if entity.isJournal {
             diagnostics.error(.refused, "the journal is read-only: it has no custom fields", n.range)
+            return nil
+        }
+        if entity.isReadOnly {
+            diagnostics.error(.refused, "load is computed: it has no custom fields", n.range)
             return nil
         }
         // Milestones are tasks: their fields are the tasks' fields.

@@ -31,6 +31,8 @@ indirect enum Checked {
     case history(row: (entity: EntityDef, key: Value)?, SourceRange)
     case undo(SourceRange), redo(SourceRange)
     case schedule(SourceRange)
+    /// `schedule level`, with its search budget in milliseconds.
+    case scheduleLevel(budgetMilliseconds: Int, SourceRange)
     case baselineSave(SourceRange)
     case health(TExpr?, SourceRange)
     case addHoliday(from: Day, to: Day, name: String?, SourceRange)
@@ -59,7 +61,7 @@ extension Checked {
              .delete(_, let r), .bindValue(_, _, let r), .bindSet(_, _, let r), .forLoop(_, _, _, let r), .print(_, let r),
              .assert(_, _, let r), .saveQuery(_, _, let r), .dropQuery(_, let r), .addField(_, let r), .dropField(_, _, let r),
              .saveRule(_, _, _, let r), .dropRule(_, let r), .checkRules(let r), .history(_, let r), .undo(let r), .redo(let r),
-             .schedule(let r), .baselineSave(let r), .health(_, let r), .addHoliday(_, _, _, let r), .importFile(_, _, let r),
+             .schedule(let r), .scheduleLevel(_, let r), .baselineSave(let r), .health(_, let r), .addHoliday(_, _, _, let r), .importFile(_, _, let r),
              .gantt(_, let r), .report(_, let r), .importInto(_, _, let r), .export(_, _, let r),
              .importTaskwarrior(_, let r), .exportTaskwarrior(_, _, let r),
              .begin(let r), .commit(let r), .rollback(let r):
@@ -104,6 +106,7 @@ extension Statement {
         case .undo: return "undo"
         case .redo: return "redo"
         case .schedule: return "schedule"
+        case .scheduleLevel: return "schedule level"
         case .importFile, .importInto: return "import"
         case .baselineSave: return "baseline save"
         // Read-only, or checked one by one inside their blocks; each case named, so a new
@@ -338,7 +341,7 @@ extension Checker {
             guard let of else { return .history(row: nil, s.range) }
             var entity = schema.tasks
             if let entityName {
-                let keyed = schema.entities.filter { $0.key != nil && !$0.isJournal }
+                let keyed = schema.entities.filter { $0.key != nil && !$0.isReadOnly }
                 guard let e = keyed.first(where: { $0.singular == entityName.lowered || $0.plural == entityName.lowered }) else {
                     let names = keyed.map(\.singular)
                     diagnostics.error(.unknownName, "history of takes an entity with a key: \(names.joined(separator: ", "))\(Suggestions.didYouMean(entityName.text, names))",
@@ -442,6 +445,18 @@ extension Checker {
             }
             return .export(tq, path: path, s.range)
         case .schedule: return .schedule(s.range)
+        case .scheduleLevel(let within):
+            guard let within else { return .scheduleLevel(budgetMilliseconds: 200, s.range) }
+            guard case .duration(let v, let unit) = within.kind, unit == .milliseconds || unit == .seconds else {
+                diagnostics.error(.type, "a time budget is written like 200ms or 2s", within.range)
+                return nil
+            }
+            let ms = unit == .seconds ? v * 1000 : v
+            guard ms >= 1, ms <= 600_000 else {
+                diagnostics.error(.invalidValue, "a time budget from 1ms to 600s, please", within.range)
+                return nil
+            }
+            return .scheduleLevel(budgetMilliseconds: Int(ms.rounded()), s.range)
         case .baselineSave: return .baselineSave(s.range)
         case .health(let asOf):
             guard let asOf else { return .health(nil, s.range) }
@@ -542,8 +557,9 @@ extension Checker {
         switch t {
         case .query(let q):
             guard let tq = checkQuery(q) else { return nil }
-            if verb != "for", q.asOf != nil || tq.entity.isJournal {
+            if verb != "for", q.asOf != nil || tq.entity.isReadOnly {
                 diagnostics.error(.refused, tq.entity.isJournal ? "the journal is read-only: \(verb) works on the model"
+                                  : tq.entity.isReadOnly ? "load is computed: \(verb) works on the tasks, assignments and people it comes from"
                                   : "\(verb) changes the model as it is now, not as of a past day", q.range)
                 return nil
             }

@@ -314,6 +314,9 @@ struct Checker {
             case .months:
                 diagnostics.error(.type, "months (mo) have no fixed length: add them to a date, as in today + 1mo", e.range)
                 return TExpr(.invalid, .any, e.range)
+            case .milliseconds, .seconds:
+                diagnostics.error(.type, "ms and s are for a time budget, as in schedule level within 200ms", e.range)
+                return TExpr(.invalid, .any, e.range)
             case .workdays:
                 // Alone, `5wd` means the calendar span of 5 working days from today.
                 let span = today.addingWorkdays(v.safeInt ?? 0).number - today.number
@@ -636,7 +639,7 @@ struct Checker {
                 diagnostics.error(.type, "round() takes numbers, not a \(x.type)", a.range)
             }
             return TExpr(.function(fn, xs), .number, range)
-        case .listOf, .maxOf:
+        case .listOf, .maxOf, .addOwnerWorkdays:
             return TExpr(.invalid, .any, range)
         case .coalesce:
             guard arity(2, 16) else { return TExpr(.invalid, .any, range) }
@@ -654,6 +657,12 @@ struct Checker {
 
     // MARK: - Typing rules
 
+    /// The owner of the row of a task scope, for working-day arithmetic in the owner's calendar.
+    static func ownerOfRow(_ entity: EntityDef, _ range: SourceRange) -> TExpr? {
+        guard entity.table == "tasks", let f = entity.field("owner") else { return nil }
+        return TExpr(.field(FieldPath(root: entity, hops: [], field: f)), PType(f.type), range)
+    }
+
     /// date ± duration → date, date − date → duration, duration × number → duration, ...
     private mutating func checkArithmetic(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ range: SourceRange, _ scope: Scope) -> TExpr {
         // Working days need the calendar, so `date + 5wd` keeps the unit to the end.
@@ -661,6 +670,11 @@ struct Checker {
             let x = check(a, scope)
             if x.type == .date || x.type == .any {
                 let n = TExpr(.value(.integer(Int64(v))), .number, b.range)
+                if let owner = Checker.ownerOfRow(scope.entity, b.range) {
+                    // On a task's row, its owner's working days: the calendar less their leave.
+                    let signed = TExpr(.value(.integer(Int64(op == .sub ? -v : v))), .number, b.range)
+                    return TExpr(.function(.addOwnerWorkdays, [x, signed, owner]), .date, range)
+                }
                 return TExpr(.addWorkdays(x, n, subtract: op == .sub), .date, range)
             }
         }

@@ -56,7 +56,7 @@ public struct Schema: Sendable {
     /// deleting a row of `table` must clear or refuse (derived, never a hand list).
     func references(to table: String) -> [(table: String, column: String, field: FieldDef)] {
         var out: [(String, String, FieldDef)] = []
-        for e in entities where !e.isJournal && !e.onlyMilestones {
+        for e in entities where !e.isReadOnly && !e.onlyMilestones {
             for f in e.fields {
                 guard case .reference(let t) = f.type, let c = f.column, plural(t)?.table == table else { continue }
                 out.append((e.table, c, f))

@@ -110,10 +110,13 @@ public enum ScalarFunction: String, Sendable {
     case lower, upper, length, abs, round, coalesce
     /// Used by the change statements only: a one-item list, the larger of two values.
     case listOf = "json_array", maxOf = "max"
+    /// `date ± Nwd` on a task's row: n working days of the task's owner (spec §8.7), as
+    /// pmq_add_workdays(date, n, owner).
+    case addOwnerWorkdays = "pmq_add_workdays"
 
     /// The functions a user may call by name.
     static func named(_ n: String) -> ScalarFunction? {
-        guard let f = ScalarFunction(rawValue: n), f != .listOf, f != .maxOf else { return nil }
+        guard let f = ScalarFunction(rawValue: n), f != .listOf, f != .maxOf, f != .addOwnerWorkdays else { return nil }
         return f
     }
 }

@@ -37,12 +37,12 @@ public struct Completer {
 
     static let statementKeywords = ["add", "assert", "assign", "count", "delete", "explain", "fn", "for", "history", "if", "let",
                                     "param", "print", "redo", "save query", "shift", "show queries", "unassign", "undo", "update", "use project",
-                                    "begin", "commit", "rollback", "drop query", "add field", "drop field", "schedule", "health", "baseline save",
+                                    "begin", "commit", "rollback", "drop query", "add field", "drop field", "schedule", "schedule level", "health", "baseline save",
                                     "gantt", "report to", "downstream of", "upstream of", "import", "export", "export project to",
                                     "save rule", "drop rule", "show rules", "check"]
     static let clauseKeywords = ["where", "group by", "select", "order by", "limit", "offset", "and", "or", "not", "in", "is null",
                                  "is not null", "between", "under", "asc", "desc", "as", "set", "to", "from", "by", "into",
-                                 "having", "pivot", "case when", "then", "else", "end", "as of", "was", "was not", "changed", "after", "before", "severity"]
+                                 "having", "pivot", "case when", "then", "else", "end", "as of", "was", "was not", "changed", "after", "before", "severity", "level", "within"]
     /// The other programs' formats: `import ... into tasks from taskwarrior`, `export ... as taskwarrior`.
     static let transferFormats = ["taskwarrior"]
     static let functions = ["count()", "sum(", "avg(", "min(", "max(", "lower(", "upper(", "length(", "abs(", "round(", "coalesce(",

@@ -144,8 +144,11 @@ struct AddExecutor {
             if d.days == 0 || milestone {
                 cols["finish"] = .date(start)
             } else if d.workdays {
-                // The start is working day 1.
-                cols["finish"] = .date(session.calendar.adding(Int(d.days) - 1, to: session.calendar.nextWorking(start)))
+                // The start is working day 1; the days are the owner's (spec §8.7).
+                var owner: Int64?
+                if case .integer(let o)? = cols["owner"] { owner = o }
+                let calendar = session.personCalendars.calendar(for: owner)
+                cols["finish"] = .date(calendar.adding(Int(d.days) - 1, to: calendar.nextWorking(start)))
             } else {
                 cols["finish"] = .date(Day(start.number + Int(d.days.rounded(.up)) - 1))
             }

@@ -55,7 +55,13 @@ struct ChangeExecutor {
                 guard let finish = entity.field("finish"), let start = entity.field("start"),
                       let a = plan.assign(finish, plan.current(finish)) else { continue }
                 let s = plan.column(start)
-                plan.derive("c\(a.new) = pmq_workday_finish(c\(s), ?1)", [.integer(Int64(n))])
+                // In the owner's working days (spec §8.7): the owner as the row will have it.
+                if let ownerField = entity.field("owner"), entity.table == "tasks" {
+                    let o = plan.assignment("owner").map { $0.new } ?? plan.column(ownerField)
+                    plan.derive("c\(a.new) = pmq_workday_finish(c\(s), ?1, c\(o))", [.integer(Int64(n))])
+                } else {
+                    plan.derive("c\(a.new) = pmq_workday_finish(c\(s), ?1)", [.integer(Int64(n))])
+                }
             }
             if let c = (f.name == "duration" ? entity.field("finish") : f)?.column { explicit.insert(c) }
         }
@@ -337,7 +343,10 @@ struct ChangeExecutor {
         for name in ["start", "finish"] {
             guard let f = target.entity.field(name) else { continue }
             let current = TExpr(.field(FieldPath(root: target.entity, hops: [], field: f)), .date, range)
-            let moved = workdays ? TExpr(.addWorkdays(current, days, subtract: false), .date, range)
+            // A task moves by its owner's working days.
+            let owner = Checker.ownerOfRow(target.entity, range)
+            let moved = workdays ? (owner.map { TExpr(.function(.addOwnerWorkdays, [current, days, $0]), .date, range) }
+                                    ?? TExpr(.addWorkdays(current, days, subtract: false), .date, range))
                                  : TExpr(.arithmetic(.add, current, days), .date, range)
             values.append((f, .expr(moved)))
         }
@@ -411,6 +420,10 @@ struct ChangeExecutor {
             try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, ?2, id, ?3, \(r.column), NULL FROM \(r.table) WHERE \(r.column) IN (\(doomed))",
                        [.integer(set), .text(r.table), .text(r.column)])
             try db.run("UPDATE \(r.table) SET \(r.column) = NULL WHERE \(r.column) IN (\(doomed))")
+        }
+        if entity.table == "people" {
+            // Their leave goes with them (the database cascades); journaled so undo brings it back.
+            try session.journal.recordRemoval(set, "leaves", where: "person IN (\(doomed))", [])
         }
         try session.journal.recordRemoval(set, entity.table, where: "id IN (\(doomed))", [])
         let n = try db.run("DELETE FROM \(entity.table) WHERE id IN (\(doomed))")

@@ -28,6 +28,10 @@ enum ConstantEvaluator {
             case .length: if case .text(let s) = vs[0] { return .integer(Int64(s.count)) }; return .null
             case .coalesce: return vs.first { !$0.isNull } ?? .null
             case .listOf: return vs.first.map { .list([text($0)]) } ?? .null
+            case .addOwnerWorkdays:
+                // Without a row there is no owner: the project calendar.
+                guard case .date(let day) = vs[0], let k = vs[1].number?.safeInt else { return .null }
+                return try inRange(.date(calendar?.adding(k, to: day) ?? day.addingWorkdays(k)), e)
             case .maxOf:
                 guard let a = vs.first?.number, let b = vs.last?.number else { return .null }
                 return a >= b ? vs[0] : vs[vs.count - 1]

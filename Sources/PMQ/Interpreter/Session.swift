@@ -57,6 +57,8 @@ public final class Session {
     var orphanCandidates: [(id: Int64, wbs: String, range: SourceRange)] = []
     /// The project calendar: weekends and the holidays table.
     let calendar = WorkCalendar()
+    /// Each person's calendar: the project's less their leave (spec §8.7).
+    lazy var personCalendars = PersonCalendars(project: calendar)
     /// Set from another thread (or a signal handler) to stop the run in progress.
     private let cancelled = Atomic<Bool>(false)
     /// SQL compiled for checked nodes during one run. The node is held with its SQL so
@@ -529,8 +531,22 @@ public final class Session {
 
     // MARK: - Statements
 
+    static let calendarTables: Set<String> = ["holidays", "workdays", "leaves", "people"]
+
+    /// Statements that may change holidays, make-up days or leave.
+    static func changesCalendars(_ c: Checked) -> Bool {
+        switch c {
+        case .add(let a): return calendarTables.contains(a.entity.table)
+        case .update(let q, _, _), .delete(let q, _): return calendarTables.contains(q.entity.table)
+        case .undo, .redo, .importFile, .importInto: return true
+        default: return false
+        }
+    }
+
     func execute(_ c: Checked, emit: (StatementResult) -> Void) throws {
         try step()
+        // Holidays, make-up days and leave are the calendars' input: read them again after a change.
+        defer { if Session.changesCalendars(c) { _ = try? loadCalendar() } }
         // Added rows are journaled as ranges; anything else that follows must come after them,
         // and sees the summaries rolled up over every change before it. One roll-up here is
         // enough: the run's end rolls up after its last statement, before it commits.
@@ -649,6 +665,8 @@ public final class Session {
             emit(.change(try History(session: self).undo(range, redo: true)))
         case .schedule(let range):
             emit(.change(try ScheduleExecutor(session: self).run(range)))
+        case .scheduleLevel(let ms, let range):
+            emit(.change(try ScheduleExecutor(session: self, levelling: LevelOptions(budget: .milliseconds(ms))).run(range)))
         case .baselineSave(let range):
             let tasks = schema.tasks
             let tq = TQuery(entity: tasks)

@@ -13,14 +13,15 @@ public enum Keywords {
         "where", "group", "by", "select", "order", "asc", "desc", "limit", "offset", "as", "and", "or", "not", "in",
         "is", "null", "between", "under", "set", "to", "from", "of", "query", "queries", "project",
         "having", "pivot", "case", "when", "then", "end", "downstream", "upstream", "into",
-        "was", "changed", "rule", "rules", "severity", "field", "type", "values", "default", "taskwarrior",
+        "was", "changed", "rule", "rules", "severity", "field", "type", "values", "default", "taskwarrior", "level", "within",
     ]
     /// The sources a query can start with: the model's entities (spec §1). They are part of
     /// the grammar, fixed for every database (custom fields add fields, never entities), so
     /// the parser tells `(tasks where ...)` from `(x + 1)` with this list and never asks a
     /// database's schema. A test checks it against the built-in catalogue.
     public static let sources = [
-        "people", "projects", "tasks", "milestones", "dependencies", "assignments", "risks", "costs", "defects", "changes", "journal",
+        "people", "projects", "tasks", "milestones", "dependencies", "assignments", "risks", "costs", "defects", "changes",
+        "leaves", "holidays", "workdays", "load", "journal",
     ]
 
     /// Names with a fixed value.

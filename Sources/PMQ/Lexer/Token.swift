@@ -35,6 +35,8 @@ struct Token: Equatable {
 
 enum DurationUnit: String, Equatable, Sendable {
     case days = "d", weeks = "w", hours = "h", workdays = "wd", months = "mo"
+    /// Time budgets (`schedule level within 200ms`), not durations of work.
+    case milliseconds = "ms", seconds = "s"
 }
 
 /// A piece of a double-quoted string: literal text or an interpolated `{expr}`

@@ -169,6 +169,8 @@ struct Statement {
         case history(of: Expr?, entity: Name?)
         case undo, redo
         case schedule
+        /// `schedule level [within 200ms]` (spec §8.7).
+        case scheduleLevel(within: Expr?)
         case baselineSave
         case health(asOf: Expr?)
         case importFile(Expr, code: Expr?)

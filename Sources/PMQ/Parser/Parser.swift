@@ -221,7 +221,16 @@ struct Parser {
                 return Statement(kind: .history(of: nil, entity: nil), range: first.range)
             case "undo": advance(); return Statement(kind: .undo, range: first.range)
             case "redo": advance(); return Statement(kind: .redo, range: first.range)
-            case "schedule" where !startsQuery(): advance(); return Statement(kind: .schedule, range: first.range)
+            case "schedule" where !startsQuery():
+                // schedule_stmt = "schedule" , [ "level" , [ "within" , duration ] ] ;
+                advance()
+                guard let l = accept(keyword: "level") else { return Statement(kind: .schedule, range: first.range) }
+                guard accept(keyword: "within") != nil else { return Statement(kind: .scheduleLevel(within: nil), range: first.range.to(l.range)) }
+                if peek().isNewline || peek().isEOF {
+                    throw Failure(diagnostic: Diagnostic(peek().isEOF ? .incompleteInput : .syntax, "expected a time budget after \"within\", like 200ms or 2s", at: peek().range))
+                }
+                let budget = try parseAdditive()
+                return Statement(kind: .scheduleLevel(within: budget), range: first.range.to(budget.range))
             case "import": return try parseImport()
             case "export": return try parseExport()
             case "gantt" where !startsQuery():

@@ -21,6 +21,11 @@ enum JournalSQL {
         case "costs" where depth == 0:
             let date = "strftime('%Y-%m-%d', \(rowValue(table, "date", id)) * 86400, 'unixepoch')"
             return "coalesce(\(date) || ' ', '') || coalesce(\(rowValue(table, "kind", id)), '') || coalesce(' ' || \(number(rowValue(table, "amount", id))), '')"
+        case "leaves" where depth == 0:
+            let day = "strftime('%Y-%m-%d', \(rowValue(table, "start", id)) * 86400, 'unixepoch')"
+            return "(coalesce(\(key("people", rowValue(table, "person", id), depth: 1)), '?') || ' ' || coalesce(\(day), ''))"
+        case "holidays", "workdays":
+            return "coalesce(strftime('%Y-%m-%d', \(rowValue(table, "day", id)) * 86400, 'unixepoch'), \(fallback))"
         case "saved_queries", "rules":
             return "coalesce(\(rowValue(table, "name", id)), \(fallback))"
         default:
@@ -36,7 +41,8 @@ enum JournalSQL {
 
     /// The key of a row of whichever table `entity` (SQL text) names.
     static func anyKey(entity: String, id: String) -> String {
-        let tables = ["people", "projects", "tasks", "dependencies", "assignments", "risks", "costs", "defects", "changes", "saved_queries", "rules"]
+        let tables = ["people", "projects", "tasks", "dependencies", "assignments", "risks", "costs", "defects", "changes", "saved_queries", "rules",
+                      "leaves", "holidays", "workdays"]
         return "(CASE \(entity) " + tables.map { "WHEN '\($0)' THEN \(key($0, id))" }.joined(separator: " ") + " ELSE '#' || \(id) END)"
     }
 
@@ -45,7 +51,7 @@ enum JournalSQL {
     static func valueText(entity: String, field: String, value v: String, schema: Schema = .builtIn) -> String {
         var refs: [String: [(String, String)]] = [:]    // target table -> (table, column)
         var dates: [(String, String)] = [], durations: [(String, String)] = [], bools: [(String, String)] = []
-        for e in schema.entities where !e.isJournal && !e.onlyMilestones {
+        for e in schema.entities where !e.isReadOnly && !e.onlyMilestones {
             for f in e.fields {
                 guard let c = f.column else { continue }
                 switch f.type {
@@ -78,7 +84,7 @@ enum JournalSQL {
     static func fieldText(_ field: String, entity: String) -> String {
         // Built-in fields stored under another column (`constraint` in constraint_type: an SQL
         // keyword) are named from the catalogue, whose names are plain words.
-        let renamed = Catalog.entities.filter { !$0.onlyMilestones && !$0.isJournal }.flatMap { e in
+        let renamed = Catalog.entities.filter { !$0.onlyMilestones && !$0.isReadOnly }.flatMap { e in
             e.fields.compactMap { f in f.column.flatMap { $0 != f.name ? "WHEN \(entity) = '\(e.table)' AND \(field) = '\($0)' THEN '\(f.name)'" : nil } }
         }.joined(separator: " ")
         return "(CASE WHEN \(field) = '+' THEN '(added)' WHEN \(field) = '-' THEN '(deleted)' \(renamed)"

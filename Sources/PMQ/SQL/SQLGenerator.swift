@@ -335,6 +335,9 @@ struct SQLGenerator {
                 + " ELSE (SELECT total(cx.amount) FROM \(source("costs")) cx WHERE cx.task = \(a).id) END)"
         case .summary:
             return "(CASE WHEN \(summaryTest(a)) THEN 1 ELSE 0 END)"
+        case .overallocated:
+            // Uncorrelated: the load is computed once for the whole query, not once a person.
+            return "(CASE WHEN \(a).id IN (SELECT ox.person FROM \(source("load")) ox WHERE ox.over) THEN 1 ELSE 0 END)"
         case .slip:
             return "(\(a).finish - \(a).baseline_finish)"
         case .score:
@@ -371,6 +374,12 @@ struct SQLGenerator {
     /// rebuilt as of the day in force. Table names come from the catalog.
     private mutating func source(_ table: String) -> String {
         if table == "journal" { return "(" + JournalSQL.source(day: asOf.map { expr($0) }, schema: schema) + ")" }
+        if table == "load" {
+            // Each table once, as of the day in force: the same day expression for all.
+            var tables: [String: String] = [:]
+            for t in ["tasks", "people", "assignments", "leaves", "holidays", "workdays"] { tables[t] = source(t) }
+            return "(" + LoadSQL.source { tables[$0] ?? $0 } + ")"
+        }
         guard let d = asOf else { return table }
         return "(" + AsOfSQL.table(table, columns: schema.storedColumns(table), day: expr(d)) + ")"
     }

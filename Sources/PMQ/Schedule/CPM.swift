@@ -30,6 +30,17 @@ public struct CPMNetwork: Sendable {
     /// (a milestone reached when the day's work is done), not at the start of that day.
     public var fixedAtEndOfDay: [Bool]
     public var links: [Link]
+    /// Per activity, an index into `calendars`, or -1 (every period works). A calendar's
+    /// periods off (a person's leave) stretch the activity: its duration counts only the
+    /// periods it works. Empty: no activity has one.
+    public var calendarOf: [Int32] = []
+    public var calendars: [PeriodCalendar] = []
+
+    func calendar(_ v: Int) -> PeriodCalendar? {
+        guard v < calendarOf.count else { return nil }
+        let c = calendarOf[v]
+        return c >= 0 && Int(c) < calendars.count ? calendars[Int(c)] : nil
+    }
 
     public init(durations: [Int32], links: [Link]) {
         self.durations = durations
@@ -111,9 +122,24 @@ extension CPMNetwork {
                     }
                 }
                 if finishBound > start { start = finishBound; endOfDay[v] = true }
+                if let c = calendar(v), durations[v] > 0 {
+                    // FF and SF bounds were taken as if no period were off: correct for the calendar.
+                    var ffBound = Int32.min
+                    for k in inCount[v]..<inCount[v + 1] {
+                        let l = links[Int(inLinks[Int(k)])]
+                        switch l.type {
+                        case .ff: ffBound = max(ffBound, ef[Int(l.pred)] + l.lag)
+                        case .sf: ffBound = max(ffBound, es[Int(l.pred)] + l.lag)
+                        default: break
+                        }
+                    }
+                    let on = c.nextOn(start)
+                    if on != start { endOfDay[v] = false }
+                    start = ffBound == Int32.min ? on : c.earliestStart(from: on, finishAtLeast: ffBound, duration: durations[v])
+                }
             }
             es[v] = start
-            ef[v] = start + durations[v]
+            ef[v] = calendar(v)?.finish(start: start, duration: durations[v]) ?? start + durations[v]
         }
         let length = ef.max() ?? 0
         var lf = [Int32](repeating: length, count: n), ls = [Int32](repeating: 0, count: n)
@@ -137,7 +163,7 @@ extension CPMNetwork {
             }
             if let bound = latestFinish[v], bound < finish { finish = bound }
             lf[v] = finish
-            ls[v] = finish - durations[v]
+            ls[v] = calendar(v)?.latestStart(finishBy: finish, duration: durations[v]) ?? finish - durations[v]
             freeFloat[v] = max(0, free)
         }
         let total = (0..<n).map { ls[$0] - es[$0] }

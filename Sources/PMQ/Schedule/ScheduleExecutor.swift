@@ -37,6 +37,17 @@ struct ScheduleExecutor {
         var constraint: String, constraintDate: Day?
         /// What the last `schedule` wrote (task_schedule), so only changes are written back.
         var saved: Saved
+        var owner: Int64?
+        var effort: Double?
+    }
+
+    /// `schedule level` (spec §8.7): after the critical-path pass, this delays work so no
+    /// person's load passes their capacity; nil for plain `schedule`.
+    var levelling: LevelOptions?
+
+    init(session: Session, levelling: LevelOptions? = nil) {
+        self.session = session
+        self.levelling = levelling
     }
 
     /// Columns 13...21 of the read query, as they are stored.
@@ -63,7 +74,7 @@ struct ScheduleExecutor {
             SELECT t.id, t.wbs, t.parent_wbs, t.start, t.finish, t.milestone, t.status, t.actual_start, t.actual_finish, t.progress,
                    t.constraint_type, t.constraint_date, t.wbs_key,
                    x.early_start, x.early_finish, x.late_start, x.late_finish, x.slack, x.free_slack, x.critical,
-                   x.planned_days, x.scheduled_finish
+                   x.planned_days, x.scheduled_finish, t.owner, t.effort
             FROM tasks t LEFT JOIN task_schedule x ON x.id = t.id WHERE +t.\(projectFilter) ORDER BY t.id
             """, args) { s in
             func day(_ i: Int32) -> Day? {
@@ -82,7 +93,9 @@ struct ScheduleExecutor {
             tasks.append(TaskRow(id: id, wbs: wbs, wbsKey: key, parentWBS: parent, start: day(3), finish: day(4), actualStart: day(7), actualFinish: day(8),
                                  milestone: milestone, progress: db.rawValue(s, 9).number ?? 0, state: state,
                                  constraint: ConstantEvaluator.text(db.rawValue(s, 10)), constraintDate: day(11),
-                                 saved: ScheduleExecutor.saved(s)))
+                                 saved: ScheduleExecutor.saved(s),
+                                 owner: { if case .integer(let o) = db.rawValue(s, 22) { return o }; return nil }(),
+                                 effort: db.rawValue(s, 23).number))
         }
         guard !tasks.isEmpty else { return ChangeReport(verb: "scheduled", entity: "task", count: 0, detail: nil) }
 
@@ -113,11 +126,23 @@ struct ScheduleExecutor {
         var plannedDays = [Int?](repeating: nil, count: tasks.count)
         var network = CPMNetwork(durations: [], links: [])
         network.durations.reserveCapacity(leaves.count)
-        for i in leaves {
+        // A task works its owner's days: the project calendar less the owner's leave (spec §8.7).
+        let people = session.personCalendars
+        var offByOwner: [Int64: Int32] = [:]
+        network.calendarOf = Array(repeating: -1, count: leaves.count)
+        for (k, i) in leaves.enumerated() {
             let t = tasks[i]
+            let own = people.calendar(for: t.owner)
             var planned: Int32 = 1
-            if t.milestone { planned = 0 } else if let s = t.start, let f = t.finish, f >= s { planned = Int32(max(1, calendar.workingDays(from: s, to: f + 1))) }
+            if t.milestone { planned = 0 } else if let s = t.start, let f = t.finish, f >= s { planned = Int32(max(1, own.workingDays(from: s, to: f + 1))) }
             network.durations.append(planned)
+            if let o = t.owner, own !== calendar {
+                if offByOwner[o] == nil {
+                    offByOwner[o] = Int32(network.calendars.count)
+                    network.calendars.append(PeriodCalendar(off: people.leaveWorkingDays(o).map { index($0) }))
+                }
+                network.calendarOf[k] = offByOwner[o] ?? -1
+            }
         }
         network.earliest = Array(repeating: nil, count: leaves.count)
         network.fixed = Array(repeating: false, count: leaves.count)
@@ -137,10 +162,13 @@ struct ScheduleExecutor {
                     network.earliest[k] = working ? endIndex(f) : index(f)
                     network.fixedAtEndOfDay[k] = working
                 } else {
+                    // Where it happened, whatever the calendar: no periods off.
+                    network.calendarOf[k] = -1
                     network.earliest[k] = index(s)
                     network.durations[k] = Int32(max(0, calendar.workingDays(from: s, to: f + 1)))
                 }
             case .started:
+                let own = people.calendar(for: t.owner)
                 let s = t.actualStart ?? t.start ?? session.today
                 // The working days the task was planned with: those of its start and finish, or,
                 // while its finish is the one an earlier schedule wrote, the days that run used
@@ -152,14 +180,23 @@ struct ScheduleExecutor {
                 plannedDays[i] = planned
                 let left = Int((Double(planned) * (100 - min(100, max(0, t.progress))) / 100).rounded(.up))
                 var finish = t.finish ?? s
-                if left > 0 { finish = max(finish, calendar.adding(left - 1, to: calendar.nextWorking(session.today))) }
+                if left > 0 { finish = max(finish, own.adding(left - 1, to: own.nextWorking(session.today))) }
                 finish = max(finish, s)
                 plannedFinish[i] = finish
                 network.fixed[k] = true
                 network.earliest[k] = index(s)
+                // Its days from start to finish in the index space: no periods off within.
+                network.calendarOf[k] = -1
                 network.durations[k] = Int32(max(1, calendar.workingDays(from: s, to: finish + 1)))
             case .notStarted:
                 var earliest = max(0, statusDate)
+                // While its finish is the one the last schedule wrote, a task keeps the working
+                // days it was planned with: leave taken since stretches it rather than shortening it.
+                if !t.milestone, case .integer(let days) = t.saved[7], case .integer(let wrote) = t.saved[8],
+                   t.finish.map({ Int64($0.number) }) == wrote, days > 0, days < 1_000_000 {
+                    network.durations[k] = Int32(days)
+                }
+                if !t.milestone { plannedDays[i] = Int(network.durations[k]) }
                 let duration = network.durations[k]
                 if let c = t.constraintDate {
                     switch t.constraint {
@@ -209,12 +246,27 @@ struct ScheduleExecutor {
             let lag = db.rawValue(s, 3).number.flatMap { $0.rounded().safeInt } ?? 0
             network.links.append(.init(pred: a, succ: b, type: type, lag: Int32(clamping: lag)))
         }
-        let result: CPMResult
+        var result: CPMResult
         do {
             result = try network.solve()
         } catch CPMError.cycle(let loop) {
             let names = loop.map { tasks[leaves[Int($0)]].wbs }
             throw RuntimeError(message: "cannot schedule: the dependencies form a cycle: \(names.joined(separator: " -> "))", range: range)
+        }
+        // Levelling: delay work where people are overloaded, then take the early and late
+        // dates again with the levelled starts as the earliest ones (so slack is consistent).
+        var delayed: [(key: String, wbs: String, days: Int32)] = []
+        if let options = levelling {
+            let unlevelled = result.es
+            let starts = try Leveller(session: session, range: range).level(
+                network: network, cpm: result, tasks: leaves.map { tasks[$0] }, options: options)
+            for k in leaves.indices where !network.fixed[k] && starts[k] > result.es[k] {
+                network.earliest[k] = max(network.earliest[k] ?? 0, starts[k])
+            }
+            result = try network.solve()
+            for (k, i) in leaves.enumerated() where result.es[k] > unlevelled[k] {
+                delayed.append((tasks[i].wbsKey, tasks[i].wbs, result.es[k] - unlevelled[k]))
+            }
         }
 
         // Dates of each leaf, then summaries spanning their descendants. Work of no duration
@@ -322,11 +374,16 @@ struct ScheduleExecutor {
         }
         let finish = latest ?? finishDate(0, result.length)
         var note = "\(moved) moved; finish \(finish.iso), \(calendar.workingDays(from: projectStart, to: finish + 1)) working days"
+        if levelling != nil {
+            delayed.sort { $0.key < $1.key }
+            note += delayed.isEmpty ? "; no one overloaded, nothing delayed"
+                : "; delayed by levelling: " + delayed.prefix(20).map { "\($0.wbs) +\($0.days)wd" }.joined(separator: ", ") + (delayed.count > 20 ? ", ... (\(delayed.count) in all)" : "")
+        }
         if !negative.isEmpty {
             negative.sort { $0.key < $1.key }
             note += "; negative slack: " + negative.prefix(10).map(\.wbs).joined(separator: ", ") + (negative.count > 10 ? ", ..." : "")
         }
-        return ChangeReport(verb: "scheduled", entity: "task", count: tasks.count, detail: nil, note: note)
+        return ChangeReport(verb: levelling == nil ? "scheduled" : "levelled", entity: "task", count: tasks.count, detail: nil, note: note)
     }
 }
 
@@ -350,12 +407,23 @@ extension Session {
         throw RuntimeError(message: "there are \(ids.count) projects: choose one with: use project \"CODE\"", range: range)
     }
 
-    /// The holidays in the database, as the calendar every working-day count uses.
+    /// The holidays and make-up days in the database, as the calendar every working-day
+    /// count uses, and each person's leave (spec §8.7).
     @discardableResult
     func loadCalendar() throws -> WorkCalendar {
-        var days: [Day] = []
-        try db.query("SELECT day FROM holidays") { s in if case .integer(let d) = db.rawValue(s, 0) { days.append(Day(Int(d))) } }
-        calendar.set(days)
+        var days: [Day] = [], extra: [Day] = []
+        var leave: [(person: Int64, start: Day, finish: Day)] = []
+        func day(_ v: Value) -> Day? {
+            if case .integer(let n) = v, n >= Int64(Day.earliest.number), n <= Int64(Day.latest.number) { return Day(Int(n)) }
+            return nil
+        }
+        try db.query("SELECT day FROM holidays") { s in if let d = day(db.rawValue(s, 0)) { days.append(d) } }
+        // A file opened read-only at an older schema has neither table.
+        try? db.query("SELECT day FROM workdays") { s in if let d = day(db.rawValue(s, 0)) { extra.append(d) } }
+        try? db.query("SELECT person, start, finish FROM leaves") { s in
+            if case .integer(let p) = db.rawValue(s, 0), let a = day(db.rawValue(s, 1)), let b = day(db.rawValue(s, 2)) { leave.append((p, a, b)) }
+        }
+        personCalendars.set(holidays: days, workdays: extra, leave: leave)
         return calendar
     }
 }

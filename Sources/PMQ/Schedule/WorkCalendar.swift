@@ -1,30 +1,42 @@
-/// The project calendar: working weekdays (Monday to Friday) less holidays. Working-day
-/// durations (`5wd`), `shift ... by 5wd` and `schedule` count in it.
+/// A working calendar: weekdays (Monday to Friday) and make-up days (weekend days worked,
+/// spec §8.7), less days off (holidays; for a person's calendar, their leave too).
+/// Working-day durations (`5wd`), `shift ... by 5wd` and `schedule` count in it.
 public final class WorkCalendar: @unchecked Sendable {
-    /// Holidays that fall on working weekdays, sorted (weekend holidays change nothing).
+    /// Days off that fall on working weekdays, sorted (weekend days off change nothing).
     public private(set) var holidays: [Int] = []
+    /// Make-up days: weekend days that are working days, sorted (none that is also off).
+    public private(set) var workdays: [Int] = []
 
-    public init(holidays: [Day] = []) { set(holidays) }
+    public init(holidays: [Day] = [], workdays: [Day] = []) { set(holidays, workdays: workdays) }
 
-    public func set(_ days: [Day]) {
+    public func set(_ days: [Day], workdays extra: [Day] = []) {
         holidays = Array(Set(days.filter { !$0.isWeekend }.map(\.number))).sorted()
+        let off = Set(days.map(\.number))
+        workdays = Array(Set(extra.filter { $0.isWeekend && !off.contains($0.number) }.map(\.number))).sorted()
     }
 
-    public func isWorking(_ d: Day) -> Bool { !d.isWeekend && !isHoliday(d.number) }
-
-    private func isHoliday(_ n: Int) -> Bool {
-        let i = lowerBound(n)
-        return i < holidays.count && holidays[i] == n
+    public func isWorking(_ d: Day) -> Bool {
+        d.isWeekend ? WorkCalendar.contains(workdays, d.number) : !WorkCalendar.contains(holidays, d.number)
     }
 
-    private func lowerBound(_ n: Int) -> Int {
-        var lo = 0, hi = holidays.count
-        while lo < hi { let mid = (lo + hi) / 2; if holidays[mid] < n { lo = mid + 1 } else { hi = mid } }
+    private static func contains(_ list: [Int], _ n: Int) -> Bool {
+        let i = lowerBound(list, n)
+        return i < list.count && list[i] == n
+    }
+
+    private static func lowerBound(_ list: [Int], _ n: Int) -> Int {
+        var lo = 0, hi = list.count
+        while lo < hi { let mid = (lo + hi) / 2; if list[mid] < n { lo = mid + 1 } else { hi = mid } }
         return lo
     }
+    private func lowerBound(_ n: Int) -> Int { WorkCalendar.lowerBound(holidays, n) }
 
     /// Holidays in [a, b).
     private func holidays(from a: Int, to b: Int) -> Int { max(0, lowerBound(b) - lowerBound(a)) }
+    /// Make-up days in [a, b).
+    private func workdays(from a: Int, to b: Int) -> Int {
+        max(0, WorkCalendar.lowerBound(workdays, b) - WorkCalendar.lowerBound(workdays, a))
+    }
 
     /// Weekdays (Monday–Friday) in [a, b), by whole weeks.
     private static func weekdays(from a: Int, to b: Int) -> Int {
@@ -39,7 +51,7 @@ public final class WorkCalendar: @unchecked Sendable {
     /// Working days in [a, b).
     public func workingDays(from a: Day, to b: Day) -> Int {
         guard b.number > a.number else { return 0 }
-        return WorkCalendar.weekdays(from: a.number, to: b.number) - holidays(from: a.number, to: b.number)
+        return WorkCalendar.weekdays(from: a.number, to: b.number) - holidays(from: a.number, to: b.number) + workdays(from: a.number, to: b.number)
     }
 
     /// The first working day on or after `d`.
@@ -53,6 +65,27 @@ public final class WorkCalendar: @unchecked Sendable {
     /// `n` working days after `d` (before, for negative n); `d` itself need not be working.
     public func adding(_ n: Int, to d: Day) -> Day {
         if n == 0 { return d }
+        if workdays.isEmpty { return addingSkippingHolidays(n, to: d) }
+        // Make-up days only come earlier: the answer without them bounds a binary search
+        // for the first day that completes n working days.
+        let bound = addingSkippingHolidays(n, to: d)
+        if n > 0 {
+            var lo = d.number + 1, hi = bound.number
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2
+                if workingDays(from: d + 1, to: Day(mid + 1)) >= n { hi = mid } else { lo = mid + 1 }
+            }
+            return Day(lo)
+        }
+        var lo = bound.number, hi = d.number - 1
+        while lo < hi {
+            let mid = hi - (hi - lo) / 2
+            if workingDays(from: Day(mid), to: d) >= -n { lo = mid } else { hi = mid - 1 }
+        }
+        return Day(hi)
+    }
+
+    private func addingSkippingHolidays(_ n: Int, to d: Day) -> Day {
         if holidays.isEmpty { return d.addingWorkdays(n) }
         // Jump by weekdays, then step over the holidays jumped across, until none are left.
         var current = d
@@ -102,6 +135,38 @@ extension Session {
         register("pmq_workdays") { calendar, start, finish in
             calendar.workingDays(from: start, to: Day(finish + 1))
         }
+        // The same with a third argument, a person: counted in that person's calendar (their
+        // leave off); a null person counts in the project calendar.
+        registerForPerson("pmq_add_workdays") { calendar, day, n in calendar.adding(n, to: day).number }
+        registerForPerson("pmq_workday_finish") { calendar, start, n in
+            n <= 0 ? start.number : calendar.adding(n - 1, to: calendar.nextWorking(start)).number
+        }
+        registerForPerson("pmq_workdays") { calendar, start, finish in
+            calendar.workingDays(from: start, to: Day(finish + 1))
+        }
+    }
+
+    private func registerForPerson(_ name: String, _ body: @escaping (WorkCalendar, Day, Int) -> Int) {
+        final class Box { let calendars: PersonCalendars; let body: (WorkCalendar, Day, Int) -> Int
+            init(_ c: PersonCalendars, _ b: @escaping (WorkCalendar, Day, Int) -> Int) { calendars = c; body = b } }
+        let box = Unmanaged.passRetained(Box(personCalendars, body)).toOpaque()
+        sqlite3_create_function_v2(db.handle, name, 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, box, { ctx, argc, argv in
+            guard let ctx, let data = sqlite3_user_data(ctx), let argv, argc == 3, let a0 = argv[0], let a1 = argv[1], let a2 = argv[2],
+                  sqlite3_value_type(a0) != SQLITE_NULL, sqlite3_value_type(a1) != SQLITE_NULL else {
+                if let ctx { sqlite3_result_null(ctx) }
+                return
+            }
+            let box = Unmanaged<Box>.fromOpaque(data).takeUnretainedValue()
+            let d = sqlite3_value_int64(a0), n = sqlite3_value_int64(a1)
+            guard d >= Int64(Day.earliest.number), d <= Int64(Day.latest.number), n >= -4_000_000, n <= 4_000_000 else {
+                sqlite3_result_null(ctx)
+                return
+            }
+            let person: Int64? = sqlite3_value_type(a2) == SQLITE_INTEGER ? sqlite3_value_int64(a2) : nil
+            sqlite3_result_int64(ctx, Int64(box.body(box.calendars.calendar(for: person), Day(Int(d)), Int(n))))
+        }, nil, nil, { data in
+            if let data { Unmanaged<AnyObject>.fromOpaque(data).release() }
+        })
     }
 
     /// A two-argument SQL function of a day and an integer; null in, null out. Days out of

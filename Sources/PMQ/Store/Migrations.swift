@@ -5,7 +5,7 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9]
     static var latest: Int { steps.count }
 
     /// v1: the project model of spec §1.
@@ -229,6 +229,35 @@ extension Migrations {
         task INTEGER PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
         uuid TEXT NOT NULL UNIQUE
     );
+    """
+}
+
+extension Migrations {
+    /// v9: resources (spec §8.7): people's leave, the project's make-up working days, and
+    /// holidays as rows with an id of their own (so they can be listed, deleted and undone
+    /// like any entity; a holiday's old id is its day number).
+    static let v9 = """
+    CREATE TABLE leaves (
+        id INTEGER PRIMARY KEY,
+        person INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        finish INTEGER NOT NULL,
+        note TEXT
+    );
+    CREATE INDEX leaves_person ON leaves(person, start);
+    CREATE TABLE workdays (
+        id INTEGER PRIMARY KEY,
+        day INTEGER NOT NULL UNIQUE,
+        name TEXT
+    );
+    CREATE TABLE holidays_v9 (
+        id INTEGER PRIMARY KEY,
+        day INTEGER NOT NULL UNIQUE,
+        name TEXT
+    );
+    INSERT INTO holidays_v9 (id, day, name) SELECT day, day, name FROM holidays;
+    DROP TABLE holidays;
+    ALTER TABLE holidays_v9 RENAME TO holidays;
     """
 }
 

@@ -70,6 +70,15 @@ enum Help {
         report to "F.html"       the weekly page: health, Gantt, risk heat map, RACI, overdue
           report to "weekly.html"
         """),
+        ("resources", """
+        add leave "Li Wei" from 2026-05-04 to 2026-05-08 [note "..."]    leaves (person, start, finish, note)
+        add workday 2026-10-10 [name "..."]     a weekend day the project works (make-up day)
+        add holiday 2026-10-01 [to 2026-10-07]  holidays, workdays, leaves: list and delete like any entity
+        a task's working days are its owner's: schedule, 5wd on a task and shift count them
+        load [where ...]            person, day, hours, capacity, over: each working day with work
+          load where over            people where overallocated
+        schedule level [within 200ms]   delay tasks so no one's load passes capacity; undo, --dry-run
+        """),
         ("history", """
         history            change sets, newest first, with the day each was booked on
         history of 1.2.3   one task's changes
@@ -125,6 +134,9 @@ enum Help {
         }
         if ["let", "param", "for", "if", "fn", "print", "assert", "save", "use"].contains(t) { return topics.first { $0.name == "scripts" }?.text ?? "" }
         if ["report"].contains(t) { return topics.first { $0.name == "gantt" }?.text ?? "" }
+        if ["leave", "leaves", "workday", "workdays", "holiday", "holidays", "load", "level", "within", "overallocated", "schedule"].contains(t) {
+            return topics.first { $0.name == "resources" }?.text ?? ""
+        }
         if ["undo", "redo", "begin", "commit", "rollback", "journal", "rules", "check", "was", "changed"].contains(t) { return topics.first { $0.name == "history" }?.text ?? "" }
         return "no help on \"\(topic)\"; topics: " + topics.map(\.name).joined(separator: ", ")
     }
