@@ -180,4 +180,23 @@ struct HistoryTests {
             #expect(!(written["tasks"] ?? []).isEmpty, "round \(round): the changes wrote task versions")
         }
     }
+
+    /// A custom field made before the row-versions step joins the versions when the file is
+    /// migrated past it (else `as of` would ask the versions for a column they lack).
+    @Test("a custom field older than the row-versions step is versioned after the migration")
+    func customFieldBeforeVersions() throws {
+        let path = PMQProcess.tempDB("fields-before-versions.db")
+        do {
+            let db = try Database.openStore(path: path, upTo: Migrations.rowVersionsStep - 1)
+            try db.execute("INSERT INTO pmq_fields (entity, name, type, column_name) VALUES ('tasks', 'risk', 'text', 'x_1')")
+            try db.execute("ALTER TABLE tasks ADD COLUMN x_1 TEXT")
+        }
+        let session = try Session(path: path, today: Day(iso: "2026-03-02")!)
+        #expect(session.run("add task \"A\" wbs 1 risk \"low\"").diagnostics.isEmpty)
+        session.today = Day(iso: "2026-03-09")!
+        #expect(session.run("update 1 set risk = \"high\"").diagnostics.isEmpty)
+        let (r, d) = session.run("tasks as of 2026-03-05 select wbs, risk")
+        #expect(d.isEmpty, "\(d.map(\.message))")
+        #expect(r.compactMap { OutputFormat.csv.render($0) }.joined().contains("low"))
+    }
 }

@@ -6,6 +6,8 @@
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
     static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9]
+    /// The step that made the row versions (v8): custom fields older than it join them after it.
+    static let rowVersionsStep = 8
     static var latest: Int { steps.count }
 
     /// v1: the project model of spec §1.
@@ -311,9 +313,9 @@ extension Database {
                 try execute(Migrations.steps[v])
                 try execute("PRAGMA user_version = \(v + 1)")
             }
-            // Step 7 wrote the versions and triggers for the built-in columns; custom fields
-            // added before it (step 6) join them here.
-            if current < 7 && target >= 7 {
+            // The row-versions step wrote the versions and triggers for the built-in columns;
+            // custom fields added before it (step 6 on) join them here.
+            if current < Migrations.rowVersionsStep && target >= Migrations.rowVersionsStep {
                 for t in RowVersions.tablesAtV6 { try RowVersions.follow(t.table, self) }
             }
             try execute("COMMIT")
