@@ -40,7 +40,8 @@ struct OutputFastPathTests {
     }
     static func oldTableCell(_ s: String) -> String { oldVisible(s.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: " ")) }
     static func oldMarkdownCell(_ s: String) -> String { oldVisible(s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")) }
-    static func oldWidth(_ s: String) -> Int { s.unicodeScalars.reduce(0) { $0 + DisplayWidth.of($1) } }
+    /// The slow path the ASCII fast path must agree with: every grapheme cluster measured.
+    static func oldWidth(_ s: String) -> Int { s.reduce(0) { $0 + DisplayWidth.of($1) } }
 
     @Test("cells: CSV, TSV, control characters and display width", arguments: [1, 2, 3] as [UInt64])
     func cells(_ seed: UInt64) {

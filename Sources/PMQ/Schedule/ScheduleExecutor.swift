@@ -192,7 +192,7 @@ struct ScheduleExecutor {
                 var earliest = max(0, statusDate)
                 // While its finish is the one the last schedule wrote, a task keeps the working
                 // days it was planned with: leave taken since stretches it rather than shortening it.
-                if !t.milestone, case .integer(let days) = t.saved[7], case .integer(let wrote) = t.saved[8],
+                if !t.milestone, let days = t.saved.plannedDays, let wrote = t.saved.scheduledFinish,
                    t.finish.map({ Int64($0.number) }) == wrote, days > 0, days < 1_000_000 {
                     network.durations[k] = Int32(days)
                 }

@@ -5,7 +5,7 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10]
     /// The step that made the row versions (v8): custom fields older than it join them after it.
     static let rowVersionsStep = 8
     static var latest: Int { steps.count }
@@ -261,6 +261,12 @@ extension Migrations {
     DROP TABLE holidays;
     ALTER TABLE holidays_v9 RENAME TO holidays;
     """
+}
+
+extension Migrations {
+    /// v10: dated row versions for the resource tables of v9 (leaves, holidays, workdays),
+    /// so `leaves as of D` and `holidays as of D` read them as `tasks as of D` does.
+    static let v10 = RowVersions.resourcesMigration
 }
 
 extension Database {

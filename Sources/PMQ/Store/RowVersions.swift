@@ -44,6 +44,16 @@ enum RowVersions {
         ("changes", ["title", "project", "status", "cost_impact", "days_impact", "requested_by", "decided"]),
     ]
 
+    /// The resource tables (migration step 9), versioned from step 10 on.
+    static let tablesAtV9: [(table: String, columns: [String])] = [
+        ("leaves", ["person", "start", "finish", "note"]),
+        ("holidays", ["day", "name"]),
+        ("workdays", ["day", "name"]),
+    ]
+
+    /// Every travelled table: what `as of` reads versions of.
+    static var travelled: [(table: String, columns: [String])] { tablesAtV6 + tablesAtV9 }
+
     static func versions(_ table: String) -> String { table + "_versions" }
 
     /// The versions table: clustered by (valid_to, id), so the versions that end after a
@@ -118,10 +128,15 @@ enum RowVersions {
         create(t.table, t.columns) + "\n" + backfill(t.table, t.columns) + "\n" + triggers(t.table, t.columns)
     }.joined(separator: "\n")
 
+    /// Migration step 10: the same for the resource tables step 9 made.
+    static let resourcesMigration: String = tablesAtV9.map { t in
+        create(t.table, t.columns) + "\n" + backfill(t.table, t.columns) + "\n" + triggers(t.table, t.columns)
+    }.joined(separator: "\n")
+
     /// Before a column of `table` is added or dropped (a custom field): its triggers go, so
     /// the change of the column (and the default written into every row) makes no versions.
     static func dropTriggers(_ table: String, _ db: Database) throws {
-        guard tablesAtV6.contains(where: { $0.table == table }) else { return }
+        guard travelled.contains(where: { $0.table == table }) else { return }
         let v = versions(table)
         try db.execute("DROP TRIGGER IF EXISTS \(v)_on_update; DROP TRIGGER IF EXISTS \(v)_on_delete")
     }
@@ -131,7 +146,7 @@ enum RowVersions {
     /// the field reads before it existed), and the triggers are written for the columns now.
     /// Column names come from the database's own schema.
     static func follow(_ table: String, _ db: Database, fill: Value? = nil) throws {
-        guard tablesAtV6.contains(where: { $0.table == table }) else { return }
+        guard travelled.contains(where: { $0.table == table }) else { return }
         let v = versions(table)
         func columns(_ t: String) throws -> [String] {
             var out: [String] = []
