@@ -421,10 +421,6 @@ struct ChangeExecutor {
                        [.integer(set), .text(r.table), .text(r.column)])
             try db.run("UPDATE \(r.table) SET \(r.column) = NULL WHERE \(r.column) IN (\(doomed))")
         }
-        if entity.table == "people" {
-            // Their leave goes with them (the database cascades); journaled so undo brings it back.
-            try session.journal.recordRemoval(set, "leaves", where: "person IN (\(doomed))", [])
-        }
         try session.journal.recordRemoval(set, entity.table, where: "id IN (\(doomed))", [])
         let n = try db.run("DELETE FROM \(entity.table) WHERE id IN (\(doomed))")
         return ChangeReport(verb: "deleted", entity: entity.singular, count: n, detail: nil)
