@@ -8,7 +8,8 @@ public enum DisplayWidth {
         // ASCII (most cells): one cell a byte, but NUL; anything else by grapheme cluster.
         var n = 0
         for b in s.utf8 {
-            if b >= 0x80 { return s.reduce(0) { $0 + of($1) } }
+            // Beyond ASCII, or CR (CR LF is one grapheme cluster): measured cluster by cluster.
+            if b >= 0x80 || b == 13 { return s.reduce(0) { $0 + of($1) } }
             if b != 0 { n += 1 }
         }
         return n
