@@ -162,7 +162,7 @@ func pmqSchemaSQL() throws -> String {
     let c = try RawConnection(path: tmp)
     var out = ""
     // SQLite's own tables (sqlite_sequence, made for an AUTOINCREMENT table) cannot be created by hand.
-    for r in try c.rows("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid") { out += r[0]! + ";\n" }
+    for r in try c.rows("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid") { out += (r[0] ?? "") + ";\n" }
     let version = try c.rows("PRAGMA user_version")[0][0] ?? "0"
     out += "PRAGMA user_version = \(version);\n"
     return out
