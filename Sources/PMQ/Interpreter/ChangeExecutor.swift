@@ -417,8 +417,7 @@ struct ChangeExecutor {
             try db.run("DELETE FROM \(r.table) WHERE \(r.column) IN (\(doomed))")
         }
         for r in references where r.field.onDelete == .setNull {
-            try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, ?2, id, ?3, \(r.column), NULL FROM \(r.table) WHERE \(r.column) IN (\(doomed))",
-                       [.integer(set), .text(r.table), .text(r.column)])
+            try session.journal.recordCleared(set, r.table, r.column, where: "\(r.column) IN (\(doomed))")
             try db.run("UPDATE \(r.table) SET \(r.column) = NULL WHERE \(r.column) IN (\(doomed))")
         }
         try session.journal.recordRemoval(set, entity.table, where: "id IN (\(doomed))", [])

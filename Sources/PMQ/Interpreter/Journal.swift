@@ -94,6 +94,15 @@ struct Journal {
                    [.integer(set), .text(table), .integer(row), .text(field), old, new])
     }
 
+    /// Records `column` of the rows of `table` that `condition` picks as about to become
+    /// null: a delete clearing references to the rows it removes, a dropped custom field.
+    /// Names come from the schema; `condition` is SQL built from it.
+    @discardableResult
+    func recordCleared(_ set: Int64, _ table: String, _ column: String, where condition: String) throws -> Int {
+        try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, ?2, id, ?3, \(column), NULL FROM \(table) WHERE \(condition)",
+                   [.integer(set), .text(table), .text(column)])
+    }
+
     /// Records rows about to be removed, whole, as JSON objects.
     func recordRemoval(_ set: Int64, _ table: String, where condition: String, _ args: [Value]) throws {
         let cols = try columns(of: table)

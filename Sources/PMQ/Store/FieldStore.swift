@@ -54,8 +54,7 @@ enum FieldStore {
         guard let f = session.schema.customFields.first(where: { $0.id == id }) else { return 0 }
         let set = try session.journal.set()
         try session.journal.flush()
-        let n = try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, ?2, id, ?3, \(f.column), NULL FROM \(f.table) WHERE \(f.column) IS NOT NULL",
-                           [.integer(set), .text(f.table), .text(f.column)])
+        let n = try session.journal.recordCleared(set, f.table, f.column, where: "\(f.column) IS NOT NULL")
         try session.journal.recordRemoval(set, "pmq_fields", where: "id = ?1", [.integer(id)])
         try db.run("DELETE FROM pmq_fields WHERE id = ?1", [.integer(id)])
         try RowVersions.dropTriggers(f.table, db)
