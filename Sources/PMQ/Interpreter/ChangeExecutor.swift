@@ -7,7 +7,7 @@
 struct ChangeExecutor {
     let session: Session
 
-    private var db: Database { session.db }
+    private var db: any Engine { session.db }
 
     // MARK: - update
 
@@ -15,11 +15,6 @@ struct ChangeExecutor {
     /// columns: creating a table per statement would change the schema and make SQLite
     /// prepare every cached statement again, which a loop of updates cannot afford.
     static let scratchColumns = 32
-    private func prepareScratch() throws {
-        let cols = (0..<ChangeExecutor.scratchColumns).map { "c\($0)" }.joined(separator: ", ")
-        try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_rows (\(cols))")
-        try db.run("DELETE FROM temp.pmq_rows")
-    }
 
     /// `cacheable`: the values come from the checked statement itself (not resolved at run
     /// time), so the SQL made for them can be kept for the next iteration of a loop.
@@ -80,9 +75,8 @@ struct ChangeExecutor {
             select = session.compiled(target.sameRows(columns: columns))
             if cacheable, !shifting { session.rememberChangeSQL(select, for: target) }
         }
-        try prepareScratch()
-        let names = (0..<columns.count).map { "c\($0)" }.joined(separator: ", ")
-        let matched = try db.run("INSERT INTO temp.pmq_rows (\(names)) " + select.sql, try session.bindings(select))
+        let matched = try db.fillScratch("pmq_rows", columns: columns.count, maxColumns: ChangeExecutor.scratchColumns,
+                                         select: select.sql, args: try session.bindings(select))
         defer { _ = try? db.run("DELETE FROM temp.pmq_rows") }
         if matched == 0, let code = target.namedTask { throw RuntimeError(message: "unknown task \(code)", range: range) }
 
@@ -122,7 +116,7 @@ struct ChangeExecutor {
                     UPDATE \(entity.table) SET \(a.column) = j.new_value FROM journal_entries j
                     WHERE j.id > ?1 AND j.field = '\(a.column)' AND j.row_id = \(entity.table).id
                     """, [.integer(mark)])
-            } catch let e as Database.StoreError where e.code == 19 /* SQLITE_CONSTRAINT */ {
+            } catch let e as StoreError where e.kind == .constraint {
                 let key = entity.key.map { "the same \($0)" } ?? "the same values"
                 throw RuntimeError(message: "refused: two \(entity.plural) would have \(key) (\(a.field.name))", range: range)
             }
@@ -258,7 +252,7 @@ struct ChangeExecutor {
     /// How rows are named in messages: `task 1.2`, `person "Li Wei"`.
     func keys(_ entity: EntityDef, _ idSQL: String, _ args: [Value] = []) throws -> [String] {
         var ids: [Int64] = []
-        try db.query(idSQL, args) { s in if case .integer(let i) = db.rawValue(s, 0) { ids.append(i) } }
+        try db.query(idSQL, args) { s in if case .integer(let i) = s[0] { ids.append(i) } }
         let more = ids.count > 5
         return try ids.prefix(5).map { try session.describe(entity, $0) } + (more ? ["..."] : [])
     }

@@ -128,7 +128,7 @@ struct SQLGenerator {
         if q.entity.onlyMilestones { conditions.append("\(root).milestone = 1") }
         if let t = q.traversal { conditions.append(traversal(root, downstream: t.downstream, task: t.task)) }
         if let slot = q.sourceSet {
-            conditions.append("\(root).id IN (SELECT value FROM json_each(\(bindVariable(slot))))")
+            conditions.append("\(root).id IN (\(dialect.idsOf(bindVariable(slot))))")
         }
         if let base = q.base {
             conditions.append("\(root).id IN (\(query(base, idsOnly: true)))")
@@ -197,7 +197,7 @@ struct SQLGenerator {
         levels.append(Level(root: root, entity: q.entity))
         var conditions: [String] = []
         if q.entity.onlyMilestones { conditions.append("\(root).milestone = 1") }
-        if let slot = q.sourceSet { conditions.append("\(root).id IN (SELECT value FROM json_each(\(bindVariable(slot))))") }
+        if let slot = q.sourceSet { conditions.append("\(root).id IN (\(dialect.idsOf(bindVariable(slot))))") }
         if let base = q.base { conditions.append("\(root).id IN (\(query(base, idsOnly: true)))") }
         if let f = q.filter { conditions.append(condition(f)) }
         var inner = keys.enumerated().map { "\(root).\($1.field.column ?? "") AS k\($0)" }
@@ -556,7 +556,14 @@ struct SQLGenerator {
             let c = dialect.listContains(expr(list), expr(v))
             return negated ? "(NOT \(c))" : c
         case .isNull(let x, let negated):
-            return "(\(expr(x)) IS \(negated ? "NOT " : "")NULL)"
+            var integer = false, text = false, number = false
+            switch x.type {
+            case .reference, .date, .bool: integer = true
+            case .number, .duration: number = true
+            case .text, .enumeration: text = true
+            default: break
+            }
+            return dialect.nullTest(expr(x), negated: negated, integer: integer, number: number, text: text)
         case .between(let x, let lo, let hi, let negated):
             return "(\(expr(x))\(negated ? " NOT" : "") BETWEEN \(expr(lo)) AND \(expr(hi)))"
         case .under(let x, let code):
@@ -601,9 +608,9 @@ struct SQLGenerator {
         case .listEdit(let list, let value, let remove):
             let l = expr(list), v = expr(value)
             if remove {
-                return "(CASE WHEN \(l) IS NULL THEN NULL ELSE (SELECT json_group_array(lx.value) FROM json_each(\(l)) lx WHERE lx.value IS NOT \(v)) END)"
+                return "(CASE WHEN \(l) IS NULL THEN NULL ELSE \(dialect.listRemove(l, v)) END)"
             }
-            return "(CASE WHEN \(v) IS NULL THEN \(l) WHEN \(dialect.listContains(l, v)) THEN \(l) ELSE json_insert(coalesce(\(l), '[]'), '$[#]', \(v)) END)"
+            return "(CASE WHEN \(v) IS NULL THEN \(l) WHEN \(dialect.listContains(l, v)) THEN \(l) ELSE \(dialect.listAppend(l, v)) END)"
         case .pivotCell(let value, let by, let equals):
             return pivotCell(value, by: by, equals: equals)
         case .keyOf(let x):
@@ -630,10 +637,9 @@ struct SQLGenerator {
         default: constant = false
         }
         if constant {
-            // One task for the whole statement (a code or a variable): the links are read in one
-            // scan and walked by pmq_reach, ten times faster than the recursive CTE at 250k links.
+            // One task for the whole statement (a code or a variable): the engine's fastest walk.
             let (from, to) = downstream ? ("pred", "succ") : ("succ", "pred")
-            return "(\(root).id IN (SELECT value FROM json_each((SELECT pmq_reach(dx.\(from), dx.\(to), \(x)) FROM dependencies dx)))"
+            return "(\(root).id IN (\(dialect.reachable(from: from, to: to, start: x)))"
                 + " AND \(root).id IS NOT \(x))"
         }
         counter += 1
@@ -649,7 +655,7 @@ struct SQLGenerator {
     private mutating func pivotCell(_ value: TExpr, by: TExpr, equals: Value) -> String {
         let f = "\(expr(by)) = \(bind(equals))"
         if !value.containsAggregate {
-            return "pmq_join_distinct(\(text(of: value)), \(ordering(value, TQuery(entity: Checker.noFields)))) FILTER (WHERE \(f))"
+            return dialect.joinDistinct(text(of: value), orderedBy: ordering(value, TQuery(entity: Checker.noFields)), filter: f)
         }
         pivotFilter = f
         defer { pivotFilter = nil }

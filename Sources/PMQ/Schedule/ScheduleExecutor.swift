@@ -16,7 +16,7 @@
 /// only where they changed.
 struct ScheduleExecutor {
     let session: Session
-    private var db: Database { session.db }
+    private var db: any Engine { session.db }
 
     enum Progress { case notStarted, started, closed }
 
@@ -43,22 +43,22 @@ struct ScheduleExecutor {
             FROM tasks t LEFT JOIN task_schedule x ON x.id = t.id WHERE t.\(projectFilter) ORDER BY t.id
             """, args) { s in
             func day(_ i: Int32) -> Day? {
-                if case .integer(let n) = db.rawValue(s, i), n >= Int64(Day.earliest.number), n <= Int64(Day.latest.number) { return Day(Int(n)) }
+                if case .integer(let n) = s[i], n >= Int64(Day.earliest.number), n <= Int64(Day.latest.number) { return Day(Int(n)) }
                 return nil
             }
-            guard case .integer(let id) = db.rawValue(s, 0), case .text(let wbs) = db.rawValue(s, 1) else { return }
+            guard case .integer(let id) = s[0], case .text(let wbs) = s[1] else { return }
             var parent: String?
-            if case .text(let p) = db.rawValue(s, 2) { parent = p }
-            let status = db.rawValue(s, 6)
-            let milestone = db.rawValue(s, 5) == .integer(1)
+            if case .text(let p) = s[2] { parent = p }
+            let status = s[6]
+            let milestone = s[5] == .integer(1)
             let started = day(7) != nil || status == .text("doing")
             let state: Progress = status == .text("done") || status == .text("cancelled") ? .closed : (started && !milestone ? .started : .notStarted)
             var key = wbs
-            if case .text(let k) = db.rawValue(s, 12) { key = k }
+            if case .text(let k) = s[12] { key = k }
             tasks.append(TaskRow(id: id, wbs: wbs, wbsKey: key, parentWBS: parent, start: day(3), finish: day(4), actualStart: day(7), actualFinish: day(8),
-                                 milestone: milestone, progress: db.rawValue(s, 9).number ?? 0, state: state,
-                                 constraint: ConstantEvaluator.text(db.rawValue(s, 10)), constraintDate: day(11),
-                                 saved: (13...21).map { db.rawValue(s, Int32($0)) }))
+                                 milestone: milestone, progress: s[9].number ?? 0, state: state,
+                                 constraint: ConstantEvaluator.text(s[10]), constraintDate: day(11),
+                                 saved: (13...21).map { s[Int32($0)] }))
         }
         guard !tasks.isEmpty else { return ChangeReport(verb: "scheduled", entity: "task", count: 0, detail: nil) }
 
@@ -171,18 +171,18 @@ struct ScheduleExecutor {
         // One scan of the links, kept when both ends are this project's leaves. (Joining
         // tasks twice by project let SQLite pair every task with every other: quadratic.)
         try db.query("SELECT pred, succ, type, lag FROM dependencies") { s in
-            guard case .integer(let p) = db.rawValue(s, 0), case .integer(let q) = db.rawValue(s, 1),
+            guard case .integer(let p) = s[0], case .integer(let q) = s[1],
                   p >= 0, q >= 0, p <= maxID, q <= maxID else { return }
             let a = node[Int(p)], b = node[Int(q)]
             guard a >= 0, b >= 0 else { return }
             let type: CPMNetwork.LinkType
-            switch db.rawValue(s, 2) {
+            switch s[2] {
             case .text("SS"): type = .ss
             case .text("FF"): type = .ff
             case .text("SF"): type = .sf
             default: type = .fs
             }
-            let lag = db.rawValue(s, 3).number.flatMap { $0.rounded().safeInt } ?? 0
+            let lag = s[3].number.flatMap { $0.rounded().safeInt } ?? 0
             network.links.append(.init(pred: a, succ: b, type: type, lag: Int32(clamping: lag)))
         }
         let result: CPMResult
@@ -295,7 +295,7 @@ extension Session {
     func refuseAmbiguousWBS(_ code: String, _ range: SourceRange) throws {
         guard currentProject == nil, try projectIDs().count > 1 else { return }
         var codes: [String] = []
-        try db.query("SELECT code FROM projects ORDER BY code LIMIT 21") { s in codes.append(ConstantEvaluator.text(db.rawValue(s, 0))) }
+        try db.query("SELECT code FROM projects ORDER BY code LIMIT 21") { s in codes.append(ConstantEvaluator.text(s[0])) }
         let list = codes.prefix(20).joined(separator: ", ") + (codes.count > 20 ? ", ..." : "")
         throw RuntimeError(message: "task \(code) is ambiguous: there are several projects (\(list))",
                            range: range, notes: ["choose one first: use project \"\(codes.first ?? "CODE")\""])
@@ -313,7 +313,7 @@ extension Session {
     @discardableResult
     func loadCalendar() throws -> WorkCalendar {
         var days: [Day] = []
-        try db.query("SELECT day FROM holidays") { s in if case .integer(let d) = db.rawValue(s, 0) { days.append(Day(Int(d))) } }
+        try db.query("SELECT day FROM holidays") { s in if case .integer(let d) = s[0] { days.append(Day(Int(d))) } }
         calendar.set(days)
         return calendar
     }

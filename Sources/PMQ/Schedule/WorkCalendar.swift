@@ -86,7 +86,6 @@ public final class WorkCalendar: @unchecked Sendable {
     }
 }
 
-import CSQLite
 
 extension Session {
     /// The calendar functions SQL uses, all counting this session's calendar, holidays included:
@@ -107,25 +106,13 @@ extension Session {
     /// A two-argument SQL function of a day and an integer; null in, null out. Days out of
     /// the representable range give null rather than a wrong date.
     private func register(_ name: String, _ body: @escaping (WorkCalendar, Day, Int) -> Int) {
-        final class Box { let calendar: WorkCalendar; let body: (WorkCalendar, Day, Int) -> Int
-            init(_ c: WorkCalendar, _ b: @escaping (WorkCalendar, Day, Int) -> Int) { calendar = c; body = b } }
-        let box = Unmanaged.passRetained(Box(calendar, body)).toOpaque()
-        sqlite3_create_function_v2(db.handle, name, 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, box, { ctx, argc, argv in
-            guard let ctx, let data = sqlite3_user_data(ctx), let argv, argc == 2, let a0 = argv[0], let a1 = argv[1],
-                  sqlite3_value_type(a0) != SQLITE_NULL, sqlite3_value_type(a1) != SQLITE_NULL else {
-                if let ctx { sqlite3_result_null(ctx) }
-                return
-            }
-            let box = Unmanaged<Box>.fromOpaque(data).takeUnretainedValue()
-            let d = sqlite3_value_int64(a0), n = sqlite3_value_int64(a1)
+        let calendar = self.calendar
+        try? db.registerDayFunction(name) { d, n in
             // Dates stay within 0001-01-01 ... 9999-12-31 and counts within a few million days.
             guard d >= Int64(Day.earliest.number), d <= Int64(Day.latest.number), n >= -4_000_000, n <= 4_000_000 else {  // (abs would trap on Int64.min)
-                sqlite3_result_null(ctx)
-                return
+                return nil
             }
-            sqlite3_result_int64(ctx, Int64(box.body(box.calendar, Day(Int(d)), Int(n))))
-        }, nil, nil, { data in
-            if let data { Unmanaged<AnyObject>.fromOpaque(data).release() }
-        })
+            return Int64(body(calendar, Day(Int(d)), Int(n)))
+        }
     }
 }

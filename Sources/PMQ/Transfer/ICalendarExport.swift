@@ -14,7 +14,7 @@ struct ICalendarExport {
             WHERE t.id IN (SELECT value FROM json_each(?1))
             """
         try db.query(sql, [.text("[" + ids.map(String.init).joined(separator: ",") + "]")]) { s in
-            if case .integer(let id) = db.rawValue(s, 0) { rows[id] = (1...10).map { db.rawValue(s, Int32($0)) } }
+            if case .integer(let id) = s[0] { rows[id] = (1...10).map { s[Int32($0)] } }
         }
         let stamp = session.today.iso.replacingOccurrences(of: "-", with: "") + "T000000Z"
         var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//PMQ//PMQ export//EN", "CALSCALE:GREGORIAN"]
