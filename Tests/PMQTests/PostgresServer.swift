@@ -21,28 +21,22 @@ enum TestPostgres {
         }
         let script = repository.appendingPathComponent(".ci/pg-cluster").path
         let dir = NSTemporaryDirectory() + "pmq-pg-\(getpid())"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [script, "start", dir]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        do { try p.run() } catch { return (nil, "cannot run .ci/pg-cluster: PostgreSQL tests skipped") }
-        p.waitUntilExit()
-        let url = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard p.terminationStatus == 0, !url.isEmpty else {
-            let why = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            print("PostgreSQL tests skipped: \(why)")
+        // system(3), not Process: the server started in the background must not be waited for.
+        let outFile = dir + ".url", errFile = dir + ".err"
+        let status = system("bash '\(script)' start '\(dir)' > '\(outFile)' 2> '\(errFile)' < /dev/null")
+        let url = ((try? String(contentsOfFile: outFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let why = ((try? String(contentsOfFile: errFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        try? FileManager.default.removeItem(atPath: outFile)
+        try? FileManager.default.removeItem(atPath: errFile)
+        guard status == 0, !url.isEmpty else {
+            print("PostgreSQL tests skipped: \(why.isEmpty ? "the cluster did not start" : why)")
             return (nil, "no PostgreSQL server (\(why)): PostgreSQL tests skipped")
         }
         stopDirectory = dir
         atexit {
             guard let dir = TestPostgres.stopDirectory else { return }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/bash")
-            p.arguments = [TestPostgres.repository.appendingPathComponent(".ci/pg-cluster").path, "stop", dir]
-            try? p.run()
-            p.waitUntilExit()
+            let script = TestPostgres.repository.appendingPathComponent(".ci/pg-cluster").path
+            _ = system("bash '\(script)' stop '\(dir)' > /dev/null 2>&1 < /dev/null")
         }
         return (url, "a cluster of this test run")
     }

@@ -610,7 +610,7 @@ struct SQLGenerator {
             if remove {
                 return "(CASE WHEN \(l) IS NULL THEN NULL ELSE \(dialect.listRemove(l, v)) END)"
             }
-            return "(CASE WHEN \(v) IS NULL THEN \(l) WHEN \(dialect.listContains(l, v)) THEN \(l) ELSE \(dialect.listAppend(l, v)) END)"
+            return "(CASE WHEN \(dialect.nullTest(v, negated: false, integer: false, number: false, text: true)) THEN \(l) WHEN \(dialect.listContains(l, v)) THEN \(l) ELSE \(dialect.listAppend(l, v)) END)"
         case .pivotCell(let value, let by, let equals):
             return pivotCell(value, by: by, equals: equals)
         case .keyOf(let x):
