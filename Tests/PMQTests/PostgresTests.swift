@@ -195,3 +195,22 @@ struct PostgresTests {
         print("concurrency on PostgreSQL: \(tally.applied) applied, \(tally.refused) refused as conflicts")
     }
 }
+
+@Suite("PostgreSQL migrations")
+struct PostgresMigrationTests {
+    @Test("every schema step has a PostgreSQL form")
+    func stepsAgree() {
+        #expect(Migrations.postgresSteps.count == Migrations.steps.count)
+    }
+
+    @Test("SQLite's spelling becomes PostgreSQL's")
+    func adapt() {
+        #expect(PostgresSQL.adapt("SELECT id FROM temp.pmq_rows WHERE a IS ?1 AND b IS NOT ?2 AND c IS NULL LIMIT -1")
+                == "SELECT id FROM pg_temp.pmq_rows WHERE a IS NOT DISTINCT FROM $1 AND b IS DISTINCT FROM $2 AND c IS NULL LIMIT ALL")
+        #expect(PostgresSQL.adapt("SELECT 'a IS b ?1', CAST(x / 2 AS INTEGER) FROM (SELECT 1 AS x)")
+                == "SELECT 'a IS b ?1', pmq_int(x / 2 ) FROM (SELECT 1 AS x) AS pmq_s1")
+        #expect(PostgresSQL.adapt("INSERT OR REPLACE INTO holidays (day, name) VALUES (?1, ?2)")
+                == "INSERT INTO holidays (day, name) VALUES ($1, $2) ON CONFLICT (day) DO UPDATE SET name = excluded.name")
+        #expect(PostgresSQL.adapt("INSERT INTO journal_sets (at, user) VALUES (1, 2)") == "INSERT INTO journal_sets (at, \"user\") VALUES (1, 2)")
+    }
+}

@@ -232,7 +232,7 @@ struct ChangeExecutor {
                 message = "\(a.field.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound))"
             } else if case .enumeration(let vs) = a.field.type {
                 // A custom enum's values are the user's text: bound, never pasted.
-                bad = "c\(a.new) NOT IN (SELECT value FROM json_each(?1))"
+                bad = "c\(a.new) NOT IN (\(session.dialect.textsOf("?1")))"
                 args = [.text(encodeList(vs))]
                 message = "\(a.field.name) must be one of \(vs.joined(separator: ", "))"
             }

@@ -47,6 +47,7 @@ public struct PostgresDialect: SQLDialect {
     public func idsOf(_ jsonArray: String) -> String {
         "SELECT CAST(jsonb_array_elements_text(CAST(\(jsonArray) AS jsonb)) AS bigint)"
     }
+    public func textsOf(_ jsonArray: String) -> String { "SELECT jsonb_array_elements_text(CAST(\(jsonArray) AS jsonb))" }
     public func reachable(from: String, to: String, start: String) -> String {
         "WITH RECURSIVE rr(id) AS (SELECT dx.\(to) FROM dependencies dx WHERE dx.\(from) = \(start)"
             + " UNION SELECT dx.\(to) FROM dependencies dx JOIN rr ON dx.\(from) = rr.id) SELECT id FROM rr"

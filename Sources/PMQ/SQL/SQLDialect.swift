@@ -29,6 +29,8 @@ public protocol SQLDialect: Sendable {
     func nullTest(_ x: String, negated: Bool, integer: Bool, number: Bool, text: Bool) -> String
     /// The ids in a JSON array of integers (a set variable), as a one-column subquery.
     func idsOf(_ jsonArray: String) -> String
+    /// The texts in a JSON array of text (an enum's values), as a one-column subquery.
+    func textsOf(_ jsonArray: String) -> String
     /// The ids reachable from `start` along `dependencies` links from `from` to `to`, `start`
     /// left out, as a one-column subquery (`downstream of` / `upstream of` a constant task).
     func reachable(from: String, to: String, start: String) -> String
@@ -81,6 +83,7 @@ public struct SQLiteDialect: SQLDialect {
         }
     }
     public func idsOf(_ jsonArray: String) -> String { "SELECT value FROM json_each(\(jsonArray))" }
+    public func textsOf(_ jsonArray: String) -> String { "SELECT value FROM json_each(\(jsonArray))" }
     public func nullTest(_ x: String, negated: Bool, integer: Bool, number: Bool, text: Bool) -> String { "(\(x) IS \(negated ? "NOT " : "")NULL)" }
     public func reachable(from: String, to: String, start: String) -> String {
         // The links are read in one scan and walked by pmq_reach, ten times faster than the

@@ -9,7 +9,8 @@
 /// - `INSERT OR IGNORE` becomes `INSERT ... ON CONFLICT DO NOTHING`, `INSERT OR REPLACE INTO
 ///   holidays` an upsert on the day;
 /// - `LIMIT -1` becomes `LIMIT ALL`, `WHERE 0` `WHERE false`;
-/// - the column `user` (a reserved word in PostgreSQL) is quoted;
+/// - the column `user` (a reserved word in PostgreSQL) is quoted; `json_object` (a removed
+///   row, journaled whole) is `json_build_object`;
 /// - an untyped column of a scratch table (`CREATE TEMP TABLE ... (id INTEGER PRIMARY KEY,
 ///   start, finish, ...)`) gets the type of the task field of that name (`scratchTypes`).
 /// - `CROSS JOIN t ON ...` (SQLite's join-order hint) becomes `JOIN t ON ...`;
@@ -117,6 +118,8 @@ enum PostgresSQL {
                     out += "double precision"
                 } else if upper == "INTEGER" {
                     out += "bigint"
+                } else if w == "json_object" {
+                    out += "json_build_object"
                 } else if upper == "IS", let (n, j) = nextWord(i) {
                     let nu = n.uppercased()
                     if nu == "NOT" {
