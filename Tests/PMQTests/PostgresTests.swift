@@ -149,6 +149,7 @@ struct PostgresTests {
             let lock = NSLock()
             var applied: [String: Int] = [:]
             var refused = 0
+            var named = 0
             var unexplained: [String] = []
         }
         let tally = Tally()
@@ -171,6 +172,7 @@ struct PostgresTests {
                 if d.isEmpty {
                     tally.applied[kind, default: 0] += 1
                 } else if d.allSatisfy({ $0.message.contains("another user changed the same rows") }) {
+                    if d.contains(where: { $0.message.contains("(task 9)") }) { tally.named += 1 }
                     tally.refused += 1
                 } else {
                     tally.unexplained.append("\(stmt): \(d.map(\.message))")
@@ -179,6 +181,8 @@ struct PostgresTests {
             }
         }
         #expect(tally.unexplained.isEmpty, "\(tally.unexplained.prefix(5))")
+        // Every refusal names the row that was changed under it: the shared task.
+        #expect(tally.named == tally.refused)
         let total = tally.applied.values.reduce(0, +) + tally.refused
         #expect(total == workers * statements)
         // The shared row's cost counts exactly the updates that applied, and so does the journal.

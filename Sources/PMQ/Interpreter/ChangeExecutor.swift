@@ -99,6 +99,13 @@ struct ChangeExecutor {
             if !rows.isEmpty { throw RuntimeError(message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
         }
 
+        do {
+            try db.lockRows(entity.table, idsSQL: "SELECT c0 FROM temp.pmq_rows")
+        } catch let e as StoreError where e.kind == .conflict {
+            let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows ORDER BY c0")
+            throw RuntimeError(message: "refused: another user changed the same rows while this ran (\(rows.joined(separator: ", "))); nothing was changed: run it again to apply it over their change",
+                               range: range)
+        }
         try validate(entity, assignments.filter { !isKnownValid($0.field, columns[$0.new].expr) || plan.isDerived($0) },
                      startCol: plan.startColumn, finishCol: plan.finishColumn, range)
 

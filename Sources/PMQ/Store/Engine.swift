@@ -49,6 +49,11 @@ public protocol Engine: AnyObject {
     /// of `select`, which has `columns` columns; the number of rows. The table lives as long as
     /// the connection and is emptied by the caller (`DELETE FROM temp.NAME`).
     func fillScratch(_ name: String, columns: Int, maxColumns: Int, select: String, args: [Value]) throws -> Int
+    /// Takes the rows of `table` whose ids `idsSQL` selects for this change set. An engine
+    /// shared by several writers (PostgreSQL) throws `.conflict` when another session changed
+    /// one of them since this change set began, leaving the transaction usable so the caller
+    /// can name the rows; SQLite (one writer at a time) has nothing to do.
+    func lockRows(_ table: String, idsSQL: String) throws
     /// The column names of a table, in order.
     func columns(of table: String) throws -> [String]
     /// The database user change sets are recorded as, when the engine knows one (a server's

@@ -191,9 +191,10 @@ public final class PostgresEngine: Engine {
 
     /// A change set runs at REPEATABLE READ: a change set that would overwrite a row another
     /// session changed since this one began is refused (serialization failure) instead of
-    /// silently winning; a reading run sees one snapshot.
+    /// silently winning; a reading run sees one snapshot. (Not READ ONLY: a reading run may
+    /// still fill scratch tables, which PostgreSQL refuses in a read-only transaction.)
     public func begin(writing: Bool) throws {
-        try execute(writing ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
     }
     public func commit() throws { try execute("COMMIT") }
     public func rollback() throws {
@@ -239,6 +240,20 @@ public final class PostgresEngine: Engine {
         try executeNative("CREATE TEMP TABLE \(name) (" + columnTypes.enumerated().map { "c\($0.offset) \($0.element)" }.joined(separator: ", ") + ")")
         let names = (0..<columns).map { "c\($0)" }.joined(separator: ", ")
         return try run("INSERT INTO pg_temp.\(name) (\(names)) " + select, args)
+    }
+
+    /// SELECT ... FOR UPDATE inside a savepoint: a row another session changed (and committed)
+    /// since this transaction's snapshot fails with a serialization error, which is rolled
+    /// back to the savepoint so the caller can still read which rows were meant.
+    public func lockRows(_ table: String, idsSQL: String) throws {
+        try executeNative("SAVEPOINT pmq_lock")
+        do {
+            try run("SELECT 1 FROM \(table) WHERE id IN (\(idsSQL)) FOR UPDATE", [])
+            try executeNative("RELEASE SAVEPOINT pmq_lock")
+        } catch let e as StoreError where e.kind == .conflict {
+            try executeNative("ROLLBACK TO SAVEPOINT pmq_lock; RELEASE SAVEPOINT pmq_lock")
+            throw e
+        }
     }
 
     public func columns(of table: String) throws -> [String] {

@@ -186,6 +186,9 @@ public final class SQLiteEngine: Engine {
         return try run("INSERT INTO temp.\(name) (\(names)) " + select, args)
     }
 
+    /// The write lock taken at BEGIN IMMEDIATE already holds every row.
+    public func lockRows(_ table: String, idsSQL: String) throws {}
+
     public func columns(of table: String) throws -> [String] {
         var out: [String] = []
         try query("SELECT name FROM pragma_table_info(?1)", [.text(table)]) { r in
