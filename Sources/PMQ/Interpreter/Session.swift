@@ -375,7 +375,7 @@ public final class Session {
             } catch let e as StoreError where e.kind == .conflict {
                 // PostgreSQL: another session changed the same rows after this change set began.
                 var d = Diagnostic(.refused, "refused: another user changed the same rows while this ran (\(e.message)); nothing was changed: run it again to apply it over their change",
-                                   at: .none)
+                                   at: checked.range ?? .none)
                 d.source = source
                 failure = d
             } catch let e as StoreError where e.kind == .interrupted {
