@@ -31,10 +31,14 @@ let package = Package(
     targets: [
         // The system SQLite, linked directly: the library needs nothing else but Foundation.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // libpq (Debian libpq-dev), for `--db postgresql://...`: a system library, like SQLite.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
         // GNU readline: used by the pmq executable only, never by the library.
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .target(name: "PMQ", dependencies: [
             "CSQLite",
+            "CLibPQ",
             .product(name: "CSV", package: "CSV.swift"),
             .product(name: "XMLCoder", package: "XMLCoder"),
             .product(name: "Plot", package: "Plot"),

@@ -79,7 +79,7 @@ function __pmq_custom_completion
 end
 
 complete -c 'pmq' -f
-complete -c 'pmq' -n '__pmq_should_offer_completions_for_flags_or_options "pmq" db' -l 'db' -d 'The project database file (default: $PMQ_DB, else in memory).' -rfa '(set -l exts \'db\' \'sqlite\' \'sqlite3\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'pmq' -n '__pmq_should_offer_completions_for_flags_or_options "pmq" db' -l 'db' -d 'The project database file, or a postgresql:// URL (default: $PMQ_DB, else in memory).' -rfa '(set -l exts \'db\' \'sqlite\' \'sqlite3\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'pmq' -n '__pmq_should_offer_completions_for_flags_or_options "pmq" today' -l 'today' -d 'The date that counts as today.' -rfka ''
 complete -c 'pmq' -n '__pmq_should_offer_completions_for_flags_or_options "pmq" format' -l 'format' -d 'Output format: table, csv, tsv, json, markdown or html.' -rfka 'table csv json markdown tsv html'
 complete -c 'pmq' -n '__pmq_should_offer_completions_for_flags_or_options "pmq"' -l 'var' -d 'Set a script parameter.' -rfka ''

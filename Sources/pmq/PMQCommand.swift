@@ -23,7 +23,7 @@ struct PMQCommand: ParsableCommand {
         version: "pmq \(PMQVersion.current)",
         subcommands: [LanguageServerCommand.self])
 
-    @Option(name: .long, help: ArgumentHelp("The project database file (default: $PMQ_DB, else in memory).", valueName: "PATH"),
+    @Option(name: .long, help: ArgumentHelp("The project database file, or a postgresql:// URL (default: $PMQ_DB, else in memory).", valueName: "PATH"),
             completion: .file(extensions: ["db", "sqlite", "sqlite3"]))
     var db: String?
 

@@ -40,7 +40,7 @@ struct CustomFieldTests {
             let s = try session(path)
             #expect(s.run("update 1 set vendor = \"Dameng\"").diagnostics.isEmpty)
         }
-        let db = try Database(path: path)
+        let db = try SQLiteEngine(path: path)
         #expect(try db.scalar("SELECT column_name FROM pmq_fields WHERE name = 'vendor'") == .text("x_vendor"))
         #expect(try db.scalar("SELECT x_vendor FROM tasks WHERE wbs = '1'") == .text("Dameng"))
         // Another session on the same file sees the fields the first one added.

@@ -47,7 +47,7 @@ struct FaultTests {
     @Test("a file written by a newer PMQ is refused and not changed")
     func newerSchema() throws {
         let path = try sampleDB("newer.db")
-        do { let db = try Database(path: path); try db.execute("PRAGMA user_version = \(Migrations.latest + 7)") }
+        do { let db = try SQLiteEngine(path: path); try db.execute("PRAGMA user_version = \(Migrations.latest + 7)") }
         let before = bytes(path)
         let out = try run(path, "add task \"U\" wbs 2")
         #expect(out.status == 1)
@@ -117,7 +117,7 @@ struct FaultTests {
         let after = try run(path, "count tasks")
         #expect(after.status == 0, "\(after.stderr)")
         #expect(after.stdout == "0\n")
-        let db = try Database(path: path)
+        let db = try SQLiteEngine(path: path)
         #expect(try db.scalar("PRAGMA integrity_check") == .text("ok"))
     }
 }

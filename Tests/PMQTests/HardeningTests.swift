@@ -62,9 +62,9 @@ struct HardeningTests {
     func negativeUserVersion() throws {
         let path = PMQProcess.tempDB("negative.db")
         do { _ = try Session(path: path) }
-        do { let db = try Database(path: path); try db.execute("PRAGMA user_version = -3") }
-        #expect(throws: Database.StoreError.self) { _ = try Session(path: path) }
-        #expect(throws: Database.StoreError.self) { _ = try Session(path: path, readOnly: true) }
+        do { let db = try SQLiteEngine(path: path); try db.execute("PRAGMA user_version = -3") }
+        #expect(throws: StoreError.self) { _ = try Session(path: path) }
+        #expect(throws: StoreError.self) { _ = try Session(path: path, readOnly: true) }
         let out = try PMQProcess.run(["--db", path, "-e", "count tasks"])
         #expect(out.status == 1)
         #expect(out.stderr == "error: not a PMQ database: its schema version (user_version) is -3\n")
@@ -73,11 +73,11 @@ struct HardeningTests {
     @Test("another application's SQLite file is refused and left as it was")
     func foreignFile() throws {
         let path = PMQProcess.tempDB("foreign.db")
-        do { let db = try Database(path: path); try db.execute("CREATE TABLE notes (x); INSERT INTO notes VALUES (1)") }
+        do { let db = try SQLiteEngine(path: path); try db.execute("CREATE TABLE notes (x); INSERT INTO notes VALUES (1)") }
         let out = try PMQProcess.run(["--db", path, "-e", "count tasks"])
         #expect(out.status == 1)
         #expect(out.stderr == "error: not a PMQ database: the file holds other tables and no PMQ schema\n")
-        let db = try Database(path: path)
+        let db = try SQLiteEngine(path: path)
         #expect(try db.scalar("SELECT group_concat(name) FROM sqlite_master") == .text("notes"))
         #expect(try db.scalar("PRAGMA journal_mode") == .text("delete"))
     }
@@ -239,7 +239,7 @@ struct HardeningTests {
     @Test("pmq_open_v2 says why a file cannot be opened")
     func openV2() throws {
         let path = PMQProcess.tempDB("foreign2.db")
-        do { let db = try Database(path: path); try db.execute("CREATE TABLE notes (x)") }
+        do { let db = try SQLiteEngine(path: path); try db.execute("CREATE TABLE notes (x)") }
         var error: UnsafeMutablePointer<CChar>?
         #expect(pmq_open_v2(path, &error) == nil)
         #expect(error.map { String(cString: $0) } == "not a PMQ database: the file holds other tables and no PMQ schema")

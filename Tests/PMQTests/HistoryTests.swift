@@ -168,7 +168,7 @@ struct HistoryTests {
                 func rows() throws -> [String] {
                     var out: [String] = []
                     try session.db.query("SELECT * FROM \(v) ORDER BY valid_to, id") { s in
-                        out.append((0..<sqlite3_column_count(s)).map { "\(session.db.rawValue(s, $0))" }.joined(separator: "|"))
+                        out.append((0..<s.count).map { "\(s[$0])" }.joined(separator: "|"))
                     }
                     return out
                 }
@@ -187,7 +187,7 @@ struct HistoryTests {
     func customFieldBeforeVersions() throws {
         let path = PMQProcess.tempDB("fields-before-versions.db")
         do {
-            let db = try Database.openStore(path: path, upTo: Migrations.rowVersionsStep - 1)
+            let db = try SQLiteEngine.openStore(path: path, upTo: Migrations.rowVersionsStep - 1)
             try db.execute("INSERT INTO pmq_fields (entity, name, type, column_name) VALUES ('tasks', 'risk', 'text', 'x_1')")
             try db.execute("ALTER TABLE tasks ADD COLUMN x_1 TEXT")
         }

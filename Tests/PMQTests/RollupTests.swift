@@ -130,7 +130,7 @@ struct RollupTests {
     func migration() throws {
         let path = PMQProcess.tempDB("v2.db")
         do {
-            let db = try Database.openStore(path: path, upTo: 2)
+            let db = try SQLiteEngine.openStore(path: path, upTo: 2)
             try db.execute("""
                 INSERT INTO tasks (id, wbs, wbs_key, parent_wbs, name, status, start, finish, progress, cost) VALUES
                 (1, '1', '0000000001', NULL, 'Phase', 'todo', NULL, NULL, 0, NULL),

@@ -159,7 +159,7 @@ struct KillTests {
         p.waitUntilExit()
         let count = try PMQProcess.run(["--db", path, "-e", "count tasks"])
         #expect(count.stdout == "0\n" || count.stdout == "200000\n")
-        let db = try Database(path: path)
+        let db = try SQLiteEngine(path: path)
         #expect(try db.scalar("PRAGMA integrity_check") == .text("ok"))
     }
 }

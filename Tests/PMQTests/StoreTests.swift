@@ -10,7 +10,7 @@ struct StoreTests {
     func migrateFromV1() throws {
         let path = tempPath("v1.db")
         do {
-            let old = try Database.openStore(path: path, upTo: 1)
+            let old = try SQLiteEngine.openStore(path: path, upTo: 1)
             #expect(old.schemaVersion == 1)
             try old.execute("INSERT INTO people (name) VALUES ('Li Wei')")
             try old.execute("INSERT INTO projects (code) VALUES ('GOV')")
@@ -37,10 +37,10 @@ struct StoreTests {
     func newer() throws {
         let path = tempPath("newer.db")
         do {
-            let db = try Database.openStore(path: path)
+            let db = try SQLiteEngine.openStore(path: path)
             try db.execute("PRAGMA user_version = 999")
         }
-        #expect(throws: Database.StoreError.self) { _ = try Session(path: path) }
+        #expect(throws: StoreError.self) { _ = try Session(path: path) }
     }
 
     @Test("a script that fails at its last statement keeps nothing")

@@ -108,7 +108,7 @@ public struct Completer {
     private var savedQueries: [String] {
         var out: [String] = []
         try? session.db.query("SELECT name FROM saved_queries ORDER BY name") { s in
-            if case .text(let n) = session.db.rawValue(s, 0) { out.append(n) }
+            if case .text(let n) = s[0] { out.append(n) }
         }
         return out
     }
@@ -270,7 +270,7 @@ public struct Completer {
         // The key column comes from the catalog; the prefix is bound.
         try? session.db.query("SELECT DISTINCT \(key) FROM \(entity.table) WHERE substr(\(key), 1, length(?1)) = ?1 ORDER BY 1 LIMIT 200",
                               [.text(prefix)]) { s in
-            if case .text(let k) = session.db.rawValue(s, 0) { out.append(k) }
+            if case .text(let k) = s[0] { out.append(k) }
         }
         return out
     }
@@ -278,7 +278,7 @@ public struct Completer {
     private func wbsCodes() -> [String] {
         var out: [String] = []
         try? session.db.query("SELECT wbs FROM tasks ORDER BY wbs_key LIMIT 500") { s in
-            if case .text(let k) = session.db.rawValue(s, 0) { out.append(k) }
+            if case .text(let k) = s[0] { out.append(k) }
         }
         return out
     }

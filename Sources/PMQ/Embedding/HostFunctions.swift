@@ -1,5 +1,3 @@
-import CSQLite
-
 /// The types a host function takes and returns.
 public enum ValueType: String, Sendable {
     case number, text, date, duration, bool
@@ -18,7 +16,7 @@ public enum ValueType: String, Sendable {
 /// A function the host provides, callable from PMQ like a built-in:
 /// `session.register("fx", parameters: [.number], returns: .number) { [v] in ... }`.
 /// Its arity and argument types are checked when the text is compiled.
-final class HostFunction {
+public final class HostFunction {
     let name: String
     let parameters: [ValueType]
     let result: ValueType
@@ -54,54 +52,8 @@ extension Session {
             throw HostFunctionError(description: "\"\(name)\" is a built-in function")
         }
         let f = HostFunction(name: lower, parameters: parameters, result: result, body: body)
-        let box = Unmanaged.passRetained(f).toOpaque()
-        let rc = sqlite3_create_function_v2(db.handle, f.sqlName, Int32(parameters.count), SQLITE_UTF8, box, { ctx, argc, argv in
-            guard let ctx, let data = sqlite3_user_data(ctx) else { return }
-            let f = Unmanaged<HostFunction>.fromOpaque(data).takeUnretainedValue()
-            var args: [Value] = []
-            for i in 0..<Int(argc) {
-                let v = argv?[i]
-                args.append(HostFunction.value(v, as: i < f.parameters.count ? f.parameters[i] : .text))
-            }
-            do {
-                HostFunction.result(ctx, try f.body(args))
-            } catch {
-                sqlite3_result_error(ctx, "\(f.name)(): \(error)", -1)
-            }
-        }, nil, nil, { data in
-            if let data { Unmanaged<HostFunction>.fromOpaque(data).release() }
-        })
-        guard rc == SQLITE_OK else { throw HostFunctionError(description: "cannot register \(name): \(db.lastError)") }
+        try db.registerHostFunction(f)
         hostFunctions[lower] = f
     }
 }
 
-extension HostFunction {
-    static func value(_ v: OpaquePointer?, as type: ValueType) -> Value {
-        guard let v, sqlite3_value_type(v) != SQLITE_NULL else { return .null }
-        switch type {
-        case .number:
-            return sqlite3_value_type(v) == SQLITE_INTEGER ? .integer(sqlite3_value_int64(v)) : .decimal(sqlite3_value_double(v))
-        case .text:
-            return sqlite3_value_text(v).map { .text(String(cString: $0)) } ?? .null
-        case .date:
-            return .date(Day(Int(sqlite3_value_int64(v))))
-        case .duration:
-            return .duration(sqlite3_value_double(v))
-        case .bool:
-            return .bool(sqlite3_value_int64(v) != 0)
-        }
-    }
-
-    static func result(_ ctx: OpaquePointer, _ v: Value) {
-        switch v {
-        case .null: sqlite3_result_null(ctx)
-        case .integer(let i): sqlite3_result_int64(ctx, i)
-        case .decimal(let d), .duration(let d): sqlite3_result_double(ctx, d)
-        case .text(let s), .reference(let s): sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT)
-        case .date(let d): sqlite3_result_int64(ctx, Int64(d.number))
-        case .bool(let b): sqlite3_result_int64(ctx, b ? 1 : 0)
-        case .list(let xs): sqlite3_result_text(ctx, encodeList(xs), -1, SQLITE_TRANSIENT)
-        }
-    }
-}

@@ -1,5 +1,3 @@
-import CSQLite
-
 /// Limits for running scripts a host does not trust (a chat bot's users, a web form):
 /// a budget of evaluation steps, a time limit, read-only, and no file access. Exceeding a
 /// limit ends the run with a clear error and rolls everything back.
@@ -41,8 +39,6 @@ public struct Limits: Sendable {
     var stopReason: String?
 
     var isActive: Bool { maxSteps != nil || timeout != nil }
-    private var heapBefore: Int64?
-    private var lengthBefore: Int32?
 
     /// The message when the memory limit stopped a run.
     var memoryMessage: String { "memory limit exceeded (\(maxMemory ?? 0) bytes)" }
@@ -79,31 +75,24 @@ public struct Limits: Sendable {
         steps = 0
         stopReason = nil
         if !clockStarted { deadline = timeout.map { ContinuousClock.now.advanced(by: $0) } }
-        if let maxMemory {
-            heapBefore = sqlite3_hard_heap_limit64(Int64(maxMemory))
-            lengthBefore = sqlite3_limit(session.db.handle, SQLITE_LIMIT_LENGTH, Int32(clamping: max(1_000, maxMemory / 2)))
-        }
         guard isActive else {
-            sqlite3_progress_handler(session.db.handle, 0, nil, nil)
+            session.db.beginLimits(maxMemory: maxMemory, progress: nil)
             return
         }
-        let context = Unmanaged.passUnretained(session).toOpaque()
-        sqlite3_progress_handler(session.db.handle, 1000, { context in
-            guard let context else { return 0 }
-            let session = Unmanaged<Session>.fromOpaque(context).takeUnretainedValue()
+        // The engine asks every so often whether to go on: each ask counts one step.
+        session.db.beginLimits(maxMemory: maxMemory, progress: { [weak session] in
+            guard let session else { return true }
             do {
                 try session.limits.count(1)
-                return 0
+                return true
             } catch {
-                return 1  // SQLite stops the statement with SQLITE_INTERRUPT
+                return false  // the engine stops the statement: interrupted
             }
-        }, context)
+        })
     }
 
     mutating func end(_ session: Session) {
         if !clockStarted { deadline = nil }
-        if let h = heapBefore { _ = sqlite3_hard_heap_limit64(h); heapBefore = nil }
-        if let l = lengthBefore { _ = sqlite3_limit(session.db.handle, SQLITE_LIMIT_LENGTH, l); lengthBefore = nil }
-        if isActive { sqlite3_progress_handler(session.db.handle, 0, nil, nil) }
+        session.db.endLimits()
     }
 }

@@ -75,7 +75,7 @@ struct AddExecutor {
             let sql = project == nil ? "SELECT id FROM tasks WHERE wbs = ?1 LIMIT 2" : "SELECT id FROM tasks WHERE project = ?2 AND wbs = ?1"
             var ids: [Int64] = []
             try db.query(sql, project.map { [.text(key), .integer($0)] } ?? [.text(key)]) { s in
-                if case .integer(let id) = db.rawValue(s, 0) { ids.append(id) }
+                if case .integer(let id) = s[0] { ids.append(id) }
             }
             if ids.count == 1 { return ids[0] }
             if ids.count > 1 {
@@ -97,7 +97,7 @@ struct AddExecutor {
     private func suggest(_ key: String, _ sql: String) -> String {
         var names: [String] = []
         try? session.db.query(sql + " LIMIT 5000") { s in
-            if case .text(let n) = session.db.rawValue(s, 0) { names.append(n) }
+            if case .text(let n) = s[0] { names.append(n) }
         }
         return Suggestions.didYouMean(key, names)
     }
@@ -166,7 +166,7 @@ struct AddExecutor {
         }
         do {
             try insert("tasks", cols, a)
-        } catch let e as Database.StoreError where e.code == 19 /* SQLITE_CONSTRAINT */ && e.message.contains("wbs") {
+        } catch let e as StoreError where e.kind == .constraint && e.message.contains("wbs") {
             throw duplicate(wbs, a)
         }
         // WBS integrity: a parent code with no task yet is checked again at commit.
@@ -271,7 +271,7 @@ struct AddExecutor {
         }
         do {
             try session.db.run(sql, names.map { cols[$0] ?? .null })
-        } catch let e as Database.StoreError where e.code == 19 && e.message.contains("UNIQUE") && table != "tasks" {
+        } catch let e as StoreError where e.kind == .constraint && e.message.contains("UNIQUE") && table != "tasks" {
             if let key = a.entity.key, let v = a.value(key) {
                 throw RuntimeError(message: "\(a.entity.singular) \"\(ConstantEvaluator.text(v))\" already exists", range: a.range(of: key))
             }

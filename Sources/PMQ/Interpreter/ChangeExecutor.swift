@@ -7,7 +7,7 @@
 struct ChangeExecutor {
     let session: Session
 
-    private var db: Database { session.db }
+    private var db: any Engine { session.db }
 
     // MARK: - update
 
@@ -15,11 +15,6 @@ struct ChangeExecutor {
     /// columns: creating a table per statement would change the schema and make SQLite
     /// prepare every cached statement again, which a loop of updates cannot afford.
     static let scratchColumns = 32
-    private func prepareScratch() throws {
-        let cols = (0..<ChangeExecutor.scratchColumns).map { "c\($0)" }.joined(separator: ", ")
-        try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_rows (\(cols))")
-        try db.run("DELETE FROM temp.pmq_rows")
-    }
 
     /// `cacheable`: the values come from the checked statement itself (not resolved at run
     /// time), so the SQL made for them can be kept for the next iteration of a loop.
@@ -86,9 +81,8 @@ struct ChangeExecutor {
             select = session.compiled(target.sameRows(columns: columns))
             if cacheable, !shifting { session.rememberChangeSQL(select, for: target) }
         }
-        try prepareScratch()
-        let names = (0..<columns.count).map { "c\($0)" }.joined(separator: ", ")
-        let matched = try db.run("INSERT INTO temp.pmq_rows (\(names)) " + select.sql, try session.bindings(select))
+        let matched = try db.fillScratch("pmq_rows", columns: columns.count, maxColumns: ChangeExecutor.scratchColumns,
+                                         select: select.sql, args: try session.bindings(select))
         defer { _ = try? db.run("DELETE FROM temp.pmq_rows") }
         if matched == 0, let code = target.namedTask { throw RuntimeError(message: "unknown task \(code)", range: range) }
 
@@ -111,6 +105,13 @@ struct ChangeExecutor {
             if !rows.isEmpty { throw RuntimeError(message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
         }
 
+        do {
+            try db.lockRows(entity.table, idsSQL: "SELECT c0 FROM temp.pmq_rows")
+        } catch let e as StoreError where e.kind == .conflict {
+            let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows ORDER BY c0")
+            throw RuntimeError(message: "refused: another user changed the same rows while this ran (\(rows.joined(separator: ", "))); nothing was changed: run it again to apply it over their change",
+                               range: range)
+        }
         try validate(entity, assignments.filter { !isKnownValid($0.field, columns[$0.new].expr) || plan.isDerived($0) },
                      startCol: plan.startColumn, finishCol: plan.finishColumn, range)
 
@@ -128,7 +129,7 @@ struct ChangeExecutor {
                     UPDATE \(entity.table) SET \(a.column) = j.new_value FROM journal_entries j
                     WHERE j.id > ?1 AND j.field = '\(a.column)' AND j.row_id = \(entity.table).id
                     """, [.integer(mark)])
-            } catch let e as Database.StoreError where e.code == 19 /* SQLITE_CONSTRAINT */ {
+            } catch let e as StoreError where e.kind == .constraint {
                 let key = entity.key.map { "the same \($0)" } ?? "the same values"
                 throw RuntimeError(message: "refused: two \(entity.plural) would have \(key) (\(a.field.name))", range: range)
             }
@@ -244,7 +245,7 @@ struct ChangeExecutor {
                 message = "\(a.field.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound))"
             } else if case .enumeration(let vs) = a.field.type {
                 // A custom enum's values are the user's text: bound, never pasted.
-                bad = "c\(a.new) NOT IN (SELECT value FROM json_each(?1))"
+                bad = "c\(a.new) NOT IN (\(session.dialect.textsOf("?1")))"
                 args = [.text(encodeList(vs))]
                 message = "\(a.field.name) must be one of \(vs.joined(separator: ", "))"
             }
@@ -264,7 +265,7 @@ struct ChangeExecutor {
     /// How rows are named in messages: `task 1.2`, `person "Li Wei"`.
     func keys(_ entity: EntityDef, _ idSQL: String, _ args: [Value] = []) throws -> [String] {
         var ids: [Int64] = []
-        try db.query(idSQL, args) { s in if case .integer(let i) = db.rawValue(s, 0) { ids.append(i) } }
+        try db.query(idSQL, args) { s in if case .integer(let i) = s[0] { ids.append(i) } }
         let more = ids.count > 5
         return try ids.prefix(5).map { try session.describe(entity, $0) } + (more ? ["..."] : [])
     }

@@ -1,7 +1,7 @@
 /// `history`, `history of TASK`, `undo`, and the row-level diff of a dry run.
 struct History {
     let session: Session
-    private var db: Database { session.db }
+    private var db: any Engine { session.db }
 
     /// Change sets newest first, or one row's own changes (rows named by key, values as
     /// the field's type reads, never internal ids).
@@ -20,8 +20,8 @@ struct History {
                 WHERE e.entity = ?2 AND (e.row_id = ?1 OR (e.field = '+' AND e.row_id < ?1 AND ?1 <= e.new_value))
                 ORDER BY e.id DESC
                 """, [.integer(id), .text(entity.table)]) { s in
-                rows.append([db.rawValue(s, 0), db.rawValue(s, 6), db.rawValue(s, 2), db.rawValue(s, 3), db.rawValue(s, 4), db.rawValue(s, 5),
-                             ResultColumn.Kind.date.convert(db.rawValue(s, 1))])
+                rows.append([s[0], s[6], s[2], s[3], s[4], s[5],
+                             ResultColumn.Kind.date.convert(s[1])])
             }
             // The columns of version 1 first, then the day each change set was booked on.
             let names: [(String, ResultColumn.Kind)] = [("change", .number), ("at", .text), ("user", .text), ("field", .text), ("old", .text), ("new", .text), ("booked", .date)]
@@ -35,7 +35,7 @@ struct History {
                    s.undone_by
             FROM journal_sets s ORDER BY s.id DESC
             """) { s in
-            let all = (0..<7).map { db.rawValue(s, Int32($0)) }
+            let all = (0..<7).map { s[Int32($0)] }
             // The columns of version 1 first, then the day the set was booked on.
             var row = [all[0], all[2], all[3], all[4], all[5], all[6], ResultColumn.Kind.date.convert(all[1])]
             // A script's text is kept whole; the listing shows its first line.
@@ -76,16 +76,20 @@ struct History {
         }
         // undo: the newest change (or redo) not undone yet. redo: the newest undo not
         // undone yet, as long as no new change came after it (a new change ends the redo chain).
+        // On a server several people share the journal: undo and redo take the user's own
+        // change sets only (?2 is the user there, null on a file of one's own).
+        let own = "(CAST(?2 AS TEXT) IS NULL OR s.user = ?2)"
         let sql = redo
-            ? "SELECT s.id FROM journal_sets s WHERE s.kind = 'undo' AND s.undone_by IS NULL AND s.id IS NOT ?1 AND NOT EXISTS (SELECT 1 FROM journal_sets n WHERE n.kind = 'change' AND n.id > s.id AND n.id IS NOT ?1) ORDER BY s.id DESC LIMIT 1"
-            : "SELECT s.id FROM journal_sets s WHERE s.kind IN ('change', 'redo') AND s.undone_by IS NULL AND s.id IS NOT ?1 ORDER BY s.id DESC LIMIT 1"
-        guard case .integer(let target) = try db.scalar(sql, [session.journal.currentSet.map { .integer($0) } ?? .null]) else {
+            ? "SELECT s.id FROM journal_sets s WHERE s.kind = 'undo' AND s.undone_by IS NULL AND s.id IS NOT ?1 AND \(own) AND NOT EXISTS (SELECT 1 FROM journal_sets n WHERE n.kind = 'change' AND n.id > s.id AND n.id IS NOT ?1 AND (CAST(?2 AS TEXT) IS NULL OR n.user = ?2)) ORDER BY s.id DESC LIMIT 1"
+            : "SELECT s.id FROM journal_sets s WHERE s.kind IN ('change', 'redo') AND s.undone_by IS NULL AND s.id IS NOT ?1 AND \(own) ORDER BY s.id DESC LIMIT 1"
+        let user: Value = db.databaseUser == nil ? .null : .text(session.journal.user)
+        guard case .integer(let target) = try db.scalar(sql, [session.journal.currentSet.map { .integer($0) } ?? .null, user]) else {
             throw RuntimeError(message: redo ? "nothing to redo" : "nothing to undo", range: range)
         }
         var entries: [(table: String, row: Int64, field: String, old: Value, new: Value)] = []
         try db.query("SELECT entity, row_id, field, old_value, new_value FROM journal_entries WHERE set_id = ?1 ORDER BY id DESC", [.integer(target)]) { s in
-            if case .text(let t) = db.rawValue(s, 0), case .integer(let r) = db.rawValue(s, 1), case .text(let f) = db.rawValue(s, 2) {
-                entries.append((t, r, f, db.rawValue(s, 3), db.rawValue(s, 4)))
+            if case .text(let t) = s[0], case .integer(let r) = s[1], case .text(let f) = s[2] {
+                entries.append((t, r, f, s[3], s[4]))
             }
         }
         // The journal is data in a file anyone can edit: its table and column names reach SQL
@@ -167,8 +171,8 @@ struct History {
         var entries: [(String, Int64, String, Value, Value)] = []
         try db.query("SELECT entity, row_id, field, old_value, new_value FROM journal_entries WHERE set_id = ?1 AND id > ?2 ORDER BY id",
                      [.integer(set), .integer(mark)]) { s in
-            if case .text(let t) = db.rawValue(s, 0), case .integer(let r) = db.rawValue(s, 1), case .text(let f) = db.rawValue(s, 2) {
-                entries.append((t, r, f, db.rawValue(s, 3), db.rawValue(s, 4)))
+            if case .text(let t) = s[0], case .integer(let r) = s[1], case .text(let f) = s[2] {
+                entries.append((t, r, f, s[3], s[4]))
             }
         }
         if entries.isEmpty { return .rows(columns: [], rows: [], single: false) }

@@ -7,7 +7,7 @@ import Foundation
 /// `field` is a column name, `+` for a row that was added, or `-` for a row that
 /// was removed (its old value is then the whole row as a JSON object).
 struct Journal {
-    let db: Database
+    let db: any Engine
     /// The change set of the transaction in progress, made at its first change.
     var currentSet: Int64?
     var label = "<eval>"
@@ -16,7 +16,7 @@ struct Journal {
     /// The day change sets are booked on: the session's `today` (spec §8.3).
     var day = Day(0)
 
-    init(db: Database) { self.db = db }
+    init(db: any Engine) { self.db = db }
 
     /// Rows added by consecutive `add`s to one table: journaled as one range entry
     /// (`row_id` the first id, `new_value` the last), so loading a large script writes
@@ -113,11 +113,5 @@ struct Journal {
     }
 
     /// A table's columns, from the database's own schema (never from user text).
-    func columns(of table: String) throws -> [String] {
-        var out: [String] = []
-        try db.query("SELECT name FROM pragma_table_info(?1)", [.text(table)]) { s in
-            if case .text(let n) = db.rawValue(s, 0) { out.append(n) }
-        }
-        return out
-    }
+    func columns(of table: String) throws -> [String] { try db.columns(of: table) }
 }

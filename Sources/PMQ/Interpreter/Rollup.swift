@@ -10,7 +10,7 @@
 /// the same change set, so `undo` takes them back with what caused them.
 struct Rollup {
     let session: Session
-    private var db: Database { session.db }
+    private var db: any Engine { session.db }
 
     /// The task columns whose change can change a parent's roll-up.
     static let inputs = ["start", "finish", "cost", "effort", "progress", "status", "actual_start", "actual_finish", "milestone"]

@@ -4,7 +4,7 @@ import Foundation
 /// a rule of severity `error` with rows makes `pmq` exit 1.
 struct Rules {
     let session: Session
-    private var db: Database { session.db }
+    private var db: any Engine { session.db }
 
     /// Saves or replaces a rule. Journaled like a saved query, so `undo` takes it back.
     func save(name: String, text: String, severity: String) throws -> ChangeReport {
@@ -35,7 +35,7 @@ struct Rules {
     func show() throws -> StatementResult {
         var rows: [[Value]] = []
         try db.query("SELECT name, severity, source, last_checked FROM rules ORDER BY name") { s in
-            rows.append((0..<4).map { db.rawValue(s, Int32($0)) })
+            rows.append((0..<4).map { s[Int32($0)] })
         }
         let names = ["name", "severity", "query", "last_checked"]
         return .rows(columns: names.map { ResultColumn(name: $0, kind: .text) }, rows: rows, single: false)
@@ -47,9 +47,9 @@ struct Rules {
         var rules: [(name: String, source: String, severity: String, seen: Set<Int64>?, checked: String?)] = []
         try db.query("SELECT name, source, severity, last_rows, last_checked FROM rules ORDER BY name") { s in
             var seen: Set<Int64>?
-            if case .text(let json) = db.rawValue(s, 3), let ids = try? JSONDecoder().decode([Int64].self, from: Data(json.utf8)) { seen = Set(ids) }
-            let checked: String? = { if case .text(let t) = db.rawValue(s, 4) { return t }; return nil }()
-            rules.append((ConstantEvaluator.text(db.rawValue(s, 0)), ConstantEvaluator.text(db.rawValue(s, 1)), ConstantEvaluator.text(db.rawValue(s, 2)), seen, checked))
+            if case .text(let json) = s[3], let ids = try? JSONDecoder().decode([Int64].self, from: Data(json.utf8)) { seen = Set(ids) }
+            let checked: String? = { if case .text(let t) = s[4] { return t }; return nil }()
+            rules.append((ConstantEvaluator.text(s[0]), ConstantEvaluator.text(s[1]), ConstantEvaluator.text(s[2]), seen, checked))
         }
         var failing = 0
         var flagged = 0

@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -14,10 +13,11 @@ import Darwin
 /// A `Session` is not thread-safe: use it from one thread at a time (it owns one
 /// SQLite connection). Open one session per thread to work on a file concurrently.
 public final class Session {
-    public let db: Database
+    public let db: any Engine
     /// The date `today`, `late` and `overdue` are measured from.
     public var today: Day { didSet { journal.day = today } }
-    public var dialect: SQLDialect = SQLiteDialect()
+    /// The SQL spellings of the engine the session runs on.
+    public var dialect: SQLDialect
     /// `--var NAME=VALUE` values for `param` statements.
     public var params: [String: String] = [:]
     /// Set by `use project "CODE"`.
@@ -69,16 +69,15 @@ public final class Session {
     /// Opens (creating or upgrading) the database at `path`; nil opens an in-memory one.
     /// `readOnly` opens an existing file as it is, for checking scripts against it.
     public init(path: String?, today: Day? = nil, readOnly: Bool = false) throws {
-        if readOnly, let path {
-            self.db = try Database.openReadOnly(path: path)
-        } else {
-            self.db = try Database.openStore(path: path)
-        }
+        self.db = try Store.open(path, readOnly: readOnly)
+        self.dialect = db.dialect
         let day = today ?? Day.current()
         self.today = day
         self.checker = Checker(today: day)
         self.journal = Journal(db: db)
         self.journal.day = day
+        // On a server the journal records the database user (spec §8.8).
+        if let user = db.databaseUser { journal.user = user }
         registerCalendarFunction()
         // A file opened read-only at an older schema has no pmq_fields table: its model is the built-in one.
         schema = (try? FieldStore.load(db)) ?? .builtIn
@@ -92,7 +91,7 @@ public final class Session {
         if projectCacheValid { return projectCache }
         var ids: [Int64] = []
         try db.query("SELECT id FROM projects ORDER BY id LIMIT 2") { s in
-            if case .integer(let id) = db.rawValue(s, 0) { ids.append(id) }
+            if case .integer(let id) = s[0] { ids.append(id) }
         }
         projectCache = ids
         projectCacheValid = true
@@ -321,8 +320,8 @@ public final class Session {
         // never held up by a writer; one that writes takes the lock first, waiting its turn.
         let readsOnly = checkFirst && kept.allSatisfy(\.readsOnly)
         do {
-            try db.execute(savepoint ? "SAVEPOINT pmq_statement" : readsOnly ? "BEGIN" : "BEGIN IMMEDIATE")
-        } catch let e as Database.StoreError where e.code == 5 /* SQLITE_BUSY */ {
+            if savepoint { try db.savepoint("pmq_statement") } else { try db.begin(writing: !readsOnly) }
+        } catch let e as StoreError where e.kind == .busy {
             return [Diagnostic(.io, "the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed, try again when it has finished", at: .none, source: source)]
         } catch {
             return [Diagnostic(.io, "cannot start a transaction: \(error)", at: .none, source: source)]
@@ -339,7 +338,7 @@ public final class Session {
         func undoAll() {
             pendingFiles.removeAll()
             try? settleExports(commit: false)
-            try? db.execute(savepoint ? "ROLLBACK TO pmq_statement; RELEASE pmq_statement" : "ROLLBACK")
+            if savepoint { try? db.rollbackToSavepoint("pmq_statement") } else { try? db.rollback() }
             journal.rolledBack()
             currentProject = savedProject
             environment = savedEnvironment
@@ -374,11 +373,17 @@ public final class Session {
                 // An error raised without a place of its own is located at its statement.
                 if d.range == .none, let r = checked.range { d.range = r }
                 failure = d
-            } catch let e as Database.StoreError where limits.maxMemory != nil && (e.code == 7 || e.code == 18) /* NOMEM, TOOBIG */ {
+            } catch let e as StoreError where limits.maxMemory != nil && e.kind == .noMemory {
                 var d = Diagnostic(.runtime, limits.memoryMessage + ": nothing was changed", at: .none)
                 d.source = source
                 failure = d
-            } catch let e as Database.StoreError where e.code == 9 /* SQLITE_INTERRUPT */ {
+            } catch let e as StoreError where e.kind == .conflict {
+                // PostgreSQL: another session changed the same rows after this change set began.
+                var d = Diagnostic(.refused, "refused: another user changed the same rows while this ran (\(e.message)); nothing was changed: run it again to apply it over their change",
+                                   at: checked.range ?? .none)
+                d.source = source
+                failure = d
+            } catch let e as StoreError where e.kind == .interrupted {
                 var d = Diagnostic(.runtime, (limits.stopReason ?? "interrupted") + ": nothing was changed", at: .none)
                 d.source = source
                 failure = d
@@ -436,7 +441,7 @@ public final class Session {
             return []
         }
         do {
-            try db.execute(savepoint ? "RELEASE pmq_statement" : "COMMIT")
+            if savepoint { try db.releaseSavepoint("pmq_statement") } else { try db.commit() }
         } catch {
             undoAll()
             return [Diagnostic(.io, "cannot commit: \(error)", at: .none)]
@@ -485,7 +490,7 @@ public final class Session {
             switch c {
             case .begin:
                 if inExplicitTransaction { return fail("a transaction is already open: commit or rollback first") }
-                try db.execute("BEGIN IMMEDIATE")
+                try db.begin(writing: true)
                 journal.currentSet = nil
                 orphanCandidates = []
                 journal.label = "begin ... commit"
@@ -498,11 +503,11 @@ public final class Session {
                     return fail(e.message + " (the transaction is still open: fix it, or rollback)")
                 }
                 try journal.finish()
-                try db.execute("COMMIT")
+                try db.commit()
                 inExplicitTransaction = false
             default:
                 if !inExplicitTransaction { return fail("no transaction is open") }
-                try db.execute("ROLLBACK")
+                try db.rollback()
                 inExplicitTransaction = false
                 invalidateCaches()
             }
@@ -559,10 +564,7 @@ public final class Session {
             emit(try runQuery(q))
         case .explain(let q):
             let stmt = try compileForRun(q.pivot != nil ? try pivoted(q) : q)
-            var plan: [String] = []
-            try db.query("EXPLAIN QUERY PLAN " + stmt.sql, stmt.args) { s in
-                if case .text(let detail) = db.rawValue(s, 3) { plan.append(detail) }
-            }
+            let plan = try db.plan(stmt.sql, stmt.args)
             emit(.explain(sql: stmt.sql, arguments: stmt.args, plan: plan))
         case .add(let a):
             let report = try AddExecutor(session: self).run(a)
@@ -638,7 +640,7 @@ public final class Session {
             emit(.change(ChangeReport(verb: "dropped", entity: "query", count: 1, detail: name)))
         case .showQueries:
             var rows: [[Value]] = []
-            try db.query("SELECT name, source FROM saved_queries ORDER BY name") { s in rows.append([db.rawValue(s, 0), db.rawValue(s, 1)]) }
+            try db.query("SELECT name, source FROM saved_queries ORDER BY name") { s in rows.append([s[0], s[1]]) }
             emit(.rows(columns: [ResultColumn(name: "name", kind: .text), ResultColumn(name: "query", kind: .text)], rows: rows, single: false))
         case .saveRule(let name, let text, let severity, _):
             emit(.change(try Rules(session: self).save(name: name, text: text, severity: severity)))
@@ -722,15 +724,15 @@ public final class Session {
     /// Derives every summary task from its children again, as one journaled change set: for a
     /// host that wrote tasks into the store by other means than PMQ statements.
     public func rollUpSummaries() throws {
-        try db.execute("BEGIN IMMEDIATE")
+        try db.begin(writing: true)
         do {
             journal.currentSet = nil
             journal.label = "roll up summaries"
             try Rollup(session: self).all()
             try journal.finish()
-            try db.execute("COMMIT")
+            try db.commit()
         } catch {
-            try? db.execute("ROLLBACK")
+            try? db.rollback()
             journal.rolledBack()
             throw error
         }
@@ -799,8 +801,8 @@ public final class Session {
             var row: [Value] = []
             row.reserveCapacity(columns.count)
             for i in 0..<n {
-                row.append(columns[Int(i)].kind.convert(db.rawValue(s, i)))
-                bytes += 16 + Int(sqlite3_column_bytes(s, i))
+                row.append(columns[Int(i)].kind.convert(s[i]))
+                bytes += 16 + s.byteCount(Int(i))
             }
             if bytes > budget { throw RuntimeError(id: .runtime, message: limits.memoryMessage + ": nothing was changed", range: .none) }
             rows.append(row)
@@ -846,7 +848,7 @@ public final class Session {
         if let code = q.namedTask { try refuseAmbiguousWBS(code, q.filter?.range ?? .none) }
         let c = compiled(q, idsOnly: true)
         var out: [Int64] = []
-        try db.query(c.sql, try bindings(c)) { s in if case .integer(let i) = db.rawValue(s, 0) { out.append(i) } }
+        try db.query(c.sql, try bindings(c)) { s in if case .integer(let i) = s[0] { out.append(i) } }
         if out.isEmpty, let code = q.namedTask { throw RuntimeError(message: "unknown task \(code)", range: q.filter?.range ?? .none) }
         return out
     }
@@ -898,7 +900,7 @@ public final class Session {
             }
             var ids: [Int64] = []
             try db.query("SELECT id FROM people WHERE login = ?1 LIMIT 2", [.text(user)]) { s in
-                if case .integer(let id) = db.rawValue(s, 0) { ids.append(id) }
+                if case .integer(let id) = s[0] { ids.append(id) }
             }
             if ids.count == 1 { return ids[0] }
             if ids.count > 1 { throw RuntimeError(message: "\"me\": several people have login \"\(user)\"", range: range) }
@@ -940,11 +942,11 @@ public final class Session {
         var count = 0
         let kind = ResultColumn.Kind(by.type)
         try db.query(c.sql, try bindings(c)) { s in
-            let raw = db.rawValue(s, 0)
+            let raw = s[0]
             if raw.isNull { return }
             count += 1
             if count > Checker.maxPivotColumns { return }
-            let m = probe.columns.count > 1 ? db.rawValue(s, 1) : raw
+            let m = probe.columns.count > 1 ? s[1] : raw
             values.append((ConstantEvaluator.text(kind.convert(raw)), m))
         }
         if count > Checker.maxPivotColumns {
@@ -1036,7 +1038,7 @@ public final class Session {
     /// sees what the earlier ones would have changed; `endDryRun` throws it all away.
     public func beginDryRun() throws {
         guard !inExplicitTransaction else { return }
-        try db.execute("BEGIN IMMEDIATE")
+        try db.begin(writing: true)
         inExplicitTransaction = true
         inDryRun = true
         journal.currentSet = nil
@@ -1045,7 +1047,7 @@ public final class Session {
 
     public func endDryRun() {
         guard inDryRun else { return }
-        try? db.execute("ROLLBACK")
+        try? db.rollback()
         inExplicitTransaction = false
         inDryRun = false
         journal.rolledBack()

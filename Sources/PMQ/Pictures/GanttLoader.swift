@@ -4,7 +4,7 @@
 /// and which of them are summaries (one statement each).
 struct GanttLoader {
     let session: Session
-    private var db: Database { session.db }
+    private var db: any Engine { session.db }
 
     /// The fields read per row, in this order.
     private static let fields = ["wbs", "name", "start", "finish", "baseline_start", "baseline_finish",
@@ -26,11 +26,11 @@ struct GanttLoader {
         try db.query(compiled.sql, compiled.resolve(session.variable)) { s in
             func value(_ name: String) -> Value {
                 guard let i = index[name] else { return .null }
-                return kinds[i].convert(db.rawValue(s, Int32(i)))
+                return kinds[i].convert(s[Int32(i)])
             }
             func date(_ name: String) -> Day? { if case .date(let d) = value(name) { return d }; return nil }
             func text(_ name: String) -> String { OutputFormat.plain(value(name), csv: true) }
-            guard case .integer(let id) = db.rawValue(s, 0) else { return }
+            guard case .integer(let id) = s[0] else { return }
             summaryKnown = index["summary"] != nil
             rows.append(GanttChart.Row(
                 id: id, wbs: text("wbs"), name: text("name"), start: date("start"), finish: date("finish"),
@@ -48,19 +48,19 @@ struct GanttLoader {
             // A summary is a task another task names as parent.
             var summaries = Set<Int64>()
             try db.query("""
-                SELECT t.id FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?1))
+                SELECT t.id FROM tasks t WHERE t.id IN (\(db.dialect.idsOf("?1")))
                   AND (coalesce(t.project, 0), t.wbs) IN (SELECT coalesce(project, 0), parent_wbs FROM tasks WHERE parent_wbs IS NOT NULL)
-                """, [.text(ids)]) { s in if case .integer(let i) = db.rawValue(s, 0) { summaries.insert(i) } }
+                """, [.text(ids)]) { s in if case .integer(let i) = s[0] { summaries.insert(i) } }
             for i in rows.indices where summaries.contains(rows[i].id) { rows[i].summary = true }
         }
         var links: [GanttChart.Link] = []
         try db.query("""
             SELECT pred, succ, type FROM dependencies
-            WHERE pred IN (SELECT value FROM json_each(?1)) AND succ IN (SELECT value FROM json_each(?1)) ORDER BY id
+            WHERE pred IN (\(db.dialect.idsOf("?1"))) AND succ IN (\(db.dialect.idsOf("?1"))) ORDER BY id
             """, [.text(ids)]) { s in
-            guard case .integer(let p) = db.rawValue(s, 0), case .integer(let c) = db.rawValue(s, 1) else { return }
+            guard case .integer(let p) = s[0], case .integer(let c) = s[1] else { return }
             let type: String
-            if case .text(let t) = db.rawValue(s, 2) { type = t } else { type = "FS" }
+            if case .text(let t) = s[2] { type = t } else { type = "FS" }
             links.append(.init(pred: p, succ: c, type: type))
         }
         return GanttChart(rows: rows, links: links, today: session.today)

@@ -85,8 +85,8 @@ struct ReportData {
         if let project {
             try db.query("SELECT p.code, p.name, m.name, p.client FROM projects p LEFT JOIN people m ON m.id = p.manager WHERE p.id = ?1",
                          [.integer(project)]) { s in
-                data.code = text(db.rawValue(s, 0)); data.name = text(db.rawValue(s, 1))
-                data.manager = text(db.rawValue(s, 2)); data.client = text(db.rawValue(s, 3))
+                data.code = text(s[0]); data.name = text(s[1])
+                data.manager = text(s[2]); data.client = text(s[3])
             }
         }
         if case .rows(_, let rows, _) = try HealthReport(session: session).run(asOf: session.today, range) {
@@ -97,7 +97,7 @@ struct ReportData {
         func list(_ sql: String, _ extra: [Value] = []) throws -> [[String]] {
             var out: [[String]] = []
             try db.query(sql, args + extra) { s in
-                out.append((0..<sqlite3ColumnCount(db, s)).map { text(db.rawValue(s, Int32($0))) })
+                out.append((0..<s.count).map { text(s[Int32($0)]) })
             }
             return out
         }
@@ -119,7 +119,7 @@ struct ReportData {
             WHERE \(tf) AND s.critical = 1 AND t.\(open) ORDER BY t.start, t.id LIMIT \(maxListRows)
             """)
         try db.query("SELECT probability, impact, count(*) FROM risks WHERE \(filter) AND status != 'closed' AND probability IS NOT NULL AND impact IS NOT NULL GROUP BY 1, 2", args) { s in
-            if case .integer(let p) = db.rawValue(s, 0), case .integer(let i) = db.rawValue(s, 1), case .integer(let c) = db.rawValue(s, 2) {
+            if case .integer(let p) = s[0], case .integer(let i) = s[1], case .integer(let c) = s[2] {
                 data.heat[Int(p) * 10 + Int(i)] = Int(c)
             }
         }
@@ -129,7 +129,7 @@ struct ReportData {
 
     /// Open leaf tasks by person: the roles each holds (the owner is Responsible). The
     /// first tasks in WBS order are read, then their assignments, in two statements.
-    private static func loadRACI(_ data: inout ReportData, _ db: Database, filter: String, args: [Value]) throws {
+    private static func loadRACI(_ data: inout ReportData, _ db: any Engine, filter: String, args: [Value]) throws {
         // Leaves: no task names them as parent (an anti-join on a materialised set of parent codes).
         let leaves = """
             WITH parents AS MATERIALIZED (SELECT DISTINCT coalesce(project, 0) AS p, parent_wbs AS w FROM tasks WHERE parent_wbs IS NOT NULL),
@@ -151,7 +151,7 @@ struct ReportData {
             ) x JOIN shown s ON s.id = x.task JOIN people p ON p.id = x.person
             ORDER BY s.wbs_key, p.name
             """, args) { s in
-            let task = text(db.rawValue(s, 0)), person = text(db.rawValue(s, 1)), role = text(db.rawValue(s, 2))
+            let task = text(s[0]), person = text(s[1]), role = text(s[2])
             if cells[task] == nil { tasks.append(task) }
             if cells[task]?[person] == nil { people[person, default: 0] += 1 }
             cells[task, default: [:]][person, default: []].insert(role)
@@ -172,5 +172,3 @@ struct ReportData {
     static func text(_ v: Value) -> String { v.isNull ? "" : OutputFormat.plain(v) }
 }
 
-import CSQLite
-private func sqlite3ColumnCount(_ db: Database, _ s: OpaquePointer) -> Int { Int(sqlite3_column_count(s)) }

@@ -100,7 +100,9 @@ struct SQLGenerator {
             if q.groupBy.isEmpty {
                 // Ties keep the order rows were added in, so limit/offset pages are stable.
                 order.append("\(root).id")
-            } else if q.orderBy.isEmpty {
+            } else {
+                // Groups come in key order; ties of an explicit order also fall back to it, so
+                // `order by n desc limit 8` picks the same groups on every engine.
                 order += q.groupBy.map { ordering($0, q) }
             }
         }
@@ -128,7 +130,7 @@ struct SQLGenerator {
         if q.entity.onlyMilestones { conditions.append("\(root).milestone = 1") }
         if let t = q.traversal { conditions.append(traversal(root, downstream: t.downstream, task: t.task)) }
         if let slot = q.sourceSet {
-            conditions.append("\(root).id IN (SELECT value FROM json_each(\(bindVariable(slot))))")
+            conditions.append("\(root).id IN (\(dialect.idsOf(bindVariable(slot))))")
         }
         if let base = q.base {
             conditions.append("\(root).id IN (\(query(base, idsOnly: true)))")
@@ -197,7 +199,7 @@ struct SQLGenerator {
         levels.append(Level(root: root, entity: q.entity))
         var conditions: [String] = []
         if q.entity.onlyMilestones { conditions.append("\(root).milestone = 1") }
-        if let slot = q.sourceSet { conditions.append("\(root).id IN (SELECT value FROM json_each(\(bindVariable(slot))))") }
+        if let slot = q.sourceSet { conditions.append("\(root).id IN (\(dialect.idsOf(bindVariable(slot))))") }
         if let base = q.base { conditions.append("\(root).id IN (\(query(base, idsOnly: true)))") }
         if let f = q.filter { conditions.append(condition(f)) }
         var inner = keys.enumerated().map { "\(root).\($1.field.column ?? "") AS k\($0)" }
@@ -231,7 +233,8 @@ struct SQLGenerator {
                 order.append(keyOrder[k] + dir)
             }
         }
-        if q.orderBy.isEmpty { order = keyOrder }
+        // Ties of an explicit order fall back to key order (as in `query`), the same on every engine.
+        order += keyOrder
         var sql = "SELECT " + outer.joined(separator: ", ") + " FROM (" + innerSQL + ") g " + joins.joined(separator: " ")
         sql += " ORDER BY " + order.joined(separator: ", ")
         if let l = q.limit { sql += " LIMIT " + expr(l) } else if q.offset != nil { sql += " LIMIT -1" }
@@ -565,7 +568,14 @@ struct SQLGenerator {
             let c = dialect.listContains(expr(list), expr(v))
             return negated ? "(NOT \(c))" : c
         case .isNull(let x, let negated):
-            return "(\(expr(x)) IS \(negated ? "NOT " : "")NULL)"
+            var integer = false, text = false, number = false
+            switch x.type {
+            case .reference, .date, .bool: integer = true
+            case .number, .duration: number = true
+            case .text, .enumeration: text = true
+            default: break
+            }
+            return dialect.nullTest(expr(x), negated: negated, integer: integer, number: number, text: text)
         case .between(let x, let lo, let hi, let negated):
             return "(\(expr(x))\(negated ? " NOT" : "") BETWEEN \(expr(lo)) AND \(expr(hi)))"
         case .under(let x, let code):
@@ -610,9 +620,9 @@ struct SQLGenerator {
         case .listEdit(let list, let value, let remove):
             let l = expr(list), v = expr(value)
             if remove {
-                return "(CASE WHEN \(l) IS NULL THEN NULL ELSE (SELECT json_group_array(lx.value) FROM json_each(\(l)) lx WHERE lx.value IS NOT \(v)) END)"
+                return "(CASE WHEN \(l) IS NULL THEN NULL ELSE \(dialect.listRemove(l, v)) END)"
             }
-            return "(CASE WHEN \(v) IS NULL THEN \(l) WHEN \(dialect.listContains(l, v)) THEN \(l) ELSE json_insert(coalesce(\(l), '[]'), '$[#]', \(v)) END)"
+            return "(CASE WHEN \(dialect.nullTest(v, negated: false, integer: false, number: false, text: true)) THEN \(l) WHEN \(dialect.listContains(l, v)) THEN \(l) ELSE \(dialect.listAppend(l, v)) END)"
         case .pivotCell(let value, let by, let equals):
             return pivotCell(value, by: by, equals: equals)
         case .keyOf(let x):
@@ -639,10 +649,9 @@ struct SQLGenerator {
         default: constant = false
         }
         if constant {
-            // One task for the whole statement (a code or a variable): the links are read in one
-            // scan and walked by pmq_reach, ten times faster than the recursive CTE at 250k links.
+            // One task for the whole statement (a code or a variable): the engine's fastest walk.
             let (from, to) = downstream ? ("pred", "succ") : ("succ", "pred")
-            return "(\(root).id IN (SELECT value FROM json_each((SELECT pmq_reach(dx.\(from), dx.\(to), \(x)) FROM dependencies dx)))"
+            return "(\(root).id IN (\(dialect.reachable(from: from, to: to, start: x)))"
                 + " AND \(root).id IS NOT \(x))"
         }
         counter += 1
@@ -658,7 +667,7 @@ struct SQLGenerator {
     private mutating func pivotCell(_ value: TExpr, by: TExpr, equals: Value) -> String {
         let f = "\(expr(by)) = \(bind(equals))"
         if !value.containsAggregate {
-            return "pmq_join_distinct(\(text(of: value)), \(ordering(value, TQuery(entity: Checker.noFields)))) FILTER (WHERE \(f))"
+            return dialect.joinDistinct(text(of: value), orderedBy: ordering(value, TQuery(entity: Checker.noFields)), filter: f)
         }
         pivotFilter = f
         defer { pivotFilter = nil }

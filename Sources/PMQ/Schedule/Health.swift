@@ -13,7 +13,7 @@
 ///   EAC = BAC / CPI, ETC = EAC − AC, VAC = BAC − EAC, % complete = EV / BAC × 100.
 struct HealthReport {
     let session: Session
-    private var db: Database { session.db }
+    private var db: any Engine { session.db }
 
     /// `travel`: `health as of D` reads the model as it was at the end of D (spec §8.3):
     /// that day's progress, costs, risks, defects and budget, with D as the status date.
@@ -33,12 +33,12 @@ struct HealthReport {
             FROM \(tasksTable) t WHERE \(filter) AND cost IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM \(tasksTable) c WHERE c.project IS t.project AND c.parent_wbs = t.wbs)
             """, args) { s in
-            guard let cost = db.rawValue(s, 2).number else { return }
+            guard let cost = s[2].number else { return }
             costSum += cost
-            ev += cost * (db.rawValue(s, 3).number ?? 0) / 100
+            ev += cost * (s[3].number ?? 0) / 100
             // Planned value follows the baseline when there is one: re-planning must not move it.
-            let planned = db.rawValue(s, 4).number ?? cost
-            guard case .integer(let a) = db.rawValue(s, 0), case .integer(let b) = db.rawValue(s, 1),
+            let planned = s[4].number ?? cost
+            guard case .integer(let a) = s[0], case .integer(let b) = s[1],
                   a >= Int64(Day.earliest.number), b <= Int64(Day.latest.number) else { return }
             let start = Day(Int(a)), finish = Day(Int(b))
             if asOf >= finish { pv += planned; return }

@@ -17,7 +17,7 @@ public struct LevelOptions: Sendable {
 struct Leveller {
     let session: Session
     let range: SourceRange
-    private var db: Database { session.db }
+    private var db: any Engine { session.db }
 
     static let scale = 1_000_000.0
 
@@ -27,9 +27,9 @@ struct Leveller {
         // People: capacity and name, by id; resources are numbered as they are met.
         var capacity: [Int64: Double] = [:], name: [Int64: String] = [:]
         try db.query("SELECT id, name, capacity FROM people") { s in
-            if case .integer(let id) = db.rawValue(s, 0) {
-                name[id] = ConstantEvaluator.text(db.rawValue(s, 1))
-                capacity[id] = db.rawValue(s, 2).number ?? 8
+            if case .integer(let id) = s[0] {
+                name[id] = ConstantEvaluator.text(s[1])
+                capacity[id] = s[2].number ?? 8
             }
         }
         var row = [Int64: Int](minimumCapacity: n)
@@ -37,8 +37,8 @@ struct Leveller {
         // R assignments of these tasks: (person, units) by task.
         var rAssigned = [[(person: Int64, units: Double)]](repeating: [], count: n)
         try db.query("SELECT task, person, units FROM assignments WHERE role = 'R' ORDER BY id") { s in
-            guard case .integer(let t) = db.rawValue(s, 0), let k = row[t], case .integer(let p) = db.rawValue(s, 1) else { return }
-            rAssigned[k].append((p, db.rawValue(s, 2).number ?? 100))
+            guard case .integer(let t) = s[0], let k = row[t], case .integer(let p) = s[1] else { return }
+            rAssigned[k].append((p, s[2].number ?? 100))
         }
         var resourceOf: [Int64: Int32] = [:], people: [Int64] = [], capacities: [Int32] = []
         func resource(_ p: Int64) -> Int32 {

@@ -161,10 +161,10 @@ struct MSProjectExporter {
 
         var projectName = "", projectCode = "", projectStart: Day?, projectFinish: Day?
         try db.query("SELECT code, name, start, finish FROM projects WHERE id = ?1", [.integer(project)]) { s in
-            projectCode = text(db.rawValue(s, 0)) ?? ""
-            projectName = text(db.rawValue(s, 1)) ?? projectCode
-            projectStart = day(db.rawValue(s, 2))
-            projectFinish = day(db.rawValue(s, 3))
+            projectCode = text(s[0]) ?? ""
+            projectName = text(s[1]) ?? projectCode
+            projectStart = day(s[2])
+            projectFinish = day(s[3])
         }
 
         // Tasks in WBS order; UIDs count from 1 (UID 0 is the project's own summary row).
@@ -175,8 +175,8 @@ struct MSProjectExporter {
                    baseline_start, baseline_finish, baseline_cost, notes, owner, parent_wbs
             FROM tasks t WHERE project = ?1 ORDER BY wbs_key, id
             """, [.integer(project)]) { s in
-            guard case .integer(let id) = db.rawValue(s, 0) else { return }
-            rows.append(Row(id: id, wbs: text(db.rawValue(s, 1)) ?? "", values: (2...16).map { db.rawValue(s, Int32($0)) }))
+            guard case .integer(let id) = s[0] else { return }
+            rows.append(Row(id: id, wbs: text(s[1]) ?? "", values: (2...16).map { s[Int32($0)] }))
         }
         // Summaries are the tasks some other task names as parent (found here, in one pass:
         // parent_wbs has no index to ask SQLite per task).
@@ -190,9 +190,9 @@ struct MSProjectExporter {
             SELECT d.pred, d.succ, d.type, d.lag FROM dependencies d JOIN tasks s ON s.id = d.succ
             WHERE s.project = ?1 ORDER BY d.id
             """, [.integer(project)]) { s in
-            guard case .integer(let p) = db.rawValue(s, 0), case .integer(let q) = db.rawValue(s, 1), let pu = uid[p] else { return }
-            let lag = db.rawValue(s, 3).number ?? 0
-            links[q, default: []].append(.init(PredecessorUID: pu, Type: linkType[text(db.rawValue(s, 2)) ?? "FS"] ?? 1,
+            guard case .integer(let p) = s[0], case .integer(let q) = s[1], let pu = uid[p] else { return }
+            let lag = s[3].number ?? 0
+            links[q, default: []].append(.init(PredecessorUID: pu, Type: linkType[text(s[2]) ?? "FS"] ?? 1,
                                                LinkLag: Int((lag * 4800).rounded())))
         }
 
@@ -232,13 +232,13 @@ struct MSProjectExporter {
         var resources: [MSPDIProject.Resource] = []
         var resourceUID: [Int64: Int] = [:]
         try db.query("SELECT id, name, department, email, capacity, rate FROM people ORDER BY id") { s in
-            guard case .integer(let id) = db.rawValue(s, 0) else { return }
+            guard case .integer(let id) = s[0] else { return }
             let n = resources.count + 1
             resourceUID[id] = n
-            let rate = number(db.rawValue(s, 5))
-            resources.append(.init(UID: n, ID: n, Name: text(db.rawValue(s, 1)) ?? "", Group: text(db.rawValue(s, 2)),
-                                   EmailAddress: text(db.rawValue(s, 3)),
-                                   MaxUnits: number(db.rawValue(s, 4)).map { formatNumber($0 / 8) },
+            let rate = number(s[5])
+            resources.append(.init(UID: n, ID: n, Name: text(s[1]) ?? "", Group: text(s[2]),
+                                   EmailAddress: text(s[3]),
+                                   MaxUnits: number(s[4]).map { formatNumber($0 / 8) },
                                    StandardRate: rate.map { formatNumber($0 / 8) }, StandardRateFormat: rate == nil ? nil : 2))
         }
         // Assignments: the owner first (MS Project's first resource is PMQ's owner on
@@ -249,7 +249,7 @@ struct MSProjectExporter {
             SELECT a.task, a.units FROM assignments a JOIN tasks t ON t.id = a.task
             WHERE t.project = ?1 AND a.role = 'R' AND a.person = t.owner
             """, [.integer(project)]) { s in
-            if case .integer(let t) = db.rawValue(s, 0), let u = db.rawValue(s, 1).number { ownerUnits[t] = u / 100 }
+            if case .integer(let t) = s[0], let u = s[1].number { ownerUnits[t] = u / 100 }
         }
         for r in rows {
             guard case .integer(let owner) = r.values[13], let ru = resourceUID[owner], let tu = uid[r.id] else { continue }
@@ -259,9 +259,9 @@ struct MSProjectExporter {
             SELECT a.task, a.person, coalesce(a.units, 100) FROM assignments a JOIN tasks t ON t.id = a.task
             WHERE t.project = ?1 AND a.role = 'R' AND a.person IS NOT t.owner ORDER BY a.id
             """, [.integer(project)]) { s in
-            guard case .integer(let t) = db.rawValue(s, 0), case .integer(let p) = db.rawValue(s, 1),
+            guard case .integer(let t) = s[0], case .integer(let p) = s[1],
                   let tu = uid[t], let ru = resourceUID[p] else { return }
-            assignments.append(.init(UID: assignments.count + 1, TaskUID: tu, ResourceUID: ru, Units: formatNumber((db.rawValue(s, 2).number ?? 100) / 100)))
+            assignments.append(.init(UID: assignments.count + 1, TaskUID: tu, ResourceUID: ru, Units: formatNumber((s[2].number ?? 100) / 100)))
         }
 
         // Holidays as calendar exceptions, one per run of consecutive days with one name.
@@ -272,8 +272,8 @@ struct MSProjectExporter {
             exceptions.append(.init(TimePeriod: .init(FromDate: "\(r.from.iso)T00:00:00", ToDate: "\(r.to.iso)T23:59:00"), Name: r.name))
         }
         try db.query("SELECT day, coalesce(name, 'Holiday') FROM holidays ORDER BY day") { s in
-            guard let d = day(db.rawValue(s, 0)) else { return }
-            let name = text(db.rawValue(s, 1)) ?? "Holiday"
+            guard let d = day(s[0]) else { return }
+            let name = text(s[1]) ?? "Holiday"
             if let r = run, r.to + 1 == d, r.name == name { run = (r.from, d, name); return }
             flush()
             run = (d, d, name)

@@ -14,11 +14,9 @@
 ///   impossible has negative slack and is named in the report.
 /// Moves are journaled (undo takes them back); the float fields are derived and rewritten
 /// only where they changed.
-import CSQLite
-
 struct ScheduleExecutor {
     let session: Session
-    private var db: Database { session.db }
+    private var db: any Engine { session.db }
 
     enum Progress { case notStarted, started, closed }
 
@@ -51,11 +49,11 @@ struct ScheduleExecutor {
     }
 
     /// Columns 13...21 of the read query, as they are stored.
-    static func saved(_ s: OpaquePointer) -> Saved {
-        func v(_ i: Int32) -> Int64? {
-            switch sqlite3_column_type(s, i) {
-            case SQLITE_NULL: return nil
-            case SQLITE_INTEGER: return sqlite3_column_int64(s, i)
+    static func saved(_ s: Row) -> Saved {
+        func v(_ i: Int) -> Int64? {
+            switch s[i] {
+            case .null: return nil
+            case .integer(let n): return n
             default: return Int64.min  // not what schedule writes: rewritten
             }
         }
@@ -78,24 +76,24 @@ struct ScheduleExecutor {
             FROM tasks t LEFT JOIN task_schedule x ON x.id = t.id WHERE +t.\(projectFilter) ORDER BY t.id
             """, args) { s in
             func day(_ i: Int32) -> Day? {
-                if case .integer(let n) = db.rawValue(s, i), n >= Int64(Day.earliest.number), n <= Int64(Day.latest.number) { return Day(Int(n)) }
+                if case .integer(let n) = s[i], n >= Int64(Day.earliest.number), n <= Int64(Day.latest.number) { return Day(Int(n)) }
                 return nil
             }
-            guard case .integer(let id) = db.rawValue(s, 0), case .text(let wbs) = db.rawValue(s, 1) else { return }
+            guard case .integer(let id) = s[0], case .text(let wbs) = s[1] else { return }
             var parent: String?
-            if case .text(let p) = db.rawValue(s, 2) { parent = p }
-            let status = db.rawValue(s, 6)
-            let milestone = db.rawValue(s, 5) == .integer(1)
+            if case .text(let p) = s[2] { parent = p }
+            let status = s[6]
+            let milestone = s[5] == .integer(1)
             let started = day(7) != nil || status == .text("doing")
             let state: Progress = status == .text("done") || status == .text("cancelled") ? .closed : (started && !milestone ? .started : .notStarted)
             var key = wbs
-            if case .text(let k) = db.rawValue(s, 12) { key = k }
+            if case .text(let k) = s[12] { key = k }
             tasks.append(TaskRow(id: id, wbs: wbs, wbsKey: key, parentWBS: parent, start: day(3), finish: day(4), actualStart: day(7), actualFinish: day(8),
-                                 milestone: milestone, progress: db.rawValue(s, 9).number ?? 0, state: state,
-                                 constraint: ConstantEvaluator.text(db.rawValue(s, 10)), constraintDate: day(11),
+                                 milestone: milestone, progress: s[9].number ?? 0, state: state,
+                                 constraint: ConstantEvaluator.text(s[10]), constraintDate: day(11),
                                  saved: ScheduleExecutor.saved(s),
-                                 owner: { if case .integer(let o) = db.rawValue(s, 22) { return o }; return nil }(),
-                                 effort: db.rawValue(s, 23).number))
+                                 owner: { if case .integer(let o) = s[22] { return o }; return nil }(),
+                                 effort: s[23].number))
         }
         guard !tasks.isEmpty else { return ChangeReport(verb: "scheduled", entity: "task", count: 0, detail: nil) }
 
@@ -232,18 +230,18 @@ struct ScheduleExecutor {
         // One scan of the links, kept when both ends are this project's leaves. (Joining
         // tasks twice by project let SQLite pair every task with every other: quadratic.)
         try db.query("SELECT pred, succ, type, lag FROM dependencies") { s in
-            guard case .integer(let p) = db.rawValue(s, 0), case .integer(let q) = db.rawValue(s, 1),
+            guard case .integer(let p) = s[0], case .integer(let q) = s[1],
                   p >= 0, q >= 0, p <= maxID, q <= maxID else { return }
             let a = node[Int(p)], b = node[Int(q)]
             guard a >= 0, b >= 0 else { return }
             let type: CPMNetwork.LinkType
-            switch db.rawValue(s, 2) {
+            switch s[2] {
             case .text("SS"): type = .ss
             case .text("FF"): type = .ff
             case .text("SF"): type = .sf
             default: type = .fs
             }
-            let lag = db.rawValue(s, 3).number.flatMap { $0.rounded().safeInt } ?? 0
+            let lag = s[3].number.flatMap { $0.rounded().safeInt } ?? 0
             network.links.append(.init(pred: a, succ: b, type: type, lag: Int32(clamping: lag)))
         }
         var result: CPMResult
@@ -309,19 +307,13 @@ struct ScheduleExecutor {
         // table, from which set-based statements journal their dates and apply them.
         try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_moved (id INTEGER PRIMARY KEY, start, finish)")
         try db.run("DELETE FROM temp.pmq_moved")
-        let put = try db.prepare("""
+        // Prepared once by the engine (statements are cached by their text), bound per row.
+        let put = """
             INSERT OR REPLACE INTO task_schedule (id, early_start, early_finish, late_start, late_finish, slack, free_slack, critical, planned_days, scheduled_finish)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-            """)
-        let move = try db.prepare("INSERT INTO temp.pmq_moved (id, start, finish) VALUES (?1, ?2, ?3)")
-        func step(_ s: OpaquePointer) throws {
-            let rc = sqlite3_step(s)
-            sqlite3_reset(s)
-            guard rc == SQLITE_DONE else { throw Database.StoreError(message: db.lastError, code: rc) }
-        }
-        func bind(_ s: OpaquePointer, _ i: Int32, _ v: Int64?) {
-            if let v { sqlite3_bind_int64(s, i, v) } else { sqlite3_bind_null(s, i) }
-        }
+            """
+        let move = "INSERT INTO temp.pmq_moved (id, start, finish) VALUES (?1, ?2, ?3)"
+        func value(_ v: Int64?) -> Value { v.map { .integer($0) } ?? .null }
         var latest: Day?
         for (i, t) in tasks.enumerated() {
             guard let o = out[i] else { continue }
@@ -343,15 +335,10 @@ struct ScheduleExecutor {
                                  lateFinish: Int64(o.lf.number), slack: Int64(o.slack), freeSlack: Int64(o.free), critical: o.critical ? 1 : 0,
                                  plannedDays: days, scheduledFinish: wrote)
             if computed != t.saved {
-                bind(put, 1, t.id)
-                for (k, v) in computed.columns.enumerated() { bind(put, Int32(k + 2), v) }
-                try step(put)
+                try db.run(put, [.integer(t.id)] + computed.columns.map(value))
             }
             if leaf && (start != t.start || finish != t.finish) {
-                bind(move, 1, t.id)
-                bind(move, 2, start.map { Int64($0.number) })
-                bind(move, 3, finish.map { Int64($0.number) })
-                try step(move)
+                try db.run(move, [.integer(t.id), value(start.map { Int64($0.number) }), value(finish.map { Int64($0.number) })])
             }
         }
         var moved = 0
@@ -393,7 +380,7 @@ extension Session {
     func refuseAmbiguousWBS(_ code: String, _ range: SourceRange) throws {
         guard currentProject == nil, try projectIDs().count > 1 else { return }
         var codes: [String] = []
-        try db.query("SELECT code FROM projects ORDER BY code LIMIT 21") { s in codes.append(ConstantEvaluator.text(db.rawValue(s, 0))) }
+        try db.query("SELECT code FROM projects ORDER BY code LIMIT 21") { s in codes.append(ConstantEvaluator.text(s[0])) }
         let list = codes.prefix(20).joined(separator: ", ") + (codes.count > 20 ? ", ..." : "")
         throw RuntimeError(message: "task \(code) is ambiguous: there are several projects (\(list))",
                            range: range, notes: ["choose one first: use project \"\(codes.first ?? "CODE")\""])
@@ -417,11 +404,11 @@ extension Session {
             if case .integer(let n) = v, n >= Int64(Day.earliest.number), n <= Int64(Day.latest.number) { return Day(Int(n)) }
             return nil
         }
-        try db.query("SELECT day FROM holidays") { s in if let d = day(db.rawValue(s, 0)) { days.append(d) } }
+        try db.query("SELECT day FROM holidays") { s in if let d = day(s[0]) { days.append(d) } }
         // A file opened read-only at an older schema has neither table.
-        try? db.query("SELECT day FROM workdays") { s in if let d = day(db.rawValue(s, 0)) { extra.append(d) } }
+        try? db.query("SELECT day FROM workdays") { s in if let d = day(s[0]) { extra.append(d) } }
         try? db.query("SELECT person, start, finish FROM leaves") { s in
-            if case .integer(let p) = db.rawValue(s, 0), let a = day(db.rawValue(s, 1)), let b = day(db.rawValue(s, 2)) { leave.append((p, a, b)) }
+            if case .integer(let p) = s[0], let a = day(s[1]), let b = day(s[2]) { leave.append((p, a, b)) }
         }
         personCalendars.set(holidays: days, workdays: extra, leave: leave)
         return calendar

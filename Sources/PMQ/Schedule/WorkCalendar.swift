@@ -119,7 +119,6 @@ public final class WorkCalendar: @unchecked Sendable {
     }
 }
 
-import CSQLite
 
 extension Session {
     /// The calendar functions SQL uses, all counting this session's calendar, holidays included:
@@ -147,50 +146,23 @@ extension Session {
     }
 
     private func registerForPerson(_ name: String, _ body: @escaping (WorkCalendar, Day, Int) -> Int) {
-        final class Box { let calendars: PersonCalendars; let body: (WorkCalendar, Day, Int) -> Int
-            init(_ c: PersonCalendars, _ b: @escaping (WorkCalendar, Day, Int) -> Int) { calendars = c; body = b } }
-        let box = Unmanaged.passRetained(Box(personCalendars, body)).toOpaque()
-        sqlite3_create_function_v2(db.handle, name, 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, box, { ctx, argc, argv in
-            guard let ctx, let data = sqlite3_user_data(ctx), let argv, argc == 3, let a0 = argv[0], let a1 = argv[1], let a2 = argv[2],
-                  sqlite3_value_type(a0) != SQLITE_NULL, sqlite3_value_type(a1) != SQLITE_NULL else {
-                if let ctx { sqlite3_result_null(ctx) }
-                return
-            }
-            let box = Unmanaged<Box>.fromOpaque(data).takeUnretainedValue()
-            let d = sqlite3_value_int64(a0), n = sqlite3_value_int64(a1)
-            guard d >= Int64(Day.earliest.number), d <= Int64(Day.latest.number), n >= -4_000_000, n <= 4_000_000 else {
-                sqlite3_result_null(ctx)
-                return
-            }
-            let person: Int64? = sqlite3_value_type(a2) == SQLITE_INTEGER ? sqlite3_value_int64(a2) : nil
-            sqlite3_result_int64(ctx, Int64(box.body(box.calendars.calendar(for: person), Day(Int(d)), Int(n))))
-        }, nil, nil, { data in
-            if let data { Unmanaged<AnyObject>.fromOpaque(data).release() }
-        })
+        let calendars = personCalendars
+        try? db.registerPersonDayFunction(name) { d, n, person in
+            guard d >= Int64(Day.earliest.number), d <= Int64(Day.latest.number), n >= -4_000_000, n <= 4_000_000 else { return nil }
+            return Int64(body(calendars.calendar(for: person), Day(Int(d)), Int(n)))
+        }
     }
 
     /// A two-argument SQL function of a day and an integer; null in, null out. Days out of
     /// the representable range give null rather than a wrong date.
     private func register(_ name: String, _ body: @escaping (WorkCalendar, Day, Int) -> Int) {
-        final class Box { let calendar: WorkCalendar; let body: (WorkCalendar, Day, Int) -> Int
-            init(_ c: WorkCalendar, _ b: @escaping (WorkCalendar, Day, Int) -> Int) { calendar = c; body = b } }
-        let box = Unmanaged.passRetained(Box(calendar, body)).toOpaque()
-        sqlite3_create_function_v2(db.handle, name, 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, box, { ctx, argc, argv in
-            guard let ctx, let data = sqlite3_user_data(ctx), let argv, argc == 2, let a0 = argv[0], let a1 = argv[1],
-                  sqlite3_value_type(a0) != SQLITE_NULL, sqlite3_value_type(a1) != SQLITE_NULL else {
-                if let ctx { sqlite3_result_null(ctx) }
-                return
-            }
-            let box = Unmanaged<Box>.fromOpaque(data).takeUnretainedValue()
-            let d = sqlite3_value_int64(a0), n = sqlite3_value_int64(a1)
+        let calendar = self.calendar
+        try? db.registerDayFunction(name) { d, n in
             // Dates stay within 0001-01-01 ... 9999-12-31 and counts within a few million days.
             guard d >= Int64(Day.earliest.number), d <= Int64(Day.latest.number), n >= -4_000_000, n <= 4_000_000 else {  // (abs would trap on Int64.min)
-                sqlite3_result_null(ctx)
-                return
+                return nil
             }
-            sqlite3_result_int64(ctx, Int64(box.body(box.calendar, Day(Int(d)), Int(n))))
-        }, nil, nil, { data in
-            if let data { Unmanaged<AnyObject>.fromOpaque(data).release() }
-        })
+            return Int64(body(calendar, Day(Int(d)), Int(n)))
+        }
     }
 }

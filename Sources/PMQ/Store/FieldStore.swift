@@ -7,18 +7,18 @@ import Foundation
 /// never from user text; names, types, values and defaults are bound.
 enum FieldStore {
     /// The schema of the database: the built-in model plus its `pmq_fields`.
-    static func load(_ db: Database) throws -> Schema {
+    static func load(_ db: any Engine) throws -> Schema {
         var fields: [CustomField] = []
         try db.query("SELECT id, entity, name, type, enum_values, default_value, column_name FROM pmq_fields ORDER BY id") { s in
-            guard case .integer(let id) = db.rawValue(s, 0), case .text(let table) = db.rawValue(s, 1),
-                  case .text(let name) = db.rawValue(s, 2), case .text(let type) = db.rawValue(s, 3),
-                  case .text(let column) = db.rawValue(s, 6),
+            guard case .integer(let id) = s[0], case .text(let table) = s[1],
+                  case .text(let name) = s[2], case .text(let type) = s[3],
+                  case .text(let column) = s[6],
                   Catalog.entities.contains(where: { $0.table == table }), History.isPlainIdentifier(column) else { return }
             var values: [String] = []
-            if case .text(let json) = db.rawValue(s, 4), let data = json.data(using: .utf8),
+            if case .text(let json) = s[4], let data = json.data(using: .utf8),
                let list = try? JSONSerialization.jsonObject(with: data) as? [String] { values = list }
             var f = CustomField(id: id, table: table, name: name, type: type, values: values, defaultValue: nil, column: column)
-            if case .text(let json) = db.rawValue(s, 5) { f.defaultValue = decodeDefault(json, f.fieldType) }
+            if case .text(let json) = s[5] { f.defaultValue = decodeDefault(json, f.fieldType) }
             fields.append(f)
         }
         return Schema(custom: fields)
@@ -32,7 +32,7 @@ enum FieldStore {
         do {
             try db.run("INSERT INTO pmq_fields (entity, name, type, enum_values, default_value, column_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                        [.text(f.table), .text(f.name), .text(f.type), values, def, .text(f.column)])
-        } catch let e as Database.StoreError where e.isConstraint {
+        } catch let e as StoreError where e.isConstraint {
             throw RuntimeError(message: "\"\(f.name)\" is already a custom field of \(f.table)", range: .none)
         }
         let id = db.lastInsertID
@@ -74,7 +74,7 @@ enum FieldStore {
         try RowVersions.follow(f.table, session.db)
     }
 
-    private static func addColumn(_ f: CustomField, _ db: Database) throws {
+    private static func addColumn(_ f: CustomField, _ db: any Engine) throws {
         guard Catalog.entities.contains(where: { $0.table == f.table }), History.isPlainIdentifier(f.column) else {
             throw RuntimeError(message: "cannot store the field \"\(f.name)\": its table or column name is not PMQ's", range: .none)
         }

@@ -269,30 +269,30 @@ extension Migrations {
     static let v10 = RowVersions.resourcesMigration
 }
 
-extension Database {
+extension SQLiteEngine {
     /// Opens the store at `path` (nil: in memory), creating or upgrading its schema.
-    public static func openStore(path: String?) throws -> Database { try openStore(path: path, upTo: Migrations.latest) }
+    public static func openStore(path: String?) throws -> SQLiteEngine { try openStore(path: path, upTo: Migrations.latest) }
 
     /// Opens an existing file without changing it (no migration, no WAL switch): for checking.
-    public static func openReadOnly(path: String) throws -> Database {
-        let db = try Database(path: path, readOnly: true)
+    public static func openReadOnly(path: String) throws -> SQLiteEngine {
+        let db = try SQLiteEngine(path: path, readOnly: true)
         try db.execute("PRAGMA foreign_keys = ON")
         _ = try db.checkedSchemaVersion()
         return db
     }
 
-    static func openStore(path: String?, upTo version: Int) throws -> Database {
+    static func openStore(path: String?, upTo version: Int) throws -> SQLiteEngine {
         do {
             return try openAndMigrate(path: path, upTo: version)
         } catch let e as StoreError where e.code != 0 && !e.message.hasPrefix("cannot open database") {
             // A fault found on the first read or write (a damaged file, a read-only folder)
             // names the file, like one found when opening it.
-            throw StoreError(message: "cannot open database \(path ?? ":memory:"): \(e.message)", code: e.code)
+            throw StoreError(e.kind, "cannot open database \(path ?? ":memory:"): \(e.message)", code: e.code)
         }
     }
 
-    private static func openAndMigrate(path: String?, upTo version: Int) throws -> Database {
-        let db = try Database(path: path)
+    private static func openAndMigrate(path: String?, upTo version: Int) throws -> SQLiteEngine {
+        let db = try SQLiteEngine(path: path)
         try db.execute("PRAGMA foreign_keys = ON")
         // Before anything is written (WAL mode included): refuse files that are not PMQ's.
         _ = try db.checkedSchemaVersion()
@@ -305,7 +305,7 @@ extension Database {
         return db
     }
 
-    var schemaVersion: Int {
+    public var schemaVersion: Int {
         if case .integer(let v) = (try? scalar("PRAGMA user_version")) ?? .null { return Int(v) }
         return 0
     }
@@ -336,14 +336,14 @@ extension Database {
     func checkedSchemaVersion() throws -> Int {
         let current = schemaVersion
         if current < 0 {
-            throw StoreError(message: "not a PMQ database: its schema version (user_version) is \(current)", code: 0)
+            throw StoreError(.notPMQ, "not a PMQ database: its schema version (user_version) is \(current)")
         }
         if current == 0, case .integer(let n) = try scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'"), n > 0 {
             // Another application's file: adding PMQ's tables to it would change it behind its back.
-            throw StoreError(message: "not a PMQ database: the file holds other tables and no PMQ schema", code: 0)
+            throw StoreError(.notPMQ, "not a PMQ database: the file holds other tables and no PMQ schema")
         }
         if current > Migrations.latest {
-            throw StoreError(message: "this database was written by a newer PMQ (schema \(current); this PMQ knows up to \(Migrations.latest))", code: 0)
+            throw StoreError(.notPMQ, "this database was written by a newer PMQ (schema \(current); this PMQ knows up to \(Migrations.latest))")
         }
         return current
     }

@@ -135,34 +135,30 @@ enum RowVersions {
 
     /// Before a column of `table` is added or dropped (a custom field): its triggers go, so
     /// the change of the column (and the default written into every row) makes no versions.
-    static func dropTriggers(_ table: String, _ db: Database) throws {
+    static func dropTriggers(_ table: String, _ db: any Engine) throws {
         guard travelled.contains(where: { $0.table == table }) else { return }
         let v = versions(table)
-        try db.execute("DROP TRIGGER IF EXISTS \(v)_on_update; DROP TRIGGER IF EXISTS \(v)_on_delete")
+        let on = db.kind == .postgres ? " ON \(table)" : ""
+        try db.execute("DROP TRIGGER IF EXISTS \(v)_on_update\(on); DROP TRIGGER IF EXISTS \(v)_on_delete\(on)")
     }
 
     /// After a column of `table` was added or dropped: the versions table gets the columns it
     /// lacks (a new custom field's earlier versions take `fill`, the value every row got, as
     /// the field reads before it existed), and the triggers are written for the columns now.
     /// Column names come from the database's own schema.
-    static func follow(_ table: String, _ db: Database, fill: Value? = nil) throws {
+    static func follow(_ table: String, _ db: any Engine, fill: Value? = nil) throws {
         guard travelled.contains(where: { $0.table == table }) else { return }
         let v = versions(table)
-        func columns(_ t: String) throws -> [String] {
-            var out: [String] = []
-            try db.query("SELECT name FROM pragma_table_info(?1)", [.text(t)]) { s in
-                if case .text(let n) = db.rawValue(s, 0) { out.append(n) }
-            }
-            return out
-        }
-        let kept = try columns(table).filter { $0 != "id" }
-        let have = Set(try columns(v))
+        let postgres = db.kind == .postgres
+        let kept = try db.columns(of: table).filter { $0 != "id" }
+        let have = Set(try db.columns(of: v))
         for c in kept where !have.contains(c) {
             guard History.isPlainIdentifier(c) else { continue }
-            try db.execute("ALTER TABLE \(v) ADD COLUMN \(c)")
+            try db.execute("ALTER TABLE \(v) ADD COLUMN \(c)" + (postgres ? " " + (try postgresType(table, c, db)) : ""))
             if let fill, fill != .null { try db.run("UPDATE \(v) SET \(c) = ?1", [fill]) }
         }
         try dropTriggers(table, db)
-        try db.execute(triggers(table, kept.filter(History.isPlainIdentifier)))
+        let columns = kept.filter(History.isPlainIdentifier)
+        try db.execute(postgres ? postgresTriggers(table, columns) : triggers(table, columns))
     }
 }

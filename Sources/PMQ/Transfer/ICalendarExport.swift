@@ -11,10 +11,10 @@ struct ICalendarExport {
         let sql = """
             SELECT t.id, p.code, t.wbs, t.name, t.start, t.finish, t.milestone, t.status, t.progress, o.name, t.notes
             FROM tasks t LEFT JOIN projects p ON p.id = t.project LEFT JOIN people o ON o.id = t.owner
-            WHERE t.id IN (SELECT value FROM json_each(?1))
+            WHERE t.id IN (\(db.dialect.idsOf("?1")))
             """
         try db.query(sql, [.text("[" + ids.map(String.init).joined(separator: ",") + "]")]) { s in
-            if case .integer(let id) = db.rawValue(s, 0) { rows[id] = (1...10).map { db.rawValue(s, Int32($0)) } }
+            if case .integer(let id) = s[0] { rows[id] = (1...10).map { s[Int32($0)] } }
         }
         let stamp = session.today.iso.replacingOccurrences(of: "-", with: "") + "T000000Z"
         var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//PMQ//PMQ export//EN", "CALSCALE:GREGORIAN"]

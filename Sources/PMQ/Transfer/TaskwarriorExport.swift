@@ -17,7 +17,7 @@ struct TaskwarriorExporter {
             FROM tasks t LEFT JOIN projects p ON p.id = t.project LEFT JOIN task_uuids u ON u.task = t.id
             WHERE t.id IN (SELECT value FROM json_each(?1))
             """, [idList]) { s in
-            if case .integer(let id) = db.rawValue(s, 0) { rows[id] = (1...11).map { db.rawValue(s, Int32($0)) } }
+            if case .integer(let id) = s[0] { rows[id] = (1...11).map { s[$0] } }
         }
         var uuids: [Int64: String] = [:]
         for (id, r) in rows {
@@ -31,7 +31,7 @@ struct TaskwarriorExporter {
             SELECT pred, succ FROM dependencies
             WHERE succ IN (SELECT value FROM json_each(?1)) AND pred IN (SELECT value FROM json_each(?1)) ORDER BY succ, id
             """, [idList]) { s in
-            if case .integer(let p) = db.rawValue(s, 0), case .integer(let t) = db.rawValue(s, 1), let u = uuids[p] { depends[t, default: []].append(u) }
+            if case .integer(let p) = s[0], case .integer(let t) = s[1], let u = uuids[p] { depends[t, default: []].append(u) }
         }
 
         var lines: [String] = []

@@ -6,45 +6,23 @@ import Glibc
 import Darwin
 #endif
 
-/// A thin wrapper over one SQLite connection: prepared statements are cached by
-/// their SQL text, values are bound (never spliced), errors become `StoreError`.
-public final class Database {
+/// The SQLite engine: one connection to a file (or memory). Prepared statements are cached
+/// by their SQL text, values are bound (never spliced), errors become typed `StoreError`s.
+public final class SQLiteEngine: Engine {
     let handle: OpaquePointer
     private var cache: [String: OpaquePointer] = [:]
     public let path: String?
-    /// The schema version this file had before `migrate` brought it up to date (nil: it was current).
-    var upgradedFrom: Int?
-
-    public struct StoreError: Error, CustomStringConvertible {
-        public let message: String
-        public let code: Int32
-        public var description: String { message }
-        /// A UNIQUE, NOT NULL, CHECK or foreign-key constraint refused the change.
-        public var isConstraint: Bool { code & 0xff == SQLITE_CONSTRAINT }
-
-        /// An error SQLite reported: faults of the file and the disk are said plainly (its own
-        /// words, such as "database or disk is full", name neither cause nor remedy).
-        static func sqlite(_ rc: Int32, _ raw: String) -> StoreError {
-            StoreError(message: plainReason(rc) ?? raw, code: rc)
-        }
-
-        static func plainReason(_ rc: Int32) -> String? {
-            switch rc & 0xFF {
-            case SQLITE_PERM, SQLITE_READONLY: return "the database file cannot be written (it, or its folder, is read-only)"
-            case SQLITE_IOERR: return "the disk could not be read or written (an I/O error)"
-            case SQLITE_CORRUPT: return "the file is damaged (truncated or corrupt)"
-            case SQLITE_FULL: return "the disk is full"
-            case SQLITE_CANTOPEN: return "the file cannot be opened (check that it and its folder exist and can be read and written)"
-            case SQLITE_NOTADB: return "it is not a SQLite database"
-            default: return nil
-            }
-        }
-    }
+    public var upgradedFrom: Int?
+    public let dialect: SQLDialect = SQLiteDialect()
+    public var kind: EngineKind { .sqlite }
+    public var location: String? { path }
+    public var databaseUser: String? { nil }
+    let limitState = SQLiteLimitState()
 
     /// Opens (creating if needed) the file at `path`, or an in-memory database for nil.
     public init(path: String?, readOnly: Bool = false) throws {
-        if let path, Database.isDirectory(path) {
-            throw StoreError(message: "cannot open database \(path): it is a directory", code: SQLITE_CANTOPEN)
+        if let path, SQLiteEngine.isDirectory(path) {
+            throw StoreError(.cannotOpen, "cannot open database \(path): it is a directory", code: SQLITE_CANTOPEN)
         }
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
@@ -52,7 +30,7 @@ public final class Database {
         guard rc == SQLITE_OK, let db else {
             let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }
-            throw StoreError(message: "cannot open database \(path ?? ":memory:"): \(StoreError.plainReason(rc) ?? msg)", code: rc)
+            throw StoreError(.cannotOpen, "cannot open database \(path ?? ":memory:"): \(SQLiteEngine.plainReason(rc) ?? msg)", code: rc)
         }
         self.handle = db
         self.path = path
@@ -70,12 +48,12 @@ public final class Database {
                 let cpu = Double(now.tv_sec) * 1e3 + Double(now.tv_nsec) / 1e6
                 let key = Int(bitPattern: statement)
                 if kind == UInt32(SQLITE_TRACE_STMT) {
-                    if Database.profileStarts[key] == nil { Database.profileStarts[key] = cpu }
+                    if SQLiteEngine.profileStarts[key] == nil { SQLiteEngine.profileStarts[key] = cpu }
                     return 0
                 }
                 guard let detail else { return 0 }
                 let ns = detail.load(as: Int64.self)
-                let started = Database.profileStarts.removeValue(forKey: key) ?? cpu
+                let started = SQLiteEngine.profileStarts.removeValue(forKey: key) ?? cpu
                 let sql = sqlite3_sql(OpaquePointer(statement)).map { String(cString: $0) } ?? "?"
                 FileHandle.standardError.write(Data(String(format: "%9.3f ms  %9.3f ms cpu  %@\n", Double(ns) / 1e6, cpu - started,
                                                            String(sql.prefix(160)).replacingOccurrences(of: "\n", with: " ")).utf8))
@@ -97,6 +75,37 @@ public final class Database {
         sqlite3_close_v2(handle)
     }
 
+    /// The typed kind of an SQLite result code (its primary code: the low byte).
+    static func kind(_ rc: Int32) -> StoreError.Kind {
+        switch rc & 0xff {
+        case SQLITE_BUSY, SQLITE_LOCKED: return .busy
+        case SQLITE_CONSTRAINT: return .constraint
+        case SQLITE_INTERRUPT: return .interrupted
+        case SQLITE_NOMEM, SQLITE_TOOBIG: return .noMemory
+        case SQLITE_CANTOPEN: return .cannotOpen
+        case SQLITE_NOTADB: return .notPMQ
+        default: return .other
+        }
+    }
+
+    /// An error SQLite reported: faults of the file and the disk are said plainly (its own
+    /// words, such as "database or disk is full", name neither cause nor remedy).
+    func error(_ rc: Int32, _ message: String? = nil) -> StoreError {
+        StoreError(SQLiteEngine.kind(rc), SQLiteEngine.plainReason(rc) ?? message ?? lastError, code: rc)
+    }
+
+    static func plainReason(_ rc: Int32) -> String? {
+        switch rc & 0xFF {
+        case SQLITE_PERM, SQLITE_READONLY: return "the database file cannot be written (it, or its folder, is read-only)"
+        case SQLITE_IOERR: return "the disk could not be read or written (an I/O error)"
+        case SQLITE_CORRUPT: return "the file is damaged (truncated or corrupt)"
+        case SQLITE_FULL: return "the disk is full"
+        case SQLITE_CANTOPEN: return "the file cannot be opened (check that it and its folder exist and can be read and written)"
+        case SQLITE_NOTADB: return "it is not a SQLite database"
+        default: return nil
+        }
+    }
+
     // MARK: - Running SQL
 
     public func execute(_ sql: String) throws {
@@ -105,7 +114,7 @@ public final class Database {
         if rc != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? lastError
             sqlite3_free(err)
-            throw StoreError(message: StoreError.plainReason(rc) ?? msg, code: rc)
+            throw error(rc, msg)
         }
     }
 
@@ -119,7 +128,7 @@ public final class Database {
         } else {
             var s: OpaquePointer?
             let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
-            guard rc == SQLITE_OK, let s else { throw StoreError.sqlite(rc, lastError) }
+            guard rc == SQLITE_OK, let s else { throw error(rc) }
             cache[sql] = s
             stmt = s
         }
@@ -143,42 +152,85 @@ public final class Database {
 
     /// Runs a statement that returns no rows; the number of rows it changed.
     @discardableResult
-    func run(_ sql: String, _ args: [Value] = []) throws -> Int {
+    public func run(_ sql: String, _ args: [Value]) throws -> Int {
         let s = try prepare(sql, args)
         let rc = sqlite3_step(s)
         defer { sqlite3_reset(s) }
-        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw StoreError.sqlite(rc, lastError) }
+        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw error(rc) }
         return Int(sqlite3_changes(handle))
     }
 
-    /// Runs a query, calling `row` for each result row with the statement positioned on it.
-    func query(_ sql: String, _ args: [Value] = [], row: (OpaquePointer) throws -> Void) throws {
+    public var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Runs a query, calling `row` for each result row.
+    public func query(_ sql: String, _ args: [Value], row: (Row) throws -> Void) throws {
         let s = try prepare(sql, args)
         defer { sqlite3_reset(s) }
+        let r = Row(storage: .sqlite(s))
         while true {
             let rc = sqlite3_step(s)
             if rc == SQLITE_DONE { return }
-            guard rc == SQLITE_ROW else { throw StoreError.sqlite(rc, lastError) }
-            try row(s)
+            guard rc == SQLITE_ROW else { throw error(rc) }
+            try row(r)
         }
     }
 
     /// The first column of the first row, raw.
-    func scalar(_ sql: String, _ args: [Value] = []) throws -> Value {
+    public func scalar(_ sql: String, _ args: [Value]) throws -> Value {
         var out = Value.null
-        try query(sql, args) { s in out = rawValue(s, 0) }
+        try query(sql, args) { r in out = r[0] }
         return out
     }
 
     var lastError: String { String(cString: sqlite3_errmsg(handle)) }
-    var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    // MARK: - Transactions
+
+    /// A write transaction takes the write lock first (waiting its turn up to 5 s); a
+    /// reading one takes none, so in WAL mode queries are never held up by a writer.
+    public func begin(writing: Bool) throws { try execute(writing ? "BEGIN IMMEDIATE" : "BEGIN") }
+    public func commit() throws { try execute("COMMIT") }
+    public func rollback() throws { try execute("ROLLBACK") }
+    public func savepoint(_ name: String) throws { try execute("SAVEPOINT \(name)") }
+    public func releaseSavepoint(_ name: String) throws { try execute("RELEASE \(name)") }
+    public func rollbackToSavepoint(_ name: String) throws { try execute("ROLLBACK TO \(name); RELEASE \(name)") }
 
     /// Stops a running statement from another thread (Ctrl-C, deadlines).
     public func interrupt() { sqlite3_interrupt(handle) }
 
+    public func plan(_ sql: String, _ args: [Value]) throws -> [String] {
+        var plan: [String] = []
+        try query("EXPLAIN QUERY PLAN " + sql, args) { r in
+            if case .text(let detail) = r[3] { plan.append(detail) }
+        }
+        return plan
+    }
+
+    /// Untyped columns: each row keeps its values' own types (SQLite's dynamic typing).
+    public func fillScratch(_ name: String, columns: Int, maxColumns: Int, select: String, args: [Value]) throws -> Int {
+        let cols = (0..<maxColumns).map { "c\($0)" }.joined(separator: ", ")
+        try run("CREATE TEMP TABLE IF NOT EXISTS \(name) (\(cols))", [])
+        try run("DELETE FROM temp.\(name)", [])
+        let names = (0..<columns).map { "c\($0)" }.joined(separator: ", ")
+        return try run("INSERT INTO temp.\(name) (\(names)) " + select, args)
+    }
+
+    /// The write lock taken at BEGIN IMMEDIATE already holds every row.
+    public func lockRows(_ table: String, idsSQL: String) throws {}
+
+    public func columns(of table: String) throws -> [String] {
+        var out: [String] = []
+        try query("SELECT name FROM pragma_table_info(?1)", [.text(table)]) { r in
+            if case .text(let n) = r[0] { out.append(n) }
+        }
+        return out
+    }
+
+    // MARK: - Row access
+
     /// A column as SQLite stores it: integers, reals, text or null.
-    func rawValue(_ s: OpaquePointer, _ i: Int32) -> Value {
+    static func value(_ s: OpaquePointer, _ i: Int32) -> Value {
         switch sqlite3_column_type(s, i) {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(s, i))
         case SQLITE_FLOAT: return .decimal(sqlite3_column_double(s, i))
@@ -188,6 +240,8 @@ public final class Database {
             return .text(String(cString: p))
         }
     }
+    static func columnCount(_ s: OpaquePointer) -> Int { Int(sqlite3_column_count(s)) }
+    static func byteCount(_ s: OpaquePointer, _ i: Int32) -> Int { Int(sqlite3_column_bytes(s, i)) }
 }
 
 /// SQLite's "copy this string now" destructor, which Swift does not import.

@@ -1,0 +1,64 @@
+/// PostgreSQL's spellings. Dates are integer days since 1970-01-01 as on SQLite; lists are
+/// JSON arrays of text kept in a text column and read as jsonb. The `pmq_*` functions named
+/// here are installed by the PostgreSQL migration (Migrations+Postgres.swift).
+public struct PostgresDialect: SQLDialect {
+    public init() {}
+    public func placeholder(_ n: Int) -> String { "$\(n)" }
+    public func addWorkdays(_ date: String, _ n: String) -> String { "pmq_add_workdays(\(date), \(n))" }
+    public func contains(_ haystack: String, _ needle: String) -> String { "pmq_contains(\(haystack), \(needle))" }
+    public func listContains(_ list: String, _ value: String) -> String {
+        "jsonb_exists(CAST(\(list) AS jsonb), CAST(\(value) AS text))"
+    }
+    public func dateText(_ day: String) -> String { "pmq_date_text(\(day))" }
+    public func numberText(_ n: String) -> String { "pmq_number_text(\(n))" }
+    public func divide(_ a: String, _ b: String) -> String { "(CAST(\(a) AS double precision) / \(b))" }
+    public var countAll: String { "count(*)" }
+    public func datePart(_ part: DatePart, _ day: String) -> String {
+        let d = "(DATE '1970-01-01' + CAST(\(day) AS integer))"
+        func days(_ date: String) -> String { "(CAST(\(date) AS date) - DATE '1970-01-01')" }
+        switch part {
+        case .year: return "CAST(extract(year FROM \(d)) AS bigint)"
+        case .month: return "CAST(extract(month FROM \(d)) AS bigint)"
+        case .quarter: return "CAST(extract(quarter FROM \(d)) AS bigint)"
+        case .weekday: return "CAST(extract(isodow FROM \(d)) AS bigint)"
+        case .week: return "CAST(extract(week FROM \(d)) AS bigint)"
+        case .startOfMonth: return days("date_trunc('month', \(d))")
+        case .endOfMonth: return days("date_trunc('month', \(d)) + INTERVAL '1 month' - INTERVAL '1 day'")
+        case .startOfYear: return days("date_trunc('year', \(d))")
+        }
+    }
+    public func addMonths(_ date: String, _ n: String) -> String { "pmq_add_months(\(date), \(n))" }
+    public func function(_ f: ScalarFunction) -> String {
+        switch f {
+        case .lower: return "pmq_lower"
+        case .upper: return "pmq_upper"
+        case .length: return "pmq_length"
+        case .round: return "pmq_round"
+        case .listOf: return "pmq_list_of"
+        case .maxOf: return "greatest"
+        default: return f.rawValue
+        }
+    }
+    public func nullTest(_ x: String, negated: Bool, integer: Bool, number: Bool, text: Bool) -> String {
+        let parameter = x.first == "$" && x.dropFirst().allSatisfy(\.isNumber)
+        let typed = parameter && integer ? "CAST(\(x) AS bigint)" : parameter && number ? "CAST(\(x) AS numeric)" : parameter && text ? "CAST(\(x) AS text)" : x
+        return "(\(typed) IS \(negated ? "NOT " : "")NULL)"
+    }
+    public func idsOf(_ jsonArray: String) -> String {
+        "SELECT CAST(jsonb_array_elements_text(CAST(\(jsonArray) AS jsonb)) AS bigint)"
+    }
+    public func textsOf(_ jsonArray: String) -> String { "SELECT jsonb_array_elements_text(CAST(\(jsonArray) AS jsonb))" }
+    public func reachable(from: String, to: String, start: String) -> String {
+        "WITH RECURSIVE rr(id) AS (SELECT dx.\(to) FROM dependencies dx WHERE dx.\(from) = \(start)"
+            + " UNION SELECT dx.\(to) FROM dependencies dx JOIN rr ON dx.\(from) = rr.id) SELECT id FROM rr"
+    }
+    public func listRemove(_ list: String, _ value: String) -> String {
+        "(SELECT coalesce(CAST(jsonb_agg(lx.value) AS text), '[]') FROM jsonb_array_elements_text(CAST(\(list) AS jsonb)) lx WHERE lx.value IS DISTINCT FROM CAST(\(value) AS text))"
+    }
+    public func listAppend(_ list: String, _ value: String) -> String {
+        "CAST(CAST(coalesce(\(list), '[]') AS jsonb) || to_jsonb(CAST(\(value) AS text)) AS text)"
+    }
+    public func joinDistinct(_ text: String, orderedBy order: String, filter: String) -> String {
+        "pmq_join_distinct(\(text), CAST(\(order) AS text)) FILTER (WHERE \(filter))"
+    }
+}
