@@ -8,6 +8,16 @@ indirect enum PType: Equatable, CustomStringConvertible {
     /// The type of something already reported as an error: compatible with anything.
     case any
 
+    /// How a value of this type is kept in the store (nil: no one type).
+    var stored: StoredType? {
+        switch self {
+        case .date, .bool, .reference: return .integer
+        case .number, .duration: return .real
+        case .text, .enumeration, .list: return .text
+        case .null, .any: return nil
+        }
+    }
+
     init(_ f: FieldType) {
         switch f {
         case .integer, .number: self = .number

@@ -164,6 +164,12 @@ struct AddExecutor {
         if project == nil, case .integer = try db.scalar("SELECT id FROM tasks WHERE project IS NULL AND wbs = ?1", [.text(wbs)]) {
             throw duplicate(wbs, a)
         }
+        // On PostgreSQL a refused INSERT aborts the transaction, so the clash is looked for
+        // first (SQLite reports it from the INSERT, and the name is read after).
+        if let project, db.kind == .postgres,
+           case .integer = try db.scalar("SELECT id FROM tasks WHERE project = ?1 AND wbs = ?2", [.integer(project), .text(wbs)]) {
+            throw duplicate(wbs, a)
+        }
         do {
             try insert("tasks", cols, a)
         } catch let e as StoreError where e.kind == .constraint && e.message.contains("wbs") {

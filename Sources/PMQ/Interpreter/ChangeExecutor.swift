@@ -32,11 +32,13 @@ struct ChangeExecutor {
         for (f, v) in values {
             switch v {
             case .expr(let e):
-                let newExpr = f.type == .list && e.type == .text ? TExpr(.function(.listOf, [e]), .list, e.range) : e
+                var newExpr = f.type == .list && e.type == .text ? TExpr(.function(.listOf, [e]), .list, e.range) : e
+                // `set owner = null`: a null of the field's type (PostgreSQL types the scratch column by it).
+                if case .value(.null) = e.kind { newExpr = TExpr(.value(.null), PType(f.type), e.range) }
                 plan.assign(f, newExpr)
             case .reference(let target, let key):
                 let id = try session.resolveKey(target, try session.evaluate(key), key.range)
-                plan.assign(f, TExpr(.value(id.map { .integer($0) } ?? .null), .number, key.range))
+                plan.assign(f, TExpr(.value(id.map { .integer($0) } ?? .null), id == nil ? PType(f.type) : .number, key.range))
             case .duration(let d):
                 // finish = start + duration - 1d (start is day 1); 0d keeps finish on start.
                 guard let finish = entity.field("finish"), let start = entity.field("start") else { continue }

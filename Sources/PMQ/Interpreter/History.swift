@@ -2,6 +2,8 @@
 struct History {
     let session: Session
     private var db: any Engine { session.db }
+    /// The journal's values and keys as text, in this engine's SQL.
+    private var journal: JournalSQL { JournalSQL(schema: session.schema, dialect: db.dialect) }
 
     /// Change sets newest first, or one row's own changes (rows named by key, values as
     /// the field's type reads, never internal ids).
@@ -11,13 +13,13 @@ struct History {
                 throw RuntimeError(message: "history of needs a \(entity.singular)", range: range)
             }
             var rows: [[Value]] = []
-            let old = JournalSQL.valueText(entity: "e.entity", field: "e.field", value: "e.old_value", schema: session.schema)
-            let new = JournalSQL.valueText(entity: "e.entity", field: "e.field", value: "e.new_value", schema: session.schema)
+            let old = journal.valueText(entity: "e.entity", field: "e.field", value: "e.old_value")
+            let new = journal.valueText(entity: "e.entity", field: "e.field", value: "e.new_value")
             try db.query("""
-                SELECT s.id, s.day, s.user, \(JournalSQL.fieldText("e.field", entity: "e.entity")),
+                SELECT s.id, s.day, s.user, \(journal.fieldText("e.field", entity: "e.entity")),
                        CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(old) END, CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(new) END, s.at
                 FROM journal_entries e JOIN journal_sets s ON s.id = e.set_id
-                WHERE e.entity = ?2 AND (e.row_id = ?1 OR (e.field = '+' AND e.row_id < ?1 AND ?1 <= e.new_value))
+                WHERE e.entity = ?2 AND (e.row_id = ?1 OR (e.field = '+' AND e.row_id < ?1 AND ?1 <= CAST(e.new_value AS INTEGER)))
                 ORDER BY e.id DESC
                 """, [.integer(id), .text(entity.table)]) { s in
                 rows.append([s[0], s[6], s[2], s[3], s[4], s[5],
@@ -57,7 +59,7 @@ struct History {
         if raw.isNull { return .null }
         guard let entity = session.schema.entity(table: table), let f = entity.field(column: field) else { return raw }
         if case .reference(let target) = f.type, let def = session.schema.plural(target) {
-            let k = (try? db.scalar("SELECT " + JournalSQL.key(def.table, "?1", depth: 1), [raw])) ?? .null
+            let k = (try? db.scalar("SELECT " + journal.key(def.table, "?1", depth: 1), [raw])) ?? .null
             return k.isNull ? raw : .reference(ConstantEvaluator.text(k))
         }
         return ResultColumn.Kind(PType(f.type)).convert(raw)
@@ -197,7 +199,7 @@ struct History {
     /// A row's key as the journal source shows it (`1.2 -> 1.3` for a dependency), read
     /// from the row or, once deleted, from the entry that deleted it.
     private func key(_ entity: EntityDef, _ id: Int64, json: Value?) -> String {
-        if case .text(let v) = (try? db.scalar("SELECT " + JournalSQL.key(entity.table, "?1"), [.integer(id)])) ?? .null { return v }
+        if case .text(let v) = (try? db.scalar("SELECT " + journal.key(entity.table, "?1"), [.integer(id)])) ?? .null { return v }
         return "#\(id)"
     }
 }

@@ -1,17 +1,30 @@
 /// The journal read as a source (spec §8.3): rows named by their keys and values as
 /// text, never internal ids. `history`, `history of` and a dry run's diff use the
 /// same pieces, so every place that shows a change shows it the same way.
-enum JournalSQL {
+struct JournalSQL {
+    /// Which fields are references, dates, durations and flags, and the keys shown.
+    let schema: Schema
+    /// How the engine keeps journal values (typed on SQLite, text on PostgreSQL).
+    let dialect: any SQLDialect
+
     /// Column `column` of row `id` of `table`: from the row now, else from the entry
     /// that deleted it (a delete keeps the whole row). Names come from the catalog.
-    static func rowValue(_ table: String, _ column: String, _ id: String) -> String {
-        "coalesce((SELECT k.\(column) FROM \(table) k WHERE k.id = \(id)),"
-            + " (SELECT json_extract(d.old_value, '$.\(column)') FROM journal_entries d WHERE d.entity = '\(table)' AND d.row_id = \(id) AND d.field = '-' ORDER BY d.id DESC LIMIT 1))"
+    /// `id` may be a journal value (kept as text on PostgreSQL): it is read as an integer.
+    func rowValue(_ table: String, _ column: String, _ id: String) -> String {
+        let n = integer(id)
+        return "coalesce((SELECT k.\(column) FROM \(table) k WHERE k.id = \(n)),"
+            + " (SELECT json_extract(d.old_value, '$.\(column)') FROM journal_entries d WHERE d.entity = '\(table)' AND d.row_id = \(n) AND d.field = '-' ORDER BY d.id DESC LIMIT 1))"
+    }
+
+    /// A journal value read as an integer (an id or a day). SQLite keeps the value's own
+    /// type, so the cast changes nothing there; PostgreSQL keeps every value as text.
+    func integer(_ v: String) -> String {
+        v.hasPrefix("?") || v.hasSuffix("row_id") ? v : "CAST(\(v) AS INTEGER)"
     }
 
     /// A row's key as text: `1.2`, `Li Wei`, `1.2 -> 1.3` for a dependency,
     /// `1.2 Li Wei R` for an assignment, `2026-01-10 labor 1500` for a cost.
-    static func key(_ table: String, _ id: String, depth: Int = 0, schema: Schema = .builtIn) -> String {
+    func key(_ table: String, _ id: String, depth: Int = 0) -> String {
         let fallback = "'#' || \(id)"
         switch table {
         case "dependencies" where depth == 0:
@@ -35,12 +48,10 @@ enum JournalSQL {
     }
 
     /// A number as text without a trailing `.0`.
-    static func number(_ v: String) -> String {
-        "(CASE WHEN typeof(\(v)) = 'real' AND \(v) = CAST(\(v) AS INTEGER) THEN CAST(CAST(\(v) AS INTEGER) AS TEXT) ELSE CAST(\(v) AS TEXT) END)"
-    }
+    func number(_ v: String) -> String { dialect.storedNumberText(v) }
 
     /// The key of a row of whichever table `entity` (SQL text) names.
-    static func anyKey(entity: String, id: String) -> String {
+    func anyKey(entity: String, id: String) -> String {
         let tables = ["people", "projects", "tasks", "dependencies", "assignments", "risks", "costs", "defects", "changes", "saved_queries", "rules",
                       "leaves", "holidays", "workdays"]
         return "(CASE \(entity) " + tables.map { "WHEN '\($0)' THEN \(key($0, id))" }.joined(separator: " ") + " ELSE '#' || \(id) END)"
@@ -48,7 +59,7 @@ enum JournalSQL {
 
     /// A stored value as text, read by the type of field `field` of table `entity`
     /// (both SQL text): references by key, dates as YYYY-MM-DD, durations as `3d`.
-    static func valueText(entity: String, field: String, value v: String, schema: Schema = .builtIn) -> String {
+    func valueText(entity: String, field: String, value v: String) -> String {
         var refs: [String: [(String, String)]] = [:]    // target table -> (table, column)
         var dates: [(String, String)] = [], durations: [(String, String)] = [], bools: [(String, String)] = []
         for e in schema.entities where !e.isReadOnly && !e.onlyMilestones {
@@ -73,15 +84,15 @@ enum JournalSQL {
         for target in refs.keys.sorted() {
             sql += " WHEN \(when(refs[target] ?? [])) THEN \(key(target, v, depth: 1))"
         }
-        sql += " WHEN \(when(dates)) THEN strftime('%Y-%m-%d', \(v) * 86400, 'unixepoch')"
+        sql += " WHEN \(when(dates)) THEN strftime('%Y-%m-%d', \(integer(v)) * 86400, 'unixepoch')"
         sql += " WHEN \(when(durations)) THEN \(number(v)) || 'd'"
-        sql += " WHEN \(when(bools)) THEN (CASE \(v) WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE CAST(\(v) AS TEXT) END)"
+        sql += " WHEN \(when(bools)) THEN (CASE CAST(\(v) AS TEXT) WHEN '1' THEN 'true' WHEN '0' THEN 'false' ELSE CAST(\(v) AS TEXT) END)"
         return sql + " ELSE \(number(v)) END)"
     }
 
     /// The field column as shown: `(added)` and `(deleted)` for whole rows, a custom
     /// field by its name rather than its column (from `pmq_fields`, never pasted).
-    static func fieldText(_ field: String, entity: String) -> String {
+    func fieldText(_ field: String, entity: String) -> String {
         // Built-in fields stored under another column (`constraint` in constraint_type: an SQL
         // keyword) are named from the catalogue, whose names are plain words.
         let renamed = Catalog.entities.filter { !$0.onlyMilestones && !$0.isReadOnly }.flatMap { e in
@@ -94,14 +105,14 @@ enum JournalSQL {
     /// The rows of the `journal` source: one per changed field, and one per added or
     /// deleted row (an add of consecutive rows is stored as one range and read back
     /// row by row). `day`: only change sets booked on or before it (`journal as of D`).
-    static func source(day: String?, schema: Schema = .builtIn) -> String {
+    func source(day: String?) -> String {
         let entries = "WITH RECURSIVE adds(id, set_id, entity, row_id, last) AS ("
             + "SELECT id, set_id, entity, row_id, coalesce(new_value, row_id) FROM journal_entries WHERE field = '+'"
             + " UNION ALL SELECT id, set_id, entity, row_id + 1, last FROM adds WHERE row_id < last)"
             + " SELECT id, set_id, entity, row_id, field, old_value, new_value FROM journal_entries WHERE field != '+'"
             + " UNION ALL SELECT id, set_id, entity, row_id, '+', NULL, NULL FROM adds"
-        let old = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.old_value", schema: schema)) END)"
-        let new = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.new_value", schema: schema)) END)"
+        let old = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.old_value")) END)"
+        let new = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.new_value")) END)"
         return "SELECT e.id AS id, e.row_id AS row_id, s.id AS set_no, s.day AS booked, s.at AS time, s.user AS user, s.statement AS statement,"
             + " e.entity AS entity, \(anyKey(entity: "e.entity", id: "e.row_id")) AS key, \(fieldText("e.field", entity: "e.entity")) AS field, \(old) AS old, \(new) AS new"
             + " FROM (\(entries)) e JOIN journal_sets s ON s.id = e.set_id" + (day.map { " WHERE s.day <= \($0)" } ?? "")

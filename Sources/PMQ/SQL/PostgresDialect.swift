@@ -11,10 +11,26 @@ public struct PostgresDialect: SQLDialect {
     }
     public func dateText(_ day: String) -> String { "pmq_date_text(\(day))" }
     public func numberText(_ n: String) -> String { "pmq_number_text(\(n))" }
+    /// The journal keeps values as text, written by PostgreSQL's own text output of the value.
+    public func journalValueIs(_ column: String, _ value: String) -> String { "\(column) IS NOT DISTINCT FROM CAST(\(value) AS text)" }
+    /// PostgreSQL sorts nulls as the largest value: told to sort them as SQLite does.
+    public func orderTerm(_ sql: String, descending: Bool) -> String { descending ? sql + " DESC NULLS LAST" : sql + " NULLS FIRST" }
+    public func typedNull(_ type: StoredType) -> String {
+        switch type {
+        case .integer: return "CAST(NULL AS bigint)"
+        case .real: return "CAST(NULL AS double precision)"
+        case .text: return "CAST(NULL AS text)"
+        }
+    }
+    /// Journal values are text here, written from the value (`8.0` for a real eight).
+    public func storedNumberText(_ v: String) -> String {
+        "regexp_replace(CAST(\(v) AS text), '^(-?[0-9]+)\\.0$', '\\1')"
+    }
     public func divide(_ a: String, _ b: String) -> String { "(CAST(\(a) AS double precision) / \(b))" }
     public var countAll: String { "count(*)" }
     public func datePart(_ part: DatePart, _ day: String) -> String {
-        let d = "(DATE '1970-01-01' + CAST(\(day) AS integer))"
+        // `::int4`, not CAST(... AS integer): the adapter turns that into pmq_int (a bigint).
+        let d = "(DATE '1970-01-01' + (\(day))::int4)"
         func days(_ date: String) -> String { "(CAST(\(date) AS date) - DATE '1970-01-01')" }
         switch part {
         case .year: return "CAST(extract(year FROM \(d)) AS bigint)"

@@ -1,6 +1,11 @@
 /// The small seam between the compiler and one SQL engine. The generator writes
 /// standard SQL everywhere else; only these spellings differ between SQLite and,
 /// later, PostgreSQL.
+/// How a value of a field is kept: what a typed null is cast to.
+public enum StoredType: Sendable {
+    case integer, real, text
+}
+
 public protocol SQLDialect: Sendable {
     /// The text of the n-th (1-based) bound parameter: `?1` or `$1`.
     func placeholder(_ n: Int) -> String
@@ -14,6 +19,16 @@ public protocol SQLDialect: Sendable {
     func dateText(_ day: String) -> String
     /// A number as `print` and interpolation show it: `596`, not `596.0`.
     func numberText(_ n: String) -> String
+    /// A value as the journal keeps it (a number, or text), shown as text; a whole number
+    /// kept as a real shows without `.0`.
+    func storedNumberText(_ v: String) -> String
+    /// A null of a known type: an engine that types every column (PostgreSQL) would
+    /// otherwise take a bare NULL for text.
+    func typedNull(_ type: StoredType) -> String
+    /// Whether a journal value (old_value or new_value) is the value `value`, nulls equal.
+    func journalValueIs(_ column: String, _ value: String) -> String
+    /// One term of ORDER BY. Nulls sort first going up and last going down, as on SQLite.
+    func orderTerm(_ sql: String, descending: Bool) -> String
     /// Division that does not truncate integers.
     func divide(_ a: String, _ b: String) -> String
     /// `count(*)`.
@@ -53,6 +68,12 @@ public struct SQLiteDialect: SQLDialect {
     }
     public func dateText(_ day: String) -> String { "strftime('%Y-%m-%d', (\(day)) * 86400, 'unixepoch')" }
     public func numberText(_ n: String) -> String { "pmq_number_text(\(n))" }
+    public func typedNull(_ type: StoredType) -> String { "NULL" }
+    public func journalValueIs(_ column: String, _ value: String) -> String { "\(column) IS \(value)" }
+    public func orderTerm(_ sql: String, descending: Bool) -> String { descending ? sql + " DESC" : sql }
+    public func storedNumberText(_ v: String) -> String {
+        "(CASE WHEN typeof(\(v)) = 'real' AND \(v) = CAST(\(v) AS INTEGER) THEN CAST(CAST(\(v) AS INTEGER) AS TEXT) ELSE CAST(\(v) AS TEXT) END)"
+    }
     public func divide(_ a: String, _ b: String) -> String { "(CAST(\(a) AS REAL) / \(b))" }
     public var countAll: String { "count(*)" }
     public func datePart(_ part: DatePart, _ day: String) -> String {

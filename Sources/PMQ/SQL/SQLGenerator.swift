@@ -63,6 +63,8 @@ struct SQLGenerator {
         var joins: [(path: String, sql: String, alias: String)] = []
     }
     private var levels: [Level] = []
+    /// While HAVING is written: the select items, which it names by expression.
+    private var havingColumns: [TExpr]?
 
 
     // MARK: - Statements
@@ -80,7 +82,14 @@ struct SQLGenerator {
         defer { levels.removeLast() }
 
         var conditions = rowConditions(q, root)
-        let groups = q.groupBy.map { output($0) }
+        var groups = q.groupBy.map { output($0) }
+        // Tasks are put in order by their WBS sort key: grouped too, as PostgreSQL asks of
+        // every column ORDER BY reads (the key follows from the code, so the groups are the same).
+        for g in q.groupBy {
+            guard case .field = g.kind else { continue }
+            let o = ordering(g, q)
+            if o.hasSuffix(".wbs_key") { groups.append(o) }
+        }
 
         var sql: String
         if idsOnly {
@@ -93,22 +102,26 @@ struct SQLGenerator {
         }
         var order: [String] = []
         if idsOnly {
-            for o in q.orderBy { order.append(ordering(o.expr, q) + (o.descending ? " DESC" : "")) }
+            for o in q.orderBy { order.append(dialect.orderTerm(ordering(o.expr, q), descending: o.descending)) }
             order.append("\(root).id")
         } else if !(q.isCount && q.groupBy.isEmpty) && !q.aggregatesOnly {
-            for o in q.orderBy { order.append(ordering(o.expr, q) + (o.descending ? " DESC" : "")) }
+            for o in q.orderBy { order.append(dialect.orderTerm(ordering(o.expr, q), descending: o.descending)) }
             if q.groupBy.isEmpty {
                 // Ties keep the order rows were added in, so limit/offset pages are stable.
                 order.append("\(root).id")
             } else {
                 // Groups come in key order; ties of an explicit order also fall back to it, so
                 // `order by n desc limit 8` picks the same groups on every engine.
-                order += q.groupBy.map { ordering($0, q) }
+                order += q.groupBy.map { dialect.orderTerm(ordering($0, q), descending: false) }
             }
         }
         let limit = q.limit.map { " LIMIT " + expr($0) } ?? (q.offset != nil ? " LIMIT -1" : "")
         let offset = q.offset.map { " OFFSET " + expr($0) } ?? ""
+        // HAVING names a select item by its expression: an output alias there is SQLite's
+        // liberty, not standard SQL's.
+        havingColumns = q.columns.map(\.expr)
         let having = q.having.map { " HAVING " + condition($0) } ?? ""
+        havingColumns = nil
 
         let from = source(q.entity.table)
         let level = levels[levels.count - 1]
@@ -226,15 +239,14 @@ struct SQLGenerator {
         let outer = q.columns.enumerated().map { i, c in (keyIndex(c.expr).map { keyOutput[$0] } ?? "g.c\(i)") + " AS c\(i)" }
         var order: [String] = []
         for o in q.orderBy {
-            let dir = o.descending ? " DESC" : ""
             if case .selectColumn(let i) = o.expr.kind {
-                order.append((keyIndex(q.columns[i].expr).map { keyOrder[$0] } ?? "c\(i)") + dir)
+                order.append(dialect.orderTerm(keyIndex(q.columns[i].expr).map { keyOrder[$0] } ?? "c\(i)", descending: o.descending))
             } else if let k = keyIndex(o.expr) {
-                order.append(keyOrder[k] + dir)
+                order.append(dialect.orderTerm(keyOrder[k], descending: o.descending))
             }
         }
         // Ties of an explicit order fall back to key order (as in `query`), the same on every engine.
-        order += keyOrder
+        order += keyOrder.map { dialect.orderTerm($0, descending: false) }
         var sql = "SELECT " + outer.joined(separator: ", ") + " FROM (" + innerSQL + ") g " + joins.joined(separator: " ")
         sql += " ORDER BY " + order.joined(separator: ", ")
         if let l = q.limit { sql += " LIMIT " + expr(l) } else if q.offset != nil { sql += " LIMIT -1" }
@@ -376,7 +388,7 @@ struct SQLGenerator {
     /// What a query reads for a table: the table itself, the journal's rows, or the table
     /// rebuilt as of the day in force. Table names come from the catalog.
     private mutating func source(_ table: String) -> String {
-        if table == "journal" { return "(" + JournalSQL.source(day: asOf.map { expr($0) }, schema: schema) + ")" }
+        if table == "journal" { return "(" + JournalSQL(schema: schema, dialect: dialect).source(day: asOf.map { expr($0) }) + ")" }
         if table == "load" {
             // Each table once, as of the day in force: the same day expression for all.
             var tables: [String: String] = [:]
@@ -392,10 +404,12 @@ struct SQLGenerator {
     private mutating func journalTest(_ t: JournalTest) -> String {
         let row = levels.last?.root ?? "t0"
         func stored(_ v: JournalTest.Stored, _ column: String) -> String {
+            // Journal values are read through the dialect: SQLite keeps each value's type,
+            // PostgreSQL keeps them as text.
             if let r = v.reference, let key = r.key {
-                return "je.\(column) IN (SELECT kx.id FROM \(r.table) kx WHERE kx.\(key) = \(expr(v.value)))"
+                return "CAST(je.\(column) AS INTEGER) IN (SELECT kx.id FROM \(r.table) kx WHERE kx.\(key) = \(expr(v.value)))"
             }
-            return "je.\(column) IS \(expr(v.value))"
+            return dialect.journalValueIs("je.\(column)", expr(v.value))
         }
         // SQLite gives a new row the id after the largest, so an id is used again after the
         // newest row is deleted: only the entries of the row's current life count, those
@@ -412,7 +426,7 @@ struct SQLGenerator {
         case .was(let current, let value, let negated):
             conditions.append("(" + stored(value, "old_value") + " OR " + stored(value, "new_value") + ")")
             let from = "FROM journal_entries je" + (needsSet ? " JOIN journal_sets js ON js.id = je.set_id" : "")
-            let sql = "(coalesce(\(expr(current)), 0) OR \(row).id IN (SELECT je.row_id \(from) WHERE \(conditions.joined(separator: " AND "))))"
+            let sql = "(coalesce(\(condition(current)), FALSE) OR \(row).id IN (SELECT je.row_id \(from) WHERE \(conditions.joined(separator: " AND "))))"
             return negated ? "(NOT \(sql))" : sql
         case .changed(let from, let to, let by, let after, let before):
             if let from { conditions.append(stored(from, "old_value")) }
@@ -519,7 +533,7 @@ struct SQLGenerator {
     mutating func expr(_ e: TExpr) -> String {
         switch e.kind {
         case .value(let v):
-            if case .null = v { return "NULL" }
+            if case .null = v { return e.type.stored.map(dialect.typedNull) ?? "NULL" }
             return bind(v)
         case .field(let p):
             return fieldSQL(p)
@@ -593,6 +607,7 @@ struct SQLGenerator {
         case .subquery(let q):
             return "(\(query(q)))"
         case .selectColumn(let i):
+            if let columns = havingColumns, i < columns.count { return "(" + expr(columns[i]) + ")" }
             return "c\(i)"
         case .variable(let slot):
             return bindVariable(slot)

@@ -2,7 +2,8 @@
 /// SQLite, in PostgreSQL's types (bigint ids from an identity, double precision, text lists).
 /// Whoever appends a step to `Migrations.steps` appends its PostgreSQL form here too; a store
 /// is refused with a clear message while one is missing (a test checks the counts agree).
-/// `pmq_meta.version` records how many steps have run.
+/// `pmq_meta.version` records how many steps have run. Steps pg1–pg10 came in one release
+/// (the first with this engine), so until the next release they may still be corrected.
 extension Migrations {
     static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10]
 
@@ -142,8 +143,13 @@ extension Migrations {
         AS $$ SELECT CAST(jsonb_build_array($1) AS text) $$;
     -- Numbers in text read the same whichever way they were computed: 596, not 596.0.
     CREATE FUNCTION pmq_number_text(bigint) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT CAST($1 AS text) $$;
+    -- As formatNumber in Swift: whole numbers without `.0`; binary noise (0.1 + 0.2) rounded
+    -- to 9 places when that reads shorter.
     CREATE FUNCTION pmq_number_text(double precision) RETURNS text LANGUAGE sql IMMUTABLE STRICT
-        AS $$ SELECT CASE WHEN $1 = trunc($1) AND abs($1) < 1e15 THEN CAST(CAST($1 AS bigint) AS text) ELSE CAST($1 AS text) END $$;
+        AS $$ SELECT CASE WHEN $1 = trunc($1) AND abs($1) < 1e15 THEN CAST(CAST($1 AS bigint) AS text)
+                          ELSE (SELECT CASE WHEN x.r <> $1 AND length(CAST(x.r AS text)) < length(CAST($1 AS text)) THEN CAST(x.r AS text)
+                                            ELSE CAST($1 AS text) END
+                                FROM (SELECT CAST(round(CAST($1 AS numeric), 9) AS double precision) AS r) x) END $$;
     CREATE FUNCTION pmq_number_text(numeric) RETURNS text LANGUAGE sql IMMUTABLE STRICT
         AS $$ SELECT CASE WHEN $1 = trunc($1) THEN CAST(trunc($1) AS text) ELSE CAST(CAST($1 AS double precision) AS text) END $$;
     CREATE FUNCTION pmq_number_text(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT $1 $$;

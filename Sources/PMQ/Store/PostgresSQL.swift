@@ -2,7 +2,8 @@
 /// write one spelling; the differences that are only spelling are made here, once per distinct
 /// text (the engine caches the result), outside string literals and quoted names:
 /// - `?N` placeholders become `$N`;
-/// - the schemas `temp.` and `main.` become `pg_temp.` and `public.`;
+/// - the schema `temp.` becomes `pg_temp.`, and `main.` is dropped (the model is in the schema the
+///   connection's search path names);
 /// - `a IS b` / `a IS NOT b` between values (not NULL, TRUE, FALSE) become
 ///   `IS NOT DISTINCT FROM` / `IS DISTINCT FROM`;
 /// - the type `REAL` becomes `double precision` (PostgreSQL's real has 24 bits);
@@ -120,7 +121,9 @@ enum PostgresSQL {
                 if (w == "temp" || w == "TEMP") && nextIsDot(i) && !previousIsDot(i) {
                     out += "pg_temp"
                 } else if w == "main" && nextIsDot(i) && !previousIsDot(i) {
-                    out += "public"
+                    // The model's schema is the connection's search path (not always public).
+                    i += 2
+                    continue
                 } else if w == "user" {
                     out += "\"user\""
                 } else if upper == "REAL" {
@@ -251,7 +254,20 @@ enum PostgresSQL {
         let follows: Set<String> = ["GROUP", "WHERE", "ORDER", "LIMIT", "JOIN", "LEFT", "INNER", "CROSS", "ON", "UNION", "EXCEPT",
                                     "INTERSECT", "HAVING", "WINDOW", "OFFSET"]
         var pendingAlias = false
-        for t in ts {
+        /// Whether the parenthesis at `i` opens a query (`(SELECT`, `(WITH`, `(VALUES`), not an
+        /// expression (`extract(week FROM (DATE ...))`).
+        func opensQuery(_ i: Int) -> Bool {
+            for t in ts[(i + 1)...] {
+                switch t {
+                case .other(let o) where o.allSatisfy(\.isWhitespace): continue
+                case .other("("): continue
+                case .word(let w): return ["SELECT", "WITH", "VALUES"].contains(w.uppercased())
+                default: return false
+                }
+            }
+            return false
+        }
+        for (i, t) in ts.enumerated() {
             if pendingAlias {
                 switch t {
                 case .other(let o) where o.allSatisfy(\.isWhitespace): out.append(t); continue
@@ -263,7 +279,7 @@ enum PostgresSQL {
                 }
             }
             if t == .other("(") {
-                stack.append(["FROM", "JOIN"].contains(lastWord() ?? ""))
+                stack.append(["FROM", "JOIN"].contains(lastWord() ?? "") && opensQuery(i))
             } else if t == .other(")") {
                 if stack.popLast() == true { out.append(t); pendingAlias = true; continue }
             }
