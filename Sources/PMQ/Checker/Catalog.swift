@@ -31,6 +31,8 @@ public enum ComputedField: Sendable, Equatable {
     case summary
     /// A person whose load on some day is above their capacity (spec §8.7).
     case overallocated
+    /// A change with tasks it affects (rows of change_tasks).
+    case planned
     /// A column of task_schedule, filled in by `schedule`.
     case scheduled(String)
 }
@@ -198,7 +200,15 @@ public enum Catalog {
             FieldDef("status", .enumeration(["proposed", "approved", "rejected", "implemented"]), neverNull: true),
             FieldDef("cost_impact", .number), FieldDef("days_impact", .duration),
             FieldDef("requested_by", .reference("people")), FieldDef("decided", .date),
+            FieldDef("planned", .bool, computed: .planned, doc: "some task is linked to it as affected (change_tasks)"),
         ], defaultColumns: ["title", "status", "cost_impact", "days_impact", "requested_by", "decided"], onlyMilestones: false),
+        // The tasks a change request affects: a link table, one row per (change, task), so
+        // "approved changes not yet planned" and "the tasks change X affects" can be asked.
+        EntityDef(plural: "change_tasks", singular: "change_task", table: "change_tasks", key: nil, fields: [
+            FieldDef("change", .reference("changes"), required: true, onDelete: .cascade),
+            FieldDef("task", .reference("tasks"), required: true, onDelete: .cascade),
+            FieldDef("note", .text),
+        ], defaultColumns: ["change", "task", "note"], onlyMilestones: false),
         // Resources (spec §8.7): a person's leave, the project's holidays and make-up working days.
         EntityDef(plural: "leaves", singular: "leave", table: "leaves", key: nil, fields: [
             FieldDef("person", .reference("people"), required: true, onDelete: .cascade), FieldDef("start", .date, required: true),

@@ -277,11 +277,18 @@ struct AddExecutor {
         }
         do {
             try session.db.run(sql, names.map { cols[$0] ?? .null })
-        } catch let e as StoreError where e.kind == .constraint && e.message.contains("UNIQUE") && table != "tasks" {
+        } catch let e as StoreError where e.kind == .constraint && e.message.lowercased().contains("unique") && table != "tasks" {
+            // SQLite says "UNIQUE constraint failed", PostgreSQL "violates unique constraint".
             if let key = a.entity.key, let v = a.value(key) {
                 throw RuntimeError(message: "\(a.entity.singular) \"\(ConstantEvaluator.text(v))\" already exists", range: a.range(of: key))
             }
-            throw e
+            // A link (change_tasks): named by the values that make it one.
+            let given = a.entity.fields.filter(\.required).compactMap { f in a.value(f.name).map { v -> String in
+                // Keys are quoted as they are written, except WBS codes.
+                if case .reference(let target) = f.type, target != "tasks" { return "\(f.name) \"\(ConstantEvaluator.text(v))\"" }
+                return "\(f.name) \(ConstantEvaluator.text(v))"
+            } }
+            throw RuntimeError(message: "the same \(a.entity.singular) already exists (\(given.joined(separator: ", ")))", range: a.range)
         }
     }
 }

@@ -21,7 +21,7 @@ public enum Keywords {
     /// database's schema. A test checks it against the built-in catalogue.
     public static let sources = [
         "people", "projects", "tasks", "milestones", "dependencies", "assignments", "risks", "costs", "defects", "changes",
-        "leaves", "holidays", "workdays", "load", "journal",
+        "change_tasks", "leaves", "holidays", "workdays", "load", "journal",
     ]
 
     /// Names with a fixed value.

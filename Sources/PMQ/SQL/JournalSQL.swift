@@ -34,6 +34,8 @@ struct JournalSQL {
         case "costs" where depth == 0:
             let date = "strftime('%Y-%m-%d', \(rowValue(table, "date", id)) * 86400, 'unixepoch')"
             return "coalesce(\(date) || ' ', '') || coalesce(\(rowValue(table, "kind", id)), '') || coalesce(' ' || \(number(rowValue(table, "amount", id))), '')"
+        case "change_tasks" where depth == 0:
+            return "(coalesce(\(key("changes", rowValue(table, "change", id), depth: 1)), '?') || ' -> ' || coalesce(\(key("tasks", rowValue(table, "task", id), depth: 1)), '?'))"
         case "leaves" where depth == 0:
             let day = "strftime('%Y-%m-%d', \(rowValue(table, "start", id)) * 86400, 'unixepoch')"
             return "(coalesce(\(key("people", rowValue(table, "person", id), depth: 1)), '?') || ' ' || coalesce(\(day), ''))"
@@ -53,7 +55,7 @@ struct JournalSQL {
     /// The key of a row of whichever table `entity` (SQL text) names.
     func anyKey(entity: String, id: String) -> String {
         let tables = ["people", "projects", "tasks", "dependencies", "assignments", "risks", "costs", "defects", "changes", "saved_queries", "rules",
-                      "leaves", "holidays", "workdays"]
+                      "leaves", "holidays", "workdays", "change_tasks"]
         return "(CASE \(entity) " + tables.map { "WHEN '\($0)' THEN \(key($0, id))" }.joined(separator: " ") + " ELSE '#' || \(id) END)"
     }
 

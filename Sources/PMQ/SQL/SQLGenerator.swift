@@ -109,6 +109,8 @@ struct SQLGenerator {
             if q.groupBy.isEmpty {
                 // Ties keep the order rows were added in, so limit/offset pages are stable.
                 order.append("\(root).id")
+                // A journal entry that added a range of rows reads as one row per added row.
+                if q.entity.isJournal { order.append("\(root).row_id") }
             } else {
                 // Groups come in key order; ties of an explicit order also fall back to it, so
                 // `order by n desc limit 8` picks the same groups on every engine.
@@ -350,6 +352,8 @@ struct SQLGenerator {
                 + " ELSE (SELECT total(cx.amount) FROM \(source("costs")) cx WHERE cx.task = \(a).id) END)"
         case .summary:
             return "(CASE WHEN \(summaryTest(a)) THEN 1 ELSE 0 END)"
+        case .planned:
+            return "(CASE WHEN EXISTS (SELECT 1 FROM \(source("change_tasks")) px WHERE px.change = \(a).id) THEN 1 ELSE 0 END)"
         case .overallocated:
             // Uncorrelated: the load is computed once for the whole query, not once a person.
             return "(CASE WHEN \(a).id IN (SELECT ox.person FROM \(source("load")) ox WHERE ox.over) THEN 1 ELSE 0 END)"

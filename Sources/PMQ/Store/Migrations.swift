@@ -5,7 +5,7 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11]
     /// The step that made the row versions (v8): custom fields older than it join them after it.
     static let rowVersionsStep = 8
     static var latest: Int { steps.count }
@@ -267,6 +267,22 @@ extension Migrations {
     /// v10: dated row versions for the resource tables of v9 (leaves, holidays, workdays),
     /// so `leaves as of D` and `holidays as of D` read them as `tasks as of D` does.
     static let v10 = RowVersions.resourcesMigration
+}
+
+extension Migrations {
+    /// v11: the tasks a change request affects (`change_tasks`), a link table like
+    /// assignments: deleting the change or the task removes the link. Row versions from the
+    /// start, so `change_tasks as of D` reads them as the other tables do.
+    static let v11 = """
+    CREATE TABLE change_tasks (
+        id INTEGER PRIMARY KEY,
+        change INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+        task INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        note TEXT,
+        UNIQUE (change, task)
+    );
+    CREATE INDEX change_tasks_task ON change_tasks(task);
+    """ + "\n" + RowVersions.linksMigration
 }
 
 extension SQLiteEngine {

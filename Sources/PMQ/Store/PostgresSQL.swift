@@ -175,14 +175,21 @@ enum PostgresSQL {
         return journalTypes(out)
     }
 
-    /// The stored type of each number field, by column name (the same in every table).
+    /// The stored type of each number field, by column name (the same in every table), from
+    /// the built-in catalogue: references, dates, flags and integers are bigint, numbers and
+    /// durations double precision, progress numeric.
     static let numberColumns: [String: String] = {
-        var m: [String: String] = [:]
-        for c in ["id", "project", "owner", "manager", "backup", "start", "finish", "actual_start", "actual_finish", "baseline_start",
-                  "baseline_finish", "milestone", "pred", "succ", "task", "person", "probability", "impact", "review", "date", "found",
-                  "fixed", "requested_by", "decided", "constraint_date", "day"] { m[c] = "bigint" }
-        for c in ["effort", "cost", "lag", "units", "qty", "rate", "amount", "cost_impact", "days_impact", "capacity", "budget",
-                  "baseline_cost"] { m[c] = "double precision" }
+        var m: [String: String] = ["id": "bigint"]
+        for e in Catalog.entities where !e.isReadOnly && !e.onlyMilestones {
+            for f in e.fields {
+                guard let c = f.column else { continue }
+                switch f.type {
+                case .integer, .date, .bool, .reference: m[c] = "bigint"
+                case .number, .duration: m[c] = "double precision"
+                case .text, .enumeration, .list: break
+                }
+            }
+        }
         m["progress"] = "numeric"
         return m
     }()

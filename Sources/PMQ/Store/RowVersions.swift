@@ -51,8 +51,13 @@ enum RowVersions {
         ("workdays", ["day", "name"]),
     ]
 
+    /// The link table of migration step 11, versioned from its start.
+    static let tablesAtV11: [(table: String, columns: [String])] = [
+        ("change_tasks", ["change", "task", "note"]),
+    ]
+
     /// Every travelled table: what `as of` reads versions of.
-    static var travelled: [(table: String, columns: [String])] { tablesAtV6 + tablesAtV9 }
+    static var travelled: [(table: String, columns: [String])] { tablesAtV6 + tablesAtV9 + tablesAtV11 }
 
     static func versions(_ table: String) -> String { table + "_versions" }
 
@@ -131,6 +136,11 @@ enum RowVersions {
     /// Migration step 10: the same for the resource tables step 9 made.
     static let resourcesMigration: String = tablesAtV9.map { t in
         create(t.table, t.columns) + "\n" + backfill(t.table, t.columns) + "\n" + triggers(t.table, t.columns)
+    }.joined(separator: "\n")
+
+    /// Migration step 11: versions of the change links (a new table: nothing to backfill).
+    static let linksMigration: String = tablesAtV11.map { t in
+        create(t.table, t.columns) + "\n" + triggers(t.table, t.columns)
     }.joined(separator: "\n")
 
     /// Before a column of `table` is added or dropped (a custom field): its triggers go, so

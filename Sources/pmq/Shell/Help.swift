@@ -32,6 +32,7 @@ enum Help {
           add person "Li Wei" role "DBA" department "IT" rate 1200 backup "Zhang Min"
           add task "Migrate database" wbs 1.2.4 owner "DBA" start 2026-02-01 duration 5d
           add dependency 1.2.3 -> 1.2.4 type SS lag 2d
+          add change_task change "Add SSO" task 3.2    a task the change affects (changes where not planned)
         """),
         ("update", """
         update <rows> set field = expr, ...
