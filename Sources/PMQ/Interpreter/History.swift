@@ -115,8 +115,7 @@ struct History {
                 try FieldStore.drop(id: e.row, session: session)
                 changes += 1
             case "+":
-                let last: Int64
-                if case .integer(let l) = e.new { last = l } else { last = e.row }
+                let last = History.rangeEnd(e.new, from: e.row)
                 try session.journal.recordRemoval(set, e.table, where: "id BETWEEN ?1 AND ?2", [.integer(e.row), .integer(last)])
                 changes += try db.run("DELETE FROM \(e.table) WHERE id BETWEEN ?1 AND ?2", [.integer(e.row), .integer(last)])
             case "-":
@@ -165,6 +164,16 @@ struct History {
         return s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
     }
 
+    /// The last id of a journaled range of added rows (`+` entries: first id in row_id, last in
+    /// new_value). PostgreSQL's journal keeps values as text, so the number may come back as one.
+    static func rangeEnd(_ value: Value, from row: Int64) -> Int64 {
+        switch value {
+        case .integer(let l): return l
+        case .text(let t): return Int64(t) ?? row
+        default: return row
+        }
+    }
+
     // MARK: - dry-run diff
 
     /// Every change of a set, row by row: entity, key, field, old, new.
@@ -182,8 +191,7 @@ struct History {
             guard let entity = session.schema.entity(table: table) else { continue }
             switch field {
             case "+":
-                var last = row
-                if case .integer(let l) = new { last = l }
+                let last = History.rangeEnd(new, from: row)
                 for id in row...max(row, last) {
                     rows.append([.text(entity.singular), .text(key(entity, id, json: nil)), .text("(added)"), .null, .null])
                 }
