@@ -55,10 +55,9 @@ public final class PostgresEngine: Engine {
     }
     static let connectTimeout = 10
 
-    /// libpq's reason on one line (it breaks its hints over tab-indented lines).
+    /// libpq's reason on one line (it breaks its hints over tab-indented lines, and pads `FATAL:`).
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }.joined(separator: " ")
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     private func connect() throws {
