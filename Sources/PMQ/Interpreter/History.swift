@@ -62,7 +62,14 @@ struct History {
             let k = (try? db.scalar("SELECT " + journal.key(def.table, "?1", depth: 1), [raw])) ?? .null
             return k.isNull ? raw : .reference(ConstantEvaluator.text(k))
         }
-        return ResultColumn.Kind(PType(f.type)).convert(raw)
+        let kind = ResultColumn.Kind(PType(f.type))
+        // PostgreSQL's journal keeps every value as text: a number, date, duration or flag
+        // reads back as the number it was stored as, so the diff shows it as on SQLite.
+        if case .text(let t) = raw, [.number, .date, .duration, .bool].contains(kind),
+           let n = Int64(t).map(Value.integer) ?? Double(t).map(Value.decimal) {
+            return kind.convert(n)
+        }
+        return kind.convert(raw)
     }
 
     // MARK: - undo
