@@ -25,7 +25,10 @@ final class TestStore {
         case .sqlite:
             location = file.map(PMQProcess.tempDB)
         case .postgres:
-            guard TestPostgres.available else { try Test.cancel(Comment(rawValue: TestPostgres.reason)) }
+            guard TestPostgres.available else {
+                _ = TestStore.saidWhy
+                try Test.cancel(Comment(rawValue: TestPostgres.reason))
+            }
             location = try TestPostgres.freshURL()
         }
     }
@@ -37,6 +40,9 @@ final class TestStore {
 
     /// `--db LOCATION` for a `pmq` process (the engine needs a place a process can open).
     var dbArguments: [String] { location.map { ["--db", $0] } ?? [] }
+
+    /// The console does not show a cancelled test case's reason: said once, here.
+    static let saidWhy: Void = print("the PostgreSQL cases of the tests run on both engines are cancelled: \(TestPostgres.reason)")
 
     func drop() {
         if engine == .postgres, let location { TestPostgres.drop(location) }
