@@ -76,9 +76,11 @@ struct CLITests {
         #expect(r.stderr.contains("added 2 tasks"))
     }
 
-    @Test("--db keeps data between runs; $PMQ_DB is the default")
-    func dbFile() throws {
-        let path = PMQProcess.tempDB("cli.db")
+    @Test("--db keeps data between runs; $PMQ_DB is the default", arguments: TestEngine.all)
+    func dbFile(_ engine: TestEngine) throws {
+        let store = try TestStore(engine, file: "cli.db")
+        defer { store.drop() }
+        let path = try #require(store.location)
         #expect(try PMQProcess.run(["--db", path, "-e", model]).status == 0)
         let r = try PMQProcess.run(["-e", "count tasks"], env: ["PMQ_DB": path])
         #expect(r.stdout == "2\n")
@@ -137,9 +139,11 @@ struct CLITests {
         #expect(ko.stderr.contains(":2:14: error:"))
     }
 
-    @Test("a failed script keeps nothing in the file")
-    func failedScript() throws {
-        let path = PMQProcess.tempDB("fail.db")
+    @Test("a failed script keeps nothing in the file", arguments: TestEngine.all)
+    func failedScript(_ engine: TestEngine) throws {
+        let store = try TestStore(engine, file: "fail.db")
+        defer { store.drop() }
+        let path = try #require(store.location)
         let r = try PMQProcess.run(["--db", path, "-e", model + "\nadd task \"Dup\" wbs 1"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("duplicate WBS code 1"))
@@ -163,9 +167,11 @@ struct CLITests {
         #expect(r.stdout == "2\n")
     }
 
-    @Test("--dry-run reports and keeps nothing")
-    func dryRun() throws {
-        let path = PMQProcess.tempDB("dry.db")
+    @Test("--dry-run reports and keeps nothing", arguments: TestEngine.all)
+    func dryRun(_ engine: TestEngine) throws {
+        let store = try TestStore(engine, file: "dry.db")
+        defer { store.drop() }
+        let path = try #require(store.location)
         let r = try PMQProcess.run(["--db", path, "--dry-run", "-e", model])
         #expect(r.status == 0)
         #expect(r.stderr.contains("would have added 2 tasks"))

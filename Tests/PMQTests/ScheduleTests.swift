@@ -213,9 +213,11 @@ struct MSProjectTests {
 
 @Suite("schedule is a change like any other")
 struct ScheduleUndoTests {
-    @Test("undo takes the moves back; a dry run keeps nothing")
-    func undoAndDryRun() throws {
-        let s = try Session(path: nil, today: Day(iso: "2026-03-16"))
+    @Test("undo takes the moves back; a dry run keeps nothing", arguments: TestEngine.all)
+    func undoAndDryRun(_ engine: TestEngine) throws {
+        let store = try TestStore(engine)
+        defer { store.drop() }
+        let s = try store.session()
         #expect(s.run("""
             add project "P" start 2026-03-02
             add task "A" wbs 1 start 2026-03-02 duration 2wd

@@ -22,9 +22,10 @@ struct Scratch {
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
 }
 
-/// A project a few weeks in: two people, a phase with work half done, links, a milestone.
-func midProject(_ today: String = "2026-03-16") throws -> Session {
-    let s = try Session(path: nil, today: Day(iso: today))
+/// A project a few weeks in: two people, a phase with work half done, links, a milestone;
+/// in memory, or on the store given.
+func midProject(_ today: String = "2026-03-16", on store: TestStore? = nil) throws -> Session {
+    let s = try Session(path: store?.location, today: Day(iso: today))
     let d = s.run("""
         add project "GOV" name "Cloud migration" start 2026-03-02
         add person "Li Wei" role "DBA" department "IT" rate 1200
@@ -128,10 +129,12 @@ struct ImportTests {
         #expect(count(s, "tasks") == before)
     }
 
-    @Test("JSON as --format json prints it imports back: an export of one project into another")
-    func jsonRoundTrip() throws {
+    @Test("JSON as --format json prints it imports back: an export of one project into another", arguments: TestEngine.all)
+    func jsonRoundTrip(_ engine: TestEngine) throws {
         let f = Scratch("json")
-        let s = try midProject()
+        let store = try TestStore(engine)
+        defer { store.drop() }
+        let s = try midProject(on: store)
         #expect(s.run("export tasks select wbs, name, owner, start, finish, milestone, tags, duration to \"\(f.path("t.json"))\"").diagnostics.isEmpty)
         #expect(s.run("add project \"NEW\"; use project \"NEW\"; import \"\(f.path("t.json"))\" into tasks").diagnostics.isEmpty)
         let q = "tasks where project = \"%\" select wbs, name, owner, start, finish, milestone, tags order by wbs"
@@ -154,11 +157,13 @@ struct ImportTests {
         #expect(rows(s, "risks select title, score, task") == [[.text("Vendor late"), .integer(20), .reference("1.2")]])
     }
 
-    @Test("a script that imports and then fails keeps nothing")
-    func allOrNothing() throws {
+    @Test("a script that imports and then fails keeps nothing", arguments: TestEngine.all)
+    func allOrNothing(_ engine: TestEngine) throws {
         let f = Scratch("atomic")
         f.write("t.csv", "wbs,name\n7,Seven\n")
-        let s = try midProject()
+        let store = try TestStore(engine)
+        defer { store.drop() }
+        let s = try midProject(on: store)
         let d = s.run("import \"\(f.path("t.csv"))\" into tasks\nassert false, \"stop\"").diagnostics
         #expect(d.first?.message == "assert failed: stop")
         #expect(count(s, "tasks where wbs = \"7\"") == .integer(0))
@@ -249,10 +254,12 @@ struct ExportTests {
         #expect(!f.exists("p.svg"))
     }
 
-    @Test("a failed script and a dry run write no file")
-    func noFileOnFailure() throws {
+    @Test("a failed script and a dry run write no file", arguments: TestEngine.all)
+    func noFileOnFailure(_ engine: TestEngine) throws {
         let f = Scratch("atomic-export")
-        let s = try midProject()
+        let store = try TestStore(engine)
+        defer { store.drop() }
+        let s = try midProject(on: store)
         #expect(!s.run("export tasks to \"\(f.path("a.csv"))\"\nassert false").diagnostics.isEmpty)
         #expect(!f.exists("a.csv"))
         #expect(s.run("export tasks to \"\(f.path("b.csv"))\"", dryRun: true).diagnostics.isEmpty)
@@ -298,16 +305,18 @@ struct MSProjectRoundTripTests {
     static let people = "people select name, department, rate order by name"
     static let assigned = "assignments where role = R select task, person, units order by task, person"
 
-    @Test("a project a few weeks in comes back with the same tasks, links, people, assignments, holidays and baseline")
-    func midProjectRoundTrip() throws {
+    @Test("a project a few weeks in comes back with the same tasks, links, people, assignments, holidays and baseline", arguments: TestEngine.all)
+    func midProjectRoundTrip(_ engine: TestEngine) throws {
         let f = Scratch("mspdi")
-        let a = try midProject()
+        let storeA = try TestStore(engine), storeB = try TestStore(engine)
+        defer { storeA.drop(); storeB.drop() }
+        let a = try midProject(on: storeA)
         let d = a.run("export project to \"\(f.path("gov.xml"))\"").diagnostics
         #expect(d.isEmpty, "\(d.map(\.message))")
         let xml = f.read("gov.xml")
         #expect(xml.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Project xmlns=\"http://schemas.microsoft.com/project\">"))
         #expect(xml.contains("<LinkLag>9600</LinkLag>"))
-        let b = try Session(path: nil, today: Day(iso: "2026-03-16"))
+        let b = try storeB.session()
         #expect(b.run("import \"\(f.path("gov.xml"))\" as \"GOV\"").diagnostics.isEmpty)
         for q in [Self.task, Self.link, Self.people, Self.assigned] {
             #expect(rows(a, q) == rows(b, q), "\(q)")

@@ -62,7 +62,14 @@ struct History {
             let k = (try? db.scalar("SELECT " + journal.key(def.table, "?1", depth: 1), [raw])) ?? .null
             return k.isNull ? raw : .reference(ConstantEvaluator.text(k))
         }
-        return ResultColumn.Kind(PType(f.type)).convert(raw)
+        let kind = ResultColumn.Kind(PType(f.type))
+        // PostgreSQL's journal keeps every value as text: a number, date, duration or flag
+        // reads back as the number it was stored as, so the diff shows it as on SQLite.
+        if case .text(let t) = raw, [.number, .date, .duration, .bool].contains(kind),
+           let n = Int64(t).map(Value.integer) ?? Double(t).map(Value.decimal) {
+            return kind.convert(n)
+        }
+        return kind.convert(raw)
     }
 
     // MARK: - undo
@@ -115,8 +122,7 @@ struct History {
                 try FieldStore.drop(id: e.row, session: session)
                 changes += 1
             case "+":
-                let last: Int64
-                if case .integer(let l) = e.new { last = l } else { last = e.row }
+                let last = History.rangeEnd(e.new, from: e.row)
                 try session.journal.recordRemoval(set, e.table, where: "id BETWEEN ?1 AND ?2", [.integer(e.row), .integer(last)])
                 changes += try db.run("DELETE FROM \(e.table) WHERE id BETWEEN ?1 AND ?2", [.integer(e.row), .integer(last)])
             case "-":
@@ -165,6 +171,16 @@ struct History {
         return s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
     }
 
+    /// The last id of a journaled range of added rows (`+` entries: first id in row_id, last in
+    /// new_value). PostgreSQL's journal keeps values as text, so the number may come back as one.
+    static func rangeEnd(_ value: Value, from row: Int64) -> Int64 {
+        switch value {
+        case .integer(let l): return l
+        case .text(let t): return Int64(t) ?? row
+        default: return row
+        }
+    }
+
     // MARK: - dry-run diff
 
     /// Every change of a set, row by row: entity, key, field, old, new.
@@ -182,8 +198,7 @@ struct History {
             guard let entity = session.schema.entity(table: table) else { continue }
             switch field {
             case "+":
-                var last = row
-                if case .integer(let l) = new { last = l }
+                let last = History.rangeEnd(new, from: row)
                 for id in row...max(row, last) {
                     rows.append([.text(entity.singular), .text(key(entity, id, json: nil)), .text("(added)"), .null, .null])
                 }

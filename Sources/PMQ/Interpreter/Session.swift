@@ -323,6 +323,10 @@ public final class Session {
             if savepoint { try db.savepoint("pmq_statement") } else { try db.begin(writing: !readsOnly) }
         } catch let e as StoreError where e.kind == .busy {
             return [Diagnostic(.io, "the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed, try again when it has finished", at: .none, source: source)]
+        } catch let e as StoreError where e.kind == .connectionLost || e.kind == .cannotOpen {
+            // A server that restarted or cannot be reached: its own words (server, reason, what next).
+            if savepoint { endLostTransaction() }
+            return [Diagnostic(.io, e.message, at: .none, notes: savepoint ? [Session.lostTransactionNote] : [], source: source)]
         } catch {
             return [Diagnostic(.io, "cannot start a transaction: \(error)", at: .none, source: source)]
         }
@@ -335,10 +339,18 @@ public final class Session {
         rollupMark = journalMark
 
         /// Everything the run did is taken back, in the database and in the session.
+        var lostTransaction = false
         func undoAll() {
             pendingFiles.removeAll()
             try? settleExports(commit: false)
-            if savepoint { try? db.rollbackToSavepoint("pmq_statement") } else { try? db.rollback() }
+            if savepoint {
+                do { try db.rollbackToSavepoint("pmq_statement") } catch let e as StoreError where e.kind == .connectionLost {
+                    endLostTransaction()
+                    lostTransaction = true
+                } catch {}
+            } else {
+                try? db.rollback()
+            }
             journal.rolledBack()
             currentProject = savedProject
             environment = savedEnvironment
@@ -431,8 +443,9 @@ public final class Session {
             emit(diff)
         }
 
-        if let failure {
+        if var failure {
             undoAll()
+            if lostTransaction { failure.notes.append(Session.lostTransactionNote) }
             return [failure]
         }
         if dryRun && !inDryRun {
@@ -480,6 +493,20 @@ public final class Session {
         return (results, d)
     }
 
+    static let lostTransactionNote = "the transaction opened with begin was lost with the connection: nothing of it was kept"
+
+    /// The server ended the shell's transaction with the connection (a restart, a backend
+    /// ended): all of it is gone, so the shell leaves it and the next statement starts afresh.
+    private func endLostTransaction() {
+        try? db.rollback()
+        // A dry run stays one: its transaction starts again on a new connection (if the
+        // server is back), and statements inside it still never commit.
+        if inDryRun { try? db.begin(writing: true); journal.rolledBack(); invalidateCaches(); return }
+        inExplicitTransaction = false
+        journal.rolledBack()
+        invalidateCaches()
+    }
+
     private func transactionControl(_ c: Checked, _ range: SourceRange, _ source: SourceFile) -> [Diagnostic] {
         func fail(_ m: String) -> [Diagnostic] {
             var d = Diagnostic(.refused, m, at: range)
@@ -511,6 +538,12 @@ public final class Session {
                 inExplicitTransaction = false
                 invalidateCaches()
             }
+        } catch let e as StoreError where e.kind == .connectionLost {
+            let open = inExplicitTransaction
+            if open { endLostTransaction() }
+            var d = fail(e.message)
+            if open { d[0].notes.append(Session.lostTransactionNote) }
+            return d
         } catch {
             return fail("\(error)")
         }

@@ -38,17 +38,35 @@ public final class PostgresEngine: Engine {
         return c.string ?? url
     }
 
+    /// The server and database, as messages name them: `PostgreSQL at HOST:PORT, database "DB"`.
+    var server: String {
+        let parts = URLComponents(string: url)
+        let host = parts?.host.map { $0.isEmpty ? "localhost" : $0 } ?? "localhost"
+        let port = parts?.port.map { ":\($0)" } ?? ""
+        let db = parts.map { String($0.path.drop(while: { $0 == "/" })) } ?? ""
+        return "PostgreSQL at \(host)\(port), database \"\(db.isEmpty ? "(default)" : db)\""
+    }
+
+    /// The URL libpq is given: the user's, with a connect timeout unless it names one, so an
+    /// address nobody answers at fails in seconds instead of TCP's two minutes.
+    var connectionString: String {
+        guard !url.contains("connect_timeout=") else { return url }
+        return url + (url.contains("?") ? "&" : "?") + "connect_timeout=\(PostgresEngine.connectTimeout)"
+    }
+    static let connectTimeout = 10
+
+    /// libpq's reason on one line (it breaks its hints over tab-indented lines, and pads `FATAL:`).
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
     private func connect() throws {
         if let connection { PQfinish(connection); self.connection = nil }
-        guard let c = PQconnectdb(url) else { throw StoreError(.cannotOpen, "cannot connect to \(location ?? url): out of memory") }
+        guard let c = PQconnectdb(connectionString) else { throw StoreError(.cannotOpen, "cannot connect to \(server): out of memory") }
         guard PQstatus(c) == CONNECTION_OK else {
-            let reason = String(cString: PQerrorMessage(c)).trimmingCharacters(in: .whitespacesAndNewlines)
+            let reason = PostgresEngine.oneLine(String(cString: PQerrorMessage(c)))
             PQfinish(c)
-            let parts = URLComponents(string: url)
-            let host = parts?.host.map { $0.isEmpty ? "localhost" : $0 } ?? "localhost"
-            let port = parts?.port.map { ":\($0)" } ?? ""
-            let db = parts.map { String($0.path.drop(while: { $0 == "/" })) } ?? ""
-            throw StoreError(.cannotOpen, "cannot connect to PostgreSQL at \(host)\(port), database \"\(db.isEmpty ? "(default)" : db)\": \(reason)")
+            throw StoreError(.cannotOpen, "cannot connect to \(server): \(reason)")
         }
         connection = c
         // Messages below warnings stay out of the user's output.
@@ -56,12 +74,33 @@ public final class PostgresEngine: Engine {
         if case .text(let u) = (try? scalar("SELECT current_user", [])) ?? .null { databaseUser = u }
     }
 
-    /// After a lost connection (the server restarted), the next statement outside a
-    /// transaction connects again.
+    /// True from `begin` until `commit` or `rollback`. A connection lost meanwhile took the
+    /// server's transaction with it: the statements left of that run must fail too, not run
+    /// on a new connection outside any transaction (which would keep half a change set).
+    private var transactionOpen = false
+
+    /// The error for a lost connection: the server, its reason, and what happens next.
+    private func lost(_ reason: String?, state: String? = nil, whileCommitting: Bool = false) -> StoreError {
+        let why = reason.map(PostgresEngine.oneLine).flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""
+        let outcome = whileCommitting ? " while committing\(why): the server may or may not have kept this change set (`history` shows whether it did)"
+                                      : "\(why): nothing was changed"
+        return StoreError(.connectionLost, "lost the connection to \(server)\(outcome); the next statement connects again", state: state)
+    }
+
+    /// After a lost connection (a server restarted, a backend ended), the next statement
+    /// outside a transaction connects again; inside one it fails until the run rolls back.
+    /// Outside a transaction a connection the server has closed meanwhile is noticed before
+    /// anything is sent (reading what is pending finds the end of the stream), so a run that
+    /// starts after an idle connection was dropped simply runs on a new one: nothing was lost.
     private func live() throws -> OpaquePointer {
-        if let c = connection, PQstatus(c) == CONNECTION_OK { return c }
+        if let c = connection {
+            // Twice: the first read may take the server's farewell message, the second the end.
+            if !transactionOpen { _ = PQconsumeInput(c); _ = PQconsumeInput(c) }
+            if PQstatus(c) == CONNECTION_OK { return c }
+        }
+        if transactionOpen { throw lost(nil) }
         try connect()
-        guard let c = connection else { throw StoreError(.connectionLost, "the connection to \(location ?? url) was lost") }
+        guard let c = connection else { throw lost(nil) }
         return c
     }
 
@@ -74,9 +113,7 @@ public final class PostgresEngine: Engine {
         if let detail = result.flatMap({ PQresultErrorField($0, Int32(UInt8(ascii: "D"))) }).map({ String(cString: $0) }) {
             message += " (" + detail + ")"
         }
-        if PQstatus(c) != CONNECTION_OK {
-            return StoreError(.connectionLost, "the connection to \(location ?? url) was lost: \(message); nothing was changed", state: state)
-        }
+        if PQstatus(c) != CONNECTION_OK { return lost(message, state: state, whileCommitting: committing) }
         let kind: StoreError.Kind
         switch state ?? "" {
         case let s where s.hasPrefix("23"): kind = .constraint
@@ -184,10 +221,9 @@ public final class PostgresEngine: Engine {
 
     // MARK: - Transactions
 
-    public var isInTransaction: Bool {
-        guard let c = connection else { return false }
-        return PQtransactionStatus(c) != PQTRANS_IDLE
-    }
+    /// Whether a transaction was begun and not yet ended (kept here, not asked of libpq:
+    /// after a lost connection the server's answer is unknown, and the run must still end it).
+    public var isInTransaction: Bool { transactionOpen }
 
     /// A change set runs at REPEATABLE READ: a change set that would overwrite a row another
     /// session changed since this one began is refused (serialization failure) instead of
@@ -195,9 +231,18 @@ public final class PostgresEngine: Engine {
     /// still fill scratch tables, which PostgreSQL refuses in a read-only transaction.)
     public func begin(writing: Bool) throws {
         try execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        transactionOpen = true
     }
-    public func commit() throws { try execute("COMMIT") }
+    /// A connection lost while committing leaves the outcome unknown (the server may have
+    /// committed before the connection dropped): the message says so instead of guessing.
+    public func commit() throws {
+        committing = true
+        defer { committing = false; transactionOpen = false }
+        try execute("COMMIT")
+    }
+    private var committing = false
     public func rollback() throws {
+        transactionOpen = false
         guard let c = connection, PQstatus(c) == CONNECTION_OK else { return }
         try execute("ROLLBACK")
     }
