@@ -68,33 +68,4 @@ struct GeneticSearch {
         }
         return out
     }
-
-    /// Tournament selection over a population sorted best first: the best of `size` drawn.
-    mutating func tournament(_ count: Int, _ size: Int) -> Int {
-        var pick = random.below(count)
-        for _ in 1..<max(1, size) { pick = min(pick, random.below(count)) }
-        return pick
-    }
-
-    /// `moves` random shifts, each of one activity to another place in the list between its
-    /// last predecessor and its first successor (the list stays precedence-feasible).
-    mutating func perturb(_ list: inout [Int32], moves: Int) {
-        let n = list.count
-        guard n > 1 else { return }
-        var position = [Int32](repeating: 0, count: n)
-        for (i, j) in list.enumerated() { position[Int(j)] = Int32(i) }
-        for _ in 0..<moves {
-            let i = random.below(n)
-            let j = Int(list[i])
-            var lo = 0, hi = n - 1
-            for k in problem.inStart[j]..<problem.inStart[j + 1] { lo = max(lo, Int(position[Int(problem.inPred[Int(k)])]) + 1) }
-            for k in problem.outStart[j]..<problem.outStart[j + 1] { hi = min(hi, Int(position[Int(problem.outSucc[Int(k)])]) - 1) }
-            guard hi > lo else { continue }
-            let to = lo + random.below(hi - lo + 1)
-            if to == i { continue }
-            let g = list.remove(at: i)
-            list.insert(g, at: to)
-            for x in min(i, to)...max(i, to) { position[Int(list[x])] = Int32(x) }
-        }
-    }
 }

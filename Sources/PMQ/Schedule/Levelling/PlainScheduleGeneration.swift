@@ -12,16 +12,18 @@ extension PreparedProblem {
         avail = baseAvailable
         var start = [Int32](repeating: 0, count: n), finish = [Int32](repeating: 0, count: n)
         let rc = resourceCount, h = Int(horizon), o = origin
+        let duration = raw.duration, fixed = raw.fixed, fixedStart = raw.fixedStart, release = raw.release
+        let demandStart = raw.demandStart, demandResource = raw.demandResource, demandAmount = raw.demandAmount
         avail.withUnsafeMutableBufferPointer { a in
             start.withUnsafeMutableBufferPointer { st in
                 finish.withUnsafeMutableBufferPointer { fi in
                     for j32 in order {
                         let j = Int(j32)
                         let d = duration[j]
-                        if fixed[j] { st[j] = fixedStart[j]; fi[j] = fixedStart[j] + d; continue }
+                        if fixed[j] != 0 { st[j] = fixedStart[j]; fi[j] = fixedStart[j] + d; continue }
                         var s = release[j]
-                        for k in Int(inStart[j])..<Int(inStart[j + 1]) {
-                            let f = fi[Int(inPred[k])] + inLag[k]
+                        for k in Int(raw.inStart[j])..<Int(raw.inStart[j + 1]) {
+                            let f = fi[Int(raw.inPred[k])] + raw.inLag[k]
                             if f > s { s = f }
                         }
                         let d0 = Int(demandStart[j]), d1 = Int(demandStart[j + 1])
@@ -61,16 +63,18 @@ extension PreparedProblem {
         avail = baseAvailable
         var start = [Int32](repeating: 0, count: n), finish = [Int32](repeating: 0, count: n)
         let rc = resourceCount, h = Int(horizon), o = origin
+        let duration = raw.duration, fixed = raw.fixed, fixedStart = raw.fixedStart, release = raw.release
+        let demandStart = raw.demandStart, demandResource = raw.demandResource, demandAmount = raw.demandAmount
         let ok: Bool = avail.withUnsafeMutableBufferPointer { a in
             start.withUnsafeMutableBufferPointer { st in
                 finish.withUnsafeMutableBufferPointer { fi in
                     for j32 in order {
                         let j = Int(j32)
                         let d = duration[j]
-                        if fixed[j] { st[j] = fixedStart[j]; fi[j] = fixedStart[j] + d; continue }
+                        if fixed[j] != 0 { st[j] = fixedStart[j]; fi[j] = fixedStart[j] + d; continue }
                         var f = deadline
-                        for k in Int(outStart[j])..<Int(outStart[j + 1]) {
-                            let b = st[Int(outSucc[k])] - outLag[k]
+                        for k in Int(raw.outStart[j])..<Int(raw.outStart[j + 1]) {
+                            let b = st[Int(raw.outSucc[k])] - raw.outLag[k]
                             if b < f { f = b }
                         }
                         let d0 = Int(demandStart[j]), d1 = Int(demandStart[j + 1])

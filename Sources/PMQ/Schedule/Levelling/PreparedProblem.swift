@@ -35,6 +35,9 @@ final class PreparedProblem: @unchecked Sendable {
     let outSucc: [Int32], outLag: [Int32]
     /// Position of each activity in `topological`.
     let topologicalRank: [Int32]
+    /// Copies of the tables the plain schemes read, in raw memory that lives as long as
+    /// the problem: the inner loops then run without bounds checks or reference counting.
+    let raw: RawTables
 
     init(_ p: LevellingProblem) throws {
         n = p.activities.count
@@ -135,6 +138,8 @@ final class PreparedProblem: @unchecked Sendable {
             avail[Int(c.period - lo) * resourceCount + Int(c.resource)] = c.capacity
         }
         baseAvailable = avail
+        raw = RawTables([duration, fixed.map { $0 ? 1 : 0 }, fixedStart, release, inStart, inPred, inLag,
+                         outStart, outSucc, outLag, demandStart, demandResource, demandAmount])
         // Fixed activities use what they use, whatever is left.
         for j in 0..<n where fixed[j] {
             PreparedProblem.consume(j, at: fixedStart[j], in: &avail, self)
@@ -234,4 +239,27 @@ final class PreparedProblem: @unchecked Sendable {
         if sb < ls { ls = d > 0 ? (cal?.previousOn(sb) ?? sb) : sb }
         return ls
     }
+}
+
+/// Int32 tables side by side in one allocation, freed with the owner.
+final class RawTables: @unchecked Sendable {
+    private let memory: UnsafeMutableBufferPointer<Int32>
+    let duration, fixed, fixedStart, release, inStart, inPred, inLag, outStart, outSucc, outLag,
+        demandStart, demandResource, demandAmount: UnsafePointer<Int32>
+
+    init(_ tables: [[Int32]]) {
+        memory = .allocate(capacity: max(1, tables.reduce(0) { $0 + $1.count }))
+        var at = 0
+        var pointers: [UnsafePointer<Int32>] = []
+        for t in tables {
+            let base = memory.baseAddress.map { $0 + at } ?? UnsafeMutablePointer<Int32>.allocate(capacity: 0)
+            for (i, v) in t.enumerated() { base[i] = v }
+            pointers.append(UnsafePointer(base))
+            at += t.count
+        }
+        (duration, fixed, fixedStart, release, inStart, inPred, inLag) = (pointers[0], pointers[1], pointers[2], pointers[3], pointers[4], pointers[5], pointers[6])
+        (outStart, outSucc, outLag, demandStart, demandResource, demandAmount) = (pointers[7], pointers[8], pointers[9], pointers[10], pointers[11], pointers[12])
+    }
+
+    deinit { memory.deallocate() }
 }
