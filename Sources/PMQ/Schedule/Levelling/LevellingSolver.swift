@@ -75,6 +75,9 @@ public struct LevellingSolver: Sendable {
             var ga = GeneticSearch(problem: p, random: LevellingRandom(seed: options.seed),
                                    populationSize: max(4, options.populationSize), mutationRate: 0.05)
             let lft = p.priorities(.latestFinish, windows)
+            // Half the children by peak crossover, half by two-point crossover: on PSPLIB at
+            // 5,000 schedules the mix was better than either alone on j120 and as good on j30/j60.
+            let peakShare = 0.5
             var population = seeds
             while population.count < ga.populationSize && !outOfBudget() {
                 let list = ga.sampleList(lft)
@@ -104,9 +107,9 @@ public struct LevellingSolver: Sendable {
                 for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, ga.random.below(i + 1)) }
                 var i = 0
                 while i + 1 < order.count {
-                    let m = population[order[i]].list, f = population[order[i + 1]].list
+                    let m = population[order[i]], f = population[order[i + 1]]
                     for (a, b) in [(m, f), (f, m)] {
-                        var child = ga.crossover(a, b)
+                        var child = ga.random.unit() < peakShare ? ga.peakCrossover(mother: a, father: b.list) : ga.crossover(a.list, b.list)
                         ga.mutate(&child)
                         let s = p.serial(child, &avail)
                         count += 1
