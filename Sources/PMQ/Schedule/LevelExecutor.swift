@@ -84,7 +84,7 @@ struct Leveller {
         let changes = try otherProjectsLoad(project: project, period: period, resourceOf: resourceOf, capacities: capacities)
         let problem = LevellingProblem(activities: activities, links: links, capacities: capacities,
                                        capacityChanges: changes, calendars: network.calendars)
-        let solver = LevellingSolver(options: .init(timeBudget: options.budget, maxSchedules: 50_000, seed: 20_260_128, populationSize: 40, stallGenerations: 40))
+        let solver = LevellingSolver(options: .init(timeBudget: options.budget, maxSchedules: 50_000, seed: 20_260_128, populationSize: 60, stallGenerations: 40))
         do {
             return try solver.solve(problem).start
         } catch LevellingError.cannotFit(let k, let r, let demand, _) {

@@ -14,7 +14,7 @@ public struct LevellingSolver: Sendable {
         /// End the search after this many generations without a better schedule (nil: never).
         /// Small plans then end on their own, the same way every run, well within the budget.
         public var stallGenerations: Int?
-        public init(timeBudget: Duration? = .milliseconds(200), maxSchedules: Int = 50_000, seed: UInt64 = 20_260_128, populationSize: Int = 40,
+        public init(timeBudget: Duration? = .milliseconds(200), maxSchedules: Int = 50_000, seed: UInt64 = 20_260_128, populationSize: Int = 60,
                     stallGenerations: Int? = nil) {
             self.timeBudget = timeBudget; self.maxSchedules = maxSchedules; self.seed = seed; self.populationSize = populationSize
             self.stallGenerations = stallGenerations
