@@ -118,9 +118,9 @@ struct Leveller {
         let source = LoadSQL.source(exactHours: true) { $0 == "tasks" ? "(SELECT * FROM tasks WHERE project IS NOT ?1 AND finish >= ?2\(theirs))" : $0 }
         var changes: [LevellingProblem.CapacityChange] = []
         try db.query("SELECT ox.person, ox.day, ox.hours FROM (\(source)) ox WHERE ox.hours > 0", args) { s in
-            guard case .integer(let person) = db.rawValue(s, 0), let r = resourceOf[person],
-                  case .integer(let day) = db.rawValue(s, 1), day >= Int64(Day.earliest.number), day <= Int64(Day.latest.number),
-                  let t = period(Day(Int(day))), let hours = db.rawValue(s, 2).number else { return }
+            guard case .integer(let person) = s[0], let r = resourceOf[person],
+                  case .integer(let day) = s[1], day >= Int64(Day.earliest.number), day <= Int64(Day.latest.number),
+                  let t = period(Day(Int(day))), let hours = s[2].number else { return }
             // The hours as summed (not rounded): the day's sum over all projects then rounds,
             // as `over` rounds it, to no more than capacity.
             let left = Int64(capacities[Int(r)]) - Int64((hours * Leveller.scale).rounded())
