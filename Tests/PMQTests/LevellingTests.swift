@@ -252,4 +252,60 @@ struct LevellingTests {
         #expect(Self.rows(session, "tasks where start > 2026-05-04").isEmpty)
         #expect(session.run("count load where over").results.first == .scalar(.integer(3), kind: .number))
     }
+
+    /// A j30 instance twice: as it is (the plain schemes) and with a calendar whose only
+    /// period off lies past any schedule (the general schemes, which must agree).
+    static func plainAndGeneral(_ file: String) throws -> (PreparedProblem, PreparedProblem) {
+        let problem = try instance(file).problem
+        var general = problem
+        general.calendars = [PeriodCalendar(off: [1_000_000])]
+        general.activities[1].calendar = 0
+        let a = try PreparedProblem(problem), b = try PreparedProblem(general)
+        return (a, b)
+    }
+
+    @Test("the plain schemes give the general schemes' schedules, forward and backward")
+    func plainSchemesAgree() throws {
+        for file in ["j301_1.sm", "j309_1.sm", "j3012_1.sm"] {
+            let (plain, general) = try Self.plainAndGeneral(file)
+            #expect(plain.plain && !general.plain)
+            var ga = GeneticSearch(problem: plain, random: LevellingRandom(seed: 11), populationSize: 4, mutationRate: 0.05)
+            var a1: [Int32] = [], a2: [Int32] = []
+            let windows = plain.timeWindows()
+            for round in 0..<20 {
+                let list = round == 0 ? plain.orderBy(plain.priorities(.latestFinish, windows)) : ga.sampleList(plain.priorities(.latestFinish, windows))
+                let x = plain.serial(list, &a1), y = general.serial(list, &a2)
+                #expect(x.start == y.start, "\(file): forward, round \(round)")
+                // Backward from the makespan, successors first.
+                let back = plain.orderByTime(x.finish, descending: true)
+                let bx = plain.serialBackward(back, deadline: x.makespan, &a1), by = general.serialBackward(back, deadline: x.makespan, &a2)
+                #expect(bx?.start == by?.start, "\(file): backward, round \(round)")
+                // The list of a schedule by its starts keeps every activity after its predecessors.
+                var position = [Int](repeating: 0, count: plain.n)
+                for (i, j) in plain.listOf(x).enumerated() { position[Int(j)] = i }
+                for l in plain.links { #expect(position[Int(l.pred)] < position[Int(l.succ)]) }
+            }
+        }
+    }
+
+    @Test("peak crossover: every child lists each activity once, after its predecessors")
+    func peakCrossoverKeepsPrecedence() throws {
+        let problem = try Self.instance("j309_1.sm").problem
+        let p = try PreparedProblem(problem)
+        var ga = GeneticSearch(problem: p, random: LevellingRandom(seed: 5), populationSize: 8, mutationRate: 0.05)
+        var avail: [Int32] = []
+        let lft = p.priorities(.latestFinish, p.timeWindows())
+        var parents: [GeneticSearch.Individual] = []
+        for _ in 0..<8 {
+            let s = p.justify(p.serial(ga.sampleList(lft), &avail), rounds: 1, &avail).0
+            parents.append(.init(list: p.listOf(s), schedule: s))
+        }
+        for k in 0..<200 {
+            let child = ga.peakCrossover(mother: parents[k % 8], father: parents[(k * 3 + 1) % 8].list)
+            #expect(Set(child).count == p.n && child.count == p.n)
+            var position = [Int](repeating: 0, count: p.n)
+            for (i, j) in child.enumerated() { position[Int(j)] = i }
+            for l in p.links { #expect(position[Int(l.pred)] < position[Int(l.succ)], "child \(k): \(l.pred) -> \(l.succ)") }
+        }
+    }
 }

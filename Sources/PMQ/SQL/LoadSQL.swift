@@ -15,7 +15,8 @@
 /// capacity. A task's days are walked for at most ten years from its start.
 enum LoadSQL {
     /// `table` gives what to read for each table (itself, or itself as of a day).
-    static func source(_ table: (String) -> String) -> String {
+    /// `exactHours`: hours as summed, not rounded to 0.01 (levelling subtracts them from capacity).
+    static func source(exactHours: Bool = false, _ table: (String) -> String) -> String {
         let tasks = table("tasks"), people = table("people"), assignments = table("assignments")
         let leaves = table("leaves"), holidays = table("holidays"), workdays = table("workdays")
         return """
@@ -47,7 +48,7 @@ enum LoadSQL {
               GROUP BY ld.person, wd.day
             )
             SELECT row_number() OVER (ORDER BY p.name, per.day) AS id, per.person AS person, per.day AS day,
-                   round(per.hours, 2) AS hours, p.capacity AS capacity, (round(per.hours, 2) > p.capacity) AS over
+                   \(exactHours ? "per.hours" : "round(per.hours, 2)") AS hours, p.capacity AS capacity, (round(per.hours, 2) > p.capacity) AS over
             FROM per JOIN \(people) p ON p.id = per.person ORDER BY p.name, per.day
             """
     }

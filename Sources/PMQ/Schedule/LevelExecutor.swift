@@ -22,7 +22,10 @@ struct Leveller {
     static let scale = 1_000_000.0
 
     /// The levelled start index of every leaf (fixed ones where they are).
-    func level(network: CPMNetwork, cpm: CPMResult, tasks: [ScheduleExecutor.TaskRow], options: LevelOptions) throws -> [Int32] {
+    /// `project` is the project levelled (nil: tasks of no project); `period` maps a day to
+    /// its working-period index, nil for a day the project does not work.
+    func level(network: CPMNetwork, cpm: CPMResult, tasks: [ScheduleExecutor.TaskRow], options: LevelOptions,
+               project: Int64?, period: (Day) -> Int32?) throws -> [Int32] {
         let n = tasks.count
         // People: capacity and name, by id; resources are numbered as they are met.
         var capacity: [Int64: Double] = [:], name: [Int64: String] = [:]
@@ -78,8 +81,10 @@ struct Leveller {
             activities.append(a)
         }
         let links = network.links.map { LevellingProblem.Link(pred: $0.pred, succ: $0.succ, type: $0.type, lag: $0.lag) }
-        let problem = LevellingProblem(activities: activities, links: links, capacities: capacities, calendars: network.calendars)
-        let solver = LevellingSolver(options: .init(timeBudget: options.budget, maxSchedules: 50_000, seed: 20_260_128, populationSize: 40, stallGenerations: 40))
+        let changes = try otherProjectsLoad(project: project, period: period, resourceOf: resourceOf, capacities: capacities)
+        let problem = LevellingProblem(activities: activities, links: links, capacities: capacities,
+                                       capacityChanges: changes, calendars: network.calendars)
+        let solver = LevellingSolver(options: .init(timeBudget: options.budget, maxSchedules: 50_000, seed: 20_260_128, populationSize: 60, stallGenerations: 40))
         do {
             return try solver.solve(problem).start
         } catch LevellingError.cannotFit(let k, let r, let demand, _) {
@@ -92,6 +97,36 @@ struct Leveller {
         } catch LevellingError.malformed(let why) {
             throw RuntimeError(message: "cannot level: \(why)", range: range)
         }
+    }
+
+    /// Work of the same people in other projects (spec §8.7: no person's load passes their
+    /// capacity, and `load` counts every project): each day's hours, as `load` counts them,
+    /// come off the person's capacity on that day. Only people this project's tasks load.
+    private func otherProjectsLoad(project: Int64?, period: (Day) -> Int32?, resourceOf: [Int64: Int32],
+                                   capacities: [Int32]) throws -> [LevellingProblem.CapacityChange] {
+        guard !resourceOf.isEmpty else { return [] }
+        // Open tasks of other projects not over before today, of these people (when they are
+        // few enough to name): the rest cannot load anyone on a day levelling may use.
+        var args: [Value] = [project.map { .integer($0) } ?? .null, .integer(Int64(session.today.number))]
+        var theirs = ""
+        let ids = resourceOf.keys.sorted()
+        if ids.count <= 500 {
+            let marks = ids.indices.map { "?\($0 + 3)" }.joined(separator: ", ")
+            theirs = " AND (owner IN (\(marks)) OR id IN (SELECT task FROM assignments WHERE role = 'R' AND person IN (\(marks))))"
+            args += ids.map { .integer($0) }
+        }
+        let source = LoadSQL.source(exactHours: true) { $0 == "tasks" ? "(SELECT * FROM tasks WHERE project IS NOT ?1 AND finish >= ?2\(theirs))" : $0 }
+        var changes: [LevellingProblem.CapacityChange] = []
+        try db.query("SELECT ox.person, ox.day, ox.hours FROM (\(source)) ox WHERE ox.hours > 0", args) { s in
+            guard case .integer(let person) = s[0], let r = resourceOf[person],
+                  case .integer(let day) = s[1], day >= Int64(Day.earliest.number), day <= Int64(Day.latest.number),
+                  let t = period(Day(Int(day))), let hours = s[2].number else { return }
+            // The hours as summed (not rounded): the day's sum over all projects then rounds,
+            // as `over` rounds it, to no more than capacity.
+            let left = Int64(capacities[Int(r)]) - Int64((hours * Leveller.scale).rounded())
+            changes.append(.init(resource: r, period: t, capacity: Int32(clamping: max(0, left))))
+        }
+        return changes
     }
 
     static func hours(_ h: Double) -> String {

@@ -257,7 +257,8 @@ struct ScheduleExecutor {
         if let options = levelling {
             let unlevelled = result.es
             let starts = try Leveller(session: session, range: range).level(
-                network: network, cpm: result, tasks: leaves.map { tasks[$0] }, options: options)
+                network: network, cpm: result, tasks: leaves.map { tasks[$0] }, options: options,
+                project: project, period: { calendar.isWorking($0) ? index($0) : nil })
             for k in leaves.indices where !network.fixed[k] && starts[k] > result.es[k] {
                 network.earliest[k] = max(network.earliest[k] ?? 0, starts[k])
             }

@@ -1,5 +1,6 @@
 /// The population-based search: Hartmann's (1998) activity-list genetic algorithm —
-/// two-point crossover that keeps every list precedence-feasible, adjacent-swap mutation,
+/// two-point crossover (or the peak crossover of PeakCrossover.swift) that keeps every
+/// list precedence-feasible, adjacent-swap mutation,
 /// ranking selection over parents and children, serial decoding — with each child
 /// improved by forward-backward justification and its list rewritten in the order of the
 /// improved starts (so the improvement is inherited).

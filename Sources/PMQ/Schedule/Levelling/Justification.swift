@@ -9,10 +9,10 @@ extension PreparedProblem {
         var best = s
         var generated = 0
         for _ in 0..<rounds {
-            let backOrder = reverseOrderBy(best.finish.map { Int64($0) })
+            let backOrder = plain ? orderByTime(best.finish, descending: true) : reverseOrderBy(best.finish.map { Int64($0) })
             guard let right = serialBackward(backOrder, deadline: best.makespan, &avail) else { break }
             generated += 1
-            let forwardOrder = orderBy(right.start.map { Int64($0) })
+            let forwardOrder = listOf(right)
             let left = serial(forwardOrder, &avail)
             generated += 1
             if left.better(than: best) { best = left } else { break }

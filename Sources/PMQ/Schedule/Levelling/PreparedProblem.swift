@@ -23,8 +23,21 @@ final class PreparedProblem: @unchecked Sendable {
     /// Periods [origin, origin + horizon) are the resource grid; no schedule needs more.
     let origin: Int32
     let horizon: Int32
-    /// Capacity left per resource and period once the fixed activities are placed: r * horizon + (t - origin).
+    /// Capacity left per period and resource once the fixed activities are placed, period
+    /// by period (all resources of one period side by side): (t - origin) * resourceCount + r.
     private(set) var baseAvailable: [Int32] = []
+    /// Every activity works every period and every link is finish-to-start with a lag ≥ 0:
+    /// the plain schemes of PlainScheduleGeneration apply (PSPLIB, and most plans).
+    let plain: Bool
+    /// Links flattened by activity (same rows as inStart / outStart): predecessor or
+    /// successor and lag, for the plain schemes.
+    let inPred: [Int32], inLag: [Int32]
+    let outSucc: [Int32], outLag: [Int32]
+    /// Position of each activity in `topological`.
+    let topologicalRank: [Int32]
+    /// Copies of the tables the plain schemes read, in raw memory that lives as long as
+    /// the problem: the inner loops then run without bounds checks or reference counting.
+    let raw: RawTables
 
     init(_ p: LevellingProblem) throws {
         n = p.activities.count
@@ -82,6 +95,13 @@ final class PreparedProblem: @unchecked Sendable {
             throw LevellingError.cycle([])
         }
         topological = order
+        var rank = [Int32](repeating: 0, count: n)
+        for (i, j) in order.enumerated() { rank[Int(j)] = Int32(i) }
+        topologicalRank = rank
+        let all = p.links
+        inPred = il.map { all[Int($0)].pred }; inLag = il.map { all[Int($0)].lag }
+        outSucc = ol.map { all[Int($0)].succ }; outLag = ol.map { all[Int($0)].lag }
+        plain = p.activities.allSatisfy { $0.calendar < 0 || Int($0.calendar) >= p.calendars.count } && all.allSatisfy { $0.type == .fs && $0.lag >= 0 }
 
         // Releases at or after the grid's origin; the horizon covers every activity run one
         // after another after everything fixed, stretched by every period off and every lag.
@@ -111,13 +131,15 @@ final class PreparedProblem: @unchecked Sendable {
         }
         horizon = Int32(total)
         var avail = [Int32](repeating: 0, count: resourceCount * Int(horizon))
-        for r in 0..<resourceCount {
-            for t in 0..<Int(horizon) { avail[r * Int(horizon) + t] = p.capacities[r] }
+        for t in 0..<Int(horizon) {
+            for r in 0..<resourceCount { avail[t * resourceCount + r] = p.capacities[r] }
         }
         for c in p.capacityChanges where c.resource >= 0 && Int(c.resource) < resourceCount && c.period >= lo && c.period - lo < horizon {
-            avail[Int(c.resource) * Int(horizon) + Int(c.period - lo)] = c.capacity
+            avail[Int(c.period - lo) * resourceCount + Int(c.resource)] = c.capacity
         }
         baseAvailable = avail
+        raw = RawTables([duration, fixed.map { $0 ? 1 : 0 }, fixedStart, release, inStart, inPred, inLag,
+                         outStart, outSucc, outLag, demandStart, demandResource, demandAmount])
         // Fixed activities use what they use, whatever is left.
         for j in 0..<n where fixed[j] {
             PreparedProblem.consume(j, at: fixedStart[j], in: &avail, self)
@@ -139,7 +161,7 @@ final class PreparedProblem: @unchecked Sendable {
     static func consume(_ j: Int, at start: Int32, in avail: inout [Int32], _ p: PreparedProblem) {
         let d0 = Int(p.demandStart[j]), d1 = Int(p.demandStart[j + 1])
         guard d1 > d0, p.duration[j] > 0 else { return }
-        let h = Int(p.horizon)
+        let h = Int(p.horizon), rc = p.resourceCount
         let f = p.finish(j, start)
         let cal = p.calendar(j)
         var t = start
@@ -147,7 +169,7 @@ final class PreparedProblem: @unchecked Sendable {
             if cal?.isOn(t) ?? true {
                 let x = Int(t - p.origin)
                 if x >= 0 && x < h {
-                    for k in d0..<d1 { avail[Int(p.demandResource[k]) * h + x] -= p.demandAmount[k] }
+                    for k in d0..<d1 { avail[x * rc + Int(p.demandResource[k])] -= p.demandAmount[k] }
                 }
             }
             t += 1
@@ -168,7 +190,7 @@ final class PreparedProblem: @unchecked Sendable {
                 // Before the grid nothing fits; past it (which the horizon rules out) nothing is tracked.
                 if x < 0 { return t }
                 if x >= h { return nil }
-                for k in d0..<d1 where avail[Int(demandResource[k]) * h + x] < demandAmount[k] { return t }
+                for k in d0..<d1 where avail[x * resourceCount + Int(demandResource[k])] < demandAmount[k] { return t }
             }
             t += 1
         }
@@ -217,4 +239,27 @@ final class PreparedProblem: @unchecked Sendable {
         if sb < ls { ls = d > 0 ? (cal?.previousOn(sb) ?? sb) : sb }
         return ls
     }
+}
+
+/// Int32 tables side by side in one allocation, freed with the owner.
+final class RawTables: @unchecked Sendable {
+    private let memory: UnsafeMutableBufferPointer<Int32>
+    let duration, fixed, fixedStart, release, inStart, inPred, inLag, outStart, outSucc, outLag,
+        demandStart, demandResource, demandAmount: UnsafePointer<Int32>
+
+    init(_ tables: [[Int32]]) {
+        memory = .allocate(capacity: max(1, tables.reduce(0) { $0 + $1.count }))
+        var at = 0
+        var pointers: [UnsafePointer<Int32>] = []
+        for t in tables {
+            let base = memory.baseAddress.map { $0 + at } ?? UnsafeMutablePointer<Int32>.allocate(capacity: 0)
+            for (i, v) in t.enumerated() { base[i] = v }
+            pointers.append(UnsafePointer(base))
+            at += t.count
+        }
+        (duration, fixed, fixedStart, release, inStart, inPred, inLag) = (pointers[0], pointers[1], pointers[2], pointers[3], pointers[4], pointers[5], pointers[6])
+        (outStart, outSucc, outLag, demandStart, demandResource, demandAmount) = (pointers[7], pointers[8], pointers[9], pointers[10], pointers[11], pointers[12])
+    }
+
+    deinit { memory.deallocate() }
 }

@@ -25,6 +25,7 @@ extension PreparedProblem {
 
     /// Serial SGS over `order`, which must list every activity after all its predecessors.
     func serial(_ order: [Int32], _ avail: inout [Int32]) -> Schedule {
+        if plain { return serialPlain(order, &avail) }
         avail = baseAvailable
         var start = [Int32](repeating: 0, count: n), finish = [Int32](repeating: 0, count: n)
         for j32 in order {
@@ -49,6 +50,7 @@ extension PreparedProblem {
     /// each as late as possible, finishing by `deadline`, never before its release. Nil when
     /// an activity cannot stay at or after its release (the caller keeps what it had).
     func serialBackward(_ order: [Int32], deadline: Int32, _ avail: inout [Int32]) -> Schedule? {
+        if plain { return serialBackwardPlain(order, deadline: deadline, &avail) }
         avail = baseAvailable
         var start = [Int32](repeating: 0, count: n), finish = [Int32](repeating: 0, count: n)
         for j32 in order {
