@@ -52,4 +52,20 @@ enum LoadSQL {
             FROM per JOIN \(people) p ON p.id = per.person ORDER BY p.name, per.day
             """
     }
+
+    /// For `schedule level`: each day's unrounded hours of the people `people` on the open
+    /// tasks of other projects that are not over before `from` (person, day, hours > 0). The
+    /// people are named when they are few enough (at most 500); else every other project's
+    /// open task is read (correct, slower).
+    static func otherProjects(project: Int64?, from: Day, people ids: [Int64]) -> (String, [Value]) {
+        var args: [Value] = [project.map { .integer($0) } ?? .null, .integer(Int64(from.number))]
+        var theirs = ""
+        if !ids.isEmpty, ids.count <= 500 {
+            let marks = ids.indices.map { "?\($0 + 3)" }.joined(separator: ", ")
+            theirs = " AND (owner IN (\(marks)) OR id IN (SELECT task FROM assignments WHERE role = 'R' AND person IN (\(marks))))"
+            args += ids.map { .integer($0) }
+        }
+        let source = LoadSQL.source(exactHours: true) { $0 == "tasks" ? "(SELECT * FROM tasks WHERE project IS NOT ?1 AND finish >= ?2\(theirs))" : $0 }
+        return ("SELECT ox.person, ox.day, ox.hours FROM (\(source)) ox WHERE ox.hours > 0", args)
+    }
 }

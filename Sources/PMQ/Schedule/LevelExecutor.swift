@@ -107,17 +107,10 @@ struct Leveller {
         guard !resourceOf.isEmpty else { return [] }
         // Open tasks of other projects not over before today, of these people (when they are
         // few enough to name): the rest cannot load anyone on a day levelling may use.
-        var args: [Value] = [project.map { .integer($0) } ?? .null, .integer(Int64(session.today.number))]
-        var theirs = ""
         let ids = resourceOf.keys.sorted()
-        if ids.count <= 500 {
-            let marks = ids.indices.map { "?\($0 + 3)" }.joined(separator: ", ")
-            theirs = " AND (owner IN (\(marks)) OR id IN (SELECT task FROM assignments WHERE role = 'R' AND person IN (\(marks))))"
-            args += ids.map { .integer($0) }
-        }
-        let source = LoadSQL.source(exactHours: true) { $0 == "tasks" ? "(SELECT * FROM tasks WHERE project IS NOT ?1 AND finish >= ?2\(theirs))" : $0 }
+        let (sql, args) = LoadSQL.otherProjects(project: project, from: session.today, people: ids)
         var changes: [LevellingProblem.CapacityChange] = []
-        try db.query("SELECT ox.person, ox.day, ox.hours FROM (\(source)) ox WHERE ox.hours > 0", args) { s in
+        try db.query(sql, args) { s in
             guard case .integer(let person) = s[0], let r = resourceOf[person],
                   case .integer(let day) = s[1], day >= Int64(Day.earliest.number), day <= Int64(Day.latest.number),
                   let t = period(Day(Int(day))), let hours = s[2].number else { return }
