@@ -146,6 +146,7 @@ struct ScheduleExecutor {
         network.fixed = Array(repeating: false, count: leaves.count)
         network.latestFinish = Array(repeating: nil, count: leaves.count)
         network.fixedAtEndOfDay = Array(repeating: false, count: leaves.count)
+        network.earliestFinish = Array(repeating: nil, count: leaves.count)
         for (k, i) in leaves.enumerated() {
             let t = tasks[i]
             switch t.state {
@@ -199,7 +200,14 @@ struct ScheduleExecutor {
                 if let c = t.constraintDate {
                     switch t.constraint {
                     case "snet": earliest = max(earliest, index(c))
-                    case "fnet": earliest = max(earliest, endIndex(c) - duration)
+                    case "fnet":
+                        // Finish on D or later: at the end of D when D is a working day (a
+                        // milestone is dated on D), else on the first working day after it.
+                        if calendar.isWorking(c) {
+                            network.earliestFinish[k] = endIndex(c)
+                        } else {
+                            earliest = max(earliest, t.milestone ? index(c) : index(c) + 1 - duration)
+                        }
                     case "mso":
                         network.fixed[k] = true
                         earliest = index(c)
