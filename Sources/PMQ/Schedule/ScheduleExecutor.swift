@@ -228,7 +228,14 @@ struct ScheduleExecutor {
             if t.state != .closed, let c = t.constraintDate {
                 let duration = network.durations[k]
                 switch t.constraint {
-                case "snlt": network.latestFinish[k] = index(c) + duration
+                case "snlt":
+                    // Start on D or before: a milestone reached at the end of D still starts on D;
+                    // on a weekend or holiday, the last working day before it.
+                    if t.milestone {
+                        network.latestFinish[k] = calendar.isWorking(c) ? endIndex(c) : index(c)
+                    } else {
+                        network.latestFinish[k] = (calendar.isWorking(c) ? index(c) : index(c) - 1) + duration
+                    }
                 case "fnlt": network.latestFinish[k] = t.milestone && calendar.isWorking(c) ? endIndex(c) : (t.milestone ? index(c) : endIndex(c))
                 case "mso", "mfo": network.latestFinish[k] = (network.earliest[k] ?? 0) + duration
                 default: break
