@@ -177,4 +177,14 @@ struct CLITests {
         #expect(r.stderr.contains("would have added 2 tasks"))
         #expect(try PMQProcess.run(["--db", path, "-e", "count tasks"]).stdout == "0\n")
     }
+
+    @Test("the journal books change sets as $PMQ_USER, the user `me` names, so `changed by` finds them")
+    func journalUser() throws {
+        let path = PMQProcess.tempDB("user.db")
+        #expect(try PMQProcess.run(["--db", path, "--today", "2026-03-02", "-e", model], env: ["PMQ_USER": "alice"]).status == 0)
+        #expect(try PMQProcess.run(["--db", path, "--today", "2026-03-03", "-e", "update 1.2 set progress = 40"], env: ["PMQ_USER": "bob"]).status == 0)
+        let r = try PMQProcess.run(["--db", path, "--format", "csv", "-e", "tasks where progress changed by \"bob\" select wbs order by wbs",
+                                    "-e", "journal group by user select user order by user"])
+        #expect(r.stdout == "wbs\n1\n1.2\nuser\nalice\nbob\n")  // 1 rolls up from 1.2 in the same change set
+    }
 }

@@ -46,7 +46,10 @@ extension Checker {
         case .was(_, let v, let negated):
             let (l, r) = unify(x, v, scope, op: .eq)
             if r.type == .any { return TExpr(.invalid, .any, e.range) }
-            let current = TExpr(.compare(.eq, l, r), .bool, e.range)
+            // "Had the value V": null is a value the field can have (`owner was null`), so
+            // the row's own value matches V when both are null, as the journal's values do.
+            let bothNull = TExpr(.logic(.and, TExpr(.isNull(l, negated: false), .bool, e.range), TExpr(.isNull(r, negated: false), .bool, e.range)), .bool, e.range)
+            let current = TExpr(.logic(.or, TExpr(.compare(.eq, l, r), .bool, e.range), bothNull), .bool, e.range)
             kind = .was(current: current, value: JournalTest.Stored(value: r, reference: reference), negated: negated)
         case .changed(_, let f):
             var by: TExpr?

@@ -74,10 +74,12 @@ struct Journal {
                                            FROM journal_entries e WHERE e.set_id = ?1) WHERE id = ?1
         """
 
-    /// Who books a change set: `$USER`, else `$LOGNAME`, else the system's name for the
-    /// process's user (a cron job or container often has no `$USER`).
+    /// Who books a change set: the user name `me` names too (spec §8.3, §8.4), `$PMQ_USER`,
+    /// else `$USER`, else `$LOGNAME`, else the system's name for the process's user (a cron
+    /// job or container often has no `$USER`). On a server, the database user (spec §8.8).
     static let userName: String = {
         let env = ProcessInfo.processInfo.environment
+        if let u = env["PMQ_USER"], !u.isEmpty { return u }
         if let u = env["USER"] ?? env["LOGNAME"], !u.isEmpty { return u }
         if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
         return ""

@@ -411,7 +411,10 @@ struct SQLGenerator {
             // Journal values are read through the dialect: SQLite keeps each value's type,
             // PostgreSQL keeps them as text.
             if let r = v.reference, let key = r.key {
-                return "CAST(je.\(column) AS INTEGER) IN (SELECT kx.id FROM \(r.table) kx WHERE kx.\(key) = \(expr(v.value)))"
+                // A null V is the change to or from no reference (`owner changed to null`).
+                let value = expr(v.value)
+                return "(CAST(je.\(column) AS INTEGER) IN (SELECT kx.id FROM \(r.table) kx WHERE kx.\(key) = \(value))"
+                    + " OR (\(dialect.journalValueIs("je.\(column)", "NULL")) AND CAST(\(value) AS TEXT) IS NULL))"
             }
             return dialect.journalValueIs("je.\(column)", expr(v.value))
         }

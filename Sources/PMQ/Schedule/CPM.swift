@@ -29,6 +29,9 @@ public struct CPMNetwork: Sendable {
     /// For a fixed activity of no duration: it sits at the end of the day before `earliest`
     /// (a milestone reached when the day's work is done), not at the start of that day.
     public var fixedAtEndOfDay: [Bool]
+    /// A lower bound on the early finish at the end of a day (finish no earlier than): like a
+    /// predecessor's finish, it dates a milestone on that day, not the next. Empty: none.
+    public var earliestFinish: [Int32?] = []
     public var links: [Link]
     /// Per activity, an index into `calendars`, or -1 (every period works). A calendar's
     /// periods off (a person's leave) stretch the activity: its duration counts only the
@@ -121,6 +124,7 @@ extension CPMNetwork {
                     case .sf: start = max(start, es[p] + l.lag - durations[v])
                     }
                 }
+                if v < earliestFinish.count, let f = earliestFinish[v] { finishBound = max(finishBound, f - durations[v]) }
                 if finishBound > start { start = finishBound; endOfDay[v] = true }
                 if let c = calendar(v), durations[v] > 0 {
                     // FF and SF bounds were taken as if no period were off: correct for the calendar.

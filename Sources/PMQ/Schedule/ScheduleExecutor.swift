@@ -146,6 +146,7 @@ struct ScheduleExecutor {
         network.fixed = Array(repeating: false, count: leaves.count)
         network.latestFinish = Array(repeating: nil, count: leaves.count)
         network.fixedAtEndOfDay = Array(repeating: false, count: leaves.count)
+        network.earliestFinish = Array(repeating: nil, count: leaves.count)
         for (k, i) in leaves.enumerated() {
             let t = tasks[i]
             switch t.state {
@@ -199,7 +200,14 @@ struct ScheduleExecutor {
                 if let c = t.constraintDate {
                     switch t.constraint {
                     case "snet": earliest = max(earliest, index(c))
-                    case "fnet": earliest = max(earliest, endIndex(c) - duration)
+                    case "fnet":
+                        // Finish on D or later: at the end of D when D is a working day (a
+                        // milestone is dated on D), else on the first working day after it.
+                        if calendar.isWorking(c) {
+                            network.earliestFinish[k] = endIndex(c)
+                        } else {
+                            earliest = max(earliest, t.milestone ? index(c) : index(c) + 1 - duration)
+                        }
                     case "mso":
                         network.fixed[k] = true
                         earliest = index(c)
@@ -220,7 +228,14 @@ struct ScheduleExecutor {
             if t.state != .closed, let c = t.constraintDate {
                 let duration = network.durations[k]
                 switch t.constraint {
-                case "snlt": network.latestFinish[k] = index(c) + duration
+                case "snlt":
+                    // Start on D or before: a milestone reached at the end of D still starts on D;
+                    // on a weekend or holiday, the last working day before it.
+                    if t.milestone {
+                        network.latestFinish[k] = calendar.isWorking(c) ? endIndex(c) : index(c)
+                    } else {
+                        network.latestFinish[k] = (calendar.isWorking(c) ? index(c) : index(c) - 1) + duration
+                    }
                 case "fnlt": network.latestFinish[k] = t.milestone && calendar.isWorking(c) ? endIndex(c) : (t.milestone ? index(c) : endIndex(c))
                 case "mso", "mfo": network.latestFinish[k] = (network.earliest[k] ?? 0) + duration
                 default: break
