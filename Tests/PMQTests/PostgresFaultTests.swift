@@ -222,8 +222,12 @@ struct PostgresRestartTests {
         let err = Pipe()
         p.standardOutput = FileHandle.nullDevice
         p.standardError = err
+        // The script's first add reads people: a lock held on it keeps the script waiting in
+        // its transaction however fast the machine is, so the restart always finds it mid-way.
+        let holder = try PostgresEngine(url: url)
+        try holder.execute("BEGIN; LOCK TABLE people IN ACCESS EXCLUSIVE MODE")
         try p.run()
-        // Restart once the script's transaction has written rows (it is mid-way).
+        // Restart once the script's transaction is open (it is mid-way).
         let admin = try PostgresEngine(url: url)
         let deadline = Date().addingTimeInterval(60)
         var midway = false
