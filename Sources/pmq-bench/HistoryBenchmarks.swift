@@ -52,6 +52,7 @@ func benchHistory(_ o: Options) throws -> [Figure] {
         "count tasks as of today - 3d where overdue",
     ]
     var samples = Array(repeating: [Double](), count: texts.count)
+    var cpu = Array(repeating: [Double](), count: texts.count)
     var first: [String] = []
     for (i, t) in texts.enumerated() {
         var out = ""
@@ -65,10 +66,17 @@ func benchHistory(_ o: Options) throws -> [Figure] {
     // Interleaved: each round runs every statement once, so load spikes hit all alike.
     for _ in 0..<max(3, o.runs) {
         for (i, t) in texts.enumerated() {
+            let c0 = cpuTime()
             samples[i].append(try measure { _ = session.run(SourceFile(name: "bench", text: t)) { _ in } })
+            cpu[i].append(cpuTime() - c0)
         }
     }
     let m = samples.map { Stats($0).median }
+    let mc = cpu.map { Stats($0).median }
+    for (i, t) in texts.enumerated() {
+        note("   \(t): wall median \(fmt(m[i])), CPU median \(fmt(mc[i])) (\(samples[i].count) runs)")
+    }
+    note("   load average: \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?")")
     let ratio = m[0] / m[1]
     return [
         Figure(id: "k1", measure: "`\(texts[0])` vs `\(texts[1])`, in process (\(entries.formatted()) journal entries; median of \(samples[0].count))",

@@ -967,7 +967,7 @@ public final class Session {
         var g = SQLGenerator(dialect: dialect, schema: schema)
         g.currentToday = today
         if let sql = g.pivotColumns(q, by: by) {
-            c = CompiledSQL(sql: sql, args: g.args, lookups: g.lookups)
+            c = CompiledSQL(sql: g.finished(sql), args: g.args, lookups: g.lookups)
             if probe.columns.count == 1 { match = by }
             probe.columns = [probe.columns[0], probe.columns[0]]
         }
@@ -1018,7 +1018,9 @@ public final class Session {
     func compiled(_ q: TQuery, idsOnly: Bool = false) -> CompiledSQL {
         var g = SQLGenerator(dialect: dialect, schema: schema)
         g.currentToday = today
-        let sql = g.query(q, idsOnly: idsOnly)
+        // Two steps: `g.finished(g.query(...))` would read `g` before `query` fills it in.
+        let body = g.query(q, idsOnly: idsOnly)
+        let sql = g.finished(body)
         return CompiledSQL(sql: sql, args: g.args, lookups: g.lookups)
     }
 
@@ -1040,7 +1042,8 @@ public final class Session {
         } else {
             var g = SQLGenerator(dialect: dialect, schema: schema)
             g.currentToday = today
-            let sql = "SELECT " + g.output(e)
+            let body = "SELECT " + g.output(e)
+            let sql = g.finished(body)
             c = CompiledSQL(sql: sql, args: g.args, lookups: g.lookups)
             sqlCache[ObjectIdentifier(e)] = (e, c)
         }

@@ -13,20 +13,42 @@
 /// a table, so the query's own conditions reach each with its indexes, and the cost grows
 /// with the rows the query selects and the versions ending after D, not with the journal.
 enum AsOfSQL {
+    /// Adds and deletes of `table` booked after D, from the index on (entity, field, row_id);
+    /// `+` keeps SQLite from reading every entry of the later sets instead.
+    private static func events(_ table: String, _ day: String) -> String {
+        "SELECT e.id AS eid, e.row_id AS lo, coalesce(e.new_value, e.row_id) AS hi, e.field AS kind FROM journal_entries e"
+            + " WHERE e.entity = '\(table)' AND e.field IN ('+', '-') AND +e.set_id IN (SELECT s.id FROM journal_sets s WHERE s.day > \(day))"
+    }
+
+    /// Ids whose first such event after D is an add: not there on D.
+    private static let born = "SELECT a.lo AS lo, a.hi AS hi FROM ev a WHERE a.kind = '+' AND NOT EXISTS (SELECT 1 FROM ev b WHERE b.eid < a.eid AND b.lo <= a.hi AND b.hi >= a.lo)"
+
+    /// `id` is in no range of `set` (ev or born). Usually the set is empty (nothing added or
+    /// deleted since D) or its ranges lie above the ids read: the first test, a constant
+    /// computed once, then settles it without a lookup per row.
+    private static func outside(_ set: String, _ id: String) -> String {
+        "(\(id) < (SELECT coalesce(min(lo), 9223372036854775807) FROM \(set))"
+            + " OR (\(id) NOT IN (SELECT lo FROM \(set) WHERE lo = hi) AND NOT EXISTS (SELECT 1 FROM \(set) WHERE \(set).hi > \(set).lo AND \(id) BETWEEN \(set).lo AND \(set).hi)))"
+    }
+
+    private static func with(_ table: String, _ day: String) -> String {
+        "WITH ev AS MATERIALIZED (\(events(table, day))), born AS MATERIALIZED (\(born))"
+    }
+
+    private static func list(_ alias: String, _ columns: [String]) -> String {
+        (["id"] + columns.filter { $0 != "id" }).map { "\(alias).\($0) AS \($0)" }.joined(separator: ", ")
+    }
+
+    /// The versions valid on D of rows that existed then: the rows changed or deleted since.
+    private static func then(_ table: String, _ columns: [String], _ day: String) -> String {
+        "SELECT \(list("v", columns)) FROM \(RowVersions.versions(table)) v"
+            + " WHERE v.valid_to > \(day) AND v.valid_from <= \(day) AND \(outside("born", "v.id"))"
+    }
+
     /// The body of a derived table with the stored columns of `table` as of the day in `day`
     /// (SQL text of a bound date). `table` and the columns come from the catalog.
     static func table(_ table: String, columns: [String], day: String) -> String {
-        let cols = columns.filter { $0 != "id" }
         let versions = RowVersions.versions(table)
-        // Adds and deletes booked after D, from the index on (entity, field, row_id); `+`
-        // keeps SQLite from reading every entry of the later sets instead.
-        let events = "SELECT e.id AS eid, e.row_id AS lo, coalesce(e.new_value, e.row_id) AS hi, e.field AS kind FROM journal_entries e"
-            + " WHERE e.entity = '\(table)' AND e.field IN ('+', '-') AND +e.set_id IN (SELECT s.id FROM journal_sets s WHERE s.day > \(day))"
-        // Ids whose first such event after D is an add: not there on D.
-        let born = "SELECT a.lo AS lo, a.hi AS hi FROM ev a WHERE a.kind = '+' AND NOT EXISTS (SELECT 1 FROM ev b WHERE b.eid < a.eid AND b.lo <= a.hi AND b.hi >= a.lo)"
-        func outside(_ set: String, _ id: String) -> String {
-            "\(id) NOT IN (SELECT lo FROM \(set) WHERE lo = hi) AND NOT EXISTS (SELECT 1 FROM \(set) WHERE \(set).hi > \(set).lo AND \(id) BETWEEN \(set).lo AND \(set).hi)"
-        }
         // A row changed since D has a version ending after D. With few such versions (a
         // recent D) their ids are gathered once and looked up per row; with many, each row
         // probes the (id, valid_to) index instead. The count that decides is capped and its
@@ -35,10 +57,42 @@ enum AsOfSQL {
         let few = "(SELECT count(*) FROM (SELECT 1 FROM \(versions) WHERE valid_to > \(day) LIMIT \(many))) < \(many)"
         let unchanged = "(CASE WHEN \(few) THEN x.id NOT IN (SELECT id FROM \(versions) WHERE valid_to > \(day))"
             + " ELSE NOT EXISTS (SELECT 1 FROM \(versions) v WHERE v.id = x.id AND v.valid_to > \(day)) END)"
-        let now = "SELECT x.id AS id, " + cols.map { "x.\($0) AS \($0)" }.joined(separator: ", ") + " FROM \(table) x"
-            + " WHERE \(unchanged) AND \(outside("ev", "x.id"))"
-        let then = "SELECT v.id AS id, " + cols.map { "v.\($0) AS \($0)" }.joined(separator: ", ") + " FROM \(versions) v"
-            + " WHERE v.valid_to > \(day) AND v.valid_from <= \(day) AND \(outside("born", "v.id"))"
-        return "WITH ev AS MATERIALIZED (\(events)), born AS MATERIALIZED (\(born)) \(now) UNION ALL \(then)"
+        let now = "SELECT \(list("x", columns)) FROM \(table) x WHERE \(unchanged) AND \(outside("ev", "x.id"))"
+        return "\(with(table, day)) \(now) UNION ALL \(then(table, columns, day))"
+    }
+
+    /// `count` of the rows of `table` as of D that `rest` keeps: `rest` is the statement's
+    /// joins and WHERE over the row aliased `root`, and `versionsTable` gives the derived
+    /// table of the versions part (with the columns the statement reads).
+    ///
+    /// The model on D is the table now, less the rows changed, added or deleted since D, plus
+    /// their versions valid on D. So the count is
+    ///
+    ///     count(rows now)  -  count(rows now with a version valid on D)
+    ///                      -  count(other rows now added since D)  +  count(versions valid on D)
+    ///
+    /// each counted with the statement's own conditions. The first term is the plain count
+    /// (its indexes serve it as on the current model); the second is driven by the versions
+    /// ending after D, not by a probe per row; the third is empty unless rows were added
+    /// since D. A row changed since D has exactly one version valid on D: a row's versions
+    /// follow each other without a gap from its first (valid "always") to its last change.
+    static func count(_ table: String, root: String, rest: String, versions: String, day: String) -> String {
+        let v = RowVersions.versions(table)
+        let now = "SELECT count(*) FROM \(table) \(root) \(rest)"
+        let changed = "SELECT count(*) FROM (SELECT v.id FROM \(v) v WHERE v.valid_to > \(day) AND v.valid_from <= \(day)) c"
+            + " CROSS JOIN \(table) \(root) ON \(root).id = c.id \(rest)"
+        // Rows now that are in an add or delete after D and have no version valid on D; the
+        // range test on the rowid finds none without reading a row when nothing was added.
+        let added = "SELECT count(*) FROM (\(with(table, day)) SELECT x.id AS id FROM \(table) x"
+            + " WHERE x.id >= (SELECT coalesce(min(lo), 9223372036854775807) FROM ev) AND NOT \(outside("ev", "x.id"))"
+            + " AND NOT EXISTS (SELECT 1 FROM \(v) w WHERE w.id = x.id AND w.valid_to > \(day) AND w.valid_from <= \(day))) a"
+            + " CROSS JOIN \(table) \(root) ON \(root).id = a.id \(rest)"
+        let then = "SELECT count(*) FROM (\(versions)) \(root) \(rest)"
+        return "SELECT (\(now)) - (\(changed)) - (\(added)) + (\(then))"
+    }
+
+    /// The versions part alone, as a derived table's body (see `count`).
+    static func versionsPart(_ table: String, columns: [String], day: String) -> String {
+        "\(with(table, day)) \(then(table, columns, day))"
     }
 }

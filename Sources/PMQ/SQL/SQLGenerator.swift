@@ -125,8 +125,18 @@ struct SQLGenerator {
         let having = q.having.map { " HAVING " + condition($0) } ?? ""
         havingColumns = nil
 
-        let from = source(q.entity.table)
         let level = levels[levels.count - 1]
+        if !idsOnly, q.isCount, q.groupBy.isEmpty, q.having == nil, q.limit == nil, q.offset == nil, let d = asOf,
+           RowVersions.travelled.contains(where: { $0.table == q.entity.table }) {
+            // A count as of a day: counted on the table now and corrected by what changed
+            // since (AsOfSQL.count), instead of copying every row of the day's model.
+            var rest = level.joins.map(\.sql).joined(separator: " ")
+            if !conditions.isEmpty { rest += " WHERE " + conditions.joined(separator: " AND ") }
+            let day = expr(d)
+            asOfTables.append((q.entity.table, day, true))
+            return AsOfSQL.count(q.entity.table, root: root, rest: rest, versions: asOfMark(asOfTables.count - 1), day: day)
+        }
+        let from = source(q.entity.table)
         sql += " FROM \(from) \(root)"
         for j in level.joins { sql += " " + j.sql }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
@@ -400,7 +410,51 @@ struct SQLGenerator {
             return "(" + LoadSQL.source { tables[$0] ?? $0 } + ")"
         }
         guard let d = asOf else { return table }
-        return "(" + AsOfSQL.table(table, columns: schema.storedColumns(table), day: expr(d)) + ")"
+        // The columns are filled in by `finished`, once the whole statement says which it reads.
+        asOfTables.append((table, expr(d), false))
+        return "(" + asOfMark(asOfTables.count - 1) + ")"
+    }
+
+    private func asOfMark(_ i: Int) -> String { SQLGenerator.asOfMark + String(i) + SQLGenerator.asOfMark }
+
+    /// Tables read `as of` a day, each waiting in the text for its column list (see `finished`).
+    private var asOfTables: [(table: String, day: String, versionsOnly: Bool)] = []
+    /// Brackets an index into `asOfTables` in the SQL text; never in SQL otherwise (user
+    /// values are bound, identifiers come from the schema).
+    private static let asOfMark = "\u{1}"
+
+    /// The statement with each `as of` table written out, copying only the stored columns the
+    /// statement reads (and `id`). A table as of a day is a `UNION ALL` of the rows now and
+    /// their versions; SQLite cannot flatten it into a count or an aggregate, so every column
+    /// it lists is copied for every row it yields. Every column of a table is read through an
+    /// alias (`t0.status`), so a column the text never names after a dot is not read.
+    func finished(_ sql: String) -> String {
+        guard !asOfTables.isEmpty else { return sql }
+        let parts = sql.components(separatedBy: SQLGenerator.asOfMark)
+        var out = ""
+        var read: [String: [String]] = [:]
+        for (i, part) in parts.enumerated() {
+            guard i % 2 == 1 else { out += part; continue }
+            guard let n = Int(part), asOfTables.indices.contains(n) else { out += part; continue }
+            let t = asOfTables[n]
+            let columns = read[t.table] ?? schema.storedColumns(t.table).filter { $0 == "id" || SQLGenerator.names(sql, column: $0) }
+            read[t.table] = columns
+            out += t.versionsOnly ? AsOfSQL.versionsPart(t.table, columns: columns, day: t.day)
+                : AsOfSQL.table(t.table, columns: columns, day: t.day)
+        }
+        return out
+    }
+
+    /// True when `sql` names `column` after a dot (`x.column`, not `x.column_2`).
+    static func names(_ sql: String, column: String) -> Bool {
+        let needle = "." + column
+        var rest = sql[...]
+        while let r = rest.range(of: needle) {
+            let after = rest[r.upperBound...].first
+            if let c = after, c.isLetter || c.isNumber || c == "_" { rest = rest[r.upperBound...]; continue }
+            return true
+        }
+        return false
     }
 
     /// `was` and `changed`: the row's entries in the journal (booked on or before the
@@ -426,13 +480,16 @@ struct SQLGenerator {
             + " OR je.id > coalesce((SELECT max(jb.id) FROM journal_entries jb JOIN journal_sets jbs ON jbs.id = jb.set_id"
             + " WHERE jb.entity = '\(t.entity.table)' AND jb.field = '+' AND jb.row_id <= je.row_id AND coalesce(jb.new_value, jb.row_id) >= je.row_id"
             + " AND jbs.kind = 'change'), 0)"
-        var conditions = ["je.entity = '\(t.entity.table)'", "je.field = '\(t.column)'", "(\(life))"]
+        // The row's life is tested last: SQLite tests a WHERE's terms in order, and the value,
+        // user and day tests are cheaper and pass fewer entries.
+        var conditions = ["je.entity = '\(t.entity.table)'", "je.field = '\(t.column)'"]
         var needsSet = false
         if let d = asOf { conditions.append("js.day <= \(expr(d))"); needsSet = true }
         switch t.kind {
         case .was(let current, let value, let negated):
             conditions.append("(" + stored(value, "old_value") + " OR " + stored(value, "new_value") + ")")
             let from = "FROM journal_entries je" + (needsSet ? " JOIN journal_sets js ON js.id = je.set_id" : "")
+            conditions.append("(\(life))")
             let sql = "(coalesce(\(condition(current)), FALSE) OR \(row).id IN (SELECT je.row_id \(from) WHERE \(conditions.joined(separator: " AND "))))"
             return negated ? "(NOT \(sql))" : sql
         case .changed(let from, let to, let by, let after, let before):
@@ -444,6 +501,7 @@ struct SQLGenerator {
             // With `after`, only the sets booked since are read (CROSS JOIN keeps that order).
             let source = after != nil ? "FROM journal_sets js CROSS JOIN journal_entries je ON je.set_id = js.id"
                 : "FROM journal_entries je" + (needsSet ? " JOIN journal_sets js ON js.id = je.set_id" : "")
+            conditions.append("(\(life))")
             return "(\(row).id IN (SELECT je.row_id \(source) WHERE \(conditions.joined(separator: " AND "))))"
         }
     }
