@@ -7,7 +7,8 @@ import PMQ
 /// week apart: each week about a tenth of the tasks get new progress and a status,
 /// two journal entries each (about 1M entries at 100k tasks). Made once and reused.
 func historyDatabase(_ o: Options, base: String) throws -> (path: String, entries: Int, bytesPerEntry: Double) {
-    let path = o.workdir + "/history-\(o.tasks)-seed\(o.seed)-\(try cacheTag()).db"
+    // "v2": the weekly updates changed (statuses move on), so older cached files are not reused.
+    let path = o.workdir + "/history-v2-\(o.tasks)-seed\(o.seed)-\(try cacheTag()).db"
     let statsPath = path + ".stats"
     if !o.regenerate, fileExists(path), let s = try? String(contentsOfFile: statsPath, encoding: .utf8) {
         let parts = s.split(separator: " ")
