@@ -71,6 +71,40 @@ struct HistoryTests {
         #expect(!r.stdout.contains("#"))
     }
 
+    @Test("a table as of a day lists only the columns the statement reads; a count as of a day is corrected from the count now")
+    func asOfColumns() throws {
+        let session = try Session(path: nil, today: Day(iso: "2026-03-02")!)
+        _ = session.run(model)
+        session.today = Day(iso: "2026-03-04")!
+        _ = session.run("update tasks where wbs = 1 set progress = 50, notes = \"half\"")
+        func sql(_ text: String) -> String {
+            guard case .explain(let sql, _, _)? = session.run("explain " + text).results.first else { return "" }
+            return sql
+        }
+        let rows = sql("tasks as of 2026-03-03 where progress > 10 select wbs")
+        #expect(rows.contains("x.progress AS progress") && rows.contains("v.wbs AS wbs"))
+        #expect(!rows.contains("notes") && !rows.contains("x.name"))
+        // A column named `wbs` does not pull in `wbs_key` (the test is for the whole name).
+        #expect(!rows.contains("wbs_key"))
+        let count = sql("count tasks as of 2026-03-03 where progress > 10")
+        #expect(count.hasPrefix("SELECT (SELECT count(*) FROM tasks t0"))
+        #expect(!count.contains("notes"))
+        #expect(session.run("count tasks as of 2026-03-03 where progress > 10").results == [.scalar(.integer(0), kind: .number)])
+        #expect(session.run("count tasks as of 2026-03-04 where progress > 10").results == [.scalar(.integer(1), kind: .number)])
+        #expect(session.run("tasks as of 2026-03-03 where wbs = 1 select notes").results.first.map { OutputFormat.csv.render($0) } == "notes\n")
+    }
+
+    @Test("history of a row added inside a range of adds finds that add")
+    func historyInsideRange() throws {
+        let session = try Session(path: nil, today: Day(iso: "2026-03-02")!)
+        _ = session.run("add project \"P\"\nadd task \"A\" wbs 1\nadd task \"B\" wbs 2\nadd task \"C\" wbs 3")
+        session.today = Day(iso: "2026-03-03")!
+        _ = session.run("update tasks where wbs = 2 set progress = 10")
+        let out = session.run("history of 2").results.compactMap { OutputFormat.csv.render($0) }.joined()
+        #expect(out.contains("(added)") && out.contains("progress,0,10"), "\(out)")
+        #expect(out.split(separator: "\n").count == 3, "\(out)")
+    }
+
     /// Random changes booked on increasing random days; after each day the model is
     /// saved. Then `X as of D` must equal the model saved on the last day booked <= D.
     @Test("property: X as of D equals the model saved when D was the last day booked")
