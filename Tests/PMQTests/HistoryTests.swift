@@ -109,10 +109,28 @@ struct HistoryTests {
     /// saved. Then `X as of D` must equal the model saved on the last day booked <= D.
     @Test("property: X as of D equals the model saved when D was the last day booked")
     func asOfMatchesSnapshots() throws {
+        try asOfProperty(rounds: 6) { try Session(path: nil, today: $0) }
+    }
+
+    /// The same on PostgreSQL: the count as of a day and the tables as of a day are SQLite's
+    /// text adapted (PostgresSQL), so their meaning is checked there too.
+    @Test("property on PostgreSQL: X as of D equals the model saved when D was the last day booked",
+          .enabled(if: TestPostgres.available, "no PostgreSQL server: see TestPostgres"))
+    func asOfMatchesSnapshotsOnPostgres() throws {
+        var urls: [String] = []
+        defer { urls.forEach(TestPostgres.drop) }
+        try asOfProperty(rounds: 2) { day in
+            let url = try TestPostgres.freshURL()
+            urls.append(url)
+            return try Session(path: url, today: day)
+        }
+    }
+
+    private func asOfProperty(rounds: Int, _ open: (Day) throws -> Session) throws {
         var rng = SeededGenerator(seed: 2026)
-        for round in 0..<6 {
+        for round in 0..<rounds {
             let start = Day(iso: "2026-03-02")!
-            let session = try Session(path: nil, today: start)
+            let session = try open(start)
             _ = session.run(model + "\nadd person \"Zhao Min\"\nadd risk \"R\" probability 2 impact 3")
             // `@` marks where `as of D` goes.
             let queries = [
