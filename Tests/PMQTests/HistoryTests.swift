@@ -107,22 +107,16 @@ struct HistoryTests {
 
     /// Random changes booked on increasing random days; after each day the model is
     /// saved. Then `X as of D` must equal the model saved on the last day booked <= D.
-    @Test("property: X as of D equals the model saved when D was the last day booked")
-    func asOfMatchesSnapshots() throws {
-        try asOfProperty(rounds: 6) { try Session(path: nil, today: $0) }
-    }
-
-    /// The same on PostgreSQL: the count as of a day and the tables as of a day are SQLite's
-    /// text adapted (PostgresSQL), so their meaning is checked there too.
-    @Test("property on PostgreSQL: X as of D equals the model saved when D was the last day booked",
-          .enabled(if: TestPostgres.available, "no PostgreSQL server: see TestPostgres"))
-    func asOfMatchesSnapshotsOnPostgres() throws {
-        var urls: [String] = []
-        defer { urls.forEach(TestPostgres.drop) }
-        try asOfProperty(rounds: 2) { day in
-            let url = try TestPostgres.freshURL()
-            urls.append(url)
-            return try Session(path: url, today: day)
+    /// On both engines: on PostgreSQL the tables and counts as of a day are SQLite's text
+    /// adapted (PostgresSQL), so their meaning is checked there too (two rounds: slower).
+    @Test("property: X as of D equals the model saved when D was the last day booked", arguments: TestEngine.all)
+    func asOfMatchesSnapshots(_ engine: TestEngine) throws {
+        var stores: [TestStore] = []
+        defer { stores.forEach { $0.drop() } }
+        try asOfProperty(rounds: engine == .sqlite ? 6 : 2) { day in
+            let store = try TestStore(engine)
+            stores.append(store)
+            return try store.session(today: day.iso)
         }
     }
 
