@@ -16,8 +16,11 @@ struct PostgresTeamTests {
         guard case .text(let me) = try admin.scalar("SELECT current_user") else { throw StoreError(.other, "no current_user") }
         var roles: [String] = []
         var urls: [String] = []
+        // The suite's tests run in parallel in one process and share names ("ana"): the roles
+        // of each team get a tag of their own, or one test's drop removes another's roles.
+        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         for n in names {
-            let role = "pmq_\(n)_\(getpid())"
+            let role = "pmq_\(n)_\(getpid())_\(tag)"
             try admin.execute("DROP ROLE IF EXISTS \(role); CREATE ROLE \(role) LOGIN IN ROLE \(me)")
             roles.append(role)
             urls.append(owner.replacingOccurrences(of: "://\(me)@", with: "://\(role)@"))
