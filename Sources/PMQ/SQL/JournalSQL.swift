@@ -10,6 +10,13 @@ struct JournalSQL {
     /// Column `column` of row `id` of `table`: from the row now, else from the entry
     /// that deleted it (a delete keeps the whole row). Names come from the catalog.
     /// `id` may be a journal value (kept as text on PostgreSQL): it is read as an integer.
+    /// The ids of one row's journal entries (`history of`): its own, and the add of a range
+    /// that holds it; ?1 is the row's id, ?2 its table. Two index lookups: with one `OR`,
+    /// SQLite read the (entity, row_id) index from the first id up to this one, every entry
+    /// of every smaller id (0.8 s at 1M entries for a late task).
+    static let rowEntryIDs = "SELECT x.id FROM journal_entries x WHERE x.entity = ?2 AND x.row_id = ?1"
+        + " UNION ALL SELECT x.id FROM journal_entries x WHERE x.entity = ?2 AND x.field = '+' AND x.row_id < ?1 AND ?1 <= CAST(x.new_value AS INTEGER)"
+
     func rowValue(_ table: String, _ column: String, _ id: String) -> String {
         let n = integer(id)
         return "coalesce((SELECT k.\(column) FROM \(table) k WHERE k.id = \(n)),"
