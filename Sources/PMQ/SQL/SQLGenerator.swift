@@ -85,8 +85,9 @@ struct SQLGenerator {
         var groups = q.groupBy.map { output($0) }
         // Tasks are put in order by their WBS sort key: grouped too, as PostgreSQL asks of
         // every column ORDER BY reads (the key follows from the code, so the groups are the same).
+        // (Only tasks are asked: ordering an enum may bind values, which must then be used.)
         for g in q.groupBy {
-            guard case .field = g.kind else { continue }
+            guard case .field(let p) = g.kind, p.field.type == .reference("tasks") || (p.field.name == "wbs" && p.owner.table == "tasks") else { continue }
             let o = ordering(g, q)
             if o.hasSuffix(".wbs_key") { groups.append(o) }
         }
