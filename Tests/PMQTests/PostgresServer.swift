@@ -23,7 +23,9 @@ enum TestPostgres {
         let dir = NSTemporaryDirectory() + "pmq-pg-\(getpid())"
         // system(3), not Process: the server started in the background must not be waited for.
         let outFile = dir + ".url", errFile = dir + ".err"
-        let status = system("bash '\(script)' start '\(dir)' > '\(outFile)' 2> '\(errFile)' < /dev/null")
+        // The script also watches this process and stops the cluster when it is gone (the
+        // atexit below is not always run at the end of a test run).
+        let status = system("PMQ_PG_WATCH_PID=\(getpid()) bash '\(script)' start '\(dir)' > '\(outFile)' 2> '\(errFile)' < /dev/null")
         let url = ((try? String(contentsOfFile: outFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let why = ((try? String(contentsOfFile: errFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         try? FileManager.default.removeItem(atPath: outFile)
