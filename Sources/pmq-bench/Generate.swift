@@ -58,7 +58,7 @@ func generateDatabase(model: ProjectModel, out: String) throws {
     try c.exec("PRAGMA journal_mode = WAL")
     let bad = try c.rows("PRAGMA foreign_key_check")
     if !bad.isEmpty { throw BenchError("generator bug: \(bad.count) foreign key violations") }
-    // Summaries as PMQ keeps them: rolled up from their children (spec §8.1).
+    // Summaries as PMQ keeps them: rolled up from their children (docs/language.md, “Mid-project truth”).
     try Session(path: out, today: benchToday).rollUpSummaries()
 }
 

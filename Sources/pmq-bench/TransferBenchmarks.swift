@@ -71,7 +71,7 @@ func benchTransfer(model: ProjectModel, workdir: String, pmq: String, runs: Int,
                              runs: runs, warmup: 0, useHyperfine: useHyperfine, scratch: workdir)
     let ca = try RawConnection(path: a).rows("SELECT count(*), sum(cost), sum(progress), count(DISTINCT owner) FROM tasks")[0]
     let cb = try RawConnection(path: b).rows("SELECT count(*), sum(cost), sum(progress), count(DISTINCT owner) FROM tasks")[0]
-    // PMQ rolls summaries up (spec §8.1): their cost and progress are derived, so the sums
+    // PMQ rolls summaries up (docs/language.md, “Mid-project truth”): their cost and progress are derived, so the sums
     // differ by design; rows and owners must agree.
     let agree = ca[0] == cb[0] && ca[3] == cb[3] && ca[0] == String(model.tasks)
     note("   checksums (rows, sum(cost), sum(progress), owners): pmq \(ca.map { $0 ?? "null" }), sqlite3 \(cb.map { $0 ?? "null" })" + (agree ? " (rows and owners agree; sums differ by the roll-up of summaries)" : " ** MISMATCH **"))

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PMQ
 
-/// `pmq`: the command of spec §7. Exit status 0 success, 1 an error in the PMQ text or
+/// `pmq`: the command of docs/language.md, “Scripts and the `pmq` command”. Exit status 0 success, 1 an error in the PMQ text or
 /// its execution, 2 a usage error.
 struct PMQCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -9,7 +9,7 @@ func outputWritten() -> Bool {
     return false
 }
 
-// Usage errors exit with 2 (spec §7), not ArgumentParser's default 64.
+// Usage errors exit with 2 (docs/language.md, “Scripts and the `pmq` command”), not ArgumentParser's default 64.
 // `pmq lsp` and `pmq help` are picked out here: the root command's script arguments would
 // take any word, `lsp` included, before ArgumentParser looked for a subcommand.
 let arguments = Array(CommandLine.arguments.dropFirst())

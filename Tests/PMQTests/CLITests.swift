@@ -59,7 +59,7 @@ enum PMQProcess {
     }
 }
 
-@Suite("The pmq command (spec §7)")
+@Suite("The pmq command (docs/language.md, “Scripts and the `pmq` command”)")
 struct CLITests {
     let model = """
     add person "DBA" kind team
@@ -92,7 +92,7 @@ struct CLITests {
     func stdinScript() throws {
         let r = try PMQProcess.run(["--today", "2026-03-16", "--format", "json"], stdin: model + "\ntasks select wbs, late")
         #expect(r.status == 0)
-        // Plan is a summary: it finishes when Build does (spec §8.1).
+        // Plan is a summary: it finishes when Build does (docs/language.md, “Mid-project truth”).
         #expect(r.stdout == "[{\"wbs\":\"1\",\"late\":15},{\"wbs\":\"1.2\",\"late\":15}]\n")
     }
 

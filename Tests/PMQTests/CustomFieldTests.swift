@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PMQ
 
-/// Custom fields (spec §8.2) outside what the golden files show: completion, `.schema`,
+/// Custom fields (docs/language.md, “Custom fields”) outside what the golden files show: completion, `.schema`,
 /// the file as plain SQL sees it, and a second session on the same file.
 @Suite("Custom fields")
 struct CustomFieldTests {

@@ -3,9 +3,9 @@ import Testing
 @testable import PMQ
 import CSQLite
 
-/// Time travel (spec §8.3) end to end: days booked with `--today` on one file, as the
+/// Time travel (docs/language.md, “Time travel”) end to end: days booked with `--today` on one file, as the
 /// weekly routine does, and a property test against snapshots of the model.
-@Suite("History and time travel (spec §8.3)")
+@Suite("History and time travel (docs/language.md, “Time travel”)")
 struct HistoryTests {
     let model = """
     add project "ERP" budget 10000

@@ -35,7 +35,7 @@ final class XMLElements: NSObject, XMLParserDelegate {
     }
 }
 
-@Suite("Pictures: gantt, SVG and the HTML report (spec §8.5)")
+@Suite("Pictures: gantt, SVG and the HTML report (docs/language.md, “Pictures”)")
 struct PicturesTests {
     static let model = """
     add person "Li Wei"

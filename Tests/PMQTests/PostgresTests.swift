@@ -3,7 +3,7 @@ import Testing
 @testable import PMQ
 @testable import PMQEmbed
 
-/// PostgreSQL as a second engine (spec §8.8): the URL forms, the journal's user, host functions,
+/// PostgreSQL as a second engine (docs/language.md, “Teams on a server”): the URL forms, the journal's user, host functions,
 /// connection errors, the CLI and the C ABI, and concurrent change sets. Skipped, saying why,
 /// where no server can be had (see TestPostgres).
 @Suite("PostgreSQL engine", .enabled(if: TestPostgres.available, "no PostgreSQL server: see TestPostgres"))

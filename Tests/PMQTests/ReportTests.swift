@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PMQ
 
-/// The report expressions of spec §8.4 beyond the golden cases: limits that need many
+/// The report expressions of docs/language.md, “Reports” beyond the golden cases: limits that need many
 /// rows, `me` from the environment, completion and help, and the one-statement rule.
 @Suite("Report expressions")
 struct ReportTests {

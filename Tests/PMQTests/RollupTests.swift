@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PMQ
 
-/// Summary roll-up (spec §8.1) checked against an independent model written here in Swift.
+/// Summary roll-up (docs/language.md, “Mid-project truth”) checked against an independent model written here in Swift.
 @Suite("Summary roll-up")
 struct RollupTests {
     /// A three-level WBS: two phases, work packages, leaves; one leaf is a milestone.
@@ -37,7 +37,7 @@ struct RollupTests {
         return out
     }
 
-    /// What a summary must hold, from its children as they are (the rule of spec §8.1).
+    /// What a summary must hold, from its children as they are (the rule of docs/language.md, “Mid-project truth”).
     static func expected(_ children: [Row], _ calendar: WorkCalendar) -> Row {
         func weight(_ c: Row) -> Double {
             guard !c.milestone, c.status != "cancelled", let s = c.start, let f = c.finish else { return 0 }

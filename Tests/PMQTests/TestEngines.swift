@@ -3,7 +3,7 @@ import Testing
 @testable import PMQ
 
 /// The engines the suites that touch the store run on: a test argument, so each such test
-/// runs once on SQLite and once on PostgreSQL (spec §8.8: every statement behaves the same).
+/// runs once on SQLite and once on PostgreSQL (docs/language.md, “Teams on a server”: every statement behaves the same).
 /// Without a server the PostgreSQL case is cancelled, saying why (see TestPostgres).
 enum TestEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite, postgres

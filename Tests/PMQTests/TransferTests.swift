@@ -73,7 +73,7 @@ struct ImportTests {
         #expect(d.isEmpty, "\(d.map(DiagnosticRenderer.render))")
         #expect(results == [.change(ChangeReport(verb: "imported", entity: "task", count: 4, detail: nil))])
         let expected: [[Value]] = [
-            // The phase is a summary: status and progress roll up from its children (spec §8.1).
+            // The phase is a summary: status and progress roll up from its children (docs/language.md, “Mid-project truth”).
             [.text("1"), .text("Phase"), .null, .text("doing"), .list([]), .integer(13)],
             [.text("1.1"), .text("Design, draft"), .reference("Li Wei"), .text("doing"), .list(["infra", "db"]), .integer(40)],
             [.text("1.2"), .text("Two\nlines"), .null, .text("todo"), .list([]), .integer(0)],

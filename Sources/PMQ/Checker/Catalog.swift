@@ -1,4 +1,4 @@
-/// The built-in catalogue: the project model every PMQ database has (spec §1).
+/// The built-in catalogue: the project model every PMQ database has (docs/language.md, “The model”).
 ///
 /// A database's own `Schema` (Schema.swift) is this catalogue plus its custom fields;
 /// the checker, the SQL generator, the executors and completion read that value. SQL
@@ -24,12 +24,12 @@ public enum FieldType: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Computed fields (pinned semantics, spec §1); the SQL generator owns their SQL.
+/// Computed fields (pinned semantics, docs/language.md, “The model”); the SQL generator owns their SQL.
 public enum ComputedField: Sendable, Equatable {
     case duration, late, overdue, remaining, level, actualCost, slip, score, parent
-    /// A task some other task has as its parent (spec §8.1): its rolled-up fields follow its children.
+    /// A task some other task has as its parent (docs/language.md, “Mid-project truth”): its rolled-up fields follow its children.
     case summary
-    /// A person whose load on some day is above their capacity (spec §8.7).
+    /// A person whose load on some day is above their capacity (docs/language.md, “Resources”).
     case overallocated
     /// A change with tasks it affects (rows of change_tasks).
     case planned
@@ -49,13 +49,13 @@ public struct FieldDef: Sendable {
     /// Filled in by `schedule`; not set by hand.
     public let scheduled: Bool
 
-    /// On a summary task, kept equal to the roll-up of its children (spec §8.1).
+    /// On a summary task, kept equal to the roll-up of its children (docs/language.md, “Mid-project truth”).
     public let rolledUp: Bool
     /// Never null in the store (it has a default): setting it to null is refused.
     public let neverNull: Bool
     /// For a reference: what deleting the referenced row does to this row.
     public let onDelete: DeleteRule
-    /// Added by `add field` to this database (spec §8.2), not part of the built-in model.
+    /// Added by `add field` to this database (docs/language.md, “Custom fields”), not part of the built-in model.
     public let custom: Bool
     /// What a new row gets when `add` does not name the field (custom fields; built-ins
     /// take theirs from the table's DDL).
@@ -139,7 +139,7 @@ public struct EntityDef: Sendable {
 public enum Catalog {
     static let taskStatus = ["todo", "doing", "done", "blocked", "cancelled"]
     static let levels = ["low", "medium", "high", "critical"]
-    /// MS Project's task constraints (spec §8.1): as soon as possible; start / finish no
+    /// MS Project's task constraints (docs/language.md, “Mid-project truth”): as soon as possible; start / finish no
     /// earlier than; must start / finish on; start / finish no later than.
     static let constraintKinds = ["asap", "snet", "fnet", "mso", "mfo", "snlt", "fnlt"]
 
@@ -209,7 +209,7 @@ public enum Catalog {
             FieldDef("task", .reference("tasks"), required: true, onDelete: .cascade),
             FieldDef("note", .text),
         ], defaultColumns: ["change", "task", "note"], onlyMilestones: false),
-        // Resources (spec §8.7): a person's leave, the project's holidays and make-up working days.
+        // Resources (docs/language.md, “Resources”): a person's leave, the project's holidays and make-up working days.
         EntityDef(plural: "leaves", singular: "leave", table: "leaves", key: nil, fields: [
             FieldDef("person", .reference("people"), required: true, onDelete: .cascade), FieldDef("start", .date, required: true),
             FieldDef("finish", .date, required: true), FieldDef("note", .text),
@@ -220,14 +220,14 @@ public enum Catalog {
         EntityDef(plural: "workdays", singular: "workday", table: "workdays", key: nil, fields: [
             FieldDef("day", .date, required: true, doc: "a weekend day the project works (make-up day)"), FieldDef("name", .text),
         ], defaultColumns: ["day", "name"], onlyMilestones: false),
-        // Each person's hours a working day (spec §8.7): computed by the SQL generator, read-only.
+        // Each person's hours a working day (docs/language.md, “Resources”): computed by the SQL generator, read-only.
         EntityDef(plural: "load", singular: "load", table: "load", key: nil, fields: [
             FieldDef("person", .reference("people")), FieldDef("day", .date),
             FieldDef("hours", .number, doc: "hours of work that day, rounded to 0.01"),
             FieldDef("capacity", .number, doc: "the person's hours per day"),
             FieldDef("over", .bool, doc: "hours > capacity"),
         ], defaultColumns: ["person", "day", "hours", "capacity", "over"], onlyMilestones: false),
-        // The change journal as a source (spec §8.3): read-only, one row per changed field
+        // The change journal as a source (docs/language.md, “Time travel”): read-only, one row per changed field
         // (and per added or deleted row), values as text. The SQL generator builds its rows.
         EntityDef(plural: "journal", singular: "journal", table: "journal", key: nil, fields: [
             FieldDef("set", .integer, doc: "the change set's number", column: "set_no"),

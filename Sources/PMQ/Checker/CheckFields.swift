@@ -1,4 +1,4 @@
-/// `add field` and `drop field` (spec §8.2): what a custom field may be called, its
+/// `add field` and `drop field` (docs/language.md, “Custom fields”): what a custom field may be called, its
 /// type, values and default. A field the script adds is known to the statements after
 /// it (the checker's schema grows as it goes), as a `let` variable is.
 extension Checker {

@@ -1,4 +1,4 @@
-/// Checks the time-travel parts of the language (spec §8.3): `as of`, `was`,
+/// Checks the time-travel parts of the language (docs/language.md, “Time travel”): `as of`, `was`,
 /// `changed` and rules.
 extension Checker {
     /// `as of D`: a date that names no field of the row (it is one day for the whole query).

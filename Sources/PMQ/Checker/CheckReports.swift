@@ -1,4 +1,4 @@
-/// The report expressions of spec §8.4: `if`/`case`, date parts and months, `having`,
+/// The report expressions of docs/language.md, “Reports”: `if`/`case`, date parts and months, `having`,
 /// named sources and outer references, `in (query)`, `downstream of`/`upstream of`,
 /// `me`, list edits and `pivot`. Kept apart from Checker.swift, which calls in here.
 extension Checker {

@@ -19,7 +19,7 @@ indirect enum Checked {
     case assert(TExpr, message: TExpr?, SourceRange)
     case saveQuery(name: String, text: String, SourceRange)
     case dropQuery(String, SourceRange)
-    /// `add field` (spec §8.2): the field as it will be stored (its id comes when it runs).
+    /// `add field` (docs/language.md, “Custom fields”): the field as it will be stored (its id comes when it runs).
     case addField(CustomField, SourceRange)
     case dropField(table: String, name: String, SourceRange)
     case showQueries
@@ -126,12 +126,12 @@ enum UpdateValue {
     /// `set duration = 5d`: the finish moves so the task lasts that long.
     case duration(TExpr)
     /// `set duration = 10wd`: the finish is the 10th working day counted from the task's
-    /// own start (the start is day 1), as `add ... duration 10wd` counts (spec §8.1).
+    /// own start (the start is day 1), as `add ... duration 10wd` counts (docs/language.md, “Mid-project truth”).
     case workdays(Int)
 }
 
 extension Checker {
-    /// Checks one statement of any kind (spec §4–6).
+    /// Checks one statement of any kind (docs/language.md, “Queries, Adding to the model, Scripts”).
     mutating func checkStatement(_ s: Statement) -> Checked? {
         let none = Scope(entity: Checker.noFields)
         if readOnly, let verb = s.changeVerb {

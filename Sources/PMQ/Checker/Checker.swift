@@ -1,4 +1,4 @@
-/// Resolves names and types against the catalog (spec §3–4) before anything runs.
+/// Resolves names and types against the catalog (docs/language.md, “Expressions, Queries”) before anything runs.
 ///
 /// Every problem becomes a diagnostic; a node that failed gets type `.any` so one
 /// mistake is reported once, not again by every node above it.
@@ -35,9 +35,9 @@ struct Checker {
     var fileAccess = true
     /// Functions the host registered: parameter and result types.
     var hostFunctions: [String: (params: [PType], result: PType)] = [:]
-    /// The queries being checked, outermost first, with the names given by `as` (spec §8.4).
+    /// The queries being checked, outermost first, with the names given by `as` (docs/language.md, “Reports”).
     var namedSources: [(name: String?, entity: EntityDef)] = []
-    /// The database's model: built-in entities and its custom fields (spec §8.2).
+    /// The database's model: built-in entities and its custom fields (docs/language.md, “Custom fields”).
     var schema = Schema.builtIn
 
     enum Variable {

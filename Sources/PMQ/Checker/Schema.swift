@@ -1,5 +1,5 @@
 /// One database's model: the built-in catalogue plus the fields `add field` gave it
-/// (spec §8.2). A value: the session loads it when it opens the store and again after
+/// (docs/language.md, “Custom fields”). A value: the session loads it when it opens the store and again after
 /// `add field`, `drop field` or an undo of either; the checker, the SQL generator,
 /// the executors, completion and `.schema` receive it instead of reaching a global.
 public struct Schema: Sendable {
@@ -43,7 +43,7 @@ public struct Schema: Sendable {
     var people: EntityDef { entities[0] }
     var tasks: EntityDef { entities[2] }
 
-    /// The stored columns of a table, id first: what `as of` rebuilds (spec §8.3).
+    /// The stored columns of a table, id first: what `as of` rebuilds (docs/language.md, “Time travel”).
     func storedColumns(_ table: String) -> [String] {
         guard let e = entity(table: table) else { return ["id"] }
         var out = ["id"]
@@ -66,7 +66,7 @@ public struct Schema: Sendable {
     }
 }
 
-/// A field added by `add field` (spec §8.2), as the `pmq_fields` table keeps it. Its
+/// A field added by `add field` (docs/language.md, “Custom fields”), as the `pmq_fields` table keeps it. Its
 /// values live in a real column of the entity's table (`x_<name>`, or `x_u<hash>` for a
 /// name that is not plain ASCII), so a filter on it is a plain column read and the
 /// file stays readable by any SQLite client.

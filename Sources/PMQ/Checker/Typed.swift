@@ -93,7 +93,7 @@ enum RowLookup: Equatable {
     case taskInVariable(Int)
 }
 
-/// The date-part functions of spec §8.4: a number, or a date in the same month or year.
+/// The date-part functions of docs/language.md, “Reports”: a number, or a date in the same month or year.
 public enum DatePart: String, CaseIterable, Sendable {
     case year, month, quarter, week, weekday
     case startOfMonth = "start_of_month", endOfMonth = "end_of_month", startOfYear = "start_of_year"
@@ -120,7 +120,7 @@ public enum ScalarFunction: String, Sendable {
     case lower, upper, length, abs, round, coalesce
     /// Used by the change statements only: a one-item list, the larger of two values.
     case listOf = "json_array", maxOf = "max"
-    /// `date ± Nwd` on a task's row: n working days of the task's owner (spec §8.7), as
+    /// `date ± Nwd` on a task's row: n working days of the task's owner (docs/language.md, “Resources”), as
     /// pmq_add_workdays(date, n, owner).
     case addOwnerWorkdays = "pmq_add_workdays"
 
@@ -262,7 +262,7 @@ final class TQuery {
     struct Column { var name: String; var expr: TExpr }
 
     let entity: EntityDef
-    /// `as of D`: a date expression with no fields (spec §8.3).
+    /// `as of D`: a date expression with no fields (docs/language.md, “Time travel”).
     var asOf: TExpr?
     var filter: TExpr?
     var groupBy: [TExpr] = []
@@ -313,7 +313,7 @@ final class TQuery {
     }
 }
 
-/// `F was V` and `F changed ...` (spec §8.3): F is a stored field of the query's row.
+/// `F was V` and `F changed ...` (docs/language.md, “Time travel”): F is a stored field of the query's row.
 struct JournalTest {
     /// A value as the journal stores it: a reference by its row id (looked up by key).
     struct Stored {

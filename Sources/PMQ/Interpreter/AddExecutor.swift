@@ -1,5 +1,5 @@
 /// Runs a checked `add`: resolves references by key, applies the model's rules
-/// (spec §5) and inserts one row. A refusal throws before anything is written.
+/// (docs/language.md, “Adding to the model”) and inserts one row. A refusal throws before anything is written.
 struct AddExecutor {
     let session: Session
 
@@ -49,7 +49,7 @@ struct AddExecutor {
                 cols[column] = v
             }
         }
-        // Custom fields with a default take it when the row does not name them (spec §8.2).
+        // Custom fields with a default take it when the row does not name them (docs/language.md, “Custom fields”).
         for f in a.entity.fields where f.custom {
             if let d = f.defaultValue, let column = f.column, cols[column] == nil { cols[column] = d }
         }
@@ -144,7 +144,7 @@ struct AddExecutor {
             if d.days == 0 || milestone {
                 cols["finish"] = .date(start)
             } else if d.workdays {
-                // The start is working day 1; the days are the owner's (spec §8.7).
+                // The start is working day 1; the days are the owner's (docs/language.md, “Resources”).
                 var owner: Int64?
                 if case .integer(let o)? = cols["owner"] { owner = o }
                 let calendar = session.personCalendars.calendar(for: owner)

@@ -1,4 +1,4 @@
-/// Runs `update`, `assign`, `unassign`, `shift` and `delete` (spec §5).
+/// Runs `update`, `assign`, `unassign`, `shift` and `delete` (docs/language.md, “Adding to the model”).
 ///
 /// Work is set-based: the target rows and their new values are computed by one
 /// SQL query into a temporary table, checked there against the model's rules,
@@ -52,7 +52,7 @@ struct ChangeExecutor {
                 guard let finish = entity.field("finish"), let start = entity.field("start"),
                       let a = plan.assign(finish, plan.current(finish)) else { continue }
                 let s = plan.column(start)
-                // In the owner's working days (spec §8.7): the owner as the row will have it.
+                // In the owner's working days (docs/language.md, “Resources”): the owner as the row will have it.
                 if let ownerField = entity.field("owner"), entity.table == "tasks" {
                     let o = plan.assignment("owner").map { $0.new } ?? plan.column(ownerField)
                     plan.derive("c\(a.new) = pmq_workday_finish(c\(s), ?1, c\(o))", [.integer(Int64(n))])
@@ -150,7 +150,7 @@ struct ChangeExecutor {
                             note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
-    /// The task rules of spec §8.1 an update follows besides its own `set` list:
+    /// The task rules of docs/language.md, “Mid-project truth” an update follows besides its own `set` list:
     /// marking work done or doing fills in progress and actual dates; a summary keeps its
     /// rolled-up fields; `shift` pins a task that has not started; a constraint gets a date.
     private func planTaskRules(_ plan: inout ScratchPlan, explicit: Set<String>, target: TQuery, shifting: Bool) throws {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The change journal: every committed change set, and per row and field the old
-/// and new value (spec §6). Entries are written by the change statements inside
+/// and new value (docs/language.md, “Scripts”). Entries are written by the change statements inside
 /// their transaction, so a rolled-back script leaves no journal either.
 ///
 /// `field` is a column name, `+` for a row that was added, or `-` for a row that
@@ -13,7 +13,7 @@ struct Journal {
     var label = "<eval>"
     /// Who the change sets are recorded as (tests pin it so their output does not depend on the machine).
     var user = Journal.userName
-    /// The day change sets are booked on: the session's `today` (spec §8.3).
+    /// The day change sets are booked on: the session's `today` (docs/language.md, “Time travel”).
     var day = Day(0)
 
     init(db: any Engine) { self.db = db }
@@ -74,9 +74,9 @@ struct Journal {
                                            FROM journal_entries e WHERE e.set_id = ?1) WHERE id = ?1
         """
 
-    /// Who books a change set: the user name `me` names too (spec §8.3, §8.4), `$PMQ_USER`,
+    /// Who books a change set: the user name `me` names too (docs/language.md, “Time travel” and “Me”), `$PMQ_USER`,
     /// else `$USER`, else `$LOGNAME`, else the system's name for the process's user (a cron
-    /// job or container often has no `$USER`). On a server, the database user (spec §8.8).
+    /// job or container often has no `$USER`). On a server, the database user (docs/language.md, “Teams on a server”).
     static let userName: String = {
         let env = ProcessInfo.processInfo.environment
         if let u = env["PMQ_USER"], !u.isEmpty { return u }

@@ -16,7 +16,7 @@ public enum StatementResult: Sendable, Equatable {
     case change(ChangeReport)
     /// What `print` printed.
     case text(String)
-    /// `gantt`: a chart in the table format, its rows in the others (spec §8.5).
+    /// `gantt`: a chart in the table format, its rows in the others (docs/language.md, “Pictures”).
     case gantt(GanttChart)
 }
 

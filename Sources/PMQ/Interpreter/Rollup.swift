@@ -1,4 +1,4 @@
-/// Summary roll-up (spec §8.1): a task that is some other task's parent keeps its
+/// Summary roll-up (docs/language.md, “Mid-project truth”): a task that is some other task's parent keeps its
 /// dates, cost, effort, progress, status and actual dates equal to what its children
 /// give, after every change.
 ///

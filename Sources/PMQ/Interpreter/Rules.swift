@@ -1,6 +1,6 @@
 import Foundation
 
-/// Rules (spec §8.3): saved queries whose rows are problems. `check` runs them all;
+/// Rules (docs/language.md, “Time travel”): saved queries whose rows are problems. `check` runs them all;
 /// a rule of severity `error` with rows makes `pmq` exit 1.
 struct Rules {
     let session: Session

@@ -29,7 +29,7 @@ public final class Session {
     /// How many times `check` found rows for a rule of severity error: `pmq` then exits 1.
     public internal(set) var failedErrorRules = 0
 
-    /// The database's model: the built-in entities and its custom fields (spec §8.2),
+    /// The database's model: the built-in entities and its custom fields (docs/language.md, “Custom fields”),
     /// loaded when the store opens and after every change to its fields.
     public internal(set) var schema = Schema.builtIn
 
@@ -50,14 +50,14 @@ public final class Session {
     /// or dry run leaves no file behind.
     var pendingFiles: [(path: String, text: String, range: SourceRange)] = []
     var journal: Journal
-    /// The journal entry up to which summaries have been rolled up (spec §8.1).
+    /// The journal entry up to which summaries have been rolled up (docs/language.md, “Mid-project truth”).
     var rollupMark: Int64 = 0
     /// Tasks added by this run whose parent code had no task yet, with where they were
     /// added: checked again at commit, when the parent may have come (WBS integrity).
     var orphanCandidates: [(id: Int64, wbs: String, range: SourceRange)] = []
     /// The project calendar: weekends and the holidays table.
     let calendar = WorkCalendar()
-    /// Each person's calendar: the project's less their leave (spec §8.7).
+    /// Each person's calendar: the project's less their leave (docs/language.md, “Resources”).
     lazy var personCalendars = PersonCalendars(project: calendar)
     /// Set from another thread (or a signal handler) to stop the run in progress.
     private let cancelled = Atomic<Bool>(false)
@@ -76,7 +76,7 @@ public final class Session {
         self.checker = Checker(today: day)
         self.journal = Journal(db: db)
         self.journal.day = day
-        // On a server the journal records the database user (spec §8.8).
+        // On a server the journal records the database user (docs/language.md, “Teams on a server”).
         if let user = db.databaseUser { journal.user = user }
         registerCalendarFunction()
         // A file opened read-only at an older schema has no pmq_fields table: its model is the built-in one.
@@ -780,7 +780,7 @@ public final class Session {
         rollupMark = try journal.mark()
     }
 
-    /// WBS integrity (spec §8.1), when a run commits: every task this run added has its
+    /// WBS integrity (docs/language.md, “Mid-project truth”), when a run commits: every task this run added has its
     /// parent code's task in its project.
     func checkWBSIntegrity() throws {
         defer { orphanCandidates = [] }

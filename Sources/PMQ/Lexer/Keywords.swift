@@ -15,7 +15,7 @@ public enum Keywords {
         "having", "pivot", "case", "when", "then", "end", "downstream", "upstream", "into",
         "was", "changed", "rule", "rules", "severity", "field", "type", "values", "default", "taskwarrior", "level", "within",
     ]
-    /// The sources a query can start with: the model's entities (spec §1). They are part of
+    /// The sources a query can start with: the model's entities (docs/language.md, “The model”). They are part of
     /// the grammar, fixed for every database (custom fields add fields, never entities), so
     /// the parser tells `(tasks where ...)` from `(x + 1)` with this list and never asks a
     /// database's schema. A test checks it against the built-in catalogue.

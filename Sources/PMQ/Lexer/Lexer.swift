@@ -1,4 +1,4 @@
-/// Turns PMQ text into tokens (spec §2).
+/// Turns PMQ text into tokens (docs/language.md, “Values”).
 ///
 /// Newlines end statements except where the statement obviously goes on:
 /// inside ( ) or [ ], after a token that needs a right-hand side (`where`,

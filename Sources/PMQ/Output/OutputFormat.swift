@@ -1,6 +1,6 @@
 import Plot
 
-/// Renders results as the `pmq` command prints them (spec §7): one renderer for
+/// Renders results as the `pmq` command prints them (docs/language.md, “Scripts and the `pmq` command”): one renderer for
 /// the CLI, the REPL and embedding hosts.
 public enum OutputFormat: String, CaseIterable, Sendable {
     case table, csv, json, markdown, tsv, html

@@ -29,7 +29,7 @@ final class Expr {
         case list([Expr])
         /// `case when c1 then v1 ... [else v] end`; `if(c, a, b)` is a call until checked.
         case caseWhen([(condition: Expr, value: Expr)], otherwise: Expr?)
-        /// `F was V`, `F was not V` (spec §8.3).
+        /// `F was V`, `F was not V` (docs/language.md, “Time travel”).
         case was(Expr, Expr, negated: Bool)
         /// `F changed [from V] [to V] [by "user"] [after D] [before D]`.
         case changed(Expr, ChangeFilter)
@@ -104,7 +104,7 @@ struct AddStatement {
     var link: (pred: Expr, succ: Expr)?
 }
 
-/// `add field "vendor" to tasks type enum values ("A", "B") default "A"` (spec §8.2).
+/// `add field "vendor" to tasks type enum values ("A", "B") default "A"` (docs/language.md, “Custom fields”).
 struct AddFieldStatement {
     var name: Name              // as written, quoted or bare
     var entity: Name
@@ -160,7 +160,7 @@ struct Statement {
         /// `drop field "vendor" from tasks`.
         case dropField(Name, entity: Name)
         case showQueries
-        /// `save rule "NAME" <query> [severity warning|error]` (spec §8.3).
+        /// `save rule "NAME" <query> [severity warning|error]` (docs/language.md, “Time travel”).
         case saveRule(Expr, Query, text: String, severity: Name?)
         case dropRule(Expr)
         case showRules
@@ -169,16 +169,16 @@ struct Statement {
         case history(of: Expr?, entity: Name?)
         case undo, redo
         case schedule
-        /// `schedule level [within 200ms]` (spec §8.7).
+        /// `schedule level [within 200ms]` (docs/language.md, “Resources”).
         case scheduleLevel(within: Expr?)
         case baselineSave
         case health(asOf: Expr?)
         case importFile(Expr, code: Expr?)
-        /// `gantt <query of tasks>` (spec §8.5).
+        /// `gantt <query of tasks>` (docs/language.md, “Pictures”).
         case gantt(Query)
-        /// `report to "F.html"` (spec §8.5).
+        /// `report to "F.html"` (docs/language.md, “Pictures”).
         case report(to: Expr)
-        /// `import "F.csv" into tasks` (also .tsv and .json): rows of one entity (spec §8.6);
+        /// `import "F.csv" into tasks` (also .tsv and .json): rows of one entity (docs/language.md, “Data in and out”);
         /// `from taskwarrior` names another program's format.
         case importInto(Expr, entity: Name, from: Name?)
         /// `export <query> to "F"`, or `export project to "F.xml"` (query nil); `as taskwarrior`

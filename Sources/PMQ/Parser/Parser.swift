@@ -565,7 +565,7 @@ struct Parser {
             q.asOf = d
             end = d.range
         }
-        // `as of <date>` (spec §8.3) is not a name: it is left for the time-travel clause.
+        // `as of <date>` (docs/language.md, “Time travel”) is not a name: it is left for the time-travel clause.
         if peek().isKeyword("as"), !peek(1).isKeyword("of") {
             advance()
             let name = try expectName("a name for the rows after \"as\", as in \"tasks as t\"")

@@ -30,7 +30,7 @@ struct ReportData {
     /// Weeks the trend goes back at most.
     static let trendWeeks = 8
 
-    /// SPI and CPI as `health as of D` reads them (spec §8.3) for D = today and the same
+    /// SPI and CPI as `health as of D` reads them (docs/language.md, “Time travel”) for D = today and the same
     /// weekday of each earlier week, back to the first day anything was booked: the week's
     /// figures from the model as it was then, not from today's progress.
     static func weeklyTrend(_ session: Session, _ range: SourceRange) throws -> [(day: Day, spi: Value, cpi: Value)] {

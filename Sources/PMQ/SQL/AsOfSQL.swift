@@ -1,4 +1,4 @@
-/// Time travel in SQL (spec §8.3; design in docs/time-travel.md).
+/// Time travel in SQL (docs/language.md, “Time travel”; design in docs/time-travel.md).
 ///
 /// A table as of day D is read from two places, in one SQL statement:
 ///

@@ -1,4 +1,4 @@
-/// The journal read as a source (spec §8.3): rows named by their keys and values as
+/// The journal read as a source (docs/language.md, “Time travel”): rows named by their keys and values as
 /// text, never internal ids. `history`, `history of` and a dry run's diff use the
 /// same pieces, so every place that shows a change shows it the same way.
 struct JournalSQL {

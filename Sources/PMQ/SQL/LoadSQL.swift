@@ -1,4 +1,4 @@
-/// The `load` source (spec §8.7) as one SQL statement: a recursive CTE walks each open
+/// The `load` source (docs/language.md, “Resources”) as one SQL statement: a recursive CTE walks each open
 /// task's days from start to finish, keeps its working days (weekdays and make-up days,
 /// not holidays, not the owner's leave), and spreads the task over the people it loads.
 ///

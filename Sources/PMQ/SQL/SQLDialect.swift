@@ -33,7 +33,7 @@ public protocol SQLDialect: Sendable {
     func divide(_ a: String, _ b: String) -> String
     /// `count(*)`.
     var countAll: String { get }
-    /// A part of a date (integer days since 1970-01-01): a number, or a date (spec §8.4).
+    /// A part of a date (integer days since 1970-01-01): a number, or a date (docs/language.md, “Reports”).
     func datePart(_ part: DatePart, _ day: String) -> String
     /// A date moved by n calendar months, the day clamped to the month's end.
     func addMonths(_ date: String, _ n: String) -> String

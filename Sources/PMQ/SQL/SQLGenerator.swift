@@ -338,7 +338,7 @@ struct SQLGenerator {
         }
     }
 
-    /// The pinned computed fields of spec §1, as SQL over the row aliased `a`.
+    /// The pinned computed fields of docs/language.md, “The model”, as SQL over the row aliased `a`.
     private mutating func computed(_ c: ComputedField, _ a: String) -> String {
         switch c {
         case .duration:
@@ -391,7 +391,7 @@ struct SQLGenerator {
     /// `today` reaches the generator through the checker's literals; computed fields need it too.
     var currentToday = Day(0)
 
-    /// The day of the `as of` in force, if any (spec §8.3).
+    /// The day of the `as of` in force, if any (docs/language.md, “Time travel”).
     private var asOf: TExpr?
 
     /// `today` inside computed fields: the `as of` day when the query travels.

@@ -15,7 +15,7 @@ struct HealthReport {
     let session: Session
     private var db: any Engine { session.db }
 
-    /// `travel`: `health as of D` reads the model as it was at the end of D (spec §8.3):
+    /// `travel`: `health as of D` reads the model as it was at the end of D (docs/language.md, “Time travel”):
     /// that day's progress, costs, risks, defects and budget, with D as the status date.
     func run(asOf: Day, travel: Bool = false, _ range: SourceRange) throws -> StatementResult {
         func table(_ name: String) throws -> String { travel ? try session.materializeAsOf(name, day: asOf) : name }

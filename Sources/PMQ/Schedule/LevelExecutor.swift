@@ -1,4 +1,4 @@
-/// `schedule level [within 200ms]` (spec §8.7): the model's tasks as a levelling problem.
+/// `schedule level [within 200ms]` (docs/language.md, “Resources”): the model's tasks as a levelling problem.
 ///
 /// People are renewable resources with `capacity` hours a working day. A task loads its
 /// owner and its R assignees exactly as the `load` source counts them (units % of the
@@ -99,7 +99,7 @@ struct Leveller {
         }
     }
 
-    /// Work of the same people in other projects (spec §8.7: no person's load passes their
+    /// Work of the same people in other projects (docs/language.md, “Resources”: no person's load passes their
     /// capacity, and `load` counts every project): each day's hours, as `load` counts them,
     /// come off the person's capacity on that day. Only people this project's tasks load.
     private func otherProjectsLoad(project: Int64?, period: (Day) -> Int32?, resourceOf: [Int64: Int32],

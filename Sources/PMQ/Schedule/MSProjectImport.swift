@@ -239,7 +239,7 @@ struct MSProjectImporter {
         var ownerSeen = Set<Int>()
         for a in file.assignments {
             guard let task = taskID[a.task], let person = people[a.resource] else { continue }
-            // The owner at 100% is what owning means (spec §8.7): no R row is needed for it,
+            // The owner at 100% is what owning means (docs/language.md, “Resources”): no R row is needed for it,
             // so PMQ's own export comes back as it was.
             if owner[a.task] == person, a.units == 1, ownerSeen.insert(a.task).inserted { continue }
             try db.run("INSERT INTO assignments (task, person, role, units) VALUES (?1, ?2, 'R', ?3)", [.integer(task), .integer(person), .decimal(a.units * 100)])

@@ -1,4 +1,4 @@
-/// Each person's working days (spec §8.7): the project calendar less their leave. A task
+/// Each person's working days (docs/language.md, “Resources”): the project calendar less their leave. A task
 /// counts its working days in its owner's calendar (`schedule`, `5wd` on a task, `shift`).
 public final class PersonCalendars: @unchecked Sendable {
     private(set) var holidays: [Day] = []

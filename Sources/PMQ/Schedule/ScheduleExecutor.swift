@@ -1,5 +1,5 @@
 /// `schedule`: the critical-path method over the current project's tasks, from the
-/// status date `today` (spec §8.1).
+/// status date `today` (docs/language.md, “Mid-project truth”).
 ///
 /// Leaf tasks form the network; summary tasks (those with children) take the span of
 /// their children's schedule and roll their dates up from them. Durations and lags count
@@ -39,7 +39,7 @@ struct ScheduleExecutor {
         var effort: Double?
     }
 
-    /// `schedule level` (spec §8.7): after the critical-path pass, this delays work so no
+    /// `schedule level` (docs/language.md, “Resources”): after the critical-path pass, this delays work so no
     /// person's load passes their capacity; nil for plain `schedule`.
     var levelling: LevelOptions?
 
@@ -124,7 +124,7 @@ struct ScheduleExecutor {
         var plannedDays = [Int?](repeating: nil, count: tasks.count)
         var network = CPMNetwork(durations: [], links: [])
         network.durations.reserveCapacity(leaves.count)
-        // A task works its owner's days: the project calendar less the owner's leave (spec §8.7).
+        // A task works its owner's days: the project calendar less the owner's leave (docs/language.md, “Resources”).
         let people = session.personCalendars
         var offByOwner: [Int64: Int32] = [:]
         network.calendarOf = Array(repeating: -1, count: leaves.count)
@@ -391,7 +391,7 @@ struct ScheduleExecutor {
 }
 
 extension Session {
-    /// Spec §8.1: with several projects and none chosen, a bare WBS code is refused rather
+    /// docs/language.md, “Mid-project truth”: with several projects and none chosen, a bare WBS code is refused rather
     /// than acting on every project's task of that code.
     func refuseAmbiguousWBS(_ code: String, _ range: SourceRange) throws {
         guard currentProject == nil, try projectIDs().count > 1 else { return }
@@ -411,7 +411,7 @@ extension Session {
     }
 
     /// The holidays and make-up days in the database, as the calendar every working-day
-    /// count uses, and each person's leave (spec §8.7).
+    /// count uses, and each person's leave (docs/language.md, “Resources”).
     @discardableResult
     func loadCalendar() throws -> WorkCalendar {
         var days: [Day] = [], extra: [Day] = []

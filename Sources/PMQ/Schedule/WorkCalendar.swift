@@ -1,5 +1,5 @@
 /// A working calendar: weekdays (Monday to Friday) and make-up days (weekend days worked,
-/// spec §8.7), less days off (holidays; for a person's calendar, their leave too).
+/// docs/language.md, “Resources”), less days off (holidays; for a person's calendar, their leave too).
 /// Working-day durations (`5wd`), `shift ... by 5wd` and `schedule` count in it.
 public final class WorkCalendar: @unchecked Sendable {
     /// Days off that fall on working weekdays, sorted (weekend days off change nothing).

@@ -66,7 +66,7 @@ public protocol Engine: AnyObject {
     /// database, not in the process, has nothing to do).
     func registerDayFunction(_ name: String, _ body: @escaping (Int64, Int64) -> Int64?) throws
     /// The same with a third argument, a person (null: none): counted in that person's
-    /// calendar (spec §8.7). An engine with the calendar in the database has nothing to do.
+    /// calendar (docs/language.md, “Resources”). An engine with the calendar in the database has nothing to do.
     func registerPersonDayFunction(_ name: String, _ body: @escaping (Int64, Int64, Int64?) -> Int64?) throws
     /// Installs a host function (see `Session.register`). An engine that cannot call back into
     /// the process throws `HostFunctionError` saying so.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Custom fields in the store (spec §8.2): the `pmq_fields` rows and the columns they
+/// Custom fields in the store (docs/language.md, “Custom fields”): the `pmq_fields` rows and the columns they
 /// name. Adding a field adds a real column (so a filter on it is a column read, and any
 /// SQLite client sees it); dropping one journals its values first, so undo brings them
 /// back. Table and column names come from the catalogue and from `CustomField.column`,

@@ -7,7 +7,7 @@
 extension Migrations {
     static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11]
 
-    /// v1: the project model, and the functions PMQ's SQL calls (spec: one statement per
+    /// v1: the project model, and the functions PMQ's SQL calls (one statement per
     /// query, so the working-day arithmetic runs in the server, over the holidays table).
     static let pg1 = """
     CREATE TABLE people (

@@ -10,7 +10,7 @@ enum Migrations {
     static let rowVersionsStep = 8
     static var latest: Int { steps.count }
 
-    /// v1: the project model of spec §1.
+    /// v1: the project model of docs/language.md, “The model”.
     static let v1 = """
     CREATE TABLE people (
         id INTEGER PRIMARY KEY,
@@ -152,7 +152,7 @@ enum Migrations {
     CREATE INDEX risks_owner ON risks(owner);
     """
 
-    /// v3: mid-project truth (spec §8.1): task constraints, the index that finds a task's
+    /// v3: mid-project truth (docs/language.md, “Mid-project truth”): task constraints, the index that finds a task's
     /// children (summaries and their roll-up), and what schedule keeps of a started task. `constraint` is an SQL keyword, so
     /// the column is `constraint_type`.
     static let v3 = """
@@ -166,13 +166,13 @@ enum Migrations {
     ALTER TABLE task_schedule ADD COLUMN scheduled_finish INTEGER;
     """
 
-    /// v4: people's `login`, the user name `me` matches (spec §8.4).
+    /// v4: people's `login`, the user name `me` matches (docs/language.md, “Reports”).
     static let v4 = """
     ALTER TABLE people ADD COLUMN login TEXT;
     CREATE INDEX people_login ON people(login);
     """
 
-    /// v5: time travel (spec §8.3). Each change set is booked on a day (the session's
+    /// v5: time travel (docs/language.md, “Time travel”). Each change set is booked on a day (the session's
     /// `today`); sets written before this step are booked on the day of their clock time.
     /// The indexes serve `as of` (later sets by day), `was`/`changed` (a field's
     /// entries) and `history of` (a row's entries). Rules are saved queries whose rows
@@ -197,7 +197,7 @@ enum Migrations {
     );
     """
 
-    /// v6: custom fields (spec §8.2) and people who left. A custom field's values are a real
+    /// v6: custom fields (docs/language.md, “Custom fields”) and people who left. A custom field's values are a real
     /// column of its entity's table (`x_<name>`), added by `add field`; `pmq_fields` says
     /// which column holds which field, of what type. Ids are never reused, so a column
     /// named after an id stays unique.
@@ -235,7 +235,7 @@ extension Migrations {
 }
 
 extension Migrations {
-    /// v9: resources (spec §8.7): people's leave, the project's make-up working days, and
+    /// v9: resources (docs/language.md, “Resources”): people's leave, the project's make-up working days, and
     /// holidays as rows with an id of their own (so they can be listed, deleted and undone
     /// like any entity; a holiday's old id is its day number).
     static let v9 = """

@@ -1,4 +1,4 @@
-/// The dated row-version store behind `as of` (spec §8.3; design in docs/time-travel.md).
+/// The dated row-version store behind `as of` (docs/language.md, “Time travel”; design in docs/time-travel.md).
 ///
 /// For every table the model travels in, `<table>_versions` keeps each row's earlier
 /// versions: a version is the whole row as it was, valid from day `valid_from` up to (not
@@ -23,7 +23,7 @@
 /// say which rows did not exist yet (see AsOfSQL).
 ///
 /// The columns are the tables' columns at schema 6, written out here because a released
-/// migration never changes. A custom field's column (spec §8.2) joins its table's versions
+/// migration never changes. A custom field's column (docs/language.md, “Custom fields”) joins its table's versions
 /// when the field is added (`follow`); a later step that adds a column must do the same.
 enum RowVersions {
     /// A valid_from before every day: the row's first version.

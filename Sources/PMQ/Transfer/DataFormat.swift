@@ -1,6 +1,6 @@
 import Foundation
 
-/// The file formats of `import ... into` and `export ... to` (spec §8.6), named by the
+/// The file formats of `import ... into` and `export ... to` (docs/language.md, “Data in and out”), named by the
 /// file's extension. The one place that maps an extension to a format.
 enum DataFormat: String {
     case csv, tsv, json, markdown, html, ics, svg, mspdi

@@ -7,7 +7,7 @@ enum Cell {
     case null, text(String), number(Double), bool(Bool), list([String])
 }
 
-/// `import "F.csv" into <entity>` (spec §8.6): CSV, TSV or a JSON array of objects, one
+/// `import "F.csv" into <entity>` (docs/language.md, “Data in and out”): CSV, TSV or a JSON array of objects, one
 /// row of the entity per record. The header (the keys) names fields; every row goes
 /// through the same rules as `add`, so an import can do nothing `add` would refuse. The
 /// first bad cell stops it with an error at `F.csv:LINE:COLUMN` and the run's transaction

@@ -1,7 +1,7 @@
 import Foundation
 import Plot
 
-/// `export <query> to "F"` and `export project to "F.xml"` (spec §8.6): the file's
+/// `export <query> to "F"` and `export project to "F.xml"` (docs/language.md, “Data in and out”): the file's
 /// extension names the format. Files are written next to their final name and moved
 /// into place when the run commits, so a script that fails (or a dry run) writes nothing.
 struct Exporter {
@@ -26,7 +26,7 @@ struct Exporter {
         let entity = query.entity.singular
         switch format {
         case .svg:
-            // The Gantt chart of the query's tasks (spec §8.5), drawn by the pictures layer.
+            // The Gantt chart of the query's tasks (docs/language.md, “Pictures”), drawn by the pictures layer.
             let svg = try GanttSVG.render(query, in: session)
             try write(Data(svg.utf8))
             return ChangeReport(verb: "exported", entity: entity, count: try session.ids(of: query).count, detail: nil, note: note)

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PMQ
 
-/// `pmq lsp`: the language server on standard input and output (spec §8.9).
+/// `pmq lsp`: the language server on standard input and output (docs/language.md, “Scripts and the `pmq` command”).
 struct LanguageServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lsp",
