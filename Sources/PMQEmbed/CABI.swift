@@ -113,7 +113,7 @@ enum EmbeddedJSON {
         }
         let items = diagnostics.map { d -> String in
             let (line, column) = d.location ?? (0, 0)
-            return #"{"message":\#(string(d.message)),"line":\#(line),"column":\#(column),"id":\#(string(d.id.rawValue))}"#
+            return #"{"message":\#(string(d.message)),"line":\#(line),"column":\#(column),"id":\#(string(d.id.rawValue)),"code":\#(string(d.code.rawValue))}"#
         }
         return #"{"ok":false,"diagnostics":["# + items.joined(separator: ",") + "]}"
     }

@@ -67,6 +67,7 @@ struct CustomFieldTests {
         s.limits.readOnly = true
         let d = s.run("add field \"x\" to tasks type text").diagnostics
         #expect(d.first?.id == .refused)
+        #expect(d.first?.code == .readOnly)
         #expect(s.run("drop field \"vendor\" from tasks").diagnostics.first?.id == .refused)
     }
 }

@@ -220,7 +220,7 @@ struct EmbeddingTests {
         #expect(exec("param who = \"x\"\ncount tasks where owner = who\ntasks select wbs, late limit 1\nprint \"hi\"")
                 == #"{"ok":true,"results":[2,[{"wbs":"1","late":10}],{"print":"hi"}]}"#)
         #expect(exec("tasks where ownr = 1")
-                == #"{"ok":false,"diagnostics":[{"message":"unknown field \"ownr\" of tasks; did you mean \"owner\"?","line":1,"column":13,"id":"unknown-name"}]}"#)
+                == #"{"ok":false,"diagnostics":[{"message":"unknown field \"ownr\" of tasks; did you mean \"owner\"?","line":1,"column":13,"id":"unknown-name","code":"unknown-field"}]}"#)
         #expect(pmq_set_option(h, "readonly", "1") == 0)
         #expect(exec("delete tasks").contains(#""message":"read-only: delete is not allowed here""#))
         #expect(pmq_set_option(h, "readonly", "0") == 0)

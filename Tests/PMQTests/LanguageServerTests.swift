@@ -59,7 +59,7 @@ struct LanguageServerTests {
         var published = try #require(try client.notification("textDocument/publishDiagnostics")["params"] as? [String: Any])
         #expect(published["version"] as? Int == 1)
         let expected: [[String: Any]] = [[
-            "range": Self.range(2, 33, 2, 37), "severity": 1, "code": "unknown-name", "source": "pmq",
+            "range": Self.range(2, 33, 2, 37), "severity": 1, "code": "unknown-field", "source": "pmq",
             "message": "unknown field \"ownr\" of tasks; did you mean \"owner\"?",
         ]]
         #expect(Self.json(published["diagnostics"]) == Self.json(expected))

@@ -19,16 +19,16 @@ extension Checker {
         let n = a.entity.lowered
         guard let entity = schema.entity(named: n) else {
             let names = schema.entities.map(\.singular)
-            diagnostics.error(.unknownName, "cannot add \"\(a.entity.text)\"\(Suggestions.didYouMean(a.entity.text, names))", a.entity.range,
+            diagnostics.error(.unknownEntity, "cannot add \"\(a.entity.text)\"\(Suggestions.didYouMean(a.entity.text, names))", a.entity.range,
                               notes: ["add one of: " + names.joined(separator: ", ")])
             return nil
         }
         if entity.isJournal {
-            diagnostics.error(.refused, "the journal is read-only: it records what the other statements change", a.entity.range)
+            diagnostics.error(.readOnly, "the journal is read-only: it records what the other statements change", a.entity.range)
             return nil
         }
         if entity.isReadOnly {
-            diagnostics.error(.refused, "load is computed from tasks, assignments, capacity and leave: change those instead", a.entity.range)
+            diagnostics.error(.readOnly, "load is computed from tasks, assignments, capacity and leave: change those instead", a.entity.range)
             return nil
         }
         var out = TAdd(entity: entity, milestone: entity.onlyMilestones, values: [], link: nil, duration: nil, range: range)
@@ -39,7 +39,7 @@ extension Checker {
             guard let p, let s else { return nil }
             out.link = (p, s, link.pred.range.to(link.succ.range))
         } else if entity.plural == "dependencies" {
-            diagnostics.error(.syntax, "write a dependency as: add dependency 1.2 -> 1.3", range)
+            diagnostics.error(.unexpectedToken, "write a dependency as: add dependency 1.2 -> 1.3", range)
             return nil
         }
         var a = a
@@ -61,19 +61,19 @@ extension Checker {
             let literalField: String? = ["leaves": "person", "workdays": "day", "holidays": "day"][entity.plural]
             let keyName = entity.plural == "tasks" || entity.plural == "milestones" ? "name" : (literalField ?? entity.key)
             guard let keyName, let kf = entity.field(keyName) else {
-                diagnostics.error(.syntax, "\(entity.plural) have no name: give their fields, as in \"add \(entity.singular) \(entity.fieldNames.prefix(2).map { "\($0) ..." }.joined(separator: " "))\"", lit.range)
+                diagnostics.error(.unexpectedToken, "\(entity.plural) have no name: give their fields, as in \"add \(entity.singular) \(entity.fieldNames.prefix(2).map { "\($0) ..." }.joined(separator: " "))\"", lit.range)
                 return nil
             }
             if let v = checkValue(lit, kf) { out.values.append((kf, v, lit.range)) } else { ok = false }
         }
         for (name, valueExpr) in a.pairs {
             guard let f = entity.field(name.lowered), name.lowered != "id" else {
-                diagnostics.error(.unknownName, "unknown field \"\(name.text)\" of \(entity.plural)\(Suggestions.didYouMean(name.text, entity.fieldNames))", name.range)
+                diagnostics.error(.unknownField, "unknown field \"\(name.text)\" of \(entity.plural)\(Suggestions.didYouMean(name.text, entity.fieldNames))", name.range)
                 ok = false
                 continue
             }
             if out.values.contains(where: { $0.field.name == f.name }) || (f.name == "duration" && out.duration != nil) {
-                diagnostics.error(.syntax, "\"\(f.name)\" is given twice", name.range)
+                diagnostics.error(.givenTwice, "\"\(f.name)\" is given twice", name.range)
                 ok = false
                 continue
             }
@@ -81,13 +81,13 @@ extension Checker {
                 if case .duration(let v, let unit) = valueExpr.kind, abs(v) <= maxDurationDays {
                     let days = unit == .weeks ? v * 7 : v
                     if unit == .months {
-                        diagnostics.error(.type, "a duration in months (mo) has no fixed length: give the finish date instead", valueExpr.range)
+                        diagnostics.error(.wrongUnit, "a duration in months (mo) has no fixed length: give the finish date instead", valueExpr.range)
                         ok = false
                     } else if unit == .milliseconds || unit == .seconds {
-                        diagnostics.error(.type, "a duration is in days: write 5d, 2w or 5wd (ms and s are for a time budget)", valueExpr.range)
+                        diagnostics.error(.wrongUnit, "a duration is in days: write 5d, 2w or 5wd (ms and s are for a time budget)", valueExpr.range)
                         ok = false
                     } else if unit == .hours {
-                        diagnostics.error(.type, "a duration is in days: write 5d, 2w or 5wd (hours are for effort)", valueExpr.range)
+                        diagnostics.error(.wrongUnit, "a duration is in days: write 5d, 2w or 5wd (hours are for effort)", valueExpr.range)
                         ok = false
                     } else if days < 0 {
                         diagnostics.error(.invalidValue, "a duration cannot be negative", valueExpr.range)
@@ -99,14 +99,14 @@ extension Checker {
                     let t = check(valueExpr, Scope(entity: Checker.noFields))
                     if case .value(.duration(let d)) = t.kind, d >= 0 { out.duration = (d, false, valueExpr.range) }
                     else if t.type != .any {
-                        diagnostics.error(.type, "duration takes a duration like 5d, 2w or 5wd", valueExpr.range)
+                        diagnostics.error(.wrongType, "duration takes a duration like 5d, 2w or 5wd", valueExpr.range)
                         ok = false
                     }
                 }
                 continue
             }
             if f.isComputed || f.scheduled {
-                diagnostics.error(.type, "\"\(f.name)\" is \(f.scheduled ? "filled in by schedule" : "computed") and cannot be set", name.range)
+                diagnostics.error(.notSettable, "\"\(f.name)\" is \(f.scheduled ? "filled in by schedule" : "computed") and cannot be set", name.range)
                 ok = false
                 continue
             }
@@ -120,11 +120,11 @@ extension Checker {
             return nil
         }
         if out.duration != nil, out.value("finish") != nil {
-            diagnostics.error(.type, "give finish or duration, not both", out.range(of: "finish"))
+            diagnostics.error(.wrongType, "give finish or duration, not both", out.range(of: "finish"))
             return nil
         }
         if entity.table == "leaves", case .date(let s)? = out.value("start"), case .date(let f)? = out.value("finish"), f < s {
-            diagnostics.error(.invalidValue, "a leave runs forward: \(f.iso) is before \(s.iso)", out.range(of: "finish"))
+            diagnostics.error(.datesOutOfOrder, "a leave runs forward: \(f.iso) is before \(s.iso)", out.range(of: "finish"))
             return nil
         }
         if entity.table == "workdays", case .date(let d)? = out.value("day"), !d.isWeekend {
@@ -147,7 +147,7 @@ extension Checker {
         case .number(_, let text): return .text(text)
         case .wbs(let s), .string(let s): return .text(s)
         default:
-            diagnostics.error(.type, "expected a task's WBS code, like 1.2.3", e.range)
+            diagnostics.error(.wrongType, "expected a task's WBS code, like 1.2.3", e.range)
             return nil
         }
     }
@@ -160,7 +160,7 @@ extension Checker {
         if case .name(let word) = e.kind {
             if case .enumeration(let vs) = f.type {
                 if let v = vs.first(where: { $0.lowercased() == word.lowercased() }) { return .text(v) }
-                diagnostics.error(.invalidValue, "unknown \(f.name) \"\(word)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
+                diagnostics.error(.unknownValue, "unknown \(f.name) \"\(word)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
                 return nil
             }
         }
@@ -175,7 +175,7 @@ extension Checker {
             var out: [String] = []
             for item in items {
                 guard case .string(let s) = item.kind else {
-                    diagnostics.error(.type, "tags are text: write (\"infra\", \"db\")", item.range)
+                    diagnostics.error(.wrongType, "tags are text: write (\"infra\", \"db\")", item.range)
                     return nil
                 }
                 out.append(s)
@@ -190,12 +190,12 @@ extension Checker {
             diagnostics.add(o.error.diagnostic)
             return nil
         } catch {
-            diagnostics.error(.type, "\(f.name) takes a value, not an expression over rows", e.range)
+            diagnostics.error(.wrongType, "\(f.name) takes a value, not an expression over rows", e.range)
             return nil
         }
         if v.isNull {
             if f.required {
-                diagnostics.error(.invalidValue, "\(f.name) cannot be null", e.range)
+                diagnostics.error(.nullNotAllowed, "\(f.name) cannot be null", e.range)
                 return nil
             }
             return .null
@@ -203,21 +203,21 @@ extension Checker {
         switch (f.type, v) {
         case (.text, .text(let s)):
             if f.required, s.trimmingCharacters(in: .whitespaces).isEmpty {
-                diagnostics.error(.invalidValue, "\(f.name) cannot be empty", e.range)
+                diagnostics.error(.nullNotAllowed, "\(f.name) cannot be empty", e.range)
                 return nil
             }
             return v
         case (.integer, .integer): return bounded(v, f, e.range)
         case (.integer, .decimal(let d)):
             guard d == d.rounded(), d.safeInt != nil else {
-                diagnostics.error(.type, "\(f.name) takes a whole number", e.range)
+                diagnostics.error(.wrongType, "\(f.name) takes a whole number", e.range)
                 return nil
             }
             return bounded(.integer(Int64(d)), f, e.range)
         case (.number, .integer), (.number, .decimal): return bounded(v, f, e.range)
         case (.date, .date(let d)):
             guard d.isInRange else {
-                diagnostics.error(.invalidValue, "\(f.name) is out of range: dates run from 0001-01-01 to 9999-12-31", e.range)
+                diagnostics.error(.outOfRange, "\(f.name) is out of range: dates run from 0001-01-01 to 9999-12-31", e.range)
                 return nil
             }
             return v
@@ -226,7 +226,7 @@ extension Checker {
         case (.reference, .text): return .reference(ConstantEvaluator.text(v))
         case (.enumeration(let vs), .text(let s)):
             if let hit = vs.first(where: { $0.lowercased() == s.lowercased() }) { return .text(hit) }
-            diagnostics.error(.invalidValue, "unknown \(f.name) \"\(s)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
+            diagnostics.error(.unknownValue, "unknown \(f.name) \"\(s)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
             return nil
         case (.list, .text(let s)):
             return .list(s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
@@ -237,14 +237,14 @@ extension Checker {
             if case .reference(let target) = f.type, let def = schema.plural(target) {
                 notes.append("name the \(def.singular) by its \(def.key ?? "key") in quotes")
             }
-            diagnostics.error(.type, "\(f.name) takes a \(FieldType.describe(f.type)), not a \(t.type)", e.range, notes: notes)
+            diagnostics.error(.wrongType, "\(f.name) takes a \(FieldType.describe(f.type)), not a \(t.type)", e.range, notes: notes)
             return nil
         }
     }
 
     private mutating func bounded(_ v: Value, _ f: FieldDef, _ range: SourceRange) -> Value? {
         if let b = f.bounds, let x = v.number, !b.contains(x) {
-            diagnostics.error(.invalidValue, "\(f.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound)), not \(formatNumber(x))", range)
+            diagnostics.error(.outOfRange, "\(f.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound)), not \(formatNumber(x))", range)
             return nil
         }
         return v

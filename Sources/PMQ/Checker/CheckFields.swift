@@ -18,15 +18,15 @@ extension Checker {
         guard validFieldName(name, a.name.range) else { return nil }
         if entity.field(name) != nil {
             let kind = entity.field(name)?.custom == true ? "a custom field" : "a field"
-            diagnostics.error(.refused, "\"\(name)\" is already \(kind) of \(entity.plural)", a.name.range)
+            diagnostics.error(.nameTaken, "\"\(name)\" is already \(kind) of \(entity.plural)", a.name.range)
             return nil
         }
         if Keywords.contains(name) || Keywords.isSource(name) {
-            diagnostics.error(.refused, "\"\(name)\" is a keyword of PMQ: give the field another name", a.name.range)
+            diagnostics.error(.nameTaken, "\"\(name)\" is a keyword of PMQ: give the field another name", a.name.range)
             return nil
         }
         if Checker.builtinNames.contains(name) {
-            diagnostics.error(.refused, "\"\(name)\" is a built-in name of PMQ: give the field another name", a.name.range)
+            diagnostics.error(.nameTaken, "\"\(name)\" is a built-in name of PMQ: give the field another name", a.name.range)
             return nil
         }
         let typeName = a.type.lowered
@@ -37,7 +37,7 @@ extension Checker {
             let targets = schema.entities.filter { !$0.isReadOnly && !$0.onlyMilestones && $0.key != nil }
             guard let target = targets.first(where: { $0.singular == typeName }) else {
                 let names = Checker.customFieldTypes + targets.map(\.singular)
-                diagnostics.error(.unknownName, "unknown type \"\(a.type.text)\"\(Suggestions.didYouMean(a.type.text, names))", a.type.range,
+                diagnostics.error(.unknownType, "unknown type \"\(a.type.text)\"\(Suggestions.didYouMean(a.type.text, names))", a.type.range,
                                   notes: ["a field's type is one of: " + names.joined(separator: ", ")])
                 return nil
             }
@@ -45,33 +45,33 @@ extension Checker {
         }
         if let values = a.values {
             guard typeName == "enum" else {
-                diagnostics.error(.syntax, "only an enum field has values", values.first?.range ?? a.type.range)
+                diagnostics.error(.unexpectedToken, "only an enum field has values", values.first?.range ?? a.type.range)
                 return nil
             }
             for v in values {
                 guard case .string(let s) = v.kind, !s.trimmingCharacters(in: .whitespaces).isEmpty else {
-                    diagnostics.error(.type, "an enum's values are text in quotes, like (\"L2\", \"L3\")", v.range)
+                    diagnostics.error(.wrongType, "an enum's values are text in quotes, like (\"L2\", \"L3\")", v.range)
                     return nil
                 }
                 if field.values.contains(where: { $0.lowercased() == s.lowercased() }) {
-                    diagnostics.error(.invalidValue, "\"\(s)\" is given twice", v.range)
+                    diagnostics.error(.givenTwice, "\"\(s)\" is given twice", v.range)
                     return nil
                 }
                 field.values.append(s)
             }
         } else if typeName == "enum" {
-            diagnostics.error(.syntax, "an enum field needs its values: type enum values (\"L2\", \"L3\")", a.type.range)
+            diagnostics.error(.unexpectedToken, "an enum field needs its values: type enum values (\"L2\", \"L3\")", a.type.range)
             return nil
         }
         if let d = a.defaultValue {
             // The default is checked as a value of the new field, with the messages `add` gives.
             guard let v = checkValue(d, field.definition) else { return nil }
             if v.isNull {
-                diagnostics.error(.invalidValue, "a default cannot be null: leave \"default\" out instead", d.range)
+                diagnostics.error(.nullNotAllowed, "a default cannot be null: leave \"default\" out instead", d.range)
                 return nil
             }
             if case .reference = field.fieldType {
-                diagnostics.error(.refused, "a reference field has no default", d.range)
+                diagnostics.error(.invalidValue, "a reference field has no default", d.range)
                 return nil
             }
             field.defaultValue = v
@@ -85,12 +85,12 @@ extension Checker {
         let name = nameToken.text.lowercased()
         guard let f = entity.field(name) else {
             let custom = entity.fields.filter(\.custom).map(\.name)
-            diagnostics.error(.unknownName, "\(entity.plural) have no field \"\(nameToken.text)\"\(Suggestions.didYouMean(nameToken.text, custom))",
+            diagnostics.error(.unknownField, "\(entity.plural) have no field \"\(nameToken.text)\"\(Suggestions.didYouMean(nameToken.text, custom))",
                               nameToken.range, notes: custom.isEmpty ? [] : ["custom fields of \(entity.plural): " + custom.joined(separator: ", ")])
             return nil
         }
         guard f.custom else {
-            diagnostics.error(.refused, "\"\(f.name)\" is a built-in field of \(entity.plural) and cannot be dropped", nameToken.range,
+            diagnostics.error(.notSettable, "\"\(f.name)\" is a built-in field of \(entity.plural) and cannot be dropped", nameToken.range,
                               notes: ["only fields made with add field can be dropped"])
             return nil
         }
@@ -102,16 +102,16 @@ extension Checker {
     private mutating func fieldEntity(_ n: Name, verb: String) -> EntityDef? {
         guard let entity = schema.entity(named: n.lowered) else {
             let names = schema.entities.filter { !$0.isReadOnly }.map(\.plural)
-            diagnostics.error(.unknownName, "unknown entity \"\(n.text)\"\(Suggestions.didYouMean(n.text, names))", n.range,
+            diagnostics.error(.unknownEntity, "unknown entity \"\(n.text)\"\(Suggestions.didYouMean(n.text, names))", n.range,
                               notes: ["fields can be added to: " + names.joined(separator: ", ")])
             return nil
         }
         if entity.isJournal {
-            diagnostics.error(.refused, "the journal is read-only: it has no custom fields", n.range)
+            diagnostics.error(.readOnly, "the journal is read-only: it has no custom fields", n.range)
             return nil
         }
         if entity.isReadOnly {
-            diagnostics.error(.refused, "load is computed: it has no custom fields", n.range)
+            diagnostics.error(.readOnly, "load is computed: it has no custom fields", n.range)
             return nil
         }
         // Milestones are tasks: their fields are the tasks' fields.

@@ -5,7 +5,7 @@ extension Checker {
     mutating func checkAsOf(_ d: Expr) -> TExpr? {
         let x = check(d, Scope(entity: Checker.noFields))
         if x.type != .date && x.type != .any {
-            diagnostics.error(.type, "as of takes a date, not a \(x.type)", d.range, notes: ["write as of 2026-03-13 or as of today - 7d"])
+            diagnostics.error(.wrongType, "as of takes a date, not a \(x.type)", d.range, notes: ["write as of 2026-03-13 or as of today - 7d"])
             return nil
         }
         return x.type == .any ? nil : x
@@ -22,7 +22,7 @@ extension Checker {
         if x.type == .any { return TExpr(.invalid, .any, e.range) }
         guard case .field(let path) = x.kind, path.hops.isEmpty, path.rootVariable == nil,
               let column = path.field.column, !scope.entity.isJournal, scope.entity.plural != Checker.noFields.plural else {
-            diagnostics.error(.type, "\"was\" and \"changed\" ask the journal about a stored field of the row, like status or owner", fieldExpr.range,
+            diagnostics.error(.wrongType, "\"was\" and \"changed\" ask the journal about a stored field of the row, like status or owner", fieldExpr.range,
                               notes: ["computed fields, dotted paths and the journal's own fields have no history of their own"])
             return TExpr(.invalid, .any, e.range)
         }
@@ -38,7 +38,7 @@ extension Checker {
         func date(_ d: Expr?, _ word: String) -> TExpr? {
             guard let d else { return nil }
             let t = check(d, scope)
-            if t.type != .date && t.type != .any { diagnostics.error(.type, "changed ... \(word) takes a date, not a \(t.type)", d.range) }
+            if t.type != .date && t.type != .any { diagnostics.error(.wrongType, "changed ... \(word) takes a date, not a \(t.type)", d.range) }
             return t
         }
         let kind: JournalTest.Kind
@@ -55,7 +55,7 @@ extension Checker {
             var by: TExpr?
             if let b = f.by {
                 let t = check(b, scope)
-                if t.type != .text && t.type != .any { diagnostics.error(.type, "changed ... by takes a user name in quotes", b.range) }
+                if t.type != .text && t.type != .any { diagnostics.error(.wrongType, "changed ... by takes a user name in quotes", b.range) }
                 by = t
             }
             kind = .changed(from: f.from.flatMap(stored), to: f.to.flatMap(stored), by: by,
@@ -69,20 +69,20 @@ extension Checker {
     /// `save rule "NAME" <query> [severity warning|error]`: the query must check now.
     mutating func checkSaveRule(_ name: Expr, _ q: Query, text: String, severity: Name?, _ range: SourceRange) -> Checked? {
         guard case .string(let n) = name.kind, !n.isEmpty else {
-            diagnostics.error(.type, "a rule's name is text in quotes: save rule \"late work\" tasks where overdue", name.range)
+            diagnostics.error(.wrongType, "a rule's name is text in quotes: save rule \"late work\" tasks where overdue", name.range)
             return nil
         }
         var level = "warning"
         if let severity {
             guard ["warning", "error"].contains(severity.lowered) else {
-                diagnostics.error(.invalidValue, "unknown severity \"\(severity.text)\"; valid values are: warning, error", severity.range)
+                diagnostics.error(.unknownValue, "unknown severity \"\(severity.text)\"; valid values are: warning, error", severity.range)
                 return nil
             }
             level = severity.lowered
         }
         guard let tq = checkQuery(q) else { return nil }
         if tq.shape != .rows {
-            diagnostics.error(.type, "a rule is a query whose rows are problems: leave out count and lone aggregates", q.range)
+            diagnostics.error(.wrongQueryShape, "a rule is a query whose rows are problems: leave out count and lone aggregates", q.range)
             return nil
         }
         return .saveRule(name: n, text: text, severity: level, range)

@@ -36,7 +36,7 @@ extension Checker {
     mutating func checkHaving(_ q: Query, _ tq: TQuery, _ scope: Scope) {
         guard let h = q.having else { return }
         guard !q.groupBy.isEmpty else {
-            diagnostics.error(.type, "having filters groups: it needs group by first", h.range,
+            diagnostics.error(.notGrouped, "having filters groups: it needs group by first", h.range,
                               notes: ["to filter rows, use where"])
             return
         }
@@ -52,7 +52,7 @@ extension Checker {
     mutating func checkPivot(_ q: Query, _ tq: TQuery, _ scope: Scope) {
         guard let (v, c) = q.pivot else { return }
         guard !q.groupBy.isEmpty else {
-            diagnostics.error(.type, "pivot needs group by: \"group by K pivot V by C\" makes one row per K", v.range)
+            diagnostics.error(.notGrouped, "pivot needs group by: \"group by K pivot V by C\" makes one row per K", v.range)
             return
         }
         var cellScope = scope
@@ -63,7 +63,7 @@ extension Checker {
         byScope.aggregatesAllowed = false
         byScope.clause = "pivot ... by"
         let by = check(c, byScope)
-        if case .list = by.type { diagnostics.error(.type, "pivot by a list: pick one value per row", c.range) }
+        if case .list = by.type { diagnostics.error(.wrongType, "pivot by a list: pick one value per row", c.range) }
         tq.pivot = (value, by)
     }
 
@@ -94,7 +94,7 @@ extension Checker {
             case (.enumeration, .text), (.text, .enumeration), (.enumeration, .enumeration): type = .text
             case (.reference, .text), (.text, .reference), (.reference, .reference): type = .text; keyedRefs = true
             default:
-                diagnostics.error(.type, "\(what) gives a \(type) in one branch and a \(v.type) here", r)
+                diagnostics.error(.wrongType, "\(what) gives a \(type) in one branch and a \(v.type) here", r)
                 return TExpr(.invalid, .any, range)
             }
         }
@@ -114,7 +114,7 @@ extension Checker {
             return TExpr(.value(part.apply(today)), resultType, range)
         }
         guard args.count == 1 else {
-            diagnostics.error(.type, "\(name.lowered)() takes one date", range)
+            diagnostics.error(.argumentCount, "\(name.lowered)() takes one date", range)
             return TExpr(.invalid, .any, range)
         }
         let x = check(args[0], scope)
@@ -123,7 +123,7 @@ extension Checker {
         case .null: return TExpr(.value(.null), .null, range)
         case .date: break
         default:
-            diagnostics.error(.type, "\(name.lowered)() takes a date, not a \(x.type)", args[0].range)
+            diagnostics.error(.wrongType, "\(name.lowered)() takes a date, not a \(x.type)", args[0].range)
             return TExpr(.invalid, .any, range)
         }
         if case .value(.date(let d)) = x.kind { return TExpr(.value(part.apply(d)), resultType, range) }
@@ -136,13 +136,13 @@ extension Checker {
         let x = check(a, scope)
         guard op == .add || op == .sub, x.type == .date || x.type == .any || x.type == .null else {
             if x.type != .any {
-                diagnostics.error(.type, "cannot apply \"\(op.rawValue)\" to a \(x.type) and months", range,
+                diagnostics.error(.wrongType, "cannot apply \"\(op.rawValue)\" to a \(x.type) and months", range,
                                   notes: ["months (mo) move a date: today + 1mo, start_of_month(today) - 1mo"])
             }
             return TExpr(.invalid, .any, range)
         }
         guard abs(months) <= 100_000 else {
-            diagnostics.error(.invalidValue, "at most 100000 months, please", monthsRange)
+            diagnostics.error(.outOfRange, "at most 100000 months, please", monthsRange)
             return TExpr(.invalid, .any, range)
         }
         guard months == months.rounded() else {
@@ -160,12 +160,12 @@ extension Checker {
     /// `tags + "x"` / `tags - "x"`.
     mutating func checkListEdit(_ op: BinaryOp, _ list: TExpr, _ value: TExpr, _ valueRange: SourceRange, _ range: SourceRange) -> TExpr {
         guard op == .add || op == .sub else {
-            diagnostics.error(.type, "a list takes + or - a value, not \"\(op.rawValue)\"", range)
+            diagnostics.error(.wrongType, "a list takes + or - a value, not \"\(op.rawValue)\"", range)
             return TExpr(.invalid, .any, range)
         }
         let v = keyed(value)
         if !v.type.isTextLike && v.type != .null && v.type != .any {
-            diagnostics.error(.type, "a list holds text, not a \(v.type)", valueRange)
+            diagnostics.error(.wrongType, "a list holds text, not a \(v.type)", valueRange)
             return TExpr(.invalid, .any, range)
         }
         return TExpr(.listEdit(list: list, value: v, remove: op == .sub), .list, range)
@@ -176,11 +176,11 @@ extension Checker {
         let x = check(a, scope)
         guard let tq = checkQuery(q) else { return TExpr(.invalid, .any, range) }
         if tq.isCount {
-            diagnostics.error(.type, "\"in\" takes rows or values, not a count", queryRange)
+            diagnostics.error(.wrongQueryShape, "\"in\" takes rows or values, not a count", queryRange)
             return TExpr(.invalid, .any, range)
         }
         if tq.pivot != nil {
-            diagnostics.error(.type, "\"in\" cannot take a pivot", queryRange)
+            diagnostics.error(.wrongQueryShape, "\"in\" cannot take a pivot", queryRange)
             return TExpr(.invalid, .any, range)
         }
         if x.type == .any { return TExpr(.invalid, .any, range) }
@@ -188,18 +188,18 @@ extension Checker {
             // Membership among the rows: the left side must be a reference to that entity.
             let table = tq.entity.table == "tasks" ? "tasks" : tq.entity.plural
             guard case .reference(let target) = x.type else {
-                diagnostics.error(.type, "\"in\" a query of \(tq.entity.plural) takes a \(tq.entity.singular), not a \(x.type)", a.range,
+                diagnostics.error(.wrongType, "\"in\" a query of \(tq.entity.plural) takes a \(tq.entity.singular), not a \(x.type)", a.range,
                                   notes: ["or select the one value to compare with, as in (\(tq.entity.plural) where ... select \(tq.entity.key ?? "id"))"])
                 return TExpr(.invalid, .any, range)
             }
             guard target == table else {
-                diagnostics.error(.type, "\(Checker.describe(x)) is a \(x.type), but the query gives \(tq.entity.plural)", a.range)
+                diagnostics.error(.wrongType, "\(Checker.describe(x)) is a \(x.type), but the query gives \(tq.entity.plural)", a.range)
                 return TExpr(.invalid, .any, range)
             }
             return TExpr(.inQuery(x, tq, negated: negated, rows: true), .bool, range)
         }
         guard tq.columns.count == 1 else {
-            diagnostics.error(.type, "a query after \"in\" must select one item, not \(tq.columns.count)", queryRange)
+            diagnostics.error(.wrongQueryShape, "a query after \"in\" must select one item, not \(tq.columns.count)", queryRange)
             return TExpr(.invalid, .any, range)
         }
         let item = tq.columns[0].expr
@@ -215,7 +215,7 @@ extension Checker {
         case let (lt, rt) where lt == rt: break
         case (.text, .enumeration), (.enumeration, .text): break
         default:
-            diagnostics.error(.type, "cannot compare a \(x.type) with the query's \(item.type) values", range)
+            diagnostics.error(.wrongType, "cannot compare a \(x.type) with the query's \(item.type) values", range)
             return TExpr(.invalid, .any, range)
         }
         return TExpr(.inQuery(l, tq, negated: negated, rows: false), .bool, range)
@@ -241,12 +241,12 @@ extension Checker {
         var hops: [FieldDef] = []
         for (i, n) in names.enumerated() {
             guard let f = entity.field(n.lowered) else {
-                diagnostics.error(.unknownName, "unknown field \"\(n.text)\" of \(entity.plural)\(Suggestions.didYouMean(n.text, entity.fieldNames))", n.range)
+                diagnostics.error(.unknownField, "unknown field \"\(n.text)\" of \(entity.plural)\(Suggestions.didYouMean(n.text, entity.fieldNames))", n.range)
                 return TExpr(.invalid, .any, range)
             }
             if i < names.count - 1 {
                 guard case .reference(let target) = f.type, let next = schema.plural(target) else {
-                    diagnostics.error(.type, "\"\(n.text)\" is a \(PType(f.type)), not a reference: it has no fields", n.range)
+                    diagnostics.error(.noFields, "\"\(n.text)\" is a \(PType(f.type)), not a reference: it has no fields", n.range)
                     return TExpr(.invalid, .any, range)
                 }
                 hops.append(f)
@@ -287,10 +287,10 @@ extension Checker {
                 slotCount += 1
                 return TExpr(.lookup(slot: slot, .taskInVariable(v)), .reference("tasks"), e.range)
             }
-            diagnostics.error(.type, "downstream of / upstream of takes a task: a WBS code like 3.3.1 or a task variable", e.range)
+            diagnostics.error(.wrongType, "downstream of / upstream of takes a task: a WBS code like 3.3.1 or a task variable", e.range)
             return nil
         default:
-            diagnostics.error(.type, "downstream of / upstream of takes a task, not a \(x.type)", e.range)
+            diagnostics.error(.wrongType, "downstream of / upstream of takes a task, not a \(x.type)", e.range)
             return nil
         }
     }

@@ -135,7 +135,7 @@ extension Checker {
     mutating func checkStatement(_ s: Statement) -> Checked? {
         let none = Scope(entity: Checker.noFields)
         if readOnly, let verb = s.changeVerb {
-            diagnostics.error(.refused, "read-only: \(verb) is not allowed here", s.range)
+            diagnostics.error(.readOnly, "read-only: \(verb) is not allowed here", s.range)
             return nil
         }
         switch s.kind {
@@ -152,11 +152,11 @@ extension Checker {
             var out: [(FieldDef, UpdateValue)] = []
             for (name, valueExpr) in pairs {
                 guard let f = tq.entity.field(name.lowered), name.lowered != "id" else {
-                    diagnostics.error(.unknownName, "unknown field \"\(name.text)\" of \(tq.entity.plural)\(Suggestions.didYouMean(name.text, tq.entity.fieldNames))", name.range)
+                    diagnostics.error(.unknownField, "unknown field \"\(name.text)\" of \(tq.entity.plural)\(Suggestions.didYouMean(name.text, tq.entity.fieldNames))", name.range)
                     continue
                 }
                 if out.contains(where: { $0.0.name == f.name }) {
-                    diagnostics.error(.syntax, "\"\(f.name)\" is set twice", name.range)
+                    diagnostics.error(.givenTwice, "\"\(f.name)\" is set twice", name.range)
                     continue
                 }
                 if f.name == "duration", tq.entity.table == "tasks" {
@@ -169,24 +169,24 @@ extension Checker {
                         continue
                     }
                     let v = check(valueExpr, Scope(entity: tq.entity))
-                    if v.type != .duration && v.type != .any { diagnostics.error(.type, "duration takes a duration like 5d", valueExpr.range) }
+                    if v.type != .duration && v.type != .any { diagnostics.error(.wrongType, "duration takes a duration like 5d", valueExpr.range) }
                     out.append((f, .duration(v)))
                     continue
                 }
                 if tq.entity.table == "dependencies", f.name == "pred" || f.name == "succ" {
-                    diagnostics.error(.type, "a dependency's tasks cannot be changed: delete it and add the one you mean", name.range)
+                    diagnostics.error(.notSettable, "a dependency's tasks cannot be changed: delete it and add the one you mean", name.range)
                     continue
                 }
                 if f.type == .list, case .list(let items) = valueExpr.kind {
                     var tags: [String] = []
                     for item in items {
-                        if case .string(let s) = item.kind { tags.append(s) } else { diagnostics.error(.type, "tags are text: write (\"infra\", \"db\")", item.range) }
+                        if case .string(let s) = item.kind { tags.append(s) } else { diagnostics.error(.wrongType, "tags are text: write (\"infra\", \"db\")", item.range) }
                     }
                     out.append((f, .expr(TExpr(.value(.list(tags)), .list, valueExpr.range))))
                     continue
                 }
                 if f.isComputed || f.scheduled || (f.name == "wbs" && tq.entity.table == "tasks") {
-                    diagnostics.error(.type, "\"\(f.name)\" \(f.scheduled ? "is filled in by schedule" : f.isComputed ? "is computed" : "is the task's identity") and cannot be set", name.range)
+                    diagnostics.error(.notSettable, "\"\(f.name)\" \(f.scheduled ? "is filled in by schedule" : f.isComputed ? "is computed" : "is the task's identity") and cannot be set", name.range)
                     continue
                 }
                 if let v = checkNewValue(valueExpr, f, Scope(entity: tq.entity)) { out.append((f, v)) }
@@ -199,18 +199,18 @@ extension Checker {
             var roleValue: String?
             if let role {
                 guard let r = ["R", "A", "C", "I"].first(where: { $0 == role.text.uppercased() }) else {
-                    diagnostics.error(.invalidValue, "unknown role \"\(role.text)\"; valid roles are: R, A, C, I", role.range)
+                    diagnostics.error(.unknownValue, "unknown role \"\(role.text)\"; valid roles are: R, A, C, I", role.range)
                     return nil
                 }
                 roleValue = r
             }
             let p = check(person, none)
             if p.type != .text && p.type != .reference("people") && p.type != .any {
-                diagnostics.error(.type, "name the person in quotes, or give a person field like t.owner.backup, not a \(p.type)", person.range)
+                diagnostics.error(.wrongType, "name the person in quotes, or give a person field like t.owner.backup, not a \(p.type)", person.range)
             }
             guard let tq = checkTarget(target, verb: isAssign ? "assign" : "unassign") else { return nil }
             if tq.entity.table != "tasks" {
-                diagnostics.error(.type, "people are assigned to tasks, not \(tq.entity.plural)", target.range)
+                diagnostics.error(.wrongType, "people are assigned to tasks, not \(tq.entity.plural)", target.range)
                 return nil
             }
             return isAssign ? .assign(person: p, role: roleValue ?? "R", target: tq, s.range)
@@ -219,7 +219,7 @@ extension Checker {
         case .shift(let target, let by):
             guard let tq = checkTarget(target, verb: "shift") else { return nil }
             if tq.entity.table != "tasks" && tq.entity.table != "projects" {
-                diagnostics.error(.type, "shift moves tasks (or projects), not \(tq.entity.plural)", target.range)
+                diagnostics.error(.wrongType, "shift moves tasks (or projects), not \(tq.entity.plural)", target.range)
                 return nil
             }
             if case .duration(let v, .workdays) = by.kind, abs(v) <= maxDurationDays {
@@ -230,7 +230,7 @@ extension Checker {
             }
             let d = check(by, none)
             if d.type != .duration && d.type != .any {
-                diagnostics.error(.type, "shift takes a duration like 3d, 1w or 5wd, not a \(d.type)", by.range)
+                diagnostics.error(.wrongType, "shift takes a duration like 3d, 1w or 5wd, not a \(d.type)", by.range)
                 return nil
             }
             return .shift(tq, days: d, workdays: false, s.range)
@@ -247,7 +247,7 @@ extension Checker {
         case .param(let name, let e):
             let d = check(e, none)
             guard case .value(let dv) = d.kind else {
-                if d.type != .any { diagnostics.error(.type, "a param's default is a literal value", e.range) }
+                if d.type != .any { diagnostics.error(.wrongType, "a param's default is a literal value", e.range) }
                 return nil
             }
             var value = dv
@@ -288,7 +288,7 @@ extension Checker {
 
         case .function(let name, let params, let body):
             if Checker.aggregates[name.lowered] != nil || ScalarFunction.named(name.lowered) != nil || Checker.relativeDates.contains(name.lowered) {
-                diagnostics.error(.type, "\"\(name.text)\" is a built-in function", name.range)
+                diagnostics.error(.nameTaken, "\"\(name.text)\" is a built-in function", name.range)
                 return nil
             }
             functions[name.lowered] = (params, body)
@@ -310,7 +310,7 @@ extension Checker {
 
         case .saveQuery(let name, let q, let text):
             if schema.entity(named: name.text) != nil || lookup(name.text) != nil {
-                diagnostics.error(.type, "\"\(name.text)\" is already the name of an entity or a variable", name.range)
+                diagnostics.error(.nameTaken, "\"\(name.text)\" is already the name of an entity or a variable", name.range)
                 return nil
             }
             guard checkQuery(q) != nil else { return nil }
@@ -329,7 +329,7 @@ extension Checker {
             return checkSaveRule(name, q, text: text, severity: severity, s.range)
         case .dropRule(let name):
             guard case .string(let n) = name.kind, !n.isEmpty else {
-                diagnostics.error(.type, "drop rule takes the rule's name in quotes", name.range)
+                diagnostics.error(.wrongType, "drop rule takes the rule's name in quotes", name.range)
                 return nil
             }
             return .dropRule(n, name.range)
@@ -344,7 +344,7 @@ extension Checker {
                 let keyed = schema.entities.filter { $0.key != nil && !$0.isReadOnly }
                 guard let e = keyed.first(where: { $0.singular == entityName.lowered || $0.plural == entityName.lowered }) else {
                     let names = keyed.map(\.singular)
-                    diagnostics.error(.unknownName, "history of takes an entity with a key: \(names.joined(separator: ", "))\(Suggestions.didYouMean(entityName.text, names))",
+                    diagnostics.error(.unknownEntity, "history of takes an entity with a key: \(names.joined(separator: ", "))\(Suggestions.didYouMean(entityName.text, names))",
                                       entityName.range)
                     return nil
                 }
@@ -354,17 +354,17 @@ extension Checker {
             return .history(row: (entity, v), s.range)
         case .importFile(let file, let code):
             guard fileAccess else {
-                diagnostics.error(.refused, "import reads files, and file access is off here", s.range)
+                diagnostics.error(.fileAccess, "import reads files, and file access is off here", s.range)
                 return nil
             }
             guard case .string(let path) = file.kind else {
-                diagnostics.error(.type, "import takes a file name in quotes", file.range)
+                diagnostics.error(.wrongType, "import takes a file name in quotes", file.range)
                 return nil
             }
             var codeText: String?
             if let code {
                 guard case .string(let c) = code.kind, !c.isEmpty else {
-                    diagnostics.error(.type, "import ... as takes a project code in quotes", code.range)
+                    diagnostics.error(.wrongType, "import ... as takes a project code in quotes", code.range)
                     return nil
                 }
                 codeText = c
@@ -373,51 +373,51 @@ extension Checker {
         case .gantt(let q): return checkGantt(q, s.range)
         case .report(let file):
             guard fileAccess else {
-                diagnostics.error(.refused, "report writes a file, and file access is off here", s.range)
+                diagnostics.error(.fileAccess, "report writes a file, and file access is off here", s.range)
                 return nil
             }
             guard case .string(let path) = file.kind, !path.isEmpty else {
-                diagnostics.error(.type, "report to takes a file name in quotes: report to \"weekly.html\"", file.range)
+                diagnostics.error(.wrongType, "report to takes a file name in quotes: report to \"weekly.html\"", file.range)
                 return nil
             }
             guard path.lowercased().hasSuffix(".html") || path.lowercased().hasSuffix(".htm") else {
-                diagnostics.error(.invalidValue, "report writes an HTML page: name the file .html", file.range)
+                diagnostics.error(.unsupportedFile, "report writes an HTML page: name the file .html", file.range)
                 return nil
             }
             return .report(path: path, s.range)
         case .importInto(let file, let entityName, let format):
             guard fileAccess else {
-                diagnostics.error(.refused, "import reads files, and file access is off here", s.range)
+                diagnostics.error(.fileAccess, "import reads files, and file access is off here", s.range)
                 return nil
             }
             guard let entity = schema.entity(named: entityName.lowered) else {
                 let names = schema.entities.map(\.plural)
-                diagnostics.error(.unknownName, "cannot import into \"\(entityName.text)\"\(Suggestions.didYouMean(entityName.text, names))", entityName.range,
+                diagnostics.error(.unknownEntity, "cannot import into \"\(entityName.text)\"\(Suggestions.didYouMean(entityName.text, names))", entityName.range,
                                   notes: ["import into one of: " + names.joined(separator: ", ")])
                 return nil
             }
             if let format {
                 guard checkTransferFormat(format) else { return nil }
                 guard entity.table == "tasks", !entity.onlyMilestones else {
-                    diagnostics.error(.invalidValue, "Taskwarrior's file holds tasks: import \"F.json\" into tasks from taskwarrior", entityName.range)
+                    diagnostics.error(.unsupportedFile, "Taskwarrior's file holds tasks: import \"F.json\" into tasks from taskwarrior", entityName.range)
                     return nil
                 }
                 guard let path = checkPath(file, verb: "import") else { return nil }
                 if case .value(.text(let p)) = path.kind, DataFormat.of(p) != .json {
-                    diagnostics.error(.invalidValue, "Taskwarrior's export is JSON: name a .json file", file.range)
+                    diagnostics.error(.unsupportedFile, "Taskwarrior's export is JSON: name a .json file", file.range)
                     return nil
                 }
                 return .importTaskwarrior(path: path, s.range)
             }
             guard let path = checkPath(file, verb: "import") else { return nil }
             if case .value(.text(let p)) = path.kind, DataFormat.forImport(p) == nil {
-                diagnostics.error(.invalidValue, DataFormat.importRefusal(p), file.range)
+                diagnostics.error(.unsupportedFile, DataFormat.importRefusal(p), file.range)
                 return nil
             }
             return .importInto(path: path, entity, s.range)
         case .export(let query, let file, let format):
             guard fileAccess else {
-                diagnostics.error(.refused, "export writes files, and file access is off here", s.range)
+                diagnostics.error(.fileAccess, "export writes files, and file access is off here", s.range)
                 return nil
             }
             var tq: TQuery?
@@ -428,12 +428,12 @@ extension Checker {
             if let format {
                 guard checkTransferFormat(format) else { return nil }
                 guard let q = tq, q.entity.table == "tasks", q.shape == .rows, q.groupBy.isEmpty else {
-                    diagnostics.error(.invalidValue, "Taskwarrior's file holds tasks: export a query of tasks, without group by, like export tasks to \"tasks.json\" as taskwarrior", s.range)
+                    diagnostics.error(.unsupportedFile, "Taskwarrior's file holds tasks: export a query of tasks, without group by, like export tasks to \"tasks.json\" as taskwarrior", s.range)
                     return nil
                 }
                 guard let path = checkPath(file, verb: "export") else { return nil }
                 if case .value(.text(let p)) = path.kind, DataFormat.of(p) != .json {
-                    diagnostics.error(.invalidValue, "Taskwarrior reads JSON: name a .json file", file.range)
+                    diagnostics.error(.unsupportedFile, "Taskwarrior reads JSON: name a .json file", file.range)
                     return nil
                 }
                 return .exportTaskwarrior(q, path: path, s.range)
@@ -448,12 +448,12 @@ extension Checker {
         case .scheduleLevel(let within):
             guard let within else { return .scheduleLevel(budgetMilliseconds: 200, s.range) }
             guard case .duration(let v, let unit) = within.kind, unit == .milliseconds || unit == .seconds else {
-                diagnostics.error(.type, "a time budget is written like 200ms or 2s", within.range)
+                diagnostics.error(.wrongUnit, "a time budget is written like 200ms or 2s", within.range)
                 return nil
             }
             let ms = unit == .seconds ? v * 1000 : v
             guard ms >= 1, ms <= 600_000 else {
-                diagnostics.error(.invalidValue, "a time budget from 1ms to 600s, please", within.range)
+                diagnostics.error(.outOfRange, "a time budget from 1ms to 600s, please", within.range)
                 return nil
             }
             return .scheduleLevel(budgetMilliseconds: Int(ms.rounded()), s.range)
@@ -461,7 +461,7 @@ extension Checker {
         case .health(let asOf):
             guard let asOf else { return .health(nil, s.range) }
             let d = check(asOf, none)
-            if d.type != .date && d.type != .any { diagnostics.error(.type, "health as of takes a date, not a \(d.type)", asOf.range) }
+            if d.type != .date && d.type != .any { diagnostics.error(.wrongType, "health as of takes a date, not a \(d.type)", asOf.range) }
             return .health(d, s.range)
         case .undo: return .undo(s.range)
         case .redo: return .redo(s.range)
@@ -475,24 +475,24 @@ extension Checker {
     /// no `select`, `group by` or `count`.
     private mutating func checkGantt(_ q: Query, _ range: SourceRange) -> Checked? {
         if q.isCount {
-            diagnostics.error(.type, "gantt draws tasks, not a count: write gantt tasks where ...", q.range)
+            diagnostics.error(.wrongQueryShape, "gantt draws tasks, not a count: write gantt tasks where ...", q.range)
             return nil
         }
         if let first = q.groupBy.first {
-            diagnostics.error(.type, "gantt draws one row per task: leave out group by", first.range)
+            diagnostics.error(.wrongQueryShape, "gantt draws one row per task: leave out group by", first.range)
             return nil
         }
         if let item = q.select?.first {
-            diagnostics.error(.type, "gantt chooses its own columns (wbs, name, dates, progress): leave out select", item.range)
+            diagnostics.error(.wrongType, "gantt chooses its own columns (wbs, name, dates, progress): leave out select", item.range)
             return nil
         }
         guard let tq = checkQuery(q) else { return nil }
         guard tq.entity.table == "tasks" else {
-            diagnostics.error(.type, "gantt draws tasks, not \(tq.entity.plural)", q.source.range)
+            diagnostics.error(.wrongQueryShape, "gantt draws tasks, not \(tq.entity.plural)", q.source.range)
             return nil
         }
         if tq.isCount || !tq.groupBy.isEmpty || tq.aggregatesOnly {
-            diagnostics.error(.type, "gantt draws one row per task: \"\(q.source.text)\" is a saved query that counts or groups", q.source.range)
+            diagnostics.error(.wrongQueryShape, "gantt draws one row per task: \"\(q.source.text)\" is a saved query that counts or groups", q.source.range)
             return nil
         }
         return .gantt(tq, range)
@@ -502,7 +502,7 @@ extension Checker {
     /// The other programs' formats `import ... from` and `export ... as` know: Taskwarrior's.
     private mutating func checkTransferFormat(_ n: Name) -> Bool {
         if n.lowered == "taskwarrior" { return true }
-        diagnostics.error(.unknownName, "unknown format \"\(n.text)\"\(Suggestions.didYouMean(n.text, ["taskwarrior"])); the formats are: taskwarrior", n.range,
+        diagnostics.error(.unknownFormat, "unknown format \"\(n.text)\"\(Suggestions.didYouMean(n.text, ["taskwarrior"])); the formats are: taskwarrior", n.range,
                           notes: ["other formats are named by the file's extension: .csv, .tsv, .json"])
         return false
     }
@@ -511,7 +511,7 @@ extension Checker {
         let t = check(e, Scope(entity: Checker.noFields))
         if t.type == .any { return nil }
         guard t.type == .text else {
-            diagnostics.error(.type, "\(verb) takes a file name in quotes, not a \(t.type)", e.range)
+            diagnostics.error(.wrongType, "\(verb) takes a file name in quotes, not a \(t.type)", e.range)
             return nil
         }
         return t
@@ -523,11 +523,11 @@ extension Checker {
         func date(_ e: Expr) -> Day? {
             let t = check(e, none)
             if case .value(.date(let d)) = t.kind, d.isInRange { return d }
-            if t.type != .any { diagnostics.error(.type, "a holiday is a date like 2026-10-01", e.range) }
+            if t.type != .any { diagnostics.error(.wrongType, "a holiday is a date like 2026-10-01", e.range) }
             return nil
         }
         guard let lit = a.literal, let from = date(lit) else {
-            if a.literal == nil { diagnostics.error(.syntax, "write: add holiday 2026-10-01 [to 2026-10-07] [name \"...\"]", range) }
+            if a.literal == nil { diagnostics.error(.unexpectedToken, "write: add holiday 2026-10-01 [to 2026-10-07] [name \"...\"]", range) }
             return nil
         }
         var to = from
@@ -538,15 +538,15 @@ extension Checker {
                 guard let d = date(v) else { return nil }
                 to = d
             case "name":
-                guard case .string(let s) = v.kind else { diagnostics.error(.type, "a holiday's name is text", v.range); return nil }
+                guard case .string(let s) = v.kind else { diagnostics.error(.wrongType, "a holiday's name is text", v.range); return nil }
                 name = s
             default:
-                diagnostics.error(.unknownName, "a holiday takes \"to\" and \"name\", not \"\(f.text)\"", f.range)
+                diagnostics.error(.unknownField, "a holiday takes \"to\" and \"name\", not \"\(f.text)\"", f.range)
                 return nil
             }
         }
         guard to >= from, to.number - from.number <= 366 else {
-            diagnostics.error(.invalidValue, "a holiday runs forward, at most a year", range)
+            diagnostics.error(.outOfRange, "a holiday runs forward, at most a year", range)
             return nil
         }
         return .addHoliday(from: from, to: to, name: name, range)
@@ -558,13 +558,13 @@ extension Checker {
         case .query(let q):
             guard let tq = checkQuery(q) else { return nil }
             if verb != "for", q.asOf != nil || tq.entity.isReadOnly {
-                diagnostics.error(.refused, tq.entity.isJournal ? "the journal is read-only: \(verb) works on the model"
+                diagnostics.error(.readOnly, tq.entity.isJournal ? "the journal is read-only: \(verb) works on the model"
                                   : tq.entity.isReadOnly ? "load is computed: \(verb) works on the tasks, assignments and people it comes from"
                                   : "\(verb) changes the model as it is now, not as of a past day", q.range)
                 return nil
             }
             if q.isCount || q.select != nil || !q.groupBy.isEmpty {
-                diagnostics.error(.type, "\(verb) works on rows: leave out count, group by and select", q.range)
+                diagnostics.error(.wrongQueryShape, "\(verb) works on rows: leave out count, group by and select", q.range)
                 return nil
             }
             return tq
@@ -608,7 +608,7 @@ extension Checker {
                 tq.namedTask = text
                 return tq
             default:
-                diagnostics.error(.type, "\(verb) takes rows: a query like \"tasks where ...\", a loop variable or a task's WBS code", e.range)
+                diagnostics.error(.notASource, "\(verb) takes rows: a query like \"tasks where ...\", a loop variable or a task's WBS code", e.range)
                 return nil
             }
         }
@@ -626,13 +626,13 @@ extension Checker {
             guard let tq = checkQuery(q) else { return nil }
             if case .set(let slot, let entity)? = existing, !isNew {
                 guard entity.plural == tq.entity.plural else {
-                    diagnostics.error(.type, "\"\(name.text)\" holds \(entity.plural), not \(tq.entity.plural)", range)
+                    diagnostics.error(.notASource, "\"\(name.text)\" holds \(entity.plural), not \(tq.entity.plural)", range)
                     return nil
                 }
                 return .bindSet(slot: slot, tq, range)
             }
             if !isNew {
-                diagnostics.error(.type, "\"\(name.text)\" holds a value, not a set of rows", range)
+                diagnostics.error(.notASource, "\"\(name.text)\" holds a value, not a set of rows", range)
                 return nil
             }
             let slot = declare(name.text) { .set(slot: $0, entity: tq.entity) }
@@ -651,12 +651,12 @@ extension Checker {
             switch existing {
             case .value(let slot, let type):
                 if type != v.type && v.type != .null && type != .null {
-                    diagnostics.error(.type, "\"\(name.text)\" holds a \(type), not a \(v.type)", v.range)
+                    diagnostics.error(.wrongType, "\"\(name.text)\" holds a \(type), not a \(v.type)", v.range)
                     return nil
                 }
                 return .bindValue(slot: slot, v, range)
             default:
-                diagnostics.error(.type, "\"\(name.text)\" cannot be rebound to a value", name.range)
+                diagnostics.error(.wrongType, "\"\(name.text)\" cannot be rebound to a value", name.range)
                 return nil
             }
         }
@@ -674,7 +674,7 @@ extension Checker {
         if case .enumeration(let vs) = f.type, case .name(let n) = e.kind,
            vs.contains(where: { $0.lowercased() == n.lowercased() }) || (scope.entity.field(n) == nil && lookup(n) == nil) {
             guard let v = vs.first(where: { $0.lowercased() == n.lowercased() }) else {
-                diagnostics.error(.invalidValue, "unknown \(f.name) \"\(n)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
+                diagnostics.error(.unknownValue, "unknown \(f.name) \"\(n)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
                 return nil
             }
             return .expr(TExpr(.value(.text(v)), target, e.range))
@@ -689,7 +689,7 @@ extension Checker {
             case .reference(let t2) where t2 == t: return .expr(v)
             case .null, .any: return .expr(v)
             default:
-                diagnostics.error(.type, "\(f.name) takes a \(entity.singular), named by its \(entity.key ?? "key"), not a \(v.type)", e.range)
+                diagnostics.error(.wrongType, "\(f.name) takes a \(entity.singular), named by its \(entity.key ?? "key"), not a \(v.type)", e.range)
                 return nil
             }
         }
@@ -698,7 +698,7 @@ extension Checker {
         case (_, .any), (_, .null): return .expr(v)
         case (.enumeration(let vs), .text):
             if case .value(.text(let s)) = v.kind, !vs.contains(s) {
-                diagnostics.error(.invalidValue, "unknown \(f.name) \"\(s)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
+                diagnostics.error(.unknownValue, "unknown \(f.name) \"\(s)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
                 return nil
             }
             return .expr(v)
@@ -709,7 +709,7 @@ extension Checker {
             var notes: [String] = []
             if target == .date, v.type == .text { notes.append("write dates without quotes: 2026-01-28") }
             if target == .duration, v.type == .number { notes.append("durations carry a unit: write 3d, 2w or 5wd") }
-            diagnostics.error(.type, "\(f.name) takes a \(FieldType.describe(f.type)), not a \(v.type)", e.range, notes: notes)
+            diagnostics.error(.wrongType, "\(f.name) takes a \(FieldType.describe(f.type)), not a \(v.type)", e.range, notes: notes)
             return nil
         }
     }
@@ -717,11 +717,11 @@ extension Checker {
     /// A user function call: the body is checked with the parameters standing for the arguments.
     mutating func callFunction(_ name: Name, _ f: (params: [Name], body: Expr), _ args: [Expr], _ range: SourceRange, _ scope: Scope) -> TExpr {
         guard args.count == f.params.count else {
-            diagnostics.error(.type, "\(name.text)() takes \(f.params.count) argument\(f.params.count == 1 ? "" : "s"), not \(args.count)", range)
+            diagnostics.error(.argumentCount, "\(name.text)() takes \(f.params.count) argument\(f.params.count == 1 ? "" : "s"), not \(args.count)", range)
             return TExpr(.invalid, .any, range)
         }
         guard callDepth < 32 else {
-            diagnostics.error(.type, "\(name.text)() calls itself without end: PMQ functions cannot recurse", range)
+            diagnostics.error(.recursiveFunction, "\(name.text)() calls itself without end: PMQ functions cannot recurse", range)
             return TExpr(.invalid, .any, range)
         }
         // Calls are expanded in place, so a chain like f1(x) = f0(f0(x)) doubles at every
@@ -734,7 +734,7 @@ extension Checker {
         if let reason = expandedCalls > Checker.maxExpandedCalls
             ? "expands to more than \(Checker.maxExpandedCalls) function calls" : interrupted() {
             expansionStopped = true
-            diagnostics.error(.refused, "\(outerName.text)(): \(reason); PMQ functions are expanded where they are called, so split the statement or simplify the functions", outerRange)
+            diagnostics.error(.tooComplex, "\(outerName.text)(): \(reason); PMQ functions are expanded where they are called, so split the statement or simplify the functions", outerRange)
             return TExpr(.invalid, .any, range)
         }
         var frame: [String: Variable] = [:]
@@ -746,7 +746,7 @@ extension Checker {
         scopes.removeLast()
         if !expansionStopped, result.size > Checker.maxExpandedSize {
             expansionStopped = true
-            diagnostics.error(.refused, "\(outerName.text)(): expands to more than \(Checker.maxExpandedSize) terms; PMQ functions are expanded where they are called, so split the statement or simplify the functions", outerRange)
+            diagnostics.error(.tooComplex, "\(outerName.text)(): expands to more than \(Checker.maxExpandedSize) terms; PMQ functions are expanded where they are called, so split the statement or simplify the functions", outerRange)
             return TExpr(.invalid, .any, range)
         }
         return TExpr(result.kind, result.type, range)

@@ -104,12 +104,12 @@ struct Checker {
         if let entity = schema.plural(source.text) { return (entity, nil, nil) }
         if let v = lookup(source.text) {
             if case .set(let slot, let entity) = v { return (entity, slot, nil) }
-            diagnostics.error(.type, "\"\(source.text)\" is not a set of rows: queries start with an entity (tasks, people, ...), a saved query or a set variable", source.range)
+            diagnostics.error(.notASource, "\"\(source.text)\" is not a set of rows: queries start with an entity (tasks, people, ...), a saved query or a set variable", source.range)
             return nil
         }
         if let text = pendingSaved[source.lowered] ?? savedQuery(source.lowered) {
             guard savedDepth < 16 else {
-                diagnostics.error(.type, "saved query \"\(source.text)\" refers to itself", source.range)
+                diagnostics.error(.notASource, "saved query \"\(source.text)\" refers to itself", source.range)
                 return nil
             }
             let file = SourceFile(name: "query \(source.text)", text: text)
@@ -121,7 +121,7 @@ struct Checker {
             defer { savedDepth -= 1; namedSources = outerNames }
             guard let stmt = parser.nextStatement(), parser.diagnostics.isEmpty, case .query(let inner) = stmt.kind,
                   let base = checkQuery(inner) else {
-                diagnostics.error(.runtime, "saved query \"\(source.text)\" no longer checks: drop it and save it again", source.range)
+                diagnostics.error(.staleQuery, "saved query \"\(source.text)\" no longer checks: drop it and save it again", source.range)
                 return nil
             }
             return (base.entity, nil, base)
@@ -129,7 +129,7 @@ struct Checker {
         let names = schema.entities.map(\.plural)
         var hint = Suggestions.didYouMean(source.text, names + scopes.flatMap { $0.keys })
         if let single = schema.entity(named: source.text) { hint = "; did you mean \"\(single.plural)\"?" }
-        diagnostics.error(.unknownName, "unknown entity \"\(source.text)\"\(hint)", source.range,
+        diagnostics.error(.unknownEntity, "unknown entity \"\(source.text)\"\(hint)", source.range,
                           notes: hint.isEmpty ? ["queries start with one of: " + names.joined(separator: ", ")] : [])
         return nil
     }
@@ -166,14 +166,14 @@ struct Checker {
             let aggregated = tq.columns.map { $0.expr.containsAggregate }
             if q.groupBy.isEmpty, aggregated.contains(true) {
                 if let i = aggregated.firstIndex(of: false) {
-                    diagnostics.error(.type, "\"\(tq.columns[i].name)\" is neither aggregated nor grouped; add \"group by\" or aggregate it",
+                    diagnostics.error(.notGrouped, "\"\(tq.columns[i].name)\" is neither aggregated nor grouped; add \"group by\" or aggregate it",
                                       items[i].range)
                 }
                 tq.aggregatesOnly = true
             } else if !q.groupBy.isEmpty {
                 let keys = q.groupBy.map(canonical)
                 for (i, item) in items.enumerated() where !aggregated[i] && !keys.contains(canonical(item.expr)) {
-                    diagnostics.error(.type, "\"\(tq.columns[i].name)\" is neither aggregated nor grouped", item.range,
+                    diagnostics.error(.notGrouped, "\"\(tq.columns[i].name)\" is neither aggregated nor grouped", item.range,
                                       notes: ["group by it, or wrap it in count(), sum(), avg(), min() or max()"])
                 }
             }
@@ -253,7 +253,7 @@ struct Checker {
         // A variable or an expression of them: evaluated when the query runs.
         if t.type == .number, t.cost == 0, !isLiteral(t) { return t }
         if t.type != .any {
-            diagnostics.error(.type, "\(clause) takes a whole number of rows", e.range)
+            diagnostics.error(.wrongType, "\(clause) takes a whole number of rows", e.range)
         }
         return TExpr(.invalid, .any, e.range)
     }
@@ -265,7 +265,7 @@ struct Checker {
 
     mutating func requireCondition(_ e: TExpr, _ clause: String) {
         if e.type != .bool && e.type != .any && e.type != .null {
-            diagnostics.error(.type, "\(clause) needs a condition, not a \(e.type)", e.range,
+            diagnostics.error(.wrongType, "\(clause) needs a condition, not a \(e.type)", e.range,
                               notes: ["compare it with something, e.g. \"... = value\""])
         }
     }
@@ -276,7 +276,7 @@ struct Checker {
         switch e.kind {
         case .number(let v, let text):
             guard v.isFinite else {
-                diagnostics.error(.invalidValue, "number too large", e.range)
+                diagnostics.error(.outOfRange, "number too large", e.range)
                 return TExpr(.invalid, .any, e.range)
             }
             // Whole numbers keep every digit: 123456789012345678 is not rounded through a Double.
@@ -298,13 +298,13 @@ struct Checker {
             return TExpr(.concat(pieces), .text, e.range)
         case .date(let d):
             guard d.isValid else {
-                diagnostics.error(.invalidValue, "not a real date", e.range)
+                diagnostics.error(.outOfRange, "not a real date", e.range)
                 return TExpr(.invalid, .any, e.range)
             }
             return TExpr(.value(.date(d)), .date, e.range)
         case .duration(let v, let unit):
             guard abs(v) <= maxDurationDays else {
-                diagnostics.error(.invalidValue, "a duration of at most \(Int(maxDurationDays)) days, please", e.range)
+                diagnostics.error(.outOfRange, "a duration of at most \(Int(maxDurationDays)) days, please", e.range)
                 return TExpr(.invalid, .any, e.range)
             }
             switch unit {
@@ -312,10 +312,10 @@ struct Checker {
             case .weeks: return TExpr(.value(.duration(v * 7)), .duration, e.range)
             case .hours: return TExpr(.value(v == v.rounded() ? .integer(Int64(v)) : .decimal(v)), .number, e.range)
             case .months:
-                diagnostics.error(.type, "months (mo) have no fixed length: add them to a date, as in today + 1mo", e.range)
+                diagnostics.error(.wrongUnit, "months (mo) have no fixed length: add them to a date, as in today + 1mo", e.range)
                 return TExpr(.invalid, .any, e.range)
             case .milliseconds, .seconds:
-                diagnostics.error(.type, "ms and s are for a time budget, as in schedule level within 200ms", e.range)
+                diagnostics.error(.wrongUnit, "ms and s are for a time budget, as in schedule level within 200ms", e.range)
                 return TExpr(.invalid, .any, e.range)
             case .workdays:
                 // Alone, `5wd` means the calendar span of 5 working days from today.
@@ -337,7 +337,7 @@ struct Checker {
         case .unary(.negate, let a):
             let x = check(a, scope)
             if x.type != .number && x.type != .duration && x.type != .any {
-                diagnostics.error(.type, "cannot negate a \(x.type)", e.range)
+                diagnostics.error(.wrongType, "cannot negate a \(x.type)", e.range)
                 return TExpr(.invalid, .any, e.range)
             }
             if case .value(let v) = x.kind {
@@ -362,7 +362,7 @@ struct Checker {
                 let x = check(a, scope), y = check(b, scope)
                 let xs = keyed(x), ys = keyed(y)
                 for (t, src) in [(xs, a), (ys, b)] where !t.type.isTextLike && t.type != .any && t.type != .null {
-                    diagnostics.error(.type, "\"\(op.rawValue)\" searches text, not a \(t.type)", src.range)
+                    diagnostics.error(.wrongType, "\"\(op.rawValue)\" searches text, not a \(t.type)", src.range)
                 }
                 return TExpr(.compare(op, xs, ys), .bool, e.range)
             default:
@@ -384,12 +384,12 @@ struct Checker {
             if list.type == .list {
                 let x = check(a, scope)
                 if !x.type.isTextLike && x.type != .any {
-                    diagnostics.error(.type, "a list holds text, not a \(x.type)", a.range)
+                    diagnostics.error(.wrongType, "a list holds text, not a \(x.type)", a.range)
                 }
                 return TExpr(.listContains(list: list, value: x, negated: negated), .bool, e.range)
             }
             if list.type != .any {
-                diagnostics.error(.type, "\"in\" takes a list in parentheses, like (a, b), or a list field like tags", b.range)
+                diagnostics.error(.wrongType, "\"in\" takes a list in parentheses, like (a, b), or a list field like tags", b.range)
             }
             return TExpr(.invalid, .any, e.range)
         case .isNull(let a, let negated):
@@ -408,10 +408,10 @@ struct Checker {
                 let type: PType = tq.isCount ? .number : tq.columns[0].expr.type
                 return TExpr(.subquery(tq), type, e.range)
             }
-            diagnostics.error(.type, "a query inside an expression must give one value: use count or a single aggregate", e.range)
+            diagnostics.error(.wrongQueryShape, "a query inside an expression must give one value: use count or a single aggregate", e.range)
             return TExpr(.invalid, .any, e.range)
         case .list:
-            diagnostics.error(.type, "a list can only follow \"in\"", e.range)
+            diagnostics.error(.wrongQueryShape, "a list can only follow \"in\"", e.range)
             return TExpr(.invalid, .any, e.range)
         case .caseWhen(let branches, let otherwise):
             return checkCase(branches, otherwise, e.range, scope)
@@ -438,7 +438,7 @@ struct Checker {
             case .row(let slot, let entity): return TExpr(.variable(slot), .reference(entity.table == "tasks" ? "tasks" : entity.plural), range)
             case .argument(let e): return e
             case .set(_, let entity):
-                diagnostics.error(.type, "\"\(n)\" is a set of \(entity.plural): use it as a source, as in \"count \(n)\" or \"\(n) where ...\"", range)
+                diagnostics.error(.notASource, "\"\(n)\" is a set of \(entity.plural): use it as a source, as in \"count \(n)\" or \"\(n) where ...\"", range)
                 return TExpr(.invalid, .any, range)
             }
         }
@@ -458,7 +458,7 @@ struct Checker {
             diagnostics.error(.unknownName, "unknown name \"\(n)\"\(Suggestions.didYouMean(n, candidates))", range,
                               notes: ["declare a variable with let \(n) = ..., or write text in quotes"])
         } else {
-            diagnostics.error(.unknownName, "unknown field \"\(n)\" of \(scope.entity.plural)\(Suggestions.didYouMean(n, candidates))", range)
+            diagnostics.error(.unknownField, "unknown field \"\(n)\" of \(scope.entity.plural)\(Suggestions.didYouMean(n, candidates))", range)
         }
         return TExpr(.invalid, .any, range)
     }
@@ -469,7 +469,7 @@ struct Checker {
         var base = e
         while case .member(let inner, let f) = base.kind { names.insert(f, at: 0); base = inner }
         guard case .name(let first) = base.kind else {
-            diagnostics.error(.type, "only fields have fields: write a path like owner.department", e.range)
+            diagnostics.error(.noFields, "only fields have fields: write a path like owner.department", e.range)
             return TExpr(.invalid, .any, e.range)
         }
         var entity = scope.entity
@@ -494,14 +494,14 @@ struct Checker {
                 } else if case .field(let p) = arg.kind, case .reference(let t) = p.field.type, let e = schema.plural(t) {
                     root = p.root; rootVariable = p.rootVariable; hops = p.hops + [p.field]; entity = e
                 } else {
-                    diagnostics.error(.type, "\"\(first)\" is a \(arg.type), not a row: it has no fields", base.range)
+                    diagnostics.error(.noFields, "\"\(first)\" is a \(arg.type), not a row: it has no fields", base.range)
                     return TExpr(.invalid, .any, e.range)
                 }
             case .value(_, let t):
-                diagnostics.error(.type, "\"\(first)\" is a \(t), not a row: it has no fields", base.range)
+                diagnostics.error(.noFields, "\"\(first)\" is a \(t), not a row: it has no fields", base.range)
                 return TExpr(.invalid, .any, e.range)
             case .set(_, let e2):
-                diagnostics.error(.type, "\"\(first)\" is a set of \(e2.plural): loop over it with for, or query it", base.range)
+                diagnostics.error(.notASource, "\"\(first)\" is a set of \(e2.plural): loop over it with for, or query it", base.range)
                 return TExpr(.invalid, .any, e.range)
             }
         } else {
@@ -517,14 +517,14 @@ struct Checker {
                     return TExpr(.invalid, .any, e.range)
                 }
                 let hint = Suggestions.didYouMean(n.text, entity.fieldNames)
-                diagnostics.error(.unknownName, "unknown field \"\(n.text)\" of \(entity.plural)\(hint)", n.range)
+                diagnostics.error(.unknownField, "unknown field \"\(n.text)\" of \(entity.plural)\(hint)", n.range)
                 return TExpr(.invalid, .any, e.range)
             }
             if i == names.count - 1 {
                 return TExpr(.field(FieldPath(root: root, rootVariable: rootVariable, hops: hops, field: f, outer: outer)), PType(f.type), e.range)
             }
             guard case .reference(let target) = f.type, let next = schema.plural(target) else {
-                diagnostics.error(.type, "\"\(n.text)\" is a \(PType(f.type)), not a reference: it has no fields", n.range)
+                diagnostics.error(.noFields, "\"\(n.text)\" is a \(PType(f.type)), not a reference: it has no fields", n.range)
                 return TExpr(.invalid, .any, e.range)
             }
             hops.append(f)
@@ -541,14 +541,14 @@ struct Checker {
         let n = name.lowered
         if let agg = Checker.aggregates[n] {
             guard scope.aggregatesAllowed else {
-                diagnostics.error(.type, "\(n)() is an aggregate: it belongs in select (or order by) of a grouped query, not in \(scope.clause)", range)
+                diagnostics.error(.misplacedAggregate, "\(n)() is an aggregate: it belongs in select (or order by) of a grouped query, not in \(scope.clause)", range)
                 return TExpr(.invalid, .any, range)
             }
             if agg == .count {
                 if args.isEmpty { return TExpr(.aggregate(.count, nil), .number, range) }
             }
             guard args.count == 1 else {
-                diagnostics.error(.type, "\(n)() takes one argument", range)
+                diagnostics.error(.argumentCount, "\(n)() takes one argument", range)
                 return TExpr(.invalid, .any, range)
             }
             var inner = scope
@@ -559,7 +559,7 @@ struct Checker {
             case .count: return TExpr(.aggregate(.count, x), .number, range)
             case .sum, .avg:
                 if x.type != .number && x.type != .duration && x.type != .any {
-                    diagnostics.error(.type, "\(n)() adds numbers or durations, not a \(x.type)", args[0].range)
+                    diagnostics.error(.wrongType, "\(n)() adds numbers or durations, not a \(x.type)", args[0].range)
                     return TExpr(.invalid, .any, range)
                 }
                 return TExpr(.aggregate(agg, x), x.type, range)
@@ -569,7 +569,7 @@ struct Checker {
         }
         if n == "if" {
             guard args.count == 3 else {
-                diagnostics.error(.type, "if() takes three arguments: if(condition, value when true, value otherwise)", range)
+                diagnostics.error(.argumentCount, "if() takes three arguments: if(condition, value when true, value otherwise)", range)
                 return TExpr(.invalid, .any, range)
             }
             return checkCase([(args[0], args[1])], args[2], range, scope, what: "if")
@@ -578,7 +578,7 @@ struct Checker {
             return checkDatePart(part, name, args, range, scope)
         }
         if Checker.relativeDates.contains(n) {
-            if !args.isEmpty { diagnostics.error(.type, "\(n)() takes no arguments: it is relative to today", range) }
+            if !args.isEmpty { diagnostics.error(.argumentCount, "\(n)() takes no arguments: it is relative to today", range) }
             let d: Day
             switch n {
             case "start_of_week": d = today.startOfWeek
@@ -593,14 +593,14 @@ struct Checker {
         }
         if let h = hostFunctions[n] {
             guard args.count == h.params.count else {
-                diagnostics.error(.type, "\(name.text)() takes \(h.params.count) argument\(h.params.count == 1 ? "" : "s"), not \(args.count)", range)
+                diagnostics.error(.argumentCount, "\(name.text)() takes \(h.params.count) argument\(h.params.count == 1 ? "" : "s"), not \(args.count)", range)
                 return TExpr(.invalid, .any, range)
             }
             var xs: [TExpr] = []
             for (a, want) in zip(args, h.params) {
                 let x = keyed(check(a, scope))
                 let fits = x.type == want || x.type == .null || x.type == .any || (want == .text && x.type.isTextLike)
-                if !fits { diagnostics.error(.type, "\(name.text)() takes a \(want) here, not a \(x.type)", a.range) }
+                if !fits { diagnostics.error(.wrongType, "\(name.text)() takes a \(want) here, not a \(x.type)", a.range) }
                 xs.append(x)
             }
             return TExpr(.host(n, xs), h.result, range)
@@ -608,13 +608,13 @@ struct Checker {
         guard let fn = ScalarFunction.named(n) else {
             let known = Checker.aggregates.keys.sorted() + Checker.relativeDates + ["lower", "upper", "length", "abs", "round", "coalesce", "if"]
                 + DatePart.allCases.map(\.rawValue) + functions.keys.sorted()
-            diagnostics.error(.unknownName, "unknown function \"\(name.text)\"\(Suggestions.didYouMean(name.text, known))", name.range)
+            diagnostics.error(.unknownFunction, "unknown function \"\(name.text)\"\(Suggestions.didYouMean(name.text, known))", name.range)
             return TExpr(.invalid, .any, range)
         }
         let xs = args.map { check($0, scope) }
         func arity(_ lo: Int, _ hi: Int) -> Bool {
             if xs.count < lo || xs.count > hi {
-                diagnostics.error(.type, "\(n)() takes \(lo == hi ? "\(lo)" : "\(lo) to \(hi)") argument\(hi == 1 ? "" : "s")", range)
+                diagnostics.error(.argumentCount, "\(n)() takes \(lo == hi ? "\(lo)" : "\(lo) to \(hi)") argument\(hi == 1 ? "" : "s")", range)
                 return false
             }
             return true
@@ -624,19 +624,19 @@ struct Checker {
             guard arity(1, 1) else { return TExpr(.invalid, .any, range) }
             let x = keyed(xs[0])
             if !x.type.isTextLike && x.type != .any && x.type != .null {
-                diagnostics.error(.type, "\(n)() takes text, not a \(x.type)", args[0].range)
+                diagnostics.error(.wrongType, "\(n)() takes text, not a \(x.type)", args[0].range)
             }
             return TExpr(.function(fn, [x]), fn == .length ? .number : .text, range)
         case .abs:
             guard arity(1, 1) else { return TExpr(.invalid, .any, range) }
             if xs[0].type != .number && xs[0].type != .duration && xs[0].type != .any {
-                diagnostics.error(.type, "abs() takes a number or a duration, not a \(xs[0].type)", args[0].range)
+                diagnostics.error(.wrongType, "abs() takes a number or a duration, not a \(xs[0].type)", args[0].range)
             }
             return TExpr(.function(fn, xs), xs[0].type, range)
         case .round:
             guard arity(1, 2) else { return TExpr(.invalid, .any, range) }
             for (x, a) in zip(xs, args) where x.type != .number && x.type != .any {
-                diagnostics.error(.type, "round() takes numbers, not a \(x.type)", a.range)
+                diagnostics.error(.wrongType, "round() takes numbers, not a \(x.type)", a.range)
             }
             return TExpr(.function(fn, xs), .number, range)
         case .listOf, .maxOf, .addOwnerWorkdays:
@@ -680,7 +680,7 @@ struct Checker {
         }
         if case .duration(let v, .months) = b.kind { return checkMonths(op, a, v, b.range, range, scope) }
         if case .duration(_, .months) = a.kind {
-            diagnostics.error(.type, "months (mo) have no fixed length: add them to a date, as in today + 1mo", a.range)
+            diagnostics.error(.wrongUnit, "months (mo) have no fixed length: add them to a date, as in today + 1mo", a.range)
             return TExpr(.invalid, .any, range)
         }
         let x = check(a, scope), y = check(b, scope)
@@ -705,7 +705,7 @@ struct Checker {
             if x.type == .duration && y.type == .number || x.type == .number && y.type == .duration {
                 notes.append("durations carry a unit: write 3d, not 3")
             }
-            diagnostics.error(.type, "cannot apply \"\(op.rawValue)\" to a \(x.type) and a \(y.type)", range, notes: notes)
+            diagnostics.error(.wrongType, "cannot apply \"\(op.rawValue)\" to a \(x.type) and a \(y.type)", range, notes: notes)
             return TExpr(.invalid, .any, range)
         }
         return TExpr(.arithmetic(op, x, y), t, range)
@@ -740,7 +740,7 @@ struct Checker {
                 if let v = values.first(where: { $0.lowercased() == n.lowercased() }) {
                     return (x, TExpr(.value(.text(v)), x.type, b.range))
                 }
-                diagnostics.error(.invalidValue, "unknown value \"\(n)\"; valid values are: \(values.joined(separator: ", "))", b.range)
+                diagnostics.error(.unknownValue, "unknown value \"\(n)\"; valid values are: \(values.joined(separator: ", "))", b.range)
                 return (x, TExpr(.invalid, .any, b.range))
             }
         }
@@ -774,7 +774,7 @@ struct Checker {
                     let fixed = TExpr(.value(.text(v)), lit.type, lit.range)
                     return x.type == .text ? (fixed, y) : (x, fixed)
                 }
-                diagnostics.error(.invalidValue, "unknown value \"\(s)\"; valid values are: \(vs.joined(separator: ", "))", lit.range)
+                diagnostics.error(.unknownValue, "unknown value \"\(s)\"; valid values are: \(vs.joined(separator: ", "))", lit.range)
             }
             return (x, y)
         case (.enumeration(let a), .enumeration(let b)) where a == b: return (x, y)
@@ -788,7 +788,7 @@ struct Checker {
         if (x.type == .duration && y.type == .number) || (x.type == .number && y.type == .duration) {
             notes.append("durations carry a unit: write 3d, 2w or 5wd")
         }
-        diagnostics.error(.type, "cannot compare a \(x.type) with a \(y.type)", x.range.to(range), notes: notes)
+        diagnostics.error(.wrongType, "cannot compare a \(x.type) with a \(y.type)", x.range.to(range), notes: notes)
         return (x, TExpr(.invalid, .any, range))
     }
 
@@ -821,7 +821,7 @@ struct Checker {
             return false
         }()
         if !isWBS && x.type != .any {
-            diagnostics.error(.type, "\"under\" works on WBS codes: write \"wbs under 1.2\" or \"task under 1.2\"", a.range)
+            diagnostics.error(.wrongType, "\"under\" works on WBS codes: write \"wbs under 1.2\" or \"task under 1.2\"", a.range)
         }
         let code: TExpr
         switch b.kind {
@@ -830,7 +830,7 @@ struct Checker {
         default:
             let y = keyed(check(b, scope))
             if y.type != .text && y.type != .any {
-                diagnostics.error(.type, "\"under\" takes a WBS code like 1.2, not a \(y.type)", b.range)
+                diagnostics.error(.wrongType, "\"under\" takes a WBS code like 1.2, not a \(y.type)", b.range)
             }
             code = y
         }

@@ -48,11 +48,11 @@ public struct Limits: Sendable {
         steps += n
         if let maxSteps, steps > maxSteps {
             stopReason = "step limit exceeded (\(maxSteps) steps)"
-            throw RuntimeError(id: .runtime, message: stopReason ?? "", range: .none)
+            throw RuntimeError(code: .limitReached, message: stopReason ?? "", range: .none)
         }
         if let deadline, ContinuousClock.now > deadline {
             stopReason = "time limit exceeded (\(timeout.map { "\($0)" } ?? ""))"
-            throw RuntimeError(id: .runtime, message: stopReason ?? "", range: .none)
+            throw RuntimeError(code: .limitReached, message: stopReason ?? "", range: .none)
         }
     }
 

@@ -65,11 +65,11 @@ struct AddExecutor {
                 session.peopleCache[key] = id
                 return id
             }
-            throw RuntimeError(message: "unknown person \"\(key)\"\(suggest(key, "SELECT name FROM people"))", range: range,
+            throw RuntimeError(code: .unknownRow, message: "unknown person \"\(key)\"\(suggest(key, "SELECT name FROM people"))", range: range,
                                notes: ["add them first: add person \"\(key)\""])
         case "projects":
             if case .integer(let id) = try db.scalar("SELECT id FROM projects WHERE code = ?1", [.text(key)]) { return id }
-            throw RuntimeError(message: "unknown project \"\(key)\"\(suggest(key, "SELECT code FROM projects"))", range: range)
+            throw RuntimeError(code: .unknownRow, message: "unknown project \"\(key)\"\(suggest(key, "SELECT code FROM projects"))", range: range)
         case "tasks":
             if project == nil { try session.refuseAmbiguousWBS(key, range) }
             let sql = project == nil ? "SELECT id FROM tasks WHERE wbs = ?1 LIMIT 2" : "SELECT id FROM tasks WHERE project = ?2 AND wbs = ?1"
@@ -79,18 +79,18 @@ struct AddExecutor {
             }
             if ids.count == 1 { return ids[0] }
             if ids.count > 1 {
-                throw RuntimeError(message: "task \(key) exists in several projects; say which with: use project \"CODE\"", range: range)
+                throw RuntimeError(code: .ambiguousProject, message: "task \(key) exists in several projects; say which with: use project \"CODE\"", range: range)
             }
             if let project, case .integer = try db.scalar("SELECT 1 FROM tasks WHERE wbs = ?1 LIMIT 1", [.text(key)]) {
                 let code = ConstantEvaluator.text(try db.scalar("SELECT code FROM projects WHERE id = ?1", [.integer(project)]))
-                throw RuntimeError(message: "task \(key) is not in project \"\(code)\"", range: range,
+                throw RuntimeError(code: .unknownRow, message: "task \(key) is not in project \"\(code)\"", range: range,
                                    notes: ["it is in another project: say which with project \"CODE\" or use project \"CODE\""])
             }
-            throw RuntimeError(message: "unknown task \(key)\(suggest(key, "SELECT wbs FROM tasks"))", range: range)
+            throw RuntimeError(code: .unknownRow, message: "unknown task \(key)\(suggest(key, "SELECT wbs FROM tasks"))", range: range)
         default:
             if let def = session.schema.plural(target), let k = def.key,
                case .integer(let id) = try db.scalar("SELECT id FROM \(def.table) WHERE \(k) = ?1", [.text(key)]) { return id }
-            throw RuntimeError(message: "unknown \(session.schema.plural(target)?.singular ?? target) \"\(key)\"", range: range)
+            throw RuntimeError(code: .unknownRow, message: "unknown \(session.schema.plural(target)?.singular ?? target) \"\(key)\"", range: range)
         }
     }
 
@@ -111,22 +111,22 @@ struct AddExecutor {
         guard needed else { return nil }
         let ids = try session.projectIDs()
         if ids.count <= 1 { return ids.first }
-        throw RuntimeError(message: "there are \(ids.count) projects: give \"project\" or choose one with: use project \"CODE\"", range: a.range)
+        throw RuntimeError(code: .ambiguousProject, message: "there are \(ids.count) projects: give \"project\" or choose one with: use project \"CODE\"", range: a.range)
     }
 
     private func checkOrder(_ a: TAdd, _ first: String, _ second: String) throws {
         if case .date(let s)? = a.value(first), case .date(let f)? = a.value(second), f < s {
-            throw RuntimeError(message: "\(second) \(f.iso) is before \(first) \(s.iso)", range: a.range(of: second))
+            throw RuntimeError(code: .datesOutOfOrder, message: "\(second) \(f.iso) is before \(first) \(s.iso)", range: a.range(of: second))
         }
     }
 
     private func addTask(_ a: TAdd) throws -> ChangeReport {
         let db = session.db
         guard case .text(let wbs)? = a.value("wbs") else {
-            throw RuntimeError(message: "a task needs a WBS code: add task \"Name\" wbs 1.2.3", range: a.range)
+            throw RuntimeError(code: .missingValue, message: "a task needs a WBS code: add task \"Name\" wbs 1.2.3", range: a.range)
         }
         guard WBS.isValid(wbs) else {
-            throw RuntimeError(id: .invalidValue, message: "\"\(wbs)\" is not a WBS code; write numbers joined by dots, like 1.2.3", range: a.range(of: "wbs"))
+            throw RuntimeError(code: .invalidValue, message: "\"\(wbs)\" is not a WBS code; write numbers joined by dots, like 1.2.3", range: a.range(of: "wbs"))
         }
         let project = try projectFor(a, needed: true)
         var cols: [String: Value] = [:]
@@ -138,7 +138,7 @@ struct AddExecutor {
         if case .bool(let m)? = a.value("milestone") { milestone = m }
         if let d = a.duration {
             guard case .date(let start)? = a.value("start") else {
-                throw RuntimeError(message: "a duration needs a start date to count from", range: d.range)
+                throw RuntimeError(code: .missingValue, message: "a duration needs a start date to count from", range: d.range)
             }
             if d.days == 0 { milestone = true }
             if d.days == 0 || milestone {
@@ -157,7 +157,7 @@ struct AddExecutor {
         if milestone, cols["start"] == nil, let f = cols["finish"] { cols["start"] = f }
         cols["milestone"] = .bool(milestone)
         if case .date(let s)? = cols["start"], case .date(let f)? = cols["finish"], f < s {
-            throw RuntimeError(message: "finish \(f.iso) is before start \(s.iso)", range: a.duration?.range ?? a.range(of: "finish"))
+            throw RuntimeError(code: .datesOutOfOrder, message: "finish \(f.iso) is before start \(s.iso)", range: a.duration?.range ?? a.range(of: "finish"))
         }
         try checkOrder(a, "actual_start", "actual_finish")
         try checkOrder(a, "baseline_start", "baseline_finish")
@@ -187,17 +187,17 @@ struct AddExecutor {
     private func duplicate(_ wbs: String, _ a: TAdd) -> RuntimeError {
         var existing = ""
         if case .text(let n) = (try? session.db.scalar("SELECT name FROM tasks WHERE wbs = ?1", [.text(wbs)])) ?? .null { existing = " (\"\(n)\")" }
-        return RuntimeError(message: "duplicate WBS code \(wbs): task \(wbs)\(existing) already exists", range: a.range(of: "wbs"))
+        return RuntimeError(code: .duplicate, message: "duplicate WBS code \(wbs): task \(wbs)\(existing) already exists", range: a.range(of: "wbs"))
     }
 
     private func addDependency(_ a: TAdd) throws -> ChangeReport {
         guard let link = a.link, case .text(let p) = link.pred, case .text(let s) = link.succ else {
-            throw RuntimeError(message: "write a dependency as: add dependency 1.2 -> 1.3", range: a.range)
+            throw RuntimeError(code: .unexpectedToken, message: "write a dependency as: add dependency 1.2 -> 1.3", range: a.range)
         }
         let project = session.currentProject
         let pred = try resolve("tasks", p, link.range, project: project)
         let succ = try resolve("tasks", s, link.range, project: project)
-        if pred == succ { throw RuntimeError(message: "task \(p) cannot depend on itself", range: link.range) }
+        if pred == succ { throw RuntimeError(code: .dependencyCycle, message: "task \(p) cannot depend on itself", range: link.range) }
         try checkLink(pred: pred, succ: succ, (p, s), link.range)
         var cols: [String: Value] = ["pred": .integer(pred), "succ": .integer(succ)]
         for (f, v, _) in a.values where f.column != nil && f.name != "pred" && f.name != "succ" { cols[f.column ?? f.name] = v }
@@ -209,10 +209,10 @@ struct AddExecutor {
     private func checkLink(pred: Int64, succ: Int64, _ shown: (String, String), _ range: SourceRange) throws {
         let (p, s) = shown
         if let loop = try cyclePath(from: succ, to: pred) {
-            throw RuntimeError(message: "dependency \(p) -> \(s) would close a cycle: \(([p] + loop).joined(separator: " -> "))", range: range)
+            throw RuntimeError(code: .dependencyCycle, message: "dependency \(p) -> \(s) would close a cycle: \(([p] + loop).joined(separator: " -> "))", range: range)
         }
         if case .integer = try session.db.scalar("SELECT id FROM dependencies WHERE pred = ?1 AND succ = ?2", [.integer(pred), .integer(succ)]) {
-            throw RuntimeError(message: "dependency \(p) -> \(s) already exists", range: range)
+            throw RuntimeError(code: .duplicate, message: "dependency \(p) -> \(s) already exists", range: range)
         }
     }
 
@@ -221,7 +221,7 @@ struct AddExecutor {
     func addLink(pred: Int64, succ: Int64, range: SourceRange) throws {
         func wbs(_ id: Int64) throws -> String { ConstantEvaluator.text(try session.db.scalar("SELECT wbs FROM tasks WHERE id = ?1", [.integer(id)])) }
         let (p, s) = (try wbs(pred), try wbs(succ))
-        if pred == succ { throw RuntimeError(message: "task \(p) cannot depend on itself", range: range) }
+        if pred == succ { throw RuntimeError(code: .dependencyCycle, message: "task \(p) cannot depend on itself", range: range) }
         try checkLink(pred: pred, succ: succ, (p, s), range)
         _ = try session.db.run("INSERT INTO dependencies (pred, succ) VALUES (?1, ?2)", [.integer(pred), .integer(succ)])
     }
@@ -280,7 +280,7 @@ struct AddExecutor {
         } catch let e as StoreError where e.kind == .constraint && e.message.lowercased().contains("unique") && table != "tasks" {
             // SQLite says "UNIQUE constraint failed", PostgreSQL "violates unique constraint".
             if let key = a.entity.key, let v = a.value(key) {
-                throw RuntimeError(message: "\(a.entity.singular) \"\(ConstantEvaluator.text(v))\" already exists", range: a.range(of: key))
+                throw RuntimeError(code: .duplicate, message: "\(a.entity.singular) \"\(ConstantEvaluator.text(v))\" already exists", range: a.range(of: key))
             }
             // A link (change_tasks): named by the values that make it one.
             let given = a.entity.fields.filter(\.required).compactMap { f in a.value(f.name).map { v -> String in
@@ -288,7 +288,7 @@ struct AddExecutor {
                 if case .reference(let target) = f.type, target != "tasks" { return "\(f.name) \"\(ConstantEvaluator.text(v))\"" }
                 return "\(f.name) \(ConstantEvaluator.text(v))"
             } }
-            throw RuntimeError(message: "the same \(a.entity.singular) already exists (\(given.joined(separator: ", ")))", range: a.range)
+            throw RuntimeError(code: .duplicate, message: "the same \(a.entity.singular) already exists (\(given.joined(separator: ", ")))", range: a.range)
         }
     }
 }

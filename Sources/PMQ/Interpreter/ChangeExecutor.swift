@@ -22,7 +22,7 @@ struct ChangeExecutor {
     func update(_ target: TQuery, _ values: [(field: FieldDef, value: UpdateValue)], _ range: SourceRange, verb: String = "updated",
                 cacheable: Bool = false, shifting: Bool = false) throws -> ChangeReport {
         let entity = target.entity
-        guard let idField = entity.field("id") else { throw RuntimeError(message: "no id", range: range) }
+        guard let idField = entity.field("id") else { throw RuntimeError(code: .missingValue, message: "no id", range: range) }
         if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
         var plan = ScratchPlan(entity: entity, range: range)
         plan.add(name: "id", idField)
@@ -73,7 +73,7 @@ struct ChangeExecutor {
         }
 
         guard plan.columns.count <= ChangeExecutor.scratchColumns else {
-            throw RuntimeError(message: "update sets at most \((ChangeExecutor.scratchColumns - 3) / 2) fields at once", range: range)
+            throw RuntimeError(code: .tooComplex, message: "update sets at most \((ChangeExecutor.scratchColumns - 3) / 2) fields at once", range: range)
         }
         let columns = plan.columns, assignments = plan.assignments
         let select: CompiledSQL
@@ -86,7 +86,7 @@ struct ChangeExecutor {
         let matched = try db.fillScratch("pmq_rows", columns: columns.count, maxColumns: ChangeExecutor.scratchColumns,
                                          select: select.sql, args: try session.bindings(select))
         defer { _ = try? db.run("DELETE FROM temp.pmq_rows") }
-        if matched == 0, let code = target.namedTask { throw RuntimeError(message: "unknown task \(code)", range: range) }
+        if matched == 0, let code = target.namedTask { throw RuntimeError(code: .unknownRow, message: "unknown task \(code)", range: range) }
 
         // A summary named on its own refuses a rolled-up field; in bulk it is left to follow its children.
         if let flag = plan.summaryColumn {
@@ -94,7 +94,7 @@ struct ChangeExecutor {
             if target.namedTask != nil, let first = named.first {
                 let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE c\(flag) LIMIT 6")
                 if !rows.isEmpty {
-                    throw RuntimeError(message: "\(rows.joined(separator: ", ")) is a summary: its \(first.field.name) rolls up from its children",
+                    throw RuntimeError(code: .rolledUp, message: "\(rows.joined(separator: ", ")) is a summary: its \(first.field.name) rolls up from its children",
                                        range: range, notes: ["change the tasks below it instead, e.g. update tasks where wbs under \(target.namedTask ?? "") and not summary set ..."])
                 }
             }
@@ -104,14 +104,14 @@ struct ChangeExecutor {
         }
         for (condition, message) in plan.refusals {
             let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE \(condition) LIMIT 6")
-            if !rows.isEmpty { throw RuntimeError(message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
+            if !rows.isEmpty { throw RuntimeError(code: .invalidValue, message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
         }
 
         do {
             try db.lockRows(entity.table, idsSQL: "SELECT c0 FROM temp.pmq_rows")
         } catch let e as StoreError where e.kind == .conflict {
             let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows ORDER BY c0")
-            throw RuntimeError(message: "refused: another user changed the same rows while this ran (\(rows.joined(separator: ", "))); nothing was changed: run it again to apply it over their change",
+            throw RuntimeError(code: .conflict, message: "refused: another user changed the same rows while this ran (\(rows.joined(separator: ", "))); nothing was changed: run it again to apply it over their change",
                                range: range)
         }
         try validate(entity, assignments.filter { !isKnownValid($0.field, columns[$0.new].expr) || plan.isDerived($0) },
@@ -133,7 +133,7 @@ struct ChangeExecutor {
                     """, [.integer(mark)])
             } catch let e as StoreError where e.kind == .constraint {
                 let key = entity.key.map { "the same \($0)" } ?? "the same values"
-                throw RuntimeError(message: "refused: two \(entity.plural) would have \(key) (\(a.field.name))", range: range)
+                throw RuntimeError(code: .duplicate, message: "refused: two \(entity.plural) would have \(key) (\(a.field.name))", range: range)
             }
         }
         // What changed, what already had the new values, and the summaries left to their children.
@@ -234,7 +234,7 @@ struct ChangeExecutor {
             // Null first, with its own message: a null progress is not "out of 0 to 100".
             if a.field.neverNull {
                 let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE c\(a.new) IS NULL LIMIT 6")
-                if !rows.isEmpty { throw RuntimeError(message: "\(a.field.name) cannot be null: refused for \(rows.joined(separator: ", "))", range: range) }
+                if !rows.isEmpty { throw RuntimeError(code: .nullNotAllowed, message: "\(a.field.name) cannot be null: refused for \(rows.joined(separator: ", "))", range: range) }
             }
             var bad: String?
             var args: [Value] = []
@@ -253,14 +253,14 @@ struct ChangeExecutor {
             }
             if let bad {
                 let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE \(bad) LIMIT 6", args)
-                if !rows.isEmpty { throw RuntimeError(message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
+                if !rows.isEmpty { throw RuntimeError(code: .invalidValue, message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
             }
         }
         if let s = startCol, let f = finishCol {
             let newStart = assignments.first { $0.column == "start" }.map { "c\($0.new)" } ?? "c\(s)"
             let newFinish = assignments.first { $0.column == "finish" }.map { "c\($0.new)" } ?? "c\(f)"
             let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE \(newFinish) < \(newStart) LIMIT 6")
-            if !rows.isEmpty { throw RuntimeError(message: "finish would be before start for \(rows.joined(separator: ", "))", range: range) }
+            if !rows.isEmpty { throw RuntimeError(code: .datesOutOfOrder, message: "finish would be before start for \(rows.joined(separator: ", "))", range: range) }
         }
     }
 
@@ -278,7 +278,7 @@ struct ChangeExecutor {
         let (personID, name) = try resolvePerson(person)
         if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
         if role == "R" {
-            guard let owner = target.entity.field("owner") else { throw RuntimeError(message: "no owner", range: range) }
+            guard let owner = target.entity.field("owner") else { throw RuntimeError(code: .missingValue, message: "no owner", range: range) }
             let r = try update(target, [(owner, .expr(TExpr(.value(.integer(personID)), .number, range)))], range)
             return ChangeReport(verb: "assigned \"\(name)\" to", entity: "task", count: r.count, detail: nil)
         }
@@ -303,7 +303,7 @@ struct ChangeExecutor {
         if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
         var count = 0
         if role == nil || role == "R" {
-            guard let owner = target.entity.field("owner") else { throw RuntimeError(message: "no owner", range: range) }
+            guard let owner = target.entity.field("owner") else { throw RuntimeError(code: .missingValue, message: "no owner", range: range) }
             let narrowed = target.sameRows(columns: [])
             narrowed.rawColumns = false
             let ownerIs = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: target.entity, hops: [], field: owner)), .number, range),
@@ -331,10 +331,10 @@ struct ChangeExecutor {
     private func resolvePerson(_ e: TExpr) throws -> (Int64, String) {
         let v = try session.evaluate(e)
         guard case .text(let key) = v.asKey else {
-            throw RuntimeError(message: "no person to assign: the expression is null", range: e.range)
+            throw RuntimeError(code: .missingValue, message: "no person to assign: the expression is null", range: e.range)
         }
         guard let id = try session.resolveKey(session.schema.people, .text(key), e.range) else {
-            throw RuntimeError(message: "no person to assign", range: e.range)
+            throw RuntimeError(code: .missingValue, message: "no person to assign", range: e.range)
         }
         return (id, key)
     }
@@ -371,7 +371,7 @@ struct ChangeExecutor {
 
         if entity.table == "tasks" {
             if let code = target.namedTask, case .integer(0) = try db.scalar("SELECT count(*) FROM temp.pmq_doomed") {
-                throw RuntimeError(message: "unknown task \(code)", range: range)
+                throw RuntimeError(code: .unknownRow, message: "unknown task \(code)", range: range)
             }
             // A summary goes only with its whole branch: no task may be left without its parent.
             let summaries = try keys(entity, """
@@ -380,14 +380,14 @@ struct ChangeExecutor {
                 """)
             if !summaries.isEmpty {
                 let code = summaries[0].hasPrefix("task ") ? String(summaries[0].dropFirst(5)) : summaries[0]
-                throw RuntimeError(message: "cannot delete \(summaries.joined(separator: ", ")): a summary goes only with the tasks below it",
+                throw RuntimeError(code: .stillReferenced, message: "cannot delete \(summaries.joined(separator: ", ")): a summary goes only with the tasks below it",
                                    range: range, notes: ["delete the whole branch: delete tasks where wbs under \(code)"])
             }
             // Links go with their tasks, but a task others still wait for is not pulled from under them.
             let blocking = try keys(entity, "SELECT DISTINCT pred FROM dependencies WHERE pred IN (\(doomed)) AND succ NOT IN (\(doomed)) LIMIT 6")
             if !blocking.isEmpty {
                 let dependents = try keys(entity, "SELECT DISTINCT succ FROM dependencies WHERE pred IN (\(doomed)) AND succ NOT IN (\(doomed)) LIMIT 6")
-                throw RuntimeError(message: "cannot delete \(blocking.joined(separator: ", ")): \(dependents.joined(separator: ", ")) depend\(dependents.count == 1 ? "s" : "") on it",
+                throw RuntimeError(code: .stillReferenced, message: "cannot delete \(blocking.joined(separator: ", ")): \(dependents.joined(separator: ", ")) depend\(dependents.count == 1 ? "s" : "") on it",
                                    range: range, notes: ["delete those dependencies first: delete dependencies where pred = ..."])
             }
         }
@@ -404,12 +404,12 @@ struct ChangeExecutor {
             let subject = doomedKeys.joined(separator: ", ")
             switch (r.table, r.column) {
             case ("tasks", "owner"):
-                throw RuntimeError(message: "cannot delete \(subject): still owns \(holderKeys.joined(separator: ", "))",
+                throw RuntimeError(code: .stillReferenced, message: "cannot delete \(subject): still owns \(holderKeys.joined(separator: ", "))",
                                    range: range, notes: ["reassign them first: assign \"someone\" to tasks where owner = ..."])
             case ("tasks", "project"):
-                throw RuntimeError(message: "cannot delete \(subject): it still has tasks", range: range)
+                throw RuntimeError(code: .stillReferenced, message: "cannot delete \(subject): it still has tasks", range: range)
             default:
-                throw RuntimeError(message: "cannot delete \(subject): still the \(r.field.name) of \(holderKeys.joined(separator: ", "))", range: range,
+                throw RuntimeError(code: .stillReferenced, message: "cannot delete \(subject): still the \(r.field.name) of \(holderKeys.joined(separator: ", "))", range: range,
                                    notes: ["change or delete \(holderKeys.count == 1 ? "it" : "them") first"])
             }
         }

@@ -67,7 +67,7 @@ enum ConstantEvaluator {
     struct OutOfRange: Error {
         let range: SourceRange
         var error: RuntimeError {
-            RuntimeError(id: .invalidValue, message: "date out of range: PMQ dates run from \(Day.earliest.iso) to \(Day.latest.iso)", range: range)
+            RuntimeError(code: .outOfRange, message: "date out of range: PMQ dates run from \(Day.earliest.iso) to \(Day.latest.iso)", range: range)
         }
     }
 

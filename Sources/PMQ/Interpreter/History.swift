@@ -10,7 +10,7 @@ struct History {
     func list(row: (entity: EntityDef, key: Value)?, _ range: SourceRange) throws -> StatementResult {
         if let (entity, key) = row {
             guard let id = try session.resolveKey(entity, key, range) else {
-                throw RuntimeError(message: "history of needs a \(entity.singular)", range: range)
+                throw RuntimeError(code: .missingValue, message: "history of needs a \(entity.singular)", range: range)
             }
             var rows: [[Value]] = []
             // The row's entries and the add of a range holding it, by index (JournalSQL.rowEntryIDs).
@@ -81,7 +81,7 @@ struct History {
     func undo(_ range: SourceRange, redo: Bool = false) throws -> ChangeReport {
         if let current = session.journal.currentSet,
            case .integer = try db.scalar("SELECT id FROM journal_entries WHERE set_id = ?1 LIMIT 1", [.integer(current)]) {
-            throw RuntimeError(message: "\(redo ? "redo" : "undo") works on committed changes, and this script has changed things already",
+            throw RuntimeError(code: .cannotUndo, message: "\(redo ? "redo" : "undo") works on committed changes, and this script has changed things already",
                                range: range, notes: ["run \(redo ? "redo" : "undo") on its own"])
         }
         // undo: the newest change (or redo) not undone yet. redo: the newest undo not
@@ -94,7 +94,7 @@ struct History {
             : "SELECT s.id FROM journal_sets s WHERE s.kind IN ('change', 'redo') AND s.undone_by IS NULL AND s.id IS NOT ?1 AND \(own) ORDER BY s.id DESC LIMIT 1"
         let user: Value = db.databaseUser == nil ? .null : .text(session.journal.user)
         guard case .integer(let target) = try db.scalar(sql, [session.journal.currentSet.map { .integer($0) } ?? .null, user]) else {
-            throw RuntimeError(message: redo ? "nothing to redo" : "nothing to undo", range: range)
+            throw RuntimeError(code: .cannotUndo, message: redo ? "nothing to redo" : "nothing to undo", range: range)
         }
         var entries: [(table: String, row: Int64, field: String, old: Value, new: Value)] = []
         try db.query("SELECT entity, row_id, field, old_value, new_value FROM journal_entries WHERE set_id = ?1 ORDER BY id DESC", [.integer(target)]) { s in
@@ -106,10 +106,10 @@ struct History {
         // only when they are PMQ's own, so a doctored row is refused instead of run.
         for e in entries {
             guard History.journaledTables.contains(e.table) else {
-                throw RuntimeError(message: "cannot \(redo ? "redo" : "undo") change \(target): the journal names an unknown table \"\(e.table)\"", range: range)
+                throw RuntimeError(code: .cannotUndo, message: "cannot \(redo ? "redo" : "undo") change \(target): the journal names an unknown table \"\(e.table)\"", range: range)
             }
             if e.field != "+" && e.field != "-" && !History.isPlainIdentifier(e.field) {
-                throw RuntimeError(message: "cannot \(redo ? "redo" : "undo") change \(target): the journal names an unknown field \"\(e.field)\"", range: range)
+                throw RuntimeError(code: .cannotUndo, message: "cannot \(redo ? "redo" : "undo") change \(target): the journal names an unknown field \"\(e.field)\"", range: range)
             }
         }
         let set = try session.journal.set()
@@ -130,13 +130,13 @@ struct History {
                 guard case .text(let json) = e.old else { continue }
                 let cols = try session.journal.columns(of: e.table)
                 if let bad = cols.first(where: { !History.isPlainIdentifier($0) }) {
-                    throw RuntimeError(message: "cannot \(redo ? "redo" : "undo") change \(target): \(e.table) has an unknown column \"\(bad)\"", range: range)
+                    throw RuntimeError(code: .cannotUndo, message: "cannot \(redo ? "redo" : "undo") change \(target): \(e.table) has an unknown column \"\(bad)\"", range: range)
                 }
                 let values = cols.enumerated().map { "json_extract(?1, '$.\($0.element)')" }
                 do {
                     try db.run("INSERT INTO \(e.table) (\(cols.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))", [.text(json)])
                 } catch {
-                    throw RuntimeError(message: "cannot \(redo ? "redo" : "undo"): \(rowName) cannot be restored (\(error))", range: range)
+                    throw RuntimeError(code: .cannotUndo, message: "cannot \(redo ? "redo" : "undo"): \(rowName) cannot be restored (\(error))", range: range)
                 }
                 // Undoing `drop field` brings its column back; the entries undone next restore its values.
                 if e.table == "pmq_fields" { try FieldStore.restoreColumn(id: e.row, session: session) }
@@ -149,7 +149,7 @@ struct History {
                 let unchanged = try db.scalar("SELECT 1 FROM \(e.table) WHERE id = ?1 AND \(e.field) IS ?2", [.integer(e.row), e.new])
                 if unchanged.isNull {
                     let current = try db.scalar("SELECT \(e.field) FROM \(e.table) WHERE id = ?1", [.integer(e.row)])
-                    throw RuntimeError(message: "cannot \(redo ? "redo" : "undo") change \(target): \(rowName) \(e.field) has changed since (it is now \(ConstantEvaluator.text(display(e.table, e.field, current))))",
+                    throw RuntimeError(code: .cannotUndo, message: "cannot \(redo ? "redo" : "undo") change \(target): \(rowName) \(e.field) has changed since (it is now \(ConstantEvaluator.text(display(e.table, e.field, current))))",
                                        range: range, notes: ["undo reverts only what nothing later has touched"])
                 }
                 try db.run("UPDATE \(e.table) SET \(e.field) = ?1 WHERE id = ?2", [e.old, .integer(e.row)])

@@ -27,7 +27,7 @@ struct Rules {
         let set = try session.journal.set()
         try session.journal.recordRemoval(set, "rules", where: "name = ?1", [.text(name)])
         if try db.run("DELETE FROM rules WHERE name = ?1", [.text(name)]) == 0 {
-            throw RuntimeError(message: "no rule \"\(name)\"", range: range)
+            throw RuntimeError(code: .unknownRow, message: "no rule \"\(name)\"", range: range)
         }
         return ChangeReport(verb: "dropped", entity: "rule", count: 1, detail: name)
     }
@@ -55,7 +55,7 @@ struct Rules {
         var flagged = 0
         for rule in rules {
             guard let q = session.checkedRule(rule.source, name: rule.name) else {
-                throw RuntimeError(message: "rule \"\(rule.name)\" no longer checks: drop it and save it again", range: range)
+                throw RuntimeError(code: .staleQuery, message: "rule \"\(rule.name)\" no longer checks: drop it and save it again", range: range)
             }
             let result = try session.runQuery(q)
             let ids = try session.ids(of: q)

@@ -141,7 +141,7 @@ public final class Session {
     /// One interpreter step: a statement or a loop iteration. Checks cancellation and limits.
     func step() throws {
         if cancelled.load(ordering: .relaxed) {
-            throw RuntimeError(id: .runtime, message: limits.stopReason ?? "interrupted", range: .none)
+            throw RuntimeError(code: .limitReached, message: limits.stopReason ?? "interrupted", range: .none)
         }
         try limits.count(1)
     }
@@ -207,7 +207,7 @@ public final class Session {
         var reported = 0
         while true {
             if let reason = checkingInterrupted() {
-                report(Diagnostic(.runtime, reason + " while checking: nothing was run", at: .none, source: source))
+                report(Diagnostic(.limitReached, reason + " while checking: nothing was run", at: .none, source: source))
                 return
             }
             let statement = parser.nextStatement()
@@ -322,13 +322,13 @@ public final class Session {
         do {
             if savepoint { try db.savepoint("pmq_statement") } else { try db.begin(writing: !readsOnly) }
         } catch let e as StoreError where e.kind == .busy {
-            return [Diagnostic(.io, "the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed, try again when it has finished", at: .none, source: source)]
+            return [Diagnostic(.busy, "the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed, try again when it has finished", at: .none, source: source)]
         } catch let e as StoreError where e.kind == .connectionLost || e.kind == .cannotOpen {
             // A server that restarted or cannot be reached: its own words (server, reason, what next).
             if savepoint { endLostTransaction() }
-            return [Diagnostic(.io, e.message, at: .none, notes: savepoint ? [Session.lostTransactionNote] : [], source: source)]
+            return [Diagnostic(.databaseError, e.message, at: .none, notes: savepoint ? [Session.lostTransactionNote] : [], source: source)]
         } catch {
-            return [Diagnostic(.io, "cannot start a transaction: \(error)", at: .none, source: source)]
+            return [Diagnostic(.databaseError, "cannot start a transaction: \(error)", at: .none, source: source)]
         }
         scriptFolder = source.name.hasPrefix("<") ? nil : URL(fileURLWithPath: source.name).deletingLastPathComponent().path
         // Text with no file (`-e`, standard input, the shell, an embedding host) is named by
@@ -365,7 +365,7 @@ public final class Session {
         func step(_ checked: Checked) {
             guard failure == nil, diagnostics.isEmpty else { return }
             if let verb = schemaMovedBy {
-                failure = Diagnostic(.refused, "\(verb) changed the custom fields, and the statements after it were checked before: run them on their own; nothing was changed", at: .none, source: source)
+                failure = Diagnostic(.notHere, "\(verb) changed the custom fields, and the statements after it were checked before: run them on their own; nothing was changed", at: .none, source: source)
                 return
             }
             defer {
@@ -375,7 +375,7 @@ public final class Session {
             do {
                 switch checked {
                 case .begin(let r), .commit(let r), .rollback(let r):
-                    throw RuntimeError(message: "begin, commit and rollback are for the interactive shell: a script already runs as one transaction", range: r)
+                    throw RuntimeError(code: .notHere, message: "begin, commit and rollback are for the interactive shell: a script already runs as one transaction", range: r)
                 default: break
                 }
                 try execute(checked, emit: emit)
@@ -386,21 +386,21 @@ public final class Session {
                 if d.range == .none, let r = checked.range { d.range = r }
                 failure = d
             } catch let e as StoreError where limits.maxMemory != nil && e.kind == .noMemory {
-                var d = Diagnostic(.runtime, limits.memoryMessage + ": nothing was changed", at: .none)
+                var d = Diagnostic(.limitReached, limits.memoryMessage + ": nothing was changed", at: .none)
                 d.source = source
                 failure = d
             } catch let e as StoreError where e.kind == .conflict {
                 // PostgreSQL: another session changed the same rows after this change set began.
-                var d = Diagnostic(.refused, "refused: another user changed the same rows while this ran (\(e.message)); nothing was changed: run it again to apply it over their change",
+                var d = Diagnostic(.conflict, "refused: another user changed the same rows while this ran (\(e.message)); nothing was changed: run it again to apply it over their change",
                                    at: checked.range ?? .none)
                 d.source = source
                 failure = d
             } catch let e as StoreError where e.kind == .interrupted {
-                var d = Diagnostic(.runtime, (limits.stopReason ?? "interrupted") + ": nothing was changed", at: .none)
+                var d = Diagnostic(.limitReached, (limits.stopReason ?? "interrupted") + ": nothing was changed", at: .none)
                 d.source = source
                 failure = d
             } catch {
-                var d = Diagnostic(.runtime, "\(error)", at: checked.range ?? .none)
+                var d = Diagnostic(.runtimeFailure, "\(error)", at: checked.range ?? .none)
                 d.source = source
                 failure = d
             }
@@ -435,7 +435,7 @@ public final class Session {
                 d.source = source
                 failure = d
             } catch {
-                failure = Diagnostic(.io, "cannot write the journal: \(error)", at: .none)
+                failure = Diagnostic(.databaseError, "cannot write the journal: \(error)", at: .none)
             }
         }
         if failure == nil, dryRun, let set = journal.currentSet, let diff = try? History(session: self).diff(set: set, after: journalMark),
@@ -457,13 +457,13 @@ public final class Session {
             if savepoint { try db.releaseSavepoint("pmq_statement") } else { try db.commit() }
         } catch {
             undoAll()
-            return [Diagnostic(.io, "cannot commit: \(error)", at: .none)]
+            return [Diagnostic(.databaseError, "cannot commit: \(error)", at: .none)]
         }
         // Exported files appear once the run has committed (inside the shell's begin ...
         // commit, at once: the shell's own transaction does not hold files back).
         var written: [Diagnostic] = []
         do { try settleExports(commit: !inDryRun) } catch {
-            written.append(Diagnostic(.io, "cannot write an exported file: \(error)", at: .none, source: source))
+            written.append(Diagnostic(.cannotWrite, "cannot write an exported file: \(error)", at: .none, source: source))
         }
         checker = c
         checker.schema = schema
@@ -478,7 +478,7 @@ public final class Session {
             do {
                 try Data(f.text.utf8).write(to: URL(fileURLWithPath: f.path), options: .atomic)
             } catch {
-                var d = Diagnostic(.io, "cannot write \(f.path): \(error.localizedDescription)", at: f.range)
+                var d = Diagnostic(.cannotWrite, "cannot write \(f.path): \(error.localizedDescription)", at: f.range)
                 d.source = source
                 return [d]
             }
@@ -508,8 +508,8 @@ public final class Session {
     }
 
     private func transactionControl(_ c: Checked, _ range: SourceRange, _ source: SourceFile) -> [Diagnostic] {
-        func fail(_ m: String) -> [Diagnostic] {
-            var d = Diagnostic(.refused, m, at: range)
+        func fail(_ m: String, _ code: MessageID = .notHere) -> [Diagnostic] {
+            var d = Diagnostic(code, m, at: range)
             d.source = source
             return [d]
         }
@@ -527,7 +527,7 @@ public final class Session {
                 do {
                     try checkWBSIntegrity()
                 } catch let e as RuntimeError {
-                    return fail(e.message + " (the transaction is still open: fix it, or rollback)")
+                    return fail(e.message + " (the transaction is still open: fix it, or rollback)", e.code)
                 }
                 try journal.finish()
                 try db.commit()
@@ -541,11 +541,11 @@ public final class Session {
         } catch let e as StoreError where e.kind == .connectionLost {
             let open = inExplicitTransaction
             if open { endLostTransaction() }
-            var d = fail(e.message)
+            var d = fail(e.message, .databaseError)
             if open { d[0].notes.append(Session.lostTransactionNote) }
             return d
         } catch {
-            return fail("\(error)")
+            return fail("\(error)", .databaseError)
         }
         return []
     }
@@ -604,7 +604,7 @@ public final class Session {
             try journal.added(a.link != nil ? "dependencies" : a.entity.table, db.lastInsertID)
             emit(.change(report))
         case .use(let v, let range):
-            guard case .reference(let code) = v else { throw RuntimeError(message: "use project takes a project code", range: range) }
+            guard case .reference(let code) = v else { throw RuntimeError(code: .missingValue, message: "use project takes a project code", range: range) }
             currentProject = try AddExecutor(session: self).resolve("projects", code, range, project: nil)
         case .update(let target, let values, let range):
             let cacheable = !values.contains { if case .reference = $0.value { return true }; return false }
@@ -650,7 +650,7 @@ public final class Session {
         case .assert(let condition, let message, let range):
             if try evaluate(condition) != .bool(true) {
                 let text = try message.map { ConstantEvaluator.text(try evaluate($0)) } ?? "assertion failed"
-                throw RuntimeError(id: .runtime, message: "assert failed: \(text)", range: range)
+                throw RuntimeError(code: .assertFailed, message: "assert failed: \(text)", range: range)
             }
         case .saveQuery(let name, let text, _):
             // Saved queries are part of the model: journaled, so undo takes a save back.
@@ -668,7 +668,7 @@ public final class Session {
             let set = try journal.set()
             try journal.recordRemoval(set, "saved_queries", where: "name = ?1", [.text(name)])
             if try db.run("DELETE FROM saved_queries WHERE name = ?1", [.text(name)]) == 0 {
-                throw RuntimeError(message: "no saved query \"\(name)\"", range: range)
+                throw RuntimeError(code: .unknownRow, message: "no saved query \"\(name)\"", range: range)
             }
             emit(.change(ChangeReport(verb: "dropped", entity: "query", count: 1, detail: name)))
         case .showQueries:
@@ -690,7 +690,7 @@ public final class Session {
             emit(.change(ChangeReport(verb: "added", entity: "field", count: 1, detail: "\"\(f.name)\" to \(f.table)")))
         case .dropField(let table, let name, let range):
             guard let f = schema.customFields.first(where: { $0.table == table && $0.name == name }) else {
-                throw RuntimeError(message: "\(table) have no custom field \"\(name)\"", range: range)
+                throw RuntimeError(code: .unknownField, message: "\(table) have no custom field \"\(name)\"", range: range)
             }
             try FieldStore.drop(id: f.id, session: self)
             emit(.change(ChangeReport(verb: "dropped", entity: "field", count: 1, detail: "\"\(name)\" from \(table)")))
@@ -791,7 +791,7 @@ public final class Session {
                 """, [.integer(o.id)])
             if ok.isNull {
                 let parent = WBS.parent(o.wbs) ?? o.wbs
-                throw RuntimeError(message: "task \(o.wbs) has no parent: there is no task \(parent) in its project",
+                throw RuntimeError(code: .missingParent, message: "task \(o.wbs) has no parent: there is no task \(parent) in its project",
                                    range: o.range, notes: ["add task \(parent) in the same script (order does not matter), or give \(o.wbs) another code"])
             }
         }
@@ -813,7 +813,7 @@ public final class Session {
         let target = real(path)
         let roots = [FileManager.default.currentDirectoryPath] + (scriptFolder.map { [$0] } ?? [])
         if roots.map(real).contains(where: { target == $0 || target.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) { return path }
-        throw RuntimeError(message: "\(verb) may only use files in the script's folder or the working directory here, and \"\(shown)\" is not one of them", range: range)
+        throw RuntimeError(code: .fileAccess, message: "\(verb) may only use files in the script's folder or the working directory here, and \"\(shown)\" is not one of them", range: range)
     }
 
     func runQuery(_ q: TQuery) throws -> StatementResult {
@@ -837,7 +837,7 @@ public final class Session {
                 row.append(columns[Int(i)].kind.convert(s[i]))
                 bytes += 16 + s.byteCount(Int(i))
             }
-            if bytes > budget { throw RuntimeError(id: .runtime, message: limits.memoryMessage + ": nothing was changed", range: .none) }
+            if bytes > budget { throw RuntimeError(code: .limitReached, message: limits.memoryMessage + ": nothing was changed", range: .none) }
             rows.append(row)
         }
         return .rows(columns: columns, rows: rows, single: q.shape == .singleRow)
@@ -882,7 +882,7 @@ public final class Session {
         let c = compiled(q, idsOnly: true)
         var out: [Int64] = []
         try db.query(c.sql, try bindings(c)) { s in if case .integer(let i) = s[0] { out.append(i) } }
-        if out.isEmpty, let code = q.namedTask { throw RuntimeError(message: "unknown task \(code)", range: q.filter?.range ?? .none) }
+        if out.isEmpty, let code = q.namedTask { throw RuntimeError(code: .unknownRow, message: "unknown task \(code)", range: q.filter?.range ?? .none) }
         return out
     }
 
@@ -924,20 +924,20 @@ public final class Session {
             return try AddExecutor(session: self).resolve("tasks", code, range, project: currentProject)
         case .taskInVariable(let slot):
             guard case .text(let code)? = environment[slot] else {
-                throw RuntimeError(message: "expected a WBS code here, not \(ConstantEvaluator.text(environment[slot] ?? .null))", range: range)
+                throw RuntimeError(code: .invalidValue, message: "expected a WBS code here, not \(ConstantEvaluator.text(environment[slot] ?? .null))", range: range)
             }
             return try AddExecutor(session: self).resolve("tasks", code, range, project: currentProject)
         case .me:
             guard let user else {
-                throw RuntimeError(message: "\"me\" needs a user name: set PMQ_USER", range: range)
+                throw RuntimeError(code: .meUnknown, message: "\"me\" needs a user name: set PMQ_USER", range: range)
             }
             var ids: [Int64] = []
             try db.query("SELECT id FROM people WHERE login = ?1 LIMIT 2", [.text(user)]) { s in
                 if case .integer(let id) = s[0] { ids.append(id) }
             }
             if ids.count == 1 { return ids[0] }
-            if ids.count > 1 { throw RuntimeError(message: "\"me\": several people have login \"\(user)\"", range: range) }
-            throw RuntimeError(message: "\"me\": no person has login \"\(user)\"", range: range,
+            if ids.count > 1 { throw RuntimeError(code: .meUnknown, message: "\"me\": several people have login \"\(user)\"", range: range) }
+            throw RuntimeError(code: .meUnknown, message: "\"me\": no person has login \"\(user)\"", range: range,
                                notes: ["give yourself one: update people where name = \"...\" set login = \"\(user)\""])
         }
     }
@@ -983,7 +983,7 @@ public final class Session {
             values.append((ConstantEvaluator.text(kind.convert(raw)), m))
         }
         if count > Checker.maxPivotColumns {
-            throw RuntimeError(message: "pivot by this gives \(count) columns, more than \(Checker.maxPivotColumns): narrow the rows with where", range: by.range)
+            throw RuntimeError(code: .tooComplex, message: "pivot by this gives \(count) columns, more than \(Checker.maxPivotColumns): narrow the rows with where", range: by.range)
         }
         // Step 2: one statement; each cell is a conditional aggregate.
         let out = TQuery(entity: q.entity)
@@ -1112,7 +1112,7 @@ extension Session {
         } report: { problems.append($0) }
         if !problems.isEmpty { return .failure(DiagnosticList(items: problems)) }
         guard out.count == 1 else {
-            return .failure(DiagnosticList(items: [Diagnostic(.syntax, "expected exactly one query", at: .none, source: source)]))
+            return .failure(DiagnosticList(items: [Diagnostic(.wrongQueryShape, "expected exactly one query", at: .none, source: source)]))
         }
         return .success(out[0])
     }

@@ -177,14 +177,14 @@ struct Lexer {
                 add(.duration(value, unit), start)
             } else {
                 i = j
-                diagnostics.error(.syntax, "malformed number \"\(String(decoding: b[start..<j], as: UTF8.self))\"; durations are written 3d, 2w, 4h, 5wd or 1mo",
+                diagnostics.error(.malformedNumber, "malformed number \"\(String(decoding: b[start..<j], as: UTF8.self))\"; durations are written 3d, 2w, 4h, 5wd or 1mo",
                                   SourceRange(start, j))
                 add(.number(value), start)
             }
             return
         }
         if malformed {
-            diagnostics.error(.syntax, "malformed number \"\(String(decoding: b[start..<i], as: UTF8.self))\"", SourceRange(start, i))
+            diagnostics.error(.malformedNumber, "malformed number \"\(String(decoding: b[start..<i], as: UTF8.self))\"", SourceRange(start, i))
         }
         add(.number(value), start)
     }
@@ -236,10 +236,10 @@ struct Lexer {
                     if let (scalar, len) = unicodeEscape(at: i + 2, limit: limit) {
                         buf.append(contentsOf: Array(String(Character(scalar)).utf8)); i += 2 + len
                     } else {
-                        diagnostics.error(.syntax, "malformed \\u escape; write \\u{4E2D}", SourceRange(i, i + 2)); i += 2
+                        diagnostics.error(.malformedString, "malformed \\u escape; write \\u{4E2D}", SourceRange(i, i + 2)); i += 2
                     }
                 default:
-                    diagnostics.error(.syntax, "unknown escape \\\(Character(Unicode.Scalar(e)))", SourceRange(i, i + 2)); i += 2
+                    diagnostics.error(.malformedString, "unknown escape \\\(Character(Unicode.Scalar(e)))", SourceRange(i, i + 2)); i += 2
                 }
                 continue
             }
@@ -249,7 +249,7 @@ struct Lexer {
                 let exprStart = i + 1
                 guard let close = matchingBrace(from: exprStart, limit: limit) else { break }
                 if close == exprStart {
-                    diagnostics.error(.syntax, "empty interpolation {}; write {{ for a literal brace", SourceRange(i, close + 1))
+                    diagnostics.error(.malformedString, "empty interpolation {}; write {{ for a literal brace", SourceRange(i, close + 1))
                 } else {
                     parts.append(.interpolation(SourceRange(exprStart, close)))
                 }
@@ -327,7 +327,7 @@ struct Lexer {
             var end = i + 1
             while end < b.count, b[end] & 0xC0 == 0x80 { end += 1 }
             let ch = String(decoding: b[i..<end], as: UTF8.self)
-            diagnostics.error(.syntax, "unexpected character \"\(ch)\"", SourceRange(i, end))
+            diagnostics.error(.unexpectedCharacter, "unexpected character \"\(ch)\"", SourceRange(i, end))
             i = end
             return
         }

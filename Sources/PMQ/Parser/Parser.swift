@@ -20,7 +20,7 @@ struct Parser {
     private mutating func deeper(_ levels: Int = 1, _ what: String = "expression") throws {
         depth += levels
         if depth > Parser.maxDepth {
-            throw Failure(diagnostic: Diagnostic(.syntax, "\(what) nested too deeply (more than \(Parser.maxDepth) levels); split it up", at: peek().range))
+            throw Failure(diagnostic: Diagnostic(.nestedTooDeeply, "\(what) nested too deeply (more than \(Parser.maxDepth) levels); split it up", at: peek().range))
         }
     }
     private(set) var diagnostics = DiagnosticBag()
@@ -93,7 +93,7 @@ struct Parser {
         case .string: found = "a string"
         default: found = "\"\(t.text)\""
         }
-        return Failure(diagnostic: Diagnostic(.syntax, "\(message), found \(found)", at: t.range))
+        return Failure(diagnostic: Diagnostic(.unexpectedToken, "\(message), found \(found)", at: t.range))
     }
 
     // MARK: - Statements
@@ -227,7 +227,7 @@ struct Parser {
                 guard let l = accept(keyword: "level") else { return Statement(kind: .schedule, range: first.range) }
                 guard accept(keyword: "within") != nil else { return Statement(kind: .scheduleLevel(within: nil), range: first.range.to(l.range)) }
                 if peek().isNewline || peek().isEOF {
-                    throw Failure(diagnostic: Diagnostic(peek().isEOF ? .incompleteInput : .syntax, "expected a time budget after \"within\", like 200ms or 2s", at: peek().range))
+                    throw Failure(diagnostic: Diagnostic(peek().isEOF ? .incompleteInput : .unexpectedToken, "expected a time budget after \"within\", like 200ms or 2s", at: peek().range))
                 }
                 let budget = try parseAdditive()
                 return Statement(kind: .scheduleLevel(within: budget), range: first.range.to(budget.range))
@@ -531,7 +531,7 @@ struct Parser {
         while peek().isIdentifier {
             let f = advance()
             if peek().isNewline || peek().isEOF {
-                throw Failure(diagnostic: Diagnostic(peek().isEOF ? .incompleteInput : .syntax,
+                throw Failure(diagnostic: Diagnostic(peek().isEOF ? .incompleteInput : .unexpectedToken,
                                                      "\(peek().isEOF ? "incomplete input: " : "")expected a value after \"\(f.text)\"",
                                                      at: peek().isEOF ? peek().range : f.range))
             }
@@ -552,7 +552,7 @@ struct Parser {
     mutating func parseQuery() throws -> Query {
         if let c = accept(keyword: "count") {
             let q = try parseQuery()
-            if q.isCount { throw Failure(diagnostic: Diagnostic(.syntax, "\"count count\" counts nothing new", at: c.range)) }
+            if q.isCount { throw Failure(diagnostic: Diagnostic(.wrongQueryShape, "\"count count\" counts nothing new", at: c.range)) }
             q.isCount = true
             q.range = c.range.to(q.range)
             return q
@@ -801,7 +801,7 @@ struct Parser {
     private mutating func nonAssociative(_ e: Expr) throws -> Expr {
         let t = peek()
         if case .symbol = t.kind, Parser.comparisonOps[t.text] != nil {
-            throw Failure(diagnostic: Diagnostic(.syntax, "comparisons do not chain; join them with \"and\"", at: t.range))
+            throw Failure(diagnostic: Diagnostic(.unexpectedToken, "comparisons do not chain; join them with \"and\"", at: t.range))
         }
         return e
     }
@@ -959,7 +959,7 @@ struct Parser {
                     for d in sub.diagnostics.items { diagnostics.add(d) }
                     // Inside a closed string, running out of text is a plain error, not "incomplete".
                     var d = f.diagnostic
-                    if d.id == .incompleteInput { d.id = .syntax; d.message = String(d.message.dropFirst("incomplete input: ".count)) }
+                    if d.id == .incompleteInput { d.code = .unexpectedToken; d.message = String(d.message.dropFirst("incomplete input: ".count)) }
                     throw Failure(diagnostic: d)
                 }
                 for d in sub.diagnostics.items { diagnostics.add(d) }

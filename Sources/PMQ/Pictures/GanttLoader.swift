@@ -41,7 +41,7 @@ struct GanttLoader {
                 critical: value("critical") == .bool(true)))
         }
         if q.namedTask != nil, rows.isEmpty {
-            throw RuntimeError(message: "unknown task \(q.namedTask ?? "")", range: q.filter?.range ?? .none)
+            throw RuntimeError(code: .unknownRow, message: "unknown task \(q.namedTask ?? "")", range: q.filter?.range ?? .none)
         }
         let ids = "[" + rows.map { String($0.id) }.joined(separator: ",") + "]"
         if !summaryKnown {

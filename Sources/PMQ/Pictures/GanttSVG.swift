@@ -21,7 +21,7 @@ public enum GanttSVG {
         var chart: GanttChart?
         let d = session.run(SourceFile(name: "<query>", text: "gantt " + text)) { r in if case .gantt(let c) = r { chart = c } }
         if !d.isEmpty { throw DiagnosticList(items: d) }
-        guard let chart else { throw DiagnosticList(items: [Diagnostic(.type, "gantt draws a query of tasks", at: .none)]) }
+        guard let chart else { throw DiagnosticList(items: [Diagnostic(.wrongQueryShape, "gantt draws a query of tasks", at: .none)]) }
         return render(chart, title: title)
     }
 
@@ -30,7 +30,7 @@ public enum GanttSVG {
     /// `gantt <query>`. A query of another entity is refused, located at the query.
     static func render(_ q: TQuery, in session: Session, title: String? = nil) throws -> String {
         guard q.entity.table == "tasks", !q.isCount, q.groupBy.isEmpty, !q.aggregatesOnly else {
-            throw RuntimeError(id: .type, message: "an SVG export draws a Gantt chart of tasks, not \(q.entity.plural)", range: .none)
+            throw RuntimeError(code: .wrongQueryShape, message: "an SVG export draws a Gantt chart of tasks, not \(q.entity.plural)", range: .none)
         }
         return render(try GanttLoader(session: session).load(q), title: title)
     }

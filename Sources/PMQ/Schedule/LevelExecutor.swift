@@ -90,12 +90,12 @@ struct Leveller {
         } catch LevellingError.cannotFit(let k, let r, let demand, _) {
             let t = tasks[Int(k)], p = people[Int(r)]
             let need = Double(demand) / Leveller.scale, has = capacity[p] ?? 0
-            throw RuntimeError(message: "cannot level: task \(t.wbs) needs \(Leveller.hours(need)) hours a working day of \(name[p] ?? "#\(p)"), who has \(Leveller.hours(has))",
+            throw RuntimeError(code: .cannotLevel, message: "cannot level: task \(t.wbs) needs \(Leveller.hours(need)) hours a working day of \(name[p] ?? "#\(p)"), who has \(Leveller.hours(has))",
                                range: range, notes: ["lengthen the task, lower its units or effort, or share the work with another person"])
         } catch LevellingError.cycle {
-            throw RuntimeError(message: "cannot level: the dependencies form a cycle", range: range)
+            throw RuntimeError(code: .dependencyCycle, message: "cannot level: the dependencies form a cycle", range: range)
         } catch LevellingError.malformed(let why) {
-            throw RuntimeError(message: "cannot level: \(why)", range: range)
+            throw RuntimeError(code: .cannotLevel, message: "cannot level: \(why)", range: range)
         }
     }
 

@@ -141,7 +141,7 @@ struct MSProjectExporter {
     func export(_ range: SourceRange) throws -> (Data, tasks: Int) {
         let db = session.db
         guard let project = try session.schedulingProject(range) else {
-            throw RuntimeError(message: "there is no project to export: add one with add project \"CODE\"", range: range)
+            throw RuntimeError(code: .missingValue, message: "there is no project to export: add one with add project \"CODE\"", range: range)
         }
         try session.loadCalendar()
         let calendar = session.calendar

@@ -40,7 +40,7 @@ struct MSProjectFile {
         let parser = XMLParser(data: data)
         parser.delegate = delegate
         guard parser.parse(), delegate.file.isProject else {
-            throw RuntimeError(id: .io, message: "not MS Project XML: \(parser.parserError.map { "\($0.localizedDescription)" } ?? "no <Project> element")", range: .none)
+            throw RuntimeError(code: .cannotRead, message: "not MS Project XML: \(parser.parserError.map { "\($0.localizedDescription)" } ?? "no <Project> element")", range: .none)
         }
         return delegate.file
     }
@@ -161,14 +161,14 @@ struct MSProjectImporter {
 
     func run(path: String, code: String?, _ range: SourceRange) throws -> ChangeReport {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw RuntimeError(id: .io, message: "cannot read \(path)", range: range)
+            throw RuntimeError(code: .cannotRead, message: "cannot read \(path)", range: range)
         }
         var file: MSProjectFile
         do { file = try MSProjectFile.read(data) } catch var e as RuntimeError { e.range = range; throw e }
         let projectCode = code ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let db = session.db
         if case .integer = try db.scalar("SELECT id FROM projects WHERE code = ?1", [.text(projectCode)]) {
-            throw RuntimeError(message: "project \"\(projectCode)\" already exists: import as another code with: import \"\(path)\" as \"CODE\"", range: range)
+            throw RuntimeError(code: .duplicate, message: "project \"\(projectCode)\" already exists: import as another code with: import \"\(path)\" as \"CODE\"", range: range)
         }
         let set = try session.journal.set()
         try db.run("INSERT INTO projects (code, name, start) VALUES (?1, ?2, ?3)",

@@ -264,7 +264,7 @@ struct ScheduleExecutor {
             result = try network.solve()
         } catch CPMError.cycle(let loop) {
             let names = loop.map { tasks[leaves[Int($0)]].wbs }
-            throw RuntimeError(message: "cannot schedule: the dependencies form a cycle: \(names.joined(separator: " -> "))", range: range)
+            throw RuntimeError(code: .dependencyCycle, message: "cannot schedule: the dependencies form a cycle: \(names.joined(separator: " -> "))", range: range)
         }
         // Levelling: delay work where people are overloaded, then take the early and late
         // dates again with the levelled starts as the earliest ones (so slack is consistent).
@@ -398,7 +398,7 @@ extension Session {
         var codes: [String] = []
         try db.query("SELECT code FROM projects ORDER BY code LIMIT 21") { s in codes.append(ConstantEvaluator.text(s[0])) }
         let list = codes.prefix(20).joined(separator: ", ") + (codes.count > 20 ? ", ..." : "")
-        throw RuntimeError(message: "task \(code) is ambiguous: there are several projects (\(list))",
+        throw RuntimeError(code: .ambiguousProject, message: "task \(code) is ambiguous: there are several projects (\(list))",
                            range: range, notes: ["choose one first: use project \"\(codes.first ?? "CODE")\""])
     }
 
@@ -407,7 +407,7 @@ extension Session {
         if let p = currentProject { return p }
         let ids = try projectIDs()
         if ids.count <= 1 { return ids.first }
-        throw RuntimeError(message: "there are \(ids.count) projects: choose one with: use project \"CODE\"", range: range)
+        throw RuntimeError(code: .ambiguousProject, message: "there are \(ids.count) projects: choose one with: use project \"CODE\"", range: range)
     }
 
     /// The holidays and make-up days in the database, as the calendar every working-day

@@ -33,7 +33,7 @@ enum FieldStore {
             try db.run("INSERT INTO pmq_fields (entity, name, type, enum_values, default_value, column_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                        [.text(f.table), .text(f.name), .text(f.type), values, def, .text(f.column)])
         } catch let e as StoreError where e.isConstraint {
-            throw RuntimeError(message: "\"\(f.name)\" is already a custom field of \(f.table)", range: .none)
+            throw RuntimeError(code: .nameTaken, message: "\"\(f.name)\" is already a custom field of \(f.table)", range: .none)
         }
         let id = db.lastInsertID
         try RowVersions.dropTriggers(f.table, db)
@@ -76,7 +76,7 @@ enum FieldStore {
 
     private static func addColumn(_ f: CustomField, _ db: any Engine) throws {
         guard Catalog.entities.contains(where: { $0.table == f.table }), History.isPlainIdentifier(f.column) else {
-            throw RuntimeError(message: "cannot store the field \"\(f.name)\": its table or column name is not PMQ's", range: .none)
+            throw RuntimeError(code: .databaseError, message: "cannot store the field \"\(f.name)\": its table or column name is not PMQ's", range: .none)
         }
         try db.run("ALTER TABLE \(f.table) ADD COLUMN \(f.column) \(f.sqlType)")
     }

@@ -33,10 +33,10 @@ struct DataImporter {
 
     func run() throws -> ChangeReport {
         guard let format = DataFormat.forImport(path) else {
-            throw RuntimeError(id: .invalidValue, message: DataFormat.importRefusal(shownPath), range: range)
+            throw RuntimeError(code: .unsupportedFile, message: DataFormat.importRefusal(shownPath), range: range)
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
-            throw RuntimeError(id: .io, message: "cannot read \(shownPath)", range: range)
+            throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath)", range: range)
         }
         let progress = session.progress(label: "importing \(URL(fileURLWithPath: shownPath).lastPathComponent)", totalRows: format == .json ? nil : estimatedRows())
         var count = 0
@@ -76,10 +76,10 @@ struct DataImporter {
     /// The header, then each record with the line it starts on. CSV.swift does the reading
     /// (BOM, quotes, quoted newlines, CRLF); lines are counted here from what it returns.
     private func readDelimited(_ delimiter: UnicodeScalar, _ body: (Cells, Int) throws -> Void) throws {
-        guard let stream = InputStream(fileAtPath: path) else { throw RuntimeError(id: .io, message: "cannot read \(shownPath)", range: range) }
+        guard let stream = InputStream(fileAtPath: path) else { throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath)", range: range) }
         let reader: CSVReader
         do { reader = try CSVReader(stream: stream, hasHeaderRow: false, delimiter: delimiter) } catch {
-            throw RuntimeError(id: .io, message: "cannot read \(shownPath): \(error)", range: range)
+            throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath): \(error)", range: range)
         }
         var line = 1
         var columns: [Column]?
@@ -133,7 +133,7 @@ struct DataImporter {
 
     /// A JSON array of objects, as `--format json` prints a query.
     private func readJSON(_ body: (Cells, Int) throws -> Void) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeError(id: .io, message: "cannot read \(shownPath)", range: range) }
+        guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath)", range: range) }
         let array: [[String: JSONCell]]
         do { array = try JSONDecoder().decode([[String: JSONCell]].self, from: data) } catch {
             let detail: String
@@ -272,7 +272,7 @@ struct DataImporter {
         case .line(let line): at = DataLocator.cell(in: file, line: line, column: column, delimiter: DataFormat.of(path) == .tsv ? 9 : 44)
         case .object(let index): at = DataLocator.jsonValue(in: file, object: index, key: key)
         }
-        var e = RuntimeError(id: .invalidValue, message: message, range: at, notes: notes)
+        var e = RuntimeError(code: .invalidValue, message: message, range: at, notes: notes)
         e.source = file
         return e
     }

@@ -12,10 +12,10 @@ struct Exporter {
 
     func run(_ query: TQuery?) throws -> ChangeReport {
         guard let format = DataFormat.of(path) else {
-            throw RuntimeError(id: .invalidValue, message: DataFormat.exportProblem(shownPath, query: query) ?? "unknown file type", range: range)
+            throw RuntimeError(code: .unsupportedFile, message: DataFormat.exportProblem(shownPath, query: query) ?? "unknown file type", range: range)
         }
         if let problem = DataFormat.exportProblem(shownPath, query: query) {
-            throw RuntimeError(id: .invalidValue, message: problem, range: range)
+            throw RuntimeError(code: .invalidValue, message: problem, range: range)
         }
         let note = "to \(shownPath)"
         guard let query else {
@@ -35,7 +35,7 @@ struct Exporter {
             try write(Data(text.utf8))
             return ChangeReport(verb: "exported", entity: entity, count: n, detail: nil, note: note)
         case .mspdi:
-            throw RuntimeError(id: .invalidValue, message: DataFormat.exportProblem(shownPath, query: query) ?? "", range: range)
+            throw RuntimeError(code: .unsupportedFile, message: DataFormat.exportProblem(shownPath, query: query) ?? "", range: range)
         case .csv, .tsv, .json, .markdown, .html:
             let result = try session.runQuery(query)
             var count = 1
@@ -79,11 +79,11 @@ struct Exporter {
         let folder = target.deletingLastPathComponent()
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw RuntimeError(id: .io, message: "cannot write \(shownPath): no folder \(folder.path)", range: range)
+            throw RuntimeError(code: .cannotWrite, message: "cannot write \(shownPath): no folder \(folder.path)", range: range)
         }
         let temp = folder.appendingPathComponent(".\(target.lastPathComponent).pmq-\(ProcessInfo.processInfo.processIdentifier).tmp")
         do { try data.write(to: temp) } catch {
-            throw RuntimeError(id: .io, message: "cannot write \(shownPath): \((error as NSError).localizedDescription)", range: range)
+            throw RuntimeError(code: .cannotWrite, message: "cannot write \(shownPath): \((error as NSError).localizedDescription)", range: range)
         }
         // The same file written twice in one run: the last write wins (same temporary file).
         session.pendingExports.removeAll { $0.final == target.path }

@@ -23,7 +23,7 @@ struct TaskwarriorImporter {
 
     func run() throws -> ChangeReport {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw RuntimeError(id: .io, message: "cannot read \(shownPath)", range: range)
+            throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath)", range: range)
         }
         let file = SourceFile(name: shownPath, text: String(decoding: data, as: UTF8.self))
         let (records, lines) = try read(data, file)
@@ -74,7 +74,7 @@ struct TaskwarriorImporter {
         let first = file.bytes.first { ![32, 9, 10, 13, 0xEF, 0xBB, 0xBF].contains($0) }
         if first == nil { return ([], false) }   // an empty export: nothing to import
         func fail(_ message: String, line: Int) -> RuntimeError {
-            var e = RuntimeError(id: .invalidValue, message: message, range: DataLocator.cell(in: file, line: line, column: nil, delimiter: 0),
+            var e = RuntimeError(code: .invalidValue, message: message, range: DataLocator.cell(in: file, line: line, column: nil, delimiter: 0),
                                  notes: ["Taskwarrior writes it with: task export > tasks.json"])
             e.source = file
             return e
@@ -86,7 +86,7 @@ struct TaskwarriorImporter {
             var out: [Record] = []
             for (i, item) in array.enumerated() {
                 guard let object = item as? [String: Any] else {
-                    var e = RuntimeError(id: .invalidValue, message: "task \(i + 1) is not a JSON object", range: TaskwarriorImporter.arrayElement(in: file, index: i))
+                    var e = RuntimeError(code: .unsupportedFile, message: "task \(i + 1) is not a JSON object", range: TaskwarriorImporter.arrayElement(in: file, index: i))
                     e.source = file
                     throw e
                 }
@@ -272,7 +272,7 @@ struct TaskwarriorImporter {
                 at = DataLocator.jsonValue(in: file, object: r.index, key: key)
             }
         }
-        var e = RuntimeError(id: .invalidValue, message: message, range: at, notes: notes)
+        var e = RuntimeError(code: .invalidValue, message: message, range: at, notes: notes)
         e.source = file
         return e
     }

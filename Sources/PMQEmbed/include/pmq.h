@@ -46,7 +46,11 @@ int pmq_set_option(pmq_session *session, const char *name, const char *value);
                                    an array of objects, a count as the value, a change
                                    report as {"changed":N,"message":"..."}, print output
                                    as {"print":"..."}
-     {"ok":false,"diagnostics":[{"message":"...","line":L,"column":C,"id":"..."}]}
+     {"ok":false,"diagnostics":[{"message":"...","line":L,"column":C,"id":"...","code":"..."}]}
+                                   "code" is the stable id of the problem (unknown-field,
+                                   duplicate, ...; docs/messages.md), "id" its coarse kind
+                                   (syntax, type, refused, ...): match on these, not on
+                                   the message, which may be improved
    NULL only when memory runs out. */
 char *pmq_exec(pmq_session *session, const char *source);
 

@@ -8,7 +8,7 @@ extension LanguageServer {
             [
                 "range": doc.range(d.range),
                 "severity": 1,
-                "code": d.id.rawValue,
+                "code": d.code.rawValue,
                 "source": "pmq",
                 "message": ([d.message] + d.notes).joined(separator: "\n"),
             ]
