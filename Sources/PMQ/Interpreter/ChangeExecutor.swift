@@ -2,7 +2,7 @@
 ///
 /// Work is set-based: the target rows and their new values are computed by one
 /// SQL query into a temporary table, checked there against the model's rules,
-/// journaled with INSERT ... SELECT and applied with UPDATE ... FROM. A refusal
+/// journaled set-based from that table and applied from the journal (ChangeSQL). A refusal
 /// throws before any row is written.
 struct ChangeExecutor {
     let session: Session
@@ -55,9 +55,9 @@ struct ChangeExecutor {
                 // In the owner's working days (docs/language.md, “Resources”): the owner as the row will have it.
                 if let ownerField = entity.field("owner"), entity.table == "tasks" {
                     let o = plan.assignment("owner").map { $0.new } ?? plan.column(ownerField)
-                    plan.derive("c\(a.new) = pmq_workday_finish(c\(s), ?1, c\(o))", [.integer(Int64(n))])
+                    plan.derive(ChangeSQL.workdayFinish(a.new, start: s, owner: o), [.integer(Int64(n))])
                 } else {
-                    plan.derive("c\(a.new) = pmq_workday_finish(c\(s), ?1)", [.integer(Int64(n))])
+                    plan.derive(ChangeSQL.workdayFinish(a.new, start: s, owner: nil), [.integer(Int64(n))])
                 }
             }
             if let c = (f.name == "duration" ? entity.field("finish") : f)?.column { explicit.insert(c) }
@@ -69,7 +69,7 @@ struct ChangeExecutor {
             plan.finishColumn = plan.column(f)
         }
         if entity.table == "people", let b = plan.assignment("backup") {
-            plan.refusals.append(("c\(b.new) = c0", "a person cannot be their own backup"))
+            plan.refusals.append((ChangeSQL.isOwnRow(b.new), "a person cannot be their own backup"))
         }
 
         guard plan.columns.count <= ChangeExecutor.scratchColumns else {
@@ -85,14 +85,14 @@ struct ChangeExecutor {
         }
         let matched = try db.fillScratch("pmq_rows", columns: columns.count, maxColumns: ChangeExecutor.scratchColumns,
                                          select: select.sql, args: try session.bindings(select))
-        defer { _ = try? db.run("DELETE FROM temp.pmq_rows") }
+        defer { _ = try? db.run(ChangeSQL.clearScratch) }
         if matched == 0, let code = target.namedTask { throw RuntimeError(code: .unknownRow, message: "unknown task \(code)", range: range) }
 
         // A summary named on its own refuses a rolled-up field; in bulk it is left to follow its children.
         if let flag = plan.summaryColumn {
             let named = explicit.compactMap { c in assignments.first { $0.column == c && $0.field.rolledUp } }
             if target.namedTask != nil, let first = named.first {
-                let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE c\(flag) LIMIT 6")
+                let rows = try keys(entity, ChangeSQL.scratchIDs(where: ChangeSQL.isSummary(flag)))
                 if !rows.isEmpty {
                     throw RuntimeError(code: .rolledUp, message: "\(rows.joined(separator: ", ")) is a summary: its \(first.field.name) rolls up from its children",
                                        range: range, notes: ["change the tasks below it instead, e.g. update tasks where wbs under \(target.namedTask ?? "") and not summary set ..."])
@@ -100,17 +100,17 @@ struct ChangeExecutor {
             }
         }
         for (sql, args) in plan.derived {
-            try db.run("UPDATE temp.pmq_rows SET " + sql, args)
+            try db.run(ChangeSQL.deriveInScratch(sql), args)
         }
         for (condition, message) in plan.refusals {
-            let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE \(condition) LIMIT 6")
+            let rows = try keys(entity, ChangeSQL.scratchIDs(where: condition))
             if !rows.isEmpty { throw RuntimeError(code: .invalidValue, message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
         }
 
         do {
-            try db.lockRows(entity.table, idsSQL: "SELECT c0 FROM temp.pmq_rows")
+            try db.lockRows(entity.table, idsSQL: ChangeSQL.allScratchIDs)
         } catch let e as StoreError where e.kind == .conflict {
-            let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows ORDER BY c0")
+            let rows = try keys(entity, ChangeSQL.allScratchIDsInOrder)
             throw RuntimeError(code: .conflict, message: "refused: another user changed the same rows while this ran (\(rows.joined(separator: ", "))); nothing was changed: run it again to apply it over their change",
                                range: range)
         }
@@ -120,28 +120,22 @@ struct ChangeExecutor {
         let set = try session.journal.set()
         let mark = try session.journal.mark()
         for a in assignments {
-            try db.run("""
-                INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
-                SELECT ?1, '\(entity.table)', c0, '\(a.column)', c\(a.old), c\(a.new) FROM temp.pmq_rows WHERE c\(a.old) IS NOT c\(a.new)
-                """, [.integer(set)])
+            try db.run(ChangeSQL.journalAssignment(table: entity.table, column: a.column, old: a.old, new: a.new), [.integer(set)])
         }
         for a in assignments {
             do {
-                try db.run("""
-                    UPDATE \(entity.table) SET \(a.column) = j.new_value FROM journal_entries j
-                    WHERE j.id > ?1 AND j.field = '\(a.column)' AND j.row_id = \(entity.table).id
-                    """, [.integer(mark)])
+                try db.run(ChangeSQL.applyJournal(table: entity.table, column: a.column), [.integer(mark)])
             } catch let e as StoreError where e.kind == .constraint {
                 let key = entity.key.map { "the same \($0)" } ?? "the same values"
                 throw RuntimeError(code: .duplicate, message: "refused: two \(entity.plural) would have \(key) (\(a.field.name))", range: range)
             }
         }
         // What changed, what already had the new values, and the summaries left to their children.
-        let changed = assignments.count == 1 ? try countRows("SELECT count(*) FROM journal_entries WHERE id > ?1", [.integer(mark)])
-                                             : try countRows("SELECT count(DISTINCT row_id) FROM journal_entries WHERE id > ?1", [.integer(mark)])
+        let changed = assignments.count == 1 ? try countRows(ChangeSQL.entriesSince, [.integer(mark)])
+                                             : try countRows(ChangeSQL.rowsChangedSince, [.integer(mark)])
         var left = 0
         if let flag = plan.summaryColumn {
-            left = try countRows("SELECT count(*) FROM temp.pmq_rows WHERE c\(flag) AND c0 NOT IN (SELECT row_id FROM journal_entries WHERE id > ?1)", [.integer(mark)])
+            left = try countRows(ChangeSQL.summariesLeft(flag: flag), [.integer(mark)])
         }
         var notes: [String] = []
         if matched - left > changed { notes.append("\(matched - left - changed) already so") }
@@ -159,16 +153,13 @@ struct ChangeExecutor {
         if let status = plan.assignment("status") {
             let start = plan.assignment("start").map(\.new) ?? (entity.field("start").map { plan.column($0) } ?? 0)
             if !explicit.contains("progress"), let f = entity.field("progress"), let p = plan.assign(f, plan.current(f)) {
-                plan.derive("c\(p.new) = CASE WHEN c\(status.new) = 'done' THEN 100 ELSE c\(p.new) END", [])
+                plan.derive(ChangeSQL.progressWhenDone(p.new, status: status.new), [])
             }
             if !explicit.contains("actual_finish"), let f = entity.field("actual_finish"), let p = plan.assign(f, plan.current(f)) {
-                plan.derive("c\(p.new) = CASE WHEN c\(status.new) = 'done' AND c\(p.old) IS NULL THEN ?1 ELSE c\(p.new) END", [today])
+                plan.derive(ChangeSQL.actualFinishWhenDone(old: p.old, new: p.new, status: status.new), [today])
             }
             if !explicit.contains("actual_start"), let f = entity.field("actual_start"), let p = plan.assign(f, plan.current(f)) {
-                plan.derive("""
-                    c\(p.new) = CASE WHEN c\(status.new) IN ('doing', 'done') AND c\(p.old) IS NULL
-                    THEN min(coalesce(c\(start), ?1), ?1) ELSE c\(p.new) END
-                    """, [today])
+                plan.derive(ChangeSQL.actualStartWhenStarted(old: p.old, new: p.new, status: status.new, start: start), [today])
             }
         }
         // Which rows are summaries: they keep rolled-up fields and are never pinned by shift.
@@ -178,22 +169,20 @@ struct ChangeExecutor {
            let kind = entity.field("constraint"), let date = entity.field("constraint_date"),
            let actual = entity.field("actual_start"), let status = entity.field("status"),
            let k = plan.assign(kind, plan.current(kind)), let d = plan.assign(date, plan.current(date)) {
-            let a = plan.column(actual), st = plan.column(status)
-            let notSummary = plan.summaryColumn.map { "NOT c\($0) AND " } ?? ""
-            let notStarted = "\(notSummary)c\(a) IS NULL AND c\(st) IN ('todo', 'blocked') AND c\(start.new) IS NOT NULL"
-            plan.derive("c\(k.new) = CASE WHEN \(notStarted) THEN 'snet' ELSE c\(k.new) END, c\(d.new) = CASE WHEN \(notStarted) THEN c\(start.new) ELSE c\(d.new) END", [])
+            plan.derive(ChangeSQL.pinUnstarted(kind: k.new, date: d.new, start: start.new, actualStart: plan.column(actual),
+                                               status: plan.column(status), summary: plan.summaryColumn), [])
         }
         // A constraint other than asap set without a date takes the task's start, as MS Project does.
         if let k = plan.assignment("constraint_type"), !explicit.contains("constraint_date"),
            let date = entity.field("constraint_date"), let startField = entity.field("start"),
            let d = plan.assign(date, plan.current(date)) {
             let s = plan.assignment("start")?.new ?? plan.column(startField)
-            plan.derive("c\(d.new) = CASE WHEN c\(k.new) != 'asap' AND c\(d.new) IS NULL THEN c\(s) ELSE c\(d.new) END", [])
+            plan.derive(ChangeSQL.constraintDateFromStart(date: d.new, kind: k.new, start: s), [])
         }
         // Summaries keep their rolled-up fields: the roll-up after the statement sets them.
         if let flag = plan.summaryColumn {
             for a in plan.assignments where a.field.rolledUp {
-                plan.derive("c\(a.new) = CASE WHEN c\(flag) THEN c\(a.old) ELSE c\(a.new) END", [])
+                plan.derive(ChangeSQL.keepOnSummary(old: a.old, new: a.new, summary: flag), [])
             }
         }
     }
@@ -233,33 +222,33 @@ struct ChangeExecutor {
         for a in assignments {
             // Null first, with its own message: a null progress is not "out of 0 to 100".
             if a.field.neverNull {
-                let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE c\(a.new) IS NULL LIMIT 6")
+                let rows = try keys(entity, ChangeSQL.scratchIDs(where: ChangeSQL.isNull(a.new)))
                 if !rows.isEmpty { throw RuntimeError(code: .nullNotAllowed, message: "\(a.field.name) cannot be null: refused for \(rows.joined(separator: ", "))", range: range) }
             }
             var bad: String?
             var args: [Value] = []
             var message = ""
             if a.field.type == .date {
-                bad = "c\(a.new) < \(Day.earliest.number) OR c\(a.new) > \(Day.latest.number)"
+                bad = ChangeSQL.outside(a.new, low: "\(Day.earliest.number)", high: "\(Day.latest.number)")
                 message = "\(a.field.name) would be out of range (0001-01-01 to 9999-12-31)"
             } else if let b = a.field.bounds {
-                bad = "c\(a.new) < \(formatNumber(b.lowerBound)) OR c\(a.new) > \(formatNumber(b.upperBound))"
+                bad = ChangeSQL.outside(a.new, low: formatNumber(b.lowerBound), high: formatNumber(b.upperBound))
                 message = "\(a.field.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound))"
             } else if case .enumeration(let vs) = a.field.type {
                 // A custom enum's values are the user's text: bound, never pasted.
-                bad = "c\(a.new) NOT IN (\(session.dialect.textsOf("?1")))"
+                bad = ChangeSQL.notAmong(a.new, session.dialect.textsOf("?1"))
                 args = [.text(encodeList(vs))]
                 message = "\(a.field.name) must be one of \(vs.joined(separator: ", "))"
             }
             if let bad {
-                let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE \(bad) LIMIT 6", args)
+                let rows = try keys(entity, ChangeSQL.scratchIDs(where: bad), args)
                 if !rows.isEmpty { throw RuntimeError(code: .invalidValue, message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
             }
         }
         if let s = startCol, let f = finishCol {
-            let newStart = assignments.first { $0.column == "start" }.map { "c\($0.new)" } ?? "c\(s)"
-            let newFinish = assignments.first { $0.column == "finish" }.map { "c\($0.new)" } ?? "c\(f)"
-            let rows = try keys(entity, "SELECT c0 FROM temp.pmq_rows WHERE \(newFinish) < \(newStart) LIMIT 6")
+            let newStart = assignments.first { $0.column == "start" }?.new ?? s
+            let newFinish = assignments.first { $0.column == "finish" }?.new ?? f
+            let rows = try keys(entity, ChangeSQL.scratchIDs(where: ChangeSQL.finishBeforeStart(finish: newFinish, start: newStart)))
             if !rows.isEmpty { throw RuntimeError(code: .datesOutOfOrder, message: "finish would be before start for \(rows.joined(separator: ", "))", range: range) }
         }
     }
@@ -286,15 +275,10 @@ struct ChangeExecutor {
         let args = try session.bindings(ids)
         let n = args.count
         let set = try session.journal.set()
-        let before = try countRows("SELECT coalesce(max(id), 0) FROM assignments")
-        try db.run("""
-            INSERT INTO assignments (task, person, role)
-            SELECT x.id, ?\(n + 1), ?\(n + 2) FROM (\(ids.sql)) x
-            WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task = x.id AND a.person = ?\(n + 1) AND a.role = ?\(n + 2))
-            """, args + [.integer(personID), .text(role)])
-        let added = try countRows("SELECT count(*) FROM assignments WHERE id > ?1", [.integer(Int64(before))])
-        try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field) SELECT ?1, 'assignments', id, '+' FROM assignments WHERE id > ?2",
-                   [.integer(set), .integer(Int64(before))])
+        let before = try countRows(ChangeSQL.lastAssignment)
+        try db.run(ChangeSQL.insertAssignments(ids: ids.sql, after: n), args + [.integer(personID), .text(role)])
+        let added = try countRows(ChangeSQL.assignmentsAfter, [.integer(Int64(before))])
+        try db.run(ChangeSQL.journalAddedAssignments, [.integer(set), .integer(Int64(before))])
         return ChangeReport(verb: "assigned \"\(name)\" as \(role) to", entity: "task", count: added, detail: nil)
     }
 
@@ -315,15 +299,12 @@ struct ChangeExecutor {
             let ids = session.compiled(target, idsOnly: true)
             var args = try session.bindings(ids)
             let n = args.count
-            var condition = "task IN (\(ids.sql)) AND person = ?\(n + 1)"
+            let condition = ChangeSQL.assignmentsOf(ids: ids.sql, after: n, withRole: role != nil)
             args.append(.integer(personID))
-            if let role {
-                condition += " AND role = ?\(n + 2)"
-                args.append(.text(role))
-            }
+            if let role { args.append(.text(role)) }
             let set = try session.journal.set()
             try session.journal.recordRemoval(set, "assignments", where: condition, args)
-            count += try db.run("DELETE FROM assignments WHERE " + condition, args)
+            count += try db.run(ChangeSQL.deleteAssignments(where: condition), args)
         }
         return ChangeReport(verb: "unassigned \"\(name)\"\(role.map { " as \($0)" } ?? "") from", entity: "task", count: count, detail: nil)
     }
@@ -363,30 +344,26 @@ struct ChangeExecutor {
         if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
         let ids = session.compiled(target, idsOnly: true)
         let args = try session.bindings(ids)
-        try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_doomed (id INTEGER PRIMARY KEY)")
-        try db.run("DELETE FROM temp.pmq_doomed")
-        try db.run("INSERT INTO temp.pmq_doomed (id) " + ids.sql, args)
-        defer { _ = try? db.run("DELETE FROM temp.pmq_doomed") }
-        let doomed = "SELECT id FROM temp.pmq_doomed"
+        try db.run(ChangeSQL.makeDoomed)
+        try db.run(ChangeSQL.clearDoomed)
+        try db.run(ChangeSQL.fillDoomed(ids.sql), args)
+        defer { _ = try? db.run(ChangeSQL.clearDoomed) }
 
         if entity.table == "tasks" {
-            if let code = target.namedTask, case .integer(0) = try db.scalar("SELECT count(*) FROM temp.pmq_doomed") {
+            if let code = target.namedTask, case .integer(0) = try db.scalar(ChangeSQL.countDoomed) {
                 throw RuntimeError(code: .unknownRow, message: "unknown task \(code)", range: range)
             }
             // A summary goes only with its whole branch: no task may be left without its parent.
-            let summaries = try keys(entity, """
-                SELECT p.id FROM temp.pmq_doomed d JOIN tasks p ON p.id = d.id
-                WHERE EXISTS (SELECT 1 FROM tasks c WHERE c.project IS p.project AND c.parent_wbs = p.wbs AND c.id NOT IN (\(doomed))) LIMIT 6
-                """)
+            let summaries = try keys(entity, ChangeSQL.summariesLeavingChildren)
             if !summaries.isEmpty {
                 let code = summaries[0].hasPrefix("task ") ? String(summaries[0].dropFirst(5)) : summaries[0]
                 throw RuntimeError(code: .stillReferenced, message: "cannot delete \(summaries.joined(separator: ", ")): a summary goes only with the tasks below it",
                                    range: range, notes: ["delete the whole branch: delete tasks where wbs under \(code)"])
             }
             // Links go with their tasks, but a task others still wait for is not pulled from under them.
-            let blocking = try keys(entity, "SELECT DISTINCT pred FROM dependencies WHERE pred IN (\(doomed)) AND succ NOT IN (\(doomed)) LIMIT 6")
+            let blocking = try keys(entity, ChangeSQL.blockingPredecessors)
             if !blocking.isEmpty {
-                let dependents = try keys(entity, "SELECT DISTINCT succ FROM dependencies WHERE pred IN (\(doomed)) AND succ NOT IN (\(doomed)) LIMIT 6")
+                let dependents = try keys(entity, ChangeSQL.waitingSuccessors)
                 throw RuntimeError(code: .stillReferenced, message: "cannot delete \(blocking.joined(separator: ", ")): \(dependents.joined(separator: ", ")) depend\(dependents.count == 1 ? "s" : "") on it",
                                    range: range, notes: ["delete those dependencies first: delete dependencies where pred = ..."])
             }
@@ -396,11 +373,11 @@ struct ChangeExecutor {
         let references = session.schema.references(to: entity.table)
         for r in references where r.field.onDelete == .refuse {
             // Rows deleted together may name each other (a person and their backup).
-            let others = r.table == entity.table ? " AND id NOT IN (\(doomed))" : ""
-            let holders = "SELECT id FROM \(r.table) WHERE \(r.column) IN (\(doomed))\(others)"
-            guard case .integer = try db.scalar(holders + " LIMIT 1"), let holder = session.schema.entity(table: r.table) else { continue }
-            let doomedKeys = try keys(entity, "SELECT DISTINCT \(r.column) FROM \(r.table) WHERE \(r.column) IN (\(doomed))\(others) LIMIT 6")
-            let holderKeys = try keys(holder, holders + " LIMIT 6")
+            let holding = ChangeSQL.referencesToDoomed(r.column, sameTable: r.table == entity.table)
+            guard case .integer = try db.scalar(ChangeSQL.firstHolder(table: r.table, where: holding)),
+                  let holder = session.schema.entity(table: r.table) else { continue }
+            let doomedKeys = try keys(entity, ChangeSQL.referencedDoomed(table: r.table, column: r.column, where: holding))
+            let holderKeys = try keys(holder, ChangeSQL.someHolders(table: r.table, where: holding))
             let subject = doomedKeys.joined(separator: ", ")
             switch (r.table, r.column) {
             case ("tasks", "owner"):
@@ -416,15 +393,17 @@ struct ChangeExecutor {
         let set = try session.journal.set()
         for r in references where r.field.onDelete == .cascade {
             // Journaled whole before they go, so undo can bring them back.
-            try session.journal.recordRemoval(set, r.table, where: "\(r.column) IN (\(doomed))", [])
-            try db.run("DELETE FROM \(r.table) WHERE \(r.column) IN (\(doomed))")
+            let holding = ChangeSQL.referencesToDoomed(r.column, sameTable: false)
+            try session.journal.recordRemoval(set, r.table, where: holding, [])
+            try db.run(ChangeSQL.deleteRows(table: r.table, where: holding))
         }
         for r in references where r.field.onDelete == .setNull {
-            try session.journal.recordCleared(set, r.table, r.column, where: "\(r.column) IN (\(doomed))")
-            try db.run("UPDATE \(r.table) SET \(r.column) = NULL WHERE \(r.column) IN (\(doomed))")
+            let holding = ChangeSQL.referencesToDoomed(r.column, sameTable: false)
+            try session.journal.recordCleared(set, r.table, r.column, where: holding)
+            try db.run(ChangeSQL.clearColumn(table: r.table, column: r.column, where: holding))
         }
-        try session.journal.recordRemoval(set, entity.table, where: "id IN (\(doomed))", [])
-        let n = try db.run("DELETE FROM \(entity.table) WHERE id IN (\(doomed))")
+        try session.journal.recordRemoval(set, entity.table, where: ChangeSQL.doomedRows, [])
+        let n = try db.run(ChangeSQL.deleteRows(table: entity.table, where: ChangeSQL.doomedRows))
         return ChangeReport(verb: "deleted", entity: entity.singular, count: n, detail: nil)
     }
 }

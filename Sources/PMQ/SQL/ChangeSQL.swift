@@ -1,0 +1,166 @@
+/// The statements `update`, `assign`, `unassign`, `shift` and `delete` run, as values.
+///
+/// The change executor decides what to do; this file holds how it is said in SQL. Rows to
+/// change are computed into the scratch table `temp.pmq_rows` (c0 = id, then an old and a
+/// new column per field), rows to delete into `temp.pmq_doomed`. Table and column names
+/// come from the schema; values are bound (`?N`), never pasted. Column numbers (`c3`) are
+/// the scratch plan's own.
+enum ChangeSQL {
+    // MARK: The scratch rows of an update
+
+    static let clearScratch = "DELETE FROM temp.pmq_rows"
+
+    /// The ids of at most six scratch rows that meet `condition`: the rows a message names.
+    static func scratchIDs(where condition: String) -> String {
+        "SELECT c0 FROM temp.pmq_rows WHERE \(condition) LIMIT 6"
+    }
+
+    static let allScratchIDs = "SELECT c0 FROM temp.pmq_rows"
+    static let allScratchIDsInOrder = "SELECT c0 FROM temp.pmq_rows ORDER BY c0"
+
+    /// A value the plan derives over the scratch rows (`c5 = CASE ... END`).
+    static func deriveInScratch(_ assignments: String) -> String {
+        "UPDATE temp.pmq_rows SET " + assignments
+    }
+
+    /// Scratch rows whose new value breaks a rule: null, out of range, outside the enum.
+    static func isNull(_ column: Int) -> String { "c\(column) IS NULL" }
+    static func outside(_ column: Int, low: String, high: String) -> String { "c\(column) < \(low) OR c\(column) > \(high)" }
+    static func notAmong(_ column: Int, _ values: String) -> String { "c\(column) NOT IN (\(values))" }
+    static func finishBeforeStart(finish: Int, start: Int) -> String { "c\(finish) < c\(start)" }
+    static func isSummary(_ column: Int) -> String { "c\(column)" }
+    static func isOwnRow(_ column: Int) -> String { "c\(column) = c0" }
+
+    // MARK: Values the task rules derive (docs/language.md, “Mid-project truth”)
+
+    /// The n-th (?1) working day from the start, in the owner's days when there is an owner.
+    static func workdayFinish(_ new: Int, start: Int, owner: Int?) -> String {
+        "c\(new) = pmq_workday_finish(c\(start), ?1" + (owner.map { ", c\($0))" } ?? ")")
+    }
+
+    /// `done` means progress 100.
+    static func progressWhenDone(_ new: Int, status: Int) -> String {
+        "c\(new) = CASE WHEN c\(status) = 'done' THEN 100 ELSE c\(new) END"
+    }
+
+    /// `done` fills a missing actual finish with today (?1).
+    static func actualFinishWhenDone(old: Int, new: Int, status: Int) -> String {
+        "c\(new) = CASE WHEN c\(status) = 'done' AND c\(old) IS NULL THEN ?1 ELSE c\(new) END"
+    }
+
+    /// `doing` or `done` fills a missing actual start with the earlier of start and today (?1).
+    static func actualStartWhenStarted(old: Int, new: Int, status: Int, start: Int) -> String {
+        """
+        c\(new) = CASE WHEN c\(status) IN ('doing', 'done') AND c\(old) IS NULL
+        THEN min(coalesce(c\(start), ?1), ?1) ELSE c\(new) END
+        """
+    }
+
+    /// `shift` pins a task that has not started (and is no summary) at its new start with snet.
+    static func pinUnstarted(kind: Int, date: Int, start: Int, actualStart: Int, status: Int, summary: Int?) -> String {
+        let notSummary = summary.map { "NOT c\($0) AND " } ?? ""
+        let notStarted = "\(notSummary)c\(actualStart) IS NULL AND c\(status) IN ('todo', 'blocked') AND c\(start) IS NOT NULL"
+        return "c\(kind) = CASE WHEN \(notStarted) THEN 'snet' ELSE c\(kind) END, "
+            + "c\(date) = CASE WHEN \(notStarted) THEN c\(start) ELSE c\(date) END"
+    }
+
+    /// A constraint other than asap set without a date takes the task's start.
+    static func constraintDateFromStart(date: Int, kind: Int, start: Int) -> String {
+        "c\(date) = CASE WHEN c\(kind) != 'asap' AND c\(date) IS NULL THEN c\(start) ELSE c\(date) END"
+    }
+
+    /// A summary keeps its rolled-up field: the roll-up after the statement sets it.
+    static func keepOnSummary(old: Int, new: Int, summary: Int) -> String {
+        "c\(new) = CASE WHEN c\(summary) THEN c\(old) ELSE c\(new) END"
+    }
+
+    // MARK: Journal, then apply from it
+
+    /// One entry per row whose field changes, old and new value from the scratch row. ?1 = set.
+    static func journalAssignment(table: String, column: String, old: Int, new: Int) -> String {
+        """
+        INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
+        SELECT ?1, '\(table)', c0, '\(column)', c\(old), c\(new) FROM temp.pmq_rows WHERE c\(old) IS NOT c\(new)
+        """
+    }
+
+    /// The journal entries written since mark ?1 applied to the table: the journal is the
+    /// one record of what changes, so the table cannot drift from it.
+    static func applyJournal(table: String, column: String) -> String {
+        """
+        UPDATE \(table) SET \(column) = j.new_value FROM journal_entries j
+        WHERE j.id > ?1 AND j.field = '\(column)' AND j.row_id = \(table).id
+        """
+    }
+
+    static let entriesSince = "SELECT count(*) FROM journal_entries WHERE id > ?1"
+    static let rowsChangedSince = "SELECT count(DISTINCT row_id) FROM journal_entries WHERE id > ?1"
+
+    /// Summaries among the scratch rows that no entry since ?1 changed: they follow their children.
+    static func summariesLeft(flag: Int) -> String {
+        "SELECT count(*) FROM temp.pmq_rows WHERE c\(flag) AND c0 NOT IN (SELECT row_id FROM journal_entries WHERE id > ?1)"
+    }
+
+    // MARK: assign / unassign
+
+    static let lastAssignment = "SELECT coalesce(max(id), 0) FROM assignments"
+
+    /// Assignments of person ?(n+1) in role ?(n+2) to the tasks `ids` selects, once each.
+    static func insertAssignments(ids: String, after n: Int) -> String {
+        """
+        INSERT INTO assignments (task, person, role)
+        SELECT x.id, ?\(n + 1), ?\(n + 2) FROM (\(ids)) x
+        WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task = x.id AND a.person = ?\(n + 1) AND a.role = ?\(n + 2))
+        """
+    }
+
+    static let assignmentsAfter = "SELECT count(*) FROM assignments WHERE id > ?1"
+    /// ?1 = set, ?2 = the last assignment id before the statement.
+    static let journalAddedAssignments =
+        "INSERT INTO journal_entries (set_id, entity, row_id, field) SELECT ?1, 'assignments', id, '+' FROM assignments WHERE id > ?2"
+
+    /// The assignments of person ?(n+1) (in role ?(n+2) when one is given) to the tasks `ids` selects.
+    static func assignmentsOf(ids: String, after n: Int, withRole: Bool) -> String {
+        "task IN (\(ids)) AND person = ?\(n + 1)" + (withRole ? " AND role = ?\(n + 2)" : "")
+    }
+
+    static func deleteAssignments(where condition: String) -> String { "DELETE FROM assignments WHERE " + condition }
+
+    // MARK: delete
+
+    static let makeDoomed = "CREATE TEMP TABLE IF NOT EXISTS pmq_doomed (id INTEGER PRIMARY KEY)"
+    static let clearDoomed = "DELETE FROM temp.pmq_doomed"
+    static func fillDoomed(_ ids: String) -> String { "INSERT INTO temp.pmq_doomed (id) " + ids }
+    static let doomedIDs = "SELECT id FROM temp.pmq_doomed"
+    static let countDoomed = "SELECT count(*) FROM temp.pmq_doomed"
+
+    /// Doomed summaries that would leave a child behind.
+    static let summariesLeavingChildren = """
+        SELECT p.id FROM temp.pmq_doomed d JOIN tasks p ON p.id = d.id
+        WHERE EXISTS (SELECT 1 FROM tasks c WHERE c.project IS p.project AND c.parent_wbs = p.wbs AND c.id NOT IN (\(doomedIDs))) LIMIT 6
+        """
+
+    /// Doomed tasks some task that stays still depends on, and those tasks.
+    static let blockingPredecessors =
+        "SELECT DISTINCT pred FROM dependencies WHERE pred IN (\(doomedIDs)) AND succ NOT IN (\(doomedIDs)) LIMIT 6"
+    static let waitingSuccessors =
+        "SELECT DISTINCT succ FROM dependencies WHERE pred IN (\(doomedIDs)) AND succ NOT IN (\(doomedIDs)) LIMIT 6"
+
+    /// Rows of `table` whose `column` names a doomed row (not counting doomed rows of the same table).
+    static func referencesToDoomed(_ column: String, sameTable: Bool) -> String {
+        "\(column) IN (\(doomedIDs))" + (sameTable ? " AND id NOT IN (\(doomedIDs))" : "")
+    }
+
+    static func holders(table: String, where condition: String) -> String { "SELECT id FROM \(table) WHERE \(condition)" }
+    static func firstHolder(table: String, where condition: String) -> String { holders(table: table, where: condition) + " LIMIT 1" }
+    static func someHolders(table: String, where condition: String) -> String { holders(table: table, where: condition) + " LIMIT 6" }
+    static func referencedDoomed(table: String, column: String, where condition: String) -> String {
+        "SELECT DISTINCT \(column) FROM \(table) WHERE \(condition) LIMIT 6"
+    }
+
+    static func deleteRows(table: String, where condition: String) -> String { "DELETE FROM \(table) WHERE \(condition)" }
+    static func clearColumn(table: String, column: String, where condition: String) -> String {
+        "UPDATE \(table) SET \(column) = NULL WHERE \(condition)"
+    }
+    static let doomedRows = "id IN (\(doomedIDs))"
+}
