@@ -14,15 +14,7 @@ struct History {
             }
             var rows: [[Value]] = []
             // The row's entries and the add of a range holding it, by index (JournalSQL.rowEntryIDs).
-            let old = journal.valueText(entity: "e.entity", field: "e.field", value: "e.old_value")
-            let new = journal.valueText(entity: "e.entity", field: "e.field", value: "e.new_value")
-            try db.query("""
-                SELECT s.id, s.day, s.user, \(journal.fieldText("e.field", entity: "e.entity")),
-                       CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(old) END, CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(new) END, s.at
-                FROM journal_entries e JOIN journal_sets s ON s.id = e.set_id
-                WHERE e.id IN (\(JournalSQL.rowEntryIDs))
-                ORDER BY e.id DESC
-                """, [.integer(id), .text(entity.table)]) { s in
+            try db.query(journal.rowHistory(), [.integer(id), .text(entity.table)]) { s in
                 rows.append([s[0], s[6], s[2], s[3], s[4], s[5],
                              ResultColumn.Kind.date.convert(s[1])])
             }
@@ -31,13 +23,7 @@ struct History {
             return .rows(columns: names.map { ResultColumn(name: $0.0, kind: $0.1) }, rows: rows, single: false)
         }
         var rows: [[Value]] = []
-        // Each set's count is kept when it commits; only the set in progress is counted here.
-        try db.query("""
-            SELECT s.id, s.day, s.at, s.user, s.statement,
-                   coalesce(s.changes, (SELECT coalesce(sum(CASE WHEN e.field = '+' THEN coalesce(e.new_value, e.row_id) - e.row_id + 1 ELSE 1 END), 0) FROM journal_entries e WHERE e.set_id = s.id)),
-                   s.undone_by
-            FROM journal_sets s ORDER BY s.id DESC
-            """) { s in
+        try db.query(JournalSQL.changeSets) { s in
             let all = (0..<7).map { s[Int32($0)] }
             // The columns of version 1 first, then the day the set was booked on.
             var row = [all[0], all[2], all[3], all[4], all[5], all[6], ResultColumn.Kind.date.convert(all[1])]
@@ -60,7 +46,7 @@ struct History {
         if raw.isNull { return .null }
         guard let entity = session.schema.entity(table: table), let f = entity.field(column: field) else { return raw }
         if case .reference(let target) = f.type, let def = session.schema.plural(target) {
-            let k = (try? db.scalar("SELECT " + journal.key(def.table, "?1", depth: 1), [raw])) ?? .null
+            let k = (try? db.scalar(journal.keyOf(def.table, depth: 1), [raw])) ?? .null
             return k.isNull ? raw : .reference(ConstantEvaluator.text(k))
         }
         let kind = ResultColumn.Kind(PType(f.type))
@@ -80,7 +66,7 @@ struct History {
     /// changed since, outside that set.
     func undo(_ range: SourceRange, redo: Bool = false) throws -> ChangeReport {
         if let current = session.journal.currentSet,
-           case .integer = try db.scalar("SELECT id FROM journal_entries WHERE set_id = ?1 LIMIT 1", [.integer(current)]) {
+           case .integer = try db.scalar(JournalSQL.setHasEntries, [.integer(current)]) {
             throw RuntimeError(code: .cannotUndo, message: "\(redo ? "redo" : "undo") works on committed changes, and this script has changed things already",
                                range: range, notes: ["run \(redo ? "redo" : "undo") on its own"])
         }
@@ -88,16 +74,13 @@ struct History {
         // undone yet, as long as no new change came after it (a new change ends the redo chain).
         // On a server several people share the journal: undo and redo take the user's own
         // change sets only (?2 is the user there, null on a file of one's own).
-        let own = "(CAST(?2 AS TEXT) IS NULL OR s.user = ?2)"
-        let sql = redo
-            ? "SELECT s.id FROM journal_sets s WHERE s.kind = 'undo' AND s.undone_by IS NULL AND s.id IS NOT ?1 AND \(own) AND NOT EXISTS (SELECT 1 FROM journal_sets n WHERE n.kind = 'change' AND n.id > s.id AND n.id IS NOT ?1 AND (CAST(?2 AS TEXT) IS NULL OR n.user = ?2)) ORDER BY s.id DESC LIMIT 1"
-            : "SELECT s.id FROM journal_sets s WHERE s.kind IN ('change', 'redo') AND s.undone_by IS NULL AND s.id IS NOT ?1 AND \(own) ORDER BY s.id DESC LIMIT 1"
+        let sql = redo ? JournalSQL.redoTarget : JournalSQL.undoTarget
         let user: Value = db.databaseUser == nil ? .null : .text(session.journal.user)
         guard case .integer(let target) = try db.scalar(sql, [session.journal.currentSet.map { .integer($0) } ?? .null, user]) else {
             throw RuntimeError(code: .cannotUndo, message: redo ? "nothing to redo" : "nothing to undo", range: range)
         }
         var entries: [(table: String, row: Int64, field: String, old: Value, new: Value)] = []
-        try db.query("SELECT entity, row_id, field, old_value, new_value FROM journal_entries WHERE set_id = ?1 ORDER BY id DESC", [.integer(target)]) { s in
+        try db.query(JournalSQL.entriesOfSetNewestFirst, [.integer(target)]) { s in
             if case .text(let t) = s[0], case .integer(let r) = s[1], case .text(let f) = s[2] {
                 entries.append((t, r, f, s[3], s[4]))
             }
@@ -124,17 +107,16 @@ struct History {
                 changes += 1
             case "+":
                 let last = History.rangeEnd(e.new, from: e.row)
-                try session.journal.recordRemoval(set, e.table, where: "id BETWEEN ?1 AND ?2", [.integer(e.row), .integer(last)])
-                changes += try db.run("DELETE FROM \(e.table) WHERE id BETWEEN ?1 AND ?2", [.integer(e.row), .integer(last)])
+                try session.journal.recordRemoval(set, e.table, where: JournalSQL.idRange, [.integer(e.row), .integer(last)])
+                changes += try db.run(JournalSQL.deleteRange(e.table), [.integer(e.row), .integer(last)])
             case "-":
                 guard case .text(let json) = e.old else { continue }
                 let cols = try session.journal.columns(of: e.table)
                 if let bad = cols.first(where: { !History.isPlainIdentifier($0) }) {
                     throw RuntimeError(code: .cannotUndo, message: "cannot \(redo ? "redo" : "undo") change \(target): \(e.table) has an unknown column \"\(bad)\"", range: range)
                 }
-                let values = cols.enumerated().map { "json_extract(?1, '$.\($0.element)')" }
                 do {
-                    try db.run("INSERT INTO \(e.table) (\(cols.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))", [.text(json)])
+                    try db.run(journal.restoreRow(e.table, columns: cols), [.text(json)])
                 } catch {
                     throw RuntimeError(code: .cannotUndo, message: "cannot \(redo ? "redo" : "undo"): \(rowName) cannot be restored (\(error))", range: range)
                 }
@@ -146,19 +128,19 @@ struct History {
                 let columns = try session.journal.columns(of: e.table)
                 guard columns.contains(e.field) else { continue }
                 // Compared by SQL, where 26 IS 26.0: a REAL column keeps an integer the journal wrote as such.
-                let unchanged = try db.scalar("SELECT 1 FROM \(e.table) WHERE id = ?1 AND \(e.field) IS ?2", [.integer(e.row), e.new])
+                let unchanged = try db.scalar(JournalSQL.fieldStillIs(e.table, e.field), [.integer(e.row), e.new])
                 if unchanged.isNull {
-                    let current = try db.scalar("SELECT \(e.field) FROM \(e.table) WHERE id = ?1", [.integer(e.row)])
+                    let current = try db.scalar(JournalSQL.fieldValue(e.table, e.field), [.integer(e.row)])
                     throw RuntimeError(code: .cannotUndo, message: "cannot \(redo ? "redo" : "undo") change \(target): \(rowName) \(e.field) has changed since (it is now \(ConstantEvaluator.text(display(e.table, e.field, current))))",
                                        range: range, notes: ["undo reverts only what nothing later has touched"])
                 }
-                try db.run("UPDATE \(e.table) SET \(e.field) = ?1 WHERE id = ?2", [e.old, .integer(e.row)])
+                try db.run(JournalSQL.setField(e.table, e.field), [e.old, .integer(e.row)])
                 try session.journal.record(set, e.table, e.row, e.field, old: e.new, new: e.old)
                 changes += 1
             }
         }
-        try db.run("UPDATE journal_sets SET undone_by = ?1 WHERE id = ?2", [.integer(set), .integer(target)])
-        try db.run("UPDATE journal_sets SET statement = ?1, kind = ?2 WHERE id = ?3",
+        try db.run(JournalSQL.markUndone, [.integer(set), .integer(target)])
+        try db.run(JournalSQL.labelSet,
                    [.text("\(redo ? "redo" : "undo") of change \(target)"), .text(redo ? "redo" : "undo"), .integer(set)])
         return ChangeReport(verb: "\(redo ? "redid" : "undid") change \(target):", entity: "change", count: changes, detail: nil)
     }
@@ -188,7 +170,7 @@ struct History {
     func diff(set: Int64, after mark: Int64 = 0) throws -> StatementResult {
         var rows: [[Value]] = []
         var entries: [(String, Int64, String, Value, Value)] = []
-        try db.query("SELECT entity, row_id, field, old_value, new_value FROM journal_entries WHERE set_id = ?1 AND id > ?2 ORDER BY id",
+        try db.query(JournalSQL.entriesOfSetSince,
                      [.integer(set), .integer(mark)]) { s in
             if case .text(let t) = s[0], case .integer(let r) = s[1], case .text(let f) = s[2] {
                 entries.append((t, r, f, s[3], s[4]))
@@ -215,7 +197,7 @@ struct History {
     /// A row's key as the journal source shows it (`1.2 -> 1.3` for a dependency), read
     /// from the row or, once deleted, from the entry that deleted it.
     private func key(_ entity: EntityDef, _ id: Int64, json: Value?) -> String {
-        if case .text(let v) = (try? db.scalar("SELECT " + journal.key(entity.table, "?1"), [.integer(id)])) ?? .null { return v }
+        if case .text(let v) = (try? db.scalar(journal.keyOf(entity.table), [.integer(id)])) ?? .null { return v }
         return "#\(id)"
     }
 }

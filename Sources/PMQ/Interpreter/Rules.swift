@@ -9,15 +9,15 @@ struct Rules {
     /// Saves or replaces a rule. Journaled like a saved query, so `undo` takes it back.
     func save(name: String, text: String, severity: String) throws -> ChangeReport {
         let set = try session.journal.set()
-        if case .integer(let id) = try db.scalar("SELECT id FROM rules WHERE name = ?1", [.text(name)]) {
-            for (column, value) in [("source", text), ("severity", severity)] {
-                let old = try db.scalar("SELECT \(column) FROM rules WHERE id = ?1", [.integer(id)])
+        if case .integer(let id) = try db.scalar(RulesSQL.idByName, [.text(name)]) {
+            for (column, value) in [(RulesSQL.Column.source, text), (.severity, severity)] {
+                let old = try db.scalar(RulesSQL.value(of: column), [.integer(id)])
                 guard old != .text(value) else { continue }
-                try db.run("UPDATE rules SET \(column) = ?1 WHERE id = ?2", [.text(value), .integer(id)])
-                try session.journal.record(set, "rules", id, column, old: old, new: .text(value))
+                try db.run(RulesSQL.set(column), [.text(value), .integer(id)])
+                try session.journal.record(set, "rules", id, column.rawValue, old: old, new: .text(value))
             }
         } else {
-            try db.run("INSERT INTO rules (name, source, severity) VALUES (?1, ?2, ?3)", [.text(name), .text(text), .text(severity)])
+            try db.run(RulesSQL.insert, [.text(name), .text(text), .text(severity)])
             try session.journal.record(set, "rules", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
         }
         return ChangeReport(verb: "saved", entity: "rule", count: 1, detail: name)
@@ -25,8 +25,8 @@ struct Rules {
 
     func drop(name: String, _ range: SourceRange) throws -> ChangeReport {
         let set = try session.journal.set()
-        try session.journal.recordRemoval(set, "rules", where: "name = ?1", [.text(name)])
-        if try db.run("DELETE FROM rules WHERE name = ?1", [.text(name)]) == 0 {
+        try session.journal.recordRemoval(set, "rules", where: RulesSQL.byName, [.text(name)])
+        if try db.run(RulesSQL.deleteByName, [.text(name)]) == 0 {
             throw RuntimeError(code: .unknownRow, message: "no rule \"\(name)\"", range: range)
         }
         return ChangeReport(verb: "dropped", entity: "rule", count: 1, detail: name)
@@ -34,7 +34,7 @@ struct Rules {
 
     func show() throws -> StatementResult {
         var rows: [[Value]] = []
-        try db.query("SELECT name, severity, source, last_checked FROM rules ORDER BY name") { s in
+        try db.query(RulesSQL.listing) { s in
             rows.append((0..<4).map { s[Int32($0)] })
         }
         let names = ["name", "severity", "query", "last_checked"]
@@ -45,7 +45,7 @@ struct Rules {
     /// severity and count, then its rows. Returns how many rules of severity error had rows.
     func check(_ range: SourceRange, emit: (StatementResult) -> Void) throws -> Int {
         var rules: [(name: String, source: String, severity: String, seen: Set<Int64>?, checked: String?)] = []
-        try db.query("SELECT name, source, severity, last_rows, last_checked FROM rules ORDER BY name") { s in
+        try db.query(RulesSQL.forCheck) { s in
             var seen: Set<Int64>?
             if case .text(let json) = s[3], let ids = try? JSONDecoder().decode([Int64].self, from: Data(json.utf8)) { seen = Set(ids) }
             let checked: String? = { if case .text(let t) = s[4] { return t }; return nil }()
@@ -61,7 +61,7 @@ struct Rules {
             let ids = try session.ids(of: q)
             // Which rows the previous check did not find: kept per rule, not journaled.
             let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
-            if !session.limits.readOnly { _ = try? db.run("UPDATE rules SET last_rows = ?1 WHERE name = ?2", [.text(list), .text(rule.name)]) }
+            if !session.limits.readOnly { _ = try? db.run(RulesSQL.rememberRows, [.text(list), .text(rule.name)]) }
             guard case .rows(_, let rows, _) = result, !rows.isEmpty else { continue }
             flagged += 1
             if rule.severity == "error" { failing += 1 }
@@ -78,7 +78,7 @@ struct Rules {
         if flagged == 0 { emit(.text(rules.isEmpty ? "no rules saved" : "all \(rules.count) \(rules.count == 1 ? "rule" : "rules") pass")) }
         // When `check` last ran: not a change to the model, so not journaled.
         // A read-only host (the embedding limit) gets the report and no write.
-        if !session.limits.readOnly { _ = try? db.run("UPDATE rules SET last_checked = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')") }
+        if !session.limits.readOnly { _ = try? db.run(RulesSQL.stampChecked) }
         return failing
     }
 }
