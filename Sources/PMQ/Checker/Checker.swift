@@ -67,6 +67,8 @@ struct Checker {
     struct Scope {
         var entity: EntityDef
         var aliases: [String: Int] = [:]
+        /// The type of each select item an alias names, so `order by c * 2` is typed like `c`.
+        var aliasTypes: [PType] = []
         var aggregatesAllowed = false
         var clause = "where"
     }
@@ -195,6 +197,7 @@ struct Checker {
         // statements reuse the ordering over other columns).
         if q.select != nil || !q.groupBy.isEmpty {
             for (i, c) in tq.columns.enumerated() { scope.aliases[c.name.lowercased()] = i }
+            scope.aliasTypes = tq.columns.map(\.expr.type)
         }
         checkHaving(q, tq, scope)
         for o in q.orderBy {
@@ -423,13 +426,13 @@ struct Checker {
     private mutating func checkName(_ n: String, _ range: SourceRange, _ scope: Scope) -> TExpr {
         let lower = n.lowercased()
         if let i = scope.aliases[lower], scope.clause == "order by" {
-            return TExpr(.selectColumn(i), .any, range)
+            return TExpr(.selectColumn(i), i < scope.aliasTypes.count ? scope.aliasTypes[i] : .any, range)
         }
         if let f = scope.entity.field(lower) {
             return TExpr(.field(FieldPath(root: scope.entity, hops: [], field: f)), PType(f.type), range)
         }
         if scope.clause == "having", let i = scope.aliases[lower] {
-            return TExpr(.selectColumn(i), .any, range)
+            return TExpr(.selectColumn(i), i < scope.aliasTypes.count ? scope.aliasTypes[i] : .any, range)
         }
         if let (entity, outer) = namedSource(lower) { return namedRow(entity, outer: outer, range) }
         if let v = lookup(lower) {

@@ -19,7 +19,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         case .scalar(let v, _):
             switch self {
             case .json: return OutputFormat.json(v)
-            case .html: return Node<HTML.BodyContext>.p(.text(OutputFormat.plain(v))).render()
+            case .html: return Node<HTML.BodyContext>.text(OutputFormat.plain(v)).render()  // alone on its line, escaped, as in every format
             case .csv, .tsv: return OutputFormat.plain(v, csv: true)
             default: return OutputFormat.plain(v)
             }

@@ -9,6 +9,7 @@ public struct PostgresDialect: SQLDialect {
     public func listContains(_ list: String, _ value: String) -> String {
         "jsonb_exists(CAST(\(list) AS jsonb), CAST(\(value) AS text))"
     }
+    public func textAfter(_ s: String, _ separator: String) -> String { "substr(\(s), strpos(\(s), \(separator)) + 1)" }
     public func dateText(_ day: String) -> String { "pmq_date_text(\(day))" }
     public func numberText(_ n: String) -> String { "pmq_number_text(\(n))" }
     /// The journal keeps values as text, written by PostgreSQL's own text output of the value.

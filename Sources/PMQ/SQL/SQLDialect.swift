@@ -15,6 +15,8 @@ public protocol SQLDialect: Sendable {
     func contains(_ haystack: String, _ needle: String) -> String
     /// Whether a list column (tags) holds a value.
     func listContains(_ list: String, _ value: String) -> String
+    /// The text after the first `separator` (an SQL text literal) in `s`.
+    func textAfter(_ s: String, _ separator: String) -> String
     /// A date (integer days since 1970-01-01) as `YYYY-MM-DD` text.
     func dateText(_ day: String) -> String
     /// A number as `print` and interpolation show it: `596`, not `596.0`.
@@ -66,6 +68,7 @@ public struct SQLiteDialect: SQLDialect {
     public func listContains(_ list: String, _ value: String) -> String {
         "EXISTS (SELECT 1 FROM json_each(\(list)) WHERE json_each.value = \(value))"
     }
+    public func textAfter(_ s: String, _ separator: String) -> String { "substr(\(s), instr(\(s), \(separator)) + 1)" }
     public func dateText(_ day: String) -> String { "strftime('%Y-%m-%d', (\(day)) * 86400, 'unixepoch')" }
     public func numberText(_ n: String) -> String { "pmq_number_text(\(n))" }
     public func typedNull(_ type: StoredType) -> String { "NULL" }

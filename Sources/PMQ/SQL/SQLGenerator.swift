@@ -63,7 +63,7 @@ struct SQLGenerator {
         var joins: [(path: String, sql: String, alias: String)] = []
     }
     private var levels: [Level] = []
-    /// While HAVING is written: the select items, which it names by expression.
+    /// While HAVING and ORDER BY are written: the select items, which they name by expression.
     private var havingColumns: [TExpr]?
 
 
@@ -102,6 +102,11 @@ struct SQLGenerator {
             sql = "SELECT " + cols.joined(separator: ", ")
         }
         var order: [String] = []
+        // A select item inside an ORDER BY expression (`order by c * 2`) is written out, as in
+        // HAVING: an output alias inside an expression is SQLite's liberty, not PostgreSQL's.
+        let outerColumns = havingColumns
+        havingColumns = q.columns.map(\.expr)
+        defer { havingColumns = outerColumns }
         if idsOnly {
             for o in q.orderBy { order.append(dialect.orderTerm(ordering(o.expr, q), descending: o.descending)) }
             order.append("\(root).id")
@@ -122,9 +127,7 @@ struct SQLGenerator {
         let offset = q.offset.map { " OFFSET " + expr($0) } ?? ""
         // HAVING names a select item by its expression: an output alias there is SQLite's
         // liberty, not standard SQL's.
-        havingColumns = q.columns.map(\.expr)
         let having = q.having.map { " HAVING " + condition($0) } ?? ""
-        havingColumns = nil
 
         let level = levels[levels.count - 1]
         if !idsOnly, q.isCount, q.groupBy.isEmpty, q.having == nil, q.limit == nil, q.offset == nil, let d = asOf,
@@ -657,7 +660,15 @@ struct SQLGenerator {
             }
             return dialect.nullTest(expr(x), negated: negated, integer: integer, number: number, text: text)
         case .between(let x, let lo, let hi, let negated):
-            return "(\(expr(x))\(negated ? " NOT" : "") BETWEEN \(expr(lo)) AND \(expr(hi)))"
+            // In the same order as <= and >=: enums by their listed order, WBS codes naturally.
+            let not = negated ? " NOT" : ""
+            if case .enumeration(let vs) = x.type {
+                return "(\(enumOrdinal(x, vs))\(not) BETWEEN \(enumOrdinal(lo, vs)) AND \(enumOrdinal(hi, vs)))"
+            }
+            if let a = wbsSortKey(x), let b = wbsSortKey(lo), let c = wbsSortKey(hi) {
+                return "(\(a)\(not) BETWEEN \(b) AND \(c))"
+            }
+            return "(\(expr(x))\(not) BETWEEN \(expr(lo)) AND \(expr(hi)))"
         case .under(let x, let code):
             let a = expr(x), c = expr(code)
             // The code itself, or anything that starts with "code." — a range an index on wbs serves.
@@ -665,6 +676,19 @@ struct SQLGenerator {
         case .aggregate(let agg, let x):
             let filter = pivotFilter.map { " FILTER (WHERE \($0))" } ?? ""
             guard let x else { return dialect.countAll + filter }
+            if agg == .min || agg == .max {
+                // The least and greatest in the order comparisons use: enums by their listed
+                // order, WBS codes naturally (1.10 after 1.9), not as text.
+                if case .enumeration(let vs) = x.type {
+                    let best = "\(agg.rawValue)(\(ordinal(expr(x), vs)))" + filter
+                    return "(CASE \(best) " + vs.enumerated().map { "WHEN \($0) THEN \(enumLiteral($1))" }.joined(separator: " ") + " END)"
+                }
+                if case .field = x.kind, let key = wbsSortKey(x) {
+                    // Sort keys hold digits and dots only, so the first space ends the key; a
+                    // space sorts before the dot, so "1" stays before "1.2".
+                    return dialect.textAfter("\(agg.rawValue)(\(key) || ' ' || \(expr(x)))" + filter, "' '")
+                }
+            }
             return "\(agg.rawValue)(\(expr(x)))" + filter
         case .function(let fn, let xs):
             return "\(dialect.function(fn))(\(xs.map { expr($0) }.joined(separator: ", ")))"
