@@ -62,6 +62,13 @@ struct ChangeExecutor {
             }
             if let c = (f.name == "duration" ? entity.field("finish") : f)?.column { explicit.insert(c) }
         }
+        // A constant duration says what kind of task it is, as in `add`: 0d makes a milestone,
+        // any other length a task (a milestone's duration is 0d whatever its dates).
+        if let days = constantDuration(values), let m = entity.field("milestone"),
+           !values.contains(where: { $0.field.name == "milestone" }) {
+            plan.assign(m, TExpr(.value(.bool(days == 0)), .bool, range))
+            explicit.insert("milestone")
+        }
         if entity.table == "tasks" { try planTaskRules(&plan, explicit: explicit, target: target, shifting: shifting) }
         if plan.assignment("start") != nil || plan.assignment("finish") != nil,
            let s = entity.field("start"), let f = entity.field("finish") {
@@ -142,6 +149,18 @@ struct ChangeExecutor {
         if left > 0 { notes.append("\(left) \(left == 1 ? "summary follows its" : "summaries follow their") children") }
         return ChangeReport(verb: verb, entity: entity.singular, count: changed, detail: nil,
                             note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+    }
+
+    /// The length `set duration = ...` gives when it is a constant (`0d`, `5d`, `10wd`).
+    private func constantDuration(_ values: [(field: FieldDef, value: UpdateValue)]) -> Int64? {
+        for (f, v) in values where f.name == "duration" {
+            switch v {
+            case .duration(let d): if case .value(.duration(let n)) = d.kind { return Int64(abs(n)) }
+            case .workdays(let n): return Int64(abs(n))
+            default: break
+            }
+        }
+        return nil
     }
 
     /// The task rules of docs/language.md, “Mid-project truth” an update follows besides its own `set` list:
