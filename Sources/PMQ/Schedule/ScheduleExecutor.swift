@@ -61,6 +61,24 @@ struct ScheduleExecutor {
                      critical: v(19), plannedDays: v(20), scheduledFinish: v(21))
     }
 
+    /// The leaf nodes below each summary task, by the summary's id (nested summaries too).
+    static func leavesBelow(_ tasks: [TaskRow], node: [Int32]) -> [Int64: [Int32]] {
+        var children: [String: [Int]] = [:]
+        for (i, t) in tasks.enumerated() { if let p = t.parentWBS { children[p, default: []].append(i) } }
+        var out: [Int64: [Int32]] = [:]
+        for t in tasks where children[t.wbs] != nil {
+            var leaves: [Int32] = []
+            var stack = children[t.wbs] ?? []
+            var seen = Set<Int>()
+            while let i = stack.popLast() {
+                guard seen.insert(i).inserted else { continue }
+                if let more = children[tasks[i].wbs] { stack += more } else if node[Int(tasks[i].id)] >= 0 { leaves.append(node[Int(tasks[i].id)]) }
+            }
+            out[t.id] = leaves
+        }
+        return out
+    }
+
     func run(_ range: SourceRange) throws -> ChangeReport {
         let project = try session.schedulingProject(range)
         let calendar = try session.loadCalendar()
@@ -104,6 +122,10 @@ struct ScheduleExecutor {
         let maxID = Int(tasks.map(\.id).max() ?? 0)
         var node = [Int32](repeating: -1, count: maxID + 1)
         for (k, i) in leaves.enumerated() { node[Int(tasks[i].id)] = Int32(k) }
+        // A link to or from a summary holds for the leaves below it, as in MS Project: work
+        // under a summary waits for the summary's predecessors, and a summary's successors
+        // wait for all of its work.
+        let below = ScheduleExecutor.leavesBelow(tasks, node: node)
 
         // The project starts at its start date, else its earliest task, else today.
         var projectStart = session.today
@@ -247,8 +269,9 @@ struct ScheduleExecutor {
         try db.query("SELECT pred, succ, type, lag FROM dependencies") { s in
             guard case .integer(let p) = s[0], case .integer(let q) = s[1],
                   p >= 0, q >= 0, p <= maxID, q <= maxID else { return }
-            let a = node[Int(p)], b = node[Int(q)]
-            guard a >= 0, b >= 0 else { return }
+            let from = node[Int(p)] >= 0 ? [node[Int(p)]] : below[p] ?? []
+            let to = node[Int(q)] >= 0 ? [node[Int(q)]] : below[q] ?? []
+            guard !from.isEmpty, !to.isEmpty else { return }
             let type: CPMNetwork.LinkType
             switch s[2] {
             case .text("SS"): type = .ss
@@ -257,7 +280,9 @@ struct ScheduleExecutor {
             default: type = .fs
             }
             let lag = s[3].number.flatMap { $0.rounded().safeInt } ?? 0
-            network.links.append(.init(pred: a, succ: b, type: type, lag: Int32(clamping: lag)))
+            for a in from {
+                for b in to where a != b { network.links.append(.init(pred: a, succ: b, type: type, lag: Int32(clamping: lag))) }
+            }
         }
         var result: CPMResult
         do {
