@@ -13,12 +13,20 @@ struct Rollup {
     private var db: any Engine { session.db }
 
     /// The task columns whose change can change a parent's roll-up.
-    static let inputs = ["start", "finish", "cost", "effort", "progress", "status", "actual_start", "actual_finish", "milestone"]
+    /// (The owner too: a child's weight counts its owner's working days.)
+    static let inputs = ["start", "finish", "cost", "effort", "progress", "status", "actual_start", "actual_finish", "milestone", "owner"]
+    /// Tables whose change moves working days, and so progress weights, of any task.
+    static let calendarTables = ["holidays", "workdays", "leaves"]
     /// What a summary takes from its children, in the order of the scratch table's columns.
     static let outputs = ["start", "finish", "cost", "effort", "progress", "status", "actual_start", "actual_finish"]
 
     /// Re-derives the summaries above every task changed by journal entries after `mark`.
     func afterChanges(since mark: Int64) throws {
+        let calendar = Rollup.calendarTables.map { "'\($0)'" }.joined(separator: ", ")
+        if case .integer = try db.scalar("SELECT 1 FROM journal_entries WHERE id > ?1 AND +entity IN (\(calendar)) LIMIT 1", [.integer(mark)]) {
+            // Working days moved (leave, make-up days, holidays): every weight may have changed.
+            return try all()
+        }
         try prepare()
         let changedFields = Rollup.inputs.map { "'\($0)'" }.joined(separator: ", ")
         // Parents of changed rows, of added rows (a range entry: first id .. last id) and of removed rows,
@@ -133,7 +141,7 @@ struct Rollup {
             min(actual_start) AS actual_start, max(actual_finish) AS actual_finish
           FROM (
             SELECT p.id AS pid, c.start, c.finish, c.cost, c.effort, c.progress, c.status, c.actual_start, c.actual_finish,
-              CASE WHEN c.milestone OR c.status = 'cancelled' THEN 0 ELSE coalesce(pmq_workdays(c.start, c.finish), 0) END AS w
+              CASE WHEN c.milestone OR c.status = 'cancelled' THEN 0 ELSE coalesce(pmq_workdays(c.start, c.finish, c.owner), 0) END AS w
             FROM temp.pmq_dirty d CROSS JOIN tasks p ON p.id = d.id
             CROSS JOIN tasks c ON c.project IS p.project AND c.parent_wbs = p.wbs
             WHERE d.depth = ?1
