@@ -23,7 +23,7 @@ struct Rollup {
     /// Re-derives the summaries above every task changed by journal entries after `mark`.
     func afterChanges(since mark: Int64) throws {
         let calendar = Rollup.calendarTables.map { "'\($0)'" }.joined(separator: ", ")
-        if case .integer = try db.scalar("SELECT 1 FROM journal_entries WHERE id > ?1 AND +entity IN (\(calendar)) LIMIT 1", [.integer(mark)]) {
+        if case .integer = try db.scalar(JournalSQL.entriesSince(onTables: calendar), [.integer(mark)]) {
             // Working days moved (leave, make-up days, holidays): every weight may have changed.
             return try all()
         }
