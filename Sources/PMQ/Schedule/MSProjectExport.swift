@@ -210,7 +210,8 @@ struct MSProjectExporter {
             var baseline: [MSPDIProject.Baseline] = []
             if !v[9].isNull || !v[10].isNull || !v[11].isNull {
                 let bs = day(v[9]), bf = day(v[10])
-                baseline.append(.init(Start: at(bs, "08:00:00"), Finish: at(milestone ? bs : bf, milestone ? "08:00:00" : "17:00:00"),
+                // A milestone's baseline is one day: its finish, else its start (PMQ may keep only one).
+                baseline.append(.init(Start: at(bs, "08:00:00"), Finish: at(milestone ? bf ?? bs : bf, milestone ? "08:00:00" : "17:00:00"),
                                       Duration: (milestone ? 0 : workdays(bs, bf)).map(hours), Cost: money(number(v[11]))))
             }
             tasks.append(.init(

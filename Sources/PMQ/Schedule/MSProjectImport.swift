@@ -218,7 +218,7 @@ struct MSProjectImporter {
                       .decimal(t.percent), t.cost.map { .decimal($0) } ?? .null, .bool(t.milestone),
                       .text(constraint), constraint == "asap" ? .null : t.constraintDate.map { .date($0) } ?? .null,
                       .text(MSProjectFile.priority(t.priority)), t.baselineStart.map { .date($0) } ?? .null,
-                      (t.milestone ? t.baselineStart : t.baselineFinish).map { .date($0) } ?? .null,
+                      (t.milestone ? t.baselineFinish ?? t.baselineStart : t.baselineFinish).map { .date($0) } ?? .null,
                       t.baselineCost.map { .decimal($0) } ?? .null, t.notes.isEmpty ? .null : .text(t.notes)])
             taskID[t.uid] = db.lastInsertID
             try session.journal.record(set, "tasks", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
