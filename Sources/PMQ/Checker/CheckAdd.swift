@@ -158,11 +158,7 @@ extension Checker {
         if f.name == "lag", case .duration(let v, .workdays) = e.kind, abs(v) <= maxDurationDays { return .duration(v) }
         // Bare words: enum values and booleans.
         if case .name(let word) = e.kind {
-            if case .enumeration(let vs) = f.type {
-                if let v = vs.first(where: { $0.lowercased() == word.lowercased() }) { return .text(v) }
-                diagnostics.error(.unknownValue, "unknown \(f.name) \"\(word)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
-                return nil
-            }
+            if case .enumeration = f.type { return fits(.text(word), f, e.range) }
         }
         switch (f.type, e.kind) {
         case (.reference("tasks"), _), (.text, .number), (.text, .wbs):
@@ -193,41 +189,14 @@ extension Checker {
             diagnostics.error(.wrongType, "\(f.name) takes a value, not an expression over rows", e.range)
             return nil
         }
-        if v.isNull {
-            if f.required {
-                diagnostics.error(.nullNotAllowed, "\(f.name) cannot be null", e.range)
-                return nil
-            }
-            return .null
-        }
+        if v.isNull { return fits(v, f, e.range) }
         switch (f.type, v) {
-        case (.text, .text(let s)):
-            if f.required, s.trimmingCharacters(in: .whitespaces).isEmpty {
-                diagnostics.error(.nullNotAllowed, "\(f.name) cannot be empty", e.range)
-                return nil
-            }
-            return v
-        case (.integer, .integer): return bounded(v, f, e.range)
-        case (.integer, .decimal(let d)):
-            guard d == d.rounded(), d.safeInt != nil else {
-                diagnostics.error(.wrongType, "\(f.name) takes a whole number", e.range)
-                return nil
-            }
-            return bounded(.integer(Int64(d)), f, e.range)
-        case (.number, .integer), (.number, .decimal): return bounded(v, f, e.range)
-        case (.date, .date(let d)):
-            guard d.isInRange else {
-                diagnostics.error(.outOfRange, "\(f.name) is out of range: dates run from 0001-01-01 to 9999-12-31", e.range)
-                return nil
-            }
-            return v
+        case (.text, .text), (.integer, .integer), (.integer, .decimal), (.number, .integer), (.number, .decimal),
+             (.date, .date), (.enumeration, .text):
+            return fits(v, f, e.range)
         case (.duration, .duration): return v
         case (.bool, .bool): return v
         case (.reference, .text): return .reference(ConstantEvaluator.text(v))
-        case (.enumeration(let vs), .text(let s)):
-            if let hit = vs.first(where: { $0.lowercased() == s.lowercased() }) { return .text(hit) }
-            diagnostics.error(.unknownValue, "unknown \(f.name) \"\(s)\"; valid values are: \(vs.joined(separator: ", "))", e.range)
-            return nil
         case (.list, .text(let s)):
             return .list(s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         default:
@@ -242,12 +211,15 @@ extension Checker {
         }
     }
 
-    private mutating func bounded(_ v: Value, _ f: FieldDef, _ range: SourceRange) -> Value? {
-        if let b = f.bounds, let x = v.number, !b.contains(x) {
-            diagnostics.error(.outOfRange, "\(f.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound)), not \(formatNumber(x))", range)
+    /// A constant of the field's type, by the field's rules (FieldRules), or its error.
+    private mutating func fits(_ v: Value, _ f: FieldDef, _ range: SourceRange) -> Value? {
+        switch FieldRules.check(v, f) {
+        case .success(let stored): return stored
+        case .failure(let problem):
+            let (code, message) = FieldRules.message(problem, f)
+            diagnostics.error(code, message, range)
             return nil
         }
-        return v
     }
 }
 

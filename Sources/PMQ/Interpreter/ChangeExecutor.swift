@@ -213,20 +213,14 @@ struct ChangeExecutor {
         switch (v, f.type) {
         case (.null, _):
             return !f.neverNull
-        case (.text(let s), .enumeration(let vs)):
-            return vs.contains(s)
-        case (_, .enumeration):
+        case (.text, .enumeration), (.date, .date), (.text, .text), (.integer, _), (.decimal, _):
+            // Stored exactly as written and within the field's rules (FieldRules, as add checks).
+            if case .success(let stored) = FieldRules.check(v, f) { return stored == v }
             return false
-        case (.date(let d), .date):
-            return d.isInRange
-        case (_, .date):
+        case (_, .enumeration), (_, .date):
             return false
-        case (.text(let s), .text):
-            return !f.required || !s.isEmpty
         default:
-            guard let b = f.bounds else { return true }
-            guard let n = v.number else { return false }
-            return b.contains(n)
+            return true
         }
     }
 

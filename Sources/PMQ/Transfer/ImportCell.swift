@@ -7,6 +7,13 @@ enum ImportCell {
     static func value(_ cell: Cell, _ f: FieldDef, column: Int) throws -> Value {
         func fail(_ m: String, _ notes: [String] = []) -> CellError { CellError(message: m, column: column, notes: notes) }
         var shown: String { quoted(cell) }   // only for messages: a million good cells never need it
+        // The field's rules are add's and update's (FieldRules); the message quotes the cell.
+        func rules(_ v: Value) throws -> Value {
+            switch FieldRules.check(v, f) {
+            case .success(let stored): return stored
+            case .failure(let problem): throw fail(FieldRules.message(problem, f, shown: shown).1)
+            }
+        }
         if case .null = cell { return .null }
         switch f.type {
         case .text:
@@ -14,8 +21,7 @@ enum ImportCell {
                 if case .number(let n) = cell { return .text(formatNumber(n)) }   // a WBS code written as a JSON number
                 throw fail("\(f.name) takes text, not \(shown)")
             }
-            if f.required, trimmed(s).isEmpty { throw fail("\(f.name) cannot be empty") }
-            return .text(s)
+            return try rules(.text(s))
         case .integer, .number:
             let n: Double
             switch cell {
@@ -28,17 +34,12 @@ enum ImportCell {
                 n = x
             default: throw fail("\(f.name): \(shown) is not a number")
             }
-            if f.type == .integer, n != n.rounded() || n.safeInt == nil { throw fail("\(f.name) takes a whole number, not \(shown)") }
-            if let b = f.bounds, !b.contains(n) {
-                throw fail("\(f.name) must be between \(formatNumber(b.lowerBound)) and \(formatNumber(b.upperBound)), not \(shown)")
-            }
-            return f.type == .integer ? .integer(Int64(n)) : .decimal(n)
+            return try rules(.decimal(n))
         case .date:
             guard case .text(let s) = cell, let d = date(s) else {
                 throw fail("\(f.name): \(shown) is not a date", ["write dates as YYYY-MM-DD, like 2026-01-28"])
             }
-            guard d.isInRange else { throw fail("\(f.name): \(shown) is out of range: dates run from 0001-01-01 to 9999-12-31") }
-            return .date(d)
+            return try rules(.date(d))
         case .duration:
             guard let d = try duration(cell, f, column: column) else { return .null }
             return .duration(d.days)
@@ -56,13 +57,9 @@ enum ImportCell {
             }
             throw fail("\(f.name): \(shown) is not true or false")
         case .enumeration(let values):
-            guard case .text(let s) = cell else { throw fail("unknown \(f.name) \(shown); valid values are: \(values.joined(separator: ", "))") }
-            if values.contains(s) { return .text(s) }
-            let key = trimmed(s).lowercased()
-            guard let hit = values.first(where: { $0.lowercased() == key }) else {
-                throw fail("unknown \(f.name) \(shown); valid values are: \(values.joined(separator: ", "))")
-            }
-            return .text(hit)
+            guard case .text(let s) = cell else { return try rules(.text(shown)) }
+            if let hit = FieldRules.enumValue(s, values) ?? FieldRules.enumValue(trimmed(s), values) { return .text(hit) }
+            return try rules(.text(s))
         case .reference:
             switch cell {
             case .text(let s): return .reference(s)
