@@ -100,14 +100,14 @@ public struct Completer {
     }
 
     private func savedQueryEntity(_ name: String) -> EntityDef? {
-        guard case .text(let src) = (try? session.db.scalar("SELECT source FROM saved_queries WHERE name = ?1", [.text(name.lowercased())])) ?? .null,
+        guard case .text(let src) = (try? session.db.scalar(LookupSQL.savedQuerySource, [.text(name.lowercased())])) ?? .null,
               let first = src.split(separator: " ").first else { return nil }
         return schema.plural(String(first))
     }
 
     private var savedQueries: [String] {
         var out: [String] = []
-        try? session.db.query("SELECT name FROM saved_queries ORDER BY name") { s in
+        try? session.db.query(LookupSQL.savedQueryNames) { s in
             if case .text(let n) = s[0] { out.append(n) }
         }
         return out
@@ -268,7 +268,7 @@ public struct Completer {
     private func keys(_ entity: EntityDef, _ key: String, prefix: String) -> [String] {
         var out: [String] = []
         // The key column comes from the catalog; the prefix is bound.
-        try? session.db.query("SELECT DISTINCT \(key) FROM \(entity.table) WHERE substr(\(key), 1, length(?1)) = ?1 ORDER BY 1 LIMIT 200",
+        try? session.db.query(LookupSQL.keys(entity.table, key: key),
                               [.text(prefix)]) { s in
             if case .text(let k) = s[0] { out.append(k) }
         }
@@ -277,7 +277,7 @@ public struct Completer {
 
     private func wbsCodes() -> [String] {
         var out: [String] = []
-        try? session.db.query("SELECT wbs FROM tasks ORDER BY wbs_key LIMIT 500") { s in
+        try? session.db.query(LookupSQL.wbsCodes) { s in
             if case .text(let k) = s[0] { out.append(k) }
         }
         return out

@@ -47,17 +47,11 @@ struct GanttLoader {
         if !summaryKnown {
             // A summary is a task another task names as parent.
             var summaries = Set<Int64>()
-            try db.query("""
-                SELECT t.id FROM tasks t WHERE t.id IN (\(db.dialect.idsOf("?1")))
-                  AND (coalesce(t.project, 0), t.wbs) IN (SELECT coalesce(project, 0), parent_wbs FROM tasks WHERE parent_wbs IS NOT NULL)
-                """, [.text(ids)]) { s in if case .integer(let i) = s[0] { summaries.insert(i) } }
+            try db.query(LookupSQL.summariesAmong(db.dialect), [.text(ids)]) { s in if case .integer(let i) = s[0] { summaries.insert(i) } }
             for i in rows.indices where summaries.contains(rows[i].id) { rows[i].summary = true }
         }
         var links: [GanttChart.Link] = []
-        try db.query("""
-            SELECT pred, succ, type FROM dependencies
-            WHERE pred IN (\(db.dialect.idsOf("?1"))) AND succ IN (\(db.dialect.idsOf("?1"))) ORDER BY id
-            """, [.text(ids)]) { s in
+        try db.query(LookupSQL.linksAmong(db.dialect), [.text(ids)]) { s in
             guard case .integer(let p) = s[0], case .integer(let c) = s[1] else { return }
             let type: String
             if case .text(let t) = s[2] { type = t } else { type = "FS" }

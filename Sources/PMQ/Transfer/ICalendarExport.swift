@@ -8,11 +8,7 @@ struct ICalendarExport {
         let db = session.db
         var rows: [Int64: [Value]] = [:]
         // One statement for all the rows; the ids are bound as one JSON array.
-        let sql = """
-            SELECT t.id, p.code, t.wbs, t.name, t.start, t.finish, t.milestone, t.status, t.progress, o.name, t.notes
-            FROM tasks t LEFT JOIN projects p ON p.id = t.project LEFT JOIN people o ON o.id = t.owner
-            WHERE t.id IN (\(db.dialect.idsOf("?1")))
-            """
+        let sql = LookupSQL.calendarEvents(db.dialect)
         try db.query(sql, [.text("[" + ids.map(String.init).joined(separator: ",") + "]")]) { s in
             if case .integer(let id) = s[0] { rows[id] = (1...10).map { s[Int32($0)] } }
         }
