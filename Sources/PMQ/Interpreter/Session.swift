@@ -783,6 +783,9 @@ public final class Session {
 
     /// Rolls summaries up over what changed since the last roll-up (see `Rollup`).
     func rollUpPending() throws {
+        // Nothing is journaled outside a change set: a run that has not made one (a query)
+        // changed nothing to roll up, and needs no look at the journal (a round trip on a server).
+        guard journal.currentSet != nil else { return }
         let mark = try journal.mark()
         guard mark > rollupMark else { return }
         try Rollup(session: self).afterChanges(since: rollupMark)
