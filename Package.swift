@@ -53,7 +53,7 @@ let package = Package(
             // bundle, which links this module next to the dynamic libPMQEmbed) stay dynamic.
             // The modules were compiled for the shared Foundation, so its static parts are named.
             linkerSettings: [.unsafeFlags(staticFoundation, .when(platforms: [.linux], configuration: .release))]),
-        .executableTarget(name: "pmq-bench", dependencies: ["PMQ", "CSQLite"]),
+        .executableTarget(name: "pmq-bench", dependencies: ["PMQ", "CSQLite", "CLibPQ"]),
         .testTarget(name: "PMQTests", dependencies: ["PMQ", "PMQEmbed", "pmq"], exclude: ["Golden", "Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

@@ -36,6 +36,10 @@ usage: pmq-bench <command> [options]
                                                       1,000 tasks and 50 people (issue 15)
   sql --tasks N [--db FILE.db] [--runs 7] SQL...    time raw SQL statements through the C API
                                                       (for trying a faster SQL shape; ?1 = today)
+  postgres --url postgresql://USER@HOST:PORT/DB --tasks N [--runs 7] [--load-runs 1] [--skip b,c]
+                                                      pb1–pb3. b1–b3 on a PostgreSQL server vs the same hand-written
+                                                      SQL as psql sends it; pc. pmq --db URL script.pmq vs psql -f of
+                                                      the same INSERTs (issue 16). Wall, client and server CPU.
   run --tasks N [all the options above]               all of a–d, then a table of figures
 
 options:
@@ -65,6 +69,7 @@ struct Options {
     var skip: Set<String> = []
     var positional: [String] = []
     var limit: Int?
+    var url: String?
 }
 
 func parseOptions(_ args: [String]) throws -> Options {
@@ -101,6 +106,7 @@ func parseOptions(_ args: [String]) throws -> Options {
         case "--pmq": o.pmq = try value()
         case "--no-hyperfine": o.hyperfine = false
         case "--limit": o.limit = try int(try value())
+        case "--url": o.url = try value()
         case "--skip": o.skip = Set(try value().split(separator: ",").map { String($0) })
         case "-h", "--help": print(usage); exit(0)
         default:
@@ -183,6 +189,13 @@ func main() throws {
         note("machine: \(machineDescription())")
     case "cpm":
         printTable(try benchCPM(runs: o.runs))
+    case "postgres":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        note("machine: \(machineDescription())")
+        let figures = try benchPostgres(o, pmq: pmq)
+        note("machine: \(machineDescription())")
+        printTable(figures)
+        if figures.contains(where: { $0.pass == false }) { exit(1) }
     case "rollup":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchRollup(dbPath: try ensureDatabase(o), runs: o.runs, tasks: o.tasks, workdir: o.workdir))

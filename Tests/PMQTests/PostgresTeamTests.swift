@@ -89,6 +89,143 @@ struct PostgresTeamTests {
         print("pmq processes on PostgreSQL: \(applied) change sets applied, \(tally.refused) refused as conflicts")
     }
 
+    /// The issue's concurrency test, as it names it: 8 `pmq` processes (the built CLI, each a
+    /// shell in a terminal of its own and a database user of its own) run 200 change
+    /// statements each on one project at once, every statement its own change set: updates
+    /// and shifts of a shared task, updates and shifts of the process's own task, and adds
+    /// (tasks and risks). Each statement's outcome is read from its shell: applied, or refused
+    /// naming the shared task. Then the data, the journal and those outcomes must agree
+    /// exactly. A lost update fails it three ways: the shared task's cost (or start) falls
+    /// short of the updates that reported success, the journal's old → new chain of that field
+    /// repeats a value (two change sets read the same old value), and the change sets booked
+    /// for a user differ from the statements their shell saw applied.
+    @Test("8 pmq processes × 200 change statements on one project: data and journal agree, every refusal names the row", .timeLimit(.minutes(4)))
+    func eightProcesses() throws {
+        let workers = 8, statements = 200
+        let (owner, urls, drop) = try Self.team((1...workers).map { "p\($0)" })
+        defer { drop() }
+        // Task 9 is shared; task w belongs to process w. Day numbers are checked below.
+        var setup = "add project \"TEAM\"\nuse project \"TEAM\"\nadd task \"Shared\" wbs 9 start 2026-03-02 finish 2026-03-06 cost 0\n"
+        for w in 1...workers { setup += "add task \"Own \(w)\" wbs \(w) start 2026-03-02 finish 2026-03-06 cost 0\n" }
+        let s = try PMQProcess.run(["--db", owner, "--today", "2026-03-16", "-e", setup])
+        #expect(s.status == 0, "\(s.stderr)")
+        let db = try PostgresEngine(url: owner)
+        guard case .integer(let setupSets) = try db.scalar("SELECT max(id) FROM journal_sets"), case .integer(let setupCount) = try db.scalar("SELECT count(*) FROM journal_sets"),
+              case .integer(let start0) = try db.scalar("SELECT start FROM tasks WHERE wbs = '9'") else { Issue.record("no setup"); return }
+
+        /// What process `w` sends as its statement `k`, and what kind of change it is.
+        enum Kind: String, CaseIterable { case sharedCost, sharedShift, ownCost, ownShift, addTask, addRisk }
+        func statement(_ w: Int, _ k: Int) -> (Kind, String, report: String) {
+            switch k % 8 {
+            case 0, 2: return (.sharedCost, "update tasks where wbs = 9 set cost = cost + 1", "updated 1 task")
+            case 4: return (.sharedShift, "shift tasks where wbs = 9 by 1d", "shifted 1 task")
+            case 1, 5: return (.ownCost, "update tasks where wbs = \(w) set cost = cost + 1", "updated 1 task")
+            case 3: return (.ownShift, "shift tasks where wbs = \(w) by 1d", "shifted 1 task")
+            case 6: return (.addTask, "add task \"T\(w)-\(k)\" wbs \(w)\(1000 + k)", "added task \(w)\(1000 + k)")
+            default: return (.addRisk, "add risk \"R\(w)-\(k)\"", "added risk \"R\(w)-\(k)\"")
+            }
+        }
+        final class Outcomes: @unchecked Sendable {
+            let lock = NSLock()
+            var applied: [[Kind: Int]] = Array(repeating: [:], count: 8)
+            var appliedNames: Set<String> = []
+            var refused = 0
+            var unexplained: [String] = []
+            func add(_ body: (Outcomes) -> Void) { lock.lock(); body(self); lock.unlock() }
+        }
+        let outcomes = Outcomes()
+        let env = ["PMQ_HISTORY": "/dev/null", "NO_COLOR": "1"]
+        let started = Date()
+        DispatchQueue.concurrentPerform(iterations: workers) { i in
+            let w = i + 1
+            guard let t = try? Terminal(["--db", urls[i], "--today", "2026-03-16"], env: env), t.expect("pmq> ", within: 30) else {
+                outcomes.add { $0.unexplained.append("process \(w) did not start") }
+                return
+            }
+            defer { t.send("\u{04}"); _ = t.waitForExit() }
+            guard t.line("use project \"TEAM\"", prompt: "pmq> ").contains("pmq> ") else {
+                outcomes.add { $0.unexplained.append("process \(w): use project gave no prompt: \(t.screen)") }
+                return
+            }
+            for k in 0..<statements {
+                let (kind, text, report) = statement(w, k)
+                let out = t.line(text, prompt: "pmq> ")
+                let answer = out.components(separatedBy: "\n").dropFirst().filter { !$0.isEmpty && $0 != "pmq> " }.joined(separator: " | ")
+                outcomes.add { o in
+                    if !out.hasSuffix("pmq> ") {
+                        o.unexplained.append("process \(w), statement \(k) (\(text)): no prompt came back: \(out)")
+                    } else if answer == report {
+                        o.applied[i][kind, default: 0] += 1
+                        if kind == .addTask || kind == .addRisk { o.appliedNames.insert(kind == .addTask ? "T\(w)-\(k)" : "R\(w)-\(k)") }
+                    } else if (kind == .sharedCost || kind == .sharedShift),
+                              answer.contains("error: refused: another user changed the same rows while this ran (task 9); nothing was changed") {
+                        o.refused += 1
+                    } else {
+                        o.unexplained.append("process \(w), statement \(k) (\(text)): \(answer)")
+                    }
+                }
+            }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        #expect(outcomes.unexplained.isEmpty, "\(outcomes.unexplained.count) unexplained: \(outcomes.unexplained.prefix(5))")
+        func total(_ kind: Kind) -> Int { outcomes.applied.reduce(0) { $0 + ($1[kind] ?? 0) } }
+        let appliedAll = outcomes.applied.reduce(0) { $0 + $1.values.reduce(0, +) }
+        #expect(appliedAll + outcomes.refused == workers * statements)
+        // Own rows and adds never conflict; the shared task did, or the processes never overlapped.
+        for kind in [Kind.ownCost, .ownShift, .addTask, .addRisk] {
+            #expect(total(kind) == workers * statements * (kind == .ownCost ? 2 : 1) / 8, "\(kind)")
+        }
+        #expect(outcomes.refused > 0, "no statement on the shared task was refused: the 8 processes did not overlap")
+
+        // The data: every applied change is there, and nothing else.
+        let sharedCost = total(.sharedCost), sharedShift = total(.sharedShift)
+        #expect(try db.scalar("SELECT cost FROM tasks WHERE wbs = '9'") == .decimal(Double(sharedCost)))
+        #expect(try db.scalar("SELECT start FROM tasks WHERE wbs = '9'") == .integer(start0 + Int64(sharedShift)))
+        #expect(try db.scalar("SELECT finish - start FROM tasks WHERE wbs = '9'") == .integer(4))
+        for w in 1...workers {
+            #expect(try db.scalar("SELECT cost FROM tasks WHERE wbs = ?1", [.text("\(w)")]) == .decimal(Double(statements / 4)))
+            #expect(try db.scalar("SELECT start FROM tasks WHERE wbs = ?1", [.text("\(w)")]) == .integer(start0 + Int64(statements / 8)))
+        }
+        var names: Set<String> = []
+        try db.query("SELECT name FROM tasks WHERE name LIKE 'T%' UNION ALL SELECT title FROM risks") { r in
+            if case .text(let n) = r[0] { names.insert(n) }
+        }
+        #expect(names == outcomes.appliedNames)
+
+        // The journal: one change set per applied statement, booked as the process's user.
+        #expect(try db.scalar("SELECT count(*) FROM journal_sets") == .integer(Int64(appliedAll) + setupCount))
+        for (i, url) in urls.enumerated() {
+            let user = try #require(URLComponents(string: url)?.user)
+            let n = outcomes.applied[i].values.reduce(0, +)
+            #expect(try db.scalar("SELECT count(*) FROM journal_sets WHERE \"user\" = ?1", [.text(user)]) == .integer(Int64(n)), "\(user)")
+            // Its adds, as ranges of rows: exactly the rows its shell saw added.
+            let added = try db.scalar("SELECT sum(coalesce(e.new_value::bigint, e.row_id) - e.row_id + 1) FROM journal_entries e JOIN journal_sets s ON s.id = e.set_id WHERE s.\"user\" = ?1 AND e.field = '+'", [.text(user)])
+            #expect(added == .integer(Int64((outcomes.applied[i][.addTask] ?? 0) + (outcomes.applied[i][.addRisk] ?? 0))), "\(user)")
+        }
+        // Each journaled field of a row is a chain: sorted by old value every step adds one
+        // (cost) or one day (start, finish) from the value at setup to the value now, with no
+        // value twice. Two change sets that both read the same old value would repeat it.
+        func chain(_ wbs: String, _ field: String, from first: Double, steps: Int, by step: Double) throws {
+            var pairs: [(Double, Double)] = []
+            try db.query("SELECT old_value, new_value FROM journal_entries WHERE entity = 'tasks' AND field = ?1 AND row_id = (SELECT id FROM tasks WHERE wbs = ?2) AND set_id > ?3",
+                         [.text(field), .text(wbs), .integer(setupSets)]) { r in
+                if case .text(let o) = r[0], case .text(let n) = r[1], let a = Double(o), let b = Double(n) { pairs.append((a, b)) }
+            }
+            pairs.sort { $0.0 < $1.0 }
+            let expected = (0..<steps).map { (first + Double($0) * step, first + Double($0 + 1) * step) }
+            #expect(pairs.count == steps && zip(pairs, expected).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 },
+                    "task \(wbs) \(field): \(pairs.count) journal entries, \(steps) applied; first differences: \(zip(pairs, expected).filter { $0.0 != $1.0 || $0.1 != $1.1 }.prefix(3))")
+        }
+        try chain("9", "cost", from: 0, steps: sharedCost, by: 1)
+        try chain("9", "start", from: Double(start0), steps: sharedShift, by: 1)
+        try chain("9", "finish", from: Double(start0 + 4), steps: sharedShift, by: 1)
+        for w in 1...workers {
+            try chain("\(w)", "cost", from: 0, steps: statements / 4, by: 1)
+            try chain("\(w)", "start", from: Double(start0), steps: statements / 8, by: 1)
+        }
+        print("8 pmq processes × \(statements) statements on PostgreSQL in \(String(format: "%.1f", seconds)) s: \(appliedAll) change sets applied, \(outcomes.refused) refused naming task 9 (shared: \(sharedCost) cost updates, \(sharedShift) shifts applied)")
+    }
+
     /// Two shells, two people: Ben's change set read the shared task before Ana's committed a
     /// change to it, so Ben's update is refused naming the task; his transaction stays open
     /// and a new attempt after rollback applies over Ana's change.

@@ -164,23 +164,22 @@ struct AddExecutor {
         if project == nil, case .integer = try db.scalar("SELECT id FROM tasks WHERE project IS NULL AND wbs = ?1", [.text(wbs)]) {
             throw duplicate(wbs, a)
         }
-        // On PostgreSQL a refused INSERT aborts the transaction, so the clash is looked for
-        // first (SQLite reports it from the INSERT, and the name is read after).
-        if let project, db.kind == .postgres,
-           case .integer = try db.scalar("SELECT id FROM tasks WHERE project = ?1 AND wbs = ?2", [.integer(project), .text(wbs)]) {
-            throw duplicate(wbs, a)
-        }
         do {
-            try insert("tasks", cols, a)
+            // On PostgreSQL a refused INSERT aborts the transaction: the clash on (project, wbs)
+            // is left out by the INSERT itself (ON CONFLICT DO NOTHING) and found by its count,
+            // one round trip. SQLite reports it from the INSERT, and the name is read after.
+            let ignoring = project != nil && db.kind == .postgres
+            if try insert("tasks", cols, a, ignoringConflict: ignoring) == 0 && ignoring { throw duplicate(wbs, a) }
         } catch let e as StoreError where e.kind == .constraint && e.message.contains("wbs") {
             throw duplicate(wbs, a)
         }
         // WBS integrity: a parent code with no task yet is checked again at commit.
-        if let parent = WBS.parent(wbs) {
+        if let parent = WBS.parent(wbs), session.addedTaskCodes[project]?.contains(parent) != true {
             let id = db.lastInsertID
             let found = try db.scalar("SELECT 1 FROM tasks WHERE project IS ?1 AND wbs = ?2", [project.map { .integer($0) } ?? .null, .text(parent)])
             if found.isNull { session.orphanCandidates.append((id, wbs, a.range(of: "wbs"))) }
         }
+        session.addedTaskCodes[project, default: []].insert(wbs)
         return ChangeReport(verb: "added", entity: "task", count: 1, detail: milestone ? "\(wbs) (milestone)" : wbs)
     }
 
@@ -257,26 +256,30 @@ struct AddExecutor {
         }
     }
 
-    private func insert(_ table: String, _ cols: [String: Value], _ a: TAdd) throws {
+    /// Inserts one row; the number of rows added (0 only when `ignoringConflict` and a unique
+    /// key clashed: `INSERT OR IGNORE`, PostgreSQL's ON CONFLICT DO NOTHING).
+    @discardableResult
+    private func insert(_ table: String, _ cols: [String: Value], _ a: TAdd, ignoringConflict: Bool = false) throws -> Int {
         let names = cols.keys.sorted()
+        let verb = ignoringConflict ? "INSERT OR IGNORE INTO" : "INSERT INTO"
         // Column names come from the catalog (the keys above), values are bound. The text
         // is kept per set of columns: a data load inserts the same shape a million times,
         // so the last shape is compared first, before any text is joined or hashed.
         let sql: String
-        if let last = session.lastInsert, last.table == table, last.columns == names {
+        if let last = session.lastInsert, last.table == table, last.columns == names, last.sql.hasPrefix(verb + " ") {
             sql = last.sql
         } else {
-            let shape = table + ":" + names.joined(separator: ",")
+            let shape = verb + " " + table + ":" + names.joined(separator: ",")
             if let known = session.insertSQL[shape] {
                 sql = known
             } else {
-                sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
+                sql = "\(verb) \(table) (\(names.joined(separator: ", "))) VALUES (\(names.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
                 session.insertSQL[shape] = sql
             }
             session.lastInsert = (table, names, sql)
         }
         do {
-            try session.db.run(sql, names.map { cols[$0] ?? .null })
+            return try session.db.run(sql, names.map { cols[$0] ?? .null })
         } catch let e as StoreError where e.kind == .constraint && e.message.lowercased().contains("unique") && table != "tasks" {
             // SQLite says "UNIQUE constraint failed", PostgreSQL "violates unique constraint".
             if let key = a.entity.key, let v = a.value(key) {

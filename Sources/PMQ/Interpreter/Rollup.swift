@@ -79,7 +79,7 @@ struct Rollup {
             levels += 1
             guard levels < 10_000 else { break }  // WBS codes are finite; a guard, never reached
             try db.run("DELETE FROM temp.pmq_rollup")
-            try db.run(Rollup.derive, [.integer(level)])
+            try db.run(Rollup.derive(db.dialect), [.integer(level)])
             try db.run("DELETE FROM temp.pmq_dirty WHERE depth = ?1", [.integer(level)])
             let differs = Rollup.outputs.map { "t.\($0) IS NOT pmq_rollup.\($0)" }.joined(separator: " OR ")
             let changed = try db.run("UPDATE temp.pmq_rollup SET changed = 1 WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = pmq_rollup.id AND (\(differs)))")
@@ -120,7 +120,7 @@ struct Rollup {
     /// the plain mean over the children not cancelled, 0 when all are; rounded half up.
     /// status: cancelled when all children are, done when all are done or cancelled,
     /// doing when any is doing or done, blocked when any is blocked, else todo.
-    static let derive = """
+    static func derive(_ dialect: SQLDialect) -> String { """
         INSERT INTO temp.pmq_rollup (id, start, finish, cost, effort, progress, status, actual_start, actual_finish)
         SELECT id, start, finish, cost, effort,
           CASE WHEN weight > 0 THEN CAST(weighted / weight + 0.5 AS INTEGER)
@@ -141,7 +141,7 @@ struct Rollup {
             min(actual_start) AS actual_start, max(actual_finish) AS actual_finish
           FROM (
             SELECT p.id AS pid, c.start, c.finish, c.cost, c.effort, c.progress, c.status, c.actual_start, c.actual_finish,
-              CASE WHEN c.milestone OR c.status = 'cancelled' THEN 0 ELSE coalesce(pmq_workdays(c.start, c.finish, c.owner), 0) END AS w
+              CASE WHEN c.milestone OR c.status = 'cancelled' THEN 0 ELSE coalesce(\(dialect.workdays("c.start", "c.finish", person: "c.owner")), 0) END AS w
             FROM temp.pmq_dirty d CROSS JOIN tasks p ON p.id = d.id
             CROSS JOIN tasks c ON c.project IS p.project AND c.parent_wbs = p.wbs
             WHERE d.depth = ?1
@@ -149,4 +149,5 @@ struct Rollup {
           GROUP BY pid
         )
         """
+    }
 }

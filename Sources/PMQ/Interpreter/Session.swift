@@ -38,6 +38,11 @@ public final class Session {
     var insertSQL: [String: String] = [:]
     /// The INSERT used last, by table and sorted columns (see `AddExecutor.insert`).
     var lastInsert: (table: String, columns: [String], sql: String)?
+    /// The task codes added by the `add` statements run one after another just now, per
+    /// project: a child's parent among them needs no lookup (a data load adds each parent
+    /// just before its children). Any other statement, a rollback or a new run forgets them,
+    /// since only adds run in between (nothing removed or renamed a task).
+    var addedTaskCodes: [Int64?: Set<String>] = [:]
     var projectCacheValid = false
     private var projectCache: [Int64] = []
     private var checker: Checker { didSet { checkerGeneration += 1 } }
@@ -335,6 +340,7 @@ public final class Session {
         // the statement itself in `history`; a script by its path.
         journal.label = ["<eval>", "<stdin>", "<shell>", "<embed>"].contains(source.name) ? String(source.text.prefix(200)) : source.name
         if !savepoint { journal.currentSet = nil; orphanCandidates = [] }
+        addedTaskCodes.removeAll()
         let journalMark = (try? journal.mark()) ?? 0
         rollupMark = journalMark
 
@@ -552,6 +558,7 @@ public final class Session {
 
     private func invalidateCaches() {
         peopleCache.removeAll()
+        addedTaskCodes.removeAll()
         projectCacheValid = false
         // A rolled-back `add field` or `drop field` must not linger in the model.
         if let s = try? FieldStore.load(db), s != schema { reloadSchema(s) }
@@ -574,7 +581,8 @@ public final class Session {
     /// Statements that may change holidays, make-up days or leave.
     static func changesCalendars(_ c: Checked) -> Bool {
         switch c {
-        case .add(let a): return calendarTables.contains(a.entity.table)
+        // A person just added has no leave yet: their calendar is the project's.
+        case .add(let a): return calendarTables.contains(a.entity.table) && a.entity.table != "people"
         case .update(let q, _, _), .delete(let q, _): return calendarTables.contains(q.entity.table)
         case .undo, .redo, .importFile, .importInto: return true
         default: return false
@@ -589,6 +597,7 @@ public final class Session {
         // and sees the summaries rolled up over every change before it. One roll-up here is
         // enough: the run's end rolls up after its last statement, before it commits.
         if case .add = c {} else {
+            addedTaskCodes.removeAll()
             try journal.flush()
             try rollUpPending()
         }
@@ -774,6 +783,9 @@ public final class Session {
 
     /// Rolls summaries up over what changed since the last roll-up (see `Rollup`).
     func rollUpPending() throws {
+        // Nothing is journaled outside a change set: a run that has not made one (a query)
+        // changed nothing to roll up, and needs no look at the journal (a round trip on a server).
+        guard journal.currentSet != nil else { return }
         let mark = try journal.mark()
         guard mark > rollupMark else { return }
         try Rollup(session: self).afterChanges(since: rollupMark)

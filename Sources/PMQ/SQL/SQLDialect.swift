@@ -58,6 +58,10 @@ public protocol SQLDialect: Sendable {
     /// A pivot cell's distinct values of `text`, sorted by `order`, joined by ",", over the rows
     /// where `filter` holds.
     func joinDistinct(_ text: String, orderedBy order: String, filter: String) -> String
+    /// The working days from `start` through `finish` in `person`'s calendar (the project's
+    /// less their leave; null when start or finish is null): what the roll-up weighs a
+    /// child's progress by.
+    func workdays(_ start: String, _ finish: String, person: String) -> String
 }
 
 public struct SQLiteDialect: SQLDialect {
@@ -121,4 +125,5 @@ public struct SQLiteDialect: SQLDialect {
     public func joinDistinct(_ text: String, orderedBy order: String, filter: String) -> String {
         "pmq_join_distinct(\(text), \(order)) FILTER (WHERE \(filter))"
     }
+    public func workdays(_ start: String, _ finish: String, person: String) -> String { "pmq_workdays(\(start), \(finish), \(person))" }
 }

@@ -445,11 +445,23 @@ extension Session {
             if case .integer(let n) = v, n >= Int64(Day.earliest.number), n <= Int64(Day.latest.number) { return Day(Int(n)) }
             return nil
         }
-        try db.query("SELECT day FROM holidays") { s in if let d = day(s[0]) { days.append(d) } }
-        // A file opened read-only at an older schema has neither table.
-        try? db.query("SELECT day FROM workdays") { s in if let d = day(s[0]) { extra.append(d) } }
-        try? db.query("SELECT person, start, finish FROM leaves") { s in
-            if case .integer(let p) = s[0], let a = day(s[1]), let b = day(s[2]) { leave.append((p, a, b)) }
+        if db.kind == .postgres {
+            // One round trip instead of three (a server's store is always at the current schema).
+            try db.query(CalendarSQL.allRows) { s in
+                guard case .integer(let kind) = s[0] else { return }
+                switch kind {
+                case 0: if let d = day(s[1]) { days.append(d) }
+                case 1: if let d = day(s[1]) { extra.append(d) }
+                default: if case .integer(let p) = s[1], let a = day(s[2]), let b = day(s[3]) { leave.append((p, a, b)) }
+                }
+            }
+        } else {
+            try db.query("SELECT day FROM holidays") { s in if let d = day(s[0]) { days.append(d) } }
+            // A file opened read-only at an older schema has neither table.
+            try? db.query("SELECT day FROM workdays") { s in if let d = day(s[0]) { extra.append(d) } }
+            try? db.query("SELECT person, start, finish FROM leaves") { s in
+                if case .integer(let p) = s[0], let a = day(s[1]), let b = day(s[2]) { leave.append((p, a, b)) }
+            }
         }
         personCalendars.set(holidays: days, workdays: extra, leave: leave)
         return calendar

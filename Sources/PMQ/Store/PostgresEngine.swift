@@ -129,10 +129,11 @@ public final class PostgresEngine: Engine {
     }
 
     /// Runs `sql` (SQLite's spelling, adapted) with `args`; the result, checked.
-    private func exec(_ sql: String, _ args: [Value]) throws -> OpaquePointer {
+    private func exec(_ sql: String, _ args: [Value], returningID: Bool = false) throws -> OpaquePointer {
         let c = try live()
-        let text: String
+        var text: String
         if let t = adapted[sql] { text = t } else { text = PostgresSQL.adapt(sql); adapted[sql] = text }
+        if returningID { text += " RETURNING id" }
         var types: [Oid] = []
         var values: [String?] = []
         types.reserveCapacity(args.count)
@@ -183,6 +184,7 @@ public final class PostgresEngine: Engine {
 
     /// Runs PostgreSQL's own SQL as it is (the migration).
     func executeNative(_ sql: String) throws {
+        lastID = nil
         let c = try live()
         let result = PQexec(c, sql)
         let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
@@ -196,15 +198,47 @@ public final class PostgresEngine: Engine {
 
     @discardableResult
     public func run(_ sql: String, _ args: [Value]) throws -> Int {
-        let r = try exec(sql, args)
+        lastID = nil
+        let returning = try returnsID(sql)
+        let r = try exec(sql, args, returningID: returning)
         defer { PQclear(r) }
+        if returning, PQntuples(r) == 1, PQgetisnull(r, 0, 0) == 0, let p = PQgetvalue(r, 0, 0) { lastID = Int64(String(cString: p)) }
         return Int(String(cString: PQcmdTuples(r))) ?? 0
     }
 
+    /// The id the last INSERT added: handed back by the INSERT itself (`RETURNING id`) for
+    /// one row of values, else asked of the server (`lastval()`), once.
     public var lastInsertID: Int64 {
-        if case .integer(let i) = (try? scalar("SELECT lastval()", [])) ?? .null { return i }
+        if let lastID { return lastID }
+        if case .integer(let i) = (try? scalar("SELECT lastval()", [])) ?? .null { lastID = i; return i }
         return 0
     }
+    private var lastID: Int64?
+
+    /// Whether `sql` (SQLite's spelling) adds one row of values to a table of the model that
+    /// has an id: such an INSERT gets `RETURNING id`, which saves a round trip per added row
+    /// (a data load adds a million). Scratch tables and INSERT ... SELECT are left as they are.
+    private func returnsID(_ sql: String) throws -> Bool {
+        if let known = returningID[sql] { return known }
+        var answer = false
+        let words = sql.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+        let into = words.firstIndex(of: "INTO").map { $0 + 1 }
+        if sql.hasPrefix("INSERT "), let into, into < words.count, sql.contains(") VALUES ("),
+           !sql.contains("SELECT"), !sql.contains("RETURNING") {
+            let table = String(words[into])
+            if !table.contains("."), table.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                if let has = tablesWithID[table] { answer = has } else {
+                    let has = try columns(of: table).contains("id")
+                    tablesWithID[table] = has
+                    answer = has
+                }
+            }
+        }
+        returningID[sql] = answer
+        return answer
+    }
+    private var returningID: [String: Bool] = [:]
+    private var tablesWithID: [String: Bool] = [:]
 
     public func query(_ sql: String, _ args: [Value], row: (Row) throws -> Void) throws {
         let r = try exec(sql, args)

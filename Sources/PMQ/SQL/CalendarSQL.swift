@@ -1,0 +1,13 @@
+/// The calendars' rows in one statement: what `loadCalendar` reads at the start of every
+/// run. On a server each statement is a round trip (three of them were a quarter of a short
+/// query's time on a loaded machine); SQLite keeps its three plain reads, which also work on
+/// a file opened read-only at a schema older than the make-up days and leave.
+enum CalendarSQL {
+    /// Rows of (kind, a, b, c): 0 a holiday (a = day), 1 a make-up day (a = day), 2 leave
+    /// (a = person, b = start, c = finish).
+    static let allRows = """
+        SELECT 0, day, CAST(NULL AS bigint), CAST(NULL AS bigint) FROM holidays
+        UNION ALL SELECT 1, day, NULL, NULL FROM workdays
+        UNION ALL SELECT 2, person, start, finish FROM leaves
+        """
+}
