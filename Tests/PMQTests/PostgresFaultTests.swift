@@ -99,7 +99,7 @@ struct PostgresFaultTests {
         #expect(count(s, "count tasks where cost = 2") == .integer(2))
     }
 
-    @Test("the shell: a connection dropped between statements is reconnected; inside begin it is one clear error, then reconnected", .timeLimit(.minutes(1)))
+    @Test("the shell: a connection dropped between statements is reconnected; inside begin it is one clear error, then reconnected", .timeLimit(.minutes(3)))
     func shell() throws {
         let base = try TestPostgres.freshURL()
         defer { TestPostgres.drop(base) }

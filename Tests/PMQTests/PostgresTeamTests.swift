@@ -229,7 +229,7 @@ struct PostgresTeamTests {
     /// Two shells, two people: Ben's change set read the shared task before Ana's committed a
     /// change to it, so Ben's update is refused naming the task; his transaction stays open
     /// and a new attempt after rollback applies over Ana's change.
-    @Test("a conflicting edit in another shell is refused naming the row; nothing is lost", .timeLimit(.minutes(1)))
+    @Test("a conflicting edit in another shell is refused naming the row; nothing is lost", .timeLimit(.minutes(3)))
     func conflictBetweenShells() throws {
         let (owner, urls, drop) = try Self.team(["ana", "ben"])
         defer { drop() }

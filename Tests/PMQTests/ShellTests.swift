@@ -62,7 +62,7 @@ final class Terminal {
 
     /// Reads until `text` shows up in the screen text (escape sequences removed), or the time is up.
     @discardableResult
-    func expect(_ text: String, within seconds: Double = 10) -> Bool {
+    func expect(_ text: String, within seconds: Double = 30) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         let startCount = screen.count
         _ = startCount
@@ -88,7 +88,7 @@ final class Terminal {
     private var markOffset = 0
     func mark() { markOffset = raw.count }
 
-    func waitForExit(within seconds: Double = 10) -> Bool {
+    func waitForExit(within seconds: Double = 30) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline {
             var buffer = [UInt8](repeating: 0, count: 4096)
