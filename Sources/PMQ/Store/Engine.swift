@@ -175,11 +175,15 @@ public enum Store {
         location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
     }
 
-    public static func open(_ location: String?, readOnly: Bool = false) throws -> any Engine {
+    /// `initialize` adds PMQ's tables to a database that holds other tables and no PMQ schema
+    /// (`--init`), which is otherwise refused as not a PMQ database; the tables already there
+    /// are left as they are. It changes nothing for an empty or a PMQ database, and is ignored
+    /// with `readOnly`, which never changes the database.
+    public static func open(_ location: String?, readOnly: Bool = false, initialize: Bool = false) throws -> any Engine {
         if let location, isServerURL(location) {
-            return try PostgresEngine.openStore(url: location, readOnly: readOnly)
+            return try PostgresEngine.openStore(url: location, readOnly: readOnly, initialize: initialize)
         }
         if readOnly, let location { return try SQLiteEngine.openReadOnly(path: location) }
-        return try SQLiteEngine.openStore(path: location)
+        return try SQLiteEngine.openStore(path: location, initialize: initialize)
     }
 }

@@ -38,7 +38,7 @@ public final class SQLiteEngine: Engine {
         registerFunctions(db)
         // PMQ_PROFILE_SQL=1: each statement's time and text on standard error, for finding
         // where a slow statement spends its time (a developer's tool, like sqlite3's .timer).
-        if ProcessInfo.processInfo.environment["PMQ_PROFILE_SQL"] != nil {
+        if getenv("PMQ_PROFILE_SQL") != nil {
             // Wall time from SQLite, and the thread's CPU time from the statement's start (on a
             // loaded machine the wall time is mostly waiting for a core).
             sqlite3_trace_v2(db, UInt32(SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE), { kind, _, statement, detail in
