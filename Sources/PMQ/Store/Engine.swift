@@ -18,6 +18,9 @@ public protocol Engine: AnyObject {
     var upgradedFrom: Int? { get }
     /// The store's schema version (how many migration steps have run).
     var schemaVersion: Int { get }
+    /// Ends the connection now rather than when the engine is freed (the `pmq` command, which
+    /// then exits without freeing the session); the engine is not used after.
+    func close()
 
     /// Runs one or more statements that return no rows, with nothing bound.
     func execute(_ sql: String) throws

@@ -29,7 +29,12 @@ public final class PostgresEngine: Engine {
         try connect()
     }
 
-    deinit { if let connection { PQfinish(connection) } }
+    deinit { close() }
+
+    public func close() {
+        if let connection { PQfinish(connection) }
+        connection = nil
+    }
 
     /// The URL as shown in messages: without a password.
     static func shown(_ url: String) -> String {

@@ -70,10 +70,17 @@ public final class SQLiteEngine: Engine {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    deinit {
+    private var closed = false
+
+    public func close() {
+        guard !closed else { return }
+        closed = true
         for (_, s) in cache { sqlite3_finalize(s) }
+        cache.removeAll()
         sqlite3_close_v2(handle)
     }
+
+    deinit { close() }
 
     /// The typed kind of an SQLite result code (its primary code: the low byte).
     static func kind(_ rc: Int32) -> StoreError.Kind {
