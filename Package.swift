@@ -1,14 +1,28 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+#if arch(x86_64)
+let lazyXML: [String] = []
+#else
+let lazyXML = ["-lxml2"]
+#endif
+
 /// Swift's runtime and Foundation as static archives (Swift 6.x on Linux), grouped so their
-/// order does not matter; libxml2 (FoundationXML) and zlib stay shared.
+/// order does not matter; zlib stays shared. Start-up (BENCHMARKS.md, s1) also asks for:
+/// - the C++ library (needed by Foundation's ICU) linked statically too (see Link/libstdc++.so);
+/// - libxml2 (FoundationXML) loaded when XML is first used, not at start (Sources/CLazyXML),
+///   on x86-64; elsewhere it is linked as a shared library as before;
+/// - no position-independent executable: the 82,000 relative relocations of a static Swift
+///   and Foundation are then resolved by the linker, not by the loader in every process
+///   (the price is that the executable itself is not loaded at a random address).
 let staticFoundation = ["-static-stdlib", "-Xlinker", "--start-group"]
     + ["Foundation", "FoundationXML", "_CFXMLInterface", "FoundationInternationalization", "FoundationEssentials",
        "CoreFoundation", "_FoundationICU", "_FoundationCShims", "_FoundationCollections", "swiftSynchronization",
        "swiftDispatch", "dispatch", "BlocksRuntime", "swift_StringProcessing", "swift_RegexParser", "swiftGlibc",
        "swift_Concurrency", "swift_Builtin_float"].map { "-l" + $0 }
-    + ["-Xlinker", "--end-group", "-lxml2", "-lz"]
+    + ["-Xlinker", "--end-group", "-lz"]
+    + ["-L", Context.packageDirectory + "/Link", "-Xlinker", "-lstdc++", "-Xclang-linker", "-no-pie"]
+    + lazyXML
 
 let package = Package(
     name: "PMQ",
@@ -31,9 +45,10 @@ let package = Package(
     targets: [
         // The system SQLite, linked directly: the library needs nothing else but Foundation.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
-        // libpq (Debian libpq-dev), for `--db postgresql://...`: a system library, like SQLite.
-        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
-                       providers: [.apt(["libpq-dev"])]),
+        // libpq (Debian libpq5), for `--db postgresql://...`: loaded when a server URL is first
+        // opened, not linked, so a SQLite run does not load it and the thirty libraries it
+        // needs (start-up, BENCHMARKS.md s1). Its headers are not needed to build.
+        .target(name: "CLibPQ", linkerSettings: [.linkedLibrary("dl")]),
         // GNU readline: used by the pmq executable only, never by the library.
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .target(name: "PMQ", dependencies: [
@@ -44,9 +59,11 @@ let package = Package(
             .product(name: "Plot", package: "Plot"),
         ]),
         .target(name: "PMQEmbed", dependencies: ["PMQ"], exclude: ["include"]),
+        // libxml2 for a release `pmq`'s static FoundationXML, loaded on first use (start-up).
+        .target(name: "CLazyXML", linkerSettings: [.linkedLibrary("dl")]),
         .executableTarget(
             name: "pmq",
-            dependencies: ["PMQ", "CReadline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PMQ", "CReadline", "CLazyXML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             // Start-up: a release pmq on Linux links Swift's runtime and Foundation statically,
             // so the dynamic loader does not bind thousands of symbols before `pmq -e ...` can
             // start (half of its CPU time; BENCHMARKS.md, s1). Debug builds (and the test

@@ -163,7 +163,7 @@ _pmq() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--dry-run --check --version -h --help)
+    local -a non_repeating_flags=(--init --dry-run --check --version -h --help)
     local -a repeating_options=(--var -e)
     local -a non_repeating_options=(--db --today --format)
     __pmq_offer_flags_options -1

@@ -20,7 +20,7 @@ function __pmq_parse_tokens -S
     set -l unparsed_tokens (__pmq_tokens -pc)
     switch $unparsed_tokens[1]
     case 'pmq'
-        __pmq_parse_subcommand -r 1 'db=' 'today=' 'format=' 'var=+' 'dry-run' 'e=+' 'check' 'version' 'h/help'
+        __pmq_parse_subcommand -r 1 'db=' 'init' 'today=' 'format=' 'var=+' 'dry-run' 'e=+' 'check' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'lsp'
             __pmq_parse_subcommand 0 'db=' 'today=' 'version' 'h/help'
@@ -80,6 +80,7 @@ end
 
 complete -c 'pmq' -f
 complete -c 'pmq' -n '__pmq_should_offer_completions_for_flags_or_options "pmq" db' -l 'db' -d 'The project database file, or a postgresql:// URL (default: $PMQ_DB, else in memory).' -rfa '(set -l exts \'db\' \'sqlite\' \'sqlite3\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'pmq' -n '__pmq_should_offer_completions_for_flags_or_options "pmq" init' -l 'init' -d 'Add PMQ\'s tables to a database that holds other tables and no PMQ schema (refused without it).'
 complete -c 'pmq' -n '__pmq_should_offer_completions_for_flags_or_options "pmq" today' -l 'today' -d 'The date that counts as today.' -rfka ''
 complete -c 'pmq' -n '__pmq_should_offer_completions_for_flags_or_options "pmq" format' -l 'format' -d 'Output format: table, csv, tsv, json, markdown or html.' -rfka 'table csv json markdown tsv html'
 complete -c 'pmq' -n '__pmq_should_offer_completions_for_flags_or_options "pmq"' -l 'var' -d 'Set a script parameter.' -rfka ''

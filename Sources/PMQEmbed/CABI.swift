@@ -33,10 +33,23 @@ public func pmq_open(_ path: UnsafePointer<CChar>?) -> OpaquePointer? {
 
 @_cdecl("pmq_open_v2")
 public func pmq_open_v2(_ path: UnsafePointer<CChar>?, _ errorOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> OpaquePointer? {
+    pmq_open_v3(path, 0, errorOut)
+}
+
+/// PMQ_OPEN_INIT in pmq.h.
+private let openInit: Int32 = 1
+
+@_cdecl("pmq_open_v3")
+public func pmq_open_v3(_ path: UnsafePointer<CChar>?, _ flags: Int32,
+                        _ errorOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> OpaquePointer? {
     errorOut?.pointee = nil
+    guard flags & ~openInit == 0 else {
+        errorOut?.pointee = strdup("unknown pmq_open_v3 flags \(flags & ~openInit)")
+        return nil
+    }
     let p = path.map { String(cString: $0) }
     do {
-        let e = EmbeddedSession(session: try Session(path: p))
+        let e = EmbeddedSession(session: try Session(path: p, initialize: flags & openInit != 0))
         e.session.limits.filesOutside = false
         return OpaquePointer(Unmanaged.passRetained(e).toOpaque())
     } catch {

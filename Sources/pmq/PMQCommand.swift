@@ -9,7 +9,7 @@ struct PMQCommand: ParsableCommand {
         commandName: "pmq",
         abstract: "Query and change a project model (tasks, people, risks, costs, ...) with PMQ.",
         usage: """
-        pmq [--db <PATH>] [--today <YYYY-MM-DD>] [--format <FORMAT>] [--var <NAME=VALUE> ...] [--dry-run] [-e <TEXT> ...] [<SCRIPT.pmq> ...]
+        pmq [--db <PATH>] [--init] [--today <YYYY-MM-DD>] [--format <FORMAT>] [--var <NAME=VALUE> ...] [--dry-run] [-e <TEXT> ...] [<SCRIPT.pmq> ...]
         pmq --check <SCRIPT.pmq> ...
         pmq lsp [--db <PATH>] [--today <YYYY-MM-DD>]
         pmq --version
@@ -26,6 +26,9 @@ struct PMQCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The project database file, or a postgresql:// URL (default: $PMQ_DB, else in memory).", valueName: "PATH"),
             completion: .file(extensions: ["db", "sqlite", "sqlite3"]))
     var db: String?
+
+    @Flag(name: .customLong("init"), help: "Add PMQ's tables to a database that holds other tables and no PMQ schema (refused without it).")
+    var initialize = false
 
     @Option(name: .long, help: ArgumentHelp("The date that counts as today.", valueName: "YYYY-MM-DD"))
     var today: String?
@@ -55,7 +58,7 @@ struct PMQCommand: ParsableCommand {
     }
 
     var invocation: Invocation {
-        Invocation(db: db, today: today, format: format, vars: vars, dryRun: dryRun, eval: eval, check: check, scripts: scripts)
+        Invocation(db: db, initialize: initialize, today: today, format: format, vars: vars, dryRun: dryRun, eval: eval, check: check, scripts: scripts)
     }
 
     func run() throws { try invocation.run() }
@@ -66,6 +69,8 @@ struct PMQCommand: ParsableCommand {
 /// over the whole command tree, which cost more CPU than opening the file and running a query).
 struct Invocation {
     var db: String?
+    /// `--init`: take over a database that holds other tables and no PMQ schema.
+    var initialize = false
     var today: String?
     var format = "table"
     var vars: [String] = []
@@ -85,11 +90,14 @@ struct Invocation {
         for v in vars where !v.contains("=") || v.hasPrefix("=") {
             return "--var takes NAME=VALUE, not \"\(v)\""
         }
+        if initialize && check {
+            return "--init cannot be used with --check: checking never changes the database"
+        }
         return nil
     }
 
     /// The plain forms only: `--db`, `--today`, `--format`, `--var`, `-e` each with a separate
-    /// value that does not start with `-`, `--dry-run`, and script paths. Anything else (help,
+    /// value that does not start with `-`, `--dry-run`, `--init`, and script paths. Anything else (help,
     /// `--version`, `--opt=value`, a mistake) is nil, and ArgumentParser handles the line as ever.
     static func parse(_ args: [String]) -> Invocation? {
         var inv = Invocation()
@@ -102,6 +110,7 @@ struct Invocation {
                 continue
             }
             if a == "--dry-run" { inv.dryRun = true; i += 1; continue }
+            if a == "--init" { inv.initialize = true; i += 1; continue }
             guard ["--db", "--today", "--format", "--var", "-e"].contains(a), i + 1 < args.count, !args[i + 1].hasPrefix("-") else { return nil }
             let v = args[i + 1]
             switch a {
@@ -137,18 +146,23 @@ struct Invocation {
                 sources.append(SourceFile(name: path, text: String(decoding: data, as: UTF8.self)))
             }
         }
-        let dbPath = db ?? ProcessInfo.processInfo.environment["PMQ_DB"].flatMap { $0.isEmpty ? nil : $0 }
+        let dbPath = db ?? getenv("PMQ_DB").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         let interactive = sources.isEmpty && isatty(STDIN_FILENO) == 1 && !check
 
         let session: Session
         do {
             // --check reads the file if there is one and never creates or upgrades it.
             let checkOnly = check && dbPath.map { !FileManager.default.fileExists(atPath: $0) } ?? true
-            session = try Session(path: checkOnly ? nil : dbPath, today: today.flatMap { Day(iso: $0) }, readOnly: check && !checkOnly)
+            session = try Session(path: checkOnly ? nil : dbPath, today: today.flatMap { Day(iso: $0) }, readOnly: check && !checkOnly,
+                                  initialize: initialize)
             session.params = Dictionary(vars.map { v -> (String, String) in
                 let parts = v.split(separator: "=", maxSplits: 1).map(String.init)
                 return (parts[0].lowercased(), parts.count > 1 ? parts[1] : "")
             }, uniquingKeysWith: { _, last in last })
+        } catch let e as StoreError where !check && e.kind == .notPMQ && e.message.hasSuffix("holds other tables and no PMQ schema") {
+            // Say how to take the database over, when that is what the user wants.
+            output.error("error: \(e) (--init adds PMQ's tables to it)")
+            throw ExitCode(1)
         } catch {
             output.error("error: \(error)")
             throw ExitCode(1)
@@ -180,14 +194,19 @@ struct Invocation {
         }
         // `check` found rows for a rule of severity error: a cron job or CI step alerts on 1.
         if session.failedErrorRules > 0 { throw ExitCode(1) }
+        Invocation.finished = session
     }
+
+    /// The session of a run that succeeded: main.swift closes its database and exits without
+    /// freeing the rest (freeing it was a tenth of a plain query's instructions; start-up, s1).
+    nonisolated(unsafe) static var finished: Session?
 }
 
 /// `-e` texts and scripts run in the order they were given on the command line;
 /// ArgumentParser keeps each kind in order but not the two interleaved.
 enum CommandLineOrder {
     enum Input { case eval(String), script(String) }
-    static let optionsWithValues: Set<String> = ["--db", "--today", "--format", "--var"]
+    static let optionsWithValues = ["--db", "--today", "--format", "--var"]  // (an array: a Set costs more to make than to search)
 
     static func inputs(_ argv: ArraySlice<String>, evals: [String], scripts: [String]) -> [Input] {
         var out: [Input] = []

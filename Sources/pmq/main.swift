@@ -24,11 +24,13 @@ do {
     } else if let plain = Invocation.parse(arguments) {
         // The common plain forms skip ArgumentParser (start-up time); the same run follows.
         try plain.run()
+        Invocation.finished?.db.close()  // SQLite folds its WAL back into the file
         exit(outputWritten() ? 0 : 1)
     } else {
         command = try PMQCommand.parseAsRoot(arguments)
     }
     try command.run()
+    Invocation.finished?.db.close()
     exit(outputWritten() ? 0 : 1)
 } catch let code as ExitCode {
     exit(outputWritten() || code.rawValue != 0 ? code.rawValue : 1)

@@ -76,7 +76,7 @@ struct HardeningTests {
         do { let db = try SQLiteEngine(path: path); try db.execute("CREATE TABLE notes (x); INSERT INTO notes VALUES (1)") }
         let out = try PMQProcess.run(["--db", path, "-e", "count tasks"])
         #expect(out.status == 1)
-        #expect(out.stderr == "error: not a PMQ database: the file holds other tables and no PMQ schema\n")
+        #expect(out.stderr == "error: not a PMQ database: the file holds other tables and no PMQ schema (--init adds PMQ's tables to it)\n")
         let db = try SQLiteEngine(path: path)
         #expect(try db.scalar("SELECT group_concat(name) FROM sqlite_master") == .text("notes"))
         #expect(try db.scalar("PRAGMA journal_mode") == .text("delete"))

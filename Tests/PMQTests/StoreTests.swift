@@ -6,6 +6,12 @@ import Testing
 struct StoreTests {
     func tempPath(_ name: String) -> String { PMQProcess.tempDB(name) }
 
+    @Test("Migrations.latest is the number of steps (it is written out so an open does not build them)")
+    func latestIsStepCount() {
+        #expect(Migrations.latest == Migrations.steps.count)
+        #expect(Migrations.postgresSteps.count == Migrations.latest)
+    }
+
     @Test("a file made by the first schema opens and is upgraded, data intact")
     func migrateFromV1() throws {
         let path = tempPath("v1.db")

@@ -12,7 +12,12 @@ struct Journal {
     var currentSet: Int64?
     var label = "<eval>"
     /// Who the change sets are recorded as (tests pin it so their output does not depend on the machine).
-    var user = Journal.userName
+    /// The system's name is looked up when first needed: a run that changes nothing never asks.
+    var user: String {
+        get { assignedUser ?? Journal.userName }
+        set { assignedUser = newValue }
+    }
+    private var assignedUser: String?
     /// The day change sets are booked on: the session's `today` (docs/language.md, “Time travel”).
     var day = Day(0)
 
@@ -78,9 +83,10 @@ struct Journal {
     /// else `$USER`, else `$LOGNAME`, else the system's name for the process's user (a cron
     /// job or container often has no `$USER`). On a server, the database user (docs/language.md, “Teams on a server”).
     static let userName: String = {
-        let env = ProcessInfo.processInfo.environment
-        if let u = env["PMQ_USER"], !u.isEmpty { return u }
-        if let u = env["USER"] ?? env["LOGNAME"], !u.isEmpty { return u }
+        // getenv, not ProcessInfo's environment, which copies every variable (start-up).
+        func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+        if let u = env("PMQ_USER"), !u.isEmpty { return u }
+        if let u = env("USER") ?? env("LOGNAME"), !u.isEmpty { return u }
         if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
         return ""
     }()

@@ -73,8 +73,11 @@ public final class Session {
 
     /// Opens (creating or upgrading) the database at `path`; nil opens an in-memory one.
     /// `readOnly` opens an existing file as it is, for checking scripts against it.
-    public init(path: String?, today: Day? = nil, readOnly: Bool = false) throws {
-        self.db = try Store.open(path, readOnly: readOnly)
+    /// `initialize` (`pmq --init`) adds PMQ's tables to a database that holds other tables and
+    /// no PMQ schema, which is otherwise refused ("not a PMQ database"); the other tables are
+    /// left as they are. It changes nothing for a new, empty or PMQ database.
+    public init(path: String?, today: Day? = nil, readOnly: Bool = false, initialize: Bool = false) throws {
+        self.db = try Store.open(path, readOnly: readOnly, initialize: initialize)
         self.dialect = db.dialect
         let day = today ?? Day.current()
         self.today = day
@@ -912,8 +915,9 @@ public final class Session {
         return SQLStatement(sql: c.sql, args: try bindings(c))
     }
 
-    /// The user `me` names: `$PMQ_USER`, else the system user.
-    public var user: String? = Session.defaultUser()
+    /// The user `me` names: `$PMQ_USER`, else the system user. Found when first asked for
+    /// (the system user's lookup reads the user database; most runs never say `me`).
+    public lazy var user: String? = Session.defaultUser()
 
     static func defaultUser() -> String? {
         if let p = getenv("PMQ_USER") { let u = String(cString: p); if !u.isEmpty { return u } }

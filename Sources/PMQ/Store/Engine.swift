@@ -18,6 +18,9 @@ public protocol Engine: AnyObject {
     var upgradedFrom: Int? { get }
     /// The store's schema version (how many migration steps have run).
     var schemaVersion: Int { get }
+    /// Ends the connection now rather than when the engine is freed (the `pmq` command, which
+    /// then exits without freeing the session); the engine is not used after.
+    func close()
 
     /// Runs one or more statements that return no rows, with nothing bound.
     func execute(_ sql: String) throws
@@ -175,11 +178,15 @@ public enum Store {
         location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
     }
 
-    public static func open(_ location: String?, readOnly: Bool = false) throws -> any Engine {
+    /// `initialize` adds PMQ's tables to a database that holds other tables and no PMQ schema
+    /// (`--init`), which is otherwise refused as not a PMQ database; the tables already there
+    /// are left as they are. It changes nothing for an empty or a PMQ database, and is ignored
+    /// with `readOnly`, which never changes the database.
+    public static func open(_ location: String?, readOnly: Bool = false, initialize: Bool = false) throws -> any Engine {
         if let location, isServerURL(location) {
-            return try PostgresEngine.openStore(url: location, readOnly: readOnly)
+            return try PostgresEngine.openStore(url: location, readOnly: readOnly, initialize: initialize)
         }
         if readOnly, let location { return try SQLiteEngine.openReadOnly(path: location) }
-        return try SQLiteEngine.openStore(path: location)
+        return try SQLiteEngine.openStore(path: location, initialize: initialize)
     }
 }

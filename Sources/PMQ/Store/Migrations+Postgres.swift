@@ -397,13 +397,14 @@ extension Migrations {
 extension PostgresEngine {
     /// Connects and brings the schema up to date. Several first opens at once are serialised by
     /// an advisory lock, so each step runs once.
-    static func openStore(url: String, readOnly: Bool) throws -> PostgresEngine {
+    /// `initialize` (`--init`): also a database (schema) that holds other tables and no PMQ schema.
+    static func openStore(url: String, readOnly: Bool, initialize: Bool = false) throws -> PostgresEngine {
         let db = try PostgresEngine(url: url)
-        try db.migrate(readOnly: readOnly)
+        try db.migrate(readOnly: readOnly, initialize: initialize)
         return db
     }
 
-    func migrate(readOnly: Bool) throws {
+    func migrate(readOnly: Bool, initialize: Bool = false) throws {
         let target = Migrations.latest
         guard Migrations.postgresSteps.count >= target else {
             throw StoreError(.notPMQ, "this PMQ has no PostgreSQL form of schema step \(Migrations.postgresSteps.count + 1): it cannot keep a model in PostgreSQL")
@@ -416,7 +417,7 @@ extension PostgresEngine {
         try execute("BEGIN")
         do {
             try execute("SELECT pg_advisory_xact_lock(80808016)")
-            let current = try checkedVersion()
+            let current = try checkedVersion(initialize: initialize)
             if current == 0 { try execute("CREATE TABLE IF NOT EXISTS pmq_meta (version integer NOT NULL); INSERT INTO pmq_meta VALUES (0)") }
             if current < target {
                 for v in current..<target {
@@ -433,10 +434,21 @@ extension PostgresEngine {
     }
 
     /// The schema version, once the database is known to be one PMQ can use.
-    private func checkedVersion() throws -> Int {
+    /// `initialize` lets a schema with other tables through, unless one of them has a name
+    /// PMQ's tables or indexes use.
+    private func checkedVersion(initialize: Bool = false) throws -> Int {
         if case .null = try scalar("SELECT to_regclass('pmq_meta')") {
             if case .integer(let n) = try scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"), n > 0 {
-                throw StoreError(.notPMQ, "not a PMQ database: \(location ?? url) holds other tables and no PMQ schema")
+                guard initialize else {
+                    throw StoreError(.notPMQ, "not a PMQ database: \(location ?? url) holds other tables and no PMQ schema")
+                }
+                var names: [String] = []
+                try query("SELECT relname::text FROM pg_class WHERE relnamespace = current_schema()::regnamespace ORDER BY 1") { s in
+                    if case .text(let name) = s[0] { names.append(name) }
+                }
+                if let clash = try Migrations.clash(with: names) {
+                    throw StoreError(.notPMQ, "cannot add PMQ's tables: \(location ?? url) already has a table, index or view named \"\(clash)\"")
+                }
             }
             return 0
         }

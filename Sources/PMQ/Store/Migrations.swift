@@ -8,7 +8,24 @@ enum Migrations {
     static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11]
     /// The step that made the row versions (v8): custom fields older than it join them after it.
     static let rowVersionsStep = 8
-    static var latest: Int { steps.count }
+    /// `steps.count`, written out: reading `steps` builds every step's SQL (v8's triggers are
+    /// generated), which every open paid for before (start-up, BENCHMARKS.md s1). Whoever
+    /// appends a step bumps this; StoreTests checks the two agree.
+    static let latest = 11
+
+    /// The first of `names` (another application's tables, indexes, triggers and views) that
+    /// PMQ's schema also uses, compared as SQL compares names (case-insensitively); nil when
+    /// `--init` can add PMQ's tables beside them. PMQ's names are read from a new in-memory
+    /// store, so they follow the steps as they are (and cost nothing unless `--init` meets a
+    /// foreign database).
+    static func clash(with names: [String]) throws -> String? {
+        let fresh = try SQLiteEngine.openStore(path: nil)
+        var ours: Set<String> = []
+        try fresh.query("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") { s in
+            if case .text(let name) = s[0] { ours.insert(name.lowercased()) }
+        }
+        return names.first { ours.contains($0.lowercased()) }
+    }
 
     /// v1: the project model of docs/language.md, “The model”.
     static let v1 = """
@@ -287,7 +304,10 @@ extension Migrations {
 
 extension SQLiteEngine {
     /// Opens the store at `path` (nil: in memory), creating or upgrading its schema.
-    public static func openStore(path: String?) throws -> SQLiteEngine { try openStore(path: path, upTo: Migrations.latest) }
+    /// `initialize`: also a file that holds other tables and no PMQ schema (`--init`).
+    public static func openStore(path: String?, initialize: Bool = false) throws -> SQLiteEngine {
+        try openStore(path: path, upTo: Migrations.latest, initialize: initialize)
+    }
 
     /// Opens an existing file without changing it (no migration, no WAL switch): for checking.
     public static func openReadOnly(path: String) throws -> SQLiteEngine {
@@ -297,9 +317,9 @@ extension SQLiteEngine {
         return db
     }
 
-    static func openStore(path: String?, upTo version: Int) throws -> SQLiteEngine {
+    static func openStore(path: String?, upTo version: Int, initialize: Bool = false) throws -> SQLiteEngine {
         do {
-            return try openAndMigrate(path: path, upTo: version)
+            return try openAndMigrate(path: path, upTo: version, initialize: initialize)
         } catch let e as StoreError where e.code != 0 && !e.message.hasPrefix("cannot open database") {
             // A fault found on the first read or write (a damaged file, a read-only folder)
             // names the file, like one found when opening it.
@@ -307,17 +327,18 @@ extension SQLiteEngine {
         }
     }
 
-    private static func openAndMigrate(path: String?, upTo version: Int) throws -> SQLiteEngine {
+    private static func openAndMigrate(path: String?, upTo version: Int, initialize: Bool) throws -> SQLiteEngine {
         let db = try SQLiteEngine(path: path)
         try db.execute("PRAGMA foreign_keys = ON")
-        // Before anything is written (WAL mode included): refuse files that are not PMQ's.
-        _ = try db.checkedSchemaVersion()
+        // Before anything is written (WAL mode included): refuse files that are not PMQ's,
+        // and with --init, files whose tables have names PMQ's tables need.
+        let current = try db.checkedSchemaVersion(initialize: initialize)
         if path != nil {
             // WAL lets readers work while a script writes; it fails harmlessly on read-only media.
             try? db.execute("PRAGMA journal_mode = WAL")
             try db.execute("PRAGMA synchronous = NORMAL")
         }
-        try db.migrate(upTo: version)
+        try db.migrate(upTo: version, from: current)
         return db
     }
 
@@ -326,11 +347,17 @@ extension SQLiteEngine {
         return 0
     }
 
-    func migrate(upTo target: Int = Migrations.latest) throws {
-        let current = try checkedSchemaVersion()
-        guard current < target else { return }
+    /// `from`: the version `checkedSchemaVersion` found, when the caller has just checked it.
+    func migrate(upTo target: Int = Migrations.latest, from known: Int? = nil) throws {
+        let checked = try known ?? checkedSchemaVersion()
+        guard checked < target else { return }
+        assert(Migrations.steps.count == Migrations.latest, "Migrations.latest must be Migrations.steps.count")
         try execute("BEGIN IMMEDIATE")
         do {
+            // Another process may have upgraded the file since it was checked: read it again
+            // now that this one holds the write lock.
+            let current = schemaVersion
+            guard current < target else { try execute("COMMIT"); return }
             for v in current..<target {
                 try execute(Migrations.steps[v])
                 try execute("PRAGMA user_version = \(v + 1)")
@@ -349,17 +376,38 @@ extension SQLiteEngine {
     }
 
     /// The schema version, once the file is known to be a PMQ database this PMQ can open.
-    func checkedSchemaVersion() throws -> Int {
+    /// `initialize` (`--init`) lets a file with other tables and no PMQ schema through, unless
+    /// one of its tables, indexes, triggers or views has a name PMQ's schema uses.
+    func checkedSchemaVersion(initialize: Bool = false) throws -> Int {
         let current = schemaVersion
         if current < 0 {
             throw StoreError(.notPMQ, "not a PMQ database: its schema version (user_version) is \(current)")
         }
-        if current == 0, case .integer(let n) = try scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'"), n > 0 {
-            // Another application's file: adding PMQ's tables to it would change it behind its back.
-            throw StoreError(.notPMQ, "not a PMQ database: the file holds other tables and no PMQ schema")
-        }
         if current > Migrations.latest {
             throw StoreError(.notPMQ, "this database was written by a newer PMQ (schema \(current); this PMQ knows up to \(Migrations.latest))")
+        }
+        // PMQ keeps its schema version in user_version, so a file another application gave a
+        // version of its own is not PMQ's, even with --init (PMQ would have to change it).
+        var tables = 0, ours = 0
+        try query("SELECT count(*), count(*) FILTER (WHERE name = 'tasks') FROM sqlite_master WHERE type = 'table'") { s in
+            if case .integer(let n) = s[0] { tables = Int(n) }
+            if case .integer(let n) = s[1] { ours = Int(n) }
+        }
+        if current > 0, ours == 0 {
+            throw StoreError(.notPMQ, "not a PMQ database: its schema version (user_version) is \(current) but it has none of PMQ's tables")
+        }
+        if current == 0, tables > 0 {
+            // Another application's file: adding PMQ's tables to it would change it behind its back.
+            guard initialize else {
+                throw StoreError(.notPMQ, "not a PMQ database: the file holds other tables and no PMQ schema")
+            }
+            var names: [String] = []
+            try query("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name") { s in
+                if case .text(let name) = s[0] { names.append(name) }
+            }
+            if let clash = try Migrations.clash(with: names) {
+                throw StoreError(.notPMQ, "cannot add PMQ's tables: the file already has a table, index or view named \"\(clash)\"")
+            }
         }
         return current
     }

@@ -29,7 +29,12 @@ public final class PostgresEngine: Engine {
         try connect()
     }
 
-    deinit { if let connection { PQfinish(connection) } }
+    deinit { close() }
+
+    public func close() {
+        if let connection { PQfinish(connection) }
+        connection = nil
+    }
 
     /// The URL as shown in messages: without a password.
     static func shown(_ url: String) -> String {
@@ -62,6 +67,11 @@ public final class PostgresEngine: Engine {
 
     private func connect() throws {
         if let connection { PQfinish(connection); self.connection = nil }
+        // libpq is loaded here, on the first server URL (a SQLite run never pays for it).
+        var why: UnsafePointer<CChar>?
+        guard pmq_libpq_load(&why) != 0 else {
+            throw StoreError(.cannotOpen, "cannot connect to \(server): PostgreSQL's client library is not installed (libpq.so.5, Debian package libpq5): \(why.map { String(cString: $0) } ?? "")")
+        }
         guard let c = PQconnectdb(connectionString) else { throw StoreError(.cannotOpen, "cannot connect to \(server): out of memory") }
         guard PQstatus(c) == CONNECTION_OK else {
             let reason = PostgresEngine.oneLine(String(cString: PQerrorMessage(c)))

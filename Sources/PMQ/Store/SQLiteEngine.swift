@@ -38,7 +38,7 @@ public final class SQLiteEngine: Engine {
         registerFunctions(db)
         // PMQ_PROFILE_SQL=1: each statement's time and text on standard error, for finding
         // where a slow statement spends its time (a developer's tool, like sqlite3's .timer).
-        if ProcessInfo.processInfo.environment["PMQ_PROFILE_SQL"] != nil {
+        if getenv("PMQ_PROFILE_SQL") != nil {
             // Wall time from SQLite, and the thread's CPU time from the statement's start (on a
             // loaded machine the wall time is mostly waiting for a core).
             sqlite3_trace_v2(db, UInt32(SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE), { kind, _, statement, detail in
@@ -70,10 +70,17 @@ public final class SQLiteEngine: Engine {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    deinit {
+    private var closed = false
+
+    public func close() {
+        guard !closed else { return }
+        closed = true
         for (_, s) in cache { sqlite3_finalize(s) }
+        cache.removeAll()
         sqlite3_close_v2(handle)
     }
+
+    deinit { close() }
 
     /// The typed kind of an SQLite result code (its primary code: the low byte).
     static func kind(_ rc: Int32) -> StoreError.Kind {

@@ -31,6 +31,14 @@ pmq_session *pmq_open(const char *path);
    database ...") to be freed with pmq_free. On success *error is set to NULL. */
 pmq_session *pmq_open_v2(const char *path, char **error);
 
+/* Flags for pmq_open_v3 (or-ed together; 0 is pmq_open_v2). */
+#define PMQ_OPEN_INIT 1  /* add PMQ's tables to a database that holds other tables and no PMQ
+                            schema, which is otherwise refused (as `pmq --init`); the other
+                            tables are left as they are. Harmless on a new or PMQ database. */
+
+/* pmq_open_v2 with flags; an unknown flag bit fails (NULL, *error says so). */
+pmq_session *pmq_open_v3(const char *path, int flags, char **error);
+
 /* Sets an option; 0 on success, -1 for an unknown option or a bad value.
    Options: "today" (YYYY-MM-DD), "readonly" ("1"/"0"), "files" ("1"/"0": import, export and report allowed),
    "files_outside" ("1"/"0", default "0": files outside the working directory allowed; when
