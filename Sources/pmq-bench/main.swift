@@ -47,6 +47,7 @@ options:
   --workdir DIR     where generated files are kept and reused (default /tmp/pmq-bench)
   --regenerate      generate databases and scripts again even when present
   --pmq PATH        the pmq binary (default: the one next to pmq-bench)
+  --pmq-before PATH schedule: also time this binary, interleaved run by run (a before/after pair)
   --no-hyperfine    time whole processes here even when hyperfine is installed
   --skip a,b,c,d    leave out parts of `run`
 """
@@ -65,6 +66,7 @@ struct Options {
     var workdir = "/tmp/pmq-bench"
     var regenerate = false
     var pmq: String?
+    var pmqBefore: String?
     var hyperfine = true
     var skip: Set<String> = []
     var positional: [String] = []
@@ -104,6 +106,7 @@ func parseOptions(_ args: [String]) throws -> Options {
         case "--workdir": o.workdir = try value()
         case "--regenerate": o.regenerate = true
         case "--pmq": o.pmq = try value()
+        case "--pmq-before": o.pmqBefore = try value()
         case "--no-hyperfine": o.hyperfine = false
         case "--limit": o.limit = try int(try value())
         case "--url": o.url = try value()

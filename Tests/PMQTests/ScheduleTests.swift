@@ -125,6 +125,25 @@ struct ScheduleTests {
         #expect(session.run("count tasks where critical").results.first != .scalar(.integer(0), kind: .number))
     }
 
+    @Test("schedule orders WBS codes as their stored sort keys do, without making the keys")
+    func wbsOrder() {
+        // Short numeric codes take the fast path; long segments, letters, leading zeros and
+        // prefixes must give the order of WBS.sortKey all the same.
+        let segments = ["1", "2", "9", "10", "01", "002", "123456789", "999999999", "1000000000", "12345678901", "A", "b", "1a", "0", "00"]
+        var rng = SeededGenerator(seed: 9)
+        var codes: [String] = ["1", "1.1", "1.10", "1.2", "2", "10", "1.1.1"]
+        for _ in 0..<400 {
+            let n = Int.random(in: 1...4, using: &rng)
+            codes.append((0..<n).map { _ in segments.randomElement(using: &rng) ?? "1" }.joined(separator: "."))
+        }
+        for a in codes {
+            for b in codes.prefix(60) {
+                #expect(WBS.precedes(a, b) == (WBS.sortKey(a) < WBS.sortKey(b)), "\(a) vs \(b)")
+            }
+        }
+        #expect(["1.10", "1.2", "1", "10", "2", "1.1.1"].sorted(by: WBS.precedes) == ["1", "1.1.1", "1.2", "1.10", "2", "10"])
+    }
+
     @Test("a cycle is refused with the loop named")
     func cycle() throws {
         var net = CPMNetwork(durations: [1, 1, 1], links: [.init(pred: 0, succ: 1), .init(pred: 1, succ: 2), .init(pred: 2, succ: 1)])

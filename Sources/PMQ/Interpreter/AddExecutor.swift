@@ -319,6 +319,35 @@ enum WBS {
         return String(s[..<dot])
     }
 
+    /// `sortKey(a) < sortKey(b)`, without making the keys when both codes are digits and dots
+    /// with at most nine digits a segment (nearly every code): then the keys' order is the
+    /// segments' numeric order, a code before the codes it is a prefix of.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        if let r = numericOrder(a, b) { return r }
+        return sortKey(a) < sortKey(b)
+    }
+
+    private static func numericOrder(_ a: String, _ b: String) -> Bool? {
+        var x = a.utf8.makeIterator(), y = b.utf8.makeIterator()
+        while true {
+            guard let (u, moreA) = segment(&x), let (v, moreB) = segment(&y) else { return nil }
+            if u != v { return u < v }
+            if !moreA || !moreB { return !moreA && moreB }
+        }
+    }
+
+    /// The next segment's number and whether a dot follows it; nil: not a short numeric segment.
+    private static func segment(_ it: inout String.UTF8View.Iterator) -> (Int, Bool)? {
+        var value = 0, digits = 0
+        while let c = it.next() {
+            if c == 46 { return digits > 0 ? (value, true) : nil }
+            guard c >= 48, c <= 57, digits < 9 else { return nil }
+            value = value * 10 + Int(c - 48)
+            digits += 1
+        }
+        return digits > 0 ? (value, false) : nil
+    }
+
     /// Numeric segments are zero-padded to ten digits, so text order is natural order.
     static func sortKey(_ s: String) -> String {
         if let key = asciiSortKey(s) { return key }

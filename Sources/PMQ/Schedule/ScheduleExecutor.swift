@@ -29,7 +29,7 @@ struct ScheduleExecutor {
     }
 
     struct TaskRow {
-        var id: Int64, wbs: String, wbsKey: String, parentWBS: String?
+        var id: Int64, wbs: String, parentWBS: String?
         var start: Day?, finish: Day?, actualStart: Day?, actualFinish: Day?
         var milestone: Bool, progress: Double, state: Progress
         var constraint: String, constraintDate: Day?
@@ -48,17 +48,17 @@ struct ScheduleExecutor {
         self.levelling = levelling
     }
 
-    /// Columns 13...21 of the read query, as they are stored.
+    /// Columns 12...20 of the read query (ScheduleSQL.tasks), as they are stored.
     static func saved(_ s: Row) -> Saved {
         func v(_ i: Int) -> Int64? {
-            switch s[i] {
+            switch s.storedType(i) {
             case .null: return nil
-            case .integer(let n): return n
+            case .integer: return s.integer(i)
             default: return Int64.min  // not what schedule writes: rewritten
             }
         }
-        return Saved(earlyStart: v(13), earlyFinish: v(14), lateStart: v(15), lateFinish: v(16), slack: v(17), freeSlack: v(18),
-                     critical: v(19), plannedDays: v(20), scheduledFinish: v(21))
+        return Saved(earlyStart: v(12), earlyFinish: v(13), lateStart: v(14), lateFinish: v(15), slack: v(16), freeSlack: v(17),
+                     critical: v(18), plannedDays: v(19), scheduledFinish: v(20))
     }
 
     /// The leaf nodes below each summary task, by the summary's id (nested summaries too).
@@ -83,41 +83,40 @@ struct ScheduleExecutor {
         let project = try session.schedulingProject(range)
         let calendar = try session.loadCalendar()
         var tasks: [TaskRow] = []
-        // `+`: in id order along the table, not through an index on project and then a sort.
         let projectFilter = project == nil ? "project IS NULL" : "project = ?1"
         let args: [Value] = project.map { [.integer($0)] } ?? []
-        try db.query("""
-            SELECT t.id, t.wbs, t.parent_wbs, t.start, t.finish, t.milestone, t.status, t.actual_start, t.actual_finish, t.progress,
-                   t.constraint_type, t.constraint_date, t.wbs_key,
-                   x.early_start, x.early_finish, x.late_start, x.late_finish, x.slack, x.free_slack, x.critical,
-                   x.planned_days, x.scheduled_finish, t.owner, t.effort
-            FROM tasks t LEFT JOIN task_schedule x ON x.id = t.id WHERE +t.\(projectFilter) ORDER BY t.id
-            """, args) { s in
-            func day(_ i: Int32) -> Day? {
-                if case .integer(let n) = s[i], n >= Int64(Day.earliest.number), n <= Int64(Day.latest.number) { return Day(Int(n)) }
+        // Typed reads (no `Value` per column): this runs for every task of the project.
+        try db.query(ScheduleSQL.tasks(projectFilter: projectFilter), args) { s in
+            func day(_ i: Int) -> Day? {
+                if let n = s.integer(i), n >= Int64(Day.earliest.number), n <= Int64(Day.latest.number) { return Day(Int(n)) }
                 return nil
             }
-            guard case .integer(let id) = s[0], case .text(let wbs) = s[1] else { return }
+            guard let id = s.integer(0), s.storedType(1) == .text, case .text(let wbs) = s[1] else { return }
             var parent: String?
-            if case .text(let p) = s[2] { parent = p }
-            let status = s[6]
-            let milestone = s[5] == .integer(1)
-            let started = day(7) != nil || status == .text("doing")
-            let state: Progress = status == .text("done") || status == .text("cancelled") ? .closed : (started && !milestone ? .started : .notStarted)
-            var key = wbs
-            if case .text(let k) = s[12] { key = k }
-            tasks.append(TaskRow(id: id, wbs: wbs, wbsKey: key, parentWBS: parent, start: day(3), finish: day(4), actualStart: day(7), actualFinish: day(8),
-                                 milestone: milestone, progress: s[9].number ?? 0, state: state,
-                                 constraint: ConstantEvaluator.text(s[10]), constraintDate: day(11),
-                                 saved: ScheduleExecutor.saved(s),
-                                 owner: { if case .integer(let o) = s[22] { return o }; return nil }(),
-                                 effort: s[23].number))
+            if s.storedType(2) == .text, case .text(let p) = s[2] { parent = p }
+            let code = s.integer(6) ?? 0
+            let milestone = s.integer(5) == 1
+            let started = day(7) != nil || code == 1
+            let state: Progress = code == 2 ? .closed : (started && !milestone ? .started : .notStarted)
+            let constraintDate = day(11)
+            tasks.append(TaskRow(id: id, wbs: wbs, parentWBS: parent, start: day(3), finish: day(4), actualStart: day(7), actualFinish: day(8),
+                                 milestone: milestone, progress: s.number(9) ?? 0, state: state,
+                                 constraint: constraintDate == nil ? "asap" : ConstantEvaluator.text(s[10]), constraintDate: constraintDate,
+                                 saved: ScheduleExecutor.saved(s), owner: s.integer(21), effort: s.number(22)))
         }
         guard !tasks.isEmpty else { return ChangeReport(verb: "scheduled", entity: "task", count: 0, detail: nil) }
 
-        // Summary tasks: those some other task names as its parent.
-        let parents = Set(tasks.compactMap(\.parentWBS))
-        let leaves = tasks.indices.filter { !parents.contains(tasks[$0].wbs) }
+        // Each task's parent by index (-1: none in this project); summary tasks are those some
+        // other task names as its parent. One dictionary by code, looked up once a task.
+        var byWBS: [String: Int32] = [:]
+        byWBS.reserveCapacity(tasks.count)
+        for (i, t) in tasks.enumerated() where byWBS[t.wbs] == nil { byWBS[t.wbs] = Int32(i) }
+        var parentOf = [Int32](repeating: -1, count: tasks.count)
+        var summary = [Bool](repeating: false, count: tasks.count)
+        for i in tasks.indices {
+            if let p = tasks[i].parentWBS, let j = byWBS[p] { parentOf[i] = j; summary[Int(j)] = true }
+        }
+        let leaves = tasks.indices.filter { !summary[$0] }
         // Leaf node by task id: ids are row ids, nearly dense, so an array is the map.
         let maxID = Int(tasks.map(\.id).max() ?? 0)
         var node = [Int32](repeating: -1, count: maxID + 1)
@@ -266,22 +265,20 @@ struct ScheduleExecutor {
         }
         // One scan of the links, kept when both ends are this project's leaves. (Joining
         // tasks twice by project let SQLite pair every task with every other: quadratic.)
-        try db.query("SELECT pred, succ, type, lag FROM dependencies") { s in
-            guard case .integer(let p) = s[0], case .integer(let q) = s[1],
-                  p >= 0, q >= 0, p <= maxID, q <= maxID else { return }
-            let from = node[Int(p)] >= 0 ? [node[Int(p)]] : below[p] ?? []
-            let to = node[Int(q)] >= 0 ? [node[Int(q)]] : below[q] ?? []
-            guard !from.isEmpty, !to.isEmpty else { return }
-            let type: CPMNetwork.LinkType
-            switch s[2] {
-            case .text("SS"): type = .ss
-            case .text("FF"): type = .ff
-            case .text("SF"): type = .sf
-            default: type = .fs
+        try db.query(ScheduleSQL.links) { s in
+            guard let p = s.integer(0), let q = s.integer(1), p >= 0, q >= 0, p <= maxID, q <= maxID else { return }
+            let type = CPMNetwork.LinkType(rawValue: Int(s.integer(2) ?? 0)) ?? .fs
+            let lag = Int32(clamping: s.number(3).flatMap { $0.rounded().safeInt } ?? 0)
+            let a = node[Int(p)], b = node[Int(q)]
+            // Leaf to leaf, nearly every link: no lists made.
+            if a >= 0, b >= 0 {
+                if a != b { network.links.append(.init(pred: a, succ: b, type: type, lag: lag)) }
+                return
             }
-            let lag = s[3].number.flatMap { $0.rounded().safeInt } ?? 0
+            let from = a >= 0 ? [a] : below[p] ?? []
+            let to = b >= 0 ? [b] : below[q] ?? []
             for a in from {
-                for b in to where a != b { network.links.append(.init(pred: a, succ: b, type: type, lag: Int32(clamping: lag))) }
+                for b in to where a != b { network.links.append(.init(pred: a, succ: b, type: type, lag: lag)) }
             }
         }
         var result: CPMResult
@@ -293,7 +290,7 @@ struct ScheduleExecutor {
         }
         // Levelling: delay work where people are overloaded, then take the early and late
         // dates again with the levelled starts as the earliest ones (so slack is consistent).
-        var delayed: [(key: String, wbs: String, days: Int32)] = []
+        var delayed: [(wbs: String, days: Int32)] = []
         if let options = levelling {
             let unlevelled = result.es
             let starts = try Leveller(session: session, range: range).level(
@@ -304,19 +301,32 @@ struct ScheduleExecutor {
             }
             result = try network.solve()
             for (k, i) in leaves.enumerated() where result.es[k] > unlevelled[k] {
-                delayed.append((tasks[i].wbsKey, tasks[i].wbs, result.es[k] - unlevelled[k]))
+                delayed.append((tasks[i].wbs, result.es[k] - unlevelled[k]))
             }
         }
 
         // Dates of each leaf, then summaries spanning their descendants. Work of no duration
         // placed at the end of a day is dated on that day.
-        func startDate(_ i: Int32) -> Day { calendar.date(at: Int(i), from: projectStart) }
-        func finishDate(_ es: Int32, _ ef: Int32) -> Day { ef > es ? calendar.date(at: Int(ef) - 1, from: projectStart) : startDate(es) }
-        func pointDate(_ i: Int32, endOfDay: Bool) -> Day { endOfDay ? calendar.date(at: Int(i) - 1, from: projectStart) : startDate(i) }
+        // The date of each working-day index the plan reaches, made once by stepping from day
+        // to working day (four look-ups a task, each a search of the calendar, cost more).
+        var dates: [Day] = []
+        let top = min(Int(max(result.ef.max() ?? 0, result.lf.max() ?? 0)), 100_000)
+        if top >= 0 {
+            dates.reserveCapacity(top + 1)
+            var d = projectStart
+            for _ in 0...top {
+                dates.append(d)
+                d = calendar.nextWorking(d + 1)
+            }
+        }
+        func date(_ i: Int) -> Day { i >= 0 && i < dates.count ? dates[i] : calendar.date(at: i, from: projectStart) }
+        func startDate(_ i: Int32) -> Day { date(Int(i)) }
+        func finishDate(_ es: Int32, _ ef: Int32) -> Day { ef > es ? date(Int(ef) - 1) : startDate(es) }
+        func pointDate(_ i: Int32, endOfDay: Bool) -> Day { endOfDay ? date(Int(i) - 1) : startDate(i) }
         struct Out { var es: Day, ef: Day, ls: Day, lf: Day, slack: Int32, free: Int32, critical: Bool }
         // Results by task index (arrays, not dictionaries: this runs for every task).
         var out = [Out?](repeating: nil, count: tasks.count)
-        var negative: [(key: String, wbs: String)] = []
+        var negative: [String] = []
         for (k, i) in leaves.enumerated() {
             let point = result.ef[k] == result.es[k]
             let eod = point && result.atEndOfDay[k]
@@ -325,13 +335,13 @@ struct ScheduleExecutor {
             out[i] = Out(es: es, ef: point ? es : finishDate(result.es[k], result.ef[k]),
                          ls: ls, lf: point ? ls : finishDate(result.ls[k], result.lf[k]),
                          slack: result.totalFloat[k], free: result.freeFloat[k], critical: result.critical(k))
-            if result.totalFloat[k] < 0 && tasks[i].state != .closed { negative.append((tasks[i].wbsKey, tasks[i].wbs)) }
+            if result.totalFloat[k] < 0 && tasks[i].state != .closed { negative.append(tasks[i].wbs) }
         }
         // Deepest first, each task folds into its parent: one pass, whatever the depth.
-        let byWBS = Dictionary(tasks.indices.map { (tasks[$0].wbs, $0) }, uniquingKeysWith: { a, _ in a })
         let levels = tasks.map { $0.wbs.utf8.reduce(0) { $1 == 46 ? $0 + 1 : $0 } }
         for i in tasks.indices.sorted(by: { levels[$0] > levels[$1] }) {
-            guard let o = out[i], let p = tasks[i].parentWBS, let parent = byWBS[p] else { continue }
+            guard let o = out[i], parentOf[i] >= 0 else { continue }
+            let parent = Int(parentOf[i])
             if var span = out[parent] {
                 span.es = min(span.es, o.es); span.ef = max(span.ef, o.ef)
                 span.ls = min(span.ls, o.ls); span.lf = max(span.lf, o.lf)
@@ -343,22 +353,30 @@ struct ScheduleExecutor {
             }
         }
 
-        // Write back: the schedule's fields of each task whose values changed, straight into
-        // task_schedule with one prepared statement; the moved leaves through a scratch
-        // table, from which set-based statements journal their dates and apply them.
-        try db.run("CREATE TEMP TABLE IF NOT EXISTS pmq_moved (id INTEGER PRIMARY KEY, start, finish)")
-        try db.run("DELETE FROM temp.pmq_moved")
-        // Prepared once by the engine (statements are cached by their text), bound per row.
-        let put = """
-            INSERT OR REPLACE INTO task_schedule (id, early_start, early_finish, late_start, late_finish, slack, free_slack, critical, planned_days, scheduled_finish)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-            """
-        let move = "INSERT INTO temp.pmq_moved (id, start, finish) VALUES (?1, ?2, ?3)"
+        // Write back: the schedule's fields of each task whose values changed into task_schedule,
+        // and the moved leaves into a scratch table, from which set-based statements journal
+        // their dates and apply them. Both go a batch of rows to a statement.
+        try db.run(ScheduleSQL.createMoved)
+        try db.run(ScheduleSQL.clearMoved)
         func value(_ v: Int64?) -> Value { v.map { .integer($0) } ?? .null }
+        let width = 1 + ScheduleSQL.savedColumns.count
+        var saving: [Value] = [], moving: [Value] = []
+        saving.reserveCapacity(ScheduleSQL.batch * width)
+        moving.reserveCapacity(ScheduleSQL.batch * 3)
+        func flushSaving() throws {
+            guard !saving.isEmpty else { return }
+            try db.run(ScheduleSQL.saveSchedule(rows: saving.count / width), saving)
+            saving.removeAll(keepingCapacity: true)
+        }
+        func flushMoving() throws {
+            guard !moving.isEmpty else { return }
+            try db.run(ScheduleSQL.addMoved(rows: moving.count / 3), moving)
+            moving.removeAll(keepingCapacity: true)
+        }
         var latest: Day?
         for (i, t) in tasks.enumerated() {
             guard let o = out[i] else { continue }
-            let leaf = !parents.contains(t.wbs)
+            let leaf = !summary[i]
             // Closed tasks keep their dates, started ones their start; summaries roll up.
             var start = t.start, finish = t.finish
             if leaf {
@@ -376,40 +394,38 @@ struct ScheduleExecutor {
                                  lateFinish: Int64(o.lf.number), slack: Int64(o.slack), freeSlack: Int64(o.free), critical: o.critical ? 1 : 0,
                                  plannedDays: days, scheduledFinish: wrote)
             if computed != t.saved {
-                try db.run(put, [.integer(t.id)] + computed.columns.map(value))
+                saving.append(.integer(t.id))
+                for c in computed.columns { saving.append(value(c)) }
+                if saving.count >= ScheduleSQL.batch * width { try flushSaving() }
             }
             if leaf && (start != t.start || finish != t.finish) {
-                try db.run(move, [.integer(t.id), value(start.map { Int64($0.number) }), value(finish.map { Int64($0.number) })])
+                moving.append(.integer(t.id))
+                moving.append(value(start.map { Int64($0.number) }))
+                moving.append(value(finish.map { Int64($0.number) }))
+                if moving.count >= ScheduleSQL.batch * 3 { try flushMoving() }
             }
         }
+        try flushSaving()
+        try flushMoving()
         var moved = 0
-        if case .integer(let n) = try db.scalar("SELECT count(*) FROM temp.pmq_moved"), n > 0 {
+        if case .integer(let n) = try db.scalar(ScheduleSQL.countMoved), n > 0 {
             let set = try session.journal.set()
             for field in ["start", "finish"] {
-                try db.run("""
-                    INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
-                    SELECT ?1, 'tasks', t.id, '\(field)', t.\(field), s.\(field) FROM temp.pmq_moved s CROSS JOIN tasks t ON t.id = s.id
-                    WHERE t.\(field) IS NOT s.\(field)
-                    """, [.integer(set)])
+                try db.run(ScheduleSQL.journalMoved(field), [.integer(set)])
             }
-            // Start and finish are indexed: only the moved rows are touched for them, through
-            // the primary key from the scratch rows (UPDATE ... FROM would scan every task).
-            moved = try db.run("""
-                UPDATE tasks SET (start, finish) = (SELECT s.start, s.finish FROM temp.pmq_moved s WHERE s.id = tasks.id)
-                WHERE id IN (SELECT id FROM temp.pmq_moved)
-                """)
-            try db.run("DELETE FROM temp.pmq_moved")
+            moved = try db.run(ScheduleSQL.applyMoved)
+            try db.run(ScheduleSQL.clearMoved)
         }
         let finish = latest ?? finishDate(0, result.length)
         var note = "\(moved) moved; finish \(finish.iso), \(calendar.workingDays(from: projectStart, to: finish + 1)) working days"
         if levelling != nil {
-            delayed.sort { $0.key < $1.key }
+            delayed.sort { WBS.precedes($0.wbs, $1.wbs) }
             note += delayed.isEmpty ? "; no one overloaded, nothing delayed"
                 : "; delayed by levelling: " + delayed.prefix(20).map { "\($0.wbs) +\($0.days)wd" }.joined(separator: ", ") + (delayed.count > 20 ? ", ... (\(delayed.count) in all)" : "")
         }
         if !negative.isEmpty {
-            negative.sort { $0.key < $1.key }
-            note += "; negative slack: " + negative.prefix(10).map(\.wbs).joined(separator: ", ") + (negative.count > 10 ? ", ..." : "")
+            negative.sort(by: WBS.precedes)
+            note += "; negative slack: " + negative.prefix(10).joined(separator: ", ") + (negative.count > 10 ? ", ..." : "")
         }
         return ChangeReport(verb: levelling == nil ? "scheduled" : "levelled", entity: "task", count: tasks.count, detail: nil, note: note)
     }

@@ -147,6 +147,46 @@ public struct Row {
     }
     public subscript(_ i: Int32) -> Value { self[Int(i)] }
 
+    /// How a column is stored, for readers that take many rows and want no `Value` per column.
+    public enum StoredType: Sendable { case null, integer, real, text }
+
+    /// The storage type of column `i`.
+    public func storedType(_ i: Int) -> StoredType {
+        switch storage {
+        case .sqlite(let s): return SQLiteEngine.storedType(s, Int32(i))
+        case .table(let t, let r):
+            switch t.value(r, i) {
+            case .null: return .null
+            case .integer: return .integer
+            case .decimal: return .real
+            default: return .text
+            }
+        }
+    }
+
+    /// Column `i` when it is stored as an integer; nil for null or any other type (no `Value` made).
+    public func integer(_ i: Int) -> Int64? {
+        switch storage {
+        case .sqlite(let s): return SQLiteEngine.integer(s, Int32(i))
+        case .table(let t, let r):
+            if case .integer(let n) = t.value(r, i) { return n }
+            return nil
+        }
+    }
+
+    /// Column `i` as a number (an integer or a real; text as `Value.number` reads it); nil for null.
+    public func number(_ i: Int) -> Double? {
+        switch storage {
+        case .sqlite(let s):
+            switch SQLiteEngine.storedType(s, Int32(i)) {
+            case .null: return nil
+            case .integer, .real: return SQLiteEngine.double(s, Int32(i))
+            case .text: return SQLiteEngine.value(s, Int32(i)).number
+            }
+        case .table(let t, let r): return t.value(r, i).number
+        }
+    }
+
     /// How many columns the row has.
     public var count: Int {
         switch storage {

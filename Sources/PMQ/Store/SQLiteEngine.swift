@@ -247,6 +247,18 @@ public final class SQLiteEngine: Engine {
             return .text(String(cString: p))
         }
     }
+    static func storedType(_ s: OpaquePointer, _ i: Int32) -> Row.StoredType {
+        switch sqlite3_column_type(s, i) {
+        case SQLITE_INTEGER: return .integer
+        case SQLITE_FLOAT: return .real
+        case SQLITE_NULL: return .null
+        default: return .text
+        }
+    }
+    static func integer(_ s: OpaquePointer, _ i: Int32) -> Int64? {
+        sqlite3_column_type(s, i) == SQLITE_INTEGER ? sqlite3_column_int64(s, i) : nil
+    }
+    static func double(_ s: OpaquePointer, _ i: Int32) -> Double { sqlite3_column_double(s, i) }
     static func columnCount(_ s: OpaquePointer) -> Int { Int(sqlite3_column_count(s)) }
     static func byteCount(_ s: OpaquePointer, _ i: Int32) -> Int { Int(sqlite3_column_bytes(s, i)) }
 }
