@@ -333,7 +333,7 @@ public final class Session {
         scriptFolder = source.name.hasPrefix("<") ? nil : URL(fileURLWithPath: source.name).deletingLastPathComponent().path
         // Text with no file (`-e`, standard input, the shell, an embedding host) is named by
         // the statement itself in `history`; a script by its path.
-        journal.label = ["<eval>", "<stdin>", "<shell>", "<embed>"].contains(source.name) ? String(source.text.prefix(200)) : source.name
+        journal.label = ["<eval>", "<stdin>", "<shell>", "<embed>"].contains(source.name) ? source.prefix(200) : source.name
         if !savepoint { journal.currentSet = nil; orphanCandidates = [] }
         let journalMark = (try? journal.mark()) ?? 0
         rollupMark = journalMark
@@ -411,7 +411,7 @@ public final class Session {
             // A large script is a data load: a host that listens is told how it goes (lines
             // are counted only then, as the total for the time left).
             let ticker = progressHandler == nil ? nil
-                : progress(label: "loading \(URL(fileURLWithPath: source.name).lastPathComponent)", totalRows: source.bytes.reduce(0) { $0 + ($1 == 10 ? 1 : 0) })
+                : progress(label: "loading \(URL(fileURLWithPath: source.name).lastPathComponent)", totalRows: source.lineCount())
             var done = 0
             forEachChecked(source, &c) { checked in
                 step(checked)
