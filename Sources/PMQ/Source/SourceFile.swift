@@ -8,7 +8,9 @@ import Foundation
 /// A large script file is not read into memory: it is mapped (`SourceFile(mapping:)`), and
 /// the lexer hands back the pages it has passed (`SourceBytes.release`), so a data load of
 /// any size keeps a few megabytes of its text resident. A diagnostic that shows a line
-/// far back reads it from the file again.
+/// far back reads it from the file again. (A mapped file that another program truncates
+/// while it runs ends the process with SIGBUS when a lost page is read: a known limit of
+/// mapping; the script is not read again from a changed file in any other way.)
 public struct SourceFile: Sendable {
     public let name: String
     let bytes: SourceBytes
