@@ -71,7 +71,8 @@ let package = Package(
             // The modules were compiled for the shared Foundation, so its static parts are named.
             linkerSettings: [.unsafeFlags(staticFoundation, .when(platforms: [.linux], configuration: .release))]),
         .executableTarget(name: "pmq-bench", dependencies: ["PMQ", "CSQLite", "CLibPQ"]),
-        .testTarget(name: "PMQTests", dependencies: ["PMQ", "PMQEmbed", "pmq"], exclude: ["Golden", "Fixtures"]),
+        .testTarget(name: "PMQTests", dependencies: ["PMQ", "PMQEmbed", "pmq", .product(name: "CSV", package: "CSV.swift")],
+                    exclude: ["Golden", "Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -139,11 +139,12 @@ struct Invocation {
                     output.error("error: cannot read script \(path): it is a directory")
                     throw ExitCode(2)
                 }
-                guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
+                // A large script is mapped, not read: a data load is never held in memory whole.
+                guard let source = SourceFile(name: path, contentsOfFile: path) else {
                     output.error("error: cannot read script \(path)")
                     throw ExitCode(2)
                 }
-                sources.append(SourceFile(name: path, text: String(decoding: data, as: UTF8.self)))
+                sources.append(source)
             }
         }
         let dbPath = db ?? getenv("PMQ_DB").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }

@@ -32,7 +32,11 @@ enum FieldRules {
             guard let hit = enumValue(s, vs) else { return .failure(.unknownValue(s, valid: vs)) }
             return .success(.text(hit))
         case (.text(let s), .text):
-            if f.required, s.trimmingCharacters(in: .whitespaces).isEmpty { return .failure(.empty) }
+            // An ASCII byte other than space or tab is not white space: most names end the
+            // check there, without Foundation's trimming (a tenth of a data load's time).
+            if f.required, !s.utf8.contains(where: { $0 < 0x80 && $0 != 32 && $0 != 9 }), s.trimmingCharacters(in: .whitespaces).isEmpty {
+                return .failure(.empty)
+            }
             return .success(v)
         case (_, .enumeration(let vs)):
             return .failure(.unknownValue(ConstantEvaluator.text(v), valid: vs))

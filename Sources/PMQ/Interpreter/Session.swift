@@ -256,7 +256,18 @@ public final class Session {
             case .success(let program): return run(program, dryRun: dryRun, emit: emit)
             }
         }
-        return runChecked(source, kept: nil, checker: freshChecker(), dryRun: dryRun, emit: emit)
+        return withBulkCache { runChecked(source, kept: nil, checker: freshChecker(), dryRun: dryRun, emit: emit) }
+    }
+
+    /// Runs a bulk write (a data load, a large import) with a larger SQLite page cache: a
+    /// row goes into the table and five task indexes, and with SQLite's default 2 MiB most
+    /// index pages of a large table are read from the file again for every row (system
+    /// time). 32 MiB keeps them; the cache goes back to its size afterwards.
+    func withBulkCache<T>(_ body: () throws -> T) rethrows -> T {
+        guard db.kind == .sqlite, case .integer(let size) = (try? db.scalar("PRAGMA cache_size")) ?? .null, size > -32768 else { return try body() }
+        try? db.execute("PRAGMA cache_size = -32768")
+        defer { try? db.execute("PRAGMA cache_size = \(size)") }
+        return try body()
     }
 
     /// Parses and checks `source` into a program without running it; or every diagnostic.
@@ -341,7 +352,7 @@ public final class Session {
         scriptFolder = source.name.hasPrefix("<") ? nil : URL(fileURLWithPath: source.name).deletingLastPathComponent().path
         // Text with no file (`-e`, standard input, the shell, an embedding host) is named by
         // the statement itself in `history`; a script by its path.
-        journal.label = ["<eval>", "<stdin>", "<shell>", "<embed>"].contains(source.name) ? String(source.text.prefix(200)) : source.name
+        journal.label = ["<eval>", "<stdin>", "<shell>", "<embed>"].contains(source.name) ? source.prefix(200) : source.name
         if !savepoint { journal.currentSet = nil; orphanCandidates = [] }
         addedTaskCodes.removeAll()
         let journalMark = (try? journal.mark()) ?? 0
@@ -420,7 +431,7 @@ public final class Session {
             // A large script is a data load: a host that listens is told how it goes (lines
             // are counted only then, as the total for the time left).
             let ticker = progressHandler == nil ? nil
-                : progress(label: "loading \(URL(fileURLWithPath: source.name).lastPathComponent)", totalRows: source.bytes.reduce(0) { $0 + ($1 == 10 ? 1 : 0) })
+                : progress(label: "loading \(URL(fileURLWithPath: source.name).lastPathComponent)", totalRows: source.lineCount())
             var done = 0
             forEachChecked(source, &c) { checked in
                 step(checked)
@@ -735,7 +746,8 @@ public final class Session {
             emit(.change(try MSProjectImporter(session: self).run(path: try permittedPath(path, "import", range), code: code, range)))
         case .importInto(let path, let entity, let range):
             let shown = ConstantEvaluator.text(try evaluate(path))
-            emit(.change(try DataImporter(session: self, shownPath: shown, path: try permittedPath(shown, "import", range), entity: entity, range: range).run()))
+            let importer = DataImporter(session: self, shownPath: shown, path: try permittedPath(shown, "import", range), entity: entity, range: range)
+            emit(.change(try withBulkCache { try importer.run() }))
         case .export(let query, let path, let range):
             let shown = ConstantEvaluator.text(try evaluate(path))
             emit(.change(try Exporter(session: self, shownPath: shown, path: try permittedPath(shown, "export", range), range: range).run(query)))

@@ -6,8 +6,10 @@
 /// (`where`, `order`, ...), which no statement can start with.
 struct Lexer {
     let source: SourceFile
-    private let b: [UInt8]
+    private let b: SourceBytes
     private var i = 0
+    /// Up to where a mapped script's pages were given back (see `SourceFile`).
+    private var releasedTo = 0
     private var limit: Int
     private var depth = 0
     /// The token just produced and the ones lexed but not yet handed out.
@@ -60,6 +62,12 @@ struct Lexer {
     /// The next token; `.eof` forever once the text is used up. Streaming keeps a
     /// million-line script from ever existing as a million-token array.
     mutating func next() -> Token {
+        // A mapped script: the text well behind the lexer is not needed again (a
+        // diagnostic that shows it reads it back), so its pages go back to the system.
+        if i - releasedTo > 8 << 20 {
+            releasedTo = i - (1 << 20)
+            b.release(before: releasedTo)
+        }
         while true {
             if let t = pending.popLast() { last = t; return t }
             skipBlanksAndComments(limit)

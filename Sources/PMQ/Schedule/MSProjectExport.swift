@@ -1,9 +1,8 @@
 import Foundation
-import XMLCoder
 
 /// The MSPDI document PMQ writes. Properties are declared in the order of Microsoft's
-/// schema (mspdi_pj12.xsd): XMLCoder writes them in that order, and MS Project, ProjectLibre
-/// and MPXJ read elements in schema order. Nil properties are left out.
+/// schema (mspdi_pj12.xsd): `XMLStreamEncoder` writes them in that order, and MS Project,
+/// ProjectLibre and MPXJ read elements in schema order. Nil properties are left out.
 struct MSPDIProject: Encodable {
     var SaveVersion = 14
     var Name: String
@@ -120,7 +119,8 @@ struct MSPDIProject: Encodable {
 struct MSProjectExporter {
     let session: Session
 
-    /// `s` escaped as XMLCoder escapes element text: & < > ' " as entities, in one pass.
+    /// `s` escaped as XMLCoder escapes element text: & < > ' " as entities, in one pass
+    /// (what `XMLStreamEncoder` does to every text it writes).
     static func xmlEscaped(_ s: String) -> String {
         guard s.utf8.contains(where: { $0 == 38 || $0 == 60 || $0 == 62 || $0 == 39 || $0 == 34 }) else { return s }
         var out: [UInt8] = []
@@ -146,9 +146,8 @@ struct MSProjectExporter {
         try session.loadCalendar()
         let calendar = session.calendar
         func day(_ v: Value) -> Day? { if case .integer(let n) = v { return Day(Int(n)) }; return nil }
-        // Text from the database, escaped for XML here (see `xmlEscaped`): every string in the
-        // document comes through this function or is a fixed ASCII word, number or date.
-        func text(_ v: Value) -> String? { if case .text(let s) = v { return MSProjectExporter.xmlEscaped(s) }; return nil }
+        // Text from the database as it is: the encoder escapes every text it writes.
+        func text(_ v: Value) -> String? { if case .text(let s) = v { return s }; return nil }
         func number(_ v: Value) -> Double? { v.number }
         func money(_ d: Double?) -> String? { d.map { formatNumber(($0 * 100).rounded() / 100) } }
         func at(_ d: Day?, _ time: String) -> String? { d.map { "\($0.iso)T\(time)" } }
@@ -292,13 +291,10 @@ struct MSProjectExporter {
             StatusDate: nil,
             Calendars: .init(Calendar: [.init(WeekDays: .init(WeekDay: week), Exceptions: exceptions.isEmpty ? nil : .init(Exception: exceptions))]),
             Tasks: .init(Task: tasks), Resources: .init(Resource: resources), Assignments: .init(Assignment: assignments))
-        let encoder = XMLEncoder()
-        encoder.outputFormatting = [.prettyPrinted]
-        // The text is escaped already, as XMLCoder would: its escaping (five Foundation
-        // replacingOccurrences per element) was over half the time of an export.
-        encoder.charactersEscapedInElements = []
-        let data = try encoder.encode(document, withRootKey: "Project", rootAttributes: ["xmlns": "http://schemas.microsoft.com/project"],
-                                      header: XMLHeader(version: 1.0, encoding: "UTF-8", standalone: "yes"))
+        // Written as it is encoded, without XMLCoder's tree of the whole document (most of
+        // the time of a large export); escaped by construction, in declaration order.
+        let data = try XMLStreamEncoder.encode(document, root: "Project", attributes: [("xmlns", "http://schemas.microsoft.com/project")],
+                                               header: "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n")
         return (data, rows.count)
     }
 }

@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// One cell of an imported file, as the file gave it: CSV and TSV cells are text; JSON
@@ -25,8 +24,14 @@ struct DataImporter {
 
     /// Columns from the header: the field each one fills, nil for one that is read and
     /// ignored (computed fields, `id`: an export of a query can be imported back).
-    private struct Column { var name: String; var field: FieldDef?; var index: Int }
-    private typealias Cells = [(column: Column, cell: Cell)]
+    /// A class: a row's cells refer to their column without copying its field definition.
+    final class Column {
+        let name: String
+        let field: FieldDef?
+        let index: Int
+        init(name: String, field: FieldDef?, index: Int) { self.name = name; self.field = field; self.index = index }
+    }
+    typealias Cells = [(column: Column, cell: Cell)]
 
     /// A failure inside the file: the message, the record, and the column (nil: the record).
     struct CellError: Error { var message: String; var column: Int?; var notes: [String] = [] }
@@ -41,18 +46,19 @@ struct DataImporter {
         let progress = session.progress(label: "importing \(URL(fileURLWithPath: shownPath).lastPathComponent)", totalRows: format == .json ? nil : estimatedRows())
         var count = 0
         var position = RecordPosition.line(1)
+        let taskRows = entity.table == "tasks" ? TaskRowWriter(session: session, entity: entity) : nil
         do {
             if format == .json {
                 try readJSON { cells, index in
                     position = .object(index)
-                    try add(cells)
+                    try add(cells, taskRows)
                     count += 1
                     progress?.advance(count)
                 }
             } else {
-                try readDelimited(format == .tsv ? "\t" : ",") { cells, line in
+                try readDelimited(format == .tsv ? 9 : 44) { cells, line in
                     position = .line(line)
-                    try add(cells)
+                    try add(cells, taskRows)
                     count += 1
                     progress?.advance(count)
                 }
@@ -73,62 +79,51 @@ struct DataImporter {
 
     // MARK: - Reading
 
-    /// The header, then each record with the line it starts on. CSV.swift does the reading
-    /// (BOM, quotes, quoted newlines, CRLF); lines are counted here from what it returns.
-    private func readDelimited(_ delimiter: UnicodeScalar, _ body: (Cells, Int) throws -> Void) throws {
-        guard let stream = InputStream(fileAtPath: path) else { throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath)", range: range) }
-        let reader: CSVReader
-        do { reader = try CSVReader(stream: stream, hasHeaderRow: false, delimiter: delimiter) } catch {
-            throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath): \(error)", range: range)
+    /// The header, then each record with the line it starts on, read a chunk of the file at
+    /// a time (`DelimitedReader`: CSV.swift reads every record with a quote; BOM, quoted
+    /// newlines and CRLF as Excel writes them).
+    private func readDelimited(_ delimiter: UInt8, _ body: (Cells, Int) throws -> Void) throws {
+        var reader: DelimitedReader
+        do { reader = try DelimitedReader(path: path, delimiter: delimiter) } catch {
+            throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath)", range: range)
         }
-        var line = 1
+        defer { reader.close() }
         var columns: [Column]?
-        /// The last record that held a quoted line break: where an unclosed quote would show.
-        var multiline: (line: Int, column: Int)?
-        while let record = reader.next() {
-            let start = line
-            let breaks = record.map(DataImporter.lineBreaks)
-            line += 1 + breaks.reduce(0, +)
-            multiline = breaks.lastIndex(where: { $0 > 0 }).map { (start, $0) }
-            if record.count == 1, record[0].isEmpty { continue }   // a blank line
+        var cells: Cells = []
+        while true {
+            let next: DelimitedReader.Record?
+            do { next = try reader.next() } catch let failure as DelimitedReader.Failure {
+                switch failure {
+                case .notUTF8(let line):
+                    throw located("cannot read \(shownPath): it is not UTF-8 text (save it as CSV UTF-8)", [], .line(line), column: nil)
+                case .unclosedQuote(let line, let column):
+                    throw located("a quoted cell is never closed: its quote runs to the end of the file", ["close it with a \" (a quote inside a cell is written \"\")"],
+                                  .line(line), column: column)
+                case .io(let why):
+                    throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath): \(why)", range: range)
+                }
+            }
+            guard let record = next else { break }
+            let start = record.line
+            if record.cells.count == 1, record.cells[0].isEmpty { continue }   // a blank line
             guard let header = columns else {
-                columns = try mapHeader(record)
+                columns = try mapHeader(record.cells)
                 continue
             }
-            if record.count > header.count {
-                throw located("this row has \(record.count) cells but the header has \(header.count)", [], .line(start), column: header.count)
+            if record.cells.count > header.count {
+                throw located("this row has \(record.cells.count) cells but the header has \(header.count)", [], .line(start), column: header.count)
             }
-            var cells: Cells = []
-            for (i, text) in record.enumerated() where !text.isEmpty {
+            cells.removeAll(keepingCapacity: true)
+            for (i, text) in record.cells.enumerated() where !text.isEmpty {
                 // A line break inside a quoted cell is a line break, however the file ends its lines.
-                cells.append((header[i], .text(text.utf8.contains(13) ? text.replacingOccurrences(of: "\r\n", with: "\n") : text)))
+                cells.append((header[i], .text(record.breaks > 0 && text.utf8.contains(13) ? text.replacingOccurrences(of: "\r\n", with: "\n") : text)))
             }
             do { try body(cells, start) } catch let e as CellError {
                 // Columns are named by header position: map a column back to its index.
                 throw located(e.message, e.notes, .line(start), column: e.column)
             }
         }
-        // CSV.swift's file reader asks for one byte past the end and reports that as
-        // cannotReadFile: at the end of the stream it is the end, not an error.
-        if let error = reader.error {
-            if case CSVError.cannotReadFile = error, stream.streamStatus == .atEnd {} else {
-                let what: String
-                if case CSVError.unicodeDecoding = error { what = "it is not UTF-8 text (save it as CSV UTF-8)" } else { what = "\(error)" }
-                throw located("cannot read \(shownPath): \(what)", [], .line(line), column: nil)
-            }
-        }
         if columns == nil { throw located("the file is empty: the first line must name the fields", [], .line(1), column: nil) }
-        // CSV.swift reads a quote that is never closed to the end of the file, as one cell.
-        // The last record with a line break in a cell is checked for that: an odd number of
-        // quotes from its start to the end of the file means a cell was left open.
-        if let m = multiline, let data = FileManager.default.contents(atPath: path) {
-            let file = SourceFile(name: shownPath, text: String(decoding: data, as: UTF8.self))
-            let from = file.offset(ofLine: m.line)
-            if file.bytes[from...].reduce(0, { $0 + ($1 == 34 ? 1 : 0) }) % 2 == 1 {
-                throw located("a quoted cell is never closed: its quote runs to the end of the file", ["close it with a \" (a quote inside a cell is written \"\")"],
-                              .line(m.line), column: m.column)
-            }
-        }
     }
 
     /// A JSON array of objects, as `--format json` prints a query.
@@ -166,16 +161,6 @@ struct DataImporter {
                 throw located(e.message, e.notes, .object(index), column: nil, key: keyOf(e.range.start > 0 ? e.range.start - 1 : nil))
             }
         }
-    }
-
-    /// `\n`, `\r\n` and a lone `\r` inside a quoted cell each end a line of the file.
-    static func lineBreaks(_ s: String) -> Int {
-        var n = 0
-        var previousCR = false
-        for b in s.utf8 {
-            if b == 10 { if !previousCR { n += 1 } ; previousCR = false } else if b == 13 { n += 1; previousCR = true } else { previousCR = false }
-        }
-        return n
     }
 
     /// Rows in the file, roughly (its line count), for the progress bar's time left.
@@ -221,8 +206,9 @@ struct DataImporter {
 
     /// One record through `add`'s rules. Ranges in the TAdd are cell numbers + 1 (0: the row),
     /// turned into a place in the file if a rule refuses the row.
-    private func add(_ cells: Cells) throws {
+    private func add(_ cells: Cells, _ taskRows: TaskRowWriter?) throws {
         try session.step()
+        if let taskRows { return try taskRows.add(cells) }
         var a = TAdd(entity: entity, milestone: entity.onlyMilestones, values: [], link: nil, duration: nil, range: SourceRange(0, 0))
         var pred: (Value, Int)?, succ: (Value, Int)?
         var durationCell: (Double, Bool, Int)?
@@ -251,6 +237,7 @@ struct DataImporter {
         if let d = durationCell, a.value("finish") == nil, a.value("start") != nil {
             a.duration = (d.0, d.1, SourceRange(d.2 + 1, d.2 + 2))
         }
+
         for f in entity.fields where f.required && a.link == nil && a.value(f.name) == nil {
             throw CellError(message: "a\(entity.singular.first.map { "aeiou".contains($0) } == true ? "n" : "") \(entity.singular) needs a \(f.name): this row has none", column: nil)
         }

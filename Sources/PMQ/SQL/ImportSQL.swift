@@ -1,0 +1,18 @@
+/// The statements `import ... into tasks` runs per row (TaskRowWriter): the same lookups
+/// `add task` makes, and its INSERT. Column names come from the catalog; values are bound.
+enum ImportSQL {
+    /// A task of no project with WBS code ?1 (a clash `add task` reports itself).
+    static let taskWithoutProject = "SELECT id FROM tasks WHERE project IS NULL AND wbs = ?1"
+    /// A task of project ?1 with WBS code ?2 (PostgreSQL: looked for before the INSERT,
+    /// which would abort the transaction).
+    static let taskInProject = "SELECT id FROM tasks WHERE project = ?1 AND wbs = ?2"
+    /// Whether project ?1 (or none) has a task with WBS code ?2: a row's parent.
+    static let parentExists = "SELECT 1 FROM tasks WHERE project IS ?1 AND wbs = ?2"
+    /// The name of a task with WBS code ?1, for the duplicate's message.
+    static let nameOfCode = "SELECT name FROM tasks WHERE wbs = ?1"
+
+    /// One task of the given columns, bound ?1, ?2, ... in their order.
+    static func insertTask(_ columns: [String]) -> String {
+        "INSERT INTO tasks (\(columns.joined(separator: ", "))) VALUES (\(columns.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
+    }
+}

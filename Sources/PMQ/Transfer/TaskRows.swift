@@ -1,0 +1,247 @@
+/// The rows of `import ... into tasks`, written with the rules of `add task` (AddExecutor)
+/// but without its per-row work that a file of a million rows repeats for nothing: no
+/// dictionary of columns per row, no sorting of column names, the INSERT's text made once
+/// per set of filled columns and compared by identity, owners found by name in the
+/// session's cache, and a row's parent looked up in SQL only when it is not one of the
+/// codes the import has just seen.
+///
+/// Every refusal is the one `add task` gives, with the cell's place in the file (the range
+/// is the cell's number + 1, as DataImporter expects). `TransferTests` holds the two paths
+/// to the same rows and messages.
+final class TaskRowWriter {
+    private let session: Session
+    private let entity: EntityDef
+    /// The project of rows with no `project` cell, found at the first row (nil: not yet).
+    private var defaultProject: Int64??
+    /// The INSERT for the last set of columns, and for every set seen.
+    private var lastColumns: [String] = []
+    private var lastSQL = ""
+    private var sqlByShape: [String: String] = [:]
+    /// Row buffers, reused.
+    private var columns: [String] = []
+    private var args: [Value] = []
+    /// Codes known to exist (inserted by this import or found), most recent last: a file in
+    /// WBS order finds each row's parent here.
+    private var recent: [(project: Int64?, wbs: String)] = []
+    private let customDefaults: [(column: String, value: Value)]
+
+    /// What a column of the file is to a task: its role in `add task`'s rules, the table
+    /// column it fills, and its bit among the required fields. Made at the column's first cell.
+    private enum Role { case skip, plain, wbs, project, start, finish, milestone, duration, reference(String),
+                             actualStart, actualFinish, baselineStart, baselineFinish }
+    private struct Slot { let role: Role; let column: String; let requiredBit: UInt64 }
+    private var slots: [Slot?] = []
+    /// The required fields, in the catalog's order (the first one missing is reported).
+    private let required: [String]
+    /// Per row: references to resolve once the row's own checks have passed.
+    private var refs: [(arg: Int, target: String, key: String, range: SourceRange)] = []
+
+    init(session: Session, entity: EntityDef) {
+        self.session = session
+        self.entity = entity
+        required = entity.fields.filter(\.required).map(\.name)
+        customDefaults = entity.fields.compactMap { f in
+            guard f.custom, let d = f.defaultValue, let c = f.column else { return nil }
+            return (c, d)
+        }
+    }
+
+    private func slot(_ column: DataImporter.Column, _ f: FieldDef) -> Slot {
+        if column.index < slots.count, let s = slots[column.index] { return s }
+        let role: Role
+        switch f.name {
+        case "duration": role = .duration
+        case _ where f.column == nil: role = .skip
+        case "wbs": role = .wbs
+        case "project": role = .project
+        case "start": role = .start
+        case "finish": role = .finish
+        case "milestone": role = .milestone
+        case "actual_start": role = .actualStart
+        case "actual_finish": role = .actualFinish
+        case "baseline_start": role = .baselineStart
+        case "baseline_finish": role = .baselineFinish
+        default:
+            if case .reference(let target) = f.type { role = .reference(target) } else { role = .plain }
+        }
+        let bit = required.firstIndex(of: f.name).map { UInt64(1) << UInt64($0) } ?? 0
+        let s = Slot(role: role, column: f.column ?? f.name, requiredBit: bit)
+        while slots.count <= column.index { slots.append(nil) }
+        slots[column.index] = s
+        return s
+    }
+
+    /// Adds one task from a record's cells (empty cells left out), with `add task`'s checks
+    /// in `add task`'s order: the cells, the required fields, the WBS code, the project,
+    /// the references, the dates.
+    func add(_ cells: DataImporter.Cells) throws {
+        columns.removeAll(keepingCapacity: true)
+        args.removeAll(keepingCapacity: true)
+        refs.removeAll(keepingCapacity: true)
+        var present: UInt64 = 0
+        var wbs: String?, wbsRange = SourceRange.none
+        var projectKey: (code: String, range: SourceRange)?
+        var start: Day?, finish: Day?, finishRange = SourceRange.none, milestoneCell: Bool?
+        var actualStart: Day?, actualFinish: (Day, SourceRange)?, baselineStart: Day?, baselineFinish: (Day, SourceRange)?
+        var durationCell: (days: Double, workdays: Bool, range: SourceRange)?
+        for (column, cell) in cells {
+            guard let f = column.field else { continue }
+            let slot = self.slot(column, f)
+            let range = SourceRange(column.index + 1, column.index + 2)
+            switch slot.role {
+            case .skip: continue
+            case .duration:
+                durationCell = try ImportCell.duration(cell, f, column: column.index).map { ($0.days, $0.workdays, range) }
+                continue
+            default: break
+            }
+            let v = try ImportCell.value(cell, f, column: column.index)
+            if v.isNull { continue }
+            present |= slot.requiredBit
+            switch slot.role {
+            case .project:
+                if case .reference(let code) = v { projectKey = (code, range) }
+                continue   // the row's project is written below, resolved
+            case .wbs: if case .text(let t) = v { wbs = t; wbsRange = range }
+            case .start: if case .date(let d) = v { start = d }
+            case .finish: if case .date(let d) = v { finish = d; finishRange = range }
+            case .milestone: if case .bool(let m) = v { milestoneCell = m }
+            case .actualStart: if case .date(let d) = v { actualStart = d }
+            case .actualFinish: if case .date(let d) = v { actualFinish = (d, range) }
+            case .baselineStart: if case .date(let d) = v { baselineStart = d }
+            case .baselineFinish: if case .date(let d) = v { baselineFinish = (d, range) }
+            case .reference(let target): if case .reference(let key) = v { refs.append((args.count, target, key, range)) }
+            default: break
+            }
+            columns.append(slot.column)
+            args.append(v)
+        }
+        for (i, name) in required.enumerated() where present & (UInt64(1) << UInt64(i)) == 0 {
+            let singular = entity.singular
+            throw DataImporter.CellError(message: "a\(singular.first.map { "aeiou".contains($0) } == true ? "n" : "") \(singular) needs a \(name): this row has none", column: nil)
+        }
+        guard let wbs else {
+            throw RuntimeError(code: .missingValue, message: "a task needs a WBS code: add task \"Name\" wbs 1.2.3", range: .none)
+        }
+        guard WBS.isValid(wbs) else {
+            throw RuntimeError(code: .invalidValue, message: "\"\(wbs)\" is not a WBS code; write numbers joined by dots, like 1.2.3", range: wbsRange)
+        }
+        let executor = AddExecutor(session: session)
+        let project: Int64?
+        if let p = projectKey {
+            project = try executor.resolve("projects", p.code, p.range, project: nil)
+        } else {
+            project = try projectOfRows()
+        }
+        var owner: Int64?
+        for r in refs {
+            let id: Int64
+            if r.target == "people", let known = session.peopleCache[r.key] { id = known } else {
+                id = try executor.resolve(r.target, r.key, r.range, project: project)
+            }
+            args[r.arg] = .integer(id)
+            if columns[r.arg] == "owner" { owner = id }
+        }
+        for (column, value) in customDefaults where !columns.contains(column) {
+            columns.append(column)
+            args.append(value)
+        }
+        columns.append("project"); args.append(project.map { .integer($0) } ?? .null)
+        columns.append("wbs_key"); args.append(.text(WBS.sortKey(wbs)))
+        let parent = WBS.parent(wbs)
+        columns.append("parent_wbs"); args.append(parent.map { .text($0) } ?? .null)
+        var milestone = milestoneCell ?? entity.onlyMilestones
+        // `duration` sets the finish when the row gives a start and no finish (as `add task ... duration`).
+        let duration = finish == nil && start != nil ? durationCell : nil
+        var derivedFinish: Day?
+        if let d = duration, let s = start {
+            if d.days == 0 { milestone = true }
+            if d.days == 0 || milestone {
+                derivedFinish = s
+            } else if d.workdays {
+                // The start is working day 1; the days are the owner's (spec §8.7).
+                let calendar = session.personCalendars.calendar(for: owner)
+                derivedFinish = calendar.adding(Int(d.days) - 1, to: calendar.nextWorking(s))
+            } else {
+                derivedFinish = Day(s.number + Int(d.days.rounded(.up)) - 1)
+            }
+        }
+        if milestone, finish == nil, derivedFinish == nil, let s = start { derivedFinish = s }
+        if let f = derivedFinish { finish = f; columns.append("finish"); args.append(.date(f)) }
+        if milestone, start == nil, let f = finish { start = f; columns.append("start"); args.append(.date(f)) }
+        if let i = columns.firstIndex(of: "milestone") { args[i] = .bool(milestone) } else { columns.append("milestone"); args.append(.bool(milestone)) }
+        if let s = start, let f = finish, f < s {
+            throw RuntimeError(code: .datesOutOfOrder, message: "finish \(f.iso) is before start \(s.iso)", range: duration?.range ?? finishRange)
+        }
+        if let a = actualStart, let b = actualFinish, b.0 < a {
+            throw RuntimeError(code: .datesOutOfOrder, message: "actual_finish \(b.0.iso) is before actual_start \(a.iso)", range: b.1)
+        }
+        if let a = baselineStart, let b = baselineFinish, b.0 < a {
+            throw RuntimeError(code: .datesOutOfOrder, message: "baseline_finish \(b.0.iso) is before baseline_start \(a.iso)", range: b.1)
+        }
+        let db = session.db
+        if project == nil, case .integer = try db.scalar(ImportSQL.taskWithoutProject, [.text(wbs)]) {
+            throw duplicate(wbs, wbsRange)
+        }
+        if let project, db.kind == .postgres,
+           case .integer = try db.scalar(ImportSQL.taskInProject, [.integer(project), .text(wbs)]) {
+            throw duplicate(wbs, wbsRange)
+        }
+        do {
+            try db.run(insertSQL(), args)
+        } catch let e as StoreError where e.kind == .constraint && e.message.contains("wbs") {
+            throw duplicate(wbs, wbsRange)
+        }
+        let id = db.lastInsertID
+        // WBS integrity: a parent code with no task yet is checked again at commit.
+        if let parent, !isRecent(project, parent) {
+            let found = try db.scalar(ImportSQL.parentExists, [project.map { .integer($0) } ?? .null, .text(parent)])
+            if found.isNull { session.orphanCandidates.append((id, wbs, wbsRange)) } else { remember(project, parent) }
+        }
+        remember(project, wbs)
+        try session.journal.added("tasks", id)
+    }
+
+    /// The project of a row that names none: the one `use`d, or the only one there is.
+    private func projectOfRows() throws -> Int64? {
+        if let p = defaultProject { return p }
+        let p: Int64?
+        if let current = session.currentProject { p = current } else {
+            let ids = try session.projectIDs()
+            guard ids.count <= 1 else {
+                throw RuntimeError(code: .ambiguousProject, message: "there are \(ids.count) projects: give \"project\" or choose one with: use project \"CODE\"", range: .none)
+            }
+            p = ids.first
+        }
+        defaultProject = .some(p)
+        return p
+    }
+
+    private func insertSQL() -> String {
+        if columns == lastColumns { return lastSQL }
+        let shape = columns.joined(separator: ",")
+        let sql: String
+        if let known = sqlByShape[shape] { sql = known } else {
+            sql = ImportSQL.insertTask(columns)
+            sqlByShape[shape] = sql
+        }
+        lastColumns = columns
+        lastSQL = sql
+        return sql
+    }
+
+    private func isRecent(_ project: Int64?, _ wbs: String) -> Bool {
+        recent.reversed().contains { $0.project == project && $0.wbs == wbs }
+    }
+
+    private func remember(_ project: Int64?, _ wbs: String) {
+        if recent.count >= 8 { recent.removeFirst() }
+        recent.append((project, wbs))
+    }
+
+    private func duplicate(_ wbs: String, _ range: SourceRange) -> RuntimeError {
+        var existing = ""
+        if case .text(let n) = (try? session.db.scalar(ImportSQL.nameOfCode, [.text(wbs)])) ?? .null { existing = " (\"\(n)\")" }
+        return RuntimeError(code: .duplicate, message: "duplicate WBS code \(wbs): task \(wbs)\(existing) already exists", range: range)
+    }
+}
