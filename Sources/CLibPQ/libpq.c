@@ -9,7 +9,7 @@
     X(PQconnectdb) X(PQfinish) X(PQstatus) X(PQerrorMessage) X(PQconsumeInput) X(PQexec) \
     X(PQexecParams) X(PQclear) X(PQresultStatus) X(PQresultErrorField) X(PQntuples) X(PQnfields) \
     X(PQftype) X(PQgetvalue) X(PQgetlength) X(PQgetisnull) X(PQcmdTuples) X(PQgetCancel) \
-    X(PQfreeCancel) X(PQcancel)
+    X(PQfreeCancel) X(PQcancel) X(PQputCopyData) X(PQputCopyEnd) X(PQgetResult) X(PQbackendPID)
 
 static struct {
 #define FIELD(name) __typeof__(&name) name;
@@ -70,3 +70,7 @@ char *PQcmdTuples(PGresult *res) { return READY ? pq.PQcmdTuples(res) : (char *)
 PGcancel *PQgetCancel(PGconn *conn) { return READY ? pq.PQgetCancel(conn) : NULL; }
 void PQfreeCancel(PGcancel *cancel) { if (READY) pq.PQfreeCancel(cancel); }
 int PQcancel(PGcancel *cancel, char *errbuf, int errbufsize) { return READY ? pq.PQcancel(cancel, errbuf, errbufsize) : 0; }
+int PQputCopyData(PGconn *conn, const char *buffer, int nbytes) { return READY ? pq.PQputCopyData(conn, buffer, nbytes) : -1; }
+int PQputCopyEnd(PGconn *conn, const char *errormsg) { return READY ? pq.PQputCopyEnd(conn, errormsg) : -1; }
+PGresult *PQgetResult(PGconn *conn) { return READY ? pq.PQgetResult(conn) : NULL; }
+int PQbackendPID(const PGconn *conn) { return READY ? pq.PQbackendPID(conn) : 0; }

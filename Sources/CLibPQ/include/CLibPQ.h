@@ -58,5 +58,10 @@ PMQ_HIDDEN char *PQcmdTuples(PGresult *res);
 PMQ_HIDDEN PGcancel *PQgetCancel(PGconn *conn);
 PMQ_HIDDEN void PQfreeCancel(PGcancel *cancel);
 PMQ_HIDDEN int PQcancel(PGcancel *cancel, char *errbuf, int errbufsize);
+/* COPY and the backend's pid: used by pmq-bench's PostgreSQL figures. */
+PMQ_HIDDEN int PQputCopyData(PGconn *conn, const char *buffer, int nbytes);
+PMQ_HIDDEN int PQputCopyEnd(PGconn *conn, const char *errormsg);
+PMQ_HIDDEN PGresult *PQgetResult(PGconn *conn);
+PMQ_HIDDEN int PQbackendPID(const PGconn *conn);
 
 #endif

@@ -211,8 +211,9 @@ extension Checker {
         }
     }
 
-    /// A constant of the field's type, by the field's rules (FieldRules), or its error.
-    private mutating func fits(_ v: Value, _ f: FieldDef, _ range: SourceRange) -> Value? {
+    /// A constant of the field's type, by the field's rules (FieldRules), or its error; `add`
+    /// and `update`'s literal values both ask it.
+    mutating func fits(_ v: Value, _ f: FieldDef, _ range: SourceRange) -> Value? {
         switch FieldRules.check(v, f) {
         case .success(let stored): return stored
         case .failure(let problem):

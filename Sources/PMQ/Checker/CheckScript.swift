@@ -673,7 +673,7 @@ extension Checker {
         let target = PType(f.type)
         if case .enumeration(let vs) = f.type, case .name(let n) = e.kind,
            vs.contains(where: { $0.lowercased() == n.lowercased() }) || (scope.entity.field(n) == nil && lookup(n) == nil) {
-            guard let v = literal(.text(n), f, e.range) else { return nil }
+            guard let v = fits(.text(n), f, e.range) else { return nil }
             return .expr(TExpr(.value(v), target, e.range))
         }
         if case .reference(let t) = f.type, let entity = schema.plural(t) {
@@ -696,7 +696,7 @@ extension Checker {
         case (.enumeration, .text):
             // A literal is checked now, as `add` checks it; an expression row by row when it runs.
             if case .value(let given) = v.kind {
-                guard let stored = literal(given, f, e.range) else { return nil }
+                guard let stored = fits(given, f, e.range) else { return nil }
                 return .expr(TExpr(.value(stored), v.type, v.range))
             }
             return .expr(v)
@@ -708,17 +708,6 @@ extension Checker {
             if target == .date, v.type == .text { notes.append("write dates without quotes: 2026-01-28") }
             if target == .duration, v.type == .number { notes.append("durations carry a unit: write 3d, 2w or 5wd") }
             diagnostics.error(.wrongType, "\(f.name) takes a \(FieldType.describe(f.type)), not a \(v.type)", e.range, notes: notes)
-            return nil
-        }
-    }
-
-    /// A literal new value by the field's rules (FieldRules), as `add` and `import` check it.
-    private mutating func literal(_ v: Value, _ f: FieldDef, _ range: SourceRange) -> Value? {
-        switch FieldRules.check(v, f) {
-        case .success(let stored): return stored
-        case .failure(let problem):
-            let (code, message) = FieldRules.message(problem, f)
-            diagnostics.error(code, message, range)
             return nil
         }
     }
