@@ -13,8 +13,8 @@ struct SQLPlacementTests {
 
     /// Statements outside SQL/ and Store/ today, per file (path under Sources/PMQ).
     static let baseline: [String: Int] = [
-        "Interpreter/AddExecutor.swift": 22, "Interpreter/Rollup.swift": 21,
-        "Interpreter/Session.swift": 18, "Schedule/ScheduleExecutor.swift": 16,
+        "Interpreter/AddExecutor.swift": 21, "Interpreter/Rollup.swift": 21,
+        "Interpreter/Session.swift": 18, "Schedule/ScheduleExecutor.swift": 5,
         "Pictures/ReportData.swift": 14, "Schedule/Health.swift": 8, "Interpreter/Journal.swift": 8,
         "Schedule/MSProjectExport.swift": 7, "Transfer/TaskwarriorImport.swift": 6, "Schedule/MSProjectImport.swift": 6,
         "Transfer/TaskwarriorExport.swift": 4, "Schedule/LevelExecutor.swift": 2,
