@@ -95,6 +95,15 @@ final class Terminal {
             var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
             if poll(&fds, 1, 50) > 0 { let n = read(master, &buffer, buffer.count); if n > 0 { raw += String(decoding: buffer[0..<n], as: UTF8.self) } }
         }
+        // What the process wrote just before it exited may still be in the terminal: read it,
+        // so a test sees its last words (the process may exit before this loop reads them).
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+        while !process.isRunning, poll(&fds, 1, 100) > 0 {
+            let n = read(master, &buffer, buffer.count)
+            if n <= 0 { break }
+            raw += String(decoding: buffer[0..<n], as: UTF8.self)
+        }
         return !process.isRunning
     }
 }
