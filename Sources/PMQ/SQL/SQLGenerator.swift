@@ -64,7 +64,7 @@ struct SQLGenerator {
     }
     private var levels: [Level] = []
     /// While HAVING and ORDER BY are written: the select items, which they name by expression.
-    private var havingColumns: [TExpr]?
+    private var selectItemsWrittenOut: [TExpr]?
 
 
     // MARK: - Statements
@@ -104,9 +104,9 @@ struct SQLGenerator {
         var order: [String] = []
         // A select item inside an ORDER BY expression (`order by c * 2`) is written out, as in
         // HAVING: an output alias inside an expression is SQLite's liberty, not PostgreSQL's.
-        let outerColumns = havingColumns
-        havingColumns = q.columns.map(\.expr)
-        defer { havingColumns = outerColumns }
+        let outerColumns = selectItemsWrittenOut
+        selectItemsWrittenOut = q.columns.map(\.expr)
+        defer { selectItemsWrittenOut = outerColumns }
         if idsOnly {
             for o in q.orderBy { order.append(dialect.orderTerm(ordering(o.expr, q), descending: o.descending)) }
             order.append("\(root).id")
@@ -697,7 +697,7 @@ struct SQLGenerator {
         case .subquery(let q):
             return "(\(query(q)))"
         case .selectColumn(let i):
-            if let columns = havingColumns, i < columns.count { return "(" + expr(columns[i]) + ")" }
+            if let columns = selectItemsWrittenOut, i < columns.count { return "(" + expr(columns[i]) + ")" }
             return "c\(i)"
         case .variable(let slot):
             return bindVariable(slot)
