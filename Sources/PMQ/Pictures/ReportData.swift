@@ -34,7 +34,7 @@ struct ReportData {
     /// weekday of each earlier week, back to the first day anything was booked: the week's
     /// figures from the model as it was then, not from today's progress.
     static func weeklyTrend(_ session: Session, _ range: SourceRange) throws -> [(day: Day, spi: Value, cpi: Value)] {
-        guard case .integer(let first) = try session.db.scalar("SELECT min(day) FROM journal_sets WHERE kind = 'change'") else { return [] }
+        guard case .integer(let first) = try session.db.scalar(ReportSQL.firstChangeDay) else { return [] }
         let firstDay = Day(Int(clamping: first))
         var out: [(day: Day, spi: Value, cpi: Value)] = []
         for k in stride(from: trendWeeks - 1, through: 0, by: -1) {
@@ -83,8 +83,7 @@ struct ReportData {
         let args: [Value] = project.map { [.integer($0)] } ?? []
         let n = args.count
         if let project {
-            try db.query("SELECT p.code, p.name, m.name, p.client FROM projects p LEFT JOIN people m ON m.id = p.manager WHERE p.id = ?1",
-                         [.integer(project)]) { s in
+            try db.query(ReportSQL.projectHeader, [.integer(project)]) { s in
                 data.code = text(s[0]); data.name = text(s[1])
                 data.manager = text(s[2]); data.client = text(s[3])
             }
@@ -93,7 +92,6 @@ struct ReportData {
             data.health = rows.compactMap { r in r.count == 2 ? (text(r[0]), r[1]) : nil }
         }
         data.trend = try weeklyTrend(session, range)
-        let open = "status NOT IN ('done', 'cancelled')"
         func list(_ sql: String, _ extra: [Value] = []) throws -> [[String]] {
             var out: [[String]] = []
             try db.query(sql, args + extra) { s in
@@ -101,24 +99,10 @@ struct ReportData {
             }
             return out
         }
-        let owner = "(SELECT name FROM people WHERE id = t.owner)"
-        let date = { (c: String) in "CASE WHEN \(c) IS NULL THEN '' ELSE date(\(c) * 86400, 'unixepoch') END" }
-        data.milestones = try list("""
-            SELECT t.wbs, t.name, \(owner), \(date("t.finish")), t.status FROM tasks t
-            WHERE \(tf) AND t.milestone = 1 AND t.\(open)
-              AND t.finish BETWEEN ?\(n + 1) AND ?\(n + 2) ORDER BY t.finish, t.id LIMIT \(maxListRows)
-            """, [.date(session.today), .date(session.today + 14)])
-        data.overdue = try list("""
-            SELECT t.wbs, t.name, \(owner), \(date("t.finish")), ?\(n + 1) - t.finish, coalesce(t.progress, 0) FROM tasks t
-            WHERE \(tf) AND t.status IN ('todo', 'doing', 'blocked') AND t.finish < ?\(n + 1)
-            ORDER BY t.finish, t.id LIMIT \(maxListRows)
-            """, [.date(session.today)])
-        data.critical = try list("""
-            SELECT t.wbs, t.name, \(owner), \(date("t.start")), \(date("t.finish")), coalesce(t.progress, 0) FROM tasks t
-            JOIN task_schedule s ON s.id = t.id
-            WHERE \(tf) AND s.critical = 1 AND t.\(open) ORDER BY t.start, t.id LIMIT \(maxListRows)
-            """)
-        try db.query("SELECT probability, impact, count(*) FROM risks WHERE \(filter) AND status != 'closed' AND probability IS NOT NULL AND impact IS NOT NULL GROUP BY 1, 2", args) { s in
+        data.milestones = try list(ReportSQL.milestonesDue(filter: tf, n: n, limit: maxListRows, db.dialect), [.date(session.today), .date(session.today + 14)])
+        data.overdue = try list(ReportSQL.overdue(filter: tf, n: n, limit: maxListRows, db.dialect), [.date(session.today)])
+        data.critical = try list(ReportSQL.critical(filter: tf, limit: maxListRows, db.dialect))
+        try db.query(ReportSQL.riskHeat(filter: filter), args) { s in
             if case .integer(let p) = s[0], case .integer(let i) = s[1], case .integer(let c) = s[2] {
                 data.heat[Int(p) * 10 + Int(i)] = Int(c)
             }
@@ -130,27 +114,11 @@ struct ReportData {
     /// Open leaf tasks by person: the roles each holds (the owner is Responsible). The
     /// first tasks in WBS order are read, then their assignments, in two statements.
     private static func loadRACI(_ data: inout ReportData, _ db: any Engine, filter: String, args: [Value]) throws {
-        // Leaves: no task names them as parent (an anti-join on a materialised set of parent codes).
-        let leaves = """
-            WITH parents AS MATERIALIZED (SELECT DISTINCT coalesce(project, 0) AS p, parent_wbs AS w FROM tasks WHERE parent_wbs IS NOT NULL),
-            open AS MATERIALIZED (
-              SELECT t.id, t.wbs, t.wbs_key, t.name, t.owner FROM tasks t
-              LEFT JOIN parents ON parents.p = coalesce(t.project, 0) AND parents.w = t.wbs
-              WHERE \(filter) AND t.status NOT IN ('done', 'cancelled') AND parents.w IS NULL)
-            """
-        let total = try db.scalar(leaves + " SELECT count(*) FROM open o WHERE o.owner IS NOT NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.task = o.id)", args)
+        let total = try db.scalar(ReportSQL.raciTaskCount(filter: filter), args)
         var tasks: [String] = []
         var cells: [String: [String: Set<String>]] = [:]
         var people: [String: Int] = [:]   // person: tasks they hold a role in
-        try db.query(leaves + """
-             , shown AS (SELECT * FROM open o WHERE o.owner IS NOT NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.task = o.id)
-                         ORDER BY o.wbs_key LIMIT \(maxRaciTasks))
-            SELECT s.wbs || '  ' || s.name, p.name, x.role, s.wbs_key FROM (
-              SELECT a.task AS task, a.person AS person, a.role AS role FROM assignments a WHERE a.task IN (SELECT id FROM shown)
-              UNION SELECT id, owner, 'R' FROM shown WHERE owner IS NOT NULL
-            ) x JOIN shown s ON s.id = x.task JOIN people p ON p.id = x.person
-            ORDER BY s.wbs_key, p.name
-            """, args) { s in
+        try db.query(ReportSQL.raciCells(filter: filter, limit: maxRaciTasks), args) { s in
             let task = text(s[0]), person = text(s[1]), role = text(s[2])
             if cells[task] == nil { tasks.append(task) }
             if cells[task]?[person] == nil { people[person, default: 0] += 1 }

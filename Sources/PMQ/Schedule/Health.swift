@@ -26,13 +26,7 @@ struct HealthReport {
         let filter = project == nil ? "1" : "project = ?1"
         let args: [Value] = project.map { [.integer($0)] } ?? []
         var pv = 0.0, ev = 0.0, costSum = 0.0
-        try db.query("""
-            SELECT CASE WHEN baseline_start IS NOT NULL AND baseline_finish IS NOT NULL THEN baseline_start ELSE start END,
-                   CASE WHEN baseline_start IS NOT NULL AND baseline_finish IS NOT NULL THEN baseline_finish ELSE finish END,
-                   cost, progress, coalesce(baseline_cost, cost)
-            FROM \(tasksTable) t WHERE \(filter) AND cost IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM \(tasksTable) c WHERE c.project IS t.project AND c.parent_wbs = t.wbs)
-            """, args) { s in
+        try db.query(HealthSQL.leafPlan(tasks: tasksTable, filter: filter), args) { s in
             guard let cost = s[2].number else { return }
             costSum += cost
             ev += cost * (s[3].number ?? 0) / 100
@@ -49,11 +43,11 @@ struct HealthReport {
         }
         var bac = costSum
         var bacSource = "sum of task cost"
-        if let p = project, let budget = try db.scalar("SELECT budget FROM \(projectsTable) WHERE id = ?1", [.integer(p)]).number {
+        if let p = project, let budget = try db.scalar(HealthSQL.budget(projects: projectsTable), [.integer(p)]).number {
             bac = budget
             bacSource = "project budget"
         }
-        let ac = try db.scalar("SELECT total(amount) FROM \(costsTable) WHERE \(filter) AND kind != 'receipt' AND (date IS NULL OR date <= ?\(args.count + 1))",
+        let ac = try db.scalar(HealthSQL.actualCost(costs: costsTable, filter: filter, day: args.count + 1),
                                args + [.date(asOf)]).number ?? 0
         func ratio(_ a: Double, _ b: Double) -> Value { b == 0 ? .null : .decimal((a / b * 100).rounded() / 100) }
         func money(_ x: Double) -> Value { .decimal((x * 100).rounded() / 100) }
@@ -61,14 +55,10 @@ struct HealthReport {
         let eac = cpi.flatMap { $0 == 0 ? nil : bac / $0 }
         func count(_ sql: String, _ extra: [Value]) throws -> Value { try db.scalar(sql, args + extra) }
         let n = args.count
-        let overdue = try count("SELECT count(*) FROM \(tasksTable) WHERE \(filter) AND status IN ('todo', 'doing', 'blocked') AND finish < ?\(n + 1)", [.date(asOf)])
-        let milestones = try count("SELECT count(*) FROM \(tasksTable) WHERE \(filter) AND milestone = 1 AND status NOT IN ('done', 'cancelled') AND finish BETWEEN ?\(n + 1) AND ?\(n + 2)",
-                                   [.date(asOf), .date(asOf + 14)])
-        let risks = try count("SELECT count(*) FROM \(risksTable) WHERE \(filter) AND status != 'closed' AND probability * impact >= 12", [])
-        let defects = try count("""
-            SELECT count(*) FROM \(defectsTable) d LEFT JOIN \(tasksTable) t ON t.id = d.task
-            WHERE \(project == nil ? "1" : "t.project = ?1") AND d.status = 'open' AND d.severity IN ('high', 'critical')
-            """, [])
+        let overdue = try count(HealthSQL.overdue(tasks: tasksTable, filter: filter, day: n + 1), [.date(asOf)])
+        let milestones = try count(HealthSQL.milestonesDue(tasks: tasksTable, filter: filter, from: n + 1), [.date(asOf), .date(asOf + 14)])
+        let risks = try count(HealthSQL.seriousRisks(risks: risksTable, filter: filter), [])
+        let defects = try count(HealthSQL.seriousDefects(defects: defectsTable, tasks: tasksTable, oneProject: project != nil), [])
         let rows: [[Value]] = [
             [.text("as of"), .date(asOf)],
             [.text("planned value (PV)"), money(pv)],

@@ -29,7 +29,7 @@ struct Leveller {
         let n = tasks.count
         // People: capacity and name, by id; resources are numbered as they are met.
         var capacity: [Int64: Double] = [:], name: [Int64: String] = [:]
-        try db.query("SELECT id, name, capacity FROM people") { s in
+        try db.query(LevelSQL.people) { s in
             if case .integer(let id) = s[0] {
                 name[id] = ConstantEvaluator.text(s[1])
                 capacity[id] = s[2].number ?? 8
@@ -39,7 +39,7 @@ struct Leveller {
         for (k, t) in tasks.enumerated() { row[t.id] = k }
         // R assignments of these tasks: (person, units) by task.
         var rAssigned = [[(person: Int64, units: Double)]](repeating: [], count: n)
-        try db.query("SELECT task, person, units FROM assignments WHERE role = 'R' ORDER BY id") { s in
+        try db.query(LevelSQL.responsibleAssignments) { s in
             guard case .integer(let t) = s[0], let k = row[t], case .integer(let p) = s[1] else { return }
             rAssigned[k].append((p, s[2].number ?? 100))
         }

@@ -159,7 +159,7 @@ struct MSProjectExporter {
         func hours(_ days: Int) -> String { "PT\(days * 8)H0M0S" }
 
         var projectName = "", projectCode = "", projectStart: Day?, projectFinish: Day?
-        try db.query("SELECT code, name, start, finish FROM projects WHERE id = ?1", [.integer(project)]) { s in
+        try db.query(MSProjectSQL.project, [.integer(project)]) { s in
             projectCode = text(s[0]) ?? ""
             projectName = text(s[1]) ?? projectCode
             projectStart = day(s[2])
@@ -169,11 +169,7 @@ struct MSProjectExporter {
         // Tasks in WBS order; UIDs count from 1 (UID 0 is the project's own summary row).
         struct Row { var id: Int64; var wbs: String; var values: [Value] }
         var rows: [Row] = []
-        try db.query("""
-            SELECT id, wbs, name, priority, start, finish, progress, cost, milestone, actual_start, actual_finish,
-                   baseline_start, baseline_finish, baseline_cost, notes, owner, parent_wbs
-            FROM tasks t WHERE project = ?1 ORDER BY wbs_key, id
-            """, [.integer(project)]) { s in
+        try db.query(MSProjectSQL.tasks, [.integer(project)]) { s in
             guard case .integer(let id) = s[0] else { return }
             rows.append(Row(id: id, wbs: text(s[1]) ?? "", values: (2...16).map { s[Int32($0)] }))
         }
@@ -185,10 +181,7 @@ struct MSProjectExporter {
 
         var links: [Int64: [MSPDIProject.Link]] = [:]
         let linkType = ["FF": 0, "FS": 1, "SF": 2, "SS": 3]
-        try db.query("""
-            SELECT d.pred, d.succ, d.type, d.lag FROM dependencies d JOIN tasks s ON s.id = d.succ
-            WHERE s.project = ?1 ORDER BY d.id
-            """, [.integer(project)]) { s in
+        try db.query(MSProjectSQL.links, [.integer(project)]) { s in
             guard case .integer(let p) = s[0], case .integer(let q) = s[1], let pu = uid[p] else { return }
             let lag = s[3].number ?? 0
             links[q, default: []].append(.init(PredecessorUID: pu, Type: linkType[text(s[2]) ?? "FS"] ?? 1,
@@ -231,7 +224,7 @@ struct MSProjectExporter {
         // People: everyone (people belong to the model, not to one project), as work resources.
         var resources: [MSPDIProject.Resource] = []
         var resourceUID: [Int64: Int] = [:]
-        try db.query("SELECT id, name, department, email, capacity, rate FROM people ORDER BY id") { s in
+        try db.query(MSProjectSQL.people) { s in
             guard case .integer(let id) = s[0] else { return }
             let n = resources.count + 1
             resourceUID[id] = n
@@ -245,20 +238,14 @@ struct MSProjectExporter {
         // import), then every R assignment of someone else.
         var assignments: [MSPDIProject.Assignment] = []
         var ownerUnits: [Int64: Double] = [:]
-        try db.query("""
-            SELECT a.task, a.units FROM assignments a JOIN tasks t ON t.id = a.task
-            WHERE t.project = ?1 AND a.role = 'R' AND a.person = t.owner
-            """, [.integer(project)]) { s in
+        try db.query(MSProjectSQL.ownerUnits, [.integer(project)]) { s in
             if case .integer(let t) = s[0], let u = s[1].number { ownerUnits[t] = u / 100 }
         }
         for r in rows {
             guard case .integer(let owner) = r.values[13], let ru = resourceUID[owner], let tu = uid[r.id] else { continue }
             assignments.append(.init(UID: assignments.count + 1, TaskUID: tu, ResourceUID: ru, Units: formatNumber(ownerUnits[r.id] ?? 1)))
         }
-        try db.query("""
-            SELECT a.task, a.person, coalesce(a.units, 100) FROM assignments a JOIN tasks t ON t.id = a.task
-            WHERE t.project = ?1 AND a.role = 'R' AND a.person IS NOT t.owner ORDER BY a.id
-            """, [.integer(project)]) { s in
+        try db.query(MSProjectSQL.otherResponsible, [.integer(project)]) { s in
             guard case .integer(let t) = s[0], case .integer(let p) = s[1],
                   let tu = uid[t], let ru = resourceUID[p] else { return }
             assignments.append(.init(UID: assignments.count + 1, TaskUID: tu, ResourceUID: ru, Units: formatNumber((s[2].number ?? 100) / 100)))
@@ -271,7 +258,7 @@ struct MSProjectExporter {
             guard let r = run else { return }
             exceptions.append(.init(TimePeriod: .init(FromDate: "\(r.from.iso)T00:00:00", ToDate: "\(r.to.iso)T23:59:00"), Name: r.name))
         }
-        try db.query("SELECT day, coalesce(name, 'Holiday') FROM holidays ORDER BY day") { s in
+        try db.query(MSProjectSQL.holidays) { s in
             guard let d = day(s[0]) else { return }
             let name = text(s[1]) ?? "Holiday"
             if let r = run, r.to + 1 == d, r.name == name { run = (r.from, d, name); return }

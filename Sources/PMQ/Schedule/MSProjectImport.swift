@@ -167,25 +167,25 @@ struct MSProjectImporter {
         do { file = try MSProjectFile.read(data) } catch var e as RuntimeError { e.range = range; throw e }
         let projectCode = code ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let db = session.db
-        if case .integer = try db.scalar("SELECT id FROM projects WHERE code = ?1", [.text(projectCode)]) {
+        if case .integer = try db.scalar(MSProjectSQL.projectByCode, [.text(projectCode)]) {
             throw RuntimeError(code: .duplicate, message: "project \"\(projectCode)\" already exists: import as another code with: import \"\(path)\" as \"CODE\"", range: range)
         }
         let set = try session.journal.set()
-        try db.run("INSERT INTO projects (code, name, start) VALUES (?1, ?2, ?3)",
+        try db.run(MSProjectSQL.addProject,
                    [.text(projectCode), .text(file.name.isEmpty ? projectCode : file.name), file.start.map { .date($0) } ?? .null])
         let project = db.lastInsertID
         try session.journal.record(set, "projects", project, "+", old: .null, new: .integer(project))
         for d in file.holidays where !d.isWeekend {
-            try db.run("INSERT OR IGNORE INTO holidays (day, name) VALUES (?1, ?2)", [.date(d), .text(file.holidayNames[d] ?? "\(projectCode) calendar")])
+            try db.run(MSProjectSQL.addHoliday, [.date(d), .text(file.holidayNames[d] ?? "\(projectCode) calendar")])
         }
         // People: work resources by name (existing people are reused).
         var people = [Int: Int64]()
         for r in file.resources where r.uid != 0 && !r.name.isEmpty {
-            if case .integer(let id) = try db.scalar("SELECT id FROM people WHERE name = ?1", [.text(r.name)]) {
+            if case .integer(let id) = try db.scalar(MSProjectSQL.personByName, [.text(r.name)]) {
                 people[r.uid] = id
                 continue
             }
-            try db.run("INSERT INTO people (name, kind, rate, department, email) VALUES (?1, 'person', ?2, ?3, ?4)",
+            try db.run(MSProjectSQL.addPerson,
                        [.text(r.name), r.rate.map { .decimal($0 * 8) } ?? .null, r.group.isEmpty ? .null : .text(r.group), r.email.isEmpty ? .null : .text(r.email)])
             people[r.uid] = db.lastInsertID
             try session.journal.record(set, "people", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
@@ -207,11 +207,7 @@ struct MSProjectImporter {
             // ALAP has no PMQ counterpart (PMQ schedules as soon as possible): it reads as asap.
             let kinds = [2: "mso", 3: "mfo", 4: "snet", 5: "snlt", 6: "fnet", 7: "fnlt"]
             let constraint = t.constraintDate == nil ? "asap" : kinds[t.constraintType] ?? "asap"
-            try db.run("""
-                INSERT INTO tasks (project, wbs, wbs_key, parent_wbs, name, owner, status, start, finish, actual_start, actual_finish, progress, cost, milestone,
-                                   constraint_type, constraint_date, priority, baseline_start, baseline_finish, baseline_cost, notes)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
-                """, [.integer(project), .text(t.outline), .text(WBS.sortKey(t.outline)), WBS.parent(t.outline).map { .text($0) } ?? .null,
+            try db.run(MSProjectSQL.addTask, [.integer(project), .text(t.outline), .text(WBS.sortKey(t.outline)), WBS.parent(t.outline).map { .text($0) } ?? .null,
                       .text(name), owner[t.uid].map { .integer($0) } ?? .null, .text(status),
                       t.start.map { .date($0) } ?? .null, (t.milestone ? t.start : t.finish).map { .date($0) } ?? .null,
                       t.actualStart.map { .date($0) } ?? .null, t.actualFinish.map { .date($0) } ?? .null,
@@ -231,8 +227,9 @@ struct MSProjectImporter {
             guard let succ = taskID[t.uid] else { continue }
             for l in t.links {
                 guard let pred = taskID[l.pred] else { continue }
-                try db.run("INSERT OR IGNORE INTO dependencies (pred, succ, type, lag) VALUES (?1, ?2, ?3, ?4)",
-                           [.integer(pred), .integer(succ), .text(types[l.type] ?? "FS"), .decimal((Double(l.lag) / 4800 * 100).rounded() / 100)])
+                // A pair the file links twice is one link: only a row made is journaled.
+                guard try db.run(MSProjectSQL.addLink, [.integer(pred), .integer(succ), .text(types[l.type] ?? "FS"),
+                                                        .decimal((Double(l.lag) / 4800 * 100).rounded() / 100)]) > 0 else { continue }
                 try session.journal.record(set, "dependencies", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
             }
         }
@@ -242,7 +239,7 @@ struct MSProjectImporter {
             // The owner at 100% is what owning means (docs/language.md, “Resources”): no R row is needed for it,
             // so PMQ's own export comes back as it was.
             if owner[a.task] == person, a.units == 1, ownerSeen.insert(a.task).inserted { continue }
-            try db.run("INSERT INTO assignments (task, person, role, units) VALUES (?1, ?2, 'R', ?3)", [.integer(task), .integer(person), .decimal(a.units * 100)])
+            try db.run(MSProjectSQL.addResponsible, [.integer(task), .integer(person), .decimal(a.units * 100)])
             try session.journal.record(set, "assignments", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
         }
         session.projectCacheValid = false

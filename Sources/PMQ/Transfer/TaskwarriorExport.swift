@@ -12,11 +12,7 @@ struct TaskwarriorExporter {
         let idList = Value.text("[" + ids.map(String.init).joined(separator: ",") + "]")
         var rows: [Int64: [Value]] = [:]
         // One statement for the rows and one for the links; the ids are bound as a JSON array.
-        try db.query("""
-            SELECT t.id, t.name, p.code, t.wbs, t.status, t.start, t.finish, t.actual_start, t.actual_finish, t.priority, t.tags, u.uuid
-            FROM tasks t LEFT JOIN projects p ON p.id = t.project LEFT JOIN task_uuids u ON u.task = t.id
-            WHERE t.id IN (SELECT value FROM json_each(?1))
-            """, [idList]) { s in
+        try db.query(TaskwarriorSQL.exportedTasks(db.dialect), [idList]) { s in
             if case .integer(let id) = s[0] { rows[id] = (1...11).map { s[$0] } }
         }
         var uuids: [Int64: String] = [:]
@@ -27,10 +23,7 @@ struct TaskwarriorExporter {
             }
         }
         var depends: [Int64: [String]] = [:]
-        try db.query("""
-            SELECT pred, succ FROM dependencies
-            WHERE succ IN (SELECT value FROM json_each(?1)) AND pred IN (SELECT value FROM json_each(?1)) ORDER BY succ, id
-            """, [idList]) { s in
+        try db.query(TaskwarriorSQL.exportedLinks(db.dialect), [idList]) { s in
             if case .integer(let p) = s[0], case .integer(let t) = s[1], let u = uuids[p] { depends[t, default: []].append(u) }
         }
 

@@ -143,9 +143,7 @@ struct TaskwarriorImporter {
             guard Taskwarrior.isUUID(u) else { throw Bad(message: "uuid \(shown(u)) is not a uuid", key: "uuid", notes: ["a uuid is 32 hex digits like a360fc44-315c-4366-b70c-ea7e7520b749"]) }
             let key = u.lowercased()
             if seen[key] != nil { throw Bad(message: "uuid \(key) is given to two tasks in this file", key: "uuid") }
-            if case .text(let where_) = try session.db.scalar("""
-                SELECT coalesce(p.code || '/', '') || t.wbs FROM task_uuids u JOIN tasks t ON t.id = u.task LEFT JOIN projects p ON p.id = t.project WHERE u.uuid = ?1
-                """, [.text(key)]) {
+            if case .text(let where_) = try session.db.scalar(TaskwarriorSQL.taskNamedByUUID, [.text(key)]) {
                 throw Bad(message: "uuid \(key) was imported before: it is task \(where_)", key: "uuid", notes: ["import a file once; delete the task first to import it again"])
             }
             uuid = key
@@ -173,7 +171,7 @@ struct TaskwarriorImporter {
         var madeProject = false
         var project: Int64?
         if let code = try text("project"), !code.isEmpty {
-            if case .integer(let id) = try session.db.scalar("SELECT id FROM projects WHERE code = ?1", [.text(code)]) {
+            if case .integer(let id) = try session.db.scalar(TaskwarriorSQL.projectByCode, [.text(code)]) {
                 project = id
             } else if let projects = session.schema.entity(named: "projects"), let codeField = projects.field("code") {
                 let a = TAdd(entity: projects, milestone: false, values: [(codeField, .text(code), at("project"))], link: nil, duration: nil, range: at("project"))
@@ -189,7 +187,7 @@ struct TaskwarriorImporter {
         // A WBS code: the next top-level number in the project, in file order.
         let wbs: Int
         if let n = nextWBS[project] { wbs = n } else {
-            let top = try session.db.scalar("SELECT coalesce(max(CAST(wbs AS INTEGER)), 0) FROM tasks WHERE project IS ?1 AND parent_wbs IS NULL",
+            let top = try session.db.scalar(TaskwarriorSQL.lastTopWBS,
                                             [project.map { .integer($0) } ?? .null])
             wbs = Int(top.number ?? 0) + 1
         }
@@ -202,7 +200,7 @@ struct TaskwarriorImporter {
         }
         put("name", .text(description), "description")
         put("wbs", .text(String(wbs)), "")   // no attribute: a clash names the task
-        if let project, case .text(let code) = try session.db.scalar("SELECT code FROM projects WHERE id = ?1", [.integer(project)]) {
+        if let project, case .text(let code) = try session.db.scalar(TaskwarriorSQL.projectCode, [.integer(project)]) {
             put("project", .reference(code), "project")
         }
         put("status", .text(status), "status")
@@ -217,7 +215,7 @@ struct TaskwarriorImporter {
         _ = try AddExecutor(session: session).run(a)
         let id = session.db.lastInsertID
         try session.journal.added("tasks", id)
-        if let uuid { _ = try session.db.run("INSERT INTO task_uuids (task, uuid) VALUES (?1, ?2)", [.integer(id), .text(uuid)]) }
+        if let uuid { _ = try session.db.run(TaskwarriorSQL.rememberUUID, [.integer(id), .text(uuid)]) }
         return (id, uuid, depends, madeProject)
     }
 
@@ -238,7 +236,7 @@ struct TaskwarriorImporter {
         var done: Set<Int64> = []
         for u in uuids {
             var pred = byUUID[u]
-            if pred == nil, case .integer(let known) = try session.db.scalar("SELECT task FROM task_uuids WHERE uuid = ?1", [.text(u)]) { pred = known }
+            if pred == nil, case .integer(let known) = try session.db.scalar(TaskwarriorSQL.taskOfUUID, [.text(u)]) { pred = known }
             guard let pred else {
                 throw Bad(message: "depends on \(u), a task that is neither in this file nor imported before", key: "depends")
             }
