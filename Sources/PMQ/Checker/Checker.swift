@@ -91,9 +91,13 @@ struct Checker {
         if let base, q.asOf == nil, q.filter == nil, q.groupBy.isEmpty, q.select == nil, q.orderBy.isEmpty, q.limit == nil, q.offset == nil {
             if !q.isCount { return base }
             if !base.isCount {
-                let counted = base.sameRows(columns: [])
+                // The count of the rows the saved query gives: a grouped, aggregated or limited
+                // one is counted as it is (its groups, its one row, its page of rows).
+                let counted = base.sameRows(columns: base.columns)
                 counted.rawColumns = false
                 counted.groupBy = base.groupBy
+                counted.having = base.having
+                counted.aggregatesOnly = base.aggregatesOnly
                 counted.isCount = true
                 return counted
             }
@@ -748,10 +752,18 @@ struct Checker {
             }
         }
         if case .reference("tasks") = x.type {
+            // A bare WBS code names one task, found in the used project when the statement
+            // runs (docs/language.md, “Several projects”), not every project's task of that code.
+            let code: String?
             switch b.kind {
-            case .number(_, let text): return (keyed(x), TExpr(.value(.text(text)), .text, b.range))
-            case .wbs(let s): return (keyed(x), TExpr(.value(.text(s)), .text, b.range))
-            default: break
+            case .number(_, let text): code = text
+            case .wbs(let s): code = s
+            default: code = nil
+            }
+            if let code {
+                let slot = slotCount
+                slotCount += 1
+                return (x, TExpr(.lookup(slot: slot, .taskOrNone(code)), .reference("tasks"), b.range))
             }
         }
         if case .field(let p) = x.kind, p.field.name == "wbs", case .number(_, let text) = b.kind {

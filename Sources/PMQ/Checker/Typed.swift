@@ -89,6 +89,10 @@ enum Aggregate: String { case count, sum, avg, min, max }
 enum RowLookup: Equatable {
     case me
     case task(String)
+    /// A task named by a bare WBS code in a comparison (`costs where task = 1`): resolved in
+    /// the used project like any bare code, refused when several projects could hold it;
+    /// a code naming no task matches no row (id 0).
+    case taskOrNone(String)
     /// A task named by the WBS code a script variable holds (`param late_task = "2.2.3"`).
     case taskInVariable(Int)
 }
@@ -209,6 +213,17 @@ final class TExpr {
             case .changed(let from, let to, let by, let after, let before):
                 return [from?.value, to?.value, by, after, before].compactMap { $0 }
             }
+        }
+    }
+
+    /// Whether the value can differ from row to row: it reads a field of the row, the
+    /// journal or a query (a subquery may be correlated), so it cannot be worked out once
+    /// for the whole statement. A `for` variable's fields are one row's: constant.
+    var readsRow: Bool {
+        switch kind {
+        case .field(let p): return p.rootVariable == nil
+        case .journal, .pivotCell, .selectColumn, .aggregate, .subquery, .inQuery: return true
+        default: return TExpr.children(kind).contains { $0.readsRow }
         }
     }
 

@@ -36,6 +36,16 @@ struct ChangeExecutor {
                 // `set owner = null`: a null of the field's type (PostgreSQL types the scratch column by it).
                 if case .value(.null) = e.kind { newExpr = TExpr(.value(.null), PType(f.type), e.range) }
                 plan.assign(f, newExpr)
+            case .reference(let target, let key) where key.readsRow:
+                // A key the row computes (`set owner = notes`, `if(cost > 6000, "Li Wei", ...)`):
+                // looked up row by row over the scratch rows, never one value for all rows.
+                guard let keyName = target.key,
+                      let a = plan.assign(f, TExpr(.value(.null), PType(f.type), key.range)) else { continue }
+                let k = plan.computed("key_" + (f.column ?? f.name), key)
+                let inProject = target.table == "tasks" && session.currentProject != nil
+                plan.derive(ChangeSQL.idOfKey(into: a.new, table: target.table, key: keyName, keyColumn: k, inProject: inProject),
+                            inProject ? [.integer(session.currentProject ?? 0)] : [])
+                plan.keyedReferences.append((target, k, a.new, key.range))
             case .reference(let target, let key):
                 let id = try session.resolveKey(target, try session.evaluate(key), key.range)
                 plan.assign(f, TExpr(.value(id.map { .integer($0) } ?? .null), id == nil ? PType(f.type) : .number, key.range))
@@ -108,6 +118,15 @@ struct ChangeExecutor {
         }
         for (sql, args) in plan.derived {
             try db.run(ChangeSQL.deriveInScratch(sql), args)
+        }
+        for r in plan.keyedReferences {
+            let unknown = try db.scalar(ChangeSQL.firstUnknownKey(keyColumn: r.keyColumn, idColumn: r.idColumn), [])
+            if !unknown.isNull {
+                let key = ConstantEvaluator.text(unknown)
+                let named = r.target.table == "tasks" ? "task \(key)" : "\(r.target.singular) \"\(key)\""
+                throw RuntimeError(code: .unknownRow, message: "unknown \(named)" + (r.target.table == "tasks" && session.currentProject == nil
+                                   ? " (or a code in several projects: say which with use project \"CODE\")" : ""), range: r.range)
+            }
         }
         for (condition, message) in plan.refusals {
             let rows = try keys(entity, ChangeSQL.scratchIDs(where: condition))

@@ -66,6 +66,16 @@ struct ScratchPlan {
 
     func assignment(_ column: String) -> Assignment? { assignments.first { $0.column == column } }
 
+    /// A plain column holding a value the row computes (a key to look up), made each time.
+    mutating func computed(_ name: String, _ e: TExpr) -> Int {
+        columns.append(.init(name: name, expr: e))
+        return columns.count - 1
+    }
+
+    /// References set from a key each row computes: the id is looked up over the scratch
+    /// rows, and a key naming no row refuses the statement.
+    var keyedReferences: [(target: EntityDef, keyColumn: Int, idColumn: Int, range: SourceRange)] = []
+
     /// `sql` is the SET list of an UPDATE over the scratch rows.
     mutating func derive(_ sql: String, _ args: [Value]) {
         derived.append((sql, args))

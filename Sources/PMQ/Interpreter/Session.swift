@@ -950,6 +950,12 @@ public final class Session {
         switch what {
         case .task(let code):
             return try AddExecutor(session: self).resolve("tasks", code, range, project: currentProject)
+        case .taskOrNone(let code):
+            do {
+                return try AddExecutor(session: self).resolve("tasks", code, range, project: currentProject)
+            } catch let e as RuntimeError where e.code == .unknownRow {
+                return 0
+            }
         case .taskInVariable(let slot):
             guard case .text(let code)? = environment[slot] else {
                 throw RuntimeError(code: .invalidValue, message: "expected a WBS code here, not \(ConstantEvaluator.text(environment[slot] ?? .null))", range: range)

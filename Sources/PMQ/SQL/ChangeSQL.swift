@@ -31,6 +31,23 @@ enum ChangeSQL {
     static func isSummary(_ column: Int) -> String { "c\(column)" }
     static func isOwnRow(_ column: Int) -> String { "c\(column) = c0" }
 
+    /// A reference set row by row from a key the row computes (`set owner = notes`): the new
+    /// column gets the id of the row of `table` whose `key` is the text in column `keyColumn`.
+    /// Tasks are named by WBS code in project ?1 when `inProject`, else by a code only one
+    /// task has.
+    static func idOfKey(into column: Int, table: String, key: String, keyColumn: Int, inProject: Bool) -> String {
+        if table == "tasks" && !inProject {
+            return "c\(column) = (SELECT CASE WHEN count(*) = 1 THEN min(x.id) END FROM tasks x WHERE x.\(key) = c\(keyColumn))"
+        }
+        let project = table == "tasks" ? " AND x.project = ?1" : ""
+        return "c\(column) = (SELECT min(x.id) FROM \(table) x WHERE x.\(key) = c\(keyColumn)\(project))"
+    }
+
+    /// The first key the rows computed that names no row (`idOfKey` left the id null).
+    static func firstUnknownKey(keyColumn: Int, idColumn: Int) -> String {
+        "SELECT c\(keyColumn) FROM temp.pmq_rows WHERE c\(keyColumn) IS NOT NULL AND c\(idColumn) IS NULL ORDER BY c0 LIMIT 1"
+    }
+
     // MARK: Values the task rules derive (docs/language.md, “Mid-project truth”)
 
     /// The n-th (?1) working day from the start, in the owner's days when there is an owner.

@@ -95,7 +95,7 @@ struct SQLGenerator {
         var sql: String
         if idsOnly {
             sql = "SELECT \(root).id"
-        } else if q.isCount && q.groupBy.isEmpty && q.limit == nil && q.offset == nil {
+        } else if q.isCount && q.groupBy.isEmpty && q.limit == nil && q.offset == nil && !q.aggregatesOnly {
             sql = "SELECT \(dialect.countAll)"
         } else {
             let cols = q.columns.enumerated().map { i, c in "\(q.rawColumns ? expr(c.expr) : output(c.expr)) AS c\(i)" }
@@ -147,7 +147,7 @@ struct SQLGenerator {
         if !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") + having }
         if !order.isEmpty { sql += " ORDER BY " + order.joined(separator: ", ") }
         sql += limit + offset
-        if q.isCount && !idsOnly && !(q.groupBy.isEmpty && q.limit == nil && q.offset == nil) {
+        if q.isCount && !idsOnly && !(q.groupBy.isEmpty && q.limit == nil && q.offset == nil && !q.aggregatesOnly) {
             sql = "SELECT \(dialect.countAll) FROM (\(sql))"
         }
         return sql
