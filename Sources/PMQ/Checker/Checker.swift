@@ -384,7 +384,7 @@ struct Checker {
                 left = l
                 ys.append(r)
             }
-            return TExpr(.inList(left, ys, negated: negated), .bool, e.range)
+            return inUsedProject(TExpr(.inList(left, ys, negated: negated), .bool, e.range), x, items)
         case .inValue(let a, let b, let negated):
             if case .subquery(let q) = b.kind { return checkInQuery(a, q, negated: negated, b.range, e.range, scope) }
             let list = check(b, scope)
@@ -406,7 +406,7 @@ struct Checker {
             let x = check(a, scope)
             let (l, y) = unify(x, lo, scope, op: .ge)
             let (_, z) = unify(x, hi, scope, op: .le)
-            return TExpr(.between(l, y, z, negated: negated), .bool, e.range)
+            return inUsedProject(TExpr(.between(l, y, z, negated: negated), .bool, e.range), x, [lo, hi])
         case .under(let a, let b):
             return checkUnder(a, b, e.range, scope)
         case .subquery(let q):
@@ -727,7 +727,33 @@ struct Checker {
         }
         let x = check(a, scope)
         let (l, r) = unify(x, b, scope, op: op)
-        return TExpr(.compare(op, l, r), .bool, range)
+        return inUsedProject(TExpr(.compare(op, l, r), .bool, range), x, [b])
+    }
+
+    /// A bare WBS code compared with a task's `wbs` (`wbs = 1.1`, `wbs under 2`,
+    /// `task under 2`) resolves in the used project (docs/language.md, “Several projects”):
+    /// the test holds for that project's tasks only. With several projects and none used the
+    /// statement is refused when it runs, listing the codes; with one project (or none) the
+    /// test is as written. A quoted code (`wbs = "1.1"`) is text and compares in every project.
+    private mutating func inUsedProject(_ test: TExpr, _ x: TExpr, _ operands: [Expr]) -> TExpr {
+        guard case .field(let p) = x.kind, p.field.name == "wbs", p.owner.table == "tasks",
+              let projectField = p.owner.field("project") else { return test }
+        let codes = operands.compactMap { b -> String? in
+            switch b.kind {
+            case .number(_, let text): return text
+            case .wbs(let s): return s
+            default: return nil
+            }
+        }
+        guard let code = codes.first else { return test }
+        let slot = slotCount
+        slotCount += 1
+        let used = TExpr(.lookup(slot: slot, .usedProject(code)), .reference("projects"), test.range)
+        let project = TExpr(.field(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops, field: projectField)),
+                            .reference("projects"), test.range)
+        let anyProject = TExpr(.compare(.eq, used, TExpr(.value(.integer(0)), .number, test.range)), .bool, test.range)
+        let inProject = TExpr(.logic(.or, anyProject, TExpr(.compare(.eq, project, used), .bool, test.range)), .bool, test.range)
+        return TExpr(.logic(.and, test, inProject), .bool, test.range)
     }
 
     private func isConstantName(_ n: String) -> Bool {
@@ -849,7 +875,7 @@ struct Checker {
             }
             code = y
         }
-        return TExpr(.under(x, code), .bool, range)
+        return inUsedProject(TExpr(.under(x, code), .bool, range), x, [b])
     }
 }
 

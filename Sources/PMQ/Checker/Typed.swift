@@ -93,6 +93,9 @@ enum RowLookup: Equatable {
     /// the used project like any bare code, refused when several projects could hold it;
     /// a code naming no task matches no row (id 0).
     case taskOrNone(String)
+    /// The project a bare WBS code compared with `wbs` resolves in: the used one; 0 (any)
+    /// when there is at most one project; refused when several could hold the code.
+    case usedProject(String)
     /// A task named by the WBS code a script variable holds (`param late_task = "2.2.3"`).
     case taskInVariable(Int)
 }

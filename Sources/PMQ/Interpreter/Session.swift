@@ -956,6 +956,10 @@ public final class Session {
             } catch let e as RuntimeError where e.code == .unknownRow {
                 return 0
             }
+        case .usedProject(let code):
+            if let p = currentProject { return p }
+            try refuseAmbiguousWBS(code, range)
+            return 0
         case .taskInVariable(let slot):
             guard case .text(let code)? = environment[slot] else {
                 throw RuntimeError(code: .invalidValue, message: "expected a WBS code here, not \(ConstantEvaluator.text(environment[slot] ?? .null))", range: range)

@@ -23,7 +23,7 @@ struct GanttLoader {
         let compiled = session.compiled(rowsQuery)
         var rows: [GanttChart.Row] = []
         var summaryKnown = false
-        try db.query(compiled.sql, compiled.resolve(session.variable)) { s in
+        try db.query(compiled.sql, try session.bindings(compiled)) { s in
             func value(_ name: String) -> Value {
                 guard let i = index[name] else { return .null }
                 return kinds[i].convert(s[Int32(i)])
