@@ -381,7 +381,9 @@ struct Checker {
             var left = x
             for item in items {
                 let (l, r) = unify(x, item, scope, op: .eq)
-                left = l
+                // A null item says nothing of how the left side compares (`owner in ("Li Wei",
+                // null)` still compares owners by name).
+                if r.type != .null { left = l }
                 ys.append(r)
             }
             return inUsedProject(TExpr(.inList(left, ys, negated: negated), .bool, e.range), x, items)

@@ -27,7 +27,8 @@ public struct PostgresDialect: SQLDialect {
     public func storedNumberText(_ v: String) -> String {
         "regexp_replace(CAST(\(v) AS text), '^(-?[0-9]+)\\.0$', '\\1')"
     }
-    public func divide(_ a: String, _ b: String) -> String { "(CAST(\(a) AS double precision) / \(b))" }
+    /// Division by zero gives null, as on SQLite (PostgreSQL would raise an error).
+    public func divide(_ a: String, _ b: String) -> String { "(CAST(\(a) AS double precision) / NULLIF(\(b), 0))" }
     public var countAll: String { "count(*)" }
     public func datePart(_ part: DatePart, _ day: String) -> String {
         // `::int4`, not CAST(... AS integer): the adapter turns that into pmq_int (a bigint).
