@@ -765,10 +765,28 @@ public final class Session {
             pendingFiles.append((path, page, range))
             emit(.change(ChangeReport(verb: "wrote", entity: "report", count: 1, detail: path)))
         case .addHoliday(let from, let to, let name, _):
+            // Journaled like any row (undo takes it back, `as of` an earlier day is without it):
+            // a day that is a holiday already takes the new name.
+            let set = try journal.set()
+            let newName: Value = name.map { .text($0) } ?? .null
             var n = 0
             for d in from.number...to.number {
-                n += try db.run("INSERT OR REPLACE INTO holidays (day, name) VALUES (?1, ?2)", [.integer(Int64(d)), name.map { .text($0) } ?? .null])
+                var existing: (id: Int64, name: Value)?
+                try db.query(CalendarSQL.holidayOn, [.date(Day(d))]) { s in
+                    if case .integer(let id) = s[0] { existing = (id, s[1]) }
+                }
+                if let (id, old) = existing {
+                    if old != newName {
+                        try journal.record(set, "holidays", id, "name", old: old, new: newName)
+                        try db.run(CalendarSQL.renameHoliday, [newName, .integer(id)])
+                    }
+                } else {
+                    try db.run(CalendarSQL.addHoliday, [.date(Day(d)), newName])
+                    try journal.added("holidays", db.lastInsertID)
+                }
+                n += 1
             }
+            try journal.flush()
             try loadCalendar()
             // Progress weights count working days: every summary is derived again.
             try Rollup(session: self).all()

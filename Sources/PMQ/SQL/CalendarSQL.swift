@@ -10,4 +10,9 @@ enum CalendarSQL {
         UNION ALL SELECT 1, day, NULL, NULL FROM workdays
         UNION ALL SELECT 2, person, start, finish FROM leaves
         """
+
+    // `add holiday`: a day already a holiday is renamed, a new one added; both journaled.
+    static let holidayOn = "SELECT id, name FROM holidays WHERE day = ?1"
+    static let addHoliday = "INSERT INTO holidays (day, name) VALUES (?1, ?2)"
+    static let renameHoliday = "UPDATE holidays SET name = ?1 WHERE id = ?2"
 }

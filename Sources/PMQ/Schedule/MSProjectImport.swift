@@ -176,7 +176,11 @@ struct MSProjectImporter {
         let project = db.lastInsertID
         try session.journal.record(set, "projects", project, "+", old: .null, new: .integer(project))
         for d in file.holidays where !d.isWeekend {
-            try db.run(MSProjectSQL.addHoliday, [.date(d), .text(file.holidayNames[d] ?? "\(projectCode) calendar")])
+            // A day that is a holiday already keeps its name; a new one is journaled, so undo of
+            // the import takes it back.
+            if try db.run(MSProjectSQL.addHoliday, [.date(d), .text(file.holidayNames[d] ?? "\(projectCode) calendar")]) > 0 {
+                try session.journal.record(set, "holidays", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
+            }
         }
         // People: work resources by name (existing people are reused).
         var people = [Int: Int64]()
