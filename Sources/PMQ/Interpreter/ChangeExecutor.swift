@@ -156,6 +156,9 @@ struct ChangeExecutor {
                 throw RuntimeError(code: .duplicate, message: "refused: two \(entity.plural) would have \(key) (\(a.field.name))", range: range)
             }
         }
+        if entity.table == "tasks", session.movedTasks == nil, assignments.contains(where: { $0.column == "project" || $0.column == "wbs" }) {
+            session.movedTasks = range
+        }
         // What changed, what already had the new values, and the summaries left to their children.
         let changed = assignments.count == 1 ? try countRows(ChangeSQL.entriesSince, [.integer(mark)])
                                              : try countRows(ChangeSQL.rowsChangedSince, [.integer(mark)])

@@ -60,6 +60,9 @@ public final class Session {
     /// Tasks added by this run whose parent code had no task yet, with where they were
     /// added: checked again at commit, when the parent may have come (WBS integrity).
     var orphanCandidates: [(id: Int64, wbs: String, range: SourceRange)] = []
+    /// Set by an update that moved tasks to another project or code: at commit every task's
+    /// parent is looked for, since the moved ones and the ones left behind may have none.
+    var movedTasks: SourceRange?
     /// The project calendar: weekends and the holidays table.
     let calendar = WorkCalendar()
     /// Each person's calendar: the project's less their leave (docs/language.md, “Resources”).
@@ -353,7 +356,7 @@ public final class Session {
         // Text with no file (`-e`, standard input, the shell, an embedding host) is named by
         // the statement itself in `history`; a script by its path.
         journal.label = ["<eval>", "<stdin>", "<shell>", "<embed>"].contains(source.name) ? source.prefix(200) : source.name
-        if !savepoint { journal.currentSet = nil; orphanCandidates = [] }
+        if !savepoint { journal.currentSet = nil; orphanCandidates = []; movedTasks = nil }
         addedTaskCodes.removeAll()
         let journalMark = (try? journal.mark()) ?? 0
         rollupMark = journalMark
@@ -540,6 +543,7 @@ public final class Session {
                 try db.begin(writing: true)
                 journal.currentSet = nil
                 orphanCandidates = []
+                movedTasks = nil
                 journal.label = "begin ... commit"
                 inExplicitTransaction = true
             case .commit:
@@ -828,12 +832,19 @@ public final class Session {
     /// WBS integrity (docs/language.md, “Mid-project truth”), when a run commits: every task this run added has its
     /// parent code's task in its project.
     func checkWBSIntegrity() throws {
-        defer { orphanCandidates = [] }
+        defer { orphanCandidates = []; movedTasks = nil }
+        if let range = movedTasks {
+            var orphan: (wbs: String, project: String)?
+            try db.query(LookupSQL.firstOrphan) { s in orphan = (ConstantEvaluator.text(s[0]), ConstantEvaluator.text(s[1])) }
+            if let orphan {
+                let parent = WBS.parent(orphan.wbs) ?? orphan.wbs
+                let inProject = orphan.project == "null" ? "" : " of project \(orphan.project)"
+                throw RuntimeError(code: .missingParent, message: "task \(orphan.wbs)\(inProject) would have no parent: there is no task \(parent) in its project",
+                                   range: range, notes: ["move a branch whole: update tasks where wbs under CODE set project = ..."])
+            }
+        }
         for o in orphanCandidates {
-            let ok = try db.scalar("""
-                SELECT 1 FROM tasks t JOIN tasks p ON p.project IS t.project AND p.wbs = t.parent_wbs WHERE t.id = ?1
-                UNION ALL SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM tasks WHERE id = ?1)
-                """, [.integer(o.id)])
+            let ok = try db.scalar(LookupSQL.hasParent, [.integer(o.id)])
             if ok.isNull {
                 let parent = WBS.parent(o.wbs) ?? o.wbs
                 throw RuntimeError(code: .missingParent, message: "task \(o.wbs) has no parent: there is no task \(parent) in its project",

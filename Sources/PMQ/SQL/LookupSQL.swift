@@ -36,4 +36,18 @@ enum LookupSQL {
         WHERE t.id IN (\(dialect.idsOf("?1")))
         """
     }
+
+    /// 1 when task ?1 has its parent code's task in its project, or is gone.
+    static let hasParent = """
+        SELECT 1 FROM tasks t JOIN tasks p ON p.project IS t.project AND p.wbs = t.parent_wbs WHERE t.id = ?1
+        UNION ALL SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM tasks WHERE id = ?1)
+        """
+
+    /// The first task (WBS code, project code) whose parent code has no task in its project.
+    static let firstOrphan = """
+        SELECT t.wbs, p.code FROM tasks t LEFT JOIN projects p ON p.id = t.project
+        WHERE t.parent_wbs IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM tasks x WHERE x.project IS t.project AND x.wbs = t.parent_wbs)
+        ORDER BY t.id LIMIT 1
+        """
 }
