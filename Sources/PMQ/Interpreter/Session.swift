@@ -1033,7 +1033,8 @@ public final class Session {
         var c = compiled(probe)
         var g = SQLGenerator(dialect: dialect, schema: schema)
         g.currentToday = today
-        if let sql = g.pivotColumns(q, by: by) {
+        // The quick way to the column values reads the table as it is now: not for `as of`.
+        if q.asOf == nil, let sql = g.pivotColumns(q, by: by) {
             c = CompiledSQL(sql: g.finished(sql), args: g.args, lookups: g.lookups)
             if probe.columns.count == 1 { match = by }
             probe.columns = [probe.columns[0], probe.columns[0]]
@@ -1064,6 +1065,7 @@ public final class Session {
         out.sourceSet = q.sourceSet
         out.base = q.base
         out.traversal = q.traversal
+        out.asOf = q.asOf
         out.columns = q.columns
         let cellType: PType = value.containsAggregate ? value.type : .text
         for v in values {

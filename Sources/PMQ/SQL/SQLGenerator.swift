@@ -753,7 +753,8 @@ struct SQLGenerator {
         case .lookup, .variable, .value: constant = true
         default: constant = false
         }
-        if constant {
+        // `as of D` walks the links of that day's model; the engine's walk reads today's.
+        if constant && asOf == nil {
             // One task for the whole statement (a code or a variable): the engine's fastest walk.
             let (from, to) = downstream ? ("pred", "succ") : ("succ", "pred")
             return "(\(root).id IN (\(dialect.reachable(from: from, to: to, start: x)))"
@@ -762,8 +763,9 @@ struct SQLGenerator {
         counter += 1
         let r = "r\(counter)"
         let (from, to) = downstream ? ("pred", "succ") : ("succ", "pred")
-        return "(\(root).id IN (WITH RECURSIVE \(r)(id) AS (SELECT dx.\(to) FROM dependencies dx WHERE dx.\(from) = \(x)"
-            + " UNION SELECT dx.\(to) FROM dependencies dx JOIN \(r) ON dx.\(from) = \(r).id) SELECT id FROM \(r)) AND \(root).id IS NOT \(x))"
+        let links = source("dependencies"), again = source("dependencies")
+        return "(\(root).id IN (WITH RECURSIVE \(r)(id) AS (SELECT dx.\(to) FROM \(links) dx WHERE dx.\(from) = \(x)"
+            + " UNION SELECT dx.\(to) FROM \(again) dx JOIN \(r) ON dx.\(from) = \(r).id) SELECT id FROM \(r)) AND \(root).id IS NOT \(x))"
     }
 
     /// One pivot cell: aggregates over the group's rows whose column value is `equals`
