@@ -13,6 +13,9 @@ func outputWritten() -> Bool {
 // `pmq lsp` and `pmq help` are picked out here: the root command's script arguments would
 // take any word, `lsp` included, before ArgumentParser looked for a subcommand.
 let arguments = Array(CommandLine.arguments.dropFirst())
+// A reader that closes the pipe early (`pmq ... | head`) makes writes fail, which is
+// reported as above with exit status 1; the default SIGPIPE would kill the process (141).
+signal(SIGPIPE, SIG_IGN)
 do {
     var command: ParsableCommand
     if arguments.first == "lsp" {

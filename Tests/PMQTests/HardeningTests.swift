@@ -220,6 +220,23 @@ struct HardeningTests {
         #expect(text == "error: cannot write to standard output\n")
     }
 
+    @Test("a closed pipe on standard output is an error with exit status 1, not death by SIGPIPE")
+    func closedPipe() throws {
+        let p = Process()
+        p.executableURL = PMQProcess.binary
+        p.arguments = ["-e", "print 1"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try out.fileHandleForReading.close()   // the reader is gone before anything is written
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .exit)
+        #expect(p.terminationStatus == 1)
+        #expect(text == "error: cannot write to standard output\n")
+    }
+
     @Test("undo takes table and column names only from the schema, never from the journal")
     func doctoredJournal() throws {
         let path = PMQProcess.tempDB("doctored.db")
