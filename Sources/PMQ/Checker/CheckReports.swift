@@ -77,11 +77,11 @@ extension Checker {
         for b in branches {
             let c = check(b.condition, scope)
             requireCondition(c, what == "if" ? "if()" : "when")
-            let v = check(b.value, scope)
+            let v = checkBranchValue(b.value, scope)
             out.append((c, v))
             values.append((v, b.value.range))
         }
-        let other = otherwise.map { check($0, scope) }
+        let other = otherwise.map { checkBranchValue($0, scope) }
         if let other, let o = otherwise { values.append((other, o.range)) }
         // The result type: the first value that has one. References read as their key
         // once they mix with text; enum values read as text.
@@ -105,6 +105,22 @@ extension Checker {
             return TExpr(.caseWhen(out, otherwise: o), type, range)
         }
         return TExpr(.caseWhen(out, otherwise: other), type, range)
+    }
+
+    /// A branch of `if`/`case`: a bare word that names no field or variable but is a value of
+    /// an enum (`if(cost > 6000, high, low)`) is that value, as text the field it is set to or
+    /// compared with checks, as `set priority = high` reads it.
+    private mutating func checkBranchValue(_ e: Expr, _ scope: Scope) -> TExpr {
+        if case .name(let n) = e.kind, scope.entity.field(n) == nil, lookup(n) == nil,
+           !["today", "yesterday", "tomorrow", "true", "false", "null"].contains(n.lowercased()) {
+            for entity in schema.entities {
+                for f in entity.fields {
+                    guard case .enumeration(let vs) = f.type, let v = vs.first(where: { $0.lowercased() == n.lowercased() }) else { continue }
+                    return TExpr(.value(.text(v)), .text, e.range)
+                }
+            }
+        }
+        return check(e, scope)
     }
 
     /// `year(d)`, `month(d)`, ... and the zero-argument forms, relative to today.
