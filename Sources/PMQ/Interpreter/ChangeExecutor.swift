@@ -203,6 +203,17 @@ struct ChangeExecutor {
                 plan.derive(ChangeSQL.actualStartWhenStarted(old: p.old, new: p.new, status: status.new, start: start), [today])
             }
         }
+        // A milestone is dated by one day: setting its finish (or its start) moves it whole,
+        // as `shift` does, instead of stretching it over days or refusing an earlier date.
+        if explicit.contains("start") != explicit.contains("finish"), !shifting,
+           let startField = entity.field("start"), let finishField = entity.field("finish"), let m = entity.field("milestone") {
+            let milestone = plan.assignment("milestone")?.new ?? plan.column(m)
+            if explicit.contains("finish"), let f = plan.assignment("finish"), let s = plan.assign(startField, plan.current(startField)) {
+                plan.derive(ChangeSQL.milestoneFollows(s.new, set: f.new, milestone: milestone), [])
+            } else if let s = plan.assignment("start"), let f = plan.assign(finishField, plan.current(finishField)) {
+                plan.derive(ChangeSQL.milestoneFollows(f.new, set: s.new, milestone: milestone), [])
+            }
+        }
         // Which rows are summaries: they keep rolled-up fields and are never pinned by shift.
         let rolled = plan.assignments.contains { $0.field.rolledUp }
         if rolled || shifting, let summary = entity.field("summary") { plan.summaryColumn = plan.column(summary) }

@@ -91,6 +91,11 @@ enum ChangeSQL {
         "c\(new) = CASE WHEN c\(summary) THEN c\(old) ELSE c\(new) END"
     }
 
+    /// A milestone is one day: the date not set follows the one set.
+    static func milestoneFollows(_ column: Int, set: Int, milestone: Int) -> String {
+        "c\(column) = CASE WHEN c\(milestone) THEN c\(set) ELSE c\(column) END"
+    }
+
     // MARK: Journal, then apply from it
 
     /// One entry per row whose field changes, old and new value from the scratch row. ?1 = set.
