@@ -105,6 +105,18 @@ struct Checker {
         return checkQuery(q, entity: entity, sourceSet: sourceSet, base: base)
     }
 
+    /// `x in (name)` where the name is no field or value but a saved query or a set variable:
+    /// membership in its rows, as `x in (name where ...)` is.
+    private mutating func namedSource(_ e: Expr, _ scope: Scope) -> Query? {
+        guard case .name(let n) = e.kind, scope.entity.field(n) == nil else { return nil }
+        if let v = lookup(n) {
+            guard case .set = v else { return nil }
+        } else if pendingSaved[n.lowercased()] == nil && savedQuery(n.lowercased()) == nil {
+            return nil
+        }
+        return Query(source: Name(text: n, range: e.range), range: e.range)
+    }
+
     /// A query's source: an entity, a set variable, or a saved query.
     mutating func resolveSource(_ source: Name) -> (EntityDef, Int?, TQuery?)? {
         if let entity = schema.plural(source.text) { return (entity, nil, nil) }
@@ -376,6 +388,7 @@ struct Checker {
                 return checkComparison(op, a, b, e.range, scope)
             }
         case .inList(let a, let items, let negated):
+            if items.count == 1, let q = namedSource(items[0], scope) { return checkInQuery(a, q, negated: negated, items[0].range, e.range, scope) }
             let x = check(a, scope)
             var ys: [TExpr] = []
             var left = x
@@ -389,6 +402,7 @@ struct Checker {
             return inUsedProject(TExpr(.inList(left, ys, negated: negated), .bool, e.range), x, items)
         case .inValue(let a, let b, let negated):
             if case .subquery(let q) = b.kind { return checkInQuery(a, q, negated: negated, b.range, e.range, scope) }
+            if let q = namedSource(b, scope) { return checkInQuery(a, q, negated: negated, b.range, e.range, scope) }
             let list = check(b, scope)
             if list.type == .list {
                 let x = check(a, scope)

@@ -858,6 +858,11 @@ struct Parser {
         guard t.isIdentifier else { return false }
         if t.isKeyword("count") { return true }
         if (t.isKeyword("downstream") || t.isKeyword("upstream")) && peek(k + 1).isKeyword("of") { return true }
+        // A name followed by a query clause is a query over it (a saved query, a set): no
+        // expression continues with `where`, `select`, ... (`owner in (it_people where rate > 60)`).
+        let next = peek(k + 1)
+        if ["where", "group", "select", "order", "limit", "pivot"].contains(where: { next.isKeyword($0) })
+            || (next.isKeyword("as") && peek(k + 2).isKeyword("of")) { return true }
         return Keywords.isSource(t.text) && !peek(k + 1).isSymbol("(") && !peek(k + 1).isSymbol(".")
     }
 

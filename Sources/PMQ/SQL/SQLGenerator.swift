@@ -202,7 +202,9 @@ struct SQLGenerator {
     /// key and look the key up once per group, not once per row. Only for queries whose
     /// group keys are references of the row and whose other columns aggregate plain columns.
     private mutating func groupedByReferences(_ q: TQuery) -> String? {
-        guard q.having == nil, q.traversal == nil else { return nil }
+        // Stored columns (a reference as its id, `x in (... group by owner select owner)`)
+        // are the plain statement's.
+        guard q.having == nil, q.traversal == nil, !q.rawColumns else { return nil }
         var keys: [FieldPath] = []
         for g in q.groupBy {
             guard case .field(let p) = g.kind, p.hops.isEmpty, p.rootVariable == nil, p.outer == nil, p.field.column != nil,
