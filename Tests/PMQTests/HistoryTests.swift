@@ -105,6 +105,63 @@ struct HistoryTests {
         #expect(out.split(separator: "\n").count == 3, "\(out)")
     }
 
+    /// Schema step 12 dropped the index on (entity, row_id): `history of X` walks the fields
+    /// of X's table in the journal instead (JournalSQL.rowEntryIDs). For every row of every
+    /// table touched (updates, adds in ranges, deletes, a custom field added and dropped,
+    /// undo), the entries it finds are exactly those the plain lookup by (entity, row_id) finds.
+    @Test("history of a row finds the entries the (entity, row_id) lookup found", arguments: TestEngine.all)
+    func rowEntriesWithoutRowIndex(_ engine: TestEngine) throws {
+        let store = try TestStore(engine)
+        defer { store.drop() }
+        let session = try store.session(today: "2026-03-02")
+        #expect(session.run(model + "\nadd task \"Test\" wbs 3\nadd task \"Ship\" wbs 4\nadd dependency 1 -> 2\nassign \"Wang Fang\" to 2").diagnostics.isEmpty)
+        session.today = Day(iso: "2026-03-04")!
+        for text in ["add field \"risk\" to tasks type text default \"low\"", "update tasks where wbs = 2 set risk = \"high\", progress = 20",
+                     "update tasks set status = doing", "delete tasks where wbs = 3", "undo", "delete tasks where wbs = 4",
+                     "update people set rate = 80", "drop field \"risk\" from tasks", "update 1 set finish = finish + 2d"] {
+            let d = session.run(text).diagnostics
+            #expect(d.isEmpty, "\(text): \(d.map(\.message))")
+        }
+        let indexes = engine == .sqlite ? "SELECT count(*) FROM sqlite_master WHERE name = 'journal_entries_row'"
+            : "SELECT count(*) FROM pg_indexes WHERE indexname = 'journal_entries_row' AND schemaname = current_schema()"
+        #expect(try session.db.scalar(indexes) == .integer(0))
+        let plain = "SELECT x.id FROM journal_entries x WHERE x.entity = ?2 AND x.row_id = ?1"
+            + " UNION ALL SELECT x.id FROM journal_entries x WHERE x.entity = ?2 AND x.field = '+' AND x.row_id < ?1 AND ?1 <= CAST(x.new_value AS INTEGER)"
+        func ids(_ sql: String, _ table: String, _ id: Int64) throws -> [Int64] {
+            var out: [Int64] = []
+            try session.db.query(sql, [.integer(id), .text(table)]) { s in if case .integer(let i) = s[0] { out.append(i) } }
+            return out.sorted()
+        }
+        var checked = 0
+        for table in ["tasks", "people", "dependencies", "assignments", "projects"] {
+            for id in Int64(1)...6 {
+                let expected = try ids(plain, table, id)
+                #expect(try ids(JournalSQL.rowEntryIDs, table, id) == expected, "\(table) #\(id)")
+                checked += expected.count
+            }
+        }
+        #expect(checked > 20, "the changes were journaled")
+        // The dropped field's entries are still in the history of the row it was set on.
+        let out = session.run("history of 2").results.compactMap { OutputFormat.csv.render($0) }.joined()
+        #expect(out.contains(",high,") && out.contains("(added)"), "\(out)")
+    }
+
+    @Test("opening a file of schema 11 drops the journal's index on (entity, row_id); history of still answers")
+    func migrationDropsRowIndex() throws {
+        let path = PMQProcess.tempDB("step12.db")
+        do {
+            let db = try SQLiteEngine.openStore(path: path, upTo: 11)
+            #expect(try db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'journal_entries_row'") == .integer(1))
+        }
+        let session = try Session(path: path, today: Day(iso: "2026-03-02")!)
+        #expect(try session.db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'journal_entries_row'") == .integer(0))
+        _ = session.run(model)
+        session.today = Day(iso: "2026-03-03")!
+        _ = session.run("update 2 set progress = 10")
+        let out = session.run("history of 2").results.compactMap { OutputFormat.csv.render($0) }.joined()
+        #expect(out.contains("(added)") && out.contains("progress,0,10"), "\(out)")
+    }
+
     /// Random changes booked on increasing random days; after each day the model is
     /// saved. Then `X as of D` must equal the model saved on the last day booked <= D.
     /// On both engines: on PostgreSQL the tables and counts as of a day are SQLite's text

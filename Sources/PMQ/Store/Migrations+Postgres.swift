@@ -5,7 +5,7 @@
 /// `pmq_meta.version` records how many steps have run. Steps pg1–pg10 came in one release
 /// (the first with this engine), so until the next release they may still be corrected.
 extension Migrations {
-    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11]
+    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12]
 
     /// v1: the project model, and the functions PMQ's SQL calls (one statement per
     /// query, so the working-day arithmetic runs in the server, over the holidays table).
@@ -392,6 +392,11 @@ extension Migrations {
     );
     CREATE INDEX change_tasks_task ON change_tasks(task);
     """ + "\n" + RowVersions.postgresMigration(RowVersions.tablesAtV11)
+
+    /// v12 (see `Migrations.v12`): the journal without its index on (entity, row_id).
+    static let pg12 = """
+    DROP INDEX IF EXISTS journal_entries_row;
+    """
 }
 
 extension PostgresEngine {

@@ -5,13 +5,13 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12]
     /// The step that made the row versions (v8): custom fields older than it join them after it.
     static let rowVersionsStep = 8
     /// `steps.count`, written out: reading `steps` builds every step's SQL (v8's triggers are
     /// generated), which every open paid for before (start-up, BENCHMARKS.md s1). Whoever
     /// appends a step bumps this; StoreTests checks the two agree.
-    static let latest = 11
+    static let latest = 12
 
     /// The first of `names` (another application's tables, indexes, triggers and views) that
     /// PMQ's schema also uses, compared as SQL compares names (case-insensitively); nil when
@@ -300,6 +300,16 @@ extension Migrations {
     );
     CREATE INDEX change_tasks_task ON change_tasks(task);
     """ + "\n" + RowVersions.linksMigration
+}
+
+extension Migrations {
+    /// v12: a smaller journal (BENCHMARKS.md, "fourth pass"). The index on (entity, row_id)
+    /// served only `history of X`, which now finds a row's entries through (entity, field,
+    /// row_id), one seek per field (JournalSQL.rowEntryIDs): ~11 bytes and a b-tree insert
+    /// fewer per entry.
+    static let v12 = """
+    DROP INDEX IF EXISTS journal_entries_row;
+    """
 }
 
 extension SQLiteEngine {
