@@ -21,6 +21,8 @@ func benchOutput(dbPath: String, tasks: Int, pmq: String, pmqBefore: String? = n
         """
     // PMQ's format and the sqlite3 shell's nearest mode.
     let formats: [(pmq: String, shell: String)] = [("table", "column"), ("csv", "csv"), ("tsv", "tabs"), ("json", "json"), ("markdown", "markdown"), ("html", "html")]
+    // The rows of the result, counted once from its CSV (JSON and HTML print one line).
+    let rowCount = try lineCount([pmq, "--db", dbPath, "--today", benchToday.iso, "--format", "csv", "-e", query], stdin: nil) - 1
     var figures: [Figure] = []
     for (n, f) in formats.enumerated() {
         let script = "\(workdir)/output-\(f.shell).sql"
@@ -45,7 +47,7 @@ func benchOutput(dbPath: String, tasks: Int, pmq: String, pmqBefore: String? = n
         let w = wall.map { Stats($0).median }, c = cpu.map { Stats($0).median }
         let load = "load \(loadBefore) → \(loadAverage())"
         note("o\(n + 1). --format \(f.pmq) vs .mode \(f.shell): \(lines.map(String.init).joined(separator: " / ")) lines; median of \(runs): pmq \(fmt(w[0])) wall, \(fmt(c[0])) CPU; sqlite3 \(fmt(w[1])) wall, \(fmt(c[1])) CPU → wall \(String(format: "%.2f×", w[0] / w[1])), CPU \(String(format: "%.2f×", c[0] / c[1])); \(load)")
-        figures.append(Figure(id: "o\(n + 1)", measure: "`--format \(f.pmq)` of `\(query)` (\(tasks.formatted()) tasks, \(lines[0] - 1) rows), whole process, vs sqlite3 `.mode \(f.shell)` (median of \(runs), interleaved; wall / CPU; \(load))",
+        figures.append(Figure(id: "o\(n + 1)", measure: "`--format \(f.pmq)` of `\(query)` (\(tasks.formatted()) tasks, \(rowCount.formatted()) rows), whole process, vs sqlite3 `.mode \(f.shell)` (median of \(runs), interleaved; wall / CPU; \(load))",
                               pmq: "\(fmt(w[0])) / \(fmt(c[0]))", baseline: "\(fmt(w[1])) / \(fmt(c[1]))",
                               ratio: String(format: "%.2f× / %.2f×", w[0] / w[1], c[0] / c[1]), target: "≤ 1.3×", pass: c[0] / c[1] <= 1.3))
         if sides.count > 2 {
