@@ -58,7 +58,7 @@ struct OutputWriterTests {
             }
             return out + "]"
         case .csv, .tsv:
-            let field = format == .csv ? OutputFastPathTests.oldCSVField : OutputFastPathTests.oldTSVField
+            let field = format == .csv ? previousCSVField : previousTSVField
             let d = format == .csv ? "," : "\t"
             return ([columns.map { field($0.name) }.joined(separator: d)]
                 + rows.map { $0.map { field($0.isNull ? "" : OutputFormat.plain($0, csv: true)) }.joined(separator: d) }).joined(separator: "\n")
@@ -73,6 +73,24 @@ struct OutputWriterTests {
         case .table:
             return oldTable(columns, rows, style)
         }
+    }
+
+    // CSV and TSV as the previous code wrote them: decided and quoted on bytes, so a `,` or a
+    // `"` followed by a combining mark (one Character with it) is still quoted and doubled.
+    static func previousQuoted(_ s: String) -> String {
+        var out: [UInt8] = [34]
+        for b in s.utf8 {
+            out.append(b)
+            if b == 34 { out.append(34) }
+        }
+        out.append(34)
+        return String(decoding: out, as: UTF8.self)
+    }
+    static func previousCSVField(_ s: String) -> String {
+        s.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) ? previousQuoted(s) : s
+    }
+    static func previousTSVField(_ s: String) -> String {
+        s.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 || $0 == 34 }) ? previousQuoted(s) : s
     }
 
     static func oldHTMLTable(_ columns: [ResultColumn], _ rows: [[Value]]) -> Node<HTML.BodyContext> {
@@ -219,6 +237,9 @@ struct OutputWriterTests {
         let rows: [[Value]] = [[.text("say \"hi\""), .list(["x", "y,z"])], [.text("line\r\nbreak"), .list([])], [.null, .list(["a\tb"])]]
         let r = StatementResult.rows(columns: columns, rows: rows, single: false)
         #expect(OutputFormat.csv.render(r) == "\"a,b\",tags\n\"say \"\"hi\"\"\",\"x;y,z\"\n\"line\r\nbreak\",\n,a\tb")
+        // A comma or a quote with a combining mark after it is still a comma or a quote to a CSV reader.
+        #expect(OutputFormat.csvField(",\u{3099}") == "\",\u{3099}\"")
+        #expect(OutputFormat.csvField("\"\u{301}") == "\"\"\"\u{301}\"")
         #expect(OutputFormat.tsv.render(r) == "a,b\ttags\n\"say \"\"hi\"\"\"\tx;y,z\n\"line\r\nbreak\"\t\n\t\"a\tb\"")
     }
 
