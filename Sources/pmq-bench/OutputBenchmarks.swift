@@ -5,9 +5,10 @@ import PMQ
 
 /// `pmq --db F --format X -e '<selective query>'` against the sqlite3 shell printing the
 /// same rows and columns (owner by name, dates as text) in its nearest mode, both with
-/// standard output to /dev/null. The two sides run interleaved, one process after the
-/// other, `runs` times; CPU time is the child's user + system time from wait4.
-func benchOutput(dbPath: String, tasks: Int, pmq: String, runs: Int, workdir: String) throws -> [Figure] {
+/// standard output to /dev/null. The sides run interleaved, one process after the other,
+/// `runs` times, the order rotated each run (with `pmqBefore`, a second pmq binary is the
+/// third side: a before/after pair); CPU time is the child's user + system time from wait4.
+func benchOutput(dbPath: String, tasks: Int, pmq: String, pmqBefore: String? = nil, runs: Int, workdir: String) throws -> [Figure] {
     guard let sqlite3 = which("sqlite3") else { throw BenchError("sqlite3 not found: apt-get install -y sqlite3") }
     let query = #"tasks where owner = "DBA" and late > 3d"#
     let today = benchToday.number
@@ -20,28 +21,41 @@ func benchOutput(dbPath: String, tasks: Int, pmq: String, runs: Int, workdir: St
         """
     // PMQ's format and the sqlite3 shell's nearest mode.
     let formats: [(pmq: String, shell: String)] = [("table", "column"), ("csv", "csv"), ("tsv", "tabs"), ("json", "json"), ("markdown", "markdown"), ("html", "html")]
+    // The rows of the result, counted once from its CSV (JSON and HTML print one line).
+    let rowCount = try lineCount([pmq, "--db", dbPath, "--today", benchToday.iso, "--format", "csv", "-e", query], stdin: nil) - 1
     var figures: [Figure] = []
     for (n, f) in formats.enumerated() {
         let script = "\(workdir)/output-\(f.shell).sql"
         try ".headers on\n.mode \(f.shell)\n\(sql)\n".write(toFile: script, atomically: true, encoding: .utf8)
-        let a = [pmq, "--db", dbPath, "--today", benchToday.iso, "--format", f.pmq, "-e", query]
-        let b = [sqlite3, "-readonly", dbPath]
-        // Both once first (page cache, and a check that both print the same number of rows).
-        let rowsPMQ = try lineCount(a, stdin: nil), rowsShell = try lineCount(b, stdin: script)
-        var wall: [[Double]] = [[], []], cpu: [[Double]] = [[], []]
-        for _ in 0..<runs {
-            for (i, c) in [(a, nil as String?), (b, script)].enumerated() {
-                let r = try spawnMeasured(c.0, stdinPath: c.1)
-                guard r.status == 0 else { throw BenchError("\(c.0.joined(separator: " ")) exited with \(r.status)") }
+        func pmqCommand(_ binary: String) -> [String] { [binary, "--db", dbPath, "--today", benchToday.iso, "--format", f.pmq, "-e", query] }
+        // Side 0: pmq; 1: the sqlite3 shell; 2: the pmq before (if given).
+        var sides: [([String], String?)] = [(pmqCommand(pmq), nil), ([sqlite3, "-readonly", dbPath], script)]
+        if let pmqBefore { sides.append((pmqCommand(pmqBefore), nil)) }
+        // Each once first (page cache, and a check that they print the same number of lines).
+        let lines = try sides.map { try lineCount($0.0, stdin: $0.1) }
+        let loadBefore = loadAverage()
+        var wall = [[Double]](repeating: [], count: sides.count), cpu = wall
+        for run in 0..<runs {
+            for k in 0..<sides.count {
+                let i = (k + run) % sides.count
+                let r = try spawnMeasured(sides[i].0, stdinPath: sides[i].1)
+                guard r.status == 0 else { throw BenchError("\(sides[i].0.joined(separator: " ")) exited with \(r.status)") }
                 wall[i].append(r.seconds)
                 cpu[i].append(r.cpu)
             }
         }
-        let (w0, w1, c0, c1) = (Stats(wall[0]).median, Stats(wall[1]).median, Stats(cpu[0]).median, Stats(cpu[1]).median)
-        note("o\(n + 1). --format \(f.pmq) vs .mode \(f.shell): \(rowsPMQ) / \(rowsShell) lines; median of \(runs): pmq \(fmt(w0)) wall, \(fmt(c0)) CPU; sqlite3 \(fmt(w1)) wall, \(fmt(c1)) CPU → wall \(String(format: "%.2f×", w0 / w1)), CPU \(String(format: "%.2f×", c0 / c1))")
-        figures.append(Figure(id: "o\(n + 1)", measure: "`--format \(f.pmq)` of `\(query)` (\(tasks.formatted()) tasks), whole process, vs sqlite3 `.mode \(f.shell)` (median of \(runs), interleaved; wall / CPU)",
-                              pmq: "\(fmt(w0)) / \(fmt(c0))", baseline: "\(fmt(w1)) / \(fmt(c1))",
-                              ratio: String(format: "%.2f× / %.2f×", w0 / w1, c0 / c1), target: "≤ 1.3×", pass: c0 / c1 <= 1.3))
+        let w = wall.map { Stats($0).median }, c = cpu.map { Stats($0).median }
+        let load = "load \(loadBefore) → \(loadAverage())"
+        note("o\(n + 1). --format \(f.pmq) vs .mode \(f.shell): \(lines.map(String.init).joined(separator: " / ")) lines; median of \(runs): pmq \(fmt(w[0])) wall, \(fmt(c[0])) CPU; sqlite3 \(fmt(w[1])) wall, \(fmt(c[1])) CPU → wall \(String(format: "%.2f×", w[0] / w[1])), CPU \(String(format: "%.2f×", c[0] / c[1])); \(load)")
+        figures.append(Figure(id: "o\(n + 1)", measure: "`--format \(f.pmq)` of `\(query)` (\(tasks.formatted()) tasks, \(rowCount.formatted()) rows), whole process, vs sqlite3 `.mode \(f.shell)` (median of \(runs), interleaved; wall / CPU; \(load))",
+                              pmq: "\(fmt(w[0])) / \(fmt(c[0]))", baseline: "\(fmt(w[1])) / \(fmt(c[1]))",
+                              ratio: String(format: "%.2f× / %.2f×", w[0] / w[1], c[0] / c[1]), target: "≤ 1.3×", pass: c[0] / c[1] <= 1.3))
+        if sides.count > 2 {
+            note("   before: pmq \(fmt(w[2])) wall, \(fmt(c[2])) CPU → wall \(String(format: "%.2f×", w[2] / w[1])), CPU \(String(format: "%.2f×", c[2] / c[1]))")
+            figures.append(Figure(id: "o\(n + 1) before", measure: "the same, with the pmq before (\(pmqBefore ?? ""))",
+                                  pmq: "\(fmt(w[2])) / \(fmt(c[2]))", baseline: "\(fmt(w[1])) / \(fmt(c[1]))",
+                                  ratio: String(format: "%.2f× / %.2f×", w[2] / w[1], c[2] / c[1]), target: "≤ 1.3×", pass: c[2] / c[1] <= 1.3))
+        }
     }
     return figures
 }

@@ -47,7 +47,7 @@ options:
   --workdir DIR     where generated files are kept and reused (default /tmp/pmq-bench)
   --regenerate      generate databases and scripts again even when present
   --pmq PATH        the pmq binary (default: the one next to pmq-bench)
-  --pmq-before PATH schedule: also time this binary, interleaved run by run (a before/after pair)
+  --pmq-before PATH schedule, output: also time this binary, interleaved run by run (a before/after pair)
   --no-hyperfine    time whole processes here even when hyperfine is installed
   --skip a,b,c,d    leave out parts of `run`
 """
@@ -188,7 +188,7 @@ func main() throws {
     case "output":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         note("machine: \(machineDescription())")
-        printTable(try benchOutput(dbPath: try ensureDatabase(o), tasks: o.tasks, pmq: pmq, runs: o.cliRuns, workdir: o.workdir))
+        printTable(try benchOutput(dbPath: try ensureDatabase(o), tasks: o.tasks, pmq: pmq, pmqBefore: o.pmqBefore, runs: o.cliRuns, workdir: o.workdir))
         note("machine: \(machineDescription())")
     case "cpm":
         printTable(try benchCPM(runs: o.runs))

@@ -244,6 +244,8 @@ final class Output {
     /// Whether the last thing printed was a `print` line: a title sits right above its table.
     private var lastWasText = false
     private var lastWasBlock = false
+    /// The bytes of the result being written, kept between results.
+    private var buffer: [UInt8] = []
 
     init(format: OutputFormat) { self.format = format }
 
@@ -261,16 +263,19 @@ final class Output {
         // A chart fits the terminal and marks critical work in colour there; tables keep their plain form.
         var style = TableRenderer.Style()
         if case .gantt = r { style = TableRenderer.Style(colour: Terminal.colour, width: Terminal.width()) }
-        guard let text = format.render(r, style: style) else { return }
         // Tables are easier to tell apart with a blank line between them (and Markdown needs one).
         var block = false, isText = false
         if case .rows = r { block = true } else if case .gantt = r { block = true } else if case .text = r { isText = true }
         let spaced = format == .table || format == .markdown
-        if block, printedResult, spaced, !lastWasText { fputs("\n", stdout) }
-        if isText, spaced, lastWasBlock { fputs("\n", stdout) }
+        buffer.removeAll(keepingCapacity: true)
+        if block, printedResult, spaced, !lastWasText { buffer.append(10) }
+        if isText, spaced, lastWasBlock { buffer.append(10) }
+        // The result's bytes go into one buffer (no String of them), written with one call.
+        guard format.write(r, style: style, into: &buffer) else { return }
+        buffer.append(10)
         lastWasText = isText
         lastWasBlock = block
-        fputs(text + "\n", stdout)
+        buffer.withUnsafeBufferPointer { b in _ = fwrite(b.baseAddress, 1, b.count, stdout) }
         printedResult = true
     }
 

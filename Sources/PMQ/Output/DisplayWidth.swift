@@ -5,12 +5,45 @@
 /// Tables and carets both align by this.
 public enum DisplayWidth {
     public static func of(_ s: String) -> Int {
-        // ASCII (most cells): one cell a byte, but NUL; anything else by grapheme cluster.
-        var n = 0
-        for b in s.utf8 {
-            // Beyond ASCII, or CR (CR LF is one grapheme cluster): measured cluster by cluster.
-            if b >= 0x80 || b == 13 { return s.reduce(0) { $0 + of($1) } }
-            if b != 0 { n += 1 }
+        // Most text is measured on its bytes; anything else grapheme cluster by cluster.
+        CellBytes.withBytes(s) { of(utf8: $0) } ?? s.reduce(0) { $0 + of($1) }
+    }
+
+    /// The width of UTF-8 text in which every character is one scalar that never joins its
+    /// neighbours into a grapheme cluster: ASCII but CR (one cell a byte, NUL none), Latin,
+    /// Greek and Cyrillic letters (one cell), common punctuation (one), and CJK ideographs,
+    /// kana, Hangul syllables and fullwidth forms (two). nil for any other text (combining
+    /// marks, emoji, joiners, CR LF...), which the caller measures by grapheme cluster.
+    /// These are the widths `of(_: Unicode.Scalar)` gives (a test checks every scalar listed).
+    static func of(utf8 b: UnsafeBufferPointer<UInt8>) -> Int? {
+        var n = 0, i = 0
+        let count = b.count
+        while i < count {
+            let c = b[i]
+            if c < 0x80 {
+                if c == 13 { return nil }  // CR LF is one grapheme cluster
+                if c != 0 { n += 1 }
+                i += 1
+            } else if c >= 0xC2 && c < 0xE0 {
+                guard i + 1 < count else { return nil }
+                let v = UInt32(c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)
+                // Latin-1, Latin Extended, IPA, spacing modifiers; Greek and Cyrillic letters.
+                guard v < 0x300 || (v >= 0x370 && v <= 0x482) else { return nil }
+                n += 1
+                i += 2
+            } else if c >= 0xE0 && c < 0xF0 {
+                guard i + 2 < count else { return nil }
+                let v = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+                switch v {
+                case 0x2010...0x2027: n += 1  // dashes, quotes, bullets, ellipsis
+                case 0x3000...0x3029, 0x3041...0x3096, 0x30A1...0x30FA, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0xFF01...0xFF60:
+                    n += 2
+                default: return nil
+                }
+                i += 3
+            } else {
+                return nil
+            }
         }
         return n
     }

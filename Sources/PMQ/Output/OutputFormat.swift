@@ -8,6 +8,94 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     /// The text of one result, without a trailing newline; nil for results that print
     /// nothing on standard output (change reports go to standard error).
     public func render(_ r: StatementResult, style: TableRenderer.Style = TableRenderer.Style()) -> String? {
+        if case .rows = r {
+            var out: [UInt8] = []
+            _ = write(r, style: style, into: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        return renderText(r, style: style)
+    }
+
+    /// Appends what `render` returns for `r` to `out` as UTF-8, without making a String of
+    /// it (the `pmq` command writes the buffer as it is); false, appending nothing, for a
+    /// result that prints nothing on standard output. Rows are written straight into the
+    /// buffer, a cell at a time (CellBytes); everything else is small and goes through `render`.
+    public func write(_ r: StatementResult, style: TableRenderer.Style = TableRenderer.Style(), into out: inout [UInt8]) -> Bool {
+        guard case .rows(let columns, let rows, _) = r else {
+            guard let text = renderText(r, style: style) else { return false }
+            CellBytes.append(text, to: &out)
+            return true
+        }
+        switch self {
+        case .json:
+            // Each key made once; values appended in place.
+            var keys: [UInt8] = []
+            var keyEnds: [Int] = []
+            for c in columns {
+                CellBytes.appendJSONString(c.name, to: &keys)
+                keys.append(58)  // ":"
+                keyEnds.append(keys.count)
+            }
+            out.reserveCapacity(out.count + rows.count * columns.count * 24)
+            out.append(91)
+            for (r, row) in rows.enumerated() {
+                if r > 0 { out.append(44) }
+                out.append(123)
+                var keyStart = 0
+                for (i, v) in row.prefix(columns.count).enumerated() {
+                    if i > 0 { out.append(44) }
+                    out.append(contentsOf: keys[keyStart..<keyEnds[i]])
+                    keyStart = keyEnds[i]
+                    CellBytes.appendJSON(v, to: &out)
+                }
+                out.append(125)
+            }
+            out.append(93)
+        case .csv, .tsv:
+            // A cell is quoted only when it must be.
+            let d: UInt8 = self == .csv ? 44 : 9
+            let field = self == .csv ? CellBytes.appendCSV : CellBytes.appendTSV
+            out.reserveCapacity(out.count + 64 + rows.count * columns.count * 12)
+            for (i, c) in columns.enumerated() {
+                if i > 0 { out.append(d) }
+                field(c.name, &out)
+            }
+            for row in rows {
+                out.append(10)
+                for (i, v) in row.enumerated() {
+                    if i > 0 { out.append(d) }
+                    if let s = CellBytes.escapable(v, csv: true) { field(s, &out) } else { CellBytes.appendPlain(v, csv: true, to: &out) }
+                }
+            }
+        case .html:
+            HTMLTableWriter.write(columns: columns, rows: rows, into: &out)
+        case .markdown:
+            out.append(contentsOf: [124, 32])  // "| "
+            for (i, c) in columns.enumerated() {
+                if i > 0 { out.append(contentsOf: [32, 124, 32]) }
+                CellBytes.appendMarkdown(c.name, to: &out)
+            }
+            out.append(contentsOf: [32, 124, 10, 124])  // " |\n|"
+            for c in columns {
+                CellBytes.append(c.kind == .number || c.kind == .duration ? " ---: |" : " --- |" as StaticString, to: &out)
+            }
+            for row in rows {
+                out.append(contentsOf: [10, 124, 32])
+                for (i, v) in row.enumerated() {
+                    if i > 0 { out.append(contentsOf: [32, 124, 32]) }
+                    if v.isNull { continue }
+                    if let s = CellBytes.escapable(v, csv: false) { CellBytes.appendMarkdown(s, to: &out) } else { CellBytes.appendPlain(v, csv: false, to: &out) }
+                }
+                out.append(contentsOf: [32, 124])
+            }
+        case .table:
+            TableRenderer.write(columns: columns, rows: rows, style: style, into: &out)
+        }
+        return true
+    }
+
+    /// `render` for everything but rows.
+    private func renderText(_ r: StatementResult, style: TableRenderer.Style) -> String? {
         switch r {
         case .change:
             return nil
@@ -33,54 +121,8 @@ public enum OutputFormat: String, CaseIterable, Sendable {
             }
             out += "\n-- plan:\n" + plan.map { "   " + $0 }.joined(separator: "\n")
             return out
-        case .rows(let columns, let rows, _):
-            switch self {
-            case .json:
-                let keys = columns.map { jsonString($0.name) + ":" }
-                var out = "["
-                out.reserveCapacity(rows.count * columns.count * 24)
-                for (r, row) in rows.enumerated() {
-                    out += r == 0 ? "{" : ",{"
-                    for (i, (key, v)) in zip(keys, row).enumerated() {
-                        if i > 0 { out += "," }
-                        out += key
-                        out += OutputFormat.json(v)
-                    }
-                    out += "}"
-                }
-                return out + "]"
-            case .csv, .tsv:
-                // One buffer of bytes for the whole result: a cell is quoted only when it must be.
-                let d: UInt8 = self == .csv ? 44 : 9
-                let field = self == .csv ? OutputFormat.csvField : OutputFormat.tsvField
-                var out: [UInt8] = []
-                out.reserveCapacity(64 + rows.count * columns.count * 12)
-                func line(_ cells: [String]) {
-                    for (i, c) in cells.enumerated() {
-                        if i > 0 { out.append(d) }
-                        out.append(contentsOf: field(c).utf8)
-                    }
-                }
-                line(columns.map(\.name))
-                for row in rows {
-                    out.append(10)
-                    line(row.map { $0.isNull ? "" : OutputFormat.plain($0, csv: true) })
-                }
-                return String(decoding: out, as: UTF8.self)
-            case .html:
-                return OutputFormat.htmlTable(columns: columns, rows: rows).render()
-            case .markdown:
-                func cell(_ s: String) -> String {
-                    guard s.utf8.contains(where: { $0 == 124 || $0 == 10 }) else { return OutputFormat.visible(s) }
-                    return OutputFormat.visible(s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " "))
-                }
-                var lines = ["| " + columns.map { cell($0.name) }.joined(separator: " | ") + " |"]
-                lines.append("|" + columns.map { $0.kind == .number || $0.kind == .duration ? " ---: |" : " --- |" }.joined())
-                for row in rows { lines.append("| " + row.map { cell($0.isNull ? "" : OutputFormat.plain($0)) }.joined(separator: " | ") + " |") }
-                return lines.joined(separator: "\n")
-            case .table:
-                return TableRenderer.render(columns: columns, rows: rows, style: style)
-            }
+        case .rows:
+            return render(r, style: style)
         }
     }
 
@@ -139,49 +181,28 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         return false
     }
 
-    /// `s` with every `"` doubled, inside quotes (CSV's quoting), built from bytes.
-    static func quoted(_ s: String) -> String {
-        var out: [UInt8] = [34]
-        out.reserveCapacity(s.utf8.count + 4)
-        for b in s.utf8 {
-            out.append(b)
-            if b == 34 { out.append(34) }
-        }
-        out.append(34)
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// TSV as spreadsheets write it: a cell holding a tab, a line break or a quote is
     /// quoted as in CSV (so `import` reads it back); every other cell is as it is.
     static func tsvField(_ s: String) -> String {
-        if s.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 || $0 == 34 }) { return quoted(s) }
-        return s
+        var out: [UInt8] = []
+        CellBytes.appendTSV(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// A result as an HTML `<table>`: Plot escapes every name and value.
-    static func htmlTable(columns: [ResultColumn], rows: [[Value]]) -> Node<HTML.BodyContext> {
-        // Plot escapes text one character at a time; text without <, > or & comes out of
-        // that escaping as it went in, so it is given as it is, and all other text escaped.
-        func text<C>(_ s: String) -> Node<C> {
-            s.utf8.contains(where: { $0 == 38 || $0 == 60 || $0 == 62 }) ? .text(s) : .raw(s)
-        }
-        return .table(
-            .thead(.tr(.group(columns.map { .th(text($0.name)) }))),
-            .tbody(.group(rows.map { row in
-                .tr(.group(zip(columns, row).map { column, v in
-                    let numeric = column.kind == .number || column.kind == .duration
-                    return .td(.if(numeric, .class("num")), text(v.isNull ? "" : OutputFormat.plain(v)))
-                }))
-            }))
-        )
-    }
-
-    /// A cell holding a comma, a quote or a line break is quoted; one pass over its bytes
-    /// decides (Foundation's `contains` and `replacingOccurrences` per cell were most of the
-    /// time of a CSV export).
+    /// A cell holding a comma, a quote or a line break is quoted, with `"` doubled; one
+    /// pass over its bytes decides (Foundation's `contains` and `replacingOccurrences` per
+    /// cell were most of the time of a CSV export).
     static func csvField(_ s: String) -> String {
-        if s.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) { return quoted(s) }
-        return s
+        var out: [UInt8] = []
+        CellBytes.appendCSV(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A result as an HTML `<table>` (HTMLTableWriter escapes every name and value).
+    static func htmlTable(columns: [ResultColumn], rows: [[Value]]) -> String {
+        var out: [UInt8] = []
+        HTMLTableWriter.write(columns: columns, rows: rows, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -204,53 +225,92 @@ public enum TableRenderer {
     }
 
     public static func render(columns: [ResultColumn], rows: [[Value]], style: Style = Style()) -> String {
-        let shown = style.maxRows.map { Array(rows.prefix(max(0, $0))) } ?? rows
-        // A line break inside a value would break the table's lines: show it as \n.
-        let cells = shown.map { $0.map { v -> String in
-            let s = OutputFormat.plain(v)
-            // Most cells hold no control character: they are shown as they are.
-            guard OutputFormat.hasControl(s) else { return s }
-            return OutputFormat.visible(s.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: " "))
-        } }
-        let cellWidths = cells.map { $0.map(DisplayWidth.of) }
-        var widths = columns.map { DisplayWidth.of($0.name) }
-        for row in cellWidths { for (i, w) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], w) } }
-        let right = columns.map { $0.kind == .number || $0.kind == .duration }
-        // The whole table is written into one buffer of bytes.
         var out: [UInt8] = []
-        out.reserveCapacity((widths.reduce(0, +) + 2 * widths.count + 1) * (shown.count + 3))
-        func spaces(_ n: Int) { if n > 0 { out.append(contentsOf: repeatElement(32, count: n)) } }
-        func line(_ items: [String], _ itemWidths: [Int], nulls: [Bool], header: Bool) {
-            let start = out.count
-            for (i, s) in items.enumerated() {
-                let pad = max(0, widths[i] - itemWidths[i])
-                if i > 0 { spaces(2) }
-                let padFirst = !header && right[i]
-                if padFirst { spaces(pad) }
-                let colour = style.colour && (header || nulls[i])
-                if colour { out.append(contentsOf: (header ? "\u{1B}[1m" : "\u{1B}[2m").utf8) }
-                out.append(contentsOf: s.utf8)
-                if colour { out.append(contentsOf: "\u{1B}[0m".utf8) }
-                if !padFirst { spaces(pad) }
+        write(columns: columns, rows: rows, style: style, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The table appended to `out`. Each cell is written once into one buffer of cells (with
+    /// its display width, measured on its bytes), then copied into its padded place.
+    static func write(columns: [ResultColumn], rows: [[Value]], style: Style, into out: inout [UInt8]) {
+        let shown = style.maxRows.map { min(rows.count, max(0, $0)) } ?? rows.count
+        var cells: [UInt8] = []
+        var ends: [Int] = [], cellWidths: [Int] = []
+        cells.reserveCapacity(shown * columns.count * 12)
+        ends.reserveCapacity(shown * columns.count)
+        cellWidths.reserveCapacity(shown * columns.count)
+        var widths = columns.map { DisplayWidth.of($0.name) }
+        for row in rows[..<shown] {
+            for (i, v) in row.enumerated() {
+                let start = cells.count
+                var w: Int
+                if let s = CellBytes.escapable(v, csv: false) {
+                    // -1: the cell holds a control character; -2: measured by grapheme cluster.
+                    w = CellBytes.withBytes(s) { b -> Int in
+                        if CellBytes.needsCare(b) { return -1 }
+                        cells.append(contentsOf: b)
+                        return DisplayWidth.of(utf8: b) ?? -2
+                    }
+                    if w == -1 {
+                        // A line break inside a value would break the table's lines: show it as \n.
+                        let shownText = OutputFormat.visible(s.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: " "))
+                        CellBytes.append(shownText, to: &cells)
+                        w = DisplayWidth.of(shownText)
+                    } else if w == -2 {
+                        w = DisplayWidth.of(s)
+                    }
+                } else {
+                    // Numbers, dates, booleans and null are ASCII: a cell a byte.
+                    CellBytes.appendPlain(v, csv: false, to: &cells)
+                    w = cells.count - start
+                }
+                ends.append(cells.count)
+                cellWidths.append(w)
+                if i < widths.count { widths[i] = max(widths[i], w) }
             }
-            // No trailing spaces.
-            while out.count > start, out[out.count - 1] == 32 { out.removeLast() }
         }
-        line(columns.map(\.name), columns.map { DisplayWidth.of($0.name) }, nulls: columns.map { _ in false }, header: true)
+        let right = columns.map { $0.kind == .number || $0.kind == .duration }
+        out.reserveCapacity(out.count + (widths.reduce(0, +) + 2 * widths.count + 1) * (shown + 3))
+        func spaces(_ n: Int) { if n > 0 { out.append(contentsOf: repeatElement(32, count: n)) } }
+        func item(_ i: Int, _ bytes: ArraySlice<UInt8>, width: Int, null: Bool, header: Bool) {
+            let pad = max(0, widths[i] - width)
+            if i > 0 { spaces(2) }
+            let padFirst = !header && right[i]
+            if padFirst { spaces(pad) }
+            let colour = style.colour && (header || null)
+            if colour { CellBytes.append(header ? "\u{1B}[1m" : "\u{1B}[2m" as StaticString, to: &out) }
+            out.append(contentsOf: bytes)
+            if colour { CellBytes.append("\u{1B}[0m" as StaticString, to: &out) }
+            if !padFirst { spaces(pad) }
+        }
+        // No trailing spaces.
+        func trim(from start: Int) { while out.count > start, out[out.count - 1] == 32 { out.removeLast() } }
+        var start = out.count
+        for (i, c) in columns.enumerated() {
+            var name: [UInt8] = []
+            CellBytes.append(c.name, to: &name)
+            item(i, name[...], width: DisplayWidth.of(c.name), null: false, header: true)
+        }
+        trim(from: start)
         out.append(10)
         for (i, w) in widths.enumerated() {
             if i > 0 { spaces(2) }
             out.append(contentsOf: repeatElement(45, count: w))
         }
-        for ((row, rowWidths), values) in zip(zip(cells, cellWidths), shown) {
+        var k = 0, cellStart = 0
+        for row in rows[..<shown] {
             out.append(10)
-            line(row, rowWidths, nulls: values.map(\.isNull), header: false)
+            start = out.count
+            for (i, v) in row.enumerated() {
+                item(i, cells[cellStart..<ends[k]], width: cellWidths[k], null: v.isNull, header: false)
+                cellStart = ends[k]
+                k += 1
+            }
+            trim(from: start)
         }
-        var text = String(decoding: out, as: UTF8.self)
-        if rows.count > shown.count {
-            text += "\n... \(rows.count - shown.count) more row\(rows.count - shown.count == 1 ? "" : "s") not shown (.maxrows N, or 0 for all)"
+        if rows.count > shown {
+            CellBytes.append("\n... \(rows.count - shown) more row\(rows.count - shown == 1 ? "" : "s") not shown (.maxrows N, or 0 for all)", to: &out)
         }
-        if style.footer { text += "\n(\(rows.count) row\(rows.count == 1 ? "" : "s"))" }
-        return text
+        if style.footer { CellBytes.append("\n(\(rows.count) row\(rows.count == 1 ? "" : "s"))", to: &out) }
     }
 }

@@ -40,15 +40,17 @@ struct Exporter {
             let result = try session.runQuery(query)
             var count = 1
             if case .rows(_, let rows, _) = result { count = rows.count }
-            let text: String
+            // The result's bytes are written by the renderer into one buffer, no String between.
+            var bytes: [UInt8] = []
             switch format {
-            case .csv: text = "\u{FEFF}" + (OutputFormat.csv.render(result) ?? "") + "\n"   // the BOM: Excel reads UTF-8
-            case .tsv: text = (OutputFormat.tsv.render(result) ?? "") + "\n"
-            case .json: text = (OutputFormat.json.render(result) ?? "") + "\n"
-            case .markdown: text = (OutputFormat.markdown.render(result) ?? "") + "\n"
-            default: text = Exporter.page(title: URL(fileURLWithPath: shownPath).deletingPathExtension().lastPathComponent, result) + "\n"
+            case .csv: bytes = [0xEF, 0xBB, 0xBF]; _ = OutputFormat.csv.write(result, into: &bytes)   // the BOM: Excel reads UTF-8
+            case .tsv: _ = OutputFormat.tsv.write(result, into: &bytes)
+            case .json: _ = OutputFormat.json.write(result, into: &bytes)
+            case .markdown: _ = OutputFormat.markdown.write(result, into: &bytes)
+            default: bytes = Array(Exporter.page(title: URL(fileURLWithPath: shownPath).deletingPathExtension().lastPathComponent, result).utf8)
             }
-            try write(Data(text.utf8))
+            bytes.append(10)
+            try write(Data(bytes))
             return ChangeReport(verb: "exported", entity: entity, count: count, detail: nil, note: note)
         }
     }
@@ -64,7 +66,8 @@ struct Exporter {
     static func page(title: String, _ result: StatementResult) -> String {
         let body: Node<HTML.BodyContext>
         if case .rows(let columns, let rows, _) = result {
-            body = OutputFormat.htmlTable(columns: columns, rows: rows)
+            // Written and escaped by HTMLTableWriter (no node per cell): the same bytes Plot wrote.
+            body = .raw(OutputFormat.htmlTable(columns: columns, rows: rows))
         } else {
             body = .p(.text(OutputFormat.plain(OutputFormat.scalarValue(result))))
         }
