@@ -168,7 +168,7 @@ func plan(_ c: RawConnection, _ sql: String, _ args: [BenchArg]) throws -> Strin
 
 // MARK: - c. loading a script
 
-func benchLoad(model: ProjectModel, workdir: String, pmq: String, runs: Int, useHyperfine: Bool, regenerate: Bool) throws -> [Figure] {
+func benchLoad(model: ProjectModel, workdir: String, pmq: String, runs: Int, useHyperfine: Bool, regenerate: Bool, pmqBefore: String? = nil) throws -> [Figure] {
     let base = "\(workdir)/tasks-\(model.tasks)-seed\(model.seed)-\(try cacheTag())"
     let script = base + ".pmq", sql = base + ".sql", late = base + "-indexes-after.sql"
     if regenerate || !fileExists(script) || !fileExists(sql) || !fileExists(late) {
@@ -183,8 +183,11 @@ func benchLoad(model: ProjectModel, workdir: String, pmq: String, runs: Int, use
     let a = "\(workdir)/load-pmq.db", b = "\(workdir)/load-sqlite3.db", c = "\(workdir)/load-sqlite3-late.db"
     note("c. loading \(model.tasks.formatted()) add-task lines: pmq --db \(a) \(script)  vs  sqlite3 \(b) < \(sql) (indexes kept during the load)  vs  sqlite3 \(c) < \(late) (indexes built after)")
     // Interleaved, one process after the other: wall time, CPU time and peak memory (wait4).
-    let commands: [(argv: [String], stdin: String?, db: String)] = [([pmq, "--db", a, script], nil, a), ([sqlite3, b], sql, b), ([sqlite3, c], late, c)]
-    var wall = Array(repeating: [Double](), count: 3), cpu = wall, rss = Array(repeating: [Int](), count: 3)
+    var commands: [(argv: [String], stdin: String?, db: String)] = [([pmq, "--db", a, script], nil, a), ([sqlite3, b], sql, b), ([sqlite3, c], late, c)]
+    // With --pmq-before, that binary's load runs too, interleaved (a before/after pair).
+    let a0 = "\(workdir)/load-pmq-before.db"
+    if let pmqBefore { commands.append(([pmqBefore, "--db", a0, script], nil, a0)) }
+    var wall = Array(repeating: [Double](), count: commands.count), cpu = wall, rss = Array(repeating: [Int](), count: commands.count)
     for _ in 0..<runs {
         for (i, cmd) in commands.enumerated() {
             removeDatabase(cmd.db)
@@ -194,14 +197,22 @@ func benchLoad(model: ProjectModel, workdir: String, pmq: String, runs: Int, use
         }
     }
     // The files must hold the same rows.
-    let check = "SELECT count(*), sum(cost), count(DISTINCT owner), sum(start), sum(finish), sum(progress), count(parent_wbs), sum(length(wbs_key)), sum(length(name)), group_concat(DISTINCT status), (SELECT count(*) FROM people) FROM tasks"
+    // PMQ rolls summaries up (docs/language.md, “Mid-project truth”) and the shell does not: dates, cost,
+    // progress and status are compared over the leaf tasks, the rest over every row.
+    let leaves = "FROM tasks l WHERE NOT EXISTS (SELECT 1 FROM tasks c WHERE c.project IS l.project AND c.parent_wbs = l.wbs)"
+    let check = "SELECT count(*), count(DISTINCT owner), count(parent_wbs), sum(length(wbs_key)), sum(length(name)), (SELECT count(*) FROM people),"
+        + " (SELECT printf('%.0f', sum(cost)) || ' ' || sum(start) || ' ' || sum(finish) || ' ' || sum(progress) \(leaves)),"
+        + " (SELECT group_concat(status) FROM (SELECT DISTINCT status \(leaves) ORDER BY status)) FROM tasks"
     let sums = try [a, b, c].map { try RawConnection(path: $0).rows(check)[0] }
     let agree = sums[0] == sums[1] && sums[0] == sums[2] && sums[0][0] == String(model.tasks)
-    note("   checksums (tasks, sum(cost), owners, dates, progress, WBS, names, people): pmq \(sums[0].map { $0 ?? "null" }), sqlite3 \(sums[1].map { $0 ?? "null" }), sqlite3 late \(sums[2].map { $0 ?? "null" })" + (agree ? " (agree)" : " ** MISMATCH **"))
+    note("   checksums (tasks, owners, WBS, names, people; leaves' cost, dates, progress, statuses): pmq \(sums[0].map { $0 ?? "null" }), sqlite3 \(sums[1].map { $0 ?? "null" }), sqlite3 late \(sums[2].map { $0 ?? "null" })" + (agree ? " (agree)" : " ** MISMATCH **"))
     let w = wall.map { Stats($0).median }, u = cpu.map { Stats($0).median }
     let peak = rss.map { $0.max() ?? 0 }
     func mib(_ n: Int) -> String { String(format: "%.0f MiB", Double(n) / 1_048_576) }
     note("   median of \(runs): pmq \(fmt(w[0])) wall, \(fmt(u[0])) CPU, peak \(mib(peak[0])); sqlite3 (indexes kept) \(fmt(w[1])) wall, \(fmt(u[1])) CPU; sqlite3 (indexes after) \(fmt(w[2])) wall, \(fmt(u[2])) CPU")
+    if commands.count > 3 {
+        note("   before (\(pmqBefore ?? "")): \(fmt(w[3])) wall, \(fmt(u[3])) CPU, peak \(mib(peak[3])); CPU ratios \(String(format: "%.2f× (indexes kept), %.2f× (indexes after)", u[3] / u[1], u[3] / u[2]))")
+    }
     func ratio(_ i: Int) -> String { String(format: "%.2f× / %.2f×", w[0] / w[i], u[0] / u[i]) }
     return [
         Figure(id: "c", measure: "load \(model.tasks.formatted()) `add task` lines, whole process, vs the sqlite3 shell inserting the same rows with PMQ's indexes in place (median of \(runs), interleaved; wall / CPU)",

@@ -38,7 +38,7 @@ private func csvCell(_ s: String) -> String {
 /// project) against the sqlite3 shell's `.import` of the same file into a plain table,
 /// plus the same index builds as PMQ's tasks table (unique wbs, wbs, owner, status+finish).
 /// t2. `export tasks select ... to "out.csv"` against sqlite3 `.mode csv` of the same rows.
-func benchTransfer(model: ProjectModel, workdir: String, pmq: String, runs: Int, useHyperfine: Bool, regenerate: Bool) throws -> [Figure] {
+func benchTransfer(model: ProjectModel, workdir: String, pmq: String, runs: Int, useHyperfine: Bool, regenerate: Bool, pmqBefore: String? = nil) throws -> [Figure] {
     let base = "\(workdir)/import-\(model.tasks)-seed\(model.seed)-\(try cacheTag())"
     let csv = base + ".csv", setup = base + ".pmq"
     if regenerate || !fileExists(csv) || !fileExists(setup) {
@@ -66,9 +66,18 @@ func benchTransfer(model: ProjectModel, workdir: String, pmq: String, runs: Int,
         """.write(toFile: shellScript, atomically: true, encoding: .utf8)
     let statement = "import \"\(csv)\" into tasks"
     note("t1. \(model.tasks.formatted()) CSV rows: pmq --db \(a) -e '\(statement)'  vs  sqlite3 \(b) < \(shellScript) (.import + 4 index builds)")
-    let r = try timeCommands([([pmq, "--db", a, "-e", statement], nil, ["sh", "-c", "rm -f \(a) \(a)-wal \(a)-shm && cp \(seeded) \(a)"]),
-                              ([sqlite3, b], shellScript, ["rm", "-f", b, b + "-wal", b + "-shm"])],
-                             runs: runs, warmup: 0, useHyperfine: useHyperfine, scratch: workdir)
+    // With --pmq-before, that binary's import runs too, into a copy of its own, interleaved run by run.
+    let a0 = "\(workdir)/import-pmq-before.db"
+    var commands: [(argv: [String], stdin: String?, prepare: [String]?)] = [
+        ([pmq, "--db", a, "-e", statement], nil, ["sh", "-c", "rm -f \(a) \(a)-wal \(a)-shm && cp \(seeded) \(a)"]),
+        ([sqlite3, b], shellScript, ["rm", "-f", b, b + "-wal", b + "-shm"])]
+    if let pmqBefore {
+        commands.append(([pmqBefore, "--db", a0, "-e", statement], nil, ["sh", "-c", "rm -f \(a0) \(a0)-wal \(a0)-shm && cp \(seeded) \(a0)"]))
+    }
+    let r = try timeCommands(commands, runs: runs, warmup: 0, useHyperfine: useHyperfine, scratch: workdir)
+    if pmqBefore != nil {
+        note("   before (\(pmqBefore ?? "")): median \(fmt(r[2].stats.median)) wall, CPU \(fmt(r[2].cpu?.median ?? .nan)); CPU ratio to sqlite3 \(String(format: "%.2f×", (r[2].cpu?.median ?? .nan) / (r[1].cpu?.median ?? .nan)))")
+    }
     let ca = try RawConnection(path: a).rows("SELECT count(*), sum(cost), sum(progress), count(DISTINCT owner) FROM tasks")[0]
     let cb = try RawConnection(path: b).rows("SELECT count(*), sum(cost), sum(progress), count(DISTINCT owner) FROM tasks")[0]
     // PMQ rolls summaries up (docs/language.md, “Mid-project truth”): their cost and progress are derived, so the sums

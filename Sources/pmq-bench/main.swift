@@ -47,7 +47,11 @@ options:
   --workdir DIR     where generated files are kept and reused (default /tmp/pmq-bench)
   --regenerate      generate databases and scripts again even when present
   --pmq PATH        the pmq binary (default: the one next to pmq-bench)
+<<<<<<< HEAD
   --pmq-before PATH schedule, output: also time this binary, interleaved run by run (a before/after pair)
+=======
+  --pmq-before PATH schedule, load, transfer: also time this binary, interleaved run by run (a before/after pair)
+>>>>>>> issue-14d
   --no-hyperfine    time whole processes here even when hyperfine is installed
   --skip a,b,c,d    leave out parts of `run`
 """
@@ -167,7 +171,9 @@ func main() throws {
         printTable(try benchQueries(dbPath: try ensureDatabase(o), runs: o.runs, tasks: o.tasks))
     case "load":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
-        printTable(try benchLoad(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate))
+        note("machine: \(machineDescription())")
+        printTable(try benchLoad(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate, pmqBefore: o.pmqBefore))
+        note("machine: \(machineDescription())")
     case "cli":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         printTable(try benchCLI(dbPath: try ensureDatabase(o), tasks: o.tasks, pmq: pmq, runs: o.cliRuns, useHyperfine: o.hyperfine, workdir: o.workdir))
@@ -183,7 +189,7 @@ func main() throws {
     case "transfer":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         note("machine: \(machineDescription())")
-        printTable(try benchTransfer(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate))
+        printTable(try benchTransfer(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate, pmqBefore: o.pmqBefore))
         note("machine: \(machineDescription())")
     case "output":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)

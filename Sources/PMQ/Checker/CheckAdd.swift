@@ -67,7 +67,8 @@ extension Checker {
             if let v = checkValue(lit, kf) { out.values.append((kf, v, lit.range)) } else { ok = false }
         }
         for (name, valueExpr) in a.pairs {
-            guard let f = entity.field(name.lowered), name.lowered != "id" else {
+            // `field` folds the case itself, making a new string only for a name with capitals.
+            guard let f = entity.field(name.text), f.name != "id" else {
                 diagnostics.error(.unknownField, "unknown field \"\(name.text)\" of \(entity.plural)\(Suggestions.didYouMean(name.text, entity.fieldNames))", name.range)
                 ok = false
                 continue
@@ -177,6 +178,18 @@ extension Checker {
                 out.append(s)
             }
             return .list(out)
+        default: break
+        }
+        // A literal of the field's own type (nearly every value of a data load) is the value
+        // `check` and `ConstantEvaluator` would make of it, without a typed tree built and
+        // walked for it; anything else (and every case that may be refused) goes below.
+        switch (f.type, e.kind) {
+        case (.text, .string(let s)), (.enumeration, .string(let s)): return fits(.text(s), f, e.range)
+        case (.reference, .string(let s)): return .reference(s)
+        case (.date, .date(let d)) where d.isValid: return fits(.date(d), f, e.range)
+        case (.integer, .number(let v, let text)), (.number, .number(let v, let text)):
+            // Whole numbers as `check` reads them: every digit, no dot, no `_` separators.
+            if v.isFinite, !text.utf8.contains(46), !text.utf8.contains(95), let exact = Int64(text) { return fits(.integer(exact), f, e.range) }
         default: break
         }
         let t = check(e, Scope(entity: Checker.noFields))

@@ -61,18 +61,20 @@ struct AddExecutor {
         switch target {
         case "people":
             if let id = session.peopleCache[key] { return id }
-            if case .integer(let id) = try db.scalar("SELECT id FROM people WHERE name = ?1", [.text(key)]) {
+            if case .integer(let id) = try db.scalar(AddSQL.personByName, [.text(key)]) {
                 session.peopleCache[key] = id
                 return id
             }
-            throw RuntimeError(code: .unknownRow, message: "unknown person \"\(key)\"\(suggest(key, "SELECT name FROM people"))", range: range,
+            throw RuntimeError(code: .unknownRow, message: "unknown person \"\(key)\"\(suggest(key, AddSQL.personNames))", range: range,
                                notes: ["add them first: add person \"\(key)\""])
         case "projects":
-            if case .integer(let id) = try db.scalar("SELECT id FROM projects WHERE code = ?1", [.text(key)]) { return id }
-            throw RuntimeError(code: .unknownRow, message: "unknown project \"\(key)\"\(suggest(key, "SELECT code FROM projects"))", range: range)
+            if case .integer(let id) = try db.scalar(AddSQL.projectByCode, [.text(key)]) { return id }
+            throw RuntimeError(code: .unknownRow, message: "unknown project \"\(key)\"\(suggest(key, AddSQL.projectCodes))", range: range)
         case "tasks":
+            // Tasks are found by code through the tasks table's indexes.
+            if session.deferredTaskIndexes != nil { try session.endTaskRowsOfStatements() }
             if project == nil { try session.refuseAmbiguousWBS(key, range) }
-            let sql = project == nil ? "SELECT id FROM tasks WHERE wbs = ?1 LIMIT 2" : "SELECT id FROM tasks WHERE project = ?2 AND wbs = ?1"
+            let sql = project == nil ? AddSQL.tasksByCode : AddSQL.taskByCodeInProject
             var ids: [Int64] = []
             try db.query(sql, project.map { [.text(key), .integer($0)] } ?? [.text(key)]) { s in
                 if case .integer(let id) = s[0] { ids.append(id) }
@@ -81,15 +83,15 @@ struct AddExecutor {
             if ids.count > 1 {
                 throw RuntimeError(code: .ambiguousProject, message: "task \(key) exists in several projects; say which with: use project \"CODE\"", range: range)
             }
-            if let project, case .integer = try db.scalar("SELECT 1 FROM tasks WHERE wbs = ?1 LIMIT 1", [.text(key)]) {
-                let code = ConstantEvaluator.text(try db.scalar("SELECT code FROM projects WHERE id = ?1", [.integer(project)]))
+            if let project, case .integer = try db.scalar(AddSQL.anyTaskWithCode, [.text(key)]) {
+                let code = ConstantEvaluator.text(try db.scalar(AddSQL.codeOfProject, [.integer(project)]))
                 throw RuntimeError(code: .unknownRow, message: "task \(key) is not in project \"\(code)\"", range: range,
                                    notes: ["it is in another project: say which with project \"CODE\" or use project \"CODE\""])
             }
-            throw RuntimeError(code: .unknownRow, message: "unknown task \(key)\(suggest(key, "SELECT wbs FROM tasks"))", range: range)
+            throw RuntimeError(code: .unknownRow, message: "unknown task \(key)\(suggest(key, AddSQL.taskCodes))", range: range)
         default:
             if let def = session.schema.plural(target), let k = def.key,
-               case .integer(let id) = try db.scalar("SELECT id FROM \(def.table) WHERE \(k) = ?1", [.text(key)]) { return id }
+               case .integer(let id) = try db.scalar(AddSQL.rowByKey(table: def.table, key: k), [.text(key)]) { return id }
             throw RuntimeError(code: .unknownRow, message: "unknown \(session.schema.plural(target)?.singular ?? target) \"\(key)\"", range: range)
         }
     }
@@ -161,9 +163,15 @@ struct AddExecutor {
         }
         try checkOrder(a, "actual_start", "actual_finish")
         try checkOrder(a, "baseline_start", "baseline_finish")
-        if project == nil, case .integer = try db.scalar("SELECT id FROM tasks WHERE project IS NULL AND wbs = ?1", [.text(wbs)]) {
+        // A task of no project is looked up by its code, which needs the tasks table's indexes.
+        if project == nil, session.deferredTaskIndexes != nil { try session.endTaskRowsOfStatements() }
+        if project == nil, case .integer = try db.scalar(ImportSQL.taskWithoutProject, [.text(wbs)]) {
             throw duplicate(wbs, a)
         }
+        let deferred = session.deferredTaskIndexes
+        // While the indexes are away (DeferredTaskIndexes), the unique index cannot refuse a
+        // code the run has just added: the codes it added are all here.
+        if deferred != nil, session.addedTaskCodes[project]?.contains(wbs) == true { throw duplicate(wbs, a) }
         do {
             // On PostgreSQL a refused INSERT aborts the transaction: the clash on (project, wbs)
             // is left out by the INSERT itself (ON CONFLICT DO NOTHING) and found by its count,
@@ -173,20 +181,30 @@ struct AddExecutor {
         } catch let e as StoreError where e.kind == .constraint && e.message.contains("wbs") {
             throw duplicate(wbs, a)
         }
-        // WBS integrity: a parent code with no task yet is checked again at commit.
+        let id = db.lastInsertID
+        // WBS integrity: a parent code with no task yet is checked again at commit. While the
+        // indexes are away the parent is not looked up: the check at commit comes after they are back.
         if let parent = WBS.parent(wbs), session.addedTaskCodes[project]?.contains(parent) != true {
-            let id = db.lastInsertID
-            let found = try db.scalar("SELECT 1 FROM tasks WHERE project IS ?1 AND wbs = ?2", [project.map { .integer($0) } ?? .null, .text(parent)])
-            if found.isNull { session.orphanCandidates.append((id, wbs, a.range(of: "wbs"))) }
+            if deferred != nil {
+                session.orphanCandidates.append((id, wbs, a.range(of: "wbs")))
+            } else if try db.scalar(ImportSQL.parentExists, [project.map { .integer($0) } ?? .null, .text(parent)]).isNull {
+                session.orphanCandidates.append((id, wbs, a.range(of: "wbs")))
+            }
         }
+        deferred?.written(id, project: project, range: a.range(of: "wbs"))
         session.addedTaskCodes[project, default: []].insert(wbs)
         return ChangeReport(verb: "added", entity: "task", count: 1, detail: milestone ? "\(wbs) (milestone)" : wbs)
     }
 
     private func duplicate(_ wbs: String, _ a: TAdd) -> RuntimeError {
+        AddExecutor.duplicate(wbs, a.range(of: "wbs"), session.db)
+    }
+
+    /// `add task`'s refusal of a WBS code its project already has, naming the task that has it.
+    static func duplicate(_ wbs: String, _ range: SourceRange, _ db: any Engine) -> RuntimeError {
         var existing = ""
-        if case .text(let n) = (try? session.db.scalar("SELECT name FROM tasks WHERE wbs = ?1", [.text(wbs)])) ?? .null { existing = " (\"\(n)\")" }
-        return RuntimeError(code: .duplicate, message: "duplicate WBS code \(wbs): task \(wbs)\(existing) already exists", range: a.range(of: "wbs"))
+        if case .text(let n) = (try? db.scalar(ImportSQL.nameOfCode, [.text(wbs)])) ?? .null { existing = " (\"\(n)\")" }
+        return RuntimeError(code: .duplicate, message: "duplicate WBS code \(wbs): task \(wbs)\(existing) already exists", range: range)
     }
 
     private func addDependency(_ a: TAdd) throws -> ChangeReport {
@@ -210,7 +228,7 @@ struct AddExecutor {
         if let loop = try cyclePath(from: succ, to: pred) {
             throw RuntimeError(code: .dependencyCycle, message: "dependency \(p) -> \(s) would close a cycle: \(([p] + loop).joined(separator: " -> "))", range: range)
         }
-        if case .integer = try session.db.scalar("SELECT id FROM dependencies WHERE pred = ?1 AND succ = ?2", [.integer(pred), .integer(succ)]) {
+        if case .integer = try session.db.scalar(AddSQL.linkExists, [.integer(pred), .integer(succ)]) {
             throw RuntimeError(code: .duplicate, message: "dependency \(p) -> \(s) already exists", range: range)
         }
     }
@@ -218,25 +236,16 @@ struct AddExecutor {
     /// A finish-to-start link between two tasks known by id (Taskwarrior's `depends`), with
     /// the checks of `add dependency`; the caller journals it.
     func addLink(pred: Int64, succ: Int64, range: SourceRange) throws {
-        func wbs(_ id: Int64) throws -> String { ConstantEvaluator.text(try session.db.scalar("SELECT wbs FROM tasks WHERE id = ?1", [.integer(id)])) }
+        func wbs(_ id: Int64) throws -> String { ConstantEvaluator.text(try session.db.scalar(AddSQL.codeOfTask, [.integer(id)])) }
         let (p, s) = (try wbs(pred), try wbs(succ))
         if pred == succ { throw RuntimeError(code: .dependencyCycle, message: "task \(p) cannot depend on itself", range: range) }
         try checkLink(pred: pred, succ: succ, (p, s), range)
-        _ = try session.db.run("INSERT INTO dependencies (pred, succ) VALUES (?1, ?2)", [.integer(pred), .integer(succ)])
+        _ = try session.db.run(AddSQL.insertLink, [.integer(pred), .integer(succ)])
     }
 
     /// The WBS codes on a path from `start` to `target` along existing links, if there is one.
     private func cyclePath(from start: Int64, to target: Int64) throws -> [String]? {
-        let sql = """
-        WITH RECURSIVE reach(id, path) AS (
-          SELECT ?1, (SELECT wbs FROM tasks WHERE id = ?1)
-          UNION
-          SELECT d.succ, reach.path || ' -> ' || t.wbs FROM reach JOIN dependencies d ON d.pred = reach.id JOIN tasks t ON t.id = d.succ
-          WHERE length(reach.path) < 10000
-        )
-        SELECT path FROM reach WHERE id = ?2 LIMIT 1
-        """
-        if case .text(let path) = try session.db.scalar(sql, [.integer(start), .integer(target)]) {
+        if case .text(let path) = try session.db.scalar(AddSQL.cyclePath, [.integer(start), .integer(target)]) {
             return path.components(separatedBy: " -> ")
         }
         return nil
@@ -245,14 +254,14 @@ struct AddExecutor {
     private func fillCost(_ a: TAdd, _ cols: inout [String: Value]) throws {
         // Day labour: a person's own day rate applies when no rate is given.
         if cols["rate"] == nil, case .integer(let person)? = cols["person"],
-           case let rate = try session.db.scalar("SELECT rate FROM people WHERE id = ?1", [.integer(person)]), !rate.isNull {
+           case let rate = try session.db.scalar(AddSQL.rateOfPerson, [.integer(person)]), !rate.isNull {
             cols["rate"] = rate
         }
         if cols["amount"] == nil, let q = cols["qty"]?.number, let r = cols["rate"]?.number {
             cols["amount"] = .decimal(q * r)
         }
         if cols["project"] == nil, case .integer(let task)? = cols["task"] {
-            cols["project"] = try session.db.scalar("SELECT project FROM tasks WHERE id = ?1", [.integer(task)])
+            cols["project"] = try session.db.scalar(AddSQL.projectOfTask, [.integer(task)])
         }
     }
 
@@ -260,26 +269,36 @@ struct AddExecutor {
     /// key clashed: `INSERT OR IGNORE`, PostgreSQL's ON CONFLICT DO NOTHING).
     @discardableResult
     private func insert(_ table: String, _ cols: [String: Value], _ a: TAdd, ignoringConflict: Bool = false) throws -> Int {
-        let names = cols.keys.sorted()
-        let verb = ignoringConflict ? "INSERT OR IGNORE INTO" : "INSERT INTO"
-        // Column names come from the catalog (the keys above), values are bound. The text
-        // is kept per set of columns: a data load inserts the same shape a million times,
-        // so the last shape is compared first, before any text is joined or hashed.
-        let sql: String
-        if let last = session.lastInsert, last.table == table, last.columns == names, last.sql.hasPrefix(verb + " ") {
-            sql = last.sql
-        } else {
-            let shape = verb + " " + table + ":" + names.joined(separator: ",")
-            if let known = session.insertSQL[shape] {
-                sql = known
-            } else {
-                sql = "\(verb) \(table) (\(names.joined(separator: ", "))) VALUES (\(names.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
-                session.insertSQL[shape] = sql
+        // Column names come from the catalog (the keys), values are bound. The text is kept
+        // per set of columns: a data load inserts the same shape a million times, so the last
+        // shape is tried first, its columns looked up in the row, before any sorting, joining
+        // or hashing of the column list.
+        var args: [Value] = []
+        if let last = session.lastInsert, last.table == table, last.ignoring == ignoringConflict, last.columns.count == cols.count {
+            args.reserveCapacity(cols.count)
+            for c in last.columns {
+                guard let v = cols[c] else { break }
+                args.append(v)
             }
-            session.lastInsert = (table, names, sql)
+            if args.count == cols.count { return try insertRow(last.sql, args, table, a) }
         }
+        let names = cols.keys.sorted()
+        let shape = (ignoringConflict ? "ignoring " : "") + table + ":" + names.joined(separator: ",")
+        let sql: String
+        if let known = session.insertSQL[shape] {
+            sql = known
+        } else {
+            sql = AddSQL.insert(into: table, names, ignoringConflict: ignoringConflict)
+            session.insertSQL[shape] = sql
+        }
+        session.lastInsert = (table, names, ignoringConflict, sql)
+        return try insertRow(sql, names.map { cols[$0] ?? .null }, table, a)
+    }
+
+    /// Runs the INSERT; a clash on another table's unique key is refused as `add` refuses it.
+    private func insertRow(_ sql: String, _ args: [Value], _ table: String, _ a: TAdd) throws -> Int {
         do {
-            return try session.db.run(sql, names.map { cols[$0] ?? .null })
+            return try session.db.run(sql, args)
         } catch let e as StoreError where e.kind == .constraint && e.message.lowercased().contains("unique") && table != "tasks" {
             // SQLite says "UNIQUE constraint failed", PostgreSQL "violates unique constraint".
             if let key = a.entity.key, let v = a.value(key) {

@@ -37,12 +37,19 @@ public final class Session {
     var hostFunctions: [String: HostFunction] = [:]
     var insertSQL: [String: String] = [:]
     /// The INSERT used last, by table and sorted columns (see `AddExecutor.insert`).
-    var lastInsert: (table: String, columns: [String], sql: String)?
+    var lastInsert: (table: String, columns: [String], ignoring: Bool, sql: String)?
     /// The task codes added by the `add` statements run one after another just now, per
     /// project: a child's parent among them needs no lookup (a data load adds each parent
     /// just before its children). Any other statement, a rollback or a new run forgets them,
     /// since only adds run in between (nothing removed or renamed a task).
     var addedTaskCodes: [Int64?: Set<String>] = [:]
+    /// The tasks table's indexes while a long run of task rows is written: dropped, and built
+    /// again when the rows end (see `DeferredTaskIndexes`).
+    var deferredTaskIndexes: DeferredTaskIndexes?
+    /// Task rows written one after another (by `add task` or an import) since any other
+    /// statement, and the count at which to look again whether deferring the indexes pays.
+    private var taskRowsInARow = 0
+    private var nextDeferralCheck = DeferredTaskIndexes.minimumRows
     var projectCacheValid = false
     private var projectCache: [Int64] = []
     private var checker: Checker { didSet { checkerGeneration += 1 } }
@@ -262,6 +269,55 @@ public final class Session {
         return withBulkCache { runChecked(source, kept: nil, checker: freshChecker(), dryRun: dryRun, emit: emit) }
     }
 
+    /// A task row was written (by `add task` or an import). After enough of them in a row the
+    /// tasks table's indexes are dropped until the rows end; the count is looked at again at
+    /// each doubling, as the table grows.
+    func wroteTaskRow() throws {
+        taskRowsInARow += 1
+        guard taskRowsInARow >= nextDeferralCheck, deferredTaskIndexes == nil else { return }
+        nextDeferralCheck = taskRowsInARow * 2
+        deferredTaskIndexes = try DeferredTaskIndexes.start(db, rows: taskRowsInARow, added: addedTaskCodes)
+    }
+
+    /// The run of task rows ends: the indexes are built again. A row that repeated an older
+    /// task's code is thrown as `DeferredTaskIndexes.Clash` (an import places it in its file).
+    func endTaskRows() throws {
+        taskRowsInARow = 0
+        nextDeferralCheck = DeferredTaskIndexes.minimumRows
+        guard let d = deferredTaskIndexes else { return }
+        deferredTaskIndexes = nil
+        try d.restore()
+    }
+
+    /// The same for rows of `add task` statements: a repeated code is refused at its statement,
+    /// as the unique index would have refused it there.
+    func endTaskRowsOfStatements() throws {
+        do { try endTaskRows() } catch let c as DeferredTaskIndexes.Clash {
+            throw AddExecutor.duplicate(c.wbs, c.range, db)
+        }
+    }
+
+    private func sourced(_ e: RuntimeError, _ source: SourceFile) -> Diagnostic {
+        var d = e.diagnostic
+        if d.source == nil { d.source = source }
+        return d
+    }
+
+    /// A run that fails while the indexes are away: a row before the failure that repeated an
+    /// older task's code is the first error, as it would have been with the indexes in place.
+    /// (The indexes are built again only when a row could have; the rollback brings them back.)
+    func earlierTaskClash() -> DeferredTaskIndexes.Clash? {
+        guard let d = deferredTaskIndexes else { return nil }
+        deferredTaskIndexes = nil
+        guard d.mayClash else { return nil }
+        do { try d.restore() } catch let c as DeferredTaskIndexes.Clash { return c } catch {}
+        return nil
+    }
+
+    private func earlierClash() -> RuntimeError? {
+        earlierTaskClash().map { AddExecutor.duplicate($0.wbs, $0.range, db) }
+    }
+
     /// Runs a bulk write (a data load, a large import) with a larger SQLite page cache: a
     /// row goes into the table and five task indexes, and with SQLite's default 2 MiB most
     /// index pages of a large table are read from the file again for every row (system
@@ -375,6 +431,10 @@ public final class Session {
                 try? db.rollback()
             }
             journal.rolledBack()
+            // The rollback brought the tasks table's indexes back, if they were away.
+            deferredTaskIndexes = nil
+            taskRowsInARow = 0
+            nextDeferralCheck = DeferredTaskIndexes.minimumRows
             currentProject = savedProject
             environment = savedEnvironment
             invalidateCaches()
@@ -443,12 +503,15 @@ public final class Session {
             } report: { diagnostics.append($0) }
             ticker?.finish()
             if !diagnostics.isEmpty {
+                if let clash = earlierClash() { failure = sourced(clash, source) }
                 undoAll()
                 return diagnostics + (failure.map { [$0] } ?? [])
             }
         }
+        if let f = failure, f.code != .limitReached, let clash = earlierClash() { failure = sourced(clash, source) }
         if failure == nil {
             do {
+                try endTaskRowsOfStatements()
                 try journal.flush()
                 try rollUpPending()
                 if !savepoint { try checkWBSIntegrity() }
@@ -614,6 +677,7 @@ public final class Session {
         // Added rows are journaled as ranges; anything else that follows must come after them,
         // and sees the summaries rolled up over every change before it. One roll-up here is
         // enough: the run's end rolls up after its last statement, before it commits.
+        if case .add(let a) = c, a.entity.table == "tasks" {} else { try endTaskRowsOfStatements() }
         if case .add = c {} else {
             addedTaskCodes.removeAll()
             try journal.flush()
@@ -629,6 +693,7 @@ public final class Session {
         case .add(let a):
             let report = try AddExecutor(session: self).run(a)
             try journal.added(a.link != nil ? "dependencies" : a.entity.table, db.lastInsertID)
+            if a.entity.table == "tasks" { try wroteTaskRow() }
             emit(.change(report))
         case .use(let v, let range):
             guard case .reference(let code) = v else { throw RuntimeError(code: .missingValue, message: "use project takes a project code", range: range) }

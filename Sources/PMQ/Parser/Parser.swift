@@ -535,11 +535,21 @@ struct Parser {
                                                      "\(peek().isEOF ? "incomplete input: " : "")expected a value after \"\(f.text)\"",
                                                      at: peek().isEOF ? peek().range : f.range))
             }
-            let v = try parseAdditive()
+            let v = try parsePairValue()
             stmt.pairs.append((Name(text: f.text, range: f.range), v))
             end = v.range
         }
         return Statement(kind: .add(stmt), range: addTok.range.to(end))
+    }
+
+    /// A pair's value (additive). Nearly every one is a single token followed by the next
+    /// field's name or the end of the line; `parseAdditive` would take it through the levels
+    /// of operators, each looking for a symbol that is not there. Operators, the unary minus,
+    /// `.` and calls all need a symbol at the first or second token: only then the long way.
+    private mutating func parsePairValue() throws -> Expr {
+        if case .symbol = peek().kind { return try parseAdditive() }
+        if case .symbol = peek(1).kind { return try parseAdditive() }
+        return try parsePrimary()
     }
 
     // MARK: - Queries

@@ -8,8 +8,9 @@ enum ImportSQL {
     static let taskInProject = "SELECT id FROM tasks WHERE project = ?1 AND wbs = ?2"
     /// Whether project ?1 (or none) has a task with WBS code ?2: a row's parent.
     static let parentExists = "SELECT 1 FROM tasks WHERE project IS ?1 AND wbs = ?2"
-    /// The name of a task with WBS code ?1, for the duplicate's message.
-    static let nameOfCode = "SELECT name FROM tasks WHERE wbs = ?1"
+    /// The name of the first task with WBS code ?1, for the duplicate's message (the one that
+    /// was there first, when the rows are read before a refused one is taken back).
+    static let nameOfCode = "SELECT name FROM tasks WHERE wbs = ?1 ORDER BY id LIMIT 1"
 
     /// One task of the given columns, bound ?1, ?2, ... in their order.
     static func insertTask(_ columns: [String]) -> String {

@@ -48,20 +48,37 @@ struct DataImporter {
         var position = RecordPosition.line(1)
         let taskRows = entity.table == "tasks" ? TaskRowWriter(session: session, entity: entity) : nil
         do {
-            if format == .json {
-                try readJSON { cells, index in
-                    position = .object(index)
-                    try add(cells, taskRows)
-                    count += 1
-                    progress?.advance(count)
+            do {
+                if format == .json {
+                    try readJSON { cells, index in
+                        position = .object(index)
+                        try add(cells, taskRows, line: index)
+                        count += 1
+                        progress?.advance(count)
+                    }
+                } else {
+                    try readDelimited(format == .tsv ? 9 : 44) { cells, line in
+                        position = .line(line)
+                        try add(cells, taskRows, line: line)
+                        count += 1
+                        progress?.advance(count)
+                    }
                 }
-            } else {
-                try readDelimited(format == .tsv ? 9 : 44) { cells, line in
-                    position = .line(line)
-                    try add(cells, taskRows)
-                    count += 1
-                    progress?.advance(count)
+                // A large file's rows went in without the tasks table's indexes: built again now.
+                try session.endTaskRows()
+            } catch let c as DeferredTaskIndexes.Clash {
+                progress?.finish()
+                throw clash(c, format)
+            } catch let e as RuntimeError where e.code == .limitReached {
+                throw e
+            } catch {
+                // The first error is reported: a row before this one that repeated an older
+                // task's code, found when the indexes are built again, comes first.
+                if let c = session.earlierTaskClash() {
+                    progress?.finish()
+                    throw clash(c, format)
                 }
+                throw error
             }
         } catch let e as CellError {
             progress?.finish()
@@ -206,9 +223,9 @@ struct DataImporter {
 
     /// One record through `add`'s rules. Ranges in the TAdd are cell numbers + 1 (0: the row),
     /// turned into a place in the file if a rule refuses the row.
-    private func add(_ cells: Cells, _ taskRows: TaskRowWriter?) throws {
+    private func add(_ cells: Cells, _ taskRows: TaskRowWriter?, line: Int) throws {
         try session.step()
-        if let taskRows { return try taskRows.add(cells) }
+        if let taskRows { return try taskRows.add(cells, line: line) }
         var a = TAdd(entity: entity, milestone: entity.onlyMilestones, values: [], link: nil, duration: nil, range: SourceRange(0, 0))
         var pred: (Value, Int)?, succ: (Value, Int)?
         var durationCell: (Double, Bool, Int)?
@@ -249,6 +266,15 @@ struct DataImporter {
     }
 
     // MARK: - Locating
+
+    /// A row that repeated the code of a task from before the import, found when the tasks
+    /// table's indexes were built again: refused at its WBS cell, as `add task` refuses it.
+    private func clash(_ c: DeferredTaskIndexes.Clash, _ format: DataFormat) -> RuntimeError {
+        let e = AddExecutor.duplicate(c.wbs, c.range, session.db)
+        let column = c.range.start > 0 ? c.range.start - 1 : nil
+        if format == .json { return located(e.message, e.notes, .object(c.line), column: nil, key: "wbs") }
+        return located(e.message, e.notes, .line(c.line), column: column)
+    }
 
     /// A diagnostic in the data file: `F.csv:LINE:COLUMN`, the line and a caret under the cell.
     private func located(_ message: String, _ notes: [String], _ position: RecordPosition, column: Int?, key: String? = nil) -> RuntimeError {

@@ -43,7 +43,8 @@ final class ProgressTicker {
 
 extension Session {
     /// A ticker for work of `totalRows` rows, or nil when no host listens.
-    func progress(label: String, totalRows: Int?) -> ProgressTicker? {
-        progressHandler.map { ProgressTicker(label: label, total: totalRows, handler: $0) }
+    /// `totalRows` is worked out only when someone listens (it may mean reading a file through).
+    func progress(label: String, totalRows: @autoclosure () -> Int?) -> ProgressTicker? {
+        progressHandler.map { ProgressTicker(label: label, total: totalRows(), handler: $0) }
     }
 }

@@ -20,9 +20,6 @@ final class TaskRowWriter {
     /// Row buffers, reused.
     private var columns: [String] = []
     private var args: [Value] = []
-    /// Codes known to exist (inserted by this import or found), most recent last: a file in
-    /// WBS order finds each row's parent here.
-    private var recent: [(project: Int64?, wbs: String)] = []
     private let customDefaults: [(column: String, value: Value)]
 
     /// What a column of the file is to a task: its role in `add task`'s rules, the table
@@ -74,7 +71,9 @@ final class TaskRowWriter {
     /// Adds one task from a record's cells (empty cells left out), with `add task`'s checks
     /// in `add task`'s order: the cells, the required fields, the WBS code, the project,
     /// the references, the dates.
-    func add(_ cells: DataImporter.Cells) throws {
+    /// `line`: where the record starts in the file (JSON: the object's index), for a row that
+    /// turns out to repeat an older task's code when the indexes are built again.
+    func add(_ cells: DataImporter.Cells, line: Int) throws {
         columns.removeAll(keepingCapacity: true)
         args.removeAll(keepingCapacity: true)
         refs.removeAll(keepingCapacity: true)
@@ -180,9 +179,15 @@ final class TaskRowWriter {
             throw RuntimeError(code: .datesOutOfOrder, message: "baseline_finish \(b.0.iso) is before baseline_start \(a.iso)", range: b.1)
         }
         let db = session.db
+        // A task of no project is looked up by its code, which needs the tasks table's indexes.
+        if project == nil, session.deferredTaskIndexes != nil { try session.endTaskRows() }
         if project == nil, case .integer = try db.scalar(ImportSQL.taskWithoutProject, [.text(wbs)]) {
             throw duplicate(wbs, wbsRange)
         }
+        let deferred = session.deferredTaskIndexes
+        // While the indexes are away (DeferredTaskIndexes), the codes written since are all in
+        // `addedTaskCodes`: a repeat of one is refused here, as the unique index would have.
+        if deferred != nil, session.addedTaskCodes[project]?.contains(wbs) == true { throw duplicate(wbs, wbsRange) }
         if let project, db.kind == .postgres,
            case .integer = try db.scalar(ImportSQL.taskInProject, [.integer(project), .text(wbs)]) {
             throw duplicate(wbs, wbsRange)
@@ -193,13 +198,19 @@ final class TaskRowWriter {
             throw duplicate(wbs, wbsRange)
         }
         let id = db.lastInsertID
-        // WBS integrity: a parent code with no task yet is checked again at commit.
-        if let parent, !isRecent(project, parent) {
-            let found = try db.scalar(ImportSQL.parentExists, [project.map { .integer($0) } ?? .null, .text(parent)])
-            if found.isNull { session.orphanCandidates.append((id, wbs, wbsRange)) } else { remember(project, parent) }
+        // WBS integrity: a parent code with no task yet is checked again at commit (while the
+        // indexes are away, not looked up now: the check at commit comes after they are back).
+        if let parent, session.addedTaskCodes[project]?.contains(parent) != true {
+            if try deferred != nil || db.scalar(ImportSQL.parentExists, [project.map { .integer($0) } ?? .null, .text(parent)]).isNull {
+                session.orphanCandidates.append((id, wbs, wbsRange))
+            } else {
+                session.addedTaskCodes[project, default: []].insert(parent)
+            }
         }
-        remember(project, wbs)
+        deferred?.written(id, project: project, range: wbsRange, line: line)
+        session.addedTaskCodes[project, default: []].insert(wbs)
         try session.journal.added("tasks", id)
+        try session.wroteTaskRow()
     }
 
     /// The project of a row that names none: the one `use`d, or the only one there is.
@@ -230,18 +241,7 @@ final class TaskRowWriter {
         return sql
     }
 
-    private func isRecent(_ project: Int64?, _ wbs: String) -> Bool {
-        recent.reversed().contains { $0.project == project && $0.wbs == wbs }
-    }
-
-    private func remember(_ project: Int64?, _ wbs: String) {
-        if recent.count >= 8 { recent.removeFirst() }
-        recent.append((project, wbs))
-    }
-
     private func duplicate(_ wbs: String, _ range: SourceRange) -> RuntimeError {
-        var existing = ""
-        if case .text(let n) = (try? session.db.scalar(ImportSQL.nameOfCode, [.text(wbs)])) ?? .null { existing = " (\"\(n)\")" }
-        return RuntimeError(code: .duplicate, message: "duplicate WBS code \(wbs): task \(wbs)\(existing) already exists", range: range)
+        AddExecutor.duplicate(wbs, range, session.db)
     }
 }

@@ -1,0 +1,89 @@
+/// The tasks table's secondary indexes, dropped while a large import or a long run of
+/// `add task` statements writes its rows, and built again once when the run of rows ends,
+/// inside the same transaction: a failure rolls the drop back with the rows, so a failed
+/// load still keeps nothing. Building an index once from all its rows (a sort) is several
+/// times cheaper than putting each row into five B-trees as it comes, which was most of the
+/// time of a large import (BENCHMARKS.md, “Issue 14, fourth pass”). SQLite only.
+///
+/// While the indexes are away, nothing may look tasks up by code: the writers check a row's
+/// code against the codes added since the last other statement (`Session.addedTaskCodes`,
+/// which holds every row written while the indexes were away), a row whose parent is not
+/// among them becomes an orphan candidate (checked at commit, after the build), and a row
+/// of no project, a reference to a task or any other statement ends the deferral first.
+/// A code equal to that of a task from before the run of rows is found when the unique
+/// index is built again, and reported at the row that repeated it, as `add` would have.
+final class DeferredTaskIndexes {
+    private let db: any Engine
+    private let indexes: [(name: String, sql: String)]
+    /// The id of the first row written while the indexes are away.
+    let firstID: Int64
+    /// Projects holding tasks that are not among the codes the run has added (older tasks):
+    /// a new row of such a project may repeat one of their codes.
+    private let projectsWithOlderTasks: Set<Int64?>
+    /// Rows that may repeat an older task's code, and where each was written: the range of
+    /// its code, and the line of the file for an import (0 for a statement).
+    private var candidates: [(id: Int64, range: SourceRange, line: Int)] = []
+    /// A failure that ends a run can first look for such a row before it (the first
+    /// error is reported): only needed when there is one.
+    var mayClash: Bool { !candidates.isEmpty }
+
+    /// The rows of a run and of a file are worth deferring for when they are at least this
+    /// many, and a third of the table's tasks (so rebuilding an index over the tasks that
+    /// were there costs less than the rows' own index writes).
+    static let minimumRows = 4096
+
+    private init(db: any Engine, indexes: [(name: String, sql: String)], firstID: Int64, projectsWithOlderTasks: Set<Int64?>) {
+        self.db = db
+        self.indexes = indexes
+        self.firstID = firstID
+        self.projectsWithOlderTasks = projectsWithOlderTasks
+    }
+
+    /// Drops the indexes, when deferring pays: `rows` task rows written in a row so far.
+    /// `added` holds the codes written so far, per project.
+    static func start(_ db: any Engine, rows: Int, added: [Int64?: Set<String>]) throws -> DeferredTaskIndexes? {
+        guard db.kind == .sqlite, rows >= minimumRows, case .integer(let total) = try db.scalar(BulkSQL.taskCount, []),
+              Int64(rows) * 3 >= total else { return nil }
+        var older: Set<Int64?> = []
+        try db.query(BulkSQL.tasksPerProject, []) { r in
+            let project: Int64? = if case .integer(let p) = r[0] { p } else { nil }
+            let n: Int64 = if case .integer(let c) = r[1] { c } else { 0 }
+            if n > Int64(added[project]?.count ?? 0) { older.insert(project) }
+        }
+        var indexes: [(name: String, sql: String)] = []
+        try db.query(BulkSQL.indexesOf, [.text("tasks")]) { r in
+            if case .text(let name) = r[0], case .text(let sql) = r[1] { indexes.append((name, sql)) }
+        }
+        guard case .integer(let next) = try db.scalar(BulkSQL.nextTaskID, []) else { return nil }
+        for i in indexes { try db.execute(BulkSQL.dropIndex(i.name)) }
+        return DeferredTaskIndexes(db: db, indexes: indexes, firstID: next, projectsWithOlderTasks: older)
+    }
+
+    /// A row was written: `id`, its project, where its code was given.
+    func written(_ id: Int64, project: Int64?, range: SourceRange, line: Int = 0) {
+        if projectsWithOlderTasks.contains(project) { candidates.append((id, range, line)) }
+    }
+
+    /// A row that repeats an older task's project and code.
+    struct Clash: Error { let id: Int64; let wbs: String; let range: SourceRange; let line: Int }
+
+    /// Builds the indexes again. A unique index that cannot be built (a row repeats an older
+    /// task's code) throws the first such row, after the other indexes are built.
+    func restore() throws {
+        var failed = false
+        for i in indexes {
+            do { try db.execute(i.sql) } catch let e as StoreError where e.kind == .constraint && i.sql.hasPrefix("CREATE UNIQUE") {
+                failed = true
+            }
+        }
+        guard failed else { return }
+        var first: (id: Int64, wbs: String)?
+        try db.query(BulkSQL.firstClash, [.integer(firstID)]) { r in
+            if case .integer(let id) = r[0], case .text(let wbs) = r[1] { first = (id, wbs) }
+        }
+        if let first, let c = candidates.first(where: { $0.id == first.id }) {
+            throw Clash(id: first.id, wbs: first.wbs, range: c.range, line: c.line)
+        }
+        throw RuntimeError(code: .duplicate, message: "duplicate WBS code: a task repeats the project and code of another", range: .none)
+    }
+}
