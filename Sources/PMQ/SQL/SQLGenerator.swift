@@ -82,7 +82,9 @@ struct SQLGenerator {
         defer { levels.removeLast() }
 
         var conditions = rowConditions(q, root)
-        var groups = q.groupBy.map { output($0) }
+        // Stored columns (`x in (... group by owner select owner)`) group by the stored value
+        // too: the same groups, and what PostgreSQL asks of a selected column.
+        var groups = q.groupBy.map { q.rawColumns ? expr($0) : output($0) }
         // Tasks are put in order by their WBS sort key: grouped too, as PostgreSQL asks of
         // every column ORDER BY reads (the key follows from the code, so the groups are the same).
         // (Only tasks are asked: ordering an enum may bind values, which must then be used.)
@@ -119,8 +121,9 @@ struct SQLGenerator {
                 if q.entity.isJournal { order.append("\(root).row_id") }
             } else {
                 // Groups come in key order; ties of an explicit order also fall back to it, so
-                // `order by n desc limit 8` picks the same groups on every engine.
-                order += q.groupBy.map { dialect.orderTerm(ordering($0, q), descending: false) }
+                // `order by n desc limit 8` picks the same groups on every engine. (Stored
+                // columns are values for IN, where order means nothing.)
+                if !q.rawColumns { order += q.groupBy.map { dialect.orderTerm(ordering($0, q), descending: false) } }
             }
         }
         let limit = q.limit.map { " LIMIT " + expr($0) } ?? (q.offset != nil ? " LIMIT -1" : "")
