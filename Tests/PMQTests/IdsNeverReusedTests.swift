@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PMQ
 
-/// Ids are never given out twice (schema step 12 on SQLite, IdsNeverReused): the journal,
+/// Ids are never given out twice (schema step 13 on SQLite, IdsNeverReused): the journal,
 /// `history of` and `as of` name rows by id, so a freed id must stay the old row's.
 @Suite("Ids are never reused")
 struct IdsNeverReusedTests {
@@ -66,7 +66,7 @@ struct IdsNeverReusedTests {
         #expect(throws: (any Error).self) { try db.execute("SELECT 1 FROM pmq_rebuild_tasks") }
     }
 
-    /// A file at the schema before step 12, made the way the old PMQ left it: an undone add's
+    /// A file at the schema before step 13, made the way the old PMQ left it: an undone add's
     /// id (5) is free, a deleted row's (7) is only in the versions, a custom field and links exist.
     @Test("an older file is upgraded: ids, links, custom fields and versions kept, freed ids not given out")
     func upgradeKeepsIds() throws {
