@@ -481,8 +481,9 @@ struct SQLGenerator {
             }
             return dialect.journalValueIs("je.\(column)", expr(v.value))
         }
-        // SQLite gives a new row the id after the largest, so an id is used again after the
-        // newest row is deleted: only the entries of the row's current life count, those
+        // Before schema step 13 (IdsNeverReused) SQLite gave a new row the id after the
+        // largest, so a file journaled then may hold an id used again after the newest row
+        // was deleted: only the entries of the row's current life count, those
         // after the last add of that id by a change (an undo's re-insert is the same life).
         // Looked up only for ids that were ever deleted.
         let life = "NOT EXISTS (SELECT 1 FROM journal_entries jd WHERE jd.entity = '\(t.entity.table)' AND jd.row_id = je.row_id AND jd.field = '-')"

@@ -5,7 +5,7 @@
 /// `pmq_meta.version` records how many steps have run. Steps pg1–pg10 came in one release
 /// (the first with this engine), so until the next release they may still be corrected.
 extension Migrations {
-    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12]
+    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13]
 
     /// v1: the project model, and the functions PMQ's SQL calls (one statement per
     /// query, so the working-day arithmetic runs in the server, over the holidays table).
@@ -397,6 +397,12 @@ extension Migrations {
     static let pg12 = """
     DROP INDEX IF EXISTS journal_entries_row;
     """
+}
+
+extension Migrations {
+    /// v13 (IdsNeverReused, SQLite's AUTOINCREMENT ids): nothing to do, identity sequences never
+    /// give an id out twice. A statement that changes nothing keeps the steps in step.
+    static let pg13 = "SELECT 1"
 }
 
 extension PostgresEngine {

@@ -5,13 +5,13 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13]
     /// The step that made the row versions (v8): custom fields older than it join them after it.
     static let rowVersionsStep = 8
     /// `steps.count`, written out: reading `steps` builds every step's SQL (v8's triggers are
     /// generated), which every open paid for before (start-up, BENCHMARKS.md s1). Whoever
     /// appends a step bumps this; StoreTests checks the two agree.
-    static let latest = 12
+    static let latest = 13
 
     /// The first of `names` (another application's tables, indexes, triggers and views) that
     /// PMQ's schema also uses, compared as SQL compares names (case-insensitively); nil when
@@ -312,6 +312,12 @@ extension Migrations {
     """
 }
 
+extension Migrations {
+    /// v13: ids are never reused (IdsNeverReused): every table the journal names gets an
+    /// AUTOINCREMENT id. Not SQL: `migrate` rebuilds the tables for it.
+    static let v13 = IdsNeverReused.step
+}
+
 extension SQLiteEngine {
     /// Opens the store at `path` (nil: in memory), creating or upgrading its schema.
     /// `initialize`: also a file that holds other tables and no PMQ schema (`--init`).
@@ -362,6 +368,12 @@ extension SQLiteEngine {
         let checked = try known ?? checkedSchemaVersion()
         guard checked < target else { return }
         assert(Migrations.steps.count == Migrations.latest, "Migrations.latest must be Migrations.steps.count")
+        // Rebuilding tables (IdsNeverReused) needs foreign keys off, and they can only be
+        // turned off outside a transaction: dropping a table with them on deletes its rows'
+        // dependants.
+        let rebuilds = Migrations.steps[checked..<target].contains(IdsNeverReused.step)
+        if rebuilds { try execute("PRAGMA foreign_keys = OFF") }
+        defer { if rebuilds { try? execute("PRAGMA foreign_keys = ON") } }
         try execute("BEGIN IMMEDIATE")
         do {
             // Another process may have upgraded the file since it was checked: read it again
@@ -369,7 +381,7 @@ extension SQLiteEngine {
             let current = schemaVersion
             guard current < target else { try execute("COMMIT"); return }
             for v in current..<target {
-                try execute(Migrations.steps[v])
+                if Migrations.steps[v] == IdsNeverReused.step { try IdsNeverReused.rebuild(self) } else { try execute(Migrations.steps[v]) }
                 try execute("PRAGMA user_version = \(v + 1)")
             }
             // The row-versions step wrote the versions and triggers for the built-in columns;
