@@ -793,9 +793,10 @@ struct Checker {
                 return (x, TExpr(.invalid, .any, b.range))
             }
         }
-        if case .reference("tasks") = x.type {
+        if case .reference("tasks") = x.type, op == .eq || op == .ne {
             // A bare WBS code names one task, found in the used project when the statement
             // runs (docs/language.md, “Several projects”), not every project's task of that code.
+            // (Ordering compares codes: `task >= 1.2` below.)
             let code: String?
             switch b.kind {
             case .number(_, let text): code = text
@@ -806,6 +807,13 @@ struct Checker {
                 let slot = slotCount
                 slotCount += 1
                 return (x, TExpr(.lookup(slot: slot, .taskOrNone(code)), .reference("tasks"), b.range))
+            }
+        }
+        if case .reference("tasks") = x.type {
+            switch b.kind {
+            case .number(_, let text): return (keyed(x), TExpr(.value(.text(text)), .text, b.range))
+            case .wbs(let s): return (keyed(x), TExpr(.value(.text(s)), .text, b.range))
+            default: break
             }
         }
         if case .field(let p) = x.kind, p.field.name == "wbs", case .number(_, let text) = b.kind {
