@@ -3,11 +3,9 @@
 /// assignments and holidays. Every value is bound; ?1 is the project in the export's reads.
 enum MSProjectSQL {
     // The import.
-    static let projectByCode = "SELECT id FROM projects WHERE code = ?1"
     static let addProject = "INSERT INTO projects (code, name, start) VALUES (?1, ?2, ?3)"
     /// A holiday of the file's calendar; a day already a holiday keeps its name.
     static let addHoliday = "INSERT OR IGNORE INTO holidays (day, name) VALUES (?1, ?2)"
-    static let personByName = "SELECT id FROM people WHERE name = ?1"
     static let addPerson = "INSERT INTO people (name, kind, rate, department, email) VALUES (?1, 'person', ?2, ?3, ?4)"
     static let addTask = """
         INSERT INTO tasks (project, wbs, wbs_key, parent_wbs, name, owner, status, start, finish, actual_start, actual_finish, progress, cost, milestone,

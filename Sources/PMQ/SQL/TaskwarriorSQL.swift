@@ -11,8 +11,6 @@ enum TaskwarriorSQL {
     /// The id of the task a uuid ?1 was imported as.
     static let taskOfUUID = "SELECT task FROM task_uuids WHERE uuid = ?1"
     static let rememberUUID = "INSERT INTO task_uuids (task, uuid) VALUES (?1, ?2)"
-    static let projectByCode = "SELECT id FROM projects WHERE code = ?1"
-    static let projectCode = "SELECT code FROM projects WHERE id = ?1"
     /// The largest top-level WBS number in project ?1 (null: tasks of no project), 0 for none.
     static let lastTopWBS = "SELECT coalesce(max(CAST(wbs AS INTEGER)), 0) FROM tasks WHERE project IS ?1 AND parent_wbs IS NULL"
 

@@ -167,7 +167,7 @@ struct MSProjectImporter {
         do { file = try MSProjectFile.read(data) } catch var e as RuntimeError { e.range = range; throw e }
         let projectCode = code ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let db = session.db
-        if case .integer = try db.scalar(MSProjectSQL.projectByCode, [.text(projectCode)]) {
+        if case .integer = try db.scalar(AddSQL.projectByCode, [.text(projectCode)]) {
             throw RuntimeError(code: .duplicate, message: "project \"\(projectCode)\" already exists: import as another code with: import \"\(path)\" as \"CODE\"", range: range)
         }
         let set = try session.journal.set()
@@ -185,7 +185,7 @@ struct MSProjectImporter {
         // People: work resources by name (existing people are reused).
         var people = [Int: Int64]()
         for r in file.resources where r.uid != 0 && !r.name.isEmpty {
-            if case .integer(let id) = try db.scalar(MSProjectSQL.personByName, [.text(r.name)]) {
+            if case .integer(let id) = try db.scalar(AddSQL.personByName, [.text(r.name)]) {
                 people[r.uid] = id
                 continue
             }

@@ -171,7 +171,7 @@ struct TaskwarriorImporter {
         var madeProject = false
         var project: Int64?
         if let code = try text("project"), !code.isEmpty {
-            if case .integer(let id) = try session.db.scalar(TaskwarriorSQL.projectByCode, [.text(code)]) {
+            if case .integer(let id) = try session.db.scalar(AddSQL.projectByCode, [.text(code)]) {
                 project = id
             } else if let projects = session.schema.entity(named: "projects"), let codeField = projects.field("code") {
                 let a = TAdd(entity: projects, milestone: false, values: [(codeField, .text(code), at("project"))], link: nil, duration: nil, range: at("project"))
@@ -200,7 +200,7 @@ struct TaskwarriorImporter {
         }
         put("name", .text(description), "description")
         put("wbs", .text(String(wbs)), "")   // no attribute: a clash names the task
-        if let project, case .text(let code) = try session.db.scalar(TaskwarriorSQL.projectCode, [.integer(project)]) {
+        if let project, case .text(let code) = try session.db.scalar(AddSQL.codeOfProject, [.integer(project)]) {
             put("project", .reference(code), "project")
         }
         put("status", .text(status), "status")
