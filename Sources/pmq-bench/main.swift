@@ -47,11 +47,7 @@ options:
   --workdir DIR     where generated files are kept and reused (default /tmp/pmq-bench)
   --regenerate      generate databases and scripts again even when present
   --pmq PATH        the pmq binary (default: the one next to pmq-bench)
-<<<<<<< HEAD
-  --pmq-before PATH schedule, output: also time this binary, interleaved run by run (a before/after pair)
-=======
-  --pmq-before PATH schedule, load, transfer: also time this binary, interleaved run by run (a before/after pair)
->>>>>>> issue-14d
+  --pmq-before PATH schedule, load, transfer, output: also time this binary, interleaved run by run (a before/after pair)
   --no-hyperfine    time whole processes here even when hyperfine is installed
   --skip a,b,c,d    leave out parts of `run`
 """

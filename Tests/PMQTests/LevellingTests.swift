@@ -215,9 +215,11 @@ struct LevellingTests {
             // Independent: each working day's requests from the file, against the availabilities.
             let cal = WorkCalendar()
             var use: [Int: [Int]] = [:]
+            var firstStart: Day?, lastFinish: Day?
             for row in Self.rows(session, "tasks select wbs, start, finish") {
                 guard case .text(let wbs) = row[0], let j = Int(wbs).map({ $0 - 1 }), case .date(let a) = row[1], case .date(let b) = row[2] else { continue }
                 guard inst.durations[j] > 0 else { continue }
+                firstStart = min(firstStart ?? a, a); lastFinish = max(lastFinish ?? b, b)
                 var d = a
                 while d <= b {
                     if cal.isWorking(d) {
@@ -227,6 +229,13 @@ struct LevellingTests {
                     }
                     d = d + 1
                 }
+            }
+            // The reported length is the real work's: the sink milestone sits on the last job's
+            // finish day, not the day after (docs/language.md, “Milestones and finish”).
+            if let a = firstStart, let b = lastFinish {
+                var working = 0, d = a
+                while d <= b { if cal.isWorking(d) { working += 1 }; d = d + 1 }
+                #expect(days == working, "\(file): reported \(days) working days, the jobs span \(working)")
             }
             for (day, u) in use { for (k, q) in u.enumerated() { #expect(q <= inst.capacities[k], "\(file): R\(k + 1) on \(Day(day).iso): \(q)") } }
             #expect(Self.rows(session, "dependencies where succ.start <= pred.finish").isEmpty, "\(file): a link is broken")

@@ -168,7 +168,12 @@ extension Checker {
         if x.type == .null { return TExpr(.value(.null), .null, range) }
         let n = TExpr(.value(.integer(Int64(months))), .number, monthsRange)
         if case .value(.date(let d)) = x.kind, let k = months.safeInt {
-            return TExpr(.value(.date(d.addingMonths(op == .sub ? -k : k))), .date, range)
+            let moved = d.addingMonths(op == .sub ? -k : k)
+            guard moved.isInRange else {
+                diagnostics.error(.outOfRange, "date out of range: PMQ dates run from \(Day.earliest.iso) to \(Day.latest.iso)", range)
+                return TExpr(.invalid, .any, range)
+            }
+            return TExpr(.value(.date(moved)), .date, range)
         }
         return TExpr(.addMonths(x, n, subtract: op == .sub), .date, range)
     }

@@ -353,6 +353,8 @@ struct Checker {
             let x = check(a, scope)
             requireCondition(x, "not")
             return TExpr(.not(x), .bool, e.range)
+        case .unary(.negate, let a) where Checker.isWorkdayCount(a):
+            return workdaySpan(e, scope)
         case .unary(.negate, let a):
             let x = check(a, scope)
             if x.type != .number && x.type != .duration && x.type != .any {
@@ -689,17 +691,26 @@ struct Checker {
     /// date ± duration → date, date − date → duration, duration × number → duration, ...
     private mutating func checkArithmetic(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ range: SourceRange, _ scope: Scope) -> TExpr {
         // Working days need the calendar, so `date + 5wd` keeps the unit to the end.
-        if case .duration(let v, .workdays) = b.kind, op == .add || op == .sub, abs(v) <= maxDurationDays {
+        // So does `date + 2 * 5wd` or `date + -3wd` (CheckWorkdays.swift).
+        if op == .add || op == .sub, Checker.isWorkdayCount(b) {
             let x = check(a, scope)
             if x.type == .date || x.type == .any {
-                let n = TExpr(.value(.integer(Int64(v))), .number, b.range)
+                guard let n = workdayCount(b, scope) else { return TExpr(.invalid, .any, range) }
                 if let owner = Checker.ownerOfRow(scope.entity, b.range) {
                     // On a task's row, its owner's working days: the calendar less their leave.
-                    let signed = TExpr(.value(.integer(Int64(op == .sub ? -v : v))), .number, b.range)
+                    var signed = n
+                    if op == .sub {
+                        if case .value(.integer(let k)) = n.kind { signed = TExpr(.value(.integer(-k)), .number, b.range) }
+                        else { signed = TExpr(.negate(n), .number, b.range) }
+                    }
                     return TExpr(.function(.addOwnerWorkdays, [x, signed, owner]), .date, range)
                 }
                 return TExpr(.addWorkdays(x, n, subtract: op == .sub), .date, range)
             }
+        }
+        // Working days alone (`2 * 5wd`, `-3wd` in a `print`): their span from today.
+        if op == .mul || op == .add || op == .sub, Checker.isWorkdayCount(Expr(.binary(op, a, b), range)) {
+            return workdaySpan(Expr(.binary(op, a, b), range), scope)
         }
         if case .duration(let v, .months) = b.kind { return checkMonths(op, a, v, b.range, range, scope) }
         if case .duration(_, .months) = a.kind {

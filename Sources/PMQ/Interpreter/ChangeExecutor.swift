@@ -29,7 +29,14 @@ struct ChangeExecutor {
 
         // c0 = id; then old and new value per field.
         var explicit: Set<String> = []
-        for (f, v) in values {
+        // A duration counts from the start and in the owner's days the row will have: the
+        // other items first, whatever their order in the statement (`set duration = 2wd,
+        // start = 2026-03-16` is `set start = 2026-03-16, duration = 2wd`).
+        func isLength(_ v: UpdateValue) -> Bool {
+            switch v { case .duration, .workdays: return true; default: return false }
+        }
+        let ordered = values.filter { !isLength($0.value) } + values.filter { isLength($0.value) }
+        for (f, v) in ordered {
             switch v {
             case .expr(let e):
                 var newExpr = f.type == .list && e.type == .text ? TExpr(.function(.listOf, [e]), .list, e.range) : e
@@ -56,12 +63,15 @@ struct ChangeExecutor {
                 let one = TExpr(.value(.duration(1)), .duration, d.range)
                 let minusOne = TExpr(.arithmetic(.sub, span, one), .duration, d.range)
                 let days = TExpr(.function(.maxOf, [minusOne, TExpr(.value(.duration(0)), .duration, d.range)]), .duration, d.range)
-                plan.assign(finish, TExpr(.arithmetic(.add, plan.current(start), days), .date, d.range))
+                // From the start the statement sets, else the row's own.
+                var from = plan.current(start)
+                for (g, w) in values where g.name == "start" { if case .expr(let e) = w { from = e } }
+                plan.assign(finish, TExpr(.arithmetic(.add, from, days), .date, d.range))
             case .workdays(let n):
                 // The n-th working day from the task's own start, computed over the scratch rows.
                 guard let finish = entity.field("finish"), let start = entity.field("start"),
                       let a = plan.assign(finish, plan.current(finish)) else { continue }
-                let s = plan.column(start)
+                let s = plan.assignment("start")?.new ?? plan.column(start)
                 // In the owner's working days (docs/language.md, “Resources”): the owner as the row will have it.
                 if let ownerField = entity.field("owner"), entity.table == "tasks" {
                     let o = plan.assignment("owner").map { $0.new } ?? plan.column(ownerField)
@@ -80,6 +90,7 @@ struct ChangeExecutor {
             explicit.insert("milestone")
         }
         if entity.table == "tasks" { try planTaskRules(&plan, explicit: explicit, target: target, shifting: shifting) }
+        if entity.table == "costs" { planCostRules(&plan, explicit: explicit) }
         if plan.assignment("start") != nil || plan.assignment("finish") != nil,
            let s = entity.field("start"), let f = entity.field("finish") {
             plan.startColumn = plan.column(s)
@@ -214,6 +225,20 @@ struct ChangeExecutor {
                 plan.derive(ChangeSQL.milestoneFollows(f.new, set: s.new, milestone: milestone), [])
             }
         }
+        // A summary spans its children: it is never a milestone (its duration is theirs).
+        if let m = plan.assignment("milestone"), let summary = entity.field("summary") {
+            let flag = plan.column(summary)
+            plan.refusals.append((ChangeSQL.summaryMadeMilestone(summary: flag, milestone: m.new),
+                                  "a summary task spans its children and cannot be a milestone"))
+        }
+        // A task made a milestone without dates lasts no time: it finishes on its start day.
+        if let m = plan.assignment("milestone"), !explicit.contains("start"), !explicit.contains("finish"),
+           let startField = entity.field("start"), let finishField = entity.field("finish") {
+            let start = plan.column(startField)
+            if let f = plan.assign(finishField, plan.current(finishField)) {
+                plan.derive(ChangeSQL.milestoneOnStart(finish: f.new, start: start, milestone: m.new), [])
+            }
+        }
         // Which rows are summaries: they keep rolled-up fields and are never pinned by shift.
         let rolled = plan.assignments.contains { $0.field.rolledUp }
         if rolled || shifting, let summary = entity.field("summary") { plan.summaryColumn = plan.column(summary) }
@@ -237,6 +262,20 @@ struct ChangeExecutor {
                 plan.derive(ChangeSQL.keepOnSummary(old: a.old, new: a.new, summary: flag), [])
             }
         }
+    }
+
+    /// A cost's `amount` is `qty × rate` when not given (docs/language.md, “Costs”): an update of
+    /// `qty` or `rate` without `amount` keeps a derived amount derived (one that equals the old
+    /// qty × rate, or is null); an amount that was given otherwise stays as it is.
+    private func planCostRules(_ plan: inout ScratchPlan, explicit: Set<String>) {
+        guard explicit.contains("qty") || explicit.contains("rate"), !explicit.contains("amount"),
+              let qty = plan.entity.field("qty"), let rate = plan.entity.field("rate"), let amount = plan.entity.field("amount") else { return }
+        let q = plan.assignment("qty"), r = plan.assignment("rate")
+        let oldQty = q?.old ?? plan.column(qty), newQty = q?.new ?? plan.column(qty)
+        let oldRate = r?.old ?? plan.column(rate), newRate = r?.new ?? plan.column(rate)
+        guard let a = plan.assign(amount, plan.current(amount)) else { return }
+        plan.derive(ChangeSQL.amountFollows(amount: a.new, old: a.old, oldQty: oldQty, oldRate: oldRate,
+                                            newQty: newQty, newRate: newRate), [])
     }
 
     /// A literal new value that meets the field's rules needs no check row by row.
@@ -331,7 +370,17 @@ struct ChangeExecutor {
     func unassign(_ person: TExpr, role: String?, _ target: TQuery, _ range: SourceRange) throws -> ChangeReport {
         let (personID, name) = try resolvePerson(person)
         if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
-        var count = 0
+        // The report counts tasks, each once, however many roles the person held on it.
+        let tasks: Int
+        do {
+            let ids = session.compiled(target, idsOnly: true)
+            var args = try session.bindings(ids)
+            let n = args.count
+            args.append(.integer(personID))
+            if let role { args.append(.text(role)) }
+            tasks = try countRows(ChangeSQL.tasksUnassigned(ids: ids.sql, after: n, owner: role == nil || role == "R",
+                                                             assignments: role != "R", withRole: role != nil), args)
+        }
         if role == nil || role == "R" {
             guard let owner = target.entity.field("owner") else { throw RuntimeError(code: .missingValue, message: "no owner", range: range) }
             let narrowed = target.sameRows(columns: [])
@@ -339,7 +388,7 @@ struct ChangeExecutor {
             let ownerIs = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: target.entity, hops: [], field: owner)), .number, range),
                                          TExpr(.value(.integer(personID)), .number, range)), .bool, range)
             narrowed.filter = narrowed.filter.map { TExpr(.logic(.and, $0, ownerIs), .bool, range) } ?? ownerIs
-            count += try update(narrowed, [(owner, .expr(TExpr(.value(.null), .null, range)))], range).count
+            _ = try update(narrowed, [(owner, .expr(TExpr(.value(.null), .null, range)))], range).count
         }
         if role != "R" {
             let ids = session.compiled(target, idsOnly: true)
@@ -350,9 +399,9 @@ struct ChangeExecutor {
             if let role { args.append(.text(role)) }
             let set = try session.journal.set()
             try session.journal.recordRemoval(set, "assignments", where: condition, args)
-            count += try db.run(ChangeSQL.deleteAssignments(where: condition), args)
+            _ = try db.run(ChangeSQL.deleteAssignments(where: condition), args)
         }
-        return ChangeReport(verb: "unassigned \"\(name)\"\(role.map { " as \($0)" } ?? "") from", entity: "task", count: count, detail: nil)
+        return ChangeReport(verb: "unassigned \"\(name)\"\(role.map { " as \($0)" } ?? "") from", entity: "task", count: tasks, detail: nil)
     }
 
     private func resolvePerson(_ e: TExpr) throws -> (Int64, String) {

@@ -16,7 +16,8 @@ enum ConstantEvaluator {
         case .arithmetic(let op, let x, let y):
             return try inRange(arithmetic(op, try evaluate(x, calendar: calendar), try evaluate(y, calendar: calendar), resultType: e.type), e)
         case .addWorkdays(let d, let n, let subtract):
-            guard case .date(let day) = try evaluate(d, calendar: calendar), let k = try evaluate(n, calendar: calendar).number?.safeInt else { return .null }
+            guard case .date(let day) = try evaluate(d, calendar: calendar),
+                  let k = try evaluate(n, calendar: calendar).number.flatMap({ $0.rounded(.towardZero).safeInt }) else { return .null }
             return try inRange(.date(calendar?.adding(subtract ? -k : k, to: day) ?? day.addingWorkdays(subtract ? -k : k)), e)
         case .concat(let parts):
             return .text(try parts.map { text(try evaluate($0, calendar: calendar)) }.joined())
@@ -30,7 +31,7 @@ enum ConstantEvaluator {
             case .listOf: return vs.first.map { .list([text($0)]) } ?? .null
             case .addOwnerWorkdays:
                 // Without a row there is no owner: the project calendar.
-                guard case .date(let day) = vs[0], let k = vs[1].number?.safeInt else { return .null }
+                guard case .date(let day) = vs[0], let k = vs[1].number.flatMap({ $0.rounded(.towardZero).safeInt }) else { return .null }
                 return try inRange(.date(calendar?.adding(k, to: day) ?? day.addingWorkdays(k)), e)
             case .maxOf:
                 guard let a = vs.first?.number, let b = vs.last?.number else { return .null }
@@ -44,13 +45,9 @@ enum ConstantEvaluator {
                 }
             case .round:
                 guard let x = vs[0].number else { return .null }
+                if vs.count > 1 && vs[1].isNull { return .null }
                 let digits = vs.count > 1 ? max(-15, min(15, vs[1].number?.safeInt ?? 0)) : 0
-                if digits < 0 {
-                    let p = pow10(-digits)
-                    return .decimal((x / p).rounded() * p)
-                }
-                let p = pow10(digits)
-                return .decimal((x * p).rounded() / p)
+                return .decimal(round(x, digits))
             }
         default:
             throw NotConstant(range: e.range)
@@ -69,6 +66,26 @@ enum ConstantEvaluator {
         var error: RuntimeError {
             RuntimeError(code: .outOfRange, message: "date out of range: PMQ dates run from \(Day.earliest.iso) to \(Day.latest.iso)", range: range)
         }
+    }
+
+    /// `round(x, digits)` in scripts and (as `pmq_round`) in SQLite queries, the same as
+    /// PostgreSQL's pmq_round: negative digits round to tens, hundreds, ...
+    static func round(_ x: Double, _ digits: Int) -> Double {
+        if digits < 0 {
+            let p = pow10(-digits)
+            return (x / p).rounded() * p
+        }
+        return roundedAsSQL(x, digits)
+    }
+
+    /// `round(x, n)` for n ≥ 0 as SQLite's round() gives it (and PostgreSQL's pmq_round, through
+    /// numeric): the value read to 15 significant digits, then rounded half away from zero, so
+    /// `round(1.005, 2)` is 1.01 in a `print` as in a query (a Double product gives 1).
+    static func roundedAsSQL(_ x: Double, _ digits: Int) -> Double {
+        guard x.isFinite, digits > 0, var d = Decimal(string: String(format: "%.15g", x)) else { return x.rounded() }
+        var out = Decimal()
+        NSDecimalRound(&out, &d, digits, .plain)
+        return NSDecimalNumber(decimal: out).doubleValue
     }
 
     private static func pow10(_ n: Int) -> Double {
@@ -121,3 +138,5 @@ enum ConstantEvaluator {
         }
     }
 }
+
+import Foundation

@@ -97,6 +97,7 @@ struct History {
         }
         let set = try session.journal.set()
         var changes = 0
+        var restoredTables: Set<String> = []
         for e in entries {
             let entity = session.schema.entity(table: e.table)
             let rowName = entity.flatMap { try? session.describe($0, e.row) } ?? "\(e.table) #\(e.row)"
@@ -121,7 +122,9 @@ struct History {
                     throw RuntimeError(code: .cannotUndo, message: "cannot \(redo ? "redo" : "undo"): \(rowName) cannot be restored (\(error))", range: range)
                 }
                 // Undoing `drop field` brings its column back; the entries undone next restore its values.
-                if e.table == "pmq_fields" { try FieldStore.restoreColumn(id: e.row, session: session) }
+                if e.table == "pmq_fields", let table = try FieldStore.restoreColumn(id: e.row, session: session) {
+                    restoredTables.insert(table)
+                }
                 try session.journal.record(set, e.table, e.row, "+", old: .null, new: .integer(e.row))
                 changes += 1
             default:
@@ -139,6 +142,7 @@ struct History {
                 changes += 1
             }
         }
+        for table in restoredTables.sorted() { try FieldStore.resumeVersions(table, session: session) }
         try db.run(JournalSQL.markUndone, [.integer(set), .integer(target)])
         try db.run(JournalSQL.labelSet,
                    [.text("\(redo ? "redo" : "undo") of change \(target)"), .text(redo ? "redo" : "undo"), .integer(set)])

@@ -30,6 +30,7 @@ enum ChangeSQL {
     static func finishBeforeStart(finish: Int, start: Int) -> String { "c\(finish) < c\(start)" }
     static func isSummary(_ column: Int) -> String { "c\(column)" }
     static func isOwnRow(_ column: Int) -> String { "c\(column) = c0" }
+    static func summaryMadeMilestone(summary: Int, milestone: Int) -> String { "c\(summary) AND c\(milestone)" }
 
     /// A reference set row by row from a key the row computes (`set owner = notes`): the new
     /// column gets the id of the row of `table` whose `key` is the text in column `keyColumn`.
@@ -96,6 +97,17 @@ enum ChangeSQL {
         "c\(column) = CASE WHEN c\(milestone) THEN c\(set) ELSE c\(column) END"
     }
 
+    /// A task made a milestone finishes on its start day (a task without a start keeps its finish).
+    static func milestoneOnStart(finish: Int, start: Int, milestone: Int) -> String {
+        "c\(finish) = CASE WHEN c\(milestone) AND c\(start) IS NOT NULL THEN c\(start) ELSE c\(finish) END"
+    }
+
+    /// A cost's amount follows a new qty or rate when it was derived from the old ones (or null).
+    static func amountFollows(amount: Int, old: Int, oldQty: Int, oldRate: Int, newQty: Int, newRate: Int) -> String {
+        "c\(amount) = CASE WHEN c\(old) IS NULL OR abs(c\(old) - c\(oldQty) * c\(oldRate)) < 0.000001"
+            + " THEN c\(newQty) * c\(newRate) ELSE c\(amount) END"
+    }
+
     // MARK: Journal, then apply from it
 
     /// One entry per row whose field changes, old and new value from the scratch row. ?1 = set.
@@ -147,6 +159,18 @@ enum ChangeSQL {
     }
 
     static func deleteAssignments(where condition: String) -> String { "DELETE FROM assignments WHERE " + condition }
+
+    /// How many of the tasks `ids` selects person ?(n+1) is taken from: as owner when
+    /// `owner` (role R or none), or by an assignment (in role ?(n+2) when one is given).
+    static func tasksUnassigned(ids: String, after n: Int, owner: Bool, assignments: Bool, withRole: Bool) -> String {
+        var held: [String] = []
+        if owner { held.append("x.owner = ?\(n + 1)") }
+        if assignments {
+            held.append("EXISTS (SELECT 1 FROM assignments a WHERE a.task = x.id AND a.person = ?\(n + 1)"
+                        + (withRole ? " AND a.role = ?\(n + 2))" : ")"))
+        }
+        return "SELECT count(*) FROM tasks x WHERE x.id IN (\(ids)) AND (\(held.joined(separator: " OR ")))"
+    }
 
     // MARK: delete
 

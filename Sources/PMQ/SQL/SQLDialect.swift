@@ -107,6 +107,8 @@ public struct SQLiteDialect: SQLDialect {
         switch f {
         case .lower: return "pmq_lower"
         case .upper: return "pmq_upper"
+        // SQLite's round() ignores negative digits; PMQ's rounds to tens as PostgreSQL does.
+        case .round: return "pmq_round"
         default: return f.rawValue
         }
     }

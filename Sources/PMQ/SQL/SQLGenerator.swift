@@ -605,6 +605,13 @@ struct SQLGenerator {
         return plain ? "'\(v)'" : bind(.text(v))
     }
 
+    /// A count of working days: a constant as it is, an expression (`n * 1wd`) truncated to
+    /// whole days, as the working-day functions of both engines take an integer.
+    private mutating func workdayCount(_ n: TExpr) -> String {
+        if case .value = n.kind { return expr(n) }
+        return "CAST(\(expr(n)) AS INTEGER)"
+    }
+
     mutating func expr(_ e: TExpr) -> String {
         switch e.kind {
         case .value(let v):
@@ -633,7 +640,7 @@ struct SQLGenerator {
             if op == .div { return dialect.divide(a, b) }
             return "(\(a) \(op.rawValue) \(b))"
         case .addWorkdays(let d, let n, let subtract):
-            let ns = expr(n)
+            let ns = workdayCount(n)
             return dialect.addWorkdays(expr(d), subtract ? "(-\(ns))" : ns)
         case .compare(let op, let x, let y):
             if op == .contains || op == .notContains {
@@ -696,6 +703,8 @@ struct SQLGenerator {
                 }
             }
             return "\(agg.rawValue)(\(expr(x)))" + filter
+        case .function(.addOwnerWorkdays, let xs) where xs.count == 3:
+            return "\(dialect.function(.addOwnerWorkdays))(\(expr(xs[0])), \(workdayCount(xs[1])), \(expr(xs[2])))"
         case .function(let fn, let xs):
             return "\(dialect.function(fn))(\(xs.map { expr($0) }.joined(separator: ", ")))"
         case .concat(let parts):

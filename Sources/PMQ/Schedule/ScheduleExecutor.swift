@@ -296,7 +296,9 @@ struct ScheduleExecutor {
             let starts = try Leveller(session: session, range: range).level(
                 network: network, cpm: result, tasks: leaves.map { tasks[$0] }, options: options,
                 project: project, period: { calendar.isWorking($0) ? index($0) : nil })
-            for k in leaves.indices where !network.fixed[k] && starts[k] > result.es[k] {
+            // Work of no duration uses nobody: it follows its predecessors in the second pass,
+            // so an FS milestone stays on its (delayed) predecessor's finish day.
+            for k in leaves.indices where !network.fixed[k] && network.durations[k] > 0 && starts[k] > result.es[k] {
                 network.earliest[k] = max(network.earliest[k] ?? 0, starts[k])
             }
             result = try network.solve()

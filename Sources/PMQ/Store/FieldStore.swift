@@ -65,13 +65,21 @@ enum FieldStore {
     }
 
     /// After undo re-inserted a dropped field's `pmq_fields` row: its column comes back
-    /// (empty; the journaled values are restored by the entries undone after it).
-    static func restoreColumn(id: Int64, session: Session) throws {
+    /// (empty; the journaled values are restored by the entries undone after it). The
+    /// table's version triggers stay off until `resumeVersions`: putting the values back
+    /// writes no versions, so `as of` a day before the drop still reads the values the
+    /// versions kept (a version of the empty column would hide them). Returns the table.
+    static func restoreColumn(id: Int64, session: Session) throws -> String? {
         try session.reloadSchema()
-        guard let f = session.schema.customFields.first(where: { $0.id == id }) else { return }
+        guard let f = session.schema.customFields.first(where: { $0.id == id }) else { return nil }
         try RowVersions.dropTriggers(f.table, session.db)
         try addColumn(f, session.db)
-        try RowVersions.follow(f.table, session.db)
+        return f.table
+    }
+
+    /// After the restored values are back: the table's versions follow its columns again.
+    static func resumeVersions(_ table: String, session: Session) throws {
+        try RowVersions.follow(table, session.db)
     }
 
     private static func addColumn(_ f: CustomField, _ db: any Engine) throws {

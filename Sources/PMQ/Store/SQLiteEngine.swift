@@ -368,6 +368,19 @@ private func registerFunctions(_ db: OpaquePointer) {
         }
     }, nil, nil, nil)
     // pmq_add_workdays needs the project calendar: a Session registers it (WorkCalendar.swift).
+    // round(x [, digits]) as PMQ's scripts compute it (ConstantEvaluator.round): digits
+    // above 0 as SQLite's own round() does, below 0 to tens, hundreds, ... as PostgreSQL.
+    for arity: Int32 in [1, 2] {
+        sqlite3_create_function_v2(db, "pmq_round", arity, flags, nil, { ctx, n, argv in
+            guard let a = argv?[0], sqlite3_value_type(a) != SQLITE_NULL else { sqlite3_result_null(ctx); return }
+            var digits = 0
+            if n == 2 {
+                guard let b = argv?[1], sqlite3_value_type(b) != SQLITE_NULL else { sqlite3_result_null(ctx); return }
+                digits = Int(max(-15, min(15, sqlite3_value_int64(b))))
+            }
+            sqlite3_result_double(ctx, ConstantEvaluator.round(sqlite3_value_double(a), digits))
+        }, nil, nil, nil)
+    }
     sqlite3_create_function_v2(db, "pmq_add_months", 2, flags, nil, { ctx, _, argv in
         guard let a = argv?[0], let b = argv?[1], sqlite3_value_type(a) != SQLITE_NULL, sqlite3_value_type(b) != SQLITE_NULL else {
             sqlite3_result_null(ctx); return
