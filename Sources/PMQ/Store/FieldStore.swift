@@ -25,7 +25,7 @@ enum FieldStore {
     }
 
     /// Adds the field and its column; existing rows take the default. Returns its id.
-    static func add(_ f: CustomField, session: Session) throws -> Int64 {
+    static func add(_ f: CustomField, session: SessionContext) throws -> Int64 {
         let db = session.db
         let values: Value = f.values.isEmpty ? .null : .text(encodeList(f.values))
         let def: Value = f.defaultValue.map { .text(encodeDefault($0)) } ?? .null
@@ -49,7 +49,7 @@ enum FieldStore {
     /// Drops the field: its non-null values are journaled (as changes to null), then its
     /// definition (as a removed row), then the column goes. Returns how many rows had a value.
     @discardableResult
-    static func drop(id: Int64, session: Session) throws -> Int {
+    static func drop(id: Int64, session: SessionContext) throws -> Int {
         let db = session.db
         guard let f = session.schema.customFields.first(where: { $0.id == id }) else { return 0 }
         let set = try session.journal.set()
@@ -66,7 +66,7 @@ enum FieldStore {
 
     /// After undo re-inserted a dropped field's `pmq_fields` row: its column comes back
     /// (empty; the journaled values are restored by the entries undone after it).
-    static func restoreColumn(id: Int64, session: Session) throws {
+    static func restoreColumn(id: Int64, session: SessionContext) throws {
         try session.reloadSchema()
         guard let f = session.schema.customFields.first(where: { $0.id == id }) else { return }
         try RowVersions.dropTriggers(f.table, session.db)
