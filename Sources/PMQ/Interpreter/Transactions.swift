@@ -116,30 +116,8 @@ final class Transactions {
                 default: break
                 }
                 try dispatch.execute(checked, emit: emit)
-            } catch let e as RuntimeError {
-                var d = e.diagnostic
-                if d.source == nil { d.source = source }
-                // An error raised without a place of its own is located at its statement.
-                if d.range == .none, let r = checked.range { d.range = r }
-                failure = d
-            } catch let e as StoreError where context.limits.maxMemory != nil && e.kind == .noMemory {
-                var d = Diagnostic(.limitReached, context.limits.memoryMessage + ": nothing was changed", at: .none)
-                d.source = source
-                failure = d
-            } catch let e as StoreError where e.kind == .conflict {
-                // PostgreSQL: another session changed the same rows after this change set began.
-                var d = Diagnostic(.conflict, "refused: another user changed the same rows while this ran (\(e.message)); nothing was changed: run it again to apply it over their change",
-                                   at: checked.range ?? .none)
-                d.source = source
-                failure = d
-            } catch let e as StoreError where e.kind == .interrupted {
-                var d = Diagnostic(.limitReached, (context.limits.stopReason ?? "interrupted") + ": nothing was changed", at: .none)
-                d.source = source
-                failure = d
             } catch {
-                var d = Diagnostic(.runtimeFailure, "\(error)", at: checked.range ?? .none)
-                d.source = source
-                failure = d
+                failure = diagnostic(for: error, in: checked, source)
             }
         }
         if checkFirst {
@@ -220,6 +198,32 @@ final class Transactions {
     private func sourced(_ e: RuntimeError, _ source: SourceFile) -> Diagnostic {
         var d = e.diagnostic
         if d.source == nil { d.source = source }
+        return d
+    }
+
+    /// What a statement's failure reads as: its own error, located at the statement when it has
+    /// no place of its own; the engine's limits, conflicts and interruptions in PMQ's words.
+    private func diagnostic(for error: any Error, in checked: Checked, _ source: SourceFile) -> Diagnostic {
+        var d: Diagnostic
+        switch error {
+        case let e as RuntimeError:
+            d = e.diagnostic
+            if d.source == nil { d.source = source }
+            // An error raised without a place of its own is located at its statement.
+            if d.range == .none, let r = checked.range { d.range = r }
+            return d
+        case let e as StoreError where context.limits.maxMemory != nil && e.kind == .noMemory:
+            d = Diagnostic(.limitReached, context.limits.memoryMessage + ": nothing was changed", at: .none)
+        case let e as StoreError where e.kind == .conflict:
+            // PostgreSQL: another session changed the same rows after this change set began.
+            d = Diagnostic(.conflict, "refused: another user changed the same rows while this ran (\(e.message)); nothing was changed: run it again to apply it over their change",
+                           at: checked.range ?? .none)
+        case let e as StoreError where e.kind == .interrupted:
+            d = Diagnostic(.limitReached, (context.limits.stopReason ?? "interrupted") + ": nothing was changed", at: .none)
+        default:
+            d = Diagnostic(.runtimeFailure, "\(error)", at: checked.range ?? .none)
+        }
+        d.source = source
         return d
     }
 
