@@ -600,7 +600,7 @@ extension Checker {
                 let code = TExpr(.compare(.eq, TExpr(.field(FieldPath(root: tasks, hops: [], field: wbs)), .text, e.range),
                                           TExpr(.value(.text(text)), .text, e.range)), .bool, e.range)
                 // In the project chosen with `use project`, when there is one (slot -1).
-                let current = TExpr(.variable(Session.currentProjectSlot), .number, e.range)
+                let current = TExpr(.variable(VariableEnvironment.currentProjectSlot), .number, e.range)
                 let inProject = TExpr(.logic(.or, TExpr(.isNull(current, negated: false), .bool, e.range),
                                              TExpr(.compare(.eq, TExpr(.field(FieldPath(root: tasks, hops: [], field: project)), .number, e.range), current), .bool, e.range)),
                                       .bool, e.range)

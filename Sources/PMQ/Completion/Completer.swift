@@ -24,7 +24,7 @@ public struct Completer {
         self.scope = scope.checker
     }
 
-    private var checker: Checker { scope ?? session.checkerState }
+    private var checker: Checker { scope ?? session.compiler.kept }
     /// The model as the text before the cursor sees it: fields a script added count.
     private var schema: Schema { scope?.schema ?? session.schema }
     private var variableNames: [String] { checker.scopes.flatMap { $0.keys }.sorted() }
@@ -286,5 +286,5 @@ public struct Completer {
 
 extension Session {
     /// Script variables in scope (for completion).
-    public var variableNames: [String] { checkerState.scopes.flatMap { $0.keys }.sorted() }
+    public var variableNames: [String] { compiler.kept.scopes.flatMap { $0.keys }.sorted() }
 }

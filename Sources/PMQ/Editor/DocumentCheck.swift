@@ -41,7 +41,7 @@ extension Session {
     /// Parses and checks a document without running it (as `check`), keeping what
     /// completion needs at every statement boundary.
     public func checkDocument(_ source: SourceFile) -> DocumentCheck {
-        let c = freshChecker()
+        let c = compiler.freshChecker()
         return checkDocument(source, from: 0, checker: c, initial: c, kept: [], keptScopes: [])
     }
 
@@ -71,7 +71,7 @@ extension Session {
         var scopes = keptScopes
         var c = checker
         var parser = start == 0 ? Parser(source) : Parser(source, range: SourceRange(start, source.bytes.count))
-        forEachChecked(source, &c, parser: &parser, { _ in }, report: { diagnostics.append($0) }, after: { end, checker in
+        compiler.forEachChecked(source, &c, parser: &parser, { _ in }, report: { diagnostics.append($0) }, after: { end, checker in
             scopes.append((end, checker))
         })
         return DocumentCheck(diagnostics: diagnostics, scopes: scopes, initial: initial)

@@ -53,7 +53,7 @@ extension Session {
         }
         let f = HostFunction(name: lower, parameters: parameters, result: result, body: body)
         try db.registerHostFunction(f)
-        hostFunctions[lower] = f
+        compiler.hostFunctions[lower] = f
     }
 }
 

@@ -71,7 +71,7 @@ public struct Limits: Sendable {
     }
 
     /// Starts counting for a run; SQLite reports its work through a progress handler.
-    mutating func begin(_ session: Session) {
+    mutating func begin(_ session: SessionContext) {
         steps = 0
         stopReason = nil
         if !clockStarted { deadline = timeout.map { ContinuousClock.now.advanced(by: $0) } }
@@ -91,7 +91,7 @@ public struct Limits: Sendable {
         })
     }
 
-    mutating func end(_ session: Session) {
+    mutating func end(_ session: SessionContext) {
         if !clockStarted { deadline = nil }
         session.db.endLimits()
     }

@@ -1,7 +1,7 @@
 /// Runs a checked `add`: resolves references by key, applies the model's rules
 /// (docs/language.md, “Adding to the model”) and inserts one row. A refusal throws before anything is written.
 struct AddExecutor {
-    let session: Session
+    let session: SessionContext
 
     func run(_ a: TAdd) throws -> ChangeReport {
         let db = session.db
@@ -11,14 +11,14 @@ struct AddExecutor {
             try common(a, into: &cols)
             try insert("people", cols, a)
             let name = ConstantEvaluator.text(a.value("name") ?? .null)
-            session.peopleCache[name] = db.lastInsertID
+            session.caches.remember(person: name, id: db.lastInsertID)
             return ChangeReport(verb: "added", entity: "person", count: 1, detail: quoted(name))
         case "projects":
             var cols: [String: Value] = [:]
             try common(a, into: &cols)
             try checkOrder(a, "start", "finish")
             try insert("projects", cols, a)
-            session.projectCacheValid = false
+            session.caches.forgetProjects()
             return ChangeReport(verb: "added", entity: "project", count: 1, detail: quoted(ConstantEvaluator.text(a.value("code") ?? .null)))
         case "tasks":
             return try addTask(a)
@@ -60,9 +60,9 @@ struct AddExecutor {
         let db = session.db
         switch target {
         case "people":
-            if let id = session.peopleCache[key] { return id }
+            if let id = session.caches.person(key) { return id }
             if case .integer(let id) = try db.scalar(AddSQL.personByName, [.text(key)]) {
-                session.peopleCache[key] = id
+                session.caches.remember(person: key, id: id)
                 return id
             }
             throw RuntimeError(code: .unknownRow, message: "unknown person \"\(key)\"\(suggest(key, AddSQL.personNames))", range: range,
@@ -171,7 +171,7 @@ struct AddExecutor {
         let deferred = session.deferredTaskIndexes
         // While the indexes are away (DeferredTaskIndexes), the unique index cannot refuse a
         // code the run has just added: the codes it added are all here.
-        if deferred != nil, session.addedTaskCodes[project]?.contains(wbs) == true { throw duplicate(wbs, a) }
+        if deferred != nil, session.caches.wasAdded(task: wbs, project: project) { throw duplicate(wbs, a) }
         do {
             // On PostgreSQL a refused INSERT aborts the transaction: the clash on (project, wbs)
             // is left out by the INSERT itself (ON CONFLICT DO NOTHING) and found by its count,
@@ -184,7 +184,7 @@ struct AddExecutor {
         let id = db.lastInsertID
         // WBS integrity: a parent code with no task yet is checked again at commit. While the
         // indexes are away the parent is not looked up: the check at commit comes after they are back.
-        if let parent = WBS.parent(wbs), session.addedTaskCodes[project]?.contains(parent) != true {
+        if let parent = WBS.parent(wbs), !session.caches.wasAdded(task: parent, project: project) {
             if deferred != nil {
                 session.orphanCandidates.append((id, wbs, a.range(of: "wbs")))
             } else if try db.scalar(ImportSQL.parentExists, [project.map { .integer($0) } ?? .null, .text(parent)]).isNull {
@@ -192,7 +192,7 @@ struct AddExecutor {
             }
         }
         deferred?.written(id, project: project, range: a.range(of: "wbs"))
-        session.addedTaskCodes[project, default: []].insert(wbs)
+        session.caches.added(task: wbs, project: project)
         return ChangeReport(verb: "added", entity: "task", count: 1, detail: milestone ? "\(wbs) (milestone)" : wbs)
     }
 
@@ -273,8 +273,8 @@ struct AddExecutor {
         // per set of columns: a data load inserts the same shape a million times, so the last
         // shape is tried first, its columns looked up in the row, before any sorting, joining
         // or hashing of the column list.
-        var args: [Value] = []
-        if let last = session.lastInsert, last.table == table, last.ignoring == ignoringConflict, last.columns.count == cols.count {
+        if let last = session.caches.lastInsert(into: table, ignoring: ignoringConflict, count: cols.count) {
+            var args: [Value] = []
             args.reserveCapacity(cols.count)
             for c in last.columns {
                 guard let v = cols[c] else { break }
@@ -283,15 +283,9 @@ struct AddExecutor {
             if args.count == cols.count { return try insertRow(last.sql, args, table, a) }
         }
         let names = cols.keys.sorted()
-        let shape = (ignoringConflict ? "ignoring " : "") + table + ":" + names.joined(separator: ",")
-        let sql: String
-        if let known = session.insertSQL[shape] {
-            sql = known
-        } else {
-            sql = AddSQL.insert(into: table, names, ignoringConflict: ignoringConflict)
-            session.insertSQL[shape] = sql
+        let sql = session.caches.insertSQL(into: table, names, ignoring: ignoringConflict) {
+            AddSQL.insert(into: table, names, ignoringConflict: ignoringConflict)
         }
-        session.lastInsert = (table, names, ignoringConflict, sql)
         return try insertRow(sql, names.map { cols[$0] ?? .null }, table, a)
     }
 

@@ -5,7 +5,7 @@
 /// journaled set-based from that table and applied from the journal (ChangeSQL). A refusal
 /// throws before any row is written.
 struct ChangeExecutor {
-    let session: Session
+    let session: SessionContext
 
     private var db: any Engine { session.db }
 

@@ -6,8 +6,8 @@
 /// time of a large import (BENCHMARKS.md, “Issue 14, fourth pass”). SQLite only.
 ///
 /// While the indexes are away, nothing may look tasks up by code: the writers check a row's
-/// code against the codes added since the last other statement (`Session.addedTaskCodes`,
-/// which holds every row written while the indexes were away), a row whose parent is not
+/// code against the codes added since the last other statement (`SessionCaches`' tasks
+/// added just now, which hold every row written while the indexes were away), a row whose parent is not
 /// among them becomes an orphan candidate (checked at commit, after the build), and a row
 /// of no project, a reference to a task or any other statement ends the deferral first.
 /// A code equal to that of a task from before the run of rows is found when the unique

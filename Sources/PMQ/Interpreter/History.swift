@@ -1,6 +1,6 @@
 /// `history`, `history of TASK`, `undo`, and the row-level diff of a dry run.
 struct History {
-    let session: Session
+    let session: SessionContext
     private var db: any Engine { session.db }
     /// The journal's values and keys as text, in this engine's SQL.
     private var journal: JournalSQL { JournalSQL(schema: session.schema, dialect: db.dialect) }

@@ -9,7 +9,7 @@
 /// level above it, not a pass over every task. The roll-up's own changes are journaled in
 /// the same change set, so `undo` takes them back with what caused them.
 struct Rollup {
-    let session: Session
+    let session: SessionContext
     private var db: any Engine { session.db }
 
     /// The task columns whose change can change a parent's roll-up.

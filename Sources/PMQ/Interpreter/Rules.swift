@@ -3,7 +3,7 @@ import Foundation
 /// Rules (docs/language.md, “Time travel”): saved queries whose rows are problems. `check` runs them all;
 /// a rule of severity `error` with rows makes `pmq` exit 1.
 struct Rules {
-    let session: Session
+    let session: SessionContext
     private var db: any Engine { session.db }
 
     /// Saves or replaces a rule. Journaled like a saved query, so `undo` takes it back.

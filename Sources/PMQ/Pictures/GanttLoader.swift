@@ -3,7 +3,7 @@
 /// and rolled-up fields read exactly as in any query), then the links among those rows
 /// and which of them are summaries (one statement each).
 struct GanttLoader {
-    let session: Session
+    let session: SessionContext
     private var db: any Engine { session.db }
 
     /// The fields read per row, in this order.

@@ -28,7 +28,7 @@ public enum GanttSVG {
     /// The SVG of a checked query of tasks, for a statement that runs inside a session
     /// (the `.svg` case of `export <query> to "F.svg"`): the same rows, order and links as
     /// `gantt <query>`. A query of another entity is refused, located at the query.
-    static func render(_ q: TQuery, in session: Session, title: String? = nil) throws -> String {
+    static func render(_ q: TQuery, in session: SessionContext, title: String? = nil) throws -> String {
         guard q.entity.table == "tasks", !q.isCount, q.groupBy.isEmpty, !q.aggregatesOnly else {
             throw RuntimeError(code: .wrongQueryShape, message: "an SVG export draws a Gantt chart of tasks, not \(q.entity.plural)", range: .none)
         }

@@ -5,7 +5,7 @@ import Foundation
 /// Sections: health figures and what they mean, the Gantt, milestones due in two weeks,
 /// overdue and critical tasks, the 5×5 risk heat map, and the RACI matrix of open work.
 struct HTMLReport {
-    let session: Session
+    let session: SessionContext
 
     func render(_ range: SourceRange) throws -> String {
         HTMLReport.page(try ReportData.load(session, range))

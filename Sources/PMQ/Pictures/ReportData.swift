@@ -33,7 +33,7 @@ struct ReportData {
     /// SPI and CPI as `health as of D` reads them (docs/language.md, “Time travel”) for D = today and the same
     /// weekday of each earlier week, back to the first day anything was booked: the week's
     /// figures from the model as it was then, not from today's progress.
-    static func weeklyTrend(_ session: Session, _ range: SourceRange) throws -> [(day: Day, spi: Value, cpi: Value)] {
+    static func weeklyTrend(_ session: SessionContext, _ range: SourceRange) throws -> [(day: Day, spi: Value, cpi: Value)] {
         guard case .integer(let first) = try session.db.scalar(ReportSQL.firstChangeDay) else { return [] }
         let firstDay = Day(Int(clamping: first))
         var out: [(day: Day, spi: Value, cpi: Value)] = []
@@ -48,7 +48,10 @@ struct ReportData {
         return out.count >= 2 ? out : []
     }
 
-    static func load(_ session: Session, _ range: SourceRange) throws -> ReportData {
+    /// The same for a whole session (a host or test reading the page's data without a run).
+    static func load(_ session: Session, _ range: SourceRange) throws -> ReportData { try load(session.context, range) }
+
+    static func load(_ session: SessionContext, _ range: SourceRange) throws -> ReportData {
         let db = session.db
         let project = try session.schedulingProject(range)
         let tasks = session.schema.tasks

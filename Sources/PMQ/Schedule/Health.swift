@@ -12,7 +12,7 @@
 /// - SV = EV − PV, CV = EV − AC, SPI = EV / PV, CPI = EV / AC,
 ///   EAC = BAC / CPI, ETC = EAC − AC, VAC = BAC − EAC, % complete = EV / BAC × 100.
 struct HealthReport {
-    let session: Session
+    let session: SessionContext
     private var db: any Engine { session.db }
 
     /// `travel`: `health as of D` reads the model as it was at the end of D (docs/language.md, “Time travel”):

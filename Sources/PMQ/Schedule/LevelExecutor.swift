@@ -15,7 +15,7 @@ public struct LevelOptions: Sendable {
 }
 
 struct Leveller {
-    let session: Session
+    let session: SessionContext
     let range: SourceRange
     private var db: any Engine { session.db }
 

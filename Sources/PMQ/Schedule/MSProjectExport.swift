@@ -117,7 +117,7 @@ struct MSPDIProject: Encodable {
 /// lag, people as resources, owners and R assignments, and the holidays as calendar
 /// exceptions. `import "F.xml"` reads it back (MSProjectImport.swift).
 struct MSProjectExporter {
-    let session: Session
+    let session: SessionContext
 
     /// `s` escaped as XMLCoder escapes element text: & < > ' " as entities, in one pass
     /// (what `XMLStreamEncoder` does to every text it writes).

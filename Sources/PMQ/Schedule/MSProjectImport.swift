@@ -157,7 +157,7 @@ struct MSProjectFile {
 
 /// `import "file.xml" [as "CODE"]`: a new project from an MS Project file.
 struct MSProjectImporter {
-    let session: Session
+    let session: SessionContext
 
     func run(path: String, code: String?, _ range: SourceRange) throws -> ChangeReport {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -246,7 +246,7 @@ struct MSProjectImporter {
             try db.run(MSProjectSQL.addResponsible, [.integer(task), .integer(person), .decimal(a.units * 100)])
             try session.journal.record(set, "assignments", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
         }
-        session.projectCacheValid = false
+        session.caches.forgetProjects()
         try session.loadCalendar()
         return ChangeReport(verb: "imported", entity: "task", count: added, detail: nil, note: "project \(projectCode)")
     }

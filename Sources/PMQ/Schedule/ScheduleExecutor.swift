@@ -15,7 +15,7 @@
 /// Moves are journaled (undo takes them back); the float fields are derived and rewritten
 /// only where they changed.
 struct ScheduleExecutor {
-    let session: Session
+    let session: SessionContext
     private var db: any Engine { session.db }
 
     enum Progress { case notStarted, started, closed }
@@ -43,7 +43,7 @@ struct ScheduleExecutor {
     /// person's load passes their capacity; nil for plain `schedule`.
     var levelling: LevelOptions?
 
-    init(session: Session, levelling: LevelOptions? = nil) {
+    init(session: SessionContext, levelling: LevelOptions? = nil) {
         self.session = session
         self.levelling = levelling
     }
@@ -433,7 +433,7 @@ struct ScheduleExecutor {
     }
 }
 
-extension Session {
+extension SessionContext {
     /// docs/language.md, “Mid-project truth”: with several projects and none chosen, a bare WBS code is refused rather
     /// than acting on every project's task of that code.
     func refuseAmbiguousWBS(_ code: String, _ range: SourceRange) throws {

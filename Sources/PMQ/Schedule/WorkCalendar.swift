@@ -120,7 +120,7 @@ public final class WorkCalendar: @unchecked Sendable {
 }
 
 
-extension Session {
+extension SessionContext {
     /// The calendar functions SQL uses, all counting this session's calendar, holidays included:
     /// - `pmq_add_workdays(day, n)`: n working days after day (before, for negative n);
     /// - `pmq_workday_finish(start, n)`: the n-th working day of a task starting on start

@@ -25,7 +25,7 @@ enum FieldStore {
     }
 
     /// Adds the field and its column; existing rows take the default. Returns its id.
-    static func add(_ f: CustomField, session: Session) throws -> Int64 {
+    static func add(_ f: CustomField, session: SessionContext) throws -> Int64 {
         let db = session.db
         let values: Value = f.values.isEmpty ? .null : .text(encodeList(f.values))
         let def: Value = f.defaultValue.map { .text(encodeDefault($0)) } ?? .null
@@ -49,7 +49,7 @@ enum FieldStore {
     /// Drops the field: its non-null values are journaled (as changes to null), then its
     /// definition (as a removed row), then the column goes. Returns how many rows had a value.
     @discardableResult
-    static func drop(id: Int64, session: Session) throws -> Int {
+    static func drop(id: Int64, session: SessionContext) throws -> Int {
         let db = session.db
         guard let f = session.schema.customFields.first(where: { $0.id == id }) else { return 0 }
         let set = try session.journal.set()
@@ -69,7 +69,7 @@ enum FieldStore {
     /// table's version triggers stay off until `resumeVersions`: putting the values back
     /// writes no versions, so `as of` a day before the drop still reads the values the
     /// versions kept (a version of the empty column would hide them). Returns the table.
-    static func restoreColumn(id: Int64, session: Session) throws -> String? {
+    static func restoreColumn(id: Int64, session: SessionContext) throws -> String? {
         try session.reloadSchema()
         guard let f = session.schema.customFields.first(where: { $0.id == id }) else { return nil }
         try RowVersions.dropTriggers(f.table, session.db)
@@ -78,7 +78,7 @@ enum FieldStore {
     }
 
     /// After the restored values are back: the table's versions follow its columns again.
-    static func resumeVersions(_ table: String, session: Session) throws {
+    static func resumeVersions(_ table: String, session: SessionContext) throws {
         try RowVersions.follow(table, session.db)
     }
 

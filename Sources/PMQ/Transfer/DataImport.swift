@@ -12,7 +12,7 @@ enum Cell {
 /// first bad cell stops it with an error at `F.csv:LINE:COLUMN` and the run's transaction
 /// keeps nothing; a good import is one change set (`undo` removes it).
 struct DataImporter {
-    let session: Session
+    let session: SessionContext
     /// The path as the statement wrote it: diagnostics name the file this way.
     let shownPath: String
     let path: String
@@ -90,7 +90,7 @@ struct DataImporter {
             throw located(e.message, e.notes, position, column: e.range.start > 0 ? e.range.start - 1 : nil)
         }
         progress?.finish()
-        if entity.table == "projects" { session.projectCacheValid = false }
+        if entity.table == "projects" { session.caches.forgetProjects() }
         return ChangeReport(verb: "imported", entity: entity.singular, count: count, detail: nil)
     }
 

@@ -5,7 +5,7 @@ import Plot
 /// extension names the format. Files are written next to their final name and moved
 /// into place when the run commits, so a script that fails (or a dry run) writes nothing.
 struct Exporter {
-    let session: Session
+    let session: SessionContext
     let shownPath: String
     let path: String
     let range: SourceRange

@@ -2,7 +2,7 @@
 /// to its finish (DTEND is the day after, as all-day events end), a milestone is one day.
 /// The text is CRLF-terminated and folded at 75 octets, with TEXT values escaped.
 struct ICalendarExport {
-    let session: Session
+    let session: SessionContext
 
     func calendar(of ids: [Int64]) throws -> (text: String, events: Int) {
         let db = session.db

@@ -41,7 +41,7 @@ final class ProgressTicker {
     }
 }
 
-extension Session {
+extension SessionContext {
     /// A ticker for work of `totalRows` rows, or nil when no host listens.
     /// `totalRows` is worked out only when someone listens (it may mean reading a file through).
     func progress(label: String, totalRows: @autoclosure () -> Int?) -> ProgressTicker? {

@@ -9,7 +9,7 @@
 /// is the cell's number + 1, as DataImporter expects). `TransferTests` holds the two paths
 /// to the same rows and messages.
 final class TaskRowWriter {
-    private let session: Session
+    private let session: SessionContext
     private let entity: EntityDef
     /// The project of rows with no `project` cell, found at the first row (nil: not yet).
     private var defaultProject: Int64??
@@ -33,7 +33,7 @@ final class TaskRowWriter {
     /// Per row: references to resolve once the row's own checks have passed.
     private var refs: [(arg: Int, target: String, key: String, range: SourceRange)] = []
 
-    init(session: Session, entity: EntityDef) {
+    init(session: SessionContext, entity: EntityDef) {
         self.session = session
         self.entity = entity
         required = entity.fields.filter(\.required).map(\.name)
@@ -135,7 +135,7 @@ final class TaskRowWriter {
         var owner: Int64?
         for r in refs {
             let id: Int64
-            if r.target == "people", let known = session.peopleCache[r.key] { id = known } else {
+            if r.target == "people", let known = session.caches.person(r.key) { id = known } else {
                 id = try executor.resolve(r.target, r.key, r.range, project: project)
             }
             args[r.arg] = .integer(id)
@@ -185,9 +185,9 @@ final class TaskRowWriter {
             throw duplicate(wbs, wbsRange)
         }
         let deferred = session.deferredTaskIndexes
-        // While the indexes are away (DeferredTaskIndexes), the codes written since are all in
-        // `addedTaskCodes`: a repeat of one is refused here, as the unique index would have.
-        if deferred != nil, session.addedTaskCodes[project]?.contains(wbs) == true { throw duplicate(wbs, wbsRange) }
+        // While the indexes are away (DeferredTaskIndexes), the codes written since are all among
+        // the tasks added just now (`SessionCaches`): a repeat of one is refused here, as the unique index would have.
+        if deferred != nil, session.caches.wasAdded(task: wbs, project: project) { throw duplicate(wbs, wbsRange) }
         if let project, db.kind == .postgres,
            case .integer = try db.scalar(ImportSQL.taskInProject, [.integer(project), .text(wbs)]) {
             throw duplicate(wbs, wbsRange)
@@ -200,15 +200,15 @@ final class TaskRowWriter {
         let id = db.lastInsertID
         // WBS integrity: a parent code with no task yet is checked again at commit (while the
         // indexes are away, not looked up now: the check at commit comes after they are back).
-        if let parent, session.addedTaskCodes[project]?.contains(parent) != true {
+        if let parent, !session.caches.wasAdded(task: parent, project: project) {
             if try deferred != nil || db.scalar(ImportSQL.parentExists, [project.map { .integer($0) } ?? .null, .text(parent)]).isNull {
                 session.orphanCandidates.append((id, wbs, wbsRange))
             } else {
-                session.addedTaskCodes[project, default: []].insert(parent)
+                session.caches.added(task: parent, project: project)
             }
         }
         deferred?.written(id, project: project, range: wbsRange, line: line)
-        session.addedTaskCodes[project, default: []].insert(wbs)
+        session.caches.added(task: wbs, project: project)
         try session.journal.added("tasks", id)
         try session.wroteTaskRow()
     }

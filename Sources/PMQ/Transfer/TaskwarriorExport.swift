@@ -5,7 +5,7 @@ import Foundation
 /// order. `depends` names only tasks that are in the file too; empty attributes are left
 /// out (Taskwarrior would read an empty `tags` written as null as a tag "null").
 struct TaskwarriorExporter {
-    let session: Session
+    let session: SessionContext
 
     func json(of ids: [Int64]) throws -> (text: String, tasks: Int) {
         let db = session.db

@@ -6,7 +6,7 @@ import Foundation
 /// become links once every task is in. The first bad value stops the import with an error
 /// at `F.json:LINE:COLUMN` and the run keeps nothing; a good import is one change set.
 struct TaskwarriorImporter {
-    let session: Session
+    let session: SessionContext
     let shownPath: String
     let path: String
     let range: SourceRange
@@ -62,7 +62,7 @@ struct TaskwarriorImporter {
             throw located(e.message, e.notes, file, current, lines: lines, key: k >= 0 && k < Taskwarrior.attributes.count ? Taskwarrior.attributes[k] : nil)
         }
         progress?.finish()
-        if newProjects > 0 { session.projectCacheValid = false }
+        if newProjects > 0 { session.caches.forgetProjects() }
         return ChangeReport(verb: "imported", entity: "task", count: records.count, detail: nil,
                             note: newProjects > 0 ? "\(newProjects) new project\(newProjects == 1 ? "" : "s")" : nil)
     }
@@ -178,7 +178,7 @@ struct TaskwarriorImporter {
                 _ = try AddExecutor(session: session).run(a)
                 project = session.db.lastInsertID
                 try session.journal.added("projects", project ?? 0)
-                session.projectCacheValid = false
+                session.caches.forgetProjects()
                 madeProject = true
             }
         } else {

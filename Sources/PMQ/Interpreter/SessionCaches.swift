@@ -1,0 +1,100 @@
+/// What a session remembers to save round trips, and when each memory is forgotten. Executors
+/// read and fill these through the methods here, never by writing the stores themselves, so
+/// every rule of "when is this stale" lives in this one file.
+struct SessionCaches {
+    /// People's ids by name (a data load names the same few people a million times).
+    private var people: [String: Int64] = [:]
+    /// Up to two project ids (see `SessionContext.projectIDs`); nil: read them again.
+    private var projects: [Int64]?
+    /// INSERT text by table, conflict handling and sorted columns, and the one used last
+    /// (tried first, see `AddExecutor.insert`).
+    private var insertText: [String: String] = [:]
+    private var lastInsert: (table: String, columns: [String], ignoring: Bool, sql: String)?
+    /// The task codes added by the `add` statements run one after another just now (or by an
+    /// import, with the parents it found), per project: a child's parent among them needs no
+    /// lookup (a data load adds each parent just before its children). Any other statement, a rollback or a new run forgets them,
+    /// since only adds run in between (nothing removed or renamed a task).
+    private var addedTaskCodes: [Int64?: Set<String>] = [:]
+    /// SQL compiled for checked nodes during one run. The node is held with its SQL so its
+    /// identity cannot be reused by another node while the entry exists.
+    private var querySQL: [ObjectIdentifier: (node: AnyObject, sql: CompiledSQL)] = [:]
+    /// The same for the rows of change statements (see `ChangeExecutor`).
+    private var changeSQL: [ObjectIdentifier: (node: AnyObject, sql: CompiledSQL)] = [:]
+
+    // MARK: People and projects
+
+    func person(_ name: String) -> Int64? { people[name] }
+    mutating func remember(person name: String, id: Int64) { people[name] = id }
+
+    /// The project ids, read by `load` only when not known.
+    mutating func projectIDs(_ load: () throws -> [Int64]) rethrows -> [Int64] {
+        if let projects { return projects }
+        let ids = try load()
+        projects = ids
+        return ids
+    }
+
+    /// A project was added, imported or removed: read the ids again when next asked.
+    mutating func forgetProjects() { projects = nil }
+
+    // MARK: INSERT text
+
+    /// The INSERT used last, when it was into `table`, ignoring conflicts or not as asked, with
+    /// `count` columns: its columns (in the order of its parameters) and its text.
+    func lastInsert(into table: String, ignoring: Bool, count: Int) -> (columns: [String], sql: String)? {
+        guard let last = lastInsert, last.table == table, last.ignoring == ignoring, last.columns.count == count else { return nil }
+        return (last.columns, last.sql)
+    }
+
+    /// The INSERT into `table` with `columns` (sorted), ignoring a key's conflict or not; `make`
+    /// writes it the first time. It becomes the INSERT used last.
+    mutating func insertSQL(into table: String, _ columns: [String], ignoring: Bool, make: () -> String) -> String {
+        let shape = (ignoring ? "ignoring " : "") + table + ":" + columns.joined(separator: ",")
+        let sql: String
+        if let known = insertText[shape] {
+            sql = known
+        } else {
+            sql = make()
+            insertText[shape] = sql
+        }
+        lastInsert = (table, columns, ignoring, sql)
+        return sql
+    }
+
+    // MARK: Tasks added just now
+
+    func wasAdded(task code: String, project: Int64?) -> Bool { addedTaskCodes[project]?.contains(code) == true }
+    mutating func added(task code: String, project: Int64?) { addedTaskCodes[project, default: []].insert(code) }
+    /// Every code added just now, per project (see `DeferredTaskIndexes.start`).
+    var addedTasks: [Int64?: Set<String>] { addedTaskCodes }
+    /// A statement other than `add` runs, or a run starts.
+    mutating func forgetAddedTasks() { addedTaskCodes.removeAll() }
+
+    // MARK: SQL of one run
+
+    func sql(for node: AnyObject) -> CompiledSQL? { querySQL[ObjectIdentifier(node)]?.sql }
+    mutating func remember(_ sql: CompiledSQL, for node: AnyObject) { querySQL[ObjectIdentifier(node)] = (node, sql) }
+    func changeSQL(for node: AnyObject) -> CompiledSQL? { changeSQL[ObjectIdentifier(node)]?.sql }
+    mutating func rememberChange(_ sql: CompiledSQL, for node: AnyObject) { changeSQL[ObjectIdentifier(node)] = (node, sql) }
+
+    // MARK: Forgetting
+
+    /// A run ended: its checked nodes go, and their SQL with them.
+    mutating func runEnded() {
+        querySQL.removeAll()
+        changeSQL.removeAll()
+    }
+
+    /// Changes were rolled back: rows remembered may be gone.
+    mutating func rolledBack() {
+        people.removeAll()
+        addedTaskCodes.removeAll()
+        projects = nil
+    }
+
+    /// Custom fields were added or dropped: tables have other columns.
+    mutating func schemaChanged() {
+        insertText.removeAll()
+        lastInsert = nil
+    }
+}
