@@ -155,6 +155,10 @@ struct AddExecutor {
                 cols["finish"] = .date(Day(start.number + Int(d.days.rounded(.up)) - 1))
             }
         }
+        // A duration that runs past PMQ's last date is refused as date arithmetic past it is.
+        if case .date(let f)? = cols["finish"], !f.isInRange, let d = a.duration {
+            throw ConstantEvaluator.OutOfRange(range: d.range).error
+        }
         if milestone, cols["finish"] == nil, let s = cols["start"] { cols["finish"] = s }
         if milestone, cols["start"] == nil, let f = cols["finish"] { cols["start"] = f }
         cols["milestone"] = .bool(milestone)

@@ -5,7 +5,7 @@
 /// `pmq_meta.version` records how many steps have run. Steps pg1–pg10 came in one release
 /// (the first with this engine), so until the next release they may still be corrected.
 extension Migrations {
-    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13]
+    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14]
 
     /// v1: the project model, and the functions PMQ's SQL calls (one statement per
     /// query, so the working-day arithmetic runs in the server, over the holidays table).
@@ -403,6 +403,10 @@ extension Migrations {
     /// v13 (IdsNeverReused, SQLite's AUTOINCREMENT ids): nothing to do, identity sequences never
     /// give an id out twice. A statement that changes nothing keeps the steps in step.
     static let pg13 = "SELECT 1"
+
+    /// v14: the row versions' trigger functions written again with the rule for a change set
+    /// booked on an earlier day than a version it reaches (RowVersions.backdatedTrigger).
+    static let pg14 = RowVersions.backdatedStep
 }
 
 extension PostgresEngine {
@@ -432,7 +436,11 @@ extension PostgresEngine {
             if current == 0 { try execute("CREATE TABLE IF NOT EXISTS pmq_meta (version integer NOT NULL); INSERT INTO pmq_meta VALUES (0)") }
             if current < target {
                 for v in current..<target {
-                    try executeNative(Migrations.postgresSteps[v])
+                    if Migrations.postgresSteps[v] == RowVersions.backdatedStep {
+                        for t in RowVersions.travelled { try RowVersions.follow(t.table, self) }
+                    } else {
+                        try executeNative(Migrations.postgresSteps[v])
+                    }
                     try run("UPDATE pmq_meta SET version = ?1", [.integer(Int64(v + 1))])
                 }
                 upgradedFrom = current

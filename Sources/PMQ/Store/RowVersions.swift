@@ -98,6 +98,32 @@ enum RowVersions {
         return trigger("UPDATE") + "\n" + trigger("DELETE")
     }
 
+    /// A change set booked on a day before a version the row already has (a status entered
+    /// late with `--today` of last Friday, after Monday's edits) is, as of each day from its
+    /// own, part of the model (docs/language.md, “Time travel”: every change set booked on or
+    /// before D counts, applied in the order they committed). So the version that spans its
+    /// day is split there, and from that day on every version takes the columns it changed.
+    /// Fired only when the newest set is booked before the latest booked day (one seek in
+    /// the normal case) and before a version of this row.
+    static func backdatedTrigger(_ table: String, _ columns: [String]) -> String {
+        let v = versions(table)
+        let day = "(SELECT day FROM journal_sets ORDER BY id DESC LIMIT 1)"
+        let changed = columns.map { "\($0) = CASE WHEN OLD.\($0) IS NEW.\($0) THEN \($0) ELSE NEW.\($0) END" }
+        return """
+        CREATE TRIGGER \(v)_on_backdate AFTER UPDATE ON \(table)
+        WHEN \(day) < (SELECT max(day) FROM journal_sets) AND \(day) < (SELECT max(valid_to) FROM \(v) WHERE id = OLD.id) BEGIN
+        INSERT INTO \(v) (valid_to, id, valid_from, \(columns.joined(separator: ", ")))
+        SELECT \(day), x.id, x.valid_from, \(columns.map { "x.\($0)" }.joined(separator: ", ")) FROM \(v) x
+        WHERE x.id = OLD.id AND x.valid_from < \(day) AND x.valid_to > \(day);
+        UPDATE \(v) SET valid_from = \(day) WHERE id = OLD.id AND valid_from < \(day) AND valid_to > \(day);
+        UPDATE \(v) SET \(changed.joined(separator: ", ")) WHERE id = OLD.id AND valid_from >= \(day);
+        END;
+        """
+    }
+
+    /// Schema step 14 (both engines): the triggers written again, with the back-dated rule.
+    static let backdatedStep = "-- v14: row versions follow change sets booked on an earlier day (RowVersions.backdatedTrigger)"
+
     /// Versions for a file journaled before this store existed, from its journal: per row,
     /// one version for each change set that updated or deleted it (on a day after the row's
     /// latest so far), each column taken from the first entry at or after that set that
@@ -149,7 +175,7 @@ enum RowVersions {
         guard travelled.contains(where: { $0.table == table }) else { return }
         let v = versions(table)
         let on = db.kind == .postgres ? " ON \(table)" : ""
-        try db.execute("DROP TRIGGER IF EXISTS \(v)_on_update\(on); DROP TRIGGER IF EXISTS \(v)_on_delete\(on)")
+        try db.execute("DROP TRIGGER IF EXISTS \(v)_on_update\(on); DROP TRIGGER IF EXISTS \(v)_on_delete\(on); DROP TRIGGER IF EXISTS \(v)_on_backdate\(on)")
     }
 
     /// After a column of `table` was added or dropped: the versions table gets the columns it
@@ -169,6 +195,6 @@ enum RowVersions {
         }
         try dropTriggers(table, db)
         let columns = kept.filter(History.isPlainIdentifier)
-        try db.execute(postgres ? postgresTriggers(table, columns) : triggers(table, columns))
+        try db.execute(postgres ? postgresTriggers(table, columns) : triggers(table, columns) + "\n" + backdatedTrigger(table, columns))
     }
 }
