@@ -136,7 +136,7 @@ struct ContainsTests {
 
 @Suite("Dependency traversal")
 struct TraversalTests {
-    /// `downstream of <code>` (one scan, walked by pmq_reach) and `downstream of t` for a
+    /// `downstream of <code>` (one scan, walked by pmq_walk) and `downstream of t` for a
     /// named row (a recursive CTE) must find the same tasks, on random graphs with diamonds.
     @Test("both walks agree with a breadth-first search", arguments: [1, 2, 3])
     func agree(seed: Int) throws {
