@@ -182,4 +182,68 @@ struct TraversalTests {
             }
         }
     }
+
+    /// With summaries: both walks (pmq_walk for a code, the recursive CTE for a named row and
+    /// under `as of`) agree with an oracle that reads links as `schedule` does: each link
+    /// joins every leaf below (or at) its ends; Y is downstream of X when some leaf of Y is
+    /// reached from some leaf of X.
+    @Test("walks through summaries agree with the leaf reading of links", arguments: [4, 5, 6])
+    func summaries(seed: Int) throws {
+        var rng = SeededGenerator(seed: UInt64(seed))
+        var codes: [String] = []
+        for a in 1...5 {
+            codes.append("\(a)")
+            for b in 0..<Int(rng.next() % 3) {
+                codes.append("\(a).\(b + 1)")
+                for c in 0..<Int(rng.next() % 3) { codes.append("\(a).\(b + 1).\(c + 1)") }
+            }
+        }
+        func below(_ x: String) -> [String] { codes.filter { $0.hasPrefix(x + ".") } }
+        func leaves(_ x: String) -> Set<String> {
+            let under = below(x).filter { below($0).isEmpty }
+            return under.isEmpty ? [x] : Set(under)
+        }
+        let s = try Session(path: nil, today: Day(iso: "2026-03-16"))
+        var text = "add project \"P\"\n"
+        for c in codes { text += "add task \"T\(c)\" wbs \(c) start 2026-01-01 finish 2026-01-02\n" }
+        _ = s.run(text)
+        // Links are added one by one; those refused as cycles are left out.
+        var links: [(String, String)] = []
+        for _ in 0..<30 {
+            let a = codes[Int(rng.next() % UInt64(codes.count))], b = codes[Int(rng.next() % UInt64(codes.count))]
+            if a == b { continue }
+            let (_, d) = s.run("add dependency \(a) -> \(b)")
+            if d.isEmpty { links.append((a, b)) } else { #expect(d[0].code == .dependencyCycle || d[0].code == .duplicate) }
+        }
+        #expect(links.count > 5)
+        func reached(_ x: String, down: Bool) -> Set<String> {
+            var edges: [String: Set<String>] = [:]
+            for (a, b) in links {
+                let (from, to) = down ? (leaves(a), leaves(b)) : (leaves(b), leaves(a))
+                for p in from { for q in to where p != q { edges[p, default: []].insert(q) } }
+            }
+            var seen = Set<String>(), queue = Array(leaves(x))
+            while let y = queue.popLast() {
+                for z in edges[y] ?? [] where seen.insert(z).inserted { queue.append(z) }
+            }
+            return Set(codes.filter { $0 != x && !leaves($0).isDisjoint(with: seen) })
+        }
+        func wbsList(_ q: String) -> Set<String> {
+            let (r, d) = s.run(q)
+            #expect(d.isEmpty, "\(q): \(DiagnosticRenderer.render(d))")
+            guard case .rows(_, let rows, _)? = r.first else { return [] }
+            return Set(rows.compactMap { if case .text(let t)? = $0.first { return t }; return nil })
+        }
+        for x in codes {
+            for word in ["downstream", "upstream"] {
+                let expected = reached(x, down: word == "downstream")
+                #expect(wbsList("\(word) of \(x) select wbs") == expected, "\(word) of \(x)")
+                #expect(wbsList("\(word) of \(x) as of 2026-12-31 select wbs") == expected, "\(word) of \(x) as of")
+                let (r, _) = s.run("tasks as t where wbs = \"\(x)\" select (count \(word) of t) as n")
+                if case .rows(_, let rows, _)? = r.first, case .integer(let c)? = rows.first?.first {
+                    #expect(Int(c) == expected.count, "count \(word) of t for \(x)")
+                } else { Issue.record("no count for \(x)") }
+            }
+        }
+    }
 }

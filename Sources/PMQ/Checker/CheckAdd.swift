@@ -211,7 +211,9 @@ extension Checker {
         case (.bool, .bool): return v
         case (.reference, .text): return .reference(ConstantEvaluator.text(v))
         case (.list, .text(let s)):
-            return .list(s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            // One text is one item, commas and all, as `update ... set tags = "a,b"` stores it
+            // (`tags ("a", "b")` is two). A file's cells are split (DataImport).
+            return .list([s])
         default:
             var notes: [String] = []
             if f.type == .date, case .text = v { notes.append("write dates without quotes: 2026-01-28") }

@@ -147,6 +147,8 @@ struct Checker {
         let names = schema.entities.map(\.plural)
         var hint = Suggestions.didYouMean(source.text, names + scopes.flatMap { $0.keys })
         if let single = schema.entity(named: source.text) { hint = "; did you mean \"\(single.plural)\"?" }
+        // A misspelt command reads as a query of an unknown source (`shedule`).
+        if hint.isEmpty { hint = Suggestions.didYouMean(source.text, Keywords.statements) }
         diagnostics.error(.unknownEntity, "unknown entity \"\(source.text)\"\(hint)", source.range,
                           notes: hint.isEmpty ? ["queries start with one of: " + names.joined(separator: ", ")] : [])
         return nil
@@ -182,15 +184,18 @@ struct Checker {
                 tq.columns.append(.init(name: name, expr: e))
             }
             let aggregated = tq.columns.map { $0.expr.containsAggregate }
+            // A constant (no field of the row: "x", today, 1/3) is one value for every group,
+            // as SQL allows beside aggregates.
+            let settled = tq.columns.map { $0.expr.containsAggregate || !$0.expr.readsRow }
             if q.groupBy.isEmpty, aggregated.contains(true) {
-                if let i = aggregated.firstIndex(of: false) {
+                if let i = settled.firstIndex(of: false) {
                     diagnostics.error(.notGrouped, "\"\(tq.columns[i].name)\" is neither aggregated nor grouped; add \"group by\" or aggregate it",
                                       items[i].range)
                 }
                 tq.aggregatesOnly = true
             } else if !q.groupBy.isEmpty {
                 let keys = q.groupBy.map(canonical)
-                for (i, item) in items.enumerated() where !aggregated[i] && !keys.contains(canonical(item.expr)) {
+                for (i, item) in items.enumerated() where !settled[i] && !keys.contains(canonical(item.expr)) {
                     diagnostics.error(.notGrouped, "\"\(tq.columns[i].name)\" is neither aggregated nor grouped", item.range,
                                       notes: ["group by it, or wrap it in count(), sum(), avg(), min() or max()"])
                 }

@@ -25,7 +25,7 @@ enum WorkWalkSQL {
                      tasks: () -> String, links: () -> String) -> String {
         let steps = name + "s"
         let columns = withSteps ? "k, id, pk, pid" : "k, id"
-        let first = withSteps ? ", -1, -1" : ""
+        let first = withSteps ? ", -1, CAST(-1 AS BIGINT)" : ""
         let previous = withSteps ? ", \(name).k, \(name).id" : ""
         return """
             \(steps)(k, op, nk) AS (VALUES (0, 0, 0), (1, 0, 1), (0, 1, 2), (1, 1, 3), (2, 2, 2), (3, 2, 3), (2, 3, 1), (3, 3, 1)), \
