@@ -133,6 +133,11 @@ extension Checker {
                               out.range(of: "day"), notes: ["to work on a holiday, delete it: delete holidays where day = \(d.iso)"])
             return nil
         }
+        if entity.table == "people", let c = out.value("capacity")?.number,
+           let problem = PersonRules.capacityProblem(c, kind: out.value("kind").map { ConstantEvaluator.text($0) }) {
+            diagnostics.error(.outOfRange, problem, out.range(of: "capacity"))
+            return nil
+        }
         if entity.table == "people", case .reference(let b)? = out.value("backup"), case .text(let n)? = out.value("name"), b == n {
             diagnostics.error(.invalidValue, "\(n) cannot be their own backup", out.range(of: "backup"))
             return nil

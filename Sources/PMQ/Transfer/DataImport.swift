@@ -281,6 +281,10 @@ struct DataImporter {
         for f in entity.fields where f.required && a.link == nil && a.value(f.name) == nil {
             throw CellError(message: "a\(entity.singular.first.map { "aeiou".contains($0) } == true ? "n" : "") \(entity.singular) needs a \(f.name): this row has none", column: nil)
         }
+        if entity.table == "people", let c = a.value("capacity")?.number,
+           let problem = PersonRules.capacityProblem(c, kind: a.value("kind").map { ConstantEvaluator.text($0) }) {
+            throw CellError(message: problem, column: cells.first { $0.column.name == "capacity" }?.column.index)
+        }
         if entity.table == "people", case .reference(let b)? = a.value("backup"), case .text(let n)? = a.value("name"), b == n {
             throw CellError(message: "\(n) cannot be their own backup", column: cells.first { $0.column.name == "backup" }?.column.index)
         }
