@@ -278,6 +278,16 @@ struct DataImporter {
             a.duration = (d.0, d.1, SourceRange(d.2 + 1, d.2 + 2))
         }
 
+        // The rules of `add leave` and `add workday` hold for their rows too: a leave without
+        // a finish is one day; a make-up day is a Saturday or Sunday.
+        if entity.table == "leaves", a.value("finish") == nil, let s = a.values.first(where: { $0.field.name == "start" }),
+           let f = entity.field("finish") {
+            a.values.append((f, s.value, s.range))
+        }
+        if entity.table == "workdays", case .date(let d)? = a.value("day"), !d.isWeekend {
+            throw CellError(message: "\(d.iso) is a weekday, a working day already: a make-up day is a Saturday or Sunday",
+                            column: cells.first { $0.column.name == "day" }?.column.index)
+        }
         for f in entity.fields where f.required && a.link == nil && a.value(f.name) == nil {
             throw CellError(message: "a\(entity.singular.first.map { "aeiou".contains($0) } == true ? "n" : "") \(entity.singular) needs a \(f.name): this row has none", column: nil)
         }
