@@ -32,7 +32,7 @@ enum AddSQL {
     /// a summary holds for every task below it): the code of a task the walk from ?2 reaches
     /// that is ?1, below it or above it (so some of ?1's work follows ?2's), if any.
     static let cycleThrough = "WITH RECURSIVE "
-        + WorkWalkSQL.walk(name: "c", start: "?2", from: "pred", to: "succ", tasks: { "tasks" }, links: { "dependencies" })
+        + WorkWalkSQL.walk(name: "c", start: "?2", from: "pred", to: "succ", startBranch: true, tasks: { "tasks" }, links: { "dependencies" })
         + """
          SELECT y.wbs FROM c JOIN tasks y ON y.id = c.id JOIN tasks p ON p.id = ?1
         WHERE c.k = 1 AND y.project IS p.project
@@ -43,7 +43,7 @@ enum AddSQL {
     /// The same walk from ?1 with the state each state was reached from, and its task's code:
     /// enough to tell the path of a cycle found by `cycleThrough` (only then is it read).
     static let walkSteps = "WITH RECURSIVE "
-        + WorkWalkSQL.walk(name: "c", start: "?1", from: "pred", to: "succ", withSteps: true, tasks: { "tasks" }, links: { "dependencies" })
+        + WorkWalkSQL.walk(name: "c", start: "?1", from: "pred", to: "succ", withSteps: true, startBranch: true, tasks: { "tasks" }, links: { "dependencies" })
         + " SELECT c.k, c.id, c.pk, c.pid, t.wbs FROM c JOIN tasks t ON t.id = c.id"
 
     /// Whether task ?1 is below task ?2 (in the same project).

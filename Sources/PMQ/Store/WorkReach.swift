@@ -5,9 +5,9 @@
 /// the other arguments null) and every task (`id`, `project`, `wbs`, `parent_wbs`) in one
 /// scan, and returns the ids reached (the start left out) as a JSON array, in id order.
 ///
-/// The states are WorkWalkSQL's: 0 start (the task and each below it), 1 in (a task a link
-/// reaches and each below it), 2 out of the start's work, 3 out of reached work (a task's
-/// links and those of every task above it). Tasks in state 3 are the answer.
+/// The states are WorkWalkSQL's (without `startBranch`): 0 start, 1 in (a task a link
+/// reaches and each below it), 2 out of the start, 3 out of reached work (a task's links
+/// and those of every task above it). Tasks in state 1 are the answer.
 final class WorkReach {
     var start: Int64?
     var linkFrom: [Int64] = []
@@ -85,16 +85,18 @@ final class WorkReach {
             let (k, t) = queue[head]; head += 1
             let i = Int(t)
             switch k {
-            case 0, 1:
-                for c in Int(firstChild[i])..<Int(firstChild[i + 1]) { visit(k, children[c]) }
-                visit(k + 2, t)
+            case 0:
+                visit(2, t)
+            case 1:
+                for c in Int(firstChild[i])..<Int(firstChild[i + 1]) { visit(1, children[c]) }
+                visit(3, t)
             default:
                 if parent[i] >= 0 { visit(k, parent[i]) }
                 for l in Int(firstLink[i])..<Int(firstLink[i + 1]) { visit(1, targets[l]) }
             }
         }
         var out: [Int64] = []
-        for i in 0..<n where seen[3][i] && i != Int(s) { out.append(ids[i]) }
+        for i in 0..<n where seen[1][i] && i != Int(s) { out.append(ids[i]) }
         // In id order: SQLite then builds its IN list and looks the tasks up front to back.
         out.sort()
         var text = "["
