@@ -15,7 +15,9 @@ import Testing
 ///
 /// Before `----`: PMQ text, with optional `% today YYYY-MM-DD`, `% format json`,
 /// `% width N` (the terminal's width, for `gantt`; else 80), `% maxrows N` and
-/// `% user NAME` (the user `me` names) lines.
+/// `% user NAME` (the user `me` names) lines, and files for `import`: `% file NAME`, its
+/// lines, then `% end` (written to a fresh folder the case's text is run from; diagnostics
+/// name the file as NAME).
 /// After it: what `pmq` prints — results, change reports as `# updated 3 tasks` lines,
 /// and diagnostics rendered with their caret (the source is called `<test>`). Times of
 /// day read `<time>`. Run with PMQ_RECORD=1 to rewrite the expectations.
@@ -79,7 +81,16 @@ enum Golden {
         var user: String?
         var lines: [String] = []
         var runs: [(day: Day, from: Int)] = []
+        var files: [(name: String, lines: [String])] = []
         for line in c.input.components(separatedBy: "\n") {
+            if var f = files.last, f.lines.last != "% end" {
+                // Inside a `% file` block: the file's lines, left blank in the PMQ text.
+                f.lines.append(line)
+                files[files.count - 1] = f
+                lines.append("")
+                continue
+            }
+            if line.hasPrefix("% file ") { files.append((String(line.dropFirst(7)), [])); lines.append(""); continue }
             if line.hasPrefix("% user ") { user = String(line.dropFirst(7)); lines.append(""); continue }
             if line.hasPrefix("% today ") {
                 today = Day(iso: String(line.dropFirst(8))) ?? today
@@ -94,6 +105,19 @@ enum Golden {
             lines.append(line)
         }
         if runs.isEmpty { runs = [(today, 0)] }
+        // The files go in a fresh folder, and the text runs as a script there (so `import
+        // "NAME"` finds them); the folder's path is taken out of what is printed.
+        var folder: String?
+        if !files.isEmpty {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pmq-golden-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            for f in files {
+                try f.lines.dropLast().joined(separator: "\n").appending("\n").write(to: dir.appendingPathComponent(f.name), atomically: true, encoding: .utf8)
+            }
+            folder = dir.path
+        }
+        defer { if let folder { try? FileManager.default.removeItem(atPath: folder) } }
+        let scriptName = folder.map { $0 + "/test.pmq" } ?? "<test>"
         let session = try Session(path: location, today: runs[0].day)
         session.journal.user = ""  // the user column reads the same on every machine
         // `me` is whoever `% user NAME` says; without it there is no user.
@@ -109,12 +133,15 @@ enum Golden {
             let end = i + 1 < runs.count ? runs[i + 1].from : lines.count
             let text = lines.indices.map { $0 >= r.from && $0 < end ? lines[$0] : "" }.joined(separator: "\n")
             session.today = r.day
-            diagnostics = session.run(SourceFile(name: "<test>", text: text)) { r in
+            diagnostics = session.run(SourceFile(name: scriptName, text: text)) { r in
                 if case .change(let c) = r { printed.append("# " + c.message) } else if let t = format.render(r, style: style) { printed.append(t) }
             }
         }
         if !diagnostics.isEmpty { printed.append(DiagnosticRenderer.render(diagnostics)) }
-        let text = printed.joined(separator: "\n").trimmingTrailingNewlines()
+        var text = printed.joined(separator: "\n").trimmingTrailingNewlines()
+        if let folder {
+            text = text.replacingOccurrences(of: scriptName, with: "<test>").replacingOccurrences(of: folder + "/", with: "")
+        }
         return text.replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#, with: "<time>", options: .regularExpression)
     }
 

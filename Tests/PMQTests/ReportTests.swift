@@ -136,7 +136,7 @@ struct ContainsTests {
 
 @Suite("Dependency traversal")
 struct TraversalTests {
-    /// `downstream of <code>` (one scan, walked by pmq_reach) and `downstream of t` for a
+    /// `downstream of <code>` (one scan, walked by pmq_walk) and `downstream of t` for a
     /// named row (a recursive CTE) must find the same tasks, on random graphs with diamonds.
     @Test("both walks agree with a breadth-first search", arguments: [1, 2, 3])
     func agree(seed: Int) throws {
@@ -175,6 +175,65 @@ struct TraversalTests {
                 let word = down ? "downstream" : "upstream"
                 let expected = reach(x, down: down)
                 #expect(wbsList("\(word) of \(x) select wbs") == expected, "\(word) of \(x)")
+                let (r, _) = s.run("tasks as t where wbs = \"\(x)\" select (count \(word) of t) as n")
+                if case .rows(_, let rows, _)? = r.first, case .integer(let c)? = rows.first?.first {
+                    #expect(Int(c) == expected.count, "count \(word) of t for \(x)")
+                } else { Issue.record("no count for \(x)") }
+            }
+        }
+    }
+
+    /// With summaries: both walks (pmq_walk for a code, the recursive CTE for a named row and
+    /// under `as of`) agree with an oracle that reads links as `schedule` does: a link from P
+    /// to Q leads from P and every task below it to Q and every task below it.
+    @Test("walks through summaries agree with the reading of links schedule has", arguments: [4, 5, 6])
+    func summaries(seed: Int) throws {
+        var rng = SeededGenerator(seed: UInt64(seed))
+        var codes: [String] = []
+        for a in 1...5 {
+            codes.append("\(a)")
+            for b in 0..<Int(rng.next() % 3) {
+                codes.append("\(a).\(b + 1)")
+                for c in 0..<Int(rng.next() % 3) { codes.append("\(a).\(b + 1).\(c + 1)") }
+            }
+        }
+        let s = try Session(path: nil, today: Day(iso: "2026-03-16"))
+        var text = "add project \"P\"\n"
+        for c in codes { text += "add task \"T\(c)\" wbs \(c) start 2026-01-01 finish 2026-01-02\n" }
+        _ = s.run(text)
+        // Links are added one by one; those refused as cycles are left out.
+        var links: [(String, String)] = []
+        for _ in 0..<30 {
+            let a = codes[Int(rng.next() % UInt64(codes.count))], b = codes[Int(rng.next() % UInt64(codes.count))]
+            if a == b { continue }
+            let (_, d) = s.run("add dependency \(a) -> \(b)")
+            if d.isEmpty { links.append((a, b)) } else { #expect(d[0].code == .dependencyCycle || d[0].code == .duplicate) }
+        }
+        #expect(links.count > 5)
+        func within(_ a: String, _ p: String) -> Bool { a == p || a.hasPrefix(p + ".") }
+        func reached(_ x: String, down: Bool) -> Set<String> {
+            var seen = Set<String>(), queue = [x]
+            while let y = queue.popLast() {
+                for (a, b) in links {
+                    let (from, to) = down ? (a, b) : (b, a)
+                    guard within(y, from) else { continue }
+                    for z in codes where within(z, to) && seen.insert(z).inserted { queue.append(z) }
+                }
+            }
+            seen.remove(x)
+            return seen
+        }
+        func wbsList(_ q: String) -> Set<String> {
+            let (r, d) = s.run(q)
+            #expect(d.isEmpty, "\(q): \(DiagnosticRenderer.render(d))")
+            guard case .rows(_, let rows, _)? = r.first else { return [] }
+            return Set(rows.compactMap { if case .text(let t)? = $0.first { return t }; return nil })
+        }
+        for x in codes {
+            for word in ["downstream", "upstream"] {
+                let expected = reached(x, down: word == "downstream")
+                #expect(wbsList("\(word) of \(x) select wbs") == expected, "\(word) of \(x)")
+                #expect(wbsList("\(word) of \(x) as of 2026-12-31 select wbs") == expected, "\(word) of \(x) as of")
                 let (r, _) = s.run("tasks as t where wbs = \"\(x)\" select (count \(word) of t) as n")
                 if case .rows(_, let rows, _)? = r.first, case .integer(let c)? = rows.first?.first {
                     #expect(Int(c) == expected.count, "count \(word) of t for \(x)")

@@ -149,7 +149,7 @@ public enum Catalog {
             FieldDef("kind", .enumeration(["person", "team"]), neverNull: true),
             FieldDef("role", .text), FieldDef("department", .text), FieldDef("email", .text),
             FieldDef("rate", .number, bounds: 0...1e15, doc: "money per day"),
-            FieldDef("capacity", .number, bounds: 0...24, doc: "hours per day", neverNull: true),
+            FieldDef("capacity", .number, bounds: 0...PersonRules.teamCapacity, doc: "hours per day", neverNull: true),
             FieldDef("backup", .reference("people"), doc: "the AB-role stand-in"),
             FieldDef("login", .text, doc: "the user name `me` matches ($PMQ_USER, else the system user)"),
             FieldDef("active", .bool, doc: "false once they left the project (people where active)", neverNull: true),

@@ -133,6 +133,11 @@ extension Checker {
                               out.range(of: "day"), notes: ["to work on a holiday, delete it: delete holidays where day = \(d.iso)"])
             return nil
         }
+        if entity.table == "people", let c = out.value("capacity")?.number,
+           let problem = PersonRules.capacityProblem(c, kind: out.value("kind").map { ConstantEvaluator.text($0) }) {
+            diagnostics.error(.outOfRange, problem, out.range(of: "capacity"))
+            return nil
+        }
         if entity.table == "people", case .reference(let b)? = out.value("backup"), case .text(let n)? = out.value("name"), b == n {
             diagnostics.error(.invalidValue, "\(n) cannot be their own backup", out.range(of: "backup"))
             return nil
@@ -211,7 +216,9 @@ extension Checker {
         case (.bool, .bool): return v
         case (.reference, .text): return .reference(ConstantEvaluator.text(v))
         case (.list, .text(let s)):
-            return .list(s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            // One text is one item, commas and all, as `update ... set tags = "a,b"` stores it
+            // (`tags ("a", "b")` is two). A file's cells are split (DataImport).
+            return .list([s])
         default:
             var notes: [String] = []
             if f.type == .date, case .text = v { notes.append("write dates without quotes: 2026-01-28") }

@@ -147,6 +147,8 @@ struct Checker {
         let names = schema.entities.map(\.plural)
         var hint = Suggestions.didYouMean(source.text, names + scopes.flatMap { $0.keys })
         if let single = schema.entity(named: source.text) { hint = "; did you mean \"\(single.plural)\"?" }
+        // A misspelt command reads as a query of an unknown source (`shedule`).
+        if hint.isEmpty { hint = Suggestions.didYouMean(source.text, Keywords.statements) }
         diagnostics.error(.unknownEntity, "unknown entity \"\(source.text)\"\(hint)", source.range,
                           notes: hint.isEmpty ? ["queries start with one of: " + names.joined(separator: ", ")] : [])
         return nil
@@ -182,15 +184,18 @@ struct Checker {
                 tq.columns.append(.init(name: name, expr: e))
             }
             let aggregated = tq.columns.map { $0.expr.containsAggregate }
+            // A constant (no field of the row: "x", today, 1/3) is one value for every group,
+            // as SQL allows beside aggregates.
+            let settled = tq.columns.map { $0.expr.containsAggregate || !$0.expr.readsRow }
             if q.groupBy.isEmpty, aggregated.contains(true) {
-                if let i = aggregated.firstIndex(of: false) {
+                if let i = settled.firstIndex(of: false) {
                     diagnostics.error(.notGrouped, "\"\(tq.columns[i].name)\" is neither aggregated nor grouped; add \"group by\" or aggregate it",
                                       items[i].range)
                 }
                 tq.aggregatesOnly = true
             } else if !q.groupBy.isEmpty {
                 let keys = q.groupBy.map(canonical)
-                for (i, item) in items.enumerated() where !aggregated[i] && !keys.contains(canonical(item.expr)) {
+                for (i, item) in items.enumerated() where !settled[i] && !keys.contains(canonical(item.expr)) {
                     diagnostics.error(.notGrouped, "\"\(tq.columns[i].name)\" is neither aggregated nor grouped", item.range,
                                       notes: ["group by it, or wrap it in count(), sum(), avg(), min() or max()"])
                 }
@@ -746,8 +751,9 @@ struct Checker {
     }
 
     private mutating func checkComparison(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ range: SourceRange, _ scope: Scope) -> TExpr {
-        // An enum value may be the left side too: `done = status`.
-        if case .name(let n) = a.kind, scope.entity.field(n) == nil, !isConstantName(n), lookup(n) == nil {
+        // An enum value may be the left side too: `done = status`. When the right side is an
+        // unknown bare word as well (`staus = done`), the left is the misspelt field.
+        if case .name(let n) = a.kind, !isKnownName(n, scope), !isUnknownBareWord(b, scope) {
             let y = check(b, scope)
             let (r, l) = unify(y, a, scope, op: op)
             return TExpr(.compare(op.flipped, r, l), .bool, range)
@@ -783,6 +789,17 @@ struct Checker {
         return TExpr(.logic(.and, test, inProject), .bool, test.range)
     }
 
+    /// A field of the scope, a variable or a constant (today, true, ...).
+    private func isKnownName(_ n: String, _ scope: Scope) -> Bool {
+        scope.entity.field(n) != nil || isConstantName(n) || lookup(n) != nil
+    }
+
+    /// A bare word that names nothing here: an enum value, or a mistake.
+    private func isUnknownBareWord(_ e: Expr, _ scope: Scope) -> Bool {
+        if case .name(let n) = e.kind { return !isKnownName(n, scope) }
+        return false
+    }
+
     private func isConstantName(_ n: String) -> Bool {
         ["today", "yesterday", "tomorrow", "true", "false"].contains(n.lowercased())
     }
@@ -790,6 +807,9 @@ struct Checker {
     /// Checks `b` against the already-checked `x` and brings both to a comparable form:
     /// bare enum values, references compared by key, WBS codes as written.
     mutating func unify(_ x: TExpr, _ b: Expr, _ scope: Scope, op: BinaryOp) -> (TExpr, TExpr) {
+        // Beside an operand already in error (a misspelt field), a bare word may be one of the
+        // field's values: it cannot be judged, and "unknown field" on it would mislead.
+        if case .invalid = x.kind, isUnknownBareWord(b, scope) { return (x, TExpr(.invalid, .any, b.range)) }
         if case .enumeration(let values) = x.type {
             // A bare word that is one of the values is that value, even where a field shares
             // its name (`defects where status = fixed`: fixed is also a date field).

@@ -190,9 +190,9 @@ struct AddExecutor {
         // indexes are away the parent is not looked up: the check at commit comes after they are back.
         if let parent = WBS.parent(wbs), !session.caches.wasAdded(task: parent, project: project) {
             if deferred != nil {
-                session.orphanCandidates.append((id, wbs, a.range(of: "wbs")))
+                session.orphanCandidates.append((id, wbs, a.range(of: "wbs"), nil))
             } else if try db.scalar(ImportSQL.parentExists, [project.map { .integer($0) } ?? .null, .text(parent)]).isNull {
-                session.orphanCandidates.append((id, wbs, a.range(of: "wbs")))
+                session.orphanCandidates.append((id, wbs, a.range(of: "wbs"), nil))
             }
         }
         deferred?.written(id, project: project, range: a.range(of: "wbs"))
@@ -226,11 +226,21 @@ struct AddExecutor {
         return ChangeReport(verb: "added", entity: "dependency", count: 1, detail: "\(p) -> \(s)")
     }
 
-    /// A new link may not close a cycle or repeat one that exists.
+    /// A new link may not close a cycle or repeat one that exists. Links are read as
+    /// `schedule` reads them: a link to or from a summary holds for every task below it, so
+    /// linking a summary with a task below it is a cycle too.
     private func checkLink(pred: Int64, succ: Int64, _ shown: (String, String), _ range: SourceRange) throws {
         let (p, s) = shown
-        if let loop = try cyclePath(from: succ, to: pred) {
-            throw RuntimeError(code: .dependencyCycle, message: "dependency \(p) -> \(s) would close a cycle: \(([p] + loop).joined(separator: " -> "))", range: range)
+        let summaryNote = "a link to or from a summary holds for every task below it"
+        for (low, high, lowCode, highCode) in [(succ, pred, s, p), (pred, succ, p, s)] {
+            if try session.db.scalar(AddSQL.isBelow, [.integer(low), .integer(high)]).isNull { continue }
+            throw RuntimeError(code: .dependencyCycle,
+                               message: "dependency \(p) -> \(s) would close a cycle: \(lowCode) is below \(highCode), and \(summaryNote)", range: range)
+        }
+        if case .text(let reached) = try session.db.scalar(AddSQL.cycleThrough, [.integer(pred), .integer(succ)]) {
+            let path = try cyclePath(from: succ, reaching: reached)
+            let note = reached == p && !path.contains(",") ? "" : " (\(summaryNote))"
+            throw RuntimeError(code: .dependencyCycle, message: "dependency \(p) -> \(s) would close a cycle: \(p) -> \(path)\(note)", range: range)
         }
         if case .integer = try session.db.scalar(AddSQL.linkExists, [.integer(pred), .integer(succ)]) {
             throw RuntimeError(code: .duplicate, message: "dependency \(p) -> \(s) already exists", range: range)
@@ -247,12 +257,44 @@ struct AddExecutor {
         _ = try session.db.run(AddSQL.insertLink, [.integer(pred), .integer(succ)])
     }
 
-    /// The WBS codes on a path from `start` to `target` along existing links, if there is one.
-    private func cyclePath(from start: Int64, to target: Int64) throws -> [String]? {
-        if case .text(let path) = try session.db.scalar(AddSQL.cyclePath, [.integer(start), .integer(target)]) {
-            return path.components(separatedBy: " -> ")
+    /// The path of a cycle `cycleThrough` found, from `start` to the task coded `target`, as
+    /// its links: `2 -> 1.1`, and `2, 2.3 -> 4` where a link leaves from a task below the
+    /// one reached. One statement reads the walk's states; the shortest path is found here.
+    private func cyclePath(from start: Int64, reaching target: String) throws -> String {
+        struct State: Hashable { var k: Int64; var id: Int64 }
+        var previous: [State: State] = [:]
+        var code: [Int64: String] = [:]
+        var steps: [State: [State]] = [:]
+        try session.db.query(AddSQL.walkSteps, [.integer(start)]) { r in
+            guard let k = r.integer(0), let id = r.integer(1), let pk = r.integer(2), let pid = r.integer(3) else { return }
+            code[id] = ConstantEvaluator.text(r[4])
+            steps[State(k: pk, id: pid), default: []].append(State(k: k, id: id))
         }
-        return nil
+        // Breadth first from the start: the fewest steps to the task reached.
+        let first = State(k: 0, id: start)
+        var queue = [first], head = 0
+        var seen: Set<State> = [first]
+        var end: State?
+        while head < queue.count, end == nil {
+            let x = queue[head]; head += 1
+            for y in steps[x] ?? [] where seen.insert(y).inserted {
+                previous[y] = x
+                if y.k == 1, code[y.id] == target { end = y; break }
+                queue.append(y)
+            }
+        }
+        var chain: [State] = []
+        var at = end
+        while let x = at { chain.insert(x, at: 0); at = previous[x] }
+        // The links along it: a step out (k 2 or 3) followed by one in (k 1).
+        var text = code[start] ?? "?"
+        var last = start
+        for (a, b) in zip(chain, chain.dropFirst()) where a.k >= 2 && b.k == 1 {
+            text += a.id == last ? " -> " : ", \(code[a.id] ?? "?") -> "
+            text += code[b.id] ?? "?"
+            last = b.id
+        }
+        return text
     }
 
     private func fillCost(_ a: TAdd, _ cols: inout [String: Value]) throws {

@@ -99,6 +99,13 @@ struct ChangeExecutor {
         if entity.table == "people", let b = plan.assignment("backup") {
             plan.refusals.append((ChangeSQL.isOwnRow(b.new), "a person cannot be their own backup"))
         }
+        // A person works at most 24 hours a day; a team may have more (PersonRules).
+        if entity.table == "people", plan.assignment("capacity") != nil || plan.assignment("kind") != nil,
+           let c = entity.field("capacity"), let k = entity.field("kind") {
+            let capacity = plan.assignment("capacity")?.new ?? plan.column(c)
+            let kind = plan.assignment("kind")?.new ?? plan.column(k)
+            plan.refusals.append((PersonRules.capacityRefused(capacity: "c\(capacity)", kind: "c\(kind)"), PersonRules.capacityRefusal))
+        }
 
         guard plan.columns.count <= ChangeExecutor.scratchColumns else {
             throw RuntimeError(code: .tooComplex, message: "update sets at most \((ChangeExecutor.scratchColumns - 3) / 2) fields at once", range: range)

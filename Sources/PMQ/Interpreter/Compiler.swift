@@ -126,7 +126,11 @@ final class Compiler {
             checker.expandedCalls = 0
             checker.expansionStopped = false
             let checked = checker.checkStatement(statement)
-            for d in checker.diagnostics.items.dropFirst(before) { var d = d; d.source = source; report(d) }
+            // A statement's errors in the order of their places in it (an operand may be
+            // checked before the one to its left).
+            let found = checker.diagnostics.items.dropFirst(before).enumerated()
+                .sorted { ($0.element.range.start, $0.offset) < ($1.element.range.start, $1.offset) }
+            for (_, d) in found { var d = d; d.source = source; report(d) }
             if let checked, checker.diagnostics.items.count == before { body(checked) }
             after?(statement.range.end, checker)
         }

@@ -56,7 +56,8 @@ final class SessionContext {
     var pendingExports: [(temp: String, final: String)] = []
     /// Tasks added by this run whose parent code had no task yet, with where they were
     /// added: checked again at commit, when the parent may have come (WBS integrity).
-    var orphanCandidates: [(id: Int64, wbs: String, range: SourceRange)] = []
+    /// `place`: for a row an import wrote, its cell in the file (the range is then the cell's number + 1).
+    var orphanCandidates: [(id: Int64, wbs: String, range: SourceRange, place: ImportPlace?)] = []
     /// Set by an update that moved tasks to another project or code: at commit every task's
     /// parent is looked for, since the moved ones and the ones left behind may have none.
     var movedTasks: SourceRange?
@@ -262,8 +263,11 @@ final class SessionContext {
             let ok = try db.scalar(LookupSQL.hasParent, [.integer(o.id)])
             if ok.isNull {
                 let parent = WBS.parent(o.wbs) ?? o.wbs
-                throw RuntimeError(code: .missingParent, message: "task \(o.wbs) has no parent: there is no task \(parent) in its project",
-                                   range: o.range, notes: ["add task \(parent) in the same script (order does not matter), or give \(o.wbs) another code"])
+                var e = RuntimeError(code: .missingParent, message: "task \(o.wbs) has no parent: there is no task \(parent) in its project",
+                                     range: o.range, notes: ["add task \(parent) in the same script (order does not matter), or give \(o.wbs) another code"])
+                // A row an import wrote is named at its WBS cell in the file.
+                if let place = o.place { e = place.locate(e) }
+                throw e
             }
         }
     }

@@ -151,8 +151,9 @@ final class Transactions {
                 if !savepoint { try context.checkWBSIntegrity() }
                 try context.journal.finish()
             } catch let e as RuntimeError {
+                // In the script, unless the error names its own file (an imported row).
                 var d = e.diagnostic
-                d.source = source
+                if d.source == nil { d.source = source }
                 failure = d
             } catch {
                 failure = Diagnostic(.databaseError, "cannot write the journal: \(error)", at: .none)

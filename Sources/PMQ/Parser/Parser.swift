@@ -96,6 +96,14 @@ struct Parser {
         return Failure(diagnostic: Diagnostic(.unexpectedToken, "\(message), found \(found)", at: t.range))
     }
 
+    /// After a statement that ends too soon: a word that is nearly a clause keyword
+    /// (`tasks selct wbs`) gets a suggestion.
+    private mutating func misspeltKeyword() -> String {
+        guard case .identifier = peek().kind else { return "" }
+        let hint = Suggestions.didYouMean(peek().text, Keywords.clauses)
+        return hint
+    }
+
     // MARK: - Statements
 
     /// script = { separator } , [ statement , { separator , { separator } , [ statement ] } ] ;
@@ -107,7 +115,10 @@ struct Parser {
                 depth = 0
                 let s = try parseStatement()
                 if !peek().isNewline && !peek().isEOF {
-                    throw failure("expected the end of the statement")
+                    let hint = misspeltKeyword()
+                    var d = failure("expected the end of the statement").diagnostic
+                    d.message += hint
+                    throw Failure(diagnostic: d)
                 }
                 return s
             } catch let f as Failure {

@@ -28,15 +28,28 @@ enum AddSQL {
     static let linkExists = "SELECT id FROM dependencies WHERE pred = ?1 AND succ = ?2"
     static let insertLink = "INSERT INTO dependencies (pred, succ) VALUES (?1, ?2)"
 
-    /// The WBS codes on a path from task ?1 to task ?2 along existing links, joined by " -> ".
-    static let cyclePath = """
-        WITH RECURSIVE reach(id, path) AS (
-          SELECT ?1, (SELECT wbs FROM tasks WHERE id = ?1)
-          UNION
-          SELECT d.succ, reach.path || ' -> ' || t.wbs FROM reach JOIN dependencies d ON d.pred = reach.id JOIN tasks t ON t.id = d.succ
-          WHERE length(reach.path) < 10000
-        )
-        SELECT path FROM reach WHERE id = ?2 LIMIT 1
+    /// Whether a new link ?1 -> ?2 closes a cycle as `schedule` reads links (a link to or from
+    /// a summary holds for every task below it): the code of a task the walk from ?2 reaches
+    /// that is ?1, below it or above it (so some of ?1's work follows ?2's), if any.
+    static let cycleThrough = "WITH RECURSIVE "
+        + WorkWalkSQL.walk(name: "c", start: "?2", from: "pred", to: "succ", startBranch: true, tasks: { "tasks" }, links: { "dependencies" })
+        + """
+         SELECT y.wbs FROM c JOIN tasks y ON y.id = c.id JOIN tasks p ON p.id = ?1
+        WHERE c.k = 1 AND y.project IS p.project
+          AND (y.id = p.id OR substr(y.wbs, 1, length(p.wbs) + 1) = p.wbs || '.' OR substr(p.wbs, 1, length(y.wbs) + 1) = y.wbs || '.')
+        LIMIT 1
+        """
+
+    /// The same walk from ?1 with the state each state was reached from, and its task's code:
+    /// enough to tell the path of a cycle found by `cycleThrough` (only then is it read).
+    static let walkSteps = "WITH RECURSIVE "
+        + WorkWalkSQL.walk(name: "c", start: "?1", from: "pred", to: "succ", withSteps: true, startBranch: true, tasks: { "tasks" }, links: { "dependencies" })
+        + " SELECT c.k, c.id, c.pk, c.pid, t.wbs FROM c JOIN tasks t ON t.id = c.id"
+
+    /// Whether task ?1 is below task ?2 (in the same project).
+    static let isBelow = """
+        SELECT 1 FROM tasks a JOIN tasks b ON b.id = ?2
+        WHERE a.id = ?1 AND a.project IS b.project AND substr(a.wbs, 1, length(b.wbs) + 1) = b.wbs || '.'
         """
 
     /// One row of `table` with the given columns (from the catalog), bound ?1, ?2, ... in

@@ -66,10 +66,8 @@ public struct PostgresDialect: SQLDialect {
         "SELECT CAST(jsonb_array_elements_text(CAST(\(jsonArray) AS jsonb)) AS bigint)"
     }
     public func textsOf(_ jsonArray: String) -> String { "SELECT jsonb_array_elements_text(CAST(\(jsonArray) AS jsonb))" }
-    public func reachable(from: String, to: String, start: String) -> String {
-        "WITH RECURSIVE rr(id) AS (SELECT dx.\(to) FROM dependencies dx WHERE dx.\(from) = \(start)"
-            + " UNION SELECT dx.\(to) FROM dependencies dx JOIN rr ON dx.\(from) = rr.id) SELECT id FROM rr"
-    }
+    /// The recursive CTE (WorkWalkSQL) is PostgreSQL's walk.
+    public func reachableWork(from: String, to: String, start: String) -> String? { nil }
     public func listRemove(_ list: String, _ value: String) -> String {
         "(SELECT coalesce(CAST(jsonb_agg(lx.value) AS text), '[]') FROM jsonb_array_elements_text(CAST(\(list) AS jsonb)) lx WHERE lx.value IS DISTINCT FROM CAST(\(value) AS text))"
     }

@@ -48,9 +48,11 @@ public protocol SQLDialect: Sendable {
     func idsOf(_ jsonArray: String) -> String
     /// The texts in a JSON array of text (an enum's values), as a one-column subquery.
     func textsOf(_ jsonArray: String) -> String
-    /// The ids reachable from `start` along `dependencies` links from `from` to `to`, `start`
-    /// left out, as a one-column subquery (`downstream of` / `upstream of` a constant task).
-    func reachable(from: String, to: String, start: String) -> String
+    /// The ids reached from task `start` as WorkWalkSQL walks (links from column `from` to
+    /// `to`, a link to or from a summary holding for every task below it), `start` left out,
+    /// as a one-column subquery, when the engine has a faster walk than that recursive CTE
+    /// (`downstream of` / `upstream of` a constant task, today's model); else nil.
+    func reachableWork(from: String, to: String, start: String) -> String?
     /// A list (JSON array of text) without `value`.
     func listRemove(_ list: String, _ value: String) -> String
     /// A list with `value` appended.
@@ -115,10 +117,12 @@ public struct SQLiteDialect: SQLDialect {
     public func idsOf(_ jsonArray: String) -> String { "SELECT value FROM json_each(\(jsonArray))" }
     public func textsOf(_ jsonArray: String) -> String { "SELECT value FROM json_each(\(jsonArray))" }
     public func nullTest(_ x: String, negated: Bool, integer: Bool, number: Bool, text: Bool) -> String { "(\(x) IS \(negated ? "NOT " : "")NULL)" }
-    public func reachable(from: String, to: String, start: String) -> String {
-        // The links are read in one scan and walked by pmq_reach, ten times faster than the
-        // recursive CTE at 250k links.
-        "SELECT value FROM json_each((SELECT pmq_reach(dx.\(from), dx.\(to), \(start)) FROM dependencies dx))"
+    public func reachableWork(from: String, to: String, start: String) -> String? {
+        // Links and tasks are read in one scan each and walked by pmq_walk (WorkReach), many
+        // times faster than the recursive CTE at 250k links.
+        "SELECT value FROM json_each((SELECT pmq_walk(x.id, x.project, x.wbs, x.parent_wbs, x.a, x.b, \(start)) FROM "
+            + "(SELECT NULL AS id, NULL AS project, NULL AS wbs, NULL AS parent_wbs, dx.\(from) AS a, dx.\(to) AS b FROM dependencies dx "
+            + "UNION ALL SELECT tx.id, tx.project, tx.wbs, tx.parent_wbs, NULL, NULL FROM tasks tx) x))"
     }
     public func listRemove(_ list: String, _ value: String) -> String {
         "(SELECT json_group_array(lx.value) FROM json_each(\(list)) lx WHERE lx.value IS NOT \(value))"

@@ -758,29 +758,25 @@ struct SQLGenerator {
         return sql + " END)"
     }
 
-    /// `downstream of X` / `upstream of X`: the tasks reachable through dependencies, X itself
-    /// left out. A row of an outer query (`count downstream of t`) is walked by a recursive
-    /// CTE (UNION stops at cycles), whose work follows the links it reaches.
+    /// `downstream of X` / `upstream of X`: the tasks reachable through dependencies as
+    /// `schedule` reads them (a link to or from a summary holds for every task below it),
+    /// X itself left out: one recursive CTE (WorkWalkSQL), for a code, a variable or a row of
+    /// an outer query (`count downstream of t`), today or `as of` a day.
     private mutating func traversal(_ root: String, downstream: Bool, task: TExpr) -> String {
         let x = expr(task)
-        var constant = false
         switch task.kind {
-        case .lookup, .variable, .value: constant = true
-        default: constant = false
-        }
-        // `as of D` walks the links of that day's model; the engine's walk reads today's.
-        if constant && asOf == nil {
-            // One task for the whole statement (a code or a variable): the engine's fastest walk.
+        case .lookup, .variable, .value:
+            // One task for the whole statement, today's model: the engine's fastest walk.
             let (from, to) = downstream ? ("pred", "succ") : ("succ", "pred")
-            return "(\(root).id IN (\(dialect.reachable(from: from, to: to, start: x)))"
-                + " AND \(root).id IS NOT \(x))"
+            if asOf == nil, let fast = dialect.reachableWork(from: from, to: to, start: x) {
+                return "(\(root).id IN (\(fast)) AND \(root).id IS NOT \(x))"
+            }
+        default: break
         }
         counter += 1
-        let r = "r\(counter)"
-        let (from, to) = downstream ? ("pred", "succ") : ("succ", "pred")
-        let links = source("dependencies"), again = source("dependencies")
-        return "(\(root).id IN (WITH RECURSIVE \(r)(id) AS (SELECT dx.\(to) FROM \(links) dx WHERE dx.\(from) = \(x)"
-            + " UNION SELECT dx.\(to) FROM \(again) dx JOIN \(r) ON dx.\(from) = \(r).id) SELECT id FROM \(r)) AND \(root).id IS NOT \(x))"
+        let walk = WorkWalkSQL.reached(name: "w\(counter)", start: x, downstream: downstream,
+                                       tasks: { source("tasks") }, links: { source("dependencies") })
+        return "(\(root).id IN (\(walk)) AND \(root).id IS NOT \(x))"
     }
 
     /// One pivot cell: aggregates over the group's rows whose column value is `equals`

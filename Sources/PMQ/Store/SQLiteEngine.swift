@@ -389,28 +389,34 @@ private func registerFunctions(_ db: OpaquePointer) {
         guard day.isInRange else { sqlite3_result_null(ctx); return }
         sqlite3_result_int64(ctx, Int64(day.addingMonths(Int(clamping: sqlite3_value_int64(b))).number))
     }, nil, nil, nil)
-    sqlite3_create_function_v2(db, "pmq_reach", 3, SQLITE_UTF8, nil, nil, { ctx, _, argv in
-        guard let a = argv?[0], let b = argv?[1], let c = argv?[2],
-              sqlite3_value_type(a) == SQLITE_INTEGER, sqlite3_value_type(b) == SQLITE_INTEGER else { return }
+    // downstream of / upstream of a task: WorkReach walks links and the task tree in Swift.
+    sqlite3_create_function_v2(db, "pmq_walk", 7, SQLITE_UTF8, nil, nil, { ctx, _, argv in
+        guard let argv else { return }
         let slot = sqlite3_aggregate_context(ctx, Int32(MemoryLayout<UnsafeMutableRawPointer?>.size))
         guard let slot else { sqlite3_result_error_nomem(ctx); return }
         let box = slot.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-        let reach: Reach
+        let walk: WorkReach
         if let p = box.pointee {
-            reach = Unmanaged<Reach>.fromOpaque(p).takeUnretainedValue()
+            walk = Unmanaged<WorkReach>.fromOpaque(p).takeUnretainedValue()
         } else {
-            reach = Reach()
-            if sqlite3_value_type(c) == SQLITE_INTEGER { reach.start = sqlite3_value_int64(c) }
-            box.pointee = Unmanaged.passRetained(reach).toOpaque()
+            walk = WorkReach()
+            if let c = argv[6], sqlite3_value_type(c) == SQLITE_INTEGER { walk.start = sqlite3_value_int64(c) }
+            box.pointee = Unmanaged.passRetained(walk).toOpaque()
         }
-        reach.preds.append(sqlite3_value_int64(a))
-        reach.succs.append(sqlite3_value_int64(b))
+        if let id = argv[0], sqlite3_value_type(id) == SQLITE_INTEGER {
+            guard let w = argv[2], let wbs = text(w) else { return }
+            let project = argv[1].flatMap { sqlite3_value_type($0) == SQLITE_INTEGER ? sqlite3_value_int64($0) : nil }
+            walk.task(id: sqlite3_value_int64(id), project: project, wbs: wbs, parent: argv[3].flatMap { text($0) })
+        } else if let a = argv[4], let b = argv[5], sqlite3_value_type(a) == SQLITE_INTEGER, sqlite3_value_type(b) == SQLITE_INTEGER {
+            walk.linkFrom.append(sqlite3_value_int64(a))
+            walk.linkTo.append(sqlite3_value_int64(b))
+        }
     }, { ctx in
         let slot = sqlite3_aggregate_context(ctx, 0)
         guard let slot, let p = slot.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee else {
             resultText(ctx, "[]"); return
         }
-        resultText(ctx, Unmanaged<Reach>.fromOpaque(p).takeRetainedValue().result())
+        resultText(ctx, Unmanaged<WorkReach>.fromOpaque(p).takeRetainedValue().result())
     }, nil)
     // A pivot cell's values: distinct, sorted by the second argument, joined by ",".
     sqlite3_create_function_v2(db, "pmq_join_distinct", 2, SQLITE_UTF8, nil, nil, { ctx, _, argv in
@@ -470,64 +476,6 @@ func asciiContains(_ h: UnsafePointer<UInt8>, _ hn: Int, plainNeedle n: UnsafePo
         i += 1
     }
     return found
-}
-
-/// `pmq_reach(pred, succ, start)`: the ids reachable from `start` along the (pred → succ)
-/// rows it is given, `start` left out, as a JSON array. `downstream of` a task calls it over
-/// the dependencies table in one scan: SQLite 3.40's recursive CTE needs about 3 µs a link.
-final class Reach {
-    var start: Int64?
-    var preds: [Int64] = []
-    var succs: [Int64] = []
-
-    func result() -> String {
-        guard let start else { return "[]" }
-        var out: [Int64] = []
-        let top = max(preds.max() ?? 0, succs.max() ?? 0, start)
-        let low = min(preds.min() ?? 0, succs.min() ?? 0, start)
-        if low >= 0, top < 64_000_000, top < max(1_000_000, 16 * Int64(preds.count)) {
-            // Dense row ids: links by pred in one array (a counting sort), a bitmap of seen ids.
-            let n = Int(top) + 1
-            var first = [Int32](repeating: 0, count: n + 1)
-            for p in preds { first[Int(p) + 1] += 1 }
-            for i in 0..<n { first[i + 1] += first[i] }
-            var next = first
-            var targets = [Int64](repeating: 0, count: preds.count)
-            for (p, s) in zip(preds, succs) { targets[Int(next[Int(p)])] = s; next[Int(p)] += 1 }
-            var seen = [Bool](repeating: false, count: n)
-            var queue: [Int64] = [start]
-            seen[Int(start)] = true
-            var head = 0
-            while head < queue.count {
-                let x = Int(queue[head]); head += 1
-                for k in Int(first[x])..<Int(first[x + 1]) where !seen[Int(targets[k])] {
-                    seen[Int(targets[k])] = true
-                    queue.append(targets[k])
-                }
-            }
-            out = Array(queue.dropFirst())
-        } else {
-            var adjacency: [Int64: [Int64]] = [:]
-            for (p, s) in zip(preds, succs) { adjacency[p, default: []].append(s) }
-            var seen: Set<Int64> = [start]
-            var queue: [Int64] = [start]
-            var head = 0
-            while head < queue.count {
-                let x = queue[head]; head += 1
-                for y in adjacency[x] ?? [] where seen.insert(y).inserted { queue.append(y) }
-            }
-            out = Array(queue.dropFirst())
-        }
-        // In id order: SQLite then builds its IN list and looks the tasks up front to back.
-        out.sort()
-        var text = "["
-        text.reserveCapacity(out.count * 8 + 2)
-        for (i, id) in out.enumerated() {
-            if i > 0 { text += "," }
-            text += String(id)
-        }
-        return text + "]"
-    }
 }
 
 /// The state of one pmq_join_distinct group.

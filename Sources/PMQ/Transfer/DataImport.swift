@@ -47,6 +47,7 @@ struct DataImporter {
         var count = 0
         var position = RecordPosition.line(1)
         let taskRows = entity.table == "tasks" ? TaskRowWriter(session: session, entity: entity) : nil
+        taskRows?.file = ImportPlace.File(path: path, shown: shownPath, format: format)
         do {
             do {
                 if format == .json {
@@ -148,14 +149,7 @@ struct DataImporter {
         guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath)", range: range) }
         let array: [[String: JSONCell]]
         do { array = try JSONDecoder().decode([[String: JSONCell]].self, from: data) } catch {
-            let detail: String
-            switch error {
-            case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c):
-                detail = c.codingPath.isEmpty ? "expected a JSON array of objects, as pmq --format json prints a query"
-                    : "row \(c.codingPath.first.map { "\(($0.intValue ?? 0) + 1)" } ?? "?")\(c.codingPath.count > 1 ? ", \(c.codingPath[1].stringValue)" : ""): \(c.debugDescription)"
-            default: detail = "\(error)"
-            }
-            throw located("not a JSON array of objects: \(detail)", [], .line(1), column: nil)
+            throw jsonShapeError(error)
         }
         var known: [String: Column] = [:]
         for (index, object) in array.enumerated() {
@@ -178,6 +172,35 @@ struct DataImporter {
                 throw located(e.message, e.notes, .object(index), column: nil, key: keyOf(e.range.start > 0 ? e.range.start - 1 : nil))
             }
         }
+    }
+
+    /// A JSON file that is not an array of objects of cells, placed where it goes wrong: the
+    /// element that is not an object, the value that is not a cell (`F.json:LINE:COLUMN`).
+    private func jsonShapeError(_ error: Error) -> RuntimeError {
+        let context: DecodingError.Context?
+        switch error {
+        case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c), DecodingError.valueNotFound(_, let c): context = c
+        default: context = nil
+        }
+        let whole = "not a JSON array of objects: expected a JSON array of objects, as pmq --format json prints a query"
+        guard let path = context?.codingPath, let row = path.first?.intValue else {
+            return located(whole, [], .line(1), column: nil)
+        }
+        let text = (FileManager.default.contents(atPath: self.path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let file = SourceFile(name: shownPath, text: text)
+        var e: RuntimeError
+        if path.count == 1 {
+            e = RuntimeError(code: .invalidValue, message: "row \(row + 1) is not a JSON object: each element of the array is one row, an object of field names and values",
+                             range: TaskwarriorImporter.arrayElement(in: file, index: row))
+        } else {
+            let key = path[1].stringValue
+            let at = DataLocator.jsonValue(in: file, object: row, key: key)
+            let found = file.slice(SourceRange(at.start, min(at.start + 1, at.end))) == "{" ? "an object" : "a list with values that are not text"
+            e = RuntimeError(code: .invalidValue, message: "the value of \"\(key)\" in row \(row + 1) must be text, a number, true/false, null or a list of text, not \(found)",
+                             range: at)
+        }
+        e.source = file
+        return e
     }
 
     /// Rows in the file, roughly (its line count), for the progress bar's time left.
@@ -255,8 +278,22 @@ struct DataImporter {
             a.duration = (d.0, d.1, SourceRange(d.2 + 1, d.2 + 2))
         }
 
+        // The rules of `add leave` and `add workday` hold for their rows too: a leave without
+        // a finish is one day; a make-up day is a Saturday or Sunday.
+        if entity.table == "leaves", a.value("finish") == nil, let s = a.values.first(where: { $0.field.name == "start" }),
+           let f = entity.field("finish") {
+            a.values.append((f, s.value, s.range))
+        }
+        if entity.table == "workdays", case .date(let d)? = a.value("day"), !d.isWeekend {
+            throw CellError(message: "\(d.iso) is a weekday, a working day already: a make-up day is a Saturday or Sunday",
+                            column: cells.first { $0.column.name == "day" }?.column.index)
+        }
         for f in entity.fields where f.required && a.link == nil && a.value(f.name) == nil {
             throw CellError(message: "a\(entity.singular.first.map { "aeiou".contains($0) } == true ? "n" : "") \(entity.singular) needs a \(f.name): this row has none", column: nil)
+        }
+        if entity.table == "people", let c = a.value("capacity")?.number,
+           let problem = PersonRules.capacityProblem(c, kind: a.value("kind").map { ConstantEvaluator.text($0) }) {
+            throw CellError(message: problem, column: cells.first { $0.column.name == "capacity" }?.column.index)
         }
         if entity.table == "people", case .reference(let b)? = a.value("backup"), case .text(let n)? = a.value("name"), b == n {
             throw CellError(message: "\(n) cannot be their own backup", column: cells.first { $0.column.name == "backup" }?.column.index)
@@ -278,16 +315,46 @@ struct DataImporter {
 
     /// A diagnostic in the data file: `F.csv:LINE:COLUMN`, the line and a caret under the cell.
     private func located(_ message: String, _ notes: [String], _ position: RecordPosition, column: Int?, key: String? = nil) -> RuntimeError {
+        DataImporter.located(RuntimeError(code: .invalidValue, message: message, range: .none, notes: notes),
+                             path: path, shown: shownPath, position, column: column, key: key)
+    }
+
+    /// `e` placed in the data file at `path` (named `shown`): its record, and its cell.
+    static func located(_ e: RuntimeError, path: String, shown: String, _ position: RecordPosition, column: Int?, key: String? = nil) -> RuntimeError {
         let text = (FileManager.default.contents(atPath: path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let file = SourceFile(name: shownPath, text: text)
+        let file = SourceFile(name: shown, text: text)
         let at: SourceRange
         switch position {
         case .line(let line): at = DataLocator.cell(in: file, line: line, column: column, delimiter: DataFormat.of(path) == .tsv ? 9 : 44)
         case .object(let index): at = DataLocator.jsonValue(in: file, object: index, key: key)
         }
-        var e = RuntimeError(code: .invalidValue, message: message, range: at, notes: notes)
+        var e = e
+        e.range = at
         e.source = file
         return e
+    }
+}
+
+/// Where an imported row's cell is, kept until the run commits: a task left without its
+/// parent is refused then, at its WBS cell in the file (`F.csv:LINE:COLUMN`).
+struct ImportPlace {
+    struct File {
+        let path: String
+        let shown: String
+        let format: DataFormat
+        /// The place of the WBS cell of the record at `record` (its line, or its index in a JSON array).
+        func place(record: Int) -> ImportPlace { ImportPlace(file: self, record: record) }
+    }
+    let file: File
+    let record: Int
+
+    /// `e`, whose range is the cell's number + 1, placed at that cell in the file.
+    func locate(_ e: RuntimeError) -> RuntimeError {
+        let column = e.range.start > 0 ? e.range.start - 1 : nil
+        if file.format == .json {
+            return DataImporter.located(e, path: file.path, shown: file.shown, .object(record), column: nil, key: "wbs")
+        }
+        return DataImporter.located(e, path: file.path, shown: file.shown, .line(record), column: column)
     }
 }
 

@@ -203,6 +203,23 @@ enum DataLocator {
                     end += 1
                     while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
                     end = min(end + 1, bytes.count)
+                } else if end < bytes.count, bytes[end] == UInt8(ascii: "{") || bytes[end] == UInt8(ascii: "[") {
+                    // An object or a list: to its closing bracket, strings skipped whole.
+                    var nested = 0
+                    while end < bytes.count {
+                        let c = bytes[end]
+                        if c == UInt8(ascii: "\"") {
+                            end += 1
+                            while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
+                        } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+                            nested += 1
+                        } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                            nested -= 1
+                            if nested == 0 { end += 1; break }
+                        }
+                        end += 1
+                    }
+                    end = min(end, bytes.count)
                 } else {
                     while end < bytes.count, ![44, 125, 93, 10, 13].contains(bytes[end]) { end += 1 }
                 }

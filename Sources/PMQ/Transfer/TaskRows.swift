@@ -33,6 +33,10 @@ final class TaskRowWriter {
     /// Per row: references to resolve once the row's own checks have passed.
     private var refs: [(arg: Int, target: String, key: String, range: SourceRange)] = []
 
+    /// The file the rows come from, to name a row's cell in it after the import (a task left
+    /// without its parent is found when the run commits).
+    var file: ImportPlace.File?
+
     init(session: SessionContext, entity: EntityDef) {
         self.session = session
         self.entity = entity
@@ -202,7 +206,7 @@ final class TaskRowWriter {
         // indexes are away, not looked up now: the check at commit comes after they are back).
         if let parent, !session.caches.wasAdded(task: parent, project: project) {
             if try deferred != nil || db.scalar(ImportSQL.parentExists, [project.map { .integer($0) } ?? .null, .text(parent)]).isNull {
-                session.orphanCandidates.append((id, wbs, wbsRange))
+                session.orphanCandidates.append((id, wbs, wbsRange, file?.place(record: line)))
             } else {
                 session.caches.added(task: parent, project: project)
             }
