@@ -23,6 +23,11 @@ from org.mpxj import TimeUnit  # noqa: E402
 from org.mpxj.reader import UniversalProjectReader  # noqa: E402
 
 
+def flag(b):
+    """Booleans as text, so a reader does not mistake them for numbers."""
+    return "true" if b else "false"
+
+
 def day(d):
     return None if d is None else str(d.toLocalDate())
 
@@ -57,7 +62,7 @@ def read(path):
         links = [[str(r.getPredecessorTask().getOutlineNumber()), str(r.getType()), lag_days(r.getLag(), project)]
                  for r in t.getPredecessors()]
         out["tasks"].append([str(t.getOutlineNumber()), str(t.getName() or ""), int(t.getOutlineLevel()),
-                             day(t.getStart()), day(t.getFinish()), bool(t.getMilestone()), sorted(links)])
+                             day(t.getStart()), day(t.getFinish()), flag(t.getMilestone()), sorted(links)])
         c = t.getConstraintType()
         if c is not None and str(c) != "AS_SOON_AS_POSSIBLE":
             out["constraints"].append([str(t.getOutlineNumber()), str(c), day(t.getConstraintDate())])
@@ -71,9 +76,9 @@ def read(path):
             continue
         units = r.getMaxUnits()
         own = r.getCalendar()
-        leave = exceptions(own, False) if own is not None and not own.isBaseCalendar() else []
+        leave = exceptions(own, False) if own is not None and own.getParent() is not None else []
         out["resources"].append([str(r.getName()), None if units is None else round(float(units) / 100, 4),
-                                 bool(r.getGeneric()), leave])
+                                 flag(r.getGeneric()), leave])
     out["assignments"] = sorted(
         [[str(a.getTask().getOutlineNumber()), str(a.getResource().getName()), round(float(a.getUnits()) / 100, 4)]
          for a in project.getResourceAssignments() if a.getTask() is not None and a.getResource() is not None])

@@ -233,7 +233,9 @@ struct MSProjectImporter {
         }
         let set = try session.journal.set()
         func text(_ s: String) -> Value { s.isEmpty ? .null : .text(s) }
-        for d in file.holidays where !d.day.isWeekend {
+        // Every day of the project calendar's days off, weekend days too (a holiday of PMQ's may
+        // span a weekend, as `add holiday D to E` does).
+        for d in file.holidays {
             // A day that is a holiday already keeps its name; a new one is journaled, so undo of
             // the import takes it back.
             if try db.run(MSProjectSQL.addHoliday, [.date(d.day), .text(d.name.isEmpty ? "\(projectCode) calendar" : d.name)]) > 0 {
