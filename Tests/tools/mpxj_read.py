@@ -80,7 +80,7 @@ def read(path):
         out["resources"].append([str(r.getName()), None if units is None else round(float(units) / 100, 4),
                                  flag(r.getGeneric()), leave])
     out["assignments"] = sorted(
-        [[str(a.getTask().getOutlineNumber()), str(a.getResource().getName()), round(float(a.getUnits()) / 100, 4)]
+        [[str(a.getTask().getOutlineNumber()), str(a.getResource().getName()), None if a.getUnits() is None else round(float(a.getUnits()) / 100, 4)]
          for a in project.getResourceAssignments() if a.getTask() is not None and a.getResource() is not None])
     base = project.getDefaultCalendar()
     out["holidays"] = [d for d in exceptions(base, False)]

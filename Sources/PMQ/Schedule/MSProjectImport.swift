@@ -11,6 +11,8 @@ struct MSProjectFile {
     struct Task {
         var uid = 0, name = "", outline = "", start: Day?, finish: Day?
         var milestone = false, summary = false, isNull = false, percent = 0.0, cost: Double?
+        /// The finish's time of day, "17:00:00" (empty when there is none).
+        var finishTime = ""
         /// Working days, from `<Duration>` (PT16H0M0S at 8 hours a day is 2).
         var days: Int?
         var actualStart: Day?, actualFinish: Day?
@@ -38,6 +40,8 @@ struct MSProjectFile {
     struct Assignment { var task = 0, resource = 0, units = 1.0 }
 
     var name = "", title = "", company = "", manager = "", start: Day?
+    /// When a working day starts (`DefaultStartTime`); a finish at or before it ends the day before.
+    var dayStart = "08:00:00"
     var isProject = false
     /// The project calendar's UID (`<CalendarUID>` of the project; 1 when not given).
     var calendarUID: Int?
@@ -145,6 +149,7 @@ struct MSProjectFile {
             switch (parent, name) {
             case ("Project", "Name"): file.name = value
             case ("Project", "Title"): file.title = value
+            case ("Project", "DefaultStartTime") where value.count == 8: file.dayStart = value
             case ("Project", "Company"): file.company = value
             case ("Project", "Manager"): file.manager = value
             case ("Project", "CalendarUID"): file.calendarUID = Int(value)
@@ -155,7 +160,7 @@ struct MSProjectFile {
             case ("Task", "Name"): task.name = value
             case ("Task", "OutlineNumber"): task.outline = value
             case ("Task", "Start"): task.start = MSProjectFile.day(value)
-            case ("Task", "Finish"): task.finish = MSProjectFile.day(value)
+            case ("Task", "Finish"): task.finish = MSProjectFile.day(value); task.finishTime = String(value.dropFirst(11))
             case ("Task", "Duration"): task.days = MSProjectFile.days(value)
             case ("Task", "Work"): task.work = MSProjectFile.hours(value)
             case ("Task", "Active"): task.active = value != "0"
@@ -288,10 +293,14 @@ struct MSProjectImporter {
         var added = 0
         try session.loadCalendar()
         for var t in file.tasks where t.uid != 0 && !t.isNull && !t.outline.isEmpty {
-            // A finish written as 08:00 of a day is the end of the working day before, so the
-            // finish is taken from the start and the duration in working days.
-            if let s = t.start, let d = t.days, !t.milestone, !t.summary, d > 0 {
-                t.finish = session.calendar.adding(d - 1, to: session.calendar.nextWorking(s))
+            // The finish is the last day worked: a finish written at or before the start of a
+            // working day (08:00) ends the working day before it. The file's own finish is
+            // taken, not start + duration: durations may be elapsed time, days of other
+            // lengths, or a split task's (MPXJ reads these finishes so too).
+            if let s = t.start, var f = t.finish, !t.milestone, f > s, !t.finishTime.isEmpty, t.finishTime <= file.dayStart {
+                f = f + -1
+                while f > s, !session.calendar.isWorking(f) { f = f + -1 }
+                t.finish = f
             }
             let name = t.name.isEmpty ? "Task \(t.uid)" : t.name
             // Status from progress (MSPDI has none); a started task is doing, an inactive one cancelled.
