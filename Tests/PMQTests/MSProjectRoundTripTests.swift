@@ -156,7 +156,7 @@ struct MSProjectRoundTripTests {
     func sameAsXMLCoder() throws {
         let a = try Self.fullProject()
         #expect(a.run("update 1.1 set name = \"It's <\\\"quoted\\\"> & done\"").diagnostics.isEmpty)
-        let (document, _) = try MSProjectExporter(session: a).document(.none)
+        let (document, _) = try MSProjectExporter(session: a.context).document(.none)
         let ours = try XMLStreamEncoder.encode(document, root: MSPDIProject.root, attributes: MSPDIProject.rootAttributes, header: MSPDIProject.header)
         let encoder = XMLEncoder()
         encoder.outputFormatting = [.prettyPrinted]
