@@ -13,8 +13,6 @@ struct MSProjectFile {
         var milestone = false, summary = false, isNull = false, percent = 0.0, cost: Double?
         /// The finish's time of day, "17:00:00" (empty when there is none).
         var finishTime = ""
-        /// Working days, from `<Duration>` (PT16H0M0S at 8 hours a day is 2).
-        var days: Int?
         var actualStart: Day?, actualFinish: Day?
         /// `<Work>` in hours (PMQ's effort).
         var work: Double?
@@ -78,12 +76,6 @@ struct MSProjectFile {
             throw RuntimeError(code: .cannotRead, message: "not MS Project XML: \(parser.parserError.map { "\($0.localizedDescription)" } ?? "no <Project> element")", range: .none)
         }
         return delegate.file
-    }
-
-    /// `PT16H0M0S` → 2 working days of 8 hours.
-    static func days(_ s: String) -> Int? {
-        guard s.hasPrefix("PT"), let h = s.dropFirst(2).split(separator: "H").first.flatMap({ Double($0) }) else { return nil }
-        return Int((h / 8).rounded())
     }
 
     /// `PT40H30M0S` → 40.5 hours; nil for none or zero (MS Project writes PT0H0M0S for no work).
@@ -161,7 +153,6 @@ struct MSProjectFile {
             case ("Task", "OutlineNumber"): task.outline = value
             case ("Task", "Start"): task.start = MSProjectFile.day(value)
             case ("Task", "Finish"): task.finish = MSProjectFile.day(value); task.finishTime = String(value.dropFirst(11))
-            case ("Task", "Duration"): task.days = MSProjectFile.days(value)
             case ("Task", "Work"): task.work = MSProjectFile.hours(value)
             case ("Task", "Active"): task.active = value != "0"
             case ("Task", "Milestone"): task.milestone = value == "1"
