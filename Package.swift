@@ -37,7 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Reading CSV/TSV for `import ... into`: streams, skips a UTF-8 BOM, quoted newlines, CRLF.
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
-        // MS Project XML (MSPDI) for `export project to "F.xml"`, schema-ordered.
+        // Tests only: the reference encoder the MSPDI export's own streaming encoder
+        // (Sources/PMQ/Schedule/XMLStreamEncoder.swift) is checked against, byte for byte.
         .package(url: "https://github.com/CoreOffice/XMLCoder", from: "0.18.2"),
         // HTML output (`--format html`, `export ... to "F.html"`), escaped by construction.
         .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
@@ -55,7 +56,6 @@ let package = Package(
             "CSQLite",
             "CLibPQ",
             .product(name: "CSV", package: "CSV.swift"),
-            .product(name: "XMLCoder", package: "XMLCoder"),
             .product(name: "Plot", package: "Plot"),
         ]),
         .target(name: "PMQEmbed", dependencies: ["PMQ"], exclude: ["include"]),
@@ -71,7 +71,8 @@ let package = Package(
             // The modules were compiled for the shared Foundation, so its static parts are named.
             linkerSettings: [.unsafeFlags(staticFoundation, .when(platforms: [.linux], configuration: .release))]),
         .executableTarget(name: "pmq-bench", dependencies: ["PMQ", "CSQLite", "CLibPQ"]),
-        .testTarget(name: "PMQTests", dependencies: ["PMQ", "PMQEmbed", "pmq", .product(name: "CSV", package: "CSV.swift")],
+        .testTarget(name: "PMQTests", dependencies: ["PMQ", "PMQEmbed", "pmq", .product(name: "CSV", package: "CSV.swift"),
+                                                .product(name: "XMLCoder", package: "XMLCoder")],
                     exclude: ["Golden", "Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

@@ -23,6 +23,7 @@ usage: pmq-bench <command> [options]
   reports --tasks N [--runs 7]                        r1–r4. correlated count, downstream of, pivot, ~ (issue 12)
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
   startup --tasks N [--cli-runs 20] [--db FILE.db]    s1. pmq -e 'count projects' vs the sqlite3 shell: start-up (issue 18)
+  mspdi --tasks 10000 [--runs 7]                      t3 alone: export project to "F.xml" (MS Project XML) of N tasks
   transfer --tasks N [--load-runs 3]                  t1. import N CSV rows vs sqlite3 .import + indexes;
                                                       t2. export them to CSV vs sqlite3 .mode csv;
                                                       t3. export project to MSPDI, 10k tasks (issue 14)
@@ -186,6 +187,11 @@ func main() throws {
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         note("machine: \(machineDescription())")
         printTable(try benchTransfer(model: model, workdir: o.workdir, pmq: pmq, runs: o.loadRuns, useHyperfine: o.hyperfine, regenerate: o.regenerate, pmqBefore: o.pmqBefore))
+        note("machine: \(machineDescription())")
+    case "mspdi":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        note("machine: \(machineDescription())")
+        printTable([try benchMSPDIExport(tasks: o.tasks, seed: model.seed, workdir: o.workdir, pmq: pmq, runs: o.runs, useHyperfine: o.hyperfine)])
         note("machine: \(machineDescription())")
     case "output":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)

@@ -4,15 +4,20 @@ import FoundationXML
 #endif
 
 /// Reads a Microsoft Project XML file (MSPDI): the project, its tasks with their WBS
-/// (outline numbers), milestones, predecessor links with type and lag, the calendar's
-/// exceptions as holidays, resources as people, and assignments.
+/// (outline numbers), milestones, predecessor links with type and lag, the calendars'
+/// exceptions (the project calendar's as holidays and make-up days, a resource calendar's
+/// as that person's leave), resources as people, and assignments.
 struct MSProjectFile {
     struct Task {
         var uid = 0, name = "", outline = "", start: Day?, finish: Day?
         var milestone = false, summary = false, isNull = false, percent = 0.0, cost: Double?
-        /// Working days, from `<Duration>` (PT16H0M0S at 8 hours a day is 2).
-        var days: Int?
+        /// The finish's time of day, "17:00:00" (empty when there is none).
+        var finishTime = ""
         var actualStart: Day?, actualFinish: Day?
+        /// `<Work>` in hours (PMQ's effort).
+        var work: Double?
+        /// `<Active>0</Active>`: Project 2010's inactive task (PMQ's cancelled).
+        var active = true
         /// MSPDI ConstraintType: 0 ASAP, 1 ALAP, 2 MSO, 3 MFO, 4 SNET, 5 SNLT, 6 FNET, 7 FNLT.
         var constraintType = 0, constraintDate: Day?
         var baselineStart: Day?, baselineFinish: Day?, baselineCost: Double?
@@ -23,17 +28,45 @@ struct MSProjectFile {
         // MS Project's own results, kept for comparison.
         var earlyStart: Day?, lateStart: Day?, totalSlack: Int?, critical: Bool?
     }
-    struct Resource { var uid = 0, name = "", isWork = true, rate: Double?, group = "", email = "" }
+    struct Resource {
+        var uid = 0, name = "", isWork = true, rate: Double?, group = "", email = ""
+        /// Max units (1 is a full day), the resource calendar, the account, generic, inactive.
+        var maxUnits: Double?, calendar: Int?, account = "", generic = false, inactive = false
+    }
+    /// One exception of a calendar: days off, or working days.
+    struct Exception { var from: Day, to: Day, working: Bool, name: String }
     struct Assignment { var task = 0, resource = 0, units = 1.0 }
 
-    var name = "", start: Day?
+    var name = "", title = "", company = "", manager = "", start: Day?
+    /// When a working day starts (`DefaultStartTime`); a finish at or before it ends the day before.
+    var dayStart = "08:00:00"
     var isProject = false
+    /// The project calendar's UID (`<CalendarUID>` of the project; 1 when not given).
+    var calendarUID: Int?
+    /// Each calendar's exceptions, by the calendar's UID.
+    var exceptions: [Int: [Exception]] = [:]
+    /// The UIDs of the base calendars (shared, like "Standard"; not one resource's own).
+    var baseCalendars = Set<Int>()
+    /// How many resources use each calendar: one resource's own calendar holds their leave.
+    var calendarUsers: [Int: Int] {
+        resources.reduce(into: [:]) { n, r in if let c = r.calendar { n[c, default: 0] += 1 } }
+    }
     var tasks: [Task] = []
     var resources: [Resource] = []
     var assignments: [Assignment] = []
-    var holidays: [Day] = []
-    /// The name of each holiday's exception, when it has one.
-    var holidayNames: [Day: String] = [:]
+
+    /// The project calendar's days off (holidays) and its working weekend days (make-up
+    /// days), with the names of their exceptions ("" when none).
+    var holidays: [(day: Day, name: String)] { calendarDays(working: false) }
+    var workdays: [(day: Day, name: String)] { calendarDays(working: true).filter { $0.day.isWeekend } }
+
+    private func calendarDays(working: Bool) -> [(day: Day, name: String)] {
+        var seen = Set<Day>(), out: [(day: Day, name: String)] = []
+        for e in exceptions[calendarUID ?? 1] ?? [] where e.working == working {
+            for n in e.from.number...e.to.number where seen.insert(Day(n)).inserted { out.append((Day(n), e.name)) }
+        }
+        return out
+    }
 
     static func read(_ data: Data) throws -> MSProjectFile {
         let delegate = Reader()
@@ -45,10 +78,20 @@ struct MSProjectFile {
         return delegate.file
     }
 
-    /// `PT16H0M0S` → 2 working days of 8 hours.
-    static func days(_ s: String) -> Int? {
-        guard s.hasPrefix("PT"), let h = s.dropFirst(2).split(separator: "H").first.flatMap({ Double($0) }) else { return nil }
-        return Int((h / 8).rounded())
+    /// `PT40H30M0S` → 40.5 hours; nil for none or zero (MS Project writes PT0H0M0S for no work).
+    static func hours(_ s: String) -> Double? {
+        guard s.hasPrefix("PT") else { return nil }
+        var total = 0.0, number = ""
+        for c in s.dropFirst(2) {
+            switch c {
+            case "H": total += Double(number) ?? 0; number = ""
+            case "M": total += (Double(number) ?? 0) / 60; number = ""
+            case "S": total += (Double(number) ?? 0) / 3600; number = ""
+            default: number.append(c)
+            }
+        }
+        let rounded = (total * 100).rounded() / 100
+        return rounded > 0 ? rounded : nil
     }
 
     /// MS Project's priority (0–1000, 500 medium) as PMQ's: below 400 low, below 600
@@ -71,6 +114,8 @@ struct MSProjectFile {
         var assignment = Assignment()
         var exceptionFrom: Day?, exceptionTo: Day?, exceptionWorking = false, exceptionName = ""
         var baselineNumber = 0
+        /// The calendar being read (its UID comes first in it).
+        var calendar = 0
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
             if path.isEmpty { file.isProject = name == "Project" }
@@ -95,13 +140,21 @@ struct MSProjectFile {
             defer { path.removeLast(); text = "" }
             switch (parent, name) {
             case ("Project", "Name"): file.name = value
+            case ("Project", "Title"): file.title = value
+            case ("Project", "DefaultStartTime") where value.count == 8: file.dayStart = value
+            case ("Project", "Company"): file.company = value
+            case ("Project", "Manager"): file.manager = value
+            case ("Project", "CalendarUID"): file.calendarUID = Int(value)
+            case ("Calendar", "UID"): calendar = Int(value) ?? 0
+            case ("Calendar", "IsBaseCalendar") where value == "1" || value == "true": file.baseCalendars.insert(calendar)
             case ("Project", "StartDate"): file.start = MSProjectFile.day(value)
             case ("Task", "UID"): task.uid = Int(value) ?? 0
             case ("Task", "Name"): task.name = value
             case ("Task", "OutlineNumber"): task.outline = value
             case ("Task", "Start"): task.start = MSProjectFile.day(value)
-            case ("Task", "Finish"): task.finish = MSProjectFile.day(value)
-            case ("Task", "Duration"): task.days = MSProjectFile.days(value)
+            case ("Task", "Finish"): task.finish = MSProjectFile.day(value); task.finishTime = String(value.dropFirst(11))
+            case ("Task", "Work"): task.work = MSProjectFile.hours(value)
+            case ("Task", "Active"): task.active = value != "0"
             case ("Task", "Milestone"): task.milestone = value == "1"
             case ("Task", "Summary"): task.summary = value == "1"
             case ("Task", "IsNull"): task.isNull = value == "1"
@@ -132,6 +185,11 @@ struct MSProjectFile {
             case ("Resource", "StandardRate"): resource.rate = Double(value)
             case ("Resource", "Group"): resource.group = value
             case ("Resource", "EmailAddress"): resource.email = value
+            case ("Resource", "MaxUnits"): resource.maxUnits = Double(value)
+            case ("Resource", "CalendarUID"): resource.calendar = Int(value)
+            case ("Resource", "NTAccount"): resource.account = value
+            case ("Resource", "IsGeneric"): resource.generic = value == "1" || value == "true"
+            case ("Resource", "IsInactive"): resource.inactive = value == "1" || value == "true"
             case ("Resources", "Resource"): file.resources.append(resource)
             case ("Assignment", "TaskUID"): assignment.task = Int(value) ?? 0
             case ("Assignment", "ResourceUID"): assignment.resource = Int(value) ?? 0
@@ -142,12 +200,11 @@ struct MSProjectFile {
             case ("TimePeriod", "ToDate"): exceptionTo = MSProjectFile.day(value)
             case ("Exception", "DayWorking"), ("WeekDay", "DayWorking"): exceptionWorking = value == "1"
             case ("Exception", "Name"): exceptionName = value
+            // An exception of the calendar being read; a WeekDay with dates is 2003's form of one
+            // (without dates it is a day of the week, not an exception).
             case (_, "Exception"), (_, "WeekDay"):
-                if !exceptionWorking, let from = exceptionFrom, let to = exceptionTo, to >= from, to.number - from.number < 400 {
-                    for n in from.number...to.number {
-                        file.holidays.append(Day(n))
-                        if !exceptionName.isEmpty { file.holidayNames[Day(n)] = exceptionName }
-                    }
+                if let from = exceptionFrom, let to = exceptionTo, to >= from, to.number - from.number < 400 {
+                    file.exceptions[calendar, default: []].append(.init(from: from, to: to, working: exceptionWorking, name: exceptionName))
                 }
             default: break
             }
@@ -171,29 +228,55 @@ struct MSProjectImporter {
             throw RuntimeError(code: .duplicate, message: "project \"\(projectCode)\" already exists: import as another code with: import \"\(path)\" as \"CODE\"", range: range)
         }
         let set = try session.journal.set()
-        try db.run(MSProjectSQL.addProject,
-                   [.text(projectCode), .text(file.name.isEmpty ? projectCode : file.name), file.start.map { .date($0) } ?? .null])
-        let project = db.lastInsertID
-        try session.journal.record(set, "projects", project, "+", old: .null, new: .integer(project))
-        for d in file.holidays where !d.isWeekend {
+        func text(_ s: String) -> Value { s.isEmpty ? .null : .text(s) }
+        // Every day of the project calendar's days off, weekend days too (a holiday of PMQ's may
+        // span a weekend, as `add holiday D to E` does).
+        for d in file.holidays {
             // A day that is a holiday already keeps its name; a new one is journaled, so undo of
             // the import takes it back.
-            if try db.run(MSProjectSQL.addHoliday, [.date(d), .text(file.holidayNames[d] ?? "\(projectCode) calendar")]) > 0 {
+            if try db.run(MSProjectSQL.addHoliday, [.date(d.day), .text(d.name.isEmpty ? "\(projectCode) calendar" : d.name)]) > 0 {
                 try session.journal.record(set, "holidays", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
             }
         }
-        // People: work resources by name (existing people are reused).
+        // Make-up days: working exceptions on a Saturday or Sunday (a working exception on a
+        // weekday changes nothing in PMQ's calendar).
+        for d in file.workdays {
+            if try db.run(MSProjectSQL.addWorkday, [.date(d.day), .text(d.name.isEmpty ? "\(projectCode) calendar" : d.name)]) > 0 {
+                try session.journal.record(set, "workdays", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
+            }
+        }
+        // People: work resources by name (existing people are reused, as they are).
         var people = [Int: Int64]()
+        let calendarUsers = file.calendarUsers
+        let maxCapacity = Catalog.entity(named: "people")?.field("capacity")?.bounds?.upperBound ?? 24
         for r in file.resources where r.uid != 0 && !r.name.isEmpty {
             if case .integer(let id) = try db.scalar(AddSQL.personByName, [.text(r.name)]) {
                 people[r.uid] = id
                 continue
             }
+            // Max units 1 is a full 8-hour day; more than PMQ's bound is cut to it.
+            let capacity = r.maxUnits.map { min(max($0 * 8, 0), maxCapacity) } ?? 8
             try db.run(MSProjectSQL.addPerson,
-                       [.text(r.name), r.rate.map { .decimal($0 * 8) } ?? .null, r.group.isEmpty ? .null : .text(r.group), r.email.isEmpty ? .null : .text(r.email)])
-            people[r.uid] = db.lastInsertID
-            try session.journal.record(set, "people", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
+                       [.text(r.name), .text(r.generic ? "team" : "person"), r.rate.map { .decimal($0 * 8) } ?? .null, text(r.group), text(r.email),
+                        .decimal((capacity * 100).rounded() / 100), text(r.account), .bool(!r.inactive)])
+            let person = db.lastInsertID
+            people[r.uid] = person
+            try session.journal.record(set, "people", person, "+", old: .null, new: .integer(person))
+            // Their leave: the days off of their own calendar (not of a shared base calendar).
+            guard let c = r.calendar, c != (file.calendarUID ?? 1), !file.baseCalendars.contains(c), calendarUsers[c] == 1 else { continue }
+            for e in file.exceptions[c] ?? [] where !e.working {
+                try db.run(MSProjectSQL.addLeave, [.integer(person), .date(e.from), .date(e.to), text(e.name)])
+                try session.journal.record(set, "leaves", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
+            }
         }
+        // The project: named by the file's title (else its name), the client from Company,
+        // the manager from Manager when that is a person here.
+        var manager = Value.null
+        if !file.manager.isEmpty, case .integer(let id) = try db.scalar(AddSQL.personByName, [.text(file.manager)]) { manager = .integer(id) }
+        let title = !file.title.isEmpty ? file.title : !file.name.isEmpty ? file.name : projectCode
+        try db.run(MSProjectSQL.addProject, [.text(projectCode), .text(title), file.start.map { .date($0) } ?? .null, text(file.company), manager])
+        let project = db.lastInsertID
+        try session.journal.record(set, "projects", project, "+", old: .null, new: .integer(project))
         var owner = [Int: Int64]()
         for a in file.assignments where owner[a.task] == nil { owner[a.task] = people[a.resource] }
         // Tasks, by outline number (UID 0 is the project's own summary row).
@@ -201,13 +284,18 @@ struct MSProjectImporter {
         var added = 0
         try session.loadCalendar()
         for var t in file.tasks where t.uid != 0 && !t.isNull && !t.outline.isEmpty {
-            // A finish written as 08:00 of a day is the end of the working day before, so the
-            // finish is taken from the start and the duration in working days.
-            if let s = t.start, let d = t.days, !t.milestone, !t.summary, d > 0 {
-                t.finish = session.calendar.adding(d - 1, to: session.calendar.nextWorking(s))
+            // The finish is the last day worked: a finish written at or before the start of a
+            // working day (08:00) ends the working day before it. The file's own finish is
+            // taken, not start + duration: durations may be elapsed time, days of other
+            // lengths, or a split task's (MPXJ reads these finishes so too).
+            if let s = t.start, var f = t.finish, !t.milestone, f > s, !t.finishTime.isEmpty, t.finishTime <= file.dayStart {
+                f = f + -1
+                while f > s, !session.calendar.isWorking(f) { f = f + -1 }
+                t.finish = f
             }
             let name = t.name.isEmpty ? "Task \(t.uid)" : t.name
-            let status = t.percent >= 100 ? "done" : t.percent > 0 ? "doing" : "todo"
+            // Status from progress (MSPDI has none); a started task is doing, an inactive one cancelled.
+            let status = !t.active ? "cancelled" : t.percent >= 100 ? "done" : t.percent > 0 || t.actualStart != nil ? "doing" : "todo"
             // ALAP has no PMQ counterpart (PMQ schedules as soon as possible): it reads as asap.
             let kinds = [2: "mso", 3: "mfo", 4: "snet", 5: "snlt", 6: "fnet", 7: "fnlt"]
             let constraint = t.constraintDate == nil ? "asap" : kinds[t.constraintType] ?? "asap"
@@ -219,7 +307,8 @@ struct MSProjectImporter {
                       .text(constraint), constraint == "asap" ? .null : t.constraintDate.map { .date($0) } ?? .null,
                       .text(MSProjectFile.priority(t.priority)), t.baselineStart.map { .date($0) } ?? .null,
                       (t.milestone ? t.baselineFinish ?? t.baselineStart : t.baselineFinish).map { .date($0) } ?? .null,
-                      t.baselineCost.map { .decimal($0) } ?? .null, t.notes.isEmpty ? .null : .text(t.notes)])
+                      t.baselineCost.map { .decimal($0) } ?? .null, t.notes.isEmpty ? .null : .text(t.notes),
+                      t.work.map { .decimal($0) } ?? .null])
             taskID[t.uid] = db.lastInsertID
             try session.journal.record(set, "tasks", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
             added += 1
