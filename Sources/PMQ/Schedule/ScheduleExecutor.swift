@@ -375,7 +375,7 @@ struct ScheduleExecutor {
             try db.run(ScheduleSQL.addMoved(rows: moving.count / 3), moving)
             moving.removeAll(keepingCapacity: true)
         }
-        var latest: Day?
+        var latest: Day?, first: Day?
         for (i, t) in tasks.enumerated() {
             guard let o = out[i] else { continue }
             let leaf = !summary[i]
@@ -388,6 +388,7 @@ struct ScheduleExecutor {
                 case .notStarted: start = o.es; finish = o.ef
                 }
                 if let f = finish { latest = max(latest ?? f, f) }
+                if let s = start { first = min(first ?? s, s) }
             }
             // Only rows with something new are written: a weekly re-plan moves few tasks.
             let days = plannedDays[i].map { Int64($0) }
@@ -419,7 +420,10 @@ struct ScheduleExecutor {
             try db.run(ScheduleSQL.clearMoved)
         }
         let finish = latest ?? finishDate(0, result.length)
-        var note = "\(moved) moved; finish \(finish.iso), \(calendar.workingDays(from: projectStart, to: finish + 1)) working days"
+        // The span of the plan reported: from its first task's start (as re-planned), not from
+        // the dates the tasks had before (docs/language.md, “Scheduling”).
+        let begin = calendar.nextWorking(min(first ?? projectStart, finish))
+        var note = "\(moved) moved; finish \(finish.iso), \(calendar.workingDays(from: begin, to: finish + 1)) working days"
         if levelling != nil {
             delayed.sort { WBS.precedes($0.wbs, $1.wbs) }
             note += delayed.isEmpty ? "; no one overloaded, nothing delayed"
