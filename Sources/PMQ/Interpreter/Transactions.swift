@@ -29,10 +29,12 @@ final class Transactions {
 
     /// The transaction around a run. `kept` nil: check and run statement by statement.
     ///
-    /// On a server, two sessions changing the same row at once make the later one fail with a
-    /// serialization conflict where SQLite would have queued it (docs/language.md, “Teams on a
-    /// server”): the whole run is taken back and run again from its start on a fresh snapshot,
-    /// after a short randomized pause, and only a conflict that persists is reported. What a
+    /// On a server, two sessions changing the same row at once would make the later one fail
+    /// with a serialization conflict where SQLite queues it (docs/language.md, “Teams on a
+    /// server”): a run that may write first waits for its turn (`takeWriterTurn`), and a run
+    /// that still meets a conflict (with a shell's open `begin`, another program) is taken
+    /// back and run again from its start on a fresh snapshot, after a short randomized pause;
+    /// only a conflict that persists is reported. What a
     /// run prints is held until it ends, so a run that is repeated prints once. Inside the
     /// shell's `begin ... commit` nothing is repeated: the statements before are not this run's.
     func run(_ source: SourceFile, kept keptStatements: [Checked]?, checker start: Checker, dryRun: Bool,
@@ -43,12 +45,21 @@ final class Transactions {
         context.limits.begin(context)
         defer { context.limits.end(context); context.cancelled.store(false, ordering: .relaxed) }
         let holding = context.db.kind == .postgres && !inExplicitTransaction
+        // A run that may write waits for its turn first, as on SQLite (not inside the shell's
+        // `begin`: that transaction is the user's, held between prompts).
+        let queued = holding && !(keptStatements.map { !$0.isEmpty && $0.allSatisfy(\.readsOnly) } ?? false)
         var attempt = 0
         while true {
             var held: [StatementResult] = []
+            if queued {
+                do { try context.db.takeWriterTurn() } catch {
+                    return [Diagnostic(.databaseError, (error as? StoreError)?.message ?? "\(error)", at: .none, source: source)]
+                }
+            }
             let (diagnostics, conflict) = runOnce(source, kept: keptStatements, checker: start, dryRun: dryRun) { r in
                 if holding { held.append(r) } else { emit(r) }
             }
+            if queued { context.db.endWriterTurn() }
             if conflict, holding, attempt < Self.conflictRetries {
                 attempt += 1
                 // Randomized, growing with the attempts: sessions that collided do not collide again in step.
