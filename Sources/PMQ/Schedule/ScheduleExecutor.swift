@@ -128,9 +128,11 @@ struct ScheduleExecutor {
 
         // The project starts at its start date, else its earliest task, else today.
         var projectStart = session.today
+        var startGiven = false
         if let p = project, case .integer(let s) = try db.scalar("SELECT start FROM projects WHERE id = ?1", [.integer(p)]),
            s >= Int64(Day.earliest.number), s <= Int64(Day.latest.number) {
             projectStart = Day(Int(s))
+            startGiven = true
         } else if let earliest = tasks.compactMap({ $0.actualStart ?? $0.start }).min() {
             projectStart = earliest
         }
@@ -420,9 +422,10 @@ struct ScheduleExecutor {
             try db.run(ScheduleSQL.clearMoved)
         }
         let finish = latest ?? finishDate(0, result.length)
-        // The span of the plan reported: from its first task's start (as re-planned), not from
-        // the dates the tasks had before (docs/language.md, “Scheduling”).
-        let begin = calendar.nextWorking(min(first ?? projectStart, finish))
+        // The span of the plan reported: from the project's start when it has one, else from the
+        // plan's first task start as re-planned, not the dates the tasks had before
+        // (docs/language.md, “Scheduling”).
+        let begin = startGiven ? projectStart : calendar.nextWorking(min(first ?? projectStart, finish))
         var note = "\(moved) moved; finish \(finish.iso), \(calendar.workingDays(from: begin, to: finish + 1)) working days"
         if levelling != nil {
             delayed.sort { WBS.precedes($0.wbs, $1.wbs) }
