@@ -428,9 +428,21 @@ struct ScheduleExecutor {
         let begin = startGiven ? projectStart : calendar.nextWorking(min(first ?? projectStart, finish))
         var note = "\(moved) moved; finish \(finish.iso), \(calendar.workingDays(from: begin, to: finish + 1)) working days"
         if levelling != nil {
+            // What levelling could not remove (work it may not move: started tasks, fixed
+            // dates) is said, not hidden behind "no one overloaded".
+            var over: [String] = []
+            try db.query(LevelSQL.stillOverloaded, [.date(session.today), project.map { .integer($0) } ?? .null]) { s in
+                let days = s[1].number.map { Int($0) } ?? 0
+                let first = s[2].number.map { Day(Int($0)).iso } ?? "?"
+                over.append("\(ConstantEvaluator.text(s[0])) on \(days) day\(days == 1 ? "" : "s") from \(first)")
+            }
             delayed.sort { WBS.precedes($0.wbs, $1.wbs) }
-            note += delayed.isEmpty ? "; no one overloaded, nothing delayed"
+            note += delayed.isEmpty ? (over.isEmpty ? "; no one overloaded, nothing delayed" : "; nothing delayed")
                 : "; delayed by levelling: " + delayed.prefix(20).map { "\($0.wbs) +\($0.days)wd" }.joined(separator: ", ") + (delayed.count > 20 ? ", ... (\(delayed.count) in all)" : "")
+            if !over.isEmpty {
+                note += "; still overloaded by work levelling does not move (started or fixed): " + over.prefix(10).joined(separator: ", ")
+                    + (over.count > 10 ? ", ..." : "")
+            }
         }
         if !negative.isEmpty {
             negative.sort(by: WBS.precedes)
