@@ -149,6 +149,12 @@ extension Checker {
 
         case .update(let target, let pairs):
             guard let tq = checkTarget(target, verb: "update") else { return nil }
+            // `update tasks as t ... set x = (... t ...)`: the name is the row being updated in
+            // the set expressions too, as in `where` (docs/language.md, “Named sources”).
+            var alias: String?
+            if case .query(let q) = target { alias = q.alias?.lowered }
+            namedSources.append((alias, tq.entity))
+            defer { namedSources.removeLast() }
             var out: [(FieldDef, UpdateValue)] = []
             for (name, valueExpr) in pairs {
                 guard let f = tq.entity.field(name.lowered), name.lowered != "id" else {

@@ -897,7 +897,10 @@ struct Checker {
         }
         guard case .field(let p) = x.kind, case .reference(let target) = p.field.type,
               let def = schema.plural(target), let key = def.key, let kf = def.field(key) else { return x }
-        let path = FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf)
+        // A named row itself (`t`, its id) is keyed by its own key field; either way the path
+        // stays on the row it started from (`outer`: `task under t` is t's code, not the inner row's).
+        let ownRow = p.hops.isEmpty && p.field.name == "id" && def.table == p.root.table
+        let path = FieldPath(root: p.root, rootVariable: p.rootVariable, hops: ownRow ? [] : p.hops + [p.field], field: kf, outer: p.outer)
         return TExpr(.field(path), PType(kf.type), x.range)
     }
 

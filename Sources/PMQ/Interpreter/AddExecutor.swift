@@ -31,6 +31,7 @@ struct AddExecutor {
             try common(a, into: &cols, project: project)
             if a.entity.table == "costs" { try fillCost(a, &cols) }
             if a.entity.table == "defects" { try checkOrder(a, "found", "fixed") }
+            if a.entity.table == "assignments" { try refuseSameAssignment(cols, a) }
             try insert(a.entity.table, cols, a)
             let detail = a.entity.key.flatMap { a.value($0) }.map { quoted(ConstantEvaluator.text($0)) }
             return ChangeReport(verb: "added", entity: a.entity.singular, count: 1, detail: detail)
@@ -245,6 +246,18 @@ struct AddExecutor {
         if case .integer = try session.db.scalar(AddSQL.linkExists, [.integer(pred), .integer(succ)]) {
             throw RuntimeError(code: .duplicate, message: "dependency \(p) -> \(s) already exists", range: range)
         }
+    }
+
+    /// One person has a role on a task once: a second identical assignment would count their
+    /// load twice (docs/language.md, “Resources”), as a repeated dependency would link twice.
+    private func refuseSameAssignment(_ cols: [String: Value], _ a: TAdd) throws {
+        guard case .integer(let task)? = cols["task"], case .integer(let person)? = cols["person"] else { return }
+        let role = cols["role"].map { ConstantEvaluator.text($0) } ?? "R"
+        guard case .integer = try session.db.scalar(AddSQL.assignmentExists, [.integer(task), .integer(person), .text(role)]) else { return }
+        let code = ConstantEvaluator.text(try session.db.scalar(AddSQL.codeOfTask, [.integer(task)]))
+        let name = ConstantEvaluator.text(a.value("person") ?? .null)
+        throw RuntimeError(code: .duplicate, message: "\"\(name)\" already has role \(role) on task \(code)", range: a.range,
+                           notes: ["to change the share, update its units: update assignments where task = \(code) and person = \"\(name)\" and role = \(role) set units = 50"])
     }
 
     /// A finish-to-start link between two tasks known by id (Taskwarrior's `depends`), with

@@ -487,6 +487,15 @@ struct ChangeExecutor {
                                    range: range, notes: ["reassign them first: assign \"someone\" to tasks where owner = ..."])
             case ("tasks", "project"):
                 throw RuntimeError(code: .stillReferenced, message: "cannot delete \(subject): it still has tasks", range: range)
+            case ("assignments", "person"):
+                // Assignments have no key: named by what they are, the task and the role.
+                var held: [String] = []
+                try db.query(ChangeSQL.assignmentsNamed(where: holding)) { s in
+                    held.append("task \(ConstantEvaluator.text(s[0])) (role \(ConstantEvaluator.text(s[1])))")
+                }
+                if held.count > 5 { held = held.prefix(5) + ["..."] }
+                throw RuntimeError(code: .stillReferenced, message: "cannot delete \(subject): still assigned to \(held.joined(separator: ", "))", range: range,
+                                   notes: ["unassign them first: unassign \"NAME\" from tasks where ..."])
             default:
                 throw RuntimeError(code: .stillReferenced, message: "cannot delete \(subject): still the \(r.field.name) of \(holderKeys.joined(separator: ", "))", range: range,
                                    notes: ["change or delete \(holderKeys.count == 1 ? "it" : "them") first"])

@@ -23,21 +23,66 @@ final class Transactions {
 
     static let lostTransactionNote = "the transaction opened with begin was lost with the connection: nothing of it was kept"
 
+    /// How many times a run refused by a conflict with another session is run again from
+    /// the start before the conflict is reported (PostgreSQL; SQLite queues writers instead).
+    static let conflictRetries = 10
+
     /// The transaction around a run. `kept` nil: check and run statement by statement.
+    ///
+    /// On a server, two sessions changing the same row at once would make the later one fail
+    /// with a serialization conflict where SQLite queues it (docs/language.md, “Teams on a
+    /// server”): a run that may write first waits for its turn (`takeWriterTurn`), and a run
+    /// that still meets a conflict (with a shell's open `begin`, another program) is taken
+    /// back and run again from its start on a fresh snapshot, after a short randomized pause;
+    /// only a conflict that persists is reported. What a
+    /// run prints is held until it ends, so a run that is repeated prints once. Inside the
+    /// shell's `begin ... commit` nothing is repeated: the statements before are not this run's.
     func run(_ source: SourceFile, kept keptStatements: [Checked]?, checker start: Checker, dryRun: Bool,
              emit: (StatementResult) -> Void) -> [Diagnostic] {
+        let context = self.context
+        defer { context.caches.runEnded() }
+        context.cancelled.store(false, ordering: .relaxed)
+        context.limits.begin(context)
+        defer { context.limits.end(context); context.cancelled.store(false, ordering: .relaxed) }
+        let holding = context.db.kind == .postgres && !inExplicitTransaction
+        // A run that may write waits for its turn first, as on SQLite (not inside the shell's
+        // `begin`: that transaction is the user's, held between prompts).
+        let queued = holding && !(keptStatements.map { !$0.isEmpty && $0.allSatisfy(\.readsOnly) } ?? false)
+        var attempt = 0
+        while true {
+            var held: [StatementResult] = []
+            if queued {
+                do { try context.db.takeWriterTurn() } catch {
+                    return [Diagnostic(.databaseError, (error as? StoreError)?.message ?? "\(error)", at: .none, source: source)]
+                }
+            }
+            let (diagnostics, conflict) = runOnce(source, kept: keptStatements, checker: start, dryRun: dryRun) { r in
+                if holding { held.append(r) } else { emit(r) }
+            }
+            if queued { context.db.endWriterTurn() }
+            if conflict, holding, attempt < Self.conflictRetries {
+                attempt += 1
+                // Randomized, growing with the attempts: sessions that collided do not collide again in step.
+                usleep(UInt32.random(in: 5_000...30_000) * UInt32(min(attempt, 5)))
+                continue
+            }
+            held.forEach(emit)
+            return diagnostics
+        }
+    }
+
+    /// One attempt at a run; `conflict`: it was refused because another session changed the
+    /// same rows (and everything it did was taken back), so running it again may succeed.
+    private func runOnce(_ source: SourceFile, kept keptStatements: [Checked]?, checker start: Checker, dryRun: Bool,
+                         emit: (StatementResult) -> Void) -> (diagnostics: [Diagnostic], conflict: Bool) {
         let context = self.context
         let db = context.db
         let checkFirst = keptStatements != nil
         let kept = keptStatements ?? []
         var c = start
         var diagnostics: [Diagnostic] = []
-        defer { context.caches.runEnded() }
-        context.cancelled.store(false, ordering: .relaxed)
         // A rolled-back `add holiday` must not linger in the calendar.
         _ = try? context.loadCalendar()
-        context.limits.begin(context)
-        defer { context.limits.end(context); context.cancelled.store(false, ordering: .relaxed) }
 
         // begin / commit / rollback: the shell's explicit transactions.
         if checkFirst, kept.count == 1, allowsExplicitTransactions {
@@ -45,7 +90,7 @@ final class Transactions {
             case .begin(let r), .commit(let r), .rollback(let r):
                 let d = transactionControl(kept[0], r, source)
                 compiler.keep(c)
-                return d
+                return (d, false)
             default: break
             }
         }
@@ -58,13 +103,13 @@ final class Transactions {
         do {
             if savepoint { try db.savepoint("pmq_statement") } else { try db.begin(writing: !readsOnly) }
         } catch let e as StoreError where e.kind == .busy {
-            return [Diagnostic(.busy, "the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed, try again when it has finished", at: .none, source: source)]
+            return ([Diagnostic(.busy, "the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed, try again when it has finished", at: .none, source: source)], false)
         } catch let e as StoreError where e.kind == .connectionLost || e.kind == .cannotOpen {
             // A server that restarted or cannot be reached: its own words (server, reason, what next).
             if savepoint { endLostTransaction() }
-            return [Diagnostic(.databaseError, e.message, at: .none, notes: savepoint ? [Self.lostTransactionNote] : [], source: source)]
+            return ([Diagnostic(.databaseError, e.message, at: .none, notes: savepoint ? [Self.lostTransactionNote] : [], source: source)], false)
         } catch {
-            return [Diagnostic(.databaseError, "cannot start a transaction: \(error)", at: .none, source: source)]
+            return ([Diagnostic(.databaseError, "cannot start a transaction: \(error)", at: .none, source: source)], false)
         }
         context.scriptFolder = source.name.hasPrefix("<") ? nil : URL(fileURLWithPath: source.name).deletingLastPathComponent().path
         // Text with no file (`-e`, standard input, the shell, an embedding host) is named by
@@ -137,7 +182,7 @@ final class Transactions {
             if !diagnostics.isEmpty {
                 if let clash = earlierClash() { failure = sourced(clash, source) }
                 undoAll()
-                return diagnostics + (failure.map { [$0] } ?? [])
+                return (diagnostics + (failure.map { [$0] } ?? []), false)
             }
         }
         if let f = failure, f.code != .limitReached, let clash = earlierClash() { failure = sourced(clash, source) }
@@ -167,18 +212,19 @@ final class Transactions {
         if var failure {
             undoAll()
             if lostTransaction { failure.notes.append(Self.lostTransactionNote) }
-            return [failure]
+            return ([failure], failure.code == .conflict && !savepoint && !lostTransaction)
         }
         if dryRun && !inDryRun {
             undoAll()
             compiler.keep(c)
-            return []
+            return ([], false)
         }
         do {
             if savepoint { try db.releaseSavepoint("pmq_statement") } else { try db.commit() }
         } catch {
             undoAll()
-            return [Diagnostic(.databaseError, "cannot commit: \(error)", at: .none)]
+            let conflict = (error as? StoreError)?.kind == .conflict && !savepoint
+            return ([Diagnostic(conflict ? .conflict : .databaseError, "cannot commit: \(error)", at: .none)], conflict)
         }
         // Exported files appear once the run has committed (inside the shell's begin ...
         // commit, at once: the shell's own transaction does not hold files back).
@@ -187,7 +233,7 @@ final class Transactions {
             written.append(Diagnostic(.cannotWrite, "cannot write an exported file: \(error)", at: .none, source: source))
         }
         compiler.keep(c)
-        return written + (inDryRun ? [] : writePendingFiles(source))
+        return (written + (inDryRun ? [] : writePendingFiles(source)), false)
     }
 
     /// A run that fails while the tasks table's indexes are away: a row before the failure that

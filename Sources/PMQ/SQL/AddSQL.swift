@@ -26,6 +26,8 @@ enum AddSQL {
 
     /// A link from ?1 to ?2 that exists, and a new one (finish-to-start, no lag).
     static let linkExists = "SELECT id FROM dependencies WHERE pred = ?1 AND succ = ?2"
+    /// An assignment of person ?2 to task ?1 in role ?3 (the task's index finds it).
+    static let assignmentExists = "SELECT id FROM assignments WHERE task = ?1 AND person = ?2 AND role = ?3"
     static let insertLink = "INSERT INTO dependencies (pred, succ) VALUES (?1, ?2)"
 
     /// Whether a new link ?1 -> ?2 closes a cycle as `schedule` reads links (a link to or from

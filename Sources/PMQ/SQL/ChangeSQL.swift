@@ -200,6 +200,10 @@ enum ChangeSQL {
     static func holders(table: String, where condition: String) -> String { "SELECT id FROM \(table) WHERE \(condition)" }
     static func firstHolder(table: String, where condition: String) -> String { holders(table: table, where: condition) + " LIMIT 1" }
     static func someHolders(table: String, where condition: String) -> String { holders(table: table, where: condition) + " LIMIT 6" }
+    /// The WBS code and role of assignments `condition` picks (over `assignments`), in task order.
+    static func assignmentsNamed(where condition: String) -> String {
+        "SELECT t.wbs, assignments.role FROM assignments JOIN tasks t ON t.id = assignments.task WHERE \(condition) ORDER BY t.wbs_key, assignments.role LIMIT 6"
+    }
     static func referencedDoomed(table: String, column: String, where condition: String) -> String {
         "SELECT DISTINCT \(column) FROM \(table) WHERE \(condition) LIMIT 6"
     }

@@ -12,6 +12,11 @@ enum ImportSQL {
     /// was there first, when the rows are read before a refused one is taken back).
     static let nameOfCode = "SELECT name FROM tasks WHERE wbs = ?1 ORDER BY id LIMIT 1"
 
+    /// Sets reference `column` of row ?2 to row ?1 (names from the catalog).
+    static func setReference(table: String, column: String) -> String {
+        "UPDATE \(table) SET \(column) = ?1 WHERE id = ?2"
+    }
+
     /// One task of the given columns, bound ?1, ?2, ... in their order.
     static func insertTask(_ columns: [String]) -> String {
         "INSERT INTO tasks (\(columns.joined(separator: ", "))) VALUES (\(columns.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"

@@ -685,7 +685,17 @@ struct SQLGenerator {
         case .under(let x, let code):
             let a = expr(x), c = expr(code)
             // The code itself, or anything that starts with "code." — a range an index on wbs serves.
-            return "(\(a) = \(c) OR (\(a) > \(c) || '.' AND \(a) < \(c) || '/'))"
+            let below = "(\(a) = \(c) OR (\(a) > \(c) || '.' AND \(a) < \(c) || '/'))"
+            // Under a task's own code (`wbs under t.wbs`): that task's rows, in its project, as
+            // `parent = t` is (docs/language.md, “Several projects”); (project, wbs) is indexed.
+            guard case .field(var p) = x.kind, case .field(var q) = code.kind, p.field.name == "wbs", q.field.name == "wbs",
+                  p.owner.table == "tasks", q.owner.table == "tasks",
+                  let mine = p.owner.field("project"), let theirs = q.owner.field("project") else { return below }
+            p.field = mine
+            q.field = theirs
+            let project = TExpr(.field(p), .reference("projects"), x.range), other = TExpr(.field(q), .reference("projects"), code.range)
+            // Written as one range the (project, wbs) index serves, then the code's own rows.
+            return "(\(expr(project)) IS \(expr(other)) AND \(a) >= \(c) AND \(a) < \(c) || '/' AND (\(a) = \(c) OR \(a) > \(c) || '.'))"
         case .aggregate(let agg, let x):
             let filter = pivotFilter.map { " FILTER (WHERE \($0))" } ?? ""
             guard let x else { return dialect.countAll + filter }

@@ -128,9 +128,11 @@ struct ScheduleExecutor {
 
         // The project starts at its start date, else its earliest task, else today.
         var projectStart = session.today
+        var startGiven = false
         if let p = project, case .integer(let s) = try db.scalar("SELECT start FROM projects WHERE id = ?1", [.integer(p)]),
            s >= Int64(Day.earliest.number), s <= Int64(Day.latest.number) {
             projectStart = Day(Int(s))
+            startGiven = true
         } else if let earliest = tasks.compactMap({ $0.actualStart ?? $0.start }).min() {
             projectStart = earliest
         }
@@ -375,7 +377,7 @@ struct ScheduleExecutor {
             try db.run(ScheduleSQL.addMoved(rows: moving.count / 3), moving)
             moving.removeAll(keepingCapacity: true)
         }
-        var latest: Day?
+        var latest: Day?, first: Day?
         for (i, t) in tasks.enumerated() {
             guard let o = out[i] else { continue }
             let leaf = !summary[i]
@@ -388,6 +390,7 @@ struct ScheduleExecutor {
                 case .notStarted: start = o.es; finish = o.ef
                 }
                 if let f = finish { latest = max(latest ?? f, f) }
+                if let s = start { first = min(first ?? s, s) }
             }
             // Only rows with something new are written: a weekly re-plan moves few tasks.
             let days = plannedDays[i].map { Int64($0) }
@@ -419,11 +422,27 @@ struct ScheduleExecutor {
             try db.run(ScheduleSQL.clearMoved)
         }
         let finish = latest ?? finishDate(0, result.length)
-        var note = "\(moved) moved; finish \(finish.iso), \(calendar.workingDays(from: projectStart, to: finish + 1)) working days"
+        // The span of the plan reported: from the project's start when it has one, else from the
+        // plan's first task start as re-planned, not the dates the tasks had before
+        // (docs/language.md, “Scheduling”).
+        let begin = startGiven ? projectStart : calendar.nextWorking(min(first ?? projectStart, finish))
+        var note = "\(moved) moved; finish \(finish.iso), \(calendar.workingDays(from: begin, to: finish + 1)) working days"
         if levelling != nil {
+            // What levelling could not remove (work it may not move: started tasks, fixed
+            // dates) is said, not hidden behind "no one overloaded".
+            var over: [String] = []
+            try db.query(LevelSQL.stillOverloaded, [.date(session.today), project.map { .integer($0) } ?? .null]) { s in
+                let days = s[1].number.map { Int($0) } ?? 0
+                let first = s[2].number.map { Day(Int($0)).iso } ?? "?"
+                over.append("\(ConstantEvaluator.text(s[0])) on \(days) day\(days == 1 ? "" : "s") from \(first)")
+            }
             delayed.sort { WBS.precedes($0.wbs, $1.wbs) }
-            note += delayed.isEmpty ? "; no one overloaded, nothing delayed"
+            note += delayed.isEmpty ? (over.isEmpty ? "; no one overloaded, nothing delayed" : "; nothing delayed")
                 : "; delayed by levelling: " + delayed.prefix(20).map { "\($0.wbs) +\($0.days)wd" }.joined(separator: ", ") + (delayed.count > 20 ? ", ... (\(delayed.count) in all)" : "")
+            if !over.isEmpty {
+                note += "; still overloaded by work levelling does not move (started or fixed): " + over.prefix(10).joined(separator: ", ")
+                    + (over.count > 10 ? ", ..." : "")
+            }
         }
         if !negative.isEmpty {
             negative.sort(by: WBS.precedes)

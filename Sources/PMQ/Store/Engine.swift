@@ -57,6 +57,11 @@ public protocol Engine: AnyObject {
     /// one of them since this change set began, leaving the transaction usable so the caller
     /// can name the rows; SQLite (one writer at a time) has nothing to do.
     func lockRows(_ table: String, idsSQL: String) throws
+    /// Waits for this session's turn to run a change set, as SQLite's writers queue on its
+    /// lock (docs/language.md, “Teams on a server”); `endWriterTurn` lets the next one in.
+    /// An engine with one writer at a time has nothing to do.
+    func takeWriterTurn() throws
+    func endWriterTurn()
     /// The column names of a table, in order.
     func columns(of table: String) throws -> [String]
     /// The database user change sets are recorded as, when the engine knows one (a server's
@@ -81,6 +86,8 @@ public protocol Engine: AnyObject {
 }
 
 extension Engine {
+    public func takeWriterTurn() throws {}
+    public func endWriterTurn() {}
     @discardableResult public func run(_ sql: String) throws -> Int { try run(sql, []) }
     public func scalar(_ sql: String) throws -> Value { try scalar(sql, []) }
     public func query(_ sql: String, row: (Row) throws -> Void) throws { try query(sql, [], row: row) }

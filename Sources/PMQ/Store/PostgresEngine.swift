@@ -290,6 +290,19 @@ public final class PostgresEngine: Engine {
         guard let c = connection, PQstatus(c) == CONNECTION_OK else { return }
         try execute("ROLLBACK")
     }
+    /// A session-level advisory lock, keyed by the model's schema, taken before the change set
+    /// begins (so its snapshot is taken after the writer before it committed) and given back
+    /// after it ends: change sets of PMQ sessions queue instead of failing on each other's rows.
+    public func takeWriterTurn() throws {
+        try executeNative("SELECT pg_advisory_lock(7305, hashtext(current_schema()))")
+        holdsWriterTurn = true
+    }
+    public func endWriterTurn() {
+        guard holdsWriterTurn else { return }
+        holdsWriterTurn = false
+        _ = try? executeNative("SELECT pg_advisory_unlock(7305, hashtext(current_schema()))")
+    }
+    private var holdsWriterTurn = false
     public func savepoint(_ name: String) throws { try execute("SAVEPOINT \(name)") }
     public func releaseSavepoint(_ name: String) throws { try execute("RELEASE SAVEPOINT \(name)") }
     public func rollbackToSavepoint(_ name: String) throws { try execute("ROLLBACK TO SAVEPOINT \(name); RELEASE SAVEPOINT \(name)") }

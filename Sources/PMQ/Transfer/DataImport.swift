@@ -36,6 +36,18 @@ struct DataImporter {
     /// A failure inside the file: the message, the record, and the column (nil: the record).
     struct CellError: Error { var message: String; var column: Int?; var notes: [String] = [] }
 
+    /// A reference to a row of the entity being imported (a person's `backup`): resolved once
+    /// every row of the file is in, so it may name a row further down or two rows may name
+    /// each other. Tasks' parents come from their codes (TaskRowWriter).
+    struct LaterReference {
+        var row: Int64
+        var field: FieldDef
+        var key: String
+        var column: Int
+        var position: RecordPosition
+    }
+    final class LaterReferences { var items: [LaterReference] = [] }
+
     func run() throws -> ChangeReport {
         guard let format = DataFormat.forImport(path) else {
             throw RuntimeError(code: .unsupportedFile, message: DataFormat.importRefusal(shownPath), range: range)
@@ -48,23 +60,25 @@ struct DataImporter {
         var position = RecordPosition.line(1)
         let taskRows = entity.table == "tasks" ? TaskRowWriter(session: session, entity: entity) : nil
         taskRows?.file = ImportPlace.File(path: path, shown: shownPath, format: format)
+        let later = LaterReferences()
         do {
             do {
                 if format == .json {
                     try readJSON { cells, index in
                         position = .object(index)
-                        try add(cells, taskRows, line: index)
+                        try add(cells, taskRows, line: index, at: position, later)
                         count += 1
                         progress?.advance(count)
                     }
                 } else {
                     try readDelimited(format == .tsv ? 9 : 44) { cells, line in
                         position = .line(line)
-                        try add(cells, taskRows, line: line)
+                        try add(cells, taskRows, line: line, at: position, later)
                         count += 1
                         progress?.advance(count)
                     }
                 }
+                try resolve(later.items)
                 // A large file's rows went in without the tasks table's indexes: built again now.
                 try session.endTaskRows()
             } catch let c as DeferredTaskIndexes.Clash {
@@ -246,12 +260,13 @@ struct DataImporter {
 
     /// One record through `add`'s rules. Ranges in the TAdd are cell numbers + 1 (0: the row),
     /// turned into a place in the file if a rule refuses the row.
-    private func add(_ cells: Cells, _ taskRows: TaskRowWriter?, line: Int) throws {
+    private func add(_ cells: Cells, _ taskRows: TaskRowWriter?, line: Int, at position: RecordPosition, _ later: LaterReferences) throws {
         try session.step()
         if let taskRows { return try taskRows.add(cells, line: line) }
         var a = TAdd(entity: entity, milestone: entity.onlyMilestones, values: [], link: nil, duration: nil, range: SourceRange(0, 0))
         var pred: (Value, Int)?, succ: (Value, Int)?
         var durationCell: (Double, Bool, Int)?
+        var ownRows: [(field: FieldDef, key: String, column: Int)] = []
         for (column, cell) in cells {
             guard let f = column.field else { continue }
             let r = SourceRange(column.index + 1, column.index + 2)
@@ -261,6 +276,10 @@ struct DataImporter {
             }
             let v = try ImportCell.value(cell, f, column: column.index)
             if v.isNull { continue }
+            if case .reference(let key) = v, case .reference(let target) = f.type, target == entity.plural {
+                ownRows.append((f, key, column.index))
+                continue
+            }
             if entity.table == "dependencies", f.name == "pred" || f.name == "succ" {
                 let key: Value = .text(ConstantEvaluator.text(v))
                 if f.name == "pred" { pred = (key, column.index) } else { succ = (key, column.index) }
@@ -295,11 +314,27 @@ struct DataImporter {
            let problem = PersonRules.capacityProblem(c, kind: a.value("kind").map { ConstantEvaluator.text($0) }) {
             throw CellError(message: problem, column: cells.first { $0.column.name == "capacity" }?.column.index)
         }
-        if entity.table == "people", case .reference(let b)? = a.value("backup"), case .text(let n)? = a.value("name"), b == n {
-            throw CellError(message: "\(n) cannot be their own backup", column: cells.first { $0.column.name == "backup" }?.column.index)
+        if entity.table == "people", let b = ownRows.first(where: { $0.field.name == "backup" }), case .text(let n)? = a.value("name"), b.key == n {
+            throw CellError(message: "\(n) cannot be their own backup", column: b.column)
         }
         _ = try AddExecutor(session: session).run(a)
-        try session.journal.added(entity.table, session.db.lastInsertID)
+        let id = session.db.lastInsertID
+        try session.journal.added(entity.table, id)
+        later.items += ownRows.map { LaterReference(row: id, field: $0.field, key: $0.key, column: $0.column, position: position) }
+    }
+
+    /// Sets the references to rows of this file once all are in. A key found neither in the
+    /// file nor in the model is refused at its cell. Part of the rows' own change set: the
+    /// journal's entry for the added rows covers the value (undo removes the rows).
+    private func resolve(_ later: [LaterReference]) throws {
+        for r in later {
+            guard let column = r.field.column else { continue }
+            let id: Int64
+            do { id = try AddExecutor(session: session).resolve(entity.plural, r.key, range, project: nil) } catch let e as RuntimeError {
+                throw located(e.message, e.notes, r.position, column: r.column, key: r.field.name)
+            }
+            try session.db.run(ImportSQL.setReference(table: entity.table, column: column), [.integer(id), .integer(r.row)])
+        }
     }
 
     // MARK: - Locating
