@@ -72,7 +72,7 @@ final class DeferredTaskIndexes {
     func restore() throws {
         var failed = false
         for i in indexes {
-            do { try db.execute(i.sql) } catch let e as StoreError where e.kind == .constraint && i.sql.hasPrefix("CREATE UNIQUE") {
+            do { try db.execute(i.sql) } catch let e as StoreError where e.kind == .constraint && BulkSQL.isUnique(i.sql) {
                 failed = true
             }
         }

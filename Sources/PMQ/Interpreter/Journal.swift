@@ -41,8 +41,8 @@ struct Journal {
     mutating func finish() throws {
         try flush()
         if let s = currentSet {
-            try db.run("DELETE FROM journal_sets WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM journal_entries WHERE set_id = ?1)", [.integer(s)])
-            try db.run(Journal.countChanges, [.integer(s)])
+            try db.run(JournalWriteSQL.dropEmptySet, [.integer(s)])
+            try db.run(JournalWriteSQL.countChanges, [.integer(s)])
         }
     }
 
@@ -58,7 +58,7 @@ struct Journal {
     /// by what was rolled back.
     mutating func rolledBack() {
         pendingAdds = nil
-        if let s = currentSet, case .integer = (try? db.scalar("SELECT id FROM journal_sets WHERE id = ?1", [.integer(s)])) ?? .null {
+        if let s = currentSet, case .integer = (try? db.scalar(JournalWriteSQL.setExists, [.integer(s)])) ?? .null {
             return
         }
         currentSet = nil
@@ -66,18 +66,10 @@ struct Journal {
 
     mutating func set() throws -> Int64 {
         if let s = currentSet { return s }
-        try db.run("INSERT INTO journal_sets (at, user, statement, day) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2, ?3)",
-                   [.text(user), .text(label), .date(day)])
+        try db.run(JournalWriteSQL.openSet, [.text(user), .text(label), .date(day)])
         currentSet = db.lastInsertID
         return db.lastInsertID
     }
-
-    /// Counts a set's changes once, when it commits: `history` then reads a column
-    /// instead of every entry of the journal.
-    static let countChanges = """
-        UPDATE journal_sets SET changes = (SELECT coalesce(sum(CASE WHEN e.field = '+' THEN coalesce(e.new_value, e.row_id) - e.row_id + 1 ELSE 1 END), 0)
-                                           FROM journal_entries e WHERE e.set_id = ?1) WHERE id = ?1
-        """
 
     /// Who books a change set: the user name `me` names too (docs/language.md, “Time travel” and “Me”), `$PMQ_USER`,
     /// else `$USER`, else `$LOGNAME`, else the system's name for the process's user (a cron
@@ -93,13 +85,12 @@ struct Journal {
 
     /// The highest entry id so far: entries after it belong to the statement running now.
     func mark() throws -> Int64 {
-        if case .integer(let i) = try db.scalar("SELECT coalesce(max(id), 0) FROM journal_entries") { return i }
+        if case .integer(let i) = try db.scalar(JournalWriteSQL.lastEntry) { return i }
         return 0
     }
 
     func record(_ set: Int64, _ table: String, _ row: Int64, _ field: String, old: Value, new: Value) throws {
-        try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                   [.integer(set), .text(table), .integer(row), .text(field), old, new])
+        try db.run(JournalWriteSQL.entry, [.integer(set), .text(table), .integer(row), .text(field), old, new])
     }
 
     /// Records `column` of the rows of `table` that `condition` picks as about to become
@@ -107,17 +98,13 @@ struct Journal {
     /// Names come from the schema; `condition` is SQL built from it.
     @discardableResult
     func recordCleared(_ set: Int64, _ table: String, _ column: String, where condition: String) throws -> Int {
-        try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, ?2, id, ?3, \(column), NULL FROM \(table) WHERE \(condition)",
-                   [.integer(set), .text(table), .text(column)])
+        try db.run(JournalWriteSQL.cleared(table, column, where: condition), [.integer(set), .text(table), .text(column)])
     }
 
     /// Records rows about to be removed, whole, as JSON objects.
     func recordRemoval(_ set: Int64, _ table: String, where condition: String, _ args: [Value]) throws {
-        let cols = try columns(of: table)
-        let object = "json_object(" + cols.map { "'\($0)', \($0)" }.joined(separator: ", ") + ")"
-        let n = args.count + 1
-        try db.run("INSERT INTO journal_entries (set_id, entity, row_id, field, old_value) SELECT ?\(n), '\(table)', id, '-', \(object) FROM \(table) WHERE \(condition)",
-                   args + [.integer(set)])
+        let sql = JournalWriteSQL.removal(table, columns: try columns(of: table), where: condition, set: args.count + 1)
+        try db.run(sql, args + [.integer(set)])
     }
 
     /// A table's columns, from the database's own schema (never from user text).

@@ -184,9 +184,9 @@ final class SessionContext {
     /// index pages of a large table are read from the file again for every row (system
     /// time). 32 MiB keeps them; the cache goes back to its size afterwards.
     func withBulkCache<T>(_ body: () throws -> T) rethrows -> T {
-        guard db.kind == .sqlite, case .integer(let size) = (try? db.scalar("PRAGMA cache_size")) ?? .null, size > -32768 else { return try body() }
-        try? db.execute("PRAGMA cache_size = -32768")
-        defer { try? db.execute("PRAGMA cache_size = \(size)") }
+        guard db.kind == .sqlite, case .integer(let size) = (try? db.scalar(BulkSQL.cacheSize)) ?? .null, size > -32768 else { return try body() }
+        try? db.execute(BulkSQL.setCacheSize(-32768))
+        defer { try? db.execute(BulkSQL.setCacheSize(size)) }
         return try body()
     }
 

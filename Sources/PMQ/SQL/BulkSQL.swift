@@ -12,6 +12,15 @@ enum BulkSQL {
         "DROP INDEX \"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }
 
+    /// Whether an index's CREATE statement (from `indexesOf`) makes a unique index: a failed
+    /// build of one is a clash of keys, not a fault.
+    static func isUnique(_ create: String) -> Bool { create.hasPrefix("CREATE UNIQUE") }
+
+    /// SQLite's page cache size (negative: in KiB), read and set around a bulk write. A pragma
+    /// takes no parameters: the size is an integer the engine gave or `-32768` (32 MiB).
+    static let cacheSize = "PRAGMA cache_size"
+    static func setCacheSize(_ size: Int64) -> String { "PRAGMA cache_size = \(size)" }
+
     /// How many tasks there are (read from the smallest index).
     static let taskCount = "SELECT count(*) FROM tasks"
 

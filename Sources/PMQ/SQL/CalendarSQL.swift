@@ -11,6 +11,12 @@ enum CalendarSQL {
         UNION ALL SELECT 2, person, start, finish FROM leaves
         """
 
+    /// SQLite's three plain reads of the same rows: the holidays' days, the make-up days, and
+    /// leave as (person, start, finish).
+    static let holidays = "SELECT day FROM holidays"
+    static let workdays = "SELECT day FROM workdays"
+    static let leaves = "SELECT person, start, finish FROM leaves"
+
     // `add holiday`: a day already a holiday is renamed, a new one added; both journaled.
     static let holidayOn = "SELECT id, name FROM holidays WHERE day = ?1"
     static let addHoliday = "INSERT INTO holidays (day, name) VALUES (?1, ?2)"

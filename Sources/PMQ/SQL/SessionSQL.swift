@@ -6,6 +6,9 @@ enum SessionSQL {
     /// Up to two projects: enough to tell none, one and several apart.
     static let firstProjects = "SELECT id FROM projects ORDER BY id LIMIT 2"
 
+    /// The first 21 project codes in order: a refusal lists up to 20 and an ellipsis for more.
+    static let someProjectCodes = "SELECT code FROM projects ORDER BY code LIMIT 21"
+
     // MARK: Saved queries (`save query`, `drop query`, `show queries`)
 
     static let savedQueryID = "SELECT id FROM saved_queries WHERE name = ?1"

@@ -129,7 +129,7 @@ struct ScheduleExecutor {
         // The project starts at its start date, else its earliest task, else today.
         var projectStart = session.today
         var startGiven = false
-        if let p = project, case .integer(let s) = try db.scalar("SELECT start FROM projects WHERE id = ?1", [.integer(p)]),
+        if let p = project, case .integer(let s) = try db.scalar(ScheduleSQL.projectStart, [.integer(p)]),
            s >= Int64(Day.earliest.number), s <= Int64(Day.latest.number) {
             projectStart = Day(Int(s))
             startGiven = true
@@ -458,7 +458,7 @@ extension SessionContext {
     func refuseAmbiguousWBS(_ code: String, _ range: SourceRange) throws {
         guard currentProject == nil, try projectIDs().count > 1 else { return }
         var codes: [String] = []
-        try db.query("SELECT code FROM projects ORDER BY code LIMIT 21") { s in codes.append(ConstantEvaluator.text(s[0])) }
+        try db.query(SessionSQL.someProjectCodes) { s in codes.append(ConstantEvaluator.text(s[0])) }
         let list = codes.prefix(20).joined(separator: ", ") + (codes.count > 20 ? ", ..." : "")
         throw RuntimeError(code: .ambiguousProject, message: "task \(code) is ambiguous: there are several projects (\(list))",
                            range: range, notes: ["choose one first: use project \"\(codes.first ?? "CODE")\""])
@@ -493,10 +493,10 @@ extension SessionContext {
                 }
             }
         } else {
-            try db.query("SELECT day FROM holidays") { s in if let d = day(s[0]) { days.append(d) } }
+            try db.query(CalendarSQL.holidays) { s in if let d = day(s[0]) { days.append(d) } }
             // A file opened read-only at an older schema has neither table.
-            try? db.query("SELECT day FROM workdays") { s in if let d = day(s[0]) { extra.append(d) } }
-            try? db.query("SELECT person, start, finish FROM leaves") { s in
+            try? db.query(CalendarSQL.workdays) { s in if let d = day(s[0]) { extra.append(d) } }
+            try? db.query(CalendarSQL.leaves) { s in
                 if case .integer(let p) = s[0], let a = day(s[1]), let b = day(s[2]) { leave.append((p, a, b)) }
             }
         }
