@@ -21,7 +21,8 @@ struct RollupOneStatementTests {
             switch rng.below(4) {
             case 0: return ""
             case 1: return String(rng.below(900))
-            case 2: return String(format: "%.2f", Double(rng.below(90_000)) / 100)
+            // Quarters add up exactly in any order (the reference model sums in its own order).
+            case 2: return String(rng.below(900)) + ".75"
             default: return String(rng.below(50)) + ".5"
             }
         }
@@ -80,19 +81,18 @@ struct RollupOneStatementTests {
     /// The same statements on a session with each way of writing, compared after each.
     final class Pair {
         let one: Session, byField: Session
-        init(folder: Scratch) throws {
+        init() throws {
             one = try Session(path: nil, today: Day(iso: "2026-03-16"))
             byField = try Session(path: nil, today: Day(iso: "2026-03-16"))
             byField.context.rollupFieldByField = true
             for s in [one, byField] { s.journal.user = "test" }
-            _ = folder
         }
         func run(_ text: String, name: String = "<eval>", _ note: String) throws {
             let a = one.run(text, name: name).diagnostics, b = byField.run(text, name: name).diagnostics
             #expect(a.map(\.message) == b.map(\.message), "\(note)")
             let da = try RollupOneStatementTests.dump(one), db = try RollupOneStatementTests.dump(byField)
             #expect(da.count == db.count, "\(note): \(da.count) rows against \(db.count)")
-            if let i = zip(da, db).firstIndex(where: { $0 != $1 }) {
+            if let i = da.indices.first(where: { $0 < db.count && da[$0] != db[$0] }) {
                 Issue.record("\(note): \(da[i]) against \(db[i])")
             }
         }
@@ -101,7 +101,7 @@ struct RollupOneStatementTests {
     @Test("random trees added whole, then edited, undone and redone", arguments: [11, 12, 13, 14])
     func addedTrees(_ seed: Int) throws {
         var rng = SeededGenerator(seed: UInt64(seed))
-        let pair = try Pair(folder: Scratch("rollup-one-\(seed)"))
+        let pair = try Pair()
         try pair.run("add project \"P\" start 2026-03-02", "project")
         let tree = Self.randomTree(&rng, csv: false)
         try pair.run(tree.text, "the tree")
@@ -133,7 +133,7 @@ struct RollupOneStatementTests {
         let f = Scratch("rollup-import-\(seed)")
         let tree = Self.randomTree(&rng, csv: true)
         f.write("tree.csv", tree.text)
-        let pair = try Pair(folder: f)
+        let pair = try Pair()
         try pair.run("add project \"P\" start 2026-03-02", "project")
         try pair.run("import \"tree.csv\" into tasks", name: f.path("a.pmq"), "seed \(seed): import")
         try RollupTests.checkSummaries(pair.one, "seed \(seed): import")
