@@ -125,4 +125,29 @@ struct DeferredIndexTests {
         #expect(count(s, "tasks") == before)
         #expect(try Self.indexes(s).count >= 5)
     }
+
+    /// The connection's page cache size.
+    static func cacheSize(_ s: Session) throws -> Value { try s.db.scalar(BulkSQL.cacheSize) }
+
+    /// While the indexes are away the page cache is SQLite's default (a 1M-row load's memory);
+    /// the connection's own size must come back whether the run kept its rows or failed.
+    @Test("the page cache's size comes back after a deferred run: kept, failed, script or import")
+    func pageCache() throws {
+        let f = Scratch("deferred-cache")
+        f.write("t.csv", Self.csv())
+        f.write("e.csv", Self.csv { $0 == Self.rowCount - 5 ? "2.5,again,2026-03-02,2026-03-06" : nil })
+        let s = try midProject()
+        try s.db.execute(BulkSQL.setCacheSize(-5000))
+        #expect(s.run(Self.script()).diagnostics.isEmpty)
+        #expect(try Self.cacheSize(s) == .integer(-5000))
+        #expect(!s.run(Self.script { $0 == Self.rowCount - 5 ? "add task \"again\" wbs 3.5" : nil }.replacingOccurrences(of: "wbs 3", with: "wbs 4")).diagnostics.isEmpty)
+        #expect(try Self.cacheSize(s) == .integer(-5000))
+        #expect(!s.run(Self.script().replacingOccurrences(of: "wbs 3", with: "wbs 5") + "add task \"x\" wbs 5.1.1 owner \"Nobody\"\n").diagnostics.isEmpty)
+        #expect(try Self.cacheSize(s) == .integer(-5000))
+        #expect(s.run("import \"t.csv\" into tasks", name: f.path("script.pmq")).diagnostics.isEmpty)
+        #expect(try Self.cacheSize(s) == .integer(-5000))
+        #expect(!s.run("import \"e.csv\" into tasks", name: f.path("script.pmq")).diagnostics.isEmpty)
+        #expect(try Self.cacheSize(s) == .integer(-5000))
+        #expect(try Self.indexes(s).count >= 5)
+    }
 }

@@ -12,8 +12,19 @@
 /// of no project, a reference to a task or any other statement ends the deferral first.
 /// A code equal to that of a task from before the run of rows is found when the unique
 /// index is built again, and reported at the row that repeated it, as `add` would have.
+///
+/// Memory: while the indexes are away, and while they are built again, SQLite's page cache
+/// is its default 2 MiB (`cacheWhileAway`) instead of a bulk write's 32 MiB (`withBulkCache`,
+/// which keeps index pages between rows: there are none to keep now). SQLite's sorter may
+/// hold as much as the page cache in memory while it builds an index, beside the cache
+/// itself: with 32 MiB a 1M-row load peaked at 138 MiB, most of it the rebuild (BENCHMARKS.md,
+/// “Issue 14, fifth pass”). The cache's size from before goes back when the indexes are back.
 final class DeferredTaskIndexes {
     private let db: any Engine
+    /// The page cache's size (`PRAGMA cache_size`) before the indexes went away.
+    private let savedCache: Int64?
+    /// The page cache while the indexes are away and while they are built (SQLite's default, in KiB).
+    static let cacheWhileAway: Int64 = -2000
     private let indexes: [(name: String, sql: String)]
     /// The id of the first row written while the indexes are away.
     let firstID: Int64
@@ -32,8 +43,9 @@ final class DeferredTaskIndexes {
     /// were there costs less than the rows' own index writes).
     static let minimumRows = 4096
 
-    private init(db: any Engine, indexes: [(name: String, sql: String)], firstID: Int64, projectsWithOlderTasks: Set<Int64?>) {
+    private init(db: any Engine, indexes: [(name: String, sql: String)], firstID: Int64, projectsWithOlderTasks: Set<Int64?>, savedCache: Int64?) {
         self.db = db
+        self.savedCache = savedCache
         self.indexes = indexes
         self.firstID = firstID
         self.projectsWithOlderTasks = projectsWithOlderTasks
@@ -56,7 +68,18 @@ final class DeferredTaskIndexes {
         }
         guard case .integer(let next) = try db.scalar(BulkSQL.nextTaskID, []) else { return nil }
         for i in indexes { try db.execute(BulkSQL.dropIndex(i.name)) }
-        return DeferredTaskIndexes(db: db, indexes: indexes, firstID: next, projectsWithOlderTasks: older)
+        var saved: Int64?
+        if case .integer(let size) = try db.scalar(BulkSQL.cacheSize), size != cacheWhileAway {
+            saved = size
+            try db.execute(BulkSQL.setCacheSize(cacheWhileAway))
+        }
+        return DeferredTaskIndexes(db: db, indexes: indexes, firstID: next, projectsWithOlderTasks: older, savedCache: saved)
+    }
+
+    /// The page cache goes back to its size from before (after the build, or when a rollback
+    /// brought the indexes back).
+    func resetCache() {
+        if let savedCache { try? db.execute(BulkSQL.setCacheSize(savedCache)) }
     }
 
     /// A row was written: `id`, its project, where its code was given.
@@ -70,6 +93,7 @@ final class DeferredTaskIndexes {
     /// Builds the indexes again. A unique index that cannot be built (a row repeats an older
     /// task's code) throws the first such row, after the other indexes are built.
     func restore() throws {
+        defer { resetCache() }
         var failed = false
         for i in indexes {
             do { try db.execute(i.sql) } catch let e as StoreError where e.kind == .constraint && BulkSQL.isUnique(i.sql) {

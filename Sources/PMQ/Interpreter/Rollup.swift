@@ -10,6 +10,9 @@
 /// the same change set, so `undo` takes them back with what caused them.
 struct Rollup {
     let session: SessionContext
+    /// Journals and writes the changed summaries field by field, one statement a field, as
+    /// PostgreSQL does (tests compare it with SQLite's one statement for all fields).
+    private var fieldByField: Bool { session.rollupFieldByField }
     private var db: any Engine { session.db }
 
     /// The task columns whose change can change a parent's roll-up.
@@ -57,14 +60,23 @@ struct Rollup {
             let changed = try db.run(RollupSQL.markChanged(outputs: Rollup.outputs))
             guard changed > 0 else { continue }
             let set = try session.journal.set()
-            let mark = try session.journal.mark()
-            for field in Rollup.outputs {
-                try db.run(RollupSQL.journal(field), [.integer(set)])
-            }
-            // Field by field, only the values that changed (as journaled just now): a change of
-            // progress alone leaves the indexed dates and status of the summaries untouched.
-            for field in Rollup.outputs {
-                try db.run(RollupSQL.apply(field), [.integer(mark)])
+            if db.kind == .sqlite && !fieldByField {
+                // One statement journals every changed field (in the order the field-by-field
+                // statements wrote them), one writes each changed summary once, keeping a
+                // field's stored value where it did not change. A large level (a freshly
+                // loaded tree) rewrote each row up to eight times, one field at a time.
+                try db.run(RollupSQL.journalAll(outputs: Rollup.outputs), [.integer(set)])
+                try db.run(RollupSQL.applyAll(outputs: Rollup.outputs))
+            } else {
+                // PostgreSQL's journal keeps values as text: the fields are written from it as
+                // journaled, field by field, only the values that changed.
+                let mark = try session.journal.mark()
+                for field in Rollup.outputs {
+                    try db.run(RollupSQL.journal(field), [.integer(set)])
+                }
+                for field in Rollup.outputs {
+                    try db.run(RollupSQL.apply(field), [.integer(mark)])
+                }
             }
             try db.run(RollupSQL.dirtyParents)
         }

@@ -63,6 +63,9 @@ final class SessionContext {
     var movedTasks: SourceRange?
     /// The journal entry up to which summaries have been rolled up (docs/language.md, “Mid-project truth”).
     var rollupMark: Int64 = 0
+    /// Roll-up writes changed summaries field by field on SQLite too (as on PostgreSQL): for tests
+    /// that compare it with the one statement for all fields.
+    var rollupFieldByField = false
     /// The tasks table's indexes while a long run of task rows is written: dropped, and built
     /// again when the rows end (see `DeferredTaskIndexes` and “Runs of task rows” below).
     private(set) var deferredTaskIndexes: DeferredTaskIndexes?
@@ -138,6 +141,7 @@ final class SessionContext {
     func rolledBack() {
         caches.rolledBack()
         // The rollback brought the tasks table's indexes back, if they were away.
+        deferredTaskIndexes?.resetCache()
         deferredTaskIndexes = nil
         taskRowsInARow = 0
         nextDeferralCheck = DeferredTaskIndexes.minimumRows
@@ -227,7 +231,7 @@ final class SessionContext {
     func earlierTaskClash() -> DeferredTaskIndexes.Clash? {
         guard let d = deferredTaskIndexes else { return nil }
         deferredTaskIndexes = nil
-        guard d.mayClash else { return nil }
+        guard d.mayClash else { d.resetCache(); return nil }
         do { try d.restore() } catch let c as DeferredTaskIndexes.Clash { return c } catch {}
         return nil
     }

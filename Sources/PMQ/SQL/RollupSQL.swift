@@ -61,6 +61,31 @@ enum RollupSQL {
         """
     }
 
+    /// Journals every output field of the changed summaries in change set ?1, in one
+    /// statement: the entries `journal(_:)` writes field by field, in the same order (by
+    /// field, then by summary).
+    static func journalAll(outputs: [String]) -> String {
+        let fields = outputs.enumerated().map { "(\($0.offset), '\($0.element)')" }.joined(separator: ", ")
+        func pick(_ table: String) -> String {
+            "CASE f.column2 " + outputs.map { "WHEN '\($0)' THEN \(table).\($0)" }.joined(separator: " ") + " END"
+        }
+        return """
+            INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
+            SELECT ?1, 'tasks', t.id, f.column2, \(pick("t")), \(pick("r"))
+            FROM (VALUES \(fields)) f CROSS JOIN temp.pmq_rollup r CROSS JOIN tasks t ON t.id = r.id
+            WHERE r.changed AND \(pick("t")) IS NOT \(pick("r"))
+            ORDER BY f.column1, r.id
+            """
+    }
+
+    /// Writes the changed summaries' output fields, each row once: a field whose stored value
+    /// already IS the derived one keeps the stored value (as `apply(_:)` left it), so the
+    /// rows end as the field-by-field statements left them.
+    static func applyAll(outputs: [String]) -> String {
+        let set = outputs.map { "\($0) = CASE WHEN tasks.\($0) IS r.\($0) THEN tasks.\($0) ELSE r.\($0) END" }.joined(separator: ", ")
+        return "UPDATE tasks SET \(set) FROM temp.pmq_rollup r WHERE r.id = tasks.id AND r.changed"
+    }
+
     /// Writes `field` of the summaries as journaled after mark ?1.
     static func apply(_ field: String) -> String {
         """
