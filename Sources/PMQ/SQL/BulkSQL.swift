@@ -37,10 +37,4 @@ enum BulkSQL {
           AND EXISTS (SELECT 1 FROM tasks o WHERE o.wbs = n.wbs AND o.project IS n.project AND o.id < ?1)
         ORDER BY n.id LIMIT 1
         """
-
-    /// The connection's page cache size (pages, or KiB when negative).
-    static let cacheSize = "PRAGMA cache_size"
-
-    /// Sets the page cache's size; `size` is a number PMQ chose or SQLite gave, never user text.
-    static func setCacheSize(_ size: Int64) -> String { "PRAGMA cache_size = \(size)" }
 }
