@@ -21,7 +21,7 @@
 /// “Issue 14, fifth pass”). The cache's size from before goes back when the indexes are back.
 final class DeferredTaskIndexes {
     private let db: any Engine
-    /// The page cache's size (`PRAGMA cache_size`) before the indexes went away.
+    /// The page cache's size (`BulkSQL.cacheSize`) before the indexes went away.
     private let savedCache: Int64?
     /// The page cache while the indexes are away and while they are built (SQLite's default, in KiB).
     static let cacheWhileAway: Int64 = -2000
