@@ -377,17 +377,16 @@ struct ChangeExecutor {
     func unassign(_ person: TExpr, role: String?, _ target: TQuery, _ range: SourceRange) throws -> ChangeReport {
         let (personID, name) = try resolvePerson(person)
         if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
+        // The target's ids with the person (and role) after them: what the count and the
+        // removal of assignments both bind.
+        let ids = session.compiled(target, idsOnly: true)
+        var args = try session.bindings(ids)
+        let n = args.count
+        args.append(.integer(personID))
+        if let role { args.append(.text(role)) }
         // The report counts tasks, each once, however many roles the person held on it.
-        let tasks: Int
-        do {
-            let ids = session.compiled(target, idsOnly: true)
-            var args = try session.bindings(ids)
-            let n = args.count
-            args.append(.integer(personID))
-            if let role { args.append(.text(role)) }
-            tasks = try countRows(ChangeSQL.tasksUnassigned(ids: ids.sql, after: n, owner: role == nil || role == "R",
+        let tasks = try countRows(ChangeSQL.tasksUnassigned(ids: ids.sql, after: n, owner: role == nil || role == "R",
                                                              assignments: role != "R", withRole: role != nil), args)
-        }
         if role == nil || role == "R" {
             guard let owner = target.entity.field("owner") else { throw RuntimeError(code: .missingValue, message: "no owner", range: range) }
             let narrowed = target.sameRows(columns: [])
@@ -398,12 +397,7 @@ struct ChangeExecutor {
             _ = try update(narrowed, [(owner, .expr(TExpr(.value(.null), .null, range)))], range).count
         }
         if role != "R" {
-            let ids = session.compiled(target, idsOnly: true)
-            var args = try session.bindings(ids)
-            let n = args.count
             let condition = ChangeSQL.assignmentsOf(ids: ids.sql, after: n, withRole: role != nil)
-            args.append(.integer(personID))
-            if let role { args.append(.text(role)) }
             let set = try session.journal.set()
             try session.journal.recordRemoval(set, "assignments", where: condition, args)
             _ = try db.run(ChangeSQL.deleteAssignments(where: condition), args)
