@@ -125,7 +125,8 @@ struct ChangeExecutor {
 
         // A summary named on its own refuses a rolled-up field; in bulk it is left to follow its children.
         if let flag = plan.summaryColumn {
-            let named = explicit.compactMap { c in assignments.first { $0.column == c && $0.field.rolledUp } }
+            // In the statement's order (a Set's order differs from run to run).
+            let named = assignments.filter { explicit.contains($0.column) && $0.field.rolledUp }
             if target.namedTask != nil, let first = named.first {
                 let rows = try keys(entity, ChangeSQL.scratchIDs(where: ChangeSQL.isSummary(flag)))
                 if !rows.isEmpty {
