@@ -194,6 +194,44 @@ struct LevellingTests {
         return []
     }
 
+    /// A j120 instance whose search runs its whole budget (it does not settle early), loaded
+    /// into a fresh session, with its plan before levelling.
+    static func j120Session() throws -> (Session, [[Value]]) {
+        let inst = try PSPLIBInstance(parsing: String(contentsOf: fixtures.appendingPathComponent("j120/j12032_3.sm"), encoding: .utf8))
+        let session = try Session(path: nil, today: Day(iso: "2026-01-05"))
+        #expect(session.run(inst.script()).diagnostics.isEmpty)
+        return (session, rows(session, "tasks select wbs, start, finish order by wbs"))
+    }
+
+    @Test("schedule level within a long budget stops at the host's time limit and changes nothing")
+    func levellingHonoursTheTimeLimit() throws {
+        let (session, before) = try Self.j120Session()
+        session.limits.timeout = .milliseconds(800)
+        let clock = ContinuousClock(), began = clock.now
+        let r = session.run("schedule level within 60s")
+        let took = clock.now - began
+        session.limits.timeout = nil
+        #expect(r.diagnostics.first?.message.contains("time limit exceeded") == true, "\(r.diagnostics.map(\.message))")
+        #expect(took < .seconds(30), "ran \(took) of its 60 s budget")
+        #expect(Self.rows(session, "tasks select wbs, start, finish order by wbs") == before)
+    }
+
+    @Test("schedule level within a long budget stops when cancelled (Ctrl-C) and changes nothing")
+    func levellingHonoursCancel() throws {
+        let (session, before) = try Self.j120Session()
+        let cancelling = Thread {
+            Thread.sleep(forTimeInterval: 0.8)
+            session.cancel()
+        }
+        let clock = ContinuousClock(), began = clock.now
+        cancelling.start()
+        let r = session.run("schedule level within 60s")
+        let took = clock.now - began
+        #expect(!r.diagnostics.isEmpty, "levelling ran to its end instead of stopping")
+        #expect(took < .seconds(30), "ran \(took) of its 60 s budget")
+        #expect(Self.rows(session, "tasks select wbs, start, finish order by wbs") == before)
+    }
+
     @Test("shipped j30 instances through schedule level: the reported finish, checked day by day outside the leveller", arguments: TestEngine.all)
     func throughScheduleLevel(_ engine: TestEngine) throws {
         // Two instances on PostgreSQL (each a model of its own): the leveller is the same code.

@@ -125,6 +125,30 @@ struct RoughEdgesTests {
         let d = s.run("import \"t.csv\" into tasks", name: script).diagnostics
         #expect(d.isEmpty, "\(d)")
     }
+
+    @Test("with files outside off, a new or missing file inside a linked folder that leads out is refused, and nothing is written")
+    func outsideThroughALinkedFolder() throws {
+        let (inside, outside) = try folders()
+        try FileManager.default.createSymbolicLink(atPath: inside + "/lo", withDestinationPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: inside + "/dangling.csv", withDestinationPath: outside + "/made.csv")
+        let s = try Session(path: nil)
+        s.limits.filesOutside = false
+        #expect(s.run("add project \"P\"\nadd person \"Li\"").diagnostics.isEmpty)
+        let script = inside + "/script.pmq"
+        for statement in ["export people to \"lo/written.csv\"", "report to \"lo/r.html\"", "export people to \"dangling.csv\"",
+                          "import \"lo/t.csv\" into tasks", "import \"lo/no-such.csv\" into tasks", "export people to \"lo/new/x.csv\""] {
+            let d = s.run(statement, name: script).diagnostics
+            #expect(d.first?.message.contains("may only use files in the script's folder") == true, "\(statement): \(d)")
+        }
+        for made in ["written.csv", "r.html", "made.csv"] {
+            #expect(!FileManager.default.fileExists(atPath: outside + "/" + made), "\(made) was written outside")
+        }
+        // A new file in a real folder inside is fine.
+        try FileManager.default.createDirectory(atPath: inside + "/out", withIntermediateDirectories: true)
+        let d = s.run("export people to \"out/people.csv\"", name: script).diagnostics
+        #expect(d.isEmpty, "\(d)")
+        #expect(FileManager.default.fileExists(atPath: inside + "/out/people.csv"))
+    }
 }
 
 @Suite("Licence: the build agrees with it")

@@ -176,10 +176,9 @@ final class SessionContext {
     func permittedPath(_ shown: String, _ verb: String, _ range: SourceRange) throws -> String {
         let path = resolvePath(shown)
         if limits.filesOutside { return path }
-        func real(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
-        let target = real(path)
-        let roots = [FileManager.default.currentDirectoryPath] + (scriptFolder.map { [$0] } ?? [])
-        if roots.map(real).contains(where: { target == $0 || target.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) { return path }
+        let roots = ([FileManager.default.currentDirectoryPath] + (scriptFolder.map { [$0] } ?? [])).compactMap(FileSandbox.realPath)
+        if let target = FileSandbox.realPath(path),
+           roots.contains(where: { target == $0 || target.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) { return path }
         throw RuntimeError(code: .fileAccess, message: "\(verb) may only use files in the script's folder or the working directory here, and \"\(shown)\" is not one of them", range: range)
     }
 

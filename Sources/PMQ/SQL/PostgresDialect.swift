@@ -7,7 +7,8 @@ public struct PostgresDialect: SQLDialect {
     public func addWorkdays(_ date: String, _ n: String) -> String { "pmq_add_workdays(\(date), \(n))" }
     public func contains(_ haystack: String, _ needle: String) -> String { "pmq_contains(\(haystack), \(needle))" }
     public func listContains(_ list: String, _ value: String) -> String {
-        "jsonb_exists(CAST(\(list) AS jsonb), CAST(\(value) AS text))"
+        // False, as SQLite's EXISTS gives, when the list was never set or the value is null.
+        "coalesce(jsonb_exists(CAST(\(list) AS jsonb), CAST(\(value) AS text)), false)"
     }
     public func textAfter(_ s: String, _ separator: String) -> String { "substr(\(s), strpos(\(s), \(separator)) + 1)" }
     public func dateText(_ day: String) -> String { "pmq_date_text(\(day))" }

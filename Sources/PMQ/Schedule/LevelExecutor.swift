@@ -86,7 +86,10 @@ struct Leveller {
                                        capacityChanges: changes, calendars: network.calendars)
         let solver = LevellingSolver(options: .init(timeBudget: options.budget, maxSchedules: 50_000, seed: 20_260_128, populationSize: 60, stallGenerations: 40))
         do {
-            return try solver.solve(problem).start
+            let starts = try solver.solve(problem, stop: { session.checkingInterrupted() != nil }).start
+            // Stopped by the host's time limit or a cancel: the statement fails and rolls back.
+            try session.step()
+            return starts
         } catch LevellingError.cannotFit(let k, let r, let demand, _) {
             let t = tasks[Int(k)], p = people[Int(r)]
             let need = Double(demand) / Leveller.scale, has = capacity[p] ?? 0

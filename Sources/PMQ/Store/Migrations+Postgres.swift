@@ -5,7 +5,7 @@
 /// `pmq_meta.version` records how many steps have run. Steps pg1–pg10 came in one release
 /// (the first with this engine), so until the next release they may still be corrected.
 extension Migrations {
-    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14]
+    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15]
 
     /// v1: the project model, and the functions PMQ's SQL calls (one statement per
     /// query, so the working-day arithmetic runs in the server, over the holidays table).
@@ -407,6 +407,8 @@ extension Migrations {
     /// v14: the row versions' trigger functions written again with the rule for a change set
     /// booked on an earlier day than a version it reaches (RowVersions.backdatedTrigger).
     static let pg14 = RowVersions.backdatedStep
+    /// v15: the trigger functions written again with the rule for a back-dated delete.
+    static let pg15 = RowVersions.backdatedDeleteStep
 }
 
 extension PostgresEngine {
@@ -436,7 +438,7 @@ extension PostgresEngine {
             if current == 0 { try execute("CREATE TABLE IF NOT EXISTS pmq_meta (version integer NOT NULL); INSERT INTO pmq_meta VALUES (0)") }
             if current < target {
                 for v in current..<target {
-                    if Migrations.postgresSteps[v] == RowVersions.backdatedStep {
+                    if RowVersions.retriggerSteps.contains(Migrations.postgresSteps[v]) {
                         for t in RowVersions.travelled { try RowVersions.follow(t.table, self) }
                     } else {
                         try executeNative(Migrations.postgresSteps[v])

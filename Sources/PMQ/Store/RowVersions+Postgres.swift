@@ -39,6 +39,12 @@ extension RowVersions {
                 UPDATE \(v) SET valid_from = d WHERE id = OLD.id AND valid_from < d AND valid_to > d;
                 UPDATE \(v) SET \(columns.map { "\($0) = CASE WHEN OLD.\($0) IS NOT DISTINCT FROM NEW.\($0) THEN \(v).\($0) ELSE NEW.\($0) END" }.joined(separator: ", "))
                 WHERE id = OLD.id AND valid_from >= d;
+            ELSIF d < f AND TG_OP = 'DELETE' THEN
+                -- Deleted by a set booked before a version the row has (RowVersions.backdatedDeleteTrigger).
+                INSERT INTO \(v) (valid_to, id, valid_from, \(columns.joined(separator: ", ")))
+                SELECT d, x.id, x.valid_from, \(columns.map { "x.\($0)" }.joined(separator: ", ")) FROM \(v) x
+                WHERE x.id = OLD.id AND x.valid_from < d AND x.valid_to > d;
+                DELETE FROM \(v) WHERE id = OLD.id AND valid_to > d;
             END IF;
             RETURN NULL;
         END $pmq$;

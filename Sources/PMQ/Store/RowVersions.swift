@@ -121,8 +121,33 @@ enum RowVersions {
         """
     }
 
+    /// A row deleted by a change set booked before a version the row already has is gone
+    /// from the set's day on: the version that spans the day ends there, and the row's later
+    /// versions (changes committed earlier but booked after the day) are dropped, because
+    /// the delete, committed last, is applied after them on every day from its own.
+    static func backdatedDeleteTrigger(_ table: String, _ columns: [String]) -> String {
+        let v = versions(table)
+        let day = "(SELECT day FROM journal_sets ORDER BY id DESC LIMIT 1)"
+        return """
+        CREATE TRIGGER \(v)_on_backdated_delete AFTER DELETE ON \(table)
+        WHEN \(day) < (SELECT max(day) FROM journal_sets) AND \(day) < (SELECT max(valid_to) FROM \(v) WHERE id = OLD.id) BEGIN
+        INSERT INTO \(v) (valid_to, id, valid_from, \(columns.joined(separator: ", ")))
+        SELECT \(day), x.id, x.valid_from, \(columns.map { "x.\($0)" }.joined(separator: ", ")) FROM \(v) x
+        WHERE x.id = OLD.id AND x.valid_from < \(day) AND x.valid_to > \(day);
+        DELETE FROM \(v) WHERE id = OLD.id AND valid_to > \(day);
+        END;
+        """
+    }
+
     /// Schema step 14 (both engines): the triggers written again, with the back-dated rule.
     static let backdatedStep = "-- v14: row versions follow change sets booked on an earlier day (RowVersions.backdatedTrigger)"
+
+    /// Schema step 15 (both engines): the triggers written again, with the back-dated delete.
+    static let backdatedDeleteStep = "-- v15: a row deleted by a change set booked on an earlier day is gone from that day (RowVersions.backdatedDeleteTrigger)"
+
+    /// The steps that write every travelled table's triggers again (for the columns each
+    /// table has now, custom fields included) instead of running SQL text.
+    static let retriggerSteps: Set<String> = [backdatedStep, backdatedDeleteStep]
 
     /// Versions for a file journaled before this store existed, from its journal: per row,
     /// one version for each change set that updated or deleted it (on a day after the row's
@@ -175,7 +200,7 @@ enum RowVersions {
         guard travelled.contains(where: { $0.table == table }) else { return }
         let v = versions(table)
         let on = db.kind == .postgres ? " ON \(table)" : ""
-        try db.execute("DROP TRIGGER IF EXISTS \(v)_on_update\(on); DROP TRIGGER IF EXISTS \(v)_on_delete\(on); DROP TRIGGER IF EXISTS \(v)_on_backdate\(on)")
+        try db.execute("DROP TRIGGER IF EXISTS \(v)_on_update\(on); DROP TRIGGER IF EXISTS \(v)_on_delete\(on); DROP TRIGGER IF EXISTS \(v)_on_backdate\(on); DROP TRIGGER IF EXISTS \(v)_on_backdated_delete\(on)")
     }
 
     /// After a column of `table` was added or dropped: the versions table gets the columns it
@@ -195,6 +220,7 @@ enum RowVersions {
         }
         try dropTriggers(table, db)
         let columns = kept.filter(History.isPlainIdentifier)
-        try db.execute(postgres ? postgresTriggers(table, columns) : triggers(table, columns) + "\n" + backdatedTrigger(table, columns))
+        try db.execute(postgres ? postgresTriggers(table, columns)
+                       : [triggers(table, columns), backdatedTrigger(table, columns), backdatedDeleteTrigger(table, columns)].joined(separator: "\n"))
     }
 }

@@ -36,7 +36,9 @@ public struct LevellingSolver: Sendable {
     public let options: Options
     public init(options: Options = Options()) { self.options = options }
 
-    public func solve(_ problem: LevellingProblem) throws -> Result {
+    /// `stop` is asked as often as the clock: the host's time limit or a cancel (Ctrl-C)
+    /// ends the search early, whatever budget `within` gave it.
+    public func solve(_ problem: LevellingProblem, stop: () -> Bool = { false }) throws -> Result {
         let p = try PreparedProblem(problem)
         let clock = ContinuousClock()
         let began = clock.now
@@ -47,7 +49,7 @@ public struct LevellingSolver: Sendable {
         func outOfBudget() -> Bool {
             if count >= options.maxSchedules { return true }
             if let b = options.timeBudget, clock.now - began >= b { return true }
-            return false
+            return stop()
         }
 
         // One backward-forward round a child: measured on PSPLIB j60/j120 at 5,000 schedules,
