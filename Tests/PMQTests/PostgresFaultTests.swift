@@ -99,7 +99,7 @@ struct PostgresFaultTests {
         #expect(count(s, "count tasks where cost = 2") == .integer(2))
     }
 
-    @Test("the shell: a connection dropped between statements is reconnected; inside begin it is one clear error, then reconnected", .timeLimit(.minutes(3)))
+    @Test("the shell: a connection dropped between statements is reconnected; inside begin it is one clear error, then reconnected", .timeLimit(.minutes(10)))
     func shell() throws {
         let base = try TestPostgres.freshURL()
         defer { TestPostgres.drop(base) }
@@ -202,7 +202,7 @@ struct PostgresRestartTests {
     /// the server restarts fails cleanly and keeps nothing; a shell open across a restart
     /// gets one error, then reconnects; with the server down it says it cannot connect and
     /// why, and connects again once the server is back.
-    @Test("a restart in the middle of a script and of a shell session", .timeLimit(.minutes(3)))
+    @Test("a restart in the middle of a script and of a shell session", .timeLimit(.minutes(10)))
     func restart() throws {
         let cluster = try PrivateCluster()
         defer { cluster.stop() }

@@ -39,7 +39,7 @@ struct PostgresTeamTests {
     /// one change set that raises the shared task's cost, their own task's cost and adds a
     /// risk. A run either applies all three or is refused naming the shared task and keeps
     /// nothing; afterwards the data, the journal and the runs agree exactly.
-    @Test("4 people × 10 pmq runs at once: each change set all or nothing, refusals name the row, nothing lost", .timeLimit(.minutes(3)))
+    @Test("4 people × 10 pmq runs at once: each change set all or nothing, refusals name the row, nothing lost", .timeLimit(.minutes(10)))
     func processes() throws {
         let people = ["ana", "ben", "chen", "dara"]
         let (owner, urls, drop) = try Self.team(people)
@@ -99,7 +99,7 @@ struct PostgresTeamTests {
     /// short of the updates that reported success, the journal's old → new chain of that field
     /// repeats a value (two change sets read the same old value), and the change sets booked
     /// for a user differ from the statements their shell saw applied.
-    @Test("8 pmq processes × 200 change statements on one project: data and journal agree, every refusal names the row", .timeLimit(.minutes(4)))
+    @Test("8 pmq processes × 200 change statements on one project: data and journal agree, every refusal names the row", .timeLimit(.minutes(10)))
     func eightProcesses() throws {
         let workers = 8, statements = 200
         let (owner, urls, drop) = try Self.team((1...workers).map { "p\($0)" })
@@ -231,7 +231,7 @@ struct PostgresTeamTests {
     /// started together (threads of their own, not a pool of two), each update the same task
     /// twenty times, every update its own change set: a run that meets another's change is
     /// run again from its start, so every one applies and none is lost.
-    @Test("10 pmq processes update the same task at once: every statement applies", .timeLimit(.minutes(3)))
+    @Test("10 pmq processes update the same task at once: every statement applies", .timeLimit(.minutes(10)))
     func tenProcessesOneRow() throws {
         let url = try TestPostgres.freshURL()
         defer { TestPostgres.drop(url) }
@@ -266,7 +266,7 @@ struct PostgresTeamTests {
     /// Two shells, two people: Ben's change set read the shared task before Ana's committed a
     /// change to it, so Ben's update is refused naming the task; his transaction stays open
     /// and a new attempt after rollback applies over Ana's change.
-    @Test("a conflicting edit in another shell is refused naming the row; nothing is lost", .timeLimit(.minutes(3)))
+    @Test("a conflicting edit in another shell is refused naming the row; nothing is lost", .timeLimit(.minutes(10)))
     func conflictBetweenShells() throws {
         let (owner, urls, drop) = try Self.team(["ana", "ben"])
         defer { drop() }
