@@ -166,6 +166,11 @@ extension Checker {
                     continue
                 }
                 if f.name == "duration", tq.entity.table == "tasks" {
+                    // As in `add`: a finish and a duration would each decide the finish.
+                    if let finish = pairs.first(where: { $0.0.lowered == "finish" }) {
+                        diagnostics.error(.wrongType, "give finish or duration, not both", finish.0.range.start < name.range.start ? name.range : finish.0.range)
+                        continue
+                    }
                     if case .duration(let n, .workdays) = valueExpr.kind, let days = n.safeInt, n == n.rounded(), abs(n) <= maxDurationDays {
                         guard days >= 0 else {
                             diagnostics.error(.invalidValue, "a duration cannot be negative", valueExpr.range)
@@ -742,7 +747,7 @@ extension Checker {
             return TExpr(.invalid, .any, range)
         }
         var frame: [String: Variable] = [:]
-        for (p, a) in zip(f.params, args) { frame[p.lowered] = .argument(check(a, scope)) }
+        for (p, a) in zip(f.params, args) { frame[p.lowered] = .argument(check(a, scope), depth: namedSources.count) }
         scopes.append(frame)
         callDepth += 1
         let result = check(f.body, scope)

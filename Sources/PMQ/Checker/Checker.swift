@@ -44,8 +44,9 @@ struct Checker {
         case value(slot: Int, type: PType)
         case row(slot: Int, entity: EntityDef)
         case set(slot: Int, entity: EntityDef)
-        /// A function parameter: the checked argument, substituted where it is named.
-        case argument(TExpr)
+        /// A function parameter: the argument, checked where the function was called (when
+        /// `depth` queries were open), substituted where it is named (CheckArguments).
+        case argument(TExpr, depth: Int)
     }
 
     init(today: Day) { self.today = today }
@@ -455,6 +456,8 @@ struct Checker {
         if let i = scope.aliases[lower], scope.clause == "order by" {
             return TExpr(.selectColumn(i), i < scope.aliasTypes.count ? scope.aliasTypes[i] : .any, range)
         }
+        // A function's parameter names its argument even where a field has the same name.
+        if case .argument(let e, let depth)? = lookup(lower) { return Checker.shiftedOut(e, by: levelsSinceCall(depth)) }
         if let f = scope.entity.field(lower) {
             return TExpr(.field(FieldPath(root: scope.entity, hops: [], field: f)), PType(f.type), range)
         }
@@ -466,7 +469,7 @@ struct Checker {
             switch v {
             case .value(let slot, let type): return TExpr(.variable(slot), type, range)
             case .row(let slot, let entity): return TExpr(.variable(slot), .reference(entity.table == "tasks" ? "tasks" : entity.plural), range)
-            case .argument(let e): return e
+            case .argument(let e, let depth): return Checker.shiftedOut(e, by: levelsSinceCall(depth))
             case .set(_, let entity):
                 diagnostics.error(.notASource, "\"\(n)\" is a set of \(entity.plural): use it as a source, as in \"count \(n)\" or \"\(n) where ...\"", range)
                 return TExpr(.invalid, .any, range)
@@ -513,16 +516,18 @@ struct Checker {
         if scope.entity.field(first) == nil, let (e, depth) = namedSource(first) {
             // `t.wbs`: a field of the row of the query named t (this one or an enclosing one).
             root = e; entity = e; outer = depth
-        } else if scope.entity.field(first) == nil, let v = lookup(first) {
+        } else if let v = lookup(first), scope.entity.field(first) == nil || { if case .argument = v { return true } else { return false } }() {
             // The path starts at a `for` variable's row, or at what a function argument names.
             switch v {
             case .row(let slot, let e):
                 root = e; entity = e; rootVariable = slot
-            case .argument(let arg):
+            case .argument(let arg, let depth):
                 if case .variable(let slot) = arg.kind, case .reference(let t) = arg.type, let e = schema.plural(t) {
                     root = e; entity = e; rootVariable = slot
                 } else if case .field(let p) = arg.kind, case .reference(let t) = p.field.type, let e = schema.plural(t) {
-                    root = p.root; rootVariable = p.rootVariable; hops = p.hops + [p.field]; entity = e
+                    // From the caller's row, however many queries the body has opened since.
+                    let q = Checker.shiftedOut(p, by: levelsSinceCall(depth))
+                    root = q.root; rootVariable = q.rootVariable; hops = q.hops + [q.field]; entity = e; outer = q.outer
                 } else {
                     diagnostics.error(.noFields, "\"\(first)\" is a \(arg.type), not a row: it has no fields", base.range)
                     return TExpr(.invalid, .any, e.range)

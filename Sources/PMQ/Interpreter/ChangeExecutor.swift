@@ -82,6 +82,12 @@ struct ChangeExecutor {
             }
             if let c = (f.name == "duration" ? entity.field("finish") : f)?.column { explicit.insert(c) }
         }
+        // A duration counts from the start: a row with none would lose its finish (as `add`
+        // refuses a duration without a start, the rows are named and nothing changes).
+        if entity.table == "tasks", values.contains(where: { $0.field.name == "duration" }), let start = entity.field("start") {
+            let from = plan.assignment("start")?.new ?? plan.column(start)
+            plan.refusals.append((ChangeSQL.isNull(from), "a duration needs a start date to count from"))
+        }
         // A constant duration says what kind of task it is, as in `add`: 0d makes a milestone,
         // any other length a task (a milestone's duration is 0d whatever its dates).
         if let days = constantDuration(values), let m = entity.field("milestone"),
@@ -95,6 +101,13 @@ struct ChangeExecutor {
            let s = entity.field("start"), let f = entity.field("finish") {
             plan.startColumn = plan.column(s)
             plan.finishColumn = plan.column(f)
+        }
+        // Actual dates in order, as `add` and `import` require (set, or filled in by a status).
+        if plan.assignment("actual_start") != nil || plan.assignment("actual_finish") != nil,
+           let s = entity.field("actual_start"), let f = entity.field("actual_finish") {
+            let start = plan.assignment("actual_start")?.new ?? plan.column(s)
+            let finish = plan.assignment("actual_finish")?.new ?? plan.column(f)
+            plan.refusals.append((ChangeSQL.finishBeforeStart(finish: finish, start: start), "actual_finish would be before actual_start"))
         }
         if entity.table == "people", let b = plan.assignment("backup") {
             plan.refusals.append((ChangeSQL.isOwnRow(b.new), "a person cannot be their own backup"))
