@@ -21,7 +21,7 @@ struct Lexer {
     static let continuationKeywords: Set<String> = [
         "where", "and", "or", "not", "in", "between", "by", "select", "group", "order", "set",
         "to", "from", "as", "is", "under", "limit", "offset", "count", "explain", "of",
-        "having", "pivot", "case", "when", "then",
+        "having", "pivot", "case", "when", "then", "else",
         "was", "after", "before", "severity", "rule",
     ]
     static let continuationSymbols: Set<String> = [
@@ -29,7 +29,7 @@ struct Lexer {
     ]
     /// Lines starting with these continue the statement above.
     static let leadingContinuations: Set<String> = ["where", "group", "having", "pivot", "select", "order", "limit", "offset", "and", "or",
-                                                    "when", "then", "else"]
+                                                    "when", "then", "else", "end"]
 
     init(_ source: SourceFile) {
         self.source = source
