@@ -12,7 +12,7 @@ public struct SQLStatement: Sendable {
 /// A parameter of generated SQL: a literal, or a script variable read when the SQL runs.
 /// Variables get placeholders of their own, so the SQL text stays the same from one
 /// loop iteration to the next and its prepared statement is reused.
-enum SQLArg: Equatable {
+enum SQLArg: Hashable {
     case value(Value)
     case variable(Int)
 }
@@ -45,6 +45,9 @@ struct SQLGenerator {
     /// The database's model: reference targets and `as of` columns come from it.
     let schema: Schema
     private(set) var args: [SQLArg] = []
+    /// Where each parameter is in `args`: a value used twice is bound once, and a list of
+    /// 8,000 literals (`wbs in ("1", "2", ...)`) is bound in linear time, not quadratic.
+    private var argIndex: [SQLArg: Int] = [:]
     private(set) var lookups: [CompiledSQL.Lookup] = []
     private var counter = 0
     private var roots = 0
@@ -277,15 +280,14 @@ struct SQLGenerator {
 
     // MARK: - Parameters
 
-    private mutating func bind(_ v: Value) -> String {
-        if let i = args.firstIndex(of: .value(v)) { return dialect.placeholder(i + 1) }
-        args.append(.value(v))
-        return dialect.placeholder(args.count)
-    }
+    private mutating func bind(_ v: Value) -> String { placeholder(for: .value(v)) }
 
-    private mutating func bindVariable(_ slot: Int) -> String {
-        if let i = args.firstIndex(of: .variable(slot)) { return dialect.placeholder(i + 1) }
-        args.append(.variable(slot))
+    private mutating func bindVariable(_ slot: Int) -> String { placeholder(for: .variable(slot)) }
+
+    private mutating func placeholder(for arg: SQLArg) -> String {
+        if let i = argIndex[arg] { return dialect.placeholder(i + 1) }
+        args.append(arg)
+        argIndex[arg] = args.count - 1
         return dialect.placeholder(args.count)
     }
 
@@ -535,24 +537,40 @@ struct SQLGenerator {
                 // skip computed CASEs and subqueries on most rows. The result is the same.
                 operands = operands.enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element)
             }
-            return "(" + operands.map { condition($0) }.joined(separator: op == .and ? " AND " : " OR ") + ")"
+            return joined(operands.map { condition($0) }, op)
         default:
             return expr(e)
         }
     }
 
-    /// The operands of a chain like `a and b and c`, in order. Chains are written flat,
+    /// The operands of a chain like `a and b and c`, in order, however the parser grouped
+    /// them (it builds long chains as balanced trees). Chains are written flat,
     /// `(a AND b AND c)`, not nested: SQLite's parser has a small stack for parentheses.
     private func chain(_ e: TExpr, _ op: BinaryOp) -> [TExpr] {
         var operands: [TExpr] = []
-        var node = e
-        while case .logic(let o, let x, let y) = node.kind, o == op {
-            operands.append(y)
-            node = x
+        var pending = [e]
+        while let node = pending.popLast() {
+            if case .logic(let o, let x, let y) = node.kind, o == op {
+                pending.append(y)
+                pending.append(x)
+            } else {
+                operands.append(node)
+            }
         }
-        operands.append(node)
-        return operands.reversed()
+        return operands
     }
+
+    /// Operands joined by AND or OR. SQLite nests `a OR b OR c` one level a term and refuses
+    /// more than 1,000 levels, so a long chain is written as flat groups of at most 100.
+    private func joined(_ sql: [String], _ op: BinaryOp) -> String {
+        let word = op == .and ? " AND " : " OR "
+        guard sql.count > SQLGenerator.flatChain else { return "(" + sql.joined(separator: word) + ")" }
+        let groups = stride(from: 0, to: sql.count, by: SQLGenerator.flatChain).map {
+            Array(sql[$0..<min($0 + SQLGenerator.flatChain, sql.count)])
+        }
+        return joined(groups.map { joined($0, op) }, op)
+    }
+    private static let flatChain = 100
 
     /// An expression as it is shown: references as their key.
     mutating func output(_ e: TExpr) -> String {
@@ -656,7 +674,7 @@ struct SQLGenerator {
             }
             return "(\(expr(x)) \(op.rawValue) \(expr(y)))"
         case .logic(let op, _, _):
-            return "(" + chain(e, op).map { expr($0) }.joined(separator: op == .and ? " AND " : " OR ") + ")"
+            return joined(chain(e, op).map { expr($0) }, op)
         case .inList(let x, let ys, let negated):
             if ys.isEmpty { return negated ? "1" : "0" }
             return "(\(expr(x))\(negated ? " NOT" : "") IN (\(ys.map { expr($0) }.joined(separator: ", "))))"
