@@ -108,6 +108,9 @@ struct Parser {
 
     /// script = { separator } , [ statement , { separator , { separator } , [ statement ] } ] ;
     mutating func nextStatement() -> Statement? {
+        // Set when the statement before ended at a line break while it still needed more:
+        // the next line is then most likely its rest, and an error there would only repeat it.
+        var brokenLine = false
         while true {
             while peek().isNewline { advance() }
             if peek().isEOF { return nil }
@@ -122,8 +125,19 @@ struct Parser {
                 }
                 return s
             } catch let f as Failure {
-                diagnostics.add(f.diagnostic)
+                let endedAtLineBreak = peek().isNewline && peek().text == "\n" && f.diagnostic.range == peek().range
+                if !brokenLine {
+                    var d = f.diagnostic
+                    if endedAtLineBreak {
+                        let line = source.location(of: d.range.start).line
+                        d.notes.append("the statement ends with line \(line): to go on, end the line with a word that needs more "
+                                       + "(where, and, set, \",\", ...), start the next line with a clause (where, select, order, set, ...) "
+                                       + "or put the rest on the same line")
+                    }
+                    diagnostics.add(d)
+                }
                 skipToSeparator()
+                brokenLine = endedAtLineBreak && !brokenLine
             } catch {
                 return nil
             }
