@@ -177,7 +177,8 @@ struct SQLGenerator {
     /// A pivot's columns when `by` is a plain reference or enum column of the row: the
     /// candidate values (the referenced rows, the enum's values) that some row of the query
     /// has, found by an indexed EXISTS probe each instead of a scan and sort of every row.
-    /// Gives (label, value a cell compares) in the column order.
+    /// Gives (label, value a cell compares) in the column order, then a row of nulls when
+    /// some row's value is null (and two columns the order needs).
     mutating func pivotColumns(_ q: TQuery, by: TExpr) -> String? {
         guard case .field(let p) = by.kind, p.hops.isEmpty, p.outer == nil, p.rootVariable == nil,
               let column = p.field.column else { return nil }
@@ -185,20 +186,22 @@ struct SQLGenerator {
         roots += 1
         levels.append(Level(root: root, entity: q.entity))
         defer { levels.removeLast() }
-        var conditions = rowConditions(q, root)
-        conditions.insert("\(root).\(column) = k.v", at: 0)
-        var probe = "SELECT 1 FROM \(q.entity.table) \(root)"
-        for j in levels[levels.count - 1].joins { probe += " " + j.sql }
-        probe += " WHERE " + conditions.joined(separator: " AND ")
+        let conditions = rowConditions(q, root)
+        var from = "SELECT 1 FROM \(q.entity.table) \(root)"
+        for j in levels[levels.count - 1].joins { from += " " + j.sql }
+        func probe(_ test: String) -> String { from + " WHERE " + ([test] + conditions).joined(separator: " AND ") }
+        // Rows whose value is null get a column of their own, after the others (a pivot
+        // accounts for every row, as `group by` keeps a null group): a last row of nulls.
+        let nullRow = " UNION ALL SELECT NULL, NULL, 1, NULL WHERE EXISTS (\(probe("\(root).\(column) IS NULL")))"
         switch p.field.type {
         case .reference(let target):
             guard let def = schema.plural(target), let key = def.key else { return nil }
             let order = def.table == "tasks" ? "k.wbs_key" : "k.\(key)"
-            return "SELECT k.\(key), k.v FROM (SELECT id AS v, * FROM \(def.table)) k WHERE k.\(key) IS NOT NULL AND EXISTS (\(probe))"
-                + " ORDER BY \(order), k.v"
+            return "SELECT k.\(key), k.v, 0, \(order) FROM (SELECT id AS v, * FROM \(def.table)) k WHERE k.\(key) IS NOT NULL AND EXISTS (\(probe("\(root).\(column) = k.v")))"
+                + nullRow + " ORDER BY 3, 4, 2"
         case .enumeration(let values):
             let list = values.enumerated().map { "SELECT \(enumLiteral($1)) AS v, \($0) AS o" }.joined(separator: " UNION ALL ")
-            return "SELECT k.v, k.v FROM (\(list)) k WHERE EXISTS (\(probe)) ORDER BY k.o"
+            return "SELECT k.v, k.v, 0, k.o FROM (\(list)) k WHERE EXISTS (\(probe("\(root).\(column) = k.v")))" + nullRow + " ORDER BY 3, 4"
         default:
             return nil
         }
@@ -811,7 +814,7 @@ struct SQLGenerator {
     /// (SQL's FILTER clause: conditional aggregation in one pass); a non-aggregate value
     /// lists its distinct values, in order, joined by ",". No rows: null.
     private mutating func pivotCell(_ value: TExpr, by: TExpr, equals: Value) -> String {
-        let f = "\(expr(by)) = \(bind(equals))"
+        let f = equals.isNull ? "\(expr(by)) IS NULL" : "\(expr(by)) = \(bind(equals))"
         if !value.containsAggregate {
             return dialect.joinDistinct(text(of: value), orderedBy: ordering(value, TQuery(entity: Checker.noFields)), filter: f)
         }
