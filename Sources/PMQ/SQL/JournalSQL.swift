@@ -120,14 +120,14 @@ struct JournalSQL {
     /// deleted row (an add of consecutive rows is stored as one range and read back
     /// row by row). `day`: only change sets booked on or before it (`journal as of D`).
     func source(day: String?) -> String {
-        let entries = "WITH RECURSIVE adds(id, set_id, entity, row_id, last) AS ("
-            + "SELECT id, set_id, entity, row_id, coalesce(new_value, row_id) FROM journal_entries WHERE field = '+'"
-            + " UNION ALL SELECT id, set_id, entity, row_id + 1, last FROM adds WHERE row_id < last)"
-            + " SELECT id, set_id, entity, row_id, field, old_value, new_value FROM journal_entries WHERE field != '+'"
-            + " UNION ALL SELECT id, set_id, entity, row_id, '+', NULL, NULL FROM adds"
+        let entries = "WITH RECURSIVE adds(id, set_id, entity, row_id, last, statement) AS ("
+            + "SELECT id, set_id, entity, row_id, coalesce(new_value, row_id), statement FROM journal_entries WHERE field = '+'"
+            + " UNION ALL SELECT id, set_id, entity, row_id + 1, last, statement FROM adds WHERE row_id < last)"
+            + " SELECT id, set_id, entity, row_id, field, old_value, new_value, statement FROM journal_entries WHERE field != '+'"
+            + " UNION ALL SELECT id, set_id, entity, row_id, '+', NULL, NULL, statement FROM adds"
         let old = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.old_value")) END)"
         let new = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.new_value")) END)"
-        return "SELECT e.id AS id, e.row_id AS row_id, s.id AS set_no, s.day AS booked, s.at AS time, s.user AS user, s.statement AS statement,"
+        return "SELECT e.id AS id, e.row_id AS row_id, s.id AS set_no, s.day AS booked, s.at AS time, s.user AS user, coalesce(e.statement, s.statement) AS statement,"
             + " e.entity AS entity, \(anyKey(entity: "e.entity", id: "e.row_id")) AS key, \(fieldText("e.field", entity: "e.entity")) AS field, \(old) AS old, \(new) AS new"
             + " FROM (\(entries)) e JOIN journal_sets s ON s.id = e.set_id" + (day.map { " WHERE s.day <= \($0)" } ?? "")
     }
