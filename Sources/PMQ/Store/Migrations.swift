@@ -326,6 +326,7 @@ extension Migrations {
 
     /// v16: each journal entry names the statement that made it (the `journal` source's
     /// `statement`; a script's change set is named by its file). Null for entries made before.
+    /// (On PostgreSQL the step also makes `upper()`/`lower()` map case as here: CaseMapping.)
     static let v16 = """
     ALTER TABLE journal_entries ADD COLUMN statement TEXT;
     """
