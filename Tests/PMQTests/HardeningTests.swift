@@ -305,4 +305,28 @@ struct HardeningTests {
         s.limits.maxMemory = nil
         #expect(s.run("let y = \"{1}\"\nprint y").diagnostics.isEmpty)
     }
+
+    /// Review G11: long flat lists and `or` chains are linear and accepted up to 10,000
+    /// terms (an 8,000-value list took 31 s: each bound value was searched for linearly).
+    @Test("in lists and or chains of 10,000 terms run, the 10,001st is refused", arguments: TestEngine.all)
+    func longFlatListsAndChains(_ engine: TestEngine) throws {
+        let store = try TestStore(engine)
+        defer { store.drop() }
+        let s = try store.session()
+        #expect(s.run(model).diagnostics.isEmpty)
+        func codes(_ n: Int) -> String { (0..<n).map { "\"9.\($0)\"" }.joined(separator: ", ") }
+        let started = Date()
+        let list = s.run("count tasks where wbs in (\(codes(9_999)), \"1\")")
+        #expect(list.diagnostics.isEmpty)
+        #expect(list.results == [.scalar(.integer(1), kind: .number)])
+        let chain = s.run("count tasks where " + (0..<9_999).map { "cost = \($0 + 2000)" }.joined(separator: " or ") + " or cost = 1000")
+        #expect(chain.diagnostics.isEmpty)
+        #expect(chain.results == [.scalar(.integer(1), kind: .number)])
+        // Quadratic, this took minutes in a debug build; linear, a few seconds.
+        #expect(Date().timeIntervalSince(started) < 60)
+        let tooLong = s.run("count tasks where wbs in (\(codes(10_001)))").diagnostics
+        #expect(tooLong.map(\.message) == ["a list of more than 10000 values; split it up"])
+        let tooMany = s.run("count tasks where " + (0...10_000).map { "cost = \($0)" }.joined(separator: " or ")).diagnostics
+        #expect(tooMany.map(\.message) == ["a chain of more than 10000 \"or\" terms; split it up"])
+    }
 }

@@ -146,7 +146,7 @@ struct Checker {
             return (base.entity, nil, base)
         }
         let names = schema.entities.map(\.plural)
-        var hint = Suggestions.didYouMean(source.text, names + scopes.flatMap { $0.keys })
+        var hint = Suggestions.didYouMean(source.text, names + scopes.flatMap { $0.keys.sorted() })
         if let single = schema.entity(named: source.text) { hint = "; did you mean \"\(single.plural)\"?" }
         // A misspelt command reads as a query of an unknown source (`shedule`).
         if hint.isEmpty { hint = Suggestions.didYouMean(source.text, Keywords.statements) }
@@ -484,7 +484,7 @@ struct Checker {
         case "me": return checkMe(range)
         default: break
         }
-        var candidates = scope.entity.fieldNames + ["today", "yesterday", "tomorrow", "me"] + scopes.flatMap { $0.keys } + namedSourceNames
+        var candidates = scope.entity.fieldNames + ["today", "yesterday", "tomorrow", "me"] + scopes.flatMap { $0.keys.sorted() } + namedSourceNames
         candidates += scope.aliases.keys.sorted()
         if scope.entity.fields.isEmpty {
             // Outside a query there are no fields: only variables and built-in names.
@@ -546,7 +546,7 @@ struct Checker {
             guard let f = entity.field(n.lowered) else {
                 if i == 0, outer == nil, rootVariable == nil, names.count > 1 {
                     // `x.wbs` where x is neither a field nor a name in scope: most likely an outer name.
-                    let hint = Suggestions.didYouMean(n.text, entity.fieldNames + namedSourceNames + scopes.flatMap { $0.keys })
+                    let hint = Suggestions.didYouMean(n.text, entity.fieldNames + namedSourceNames + scopes.flatMap { $0.keys.sorted() })
                     diagnostics.error(.unknownName, "unknown name \"\(n.text)\": not a field of \(entity.plural) nor a source named with \"as\" around it\(hint)", n.range,
                                       notes: hint.isEmpty ? ["name the outer rows, as in \"tasks as t where ... (count tasks where wbs under t.wbs)\""] : [])
                     return TExpr(.invalid, .any, e.range)

@@ -270,6 +270,12 @@ struct ChangeExecutor {
             plan.derive(ChangeSQL.pinUnstarted(kind: k.new, date: d.new, start: start.new, actualStart: plan.column(actual),
                                                status: plan.column(status), summary: plan.summaryColumn), [])
         }
+        // A summary takes snet and fnlt, which bind the work below it; the other kinds would
+        // pin dates that roll up from its children (MS Project refuses them too).
+        if let k = plan.assignment("constraint_type"), let summary = entity.field("summary") {
+            plan.refusals.append((ChangeSQL.summaryConstraint(summary: plan.column(summary), kind: k.new),
+                                  "a summary takes only an snet or fnlt constraint, which holds for the work below it (as in MS Project)"))
+        }
         // A constraint other than asap set without a date takes the task's start, as MS Project does.
         if let k = plan.assignment("constraint_type"), !explicit.contains("constraint_date"),
            let date = entity.field("constraint_date"), let startField = entity.field("start"),

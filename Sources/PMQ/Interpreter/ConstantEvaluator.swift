@@ -24,8 +24,8 @@ enum ConstantEvaluator {
         case .function(let fn, let args):
             let vs = try args.map { try evaluate($0, calendar: calendar) }
             switch fn {
-            case .lower: if case .text(let s) = vs[0] { return .text(s.lowercased()) }; return .null
-            case .upper: if case .text(let s) = vs[0] { return .text(s.uppercased()) }; return .null
+            case .lower: if case .text(let s) = vs[0] { return .text(CaseMapping.lower(s)) }; return .null
+            case .upper: if case .text(let s) = vs[0] { return .text(CaseMapping.upper(s)) }; return .null
             case .length: if case .text(let s) = vs[0] { return .integer(Int64(s.count)) }; return .null
             case .coalesce: return vs.first { !$0.isNull } ?? .null
             case .listOf: return vs.first.map { .list([text($0)]) } ?? .null

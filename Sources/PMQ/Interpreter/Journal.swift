@@ -25,16 +25,36 @@ struct Journal {
 
     /// Rows added by consecutive `add`s to one table: journaled as one range entry
     /// (`row_id` the first id, `new_value` the last), so loading a large script writes
-    /// one journal row, not one per row.
-    private var pendingAdds: (table: String, first: Int64, last: Int64)?
+    /// one journal row, not one per row. It names the statement that added its first row.
+    private var pendingAdds: (table: String, first: Int64, last: Int64, statement: JournalStatement?, lastStatement: JournalStatement?)?
+
+    /// The text of the statement running now, as the journal's `statement` shows it (the
+    /// change set itself is named by the script's file), and of the one its untagged entries
+    /// belong to: the statement before, until `nameStatement` has named them.
+    var statement: JournalStatement?
+    private var entriesStatement: JournalStatement?
+    /// Entries up to this id have been named (or belong to earlier runs).
+    var namedUpTo: Int64 = 0
 
     mutating func added(_ table: String, _ id: Int64) throws {
         if let p = pendingAdds, p.table == table, p.last + 1 == id {
-            pendingAdds = (table, p.first, id)
+            pendingAdds = (table, p.first, id, p.statement, statement)
             return
         }
         try flush()
-        pendingAdds = (table, id, id)
+        pendingAdds = (table, id, id, statement, statement)
+    }
+
+    /// Names the entries made since the last call by the statement they belong to, then
+    /// makes `statement` the one later entries belong to. Called between statements that
+    /// are not `add`s (whose ranges carry their statement), after the roll-ups the statement
+    /// before caused, and at the end of a run.
+    mutating func nameStatement() throws {
+        if currentSet != nil {
+            if let s = entriesStatement { try db.run(JournalWriteSQL.nameStatement, [.text(s.text), .integer(namedUpTo)]) }
+            namedUpTo = try mark()
+        }
+        entriesStatement = statement
     }
 
     /// Ends a transaction's journaling: a change set that changed nothing is not kept.
@@ -51,7 +71,7 @@ struct Journal {
         guard let p = pendingAdds else { return }
         pendingAdds = nil
         let s = try set()
-        try record(s, p.table, p.first, "+", old: .null, new: .integer(p.last))
+        try db.run(JournalWriteSQL.addedRange, [.integer(s), .text(p.table), .integer(p.first), .integer(p.last), p.statement.map { .text($0.text(through: p.lastStatement, rows: p.last - p.first + 1)) } ?? .null])
     }
 
     /// After a rollback: pending adds are gone, and so is the change set if it was made
@@ -109,4 +129,26 @@ struct Journal {
 
     /// A table's columns, from the database's own schema (never from user text).
     func columns(of table: String) throws -> [String] { try db.columns(of: table) }
+}
+
+/// Where a statement's text is, for the journal's `statement`; read only when an entry is
+/// named by it (a million-line load reads a few).
+struct JournalStatement {
+    let source: SourceFile
+    let range: SourceRange
+
+    /// On one line, blanks collapsed, at most 200 characters (a `for` loop is its whole text).
+    var text: String {
+        let text = source.slice(range).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        return text.count > 200 ? String(text.prefix(199)) + "…" : text
+    }
+
+    /// A range of rows added by consecutive statements, this one first and `last` last:
+    /// one journal entry holds them all, named by the first statement, the count and the lines
+    /// (`add person "Li Wei" (2 adds, lines 2-3)`).
+    func text(through last: JournalStatement?, rows: Int64) -> String {
+        guard let last, last.range != range else { return text }
+        let from = source.location(of: range.start).line, to = last.source.location(of: last.range.start).line
+        return text + " (\(rows) adds, lines \(from)-\(to))"
+    }
 }

@@ -140,15 +140,21 @@ extension SessionContext {
         }
         var values: [(label: String, match: Value)] = []
         var count = 0
+        var someNull = false
         let kind = ResultColumn.Kind(by.type)
         try db.query(c.sql, try bindings(c)) { s in
             let raw = s[0]
-            if raw.isNull { return }
+            if raw.isNull {
+                if !someNull { someNull = true; count += 1 }
+                return
+            }
             count += 1
             if count > Checker.maxPivotColumns { return }
             let m = probe.columns.count > 1 ? s[1] : raw
             values.append((ConstantEvaluator.text(kind.convert(raw)), m))
         }
+        // The rows whose value is null: a column named null, after the others.
+        if someNull, count <= Checker.maxPivotColumns { values.append(("null", .null)) }
         if count > Checker.maxPivotColumns {
             throw RuntimeError(code: .tooComplex, message: "pivot by this gives \(count) columns, more than \(Checker.maxPivotColumns): narrow the rows with where", range: by.range)
         }

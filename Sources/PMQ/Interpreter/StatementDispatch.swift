@@ -30,6 +30,8 @@ struct StatementDispatch {
             context.caches.forgetAddedTasks()
             try context.journal.flush()
             try context.rollUpPending()
+            // What the statements before wrote (and the roll-ups they caused) is theirs.
+            try context.journal.nameStatement()
         }
         let db = context.db
         switch c {

@@ -119,6 +119,9 @@ final class Transactions {
         context.caches.forgetAddedTasks()
         let journalMark = (try? context.journal.mark()) ?? 0
         context.rollupMark = journalMark
+        context.journal.namedUpTo = journalMark
+        context.journal.statement = nil
+        try? context.journal.nameStatement()
 
         /// Everything the run did is taken back, in the database and in the session.
         var lostTransaction = false
@@ -160,6 +163,8 @@ final class Transactions {
                     throw RuntimeError(code: .notHere, message: "begin, commit and rollback are for the interactive shell: a script already runs as one transaction", range: r)
                 default: break
                 }
+                // The journal's `statement` for what this statement changes: its own text.
+                context.journal.statement = checked.range.map { JournalStatement(source: source, range: $0) }
                 try dispatch.execute(checked, emit: emit)
             } catch {
                 failure = diagnostic(for: error, in: checked, source)
@@ -193,6 +198,7 @@ final class Transactions {
                 try context.endTaskRowsOfStatements()
                 try context.journal.flush()
                 try context.rollUpPending()
+                try context.journal.nameStatement()
                 if !savepoint { try context.checkWBSIntegrity() }
                 try context.journal.finish()
             } catch let e as RuntimeError {

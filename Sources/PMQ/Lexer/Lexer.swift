@@ -30,6 +30,16 @@ struct Lexer {
     /// Lines starting with these continue the statement above.
     static let leadingContinuations: Set<String> = ["where", "group", "having", "pivot", "select", "order", "limit", "offset", "and", "or",
                                                     "when", "then", "else", "end"]
+    /// Lines starting with these continue the statement above unless `=` follows the word
+    /// (`set = 2` rebinds a variable named `set`): `update tasks where ...` / `  set x = 1`.
+    static let leadingContinuationsBeforeName: Set<String> = ["set"]
+
+    /// Whether a line whose first word is `word`, followed by the byte `after` (after blanks;
+    /// nil at the end), continues the statement above.
+    static func continues(word: String, before after: UInt8?) -> Bool {
+        if leadingContinuations.contains(word) { return true }
+        return leadingContinuationsBeforeName.contains(word) && after != nil && after != UInt8(ascii: "=")
+    }
 
     init(_ source: SourceFile) {
         self.source = source
@@ -139,7 +149,8 @@ struct Lexer {
         var k = j
         while k < limit, isIdentContinue(b[k]) { k += 1 }
         let word = String(decoding: b[j..<k], as: UTF8.self).lowercased()
-        return Lexer.leadingContinuations.contains(word)
+        while k < limit, b[k] == UInt8(ascii: " ") || b[k] == UInt8(ascii: "\t") || b[k] == UInt8(ascii: "\r") { k += 1 }
+        return Lexer.continues(word: word, before: k < limit && b[k] != UInt8(ascii: "\n") ? b[k] : nil)
     }
 
     /// Numbers, dates (`2026-01-28`), durations (`3d`, `5wd`) and WBS codes (`1.2.3`).

@@ -108,6 +108,9 @@ struct Parser {
 
     /// script = { separator } , [ statement , { separator , { separator } , [ statement ] } ] ;
     mutating func nextStatement() -> Statement? {
+        // Set when the statement before ended at a line break while it still needed more:
+        // the next line is then most likely its rest, and an error there would only repeat it.
+        var brokenLine = false
         while true {
             while peek().isNewline { advance() }
             if peek().isEOF { return nil }
@@ -122,8 +125,19 @@ struct Parser {
                 }
                 return s
             } catch let f as Failure {
-                diagnostics.add(f.diagnostic)
+                let endedAtLineBreak = peek().isNewline && peek().text == "\n" && f.diagnostic.range == peek().range
+                if !brokenLine {
+                    var d = f.diagnostic
+                    if endedAtLineBreak {
+                        let line = source.location(of: d.range.start).line
+                        d.notes.append("the statement ends with line \(line): to go on, end the line with a word that needs more "
+                                       + "(where, and, set, \",\", ...), start the next line with a clause (where, select, order, set, ...) "
+                                       + "or put the rest on the same line")
+                    }
+                    diagnostics.add(d)
+                }
                 skipToSeparator()
+                brokenLine = endedAtLineBreak && !brokenLine
             } catch {
                 return nil
             }
@@ -689,28 +703,43 @@ struct Parser {
 
     /// or_expr = and_expr , { "or" , and_expr } ;
     private mutating func parseOr() throws -> Expr {
-        var left = try parseAnd()
-        let start = depth
-        defer { depth = start }
-        while accept(keyword: "or") != nil {
-            try deeper()
-            let right = try parseAnd()
-            left = Expr(.binary(.or, left, right), left.range.to(right.range))
-        }
-        return left
+        try parseLogicChain(.or) { try $0.parseAnd() }
     }
 
     /// and_expr = not_expr , { "and" , not_expr } ;
     private mutating func parseAnd() throws -> Expr {
-        var left = try parseNot()
-        let start = depth
-        defer { depth = start }
-        while accept(keyword: "and") != nil {
-            try deeper()
-            let right = try parseNot()
-            left = Expr(.binary(.and, left, right), left.range.to(right.range))
+        try parseLogicChain(.and) { try $0.parseNot() }
+    }
+
+    /// The most terms one `or` (or `and`) chain may have.
+    static let maxLogicTerms = 10_000
+    /// The most values an `in (...)` list may hold (each is a bound parameter of the SQL).
+    static let maxListItems = 10_000
+
+    /// A chain of one logical operator. However long, it counts as one level of nesting: it
+    /// is built as a balanced tree (`and`/`or` are associative; the SQL is written flat, as
+    /// `(a OR b OR c)`), so a rule generated as 8,000 `or` terms nests 13 deep, not 8,000.
+    private mutating func parseLogicChain(_ op: BinaryOp, _ operand: (inout Parser) throws -> Expr) throws -> Expr {
+        let first = try operand(&self)
+        guard peek().isKeyword(op.rawValue) else { return first }
+        try deeper()
+        defer { depth -= 1 }
+        var terms = [first]
+        while let word = accept(keyword: op.rawValue) {
+            if terms.count >= Parser.maxLogicTerms {
+                throw Failure(diagnostic: Diagnostic(.nestedTooDeeply, "a chain of more than \(Parser.maxLogicTerms) \"\(op.rawValue)\" terms; split it up", at: word.range))
+            }
+            terms.append(try operand(&self))
         }
-        return left
+        return Parser.balanced(op, terms[...])
+    }
+
+    /// `terms` joined by `op` as a balanced tree, each node spanning its terms' text.
+    private static func balanced(_ op: BinaryOp, _ terms: ArraySlice<Expr>) -> Expr {
+        if terms.count == 1, let only = terms.first { return only }
+        let mid = terms.startIndex + terms.count / 2
+        let left = balanced(op, terms[..<mid]), right = balanced(op, terms[mid...])
+        return Expr(.binary(op, left, right), left.range.to(right.range))
     }
 
     /// not_expr = "not" , not_expr | comparison ;
@@ -750,7 +779,13 @@ struct Parser {
                 let open = advance()
                 var items: [Expr] = []
                 if !peek().isSymbol(")") {
-                    repeat { items.append(try parseExpr()) } while accept(symbol: ",") != nil
+                    while true {
+                        items.append(try parseExpr())
+                        guard let comma = accept(symbol: ",") else { break }
+                        if items.count >= Parser.maxListItems {
+                            throw Failure(diagnostic: Diagnostic(.nestedTooDeeply, "a list of more than \(Parser.maxListItems) values; split it up", at: comma.range))
+                        }
+                    }
                 }
                 let close = try expect(symbol: ")", "\")\" to close the list")
                 _ = open
@@ -841,6 +876,8 @@ struct Parser {
         defer { depth = start }
         while case .symbol = peek().kind, let op = Parser.arithmeticLevels[level][peek().text] {
             advance()
+            // `+ -` and `* /` are not associative (dates, text, rounding): the chain stays
+            // left-deep, and every later pass walks it a level a term, so each term counts.
             try deeper()
             let right = try parseArithmetic(level: level + 1)
             left = Expr(.binary(op, left, right), left.range.to(right.range))

@@ -30,6 +30,8 @@ enum ChangeSQL {
     static func finishBeforeStart(finish: Int, start: Int) -> String { "c\(finish) < c\(start)" }
     static func isSummary(_ column: Int) -> String { "c\(column)" }
     static func isOwnRow(_ column: Int) -> String { "c\(column) = c0" }
+    /// A summary given a constraint other than snet, fnlt or asap.
+    static func summaryConstraint(summary: Int, kind: Int) -> String { "c\(summary) AND c\(kind) IN ('mso', 'mfo', 'fnet', 'snlt')" }
     static func summaryMadeMilestone(summary: Int, milestone: Int) -> String { "c\(summary) AND c\(milestone)" }
 
     /// A reference set row by row from a key the row computes (`set owner = notes`): the new

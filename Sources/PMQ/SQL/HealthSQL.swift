@@ -5,12 +5,12 @@
 /// there is one and the statement's other parameters follow it.
 enum HealthSQL {
     /// Leaf tasks with a cost: planned start and finish (the baseline's when it has both
-    /// dates), cost, progress and planned cost (the baseline cost when set).
+    /// dates), cost, progress, planned cost (the baseline cost when set) and owner.
     static func leafPlan(tasks: String, filter: String) -> String {
         """
         SELECT CASE WHEN baseline_start IS NOT NULL AND baseline_finish IS NOT NULL THEN baseline_start ELSE start END,
                CASE WHEN baseline_start IS NOT NULL AND baseline_finish IS NOT NULL THEN baseline_finish ELSE finish END,
-               cost, progress, coalesce(baseline_cost, cost)
+               cost, progress, coalesce(baseline_cost, cost), owner
         FROM \(tasks) t WHERE \(filter) AND cost IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM \(tasks) c WHERE c.project IS t.project AND c.parent_wbs = t.wbs)
         """

@@ -55,11 +55,18 @@ struct JournalSQL {
             return "coalesce(strftime('%Y-%m-%d', \(rowValue(table, "day", id)) * 86400, 'unixepoch'), \(fallback))"
         case "saved_queries", "rules":
             return "coalesce(\(rowValue(table, "name", id)), \(fallback))"
+        case "pmq_fields":
+            // A custom field by the entity it belongs to and its name: `tasks.vendor`.
+            return "coalesce(\(rowValue(table, "entity", id)) || '.' || \(rowValue(table, "name", id)), \(fallback))"
         default:
             guard let e = schema.entity(table: table), let k = e.key, let c = e.field(k)?.column else { return "(\(fallback))" }
             return "coalesce(\(rowValue(table, c, id)), \(fallback))"
         }
     }
+
+    /// The entity a journal entry names, as the user calls it: custom fields (kept in the
+    /// `pmq_fields` table) are `fields`.
+    static func entityText(_ entity: String) -> String { "(CASE WHEN \(entity) = 'pmq_fields' THEN 'fields' ELSE \(entity) END)" }
 
     /// A number as text without a trailing `.0`.
     func number(_ v: String) -> String { dialect.storedNumberText(v) }
@@ -67,7 +74,7 @@ struct JournalSQL {
     /// The key of a row of whichever table `entity` (SQL text) names.
     func anyKey(entity: String, id: String) -> String {
         let tables = ["people", "projects", "tasks", "dependencies", "assignments", "risks", "costs", "defects", "changes", "saved_queries", "rules",
-                      "leaves", "holidays", "workdays", "change_tasks"]
+                      "leaves", "holidays", "workdays", "change_tasks", "pmq_fields"]
         return "(CASE \(entity) " + tables.map { "WHEN '\($0)' THEN \(key($0, id))" }.joined(separator: " ") + " ELSE '#' || \(id) END)"
     }
 
@@ -112,23 +119,26 @@ struct JournalSQL {
         let renamed = Catalog.entities.filter { !$0.onlyMilestones && !$0.isReadOnly }.flatMap { e in
             e.fields.compactMap { f in f.column.flatMap { $0 != f.name ? "WHEN \(entity) = '\(e.table)' AND \(field) = '\($0)' THEN '\(f.name)'" : nil } }
         }.joined(separator: " ")
+        // A dropped field by the name its deleted row kept (its column is internal).
+        let dropped = "(SELECT json_extract(d.old_value, '$.name') FROM journal_entries d WHERE d.entity = 'pmq_fields' AND d.field = '-'"
+            + " AND json_extract(d.old_value, '$.entity') = \(entity) AND json_extract(d.old_value, '$.column_name') = \(field) ORDER BY d.id DESC LIMIT 1)"
         return "(CASE WHEN \(field) = '+' THEN '(added)' WHEN \(field) = '-' THEN '(deleted)' \(renamed)"
-            + " ELSE coalesce((SELECT cf.name FROM pmq_fields cf WHERE cf.entity = \(entity) AND cf.column_name = \(field)), \(field)) END)"
+            + " ELSE coalesce((SELECT cf.name FROM pmq_fields cf WHERE cf.entity = \(entity) AND cf.column_name = \(field)), \(dropped), \(field)) END)"
     }
 
     /// The rows of the `journal` source: one per changed field, and one per added or
     /// deleted row (an add of consecutive rows is stored as one range and read back
     /// row by row). `day`: only change sets booked on or before it (`journal as of D`).
     func source(day: String?) -> String {
-        let entries = "WITH RECURSIVE adds(id, set_id, entity, row_id, last) AS ("
-            + "SELECT id, set_id, entity, row_id, coalesce(new_value, row_id) FROM journal_entries WHERE field = '+'"
-            + " UNION ALL SELECT id, set_id, entity, row_id + 1, last FROM adds WHERE row_id < last)"
-            + " SELECT id, set_id, entity, row_id, field, old_value, new_value FROM journal_entries WHERE field != '+'"
-            + " UNION ALL SELECT id, set_id, entity, row_id, '+', NULL, NULL FROM adds"
+        let entries = "WITH RECURSIVE adds(id, set_id, entity, row_id, last, statement) AS ("
+            + "SELECT id, set_id, entity, row_id, coalesce(new_value, row_id), statement FROM journal_entries WHERE field = '+'"
+            + " UNION ALL SELECT id, set_id, entity, row_id + 1, last, statement FROM adds WHERE row_id < last)"
+            + " SELECT id, set_id, entity, row_id, field, old_value, new_value, statement FROM journal_entries WHERE field != '+'"
+            + " UNION ALL SELECT id, set_id, entity, row_id, '+', NULL, NULL, statement FROM adds"
         let old = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.old_value")) END)"
         let new = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.new_value")) END)"
-        return "SELECT e.id AS id, e.row_id AS row_id, s.id AS set_no, s.day AS booked, s.at AS time, s.user AS user, s.statement AS statement,"
-            + " e.entity AS entity, \(anyKey(entity: "e.entity", id: "e.row_id")) AS key, \(fieldText("e.field", entity: "e.entity")) AS field, \(old) AS old, \(new) AS new"
+        return "SELECT e.id AS id, e.row_id AS row_id, s.id AS set_no, s.day AS booked, s.at AS time, s.user AS user, coalesce(e.statement, s.statement) AS statement,"
+            + " \(JournalSQL.entityText("e.entity")) AS entity, \(anyKey(entity: "e.entity", id: "e.row_id")) AS key, \(fieldText("e.field", entity: "e.entity")) AS field, \(old) AS old, \(new) AS new"
             + " FROM (\(entries)) e JOIN journal_sets s ON s.id = e.set_id" + (day.map { " WHERE s.day <= \($0)" } ?? "")
     }
 }

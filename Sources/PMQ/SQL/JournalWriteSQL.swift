@@ -34,6 +34,15 @@ enum JournalWriteSQL {
         INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
         """
 
+    /// A range of added rows, with the statement that added its first row: ?1 the change set,
+    /// ?2 the table, ?3 the first row id, ?4 the last, ?5 the statement's text.
+    static let addedRange = """
+        INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value, statement) VALUES (?1, ?2, ?3, '+', NULL, ?4, ?5)
+        """
+
+    /// Names the statement that made the entries after entry ?2 that have none: ?1 its text.
+    static let nameStatement = "UPDATE journal_entries SET statement = ?1 WHERE id > ?2 AND statement IS NULL"
+
     /// Entries for `column` of the rows of `table` that `condition` picks, about to become null:
     /// ?1 the change set, ?2 the table's name, ?3 the column's name (as the journal stores them).
     static func cleared(_ table: String, _ column: String, where condition: String) -> String {

@@ -12,7 +12,7 @@ public struct SQLStatement: Sendable {
 /// A parameter of generated SQL: a literal, or a script variable read when the SQL runs.
 /// Variables get placeholders of their own, so the SQL text stays the same from one
 /// loop iteration to the next and its prepared statement is reused.
-enum SQLArg: Equatable {
+enum SQLArg: Hashable {
     case value(Value)
     case variable(Int)
 }
@@ -45,6 +45,9 @@ struct SQLGenerator {
     /// The database's model: reference targets and `as of` columns come from it.
     let schema: Schema
     private(set) var args: [SQLArg] = []
+    /// Where each parameter is in `args`: a value used twice is bound once, and a list of
+    /// 8,000 literals (`wbs in ("1", "2", ...)`) is bound in linear time, not quadratic.
+    private var argIndex: [SQLArg: Int] = [:]
     private(set) var lookups: [CompiledSQL.Lookup] = []
     private var counter = 0
     private var roots = 0
@@ -174,7 +177,8 @@ struct SQLGenerator {
     /// A pivot's columns when `by` is a plain reference or enum column of the row: the
     /// candidate values (the referenced rows, the enum's values) that some row of the query
     /// has, found by an indexed EXISTS probe each instead of a scan and sort of every row.
-    /// Gives (label, value a cell compares) in the column order.
+    /// Gives (label, value a cell compares) in the column order, then a row of nulls when
+    /// some row's value is null (and two columns the order needs).
     mutating func pivotColumns(_ q: TQuery, by: TExpr) -> String? {
         guard case .field(let p) = by.kind, p.hops.isEmpty, p.outer == nil, p.rootVariable == nil,
               let column = p.field.column else { return nil }
@@ -182,20 +186,22 @@ struct SQLGenerator {
         roots += 1
         levels.append(Level(root: root, entity: q.entity))
         defer { levels.removeLast() }
-        var conditions = rowConditions(q, root)
-        conditions.insert("\(root).\(column) = k.v", at: 0)
-        var probe = "SELECT 1 FROM \(q.entity.table) \(root)"
-        for j in levels[levels.count - 1].joins { probe += " " + j.sql }
-        probe += " WHERE " + conditions.joined(separator: " AND ")
+        let conditions = rowConditions(q, root)
+        var from = "SELECT 1 FROM \(q.entity.table) \(root)"
+        for j in levels[levels.count - 1].joins { from += " " + j.sql }
+        func probe(_ test: String) -> String { from + " WHERE " + ([test] + conditions).joined(separator: " AND ") }
+        // Rows whose value is null get a column of their own, after the others (a pivot
+        // accounts for every row, as `group by` keeps a null group): a last row of nulls.
+        let nullRow = " UNION ALL SELECT NULL, NULL, 1, NULL WHERE EXISTS (\(probe("\(root).\(column) IS NULL")))"
         switch p.field.type {
         case .reference(let target):
             guard let def = schema.plural(target), let key = def.key else { return nil }
             let order = def.table == "tasks" ? "k.wbs_key" : "k.\(key)"
-            return "SELECT k.\(key), k.v FROM (SELECT id AS v, * FROM \(def.table)) k WHERE k.\(key) IS NOT NULL AND EXISTS (\(probe))"
-                + " ORDER BY \(order), k.v"
+            return "SELECT k.\(key), k.v, 0, \(order) FROM (SELECT id AS v, * FROM \(def.table)) k WHERE k.\(key) IS NOT NULL AND EXISTS (\(probe("\(root).\(column) = k.v")))"
+                + nullRow + " ORDER BY 3, 4, 2"
         case .enumeration(let values):
             let list = values.enumerated().map { "SELECT \(enumLiteral($1)) AS v, \($0) AS o" }.joined(separator: " UNION ALL ")
-            return "SELECT k.v, k.v FROM (\(list)) k WHERE EXISTS (\(probe)) ORDER BY k.o"
+            return "SELECT k.v, k.v, 0, k.o FROM (\(list)) k WHERE EXISTS (\(probe("\(root).\(column) = k.v")))" + nullRow + " ORDER BY 3, 4"
         default:
             return nil
         }
@@ -277,15 +283,14 @@ struct SQLGenerator {
 
     // MARK: - Parameters
 
-    private mutating func bind(_ v: Value) -> String {
-        if let i = args.firstIndex(of: .value(v)) { return dialect.placeholder(i + 1) }
-        args.append(.value(v))
-        return dialect.placeholder(args.count)
-    }
+    private mutating func bind(_ v: Value) -> String { placeholder(for: .value(v)) }
 
-    private mutating func bindVariable(_ slot: Int) -> String {
-        if let i = args.firstIndex(of: .variable(slot)) { return dialect.placeholder(i + 1) }
-        args.append(.variable(slot))
+    private mutating func bindVariable(_ slot: Int) -> String { placeholder(for: .variable(slot)) }
+
+    private mutating func placeholder(for arg: SQLArg) -> String {
+        if let i = argIndex[arg] { return dialect.placeholder(i + 1) }
+        args.append(arg)
+        argIndex[arg] = args.count - 1
         return dialect.placeholder(args.count)
     }
 
@@ -535,24 +540,40 @@ struct SQLGenerator {
                 // skip computed CASEs and subqueries on most rows. The result is the same.
                 operands = operands.enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element)
             }
-            return "(" + operands.map { condition($0) }.joined(separator: op == .and ? " AND " : " OR ") + ")"
+            return joined(operands.map { condition($0) }, op)
         default:
             return expr(e)
         }
     }
 
-    /// The operands of a chain like `a and b and c`, in order. Chains are written flat,
+    /// The operands of a chain like `a and b and c`, in order, however the parser grouped
+    /// them (it builds long chains as balanced trees). Chains are written flat,
     /// `(a AND b AND c)`, not nested: SQLite's parser has a small stack for parentheses.
     private func chain(_ e: TExpr, _ op: BinaryOp) -> [TExpr] {
         var operands: [TExpr] = []
-        var node = e
-        while case .logic(let o, let x, let y) = node.kind, o == op {
-            operands.append(y)
-            node = x
+        var pending = [e]
+        while let node = pending.popLast() {
+            if case .logic(let o, let x, let y) = node.kind, o == op {
+                pending.append(y)
+                pending.append(x)
+            } else {
+                operands.append(node)
+            }
         }
-        operands.append(node)
-        return operands.reversed()
+        return operands
     }
+
+    /// Operands joined by AND or OR. SQLite nests `a OR b OR c` one level a term and refuses
+    /// more than 1,000 levels, so a long chain is written as flat groups of at most 100.
+    private func joined(_ sql: [String], _ op: BinaryOp) -> String {
+        let word = op == .and ? " AND " : " OR "
+        guard sql.count > SQLGenerator.flatChain else { return "(" + sql.joined(separator: word) + ")" }
+        let groups = stride(from: 0, to: sql.count, by: SQLGenerator.flatChain).map {
+            Array(sql[$0..<min($0 + SQLGenerator.flatChain, sql.count)])
+        }
+        return joined(groups.map { joined($0, op) }, op)
+    }
+    private static let flatChain = 100
 
     /// An expression as it is shown: references as their key.
     mutating func output(_ e: TExpr) -> String {
@@ -656,7 +677,7 @@ struct SQLGenerator {
             }
             return "(\(expr(x)) \(op.rawValue) \(expr(y)))"
         case .logic(let op, _, _):
-            return "(" + chain(e, op).map { expr($0) }.joined(separator: op == .and ? " AND " : " OR ") + ")"
+            return joined(chain(e, op).map { expr($0) }, op)
         case .inList(let x, let ys, let negated):
             if ys.isEmpty { return negated ? "1" : "0" }
             return "(\(expr(x))\(negated ? " NOT" : "") IN (\(ys.map { expr($0) }.joined(separator: ", "))))"
@@ -793,7 +814,7 @@ struct SQLGenerator {
     /// (SQL's FILTER clause: conditional aggregation in one pass); a non-aggregate value
     /// lists its distinct values, in order, joined by ",". No rows: null.
     private mutating func pivotCell(_ value: TExpr, by: TExpr, equals: Value) -> String {
-        let f = "\(expr(by)) = \(bind(equals))"
+        let f = equals.isNull ? "\(expr(by)) IS NULL" : "\(expr(by)) = \(bind(equals))"
         if !value.containsAggregate {
             return dialect.joinDistinct(text(of: value), orderedBy: ordering(value, TQuery(entity: Checker.noFields)), filter: f)
         }

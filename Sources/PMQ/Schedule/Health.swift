@@ -1,9 +1,9 @@
 /// `health [as of DATE]`: earned value and the week's warning signs, as rows of
 /// (measure, value) so every output format can show it.
 ///
-/// - PV (planned value): each leaf task's cost spread evenly over its working days, summed
-///   up to the date: cost × (working days from start through the date) / (working days of the
-///   task). A task with a baseline is planned by it (baseline dates and, when set, baseline
+/// - PV (planned value): each leaf task's cost spread evenly over its working days (its
+///   owner's: the project calendar less their leave), summed up to the date: cost × (working
+///   days from start through the date) / (working days of the task). A task with a baseline is planned by it (baseline dates and, when set, baseline
 ///   cost), so re-planning with `schedule` does not move the plan EV is measured against.
 /// - EV (earned value): Σ cost × progress / 100 over leaf tasks (a summary's cost and progress
 ///   are its children's, so counting it too would count them twice).
@@ -22,7 +22,8 @@ struct HealthReport {
         let tasksTable = try table("tasks"), costsTable = try table("costs"), risksTable = try table("risks"),
             defectsTable = try table("defects"), projectsTable = try table("projects")
         let project = try session.schedulingProject(range)
-        let calendar = try session.loadCalendar()
+        _ = try session.loadCalendar()
+        let people = session.personCalendars
         let filter = project == nil ? "1" : "project = ?1"
         let args: [Value] = project.map { [.integer($0)] } ?? []
         var pv = 0.0, ev = 0.0, costSum = 0.0
@@ -37,6 +38,8 @@ struct HealthReport {
             let start = Day(Int(a)), finish = Day(Int(b))
             if asOf >= finish { pv += planned; return }
             if asOf < start { return }
+            // A task works its owner's days (docs/language.md, “Resources”).
+            let calendar = people.calendar(for: s.integer(5))
             let total = max(1, calendar.workingDays(from: start, to: finish + 1))
             let done = calendar.workingDays(from: start, to: asOf + 1)
             pv += planned * Double(done) / Double(total)

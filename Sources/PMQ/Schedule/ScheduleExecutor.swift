@@ -117,6 +117,20 @@ struct ScheduleExecutor {
             if let p = tasks[i].parentWBS, let j = byWBS[p] { parentOf[i] = j; summary[Int(j)] = true }
         }
         let leaves = tasks.indices.filter { !summary[$0] }
+        // A summary's snet and fnlt bind the work below it, as in MS Project (the other kinds
+        // are refused on a summary): each leaf's summaries' constraints, nearest first.
+        func summaryConstraints(_ i: Int) -> [(kind: String, date: Day)] {
+            var out: [(kind: String, date: Day)] = []
+            var j = parentOf[i]
+            var steps = 0
+            while j >= 0, steps < tasks.count {
+                let p = tasks[Int(j)]
+                if let d = p.constraintDate, p.constraint == "snet" || p.constraint == "fnlt" { out.append((p.constraint, d)) }
+                j = parentOf[Int(j)]
+                steps += 1
+            }
+            return out
+        }
         // Leaf node by task id: ids are row ids, nearly dense, so an array is the map.
         let maxID = Int(tasks.map(\.id).max() ?? 0)
         var node = [Int32](repeating: -1, count: maxID + 1)
@@ -245,6 +259,9 @@ struct ScheduleExecutor {
                     default: break
                     }
                 }
+                if !network.fixed[k] {
+                    for c in summaryConstraints(i) where c.kind == "snet" { earliest = max(earliest, index(c.date)) }
+                }
                 network.earliest[k] = earliest
             }
             // Late bounds hold for all work not closed.
@@ -262,6 +279,12 @@ struct ScheduleExecutor {
                 case "fnlt": network.latestFinish[k] = t.milestone && calendar.isWorking(c) ? endIndex(c) : (t.milestone ? index(c) : endIndex(c))
                 case "mso", "mfo": network.latestFinish[k] = (network.earliest[k] ?? 0) + duration
                 default: break
+                }
+            }
+            if t.state != .closed {
+                for c in summaryConstraints(i) where c.kind == "fnlt" {
+                    let bound = t.milestone && !calendar.isWorking(c.date) ? index(c.date) : endIndex(c.date)
+                    network.latestFinish[k] = min(network.latestFinish[k] ?? bound, bound)
                 }
             }
         }

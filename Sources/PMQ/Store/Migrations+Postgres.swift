@@ -5,7 +5,7 @@
 /// `pmq_meta.version` records how many steps have run. Steps pg1–pg10 came in one release
 /// (the first with this engine), so until the next release they may still be corrected.
 extension Migrations {
-    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15]
+    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16]
 
     /// v1: the project model, and the functions PMQ's SQL calls (one statement per
     /// query, so the working-day arithmetic runs in the server, over the holidays table).
@@ -409,6 +409,20 @@ extension Migrations {
     static let pg14 = RowVersions.backdatedStep
     /// v15: the trigger functions written again with the rule for a back-dated delete.
     static let pg15 = RowVersions.backdatedDeleteStep
+
+    /// v16 (see `Migrations.v16`): the statement that made each journal entry; and
+    /// `upper()`/`lower()` by Unicode's full case mapping, as on SQLite (CaseMapping), with
+    /// ICU's root collation when the server has ICU and the database is UTF-8 (otherwise the database's own, which
+    /// leaves `ß` as it is: docs/language.md, “Teams on a server”).
+    static let pg16 = """
+    ALTER TABLE journal_entries ADD COLUMN statement TEXT;
+    DO $do$ BEGIN
+        IF current_setting('server_encoding') = 'UTF8' AND EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') THEN
+            CREATE OR REPLACE FUNCTION pmq_lower(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT lower($1 COLLATE "und-x-icu") $f$;
+            CREATE OR REPLACE FUNCTION pmq_upper(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT upper($1 COLLATE "und-x-icu") $f$;
+        END IF;
+    END $do$;
+    """
 }
 
 extension PostgresEngine {

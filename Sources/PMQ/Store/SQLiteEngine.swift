@@ -321,10 +321,10 @@ private func registerFunctions(_ db: OpaquePointer) {
     // SQLite's own lower() and LIKE fold ASCII only; names here are in every script.
     let flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC
     sqlite3_create_function_v2(db, "pmq_lower", 1, flags, nil, { ctx, _, argv in
-        resultText(ctx, text(argv?[0]).map { $0.lowercased() })
+        resultText(ctx, text(argv?[0]).map(CaseMapping.lower))
     }, nil, nil, nil)
     sqlite3_create_function_v2(db, "pmq_upper", 1, flags, nil, { ctx, _, argv in
-        resultText(ctx, text(argv?[0]).map { $0.uppercased() })
+        resultText(ctx, text(argv?[0]).map(CaseMapping.upper))
     }, nil, nil, nil)
     sqlite3_create_function_v2(db, "pmq_contains", 2, flags, nil, { ctx, _, argv in
         guard let a = argv?[0], sqlite3_value_type(a) != SQLITE_NULL, let h = sqlite3_value_text(a) else {
