@@ -9,8 +9,16 @@ struct TAdd {
     var duration: (days: Double, workdays: Bool, range: SourceRange)?
     var range: SourceRange
 
-    func value(_ name: String) -> Value? { values.first { $0.field.name == name }?.value }
-    func range(of name: String) -> SourceRange { values.first { $0.field.name == name }?.range ?? range }
+    // By index: `first(where:)` copied each element it passed, its FieldDef's strings and
+    // arrays retained and released, and `add task` asks about ten times a row.
+    func value(_ name: String) -> Value? {
+        for i in values.indices where values[i].field.name == name { return values[i].value }
+        return nil
+    }
+    func range(of name: String) -> SourceRange {
+        for i in values.indices where values[i].field.name == name { return values[i].range }
+        return range
+    }
 }
 
 extension Checker {
@@ -58,7 +66,12 @@ extension Checker {
             }
         }
         if let lit = a.literal {
-            let literalField: String? = ["leaves": "person", "workdays": "day", "holidays": "day"][entity.plural]
+            let literalField: String?
+            switch entity.plural {
+            case "leaves": literalField = "person"
+            case "workdays", "holidays": literalField = "day"
+            default: literalField = nil
+            }
             let keyName = entity.plural == "tasks" || entity.plural == "milestones" ? "name" : (literalField ?? entity.key)
             guard let keyName, let kf = entity.field(keyName) else {
                 diagnostics.error(.unexpectedToken, "\(entity.plural) have no name: give their fields, as in \"add \(entity.singular) \(entity.fieldNames.prefix(2).map { "\($0) ..." }.joined(separator: " "))\"", lit.range)
@@ -115,7 +128,9 @@ extension Checker {
         }
         guard ok else { return nil }
         // Every row needs its name: `add task wbs 7` would otherwise reach the database.
-        for f in entity.fields where f.required && f.name != "wbs" && out.value(f.name) == nil && out.link == nil {
+        // By index: a `for f in` copy of each of the entity's FieldDefs retained its strings.
+        for i in entity.fields.indices where entity.fields[i].required && entity.fields[i].name != "wbs" && out.link == nil && out.value(entity.fields[i].name) == nil {
+            let f = entity.fields[i]
             let example = entity.key ?? f.name
             diagnostics.error(.invalidValue, "a\(entity.singular.first.map { "aeiou".contains($0) } == true ? "n" : "") \(entity.singular) needs a \(f.name): add \(entity.singular) \"\(example == f.name ? "..." : "Name")\" ...", a.entity.range)
             return nil
