@@ -9,16 +9,8 @@ struct TAdd {
     var duration: (days: Double, workdays: Bool, range: SourceRange)?
     var range: SourceRange
 
-    // By index: `first(where:)` copied each element it passed, its FieldDef's strings and
-    // arrays retained and released, and `add task` asks about ten times a row.
-    func value(_ name: String) -> Value? {
-        for i in values.indices where values[i].field.name == name { return values[i].value }
-        return nil
-    }
-    func range(of name: String) -> SourceRange {
-        for i in values.indices where values[i].field.name == name { return values[i].range }
-        return range
-    }
+    func value(_ name: String) -> Value? { values.first { $0.field.name == name }?.value }
+    func range(of name: String) -> SourceRange { values.first { $0.field.name == name }?.range ?? range }
 }
 
 extension Checker {
@@ -128,9 +120,7 @@ extension Checker {
         }
         guard ok else { return nil }
         // Every row needs its name: `add task wbs 7` would otherwise reach the database.
-        // By index: a `for f in` copy of each of the entity's FieldDefs retained its strings.
-        for i in entity.fields.indices where entity.fields[i].required && entity.fields[i].name != "wbs" && out.link == nil && out.value(entity.fields[i].name) == nil {
-            let f = entity.fields[i]
+        for f in entity.fields where f.required && f.name != "wbs" && out.value(f.name) == nil && out.link == nil {
             let example = entity.key ?? f.name
             diagnostics.error(.invalidValue, "a\(entity.singular.first.map { "aeiou".contains($0) } == true ? "n" : "") \(entity.singular) needs a \(f.name): add \(entity.singular) \"\(example == f.name ? "..." : "Name")\" ...", a.entity.range)
             return nil

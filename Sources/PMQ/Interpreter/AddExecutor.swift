@@ -42,19 +42,17 @@ struct AddExecutor {
 
     /// Plain values and references of every field but the task-specific ones.
     private func common(_ a: TAdd, into cols: inout [String: Value], project: Int64? = nil) throws {
-        // By index, reading each field in place: a `for` copy of a FieldDef retains its strings.
-        for i in a.values.indices {
-            guard let column = a.values[i].field.column else { continue }
-            if case .reference(let target) = a.values[i].field.type, case .reference(let key) = a.values[i].value {
-                cols[column] = .integer(try resolve(target, key, a.values[i].range, project: project))
+        for (f, v, range) in a.values {
+            guard let column = f.column else { continue }
+            if case .reference(let target) = f.type, case .reference(let key) = v {
+                cols[column] = .integer(try resolve(target, key, range, project: project))
             } else {
-                cols[column] = a.values[i].value
+                cols[column] = v
             }
         }
         // Custom fields with a default take it when the row does not name them (docs/language.md, “Custom fields”).
-        let fields = a.entity.fields
-        for i in fields.indices where fields[i].custom {
-            if let d = fields[i].defaultValue, let column = fields[i].column, cols[column] == nil { cols[column] = d }
+        for f in a.entity.fields where f.custom {
+            if let d = f.defaultValue, let column = f.column, cols[column] == nil { cols[column] = d }
         }
     }
 
