@@ -150,4 +150,33 @@ struct DeferredIndexTests {
         #expect(try Self.cacheSize(s) == .integer(-5000))
         #expect(try Self.indexes(s).count >= 5)
     }
+
+    /// The codes a run added are kept packed (`TaskCodeSet`): it must answer as a `Set<String>`
+    /// of the same codes does, for codes that pack and codes that do not (letters, `_`, `-`,
+    /// more than 16 characters, leading zeros, `1.1` against `11` and `1.10`).
+    @Test("the codes added just now, packed, answer as a set of strings")
+    func packedCodes() {
+        var random = SeededGenerator(seed: 14)
+        let alphabet = Array("0123456789.") + ["a", "B", "_", "-"]
+        func code() -> String {
+            let n = Int.random(in: 1...20, using: &random)
+            return String((0..<n).map { _ in Int.random(in: 0..<14, using: &random) < 12 ? alphabet[Int.random(in: 0..<11, using: &random)] : alphabet[Int.random(in: 11..<15, using: &random)] })
+        }
+        var packed = TaskCodeSet(), plain = Set<String>()
+        let fixed = ["1", "1.1", "11", "1.10", "1.01", "01.1", "10", "1.1.1", "0", "00", "9999999999999999", "99999999999999999", "1.a", "1-2"]
+        for c in fixed.prefix(7) { packed.insert(c); plain.insert(c) }
+        for _ in 0..<3_000 {
+            let c = code()
+            if Bool.random(using: &random) { packed.insert(c); plain.insert(c) }
+        }
+        #expect(packed.count == plain.count)
+        for c in fixed { #expect(packed.contains(c) == plain.contains(c), "\(c)") }
+        for _ in 0..<6_000 {
+            let c = Bool.random(using: &random) ? code() : plain.randomElement(using: &random) ?? "1"
+            #expect(packed.contains(c) == plain.contains(c), "\(c)")
+        }
+        #expect(TaskCodeSet.pack("1.1") != TaskCodeSet.pack("11"))
+        #expect(TaskCodeSet.pack("1.2.3.4.5.6.7.8.9") == nil)   // 17 characters
+        #expect(TaskCodeSet.pack("2.a") == nil)
+    }
 }

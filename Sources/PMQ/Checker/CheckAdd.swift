@@ -58,7 +58,12 @@ extension Checker {
             }
         }
         if let lit = a.literal {
-            let literalField: String? = ["leaves": "person", "workdays": "day", "holidays": "day"][entity.plural]
+            let literalField: String?
+            switch entity.plural {
+            case "leaves": literalField = "person"
+            case "workdays", "holidays": literalField = "day"
+            default: literalField = nil
+            }
             let keyName = entity.plural == "tasks" || entity.plural == "milestones" ? "name" : (literalField ?? entity.key)
             guard let keyName, let kf = entity.field(keyName) else {
                 diagnostics.error(.unexpectedToken, "\(entity.plural) have no name: give their fields, as in \"add \(entity.singular) \(entity.fieldNames.prefix(2).map { "\($0) ..." }.joined(separator: " "))\"", lit.range)

@@ -90,7 +90,7 @@ extension Statement {
     /// (Statements inside blocks are checked, and refused, one by one.)
     var changeVerb: String? {
         switch kind {
-        case .add(let a) where ["holiday", "holidays"].contains(a.entity.lowered): return "add holiday"
+        case .add(let a) where a.entity.isWord("holiday") || a.entity.isWord("holidays"): return "add holiday"
         case .add: return "add"
         case .update: return "update"
         case .assign: return "assign"
@@ -141,7 +141,7 @@ extension Checker {
         switch s.kind {
         case .query(let q): return checkQuery(q).map { .query($0) }
         case .explain(let q): return checkQuery(q).map { .explain($0) }
-        case .add(let a) where ["holiday", "holidays"].contains(a.entity.lowered):
+        case .add(let a) where a.entity.isWord("holiday") || a.entity.isWord("holidays"):
             return checkHoliday(a, s.range)
         case .add(let a): return checkAdd(a, s.range).map { .add($0) }
         case .use(let e):

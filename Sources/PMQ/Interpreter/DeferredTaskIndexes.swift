@@ -25,6 +25,9 @@ final class DeferredTaskIndexes {
     private let savedCache: Int64?
     /// The page cache while the indexes are away and while they are built (SQLite's default, in KiB).
     static let cacheWhileAway: Int64 = -2000
+    /// The page cache of the roll-up that ends a run whose rows went in without the indexes
+    /// (8 MiB; see `Transactions`): memory, not speed, is what the bulk cache costs there.
+    static let cacheForRollUp: Int64 = -8192
     private let indexes: [(name: String, sql: String)]
     /// The id of the first row written while the indexes are away.
     let firstID: Int64
@@ -52,15 +55,15 @@ final class DeferredTaskIndexes {
     }
 
     /// Drops the indexes, when deferring pays: `rows` task rows written in a row so far.
-    /// `added` holds the codes written so far, per project.
-    static func start(_ db: any Engine, rows: Int, added: [Int64?: Set<String>]) throws -> DeferredTaskIndexes? {
+    /// `added` holds how many codes were written so far, per project.
+    static func start(_ db: any Engine, rows: Int, added: [Int64?: Int]) throws -> DeferredTaskIndexes? {
         guard db.kind == .sqlite, rows >= minimumRows, case .integer(let total) = try db.scalar(BulkSQL.taskCount, []),
               Int64(rows) * 3 >= total else { return nil }
         var older: Set<Int64?> = []
         try db.query(BulkSQL.tasksPerProject, []) { r in
             let project: Int64? = if case .integer(let p) = r[0] { p } else { nil }
             let n: Int64 = if case .integer(let c) = r[1] { c } else { 0 }
-            if n > Int64(added[project]?.count ?? 0) { older.insert(project) }
+            if n > Int64(added[project] ?? 0) { older.insert(project) }
         }
         var indexes: [(name: String, sql: String)] = []
         try db.query(BulkSQL.indexesOf, [.text("tasks")]) { r in

@@ -14,7 +14,7 @@ struct SessionCaches {
     /// import, with the parents it found), per project: a child's parent among them needs no
     /// lookup (a data load adds each parent just before its children). Any other statement, a rollback or a new run forgets them,
     /// since only adds run in between (nothing removed or renamed a task).
-    private var addedTaskCodes: [Int64?: Set<String>] = [:]
+    private var addedTaskCodes: [Int64?: TaskCodeSet] = [:]
     /// SQL compiled for checked nodes during one run. The node is held with its SQL so its
     /// identity cannot be reused by another node while the entry exists.
     private var querySQL: [ObjectIdentifier: (node: AnyObject, sql: CompiledSQL)] = [:]
@@ -64,9 +64,9 @@ struct SessionCaches {
     // MARK: Tasks added just now
 
     func wasAdded(task code: String, project: Int64?) -> Bool { addedTaskCodes[project]?.contains(code) == true }
-    mutating func added(task code: String, project: Int64?) { addedTaskCodes[project, default: []].insert(code) }
-    /// Every code added just now, per project (see `DeferredTaskIndexes.start`).
-    var addedTasks: [Int64?: Set<String>] { addedTaskCodes }
+    mutating func added(task code: String, project: Int64?) { addedTaskCodes[project, default: TaskCodeSet()].insert(code) }
+    /// How many codes were added just now, per project (see `DeferredTaskIndexes.start`).
+    var addedTaskCounts: [Int64?: Int] { addedTaskCodes.mapValues(\.count) }
     /// A statement other than `add` runs, or a run starts.
     mutating func forgetAddedTasks() { addedTaskCodes.removeAll() }
 
@@ -96,5 +96,41 @@ struct SessionCaches {
     mutating func schemaChanged() {
         insertText.removeAll()
         lastInsert = nil
+    }
+}
+
+/// The codes of the tasks added just now in one project. A data load adds a million of them
+/// and keeps them all until its rows end: as `Set<String>` that was 16 bytes a bucket, 32 MiB
+/// at a million rows and 48 MiB while the set doubled (BENCHMARKS.md, “Issue 14, sixth pass”).
+/// A code of digits and dots of up to 16 characters (nearly every code) is packed into a
+/// UInt64 instead, four bits a character; any other code is kept as it is.
+struct TaskCodeSet {
+    private var packed: Set<UInt64> = []
+    private var other: Set<String> = []
+
+    var count: Int { packed.count + other.count }
+
+    func contains(_ code: String) -> Bool {
+        if let p = TaskCodeSet.pack(code) { return packed.contains(p) }
+        return other.contains(code)
+    }
+
+    mutating func insert(_ code: String) {
+        if let p = TaskCodeSet.pack(code) { packed.insert(p) } else { other.insert(code) }
+    }
+
+    /// `1` → 2, `.` → 11 (never 0), the first character in the lowest four bits: two codes
+    /// pack alike only when they are the same text, since the length is where the zeros start.
+    /// Nil for a code longer than 16 characters or with any other character.
+    static func pack(_ code: String) -> UInt64? {
+        var value: UInt64 = 0, shift: UInt64 = 0
+        for b in code.utf8 {
+            let nibble: UInt64
+            if b >= 48 && b <= 57 { nibble = UInt64(b - 47) } else if b == 46 { nibble = 11 } else { return nil }
+            guard shift < 64 else { return nil }
+            value |= nibble << shift
+            shift += 4
+        }
+        return value
     }
 }

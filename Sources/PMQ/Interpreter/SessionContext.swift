@@ -193,6 +193,16 @@ final class SessionContext {
         return try body()
     }
 
+    /// Runs `body` with SQLite's page cache at `size` when that is smaller than it is now (both
+    /// in KiB, negative, as the pragma gives them; a size in pages is left alone); the size
+    /// goes back afterwards.
+    func withSmallerCache<T>(_ size: Int64, _ body: () throws -> T) rethrows -> T {
+        guard db.kind == .sqlite, case .integer(let now) = (try? db.scalar(BulkSQL.cacheSize)) ?? .null, now < size else { return try body() }
+        try? db.execute(BulkSQL.setCacheSize(size))
+        defer { try? db.execute(BulkSQL.setCacheSize(now)) }
+        return try body()
+    }
+
     // MARK: Runs of task rows
 
     /// A task row was written (by `add task` or an import). After enough of them in a row the
@@ -202,7 +212,7 @@ final class SessionContext {
         taskRowsInARow += 1
         guard taskRowsInARow >= nextDeferralCheck, deferredTaskIndexes == nil else { return }
         nextDeferralCheck = taskRowsInARow * 2
-        deferredTaskIndexes = try DeferredTaskIndexes.start(db, rows: taskRowsInARow, added: caches.addedTasks)
+        deferredTaskIndexes = try DeferredTaskIndexes.start(db, rows: taskRowsInARow, added: caches.addedTaskCounts)
     }
 
     /// The run of task rows ends: the indexes are built again. A row that repeated an older

@@ -195,9 +195,20 @@ final class Transactions {
             do {
                 // The tasks table's indexes, if a run of `add task` rows left them away, come back
                 // first: a repeated code is refused at its statement, and the checks below use them.
+                let largeLoad = context.deferredTaskIndexes != nil
                 try context.endTaskRowsOfStatements()
+                // The codes the rows added are not asked again in this run: a million of them
+                // would stay in memory beside the roll-up's page cache and sorts.
+                context.caches.forgetAddedTasks()
                 try context.journal.flush()
-                try context.rollUpPending()
+                // The roll-up of a large load derives every summary of a fresh tree: with the
+                // bulk write's 32 MiB page cache, and SQLite's sorts sized by it, a 1M-line load
+                // peaked at 142 MiB there (BENCHMARKS.md, “Issue 14, sixth pass”).
+                if largeLoad {
+                    try context.withSmallerCache(DeferredTaskIndexes.cacheForRollUp) { try context.rollUpPending() }
+                } else {
+                    try context.rollUpPending()
+                }
                 try context.journal.nameStatement()
                 if !savepoint { try context.checkWBSIntegrity() }
                 try context.journal.finish()

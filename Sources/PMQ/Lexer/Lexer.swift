@@ -62,6 +62,9 @@ struct Lexer {
         limit = range.end
     }
 
+    /// Whether there are diagnostics to take (asked after every token: nearly always no).
+    var hasDiagnostics: Bool { !diagnostics.isEmpty }
+
     /// Moves the diagnostics found so far to the caller.
     mutating func takeDiagnostics() -> [Diagnostic] {
         let d = diagnostics.items
@@ -74,8 +77,9 @@ struct Lexer {
     mutating func next() -> Token {
         // A mapped script: the text well behind the lexer is not needed again (a
         // diagnostic that shows it reads it back), so its pages go back to the system.
-        if i - releasedTo > 8 << 20 {
-            releasedTo = i - (1 << 20)
+        // Every 2 MiB (was 8): the window held counts in a load's peak resident memory.
+        if i - releasedTo > 2 << 20 {
+            releasedTo = i - (256 << 10)
             b.release(before: releasedTo)
         }
         while true {
@@ -127,7 +131,7 @@ struct Lexer {
         if text == "\n" {
             if depth > 0 { return }
             if let last {
-                if case .identifier = last.kind, Lexer.continuationKeywords.contains(last.lowered) { return }
+                if case .identifier = last.kind, Lexer.isOneOf(last.text.utf8, Lexer.continuationKeywordBytes) { return }
                 if case .symbol = last.kind, Lexer.continuationSymbols.contains(last.text) { return }
             }
             if nextLineStartsWithClause(limit) { return }
@@ -151,6 +155,27 @@ struct Lexer {
         let word = String(decoding: b[j..<k], as: UTF8.self).lowercased()
         while k < limit, b[k] == UInt8(ascii: " ") || b[k] == UInt8(ascii: "\t") || b[k] == UInt8(ascii: "\r") { k += 1 }
         return Lexer.continues(word: word, before: k < limit && b[k] != UInt8(ascii: "\n") ? b[k] : nil)
+    }
+
+    /// The keyword lists above as bytes: every line end asks them, and a String made and
+    /// lower-cased for each asking was a load's per-line cost.
+    static let continuationKeywordBytes = continuationKeywords.map { Array($0.utf8) }
+    static let leadingContinuationBytes = leadingContinuations.map { Array($0.utf8) }
+
+    /// Whether `word`, ASCII letters folded to lower case, is one of `words` (lower-case ASCII).
+    static func isOneOf<C: Collection>(_ word: C, _ words: [[UInt8]]) -> Bool where C.Element == UInt8 {
+        let n = word.count
+        guard n <= 8 else { return false }
+        outer: for w in words where w.count == n {
+            var i = word.startIndex
+            for c in w {
+                let x = word[i]
+                if x != c && !(x >= 65 && x <= 90 && x + 32 == c) { continue outer }
+                i = word.index(after: i)
+            }
+            return true
+        }
+        return false
     }
 
     /// Numbers, dates (`2026-01-28`), durations (`3d`, `5wd`) and WBS codes (`1.2.3`).

@@ -4,6 +4,12 @@ struct Name: Equatable {
     var text: String
     var range: SourceRange
     var lowered: String { text.lowercased() }
+    /// Whether the name is `word` (lower-case ASCII), capitals folded, without making a String.
+    func isWord(_ word: String) -> Bool {
+        let a = text.utf8, b = word.utf8
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { x, y in x == y || (x >= 65 && x <= 90 && x + 32 == y) }
+    }
 }
 
 final class Expr {

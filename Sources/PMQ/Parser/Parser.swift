@@ -20,7 +20,7 @@ struct Parser {
     private mutating func deeper(_ levels: Int = 1, _ what: String = "expression") throws {
         depth += levels
         if depth > Parser.maxDepth {
-            throw Failure(diagnostic: Diagnostic(.nestedTooDeeply, "\(what) nested too deeply (more than \(Parser.maxDepth) levels); split it up", at: peek().range))
+            throw Failure(diagnostic: Diagnostic(.nestedTooDeeply, "\(what) nested too deeply (more than \(Parser.maxDepth) levels); split it up", at: current.range))
         }
     }
     private(set) var diagnostics = DiagnosticBag()
@@ -48,27 +48,38 @@ struct Parser {
 
     // MARK: - Token stream
 
-    private mutating func peek(_ k: Int = 0) -> Token {
+    /// Lexes until `k + 1` tokens are waiting.
+    private mutating func fill(_ k: Int) {
         while lookahead.count <= k {
             lookahead.append(lexer.next())
-            for d in lexer.takeDiagnostics() { diagnostics.add(d) }
+            if lexer.hasDiagnostics { for d in lexer.takeDiagnostics() { diagnostics.add(d) } }
         }
+    }
+
+    /// The token `k` ahead, a copy (its text and payload retained): for keeping it.
+    private mutating func peek(_ k: Int = 0) -> Token {
+        fill(k)
         return lookahead[k]
     }
 
+    /// The next token and the one `k` ahead, read in place: asking `isNewline` or
+    /// `isKeyword` of them copies nothing. The parser asks several times a token, and a
+    /// copy of a token retains its text and payload (a tenth of a data load's instructions).
+    private var current: Token { mutating _read { fill(0); yield lookahead[0] } }
+    private subscript(ahead k: Int) -> Token { mutating _read { fill(k); yield lookahead[k] } }
+
     @discardableResult
     private mutating func advance() -> Token {
-        let t = peek()
-        lookahead.removeFirst()
-        return t
+        fill(0)
+        return lookahead.removeFirst()
     }
 
     private mutating func accept(keyword k: String) -> Token? {
-        peek().isKeyword(k) ? advance() : nil
+        current.isKeyword(k) ? advance() : nil
     }
 
     private mutating func accept(symbol s: String) -> Token? {
-        peek().isSymbol(s) ? advance() : nil
+        current.isSymbol(s) ? advance() : nil
     }
 
     private mutating func expect(keyword k: String, _ what: String? = nil) throws -> Token {
@@ -99,8 +110,8 @@ struct Parser {
     /// After a statement that ends too soon: a word that is nearly a clause keyword
     /// (`tasks selct wbs`) gets a suggestion.
     private mutating func misspeltKeyword() -> String {
-        guard case .identifier = peek().kind else { return "" }
-        let hint = Suggestions.didYouMean(peek().text, Keywords.clauses)
+        guard case .identifier = current.kind else { return "" }
+        let hint = Suggestions.didYouMean(current.text, Keywords.clauses)
         return hint
     }
 
@@ -112,12 +123,12 @@ struct Parser {
         // the next line is then most likely its rest, and an error there would only repeat it.
         var brokenLine = false
         while true {
-            while peek().isNewline { advance() }
-            if peek().isEOF { return nil }
+            while current.isNewline { advance() }
+            if current.isEOF { return nil }
             do {
                 depth = 0
                 let s = try parseStatement()
-                if !peek().isNewline && !peek().isEOF {
+                if !current.isNewline && !current.isEOF {
                     let hint = misspeltKeyword()
                     var d = failure("expected the end of the statement").diagnostic
                     d.message += hint
@@ -147,8 +158,8 @@ struct Parser {
     /// Skips the rest of a failed statement, including the rest of any block it opened,
     /// so the next error reported is a real one and not a stray `}`.
     private mutating func skipToSeparator() {
-        while !peek().isEOF {
-            if peek().isNewline && openBlocks == 0 { break }
+        while !current.isEOF {
+            if current.isNewline && openBlocks == 0 { break }
             let t = advance()
             if t.isSymbol("{") { openBlocks += 1 }
             if t.isSymbol("}") { openBlocks = max(0, openBlocks - 1) }
@@ -160,7 +171,7 @@ struct Parser {
     private mutating func parseStatement() throws -> Statement {
         let first = peek()
         // `name = expr` rebinds a variable; no query starts with `ident =`.
-        if first.isIdentifier, peek(1).isSymbol("=") {
+        if first.isIdentifier, self[ahead: 1].isSymbol("=") {
             advance(); advance()
             let b = try parseBinding()
             return Statement(kind: .rebind(Name(text: first.text, range: first.range), b), range: first.range.to(bindingRange(b)))
@@ -171,7 +182,7 @@ struct Parser {
                 advance()
                 let q = try parseQuery()
                 return Statement(kind: .explain(q), range: first.range.to(q.range))
-            case "add" where peek(1).isKeyword("field"): return try parseAddField()
+            case "add" where self[ahead: 1].isKeyword("field"): return try parseAddField()
             case "add": return try parseAdd()
             case "use":
                 advance()
@@ -199,12 +210,12 @@ struct Parser {
                 var message: Expr?
                 if accept(symbol: ",") != nil { message = try parseExpr() }
                 return Statement(kind: .assert(e, message: message), range: first.range.to(message?.range ?? e.range))
-            case "save" where peek(1).isKeyword("rule"): return try parseSaveRule()
-            case "drop" where peek(1).isKeyword("rule"):
+            case "save" where self[ahead: 1].isKeyword("rule"): return try parseSaveRule()
+            case "drop" where self[ahead: 1].isKeyword("rule"):
                 advance(); advance()
                 let name = try parsePrimary()
                 return Statement(kind: .dropRule(name), range: first.range.to(name.range))
-            case "show" where peek(1).isKeyword("rules"):
+            case "show" where self[ahead: 1].isKeyword("rules"):
                 advance()
                 return Statement(kind: .showRules, range: first.range.to(advance().range))
             case "check" where !startsQuery(): advance(); return Statement(kind: .checkRules, range: first.range)
@@ -215,7 +226,7 @@ struct Parser {
                 _ = try expect(symbol: "=", "\"=\" after the query's name")
                 let q = try parseQuery()
                 return Statement(kind: .saveQuery(name, q, text: source.slice(q.range)), range: first.range.to(q.range))
-            case "drop" where peek(1).isKeyword("field"):
+            case "drop" where self[ahead: 1].isKeyword("field"):
                 // drop_field_stmt = "drop" , "field" , field_name , "from" , IDENT ;
                 advance(); advance()
                 let name = try fieldName()
@@ -236,7 +247,7 @@ struct Parser {
                 advance()
                 if accept(keyword: "of") != nil {
                     var entity: Name?
-                    if peek().isIdentifier, !peek(1).isNewline, !peek(1).isEOF, !peek(1).isSymbol(".") {
+                    if current.isIdentifier, !self[ahead: 1].isNewline, !self[ahead: 1].isEOF, !self[ahead: 1].isSymbol(".") {
                         let t = advance()
                         entity = Name(text: t.text, range: t.range)
                     }
@@ -251,8 +262,8 @@ struct Parser {
                 advance()
                 guard let l = accept(keyword: "level") else { return Statement(kind: .schedule, range: first.range) }
                 guard accept(keyword: "within") != nil else { return Statement(kind: .scheduleLevel(within: nil), range: first.range.to(l.range)) }
-                if peek().isNewline || peek().isEOF {
-                    throw Failure(diagnostic: Diagnostic(peek().isEOF ? .incompleteInput : .unexpectedToken, "expected a time budget after \"within\", like 200ms or 2s", at: peek().range))
+                if current.isNewline || current.isEOF {
+                    throw Failure(diagnostic: Diagnostic(current.isEOF ? .incompleteInput : .unexpectedToken, "expected a time budget after \"within\", like 200ms or 2s", at: current.range))
                 }
                 let budget = try parseAdditive()
                 return Statement(kind: .scheduleLevel(within: budget), range: first.range.to(budget.range))
@@ -298,7 +309,7 @@ struct Parser {
     }
 
     private mutating func expectName(_ what: String) throws -> Name {
-        guard peek().isIdentifier else { throw failure("expected \(what)") }
+        guard current.isIdentifier else { throw failure("expected \(what)") }
         let t = advance()
         return Name(text: t.text, range: t.range)
     }
@@ -314,7 +325,7 @@ struct Parser {
         let t = peek()
         guard t.isIdentifier else { return false }
         if t.isKeyword("count") { return true }
-        if Keywords.isSource(t.text) { return !peek(1).isSymbol("(") && !peek(1).isSymbol(".") }
+        if Keywords.isSource(t.text) { return !self[ahead: 1].isSymbol("(") && !self[ahead: 1].isSymbol(".") }
         let next = peek(1)
         if (t.isKeyword("downstream") || t.isKeyword("upstream")) && next.isKeyword("of") { return true }
         return ["where", "group", "select", "order", "limit"].contains { next.isKeyword($0) }
@@ -351,7 +362,7 @@ struct Parser {
     private mutating func parseExport() throws -> Statement {
         let first = advance()
         var query: Query?
-        if peek().isKeyword("project"), peek(1).isKeyword("to") {
+        if current.isKeyword("project"), self[ahead: 1].isKeyword("to") {
             advance()
         } else {
             query = try parseQuery()
@@ -439,8 +450,8 @@ struct Parser {
         while true {
             // `else` may start the next line.
             var k = 0
-            while peek(k).isNewline { k += 1 }
-            guard peek(k).isKeyword("else") else { break }
+            while self[ahead: k].isNewline { k += 1 }
+            guard self[ahead: k].isKeyword("else") else { break }
             for _ in 0..<k { advance() }
             advance()
             if accept(keyword: "if") != nil {
@@ -467,11 +478,11 @@ struct Parser {
         openBlocks += 1
         var body: [Statement] = []
         while true {
-            while peek().isNewline { advance() }
+            while current.isNewline { advance() }
             if let close = accept(symbol: "}") { openBlocks -= 1; return (body, close.range) }
-            if peek().isEOF { throw failure("expected \"}\" to close the block") }
+            if current.isEOF { throw failure("expected \"}\" to close the block") }
             body.append(try parseStatement())
-            if !peek().isNewline && !peek().isSymbol("}") {
+            if !current.isNewline && !current.isSymbol("}") {
                 throw failure("expected the end of the statement")
             }
         }
@@ -483,7 +494,7 @@ struct Parser {
         let name = try expectName("a function name")
         _ = try expect(symbol: "(", "\"(\" and the parameters")
         var params: [Name] = []
-        if !peek().isSymbol(")") {
+        if !current.isSymbol(")") {
             repeat { params.append(try expectName("a parameter name")) } while accept(symbol: ",") != nil
         }
         _ = try expect(symbol: ")", "\")\" after the parameters")
@@ -540,7 +551,7 @@ struct Parser {
 
     private mutating func parseAdd() throws -> Statement {
         let addTok = advance()
-        guard peek().isIdentifier else { throw failure("expected what to add (person, project, task, risk, ...)") }
+        guard current.isIdentifier else { throw failure("expected what to add (person, project, task, risk, ...)") }
         let e = advance()
         let entity = Name(text: e.text, range: e.range)
         var stmt = AddStatement(entity: entity, literal: nil, pairs: [], link: nil)
@@ -549,16 +560,16 @@ struct Parser {
             _ = try expect(symbol: "->", "\"->\" between the two tasks")
             let succ = try parseAdditive()
             stmt.link = (pred, succ)
-        } else if !peek().isIdentifier && !peek().isNewline && !peek().isEOF {
+        } else if !current.isIdentifier && !current.isNewline && !current.isEOF {
             stmt.literal = try parseAdditive()
         }
         var end = stmt.link?.succ.range ?? stmt.literal?.range ?? entity.range
-        while peek().isIdentifier {
+        while current.isIdentifier {
             let f = advance()
-            if peek().isNewline || peek().isEOF {
-                throw Failure(diagnostic: Diagnostic(peek().isEOF ? .incompleteInput : .unexpectedToken,
-                                                     "\(peek().isEOF ? "incomplete input: " : "")expected a value after \"\(f.text)\"",
-                                                     at: peek().isEOF ? peek().range : f.range))
+            if current.isNewline || current.isEOF {
+                throw Failure(diagnostic: Diagnostic(current.isEOF ? .incompleteInput : .unexpectedToken,
+                                                     "\(current.isEOF ? "incomplete input: " : "")expected a value after \"\(f.text)\"",
+                                                     at: current.isEOF ? current.range : f.range))
             }
             let v = try parsePairValue()
             stmt.pairs.append((Name(text: f.text, range: f.range), v))
@@ -572,8 +583,8 @@ struct Parser {
     /// of operators, each looking for a symbol that is not there. Operators, the unary minus,
     /// `.` and calls all need a symbol at the first or second token: only then the long way.
     private mutating func parsePairValue() throws -> Expr {
-        if case .symbol = peek().kind { return try parseAdditive() }
-        if case .symbol = peek(1).kind { return try parseAdditive() }
+        if case .symbol = current.kind { return try parseAdditive() }
+        if case .symbol = self[ahead: 1].kind { return try parseAdditive() }
         return try parsePrimary()
     }
 
@@ -594,14 +605,14 @@ struct Parser {
         }
         let (q, s) = try parseSource()
         var end = q.range
-        if peek().isKeyword("as"), peek(1).isKeyword("of") {
+        if current.isKeyword("as"), self[ahead: 1].isKeyword("of") {
             advance(); advance()
             let d = try parseAdditive()
             q.asOf = d
             end = d.range
         }
         // `as of <date>` (docs/language.md, “Time travel”) is not a name: it is left for the time-travel clause.
-        if peek().isKeyword("as"), !peek(1).isKeyword("of") {
+        if current.isKeyword("as"), !self[ahead: 1].isKeyword("of") {
             advance()
             let name = try expectName("a name for the rows after \"as\", as in \"tasks as t\"")
             q.alias = name
@@ -661,7 +672,7 @@ struct Parser {
                 end = o.range
             }
         }
-        if ["where", "group", "having", "pivot", "select", "order", "limit"].contains(where: { peek().isKeyword($0) }) {
+        if ["where", "group", "having", "pivot", "select", "order", "limit"].contains(where: { current.isKeyword($0) }) {
             throw failure("clauses go in the order where, group by, having, pivot, select, order by, limit")
         }
         q.range = s.range.to(end)
@@ -670,7 +681,7 @@ struct Parser {
 
     /// source = ( "downstream" | "upstream" ) , "of" , additive | IDENT ;
     private mutating func parseSource() throws -> (Query, Token) {
-        guard peek().isIdentifier else { throw failure("expected what to query (tasks, people, risks, ...)") }
+        guard current.isIdentifier else { throw failure("expected what to query (tasks, people, risks, ...)") }
         let s = advance()
         if (s.isKeyword("downstream") || s.isKeyword("upstream")), accept(keyword: "of") != nil {
             let task = try parseAdditive()
@@ -685,7 +696,7 @@ struct Parser {
     private mutating func parseSelectItem() throws -> SelectItem {
         let e = try parseExpr()
         if accept(keyword: "as") != nil {
-            guard peek().isIdentifier else { throw failure("expected a column name after \"as\"") }
+            guard current.isIdentifier else { throw failure("expected a column name after \"as\"") }
             let a = advance()
             return SelectItem(expr: e, alias: Name(text: a.text, range: a.range), range: e.range.to(a.range))
         }
@@ -744,7 +755,7 @@ struct Parser {
 
     /// not_expr = "not" , not_expr | comparison ;
     private mutating func parseNot() throws -> Expr {
-        if peek().isKeyword("not") && !peek(1).isKeyword("in") && !peek(1).isKeyword("between") {
+        if current.isKeyword("not") && !self[ahead: 1].isKeyword("in") && !self[ahead: 1].isKeyword("between") {
             let t = advance()
             try deeper()
             defer { depth -= 1 }
@@ -770,15 +781,15 @@ struct Parser {
             return try nonAssociative(Expr(.binary(op, left, right), left.range.to(right.range)))
         }
         var negated = false
-        if t.isKeyword("not") && (peek(1).isKeyword("in") || peek(1).isKeyword("between")) {
+        if t.isKeyword("not") && (self[ahead: 1].isKeyword("in") || self[ahead: 1].isKeyword("between")) {
             advance()
             negated = true
         }
         if accept(keyword: "in") != nil {
-            if peek().isSymbol("("), !isSubqueryAhead(1) {
+            if current.isSymbol("("), !isSubqueryAhead(1) {
                 let open = advance()
                 var items: [Expr] = []
-                if !peek().isSymbol(")") {
+                if !current.isSymbol(")") {
                     while true {
                         items.append(try parseExpr())
                         guard let comma = accept(symbol: ",") else { break }
@@ -835,7 +846,7 @@ struct Parser {
         f.by = try part("by")
         f.after = try part("after")
         f.before = try part("before")
-        if ["from", "to", "by", "after"].contains(where: { peek().isKeyword($0) }) {
+        if ["from", "to", "by", "after"].contains(where: { current.isKeyword($0) }) {
             throw failure("the parts of \"changed\" go in the order from, to, by, after, before")
         }
         return try nonAssociative(Expr(.changed(left, f), left.range.to(end)))
@@ -874,7 +885,7 @@ struct Parser {
         var left = try parseArithmetic(level: level + 1)
         let start = depth
         defer { depth = start }
-        while case .symbol = peek().kind, let op = Parser.arithmeticLevels[level][peek().text] {
+        while case .symbol = current.kind, let op = Parser.arithmeticLevels[level][current.text] {
             advance()
             // `+ -` and `* /` are not associative (dates, text, rounding): the chain stays
             // left-deep, and every later pass walks it a level a term, so each term counts.
@@ -903,7 +914,7 @@ struct Parser {
         defer { depth = start }
         while accept(symbol: ".") != nil {
             try deeper()
-            guard peek().isIdentifier else { throw failure("expected a field name after \".\"") }
+            guard current.isIdentifier else { throw failure("expected a field name after \".\"") }
             let f = advance()
             e = Expr(.member(e, Name(text: f.text, range: f.range)), e.range.to(f.range))
         }
@@ -915,13 +926,13 @@ struct Parser {
         let t = peek(k)
         guard t.isIdentifier else { return false }
         if t.isKeyword("count") { return true }
-        if (t.isKeyword("downstream") || t.isKeyword("upstream")) && peek(k + 1).isKeyword("of") { return true }
+        if (t.isKeyword("downstream") || t.isKeyword("upstream")) && self[ahead: k + 1].isKeyword("of") { return true }
         // A name followed by a query clause is a query over it (a saved query, a set): no
         // expression continues with `where`, `select`, ... (`owner in (it_people where rate > 60)`).
         let next = peek(k + 1)
         if ["where", "group", "select", "order", "limit", "pivot"].contains(where: { next.isKeyword($0) })
-            || (next.isKeyword("as") && peek(k + 2).isKeyword("of")) { return true }
-        return Keywords.isSource(t.text) && !peek(k + 1).isSymbol("(") && !peek(k + 1).isSymbol(".")
+            || (next.isKeyword("as") && self[ahead: k + 2].isKeyword("of")) { return true }
+        return Keywords.isSource(t.text) && !self[ahead: k + 1].isSymbol("(") && !self[ahead: k + 1].isSymbol(".")
     }
 
     /// primary = NUMBER | WBS_CODE | DATE | DURATION | STRING | "null"
@@ -948,11 +959,11 @@ struct Parser {
         case .identifier:
             advance()
             if t.isKeyword("null") { return Expr(.null, t.range) }
-            if t.isKeyword("case") && peek().isKeyword("when") { return try parseCase(t) }
-            if peek().isSymbol("(") {
+            if t.isKeyword("case") && current.isKeyword("when") { return try parseCase(t) }
+            if current.isSymbol("(") {
                 advance()
                 var args: [Expr] = []
-                if !peek().isSymbol(")") {
+                if !current.isSymbol(")") {
                     repeat { args.append(try parseExpr()) } while accept(symbol: ",") != nil
                 }
                 let close = try expect(symbol: ")", "\")\" to close the call")
@@ -1010,13 +1021,13 @@ struct Parser {
                     try sub.deeper(1, "interpolation")
                     // Braces delimit like parentheses: `{count late}` is a subquery.
                     let e: Expr
-                    if sub.peek().isKeyword("count") {
+                    if sub.current.isKeyword("count") {
                         let q = try sub.parseQuery()
                         e = Expr(.subquery(q), q.range)
                     } else {
                         e = try sub.parseExpr()
                     }
-                    if !sub.peek().isEOF { throw sub.failure("expected \"}\" after the interpolated expression") }
+                    if !sub.current.isEOF { throw sub.failure("expected \"}\" after the interpolated expression") }
                     pieces.append(.expr(e))
                 } catch let f as Failure {
                     for d in sub.diagnostics.items { diagnostics.add(d) }

@@ -11,6 +11,10 @@ import Darwin
 public final class SQLiteEngine: Engine {
     let handle: OpaquePointer
     private var cache: [String: OpaquePointer] = [:]
+    /// The statement asked for last, found again without hashing its text: a data load runs
+    /// the same INSERT, the very same String, a million times, and `==` on one string is a
+    /// comparison of two words (hashing a 200-byte text per row was not).
+    private var last: (sql: String, stmt: OpaquePointer)?
     public let path: String?
     public var upgradedFrom: Int?
     public let dialect: SQLDialect = SQLiteDialect()
@@ -77,6 +81,7 @@ public final class SQLiteEngine: Engine {
         closed = true
         for (_, s) in cache { sqlite3_finalize(s) }
         cache.removeAll()
+        last = nil
         sqlite3_close_v2(handle)
     }
 
@@ -128,16 +133,22 @@ public final class SQLiteEngine: Engine {
     /// A cached prepared statement, reset and bound to `args`.
     func prepare(_ sql: String, _ args: [Value] = []) throws -> OpaquePointer {
         let stmt: OpaquePointer
-        if let s = cache[sql] {
+        if let l = last, l.sql == sql {
+            sqlite3_reset(l.stmt)
+            sqlite3_clear_bindings(l.stmt)
+            stmt = l.stmt
+        } else if let s = cache[sql] {
             sqlite3_reset(s)
             sqlite3_clear_bindings(s)
             stmt = s
+            last = (sql, s)
         } else {
             var s: OpaquePointer?
             let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
             guard rc == SQLITE_OK, let s else { throw error(rc) }
             cache[sql] = s
             stmt = s
+            last = (sql, s)
         }
         for (i, v) in args.enumerated() { bind(stmt, Int32(i + 1), v) }
         return stmt
