@@ -146,6 +146,27 @@ struct HistoryTests {
         #expect(out.contains(",high,") && out.contains("(added)"), "\(out)")
     }
 
+    /// Review 5, R17: a PostgreSQL identity is not given back on rollback, so a failed run used
+    /// up a change-set number there (history 1, 3) that SQLite reused (1, 2).
+    @Test("a rolled-back run and a run that changed nothing use up no change-set number", arguments: TestEngine.all)
+    func changeSetNumbersDense(_ engine: TestEngine) throws {
+        let store = try TestStore(engine)
+        defer { store.drop() }
+        let session = try store.session()
+        #expect(session.run("add person \"A\"").diagnostics.isEmpty)
+        #expect(!session.run("add person \"B\"\nassert false").diagnostics.isEmpty)
+        #expect(session.run("add person \"B\"").diagnostics.isEmpty)
+        #expect(session.run("update people where name = \"nobody\" set rate = 1").diagnostics.isEmpty)
+        #expect(session.run("add person \"C\"").diagnostics.isEmpty)
+        let undo = session.run("undo")
+        #expect(undo.diagnostics.isEmpty)
+        let said = undo.results.compactMap { r -> String? in if case .change(let c) = r { return c.message }; return nil }
+        #expect(said.first?.hasPrefix("undid change 3") == true, "\(said)")
+        let out = session.run("history").results.compactMap { OutputFormat.csv.render($0) }.joined()
+        let numbers = out.split(separator: "\n").dropFirst().compactMap { $0.split(separator: ",").first.map(String.init) }
+        #expect(numbers == ["4", "3", "2", "1"], "\(out)")
+    }
+
     @Test("opening a file of schema 11 drops the journal's index on (entity, row_id); history of still answers")
     func migrationDropsRowIndex() throws {
         let path = PMQProcess.tempDB("step12.db")

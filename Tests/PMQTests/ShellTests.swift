@@ -330,4 +330,35 @@ struct ShellTests {
         let r = try PMQProcess.run(["--db", db, "-e", "count people where name = \"Temp\""])
         #expect(r.stdout == "0\n")
     }
+
+    /// Review 5, R14: `.open` inside `begin` threw the transaction away without a word.
+    @Test(".open inside an open begin asks before discarding it, as .quit does")
+    func openInsideTransaction() throws {
+        let db = try Self.sampleDB()
+        let other = PMQProcess.tempDB("other.db")
+        let t = try Terminal(["--db", db, "--today", "2026-03-16"], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"])
+        #expect(t.expect("pmq> "))
+        t.line("begin", prompt: "pmq*> ")
+        #expect(t.line("add person \"Pending\"", prompt: "pmq*> ").contains("added person"))
+        // No: still in the transaction, on the same file.
+        t.mark()
+        t.send(".open \(other)\r")
+        #expect(t.expect("A transaction is open (begin): discard its changes and open \(other)? [y/N]"), "\(t.screen)")
+        t.send("n\r")
+        #expect(t.expect("Still in the transaction"), "\(t.screen)")
+        #expect(t.expect("pmq*> "))
+        #expect(t.line("count people where name = \"Pending\"", prompt: "pmq*> ").contains("1"))
+        // Yes: rolled back, said so, and the other file is open.
+        t.mark()
+        t.send(".open \(other)\r")
+        #expect(t.expect("[y/N]"), "\(t.screen)")
+        t.send("y\r")
+        #expect(t.expect("rolled back: nothing from the transaction was kept"), "\(t.screen)")
+        #expect(t.expect("Opened"), "\(t.screen)")
+        #expect(t.expect("pmq> "), "\(t.screen)")
+        t.send(".quit\r")
+        #expect(t.waitForExit())
+        let r = try PMQProcess.run(["--db", db, "-e", "count people where name = \"Pending\""])
+        #expect(r.stdout == "0\n")
+    }
 }

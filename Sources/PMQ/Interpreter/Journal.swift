@@ -86,9 +86,13 @@ struct Journal {
 
     mutating func set() throws -> Int64 {
         if let s = currentSet { return s }
-        try db.run(JournalWriteSQL.openSet, [.text(user), .text(label), .date(day)])
-        currentSet = db.lastInsertID
-        return db.lastInsertID
+        // The number is the highest kept plus one on both engines (see nextSetID).
+        guard case .integer(let id) = try db.scalar(JournalWriteSQL.nextSetID) else {
+            throw StoreError(.other, "cannot number a change set")
+        }
+        try db.run(JournalWriteSQL.openSet, [.integer(id), .text(user), .text(label), .date(day)])
+        currentSet = id
+        return id
     }
 
     /// Who books a change set: the user name `me` names too (docs/language.md, “Time travel” and “Me”), `$PMQ_USER`,

@@ -69,6 +69,7 @@ enum CellBytes {
         case .bool(let b): append(b ? "true" : "false" as StaticString, to: &out)
         case .text(let s), .reference(let s): append(s, to: &out)
         case .list(let xs):
+            if csv, OutputFormat.listCellNeedsJSON(xs) { return appendJSON(v, to: &out) }
             for (i, x) in xs.enumerated() {
                 if i > 0 { if csv { out.append(59) } else { out.append(44); out.append(32) } }
                 append(x, to: &out)

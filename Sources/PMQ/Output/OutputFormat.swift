@@ -130,8 +130,21 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     public static func plain(_ v: Value, csv: Bool = false) -> String {
         switch v {
         case .null: return csv ? "" : "null"
-        case .list(let xs): return xs.joined(separator: csv ? ";" : ", ")
+        case .list(let xs):
+            if csv, listCellNeedsJSON(xs) { return json(v) }
+            return xs.joined(separator: csv ? ";" : ", ")
         default: return ConstantEvaluator.text(v)
+        }
+    }
+
+    /// Whether a list in a CSV or TSV cell is written as a JSON array (`["a b","c;d"]`)
+    /// instead of joined with `;`: when joining would not read back as the same list (an
+    /// import splits a cell at `;` and `,`, trims each item, drops empty ones, and reads a
+    /// cell that starts with `[` as JSON), so an export of a query imports back.
+    static func listCellNeedsJSON(_ xs: [String]) -> Bool {
+        if xs.first?.hasPrefix("[") == true { return true }
+        return xs.contains { x in
+            x.isEmpty || x.utf8.contains(where: { $0 == 59 || $0 == 44 }) || x.trimmingCharacters(in: .whitespaces) != x
         }
     }
 

@@ -5,10 +5,16 @@
 /// `journal_entries.field` is a column name, `+` for a range of added rows (`row_id` the first
 /// id, `new_value` the last) or `-` for a removed row (`old_value` the whole row as JSON).
 enum JournalWriteSQL {
-    /// Opens a change set booked now: ?1 the user, ?2 the statement's label, ?3 the day it is
+    /// The number the next change set takes: one past the highest kept. Asked, not left to the
+    /// engine: a PostgreSQL identity is not given back when its transaction rolls back, so a
+    /// failed run there would use up a number that SQLite reuses (numbers must read the same
+    /// on both engines). A writing run holds the writer's turn, so no other run takes it.
+    static let nextSetID = "SELECT coalesce(max(id), 0) + 1 FROM journal_sets"
+
+    /// Opens change set ?1 booked now: ?2 the user, ?3 the statement's label, ?4 the day it is
     /// booked on (the session's `today`).
     static let openSet = """
-        INSERT INTO journal_sets (at, user, statement, day) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2, ?3)
+        INSERT INTO journal_sets (id, at, user, statement, day) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4)
         """
 
     /// Removes change set ?1 when it has no entries (a transaction that changed nothing).

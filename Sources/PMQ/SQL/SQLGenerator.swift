@@ -755,6 +755,11 @@ struct SQLGenerator {
         case .invalid:
             return "NULL"
         case .caseWhen(let branches, let otherwise):
+            // A `case` whose branches are all null is null: written as a bare NULL, which takes
+            // its type from where it stands, as a `null` literal does. PostgreSQL types an
+            // untyped `CASE ... THEN NULL END` as text and then refuses it beside a number
+            // ("CASE types text and bigint cannot be matched", `text = bigint`); SQLite does not mind.
+            if e.type == .null { return "NULL" }
             return caseSQL(branches, otherwise, keyed: false)
         case .datePart(let part, let d):
             return dialect.datePart(part, expr(d))

@@ -153,21 +153,11 @@ struct MSProjectExporter {
     let session: SessionContext
 
     /// `s` escaped as XMLCoder escapes element text: & < > ' " as entities, in one pass
-    /// (what `XMLStreamEncoder` does to every text it writes).
+    /// (what `XMLStreamEncoder` does to every text it writes, with control characters).
     static func xmlEscaped(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == 38 || $0 == 60 || $0 == 62 || $0 == 39 || $0 == 34 }) else { return s }
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count + 16)
-        for b in s.utf8 {
-            switch b {
-            case 38: out.append(contentsOf: "&amp;".utf8)
-            case 60: out.append(contentsOf: "&lt;".utf8)
-            case 62: out.append(contentsOf: "&gt;".utf8)
-            case 39: out.append(contentsOf: "&apos;".utf8)
-            case 34: out.append(contentsOf: "&quot;".utf8)
-            default: out.append(b)
-            }
-        }
+        XMLStreamEncoder.appendEscaped(s, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 

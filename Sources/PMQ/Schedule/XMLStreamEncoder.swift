@@ -4,7 +4,7 @@ import Foundation
 /// encoded: the element order is the order the type's properties are declared in (for the
 /// MSPDI types, Microsoft's schema order), nil properties are left out, an array property
 /// is one element per item, and every text value is escaped here, by construction
-/// (& < > ' " as entities, as XMLCoder does).
+/// (& < > ' " as entities, as XMLCoder does; see `appendEscaped` for the rest).
 ///
 /// It replaces XMLCoder's `XMLEncoder` for `export project to "F.xml"`: that one first
 /// builds a tree of boxes for the whole document, then a String per element, and the
@@ -28,23 +28,8 @@ enum XMLStreamEncoder {
         var bytes: [UInt8] = []
         func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
         func indent(_ level: Int) { for _ in 0..<(level * 4) { bytes.append(32) } }
-        /// & < > ' " as entities; everything else as it is.
-        func escaped(_ s: String) {
-            guard s.utf8.contains(where: { $0 == 38 || $0 == 60 || $0 == 62 || $0 == 39 || $0 == 34 }) else {
-                bytes.append(contentsOf: s.utf8)
-                return
-            }
-            for b in s.utf8 {
-                switch b {
-                case 38: append("&amp;")
-                case 60: append("&lt;")
-                case 62: append("&gt;")
-                case 39: append("&apos;")
-                case 34: append("&quot;")
-                default: bytes.append(b)
-                }
-            }
-        }
+        /// & < > ' " as entities (see `XMLStreamEncoder.appendEscaped`).
+        func escaped(_ s: String) { XMLStreamEncoder.appendEscaped(s, to: &bytes) }
         func leaf(_ key: String, _ text: String, _ level: Int, escape: Bool) {
             indent(level)
             append("<" + key + ">")
@@ -53,6 +38,33 @@ enum XMLStreamEncoder {
         }
         func open(_ key: String, _ level: Int) { indent(level); append("<" + key + ">\n") }
         func close(_ key: String, _ level: Int) { indent(level); append("</" + key + ">\n") }
+    }
+
+    /// Text as XML 1.0 can carry it: & < > ' " as entities (as XMLCoder wrote them); a
+    /// carriage return as `&#13;`, so a parser does not turn CR LF into LF; and the
+    /// characters XML 1.0 cannot hold at all, even as a reference (U+0000–U+001F but tab,
+    /// line feed and carriage return; U+FFFE, U+FFFF), dropped, as the SVG and HTML writers
+    /// drop them (Markup.escape): else one control character in a name makes the whole file
+    /// unreadable, to PMQ's own `import` too.
+    static func appendEscaped(_ s: String, to bytes: inout [UInt8]) {
+        // 0xEF starts U+FFFE and U+FFFF (and other characters): those go the slow way too.
+        guard s.utf8.contains(where: { $0 == 38 || $0 == 60 || $0 == 62 || $0 == 39 || $0 == 34 || ($0 < 32 && $0 != 9 && $0 != 10) || $0 == 0xEF }) else {
+            bytes.append(contentsOf: s.utf8)
+            return
+        }
+        for c in s.unicodeScalars {
+            switch c.value {
+            case 38: bytes.append(contentsOf: "&amp;".utf8)
+            case 60: bytes.append(contentsOf: "&lt;".utf8)
+            case 62: bytes.append(contentsOf: "&gt;".utf8)
+            case 39: bytes.append(contentsOf: "&apos;".utf8)
+            case 34: bytes.append(contentsOf: "&quot;".utf8)
+            case 13: bytes.append(contentsOf: "&#13;".utf8)
+            case 9, 10: bytes.append(UInt8(c.value))
+            case 0..<32, 0xFFFE, 0xFFFF: continue
+            default: bytes.append(contentsOf: c.utf8)
+            }
+        }
     }
 
     final class Flag { var value: Bool; init(_ v: Bool) { value = v } }

@@ -5,7 +5,7 @@
 /// `pmq_meta.version` records how many steps have run. Steps pg1–pg10 came in one release
 /// (the first with this engine), so until the next release they may still be corrected.
 extension Migrations {
-    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16]
+    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16, pg17]
 
     /// v1: the project model, and the functions PMQ's SQL calls (one statement per
     /// query, so the working-day arithmetic runs in the server, over the holidays table).
@@ -422,6 +422,23 @@ extension Migrations {
             CREATE OR REPLACE FUNCTION pmq_upper(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT upper($1 COLLATE "und-x-icu") $f$;
         END IF;
     END $do$;
+    """
+
+    /// v17: number text as `formatNumber` writes it since review 5 (R3): the value to 15
+    /// significant digits first (a float8's cast to numeric keeps 15), so sums whose last
+    /// binary digits differ by the order they were added read the same on both engines; a
+    /// value under 0.0001 keeps its exponent form, as Swift writes it, instead of losing its
+    /// digits to the 9-decimal rounding; a value that rounds to a whole number reads as one.
+    static let pg17 = """
+    CREATE OR REPLACE FUNCTION pmq_number_text(double precision) RETURNS text LANGUAGE sql IMMUTABLE STRICT
+        AS $$ SELECT CASE WHEN $1 = trunc($1) AND abs($1) < 1e15 THEN CAST(CAST($1 AS bigint) AS text)
+                          ELSE (SELECT CASE WHEN y.v = trunc(y.v) AND abs(y.v) < 1e15 THEN CAST(CAST(y.v AS bigint) AS text)
+                                            WHEN abs(y.v) < 1e-4 OR abs(y.v) >= 1e15 THEN CAST(y.v AS text)
+                                            WHEN y.r <> y.v AND length(CAST(y.r AS text)) < length(CAST(y.v AS text)) THEN
+                                                CASE WHEN y.r = trunc(y.r) THEN CAST(CAST(y.r AS bigint) AS text) ELSE CAST(y.r AS text) END
+                                            ELSE CAST(y.v AS text) END
+                                FROM (SELECT x.v, CAST(round(CAST(x.v AS numeric), 9) AS double precision) AS r
+                                      FROM (SELECT CAST(CAST($1 AS numeric) AS double precision) AS v) x) y) END $$;
     """
 }
 

@@ -5,13 +5,13 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17]
     /// The step that made the row versions (v8): custom fields older than it join them after it.
     static let rowVersionsStep = 8
     /// `steps.count`, written out: reading `steps` builds every step's SQL (v8's triggers are
     /// generated), which every open paid for before (start-up, BENCHMARKS.md s1). Whoever
     /// appends a step bumps this; StoreTests checks the two agree.
-    static let latest = 16
+    static let latest = 17
 
     /// The first of `names` (another application's tables, indexes, triggers and views) that
     /// PMQ's schema also uses, compared as SQL compares names (case-insensitively); nil when
@@ -330,6 +330,11 @@ extension Migrations {
     static let v16 = """
     ALTER TABLE journal_entries ADD COLUMN statement TEXT;
     """
+
+    /// v17: nothing on SQLite, whose number text is `formatNumber` itself (SQLiteEngine); on
+    /// PostgreSQL `pmq_number_text` written again to match it (see `pg17`). A statement that
+    /// changes nothing keeps the steps in step.
+    static let v17 = "SELECT 1 -- v17: number text as formatNumber writes it (PostgreSQL only)"
 }
 
 extension SQLiteEngine {

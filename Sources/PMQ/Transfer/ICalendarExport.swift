@@ -44,7 +44,8 @@ struct ICalendarExport {
 
     private func compact(_ d: Day) -> String { d.iso.replacingOccurrences(of: "-", with: "") }
 
-    /// TEXT escaping (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks.
+    /// TEXT escaping (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks; the
+    /// other control characters, which TEXT cannot hold, are dropped (tab is allowed).
     private func escape(_ s: String) -> String {
         var out = ""
         for ch in s {
@@ -54,7 +55,9 @@ struct ICalendarExport {
             case ",": out += "\\,"
             case "\n", "\r\n": out += "\\n"
             case "\r": break
-            default: out.append(ch)
+            default:
+                if let v = ch.unicodeScalars.first?.value, ch.unicodeScalars.count == 1, (v < 0x20 && v != 9) || v == 0x7F { continue }
+                out.append(ch)
             }
         }
         return out

@@ -47,9 +47,14 @@ enum MetaCommand {
             shell.execute(SourceFile(name: argument, text: String(decoding: data, as: UTF8.self)))
         case ".open":
             guard !argument.isEmpty else { fail("write .open FILE"); return true }
+            // Another database would leave an open `begin` behind: asked as `.quit` asks.
+            guard shell.confirmDiscard("open \(argument)") else { return true }
             do {
                 let s = try Session(path: argument, today: shell.session.today)
                 s.allowsExplicitTransactions = true
+                // Rolled back only once the other file is open: a file that cannot be opened
+                // leaves the transaction as it was.
+                shell.discardTransaction()
                 shell.session = s
                 shell.inMemory = false
                 print("Opened \(argument).")

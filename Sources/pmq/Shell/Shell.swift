@@ -94,20 +94,32 @@ final class Shell {
     /// Leaving (`.quit`, Ctrl-D) while a `begin` is open would throw its changes away: ask
     /// first. Yes (or Ctrl-D again) rolls back and leaves; anything else stays.
     func confirmLeave() -> Bool {
+        guard confirmDiscard("leave") else { return false }
+        discardTransaction()
+        return true
+    }
+
+    /// Whether an open `begin` may be thrown away to `action` (leave, open another file):
+    /// true when none is open, or the user says yes (or Ctrl-D); else it says how to end it.
+    func confirmDiscard(_ action: String) -> Bool {
         guard session.inExplicitTransaction else { return true }
-        let answer = editor.read(prompt: "A transaction is open (begin): discard its changes and leave? [y/N] ")
+        let answer = editor.read(prompt: "A transaction is open (begin): discard its changes and \(action)? [y/N] ")
         switch answer {
         case .line(let text) where ["y", "yes"].contains(text.trimmingCharacters(in: .whitespaces).lowercased()):
-            break
+            return true
         case .endOfInput:
-            break
+            return true
         default:
             print("Still in the transaction: commit or rollback to end it.")
             return false
         }
+    }
+
+    /// Rolls an open `begin` back, saying so.
+    func discardTransaction() {
+        guard session.inExplicitTransaction else { return }
         _ = session.run(SourceFile(name: "<shell>", text: "rollback")) { _ in }
         output.error("rolled back: nothing from the transaction was kept")
-        return true
     }
 
     func execute(_ source: SourceFile) {
