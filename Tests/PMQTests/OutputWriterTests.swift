@@ -231,16 +231,18 @@ struct OutputWriterTests {
         ].joined(separator: "\n"))
     }
 
-    @Test("csv, tsv: quotes, delimiters, line breaks; null empty; lists with ;")
+    /// A list whose items hold `;` or `,` is written as a JSON array (docs/language.md, “Data in
+    /// and out”): `import` reads it back as the same list, where `x;y,z` would split.
+    @Test("csv, tsv: quotes, delimiters, line breaks; null empty; lists with ; or as JSON when an item holds a separator")
     func delimitedEdges() {
         let columns = [ResultColumn(name: "a,b", kind: .text), ResultColumn(name: "tags", kind: .list)]
         let rows: [[Value]] = [[.text("say \"hi\""), .list(["x", "y,z"])], [.text("line\r\nbreak"), .list([])], [.null, .list(["a\tb"])]]
         let r = StatementResult.rows(columns: columns, rows: rows, single: false)
-        #expect(OutputFormat.csv.render(r) == "\"a,b\",tags\n\"say \"\"hi\"\"\",\"x;y,z\"\n\"line\r\nbreak\",\n,a\tb")
+        #expect(OutputFormat.csv.render(r) == "\"a,b\",tags\n\"say \"\"hi\"\"\",\"[\"\"x\"\",\"\"y,z\"\"]\"\n\"line\r\nbreak\",\n,a\tb")
         // A comma or a quote with a combining mark after it is still a comma or a quote to a CSV reader.
         #expect(OutputFormat.csvField(",\u{3099}") == "\",\u{3099}\"")
         #expect(OutputFormat.csvField("\"\u{301}") == "\"\"\"\u{301}\"")
-        #expect(OutputFormat.tsv.render(r) == "a,b\ttags\n\"say \"\"hi\"\"\"\tx;y,z\n\"line\r\nbreak\"\t\n\t\"a\tb\"")
+        #expect(OutputFormat.tsv.render(r) == "a,b\ttags\n\"say \"\"hi\"\"\"\t\"[\"\"x\"\",\"\"y,z\"\"]\"\n\"line\r\nbreak\"\t\n\t\"a\tb\"")
     }
 
     @Test("json: escapes, empty lists as [], dates and durations")
