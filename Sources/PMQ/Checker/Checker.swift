@@ -646,6 +646,24 @@ struct Checker {
             diagnostics.error(.unknownFunction, "unknown function \"\(name.text)\"\(Suggestions.didYouMean(name.text, known))", name.range)
             return TExpr(.invalid, .any, range)
         }
+        if fn == .coalesce, args.count >= 2, args.count <= 16 {
+            // Each later argument is read beside the result so far, as a comparison reads its
+            // right side: a bare enum value (`coalesce(status, todo)`) is a value of that enum.
+            var result = check(args[0], scope)
+            var items = [result]
+            for a in args.dropFirst() {
+                let (l, r) = result.type == .null || result.type == .any
+                    ? (items[0], check(a, scope)) : unify(result, a, scope, op: .eq)
+                if items.count == 1 { items[0] = l }
+                items.append(r)
+                if result.type == .null || result.type == .any { result = r }
+            }
+            // References mixed with text (`coalesce(owner.backup, owner, "none")`) all read as keys.
+            if items.contains(where: { if case .reference = $0.type { return false }; return $0.type.isTextLike }) {
+                items = items.map { keyed($0) }
+            }
+            return TExpr(.function(fn, items), items.first { $0.type != .null && $0.type != .any }?.type ?? .null, range)
+        }
         let xs = args.map { check($0, scope) }
         func arity(_ lo: Int, _ hi: Int) -> Bool {
             if xs.count < lo || xs.count > hi {
@@ -896,6 +914,17 @@ struct Checker {
     /// A reference as its key (`owner` → `owner.name`), for comparing with text and for output.
     func keyed(_ x: TExpr) -> TExpr {
         if case .variable = x.kind { return keyedVariable(x) }
+        // A reference computed by `if`/`case`/`coalesce` is one of its operands' rows: its key
+        // is the key of that operand, so compare, sort and aggregate the keys, never the ids.
+        if case .reference(let target) = x.type, let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
+            switch x.kind {
+            case .caseWhen(let bs, let o):
+                return TExpr(.caseWhen(bs.map { ($0.condition, keyed($0.value)) }, otherwise: o.map { keyed($0) }), PType(kf.type), x.range)
+            case .function(.coalesce, let xs):
+                return TExpr(.function(.coalesce, xs.map { keyed($0) }), PType(kf.type), x.range)
+            default: break
+            }
+        }
         if case .lookup = x.kind, case .reference(let target) = x.type, let def = schema.plural(target), let key = def.key,
            let kf = def.field(key) {
             return TExpr(.keyOf(x), PType(kf.type), x.range)

@@ -559,6 +559,9 @@ struct SQLGenerator {
         if case .caseWhen(let branches, let otherwise) = e.kind, case .reference = e.type {
             return caseSQL(branches, otherwise, keyed: true)
         }
+        if case .function(.coalesce, let xs) = e.kind, case .reference = e.type {
+            return "\(dialect.function(.coalesce))(\(xs.map { output($0) }.joined(separator: ", ")))"
+        }
         if case .lookup = e.kind, case .reference(let target) = e.type, let def = schema.plural(target), let key = def.key {
             return "(SELECT lx.\(key) FROM \(def.table) lx WHERE lx.id = \(expr(e)))"
         }
@@ -589,6 +592,10 @@ struct SQLGenerator {
             if case .enumeration(let vs) = p.field.type { return ordinal(expr(e), vs) }
             return expr(e)
         default:
+            // Computed values (`if`, `case`, `coalesce`): enums in their listed order,
+            // references by their key, as the fields they come from sort.
+            if case .enumeration(let vs) = e.type { return ordinal(expr(e), vs) }
+            if case .reference = e.type { return output(e) }
             return expr(e)
         }
     }
