@@ -712,6 +712,9 @@ extension Checker {
             }
             return .expr(v)
         case (.enumeration(let a), .enumeration(let b)) where a == b: return .expr(v)
+        // Bare values an `if`/`case` read in another enum that also has them (`high` of
+        // priority for a custom field with values low/high): checked row by row as text is.
+        case (.enumeration, .enumeration): return .expr(TExpr(v.kind, .text, v.range))
         case (.list, .text): return .expr(v)
         default:
             if target == v.type { return .expr(v) }

@@ -897,6 +897,11 @@ struct Checker {
             }
             return (x, y)
         case (.enumeration(let a), .enumeration(let b)) where a == b: return (x, y)
+        case (.enumeration, .enumeration):
+            // Two enums (a custom field and an `if` whose bare values priority also has):
+            // the computed side's values are read as text of the field's enum.
+            if case .caseWhen = y.kind { return unifyChecked(x, TExpr(y.kind, .text, y.range), range, op: op) }
+            if case .caseWhen = x.kind { return unifyChecked(TExpr(x.kind, .text, x.range), y, range, op: op) }
         case (.number, .number), (.text, .text), (.date, .date), (.duration, .duration), (.bool, .bool): return (x, y)
         default: break
         }
