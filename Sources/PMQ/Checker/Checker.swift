@@ -9,6 +9,9 @@ struct Checker {
     /// Script names in scope, innermost last; each declaration gets a runtime slot.
     var scopes: [[String: Variable]] = [[:]]
     var slotCount = 0
+    /// A set variable taken from an `as of` query (`let s = tasks as of D`): the slot that
+    /// holds its day, so queries of the set read its rows as they were on D (H17).
+    var setDays: [Int: Int] = [:]
     var functions: [String: (params: [Name], body: Expr)] = [:]
     var callDepth = 0
     /// Function calls expanded in the statement being checked, and whether a budget
@@ -159,7 +162,15 @@ struct Checker {
         let tq = TQuery(entity: entity)
         tq.sourceSet = sourceSet
         tq.base = base
-        if let d = q.asOf { tq.asOf = checkAsOf(d) }
+        if let d = q.asOf {
+            tq.asOf = checkAsOf(d)
+        } else if let s = sourceSet, let day = setDays[s] {
+            // A set taken as of a day holds rows as they were then, also rows deleted since.
+            tq.asOf = TExpr(.variable(day), .date, q.source.range)
+        } else if let d = base?.asOf {
+            // So does a saved query that travels (`save query old = tasks as of D ...`).
+            tq.asOf = d
+        }
         var scope = Scope(entity: entity)
         namedSources.append((q.alias?.lowered, entity))
         defer { namedSources.removeLast() }

@@ -333,7 +333,11 @@ struct SQLGenerator {
             levels.append(Level(root: v, entity: path.root))
             var inner = path
             inner.rootVariable = nil
+            // A row read as of a day (`for t in tasks as of D`): its computed fields' today is D.
+            let outerRowDay = rowDay
+            rowDay = "\(v).\(SessionSQL.snapshotDay)"
             let field = fieldSQL(inner)
+            rowDay = outerRowDay
             let joins = levels[levels.count - 1].joins.map(\.sql).joined(separator: " ")
             levels.removeLast()
             return "(SELECT \(field) FROM temp.\(SQLGenerator.snapshotTable(slot)) \(v) \(joins) WHERE \(v).id = \(bindVariable(slot)))"
@@ -401,9 +405,12 @@ struct SQLGenerator {
 
     /// The day of the `as of` in force, if any (docs/language.md, “Time travel”).
     private var asOf: TExpr?
+    /// The `as of` day column of the row variable whose field is being read, if any.
+    private var rowDay: String?
 
     /// `today` inside computed fields: the `as of` day when the query travels.
     private mutating func todaySQL() -> String {
+        if let r = rowDay { return "coalesce(\(r), \(asOf.map { expr($0) } ?? bind(.date(currentToday))))" }
         if let d = asOf { return expr(d) }
         return bind(.date(currentToday))
     }
