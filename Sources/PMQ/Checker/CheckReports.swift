@@ -74,17 +74,20 @@ extension Checker {
                             _ scope: Scope, what: String = "case") -> TExpr {
         var out: [(condition: TExpr, value: TExpr)] = []
         var values: [(TExpr, SourceRange)] = []
+        let written = branches.map(\.value) + (otherwise.map { [$0] } ?? [])
+        let values0 = caseEnum(written, scope)
         for b in branches {
             let c = check(b.condition, scope)
             requireCondition(c, what == "if" ? "if()" : "when")
-            let v = checkBranchValue(b.value, scope)
+            let v = checkBranchValue(b.value, scope, values0)
             out.append((c, v))
             values.append((v, b.value.range))
         }
-        let other = otherwise.map { checkBranchValue($0, scope) }
+        let other = otherwise.map { checkBranchValue($0, scope, values0) }
         if let other, let o = otherwise { values.append((other, o.range)) }
         // The result type: the first value that has one. References read as their key
-        // once they mix with text; enum values read as text.
+        // once they mix with text; values of one enum stay that enum (they compare and sort
+        // in its order); enum values mixed with other text read as text.
         var type: PType = .null
         var keyedRefs = false
         for (v, r) in values where v.type != .null && v.type != .any {
@@ -107,20 +110,49 @@ extension Checker {
         return TExpr(.caseWhen(out, otherwise: other), type, range)
     }
 
-    /// A branch of `if`/`case`: a bare word that names no field or variable but is a value of
-    /// an enum (`if(cost > 6000, high, low)`) is that value, as text the field it is set to or
-    /// compared with checks, as `set priority = high` reads it.
-    private mutating func checkBranchValue(_ e: Expr, _ scope: Scope) -> TExpr {
-        if case .name(let n) = e.kind, scope.entity.field(n) == nil, lookup(n) == nil,
-           !["today", "yesterday", "tomorrow", "true", "false", "null"].contains(n.lowercased()) {
-            for entity in schema.entities {
-                for f in entity.fields {
-                    guard case .enumeration(let vs) = f.type, let v = vs.first(where: { $0.lowercased() == n.lowercased() }) else { continue }
-                    return TExpr(.value(.text(v)), .text, e.range)
-                }
+    /// The enum the values of an `if`/`case` are written in, when some are bare words that
+    /// name no variable (`if(cost > 25, critical, low)`): the enum of a branch that is an enum
+    /// field, else — when some word names no field — the first enum (the row's own fields
+    /// first) holding every such word, else the first holding those that name no field. A bare word that is a value of this enum is
+    /// that value even where a field shares its name (`critical`), as in `priority = critical`.
+    private mutating func caseEnum(_ written: [Expr], _ scope: Scope) -> [String]? {
+        let words = written.compactMap { e -> String? in
+            guard case .name(let n) = e.kind, lookup(n) == nil,
+                  !["today", "yesterday", "tomorrow", "true", "false", "null"].contains(n.lowercased()) else { return nil }
+            return n.lowercased()
+        }
+        guard !words.isEmpty else { return nil }
+        var enums: [[String]] = []
+        for entity in [scope.entity] + schema.entities {
+            for f in entity.fields {
+                if case .enumeration(let vs) = f.type, !enums.contains(vs) { enums.append(vs) }
             }
         }
-        return check(e, scope)
+        // A branch that is an enum field of the row says which enum it is.
+        for e in written {
+            guard case .name(let n) = e.kind, let f = scope.entity.field(n), case .enumeration(let vs) = f.type else { continue }
+            if words.allSatisfy({ w in vs.contains { $0.lowercased() == w } || scope.entity.field(w) != nil }) { return vs }
+        }
+        // Bare words that all name fields are those fields (`if(c, critical, false)`).
+        let unknown = words.filter { scope.entity.field($0) == nil }
+        guard !unknown.isEmpty else { return nil }
+        func holds(_ vs: [String], _ ws: [String]) -> Bool { ws.allSatisfy { w in vs.contains { $0.lowercased() == w } } }
+        return enums.first { holds($0, words) } ?? enums.first { holds($0, unknown) }
+    }
+
+    /// A branch of `if`/`case`: a bare word that is a value of the branches' enum
+    /// (`if(cost > 6000, high, low)`) is that value, as `set priority = high` reads it.
+    private mutating func checkBranchValue(_ e: Expr, _ scope: Scope, _ values: [String]?) -> TExpr {
+        if case .name(let n) = e.kind, let vs = values, lookup(n) == nil,
+           let v = vs.first(where: { $0.lowercased() == n.lowercased() }) {
+            return TExpr(.value(.text(v)), .enumeration(vs), e.range)
+        }
+        let x = check(e, scope)
+        // A quoted value of the enum (`if(c, "high", low)`) is that value too.
+        if let vs = values, case .value(.text(let s)) = x.kind, vs.contains(s) {
+            return TExpr(.value(.text(s)), .enumeration(vs), e.range)
+        }
+        return x
     }
 
     /// `year(d)`, `month(d)`, ... and the zero-argument forms, relative to today.

@@ -11,7 +11,8 @@ indirect enum Checked {
     case shift(TQuery, days: TExpr, workdays: Bool, SourceRange)
     case delete(TQuery, SourceRange)
     case bindValue(slot: Int, TExpr, SourceRange)
-    case bindSet(slot: Int, TQuery, SourceRange)
+    /// `day`: the slot holding the day of a set taken `as of` a day (Checker.setDays).
+    case bindSet(slot: Int, day: Int?, TQuery, SourceRange)
     case forLoop(slot: Int, TQuery, [Checked], SourceRange)
     case ifElse([(TExpr, [Checked])], [Checked]?)
     case print(TExpr, SourceRange)
@@ -58,7 +59,7 @@ extension Checked {
     var range: SourceRange? {
         switch self {
         case .use(_, let r), .update(_, _, let r), .assign(_, _, _, let r), .unassign(_, _, _, let r), .shift(_, _, _, let r),
-             .delete(_, let r), .bindValue(_, _, let r), .bindSet(_, _, let r), .forLoop(_, _, _, let r), .print(_, let r),
+             .delete(_, let r), .bindValue(_, _, let r), .bindSet(_, _, _, let r), .forLoop(_, _, _, let r), .print(_, let r),
              .assert(_, _, let r), .saveQuery(_, _, let r), .dropQuery(_, let r), .addField(_, let r), .dropField(_, _, let r),
              .saveRule(_, _, _, let r), .dropRule(_, let r), .checkRules(let r), .history(_, let r), .undo(let r), .redo(let r),
              .schedule(let r), .scheduleLevel(_, let r), .baselineSave(let r), .health(_, let r), .addHoliday(_, _, _, let r), .importFile(_, _, let r),
@@ -568,6 +569,9 @@ extension Checker {
         switch t {
         case .query(let q):
             guard let tq = checkQuery(q) else { return nil }
+            // A change works on the rows now, also when they are chosen from a set or saved
+            // query taken as of a day; a loop reads them as they were then.
+            if verb != "for", q.asOf == nil { tq.asOf = nil }
             if verb != "for", q.asOf != nil || tq.entity.isReadOnly {
                 diagnostics.error(.readOnly, tq.entity.isJournal ? "the journal is read-only: \(verb) works on the model"
                                   : tq.entity.isReadOnly ? "load is computed: \(verb) works on the tasks, assignments and people it comes from"
@@ -592,6 +596,7 @@ extension Checker {
                     case .set(let slot, let entity):
                         let tq = TQuery(entity: entity)
                         tq.sourceSet = slot
+                        if verb == "for", let day = setDays[slot] { tq.asOf = TExpr(.variable(day), .date, e.range) }
                         return tq
                     default: break
                     }
@@ -600,6 +605,7 @@ extension Checker {
                     let tq = TQuery(entity: entity)
                     tq.sourceSet = set
                     tq.base = base
+                    if verb == "for" { tq.asOf = base?.asOf }
                     return tq
                 }
                 return nil
@@ -640,14 +646,18 @@ extension Checker {
                     diagnostics.error(.notASource, "\"\(name.text)\" holds \(entity.plural), not \(tq.entity.plural)", range)
                     return nil
                 }
-                return .bindSet(slot: slot, tq, range)
+                return .bindSet(slot: slot, day: setDays[slot], tq, range)
             }
             if !isNew {
                 diagnostics.error(.notASource, "\"\(name.text)\" holds a value, not a set of rows", range)
                 return nil
             }
             let slot = declare(name.text) { .set(slot: $0, entity: tq.entity) }
-            return .bindSet(slot: slot, tq, range)
+            guard tq.asOf != nil else { return .bindSet(slot: slot, day: nil, tq, range) }
+            let day = slotCount
+            slotCount += 1
+            setDays[slot] = day
+            return .bindSet(slot: slot, day: day, tq, range)
         case .query(let q):
             let e = Expr(.subquery(q), q.range)
             return bindValue(name, check(e, none), existing: isNew ? nil : existing, range)
@@ -712,6 +722,9 @@ extension Checker {
             }
             return .expr(v)
         case (.enumeration(let a), .enumeration(let b)) where a == b: return .expr(v)
+        // Bare values an `if`/`case` read in another enum that also has them (`high` of
+        // priority for a custom field with values low/high): checked row by row as text is.
+        case (.enumeration, .enumeration): return .expr(TExpr(v.kind, .text, v.range))
         case (.list, .text): return .expr(v)
         default:
             if target == v.type { return .expr(v) }

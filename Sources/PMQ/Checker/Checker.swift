@@ -9,6 +9,9 @@ struct Checker {
     /// Script names in scope, innermost last; each declaration gets a runtime slot.
     var scopes: [[String: Variable]] = [[:]]
     var slotCount = 0
+    /// A set variable taken from an `as of` query (`let s = tasks as of D`): the slot that
+    /// holds its day, so queries of the set read its rows as they were on D (H17).
+    var setDays: [Int: Int] = [:]
     var functions: [String: (params: [Name], body: Expr)] = [:]
     var callDepth = 0
     /// Function calls expanded in the statement being checked, and whether a budget
@@ -159,7 +162,15 @@ struct Checker {
         let tq = TQuery(entity: entity)
         tq.sourceSet = sourceSet
         tq.base = base
-        if let d = q.asOf { tq.asOf = checkAsOf(d) }
+        if let d = q.asOf {
+            tq.asOf = checkAsOf(d)
+        } else if let s = sourceSet, let day = setDays[s] {
+            // A set taken as of a day holds rows as they were then, also rows deleted since.
+            tq.asOf = TExpr(.variable(day), .date, q.source.range)
+        } else if let d = base?.asOf {
+            // So does a saved query that travels (`save query old = tasks as of D ...`).
+            tq.asOf = d
+        }
         var scope = Scope(entity: entity)
         namedSources.append((q.alias?.lowered, entity))
         defer { namedSources.removeLast() }
@@ -646,6 +657,24 @@ struct Checker {
             diagnostics.error(.unknownFunction, "unknown function \"\(name.text)\"\(Suggestions.didYouMean(name.text, known))", name.range)
             return TExpr(.invalid, .any, range)
         }
+        if fn == .coalesce, args.count >= 2, args.count <= 16 {
+            // Each later argument is read beside the result so far, as a comparison reads its
+            // right side: a bare enum value (`coalesce(status, todo)`) is a value of that enum.
+            var result = check(args[0], scope)
+            var items = [result]
+            for a in args.dropFirst() {
+                let (l, r) = result.type == .null || result.type == .any
+                    ? (items[0], check(a, scope)) : unify(result, a, scope, op: .eq)
+                if items.count == 1 { items[0] = l }
+                items.append(r)
+                if result.type == .null || result.type == .any { result = r }
+            }
+            // References mixed with text (`coalesce(owner.backup, owner, "none")`) all read as keys.
+            if items.contains(where: { if case .reference = $0.type { return false }; return $0.type.isTextLike }) {
+                items = items.map { keyed($0) }
+            }
+            return TExpr(.function(fn, items), items.first { $0.type != .null && $0.type != .any }?.type ?? .null, range)
+        }
         let xs = args.map { check($0, scope) }
         func arity(_ lo: Int, _ hi: Int) -> Bool {
             if xs.count < lo || xs.count > hi {
@@ -879,6 +908,11 @@ struct Checker {
             }
             return (x, y)
         case (.enumeration(let a), .enumeration(let b)) where a == b: return (x, y)
+        case (.enumeration, .enumeration):
+            // Two enums (a custom field and an `if` whose bare values priority also has):
+            // the computed side's values are read as text of the field's enum.
+            if case .caseWhen = y.kind { return unifyChecked(x, TExpr(y.kind, .text, y.range), range, op: op) }
+            if case .caseWhen = x.kind { return unifyChecked(TExpr(x.kind, .text, x.range), y, range, op: op) }
         case (.number, .number), (.text, .text), (.date, .date), (.duration, .duration), (.bool, .bool): return (x, y)
         default: break
         }
@@ -896,6 +930,17 @@ struct Checker {
     /// A reference as its key (`owner` → `owner.name`), for comparing with text and for output.
     func keyed(_ x: TExpr) -> TExpr {
         if case .variable = x.kind { return keyedVariable(x) }
+        // A reference computed by `if`/`case`/`coalesce` is one of its operands' rows: its key
+        // is the key of that operand, so compare, sort and aggregate the keys, never the ids.
+        if case .reference(let target) = x.type, let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
+            switch x.kind {
+            case .caseWhen(let bs, let o):
+                return TExpr(.caseWhen(bs.map { ($0.condition, keyed($0.value)) }, otherwise: o.map { keyed($0) }), PType(kf.type), x.range)
+            case .function(.coalesce, let xs):
+                return TExpr(.function(.coalesce, xs.map { keyed($0) }), PType(kf.type), x.range)
+            default: break
+            }
+        }
         if case .lookup = x.kind, case .reference(let target) = x.type, let def = schema.plural(target), let key = def.key,
            let kf = def.field(key) {
             return TExpr(.keyOf(x), PType(kf.type), x.range)

@@ -64,19 +64,29 @@ struct StatementDispatch {
             if case .variable(let source) = e.kind, case .reference(let t) = e.type, let entity = context.schema.plural(t) {
                 // `let u = t`: another name for a row, with its own copy.
                 context.variables[slot] = context.variables[source]
-                if case .integer(let id)? = context.variables[source] { try snapshot(slot, entity, id) }
+                if case .integer(let id)? = context.variables[source] {
+                    // A row read as of a day stays as of that day under its new name.
+                    let day = try db.scalar(SessionSQL.snapshotDay(of: SQLGenerator.snapshotTable(source)))
+                    try snapshot(slot, entity, id, asOf: day == .null ? nil : day)
+                }
             } else {
                 context.variables[slot] = try context.evaluate(e)
             }
-        case .bindSet(let slot, let q, _):
+        case .bindSet(let slot, let day, let q, _):
             // A set is its ids as a JSON array, which SQL reads back with json_each.
             context.variables[slot] = .text("[" + (try context.ids(of: q)).map(String.init).joined(separator: ",") + "]")
+            if let day {
+                // A set taken as of a day reads its rows as of that day; rebound to a query of
+                // the model now, as of the last day, which is the model now.
+                context.variables[day] = try q.asOf.map { try context.evaluate($0) } ?? .date(Day.latest)
+            }
         case .forLoop(let slot, let q, let body, _):
             // The rows are taken once, in the query's order, before the body changes anything.
+            let day = try q.asOf.map { try context.evaluate($0) }
             for id in try context.ids(of: q) {
                 try context.step()
                 context.variables[slot] = .integer(id)
-                try snapshot(slot, q.entity, id)
+                try snapshot(slot, q.entity, id, asOf: day)
                 for statement in body { try execute(statement, emit: emit) }
             }
         case .ifElse(let branches, let otherwise):
@@ -217,12 +227,19 @@ struct StatementDispatch {
     }
 
     /// Copies a row into row variable `slot`'s table: its fields read as they were now.
-    private func snapshot(_ slot: Int, _ entity: EntityDef, _ id: Int64) throws {
+    /// With `asOf`, the row as it was on that day (`for t in tasks as of D`), also a row
+    /// deleted since.
+    private func snapshot(_ slot: Int, _ entity: EntityDef, _ id: Int64, asOf day: Value? = nil) throws {
         let table = SQLGenerator.snapshotTable(slot)
         // Table names come from the schema and the slot number, never from user text.
         let db = context.db
         try db.run(SessionSQL.createSnapshot(table, of: entity.table))
         try db.run(SessionSQL.clearSnapshot(table))
-        try db.run(SessionSQL.fillSnapshot(table, from: entity.table), [.integer(id)])
+        if let day {
+            let columns = context.schema.storedColumns(entity.table)
+            try db.run(SessionSQL.fillSnapshot(table, from: entity.table, columns: columns), [.integer(id), day])
+        } else {
+            try db.run(SessionSQL.fillSnapshot(table, from: entity.table), [.integer(id)])
+        }
     }
 }

@@ -51,8 +51,10 @@ enum JournalWriteSQL {
 
     /// Entries for `column` of the rows of `table` that `condition` picks, about to become null:
     /// ?1 the change set, ?2 the table's name, ?3 the column's name (as the journal stores them).
+    /// Rows are journaled in id order, so a change set lists them alike on every engine
+    /// (an unordered SELECT's order is the engine's own).
     static func cleared(_ table: String, _ column: String, where condition: String) -> String {
-        "INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, ?2, id, ?3, \(column), NULL FROM \(table) WHERE \(condition)"
+        "INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value) SELECT ?1, ?2, id, ?3, \(column), NULL FROM \(table) WHERE \(condition) ORDER BY id"
     }
 
     /// Entries for the rows of `table` that `condition` picks, about to be removed, each whole
@@ -60,6 +62,6 @@ enum JournalWriteSQL {
     /// the change set.
     static func removal(_ table: String, columns: [String], where condition: String, set: Int) -> String {
         let object = "json_object(" + columns.map { "'\($0)', \($0)" }.joined(separator: ", ") + ")"
-        return "INSERT INTO journal_entries (set_id, entity, row_id, field, old_value) SELECT ?\(set), '\(table)', id, '-', \(object) FROM \(table) WHERE \(condition)"
+        return "INSERT INTO journal_entries (set_id, entity, row_id, field, old_value) SELECT ?\(set), '\(table)', id, '-', \(object) FROM \(table) WHERE \(condition) ORDER BY id"
     }
 }

@@ -338,7 +338,11 @@ struct SQLGenerator {
             levels.append(Level(root: v, entity: path.root))
             var inner = path
             inner.rootVariable = nil
+            // A row read as of a day (`for t in tasks as of D`): its computed fields' today is D.
+            let outerRowDay = rowDay
+            rowDay = "\(v).\(SessionSQL.snapshotDay)"
             let field = fieldSQL(inner)
+            rowDay = outerRowDay
             let joins = levels[levels.count - 1].joins.map(\.sql).joined(separator: " ")
             levels.removeLast()
             return "(SELECT \(field) FROM temp.\(SQLGenerator.snapshotTable(slot)) \(v) \(joins) WHERE \(v).id = \(bindVariable(slot)))"
@@ -406,9 +410,12 @@ struct SQLGenerator {
 
     /// The day of the `as of` in force, if any (docs/language.md, “Time travel”).
     private var asOf: TExpr?
+    /// The `as of` day column of the row variable whose field is being read, if any.
+    private var rowDay: String?
 
     /// `today` inside computed fields: the `as of` day when the query travels.
     private mutating func todaySQL() -> String {
+        if let r = rowDay { return "coalesce(\(r), \(asOf.map { expr($0) } ?? bind(.date(currentToday))))" }
         if let d = asOf { return expr(d) }
         return bind(.date(currentToday))
     }
@@ -580,6 +587,9 @@ struct SQLGenerator {
         if case .caseWhen(let branches, let otherwise) = e.kind, case .reference = e.type {
             return caseSQL(branches, otherwise, keyed: true)
         }
+        if case .function(.coalesce, let xs) = e.kind, case .reference = e.type {
+            return "\(dialect.function(.coalesce))(\(xs.map { output($0) }.joined(separator: ", ")))"
+        }
         if case .lookup = e.kind, case .reference(let target) = e.type, let def = schema.plural(target), let key = def.key {
             return "(SELECT lx.\(key) FROM \(def.table) lx WHERE lx.id = \(expr(e)))"
         }
@@ -610,6 +620,10 @@ struct SQLGenerator {
             if case .enumeration(let vs) = p.field.type { return ordinal(expr(e), vs) }
             return expr(e)
         default:
+            // Computed values (`if`, `case`, `coalesce`): enums in their listed order,
+            // references by their key, as the fields they come from sort.
+            if case .enumeration(let vs) = e.type { return ordinal(expr(e), vs) }
+            if case .reference = e.type { return output(e) }
             return expr(e)
         }
     }

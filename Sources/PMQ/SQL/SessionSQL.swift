@@ -26,11 +26,20 @@ enum SessionSQL {
     /// shaped as `table`, emptied, then filled with row ?1. CREATE ... IF NOT EXISTS is a
     /// cached statement: no schema change once the table is there.
     static func createSnapshot(_ name: String, of table: String) -> String {
-        "CREATE TEMP TABLE IF NOT EXISTS \(name) AS SELECT * FROM main.\(table) WHERE 0"
+        "CREATE TEMP TABLE IF NOT EXISTS \(name) AS SELECT *, CAST(NULL AS INTEGER) AS \(snapshotDay) FROM main.\(table) WHERE 0"
     }
+    /// The column of a row variable's copy holding the `as of` day it was read on (null: now),
+    /// the `today` of its computed fields (`t.late`).
+    static let snapshotDay = "pmq_as_of"
+    static func snapshotDay(of name: String) -> String { "SELECT \(snapshotDay) FROM temp.\(name)" }
     static func clearSnapshot(_ name: String) -> String { "DELETE FROM temp.\(name)" }
     static func fillSnapshot(_ name: String, from table: String) -> String {
-        "INSERT INTO temp.\(name) SELECT * FROM main.\(table) WHERE id = ?1"
+        "INSERT INTO temp.\(name) SELECT *, NULL FROM main.\(table) WHERE id = ?1"
+    }
+    /// The same, with row ?1 as it was on day ?2 (`for t in tasks as of D`).
+    static func fillSnapshot(_ name: String, from table: String, columns: [String]) -> String {
+        let list = columns.joined(separator: ", ")
+        return "INSERT INTO temp.\(name) (\(list), \(snapshotDay)) SELECT \(list), ?2 FROM (\(AsOfSQL.table(table, columns: columns, day: "?2"))) s WHERE s.id = ?1"
     }
 
     /// A table as of a day (`select` of AsOfSQL.table) kept as temporary table `name`.
