@@ -67,7 +67,7 @@ func benchFields(dbPath: String, runs: Int, tasks: Int, workdir: String) throws 
             }
         }
         let w = wall.map { Stats($0).median }, u = cpu.map { Stats($0).median }
-        func r(_ a: Double, _ b: Double) -> String { String(format: "%.2f×", a / max(b, 1e-9)) }
+        func r(_ a: Double, _ b: Double) -> String { ratioText(a / max(b, 1e-9)) }
         note("\(p.id). \(p.custom): indexed \(fmt(w[0])) wall / \(fmt(u[0])) CPU; index dropped \(fmt(w[1])) / \(fmt(u[1])); built-in \(fmt(w[2])) / \(fmt(u[2])) (on the other copy \(fmt(w[3])) / \(fmt(u[3])))")
         note("   ratios (wall / CPU): indexed \(r(w[0], w[2])) / \(r(u[0], u[2])); index dropped \(r(w[1], w[3])) / \(r(u[1], u[3]))")
         figures.append(Figure(id: p.id, measure: "`\(p.custom)` (custom field, indexed) vs `\(p.builtIn)` (built-in column, same values, no index) on \(tasks.formatted()) tasks, in process, interleaved (median of \(wall[0].count); wall ratio, CPU \(r(u[0], u[2])))",
@@ -85,7 +85,7 @@ func benchFields(dbPath: String, runs: Int, tasks: Int, workdir: String) throws 
 /// and with it dropped, interleaved run by run; wall and CPU.
 func benchFieldWrites(dbPath: String, model: ProjectModel, runs: Int, tasks: Int, workdir: String, pmq: String) throws -> [Figure] {
     var figures: [Figure] = []
-    func r(_ a: Double, _ b: Double) -> String { String(format: "%.2f×", a / max(b, 1e-9)) }
+    func r(_ a: Double, _ b: Double) -> String { ratioText(a / max(b, 1e-9)) }
     // w1
     let copy = workdir + "/field-writes-copy.db"
     let update = "update tasks set vendor = name"
@@ -155,3 +155,7 @@ func benchFieldWrites(dbPath: String, model: ProjectModel, runs: Int, tasks: Int
                           pmq: "\(fmt(w[0])) / \(fmt(u[0]))", baseline: "\(fmt(w[1])) / \(fmt(u[1]))", ratio: r(w[0], w[1]), target: "–", pass: nil))
     return figures
 }
+
+/// A ratio as the tables print it: two decimals, or two significant digits below 0.1 (an
+/// indexed lookup against a scan is thousandths).
+func ratioText(_ x: Double) -> String { x < 0.1 ? String(format: "%.2g×", x) : String(format: "%.2f×", x) }
