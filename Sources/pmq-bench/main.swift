@@ -19,7 +19,11 @@ usage: pmq-bench <command> [options]
   schedule                                            h. pmq -e schedule, whole process, 10k and 100k tasks (issues 6, 9)
   pictures [--cli-runs 20]                            i. gantt of 1k tasks and report to of 10k, whole process (issue 13)
   rollup --tasks N [--runs 7] [--db FILE.db]          j. one leaf's update, and a bulk update of a rolled-up field (issue 9)
-  fields --tasks N [--runs 7] [--db FILE.db]          c. a filter on a custom text/number field vs a built-in column (issue 10)
+  fields --tasks N [--runs 7] [--db FILE.db]          c. a filter on a custom text/number field vs a built-in column (issue 10),
+                                                      with the field's index (c1, c2) and without it (c1u, c2u)
+  field-writes --tasks N [--runs 3] [--db FILE.db]    w. what a custom field's index costs writers: `update tasks set
+                                                      vendor = name` on N tasks (w1) and a load of min(N, 100,000)
+                                                      `add task` lines naming the field (w2), with and without it
   reports --tasks N [--runs 7]                        r1–r4. correlated count, downstream of, pivot, ~ (issue 12)
   cli --tasks N [--cli-runs 20] [--db FILE.db]        d. pmq -e 'count tasks where overdue'
   startup --tasks N [--cli-runs 20] [--db FILE.db]    s1. pmq -e 'count projects' vs the sqlite3 shell: start-up (issue 18)
@@ -214,6 +218,12 @@ func main() throws {
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
         note("machine: \(machineDescription())")
         printTable(try benchFields(dbPath: try ensureDatabase(o), runs: o.runs, tasks: o.tasks, workdir: o.workdir))
+        note("machine: \(machineDescription())")
+    case "field-writes":
+        try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)
+        note("machine: \(machineDescription())")
+        printTable(try benchFieldWrites(dbPath: try ensureDatabase(o), model: ProjectModel(tasks: min(o.tasks, 100_000), seed: o.seed),
+                                        runs: o.runs, tasks: o.tasks, workdir: o.workdir, pmq: pmq))
         note("machine: \(machineDescription())")
     case "lsp":
         try FileManager.default.createDirectory(atPath: o.workdir, withIntermediateDirectories: true)

@@ -183,7 +183,8 @@ struct AddExecutor {
             // one round trip. SQLite reports it from the INSERT, and the name is read after.
             let ignoring = project != nil && db.kind == .postgres
             if try insert("tasks", cols, a, ignoringConflict: ignoring) == 0 && ignoring { throw duplicate(wbs, a) }
-        } catch let e as StoreError where e.kind == .constraint && e.message.contains("wbs") {
+        } catch let e as StoreError where e.isUniqueViolation {
+            // The tasks' one unique key besides the id is (project, wbs).
             throw duplicate(wbs, a)
         }
         let id = db.lastInsertID
@@ -352,8 +353,9 @@ struct AddExecutor {
     private func insertRow(_ sql: String, _ args: [Value], _ table: String, _ a: TAdd) throws -> Int {
         do {
             return try session.db.run(sql, args)
-        } catch let e as StoreError where e.kind == .constraint && e.message.lowercased().contains("unique") && table != "tasks" {
-            // SQLite says "UNIQUE constraint failed", PostgreSQL "violates unique constraint".
+        } catch let e as StoreError where e.isUniqueViolation && table != "tasks" {
+            // The engine says which kind of rule failed; the table has one unique key besides its
+            // id (StoreTests checks it): the entity's key, or for a link the values that make it one.
             if let key = a.entity.key, let v = a.value(key) {
                 throw RuntimeError(code: .duplicate, message: "\(a.entity.singular) \"\(ConstantEvaluator.text(v))\" already exists", range: a.range(of: key))
             }

@@ -97,7 +97,7 @@ struct History {
         }
         let set = try session.journal.set()
         var changes = 0
-        var restoredTables: Set<String> = []
+        var restoredFields: [CustomField] = []
         for e in entries {
             let entity = session.schema.entity(table: e.table)
             let rowName = entity.flatMap { try? session.describe($0, e.row) } ?? "\(e.table) #\(e.row)"
@@ -122,8 +122,8 @@ struct History {
                     throw RuntimeError(code: .cannotUndo, message: "cannot \(redo ? "redo" : "undo"): \(rowName) cannot be restored (\(error))", range: range)
                 }
                 // Undoing `drop field` brings its column back; the entries undone next restore its values.
-                if e.table == "pmq_fields", let table = try FieldStore.restoreColumn(id: e.row, session: session) {
-                    restoredTables.insert(table)
+                if e.table == "pmq_fields", let field = try FieldStore.restoreColumn(id: e.row, session: session) {
+                    restoredFields.append(field)
                 }
                 try session.journal.record(set, e.table, e.row, "+", old: .null, new: .integer(e.row))
                 changes += 1
@@ -142,7 +142,8 @@ struct History {
                 changes += 1
             }
         }
-        for table in restoredTables.sorted() { try FieldStore.resumeVersions(table, session: session) }
+        // The restored fields' indexes are built once their values are back, then versions resume.
+        if !restoredFields.isEmpty { try FieldStore.resume(restoredFields, session: session) }
         try db.run(JournalSQL.markUndone, [.integer(set), .integer(target)])
         try db.run(JournalSQL.labelSet,
                    [.text("\(redo ? "redo" : "undo") of change \(target)"), .text(redo ? "redo" : "undo"), .integer(set)])

@@ -119,21 +119,39 @@ public struct StoreError: Error, CustomStringConvertible {
         case connectionLost
         case other
     }
+    /// Which kind of rule refused a change (`kind == .constraint`), as the engine reports it in a
+    /// typed value: SQLite's extended result code, PostgreSQL's SQLSTATE. Callers match on
+    /// this, never on the engine's message text (which differs between engines and versions).
+    public enum Constraint: Sendable, Equatable {
+        /// A UNIQUE index or primary key: two rows would have the same key. Every table PMQ
+        /// inserts into by `add` or `import` has one unique key besides its id (StoreTests
+        /// checks it), so the table names the key. PostgreSQL also names the constraint.
+        case unique(name: String?)
+        case notNull
+        case foreignKey
+        case check
+        case other
+    }
     public let kind: Kind
     public let message: String
-    /// The engine's own code (SQLite result code; 0 for PostgreSQL, whose SQLSTATE is in `state`).
+    /// The engine's own code (SQLite's result code; 0 for PostgreSQL, whose SQLSTATE is in `state`).
     public let code: Int32
     /// PostgreSQL's SQLSTATE, when it reported one.
     public let state: String?
+    /// The rule that refused the change, when `kind` is `.constraint`.
+    public let constraint: Constraint?
     public var description: String { message }
     /// A UNIQUE, NOT NULL, CHECK or foreign-key constraint refused the change.
     public var isConstraint: Bool { kind == .constraint }
+    /// Two rows would have the same unique key.
+    public var isUniqueViolation: Bool { if case .unique? = constraint { true } else { false } }
 
-    public init(_ kind: Kind, _ message: String, code: Int32 = 0, state: String? = nil) {
+    public init(_ kind: Kind, _ message: String, code: Int32 = 0, state: String? = nil, constraint: Constraint? = nil) {
         self.kind = kind
         self.message = message
         self.code = code
         self.state = state
+        self.constraint = constraint ?? (kind == .constraint ? .other : nil)
     }
 }
 

@@ -39,6 +39,8 @@ enum FieldStore {
         try RowVersions.dropTriggers(f.table, db)
         try addColumn(f, db)
         if let d = f.defaultValue { try db.run("UPDATE \(f.table) SET \(f.column) = ?1", [d]) }
+        // Built after the default is written: one sort of the filled column, not a b-tree insert per row.
+        try createIndex(f, db)
         try RowVersions.follow(f.table, db, fill: f.defaultValue)
         let set = try session.journal.set()
         try session.journal.record(set, "pmq_fields", id, "+", old: .null, new: .integer(id))
@@ -58,6 +60,8 @@ enum FieldStore {
         try session.journal.recordRemoval(set, "pmq_fields", where: "id = ?1", [.integer(id)])
         try db.run("DELETE FROM pmq_fields WHERE id = ?1", [.integer(id)])
         try RowVersions.dropTriggers(f.table, db)
+        // SQLite refuses to drop an indexed column (PostgreSQL would drop the index with it).
+        try dropIndex(f, db)
         try db.run("ALTER TABLE \(f.table) DROP COLUMN \(f.column)")
         try RowVersions.follow(f.table, db)
         try session.reloadSchema()
@@ -66,26 +70,82 @@ enum FieldStore {
 
     /// After undo re-inserted a dropped field's `pmq_fields` row: its column comes back
     /// (empty; the journaled values are restored by the entries undone after it). The
-    /// table's version triggers stay off until `resumeVersions`: putting the values back
+    /// table's version triggers stay off until `resume`: putting the values back
     /// writes no versions, so `as of` a day before the drop still reads the values the
-    /// versions kept (a version of the empty column would hide them). Returns the table.
-    static func restoreColumn(id: Int64, session: SessionContext) throws -> String? {
+    /// versions kept (a version of the empty column would hide them). Its index is also
+    /// built in `resume`, once the values are back. Returns the field.
+    static func restoreColumn(id: Int64, session: SessionContext) throws -> CustomField? {
         try session.reloadSchema()
         guard let f = session.schema.customFields.first(where: { $0.id == id }) else { return nil }
         try RowVersions.dropTriggers(f.table, session.db)
         try addColumn(f, session.db)
-        return f.table
+        return f
     }
 
-    /// After the restored values are back: the table's versions follow its columns again.
-    static func resumeVersions(_ table: String, session: SessionContext) throws {
-        try RowVersions.follow(table, session.db)
+    /// After the restored values are back: the fields' indexes are built again, and their
+    /// tables' versions follow their columns again.
+    static func resume(_ fields: [CustomField], session: SessionContext) throws {
+        // A field the same undo dropped again (a change set that added and dropped it) has no column now.
+        for f in fields where session.schema.customFields.contains(where: { $0.id == f.id }) { try createIndex(f, session.db) }
+        for table in Set(fields.map(\.table)).sorted() { try RowVersions.follow(table, session.db) }
     }
 
-    private static func addColumn(_ f: CustomField, _ db: any Engine) throws {
+    /// Whether a field's column gets an index (docs/language.md, “Custom fields”, Storage): every
+    /// type but `bool`. A bool has two values, so a filter on it reads about half the rows;
+    /// through an index that is a row lookup each, slower than the scan, and SQLite (which has
+    /// no statistics in a PMQ file: nothing runs ANALYZE) would take the index all the same.
+    static func isIndexed(_ f: CustomField) -> Bool { f.fieldType != .bool }
+
+    /// The index of a field's column: the table and the column (`tasks_x_vendor`), both from
+    /// the schema. A built-in index is never named so: no built-in column starts with `x_`.
+    static func indexName(_ f: CustomField) -> String { f.table + "_" + f.column }
+
+    /// Builds the field's index when it has none (`IF NOT EXISTS`: one the user made by that
+    /// name is kept).
+    static func createIndex(_ f: CustomField, _ db: any Engine) throws {
+        guard isIndexed(f) else { return }
+        try checkNames(f)
+        try db.execute("CREATE INDEX IF NOT EXISTS \(indexName(f)) ON \(f.table)(\(f.column))")
+    }
+
+    /// Drops the field's index, and on SQLite any other index made on its column (by hand,
+    /// in `sqlite3`): SQLite refuses to drop an indexed column, where PostgreSQL drops the
+    /// indexes with it. `undo` of the drop builds only the field's own index again.
+    private static func dropIndex(_ f: CustomField, _ db: any Engine) throws {
+        try checkNames(f)
+        try db.execute("DROP INDEX IF EXISTS \(indexName(f))")
+        guard db.kind == .sqlite else { return }
+        var others: [String] = []
+        try db.query("SELECT DISTINCT m.name FROM sqlite_master m, pragma_index_info(m.name) i WHERE m.type = 'index' AND m.tbl_name = ?1 AND i.name = ?2 AND m.sql IS NOT NULL",
+                     [.text(f.table), .text(f.column)]) { s in
+            if case .text(let name) = s[0] { others.append(name) }
+        }
+        for name in others { try db.execute(BulkSQL.dropIndex(name)) }
+    }
+
+    /// Schema step 18 (both engines): the custom fields added before it get their indexes.
+    /// Not SQL: `migrate` calls `indexExisting` for it.
+    static let indexStep = "-- step: custom fields are indexed (FieldStore.indexExisting)"
+
+    /// Builds the index of every custom field whose column is there (a `pmq_fields` row
+    /// whose column is missing is left alone, as `load` leaves it).
+    static func indexExisting(_ db: any Engine) throws {
+        for f in try load(db).customFields where isIndexed(f) {
+            guard try db.columns(of: f.table).contains(f.column) else { continue }
+            try createIndex(f, db)
+        }
+    }
+
+    /// Table and column names reach SQL only when they are PMQ's own (`pmq_fields` is data in
+    /// a file anyone can edit).
+    private static func checkNames(_ f: CustomField) throws {
         guard Catalog.entities.contains(where: { $0.table == f.table }), History.isPlainIdentifier(f.column) else {
             throw RuntimeError(code: .databaseError, message: "cannot store the field \"\(f.name)\": its table or column name is not PMQ's", range: .none)
         }
+    }
+
+    private static func addColumn(_ f: CustomField, _ db: any Engine) throws {
+        try checkNames(f)
         try db.run("ALTER TABLE \(f.table) ADD COLUMN \(f.column) \(f.sqlType)")
     }
 

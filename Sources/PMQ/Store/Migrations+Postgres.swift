@@ -5,7 +5,7 @@
 /// `pmq_meta.version` records how many steps have run. Steps pg1–pg10 came in one release
 /// (the first with this engine), so until the next release they may still be corrected.
 extension Migrations {
-    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16, pg17]
+    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16, pg17, pg18]
 
     /// v1: the project model, and the functions PMQ's SQL calls (one statement per
     /// query, so the working-day arithmetic runs in the server, over the holidays table).
@@ -440,6 +440,9 @@ extension Migrations {
                                 FROM (SELECT x.v, CAST(round(CAST(x.v AS numeric), 9) AS double precision) AS r
                                       FROM (SELECT CAST(CAST($1 AS numeric) AS double precision) AS v) x) y) END $$;
     """
+
+    /// v18: the custom fields added before this step get their indexes (FieldStore.indexExisting).
+    static let pg18 = FieldStore.indexStep
 }
 
 extension PostgresEngine {
@@ -471,6 +474,8 @@ extension PostgresEngine {
                 for v in current..<target {
                     if RowVersions.retriggerSteps.contains(Migrations.postgresSteps[v]) {
                         for t in RowVersions.travelled { try RowVersions.follow(t.table, self) }
+                    } else if Migrations.postgresSteps[v] == FieldStore.indexStep {
+                        try FieldStore.indexExisting(self)
                     } else {
                         try executeNative(Migrations.postgresSteps[v])
                     }

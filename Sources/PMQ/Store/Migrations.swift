@@ -5,13 +5,13 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18]
     /// The step that made the row versions (v8): custom fields older than it join them after it.
     static let rowVersionsStep = 8
     /// `steps.count`, written out: reading `steps` builds every step's SQL (v8's triggers are
     /// generated), which every open paid for before (start-up, BENCHMARKS.md s1). Whoever
     /// appends a step bumps this; StoreTests checks the two agree.
-    static let latest = 17
+    static let latest = 18
 
     /// The first of `names` (another application's tables, indexes, triggers and views) that
     /// PMQ's schema also uses, compared as SQL compares names (case-insensitively); nil when
@@ -337,6 +337,14 @@ extension Migrations {
     static let v17 = "SELECT 1 -- v17: number text as formatNumber writes it (PostgreSQL only)"
 }
 
+extension Migrations {
+    /// v18: every custom field but a bool has an index on its column (`tasks_x_vendor`), so a
+    /// filter on it is a lookup (BENCHMARKS.md, c1). `add field` builds it from now on; this
+    /// step builds it for the fields added before. Not SQL: `migrate` calls
+    /// `FieldStore.indexExisting` for it, on both engines.
+    static let v18 = FieldStore.indexStep
+}
+
 extension SQLiteEngine {
     /// Opens the store at `path` (nil: in memory), creating or upgrading its schema.
     /// `initialize`: also a file that holds other tables and no PMQ schema (`--init`).
@@ -404,6 +412,8 @@ extension SQLiteEngine {
                     try IdsNeverReused.rebuild(self)
                 } else if RowVersions.retriggerSteps.contains(Migrations.steps[v]) {
                     for t in RowVersions.travelled { try RowVersions.follow(t.table, self) }
+                } else if Migrations.steps[v] == FieldStore.indexStep {
+                    try FieldStore.indexExisting(self)
                 } else {
                     try execute(Migrations.steps[v])
                 }

@@ -135,7 +135,17 @@ public final class PostgresEngine: Engine {
         default: kind = .other
         }
         if kind == .interrupted { return StoreError(kind, "interrupted", state: state) }
-        return StoreError(kind, message, state: state)
+        guard kind == .constraint else { return StoreError(kind, message, state: state) }
+        // The failed constraint's name is a field of the error of its own ('n', PG_DIAG_CONSTRAINT_NAME).
+        let name = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "n"))) }.map { String(cString: $0) }
+        let constraint: StoreError.Constraint = switch state ?? "" {
+        case "23505": .unique(name: name)
+        case "23502": .notNull
+        case "23503": .foreignKey
+        case "23514": .check
+        default: .other
+        }
+        return StoreError(kind, message, state: state, constraint: constraint)
     }
 
     /// Runs `sql` (SQLite's spelling, adapted) with `args`; the result, checked.

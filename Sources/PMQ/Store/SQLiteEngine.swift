@@ -103,7 +103,26 @@ public final class SQLiteEngine: Engine {
     /// An error SQLite reported: faults of the file and the disk are said plainly (its own
     /// words, such as "database or disk is full", name neither cause nor remedy).
     func error(_ rc: Int32, _ message: String? = nil) -> StoreError {
-        StoreError(SQLiteEngine.kind(rc), SQLiteEngine.plainReason(rc) ?? message ?? lastError, code: rc)
+        let kind = SQLiteEngine.kind(rc)
+        // The extended code says which kind of rule failed (SQLITE_CONSTRAINT_UNIQUE, ...):
+        // step returns the primary code, the connection keeps the extended one.
+        let extended = kind == .constraint ? sqlite3_extended_errcode(handle) : rc
+        return StoreError(kind, SQLiteEngine.plainReason(rc) ?? message ?? lastError, code: rc,
+                          constraint: kind == .constraint ? SQLiteEngine.constraint(extended) : nil)
+    }
+
+    /// The rule an extended SQLITE_CONSTRAINT code names.
+    /// (sqlite3.h defines the extended codes as macro expressions, which Swift does not import:
+    /// `SQLITE_CONSTRAINT | (n << 8)`, n from sqlite3.h.)
+    static func constraint(_ extended: Int32) -> StoreError.Constraint {
+        guard extended & 0xff == SQLITE_CONSTRAINT else { return .other }
+        switch extended >> 8 {
+        case 8, 6: return .unique(name: nil)        // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+        case 5: return .notNull                     // SQLITE_CONSTRAINT_NOTNULL
+        case 3: return .foreignKey                  // SQLITE_CONSTRAINT_FOREIGNKEY
+        case 1: return .check                       // SQLITE_CONSTRAINT_CHECK
+        default: return .other
+        }
     }
 
     static func plainReason(_ rc: Int32) -> String? {

@@ -198,7 +198,7 @@ final class TaskRowWriter {
         }
         do {
             try db.run(insertSQL(), args)
-        } catch let e as StoreError where e.kind == .constraint && e.message.contains("wbs") {
+        } catch let e as StoreError where e.isUniqueViolation {   // (project, wbs): the tasks' one unique key
             throw duplicate(wbs, wbsRange)
         }
         let id = db.lastInsertID
