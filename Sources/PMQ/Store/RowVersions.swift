@@ -85,7 +85,7 @@ enum RowVersions {
         let v = versions(table)
         // Plain VALUES with the two look-ups repeated (each one seek): a derived table in the
         // trigger's SELECT would be built for every row.
-        let day = "(SELECT day FROM journal_sets ORDER BY id DESC LIMIT 1)"
+        let day = bookedDay
         let from = "coalesce((SELECT max(valid_to) FROM \(v) WHERE id = OLD.id), \(always))"
         func trigger(_ event: String) -> String {
             """
@@ -107,18 +107,11 @@ enum RowVersions {
     /// the normal case) and before a version of this row.
     static func backdatedTrigger(_ table: String, _ columns: [String]) -> String {
         let v = versions(table)
-        let day = "(SELECT day FROM journal_sets ORDER BY id DESC LIMIT 1)"
         let changed = columns.map { "\($0) = CASE WHEN OLD.\($0) IS NEW.\($0) THEN \($0) ELSE NEW.\($0) END" }
-        return """
-        CREATE TRIGGER \(v)_on_backdate AFTER UPDATE ON \(table)
-        WHEN \(day) < (SELECT max(day) FROM journal_sets) AND \(day) < (SELECT max(valid_to) FROM \(v) WHERE id = OLD.id) BEGIN
-        INSERT INTO \(v) (valid_to, id, valid_from, \(columns.joined(separator: ", ")))
-        SELECT \(day), x.id, x.valid_from, \(columns.map { "x.\($0)" }.joined(separator: ", ")) FROM \(v) x
-        WHERE x.id = OLD.id AND x.valid_from < \(day) AND x.valid_to > \(day);
-        UPDATE \(v) SET valid_from = \(day) WHERE id = OLD.id AND valid_from < \(day) AND valid_to > \(day);
-        UPDATE \(v) SET \(changed.joined(separator: ", ")) WHERE id = OLD.id AND valid_from >= \(day);
-        END;
-        """
+        return backdated(table, columns, name: "\(v)_on_backdate", event: "UPDATE", then: """
+        UPDATE \(v) SET valid_from = \(bookedDay) WHERE id = OLD.id AND valid_from < \(bookedDay) AND valid_to > \(bookedDay);
+        UPDATE \(v) SET \(changed.joined(separator: ", ")) WHERE id = OLD.id AND valid_from >= \(bookedDay);
+        """)
     }
 
     /// A row deleted by a change set booked before a version the row already has is gone
@@ -127,14 +120,27 @@ enum RowVersions {
     /// the delete, committed last, is applied after them on every day from its own.
     static func backdatedDeleteTrigger(_ table: String, _ columns: [String]) -> String {
         let v = versions(table)
-        let day = "(SELECT day FROM journal_sets ORDER BY id DESC LIMIT 1)"
+        return backdated(table, columns, name: "\(v)_on_backdated_delete", event: "DELETE", then: """
+        DELETE FROM \(v) WHERE id = OLD.id AND valid_to > \(bookedDay);
+        """)
+    }
+
+    /// The day of the change set being written (the newest).
+    private static let bookedDay = "(SELECT day FROM journal_sets ORDER BY id DESC LIMIT 1)"
+
+    /// What both back-dated triggers share: they fire only when the set is booked before the
+    /// latest booked day and before a version of this row, and first copy the version that
+    /// spans the set's day so that it ends there; `then` says what follows the split.
+    private static func backdated(_ table: String, _ columns: [String], name: String, event: String, then: String) -> String {
+        let v = versions(table)
+        let day = bookedDay
         return """
-        CREATE TRIGGER \(v)_on_backdated_delete AFTER DELETE ON \(table)
+        CREATE TRIGGER \(name) AFTER \(event) ON \(table)
         WHEN \(day) < (SELECT max(day) FROM journal_sets) AND \(day) < (SELECT max(valid_to) FROM \(v) WHERE id = OLD.id) BEGIN
         INSERT INTO \(v) (valid_to, id, valid_from, \(columns.joined(separator: ", ")))
         SELECT \(day), x.id, x.valid_from, \(columns.map { "x.\($0)" }.joined(separator: ", ")) FROM \(v) x
         WHERE x.id = OLD.id AND x.valid_from < \(day) AND x.valid_to > \(day);
-        DELETE FROM \(v) WHERE id = OLD.id AND valid_to > \(day);
+        \(then)
         END;
         """
     }
