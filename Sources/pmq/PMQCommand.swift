@@ -174,7 +174,7 @@ struct Invocation {
             sources.append(SourceFile(name: "<stdin>", text: String(decoding: data, as: UTF8.self)))
         }
         if interactive {
-            Shell(session: session, output: output, inMemory: dbPath == nil).run()
+            Shell(session: session, output: output, inMemory: dbPath == nil, dryRun: dryRun).run()
             return
         }
         if check {

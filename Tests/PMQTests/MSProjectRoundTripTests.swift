@@ -198,7 +198,7 @@ struct MPXJOracleTests {
                 }
             }
             read[file] = ["title": [o["title"] as? String ?? ""]]
-            for k in ["tasks", "resources", "assignments", "holidays", "workdays", "constraints", "work"] { read[file]?[k] = lines(k) }
+            for k in ["tasks", "resources", "assignments", "holidays", "workdays", "constraints", "work", "costs", "baseline_costs"] { read[file]?[k] = lines(k) }
         }
         return read
     }
@@ -237,6 +237,9 @@ struct MPXJOracleTests {
             "constraints": rows(s, "tasks where project = \(p) and constraint != asap and constraint_date is not null select wbs, constraint, constraint_date order by wbs")
                 .map { "\(t($0[0]))|\(kinds[t($0[1])] ?? t($0[1]))|\(t($0[2]))" },
             "work": rows(s, "tasks where project = \(p) and effort > 0 select wbs, effort order by wbs").map { "\(t($0[0]))|\(n($0[1]))" },
+            // Currency units on both sides: MSPDI's <Cost> holds hundredths, MPXJ divides.
+            "costs": rows(s, "tasks where project = \(p) and cost != 0 select wbs, round(cost, 2) order by wbs").map { "\(t($0[0]))|\(n($0[1]))" },
+            "baseline_costs": rows(s, "tasks where project = \(p) and baseline_cost != 0 select wbs, round(baseline_cost, 2) order by wbs").map { "\(t($0[0]))|\(n($0[1]))" },
         ]
     }
 

@@ -361,4 +361,24 @@ struct ShellTests {
         let r = try PMQProcess.run(["--db", db, "-e", "count people where name = \"Pending\""])
         #expect(r.stdout == "0\n")
     }
+
+    /// Review 7, W1: the shell took `--dry-run` and committed every statement.
+    @Test("--dry-run in the shell says what each change would have done and keeps nothing, begin ... commit included")
+    func dryRun() throws {
+        let db = try Self.sampleDB()
+        let t = try Terminal(["--db", db, "--today", "2026-03-16", "--dry-run"], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"])
+        #expect(t.expect("Dry run"), "\(t.screen)")
+        #expect(t.expect("pmq> "))
+        #expect(t.line("add person \"Temp\"").contains("would have added person"), "\(t.screen)")
+        #expect(t.line("count people where name = \"Temp\"").contains("0"), "\(t.screen)")
+        t.line("begin", prompt: "pmq*> ")
+        #expect(t.line("add person \"Temp2\"", prompt: "pmq*> ").contains("would have added person"), "\(t.screen)")
+        t.line("commit")
+        t.send(".quit\r")
+        #expect(t.waitForExit())
+        let r = try PMQProcess.run(["--db", db, "-e", "count people where name in (\"Temp\", \"Temp2\")", "-e", "count journal"])
+        #expect(r.stdout.hasPrefix("0\n"), "\(r.stdout)")
+        let before = try PMQProcess.run(["--db", try Self.sampleDB(), "-e", "count journal"])
+        #expect(r.stdout == "0\n" + before.stdout, "\(r.stdout) \(before.stdout)")
+    }
 }

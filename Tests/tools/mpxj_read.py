@@ -7,7 +7,9 @@ compare with PMQ's own reading of the same project.
 Each object: {"file", "title", "tasks": [[outline, name, level, start, finish, milestone,
 [[pred outline, type, lag in days], ...]], ...], "resources": [[name, max units, generic,
 leave days], ...], "assignments": [[task outline, resource, units], ...], "holidays": [...],
-"workdays": [...], "constraints": [[outline, type, date], ...], "work": [[outline, hours], ...]}.
+"workdays": [...], "constraints": [[outline, type, date], ...], "work": [[outline, hours], ...],
+"costs": [[outline, cost], ...], "baseline_costs": [[outline, cost], ...]} (in currency units: MSPDI
+writes hundredths, which MPXJ divides by 100).
 Dates are ISO days; MPXJ's own reading, nothing taken from PMQ.
 """
 import json
@@ -55,7 +57,8 @@ def exceptions(calendar, working):
 def read(path):
     project = UniversalProjectReader().read(path)
     props = project.getProjectProperties()
-    out = {"file": path, "title": str(props.getProjectTitle() or ""), "tasks": [], "constraints": [], "work": []}
+    out = {"file": path, "title": str(props.getProjectTitle() or ""), "tasks": [], "constraints": [], "work": [],
+           "costs": [], "baseline_costs": []}
     for t in project.getTasks():
         if t.getUniqueID() == 0 or t.getNull():
             continue
@@ -70,6 +73,9 @@ def read(path):
         if w is not None and float(w.getDuration()) > 0:
             out["work"].append([str(t.getOutlineNumber()),
                                 round(float(w.convertUnits(TimeUnit.HOURS, props).getDuration()), 2)])
+        for key, value in (("costs", t.getCost()), ("baseline_costs", t.getBaselineCost())):
+            if value is not None and float(value) != 0:
+                out[key].append([str(t.getOutlineNumber()), round(float(value), 2)])
     out["resources"] = []
     for r in project.getResources():
         if r.getUniqueID() == 0 or not r.getName():

@@ -184,7 +184,7 @@ struct MSProjectExporter {
         func text(_ v: Value) -> String? { if case .text(let s) = v { return s }; return nil }
         func number(_ v: Value) -> Double? { v.number }
         func isFalse(_ v: Value) -> Bool { v == .integer(0) || v == .bool(false) }
-        func money(_ d: Double?) -> String? { d.map { formatNumber(($0 * 100).rounded() / 100) } }
+        func money(_ d: Double?) -> String? { d.flatMap(MSPDICurrency.write) }
         func at(_ d: Day?, _ time: String) -> String? { d.map { "\($0.iso)T\(time)" } }
         /// Working days of a task that runs from `s` to `f`, both included.
         func workdays(_ s: Day?, _ f: Day?) -> Int? {

@@ -159,7 +159,7 @@ struct MSProjectFile {
             case ("Task", "Summary"): task.summary = value == "1"
             case ("Task", "IsNull"): task.isNull = value == "1"
             case ("Task", "PercentComplete"): task.percent = Double(value) ?? 0
-            case ("Task", "Cost"): task.cost = Double(value)
+            case ("Task", "Cost"): task.cost = MSPDICurrency.read(value)
             case ("Task", "ActualStart"): task.actualStart = MSProjectFile.day(value)
             case ("Task", "ActualFinish"): task.actualFinish = MSProjectFile.day(value)
             case ("Task", "ConstraintType"): task.constraintType = Int(value) ?? 0
@@ -173,7 +173,7 @@ struct MSProjectFile {
             case ("Baseline", "Number"): baselineNumber = Int(value) ?? 0
             case ("Baseline", "Start") where path.dropLast(2).last == "Task" && baselineNumber == 0: task.baselineStart = MSProjectFile.day(value)
             case ("Baseline", "Finish") where path.dropLast(2).last == "Task" && baselineNumber == 0: task.baselineFinish = MSProjectFile.day(value)
-            case ("Baseline", "Cost") where path.dropLast(2).last == "Task" && baselineNumber == 0: task.baselineCost = Double(value)
+            case ("Baseline", "Cost") where path.dropLast(2).last == "Task" && baselineNumber == 0: task.baselineCost = MSPDICurrency.read(value)
             case ("PredecessorLink", "PredecessorUID"): link.pred = Int(value) ?? 0
             case ("PredecessorLink", "Type"): link.type = Int(value) ?? 1
             case ("PredecessorLink", "LinkLag"): link.lag = Int(value) ?? 0

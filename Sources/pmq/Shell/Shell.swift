@@ -11,11 +11,14 @@ final class Shell {
     var format: OutputFormat
     var timer = false
     var maxRows = 100
+    /// `--dry-run`: each statement runs, says what it would have changed, and is rolled back.
+    let dryRun: Bool
     let colour: Bool
     private let editor: LineEditor
 
-    init(session: Session, output: Output, inMemory: Bool) {
+    init(session: Session, output: Output, inMemory: Bool, dryRun: Bool = false) {
         self.session = session
+        self.dryRun = dryRun
         self.output = output
         self.inMemory = inMemory
         self.format = output.format
@@ -30,6 +33,9 @@ final class Shell {
         print("PMQ \(PMQVersion.current) — type .help for help, .quit to leave.")
         if inMemory {
             print("Connected to an in-memory database: nothing is saved. Use .open FILE to work on a file.")
+        }
+        if dryRun {
+            print("Dry run: each change is reported as what it would have done, then rolled back; nothing is saved.")
         }
         LineEditor.complete = { [unowned self] before, word, inString in
             if before.isEmpty && word.hasPrefix(".") { return MetaCommand.names.filter { $0.hasPrefix(word) } }
@@ -125,7 +131,7 @@ final class Shell {
     func execute(_ source: SourceFile) {
         let started = DispatchTime.now()
         statementRunning = true
-        let diagnostics = session.run(source) { result in
+        let diagnostics = session.run(source, dryRun: dryRun) { result in
             if case .change = result { output.emit(result); return }
             let style = TableRenderer.Style(maxRows: maxRows > 0 ? maxRows : nil, footer: true, colour: colour, width: Terminal.width())
             if let text = format.render(result, style: style) { print(text) }
@@ -135,7 +141,7 @@ final class Shell {
             let text = DiagnosticRenderer.render(diagnostics)
             output.error(colour ? "\u{1B}[31m" + text + "\u{1B}[0m" : text)
         }
-        output.finish(succeeded: diagnostics.isEmpty, dryRun: false)
+        output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun)
         if timer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
             print(String(format: "Run Time: %.3f s", seconds))
