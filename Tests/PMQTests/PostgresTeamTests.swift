@@ -287,6 +287,29 @@ struct PostgresTeamTests {
         for t in [ana, ben] { t.send("\u{04}"); #expect(t.waitForExit()) }
     }
 
+    /// Review 7, W11: a colleague's shell left in `begin` froze every other writer (and
+    /// `check`) until it committed. Now they give up after the busy timeout, as on SQLite.
+    @Test("a writer facing a colleague's open begin gives up after 5 s with SQLite's busy error", .timeLimit(.minutes(10)))
+    func busyLikeSQLite() throws {
+        let (owner, urls, drop) = try Self.team(["ana", "ben"])
+        defer { drop() }
+        #expect(try PMQProcess.run(["--db", owner, "-e", "add project \"TEAM\"\nadd task \"A\" wbs 1 cost 1\nadd task \"B\" wbs 2 cost 2"]).status == 0)
+        let ana = try Terminal(["--db", urls[0]], env: ["PMQ_HISTORY": "/dev/null", "NO_COLOR": "1"])
+        #expect(ana.expect("pmq> "))
+        ana.line("begin", prompt: "pmq*> ")
+        #expect(ana.line("update tasks where wbs = 1 set cost = 10", prompt: "pmq*> ").contains("updated 1 task"))
+        let started = Date()
+        let ben = try PMQProcess.run(["--db", urls[1], "-e", "update tasks where wbs = 2 set cost = 20"])
+        #expect(ben.status == 1)
+        #expect(ben.stderr.contains("the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed"), "\(ben.stderr)")
+        #expect(Date().timeIntervalSince(started) < 120)
+        ana.line("commit")
+        #expect(try PMQProcess.run(["--db", urls[1], "-e", "update tasks where wbs = 2 set cost = 20"]).status == 0)
+        #expect(try Self.value(owner, "tasks select cost").components(separatedBy: .whitespacesAndNewlines).filter { !$0.isEmpty }.suffix(2) == ["10", "20"])
+        ana.send("\u{04}")
+        #expect(ana.waitForExit())
+    }
+
     @Test("undo takes back the user's own last change set, not a colleague's later one")
     func undoOwn() throws {
         let (owner, urls, drop) = try Self.team(["ana", "ben"])

@@ -52,7 +52,9 @@ final class Transactions {
         while true {
             var held: [StatementResult] = []
             if queued {
-                do { try context.db.takeWriterTurn() } catch {
+                do { try context.db.takeWriterTurn() } catch let e as StoreError where e.kind == .busy {
+                    return [Self.busy(source)]
+                } catch {
                     return [Diagnostic(.databaseError, (error as? StoreError)?.message ?? "\(error)", at: .none, source: source)]
                 }
             }
@@ -103,7 +105,7 @@ final class Transactions {
         do {
             if savepoint { try db.savepoint("pmq_statement") } else { try db.begin(writing: !readsOnly) }
         } catch let e as StoreError where e.kind == .busy {
-            return ([Diagnostic(.busy, "the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed, try again when it has finished", at: .none, source: source)], false)
+            return ([Self.busy(source)], false)
         } catch let e as StoreError where e.kind == .connectionLost || e.kind == .cannotOpen {
             // A server that restarted or cannot be reached: its own words (server, reason, what next).
             if savepoint { endLostTransaction() }
@@ -267,6 +269,12 @@ final class Transactions {
 
     /// What a statement's failure reads as: its own error, located at the statement when it has
     /// no place of its own; the engine's limits, conflicts and interruptions in PMQ's words.
+    /// Another writer held the database (SQLite's lock, PostgreSQL's writer turn or a row in a
+    /// colleague's open transaction) for longer than the busy timeout.
+    static func busy(_ source: SourceFile) -> Diagnostic {
+        Diagnostic(.busy, "the database is busy: another program has been writing to it for more than 5 seconds; nothing was changed, try again when it has finished", at: .none, source: source)
+    }
+
     private func diagnostic(for error: any Error, in checked: Checked, _ source: SourceFile) -> Diagnostic {
         var d: Diagnostic
         switch error {
@@ -284,6 +292,9 @@ final class Transactions {
                            at: checked.range ?? .none)
         case let e as StoreError where e.kind == .interrupted:
             d = Diagnostic(.limitReached, (context.limits.stopReason ?? "interrupted") + ": nothing was changed", at: .none)
+        case let e as StoreError where e.kind == .busy:
+            // PostgreSQL: a row held by a colleague's open transaction, past the lock timeout.
+            d = Self.busy(source)
         default:
             d = Diagnostic(.runtimeFailure, "\(error)", at: checked.range ?? .none)
         }

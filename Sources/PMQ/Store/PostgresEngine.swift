@@ -59,6 +59,8 @@ public final class PostgresEngine: Engine {
         return url + (url.contains("?") ? "&" : "?") + "connect_timeout=\(PostgresEngine.connectTimeout)"
     }
     static let connectTimeout = 10
+    /// How long a statement waits for a lock before it fails as `.busy` (SQLite's busy timeout).
+    static let lockTimeoutSeconds = 5
 
     /// libpq's reason on one line (it breaks its hints over tab-indented lines, and pads `FATAL:`).
     static func oneLine(_ text: String) -> String {
@@ -81,6 +83,10 @@ public final class PostgresEngine: Engine {
         connection = c
         // Messages below warnings stay out of the user's output.
         PQclear(PQexec(c, "SET client_min_messages = warning"))
+        // A writer waits for a lock (its turn, a row a colleague's open `begin` holds) at most
+        // as long as SQLite's busy timeout, then gives up with the same "busy" error: a shell
+        // left in a transaction cannot freeze the team's scripts and cron jobs.
+        PQclear(PQexec(c, "SET lock_timeout = '\(PostgresEngine.lockTimeoutSeconds)s'"))
         if case .text(let u) = (try? scalar("SELECT current_user", [])) ?? .null { databaseUser = u }
     }
 
