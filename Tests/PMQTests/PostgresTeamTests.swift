@@ -310,6 +310,32 @@ struct PostgresTeamTests {
         #expect(ana.waitForExit())
     }
 
+    /// Review 7, W24: once a colleague committed after a shell's `begin`, every change in it
+    /// failed on the change set's number ("duplicate key ... journal_sets_pkey").
+    @Test("a change inside begin after a colleague committed takes the next free change-set number", .timeLimit(.minutes(10)))
+    func numberAfterColleague() throws {
+        let (owner, urls, drop) = try Self.team(["ana", "ben"])
+        defer { drop() }
+        #expect(try PMQProcess.run(["--db", owner, "-e", "add project \"TEAM\"\nadd task \"A\" wbs 1 cost 1\nadd task \"B\" wbs 2 cost 2"]).status == 0)
+        let ana = try Terminal(["--db", urls[0]], env: ["PMQ_HISTORY": "/dev/null", "NO_COLOR": "1"])
+        #expect(ana.expect("pmq> "))
+        ana.line("begin", prompt: "pmq*> ")
+        #expect(ana.line("count tasks", prompt: "pmq*> ").contains("2"))
+        let ben = try PMQProcess.run(["--db", urls[1], "-e", "add person \"Bob\""])
+        #expect(ben.status == 0, "\(ben.stderr)")
+        let added = ana.line("add person \"Ann\"", prompt: "pmq*> ")
+        #expect(added.contains("added person") && !added.contains("error"), "\(added)")
+        #expect(ana.line("update tasks where wbs = 2 set cost = 7", prompt: "pmq*> ").contains("updated 1 task"), "\(ana.screen)")
+        ana.line("commit")
+        ana.send("\u{04}")
+        #expect(ana.waitForExit())
+        #expect(try Self.value(owner, "count people where name in (\"Ann\", \"Bob\")") == "2")
+        // Numbers stay dense: the setup's set 1, Ben's 2, then Ana's 3 (people and tasks).
+        let sets = try Self.value(owner, "journal where entity = \"people\" select set order by set")
+        #expect(sets == "set\n---\n  2\n  3", "\(sets)")
+        #expect(try Self.value(owner, "count journal where set > 3") == "0")
+    }
+
     @Test("undo takes back the user's own last change set, not a colleague's later one")
     func undoOwn() throws {
         let (owner, urls, drop) = try Self.team(["ana", "ben"])

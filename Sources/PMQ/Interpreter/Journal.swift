@@ -87,13 +87,37 @@ struct Journal {
     mutating func set() throws -> Int64 {
         if let s = currentSet { return s }
         // The number is the highest kept plus one on both engines (see nextSetID).
-        guard case .integer(let id) = try db.scalar(JournalWriteSQL.nextSetID) else {
+        guard case .integer(var id) = try db.scalar(JournalWriteSQL.nextSetID) else {
             throw StoreError(.other, "cannot number a change set")
         }
-        try db.run(JournalWriteSQL.openSet, [.integer(id), .text(user), .text(label), .date(day)])
-        currentSet = id
-        return id
+        func open(_ id: Int64) throws { try db.run(JournalWriteSQL.openSet, [.integer(id), .text(user), .text(label), .date(day)]) }
+        guard db.kind == .postgres else {
+            try open(id)
+            currentSet = id
+            return id
+        }
+        // PostgreSQL: a shell's `begin ... commit` does not hold the writer's turn, and its
+        // snapshot cannot see the change sets colleagues committed since it began, so the
+        // highest number it reads may be taken. The next free one is found by trying, each try
+        // behind a savepoint (a refused insert would otherwise end the transaction).
+        for _ in 0..<Self.numberingTries {
+            try db.savepoint("pmq_set")
+            do {
+                try open(id)
+                try db.releaseSavepoint("pmq_set")
+                currentSet = id
+                return id
+            } catch let e as StoreError where e.isUniqueViolation {
+                try db.rollbackToSavepoint("pmq_set")
+                id += 1
+            }
+        }
+        throw StoreError(.conflict, "change set \(id)")
     }
+
+    /// How many change sets colleagues may commit during a shell's `begin` before its next
+    /// change is refused as a conflict (each try is one savepoint and one insert).
+    static let numberingTries = 10_000
 
     /// Who books a change set: the user name `me` names too (docs/language.md, “Time travel” and “Me”), `$PMQ_USER`,
     /// else `$USER`, else `$LOGNAME`, else the system's name for the process's user (a cron
