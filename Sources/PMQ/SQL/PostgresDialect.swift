@@ -75,9 +75,18 @@ public struct PostgresDialect: SQLDialect {
     public func listAppend(_ list: String, _ value: String) -> String {
         "CAST(CAST(coalesce(\(list), '[]') AS jsonb) || to_jsonb(CAST(\(value) AS text)) AS text)"
     }
-    public func joinDistinct(_ text: String, orderedBy order: String, filter: String) -> String {
-        "pmq_join_distinct(\(text), CAST(\(order) AS text)) FILTER (WHERE \(filter))"
+    /// The installed aggregate sorts by a text key; a number's key is text that sorts as the
+    /// number does (SQLite's aggregate sorts the value itself): a sign digit, then the value
+    /// (or 10^16 plus a negative one) at a fixed width, so 7 < 10 < 12.5 < 1000000 and a date
+    /// before 1970 (a negative day) before one after.
+    public func joinDistinct(_ text: String, orderedBy order: String, numericOrder: Bool, filter: String) -> String {
+        let key = numericOrder
+            ? "(CASE WHEN (\(order)) < 0 THEN '0' || to_char(1e16 + CAST(\(order) AS numeric), '\(Self.sortableNumber)') ELSE '1' || to_char(CAST(\(order) AS numeric), '\(Self.sortableNumber)') END)"
+            : "CAST(\(order) AS text)"
+        return "pmq_join_distinct(\(text), \(key)) FILTER (WHERE \(filter))"
     }
+    /// Sixteen integer digits and twelve decimals, zero-padded: numbers to 15 significant digits.
+    static let sortableNumber = "FM0000000000000000.000000000000"
 
     /// The installed `pmq_workdays` counts the days one by one, each a lookup in the
     /// holidays: 0.3 ms a row, which made the roll-up of a 1M-task load take minutes. Here the

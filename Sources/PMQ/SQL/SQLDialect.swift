@@ -58,8 +58,9 @@ public protocol SQLDialect: Sendable {
     /// A list with `value` appended.
     func listAppend(_ list: String, _ value: String) -> String
     /// A pivot cell's distinct values of `text`, sorted by `order`, joined by ",", over the rows
-    /// where `filter` holds.
-    func joinDistinct(_ text: String, orderedBy order: String, filter: String) -> String
+    /// where `filter` holds. `numericOrder`: `order` is a number (a number, duration, date or
+    /// enum position), to be sorted as one.
+    func joinDistinct(_ text: String, orderedBy order: String, numericOrder: Bool, filter: String) -> String
     /// The working days from `start` through `finish` in `person`'s calendar (the project's
     /// less their leave; null when start or finish is null): what the roll-up weighs a
     /// child's progress by.
@@ -128,7 +129,7 @@ public struct SQLiteDialect: SQLDialect {
         "(SELECT json_group_array(lx.value) FROM json_each(\(list)) lx WHERE lx.value IS NOT \(value))"
     }
     public func listAppend(_ list: String, _ value: String) -> String { "json_insert(coalesce(\(list), '[]'), '$[#]', \(value))" }
-    public func joinDistinct(_ text: String, orderedBy order: String, filter: String) -> String {
+    public func joinDistinct(_ text: String, orderedBy order: String, numericOrder: Bool, filter: String) -> String {
         "pmq_join_distinct(\(text), \(order)) FILTER (WHERE \(filter))"
     }
     public func workdays(_ start: String, _ finish: String, person: String) -> String { "pmq_workdays(\(start), \(finish), \(person))" }

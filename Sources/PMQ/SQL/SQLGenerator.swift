@@ -835,7 +835,12 @@ struct SQLGenerator {
     private mutating func pivotCell(_ value: TExpr, by: TExpr, equals: Value) -> String {
         let f = equals.isNull ? "\(expr(by)) IS NULL" : "\(expr(by)) = \(bind(equals))"
         if !value.containsAggregate {
-            return dialect.joinDistinct(text(of: value), orderedBy: ordering(value, TQuery(entity: Checker.noFields)), filter: f)
+            let numeric: Bool
+            switch value.type {
+            case .number, .duration, .date, .enumeration: numeric = true
+            default: numeric = false
+            }
+            return dialect.joinDistinct(text(of: value), orderedBy: ordering(value, TQuery(entity: Checker.noFields)), numericOrder: numeric, filter: f)
         }
         pivotFilter = f
         defer { pivotFilter = nil }
