@@ -160,6 +160,14 @@ struct ChangeExecutor {
                                    ? " (or a code in several projects: say which with use project \"CODE\")" : ""), range: r.range)
             }
         }
+        // A title names one row (UniqueTitles): a new one another row has, or two rows would share, is refused.
+        if UniqueTitles.applies(to: entity), let key = entity.key, let a = assignments.first(where: { $0.field.name == key }) {
+            var taken: (title: String, byAnother: Bool)?
+            try db.query(ChangeSQL.firstTakenTitle(table: entity.table, key: a.column, new: a.new, old: a.old)) { s in
+                taken = (ConstantEvaluator.text(s[0]), s[1] == .integer(1))
+            }
+            if let taken { throw taken.byAnother ? UniqueTitles.taken(entity, taken.title, range) : UniqueTitles.shared(entity, taken.title, range) }
+        }
         for (condition, message) in plan.refusals {
             let rows = try keys(entity, ChangeSQL.scratchIDs(where: condition))
             if !rows.isEmpty { throw RuntimeError(code: .invalidValue, message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
