@@ -12,6 +12,9 @@ struct Checker {
     /// A set variable taken from an `as of` query (`let s = tasks as of D`): the slot that
     /// holds its day, so queries of the set read its rows as they were on D (H17).
     var setDays: [Int: Int] = [:]
+    /// Slots of value variables that hold a count of working days, not a calendar span
+    /// (`let d = 3wd`, `param by = 1wd`): the count meets a date as working days (H13).
+    var workdaySlots: Set<Int> = []
     var functions: [String: (params: [Name], body: Expr)] = [:]
     var callDepth = 0
     /// Function calls expanded in the statement being checked, and whether a budget
@@ -355,8 +358,7 @@ struct Checker {
                 return TExpr(.invalid, .any, e.range)
             case .workdays:
                 // Alone, `5wd` means the calendar span of 5 working days from today.
-                let span = today.addingWorkdays(v.safeInt ?? 0).number - today.number
-                return TExpr(.value(.duration(Double(span))), .duration, e.range)
+                return workdaySpan(e, scope)
             }
         case .null:
             return TExpr(.value(.null), .null, e.range)
@@ -370,7 +372,7 @@ struct Checker {
             let x = check(a, scope)
             requireCondition(x, "not")
             return TExpr(.not(x), .bool, e.range)
-        case .unary(.negate, let a) where Checker.isWorkdayCount(a):
+        case .unary(.negate, let a) where isWorkdayCount(a, scope):
             return workdaySpan(e, scope)
         case .unary(.negate, let a):
             let x = check(a, scope)
@@ -478,6 +480,8 @@ struct Checker {
         if let (entity, outer) = namedSource(lower) { return namedRow(entity, outer: outer, range) }
         if let v = lookup(lower) {
             switch v {
+            // Working days alone: their span from today, as a lone `5wd` (H13).
+            case .value(let slot, _) where workdaySlots.contains(slot): return workdaySpan(Expr(.name(n), range), scope)
             case .value(let slot, let type): return TExpr(.variable(slot), type, range)
             case .row(let slot, let entity): return TExpr(.variable(slot), .reference(entity.table == "tasks" ? "tasks" : entity.plural), range)
             case .argument(let e, let depth): return Checker.shiftedOut(e, by: levelsSinceCall(depth))
@@ -731,7 +735,7 @@ struct Checker {
     private mutating func checkArithmetic(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ range: SourceRange, _ scope: Scope) -> TExpr {
         // Working days need the calendar, so `date + 5wd` keeps the unit to the end.
         // So does `date + 2 * 5wd` or `date + -3wd` (CheckWorkdays.swift).
-        if op == .add || op == .sub, Checker.isWorkdayCount(b) {
+        if op == .add || op == .sub, isWorkdayCount(b, scope) {
             let x = check(a, scope)
             if x.type == .date || x.type == .any {
                 guard let n = workdayCount(b, scope) else { return TExpr(.invalid, .any, range) }
@@ -748,7 +752,7 @@ struct Checker {
             }
         }
         // Working days alone (`2 * 5wd`, `-3wd` in a `print`): their span from today.
-        if op == .mul || op == .add || op == .sub, Checker.isWorkdayCount(Expr(.binary(op, a, b), range)) {
+        if op == .mul || op == .add || op == .sub, isWorkdayCount(Expr(.binary(op, a, b), range), scope) {
             return workdaySpan(Expr(.binary(op, a, b), range), scope)
         }
         if case .duration(let v, .months) = b.kind { return checkMonths(op, a, v, b.range, range, scope) }
