@@ -18,13 +18,13 @@ indirect enum Checked {
     case print(TExpr, SourceRange)
     case value(TExpr)
     case assert(TExpr, message: TExpr?, SourceRange)
-    case saveQuery(name: String, text: String, SourceRange)
+    case saveQuery(name: String, text: SavedText, SourceRange)
     case dropQuery(String, SourceRange)
     /// `add field` (docs/language.md, “Custom fields”): the field as it will be stored (its id comes when it runs).
     case addField(CustomField, SourceRange)
     case dropField(table: String, name: String, SourceRange)
     case showQueries
-    case saveRule(name: String, text: String, severity: String, SourceRange)
+    case saveRule(name: String, text: SavedText, severity: String, SourceRange)
     case dropRule(String, SourceRange)
     case showRules
     case checkRules(SourceRange)
@@ -339,9 +339,13 @@ extension Checker {
                 diagnostics.error(.nameTaken, "\"\(name.text)\" is already the name of an entity or a variable", name.range)
                 return nil
             }
-            guard checkQuery(q) != nil else { return nil }
+            savedBindings = []
+            let checked = checkQuery(q)
+            let bound = SavedText(text: text, start: q.range.start, bindings: savedBindings ?? [])
+            savedBindings = nil
+            guard checked != nil else { return nil }
             pendingSaved[name.lowered] = text
-            return .saveQuery(name: name.lowered, text: text, s.range)
+            return .saveQuery(name: name.lowered, text: bound, s.range)
         case .dropQuery(let name):
             pendingSaved[name.lowered] = nil
             return .dropQuery(name.lowered, name.range)

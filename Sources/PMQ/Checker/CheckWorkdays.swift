@@ -56,7 +56,9 @@ extension Checker {
             return folded(v, e.range)
         case .name(let n):
             guard let slot = workdayVariable(n, scope) else { return nil }
-            return TExpr(.variable(slot), .number, e.range)
+            let t = TExpr(.variable(slot), .number, e.range)
+            savedBindings?.append(SavedBinding(range: e.range, value: t, workdays: true))
+            return t
         case .unary(.negate, let a):
             guard let n = workdayCount(a, scope) else { return nil }
             if let c = constant(n) { return folded(-c, e.range) }

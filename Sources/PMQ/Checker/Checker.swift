@@ -15,6 +15,10 @@ struct Checker {
     /// Slots of value variables that hold a count of working days, not a calendar span
     /// (`let d = 3wd`, `param by = 1wd`): the count meets a date as working days (H13).
     var workdaySlots: Set<Int> = []
+    /// The script values a query being saved names (`save query q = tasks where owner = who`):
+    /// the saved text gets their values, so a later session reads what this one meant (H22).
+    /// Nil when no `save query` or `save rule` is being checked.
+    var savedBindings: [SavedBinding]?
     var functions: [String: (params: [Name], body: Expr)] = [:]
     var callDepth = 0
     /// Function calls expanded in the statement being checked, and whether a budget
@@ -128,25 +132,35 @@ struct Checker {
     mutating func resolveSource(_ source: Name) -> (EntityDef, Int?, TQuery?)? {
         if let entity = schema.plural(source.text) { return (entity, nil, nil) }
         if let v = lookup(source.text) {
+            if case .set = v, savedBindings != nil {
+                diagnostics.error(.notHere, "a saved query or rule cannot start from \"\(source.text)\", a set of this script: a later session would not have it", source.range,
+                                  notes: ["save the query the set was taken from instead"])
+                return nil
+            }
             if case .set(let slot, let entity) = v { return (entity, slot, nil) }
             diagnostics.error(.notASource, "\"\(source.text)\" is not a set of rows: queries start with an entity (tasks, people, ...), a saved query or a set variable", source.range)
             return nil
         }
-        if let text = pendingSaved[source.lowered] ?? savedQuery(source.lowered) {
+        let pending = pendingSaved[source.lowered], stored = savedQuery(source.lowered)
+        if pending != nil || stored != nil {
             guard savedDepth < 16 else {
                 diagnostics.error(.notASource, "saved query \"\(source.text)\" refers to itself", source.range)
                 return nil
             }
-            let file = SourceFile(name: "query \(source.text)", text: text)
-            var parser = Parser(file)
-            savedDepth += 1
-            // A saved query sees no names of the query that uses it.
-            let outerNames = namedSources
-            namedSources = []
-            defer { savedDepth -= 1; namedSources = outerNames }
-            guard let stmt = parser.nextStatement(), parser.diagnostics.isEmpty, case .query(let inner) = stmt.kind,
-                  let base = checkQuery(inner) else {
-                diagnostics.error(.staleQuery, "saved query \"\(source.text)\" no longer checks: drop it and save it again", source.range)
+            // A query saved earlier in this same text, as written, sees the script's names
+            // (their values go into the stored text when the save runs); once it has run (a
+            // later line of the shell, a loop's variable gone), the stored text is the query.
+            var result: (query: TQuery?, problem: Diagnostic?)?
+            if let pending { result = checkSavedText(pending, source, script: true) }
+            if result?.query == nil, let stored {
+                let r = checkSavedText(stored, source, script: false)
+                if r.query != nil || result == nil { result = r }
+            }
+            guard let base = result?.query else {
+                // Placed at the name, with what went wrong inside the saved text (which has no place here).
+                let why = result?.problem.map { " (\($0.message))" } ?? ""
+                diagnostics.error(.staleQuery, "saved query \"\(source.text)\" no longer checks\(why): drop it and save it again", source.range,
+                                  notes: ["its text: \(pending ?? stored ?? "")"])
                 return nil
             }
             return (base.entity, nil, base)
@@ -159,6 +173,33 @@ struct Checker {
         diagnostics.error(.unknownEntity, "unknown entity \"\(source.text)\"\(hint)", source.range,
                           notes: hint.isEmpty ? ["queries start with one of: " + names.joined(separator: ", ")] : [])
         return nil
+    }
+
+    /// A saved query's text checked as a source: the query, or nil and the first thing wrong
+    /// with it (which has no place in the text being checked). It sees no names of the query
+    /// that uses it; the script's variables and functions only when `script` (a query saved
+    /// earlier in the same text): stored text must not pick up a value of the same name (H22).
+    private mutating func checkSavedText(_ text: String, _ source: Name, script: Bool) -> (query: TQuery?, problem: Diagnostic?) {
+        let file = SourceFile(name: "query \(source.text)", text: text)
+        var parser = Parser(file)
+        savedDepth += 1
+        let outerNames = namedSources, outerScopes = scopes, outerFunctions = functions
+        let outerBindings = savedBindings, outerDiagnostics = diagnostics
+        namedSources = []
+        if !script {
+            scopes = [[:]]
+            functions = [:]
+        }
+        savedBindings = nil
+        diagnostics = DiagnosticBag()
+        let stmt = parser.nextStatement()
+        var base: TQuery?
+        if let stmt, parser.diagnostics.isEmpty, case .query(let inner) = stmt.kind { base = checkQuery(inner) }
+        let inner = diagnostics.items.first ?? parser.diagnostics.items.first
+        savedDepth -= 1
+        namedSources = outerNames; scopes = outerScopes; functions = outerFunctions
+        savedBindings = outerBindings; diagnostics = outerDiagnostics
+        return inner == nil ? (base, nil) : (nil, inner)
     }
 
     mutating func checkQuery(_ q: Query, entity: EntityDef, sourceSet: Int?, base: TQuery?) -> TQuery? {
@@ -482,8 +523,14 @@ struct Checker {
             switch v {
             // Working days alone: their span from today, as a lone `5wd` (H13).
             case .value(let slot, _) where workdaySlots.contains(slot): return workdaySpan(Expr(.name(n), range), scope)
-            case .value(let slot, let type): return TExpr(.variable(slot), type, range)
-            case .row(let slot, let entity): return TExpr(.variable(slot), .reference(entity.table == "tasks" ? "tasks" : entity.plural), range)
+            case .value(let slot, let type):
+                let t = TExpr(.variable(slot), type, range)
+                savedBindings?.append(SavedBinding(range: range, value: t))
+                return t
+            case .row(let slot, let entity):
+                let t = TExpr(.variable(slot), .reference(entity.table == "tasks" ? "tasks" : entity.plural), range)
+                savedBindings?.append(SavedBinding(range: range, value: t))
+                return t
             case .argument(let e, let depth): return Checker.shiftedOut(e, by: levelsSinceCall(depth))
             case .set(_, let entity):
                 diagnostics.error(.notASource, "\"\(n)\" is a set of \(entity.plural): use it as a source, as in \"count \(n)\" or \"\(n) where ...\"", range)
@@ -571,7 +618,10 @@ struct Checker {
                 return TExpr(.invalid, .any, e.range)
             }
             if i == names.count - 1 {
-                return TExpr(.field(FieldPath(root: root, rootVariable: rootVariable, hops: hops, field: f, outer: outer)), PType(f.type), e.range)
+                let t = TExpr(.field(FieldPath(root: root, rootVariable: rootVariable, hops: hops, field: f, outer: outer)), PType(f.type), e.range)
+                // `t.owner` of a loop's row, in a query being saved: its value goes in the text (H22).
+                if rootVariable != nil { savedBindings?.append(SavedBinding(range: e.range, value: t)) }
+                return t
             }
             guard case .reference(let target) = f.type, let next = schema.plural(target) else {
                 diagnostics.error(.noFields, "\"\(n.text)\" is a \(PType(f.type)), not a reference: it has no fields", n.range)
@@ -639,6 +689,12 @@ struct Checker {
             return TExpr(.value(.date(d)), .date, range)
         }
         if let f = functions[n] {
+            // A saved query outlives the script: a later session has no such function (H22).
+            if savedBindings != nil {
+                diagnostics.error(.notHere, "a saved query or rule cannot call \(name.text)(), a function of this script: a later session would not know it", name.range,
+                                  notes: ["write what the function computes into the query"])
+                return TExpr(.invalid, .any, range)
+            }
             return callFunction(name, f, args, range, scope)
         }
         if let h = hostFunctions[n] {
