@@ -505,6 +505,16 @@ struct Checker {
         }
     }
 
+    /// `tomorrow`, `end_of_week()`, ...: a date relative to today, which at the calendar's
+    /// ends may leave it (`tomorrow` when today is 9999-12-31): then the error `today + 1d` gives (R10).
+    private mutating func relativeDate(_ d: Day, _ range: SourceRange) -> TExpr {
+        guard d.isInRange else {
+            diagnostics.error(.outOfRange, "date out of range: PMQ dates run from \(Day.earliest.iso) to \(Day.latest.iso)", range)
+            return TExpr(.invalid, .any, range)
+        }
+        return TExpr(.value(.date(d)), .date, range)
+    }
+
     private mutating func checkName(_ n: String, _ range: SourceRange, _ scope: Scope) -> TExpr {
         let lower = n.lowercased()
         if let i = scope.aliases[lower], scope.clause == "order by" {
@@ -539,8 +549,8 @@ struct Checker {
         }
         switch lower {
         case "today": return TExpr(.value(.date(today)), .date, range)
-        case "yesterday": return TExpr(.value(.date(today + -1)), .date, range)
-        case "tomorrow": return TExpr(.value(.date(today + 1)), .date, range)
+        case "yesterday": return relativeDate(today + -1, range)
+        case "tomorrow": return relativeDate(today + 1, range)
         case "true": return TExpr(.value(.bool(true)), .bool, range)
         case "false": return TExpr(.value(.bool(false)), .bool, range)
         case "me": return checkMe(range)
@@ -686,7 +696,7 @@ struct Checker {
             case "start_of_month": d = today.startOfMonth
             default: d = today.endOfMonth
             }
-            return TExpr(.value(.date(d)), .date, range)
+            return relativeDate(d, range)
         }
         if let f = functions[n] {
             // A saved query outlives the script: a later session has no such function (H22).
