@@ -177,6 +177,15 @@ struct Invocation {
             Shell(session: session, output: output, inMemory: dbPath == nil, dryRun: dryRun).run()
             return
         }
+        // A --var no text declares as a param is a usage error, before anything runs.
+        if !session.params.isEmpty {
+            let declared = Session.paramNames(in: sources)
+            if let name = session.params.keys.sorted().first(where: { !declared.contains($0) }) {
+                let hint = Suggestions.closest(to: name, in: declared.sorted()).map { "; did you mean \"\($0)\"?" } ?? ""
+                output.error("error: --var \(name): no param \(name) in the script\(hint)" + (declared.isEmpty ? " (it declares no param)" : ""))
+                throw ExitCode(2)
+            }
+        }
         if check {
             let ds = session.check(sources)
             if !ds.isEmpty { output.error(DiagnosticRenderer.render(ds)) }

@@ -266,7 +266,11 @@ extension Checker {
             // Working days, given as the default or by --var: the variable holds their count (H13).
             let given = params[name.lowered]
             if isWorkdayCount(e, none) || given.map(Checker.isWorkdayText) == true {
-                guard let count = workdayParam(name, e, given: given) else { return nil }
+                guard let count = workdayParam(name, e, given: given) else {
+                    // Declared all the same, so its uses do not each add "unknown name" (H10).
+                    workdaySlots.insert(declare(name.text) { .value(slot: $0, type: .duration) })
+                    return nil
+                }
                 let slot = declare(name.text) { .value(slot: $0, type: .duration) }
                 workdaySlots.insert(slot)
                 return .bindValue(slot: slot, TExpr(.value(.integer(count)), .number, e.range), s.range)
@@ -280,6 +284,8 @@ extension Checker {
             if let given = params[name.lowered] {
                 guard let converted = Checker.convert(given, like: dv) else {
                     diagnostics.error(.invalidValue, "--var \(name.text)=\(given): expected a \(d.type) like the default \(ConstantEvaluator.text(dv))", name.range)
+                    // Declared all the same, so its uses do not each add "unknown name" (H10).
+                    _ = declare(name.text) { .value(slot: $0, type: d.type) }
                     return nil
                 }
                 value = converted
