@@ -179,7 +179,7 @@ struct Invocation {
         }
         // A --var no text declares as a param is a usage error, before anything runs.
         if !session.params.isEmpty {
-            let declared = Session.paramNames(in: sources)
+            let declared = ParamNames.declared(in: sources)
             if let name = session.params.keys.sorted().first(where: { !declared.contains($0) }) {
                 let hint = Suggestions.closest(to: name, in: declared.sorted()).map { "; did you mean \"\($0)\"?" } ?? ""
                 output.error("error: --var \(name): no param \(name) in the script\(hint)" + (declared.isEmpty ? " (it declares no param)" : ""))
