@@ -177,6 +177,15 @@ struct Invocation {
             Shell(session: session, output: output, inMemory: dbPath == nil, dryRun: dryRun).run()
             return
         }
+        // A --var no text declares as a param is a usage error, before anything runs.
+        if !session.params.isEmpty {
+            let declared = ParamNames.declared(in: sources)
+            if let name = session.params.keys.sorted().first(where: { !declared.contains($0) }) {
+                let hint = Suggestions.closest(to: name, in: declared.sorted()).map { "; did you mean \"\($0)\"?" } ?? ""
+                output.error("error: --var \(name): no param \(name) in the script\(hint)" + (declared.isEmpty ? " (it declares no param)" : ""))
+                throw ExitCode(2)
+            }
+        }
         if check {
             let ds = session.check(sources)
             if !ds.isEmpty { output.error(DiagnosticRenderer.render(ds)) }
@@ -264,12 +273,14 @@ final class Output {
         var style = TableRenderer.Style()
         if case .gantt = r { style = TableRenderer.Style(colour: Terminal.colour, width: Terminal.width()) }
         // Tables are easier to tell apart with a blank line between them (and Markdown needs one).
-        var block = false, isText = false
-        if case .rows = r { block = true } else if case .gantt = r { block = true } else if case .text = r { isText = true }
+        // A bare value (`count tasks`) after a table is set apart like a `print`: in Markdown a
+        // line right under a table is read as one more row of it (H7, R1).
+        var block = false, isText = false, isScalar = false
+        if case .rows = r { block = true } else if case .gantt = r { block = true } else if case .text = r { isText = true } else if case .scalar = r { isScalar = true }
         let spaced = format == .table || format == .markdown
         buffer.removeAll(keepingCapacity: true)
         if block, printedResult, spaced, !lastWasText { buffer.append(10) }
-        if isText, spaced, lastWasBlock { buffer.append(10) }
+        if isText || isScalar, spaced, lastWasBlock { buffer.append(10) }
         // The result's bytes go into one buffer (no String of them), written with one call.
         guard format.write(r, style: style, into: &buffer) else { return }
         buffer.append(10)

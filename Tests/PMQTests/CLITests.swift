@@ -167,6 +167,15 @@ struct CLITests {
         #expect(r.stdout == "2\n")
     }
 
+    /// H7, R1: in Markdown a line right under a table is one more row of it.
+    @Test("a bare value after a table is set apart by a blank line, as a print is", arguments: ["table", "markdown"])
+    func bareValueAfterTable(_ format: String) throws {
+        let r = try PMQProcess.run(["--format", format, "-e", model, "-e", "tasks select wbs limit 1", "-e", "count tasks",
+                                    "-e", "tasks select wbs limit 1", "-e", "tasks select min(wbs) as m", "-e", "count tasks"])
+        let table = format == "markdown" ? "| wbs |\n| --- |\n| 1 |\n" : "wbs\n---\n1\n"
+        #expect(r.stdout == table + "\n2\n\n" + table + "\n1\n2\n")
+    }
+
     @Test("--dry-run reports and keeps nothing", arguments: TestEngine.all)
     func dryRun(_ engine: TestEngine) throws {
         let store = try TestStore(engine, file: "dry.db")

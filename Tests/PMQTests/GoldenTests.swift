@@ -15,7 +15,7 @@ import Testing
 ///
 /// Before `----`: PMQ text, with optional `% today YYYY-MM-DD`, `% format json`,
 /// `% width N` (the terminal's width, for `gantt`; else 80), `% maxrows N` and
-/// `% user NAME` (the user `me` names) lines, and files for `import`: `% file NAME`, its
+/// `% user NAME` (the user `me` names), `% var NAME=VALUE` (as `pmq --var`) lines, and files for `import`: `% file NAME`, its
 /// lines, then `% end` (written to a fresh folder the case's text is run from; diagnostics
 /// name the file as NAME).
 /// After it: what `pmq` prints — results, change reports as `# updated 3 tasks` lines,
@@ -79,6 +79,7 @@ enum Golden {
         var format = OutputFormat.table
         var style = TableRenderer.Style()
         var user: String?
+        var params: [String: String] = [:]
         var lines: [String] = []
         var runs: [(day: Day, from: Int)] = []
         var files: [(name: String, lines: [String])] = []
@@ -92,6 +93,11 @@ enum Golden {
             }
             if line.hasPrefix("% file ") { files.append((String(line.dropFirst(7)), [])); lines.append(""); continue }
             if line.hasPrefix("% user ") { user = String(line.dropFirst(7)); lines.append(""); continue }
+            if line.hasPrefix("% var "), let eq = line.firstIndex(of: "=") {
+                params[String(line[line.index(line.startIndex, offsetBy: 6)..<eq]).lowercased()] = String(line[line.index(after: eq)...])
+                lines.append("")
+                continue
+            }
             if line.hasPrefix("% today ") {
                 today = Day(iso: String(line.dropFirst(8))) ?? today
                 if runs.isEmpty, lines.contains(where: { !$0.isEmpty }) { runs.append((Day(iso: "2026-03-16")!, 0)) }
@@ -126,6 +132,8 @@ enum Golden {
             let (_, d) = session.run(c.setup, name: "<setup>")
             if !d.isEmpty { return "SETUP FAILED\n" + DiagnosticRenderer.render(d) }
         }
+        // `% var NAME=VALUE`: as `pmq --var` gives it, for the case's text (not the setup).
+        session.params = params
         var printed: [String] = []
         var diagnostics: [Diagnostic] = []
         for (i, r) in runs.enumerated() where diagnostics.isEmpty {

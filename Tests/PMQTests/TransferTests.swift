@@ -291,6 +291,20 @@ struct ExportTests {
         #expect(!page.contains("<script>"))
     }
 
+    /// V6 (review 6): the day after 9999-12-31 is no iCalendar date (`100000101`).
+    @Test("ics: a task finishing on 9999-12-31 lasts its days by DURATION, never a five-digit year")
+    func icsAtTheEndOfTheCalendar() throws {
+        let f = Scratch("ics-end")
+        let s = try Session(path: nil, today: Day(iso: "2026-03-16"))
+        #expect(s.run("add project \"A\"; add task \"end\" wbs 1 start 9999-12-27 finish 9999-12-31; add milestone \"m\" wbs 2 finish 9999-12-31; add task \"t\" wbs 3 start 9999-12-29 finish 9999-12-30").diagnostics.isEmpty)
+        #expect(s.run("export tasks order by wbs to \"\(f.path("t.ics"))\"").diagnostics.isEmpty)
+        let text = f.read("t.ics")
+        #expect(text.contains("DTSTART;VALUE=DATE:99991227\r\nDURATION:P5D\r\n"))
+        #expect(text.contains("DTSTART;VALUE=DATE:99991231\r\nDURATION:P1D\r\n"))
+        #expect(text.contains("DTSTART;VALUE=DATE:99991229\r\nDTEND;VALUE=DATE:99991231\r\n"))
+        #expect(!text.contains("10000"))
+    }
+
     @Test("ics: one all-day event per task, milestones one day, escaped and folded")
     func ics() throws {
         let f = Scratch("ics")

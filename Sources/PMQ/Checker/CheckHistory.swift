@@ -80,11 +80,15 @@ extension Checker {
             }
             level = severity.lowered
         }
-        guard let tq = checkQuery(q) else { return nil }
+        savedBindings = []
+        let checked = checkQuery(q)
+        let bound = SavedText(text: text, start: q.range.start, bindings: savedBindings ?? [])
+        savedBindings = nil
+        guard let tq = checked else { return nil }
         if tq.shape != .rows {
             diagnostics.error(.wrongQueryShape, "a rule is a query whose rows are problems: leave out count and lone aggregates", q.range)
             return nil
         }
-        return .saveRule(name: n, text: text, severity: level, range)
+        return .saveRule(name: n, text: bound, severity: level, range)
     }
 }

@@ -18,13 +18,13 @@ indirect enum Checked {
     case print(TExpr, SourceRange)
     case value(TExpr)
     case assert(TExpr, message: TExpr?, SourceRange)
-    case saveQuery(name: String, text: String, SourceRange)
+    case saveQuery(name: String, text: SavedText, SourceRange)
     case dropQuery(String, SourceRange)
     /// `add field` (docs/language.md, “Custom fields”): the field as it will be stored (its id comes when it runs).
     case addField(CustomField, SourceRange)
     case dropField(table: String, name: String, SourceRange)
     case showQueries
-    case saveRule(name: String, text: String, severity: String, SourceRange)
+    case saveRule(name: String, text: SavedText, severity: String, SourceRange)
     case dropRule(String, SourceRange)
     case showRules
     case checkRules(SourceRange)
@@ -128,7 +128,8 @@ enum UpdateValue {
     case duration(TExpr)
     /// `set duration = 10wd`: the finish is the 10th working day counted from the task's
     /// own start (the start is day 1), as `add ... duration 10wd` counts (docs/language.md, “Mid-project truth”).
-    case workdays(Int)
+    /// The count is a number: a constant, or what a variable holding working days holds.
+    case workdays(TExpr)
 }
 
 extension Checker {
@@ -172,12 +173,18 @@ extension Checker {
                         diagnostics.error(.wrongType, "give finish or duration, not both", finish.0.range.start < name.range.start ? name.range : finish.0.range)
                         continue
                     }
-                    if case .duration(let n, .workdays) = valueExpr.kind, let days = n.safeInt, n == n.rounded(), abs(n) <= maxDurationDays {
-                        guard days >= 0 else {
+                    // Working days, written out or held in a variable (`set duration = d` after `let d = 3wd`).
+                    if isWorkdayCount(valueExpr, Scope(entity: tq.entity)) {
+                        guard let n = workdayCount(valueExpr, Scope(entity: tq.entity)) else { continue }
+                        if n.readsRow {
+                            diagnostics.error(.wrongType, "a duration in working days is the same for every row: write 5wd, or a variable holding working days", valueExpr.range)
+                            continue
+                        }
+                        if case .value(.integer(let days)) = n.kind, days < 0 {
                             diagnostics.error(.invalidValue, "a duration cannot be negative", valueExpr.range)
                             continue
                         }
-                        out.append((f, .workdays(days)))
+                        out.append((f, .workdays(n)))
                         continue
                     }
                     let v = check(valueExpr, Scope(entity: tq.entity))
@@ -234,11 +241,10 @@ extension Checker {
                 diagnostics.error(.wrongType, "shift moves tasks (or projects), not \(tq.entity.plural)", target.range)
                 return nil
             }
-            if case .duration(let v, .workdays) = by.kind, abs(v) <= maxDurationDays {
-                return .shift(tq, days: TExpr(.value(.integer(Int64(v))), .number, by.range), workdays: true, s.range)
-            }
-            if case .unary(.negate, let inner) = by.kind, case .duration(let v, .workdays) = inner.kind, abs(v) <= maxDurationDays {
-                return .shift(tq, days: TExpr(.value(.integer(Int64(-v))), .number, by.range), workdays: true, s.range)
+            // Working days, also from a variable or a param (`shift ... by by`): moved by working days (H13).
+            if isWorkdayCount(by, none) {
+                guard let n = workdayCount(by, none) else { return nil }
+                return .shift(tq, days: n, workdays: true, s.range)
             }
             let d = check(by, none)
             if d.type != .duration && d.type != .any {
@@ -257,6 +263,18 @@ extension Checker {
             return checkBinding(name, binding, declare: false, s.range)
 
         case .param(let name, let e):
+            // Working days, given as the default or by --var: the variable holds their count (H13).
+            let given = params[name.lowered]
+            if isWorkdayCount(e, none) || given.map(Checker.isWorkdayText) == true {
+                guard let count = workdayParam(name, e, given: given) else {
+                    // Declared all the same, so its uses do not each add "unknown name" (H10).
+                    workdaySlots.insert(declare(name.text) { .value(slot: $0, type: .duration) })
+                    return nil
+                }
+                let slot = declare(name.text) { .value(slot: $0, type: .duration) }
+                workdaySlots.insert(slot)
+                return .bindValue(slot: slot, TExpr(.value(.integer(count)), .number, e.range), s.range)
+            }
             let d = check(e, none)
             guard case .value(let dv) = d.kind else {
                 if d.type != .any { diagnostics.error(.wrongType, "a param's default is a literal value", e.range) }
@@ -266,6 +284,8 @@ extension Checker {
             if let given = params[name.lowered] {
                 guard let converted = Checker.convert(given, like: dv) else {
                     diagnostics.error(.invalidValue, "--var \(name.text)=\(given): expected a \(d.type) like the default \(ConstantEvaluator.text(dv))", name.range)
+                    // Declared all the same, so its uses do not each add "unknown name" (H10).
+                    _ = declare(name.text) { .value(slot: $0, type: d.type) }
                     return nil
                 }
                 value = converted
@@ -325,9 +345,13 @@ extension Checker {
                 diagnostics.error(.nameTaken, "\"\(name.text)\" is already the name of an entity or a variable", name.range)
                 return nil
             }
-            guard checkQuery(q) != nil else { return nil }
+            savedBindings = []
+            let checked = checkQuery(q)
+            let bound = SavedText(text: text, start: q.range.start, bindings: savedBindings ?? [])
+            savedBindings = nil
+            guard checked != nil else { return nil }
             pendingSaved[name.lowered] = text
-            return .saveQuery(name: name.lowered, text: text, s.range)
+            return .saveQuery(name: name.lowered, text: bound, s.range)
         case .dropQuery(let name):
             pendingSaved[name.lowered] = nil
             return .dropQuery(name.lowered, name.range)
@@ -662,6 +686,21 @@ extension Checker {
             let e = Expr(.subquery(q), q.range)
             return bindValue(name, check(e, none), existing: isNew ? nil : existing, range)
         case .expr(let e):
+            // Working days stay a count of working days in the variable (H13).
+            if case .value(let slot, _)? = existing, !isNew, workdaySlots.contains(slot) {
+                guard isWorkdayCount(e, none) else {
+                    diagnostics.error(.wrongType, "\"\(name.text)\" holds working days: give it working days, as in \(name.text) = 3wd", e.range)
+                    return nil
+                }
+                guard let n = workdayCount(e, none) else { return nil }
+                return .bindValue(slot: slot, n, range)
+            }
+            if isNew, isWorkdayCount(e, none) {
+                guard let n = workdayCount(e, none) else { return nil }
+                let slot = declare(name.text) { .value(slot: $0, type: .duration) }
+                workdaySlots.insert(slot)
+                return .bindValue(slot: slot, n, range)
+            }
             return bindValue(name, check(e, none), existing: isNew ? nil : existing, range)
         }
     }
@@ -775,6 +814,43 @@ extension Checker {
     }
 
     /// `--var` text converted to the type of a param's default.
+    /// `--var by=2wd`: working days, a whole number of them.
+    static func isWorkdayText(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        return lower.hasSuffix("wd") && Int(lower.dropLast(2).replacingOccurrences(of: "_", with: "")) != nil
+    }
+
+    /// The count of working days a `param` holds: its default (`param by = 1wd`), or what
+    /// `--var` gives, which must then be working days too (`--var by=2wd`). Nil after an error.
+    private mutating func workdayParam(_ name: Name, _ e: Expr, given: String?) -> Int64? {
+        let none = Scope(entity: Checker.noFields)
+        var count: Int64?
+        if isWorkdayCount(e, none) {
+            guard let n = workdayCount(e, none), case .value(.integer(let k)) = n.kind else {
+                diagnostics.error(.wrongType, "a param's default is a literal value", e.range)
+                return nil
+            }
+            count = k
+        } else {
+            let d = check(e, none)
+            guard case .value(let dv) = d.kind, case .duration = dv else {
+                if case .value(let dv) = d.kind {
+                    diagnostics.error(.invalidValue, "--var \(name.text)=\(given ?? ""): expected a \(d.type) like the default \(ConstantEvaluator.text(dv))", name.range)
+                } else if d.type != .any {
+                    diagnostics.error(.wrongType, "a param's default is a literal value", e.range)
+                }
+                return nil
+            }
+        }
+        guard let given else { return count }
+        let lower = given.lowercased()
+        guard Checker.isWorkdayText(given), let k = Int64(lower.dropLast(2).replacingOccurrences(of: "_", with: "")), Double(abs(k)) <= maxDurationDays else {
+            diagnostics.error(.invalidValue, "--var \(name.text)=\(given): expected working days like the default, as in \(name.text)=3wd", name.range)
+            return nil
+        }
+        return k
+    }
+
     static func convert(_ text: String, like v: Value) -> Value? {
         switch v {
         case .text, .null: return .text(text)

@@ -4,16 +4,28 @@
 /// it becomes one working-day step (`pmq_add_workdays`); read as a calendar span first, a
 /// scaled or negated `wd` would land on weekends.
 extension Checker {
-    /// Whether `e` is written with `wd` literals only scaled, negated, added or subtracted:
-    /// `3wd`, `-3wd`, `2 * 5wd`, `5wd * n`, `2wd + 3wd`.
-    static func isWorkdayCount(_ e: Expr) -> Bool {
+    /// Whether `e` is written with `wd` literals, or variables holding working days
+    /// (`workdayVariable`), only scaled, negated, added or subtracted: `3wd`, `-3wd`, `2 * 5wd`,
+    /// `5wd * n`, `2wd + 3wd`, `by` after `let by = 2wd` or `param by = 2wd`.
+    func isWorkdayCount(_ e: Expr, _ scope: Scope) -> Bool {
         switch e.kind {
         case .duration(_, .workdays): return true
-        case .unary(.negate, let a): return isWorkdayCount(a)
-        case .binary(.mul, let a, let b): return isWorkdayCount(a) != isWorkdayCount(b)
-        case .binary(let op, let a, let b) where op == .add || op == .sub: return isWorkdayCount(a) && isWorkdayCount(b)
+        case .name(let n): return workdayVariable(n, scope) != nil
+        case .unary(.negate, let a): return isWorkdayCount(a, scope)
+        case .binary(.mul, let a, let b): return isWorkdayCount(a, scope) != isWorkdayCount(b, scope)
+        case .binary(let op, let a, let b) where op == .add || op == .sub: return isWorkdayCount(a, scope) && isWorkdayCount(b, scope)
         default: return false
         }
+    }
+
+    /// The slot of a script variable that holds a count of working days (H13: `let d = 3wd`,
+    /// `param by = 1wd`, `--var by=2wd`), when the name means it here: a field of the
+    /// query's rows, or a named row, of the same name wins, as it does for any variable.
+    func workdayVariable(_ n: String, _ scope: Scope) -> Int? {
+        let lower = n.lowercased()
+        guard scope.entity.field(lower) == nil, namedSource(lower) == nil,
+              case .value(let slot, _)? = lookup(lower), workdaySlots.contains(slot) else { return nil }
+        return slot
     }
 
     /// The number of working days a workday expression (`isWorkdayCount`) counts: a constant
@@ -42,12 +54,17 @@ extension Checker {
         switch e.kind {
         case .duration(let v, .workdays):
             return folded(v, e.range)
+        case .name(let n):
+            guard let slot = workdayVariable(n, scope) else { return nil }
+            let t = TExpr(.variable(slot), .number, e.range)
+            savedBindings?.append(SavedBinding(range: e.range, value: t, workdays: true))
+            return t
         case .unary(.negate, let a):
             guard let n = workdayCount(a, scope) else { return nil }
             if let c = constant(n) { return folded(-c, e.range) }
             return TExpr(.negate(n), .number, e.range)
         case .binary(.mul, let a, let b):
-            let (count, factor) = Checker.isWorkdayCount(a) ? (a, b) : (b, a)
+            let (count, factor) = isWorkdayCount(a, scope) ? (a, b) : (b, a)
             guard let n = workdayCount(count, scope) else { return nil }
             let k = check(factor, scope)
             guard k.type == .number || k.type == .any else {
@@ -66,14 +83,13 @@ extension Checker {
     }
 
     /// A workday expression on its own, not added to a date: the calendar span of that many
-    /// working days from today (backwards when negative), as a lone `5wd` is.
+    /// working days from today (backwards when negative), as a lone `5wd` is. It is computed
+    /// when it runs, `(today + n wd) - today`, so the project's holidays count, including
+    /// those added earlier in the same script (H13).
     mutating func workdaySpan(_ e: Expr, _ scope: Scope) -> TExpr {
         guard let n = workdayCount(e, scope) else { return TExpr(.invalid, .any, e.range) }
-        guard case .value(.integer(let k)) = n.kind else {
-            diagnostics.error(.wrongUnit, "working days need a date to count from: add them to one, as in start + n * 1wd", e.range)
-            return TExpr(.invalid, .any, e.range)
-        }
-        let span = today.addingWorkdays(Int(k)).number - today.number
-        return TExpr(.value(.duration(Double(span))), .duration, e.range)
+        let from = TExpr(.value(.date(today)), .date, e.range)
+        let reached = TExpr(.addWorkdays(from, n, subtract: false), .date, e.range)
+        return TExpr(.arithmetic(.sub, reached, from), .duration, e.range)
     }
 }

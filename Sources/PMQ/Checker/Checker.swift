@@ -12,6 +12,13 @@ struct Checker {
     /// A set variable taken from an `as of` query (`let s = tasks as of D`): the slot that
     /// holds its day, so queries of the set read its rows as they were on D (H17).
     var setDays: [Int: Int] = [:]
+    /// Slots of value variables that hold a count of working days, not a calendar span
+    /// (`let d = 3wd`, `param by = 1wd`): the count meets a date as working days (H13).
+    var workdaySlots: Set<Int> = []
+    /// The script values a query being saved names (`save query q = tasks where owner = who`):
+    /// the saved text gets their values, so a later session reads what this one meant (H22).
+    /// Nil when no `save query` or `save rule` is being checked.
+    var savedBindings: [SavedBinding]?
     var functions: [String: (params: [Name], body: Expr)] = [:]
     var callDepth = 0
     /// Function calls expanded in the statement being checked, and whether a budget
@@ -125,25 +132,35 @@ struct Checker {
     mutating func resolveSource(_ source: Name) -> (EntityDef, Int?, TQuery?)? {
         if let entity = schema.plural(source.text) { return (entity, nil, nil) }
         if let v = lookup(source.text) {
+            if case .set = v, savedBindings != nil {
+                diagnostics.error(.notHere, "a saved query or rule cannot start from \"\(source.text)\", a set of this script: a later session would not have it", source.range,
+                                  notes: ["save the query the set was taken from instead"])
+                return nil
+            }
             if case .set(let slot, let entity) = v { return (entity, slot, nil) }
             diagnostics.error(.notASource, "\"\(source.text)\" is not a set of rows: queries start with an entity (tasks, people, ...), a saved query or a set variable", source.range)
             return nil
         }
-        if let text = pendingSaved[source.lowered] ?? savedQuery(source.lowered) {
+        let pending = pendingSaved[source.lowered], stored = savedQuery(source.lowered)
+        if pending != nil || stored != nil {
             guard savedDepth < 16 else {
                 diagnostics.error(.notASource, "saved query \"\(source.text)\" refers to itself", source.range)
                 return nil
             }
-            let file = SourceFile(name: "query \(source.text)", text: text)
-            var parser = Parser(file)
-            savedDepth += 1
-            // A saved query sees no names of the query that uses it.
-            let outerNames = namedSources
-            namedSources = []
-            defer { savedDepth -= 1; namedSources = outerNames }
-            guard let stmt = parser.nextStatement(), parser.diagnostics.isEmpty, case .query(let inner) = stmt.kind,
-                  let base = checkQuery(inner) else {
-                diagnostics.error(.staleQuery, "saved query \"\(source.text)\" no longer checks: drop it and save it again", source.range)
+            // A query saved earlier in this same text, as written, sees the script's names
+            // (their values go into the stored text when the save runs); once it has run (a
+            // later line of the shell, a loop's variable gone), the stored text is the query.
+            var result: (query: TQuery?, problem: Diagnostic?)?
+            if let pending { result = checkSavedText(pending, source, script: true) }
+            if result?.query == nil, let stored {
+                let r = checkSavedText(stored, source, script: false)
+                if r.query != nil || result == nil { result = r }
+            }
+            guard let base = result?.query else {
+                // Placed at the name, with what went wrong inside the saved text (which has no place here).
+                let why = result?.problem.map { " (\($0.message))" } ?? ""
+                diagnostics.error(.staleQuery, "saved query \"\(source.text)\" no longer checks\(why): drop it and save it again", source.range,
+                                  notes: ["its text: \(pending ?? stored ?? "")"])
                 return nil
             }
             return (base.entity, nil, base)
@@ -156,6 +173,33 @@ struct Checker {
         diagnostics.error(.unknownEntity, "unknown entity \"\(source.text)\"\(hint)", source.range,
                           notes: hint.isEmpty ? ["queries start with one of: " + names.joined(separator: ", ")] : [])
         return nil
+    }
+
+    /// A saved query's text checked as a source: the query, or nil and the first thing wrong
+    /// with it (which has no place in the text being checked). It sees no names of the query
+    /// that uses it; the script's variables and functions only when `script` (a query saved
+    /// earlier in the same text): stored text must not pick up a value of the same name (H22).
+    private mutating func checkSavedText(_ text: String, _ source: Name, script: Bool) -> (query: TQuery?, problem: Diagnostic?) {
+        let file = SourceFile(name: "query \(source.text)", text: text)
+        var parser = Parser(file)
+        savedDepth += 1
+        let outerNames = namedSources, outerScopes = scopes, outerFunctions = functions
+        let outerBindings = savedBindings, outerDiagnostics = diagnostics
+        namedSources = []
+        if !script {
+            scopes = [[:]]
+            functions = [:]
+        }
+        savedBindings = nil
+        diagnostics = DiagnosticBag()
+        let stmt = parser.nextStatement()
+        var base: TQuery?
+        if let stmt, parser.diagnostics.isEmpty, case .query(let inner) = stmt.kind { base = checkQuery(inner) }
+        let inner = diagnostics.items.first ?? parser.diagnostics.items.first
+        savedDepth -= 1
+        namedSources = outerNames; scopes = outerScopes; functions = outerFunctions
+        savedBindings = outerBindings; diagnostics = outerDiagnostics
+        return inner == nil ? (base, nil) : (nil, inner)
     }
 
     mutating func checkQuery(_ q: Query, entity: EntityDef, sourceSet: Int?, base: TQuery?) -> TQuery? {
@@ -355,8 +399,7 @@ struct Checker {
                 return TExpr(.invalid, .any, e.range)
             case .workdays:
                 // Alone, `5wd` means the calendar span of 5 working days from today.
-                let span = today.addingWorkdays(v.safeInt ?? 0).number - today.number
-                return TExpr(.value(.duration(Double(span))), .duration, e.range)
+                return workdaySpan(e, scope)
             }
         case .null:
             return TExpr(.value(.null), .null, e.range)
@@ -370,7 +413,7 @@ struct Checker {
             let x = check(a, scope)
             requireCondition(x, "not")
             return TExpr(.not(x), .bool, e.range)
-        case .unary(.negate, let a) where Checker.isWorkdayCount(a):
+        case .unary(.negate, let a) where isWorkdayCount(a, scope):
             return workdaySpan(e, scope)
         case .unary(.negate, let a):
             let x = check(a, scope)
@@ -462,6 +505,16 @@ struct Checker {
         }
     }
 
+    /// `tomorrow`, `end_of_week()`, ...: a date relative to today, which at the calendar's
+    /// ends may leave it (`tomorrow` when today is 9999-12-31): then the error `today + 1d` gives (R10).
+    private mutating func relativeDate(_ d: Day, _ range: SourceRange) -> TExpr {
+        guard d.isInRange else {
+            diagnostics.error(.outOfRange, "date out of range: PMQ dates run from \(Day.earliest.iso) to \(Day.latest.iso)", range)
+            return TExpr(.invalid, .any, range)
+        }
+        return TExpr(.value(.date(d)), .date, range)
+    }
+
     private mutating func checkName(_ n: String, _ range: SourceRange, _ scope: Scope) -> TExpr {
         let lower = n.lowercased()
         if let i = scope.aliases[lower], scope.clause == "order by" {
@@ -478,8 +531,16 @@ struct Checker {
         if let (entity, outer) = namedSource(lower) { return namedRow(entity, outer: outer, range) }
         if let v = lookup(lower) {
             switch v {
-            case .value(let slot, let type): return TExpr(.variable(slot), type, range)
-            case .row(let slot, let entity): return TExpr(.variable(slot), .reference(entity.table == "tasks" ? "tasks" : entity.plural), range)
+            // Working days alone: their span from today, as a lone `5wd` (H13).
+            case .value(let slot, _) where workdaySlots.contains(slot): return workdaySpan(Expr(.name(n), range), scope)
+            case .value(let slot, let type):
+                let t = TExpr(.variable(slot), type, range)
+                savedBindings?.append(SavedBinding(range: range, value: t))
+                return t
+            case .row(let slot, let entity):
+                let t = TExpr(.variable(slot), .reference(entity.table == "tasks" ? "tasks" : entity.plural), range)
+                savedBindings?.append(SavedBinding(range: range, value: t))
+                return t
             case .argument(let e, let depth): return Checker.shiftedOut(e, by: levelsSinceCall(depth))
             case .set(_, let entity):
                 diagnostics.error(.notASource, "\"\(n)\" is a set of \(entity.plural): use it as a source, as in \"count \(n)\" or \"\(n) where ...\"", range)
@@ -488,8 +549,8 @@ struct Checker {
         }
         switch lower {
         case "today": return TExpr(.value(.date(today)), .date, range)
-        case "yesterday": return TExpr(.value(.date(today + -1)), .date, range)
-        case "tomorrow": return TExpr(.value(.date(today + 1)), .date, range)
+        case "yesterday": return relativeDate(today + -1, range)
+        case "tomorrow": return relativeDate(today + 1, range)
         case "true": return TExpr(.value(.bool(true)), .bool, range)
         case "false": return TExpr(.value(.bool(false)), .bool, range)
         case "me": return checkMe(range)
@@ -567,7 +628,10 @@ struct Checker {
                 return TExpr(.invalid, .any, e.range)
             }
             if i == names.count - 1 {
-                return TExpr(.field(FieldPath(root: root, rootVariable: rootVariable, hops: hops, field: f, outer: outer)), PType(f.type), e.range)
+                let t = TExpr(.field(FieldPath(root: root, rootVariable: rootVariable, hops: hops, field: f, outer: outer)), PType(f.type), e.range)
+                // `t.owner` of a loop's row, in a query being saved: its value goes in the text (H22).
+                if rootVariable != nil { savedBindings?.append(SavedBinding(range: e.range, value: t)) }
+                return t
             }
             guard case .reference(let target) = f.type, let next = schema.plural(target) else {
                 diagnostics.error(.noFields, "\"\(n.text)\" is a \(PType(f.type)), not a reference: it has no fields", n.range)
@@ -632,9 +696,15 @@ struct Checker {
             case "start_of_month": d = today.startOfMonth
             default: d = today.endOfMonth
             }
-            return TExpr(.value(.date(d)), .date, range)
+            return relativeDate(d, range)
         }
         if let f = functions[n] {
+            // A saved query outlives the script: a later session has no such function (H22).
+            if savedBindings != nil {
+                diagnostics.error(.notHere, "a saved query or rule cannot call \(name.text)(), a function of this script: a later session would not know it", name.range,
+                                  notes: ["write what the function computes into the query"])
+                return TExpr(.invalid, .any, range)
+            }
             return callFunction(name, f, args, range, scope)
         }
         if let h = hostFunctions[n] {
@@ -731,7 +801,7 @@ struct Checker {
     private mutating func checkArithmetic(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ range: SourceRange, _ scope: Scope) -> TExpr {
         // Working days need the calendar, so `date + 5wd` keeps the unit to the end.
         // So does `date + 2 * 5wd` or `date + -3wd` (CheckWorkdays.swift).
-        if op == .add || op == .sub, Checker.isWorkdayCount(b) {
+        if op == .add || op == .sub, isWorkdayCount(b, scope) {
             let x = check(a, scope)
             if x.type == .date || x.type == .any {
                 guard let n = workdayCount(b, scope) else { return TExpr(.invalid, .any, range) }
@@ -748,7 +818,7 @@ struct Checker {
             }
         }
         // Working days alone (`2 * 5wd`, `-3wd` in a `print`): their span from today.
-        if op == .mul || op == .add || op == .sub, Checker.isWorkdayCount(Expr(.binary(op, a, b), range)) {
+        if op == .mul || op == .add || op == .sub, isWorkdayCount(Expr(.binary(op, a, b), range), scope) {
             return workdaySpan(Expr(.binary(op, a, b), range), scope)
         }
         if case .duration(let v, .months) = b.kind { return checkMonths(op, a, v, b.range, range, scope) }

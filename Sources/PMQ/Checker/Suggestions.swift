@@ -2,6 +2,15 @@
 public enum Suggestions {
     public static func closest(to word: String, in candidates: [String]) -> String? {
         let w = Array(word.lowercased())
+        let lower = word.lowercased()
+        // The word itself is no suggestion (`found "offset"; did you mean "offset"?` says nothing).
+        let candidates = candidates.filter { $0.lowercased() != lower }
+        // A word that begins one candidate only is most likely that one, however short:
+        // `ve` → `vendor` rather than `me`, one letter away (H10).
+        if w.count >= 2 {
+            let starting = candidates.filter { $0.lowercased().hasPrefix(lower) }
+            if let first = starting.first, starting.allSatisfy({ $0.lowercased() == first.lowercased() }) { return first }
+        }
         var best: (String, Int)?
         for c in candidates {
             let d = distance(w, Array(c.lowercased()))

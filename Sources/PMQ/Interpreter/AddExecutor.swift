@@ -32,6 +32,7 @@ struct AddExecutor {
             if a.entity.table == "costs" { try fillCost(a, &cols) }
             if a.entity.table == "defects" { try checkOrder(a, "found", "fixed") }
             if a.entity.table == "assignments" { try refuseSameAssignment(cols, a) }
+            if let key = a.entity.key { try UniqueTitles.refuseTaken(a.entity, a.value(key), a.range(of: key), db) }
             try insert(a.entity.table, cols, a)
             let detail = a.entity.key.flatMap { a.value($0) }.map { quoted(ConstantEvaluator.text($0)) }
             return ChangeReport(verb: "added", entity: a.entity.singular, count: 1, detail: detail)
@@ -91,8 +92,15 @@ struct AddExecutor {
             }
             throw RuntimeError(code: .unknownRow, message: "unknown task \(key)\(suggest(key, AddSQL.taskCodes))", range: range)
         default:
-            if let def = session.schema.plural(target), let k = def.key,
-               case .integer(let id) = try db.scalar(AddSQL.rowByKey(table: def.table, key: k), [.text(key)]) { return id }
+            if let def = session.schema.plural(target), let k = def.key {
+                var ids: [Int64] = []
+                try db.query(AddSQL.rowsByKey(table: def.table, key: k), [.text(key)]) { s in
+                    if case .integer(let id) = s[0] { ids.append(id) }
+                }
+                if ids.count == 1 { return ids[0] }
+                // A title held twice (a file from before titles were kept unique: UniqueTitles).
+                if ids.count > 1 { throw UniqueTitles.ambiguous(def, key, range) }
+            }
             throw RuntimeError(code: .unknownRow, message: "unknown \(session.schema.plural(target)?.singular ?? target) \"\(key)\"", range: range)
         }
     }

@@ -73,11 +73,16 @@ struct ChangeExecutor {
                       let a = plan.assign(finish, plan.current(finish)) else { continue }
                 let s = plan.assignment("start")?.new ?? plan.column(start)
                 // In the owner's working days (docs/language.md, “Resources”): the owner as the row will have it.
+                // The count: a constant, or the value of a variable holding working days (H13).
+                guard let v = try session.evaluate(n).number, v == v.rounded(), let count = v.safeInt.map(Int64.init) else {
+                    throw RuntimeError(code: .invalidValue, message: "a duration in working days needs a whole number of them", range: n.range)
+                }
+                guard count >= 0 else { throw RuntimeError(code: .invalidValue, message: "a duration cannot be negative", range: n.range) }
                 if let ownerField = entity.field("owner"), entity.table == "tasks" {
                     let o = plan.assignment("owner").map { $0.new } ?? plan.column(ownerField)
-                    plan.derive(ChangeSQL.workdayFinish(a.new, start: s, owner: o), [.integer(Int64(n))])
+                    plan.derive(ChangeSQL.workdayFinish(a.new, start: s, owner: o), [.integer(count)])
                 } else {
-                    plan.derive(ChangeSQL.workdayFinish(a.new, start: s, owner: nil), [.integer(Int64(n))])
+                    plan.derive(ChangeSQL.workdayFinish(a.new, start: s, owner: nil), [.integer(count)])
                 }
             }
             if let c = (f.name == "duration" ? entity.field("finish") : f)?.column { explicit.insert(c) }
@@ -160,6 +165,14 @@ struct ChangeExecutor {
                                    ? " (or a code in several projects: say which with use project \"CODE\")" : ""), range: r.range)
             }
         }
+        // A title names one row (UniqueTitles): a new one another row has, or two rows would share, is refused.
+        if UniqueTitles.applies(to: entity), let key = entity.key, let a = assignments.first(where: { $0.field.name == key }) {
+            var taken: (title: String, byAnother: Bool)?
+            try db.query(ChangeSQL.firstTakenTitle(table: entity.table, key: a.column, new: a.new, old: a.old)) { s in
+                taken = (ConstantEvaluator.text(s[0]), s[1] == .integer(1))
+            }
+            if let taken { throw taken.byAnother ? UniqueTitles.taken(entity, taken.title, range) : UniqueTitles.shared(entity, taken.title, range) }
+        }
         for (condition, message) in plan.refusals {
             let rows = try keys(entity, ChangeSQL.scratchIDs(where: condition))
             if !rows.isEmpty { throw RuntimeError(code: .invalidValue, message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
@@ -210,7 +223,7 @@ struct ChangeExecutor {
         for (f, v) in values where f.name == "duration" {
             switch v {
             case .duration(let d): if case .value(.duration(let n)) = d.kind { return Int64(abs(n)) }
-            case .workdays(let n): return Int64(abs(n))
+            case .workdays(let n): if case .value(.integer(let k)) = n.kind { return Swift.abs(k) }
             default: break
             }
         }

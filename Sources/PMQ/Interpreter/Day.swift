@@ -84,7 +84,11 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         return d
     }
 
-    static let maxWorkdays = 1_000_000
+    /// More working days than the whole calendar holds (years 1 to 9999 have about 2.6
+    /// million), so a count is never cut short inside it (H2: a status date two million
+    /// working days after a plan's start is reached); the bound keeps a huge count from
+    /// overflowing, and a date it reaches past 9999-12-31 is refused by the caller.
+    static let maxWorkdays = 3_000_000
 
     /// The dates PMQ stores: years 1 to 9999.
     static let earliest = Day(year: 1, month: 1, day: 1) ?? Day(-719162)

@@ -144,6 +144,14 @@ struct History {
         }
         // The restored fields' indexes are built once their values are back, then versions resume.
         if !restoredFields.isEmpty { try FieldStore.resume(restoredFields, session: session) }
+        // A title brought back that another row has taken since is refused, as `add` refuses it (UniqueTitles).
+        for e in entries where UniqueTitles.tables.contains(e.table) && (e.field == "-" || e.field == "title") {
+            guard let entity = session.schema.entity(table: e.table), let key = entity.key else { continue }
+            if case .text(let t) = try db.scalar(AddSQL.keyShared(table: e.table, key: key), [.integer(e.row)]) {
+                throw RuntimeError(code: .cannotUndo, message: "cannot \(redo ? "redo" : "undo") change \(target): it would bring back \(entity.singular) \"\(t)\", and another \(entity.singular) has that title now",
+                                   range: range, notes: ["rename the other one first: update \(entity.plural) where title = \"\(t)\" set title = \"...\""])
+            }
+        }
         try db.run(JournalSQL.markUndone, [.integer(set), .integer(target)])
         try db.run(JournalSQL.labelSet,
                    [.text("\(redo ? "redo" : "undo") of change \(target)"), .text(redo ? "redo" : "undo"), .integer(set)])

@@ -105,7 +105,9 @@ struct StatementDispatch {
                 let text = try message.map { ConstantEvaluator.text(try context.evaluate($0)) } ?? "assertion failed"
                 throw RuntimeError(code: .assertFailed, message: "assert failed: \(text)", range: range)
             }
-        case .saveQuery(let name, let text, _):
+        case .saveQuery(let name, let saved, _):
+            // The script's values it names go into the text (SavedText).
+            let text = try saved.bound(context)
             // Saved queries are part of the model: journaled, so undo takes a save back.
             let set = try context.journal.set()
             if case .integer(let id) = try db.scalar(SessionSQL.savedQueryID, [.text(name)]) {
@@ -128,8 +130,8 @@ struct StatementDispatch {
             var rows: [[Value]] = []
             try db.query(SessionSQL.savedQueries) { s in rows.append([s[0], s[1]]) }
             emit(.rows(columns: [ResultColumn(name: "name", kind: .text), ResultColumn(name: "query", kind: .text)], rows: rows, single: false))
-        case .saveRule(let name, let text, let severity, _):
-            emit(.change(try Rules(session: context).save(name: name, text: text, severity: severity)))
+        case .saveRule(let name, let saved, let severity, _):
+            emit(.change(try Rules(session: context).save(name: name, text: try saved.bound(context), severity: severity)))
         case .dropRule(let name, let range):
             emit(.change(try Rules(session: context).drop(name: name, range)))
         case .showRules:

@@ -279,6 +279,16 @@ struct Lexer {
                 case UInt8(ascii: "u"):
                     if let (scalar, len) = unicodeEscape(at: i + 2, limit: limit) {
                         buf.append(contentsOf: Array(String(Character(scalar)).utf8)); i += 2 + len
+                    } else if let end = escapeEnd(at: i + 2, limit: limit) {
+                        // The braces are the escape's, not an interpolation: one error for all of it (H4).
+                        let digits = String(decoding: b[i + 3..<end], as: UTF8.self)
+                        if let v = UInt32(digits, radix: 16) {
+                            diagnostics.error(.malformedString, "\\u{\(digits)} is not a Unicode character: \((0xD800...0xDFFF).contains(v) ? "D800 to DFFF are surrogates" : "the last one is 10FFFF")",
+                                              SourceRange(i, end + 1))
+                        } else {
+                            diagnostics.error(.malformedString, "malformed \\u escape; write \\u{4E2D}", SourceRange(i, end + 1))
+                        }
+                        i = end + 1
                     } else {
                         diagnostics.error(.malformedString, "malformed \\u escape; write \\u{4E2D}", SourceRange(i, i + 2)); i += 2
                     }
@@ -306,6 +316,15 @@ struct Lexer {
         i = limit
         diagnostics.error(.incompleteInput, "incomplete input: unterminated string", SourceRange(start, start + 1))
         pending.append(Token(kind: .string(parts), text: String(decoding: b[start..<limit], as: UTF8.self), range: SourceRange(start, limit)))
+    }
+
+    /// The `}` of a `\u{...}` that `unicodeEscape` refused: within as many bytes as an escape
+    /// may have, before the string ends.
+    private func escapeEnd(at j: Int, limit: Int) -> Int? {
+        guard j < limit, b[j] == UInt8(ascii: "{") else { return nil }
+        var k = j + 1
+        while k < limit, k - j <= 9, b[k] != UInt8(ascii: "}"), b[k] != UInt8(ascii: "\""), b[k] != 10 { k += 1 }
+        return k < limit && b[k] == UInt8(ascii: "}") ? k : nil
     }
 
     private func unicodeEscape(at j: Int, limit: Int) -> (Unicode.Scalar, Int)? {

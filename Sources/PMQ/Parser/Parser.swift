@@ -109,8 +109,18 @@ struct Parser {
 
     /// After a statement that ends too soon: a word that is nearly a clause keyword
     /// (`tasks selct wbs`) gets a suggestion.
-    private mutating func misspeltKeyword() -> String {
+    private mutating func misspeltKeyword(after s: Statement) -> String {
+        // `print count s`: a count inside an expression is a nested query, in parentheses (H10).
+        switch s.kind {
+        case .print(let e), .value(let e):
+            if case .name(let n) = e.kind, n.lowercased() == "count" { return "; a count in an expression goes in parentheses: (count \(current.text) ...)" }
+        default: break
+        }
         guard case .identifier = current.kind else { return "" }
+        // A clause word out of its place (`offset` without `limit`, `as t` before `as of`) is not misspelt.
+        if case .query = s.kind, Keywords.clauses.contains(current.text.lowercased()) {
+            return "; \"\(current.text)\" cannot come here: a query's clauses come in the order as of, as, where, group by, having, pivot, select, order by, limit, offset"
+        }
         let hint = Suggestions.didYouMean(current.text, Keywords.clauses)
         return hint
     }
@@ -129,7 +139,7 @@ struct Parser {
                 depth = 0
                 let s = try parseStatement()
                 if !current.isNewline && !current.isEOF {
-                    let hint = misspeltKeyword()
+                    let hint = misspeltKeyword(after: s)
                     var d = failure("expected the end of the statement").diagnostic
                     d.message += hint
                     throw Failure(diagnostic: d)

@@ -21,8 +21,14 @@ enum AddSQL {
     /// Person ?1's day rate (a cost's default rate).
     static let rateOfPerson = "SELECT rate FROM people WHERE id = ?1"
 
-    /// The id of the row of `table` whose key column `key` is ?1 (both from the catalog).
-    static func rowByKey(table: String, key: String) -> String { "SELECT id FROM \(table) WHERE \(key) = ?1" }
+    /// The ids of the rows of `table` whose key column `key` is ?1 (both from the catalog),
+    /// oldest first: two are enough to tell a key that names more than one row.
+    static func rowsByKey(table: String, key: String) -> String { "SELECT id FROM \(table) WHERE \(key) = ?1 ORDER BY id LIMIT 2" }
+    /// The key of row ?1 of `table` when another row has the same key (an `undo` that brought
+    /// a title back checks it: UniqueTitles), else no row.
+    static func keyShared(table: String, key: String) -> String {
+        "SELECT r.\(key) FROM \(table) r WHERE r.id = ?1 AND EXISTS (SELECT 1 FROM \(table) x WHERE x.\(key) = r.\(key) AND x.id <> r.id)"
+    }
 
     /// A link from ?1 to ?2 that exists, and a new one (finish-to-start, no lag).
     static let linkExists = "SELECT id FROM dependencies WHERE pred = ?1 AND succ = ?2"

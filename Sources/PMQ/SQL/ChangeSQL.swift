@@ -216,3 +216,19 @@ enum ChangeSQL {
     }
     static let doomedRows = "id IN (\(doomedIDs))"
 }
+
+extension ChangeSQL {
+    /// A title an `update` gives (new value in column `new`, old in `old`) that another row of
+    /// `table` already has (then 1 besides it) or that two updated rows would share (0): the first, by row id (the
+    /// title keys of risks, defects and changes: UniqueTitles). Rows whose title stays as it
+    /// was are not asked about.
+    static func firstTakenTitle(table: String, key: String, new: Int, old: Int) -> String {
+        """
+        SELECT r.c\(new), CASE WHEN EXISTS (SELECT 1 FROM \(table) x WHERE x.\(key) = r.c\(new) AND x.id NOT IN (SELECT c0 FROM temp.pmq_rows)) THEN 1 ELSE 0 END
+        FROM temp.pmq_rows r WHERE r.c\(new) IS NOT NULL AND r.c\(new) IS NOT r.c\(old)
+          AND (EXISTS (SELECT 1 FROM \(table) x WHERE x.\(key) = r.c\(new) AND x.id NOT IN (SELECT c0 FROM temp.pmq_rows))
+               OR EXISTS (SELECT 1 FROM temp.pmq_rows y WHERE y.c\(new) = r.c\(new) AND y.c0 <> r.c0))
+        ORDER BY r.c0 LIMIT 1
+        """
+    }
+}

@@ -101,7 +101,10 @@ public struct SQLiteDialect: SQLDialect {
             let thursday = "((\(day)) - \(weekday) + 4)"
             return "((CAST(strftime('%j', \(thursday) * 86400, 'unixepoch') AS INTEGER) - 1) / 7 + 1)"
         case .startOfMonth: return days("'start of month'")
-        case .endOfMonth: return days("'start of month', '+1 month', '-1 day'")
+        // Past the first of the next month and back: in 9999-12 that first is past SQLite's
+        // calendar, so December's end is written out (the 31st, as PostgreSQL gives it).
+        case .endOfMonth:
+            return "(CASE WHEN \(datePart(.month, day)) = 12 THEN \(days("'start of year', '+11 months', '+30 days'")) ELSE \(days("'start of month', '+1 month', '-1 day'")) END)"
         case .startOfYear: return days("'start of year'")
         }
     }

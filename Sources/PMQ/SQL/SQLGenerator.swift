@@ -103,7 +103,13 @@ struct SQLGenerator {
         } else if q.isCount && q.groupBy.isEmpty && q.limit == nil && q.offset == nil && !q.aggregatesOnly {
             sql = "SELECT \(dialect.countAll)"
         } else {
+            // Raw columns are the values a change statement computes (`set finish = finish + 5d`):
+            // a date past the range is kept as it is, for the statement to refuse it by name,
+            // rather than made null and stored (datesInRange).
+            let guarding = guardDates
+            if q.rawColumns { guardDates = false }
             let cols = q.columns.enumerated().map { i, c in "\(q.rawColumns ? expr(c.expr) : output(c.expr)) AS c\(i)" }
+            guardDates = guarding
             sql = "SELECT " + cols.joined(separator: ", ")
         }
         var order: [String] = []
@@ -407,6 +413,9 @@ struct SQLGenerator {
 
     /// `today` reaches the generator through the checker's literals; computed fields need it too.
     var currentToday = Day(0)
+    /// Whether a date computed past the range becomes null (`inDateRange`): in what a query
+    /// shows and compares, not in the new values of a change statement.
+    var guardDates = true
 
     /// The day of the `as of` in force, if any (docs/language.md, “Time travel”).
     private var asOf: TExpr?
@@ -640,6 +649,14 @@ struct SQLGenerator {
         return plain ? "'\(v)'" : bind(.text(v))
     }
 
+    /// A date computed in a query, null when it leaves PMQ's calendar (0001-01-01 to
+    /// 9999-12-31), as a constant date there is an error: `finish + 1d` on 9999-12-31 is null,
+    /// never a year 10000, on both engines (docs/language.md, “Limits”; H19).
+    private func inDateRange(_ v: String) -> String {
+        guard guardDates else { return v }
+        return "(CASE WHEN \(v) BETWEEN \(Day.earliest.number) AND \(Day.latest.number) THEN \(v) END)"
+    }
+
     /// A count of working days: a constant as it is, an expression (`n * 1wd`) truncated to
     /// whole days, as the working-day functions of both engines take an integer.
     private mutating func workdayCount(_ n: TExpr) -> String {
@@ -669,14 +686,15 @@ struct SQLGenerator {
                 }
                 var sql = "(" + expr(node)
                 for (o, t) in terms.reversed() { sql += " \(o.rawValue) " + expr(t) }
-                return sql + ")"
+                sql += ")"
+                return e.type == .date ? inDateRange(sql) : sql
             }
             let a = expr(x), b = expr(y)
             if op == .div { return dialect.divide(a, b) }
             return "(\(a) \(op.rawValue) \(b))"
         case .addWorkdays(let d, let n, let subtract):
             let ns = workdayCount(n)
-            return dialect.addWorkdays(expr(d), subtract ? "(-\(ns))" : ns)
+            return inDateRange(dialect.addWorkdays(expr(d), subtract ? "(-\(ns))" : ns))
         case .compare(let op, let x, let y):
             if op == .contains || op == .notContains {
                 let c = dialect.contains(expr(x), expr(y))
@@ -749,7 +767,7 @@ struct SQLGenerator {
             }
             return "\(agg.rawValue)(\(expr(x)))" + filter
         case .function(.addOwnerWorkdays, let xs) where xs.count == 3:
-            return "\(dialect.function(.addOwnerWorkdays))(\(expr(xs[0])), \(workdayCount(xs[1])), \(expr(xs[2])))"
+            return inDateRange("\(dialect.function(.addOwnerWorkdays))(\(expr(xs[0])), \(workdayCount(xs[1])), \(expr(xs[2])))")
         case .function(let fn, let xs):
             return "\(dialect.function(fn))(\(xs.map { expr($0) }.joined(separator: ", ")))"
         case .concat(let parts):
@@ -779,7 +797,7 @@ struct SQLGenerator {
             return dialect.datePart(part, expr(d))
         case .addMonths(let d, let n, let subtract):
             let ns = expr(n)
-            return dialect.addMonths(expr(d), subtract ? "(-\(ns))" : ns)
+            return inDateRange(dialect.addMonths(expr(d), subtract ? "(-\(ns))" : ns))
         case .inQuery(let x, let q, let negated, let rows):
             // The query selects one column (its ids, or its one item): it goes inside IN as it is.
             let inner = query(q, idsOnly: rows)

@@ -364,6 +364,11 @@ struct ScheduleExecutor {
                          slack: result.totalFloat[k], free: result.freeFloat[k], critical: result.critical(k))
             if result.totalFloat[k] < 0 && tasks[i].state != .closed { negative.append(tasks[i].wbs) }
         }
+        // A plan that runs past the calendar's end is refused, not stored as dates PMQ cannot keep (H2).
+        if let k = leaves.firstIndex(where: { out[$0].map { !$0.ef.isInRange || !$0.es.isInRange || !$0.lf.isInRange || !$0.ls.isInRange } ?? false }) {
+            throw RuntimeError(code: .outOfRange, message: "schedule would place task \(tasks[leaves[k]].wbs) past \(Day.latest.iso), the last date PMQ keeps",
+                               range: range, notes: ["the status date (today, \(session.today.iso)) and the work left must fit before it"])
+        }
         // Deepest first, each task folds into its parent: one pass, whatever the depth.
         let levels = tasks.map { $0.wbs.utf8.reduce(0) { $1 == 46 ? $0 + 1 : $0 } }
         for i in tasks.indices.sorted(by: { levels[$0] > levels[$1] }) {

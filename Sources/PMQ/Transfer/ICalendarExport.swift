@@ -1,5 +1,6 @@
 /// Tasks and milestones as iCalendar (RFC 5545) all-day events: a task spans its start
-/// to its finish (DTEND is the day after, as all-day events end), a milestone is one day.
+/// to its finish (DTEND is the day after, as all-day events end; DURATION when that day is past
+/// 9999-12-31), a milestone is one day.
 /// The text is CRLF-terminated and folded at 75 octets, with TEXT values escaped.
 struct ICalendarExport {
     let session: SessionContext
@@ -26,8 +27,12 @@ struct ICalendarExport {
             lines.append("BEGIN:VEVENT")
             lines.append("UID:\(escape(code))-\(escape(wbs))@pmq")
             lines.append("DTSTAMP:\(stamp)")
-            lines.append("DTSTART;VALUE=DATE:\(compact(milestone ? (day(r[4]) ?? first) : first))")
-            lines.append("DTEND;VALUE=DATE:\(compact((milestone ? (day(r[4]) ?? first) : max(first, last)) + 1))")
+            let begin = milestone ? (day(r[4]) ?? first) : first
+            let end = (milestone ? begin : max(first, last)) + 1
+            lines.append("DTSTART;VALUE=DATE:\(compact(begin))")
+            // The day after 9999-12-31 has no iCalendar date (four-digit years): such an event
+            // says how many days it lasts instead, as RFC 5545 allows (V6).
+            lines.append(end.isInRange ? "DTEND;VALUE=DATE:\(compact(end))" : "DURATION:P\(end.number - begin.number)D")
             lines.append("SUMMARY:" + escape((milestone ? "◆ " : "") + wbs + " " + ConstantEvaluator.text(r[2])))
             var description = "status \(ConstantEvaluator.text(r[6])), \(ConstantEvaluator.text(r[7].isNull ? .integer(0) : r[7]))% done"
             if !r[8].isNull { description += ", owner \(ConstantEvaluator.text(r[8]))" }
