@@ -37,7 +37,10 @@ public enum ComputedField: Sendable, Equatable {
     case scheduled(String)
 }
 
-public struct FieldDef: Sendable {
+/// A class, not a struct: every checked field path, scope and generator level holds one,
+/// and a copy of a struct this size retained a dozen strings and arrays (figure a). Its
+/// properties are constants, so sharing one instance behaves as copying it did.
+public final class FieldDef: Sendable {
     public enum Storage: Sendable { case column(String), computed(ComputedField) }
     public let name: String
     public let type: FieldType
@@ -89,7 +92,9 @@ public struct FieldDef: Sendable {
 /// undo brings all of it back.
 public enum DeleteRule: Sendable { case refuse, cascade, setNull }
 
-public struct EntityDef: Sendable {
+/// A class for the same reason as `FieldDef`: queries, scopes and paths pass it around by
+/// the dozen a statement; its properties are constants.
+public final class EntityDef: Sendable {
     public let plural: String
     public let singular: String
     public let table: String
@@ -280,11 +285,13 @@ public enum Catalog {
 
     /// Looks an entity up by plural or singular name, case-insensitively.
     public static func entity(named name: String) -> EntityDef? {
+        if let e = entities.first(where: { $0.plural == name }) { return e }   // names are lower case: no copy needed
         let n = name.lowercased()
         return entities.first { $0.plural == n } ?? entities.first { $0.singular == n }
     }
 
     static func plural(_ name: String) -> EntityDef? {
+        if let e = entities.first(where: { $0.plural == name }) { return e }
         let n = name.lowercased()
         return entities.first { $0.plural == n }
     }

@@ -10,7 +10,7 @@ extension Checker {
     /// The query row a name refers to: `t` in `tasks as t ...`, innermost first.
     /// Returns the entity and how many query levels out it is.
     func namedSource(_ name: String) -> (entity: EntityDef, outer: Int)? {
-        let n = name.lowercased()
+        let n = Checker.lowered(name)
         for (i, s) in namedSources.enumerated().reversed() where s.name == n {
             return (s.entity, namedSources.count - 1 - i)
         }

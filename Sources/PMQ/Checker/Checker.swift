@@ -62,9 +62,19 @@ struct Checker {
     init(today: Day) { self.today = today }
 
     func lookup(_ name: String) -> Variable? {
-        let n = name.lowercased()
-        for scope in scopes.reversed() { if let v = scope[n] { return v } }
+        lookup(lowered: Checker.lowered(name))
+    }
+
+    /// `lookup` of a name already in lower case.
+    func lookup(lowered n: String) -> Variable? {
+        for scope in scopes.reversed() where !scope.isEmpty { if let v = scope[n] { return v } }
         return nil
+    }
+
+    /// `name` in lower case; the same string when it has no upper-case ASCII letter (names
+    /// are nearly always typed so), which saves making a new one for every name checked.
+    static func lowered(_ name: String) -> String {
+        name.utf8.allSatisfy({ $0 < 0x80 && ($0 < 65 || $0 > 90) }) ? name : name.lowercased()
     }
 
     mutating func declare(_ name: String, _ make: (Int) -> Variable) -> Int {
@@ -516,12 +526,12 @@ struct Checker {
     }
 
     private mutating func checkName(_ n: String, _ range: SourceRange, _ scope: Scope) -> TExpr {
-        let lower = n.lowercased()
-        if let i = scope.aliases[lower], scope.clause == "order by" {
+        let lower = Checker.lowered(n)
+        if !scope.aliases.isEmpty, let i = scope.aliases[lower], scope.clause == "order by" {
             return TExpr(.selectColumn(i), i < scope.aliasTypes.count ? scope.aliasTypes[i] : .any, range)
         }
         // A function's parameter names its argument even where a field has the same name.
-        if case .argument(let e, let depth)? = lookup(lower) { return Checker.shiftedOut(e, by: levelsSinceCall(depth)) }
+        if case .argument(let e, let depth)? = lookup(lowered: lower) { return Checker.shiftedOut(e, by: levelsSinceCall(depth)) }
         if let f = scope.entity.field(lower) {
             return TExpr(.field(FieldPath(root: scope.entity, hops: [], field: f)), PType(f.type), range)
         }
@@ -529,7 +539,7 @@ struct Checker {
             return TExpr(.selectColumn(i), i < scope.aliasTypes.count ? scope.aliasTypes[i] : .any, range)
         }
         if let (entity, outer) = namedSource(lower) { return namedRow(entity, outer: outer, range) }
-        if let v = lookup(lower) {
+        if let v = lookup(lowered: lower) {
             switch v {
             // Working days alone: their span from today, as a lone `5wd` (H13).
             case .value(let slot, _) where workdaySlots.contains(slot): return workdaySpan(Expr(.name(n), range), scope)

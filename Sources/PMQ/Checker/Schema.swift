@@ -27,12 +27,16 @@ public struct Schema: Sendable {
 
     /// Looks an entity up by plural or singular name, case-insensitively.
     public func entity(named name: String) -> EntityDef? {
+        // Names are lower case: an exact match needs no lower-cased copy (the generator and the
+        // checker ask with a reference's target several times a query).
+        if let e = entities.first(where: { $0.plural == name }) { return e }
         let n = name.lowercased()
         return entities.first { $0.plural == n } ?? entities.first { $0.singular == n }
     }
 
     /// Looks an entity up by its plural name only (references name their target so).
     public func plural(_ name: String) -> EntityDef? {
+        if let e = entities.first(where: { $0.plural == name }) { return e }
         let n = name.lowercased()
         return entities.first { $0.plural == n }
     }

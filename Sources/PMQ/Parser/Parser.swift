@@ -682,12 +682,15 @@ struct Parser {
                 end = o.range
             }
         }
-        if ["where", "group", "having", "pivot", "select", "order", "limit"].contains(where: { current.isKeyword($0) }) {
+        if Parser.queryClauses.contains(where: { current.isKeyword($0) }) {
             throw failure("clauses go in the order where, group by, having, pivot, select, order by, limit")
         }
         q.range = s.range.to(end)
         return q
     }
+
+    /// The clauses of a query in their order (made once: every query asks).
+    private static let queryClauses = ["where", "group", "having", "pivot", "select", "order", "limit"]
 
     /// source = ( "downstream" | "upstream" ) , "of" , additive | IDENT ;
     private mutating func parseSource() throws -> (Query, Token) {
@@ -775,9 +778,16 @@ struct Parser {
         return try parseComparison()
     }
 
-    static let comparisonOps: [String: BinaryOp] = [
-        "=": .eq, "!=": .ne, "<": .lt, "<=": .le, ">": .gt, ">=": .ge, "~": .contains, "!~": .notContains,
+    /// Operator tables are short lists of pairs: a symbol is one or two bytes, and comparing it
+    /// with each is cheaper than hashing it for a dictionary (asked after every operand).
+    static let comparisonOps: [(symbol: String, op: BinaryOp)] = [
+        ("=", .eq), ("!=", .ne), ("<", .lt), ("<=", .le), (">", .gt), (">=", .ge), ("~", .contains), ("!~", .notContains),
     ]
+
+    /// The operator `symbol` stands for in `table`, if any.
+    static func op(_ symbol: String, in table: [(symbol: String, op: BinaryOp)]) -> BinaryOp? {
+        table.first { $0.symbol == symbol }?.op
+    }
 
     /// comparison = additive , [ comp_op , additive | [ "not" ] , "in" , ( list | additive )
     ///            | "is" , [ "not" ] , "null" | [ "not" ] , "between" , additive , "and" , additive
@@ -785,7 +795,7 @@ struct Parser {
     private mutating func parseComparison() throws -> Expr {
         let left = try parseAdditive()
         let t = peek()
-        if case .symbol = t.kind, let op = Parser.comparisonOps[t.text] {
+        if case .symbol = t.kind, let op = Parser.op(t.text, in: Parser.comparisonOps) {
             advance()
             let right = try parseAdditive()
             return try nonAssociative(Expr(.binary(op, left, right), left.range.to(right.range)))
@@ -877,7 +887,7 @@ struct Parser {
     /// Comparisons do not chain: `a < b < c` is almost always a mistake.
     private mutating func nonAssociative(_ e: Expr) throws -> Expr {
         let t = peek()
-        if case .symbol = t.kind, Parser.comparisonOps[t.text] != nil {
+        if case .symbol = t.kind, Parser.op(t.text, in: Parser.comparisonOps) != nil {
             throw Failure(diagnostic: Diagnostic(.unexpectedToken, "comparisons do not chain; join them with \"and\"", at: t.range))
         }
         return e
@@ -885,7 +895,7 @@ struct Parser {
 
     /// The arithmetic rows of the precedence table, loosest first (see grammar/pmq.ebnf):
     /// additive = term , { ( "+" | "-" ) , term } ;   term = unary , { ( "*" | "/" ) , unary } ;
-    static let arithmeticLevels: [[String: BinaryOp]] = [["+": .add, "-": .sub], ["*": .mul, "/": .div]]
+    static let arithmeticLevels: [[(symbol: String, op: BinaryOp)]] = [[("+", .add), ("-", .sub)], [("*", .mul), ("/", .div)]]
 
     private mutating func parseAdditive() throws -> Expr { try parseArithmetic(level: 0) }
 
@@ -895,7 +905,7 @@ struct Parser {
         var left = try parseArithmetic(level: level + 1)
         let start = depth
         defer { depth = start }
-        while case .symbol = current.kind, let op = Parser.arithmeticLevels[level][current.text] {
+        while case .symbol = current.kind, let op = Parser.op(current.text, in: Parser.arithmeticLevels[level]) {
             advance()
             // `+ -` and `* /` are not associative (dates, text, rounding): the chain stays
             // left-deep, and every later pass walks it a level a term, so each term counts.

@@ -69,7 +69,9 @@ public protocol SQLDialect: Sendable {
 
 public struct SQLiteDialect: SQLDialect {
     public init() {}
-    public func placeholder(_ n: Int) -> String { "?\(n)" }
+    public func placeholder(_ n: Int) -> String { n >= 0 && n < SQLiteDialect.placeholders.count ? SQLiteDialect.placeholders[n] : "?\(n)" }
+    /// `?0` to `?63`, made once: every literal of every query asks for one.
+    private static let placeholders = (0..<64).map { "?\($0)" }
     public func addWorkdays(_ date: String, _ n: String) -> String { "pmq_add_workdays(\(date), \(n))" }
     public func contains(_ haystack: String, _ needle: String) -> String { "pmq_contains(\(haystack), \(needle))" }
     public func listContains(_ list: String, _ value: String) -> String {

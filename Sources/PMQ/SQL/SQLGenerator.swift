@@ -294,11 +294,17 @@ struct SQLGenerator {
     private mutating func bindVariable(_ slot: Int) -> String { placeholder(for: .variable(slot)) }
 
     private mutating func placeholder(for arg: SQLArg) -> String {
-        if let i = argIndex[arg] { return dialect.placeholder(i + 1) }
+        if let i = args.count <= SQLGenerator.argsScanned ? args.firstIndex(of: arg) : argIndex[arg] { return dialect.placeholder(i + 1) }
         args.append(arg)
-        argIndex[arg] = args.count - 1
+        if args.count > SQLGenerator.argsScanned {
+            // From here on by the index: made from the arguments so far the first time.
+            if argIndex.isEmpty { for (i, a) in args.enumerated() { argIndex[a] = i } } else { argIndex[arg] = args.count - 1 }
+        }
         return dialect.placeholder(args.count)
     }
+    /// Up to this many arguments are searched in place: hashing values cost more than
+    /// comparing a few (most queries bind one to five).
+    private static let argsScanned = 16
 
 
     // MARK: - Paths and joins
@@ -307,9 +313,10 @@ struct SQLGenerator {
     private mutating func alias(for path: FieldPath) -> String {
         // A path from an enclosing query's row (`t.wbs` in a nested query) joins at that level.
         let level = max(0, levels.count - 1 - (path.outer ?? 0))
+        // A field of the row itself (most paths): its level's alias, no joins to look for.
+        if path.hops.isEmpty { return levels[level].root }
         var current = levels[level].root
         var key = ""
-        var entity = path.root
         for hop in path.hops {
             key += key.isEmpty ? hop.name : "." + hop.name
             guard case .reference(let target) = hop.type, let next = schema.plural(target) else { break }
@@ -328,9 +335,7 @@ struct SQLGenerator {
                 levels[level].joins.append((key, "LEFT JOIN \(table) \(a) ON \(on)", a))
                 current = a
             }
-            entity = next
         }
-        _ = entity
         return current
     }
 
@@ -554,7 +559,11 @@ struct SQLGenerator {
             if op == .and {
                 // SQLite evaluates AND terms left to right: plain column tests first let it
                 // skip computed CASEs and subqueries on most rows. The result is the same.
-                operands = operands.enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element)
+                // (Each term's cost is worked out once; terms already in order are left as they are.)
+                let costs = operands.map(\.cost)
+                if zip(costs, costs.dropFirst()).contains(where: { $0 > $1 }) {
+                    operands = operands.indices.sorted { (costs[$0], $0) < (costs[$1], $1) }.map { operands[$0] }
+                }
             }
             return joined(operands.map { condition($0) }, op)
         default:
@@ -593,22 +602,26 @@ struct SQLGenerator {
 
     /// An expression as it is shown: references as their key.
     mutating func output(_ e: TExpr) -> String {
-        if case .caseWhen(let branches, let otherwise) = e.kind, case .reference = e.type {
-            return caseSQL(branches, otherwise, keyed: true)
-        }
-        if case .function(.coalesce, let xs) = e.kind, case .reference = e.type {
-            return "\(dialect.function(.coalesce))(\(xs.map { output($0) }.joined(separator: ", ")))"
-        }
-        if case .lookup = e.kind, case .reference(let target) = e.type, let def = schema.plural(target), let key = def.key {
-            return "(SELECT lx.\(key) FROM \(def.table) lx WHERE lx.id = \(expr(e)))"
-        }
-        if case .variable(let slot) = e.kind, case .reference(let target) = e.type,
-           let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
-            return fieldSQL(FieldPath(root: def, rootVariable: slot, hops: [], field: kf))
-        }
-        if case .field(let p) = e.kind, case .reference(let target) = p.field.type,
-           let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
-            return fieldSQL(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf))
+        // One switch: each `if case` on `e.kind` copied the node's payload to test it.
+        switch e.kind {
+        case .caseWhen(let branches, let otherwise):
+            if case .reference = e.type { return caseSQL(branches, otherwise, keyed: true) }
+        case .function(.coalesce, let xs):
+            if case .reference = e.type { return "\(dialect.function(.coalesce))(\(xs.map { output($0) }.joined(separator: ", ")))" }
+        case .lookup:
+            if case .reference(let target) = e.type, let def = schema.plural(target), let key = def.key {
+                return "(SELECT lx.\(key) FROM \(def.table) lx WHERE lx.id = \(expr(e)))"
+            }
+        case .variable(let slot):
+            if case .reference(let target) = e.type, let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
+                return fieldSQL(FieldPath(root: def, rootVariable: slot, hops: [], field: kf))
+            }
+        case .field(let p):
+            if case .reference(let target) = p.field.type, let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
+                return fieldSQL(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf))
+            }
+        default:
+            break
         }
         return expr(e)
     }

@@ -22,7 +22,8 @@ public struct SourceFile: Sendable {
     public init(name: String, text: String) {
         self.name = name
         // A UTF-8 byte-order mark, as some editors write, is not part of the script.
-        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        // (A text whose first byte is not the mark's first, 0xEF, has none: no comparison of characters then.)
+        let text = text.utf8.first == 0xEF && text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         self.bytes = SourceBytes(Array(text.utf8))
         self.lines = LineIndex()
     }
