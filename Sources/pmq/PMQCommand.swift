@@ -90,6 +90,10 @@ struct Invocation {
         for v in vars where !v.contains("=") || v.hasPrefix("=") {
             return "--var takes NAME=VALUE, not \"\(v)\""
         }
+        for v in vars {
+            let name = String(v.prefix { $0 != "=" })
+            if !ScriptParams.isName(name) { return "--var \(v): \"\(name)\" is not a name (letters, digits and _, not starting with a digit)" }
+        }
         if initialize && check {
             return "--init cannot be used with --check: checking never changes the database"
         }
@@ -172,6 +176,18 @@ struct Invocation {
         if sources.isEmpty && !interactive {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             sources.append(SourceFile(name: "<stdin>", text: String(decoding: data, as: UTF8.self)))
+        }
+        // An override no script declares is a usage error, found before anything runs (the
+        // shell's text is typed later, so it is not checked there).
+        if !interactive && !vars.isEmpty {
+            let declared = ScriptParams.declared(in: sources)
+            for v in vars {
+                let name = String(v.prefix { $0 != "=" })
+                guard !declared.contains(name.lowercased()) else { continue }
+                let hint = Suggestions.closest(to: name, in: declared.sorted()).map { "; did you mean \"\($0)\"?" } ?? ""
+                output.error("error: --var \(v): no script declares param \(name)\(hint)")
+                throw ExitCode(2)
+            }
         }
         if interactive {
             Shell(session: session, output: output, inMemory: dbPath == nil, dryRun: dryRun).run()

@@ -264,11 +264,13 @@ extension Checker {
             }
             var value = dv
             if let given = params[name.lowered] {
-                guard let converted = Checker.convert(given, like: dv) else {
+                if let converted = Checker.convert(given, like: dv) {
+                    value = converted
+                } else {
+                    // Reported once here; the name is still declared (with its default), so
+                    // its uses are not each reported as unknown in this error's wake.
                     diagnostics.error(.invalidValue, "--var \(name.text)=\(given): expected a \(d.type) like the default \(ConstantEvaluator.text(dv))", name.range)
-                    return nil
                 }
-                value = converted
             }
             let slot = declare(name.text) { .value(slot: $0, type: d.type) }
             return .bindValue(slot: slot, TExpr(.value(value), d.type, e.range), s.range)
