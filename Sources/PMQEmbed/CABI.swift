@@ -120,7 +120,7 @@ enum EmbeddedJSON {
     static func run(_ session: Session, _ text: String, dryRun: Bool) -> String {
         var results: [String] = []
         let source = SourceFile(name: "<embed>", text: text)
-        let diagnostics = session.run(source, dryRun: dryRun) { results.append(json($0)) }
+        let diagnostics = session.run(source, dryRun: dryRun) { results.append(json($0, dryRun: dryRun)) }
         if diagnostics.isEmpty {
             return #"{"ok":true,"results":["# + results.joined(separator: ",") + "]}"
         }
@@ -131,10 +131,13 @@ enum EmbeddedJSON {
         return #"{"ok":false,"diagnostics":["# + items.joined(separator: ",") + "]}"
     }
 
-    static func json(_ r: StatementResult) -> String {
+    /// In a dry run nothing is kept and no file is written: the message says what would have
+    /// happened, as `pmq --dry-run` does (`would have exported 1 project (to a.csv)`).
+    static func json(_ r: StatementResult, dryRun: Bool = false) -> String {
         switch r {
         case .change(let c):
-            return #"{"changed":\#(c.count),"verb":\#(string(c.verb)),"entity":\#(string(c.entity)),"message":\#(string(c.message))}"#
+            let message = dryRun ? "would have " + c.participle : c.message
+            return #"{"changed":\#(c.count),"verb":\#(string(c.verb)),"entity":\#(string(c.entity)),"message":\#(string(message))}"#
         case .text(let t):
             return #"{"print":\#(string(t))}"#
         default:

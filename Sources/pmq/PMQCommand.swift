@@ -267,7 +267,8 @@ final class Output {
 
     func emit(_ r: StatementResult) {
         if case .change(let c) = r {
-            if var last = changes.last, last.verb == c.verb, last.entity == c.entity {
+            // Only reports that read alike are summed: two undos, or exports to two files, stay two lines.
+            if var last = changes.last, last.verb == c.verb, last.entity == c.entity, last.object == c.object, last.note == c.note {
                 last.count += c.count
                 last.detail = nil
                 changes[changes.count - 1] = last

@@ -47,4 +47,28 @@ struct Review5FixesTests {
         let d = s.run("param n = 1\nprint n + 1\nprint n * 2").diagnostics
         #expect(d.map(\.message) == ["--var n=abc: expected a number like the default 1"])
     }
+
+    @Test("R5: through the C ABI, undo's verb is one word and a dry run says what would have happened")
+    func cABIReports() throws {
+        let f = Scratch("abi")
+        let h = try #require(pmq_open(nil))
+        defer { pmq_close(h) }
+        // Absolute paths into the scratch folder (the working directory is the tests' own).
+        #expect(pmq_set_option(h, "files_outside", "1") == 0)
+        func exec(_ text: String) -> String {
+            guard let p = pmq_exec(h, text) else { return "" }
+            defer { pmq_free(p) }
+            return String(cString: p)
+        }
+        #expect(exec("add project \"A\"; add person \"B\"").contains(#""verb":"added""#))
+        let undo = exec("undo")
+        #expect(undo.contains(#""verb":"undid","entity":"change","message":"undid change 1: "#), "\(undo)")
+        #expect(pmq_set_option(h, "dry_run", "1") == 0)
+        let dry = exec("add project \"C\"; export projects to \"\(f.path("dr.csv"))\"; report to \"\(f.path("dr.html"))\"")
+        #expect(dry.contains(#""verb":"added","entity":"project","message":"would have added project \"C\"""#), "\(dry)")
+        #expect(dry.contains(#""message":"would have exported 1 project (to \#(f.path("dr.csv")))""#), "\(dry)")
+        #expect(dry.contains(#""message":"would have written report \#(f.path("dr.html"))""#), "\(dry)")
+        #expect(!FileManager.default.fileExists(atPath: f.path("dr.csv")))
+        #expect(!FileManager.default.fileExists(atPath: f.path("dr.html")))
+    }
 }

@@ -38,8 +38,14 @@ struct Exporter {
             throw RuntimeError(code: .unsupportedFile, message: DataFormat.exportProblem(shownPath, query: query) ?? "", range: range)
         case .csv, .tsv, .json, .markdown, .html:
             let result = try session.runQuery(query)
+            // The report counts what the file holds: the entity's rows, else a grouped or
+            // pivoted query's rows, else the one value of a `count` or aggregate (R5).
             var count = 1
-            if case .rows(_, let rows, _) = result { count = rows.count }
+            var written = "value"
+            if case .rows(_, let rows, _) = result {
+                count = rows.count
+                written = query.groupBy.isEmpty && !query.aggregatesOnly && query.pivot == nil ? entity : "row"
+            }
             // The result's bytes are written by the renderer into one buffer, no String between.
             var bytes: [UInt8] = []
             switch format {
@@ -51,7 +57,7 @@ struct Exporter {
             }
             bytes.append(10)
             try write(Data(bytes))
-            return ChangeReport(verb: "exported", entity: entity, count: count, detail: nil, note: note)
+            return ChangeReport(verb: "exported", entity: written, count: count, detail: nil, note: note)
         }
     }
 
