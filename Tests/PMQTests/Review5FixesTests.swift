@@ -71,4 +71,16 @@ struct Review5FixesTests {
         #expect(!FileManager.default.fileExists(atPath: f.path("dr.csv")))
         #expect(!FileManager.default.fileExists(atPath: f.path("dr.html")))
     }
+
+    @Test("R8: a quoted CR LF in a file with LF line ends is kept; in a CRLF file it is a line break")
+    func quotedCRLF() throws {
+        let f = Scratch("crlf")
+        let lf = f.write("lf.csv", "wbs,name,notes\n1,t,\"x\r\ny\"\n")
+        let crlf = f.write("crlf.csv", "wbs,name,notes\r\n1,t,\"x\r\ny\"\r\n")
+        let s = try Session(path: nil, today: Day(iso: "2026-03-16"))
+        #expect(s.run("add project \"P\"; add project \"Q\"").diagnostics.isEmpty)
+        #expect(s.run("use project \"P\"; import \"\(lf)\" into tasks").diagnostics.isEmpty)
+        #expect(s.run("use project \"Q\"; import \"\(crlf)\" into tasks").diagnostics.isEmpty)
+        #expect(rows(s, "tasks select project, notes order by project") == [[.reference("P"), .text("x\r\ny")], [.reference("Q"), .text("x\ny")]])
+    }
 }

@@ -122,6 +122,7 @@ struct DataImporter {
         defer { reader.close() }
         var columns: [Column]?
         var cells: Cells = []
+        var crlfFile = false
         while true {
             let next: DelimitedReader.Record?
             do { next = try reader.next() } catch let failure as DelimitedReader.Failure {
@@ -139,6 +140,7 @@ struct DataImporter {
             let start = record.line
             if record.cells.count == 1, record.cells[0].isEmpty { continue }   // a blank line
             guard let header = columns else {
+                crlfFile = record.endsInCRLF
                 columns = try mapHeader(record.cells)
                 continue
             }
@@ -147,8 +149,10 @@ struct DataImporter {
             }
             cells.removeAll(keepingCapacity: true)
             for (i, text) in record.cells.enumerated() where !text.isEmpty {
-                // A line break inside a quoted cell is a line break, however the file ends its lines.
-                cells.append((header[i], .text(record.breaks > 0 && text.utf8.contains(13) ? text.replacingOccurrences(of: "\r\n", with: "\n") : text)))
+                // A quoted cell keeps its line breaks as written (so an export imports back
+                // unchanged, a CR LF in a note included), except in a file whose lines end in
+                // CR LF: there a CR LF inside a cell is that file's line break, read as LF.
+                cells.append((header[i], .text(crlfFile && record.breaks > 0 && text.utf8.contains(13) ? text.replacingOccurrences(of: "\r\n", with: "\n") : text)))
             }
             do { try body(cells, start) } catch let e as CellError {
                 // Columns are named by header position: map a column back to its index.
