@@ -51,9 +51,9 @@ final class SessionContext {
     var scriptFolder: String?
     /// Files `report to` wrote during a run: written once the run commits, so a failed
     /// or dry run leaves no file behind.
-    var pendingFiles: [(path: String, text: String, range: SourceRange)] = []
+    var pendingFiles: [(path: String, shown: String, text: String, range: SourceRange)] = []
     /// Files `export` wrote during the run, moved into place when it commits.
-    var pendingExports: [(temp: String, final: String)] = []
+    var pendingExports: [(temp: String, final: String, shown: String, range: SourceRange)] = []
     /// Tasks added by this run whose parent code had no task yet, with where they were
     /// added: checked again at commit, when the parent may have come (WBS integrity).
     /// `place`: for a row an import wrote, its cell in the file (the range is then the cell's number + 1).

@@ -54,7 +54,7 @@ struct DelimitedReader {
     private mutating func fill() throws -> Bool {
         if atEOF { return false }
         let data: Data?
-        do { data = try handle.read(upToCount: chunk) } catch { throw Failure.io("\(error)") }
+        do { data = try handle.read(upToCount: chunk) } catch { throw Failure.io(FileProblem.describe(error)) }
         guard let data, !data.isEmpty else { atEOF = true; return false }
         // What was read is dropped only now: a caller that finds the end of the file
         // keeps its positions in the buffer.

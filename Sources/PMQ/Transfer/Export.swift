@@ -86,17 +86,14 @@ struct Exporter {
     private func write(_ data: Data) throws {
         let target = URL(fileURLWithPath: path)
         let folder = target.deletingLastPathComponent()
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw RuntimeError(code: .cannotWrite, message: "cannot write \(shownPath): no folder \(folder.path)", range: range)
-        }
+        try FileSandbox.requireFolder(of: path, shown: shownPath, range)
         let temp = folder.appendingPathComponent(".\(target.lastPathComponent).pmq-\(ProcessInfo.processInfo.processIdentifier).tmp")
         do { try data.write(to: temp) } catch {
-            throw RuntimeError(code: .cannotWrite, message: "cannot write \(shownPath): \((error as NSError).localizedDescription)", range: range)
+            throw RuntimeError(code: .cannotWrite, message: "cannot write \(shownPath): \(FileProblem.describe(error))", range: range)
         }
         // The same file written twice in one run: the last write wins (same temporary file).
         session.pendingExports.removeAll { $0.final == target.path }
-        session.pendingExports.append((temp: temp.path, final: target.path))
+        session.pendingExports.append((temp: temp.path, final: target.path, shown: shownPath, range: range))
     }
 }
 
