@@ -72,6 +72,19 @@ struct Review5FixesTests {
         #expect(!FileManager.default.fileExists(atPath: f.path("dr.html")))
     }
 
+    @Test("R18: JSON that is not UTF-8 is said so at its first bad byte")
+    func jsonNotUTF8() throws {
+        let f = Scratch("latin")
+        let path = f.path("latin.json")
+        // The é of "Café" in Latin-1: one byte, 0xE9, at column 24.
+        FileManager.default.createFile(atPath: path, contents: Data("[{\"wbs\":\"1\",\"name\":\"Caf".utf8) + Data([0xE9]) + Data("\"}]".utf8))
+        let s = try Session(path: nil, today: Day(iso: "2026-03-16"))
+        #expect(s.run("add project \"P\"").diagnostics.isEmpty)
+        let d = s.run("import \"\(path)\" into tasks").diagnostics
+        let text = DiagnosticRenderer.render(d)
+        #expect(text.hasPrefix("\(path):1:24: error: cannot read \(path): it is not UTF-8 text (save it as UTF-8)"), "\(text)")
+    }
+
     @Test("R8: a quoted CR LF in a file with LF line ends is kept; in a CRLF file it is a line break")
     func quotedCRLF() throws {
         let f = Scratch("crlf")

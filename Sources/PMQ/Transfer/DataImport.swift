@@ -165,6 +165,14 @@ struct DataImporter {
     /// A JSON array of objects, as `--format json` prints a query.
     private func readJSON(_ body: (Cells, Int) throws -> Void) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath)", range: range) }
+        // Text that is not UTF-8 is said so, at its first bad byte (as the CSV reader says it),
+        // not reported as a value of the wrong kind (R18).
+        if let bad = DataImporter.firstInvalidUTF8(data) {
+            let file = SourceFile(name: shownPath, text: String(decoding: data, as: UTF8.self))
+            var e = RuntimeError(code: .cannotRead, message: "cannot read \(shownPath): it is not UTF-8 text (save it as UTF-8)", range: SourceRange(bad, bad + 3))
+            e.source = file
+            throw e
+        }
         let array: [[String: JSONCell]]
         do { array = try JSONDecoder().decode([[String: JSONCell]].self, from: data) } catch {
             throw jsonShapeError(error)
@@ -213,12 +221,44 @@ struct DataImporter {
         } else {
             let key = path[1].stringValue
             let at = DataLocator.jsonValue(in: file, object: row, key: key)
-            let found = file.slice(SourceRange(at.start, min(at.start + 1, at.end))) == "{" ? "an object" : "a list with values that are not text"
-            e = RuntimeError(code: .invalidValue, message: "the value of \"\(key)\" in row \(row + 1) must be text, a number, true/false, null or a list of text, not \(found)",
-                             range: at)
+            let first = file.slice(SourceRange(at.start, min(at.start + 1, at.end)))
+            if let number = first.first, number.isNumber || number == "-" {
+                // Read as a JSON number, but beyond what a double holds (1e400).
+                let digits = file.slice(at).prefix { $0.isNumber || "+-.eE".contains($0) }
+                e = RuntimeError(code: .outOfRange, message: "the value of \"\(key)\" in row \(row + 1), \(digits), is out of range: numbers are at most about 1.8e308",
+                                 range: SourceRange(at.start, at.start + digits.utf8.count))
+            } else {
+                let found = first == "{" ? "an object" : "a list with values that are not text"
+                e = RuntimeError(code: .invalidValue, message: "the value of \"\(key)\" in row \(row + 1) must be text, a number, true/false, null or a list of text, not \(found)",
+                                 range: at)
+            }
         }
         e.source = file
         return e
+    }
+
+    /// The offset of the first byte that does not belong to well-formed UTF-8, or nil.
+    static func firstInvalidUTF8(_ data: Data) -> Int? {
+        if String(validating: data, as: UTF8.self) != nil { return nil }
+        let b = [UInt8](data)
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            let n: Int
+            switch c {
+            case 0x00...0x7F: i += 1; continue
+            case 0xC2...0xDF: n = 1
+            case 0xE0...0xEF: n = 2
+            case 0xF0...0xF4: n = 3
+            default: return i
+            }
+            guard i + n < b.count else { return i }
+            for k in 1...n where b[i + k] & 0xC0 != 0x80 { return i }
+            // Overlong forms, surrogates and values past U+10FFFF.
+            if c == 0xE0 && b[i + 1] < 0xA0 || c == 0xED && b[i + 1] > 0x9F || c == 0xF0 && b[i + 1] < 0x90 || c == 0xF4 && b[i + 1] > 0x8F { return i }
+            i += n + 1
+        }
+        return nil
     }
 
     /// Rows in the file, roughly (its line count), for the progress bar's time left.
