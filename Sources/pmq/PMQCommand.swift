@@ -203,10 +203,12 @@ struct Invocation {
         }
         defer { session.endDryRun() }
         defer { if dryRun { output.error("dry run: nothing was changed") } }
-        for source in sources {
+        for (n, source) in sources.enumerated() {
             let diagnostics = session.run(source, dryRun: dryRun) { output.emit($0) }
             if !diagnostics.isEmpty { output.error(DiagnosticRenderer.render(diagnostics)) }
-            output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun)
+            // Each script (or -e text) is its own transaction: after one that ran before,
+            // "nothing was changed" would not be true of the command as a whole.
+            output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun, failedSource: n > 0 ? source.name : nil)
             if !diagnostics.isEmpty { throw ExitCode(1) }
         }
         // `check` found rows for a rule of severity error: a cron job or CI step alerts on 1.
@@ -297,11 +299,16 @@ final class Output {
     }
 
     /// Ends one script: its change reports, or the note that nothing was kept.
-    func finish(succeeded: Bool, dryRun: Bool) {
+    /// `failedSource`: the script's name when scripts before it ran (and were kept).
+    func finish(succeeded: Bool, dryRun: Bool, failedSource: String? = nil) {
         if succeeded {
             for c in changes { error(dryRun ? "would have " + c.participle : c.message) }
         } else if !changes.isEmpty {
-            error("rolled back: nothing was changed")
+            if let failedSource, !dryRun {
+                error("rolled back: nothing of \(failedSource) was changed (what ran before it is kept)")
+            } else {
+                error("rolled back: nothing was changed")
+            }
         }
         changes.removeAll()
     }

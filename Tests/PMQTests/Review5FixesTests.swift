@@ -72,6 +72,20 @@ struct Review5FixesTests {
         #expect(!FileManager.default.fileExists(atPath: f.path("dr.html")))
     }
 
+    @Test("R11: a script failing after others ran says its own changes were rolled back, not all")
+    func rolledBackNote() throws {
+        let f = Scratch("ms")
+        let a = f.write("a1.pmq", "add person \"A1\"\n")
+        let b = f.write("b1.pmq", "add person \"B1\"\nassert false, \"stop\"\n")
+        let db = PMQProcess.tempDB("ms.db")
+        let r = try PMQProcess.run(["--db", db, a, b])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasSuffix("rolled back: nothing of \(b) was changed (what ran before it is kept)\n"), "\(r.stderr)")
+        #expect(try PMQProcess.run(["--db", db, "-e", "people select name"]).stdout.contains("A1"))
+        let alone = try PMQProcess.run(["--db", PMQProcess.tempDB("ms2.db"), b])
+        #expect(alone.stderr.hasSuffix("rolled back: nothing was changed\n"), "\(alone.stderr)")
+    }
+
     @Test("R18: JSON that is not UTF-8 is said so at its first bad byte")
     func jsonNotUTF8() throws {
         let f = Scratch("latin")

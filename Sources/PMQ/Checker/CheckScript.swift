@@ -180,7 +180,7 @@ extension Checker {
                         out.append((f, .workdays(days)))
                         continue
                     }
-                    let v = check(valueExpr, Scope(entity: tq.entity))
+                    let v = check(valueExpr, Scope(entity: tq.entity, clause: "set"))
                     if v.type != .duration && v.type != .any { diagnostics.error(.wrongType, "duration takes a duration like 5d", valueExpr.range) }
                     out.append((f, .duration(v)))
                     continue
@@ -201,7 +201,7 @@ extension Checker {
                     diagnostics.error(.notSettable, "\"\(f.name)\" \(f.scheduled ? "is filled in by schedule" : f.isComputed ? "is computed" : "is the task's identity") and cannot be set", name.range)
                     continue
                 }
-                if let v = checkNewValue(valueExpr, f, Scope(entity: tq.entity)) { out.append((f, v)) }
+                if let v = checkNewValue(valueExpr, f, Scope(entity: tq.entity, clause: "set")) { out.append((f, v)) }
             }
             return .update(tq, out, s.range)
 

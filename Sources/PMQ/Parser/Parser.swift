@@ -109,10 +109,14 @@ struct Parser {
 
     /// After a statement that ends too soon: a word that is nearly a clause keyword
     /// (`tasks selct wbs`) gets a suggestion.
+    /// A clause keyword spelt right but out of place (`history limit 2`) is said to be so:
+    /// suggesting the word itself would be noise.
     private mutating func misspeltKeyword() -> String {
         guard case .identifier = current.kind else { return "" }
-        let hint = Suggestions.didYouMean(current.text, Keywords.clauses)
-        return hint
+        if Keywords.clauses.contains(current.text.lowercased()) {
+            return "; this statement takes no \"\(current.text.lowercased())\" here (a query's clauses come in the order where, group by, having, select, order by, limit)"
+        }
+        return Suggestions.didYouMean(current.text, Keywords.clauses)
     }
 
     // MARK: - Statements
