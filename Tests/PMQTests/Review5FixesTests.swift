@@ -86,6 +86,19 @@ struct Review5FixesTests {
         #expect(alone.stderr.hasSuffix("rolled back: nothing was changed\n"), "\(alone.stderr)")
     }
 
+    @Test("R16: me and the journal name the same user: $PMQ_USER, else $USER, else $LOGNAME")
+    func meAndJournal() throws {
+        let db = PMQProcess.tempDB("me.db")
+        let r = try PMQProcess.run(["--db", db, "--format", "csv", "-e", "add person \"A\" login \"alice\"",
+                                    "-e", "journal select user limit 1", "-e", "people where name = me select name"],
+                                   env: ["PMQ_USER": "", "USER": "alice", "LOGNAME": "bob"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "user\nalice\nname\nA\n", "\(r.stdout)")
+        let override = try PMQProcess.run(["--db", db, "--format", "csv", "-e", "people where name = me select name"],
+                                          env: ["PMQ_USER": "carol", "USER": "alice"])
+        #expect(override.stderr.contains("carol"), "\(override.stderr)")
+    }
+
     @Test("R18: JSON that is not UTF-8 is said so at its first bad byte")
     func jsonNotUTF8() throws {
         let f = Scratch("latin")

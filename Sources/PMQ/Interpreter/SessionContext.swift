@@ -93,12 +93,16 @@ final class SessionContext {
     /// (the system user's lookup reads the user database; most runs never say `me`).
     lazy var user: String? = SessionContext.defaultUser()
 
+    /// The one answer to "who is running PMQ", for `me` and the journal alike (R16), so
+    /// `owner = me` and `journal where user = ...` name the same person: `$PMQ_USER`, else
+    /// the system user as the shell names it (`$USER`, else `$LOGNAME`), else the account
+    /// the process runs as (a cron job or container often has neither variable). An empty
+    /// variable counts as unset.
     static func defaultUser() -> String? {
-        if let p = getenv("PMQ_USER") { let u = String(cString: p); if !u.isEmpty { return u } }
-        if let pw = getpwuid(geteuid()), let n = pw.pointee.pw_name { let u = String(cString: n); if !u.isEmpty { return u } }
-        for name in ["USER", "LOGNAME"] {
+        for name in ["PMQ_USER", "USER", "LOGNAME"] {
             if let p = getenv(name) { let u = String(cString: p); if !u.isEmpty { return u } }
         }
+        if let pw = getpwuid(geteuid()), let n = pw.pointee.pw_name { let u = String(cString: n); if !u.isEmpty { return u } }
         return nil
     }
 
