@@ -65,7 +65,7 @@ public func pmq_set_option(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar
     func flag(_ s: String) -> Bool? { ["1": true, "true": true, "0": false, "false": false][s.lowercased()] }
     switch key {
     case "today":
-        guard let d = Day(iso: text) else { return -1 }
+        guard let d = Day(iso: text), d.isInRange else { return -1 }
         e.session.today = d
     case "readonly":
         guard let b = flag(text) else { return -1 }

@@ -87,6 +87,9 @@ struct Invocation {
         if let today, Day(iso: today) == nil {
             return "--today takes a date as YYYY-MM-DD, not \"\(today)\""
         }
+        if let today, let d = Day(iso: today), !d.isInRange {
+            return "--today takes a date from 0001-01-01 to 9999-12-31, not \"\(today)\""
+        }
         for v in vars where !v.contains("=") || v.hasPrefix("=") {
             return "--var takes NAME=VALUE, not \"\(v)\""
         }
@@ -175,7 +178,14 @@ struct Invocation {
         ProgressBar.install(on: session)
         if sources.isEmpty && !interactive {
             let data = FileHandle.standardInput.readDataToEndOfFile()
-            sources.append(SourceFile(name: "<stdin>", text: String(decoding: data, as: UTF8.self)))
+            sources.append(SourceFile(name: "<stdin>", data: data))
+        }
+        // Text that is not UTF-8 is refused at its first bad byte before anything runs (a
+        // script saved in GBK or Latin-1 would otherwise store U+FFFD for its names).
+        let misread = sources.compactMap(\.encodingDiagnostic)
+        if !misread.isEmpty {
+            output.error(DiagnosticRenderer.render(misread))
+            throw ExitCode(1)
         }
         // An override no script declares is a usage error, found before anything runs (the
         // shell's text is typed later, so it is not checked there).

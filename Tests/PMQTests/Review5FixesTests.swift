@@ -124,3 +124,47 @@ struct Review5FixesTests {
         #expect(rows(s, "tasks select project, notes order by project") == [[.reference("P"), .text("x\r\ny")], [.reference("Q"), .text("x\ny")]])
     }
 }
+
+/// Review round 7 findings taken by fixes-l.
+@Suite("Review 7 fixes (fixes-l)")
+struct Review7FixesTests {
+    @Test("W2: a script that is not UTF-8 is refused at its first bad byte, before anything runs; --check says so too")
+    func notUTF8Script() throws {
+        let f = Scratch("w2")
+        let latin = f.path("latin.pmq")
+        // "café" in Latin-1: the é is one byte, 0xE9, at column 11.
+        FileManager.default.createFile(atPath: latin, contents: Data("add person \"A\"\nprint \"caf".utf8) + Data([0xE9]) + Data("\"\n".utf8))
+        let db = PMQProcess.tempDB("w2.db")
+        let r = try PMQProcess.run(["--db", db, latin])
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.hasPrefix("\(latin):2:11: error: the script is not UTF-8 text (save it as UTF-8)"), "\(r.stderr)")
+        #expect(try PMQProcess.run(["--db", db, "-e", "count people"]).stdout == "0\n")
+        let checked = try PMQProcess.run(["--check", latin])
+        #expect(checked.status == 1 && checked.stderr.contains("not UTF-8"), "\(checked.stderr)")
+        // Notepad's "Unicode": UTF-16 with its byte-order mark, on standard input.
+        let p = Process()
+        p.executableURL = PMQProcess.binary
+        let input = Pipe(), err = Pipe()
+        p.standardInput = input; p.standardError = err; p.standardOutput = Pipe()
+        try p.run()
+        input.fileHandleForWriting.write(Data([0xFF, 0xFE]) + "print 1\n".data(using: .utf16LittleEndian)!)
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 1)
+        #expect(text.hasPrefix("<stdin>:1:1: error: the script is UTF-16 text, not UTF-8 (save it as UTF-8)"), "\(text)")
+    }
+
+    @Test("W3: a today in year 0 is refused like one in year 10000: --today, the C ABI")
+    func yearZero() throws {
+        let r = try PMQProcess.run(["--today", "0000-01-01", "-e", "print today"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--today takes a date from 0001-01-01 to 9999-12-31, not \"0000-01-01\""), "\(r.stderr)")
+        #expect(try PMQProcess.run(["--today", "0001-01-01", "-e", "print today"]).stdout == "0001-01-01\n")
+        let h = try #require(pmq_open(nil))
+        defer { pmq_close(h) }
+        #expect(pmq_set_option(h, "today", "0000-06-15") == -1)
+        #expect(pmq_set_option(h, "today", "9999-12-31") == 0)
+    }
+}
