@@ -167,4 +167,21 @@ struct Review7FixesTests {
         #expect(pmq_set_option(h, "today", "0000-06-15") == -1)
         #expect(pmq_set_option(h, "today", "9999-12-31") == 0)
     }
+
+    @Test("W5: C ABI: a var.NAME that is not a name is refused, a bad value is quoted as var.NAME, every diagnostic has a code, the flags as passed")
+    func cABIOdds() throws {
+        let h = try #require(pmq_open(nil))
+        defer { pmq_close(h) }
+        #expect(pmq_set_option(h, "var.1x", "2") == -1)
+        #expect(pmq_set_option(h, "var.x y", "2") == -1)
+        #expect(pmq_set_option(h, "var.n", "abc") == 0)
+        let out = pmq_exec(h, "param n = 1\nprint n").map { p in defer { pmq_free(p) }; return String(cString: p) } ?? ""
+        #expect(out.contains(#""message":"var.n=abc: expected a number like the default 1""#), "\(out)")
+        let none = pmq_exec(nil, "count tasks").map { p in defer { pmq_free(p) }; return String(cString: p) } ?? ""
+        #expect(none.contains(#""code":"database-error""#), "\(none)")
+        var error: UnsafeMutablePointer<CChar>?
+        #expect(pmq_open_v3(nil, -1, &error) == nil)
+        #expect(error.map { String(cString: $0) } == "unknown pmq_open_v3 flags -1 (the only flag is PMQ_OPEN_INIT, 1)")
+        pmq_free(error)
+    }
 }

@@ -269,7 +269,7 @@ extension Checker {
                 } else {
                     // Reported once here; the name is still declared (with its default), so
                     // its uses are not each reported as unknown in this error's wake.
-                    diagnostics.error(.invalidValue, "--var \(name.text)=\(given): expected a \(d.type) like the default \(ConstantEvaluator.text(dv))", name.range)
+                    diagnostics.error(.invalidValue, "\(paramSpelling)\(name.text)=\(given): expected a \(d.type) like the default \(ConstantEvaluator.text(dv))", name.range)
                 }
             }
             let slot = declare(name.text) { .value(slot: $0, type: d.type) }

@@ -25,6 +25,9 @@ struct Checker {
     var interrupted: () -> String? = { nil }
     /// `--var NAME=VALUE` overrides for `param`.
     var params: [String: String] = [:]
+    /// How an override is written where it came from, for messages: `--var ` on the command
+    /// line, `var.` through the C ABI's options (review 7, W5).
+    var paramSpelling = "--var "
     /// The text of a saved query, from the database.
     var savedQuery: (String) -> String? = { _ in nil }
     /// Queries saved earlier in the same script, usable before the save has run.
