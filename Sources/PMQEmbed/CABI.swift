@@ -44,7 +44,8 @@ public func pmq_open_v3(_ path: UnsafePointer<CChar>?, _ flags: Int32,
                         _ errorOut: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> OpaquePointer? {
     errorOut?.pointee = nil
     guard flags & ~openInit == 0 else {
-        errorOut?.pointee = strdup("unknown pmq_open_v3 flags \(flags & ~openInit)")
+        // The value as the caller passed it, and the one flag there is (review 7, W5).
+        errorOut?.pointee = strdup("unknown pmq_open_v3 flags \(flags) (the only flag is PMQ_OPEN_INIT, 1)")
         return nil
     }
     let p = path.map { String(cString: $0) }
@@ -65,7 +66,7 @@ public func pmq_set_option(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar
     func flag(_ s: String) -> Bool? { ["1": true, "true": true, "0": false, "false": false][s.lowercased()] }
     switch key {
     case "today":
-        guard let d = Day(iso: text) else { return -1 }
+        guard let d = Day(iso: text), d.isInRange else { return -1 }
         e.session.today = d
     case "readonly":
         guard let b = flag(text) else { return -1 }
@@ -89,8 +90,10 @@ public func pmq_set_option(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar
         guard let b = flag(text) else { return -1 }
         e.dryRun = b
     default:
-        guard key.hasPrefix("var."), key.count > 4 else { return -1 }
+        // A NAME that is not a name could never be used by a `param`: refused (review 7, W5).
+        guard key.hasPrefix("var."), key.count > 4, ScriptParams.isName(String(key.dropFirst(4))) else { return -1 }
         e.session.params[String(key.dropFirst(4)).lowercased()] = text
+        e.session.paramSpelling = "var."
     }
     return 0
 }
@@ -98,7 +101,7 @@ public func pmq_set_option(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar
 @_cdecl("pmq_exec")
 public func pmq_exec(_ handle: OpaquePointer?, _ source: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
     guard let e = embedded(handle) else {
-        return strdup(#"{"ok":false,"diagnostics":[{"message":"no session","line":0,"column":0,"id":"io"}]}"#)
+        return strdup(#"{"ok":false,"diagnostics":[{"message":"no session","line":0,"column":0,"id":"io","code":"database-error"}]}"#)
     }
     let text = source.map { String(cString: $0) } ?? ""
     return strdup(EmbeddedJSON.run(e.session, text, dryRun: e.dryRun))
@@ -120,7 +123,7 @@ enum EmbeddedJSON {
     static func run(_ session: Session, _ text: String, dryRun: Bool) -> String {
         var results: [String] = []
         let source = SourceFile(name: "<embed>", text: text)
-        let diagnostics = session.run(source, dryRun: dryRun) { results.append(json($0)) }
+        let diagnostics = session.run(source, dryRun: dryRun) { results.append(json($0, dryRun: dryRun)) }
         if diagnostics.isEmpty {
             return #"{"ok":true,"results":["# + results.joined(separator: ",") + "]}"
         }
@@ -131,10 +134,13 @@ enum EmbeddedJSON {
         return #"{"ok":false,"diagnostics":["# + items.joined(separator: ",") + "]}"
     }
 
-    static func json(_ r: StatementResult) -> String {
+    /// In a dry run nothing is kept and no file is written: the message says what would have
+    /// happened, as `pmq --dry-run` does (`would have exported 1 project (to a.csv)`).
+    static func json(_ r: StatementResult, dryRun: Bool = false) -> String {
         switch r {
         case .change(let c):
-            return #"{"changed":\#(c.count),"verb":\#(string(c.verb)),"entity":\#(string(c.entity)),"message":\#(string(c.message))}"#
+            let message = dryRun ? "would have " + c.participle : c.message
+            return #"{"changed":\#(c.count),"verb":\#(string(c.verb)),"entity":\#(string(c.entity)),"message":\#(string(message))}"#
         case .text(let t):
             return #"{"print":\#(string(t))}"#
         default:

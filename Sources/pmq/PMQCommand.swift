@@ -87,8 +87,15 @@ struct Invocation {
         if let today, Day(iso: today) == nil {
             return "--today takes a date as YYYY-MM-DD, not \"\(today)\""
         }
+        if let today, let d = Day(iso: today), !d.isInRange {
+            return "--today takes a date from 0001-01-01 to 9999-12-31, not \"\(today)\""
+        }
         for v in vars where !v.contains("=") || v.hasPrefix("=") {
             return "--var takes NAME=VALUE, not \"\(v)\""
+        }
+        for v in vars {
+            let name = String(v.prefix { $0 != "=" })
+            if !ScriptParams.isName(name) { return "--var \(v): \"\(name)\" is not a name (letters, digits and _, not starting with a digit)" }
         }
         if initialize && check {
             return "--init cannot be used with --check: checking never changes the database"
@@ -171,20 +178,30 @@ struct Invocation {
         ProgressBar.install(on: session)
         if sources.isEmpty && !interactive {
             let data = FileHandle.standardInput.readDataToEndOfFile()
-            sources.append(SourceFile(name: "<stdin>", text: String(decoding: data, as: UTF8.self)))
+            sources.append(SourceFile(name: "<stdin>", data: data))
+        }
+        // Text that is not UTF-8 is refused at its first bad byte before anything runs (a
+        // script saved in GBK or Latin-1 would otherwise store U+FFFD for its names).
+        let misread = sources.compactMap(\.encodingDiagnostic)
+        if !misread.isEmpty {
+            output.error(DiagnosticRenderer.render(misread))
+            throw ExitCode(1)
+        }
+        // An override no script declares is a usage error, found before anything runs (the
+        // shell's text is typed later, so it is not checked there).
+        if !interactive && !vars.isEmpty {
+            let declared = ScriptParams.declared(in: sources)
+            for v in vars {
+                let name = String(v.prefix { $0 != "=" })
+                guard !declared.contains(name.lowercased()) else { continue }
+                let hint = Suggestions.closest(to: name, in: declared.sorted()).map { "; did you mean \"\($0)\"?" } ?? ""
+                output.error("error: --var \(v): no script declares param \(name)\(hint)")
+                throw ExitCode(2)
+            }
         }
         if interactive {
             Shell(session: session, output: output, inMemory: dbPath == nil, dryRun: dryRun).run()
             return
-        }
-        // A --var no text declares as a param is a usage error, before anything runs.
-        if !session.params.isEmpty {
-            let declared = ParamNames.declared(in: sources)
-            if let name = session.params.keys.sorted().first(where: { !declared.contains($0) }) {
-                let hint = Suggestions.closest(to: name, in: declared.sorted()).map { "; did you mean \"\($0)\"?" } ?? ""
-                output.error("error: --var \(name): no param \(name) in the script\(hint)" + (declared.isEmpty ? " (it declares no param)" : ""))
-                throw ExitCode(2)
-            }
         }
         if check {
             let ds = session.check(sources)
@@ -196,10 +213,12 @@ struct Invocation {
         }
         defer { session.endDryRun() }
         defer { if dryRun { output.error("dry run: nothing was changed") } }
-        for source in sources {
+        for (n, source) in sources.enumerated() {
             let diagnostics = session.run(source, dryRun: dryRun) { output.emit($0) }
             if !diagnostics.isEmpty { output.error(DiagnosticRenderer.render(diagnostics)) }
-            output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun)
+            // Each script (or -e text) is its own transaction: after one that ran before,
+            // "nothing was changed" would not be true of the command as a whole.
+            output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun, failedSource: n > 0 ? source.name : nil)
             if !diagnostics.isEmpty { throw ExitCode(1) }
         }
         // `check` found rows for a rule of severity error: a cron job or CI step alerts on 1.
@@ -260,7 +279,8 @@ final class Output {
 
     func emit(_ r: StatementResult) {
         if case .change(let c) = r {
-            if var last = changes.last, last.verb == c.verb, last.entity == c.entity {
+            // Only reports that read alike are summed: two undos, or exports to two files, stay two lines.
+            if var last = changes.last, last.verb == c.verb, last.entity == c.entity, last.object == c.object, last.note == c.note {
                 last.count += c.count
                 last.detail = nil
                 changes[changes.count - 1] = last
@@ -291,11 +311,16 @@ final class Output {
     }
 
     /// Ends one script: its change reports, or the note that nothing was kept.
-    func finish(succeeded: Bool, dryRun: Bool) {
+    /// `failedSource`: the script's name when scripts before it ran (and were kept).
+    func finish(succeeded: Bool, dryRun: Bool, failedSource: String? = nil) {
         if succeeded {
             for c in changes { error(dryRun ? "would have " + c.participle : c.message) }
         } else if !changes.isEmpty {
-            error("rolled back: nothing was changed")
+            if let failedSource, !dryRun {
+                error("rolled back: nothing of \(failedSource) was changed (what ran before it is kept)")
+            } else {
+                error("rolled back: nothing was changed")
+            }
         }
         changes.removeAll()
     }

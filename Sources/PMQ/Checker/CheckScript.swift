@@ -187,7 +187,7 @@ extension Checker {
                         out.append((f, .workdays(n)))
                         continue
                     }
-                    let v = check(valueExpr, Scope(entity: tq.entity))
+                    let v = check(valueExpr, Scope(entity: tq.entity, clause: "set"))
                     if v.type != .duration && v.type != .any { diagnostics.error(.wrongType, "duration takes a duration like 5d", valueExpr.range) }
                     out.append((f, .duration(v)))
                     continue
@@ -208,7 +208,7 @@ extension Checker {
                     diagnostics.error(.notSettable, "\"\(f.name)\" \(f.scheduled ? "is filled in by schedule" : f.isComputed ? "is computed" : "is the task's identity") and cannot be set", name.range)
                     continue
                 }
-                if let v = checkNewValue(valueExpr, f, Scope(entity: tq.entity)) { out.append((f, v)) }
+                if let v = checkNewValue(valueExpr, f, Scope(entity: tq.entity, clause: "set")) { out.append((f, v)) }
             }
             return .update(tq, out, s.range)
 
@@ -282,13 +282,13 @@ extension Checker {
             }
             var value = dv
             if let given = params[name.lowered] {
-                guard let converted = Checker.convert(given, like: dv) else {
-                    diagnostics.error(.invalidValue, "--var \(name.text)=\(given): expected a \(d.type) like the default \(ConstantEvaluator.text(dv))", name.range)
-                    // Declared all the same, so its uses do not each add "unknown name" (H10).
-                    _ = declare(name.text) { .value(slot: $0, type: d.type) }
-                    return nil
+                if let converted = Checker.convert(given, like: dv) {
+                    value = converted
+                } else {
+                    // Reported once here; the name is still declared (with its default), so
+                    // its uses are not each reported as unknown in this error's wake.
+                    diagnostics.error(.invalidValue, "\(paramSpelling)\(name.text)=\(given): expected a \(d.type) like the default \(ConstantEvaluator.text(dv))", name.range)
                 }
-                value = converted
             }
             let slot = declare(name.text) { .value(slot: $0, type: d.type) }
             return .bindValue(slot: slot, TExpr(.value(value), d.type, e.range), s.range)

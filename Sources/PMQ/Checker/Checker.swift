@@ -32,6 +32,9 @@ struct Checker {
     var interrupted: () -> String? = { nil }
     /// `--var NAME=VALUE` overrides for `param`.
     var params: [String: String] = [:]
+    /// How an override is written where it came from, for messages: `--var ` on the command
+    /// line, `var.` through the C ABI's options (review 7, W5).
+    var paramSpelling = "--var "
     /// The text of a saved query, from the database.
     var savedQuery: (String) -> String? = { _ in nil }
     /// Queries saved earlier in the same script, usable before the save has run.
@@ -91,7 +94,9 @@ struct Checker {
         /// The type of each select item an alias names, so `order by c * 2` is typed like `c`.
         var aliasTypes: [PType] = []
         var aggregatesAllowed = false
-        var clause = "where"
+        /// Where the expression stands, for messages (`where`, `set`, `select`); empty for a
+        /// value outside any query (`let`, `print`, `add`).
+        var clause = ""
     }
 
     // MARK: - Queries
@@ -225,7 +230,7 @@ struct Checker {
             // So does a saved query that travels (`save query old = tasks as of D ...`).
             tq.asOf = d
         }
-        var scope = Scope(entity: entity)
+        var scope = Scope(entity: entity, clause: "where")
         namedSources.append((q.alias?.lowered, entity))
         defer { namedSources.removeLast() }
         if let f = q.filter {
@@ -661,7 +666,10 @@ struct Checker {
         let n = name.lowered
         if let agg = Checker.aggregates[n] {
             guard scope.aggregatesAllowed else {
-                diagnostics.error(.misplacedAggregate, "\(n)() is an aggregate: it belongs in select (or order by) of a grouped query, not in \(scope.clause)", range)
+                let place = scope.clause.isEmpty ? "outside a query" : "in \(scope.clause)"
+                // Two or more arguments read as SQL's scalar min/max: say what to write instead.
+                let notes = (n == "min" || n == "max") && args.count > 1 ? ["for the \(n == "min" ? "smaller" : "larger") of two values, write if(a \(n == "min" ? "<" : ">") b, a, b)"] : []
+                diagnostics.error(.misplacedAggregate, "\(n)() is an aggregate: it belongs in select (or order by) of a grouped query, not \(place)", range, notes: notes)
                 return TExpr(.invalid, .any, range)
             }
             if agg == .count {

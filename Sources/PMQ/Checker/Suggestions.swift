@@ -21,8 +21,10 @@ public enum Suggestions {
         return best?.0
     }
 
+    /// Never the word itself: a name found where it does not belong is not misspelt.
     static func didYouMean(_ word: String, _ candidates: [String]) -> String {
-        closest(to: word, in: candidates).map { "; did you mean \"\($0)\"?" } ?? ""
+        guard let c = closest(to: word, in: candidates), c != word else { return "" }
+        return "; did you mean \"\(c)\"?"
     }
 
     private static func distance(_ a: [Character], _ b: [Character]) -> Int {

@@ -6,6 +6,7 @@ final class Compiler {
     let context: SessionContext
     /// `--var NAME=VALUE` values for `param` statements.
     var params: [String: String] = [:]
+    var paramSpelling = "--var "
     /// Functions the host registered (`Session.register`).
     var hostFunctions: [String: HostFunction] = [:]
 
@@ -44,6 +45,7 @@ final class Compiler {
         c.schema = context.schema
         c.today = context.today
         c.params = params
+        c.paramSpelling = paramSpelling
         c.readOnly = context.limits.readOnly
         c.fileAccess = context.limits.fileAccess
         c.calendar = context.calendar

@@ -93,7 +93,9 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The dates PMQ stores: years 1 to 9999.
     static let earliest = Day(year: 1, month: 1, day: 1) ?? Day(-719162)
     static let latest = Day(year: 9999, month: 12, day: 31) ?? Day(2932896)
-    var isInRange: Bool { number >= Day.earliest.number && number <= Day.latest.number }
+    /// Whether the day is one PMQ stores: years 1 to 9999. A `today` given from outside
+    /// (`--today`, `.today`, the C ABI's option) must be one (review 7, W3: year 0 parsed).
+    public var isInRange: Bool { number >= Day.earliest.number && number <= Day.latest.number }
 
     /// The ISO 8601 week number (1–53): the week of the year that holds its Thursday.
     var isoWeek: Int {

@@ -42,3 +42,14 @@ enum FileSandbox {
         return lstat(path, &st) == 0
     }
 }
+
+extension FileSandbox {
+    /// A file is written only into a folder that is there: `cannot write F: no folder D`.
+    static func requireFolder(of path: String, shown: String, _ range: SourceRange) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw RuntimeError(code: .cannotWrite, message: "cannot write \(shown): no folder \(folder.path)", range: range)
+        }
+    }
+}

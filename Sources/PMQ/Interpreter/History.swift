@@ -155,7 +155,7 @@ struct History {
         try db.run(JournalSQL.markUndone, [.integer(set), .integer(target)])
         try db.run(JournalSQL.labelSet,
                    [.text("\(redo ? "redo" : "undo") of change \(target)"), .text(redo ? "redo" : "undo"), .integer(set)])
-        return ChangeReport(verb: "\(redo ? "redid" : "undid") change \(target):", entity: "change", count: changes, detail: nil)
+        return ChangeReport(verb: redo ? "redid" : "undid", entity: "change", count: changes, detail: nil, object: "change \(target)")
     }
 
     /// The tables PMQ journals: the catalog's and its own bookkeeping tables.

@@ -122,14 +122,7 @@ struct Journal {
     /// Who books a change set: the user name `me` names too (docs/language.md, “Time travel” and “Me”), `$PMQ_USER`,
     /// else `$USER`, else `$LOGNAME`, else the system's name for the process's user (a cron
     /// job or container often has no `$USER`). On a server, the database user (docs/language.md, “Teams on a server”).
-    static let userName: String = {
-        // getenv, not ProcessInfo's environment, which copies every variable (start-up).
-        func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
-        if let u = env("PMQ_USER"), !u.isEmpty { return u }
-        if let u = env("USER") ?? env("LOGNAME"), !u.isEmpty { return u }
-        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
-        return ""
-    }()
+    static let userName: String = SessionContext.defaultUser() ?? ""
 
     /// The highest entry id so far: entries after it belong to the statement running now.
     func mark() throws -> Int64 {

@@ -26,13 +26,17 @@ public struct ChangeReport: Sendable, Equatable {
     public var count: Int
     public var detail: String?       // the key of a single added row
     public var note: String?         // e.g. "3 already so"
+    /// What the verb acted on when that is not the counted rows: `change 2` in
+    /// `undid change 2: 3 changes`. The verb stays one word, the same for every undo.
+    public var object: String?
 
-    public init(verb: String, entity: String, count: Int, detail: String?, note: String? = nil) {
+    public init(verb: String, entity: String, count: Int, detail: String?, note: String? = nil, object: String? = nil) {
         self.verb = verb
         self.entity = entity
         self.count = count
         self.detail = detail
         self.note = note
+        self.object = object
     }
 
     /// The message after "would have": `undone change 3`, `added 2 tasks`.
@@ -47,7 +51,7 @@ public struct ChangeReport: Sendable, Equatable {
     public var message: String {
         if count == 1, let detail { return "\(verb) \(entity) \(detail)" }
         let plural = Catalog.entity(named: entity)?.plural ?? (entity == "query" ? "queries" : entity + "s")
-        return "\(verb) \(count) \(count == 1 ? entity : plural)" + (note.map { " (\($0))" } ?? "")
+        return "\(verb) " + (object.map { "\($0): " } ?? "") + "\(count) \(count == 1 ? entity : plural)" + (note.map { " (\($0))" } ?? "")
     }
 }
 

@@ -56,6 +56,12 @@ public final class Session {
         get { compiler.params }
         set { compiler.params = newValue }
     }
+    /// How those values are written where they come from, as messages quote them: `--var `
+    /// (the default), or `var.` for the C ABI's `var.NAME` options.
+    public var paramSpelling: String {
+        get { compiler.paramSpelling }
+        set { compiler.paramSpelling = newValue }
+    }
     /// Limits for scripts from untrusted sources: steps, a deadline, read-only.
     public var limits: Limits {
         get { context.limits }

@@ -51,9 +51,9 @@ final class SessionContext {
     var scriptFolder: String?
     /// Files `report to` wrote during a run: written once the run commits, so a failed
     /// or dry run leaves no file behind.
-    var pendingFiles: [(path: String, text: String, range: SourceRange)] = []
+    var pendingFiles: [(path: String, shown: String, text: String, range: SourceRange)] = []
     /// Files `export` wrote during the run, moved into place when it commits.
-    var pendingExports: [(temp: String, final: String)] = []
+    var pendingExports: [(temp: String, final: String, shown: String, range: SourceRange)] = []
     /// Tasks added by this run whose parent code had no task yet, with where they were
     /// added: checked again at commit, when the parent may have come (WBS integrity).
     /// `place`: for a row an import wrote, its cell in the file (the range is then the cell's number + 1).
@@ -93,12 +93,16 @@ final class SessionContext {
     /// (the system user's lookup reads the user database; most runs never say `me`).
     lazy var user: String? = SessionContext.defaultUser()
 
+    /// The one answer to "who is running PMQ", for `me` and the journal alike (R16), so
+    /// `owner = me` and `journal where user = ...` name the same person: `$PMQ_USER`, else
+    /// the system user as the shell names it (`$USER`, else `$LOGNAME`), else the account
+    /// the process runs as (a cron job or container often has neither variable). An empty
+    /// variable counts as unset.
     static func defaultUser() -> String? {
-        if let p = getenv("PMQ_USER") { let u = String(cString: p); if !u.isEmpty { return u } }
-        if let pw = getpwuid(geteuid()), let n = pw.pointee.pw_name { let u = String(cString: n); if !u.isEmpty { return u } }
-        for name in ["USER", "LOGNAME"] {
+        for name in ["PMQ_USER", "USER", "LOGNAME"] {
             if let p = getenv(name) { let u = String(cString: p); if !u.isEmpty { return u } }
         }
+        if let pw = getpwuid(geteuid()), let n = pw.pointee.pw_name { let u = String(cString: n); if !u.isEmpty { return u } }
         return nil
     }
 

@@ -175,7 +175,7 @@ struct StatementDispatch {
             if let asOf, case .date(let d) = try context.evaluate(asOf) { day = d }
             emit(try HealthReport(session: context).run(asOf: day, travel: asOf != nil, range))
         case .importFile(let path, let code, let range):
-            emit(.change(try MSProjectImporter(session: context).run(path: try context.permittedPath(path, "import", range), code: code, range)))
+            emit(.change(try MSProjectImporter(session: context).run(path: try context.permittedPath(path, "import", range), shown: path, code: code, range)))
         case .importInto(let path, let entity, let range):
             let shown = ConstantEvaluator.text(try context.evaluate(path))
             let importer = DataImporter(session: context, shownPath: shown, path: try context.permittedPath(shown, "import", range), entity: entity, range: range)
@@ -192,9 +192,12 @@ struct StatementDispatch {
         case .gantt(let q, _):
             emit(.gantt(try GanttLoader(session: context).load(q)))
         case .report(let path, let range):
-            _ = try context.permittedPath(path, "report", range)
+            // Found next to the script, as `export`'s files are; a folder that is not there is
+            // an error now, while nothing is committed, not a failed write after the commit.
+            let target = try context.permittedPath(path, "report", range)
+            try FileSandbox.requireFolder(of: target, shown: path, range)
             let page = try HTMLReport(session: context).render(range)
-            context.pendingFiles.append((path, page, range))
+            context.pendingFiles.append((target, path, page, range))
             emit(.change(ChangeReport(verb: "wrote", entity: "report", count: 1, detail: path)))
         case .addHoliday(let from, let to, let name, _):
             // Journaled like any row (undo takes it back, `as of` an earlier day is without it):

@@ -248,8 +248,10 @@ final class Transactions {
         // Exported files appear once the run has committed (inside the shell's begin ...
         // commit, at once: the shell's own transaction does not hold files back).
         var written: [Diagnostic] = []
-        do { try settleExports(commit: !inDryRun) } catch {
-            written.append(Diagnostic(.cannotWrite, "cannot write an exported file: \(error)", at: .none, source: source))
+        do { try settleExports(commit: !inDryRun) } catch let failure as ExportFailure {
+            written.append(Diagnostic(.cannotWrite, "cannot write \(failure.shown): \(FileProblem.describe(failure.error))", at: failure.range, source: source))
+        } catch {
+            written.append(Diagnostic(.cannotWrite, "cannot write an exported file: \(FileProblem.describe(error))", at: .none, source: source))
         }
         compiler.keep(c)
         return (written + (inDryRun ? [] : writePendingFiles(source)), false)
@@ -302,6 +304,13 @@ final class Transactions {
         return d
     }
 
+    /// An exported file that could not take its name, at its `export` statement.
+    private struct ExportFailure: Error {
+        let shown: String
+        let range: SourceRange
+        let error: any Error
+    }
+
     /// Commit: exported files take their names. Rollback: they are removed.
     private func settleExports(commit: Bool) throws {
         let files = context.pendingExports
@@ -311,7 +320,7 @@ final class Transactions {
                 if FileManager.default.fileExists(atPath: f.final) { try? FileManager.default.removeItem(atPath: f.final) }
                 do { try FileManager.default.moveItem(atPath: f.temp, toPath: f.final) } catch {
                     try? FileManager.default.removeItem(atPath: f.temp)
-                    throw error
+                    throw ExportFailure(shown: f.shown, range: f.range, error: error)
                 }
             } else {
                 try? FileManager.default.removeItem(atPath: f.temp)
@@ -327,7 +336,7 @@ final class Transactions {
             do {
                 try Data(f.text.utf8).write(to: URL(fileURLWithPath: f.path), options: .atomic)
             } catch {
-                var d = Diagnostic(.cannotWrite, "cannot write \(f.path): \(error.localizedDescription)", at: f.range)
+                var d = Diagnostic(.cannotWrite, "cannot write \(f.shown): \(FileProblem.describe(error))", at: f.range)
                 d.source = source
                 return [d]
             }

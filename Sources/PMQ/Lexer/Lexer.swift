@@ -277,7 +277,9 @@ struct Lexer {
                 case UInt8(ascii: "t"): buf.append(9); i += 2
                 case UInt8(ascii: "{"), UInt8(ascii: "}"): buf.append(e); i += 2
                 case UInt8(ascii: "u"):
-                    if let (scalar, len) = unicodeEscape(at: i + 2, limit: limit) {
+                    if let (scalar, len) = unicodeEscape(at: i + 2, limit: limit), scalar.value == 0 {
+                        diagnostics.error(.malformedString, Lexer.nulMessage, SourceRange(i, i + 2 + len)); i += 2 + len
+                    } else if let (scalar, len) = unicodeEscape(at: i + 2, limit: limit) {
                         buf.append(contentsOf: Array(String(Character(scalar)).utf8)); i += 2 + len
                     } else if let end = escapeEnd(at: i + 2, limit: limit) {
                         // The braces are the escape's, not an interpolation: one error for all of it (H4).
@@ -311,6 +313,7 @@ struct Lexer {
                 continue
             }
             if c == UInt8(ascii: "}"), i + 1 < limit, b[i + 1] == UInt8(ascii: "}") { buf.append(c); i += 2; continue }
+            if c == 0 { diagnostics.error(.malformedString, Lexer.nulMessage, SourceRange(i, i + 1)); i += 1; continue }
             buf.append(c); i += 1
         }
         i = limit
@@ -326,6 +329,10 @@ struct Lexer {
         while k < limit, k - j <= 9, b[k] != UInt8(ascii: "}"), b[k] != UInt8(ascii: "\""), b[k] != 10 { k += 1 }
         return k < limit && b[k] == UInt8(ascii: "}") ? k : nil
     }
+
+    /// U+0000 cannot be stored: SQLite's text ends at it and PostgreSQL refuses it, so a
+    /// string holding it is refused where it is written, the same on both engines (R7).
+    static let nulMessage = "a string cannot hold the character U+0000 (\\u{0}): the database would cut the text there"
 
     private func unicodeEscape(at j: Int, limit: Int) -> (Unicode.Scalar, Int)? {
         guard j < limit, b[j] == UInt8(ascii: "{") else { return nil }
@@ -367,6 +374,7 @@ struct Lexer {
             return
         }
         let body = String(decoding: b[bodyStart..<i], as: UTF8.self)
+        if let nul = b[bodyStart..<i].firstIndex(of: 0) { diagnostics.error(.malformedString, Lexer.nulMessage, SourceRange(nul, nul + 1)) }
         i += 1
         pending.append(Token(kind: .string(body.isEmpty ? [] : [.text(body)]), text: String(decoding: b[start..<i], as: UTF8.self), range: SourceRange(start, i)))
     }

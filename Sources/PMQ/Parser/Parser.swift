@@ -117,12 +117,15 @@ struct Parser {
         default: break
         }
         guard case .identifier = current.kind else { return "" }
-        // A clause word out of its place (`offset` without `limit`, `as t` before `as of`) is not misspelt.
-        if case .query = s.kind, Keywords.clauses.contains(current.text.lowercased()) {
-            return "; \"\(current.text)\" cannot come here: a query's clauses come in the order as of, as, where, group by, having, pivot, select, order by, limit, offset"
+        // A clause word spelt right but out of its place (`offset` without `limit`, `as t`
+        // before `as of`, `history limit 2`) is said to be so: suggesting the word itself would be noise.
+        if Keywords.clauses.contains(current.text.lowercased()) {
+            if case .query = s.kind {
+                return "; \"\(current.text)\" cannot come here: a query's clauses come in the order as of, as, where, group by, having, pivot, select, order by, limit, offset"
+            }
+            return "; this statement takes no \"\(current.text.lowercased())\" here (a query's clauses come in the order where, group by, having, select, order by, limit)"
         }
-        let hint = Suggestions.didYouMean(current.text, Keywords.clauses)
-        return hint
+        return Suggestions.didYouMean(current.text, Keywords.clauses)
     }
 
     // MARK: - Statements

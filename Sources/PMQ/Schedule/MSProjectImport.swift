@@ -68,14 +68,38 @@ struct MSProjectFile {
         return out
     }
 
+    /// Why a file is not MS Project XML, and where (1-based line and column; 1:1 when the
+    /// XML is well formed but has no `<Project>`).
+    struct Malformed: Error {
+        var message: String
+        var line: Int
+        var column: Int
+    }
+
     static func read(_ data: Data) throws -> MSProjectFile {
         let delegate = Reader()
         let parser = XMLParser(data: data)
         parser.delegate = delegate
-        guard parser.parse(), delegate.file.isProject else {
-            throw RuntimeError(code: .cannotRead, message: "not MS Project XML: \(parser.parserError.map { "\($0.localizedDescription)" } ?? "no <Project> element")", range: .none)
+        if !parser.parse() {
+            let line = delegate.errorAt?.line ?? parser.lineNumber, column = delegate.errorAt?.column ?? parser.columnNumber
+            let code = (parser.parserError as NSError?)?.code ?? 0
+            throw Malformed(message: "not MS Project XML: the file is not well-formed XML (\(xmlProblem(code)))", line: max(1, line), column: max(1, column))
         }
+        guard delegate.file.isProject else { throw Malformed(message: "not MS Project XML: there is no <Project> element", line: 1, column: 1) }
         return delegate.file
+    }
+
+    /// The XML parser's error number in words (the common ones; the number otherwise). The
+    /// numbers are libxml2's, which XMLParser reads with and passes on.
+    static func xmlProblem(_ code: Int) -> String {
+        switch code {
+        case 3, 4: return "it is empty or does not start with an element"
+        case 5: return "there is more after its last element"
+        case 6, 7, 8, 9: return "a character XML cannot hold, such as a control character"
+        case 76: return "a closing tag does not match the element it closes"
+        case 73, 74, 77, 85: return "an element or tag is not finished"
+        default: return "XML parser error \(code)"
+        }
     }
 
     /// `PT40H30M0S` → 40.5 hours; nil for none or zero (MS Project writes PT0H0M0S for no work).
@@ -133,6 +157,12 @@ struct MSProjectFile {
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+
+        /// Where the first error is (the parser's position may move on before it stops).
+        var errorAt: (line: Int, column: Int)?
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
+            if errorAt == nil { errorAt = (parser.lineNumber, parser.columnNumber) }
+        }
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -216,12 +246,22 @@ struct MSProjectFile {
 struct MSProjectImporter {
     let session: SessionContext
 
-    func run(path: String, code: String?, _ range: SourceRange) throws -> ChangeReport {
+    /// `shown`: the path as the statement gives it, which errors name.
+    func run(path: String, shown: String, code: String?, _ range: SourceRange) throws -> ChangeReport {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw RuntimeError(code: .cannotRead, message: "cannot read \(path)", range: range)
+            throw RuntimeError(code: .cannotRead, message: "cannot read \(shown)", range: range)
         }
         var file: MSProjectFile
-        do { file = try MSProjectFile.read(data) } catch var e as RuntimeError { e.range = range; throw e }
+        do { file = try MSProjectFile.read(data) } catch let m as MSProjectFile.Malformed {
+            // Located in the file, as an import's bad cell is: FILE:LINE:COLUMN and a caret.
+            let source = SourceFile(name: shown, text: String(decoding: data, as: UTF8.self))
+            let lineStart = source.offset(ofLine: m.line)
+            let lineEnd = source.offset(ofLine: m.line + 1)
+            let at = min(lineStart + m.column - 1, max(lineStart, lineEnd - 1))
+            var e = RuntimeError(code: .cannotRead, message: m.message, range: SourceRange(at, min(at + 1, source.bytes.count)))
+            e.source = source
+            throw e
+        }
         let projectCode = code ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let db = session.db
         if case .integer = try db.scalar(AddSQL.projectByCode, [.text(projectCode)]) {

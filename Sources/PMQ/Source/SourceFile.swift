@@ -15,6 +15,15 @@ public struct SourceFile: Sendable {
     public let name: String
     let bytes: SourceBytes
     private let lines: LineIndex
+    /// Why the file's bytes are not UTF-8 text, and where (an offset into `text`, whose bad
+    /// bytes became U+FFFD), when it was read from bytes (`init(name:data:)`): a script in GBK
+    /// or Latin-1 is refused at its first bad byte, not run as garbage (review 7, W2).
+    public private(set) var encodingProblem: (offset: Int, message: String)?
+
+    /// The encoding problem as a diagnostic, located in the text.
+    public var encodingDiagnostic: Diagnostic? {
+        encodingProblem.map { Diagnostic(.cannotRead, $0.message, at: SourceRange($0.offset, min($0.offset + 1, bytes.count)), source: self) }
+    }
 
     /// The text. Made from the bytes when asked: a mapped script is never held as a String.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
@@ -38,7 +47,20 @@ public struct SourceFile: Sendable {
         }
         guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else { return nil }
         try? handle.close()
+        self.init(name: name, data: data)
+    }
+
+    /// Text from bytes (a script file, standard input), decoded as UTF-8; bytes that are not
+    /// UTF-8 become U+FFFD and `encodingProblem` says where the first one was.
+    public init(name: String, data: Data) {
         self.init(name: name, text: String(decoding: data, as: UTF8.self))
+        if UTF8Check.isUTF16(data) {
+            encodingProblem = (0, "the script is UTF-16 text, not UTF-8 (save it as UTF-8)")
+        } else if let bad = UTF8Check.firstInvalid(data) {
+            // The BOM, dropped from the text, moves the offsets back by three.
+            let bom = data.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            encodingProblem = (max(0, bad - bom), "the script is not UTF-8 text (save it as UTF-8)")
+        }
     }
 
     private init(name: String, bytes: SourceBytes) {

@@ -5,7 +5,7 @@
 /// `pmq_meta.version` records how many steps have run. Steps pg1–pg10 came in one release
 /// (the first with this engine), so until the next release they may still be corrected.
 extension Migrations {
-    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16, pg17, pg18]
+    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16, pg17, pg18, pg19]
 
     /// v1: the project model, and the functions PMQ's SQL calls (one statement per
     /// query, so the working-day arithmetic runs in the server, over the holidays table).
@@ -443,6 +443,18 @@ extension Migrations {
 
     /// v18: the custom fields added before this step get their indexes (FieldStore.indexExisting).
     static let pg18 = FieldStore.indexStep
+
+    /// v19: `~` compares both sides in NFC, as on SQLite, so `é` precomposed and e + U+0301
+    /// match each other (review 4, H11). `normalize` needs a UTF-8 database; another keeps
+    /// the byte comparison (docs/language.md, “Teams on a server”).
+    static let pg19 = """
+    DO $do$ BEGIN
+        IF current_setting('server_encoding') = 'UTF8' THEN
+            CREATE OR REPLACE FUNCTION pmq_contains(text, text) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT
+                AS $f$ SELECT $2 = '' OR strpos(lower(normalize($1, NFC)), lower(normalize($2, NFC))) > 0 $f$;
+        END IF;
+    END $do$;
+    """
 }
 
 extension PostgresEngine {

@@ -5,13 +5,13 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19]
     /// The step that made the row versions (v8): custom fields older than it join them after it.
     static let rowVersionsStep = 8
     /// `steps.count`, written out: reading `steps` builds every step's SQL (v8's triggers are
     /// generated), which every open paid for before (start-up, BENCHMARKS.md s1). Whoever
     /// appends a step bumps this; StoreTests checks the two agree.
-    static let latest = 18
+    static let latest = 19
 
     /// The first of `names` (another application's tables, indexes, triggers and views) that
     /// PMQ's schema also uses, compared as SQL compares names (case-insensitively); nil when
@@ -343,6 +343,10 @@ extension Migrations {
     /// step builds it for the fields added before. Not SQL: `migrate` calls
     /// `FieldStore.indexExisting` for it, on both engines.
     static let v18 = FieldStore.indexStep
+
+    /// v19: nothing on SQLite, whose `~` (pmq_contains, SQLiteEngine) compares NFC text; on
+    /// PostgreSQL pmq_contains written again to do the same (see `pg19`, review 4's H11).
+    static let v19 = "SELECT 1 -- v19: ~ compares canonically equivalent text alike (PostgreSQL only)"
 }
 
 extension SQLiteEngine {

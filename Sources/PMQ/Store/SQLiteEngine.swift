@@ -368,7 +368,9 @@ private func registerFunctions(_ db: OpaquePointer) {
             box = Unmanaged<LoweredText>.fromOpaque(kept).takeUnretainedValue()
         } else {
             guard let n = text(argv?[1]) else { sqlite3_result_null(ctx); return }
-            box = LoweredText(n.lowercased())
+            // Canonically equivalent spellings are one text (H11): `é` typed precomposed or as
+            // e + U+0301 (macOS, PDFs) is compared in NFC, as PostgreSQL's pmq_contains does.
+            box = LoweredText(n.precomposedStringWithCanonicalMapping.lowercased())
             box.plainASCII = n.utf8.allSatisfy { $0 < 0x80 && $0 != 13 }
             sqlite3_set_auxdata(ctx, 1, Unmanaged.passRetained(box).toOpaque()) { p in
                 if let p { Unmanaged<LoweredText>.fromOpaque(p).release() }
@@ -383,9 +385,13 @@ private func registerFunctions(_ db: OpaquePointer) {
             sqlite3_result_int(ctx, found ? 1 : 0)
             return
         }
-        let lower = String(cString: h).lowercased()
-        // A needle longer than the text cannot be in it: no search at all.
-        sqlite3_result_int(ctx, needle.utf8.count <= lower.utf8.count && lower.contains(needle) ? 1 : 0)
+        let lower = String(cString: h).precomposedStringWithCanonicalMapping.lowercased()
+        // A needle longer than the text cannot be in it: no search at all. Otherwise the
+        // NFC text's code points are searched (its UTF-8 bytes), as PostgreSQL's strpos does.
+        guard needle.utf8.count <= lower.utf8.count else { sqlite3_result_int(ctx, 0); return }
+        var haystack = lower, pattern = needle
+        let found = haystack.withUTF8 { hb in pattern.withUTF8 { nb in bytesContain(hb, nb) } }
+        sqlite3_result_int(ctx, found ? 1 : 0)
     }, nil, nil, nil)
     // Numbers in text read the same whichever way they were computed: 596, not 596.0.
     sqlite3_create_function_v2(db, "pmq_number_text", 1, flags, nil, { ctx, _, argv in
@@ -482,6 +488,20 @@ private func registerFunctions(_ db: OpaquePointer) {
 func asciiContains(_ h: UnsafePointer<UInt8>, _ hn: Int, _ n: UnsafePointer<UInt8>, _ nn: Int) -> Bool? {
     for i in 0..<nn where n[i] >= 0x80 || n[i] == 13 { return nil }
     return asciiContains(h, hn, plainNeedle: n, nn)
+}
+
+/// Whether `n` occurs in `h`, byte for byte (UTF-8 is self-synchronising: a match of a whole
+/// needle starts at a character boundary, so this is a code point substring search).
+func bytesContain(_ h: UnsafeBufferPointer<UInt8>, _ n: UnsafeBufferPointer<UInt8>) -> Bool {
+    if n.isEmpty { return true }
+    guard h.count >= n.count else { return false }
+    let first = n[0]
+    for i in 0...(h.count - n.count) where h[i] == first {
+        var k = 1
+        while k < n.count, h[i + k] == n[k] { k += 1 }
+        if k == n.count { return true }
+    }
+    return false
 }
 
 /// The same, for a needle already known to be plain ASCII (checked once per statement).

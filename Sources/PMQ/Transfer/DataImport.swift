@@ -122,6 +122,7 @@ struct DataImporter {
         defer { reader.close() }
         var columns: [Column]?
         var cells: Cells = []
+        var crlfFile = false
         while true {
             let next: DelimitedReader.Record?
             do { next = try reader.next() } catch let failure as DelimitedReader.Failure {
@@ -139,6 +140,7 @@ struct DataImporter {
             let start = record.line
             if record.cells.count == 1, record.cells[0].isEmpty { continue }   // a blank line
             guard let header = columns else {
+                crlfFile = record.endsInCRLF
                 columns = try mapHeader(record.cells)
                 continue
             }
@@ -147,8 +149,10 @@ struct DataImporter {
             }
             cells.removeAll(keepingCapacity: true)
             for (i, text) in record.cells.enumerated() where !text.isEmpty {
-                // A line break inside a quoted cell is a line break, however the file ends its lines.
-                cells.append((header[i], .text(record.breaks > 0 && text.utf8.contains(13) ? text.replacingOccurrences(of: "\r\n", with: "\n") : text)))
+                // A quoted cell keeps its line breaks as written (so an export imports back
+                // unchanged, a CR LF in a note included), except in a file whose lines end in
+                // CR LF: there a CR LF inside a cell is that file's line break, read as LF.
+                cells.append((header[i], .text(crlfFile && record.breaks > 0 && text.utf8.contains(13) ? text.replacingOccurrences(of: "\r\n", with: "\n") : text)))
             }
             do { try body(cells, start) } catch let e as CellError {
                 // Columns are named by header position: map a column back to its index.
@@ -161,6 +165,14 @@ struct DataImporter {
     /// A JSON array of objects, as `--format json` prints a query.
     private func readJSON(_ body: (Cells, Int) throws -> Void) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath)", range: range) }
+        // Text that is not UTF-8 is said so, at its first bad byte (as the CSV reader says it),
+        // not reported as a value of the wrong kind (R18).
+        if let bad = DataImporter.firstInvalidUTF8(data) {
+            let file = SourceFile(name: shownPath, text: String(decoding: data, as: UTF8.self))
+            var e = RuntimeError(code: .cannotRead, message: "cannot read \(shownPath): it is not UTF-8 text (save it as UTF-8)", range: SourceRange(bad, bad + 3))
+            e.source = file
+            throw e
+        }
         let array: [[String: JSONCell]]
         do { array = try JSONDecoder().decode([[String: JSONCell]].self, from: data) } catch {
             throw jsonShapeError(error)
@@ -209,13 +221,24 @@ struct DataImporter {
         } else {
             let key = path[1].stringValue
             let at = DataLocator.jsonValue(in: file, object: row, key: key)
-            let found = file.slice(SourceRange(at.start, min(at.start + 1, at.end))) == "{" ? "an object" : "a list with values that are not text"
-            e = RuntimeError(code: .invalidValue, message: "the value of \"\(key)\" in row \(row + 1) must be text, a number, true/false, null or a list of text, not \(found)",
-                             range: at)
+            let first = file.slice(SourceRange(at.start, min(at.start + 1, at.end)))
+            if let number = first.first, number.isNumber || number == "-" {
+                // Read as a JSON number, but beyond what a double holds (1e400).
+                let digits = file.slice(at).prefix { $0.isNumber || "+-.eE".contains($0) }
+                e = RuntimeError(code: .outOfRange, message: "the value of \"\(key)\" in row \(row + 1), \(digits), is out of range: numbers are at most about 1.8e308",
+                                 range: SourceRange(at.start, at.start + digits.utf8.count))
+            } else {
+                let found = first == "{" ? "an object" : "a list with values that are not text"
+                e = RuntimeError(code: .invalidValue, message: "the value of \"\(key)\" in row \(row + 1) must be text, a number, true/false, null or a list of text, not \(found)",
+                                 range: at)
+            }
         }
         e.source = file
         return e
     }
+
+    /// The offset of the first byte that does not belong to well-formed UTF-8, or nil.
+    static func firstInvalidUTF8(_ data: Data) -> Int? { UTF8Check.firstInvalid(data) }
 
     /// Rows in the file, roughly (its line count), for the progress bar's time left.
     private func estimatedRows() -> Int? {

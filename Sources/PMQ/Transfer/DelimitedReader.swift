@@ -19,6 +19,8 @@ struct DelimitedReader {
         var line: Int
         /// The line breaks inside its quoted cells.
         var breaks: Int
+        /// Whether the record's own line ends in CR LF (a file written with Windows line ends).
+        var endsInCRLF = false
     }
 
     enum Failure: Error {
@@ -52,7 +54,7 @@ struct DelimitedReader {
     private mutating func fill() throws -> Bool {
         if atEOF { return false }
         let data: Data?
-        do { data = try handle.read(upToCount: chunk) } catch { throw Failure.io("\(error)") }
+        do { data = try handle.read(upToCount: chunk) } catch { throw Failure.io(FileProblem.describe(error)) }
         guard let data, !data.isEmpty else { atEOF = true; return false }
         // What was read is dropped only now: a caller that finds the end of the file
         // keeps its positions in the buffer.
@@ -155,6 +157,7 @@ struct DelimitedReader {
             }
             cells.append(String(decoding: buffer[from..<end], as: UTF8.self))
         }
-        return Record(cells: cells, line: recordLine, breaks: breaks)
+        let crlf = next == end + 2 && end < n && buffer[end] == 13
+        return Record(cells: cells, line: recordLine, breaks: breaks, endsInCRLF: crlf)
     }
 }

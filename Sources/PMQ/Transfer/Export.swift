@@ -38,8 +38,14 @@ struct Exporter {
             throw RuntimeError(code: .unsupportedFile, message: DataFormat.exportProblem(shownPath, query: query) ?? "", range: range)
         case .csv, .tsv, .json, .markdown, .html:
             let result = try session.runQuery(query)
+            // The report counts what the file holds: the entity's rows, else a grouped or
+            // pivoted query's rows, else the one value of a `count` or aggregate (R5).
             var count = 1
-            if case .rows(_, let rows, _) = result { count = rows.count }
+            var written = "value"
+            if case .rows(_, let rows, _) = result {
+                count = rows.count
+                written = query.groupBy.isEmpty && !query.aggregatesOnly && query.pivot == nil ? entity : "row"
+            }
             // The result's bytes are written by the renderer into one buffer, no String between.
             var bytes: [UInt8] = []
             switch format {
@@ -51,7 +57,7 @@ struct Exporter {
             }
             bytes.append(10)
             try write(Data(bytes))
-            return ChangeReport(verb: "exported", entity: entity, count: count, detail: nil, note: note)
+            return ChangeReport(verb: "exported", entity: written, count: count, detail: nil, note: note)
         }
     }
 
@@ -80,17 +86,14 @@ struct Exporter {
     private func write(_ data: Data) throws {
         let target = URL(fileURLWithPath: path)
         let folder = target.deletingLastPathComponent()
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw RuntimeError(code: .cannotWrite, message: "cannot write \(shownPath): no folder \(folder.path)", range: range)
-        }
+        try FileSandbox.requireFolder(of: path, shown: shownPath, range)
         let temp = folder.appendingPathComponent(".\(target.lastPathComponent).pmq-\(ProcessInfo.processInfo.processIdentifier).tmp")
         do { try data.write(to: temp) } catch {
-            throw RuntimeError(code: .cannotWrite, message: "cannot write \(shownPath): \((error as NSError).localizedDescription)", range: range)
+            throw RuntimeError(code: .cannotWrite, message: "cannot write \(shownPath): \(FileProblem.describe(error))", range: range)
         }
         // The same file written twice in one run: the last write wins (same temporary file).
         session.pendingExports.removeAll { $0.final == target.path }
-        session.pendingExports.append((temp: temp.path, final: target.path))
+        session.pendingExports.append((temp: temp.path, final: target.path, shown: shownPath, range: range))
     }
 }
 

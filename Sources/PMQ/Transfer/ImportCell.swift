@@ -15,6 +15,13 @@ enum ImportCell {
             }
         }
         if case .null = cell { return .null }
+        // U+0000 cannot be stored (SQLite's text ends there, PostgreSQL refuses it): refused
+        // at its cell, as a string holding it is refused in PMQ text (R7).
+        switch cell {
+        case .text(let s) where s.utf8.contains(0): throw fail("\(f.name): the cell holds the character U+0000, which cannot be stored")
+        case .list(let xs) where xs.contains(where: { $0.utf8.contains(0) }): throw fail("\(f.name): the cell holds the character U+0000, which cannot be stored")
+        default: break
+        }
         switch f.type {
         case .text:
             guard case .text(let s) = cell else {

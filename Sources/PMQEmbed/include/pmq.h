@@ -46,7 +46,8 @@ pmq_session *pmq_open_v3(const char *path, int flags, char **error);
    "max_memory" (bytes for one run, "0" for none; SQLite's heap limit is process-wide
    while a limited run lasts), "max_steps" (a number, "0" for
    none), "timeout_ms" (a number, "0" for none), "dry_run" ("1"/"0"), "var.NAME" (a
-   script parameter, as pmq --var NAME=VALUE). */
+   script parameter, as pmq --var NAME=VALUE; -1 when NAME is not a name, and a value that
+   does not convert is an error at the param quoting it as var.NAME=VALUE). */
 int pmq_set_option(pmq_session *session, const char *name, const char *value);
 
 /* Runs PMQ text as one transaction and returns malloc'd JSON, to be freed with pmq_free:

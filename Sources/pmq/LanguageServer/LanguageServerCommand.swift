@@ -24,7 +24,7 @@ struct LanguageServerCommand: ParsableCommand {
     var today: String?
 
     func validate() throws {
-        if let today, Day(iso: today) == nil {
+        if let today, Day(iso: today)?.isInRange != true {
             throw ValidationError("--today takes a date as YYYY-MM-DD, not \"\(today)\"")
         }
     }

@@ -36,8 +36,8 @@ enum MetaCommand {
         case ".maxrows":
             if let n = Int(argument), n >= 0 { shell.maxRows = n } else { fail("write .maxrows N (0 shows every row)") }
         case ".today":
-            if argument.isEmpty { print(shell.session.today.iso) } else if let d = Day(iso: argument) { shell.session.today = d } else {
-                fail("write the date as YYYY-MM-DD")
+            if argument.isEmpty { print(shell.session.today.iso) } else if let d = Day(iso: argument), d.isInRange { shell.session.today = d } else {
+                fail(Day(iso: argument) != nil ? "dates run from 0001-01-01 to 9999-12-31" : "not a real date: write the date as YYYY-MM-DD")
             }
         case ".read":
             guard !argument.isEmpty, let data = FileManager.default.contents(atPath: argument) else {
