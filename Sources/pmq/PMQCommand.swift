@@ -159,8 +159,9 @@ struct Invocation {
 
         let session: Session
         do {
-            // --check reads the file if there is one and never creates or upgrades it.
-            let checkOnly = check && dbPath.map { !FileManager.default.fileExists(atPath: $0) } ?? true
+            // --check reads the file if there is one (or the PostgreSQL database a URL names),
+            // read-only, and never creates or upgrades it.
+            let checkOnly = check && dbPath.map { !Store.isServerURL($0) && !FileManager.default.fileExists(atPath: $0) } ?? true
             session = try Session(path: checkOnly ? nil : dbPath, today: today.flatMap { Day(iso: $0) }, readOnly: check && !checkOnly,
                                   initialize: initialize)
             session.params = Dictionary(vars.map { v -> (String, String) in

@@ -139,6 +139,30 @@ struct CLITests {
         #expect(ko.stderr.contains(":2:14: error:"))
     }
 
+    @Test("--check reads the model's custom fields and saved queries from --db or $PMQ_DB, a file or PostgreSQL, read-only", arguments: TestEngine.all)
+    func checkAgainstTheModel(_ engine: TestEngine) throws {
+        let store = try TestStore(engine, file: "check-model.db")
+        defer { store.drop() }
+        let location = try #require(store.location)
+        #expect(try PMQProcess.run(["--db", location, "-e", model, "-e", "add field \"vendor\" to tasks type text",
+                                    "-e", "save query late_dba = tasks where overdue"]).status == 0)
+        let dir = FileManager.default.temporaryDirectory
+        let good = dir.appendingPathComponent("pmq-cf-\(getpid()).pmq"), bad = dir.appendingPathComponent("pmq-cf-bad-\(getpid()).pmq")
+        try "tasks where vendor = \"x\"\nlate_dba select wbs\nadd task \"Z\" wbs 9 vendor \"ACME\"".write(to: good, atomically: true, encoding: .utf8)
+        try "tasks where vendr = \"x\"".write(to: bad, atomically: true, encoding: .utf8)
+        // On PostgreSQL both were false errors (W15): unknown field "vendor", unknown entity "late_dba".
+        let ok = try PMQProcess.run(["--db", location, "--check", good.path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stderr == "")
+        let env = try PMQProcess.run(["--check", good.path], env: ["PMQ_DB": location])
+        #expect(env.status == 0, "\(env.stderr)")
+        let ko = try PMQProcess.run(["--db", location, "--check", bad.path])
+        #expect(ko.status == 1)
+        #expect(ko.stderr.contains("did you mean \"vendor\"?"), "\(ko.stderr)")
+        // Checking changed nothing: the task the script adds is not there.
+        #expect(try PMQProcess.run(["--db", location, "-e", "count tasks"]).stdout == "2\n")
+    }
+
     @Test("a failed script keeps nothing in the file", arguments: TestEngine.all)
     func failedScript(_ engine: TestEngine) throws {
         let store = try TestStore(engine, file: "fail.db")

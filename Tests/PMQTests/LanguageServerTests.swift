@@ -167,6 +167,35 @@ struct LanguageServerTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
     }
 
+    @Test("a model on either engine: its custom fields and saved queries check clean, its keys complete", arguments: TestEngine.all)
+    func modelOnEitherEngine(_ engine: TestEngine) throws {
+        let store = try TestStore(engine, file: "lsp-model.db")
+        defer { store.drop() }
+        let location = try #require(store.location)
+        let setup = try PMQProcess.run(["--db", location, "-e", """
+            add project "A"
+            add person "Zhang Min"
+            add task "x" wbs 1 owner "Zhang Min"
+            add field "vendor" to tasks type text
+            save query late_dba = tasks where overdue
+            """])
+        #expect(setup.status == 0, "\(setup.stderr)")
+        // On PostgreSQL the server said "no database at postgresql://..." and flagged both (W15).
+        let client = try LanguageServerTests.start(["db": location, "today": "2026-03-16"])
+        let text = "tasks where vendor = \"x\"\nlate_dba select wbs\ntasks where owner = \"Zh"
+        try client.notify("textDocument/didOpen", ["textDocument": ["uri": Self.uri, "languageId": "pmq", "version": 1, "text": text]])
+        let published = try client.notification("textDocument/publishDiagnostics")
+        let diagnostics = (published["params"] as? [String: Any])?["diagnostics"] as? [[String: Any]] ?? []
+        let messages = diagnostics.compactMap { $0["message"] as? String }
+        #expect(!messages.contains { $0.contains("vendor") || $0.contains("late_dba") }, "\(messages)")
+        let keys = try client.request("textDocument/completion", Self.at(2, 22))
+        let items = (keys["result"] as? [String: Any])?["items"] as? [[String: Any]] ?? []
+        #expect(items.compactMap { $0["label"] as? String } == ["Zhang Min"])
+        _ = try client.request("shutdown")
+        try client.notify("exit", [:])
+        #expect(try client.waitForExit() == 0)
+    }
+
     @Test("requests before initialize, a body that is not JSON, and exit without shutdown")
     func protocolErrors() throws {
         let client = try LSPClient()

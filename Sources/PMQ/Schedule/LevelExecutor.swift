@@ -90,6 +90,10 @@ struct Leveller {
             // Stopped by the host's time limit or a cancel: the statement fails and rolls back.
             try session.step()
             return starts
+        } catch LevellingError.halted {
+            // The solver saw the host's time limit or a cancel: the session says which.
+            try session.step()
+            throw RuntimeError(code: .limitReached, message: session.checkingInterrupted() ?? "interrupted", range: range)
         } catch LevellingError.cannotFit(let k, let r, let demand, _) {
             let t = tasks[Int(k)], p = people[Int(r)]
             let need = Double(demand) / Leveller.scale, has = capacity[p] ?? 0

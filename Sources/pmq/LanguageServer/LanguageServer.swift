@@ -114,10 +114,11 @@ final class LanguageServer {
         ]
     }
 
-    /// The database read-only when it exists (names, keys and saved queries come from it);
-    /// otherwise an in-memory one, which knows the schema but no data.
+    /// The database read-only when it exists (names, keys, custom fields and saved queries
+    /// come from it), a file or a PostgreSQL URL alike (a team's model on a server is checked
+    /// as a copy in a file would be); otherwise an in-memory one, which knows the schema but no data.
     static func openSession(_ path: String?, today: Day?, log: (String) -> Void) -> Session? {
-        if let path, FileManager.default.fileExists(atPath: path) {
+        if let path, Store.isServerURL(path) || FileManager.default.fileExists(atPath: path) {
             do { return try Session(path: path, today: today, readOnly: true) } catch {
                 log("cannot open \(path) (\(error)); completing without its data")
             }

@@ -44,7 +44,7 @@ struct GeneticSearch {
     }
 
     /// Regret-based biased random sampling of a list (Drexl 1991) from priorities.
-    mutating func sampleList(_ priority: [Int64]) -> [Int32] {
+    mutating func sampleList(_ priority: [Int64]) throws -> [Int32] {
         let n = problem.n
         var waiting = (0..<n).map { problem.inStart[$0 + 1] - problem.inStart[$0] }
         var eligible: [Int32] = (0..<n).filter { waiting[$0] == 0 }.map(Int32.init)
@@ -52,6 +52,7 @@ struct GeneticSearch {
         out.reserveCapacity(n)
         var weights: [Double] = []
         while !eligible.isEmpty {
+            try problem.watch.tick(1 + eligible.count / 64)
             let worst = eligible.map { priority[Int($0)] }.max() ?? 0
             weights.removeAll(keepingCapacity: true)
             var total = 0.0

@@ -62,4 +62,6 @@ public enum LevellingError: Error, Equatable, Sendable {
     case cannotFit(activity: Int32, resource: Int32, demand: Int32, capacity: Int32)
     /// A link or demand names an activity or resource that does not exist.
     case malformed(String)
+    /// The host's time limit passed or it cancelled the run (Ctrl-C): no plan.
+    case halted
 }

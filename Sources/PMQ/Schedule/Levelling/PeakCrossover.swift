@@ -9,7 +9,7 @@
 /// in the father's order; then the block in the mother's order; then the rest in the
 /// father's order. Every activity still comes after its predecessors.
 extension GeneticSearch {
-    mutating func peakCrossover(mother: Individual, father: [Int32]) -> [Int32] {
+    mutating func peakCrossover(mother: Individual, father: [Int32]) throws -> [Int32] {
         let p = problem
         let n = p.n
         let s = mother.schedule
@@ -24,6 +24,7 @@ extension GeneticSearch {
             let d0 = Int(p.demandStart[j]), d1 = Int(p.demandStart[j + 1])
             guard d1 > d0 else { continue }
             var t = s.start[j]
+            try p.watch.tick(1 + Int(s.finish[j] - t) / 32)
             while t < s.finish[j] {
                 let x = Int(t - p.origin), y = Int(t - lo)
                 if x >= 0 && x < h && y >= 0 && y < span {

@@ -8,15 +8,18 @@
 /// looked at once). Results are the same as the general schemes'.
 extension PreparedProblem {
     /// Serial SGS over `order` (every activity after its predecessors).
-    func serialPlain(_ order: [Int32], _ avail: inout [Int32]) -> Schedule {
+    func serialPlain(_ order: [Int32], _ avail: inout [Int32]) throws -> Schedule {
         avail = baseAvailable
         var start = [Int32](repeating: 0, count: n), finish = [Int32](repeating: 0, count: n)
         let rc = resourceCount, h = Int(horizon), o = origin
         let duration = raw.duration, fixed = raw.fixed, fixedStart = raw.fixedStart, release = raw.release
         let demandStart = raw.demandStart, demandResource = raw.demandResource, demandAmount = raw.demandAmount
-        avail.withUnsafeMutableBufferPointer { a in
-            start.withUnsafeMutableBufferPointer { st in
-                finish.withUnsafeMutableBufferPointer { fi in
+        // Per resource, the first grid period with room for its least demand (all before are full).
+        var firstFree = [Int](repeating: 0, count: rc)
+        let minDemand = self.minDemand, watch = self.watch
+        try avail.withUnsafeMutableBufferPointer { a in
+            try start.withUnsafeMutableBufferPointer { st in
+                try finish.withUnsafeMutableBufferPointer { fi in
                     for j32 in order {
                         let j = Int(j32)
                         let d = duration[j]
@@ -27,7 +30,15 @@ extension PreparedProblem {
                             if f > s { s = f }
                         }
                         let d0 = Int(demandStart[j]), d1 = Int(demandStart[j + 1])
+                        let s0 = s
                         if d > 0 && d1 > d0 {
+                            for k in d0..<d1 {
+                                let r = Int(demandResource[k])
+                                var x = firstFree[r]
+                                while x < h && a[x * rc + r] < minDemand[r] { x += 1 }
+                                firstFree[r] = x
+                                if o + Int32(x) > s { s = o + Int32(x) }
+                            }
                             var t = s
                             while t < s + d {
                                 let x = Int(t - o)
@@ -50,6 +61,7 @@ extension PreparedProblem {
                             }
                         }
                         st[j] = s; fi[j] = s + d
+                        try watch.tick(1 + Int(s - s0 + d) / 32)
                     }
                 }
             }
@@ -59,15 +71,18 @@ extension PreparedProblem {
 
     /// Backward serial SGS: activities in `order` (every activity after its successors) each
     /// as late as it fits, finishing by `deadline`. Nil when one would start before its release.
-    func serialBackwardPlain(_ order: [Int32], deadline: Int32, _ avail: inout [Int32]) -> Schedule? {
+    func serialBackwardPlain(_ order: [Int32], deadline: Int32, _ avail: inout [Int32]) throws -> Schedule? {
         avail = baseAvailable
         var start = [Int32](repeating: 0, count: n), finish = [Int32](repeating: 0, count: n)
         let rc = resourceCount, h = Int(horizon), o = origin
         let duration = raw.duration, fixed = raw.fixed, fixedStart = raw.fixedStart, release = raw.release
         let demandStart = raw.demandStart, demandResource = raw.demandResource, demandAmount = raw.demandAmount
-        let ok: Bool = avail.withUnsafeMutableBufferPointer { a in
-            start.withUnsafeMutableBufferPointer { st in
-                finish.withUnsafeMutableBufferPointer { fi in
+        // Per resource, the last grid period with room for its least demand (all after are full).
+        var lastFree = [Int](repeating: h - 1, count: rc)
+        let minDemand = self.minDemand, watch = self.watch
+        let ok: Bool = try avail.withUnsafeMutableBufferPointer { a in
+            try start.withUnsafeMutableBufferPointer { st in
+                try finish.withUnsafeMutableBufferPointer { fi in
                     for j32 in order {
                         let j = Int(j32)
                         let d = duration[j]
@@ -78,7 +93,18 @@ extension PreparedProblem {
                             if b < f { f = b }
                         }
                         let d0 = Int(demandStart[j]), d1 = Int(demandStart[j + 1])
+                        let f0 = f
                         if d > 0 && d1 > d0 {
+                            // Past the grid nothing is tracked (everything fits): skip only inside it.
+                            if Int(f - 1 - o) < h {
+                                for k in d0..<d1 {
+                                    let r = Int(demandResource[k])
+                                    var x = lastFree[r]
+                                    while x >= 0 && a[x * rc + r] < minDemand[r] { x -= 1 }
+                                    lastFree[r] = x
+                                    if o + Int32(x) + 1 < f { f = o + Int32(x) + 1 }
+                                }
+                            }
                             // Periods f - 1 down to f - d; a clash at t ends the activity by t.
                             var t = f - 1
                             while t >= f - d {
@@ -104,6 +130,7 @@ extension PreparedProblem {
                         }
                         if f - d < release[j] { return false }
                         st[j] = f - d; fi[j] = f
+                        try watch.tick(1 + Int(f0 - f + d) / 32)
                     }
                     return true
                 }

@@ -32,7 +32,7 @@ extension PreparedProblem {
         return TimeWindows(earlyStart: es, earlyFinish: ef, lateStart: ls, lateFinish: lf, length: length)
     }
 
-    func priorities(_ rule: PriorityRule, _ w: TimeWindows) -> [Int64] {
+    func priorities(_ rule: PriorityRule, _ w: TimeWindows) throws -> [Int64] {
         switch rule {
         case .latestFinish: return (0..<n).map { Int64(w.lateFinish[$0]) << 20 | Int64(min(w.lateStart[$0], 1 << 19) & 0xFFFFF) }
         case .latestStart: return w.lateStart.map { Int64($0) }
@@ -46,7 +46,7 @@ extension PreparedProblem {
             }
         case .mostTotalSuccessors:
             // Bitsets of successors, built backwards through the topological order.
-            guard n <= 4000 else { return priorities(.latestFinish, w) }
+            guard n <= 4000 else { return try priorities(.latestFinish, w) }
             let words = (n + 63) / 64
             var bits = [UInt64](repeating: 0, count: n * words)
             for j32 in topological.reversed() {
@@ -55,7 +55,9 @@ extension PreparedProblem {
                     let q = Int(links[Int(outLinks[Int(k)])].succ)
                     bits[j * words + q / 64] |= 1 << UInt64(q % 64)
                     for x in 0..<words { bits[j * words + x] |= bits[q * words + x] }
+                    try watch.tick(1 + words / 64)
                 }
+                try watch.tick()
             }
             return (0..<n).map { j in -Int64((0..<words).reduce(0) { $0 + bits[j * words + $1].nonzeroBitCount }) }
         }

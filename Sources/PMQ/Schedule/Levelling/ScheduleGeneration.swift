@@ -24,10 +24,13 @@ extension PreparedProblem {
     }
 
     /// Serial SGS over `order`, which must list every activity after all its predecessors.
-    func serial(_ order: [Int32], _ avail: inout [Int32]) -> Schedule {
-        if plain { return serialPlain(order, &avail) }
+    func serial(_ order: [Int32], _ avail: inout [Int32]) throws -> Schedule {
+        if plain { return try serialPlain(order, &avail) }
         avail = baseAvailable
         var start = [Int32](repeating: 0, count: n), finish = [Int32](repeating: 0, count: n)
+        // Per resource, the first grid period with room for its least demand (as in serialPlain).
+        var firstFree = [Int](repeating: 0, count: resourceCount)
+        let h = Int(horizon)
         for j32 in order {
             let j = Int(j32)
             if fixed[j] {
@@ -36,9 +39,26 @@ extension PreparedProblem {
             }
             var s = earliestStart(j, start, finish)
             let cal = calendar(j)
+            let s0 = s
+            if duration[j] > 0 && demandStart[j + 1] > demandStart[j] {
+                // Every working period before the first free one clashes: start at or after it.
+                var skip = s
+                for k in Int(demandStart[j])..<Int(demandStart[j + 1]) {
+                    let r = Int(demandResource[k])
+                    var x = firstFree[r]
+                    while x < h && avail[x * resourceCount + r] < minDemand[r] { x += 1 }
+                    firstFree[r] = x
+                    skip = max(skip, origin + Int32(x))
+                }
+                if skip > s { s = cal?.nextOn(skip) ?? skip }
+            }
+            var tries = 0
             while let t = conflict(j, at: s, avail) {
                 s = duration[j] > 0 ? (cal?.nextOn(t + 1) ?? t + 1) : t + 1
+                tries += 1
+                if tries & 63 == 0 { try watch.tick(2) }
             }
+            try watch.tick(1 + Int(s - s0) / 32)
             start[j] = s
             finish[j] = self.finish(j, s)
             PreparedProblem.consume(j, at: s, in: &avail, self)
@@ -49,8 +69,8 @@ extension PreparedProblem {
     /// Backward serial SGS: activities in `order` (every activity after all its successors)
     /// each as late as possible, finishing by `deadline`, never before its release. Nil when
     /// an activity cannot stay at or after its release (the caller keeps what it had).
-    func serialBackward(_ order: [Int32], deadline: Int32, _ avail: inout [Int32]) -> Schedule? {
-        if plain { return serialBackwardPlain(order, deadline: deadline, &avail) }
+    func serialBackward(_ order: [Int32], deadline: Int32, _ avail: inout [Int32]) throws -> Schedule? {
+        if plain { return try serialBackwardPlain(order, deadline: deadline, &avail) }
         avail = baseAvailable
         var start = [Int32](repeating: 0, count: n), finish = [Int32](repeating: 0, count: n)
         for j32 in order {
@@ -67,6 +87,7 @@ extension PreparedProblem {
                 s = cal?.latestStart(finishBy: t, duration: d) ?? (t - d)
                 if d == 0 { s = t - 1 }
                 if s < release[j] { return nil }
+                try watch.tick()
             }
             if s < release[j] { return nil }
             start[j] = s
@@ -77,20 +98,23 @@ extension PreparedProblem {
     }
 
     /// Parallel SGS with priorities (lower value first).
-    func parallel(priority: [Int64], _ avail: inout [Int32]) -> Schedule {
+    func parallel(priority: [Int64], _ avail: inout [Int32]) throws -> Schedule {
         avail = baseAvailable
         var start = [Int32](repeating: 0, count: n), finish = [Int32](repeating: 0, count: n)
         var placed = [Bool](repeating: false, count: n)
         var waiting = (0..<n).map { inStart[$0 + 1] - inStart[$0] }
         var ready: [Int32] = []   // all predecessors placed, not yet placed
+        var unsorted = true       // ready has gained activities since it was last sorted
+        var finishes = MinHeap(capacity: n)   // finishes of placed activities after t
         var done = 0
         func place(_ j: Int, _ s: Int32) {
             start[j] = s; finish[j] = self.finish(j, s); placed[j] = true; done += 1
+            finishes.push(Int64(finish[j]), Int32(j))
             if !fixed[j] { PreparedProblem.consume(j, at: s, in: &avail, self) }
             for k in outStart[j]..<outStart[j + 1] {
                 let q = Int(links[Int(outLinks[Int(k)])].succ)
                 waiting[q] -= 1
-                if waiting[q] == 0 { ready.append(Int32(q)) }
+                if waiting[q] == 0 { ready.append(Int32(q)); unsorted = true }
             }
         }
         // Fixed activities are where they are; their successors wait for them as for any other.
@@ -98,6 +122,7 @@ extension PreparedProblem {
         var t = Int32.min
         var bound = [Int32](repeating: 0, count: n)
         while done < n {
+            try watch.tick(1 + ready.count / 64)
             // Fixed ones first, then the bound of each ready activity.
             var i = 0
             while i < ready.count {
@@ -108,7 +133,10 @@ extension PreparedProblem {
             if done == n { break }
             for j32 in ready { bound[Int(j32)] = earliestStart(Int(j32), start, finish) }
             if t == Int32.min { t = ready.map { bound[Int($0)] }.min() ?? 0 }
-            ready.sort { priority[Int($0)] != priority[Int($1)] ? priority[Int($0)] < priority[Int($1)] : $0 < $1 }
+            if unsorted {
+                ready.sort { priority[Int($0)] != priority[Int($1)] ? priority[Int($0)] < priority[Int($1)] : $0 < $1 }
+                unsorted = false
+            }
             var startedSome = true
             while startedSome {
                 startedSome = false
@@ -121,6 +149,7 @@ extension PreparedProblem {
                         ready.remove(at: idx)
                         place(j, t)
                         for q in ready { bound[Int(q)] = earliestStart(Int(q), start, finish) }
+                        try watch.tick(1 + ready.count / 64)
                         startedSome = true
                         break
                     }
@@ -129,7 +158,8 @@ extension PreparedProblem {
             if done == n { break }
             // The next decision point: a finish after t, or a ready activity's bound after t.
             var next = Int32.max
-            for j in 0..<n where placed[j] && finish[j] > t { next = min(next, finish[j]) }
+            while let f = finishes.peekKey(), f <= Int64(t) { _ = finishes.pop() }
+            if let f = finishes.peekKey() { next = min(next, Int32(f)) }
             for j32 in ready {
                 let j = Int(j32)
                 if bound[j] > t { next = min(next, bound[j]) }
@@ -139,7 +169,7 @@ extension PreparedProblem {
             t = next
             if t - origin > horizon + 1 {
                 // Cannot happen when demands fit; fall back to the serial scheme on the topological order.
-                return serial(topological, &avail)
+                return try serial(topological, &avail)
             }
         }
         return measure(start, finish)
@@ -195,6 +225,8 @@ struct MinHeap {
         var i = keys.count - 1
         while i > 0 { let p = (i - 1) / 2; if less(i, p) { keys.swapAt(i, p); items.swapAt(i, p); i = p } else { break } }
     }
+    func peekKey() -> Int64? { keys.first }
+
     mutating func pop() -> Int32? {
         guard let top = items.first else { return nil }
         let lastK = keys.removeLast(), lastV = items.removeLast()
