@@ -63,11 +63,14 @@ func benchLoop(dbPath: String, tasks: Int, workdir: String) throws -> [Figure] {
     try freshCopy(dbPath, to: copy)
     let session = try Session(path: copy, today: benchToday)
     var report = ""
+    // CPU time beside the wall clock: on a shared machine the wall clock is mostly waiting for a core.
+    let cpu0 = selfCPU()
     let t = try measure {
         let d = session.run(SourceFile(name: "bench", text: loopText)) { r in if case .change(let c) = r { report = c.message } }
         if !d.isEmpty { throw BenchError("loop failed: \(d.map(\.message))") }
     }
-    note("f. for loop over \(tasks) tasks with an if and a per-row update: \(fmt(t)) (last report: \(report))")
-    return [Figure(id: "f", measure: "`for t in tasks { if t.progress < 50 and t.status != done { update t set priority = high } }` over \(tasks.formatted()) tasks",
+    let cpu = selfCPU() - cpu0
+    note("f. for loop over \(tasks) tasks with an if and a per-row update: \(fmt(t)) wall, \(fmt(cpu)) CPU (last report: \(report))")
+    return [Figure(id: "f", measure: "`for t in tasks { if t.progress < 50 and t.status != done { update t set priority = high } }` over \(tasks.formatted()) tasks (CPU \(fmt(cpu)))",
                    pmq: fmt(t), baseline: "–", ratio: "–", target: "≤ 3 s", pass: t <= 3)]
 }

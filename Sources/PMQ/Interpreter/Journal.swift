@@ -49,12 +49,33 @@ struct Journal {
     /// makes `statement` the one later entries belong to. Called between statements that
     /// are not `add`s (whose ranges carry their statement), after the roll-ups the statement
     /// before caused, and at the end of a run.
+    ///
+    /// Inside a loop this runs before every statement of the body, each time with the loop's
+    /// text: the entries are named only when there are new ones (an `if` that changed nothing
+    /// writes nothing), and the text is made once for the loop, not once an iteration
+    /// (BENCHMARKS.md, “Issue 10, figure f”).
     mutating func nameStatement() throws {
         if currentSet != nil {
-            if let s = entriesStatement { try db.run(JournalWriteSQL.nameStatement, [.text(s.text), .integer(namedUpTo)]) }
-            namedUpTo = try mark()
+            let last = try mark()
+            // No entry after `namedUpTo`: the UPDATE would name none.
+            if last > namedUpTo, let s = entriesStatement {
+                try db.run(JournalWriteSQL.nameStatement, [.text(text(of: s)), .integer(namedUpTo)])
+            }
+            namedUpTo = last
         }
         entriesStatement = statement
+    }
+
+    /// The text last made for a statement, with the bytes it was made from: a statement's
+    /// text depends on its bytes alone, so the same bytes give it back without making it again.
+    private var lastText: (bytes: [UInt8], text: String)?
+
+    private mutating func text(of s: JournalStatement) -> String {
+        let bytes = s.source.bytes(in: s.range)
+        if let l = lastText, l.bytes.elementsEqual(bytes) { return l.text }
+        let text = s.text
+        lastText = (Array(bytes), text)
+        return text
     }
 
     /// Ends a transaction's journaling: a change set that changed nothing is not kept.

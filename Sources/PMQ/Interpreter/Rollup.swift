@@ -23,16 +23,29 @@ struct Rollup {
     /// What a summary takes from its children, in the order of the scratch table's columns.
     static let outputs = ["start", "finish", "cost", "effort", "progress", "status", "actual_start", "actual_finish"]
 
+    /// The statements' text, made once (a loop rolls up after every statement of its body).
+    private static let needed = RollupSQL.needed(inputs: inputs, calendarTables: calendarTables)
+    private static let seed = RollupSQL.seed(inputs: inputs)
+
     /// Re-derives the summaries above every task changed by journal entries after `mark`.
-    func afterChanges(since mark: Int64) throws {
-        let calendar = Rollup.calendarTables.map { "'\($0)'" }.joined(separator: ", ")
-        if case .integer = try db.scalar(JournalSQL.entriesSince(onTables: calendar), [.integer(mark)]) {
+    /// Returns false when the entries call for nothing (no roll-up input of a task changed, no
+    /// task added or removed, no calendar changed: `update t set priority = high`), which one
+    /// look at the entries tells, so that a loop's many such statements cost one query each.
+    @discardableResult
+    func afterChanges(since mark: Int64) throws -> Bool {
+        switch try db.scalar(Rollup.needed, [.integer(mark)]) {
+        case .integer(2):
             // Working days moved (leave, make-up days, holidays): every weight may have changed.
-            return try all()
+            try all()
+        case .integer(1):
+            try prepare()
+            try db.run(Rollup.seed, [.integer(mark)])
+            try drain()
+        default:
+            // Nothing seeded: the seed and drain would find no summary to derive.
+            return false
         }
-        try prepare()
-        try db.run(RollupSQL.seed(inputs: Rollup.inputs), [.integer(mark)])
-        try drain()
+        return true
     }
 
     /// Re-derives every summary (after the calendar changed, or a database from before roll-up).

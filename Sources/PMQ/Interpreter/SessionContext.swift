@@ -258,8 +258,8 @@ final class SessionContext {
         guard journal.currentSet != nil else { return }
         let mark = try journal.mark()
         guard mark > rollupMark else { return }
-        try Rollup(session: self).afterChanges(since: rollupMark)
-        rollupMark = try journal.mark()
+        // A roll-up that derived nothing wrote no entry: the mark stands.
+        rollupMark = try Rollup(session: self).afterChanges(since: rollupMark) ? try journal.mark() : mark
     }
 
     /// WBS integrity (docs/language.md, “Mid-project truth”), when a run commits: every task this run added has its

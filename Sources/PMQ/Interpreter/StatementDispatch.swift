@@ -67,7 +67,7 @@ struct StatementDispatch {
                 if case .integer(let id)? = context.variables[source] {
                     // A row read as of a day stays as of that day under its new name.
                     let day = try db.scalar(SessionSQL.snapshotDay(of: SQLGenerator.snapshotTable(source)))
-                    try snapshot(slot, entity, id, asOf: day == .null ? nil : day)
+                    try snapshot(SnapshotText(slot, entity), id, asOf: day == .null ? nil : day)
                 }
             } else {
                 context.variables[slot] = try context.evaluate(e)
@@ -83,10 +83,11 @@ struct StatementDispatch {
         case .forLoop(let slot, let q, let body, _):
             // The rows are taken once, in the query's order, before the body changes anything.
             let day = try q.asOf.map { try context.evaluate($0) }
+            let copy = SnapshotText(slot, q.entity)
             for id in try context.ids(of: q) {
                 try context.step()
                 context.variables[slot] = .integer(id)
-                try snapshot(slot, q.entity, id, asOf: day)
+                try snapshot(copy, id, asOf: day)
                 for statement in body { try execute(statement, emit: emit) }
             }
         case .ifElse(let branches, let otherwise):
@@ -234,17 +235,31 @@ struct StatementDispatch {
     /// Copies a row into row variable `slot`'s table: its fields read as they were now.
     /// With `asOf`, the row as it was on that day (`for t in tasks as of D`), also a row
     /// deleted since.
-    private func snapshot(_ slot: Int, _ entity: EntityDef, _ id: Int64, asOf day: Value? = nil) throws {
-        let table = SQLGenerator.snapshotTable(slot)
-        // Table names come from the schema and the slot number, never from user text.
+    private func snapshot(_ copy: SnapshotText, _ id: Int64, asOf day: Value? = nil) throws {
         let db = context.db
-        try db.run(SessionSQL.createSnapshot(table, of: entity.table))
-        try db.run(SessionSQL.clearSnapshot(table))
+        try db.run(copy.create)
+        try db.run(copy.clear)
         if let day {
-            let columns = context.schema.storedColumns(entity.table)
-            try db.run(SessionSQL.fillSnapshot(table, from: entity.table, columns: columns), [.integer(id), day])
+            let columns = context.schema.storedColumns(copy.entity)
+            try db.run(SessionSQL.fillSnapshot(copy.table, from: copy.entity, columns: columns), [.integer(id), day])
         } else {
-            try db.run(SessionSQL.fillSnapshot(table, from: entity.table), [.integer(id)])
+            try db.run(copy.fill, [.integer(id)])
         }
+    }
+}
+
+/// The statements that copy a row into row variable `slot`'s table, made once for a loop
+/// rather than once an iteration. Table names come from the schema and the slot number,
+/// never from user text.
+private struct SnapshotText {
+    let table: String, entity: String
+    let create: String, clear: String, fill: String
+
+    init(_ slot: Int, _ entity: EntityDef) {
+        table = SQLGenerator.snapshotTable(slot)
+        self.entity = entity.table
+        create = SessionSQL.createSnapshot(table, of: entity.table)
+        clear = SessionSQL.clearSnapshot(table)
+        fill = SessionSQL.fillSnapshot(table, from: entity.table)
     }
 }

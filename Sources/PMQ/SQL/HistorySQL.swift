@@ -31,11 +31,6 @@ extension JournalSQL {
 
     // MARK: undo and redo
 
-    /// 1 when some entry after mark ?1 is on one of `tables` (a list of SQL text literals).
-    static func entriesSince(onTables tables: String) -> String {
-        "SELECT 1 FROM journal_entries WHERE id > ?1 AND +entity IN (\(tables)) LIMIT 1"
-    }
-
     static let setHasEntries = "SELECT id FROM journal_entries WHERE set_id = ?1 LIMIT 1"
 
     /// ?1 = the set in progress (never a target), ?2 = the user on a server (null on a file:

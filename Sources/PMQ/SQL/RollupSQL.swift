@@ -39,6 +39,21 @@ enum RollupSQL {
             """
     }
 
+    /// What the journal entries after mark ?1 call for: 2 when one is on a calendar table
+    /// (every summary is derived again), else 1 when one is a task's roll-up input or an added
+    /// or removed task (`seed` finds its parents), else 0 (nothing to derive). Each test stops
+    /// at its first entry; `+` keeps SQLite on the rowid range, as in `seed`.
+    static func needed(inputs: [String], calendarTables: [String]) -> String {
+        let fields = (inputs + ["+", "-"]).map { "'\($0)'" }.joined(separator: ", ")
+        let calendar = calendarTables.map { "'\($0)'" }.joined(separator: ", ")
+        return """
+            SELECT CASE
+              WHEN EXISTS (SELECT 1 FROM journal_entries WHERE id > ?1 AND +entity IN (\(calendar))) THEN 2
+              WHEN EXISTS (SELECT 1 FROM journal_entries WHERE id > ?1 AND +entity = 'tasks' AND +field IN (\(fields))) THEN 1
+              ELSE 0 END
+            """
+    }
+
     /// Every summary (a task that is some task's parent).
     static let seedAll = """
         INSERT OR IGNORE INTO temp.pmq_dirty (id, depth)

@@ -106,8 +106,13 @@ public struct SourceFile: Sendable {
     func offset(ofLine line: Int) -> Int { let starts = lineStarts; return line >= 1 && line <= starts.count ? starts[line - 1] : bytes.count }
 
     func slice(_ range: SourceRange) -> String {
+        String(decoding: bytes(in: range), as: UTF8.self)
+    }
+
+    /// The bytes of `range`, clamped to the text.
+    func bytes(in range: SourceRange) -> Slice<UnsafeBufferPointer<UInt8>> {
         let lo = max(0, min(range.start, bytes.count)), hi = max(lo, min(range.end, bytes.count))
-        return String(decoding: bytes[lo..<hi], as: UTF8.self)
+        return bytes[lo..<hi]
     }
 
     /// The first `n` characters of the text, without decoding all of a large one.
