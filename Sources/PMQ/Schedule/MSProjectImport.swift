@@ -113,6 +113,7 @@ struct MSProjectFile {
         var resource = Resource()
         var assignment = Assignment()
         var exceptionFrom: Day?, exceptionTo: Day?, exceptionWorking = false, exceptionName = ""
+        var recurrence = MSPDIRecurrence()
         var baselineNumber = 0
         /// The calendar being read (its UID comes first in it).
         var calendar = 0
@@ -126,7 +127,7 @@ struct MSProjectFile {
             case "PredecessorLink": link = (0, 1, 0)
             case "Resource" where path.dropLast().last == "Resources": resource = Resource()
             case "Assignment" where path.dropLast().last == "Assignments": assignment = Assignment()
-            case "Exception", "WeekDay": exceptionFrom = nil; exceptionTo = nil; exceptionWorking = false; exceptionName = ""
+            case "Exception", "WeekDay": exceptionFrom = nil; exceptionTo = nil; exceptionWorking = false; exceptionName = ""; recurrence = MSPDIRecurrence()
             case "Baseline": baselineNumber = 0
             default: break
             }
@@ -200,8 +201,22 @@ struct MSProjectFile {
             case ("TimePeriod", "ToDate"): exceptionTo = MSProjectFile.day(value)
             case ("Exception", "DayWorking"), ("WeekDay", "DayWorking"): exceptionWorking = value == "1"
             case ("Exception", "Name"): exceptionName = value
+            case ("Exception", "Type"): recurrence.type = Int(value) ?? 0
+            case ("Exception", "Period"): recurrence.period = Int(value)
+            case ("Exception", "DaysOfWeek"): recurrence.daysOfWeek = Int(value)
+            case ("Exception", "MonthDay"): recurrence.monthDay = Int(value)
+            case ("Exception", "MonthItem"): recurrence.monthItem = Int(value)
+            case ("Exception", "MonthPosition"): recurrence.monthPosition = Int(value)
+            case ("Exception", "Month"): recurrence.month = Int(value)
+            case ("Exception", "Occurrences"): recurrence.occurrences = Int(value)
             // An exception of the calendar being read; a WeekDay with dates is 2003's form of one
             // (without dates it is a day of the week, not an exception).
+            case (_, "Exception") where !recurrence.isPlainRange:
+                // A recurring exception: only the days its recurrence names, one day each.
+                guard let from = exceptionFrom, exceptionTo.map({ $0 >= from }) ?? true else { break }
+                for d in recurrence.days(from: from, to: exceptionTo) {
+                    file.exceptions[calendar, default: []].append(.init(from: d, to: d, working: exceptionWorking, name: exceptionName))
+                }
             case (_, "Exception"), (_, "WeekDay"):
                 if let from = exceptionFrom, let to = exceptionTo, to >= from, to.number - from.number < 400 {
                     file.exceptions[calendar, default: []].append(.init(from: from, to: to, working: exceptionWorking, name: exceptionName))
