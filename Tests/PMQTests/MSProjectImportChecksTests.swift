@@ -29,8 +29,8 @@ struct MSProjectImportChecksTests {
         guard let first = d.first else { return ("imported", false) }
         let line = first.source.map { $0.location(of: first.range.start).line } ?? 0
         let name = first.source.map { URL(fileURLWithPath: $0.name).lastPathComponent } ?? "-"
-        guard case .rows(_, let rows, _)? = s.run("projects where code = \"W\" select count() as n").results.first else { return ("?", false) }
-        return ("\(name):\(line): \(first.message)", rows.first?.first?.number == 0)
+        guard case .rows(_, let rows, _)? = s.run("projects select code").results.first else { return ("\(name):\(line): \(first.message)", false) }
+        return ("\(name):\(line): \(first.message)", rows.isEmpty)
     }
 
     @Test("the WBS: a code without its parent, a code twice (one message on both engines)", arguments: TestEngine.all)
@@ -66,12 +66,12 @@ struct MSProjectImportChecksTests {
         #expect(actual.0 == "p.xml:5: task 1: actual_finish 2026-03-03 is before actual_start 2026-03-05")
         let person = "<Resource><UID>1</UID><Name>Ann</Name><Type>1</Type><MaxUnits>-1.00</MaxUnits></Resource>"
         let capacity = try Self.refusal(Self.project([Self.task(1, "1")], resources: [person]))
-        #expect(capacity.0.hasPrefix("p.xml:9: ") && capacity.0.contains("capacity"), "\(capacity.0)")
+        #expect(capacity.0.hasPrefix("p.xml:8: ") && capacity.0.contains("capacity"), "\(capacity.0)")
         let rate = try Self.refusal(Self.project([Self.task(1, "1")], resources: ["<Resource><UID>1</UID><Name>Ann</Name><Type>1</Type><StandardRate>-5</StandardRate></Resource>"]))
-        #expect(rate.0.hasPrefix("p.xml:9: ") && rate.0.contains("rate"), "\(rate.0)")
+        #expect(rate.0.hasPrefix("p.xml:8: ") && rate.0.contains("rate"), "\(rate.0)")
         let units = try Self.refusal(Self.project([Self.task(1, "1")], resources: ["<Resource><UID>1</UID><Name>Ann</Name><Type>1</Type></Resource>"],
                                                   assignments: ["<Assignment><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>-2</Units></Assignment>"]))
-        #expect(units.0.hasPrefix("p.xml:12: ") && units.0.contains("units"), "\(units.0)")
+        #expect(units.0.hasPrefix("p.xml:11: ") && units.0.contains("units"), "\(units.0)")
         #expect(units.1)
     }
 
