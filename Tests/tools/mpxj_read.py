@@ -44,14 +44,15 @@ def exceptions(calendar, working):
     days = []
     if calendar is None:
         return days
-    for e in calendar.getCalendarExceptions():
+    # Expanded: a recurring exception ("every Monday of January") counts the days it names.
+    for e in calendar.getExpandedCalendarExceptions():
         if bool(e.getWorking()) != working:
             continue
         d = e.getFromDate()
         while not d.isAfter(e.getToDate()):
             days.append(str(d))
             d = d.plusDays(1)
-    return sorted(days)
+    return sorted(set(days))
 
 
 def read(path):

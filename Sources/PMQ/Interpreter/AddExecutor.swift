@@ -279,6 +279,16 @@ struct AddExecutor {
         _ = try session.db.run(AddSQL.insertLink, [.integer(pred), .integer(succ)])
     }
 
+    /// `add dependency`'s checks of a new link between two tasks known by id (an MS Project
+    /// file's): not a task on itself, no cycle (summaries included). False when the pair is
+    /// linked already (the caller keeps one link, as the file meant one).
+    func checkNewLink(pred: Int64, succ: Int64, shown: (String, String), range: SourceRange) throws -> Bool {
+        if pred == succ { throw RuntimeError(code: .dependencyCycle, message: "task \(shown.0) cannot depend on itself", range: range) }
+        if case .integer = try session.db.scalar(AddSQL.linkExists, [.integer(pred), .integer(succ)]) { return false }
+        try checkLink(pred: pred, succ: succ, shown, range)
+        return true
+    }
+
     /// The path of a cycle `cycleThrough` found, from `start` to the task coded `target`, as
     /// its links: `2 -> 1.1`, and `2, 2.3 -> 4` where a link leaves from a task below the
     /// one reached. One statement reads the walk's states; the shortest path is found here.

@@ -8,7 +8,12 @@ import FoundationXML
 /// exceptions (the project calendar's as holidays and make-up days, a resource calendar's
 /// as that person's leave), resources as people, and assignments.
 struct MSProjectFile {
+    /// Where an element starts in the file: its line and column (1-based), for errors.
+    struct Place { var line = 0, column = 0 }
     struct Task {
+        /// Where the task and each of its elements (by name) are in the file.
+        var place = Place(), places: [String: Place] = [:]
+        var outlineLevel: Int?
         var uid = 0, name = "", outline = "", start: Day?, finish: Day?
         var milestone = false, summary = false, isNull = false, percent = 0.0, cost: Double?
         /// The finish's time of day, "17:00:00" (empty when there is none).
@@ -24,18 +29,21 @@ struct MSProjectFile {
         /// MS Project's 0–1000 scale (500 is medium).
         var priority: Int?
         var notes = ""
-        var links: [(pred: Int, type: Int, lag: Int)] = []
+        var links: [Link] = []
         // MS Project's own results, kept for comparison.
         var earlyStart: Day?, lateStart: Day?, totalSlack: Int?, critical: Bool?
     }
+    /// A predecessor link; `crossProject`: a link to a task of another file (`<CrossProject>1`).
+    struct Link { var pred = 0, type = 1, lag = 0, crossProject = false, place = Place() }
     struct Resource {
+        var place = Place(), places: [String: Place] = [:]
         var uid = 0, name = "", isWork = true, rate: Double?, group = "", email = ""
         /// Max units (1 is a full day), the resource calendar, the account, generic, inactive.
         var maxUnits: Double?, calendar: Int?, account = "", generic = false, inactive = false
     }
     /// One exception of a calendar: days off, or working days.
     struct Exception { var from: Day, to: Day, working: Bool, name: String }
-    struct Assignment { var task = 0, resource = 0, units = 1.0 }
+    struct Assignment { var task = 0, resource = 0, units = 1.0, place = Place(), places: [String: Place] = [:] }
 
     var name = "", title = "", company = "", manager = "", start: Day?
     /// When a working day starts (`DefaultStartTime`); a finish at or before it ends the day before.
@@ -75,6 +83,8 @@ struct MSProjectFile {
         var line: Int
         var column: Int
     }
+    /// The file stops before `</Project>`.
+    struct Truncated: Error { var place: Place }
 
     static func read(_ data: Data) throws -> MSProjectFile {
         let delegate = Reader()
@@ -86,6 +96,11 @@ struct MSProjectFile {
             throw Malformed(message: "not MS Project XML: the file is not well-formed XML (\(xmlProblem(code)))", line: max(1, line), column: max(1, column))
         }
         guard delegate.file.isProject else { throw Malformed(message: "not MS Project XML: there is no <Project> element", line: 1, column: 1) }
+        // Foundation's parser reports no error when the document simply stops (a download cut
+        // short): the root's end tag is then missing, and what was read is only part of the file.
+        guard delegate.ended else {
+            throw MSProjectFile.Truncated(place: Place(line: parser.lineNumber, column: parser.columnNumber))
+        }
         return delegate.file
     }
 
@@ -133,30 +148,43 @@ struct MSProjectFile {
         var path: [String] = []
         var text = ""
         var task = Task()
-        var link: (pred: Int, type: Int, lag: Int) = (0, 1, 0)
+        var link = Link()
+        /// Set when the root element's end tag is read: a file that stops before it is cut short.
+        var ended = false
         var resource = Resource()
         var assignment = Assignment()
         var exceptionFrom: Day?, exceptionTo: Day?, exceptionWorking = false, exceptionName = ""
+        var recurrence = MSPDIRecurrence()
         var baselineNumber = 0
         /// The calendar being read (its UID comes first in it).
         var calendar = 0
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
             if path.isEmpty { file.isProject = name == "Project" }
+            let parent = path.last ?? ""
             path.append(name)
             text = ""
+            let here = Place(line: parser.lineNumber, column: parser.columnNumber)
+            switch parent {
+            case "Task" where path.count == 4: task.places[name] = here
+            case "Resource" where path.count == 4: resource.places[name] = here
+            case "Assignment" where path.count == 4: assignment.places[name] = here
+            default: break
+            }
             switch name {
-            case "Task" where path.dropLast().last == "Tasks": task = Task()
-            case "PredecessorLink": link = (0, 1, 0)
-            case "Resource" where path.dropLast().last == "Resources": resource = Resource()
-            case "Assignment" where path.dropLast().last == "Assignments": assignment = Assignment()
-            case "Exception", "WeekDay": exceptionFrom = nil; exceptionTo = nil; exceptionWorking = false; exceptionName = ""
+            case "Task" where parent == "Tasks": task = Task(); task.place = here
+            case "PredecessorLink": link = Link(); link.place = here
+            case "Resource" where parent == "Resources": resource = Resource(); resource.place = here
+            case "Assignment" where parent == "Assignments": assignment = Assignment(); assignment.place = here
+            case "Exception", "WeekDay": exceptionFrom = nil; exceptionTo = nil; exceptionWorking = false; exceptionName = ""; recurrence = MSPDIRecurrence()
             case "Baseline": baselineNumber = 0
             default: break
             }
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+        /// `<![CDATA[a <b>]]>` is text like any other (MPXJ keeps it too).
+        func parser(_ parser: XMLParser, foundCDATA block: Data) { text += String(decoding: block, as: UTF8.self) }
 
         /// Where the first error is (the parser's position may move on before it stops).
         var errorAt: (line: Int, column: Int)?
@@ -167,7 +195,7 @@ struct MSProjectFile {
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
             let parent = path.dropLast().last ?? ""
-            defer { path.removeLast(); text = "" }
+            defer { path.removeLast(); text = ""; if path.isEmpty { ended = true } }
             switch (parent, name) {
             case ("Project", "Name"): file.name = value
             case ("Project", "Title"): file.title = value
@@ -181,6 +209,7 @@ struct MSProjectFile {
             case ("Task", "UID"): task.uid = Int(value) ?? 0
             case ("Task", "Name"): task.name = value
             case ("Task", "OutlineNumber"): task.outline = value
+            case ("Task", "OutlineLevel"): task.outlineLevel = Int(value)
             case ("Task", "Start"): task.start = MSProjectFile.day(value)
             case ("Task", "Finish"): task.finish = MSProjectFile.day(value); task.finishTime = String(value.dropFirst(11))
             case ("Task", "Work"): task.work = MSProjectFile.hours(value)
@@ -207,6 +236,7 @@ struct MSProjectFile {
             case ("PredecessorLink", "PredecessorUID"): link.pred = Int(value) ?? 0
             case ("PredecessorLink", "Type"): link.type = Int(value) ?? 1
             case ("PredecessorLink", "LinkLag"): link.lag = Int(value) ?? 0
+            case ("PredecessorLink", "CrossProject"): link.crossProject = value == "1"
             case (_, "PredecessorLink"): task.links.append(link)
             case ("Tasks", "Task"): file.tasks.append(task)
             case ("Resource", "UID"): resource.uid = Int(value) ?? 0
@@ -230,8 +260,22 @@ struct MSProjectFile {
             case ("TimePeriod", "ToDate"): exceptionTo = MSProjectFile.day(value)
             case ("Exception", "DayWorking"), ("WeekDay", "DayWorking"): exceptionWorking = value == "1"
             case ("Exception", "Name"): exceptionName = value
+            case ("Exception", "Type"): recurrence.type = Int(value) ?? 0
+            case ("Exception", "Period"): recurrence.period = Int(value)
+            case ("Exception", "DaysOfWeek"): recurrence.daysOfWeek = Int(value)
+            case ("Exception", "MonthDay"): recurrence.monthDay = Int(value)
+            case ("Exception", "MonthItem"): recurrence.monthItem = Int(value)
+            case ("Exception", "MonthPosition"): recurrence.monthPosition = Int(value)
+            case ("Exception", "Month"): recurrence.month = Int(value)
+            case ("Exception", "Occurrences"): recurrence.occurrences = Int(value)
             // An exception of the calendar being read; a WeekDay with dates is 2003's form of one
             // (without dates it is a day of the week, not an exception).
+            case (_, "Exception") where !recurrence.isPlainRange:
+                // A recurring exception: only the days its recurrence names, one day each.
+                guard let from = exceptionFrom, exceptionTo.map({ $0 >= from }) ?? true else { break }
+                for d in recurrence.days(from: from, to: exceptionTo) {
+                    file.exceptions[calendar, default: []].append(.init(from: d, to: d, working: exceptionWorking, name: exceptionName))
+                }
             case (_, "Exception"), (_, "WeekDay"):
                 if let from = exceptionFrom, let to = exceptionTo, to >= from, to.number - from.number < 400 {
                     file.exceptions[calendar, default: []].append(.init(from: from, to: to, working: exceptionWorking, name: exceptionName))
@@ -252,6 +296,7 @@ struct MSProjectImporter {
             throw RuntimeError(code: .cannotRead, message: "cannot read \(shown)", range: range)
         }
         var file: MSProjectFile
+        let checks = MSProjectChecks(path: path, shown: path)
         do { file = try MSProjectFile.read(data) } catch let m as MSProjectFile.Malformed {
             // Located in the file, as an import's bad cell is: FILE:LINE:COLUMN and a caret.
             let source = SourceFile(name: shown, text: String(decoding: data, as: UTF8.self))
@@ -261,7 +306,17 @@ struct MSProjectImporter {
             var e = RuntimeError(code: .cannotRead, message: m.message, range: SourceRange(at, min(at + 1, source.bytes.count)))
             e.source = source
             throw e
+        } catch var e as RuntimeError {
+            e.range = range
+            throw e
+        } catch let t as MSProjectFile.Truncated {
+            throw checks.error(.cannotRead, "the file ends before </Project> (truncated?): nothing of it is imported", at: t.place)
         }
+        // The model's rules, before anything is written (MSProjectChecks).
+        _ = file.renumberLegacyOutline()
+        let imported = file.tasks.filter { $0.uid != 0 && !$0.isNull && !$0.outline.isEmpty }
+        for t in imported { try checks.check(t) }
+        try checks.checkOutline(imported)
         let projectCode = code ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let db = session.db
         if case .integer = try db.scalar(AddSQL.projectByCode, [.text(projectCode)]) {
@@ -288,16 +343,15 @@ struct MSProjectImporter {
         // People: work resources by name (existing people are reused, as they are).
         var people = [Int: Int64]()
         let calendarUsers = file.calendarUsers
-        let maxCapacity = Catalog.entity(named: "people")?.field("capacity")?.bounds?.upperBound ?? 24
         for r in file.resources where r.uid != 0 && !r.name.isEmpty {
             if case .integer(let id) = try db.scalar(AddSQL.personByName, [.text(r.name)]) {
                 people[r.uid] = id
                 continue
             }
-            // Max units 1 is a full 8-hour day; more than PMQ's bound is cut to it.
-            let capacity = r.maxUnits.map { min(max($0 * 8, 0), maxCapacity) } ?? 8
+            // Max units 1 is a full 8-hour day; checked by `add person`'s rules.
+            let capacity = try checks.capacity(r)
             try db.run(MSProjectSQL.addPerson,
-                       [.text(r.name), .text(r.generic ? "team" : "person"), r.rate.map { .decimal($0 * 8) } ?? .null, text(r.group), text(r.email),
+                       [.text(r.name), .text(checks.kind(r)), r.rate.map { .decimal($0 * 8) } ?? .null, text(r.group), text(r.email),
                         .decimal((capacity * 100).rounded() / 100), text(r.account), .bool(!r.inactive)])
             let person = db.lastInsertID
             people[r.uid] = person
@@ -323,7 +377,7 @@ struct MSProjectImporter {
         var taskID = [Int: Int64]()
         var added = 0
         try session.loadCalendar()
-        for var t in file.tasks where t.uid != 0 && !t.isNull && !t.outline.isEmpty {
+        for var t in imported {
             // The finish is the last day worked: a finish written at or before the start of a
             // working day (08:00) ends the working day before it. The file's own finish is
             // taken, not start + duration: durations may be elapsed time, days of other
@@ -356,11 +410,22 @@ struct MSProjectImporter {
         // Links: MS Project's type codes are 0 FF, 1 FS, 2 SF, 3 SS; LinkLag is in tenths of
         // a minute, 4800 to an 8-hour working day.
         let types = [0: "FF", 1: "FS", 2: "SF", 3: "SS"]
+        let codes = Dictionary(imported.map { ($0.uid, $0.outline) }, uniquingKeysWith: { a, _ in a })
+        let links = AddExecutor(session: session)
         for t in file.tasks {
             guard let succ = taskID[t.uid] else { continue }
-            for l in t.links {
-                guard let pred = taskID[l.pred] else { continue }
-                // A pair the file links twice is one link: only a row made is journaled.
+            for l in t.links where !l.crossProject {
+                // A link to a task the file does not have would be lost without a word.
+                guard let pred = taskID[l.pred], let p = codes[l.pred] else {
+                    throw checks.error(.unknownRow, "task \(t.outline) has predecessor UID \(l.pred), which is no task of this file", at: l.place,
+                                       notes: ["remove the link, or give the file its predecessor task"])
+                }
+                // `add dependency`'s checks (itself, cycles); a pair the file links twice is one link.
+                do {
+                    guard try links.checkNewLink(pred: pred, succ: succ, shown: (p, t.outline), range: range) else { continue }
+                } catch let e as RuntimeError {
+                    throw checks.error(e.code, e.message, at: l.place, notes: e.notes)
+                }
                 guard try db.run(MSProjectSQL.addLink, [.integer(pred), .integer(succ), .text(types[l.type] ?? "FS"),
                                                         .decimal((Double(l.lag) / 4800 * 100).rounded() / 100)]) > 0 else { continue }
                 try session.journal.record(set, "dependencies", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
@@ -372,7 +437,7 @@ struct MSProjectImporter {
             // The owner at 100% is what owning means (docs/language.md, “Resources”): no R row is needed for it,
             // so PMQ's own export comes back as it was.
             if owner[a.task] == person, a.units == 1, ownerSeen.insert(a.task).inserted { continue }
-            try db.run(MSProjectSQL.addResponsible, [.integer(task), .integer(person), .decimal(a.units * 100)])
+            try db.run(MSProjectSQL.addResponsible, [.integer(task), .integer(person), .decimal(try checks.units(a))])
             try session.journal.record(set, "assignments", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
         }
         session.caches.forgetProjects()
