@@ -291,13 +291,17 @@ struct OutputWriterTests {
             for text in [model, "tasks select wbs, name, cost, tags", "count tasks", "tasks where wbs = \"9\" select wbs"] {
                 results += s.run(text).results
             }
-            // As the command prints them: a blank line before a table that follows another result.
-            var expected = "", printed = false
+            // As the command prints them: a blank line before a table that follows another result,
+            // and before a bare value that follows a table (H7, R1).
+            var expected = "", printed = false, afterTable = false
             for result in results {
                 guard let text = format.render(result) else { continue }
-                if case .rows = result, printed, format == .table || format == .markdown { expected += "\n" }
+                var isTable = false
+                if case .rows = result { isTable = true }
+                if printed, isTable || afterTable, format == .table || format == .markdown { expected += "\n" }
                 expected += text + "\n"
                 printed = true
+                afterTable = isTable
             }
             #expect(r.stdout == expected, "\(format)")
         }
