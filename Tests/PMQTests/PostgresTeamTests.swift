@@ -287,16 +287,22 @@ struct PostgresTeamTests {
         for t in [ana, ben] { t.send("\u{04}"); #expect(t.waitForExit()) }
     }
 
+    /// Tasks 1 and 2 of a project TEAM, and Ana's shell (the first URL) with a `begin` open.
+    static func anaInBegin(_ owner: String, _ urls: [String]) throws -> Terminal {
+        #expect(try PMQProcess.run(["--db", owner, "-e", "add project \"TEAM\"\nadd task \"A\" wbs 1 cost 1\nadd task \"B\" wbs 2 cost 2"]).status == 0)
+        let ana = try Terminal(["--db", urls[0]], env: ["PMQ_HISTORY": "/dev/null", "NO_COLOR": "1"])
+        #expect(ana.expect("pmq> "))
+        ana.line("begin", prompt: "pmq*> ")
+        return ana
+    }
+
     /// Review 7, W11: a colleague's shell left in `begin` froze every other writer (and
     /// `check`) until it committed. Now they give up after the busy timeout, as on SQLite.
     @Test("a writer facing a colleague's open begin gives up after 5 s with SQLite's busy error", .timeLimit(.minutes(10)))
     func busyLikeSQLite() throws {
         let (owner, urls, drop) = try Self.team(["ana", "ben"])
         defer { drop() }
-        #expect(try PMQProcess.run(["--db", owner, "-e", "add project \"TEAM\"\nadd task \"A\" wbs 1 cost 1\nadd task \"B\" wbs 2 cost 2"]).status == 0)
-        let ana = try Terminal(["--db", urls[0]], env: ["PMQ_HISTORY": "/dev/null", "NO_COLOR": "1"])
-        #expect(ana.expect("pmq> "))
-        ana.line("begin", prompt: "pmq*> ")
+        let ana = try Self.anaInBegin(owner, urls)
         #expect(ana.line("update tasks where wbs = 1 set cost = 10", prompt: "pmq*> ").contains("updated 1 task"))
         let started = Date()
         let ben = try PMQProcess.run(["--db", urls[1], "-e", "update tasks where wbs = 2 set cost = 20"])
@@ -316,10 +322,7 @@ struct PostgresTeamTests {
     func numberAfterColleague() throws {
         let (owner, urls, drop) = try Self.team(["ana", "ben"])
         defer { drop() }
-        #expect(try PMQProcess.run(["--db", owner, "-e", "add project \"TEAM\"\nadd task \"A\" wbs 1 cost 1\nadd task \"B\" wbs 2 cost 2"]).status == 0)
-        let ana = try Terminal(["--db", urls[0]], env: ["PMQ_HISTORY": "/dev/null", "NO_COLOR": "1"])
-        #expect(ana.expect("pmq> "))
-        ana.line("begin", prompt: "pmq*> ")
+        let ana = try Self.anaInBegin(owner, urls)
         #expect(ana.line("count tasks", prompt: "pmq*> ").contains("2"))
         let ben = try PMQProcess.run(["--db", urls[1], "-e", "add person \"Bob\""])
         #expect(ben.status == 0, "\(ben.stderr)")
