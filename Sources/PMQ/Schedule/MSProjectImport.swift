@@ -21,6 +21,8 @@ struct MSProjectFile {
         var actualStart: Day?, actualFinish: Day?
         /// `<Work>` in hours (PMQ's effort).
         var work: Double?
+        /// `<Duration>` in hours (a percent lag is a share of its predecessor's).
+        var durationHours: Double?
         /// `<Active>0</Active>`: Project 2010's inactive task (PMQ's cancelled).
         var active = true
         /// MSPDI ConstraintType: 0 ASAP, 1 ALAP, 2 MSO, 3 MFO, 4 SNET, 5 SNLT, 6 FNET, 7 FNLT.
@@ -34,7 +36,8 @@ struct MSProjectFile {
         var earlyStart: Day?, lateStart: Day?, totalSlack: Int?, critical: Bool?
     }
     /// A predecessor link; `crossProject`: a link to a task of another file (`<CrossProject>1`).
-    struct Link { var pred = 0, type = 1, lag = 0, crossProject = false, place = Place() }
+    /// `format`: `LagFormat` (19 and 20 are a percent of the predecessor's duration, `lag` then in tenths of a percent).
+    struct Link { var pred = 0, type = 1, lag = 0, format = 7, crossProject = false, place = Place() }
     struct Resource {
         var place = Place(), places: [String: Place] = [:]
         var uid = 0, name = "", isWork = true, rate: Double?, group = "", email = ""
@@ -48,6 +51,8 @@ struct MSProjectFile {
     var name = "", title = "", company = "", manager = "", start: Day?
     /// When a working day starts (`DefaultStartTime`); a finish at or before it ends the day before.
     var dayStart = "08:00:00"
+    /// A working day's length (`MinutesPerDay`, 480 when not given), for durations given in hours.
+    var minutesPerDay = 480.0
     var isProject = false
     /// The project calendar's UID (`<CalendarUID>` of the project; 1 when not given).
     var calendarUID: Int?
@@ -115,6 +120,15 @@ struct MSProjectFile {
         case 73, 74, 77, 85: return "an element or tag is not finished"
         default: return "XML parser error \(code)"
         }
+    }
+
+    /// A link's lag in working days. `LinkLag` is in tenths of a minute (4800 to an 8-hour
+    /// day), or for a percent lag (`LagFormat` 19, 20) in tenths of a percent of the
+    /// predecessor's duration, as MPXJ reads it: 500 after a 2-day task is 1 day (V18).
+    func lagDays(_ l: Link) -> Double {
+        guard l.format == 19 || l.format == 20 else { return Double(l.lag) / 4800 }
+        let pred = tasks.first { $0.uid == l.pred }?.durationHours ?? 0
+        return Double(l.lag) / 10 / 100 * pred * 60 / minutesPerDay
     }
 
     /// `PT40H30M0S` → 40.5 hours; nil for none or zero (MS Project writes PT0H0M0S for no work).
@@ -200,6 +214,7 @@ struct MSProjectFile {
             case ("Project", "Name"): file.name = value
             case ("Project", "Title"): file.title = value
             case ("Project", "DefaultStartTime") where value.count == 8: file.dayStart = value
+            case ("Project", "MinutesPerDay"): if let m = Double(value), m > 0 { file.minutesPerDay = m }
             case ("Project", "Company"): file.company = value
             case ("Project", "Manager"): file.manager = value
             case ("Project", "CalendarUID"): file.calendarUID = Int(value)
@@ -213,6 +228,7 @@ struct MSProjectFile {
             case ("Task", "Start"): task.start = MSProjectFile.day(value)
             case ("Task", "Finish"): task.finish = MSProjectFile.day(value); task.finishTime = String(value.dropFirst(11))
             case ("Task", "Work"): task.work = MSProjectFile.hours(value)
+            case ("Task", "Duration"): task.durationHours = MSProjectFile.hours(value)
             case ("Task", "Active"): task.active = value != "0"
             case ("Task", "Milestone"): task.milestone = value == "1"
             case ("Task", "Summary"): task.summary = value == "1"
@@ -236,6 +252,7 @@ struct MSProjectFile {
             case ("PredecessorLink", "PredecessorUID"): link.pred = Int(value) ?? 0
             case ("PredecessorLink", "Type"): link.type = Int(value) ?? 1
             case ("PredecessorLink", "LinkLag"): link.lag = Int(value) ?? 0
+            case ("PredecessorLink", "LagFormat"): link.format = Int(value) ?? 7
             case ("PredecessorLink", "CrossProject"): link.crossProject = value == "1"
             case (_, "PredecessorLink"): task.links.append(link)
             case ("Tasks", "Task"): file.tasks.append(task)
@@ -427,7 +444,7 @@ struct MSProjectImporter {
                     throw checks.error(e.code, e.message, at: l.place, notes: e.notes)
                 }
                 guard try db.run(MSProjectSQL.addLink, [.integer(pred), .integer(succ), .text(types[l.type] ?? "FS"),
-                                                        .decimal((Double(l.lag) / 4800 * 100).rounded() / 100)]) > 0 else { continue }
+                                                        .decimal((file.lagDays(l) * 100).rounded() / 100)]) > 0 else { continue }
                 try session.journal.record(set, "dependencies", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
             }
         }
