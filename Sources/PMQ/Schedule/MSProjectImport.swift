@@ -393,8 +393,16 @@ struct MSProjectImporter {
         // Tasks, by outline number (UID 0 is the project's own summary row).
         var taskID = [Int: Int64]()
         var added = 0
+        var lastingMilestones: [String] = []
         try session.loadCalendar()
         for var t in imported {
+            // "Mark task as milestone" on a task with a duration: MS Project keeps both, PMQ's
+            // milestone lasts 0 days. The work is kept (a task of its dates, not a milestone)
+            // and the report says so, rather than shortening the plan without a word (V19).
+            if t.milestone, !t.summary, (t.durationHours ?? 0) > 0, t.start != nil, t.finish != nil {
+                t.milestone = false
+                lastingMilestones.append(t.outline)
+            }
             // The finish is the last day worked: a finish written at or before the start of a
             // working day (08:00) ends the working day before it. The file's own finish is
             // taken, not start + duration: durations may be elapsed time, days of other
@@ -459,6 +467,11 @@ struct MSProjectImporter {
         }
         session.caches.forgetProjects()
         try session.loadCalendar()
-        return ChangeReport(verb: "imported", entity: "task", count: added, detail: nil, note: "project \(projectCode)")
+        var note = "project \(projectCode)"
+        if !lastingMilestones.isEmpty {
+            let shown = lastingMilestones.prefix(5).joined(separator: ", ") + (lastingMilestones.count > 5 ? ", ..." : "")
+            note += "; marked as milestones but lasting longer, imported as tasks of their dates: \(shown)"
+        }
+        return ChangeReport(verb: "imported", entity: "task", count: added, detail: nil, note: note)
     }
 }
