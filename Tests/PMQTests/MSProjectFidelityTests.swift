@@ -42,6 +42,37 @@ struct MSProjectFidelityTests {
         #expect(r[4] == [["1", "2026-03-02", "2026-03-04"], ["2", "2026-03-05", "2026-03-05"], ["3", "2026-03-02", "2026-03-02"]])
     }
 
+    /// ganttproject's weekends.xml shape: the Standard calendar has Thursday off and works
+    /// Saturday; MS Project dates a 5-day task from Monday 2010-09-20 to Saturday 09-25.
+    static let week = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Project xmlns="http://schemas.microsoft.com/project">
+        <Name>wk</Name><CalendarUID>1</CalendarUID>
+        <Calendars><Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar><WeekDays>
+        <WeekDay><DayType>1</DayType><DayWorking>0</DayWorking></WeekDay>
+        <WeekDay><DayType>2</DayType><DayWorking>1</DayWorking></WeekDay>
+        <WeekDay><DayType>3</DayType><DayWorking>1</DayWorking></WeekDay>
+        <WeekDay><DayType>4</DayType><DayWorking>1</DayWorking></WeekDay>
+        <WeekDay><DayType>5</DayType><DayWorking>0</DayWorking></WeekDay>
+        <WeekDay><DayType>6</DayType><DayWorking>1</DayWorking></WeekDay>
+        <WeekDay><DayType>7</DayType><DayWorking>1</DayWorking></WeekDay>
+        </WeekDays></Calendar></Calendars>
+        <Tasks>
+        <Task><UID>1</UID><Name>five days</Name><OutlineNumber>1</OutlineNumber><OutlineLevel>1</OutlineLevel><Start>2010-09-20T08:00:00</Start><Finish>2010-09-25T17:00:00</Finish><Duration>PT40H0M0S</Duration></Task>
+        </Tasks>
+        </Project>
+        """
+
+    @Test("V9: a working week other than Monday–Friday is kept within the plan as holidays and make-up days; schedule keeps MS Project's finish", arguments: TestEngine.all)
+    func workingWeek(_ engine: TestEngine) throws {
+        let r = try Self.run(Self.week, on: engine, today: "2010-09-20",
+                             ["holidays select day", "workdays select day", "use project \"W\"", "schedule", "tasks select wbs, start, finish", "print 2010-09-22 + 1wd"])
+        #expect(r[0][0][2].contains("the file's working week (Thursday off, Saturday working) kept as holidays and make-up days from 2010-09-20 to 2010-09-25"), "\(r[0])")
+        #expect(r[1] == [["2010-09-23"]])
+        #expect(r[2] == [["2010-09-25"]])
+        #expect(r[5] == [["1", "2010-09-20", "2010-09-25"]])
+    }
+
     @Test("V18: a percent lag (LagFormat 19) is that share of the predecessor's duration", arguments: TestEngine.all)
     func percentLag(_ engine: TestEngine) throws {
         // 50% (LinkLag 500, tenths of a percent, as MPXJ reads it) after a 2-day task: 1 day.

@@ -58,6 +58,9 @@ struct MSProjectFile {
     var calendarUID: Int?
     /// Each calendar's exceptions, by the calendar's UID.
     var exceptions: [Int: [Exception]] = [:]
+    /// Each calendar's working week as written (`<WeekDay>` without dates): ISO weekday
+    /// (1 Monday ... 7 Sunday) → whether it is a working day.
+    var weekDays: [Int: [Int: Bool]] = [:]
     /// The UIDs of the base calendars (shared, like "Standard"; not one resource's own).
     var baseCalendars = Set<Int>()
     /// How many resources use each calendar: one resource's own calendar holds their leave.
@@ -70,8 +73,38 @@ struct MSProjectFile {
 
     /// The project calendar's days off (holidays) and its working weekend days (make-up
     /// days), with the names of their exceptions ("" when none).
-    var holidays: [(day: Day, name: String)] { calendarDays(working: false) }
-    var workdays: [(day: Day, name: String)] { calendarDays(working: true).filter { $0.day.isWeekend } }
+    var holidays: [(day: Day, name: String)] { calendarDays(working: false) + weekDays(working: false) }
+    var workdays: [(day: Day, name: String)] { (calendarDays(working: true) + weekDays(working: true)).filter { $0.day.isWeekend } }
+
+    /// The plan's span: the project's start (else its first task's) to its last task's finish.
+    var planSpan: (from: Day, to: Day)? {
+        let starts = tasks.compactMap(\.start), finishes = tasks.compactMap(\.finish) + starts
+        guard let from = ([start].compactMap { $0 } + starts).min(), let to = finishes.max(), to >= from, to.number - from.number < 20_000 else { return nil }
+        return (from, to)
+    }
+
+    /// The week days the project calendar's working week differs on from PMQ's Monday–Friday,
+    /// as ISO weekdays: the working days it has off and the weekend days it works.
+    var weekDifferences: (off: [Int], on: [Int]) {
+        let week = weekDays[calendarUID ?? 1] ?? [:]
+        return (week.filter { !$0.value && $0.key <= 5 }.map(\.key).sorted(), week.filter { $0.value && $0.key >= 6 }.map(\.key).sorted())
+    }
+
+    /// A working week other than Monday–Friday, within the plan's span, as the days PMQ's
+    /// calendar can hold: a working day it has off is a holiday, a weekend day it works a
+    /// make-up day; an exception on the day wins (V9).
+    private func weekDays(working: Bool) -> [(day: Day, name: String)] {
+        let week = weekDays[calendarUID ?? 1] ?? [:]
+        guard !week.isEmpty, let span = planSpan else { return [] }
+        var excepted = Set<Int>()
+        for e in exceptions[calendarUID ?? 1] ?? [] { for n in e.from.number...e.to.number { excepted.insert(n) } }
+        var out: [(day: Day, name: String)] = []
+        for n in span.from.number...span.to.number where !excepted.contains(n) {
+            let d = Day(n)
+            if let w = week[d.weekday], w == working, working == d.isWeekend { out.append((d, "working week")) }
+        }
+        return out
+    }
 
     private func calendarDays(working: Bool) -> [(day: Day, name: String)] {
         var seen = Set<Day>(), out: [(day: Day, name: String)] = []
@@ -168,6 +201,8 @@ struct MSProjectFile {
         var resource = Resource()
         var assignment = Assignment()
         var exceptionFrom: Day?, exceptionTo: Day?, exceptionWorking = false, exceptionName = ""
+        /// A `<WeekDay>`'s `DayType`: 1 Sunday ... 7 Saturday, 0 an exception (2003's form).
+        var weekDayType = 0
         var recurrence = MSPDIRecurrence()
         var baselineNumber = 0
         /// The calendar being read (its UID comes first in it).
@@ -190,7 +225,7 @@ struct MSProjectFile {
             case "PredecessorLink": link = Link(); link.place = here
             case "Resource" where parent == "Resources": resource = Resource(); resource.place = here
             case "Assignment" where parent == "Assignments": assignment = Assignment(); assignment.place = here
-            case "Exception", "WeekDay": exceptionFrom = nil; exceptionTo = nil; exceptionWorking = false; exceptionName = ""; recurrence = MSPDIRecurrence()
+            case "Exception", "WeekDay": exceptionFrom = nil; exceptionTo = nil; exceptionWorking = false; exceptionName = ""; recurrence = MSPDIRecurrence(); weekDayType = 0
             case "Baseline": baselineNumber = 0
             default: break
             }
@@ -277,6 +312,7 @@ struct MSProjectFile {
             case ("TimePeriod", "ToDate"): exceptionTo = MSProjectFile.day(value)
             case ("Exception", "DayWorking"), ("WeekDay", "DayWorking"): exceptionWorking = value == "1"
             case ("Exception", "Name"): exceptionName = value
+            case ("WeekDay", "DayType"): weekDayType = Int(value) ?? 0
             case ("Exception", "Type"): recurrence.type = Int(value) ?? 0
             case ("Exception", "Period"): recurrence.period = Int(value)
             case ("Exception", "DaysOfWeek"): recurrence.daysOfWeek = Int(value)
@@ -293,6 +329,9 @@ struct MSProjectFile {
                 for d in recurrence.days(from: from, to: exceptionTo) {
                     file.exceptions[calendar, default: []].append(.init(from: d, to: d, working: exceptionWorking, name: exceptionName))
                 }
+            case (_, "WeekDay") where exceptionFrom == nil && (1...7).contains(weekDayType):
+                // A day of the week: ISO weekday (DayType 1 is Sunday).
+                file.weekDays[calendar, default: [:]][weekDayType == 1 ? 7 : weekDayType - 1] = exceptionWorking
             case (_, "Exception"), (_, "WeekDay"):
                 if let from = exceptionFrom, let to = exceptionTo, to >= from, to.number - from.number < 400 {
                     file.exceptions[calendar, default: []].append(.init(from: from, to: to, working: exceptionWorking, name: exceptionName))
@@ -468,6 +507,12 @@ struct MSProjectImporter {
         session.caches.forgetProjects()
         try session.loadCalendar()
         var note = "project \(projectCode)"
+        let week = file.weekDifferences
+        if !(week.off.isEmpty && week.on.isEmpty), let span = file.planSpan {
+            let names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+            let parts = week.off.map { names[$0 - 1] + " off" } + week.on.map { names[$0 - 1] + " working" }
+            note += "; the file's working week (\(parts.joined(separator: ", "))) kept as holidays and make-up days from \(span.from) to \(span.to)"
+        }
         if !lastingMilestones.isEmpty {
             let shown = lastingMilestones.prefix(5).joined(separator: ", ") + (lastingMilestones.count > 5 ? ", ..." : "")
             note += "; marked as milestones but lasting longer, imported as tasks of their dates: \(shown)"
