@@ -25,7 +25,14 @@ enum ImportCell {
         switch f.type {
         case .text:
             guard case .text(let s) = cell else {
-                if case .number(let n) = cell { return .text(formatNumber(n)) }   // a WBS code written as a JSON number
+                // A whole JSON number reads as its digits (`"wbs": 3`); any other would come
+                // back in its shortest form, not as written (`1.10` is not `1.1`): refused (V8).
+                if case .number(let n) = cell {
+                    guard n == n.rounded(), abs(n) < 1e15 else {
+                        throw fail("\(f.name) takes text, not the number \(shown): write it in quotes as it should read (\"1.10\", not 1.10, which is the number 1.1)")
+                    }
+                    return try rules(.text(formatNumber(n)))
+                }
                 throw fail("\(f.name) takes text, not \(shown)")
             }
             return try rules(.text(s))
