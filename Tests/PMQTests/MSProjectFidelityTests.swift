@@ -73,6 +73,16 @@ struct MSProjectFidelityTests {
         #expect(r[5] == [["1", "2010-09-20", "2010-09-25"]])
     }
 
+    @Test("V5: names keep their spaces, Work is read to the second", arguments: TestEngine.all)
+    func namesAndWork(_ engine: TestEngine) throws {
+        let xml = F.project([F.task(1, "1", "<Work>PT0H7M30S</Work>").replacingOccurrences(of: "<Name>T1</Name>", with: "<Name>  spaces  </Name>")],
+                            resources: ["<Resource><UID>1</UID><Name> spaced </Name><Type>1</Type></Resource>"],
+                            assignments: ["<Assignment><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>1</Units></Assignment>"])
+        let r = try Self.run(xml, on: engine, ["tasks select name, owner, effort", "people select name"])
+        #expect(r[1] == [["  spaces  ", " spaced ", "0.125"]])
+        #expect(r[2] == [[" spaced "]])
+    }
+
     @Test("V18: a percent lag (LagFormat 19) is that share of the predecessor's duration", arguments: TestEngine.all)
     func percentLag(_ engine: TestEngine) throws {
         // 50% (LinkLag 500, tenths of a percent, as MPXJ reads it) after a 2-day task: 1 day.

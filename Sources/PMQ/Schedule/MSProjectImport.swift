@@ -165,7 +165,8 @@ struct MSProjectFile {
     }
 
     /// `PT40H30M0S` → 40.5 hours; nil for none or zero (MS Project writes PT0H0M0S for no work).
-    static func hours(_ s: String) -> Double? {
+    /// `places`: decimals kept (Work to the second, V5: `PT0H7M30S` is 0.125 h, not 0.13).
+    static func hours(_ s: String, places: Int = 2) -> Double? {
         guard s.hasPrefix("PT") else { return nil }
         var total = 0.0, number = ""
         for c in s.dropFirst(2) {
@@ -176,7 +177,8 @@ struct MSProjectFile {
             default: number.append(c)
             }
         }
-        let rounded = (total * 100).rounded() / 100
+        let scale = pow(10, Double(places))
+        let rounded = (total * scale).rounded() / scale
         return rounded > 0 ? rounded : nil
     }
 
@@ -257,12 +259,13 @@ struct MSProjectFile {
             case ("Calendar", "IsBaseCalendar") where value == "1" || value == "true": file.baseCalendars.insert(calendar)
             case ("Project", "StartDate"): file.start = MSProjectFile.day(value)
             case ("Task", "UID"): task.uid = Int(value) ?? 0
-            case ("Task", "Name"): task.name = value
+            // Names as written, spaces around them too (MPXJ keeps them; a person's name is a key) (V5).
+            case ("Task", "Name"): task.name = value.isEmpty ? "" : text
             case ("Task", "OutlineNumber"): task.outline = value
             case ("Task", "OutlineLevel"): task.outlineLevel = Int(value)
             case ("Task", "Start"): task.start = MSProjectFile.day(value)
             case ("Task", "Finish"): task.finish = MSProjectFile.day(value); task.finishTime = String(value.dropFirst(11))
-            case ("Task", "Work"): task.work = MSProjectFile.hours(value)
+            case ("Task", "Work"): task.work = MSProjectFile.hours(value, places: 9)
             case ("Task", "Duration"): task.durationHours = MSProjectFile.hours(value)
             case ("Task", "Active"): task.active = value != "0"
             case ("Task", "Milestone"): task.milestone = value == "1"
@@ -292,7 +295,7 @@ struct MSProjectFile {
             case (_, "PredecessorLink"): task.links.append(link)
             case ("Tasks", "Task"): file.tasks.append(task)
             case ("Resource", "UID"): resource.uid = Int(value) ?? 0
-            case ("Resource", "Name"): resource.name = value
+            case ("Resource", "Name"): resource.name = value.isEmpty ? "" : text
             case ("Resource", "Type"): resource.isWork = value == "1"
             case ("Resource", "StandardRate"): resource.rate = Double(value)
             case ("Resource", "Group"): resource.group = value
