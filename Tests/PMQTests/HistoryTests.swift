@@ -61,6 +61,17 @@ struct HistoryTests {
         #expect(try PMQProcess.run(["--db", named, "--format", "csv", "-e", "journal select user limit 1"]).stdout == "user\nli.wei\n")
     }
 
+    @Test("W23: undo on a shared file takes back the last change set, whoever booked it (as on a server)")
+    func undoWhoever() throws {
+        let db = PMQProcess.tempDB("undo-users.db")
+        #expect(try PMQProcess.run(["--db", db, "-e", model], env: ["PMQ_USER": "owner"]).status == 0)
+        #expect(try PMQProcess.run(["--db", db, "-e", "update tasks where wbs = 1 set cost = 11"], env: ["PMQ_USER": "ana"]).status == 0)
+        #expect(try PMQProcess.run(["--db", db, "-e", "update tasks where wbs = 2 set cost = 22"], env: ["PMQ_USER": "ben"]).status == 0)
+        let undo = try PMQProcess.run(["--db", db, "-e", "undo"], env: ["PMQ_USER": "ana"])
+        #expect(undo.status == 0 && undo.stderr.contains("undid change 3"), "\(undo.stdout)\(undo.stderr)")
+        #expect(try PMQProcess.run(["--db", db, "--format", "csv", "-e", "tasks select cost"]).stdout == "cost\n11\n5000\n")
+    }
+
     @Test("a dry run's diff names rows and references by key, deleted ones too")
     func dryRunKeys() throws {
         let db = PMQProcess.tempDB("diff.db")

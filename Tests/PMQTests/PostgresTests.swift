@@ -117,6 +117,36 @@ struct PostgresTests {
         #expect(bad.stderr.contains("cannot connect to PostgreSQL at 127.0.0.1:1"), "\(bad.stderr)")
     }
 
+    @Test("W10: a URL without a database is refused (no schema in the maintenance database); the scheme in any case")
+    func urlWithoutDatabaseAndUpperCaseScheme() throws {
+        let base = try #require(TestPostgres.url)
+        var parts = try #require(URLComponents(string: base))
+        parts.path = ""
+        parts.query = nil
+        let bare = try #require(parts.string)
+        for url in [bare, bare + "/"] {
+            do { _ = try Session(path: url); Issue.record("opened \(url)") } catch let e as StoreError {
+                #expect(e.kind == .cannotOpen)
+                #expect(e.message.contains("name the database: postgresql://USER@HOST[:PORT]/DB"), "\(e.message)")
+            }
+        }
+        let cli = try PMQProcess.run(["--db", bare, "-e", "count tasks"])
+        #expect(cli.status == 1 && cli.stdout.isEmpty, "\(cli.stdout)")
+        #expect(cli.stderr.contains("name the database"), "\(cli.stderr)")
+        // `dbname=` names it too.
+        parts.query = "dbname=" + String(try #require(URLComponents(string: base)).path.dropFirst())
+        #expect(PostgresEngine.namesDatabase(try #require(parts.string)))
+
+        let url = try TestPostgres.freshURL()
+        defer { TestPostgres.drop(url) }
+        #expect(try PMQProcess.run(["--db", url, "-e", model]).status == 0)
+        for scheme in ["POSTGRESQL://", "Postgres://"] {
+            let upper = scheme + url.dropFirst("postgresql://".count)
+            let r = try PMQProcess.run(["--db", upper, "-e", "count tasks"])
+            #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "\(scheme): \(r.stderr)")
+        }
+    }
+
     @Test("the C ABI opens a server URL")
     func cABI() throws {
         let url = try TestPostgres.freshURL()

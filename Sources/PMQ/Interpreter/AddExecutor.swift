@@ -32,6 +32,7 @@ struct AddExecutor {
             if a.entity.table == "costs" { try fillCost(a, &cols) }
             if a.entity.table == "defects" { try checkOrder(a, "found", "fixed") }
             if a.entity.table == "assignments" { try refuseSameAssignment(cols, a) }
+            if a.entity.table == "workdays" { try refuseHoliday(cols, a) }
             if let key = a.entity.key { try UniqueTitles.refuseTaken(a.entity, a.value(key), a.range(of: key), db) }
             try insert(a.entity.table, cols, a)
             let detail = a.entity.key.flatMap { a.value($0) }.map { quoted(ConstantEvaluator.text($0)) }
@@ -40,6 +41,18 @@ struct AddExecutor {
     }
 
     private func quoted(_ s: String) -> String { "\"\(s)\"" }
+
+    /// A make-up day on a holiday would be added and have no effect: the holiday wins in the
+    /// calendar. Refused, naming the holiday (V13).
+    private func refuseHoliday(_ cols: [String: Value], _ a: TAdd) throws {
+        guard case .date(let d)? = cols["day"] else { return }
+        var holiday: Value?
+        try session.db.query(CalendarSQL.holidayOn, [.date(d)]) { s in holiday = s[1] }
+        guard let name = holiday else { return }
+        let named = name.isNull ? "" : " (\(ConstantEvaluator.text(name)))"
+        throw RuntimeError(code: .conflict, message: "\(d.iso) is a holiday\(named): it cannot be a make-up day too", range: a.range(of: "day"),
+                           notes: ["to work on it, delete the holiday first: delete holidays where day = \(d.iso)"])
+    }
 
     /// Plain values and references of every field but the task-specific ones.
     private func common(_ a: TAdd, into cols: inout [String: Value], project: Int64? = nil) throws {

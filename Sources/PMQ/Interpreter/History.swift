@@ -72,11 +72,9 @@ struct History {
         }
         // undo: the newest change (or redo) not undone yet. redo: the newest undo not
         // undone yet, as long as no new change came after it (a new change ends the redo chain).
-        // On a server several people share the journal: undo and redo take the user's own
-        // change sets only (?2 is the user there, null on a file of one's own).
+        // Whoever booked it, on a file (shared or not) as on a server: the engines agree (W23).
         let sql = redo ? JournalSQL.redoTarget : JournalSQL.undoTarget
-        let user: Value = db.databaseUser == nil ? .null : .text(session.journal.user)
-        guard case .integer(let target) = try db.scalar(sql, [session.journal.currentSet.map { .integer($0) } ?? .null, user]) else {
+        guard case .integer(let target) = try db.scalar(sql, [session.journal.currentSet.map { .integer($0) } ?? .null]) else {
             throw RuntimeError(code: .cannotUndo, message: redo ? "nothing to redo" : "nothing to undo", range: range)
         }
         var entries: [(table: String, row: Int64, field: String, old: Value, new: Value)] = []

@@ -158,6 +158,31 @@ extension SessionContext {
         if count > Checker.maxPivotColumns {
             throw RuntimeError(code: .tooComplex, message: "pivot by this gives \(count) columns, more than \(Checker.maxPivotColumns): narrow the rows with where", range: by.range)
         }
+        // With `having`, a column only for the values that occur in the groups it keeps: a
+        // group it drops must not leave a column that is null in every row (V3). One more
+        // statement, the query's own groups, counts each value's rows.
+        if q.having != nil, !values.isEmpty {
+            let seen = TQuery(entity: q.entity)
+            seen.filter = q.filter
+            seen.groupBy = q.groupBy
+            seen.having = q.having
+            seen.sourceSet = q.sourceSet
+            seen.base = q.base
+            seen.traversal = q.traversal
+            seen.asOf = q.asOf
+            seen.columns = q.columns
+            let count = TExpr(.aggregate(.count, nil), .number, by.range)
+            for (i, v) in values.enumerated() {
+                seen.columns.append(.init(name: "pivot_\(i)", expr: TExpr(.pivotCell(value: count, by: match, equals: v.match), .number, by.range)))
+            }
+            let c = compiled(seen)
+            let first = q.columns.count
+            var used = Set<Int>()
+            try db.query(c.sql, try bindings(c)) { s in
+                for i in 0..<values.count where !s[first + i].isNull { used.insert(i) }
+            }
+            values = values.enumerated().filter { used.contains($0.offset) }.map(\.element)
+        }
         // Step 2: one statement; each cell is a conditional aggregate.
         let out = TQuery(entity: q.entity)
         out.filter = q.filter

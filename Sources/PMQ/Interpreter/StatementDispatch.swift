@@ -200,7 +200,23 @@ struct StatementDispatch {
             let page = try HTMLReport(session: context).render(range)
             context.pendingFiles.append((target, path, page, range))
             emit(.change(ChangeReport(verb: "wrote", entity: "report", count: 1, detail: path)))
-        case .addHoliday(let from, let to, let name, _):
+        case .addHoliday(let from, let to, let name, let range):
+            // A make-up day is a working day: a holiday on it would be a contradiction that the
+            // holiday won without a word (V13). The user says which one goes.
+            var makeUp: (day: Value, name: Value)?
+            try db.query(CalendarSQL.workdayBetween, [.date(from), .date(to)]) { s in makeUp = (s[0], s[1]) }
+            if let (day, dayName) = makeUp {
+                // A day is stored as its number on SQLite.
+                let shown: String
+                switch day {
+                case .integer(let n): shown = Day(Int(n)).iso
+                case .date(let d): shown = d.iso
+                default: shown = ConstantEvaluator.text(day)
+                }
+                let named = dayName.isNull ? "" : " (\(ConstantEvaluator.text(dayName)))"
+                throw RuntimeError(code: .conflict, message: "\(shown) is a make-up day\(named): it cannot be a holiday too", range: range,
+                                   notes: ["to make it a day off, delete the make-up day first: delete workdays where day = \(shown)"])
+            }
             // Journaled like any row (undo takes it back, `as of` an earlier day is without it):
             // a day that is a holiday already takes the new name.
             let set = try context.journal.set()

@@ -140,9 +140,20 @@ struct Parser {
             if current.isEOF { return nil }
             do {
                 depth = 0
+                let first = current
                 let s = try parseStatement()
                 if !current.isNewline && !current.isEOF {
+                    // `updte tasks set ...`: the statement read so far is one unknown word and the
+                    // rest follows it; the word, not the rest, is what is wrong (W16). Said as the
+                    // checker says it for the word alone.
+                    // A saved query followed by a misspelt clause (`mine selct wbs`) keeps that hint.
                     let hint = misspeltKeyword(after: s)
+                    if hint.isEmpty, s.range == first.range, case .identifier = first.kind, !Keywords.isSource(first.text) {
+                        let statement = Suggestions.didYouMean(first.text, Keywords.statements)
+                        if !statement.isEmpty {
+                            throw Failure(diagnostic: Diagnostic(.unknownEntity, "unknown entity \"\(first.text)\"\(statement)", at: first.range))
+                        }
+                    }
                     var d = failure("expected the end of the statement").diagnostic
                     d.message += hint
                     throw Failure(diagnostic: d)

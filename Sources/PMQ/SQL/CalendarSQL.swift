@@ -21,4 +21,6 @@ enum CalendarSQL {
     static let holidayOn = "SELECT id, name FROM holidays WHERE day = ?1"
     static let addHoliday = "INSERT INTO holidays (day, name) VALUES (?1, ?2)"
     static let renameHoliday = "UPDATE holidays SET name = ?1 WHERE id = ?2"
+    /// The first make-up day from ?1 to ?2: `add holiday` over one is refused (V13).
+    static let workdayBetween = "SELECT day, name FROM workdays WHERE day BETWEEN ?1 AND ?2 ORDER BY day LIMIT 1"
 }

@@ -4,14 +4,14 @@
 /// `filter` is `1` for every project or `project = ?1` for one, so ?1 is the project when
 /// there is one and the statement's other parameters follow it.
 enum HealthSQL {
-    /// Leaf tasks with a cost: planned start and finish (the baseline's when it has both
+    /// Leaf tasks with a cost or a baseline cost: planned start and finish (the baseline's when it has both
     /// dates), cost, progress, planned cost (the baseline cost when set) and owner.
     static func leafPlan(tasks: String, filter: String) -> String {
         """
         SELECT CASE WHEN baseline_start IS NOT NULL AND baseline_finish IS NOT NULL THEN baseline_start ELSE start END,
                CASE WHEN baseline_start IS NOT NULL AND baseline_finish IS NOT NULL THEN baseline_finish ELSE finish END,
                cost, progress, coalesce(baseline_cost, cost), owner
-        FROM \(tasks) t WHERE \(filter) AND cost IS NOT NULL
+        FROM \(tasks) t WHERE \(filter) AND (cost IS NOT NULL OR baseline_cost IS NOT NULL)
         AND NOT EXISTS (SELECT 1 FROM \(tasks) c WHERE c.project IS t.project AND c.parent_wbs = t.wbs)
         """
     }

@@ -33,15 +33,15 @@ extension JournalSQL {
 
     static let setHasEntries = "SELECT id FROM journal_entries WHERE set_id = ?1 LIMIT 1"
 
-    /// ?1 = the set in progress (never a target), ?2 = the user on a server (null on a file:
-    /// undo and redo take the user's own change sets only).
-    private static let own = "(CAST(?2 AS TEXT) IS NULL OR s.user = ?2)"
+    /// ?1 = the set in progress (never a target). Whoever booked a set, on a file or a server:
+    /// every statement behaves as on SQLite (spec §8.8), and `undo` reverts the last change
+    /// set (§6); the journal says whose it was (W23).
     /// The newest change (or redo) not undone yet.
     static let undoTarget =
-        "SELECT s.id FROM journal_sets s WHERE s.kind IN ('change', 'redo') AND s.undone_by IS NULL AND s.id IS NOT ?1 AND \(own) ORDER BY s.id DESC LIMIT 1"
+        "SELECT s.id FROM journal_sets s WHERE s.kind IN ('change', 'redo') AND s.undone_by IS NULL AND s.id IS NOT ?1 ORDER BY s.id DESC LIMIT 1"
     /// The newest undo not undone yet, as long as no new change came after it (a new change ends the redo chain).
     static let redoTarget =
-        "SELECT s.id FROM journal_sets s WHERE s.kind = 'undo' AND s.undone_by IS NULL AND s.id IS NOT ?1 AND \(own) AND NOT EXISTS (SELECT 1 FROM journal_sets n WHERE n.kind = 'change' AND n.id > s.id AND n.id IS NOT ?1 AND (CAST(?2 AS TEXT) IS NULL OR n.user = ?2)) ORDER BY s.id DESC LIMIT 1"
+        "SELECT s.id FROM journal_sets s WHERE s.kind = 'undo' AND s.undone_by IS NULL AND s.id IS NOT ?1 AND NOT EXISTS (SELECT 1 FROM journal_sets n WHERE n.kind = 'change' AND n.id > s.id AND n.id IS NOT ?1) ORDER BY s.id DESC LIMIT 1"
 
     /// A set's entries, newest first (the order undo walks them).
     static let entriesOfSetNewestFirst =

@@ -28,7 +28,9 @@ struct HealthReport {
         let args: [Value] = project.map { [.integer($0)] } ?? []
         var pv = 0.0, ev = 0.0, costSum = 0.0
         try db.query(HealthSQL.leafPlan(tasks: tasksTable, filter: filter), args) { s in
-            guard let cost = s[2].number else { return }
+            // A task with a baseline cost and no current cost (a re-estimate that cleared it) is
+            // still planned by its baseline (V10); it earns and adds to BAC nothing.
+            let cost = s[2].number ?? 0
             costSum += cost
             ev += cost * (s[3].number ?? 0) / 100
             // Planned value follows the baseline when there is one: re-planning must not move it.

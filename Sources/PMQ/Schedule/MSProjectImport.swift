@@ -21,6 +21,8 @@ struct MSProjectFile {
         var actualStart: Day?, actualFinish: Day?
         /// `<Work>` in hours (PMQ's effort).
         var work: Double?
+        /// `<Duration>` in hours (a percent lag is a share of its predecessor's).
+        var durationHours: Double?
         /// `<Active>0</Active>`: Project 2010's inactive task (PMQ's cancelled).
         var active = true
         /// MSPDI ConstraintType: 0 ASAP, 1 ALAP, 2 MSO, 3 MFO, 4 SNET, 5 SNLT, 6 FNET, 7 FNLT.
@@ -34,7 +36,8 @@ struct MSProjectFile {
         var earlyStart: Day?, lateStart: Day?, totalSlack: Int?, critical: Bool?
     }
     /// A predecessor link; `crossProject`: a link to a task of another file (`<CrossProject>1`).
-    struct Link { var pred = 0, type = 1, lag = 0, crossProject = false, place = Place() }
+    /// `format`: `LagFormat` (19 and 20 are a percent of the predecessor's duration, `lag` then in tenths of a percent).
+    struct Link { var pred = 0, type = 1, lag = 0, format = 7, crossProject = false, place = Place() }
     struct Resource {
         var place = Place(), places: [String: Place] = [:]
         var uid = 0, name = "", isWork = true, rate: Double?, group = "", email = ""
@@ -48,11 +51,16 @@ struct MSProjectFile {
     var name = "", title = "", company = "", manager = "", start: Day?
     /// When a working day starts (`DefaultStartTime`); a finish at or before it ends the day before.
     var dayStart = "08:00:00"
+    /// A working day's length (`MinutesPerDay`, 480 when not given), for durations given in hours.
+    var minutesPerDay = 480.0
     var isProject = false
     /// The project calendar's UID (`<CalendarUID>` of the project; 1 when not given).
     var calendarUID: Int?
     /// Each calendar's exceptions, by the calendar's UID.
     var exceptions: [Int: [Exception]] = [:]
+    /// Each calendar's working week as written (`<WeekDay>` without dates): ISO weekday
+    /// (1 Monday ... 7 Sunday) → whether it is a working day.
+    var weekDays: [Int: [Int: Bool]] = [:]
     /// The UIDs of the base calendars (shared, like "Standard"; not one resource's own).
     var baseCalendars = Set<Int>()
     /// How many resources use each calendar: one resource's own calendar holds their leave.
@@ -65,8 +73,38 @@ struct MSProjectFile {
 
     /// The project calendar's days off (holidays) and its working weekend days (make-up
     /// days), with the names of their exceptions ("" when none).
-    var holidays: [(day: Day, name: String)] { calendarDays(working: false) }
-    var workdays: [(day: Day, name: String)] { calendarDays(working: true).filter { $0.day.isWeekend } }
+    var holidays: [(day: Day, name: String)] { calendarDays(working: false) + weekDays(working: false) }
+    var workdays: [(day: Day, name: String)] { (calendarDays(working: true) + weekDays(working: true)).filter { $0.day.isWeekend } }
+
+    /// The plan's span: the project's start (else its first task's) to its last task's finish.
+    var planSpan: (from: Day, to: Day)? {
+        let starts = tasks.compactMap(\.start), finishes = tasks.compactMap(\.finish) + starts
+        guard let from = ([start].compactMap { $0 } + starts).min(), let to = finishes.max(), to >= from, to.number - from.number < 20_000 else { return nil }
+        return (from, to)
+    }
+
+    /// The week days the project calendar's working week differs on from PMQ's Monday–Friday,
+    /// as ISO weekdays: the working days it has off and the weekend days it works.
+    var weekDifferences: (off: [Int], on: [Int]) {
+        let week = weekDays[calendarUID ?? 1] ?? [:]
+        return (week.filter { !$0.value && $0.key <= 5 }.map(\.key).sorted(), week.filter { $0.value && $0.key >= 6 }.map(\.key).sorted())
+    }
+
+    /// A working week other than Monday–Friday, within the plan's span, as the days PMQ's
+    /// calendar can hold: a working day it has off is a holiday, a weekend day it works a
+    /// make-up day; an exception on the day wins (V9).
+    private func weekDays(working: Bool) -> [(day: Day, name: String)] {
+        let week = weekDays[calendarUID ?? 1] ?? [:]
+        guard !week.isEmpty, let span = planSpan else { return [] }
+        var excepted = Set<Int>()
+        for e in exceptions[calendarUID ?? 1] ?? [] { for n in e.from.number...e.to.number { excepted.insert(n) } }
+        var out: [(day: Day, name: String)] = []
+        for n in span.from.number...span.to.number where !excepted.contains(n) {
+            let d = Day(n)
+            if let w = week[d.weekday], w == working, working == d.isWeekend { out.append((d, "working week")) }
+        }
+        return out
+    }
 
     private func calendarDays(working: Bool) -> [(day: Day, name: String)] {
         var seen = Set<Day>(), out: [(day: Day, name: String)] = []
@@ -117,8 +155,18 @@ struct MSProjectFile {
         }
     }
 
+    /// A link's lag in working days. `LinkLag` is in tenths of a minute (4800 to an 8-hour
+    /// day), or for a percent lag (`LagFormat` 19, 20) in tenths of a percent of the
+    /// predecessor's duration, as MPXJ reads it: 500 after a 2-day task is 1 day (V18).
+    func lagDays(_ l: Link) -> Double {
+        guard l.format == 19 || l.format == 20 else { return Double(l.lag) / 4800 }
+        let pred = tasks.first { $0.uid == l.pred }?.durationHours ?? 0
+        return Double(l.lag) / 10 / 100 * pred * 60 / minutesPerDay
+    }
+
     /// `PT40H30M0S` → 40.5 hours; nil for none or zero (MS Project writes PT0H0M0S for no work).
-    static func hours(_ s: String) -> Double? {
+    /// `places`: decimals kept (Work to the second, V5: `PT0H7M30S` is 0.125 h, not 0.13).
+    static func hours(_ s: String, places: Int = 2) -> Double? {
         guard s.hasPrefix("PT") else { return nil }
         var total = 0.0, number = ""
         for c in s.dropFirst(2) {
@@ -129,7 +177,8 @@ struct MSProjectFile {
             default: number.append(c)
             }
         }
-        let rounded = (total * 100).rounded() / 100
+        let scale = pow(10, Double(places))
+        let rounded = (total * scale).rounded() / scale
         return rounded > 0 ? rounded : nil
     }
 
@@ -154,6 +203,8 @@ struct MSProjectFile {
         var resource = Resource()
         var assignment = Assignment()
         var exceptionFrom: Day?, exceptionTo: Day?, exceptionWorking = false, exceptionName = ""
+        /// A `<WeekDay>`'s `DayType`: 1 Sunday ... 7 Saturday, 0 an exception (2003's form).
+        var weekDayType = 0
         var recurrence = MSPDIRecurrence()
         var baselineNumber = 0
         /// The calendar being read (its UID comes first in it).
@@ -176,7 +227,7 @@ struct MSProjectFile {
             case "PredecessorLink": link = Link(); link.place = here
             case "Resource" where parent == "Resources": resource = Resource(); resource.place = here
             case "Assignment" where parent == "Assignments": assignment = Assignment(); assignment.place = here
-            case "Exception", "WeekDay": exceptionFrom = nil; exceptionTo = nil; exceptionWorking = false; exceptionName = ""; recurrence = MSPDIRecurrence()
+            case "Exception", "WeekDay": exceptionFrom = nil; exceptionTo = nil; exceptionWorking = false; exceptionName = ""; recurrence = MSPDIRecurrence(); weekDayType = 0
             case "Baseline": baselineNumber = 0
             default: break
             }
@@ -200,6 +251,7 @@ struct MSProjectFile {
             case ("Project", "Name"): file.name = value
             case ("Project", "Title"): file.title = value
             case ("Project", "DefaultStartTime") where value.count == 8: file.dayStart = value
+            case ("Project", "MinutesPerDay"): if let m = Double(value), m > 0 { file.minutesPerDay = m }
             case ("Project", "Company"): file.company = value
             case ("Project", "Manager"): file.manager = value
             case ("Project", "CalendarUID"): file.calendarUID = Int(value)
@@ -207,12 +259,14 @@ struct MSProjectFile {
             case ("Calendar", "IsBaseCalendar") where value == "1" || value == "true": file.baseCalendars.insert(calendar)
             case ("Project", "StartDate"): file.start = MSProjectFile.day(value)
             case ("Task", "UID"): task.uid = Int(value) ?? 0
-            case ("Task", "Name"): task.name = value
+            // Names as written, spaces around them too (MPXJ keeps them; a person's name is a key) (V5).
+            case ("Task", "Name"): task.name = value.isEmpty ? "" : text
             case ("Task", "OutlineNumber"): task.outline = value
             case ("Task", "OutlineLevel"): task.outlineLevel = Int(value)
             case ("Task", "Start"): task.start = MSProjectFile.day(value)
             case ("Task", "Finish"): task.finish = MSProjectFile.day(value); task.finishTime = String(value.dropFirst(11))
-            case ("Task", "Work"): task.work = MSProjectFile.hours(value)
+            case ("Task", "Work"): task.work = MSProjectFile.hours(value, places: 9)
+            case ("Task", "Duration"): task.durationHours = MSProjectFile.hours(value)
             case ("Task", "Active"): task.active = value != "0"
             case ("Task", "Milestone"): task.milestone = value == "1"
             case ("Task", "Summary"): task.summary = value == "1"
@@ -236,11 +290,12 @@ struct MSProjectFile {
             case ("PredecessorLink", "PredecessorUID"): link.pred = Int(value) ?? 0
             case ("PredecessorLink", "Type"): link.type = Int(value) ?? 1
             case ("PredecessorLink", "LinkLag"): link.lag = Int(value) ?? 0
+            case ("PredecessorLink", "LagFormat"): link.format = Int(value) ?? 7
             case ("PredecessorLink", "CrossProject"): link.crossProject = value == "1"
             case (_, "PredecessorLink"): task.links.append(link)
             case ("Tasks", "Task"): file.tasks.append(task)
             case ("Resource", "UID"): resource.uid = Int(value) ?? 0
-            case ("Resource", "Name"): resource.name = value
+            case ("Resource", "Name"): resource.name = value.isEmpty ? "" : text
             case ("Resource", "Type"): resource.isWork = value == "1"
             case ("Resource", "StandardRate"): resource.rate = Double(value)
             case ("Resource", "Group"): resource.group = value
@@ -260,6 +315,7 @@ struct MSProjectFile {
             case ("TimePeriod", "ToDate"): exceptionTo = MSProjectFile.day(value)
             case ("Exception", "DayWorking"), ("WeekDay", "DayWorking"): exceptionWorking = value == "1"
             case ("Exception", "Name"): exceptionName = value
+            case ("WeekDay", "DayType"): weekDayType = Int(value) ?? 0
             case ("Exception", "Type"): recurrence.type = Int(value) ?? 0
             case ("Exception", "Period"): recurrence.period = Int(value)
             case ("Exception", "DaysOfWeek"): recurrence.daysOfWeek = Int(value)
@@ -276,6 +332,9 @@ struct MSProjectFile {
                 for d in recurrence.days(from: from, to: exceptionTo) {
                     file.exceptions[calendar, default: []].append(.init(from: d, to: d, working: exceptionWorking, name: exceptionName))
                 }
+            case (_, "WeekDay") where exceptionFrom == nil && (1...7).contains(weekDayType):
+                // A day of the week: ISO weekday (DayType 1 is Sunday).
+                file.weekDays[calendar, default: [:]][weekDayType == 1 ? 7 : weekDayType - 1] = exceptionWorking
             case (_, "Exception"), (_, "WeekDay"):
                 if let from = exceptionFrom, let to = exceptionTo, to >= from, to.number - from.number < 400 {
                     file.exceptions[calendar, default: []].append(.init(from: from, to: to, working: exceptionWorking, name: exceptionName))
@@ -376,8 +435,16 @@ struct MSProjectImporter {
         // Tasks, by outline number (UID 0 is the project's own summary row).
         var taskID = [Int: Int64]()
         var added = 0
+        var lastingMilestones: [String] = []
         try session.loadCalendar()
         for var t in imported {
+            // "Mark task as milestone" on a task with a duration: MS Project keeps both, PMQ's
+            // milestone lasts 0 days. The work is kept (a task of its dates, not a milestone)
+            // and the report says so, rather than shortening the plan without a word (V19).
+            if t.milestone, !t.summary, (t.durationHours ?? 0) > 0, t.start != nil, t.finish != nil {
+                t.milestone = false
+                lastingMilestones.append(t.outline)
+            }
             // The finish is the last day worked: a finish written at or before the start of a
             // working day (08:00) ends the working day before it. The file's own finish is
             // taken, not start + duration: durations may be elapsed time, days of other
@@ -427,7 +494,7 @@ struct MSProjectImporter {
                     throw checks.error(e.code, e.message, at: l.place, notes: e.notes)
                 }
                 guard try db.run(MSProjectSQL.addLink, [.integer(pred), .integer(succ), .text(types[l.type] ?? "FS"),
-                                                        .decimal((Double(l.lag) / 4800 * 100).rounded() / 100)]) > 0 else { continue }
+                                                        .decimal((file.lagDays(l) * 100).rounded() / 100)]) > 0 else { continue }
                 try session.journal.record(set, "dependencies", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
             }
         }
@@ -442,6 +509,17 @@ struct MSProjectImporter {
         }
         session.caches.forgetProjects()
         try session.loadCalendar()
-        return ChangeReport(verb: "imported", entity: "task", count: added, detail: nil, note: "project \(projectCode)")
+        var note = "project \(projectCode)"
+        let week = file.weekDifferences
+        if !(week.off.isEmpty && week.on.isEmpty), let span = file.planSpan {
+            let names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+            let parts = week.off.map { names[$0 - 1] + " off" } + week.on.map { names[$0 - 1] + " working" }
+            note += "; the file's working week (\(parts.joined(separator: ", "))) kept as holidays and make-up days from \(span.from) to \(span.to)"
+        }
+        if !lastingMilestones.isEmpty {
+            let shown = lastingMilestones.prefix(5).joined(separator: ", ") + (lastingMilestones.count > 5 ? ", ..." : "")
+            note += "; marked as milestones but lasting longer, imported as tasks of their dates: \(shown)"
+        }
+        return ChangeReport(verb: "imported", entity: "task", count: added, detail: nil, note: note)
     }
 }

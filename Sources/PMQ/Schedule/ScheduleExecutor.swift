@@ -15,6 +15,19 @@
 /// Moves are journaled (undo takes them back); the float fields are derived and rewritten
 /// only where they changed.
 struct ScheduleExecutor {
+    /// A lag of a fraction of a day as whole days, as MS Project dates it: the lag runs from
+    /// the predecessor's finish (FS, FF) or start (SS, SF), and the successor is dated on the
+    /// day that time falls in. A start bound takes the day the lag ends in (round down: `FS
+    /// lag 0.5d` after a Thursday finish starts Friday, `lag 1.5d` Monday, `lag -0.5d`
+    /// Thursday); a finish bound needs that day's end (round up: `FF lag 0.5d` finishes a day
+    /// later). Whole lags are as written (V18).
+    static func wholeDays(lag: Double, type: CPMNetwork.LinkType) -> Double {
+        switch type {
+        case .fs, .ss: return (lag + 1e-9).rounded(.down)
+        case .ff, .sf: return (lag - 1e-9).rounded(.up)
+        }
+    }
+
     let session: SessionContext
     private var db: any Engine { session.db }
 
@@ -293,7 +306,7 @@ struct ScheduleExecutor {
         try db.query(ScheduleSQL.links) { s in
             guard let p = s.integer(0), let q = s.integer(1), p >= 0, q >= 0, p <= maxID, q <= maxID else { return }
             let type = CPMNetwork.LinkType(rawValue: Int(s.integer(2) ?? 0)) ?? .fs
-            let lag = Int32(clamping: s.number(3).flatMap { $0.rounded().safeInt } ?? 0)
+            let lag = Int32(clamping: s.number(3).flatMap { ScheduleExecutor.wholeDays(lag: $0, type: type).safeInt } ?? 0)
             let a = node[Int(p)], b = node[Int(q)]
             // Leaf to leaf, nearly every link: no lists made.
             if a >= 0, b >= 0 {

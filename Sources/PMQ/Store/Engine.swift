@@ -240,7 +240,9 @@ protocol RowTable: AnyObject {
 /// (nil: in memory).
 public enum Store {
     public static func isServerURL(_ location: String) -> Bool {
-        location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
+        // The scheme in any case (RFC 3986 §3.1): `POSTGRESQL://` is no file name (W10).
+        let scheme = location.prefix(13).lowercased()
+        return scheme.hasPrefix("postgresql://") || scheme.hasPrefix("postgres://")
     }
 
     /// `initialize` adds PMQ's tables to a database that holds other tables and no PMQ schema

@@ -25,8 +25,29 @@ public final class PostgresEngine: Engine {
 
     /// Connects; a failure says which host and database, and the server's reason.
     public init(url: String) throws {
+        let url = PostgresEngine.lowerCaseScheme(url)
         self.url = url
+        if !PostgresEngine.namesDatabase(url) {
+            throw StoreError(.cannotOpen, "cannot open database \(PostgresEngine.shown(url)): name the database: postgresql://USER@HOST[:PORT]/DB "
+                             + "(without one the server's default is used, most often its maintenance database)")
+        }
         try connect()
+    }
+
+    /// The URL with its scheme in lower case, as libpq reads it: a scheme is case-insensitive
+    /// (RFC 3986 §3.1), so `POSTGRESQL://...` names the same server (W10).
+    static func lowerCaseScheme(_ url: String) -> String {
+        guard let colon = url.firstIndex(of: ":") else { return url }
+        return url[..<colon].lowercased() + url[colon...]
+    }
+
+    /// Whether the URL names a database, as its path (`/DB`) or a `dbname=` parameter. Without
+    /// one libpq picks the user's name, often the maintenance database `postgres`, and PMQ
+    /// would put its tables there (W10). A URL `URLComponents` cannot read is left to libpq.
+    static func namesDatabase(_ url: String) -> Bool {
+        guard let c = URLComponents(string: url) else { return true }
+        if !c.path.drop(while: { $0 == "/" }).isEmpty { return true }
+        return c.queryItems?.contains { $0.name == "dbname" && !($0.value ?? "").isEmpty } ?? false
     }
 
     deinit { close() }

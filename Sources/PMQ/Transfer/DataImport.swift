@@ -147,6 +147,12 @@ struct DataImporter {
             if record.cells.count > header.count {
                 throw located("this row has \(record.cells.count) cells but the header has \(header.count)", [], .line(start), column: header.count)
             }
+            // A short row is most often a file cut off or a line broken in an unquoted cell:
+            // every row gives every column, an empty cell being a field not given (V12).
+            if record.cells.count < header.count {
+                throw located("this row has \(record.cells.count) \(record.cells.count == 1 ? "cell" : "cells") but the header has \(header.count)",
+                              ["give every column, leaving a cell empty for a field not given (a,b,,)"], .line(start), column: record.cells.count - 1)
+            }
             cells.removeAll(keepingCapacity: true)
             for (i, text) in record.cells.enumerated() where !text.isEmpty {
                 // A quoted cell keeps its line breaks as written (so an export imports back

@@ -25,7 +25,14 @@ enum ImportCell {
         switch f.type {
         case .text:
             guard case .text(let s) = cell else {
-                if case .number(let n) = cell { return .text(formatNumber(n)) }   // a WBS code written as a JSON number
+                // A whole JSON number reads as its digits (`"wbs": 3`); any other would come
+                // back in its shortest form, not as written (`1.10` is not `1.1`): refused (V8).
+                if case .number(let n) = cell {
+                    guard n == n.rounded(), abs(n) < 1e15 else {
+                        throw fail("\(f.name) takes text, not the number \(shown): write it in quotes as it should read (\"1.10\", not 1.10, which is the number 1.1)")
+                    }
+                    return try rules(.text(formatNumber(n)))
+                }
                 throw fail("\(f.name) takes text, not \(shown)")
             }
             return try rules(.text(s))
@@ -35,7 +42,7 @@ enum ImportCell {
             case .number(let x): n = x
             case .text(let s):
                 let t = trimmed(s)
-                guard let x = Double(t.utf8.contains(95) ? t.replacingOccurrences(of: "_", with: "") : t), x.isFinite else {
+                guard let x = decimal(t.utf8.contains(95) ? t.replacingOccurrences(of: "_", with: "") : t), x.isFinite else {
                     throw fail("\(f.name): \(shown) is not a number")
                 }
                 n = x
@@ -96,10 +103,10 @@ enum ImportCell {
         case .number(let n): days = n
         case .text(let raw):
             let s = trimmed(raw).lowercased()
-            if let n = Double(s) { days = n }
-            else if s.hasSuffix("wd"), let n = Double(s.dropLast(2)) { days = n; workdays = true }
-            else if s.hasSuffix("d"), let n = Double(s.dropLast()) { days = n }
-            else if s.hasSuffix("w"), let n = Double(s.dropLast()) { days = n * 7 }
+            if let n = decimal(s) { days = n }
+            else if s.hasSuffix("wd"), let n = decimal(s.dropLast(2)) { days = n; workdays = true }
+            else if s.hasSuffix("d"), let n = decimal(s.dropLast()) { days = n }
+            else if s.hasSuffix("w"), let n = decimal(s.dropLast()) { days = n * 7 }
             else { throw fail() }
         default: throw fail()
         }
@@ -113,6 +120,15 @@ enum ImportCell {
         let t = trimmed(s)
         if t.utf8.count > 10, let i = t.firstIndex(of: "T"), t.distance(from: t.startIndex, to: i) == 10 { return Day(iso: String(t.prefix(10))) }
         return Day(iso: t)
+    }
+
+    /// A number as a spreadsheet writes one: digits with an optional sign, point and exponent.
+    /// Swift's `Double(_:)` also reads C's hexadecimal forms (`0x32` is 50, `0x1p3` 8) and
+    /// `inf`/`nan`: a cell like `0x32` (an id, a colour) is no number here (V7).
+    static func decimal<S: StringProtocol>(_ s: S) -> Double? {
+        guard s.utf8.contains(where: { $0 >= 48 && $0 <= 57 }),
+              s.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 43 || $0 == 45 || $0 == 46 || $0 == 101 || $0 == 69 }) else { return nil }
+        return Double(String(s))
     }
 
     /// Spaces and tabs around a cell taken off, without Foundation's cost when there are none.
