@@ -97,20 +97,28 @@ struct SQLGenerator {
             if o.hasSuffix(".wbs_key") { groups.append(o) }
         }
 
-        var sql: String
+        // The statement is written into this one buffer, clause by clause (the clauses
+        // are made in the order their parameters are numbered, not in the text's order).
+        var sql = SQLText(capacity: SQLGenerator.statementCapacity)
+        sql.put("SELECT ")
         if idsOnly {
-            sql = "SELECT \(root).id"
+            sql.append(root)
+            sql.put(".id")
         } else if q.isCount && q.groupBy.isEmpty && q.limit == nil && q.offset == nil && !q.aggregatesOnly {
-            sql = "SELECT \(dialect.countAll)"
+            sql.append(dialect.countAll)
         } else {
             // Raw columns are the values a change statement computes (`set finish = finish + 5d`):
             // a date past the range is kept as it is, for the statement to refuse it by name,
             // rather than made null and stored (datesInRange).
             let guarding = guardDates
             if q.rawColumns { guardDates = false }
-            let cols = q.columns.enumerated().map { i, c in "\(q.rawColumns ? expr(c.expr) : output(c.expr)) AS c\(i)" }
+            for (i, c) in q.columns.enumerated() {
+                if i > 0 { sql.put(", ") }
+                if q.rawColumns { write(c.expr, into: &sql) } else { writeOutput(c.expr, into: &sql) }
+                sql.put(" AS ")
+                sql.append(SQLGenerator.columnAlias(i))
+            }
             guardDates = guarding
-            sql = "SELECT " + cols.joined(separator: ", ")
         }
         var order: [String] = []
         // A select item inside an ORDER BY expression (`order by c * 2`) is written out, as in
@@ -153,16 +161,42 @@ struct SQLGenerator {
             return AsOfSQL.count(q.entity.table, root: root, rest: rest, versions: asOfMark(asOfTables.count - 1), day: day)
         }
         let from = source(q.entity.table)
-        sql += " FROM \(from) \(root)"
-        for j in level.joins { sql += " " + j.sql }
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        if !groups.isEmpty { sql += " GROUP BY " + groups.joined(separator: ", ") + having }
-        if !order.isEmpty { sql += " ORDER BY " + order.joined(separator: ", ") }
-        sql += limit + offset
-        if q.isCount && !idsOnly && !(q.groupBy.isEmpty && q.limit == nil && q.offset == nil && !q.aggregatesOnly) {
-            sql = "SELECT \(dialect.countAll) FROM (\(sql))"
+        sql.put(" FROM ")
+        sql.append(from)
+        sql.put(" ")
+        sql.append(root)
+        for j in level.joins {
+            sql.put(" ")
+            sql.append(j.sql)
         }
-        return sql
+        SQLGenerator.append(conditions, separator: " AND ", after: " WHERE ", to: &sql)
+        if !groups.isEmpty {
+            SQLGenerator.append(groups, separator: ", ", after: " GROUP BY ", to: &sql)
+            sql.append(having)
+        }
+        SQLGenerator.append(order, separator: ", ", after: " ORDER BY ", to: &sql)
+        sql.append(limit)
+        sql.append(offset)
+        if q.isCount && !idsOnly && !(q.groupBy.isEmpty && q.limit == nil && q.offset == nil && !q.aggregatesOnly) {
+            return "SELECT \(dialect.countAll) FROM (\(sql.string))"
+        }
+        return sql.string
+    }
+
+    /// Room for a typical statement, so it is written without growing the buffer.
+    private static let statementCapacity = 1024
+    /// `c0` to `c63`, made once: every select item of every query is named by one.
+    private static let columnAliases = (0..<64).map { "c\($0)" }
+    private static func columnAlias(_ i: Int) -> String { i < columnAliases.count ? columnAliases[i] : "c\(i)" }
+
+    /// Appends `head` and the parts with `separator` between them; nothing when there are none.
+    private static func append(_ parts: [String], separator: StaticString, after head: StaticString, to out: inout SQLText) {
+        guard !parts.isEmpty else { return }
+        out.put(head)
+        for (i, p) in parts.enumerated() {
+            if i > 0 { out.put(separator) }
+            out.append(p)
+        }
     }
 
     /// What picks a query's rows: its source (milestones, a traversal, a set, a saved query) and `where`.
@@ -325,14 +359,18 @@ struct SQLGenerator {
             } else {
                 counter += 1
                 let a = "j\(counter)"
-                let on: String
-                if case .computed(.parent) = hop.storage {
-                    on = "\(a).wbs = \(current).parent_wbs AND \(a).project IS \(current).project"
-                } else {
-                    on = "\(a).id = \(current).\(hop.column ?? hop.name)"
-                }
                 let table = source(next.table)
-                levels[level].joins.append((key, "LEFT JOIN \(table) \(a) ON \(on)", a))
+                var join = SQLText(capacity: 96)
+                join.put("LEFT JOIN "); join.append(table); join.put(" "); join.append(a); join.put(" ON ")
+                if case .computed(.parent) = hop.storage {
+                    // a.wbs = current.parent_wbs AND a.project IS current.project
+                    join.append(a); join.put(".wbs = "); join.append(current); join.put(".parent_wbs AND ")
+                    join.append(a); join.put(".project IS "); join.append(current); join.put(".project")
+                } else {
+                    // a.id = current.column
+                    join.append(a); join.put(".id = "); join.append(current); join.put("."); join.append(hop.column ?? hop.name)
+                }
+                levels[level].joins.append((key, join.string, a))
                 current = a
             }
         }
@@ -358,29 +396,78 @@ struct SQLGenerator {
             levels.removeLast()
             return "(SELECT \(field) FROM temp.\(SQLGenerator.snapshotTable(slot)) \(v) \(joins) WHERE \(v).id = \(bindVariable(slot)))"
         }
-        guard !levels.isEmpty, (path.outer ?? 0) < levels.count else { return "NULL" }
+        var out = SQLText()
+        writeField(path, into: &out)
+        return out.string
+    }
+
+    /// `fieldSQL`, appended to `out`: a column as `alias.column`, a computed field in place.
+    private mutating func writeField(_ path: FieldPath, into out: inout SQLText) {
+        if path.rootVariable != nil {
+            out.append(fieldSQL(path))
+            return
+        }
+        guard !levels.isEmpty, (path.outer ?? 0) < levels.count else {
+            out.put("NULL")
+            return
+        }
         let a = alias(for: path)
         switch path.field.storage {
-        case .column(let c): return "\(a).\(c)"
-        case .computed(let c): return computed(c, a)
+        case .column(let c):
+            out.append(a)
+            out.put(".")
+            out.append(c)
+        case .computed(let c):
+            writeComputed(c, a, into: &out)
+        }
+    }
+
+    /// The computed fields a typical query reads, appended to `out`; the rest through `computed`.
+    private mutating func writeComputed(_ c: ComputedField, _ a: String, into out: inout SQLText) {
+        func column(_ name: String) {
+            out.append(a)
+            out.put(".")
+            out.append(name)
+        }
+        switch c {
+        case .duration:
+            // (CASE WHEN a.milestone THEN 0 ELSE a.finish - a.start + 1 END)
+            out.put("(CASE WHEN "); column("milestone"); out.put(" THEN 0 ELSE "); column("finish"); out.put(" - "); column("start"); out.put(" + 1 END)")
+        case .late:
+            // status is never null and always one of the enum's values, so ELSE covers todo/doing/blocked.
+            // (CASE a.status WHEN 'done' THEN (CASE WHEN a.actual_finish - a.finish > 0 THEN a.actual_finish - a.finish ELSE 0 END)
+            //  WHEN 'cancelled' THEN 0 ELSE (CASE WHEN a.finish < today THEN today - a.finish ELSE 0 END) END)
+            let today = todaySQL()
+            out.put("(CASE "); column("status"); out.put(" WHEN 'done' THEN (CASE WHEN ")
+            column("actual_finish"); out.put(" - "); column("finish"); out.put(" > 0 THEN ")
+            column("actual_finish"); out.put(" - "); column("finish"); out.put(" ELSE 0 END)")
+            out.put(" WHEN 'cancelled' THEN 0 ELSE (CASE WHEN "); column("finish"); out.put(" < "); out.append(today)
+            out.put(" THEN "); out.append(today); out.put(" - "); column("finish"); out.put(" ELSE 0 END) END)")
+        case .overdue:
+            // (CASE WHEN a.status IN ('todo', 'doing', 'blocked') AND a.finish < today THEN 1 ELSE 0 END)
+            let today = todaySQL()
+            out.put("(CASE WHEN "); column("status"); out.put(" IN ('todo', 'doing', 'blocked') AND "); column("finish")
+            out.put(" < "); out.append(today); out.put(" THEN 1 ELSE 0 END)")
+        case .remaining:
+            // (a.finish - today)
+            let today = todaySQL()
+            out.put("("); column("finish"); out.put(" - "); out.append(today); out.put(")")
+        case .slip:
+            out.put("("); column("finish"); out.put(" - "); column("baseline_finish"); out.put(")")
+        case .score:
+            out.put("("); column("probability"); out.put(" * "); column("impact"); out.put(")")
+        default:
+            out.append(computed(c, a))
         }
     }
 
     /// The pinned computed fields of docs/language.md, “The model”, as SQL over the row aliased `a`.
     private mutating func computed(_ c: ComputedField, _ a: String) -> String {
         switch c {
-        case .duration:
-            return "(CASE WHEN \(a).milestone THEN 0 ELSE \(a).finish - \(a).start + 1 END)"
-        case .late:
-            // status is never null and always one of the enum's values, so ELSE covers todo/doing/blocked.
-            let today = todaySQL()
-            return "(CASE \(a).status WHEN 'done' THEN (CASE WHEN \(a).actual_finish - \(a).finish > 0 THEN \(a).actual_finish - \(a).finish ELSE 0 END)"
-                + " WHEN 'cancelled' THEN 0 ELSE (CASE WHEN \(a).finish < \(today) THEN \(today) - \(a).finish ELSE 0 END) END)"
-        case .overdue:
-            let today = todaySQL()
-            return "(CASE WHEN \(a).status IN ('todo', 'doing', 'blocked') AND \(a).finish < \(today) THEN 1 ELSE 0 END)"
-        case .remaining:
-            return "(\(a).finish - \(todaySQL()))"
+        case .duration, .late, .overdue, .remaining, .slip, .score:
+            var out = SQLText()
+            writeComputed(c, a, into: &out)
+            return out.string
         case .level:
             return "(length(\(a).wbs) - length(replace(\(a).wbs, '.', '')) + 1)"
         case .actualCost:
@@ -396,10 +483,6 @@ struct SQLGenerator {
         case .overallocated:
             // Uncorrelated: the load is computed once for the whole query, not once a person.
             return "(CASE WHEN \(a).id IN (SELECT ox.person FROM \(source("load")) ox WHERE ox.over) THEN 1 ELSE 0 END)"
-        case .slip:
-            return "(\(a).finish - \(a).baseline_finish)"
-        case .score:
-            return "(\(a).probability * \(a).impact)"
         case .parent:
             return "(SELECT px.id FROM \(source("tasks")) px WHERE px.wbs = \(a).parent_wbs AND px.project IS \(a).project)"
         case .scheduled(let column):
@@ -547,13 +630,29 @@ struct SQLGenerator {
     /// A condition in a WHERE: the same as `expr`, but positive uses of `overdue` take the
     /// form an index on (status, finish) can serve.
     private mutating func condition(_ e: TExpr) -> String {
+        var out = SQLText()
+        writeCondition(e, into: &out)
+        return out.string
+    }
+
+    /// `condition`, appended to `out`.
+    private mutating func writeCondition(_ e: TExpr, into out: inout SQLText) {
         switch e.kind {
         case .field(let p):
             if case .computed(.overdue) = p.field.storage {
                 let a = alias(for: p)
-                return "(\(a).status IN ('todo', 'doing', 'blocked') AND \(a).finish < \(todaySQL()))"
+                // (a.status IN ('todo', 'doing', 'blocked') AND a.finish < today)
+                let today = todaySQL()
+                out.put("(")
+                out.append(a)
+                out.put(".status IN ('todo', 'doing', 'blocked') AND ")
+                out.append(a)
+                out.put(".finish < ")
+                out.append(today)
+                out.put(")")
+                return
             }
-            return expr(e)
+            write(e, into: &out)
         case .logic(let op, _, _):
             var operands = chain(e, op)
             if op == .and {
@@ -565,9 +664,19 @@ struct SQLGenerator {
                     operands = operands.indices.sorted { (costs[$0], $0) < (costs[$1], $1) }.map { operands[$0] }
                 }
             }
-            return joined(operands.map { condition($0) }, op)
+            guard operands.count <= SQLGenerator.flatChain else {
+                out.append(joined(operands.map { condition($0) }, op))
+                return
+            }
+            // `joined` for a chain that needs no grouping: (a AND b AND c).
+            out.put("(")
+            for (i, x) in operands.enumerated() {
+                if i > 0 { out.put(op == .and ? " AND " : " OR ") }
+                writeCondition(x, into: &out)
+            }
+            out.put(")")
         default:
-            return expr(e)
+            write(e, into: &out)
         }
     }
 
@@ -602,6 +711,27 @@ struct SQLGenerator {
 
     /// An expression as it is shown: references as their key.
     mutating func output(_ e: TExpr) -> String {
+        var out = SQLText()
+        writeOutput(e, into: &out)
+        return out.string
+    }
+
+    /// `output`, appended to `out`.
+    private mutating func writeOutput(_ e: TExpr, into out: inout SQLText) {
+        // A field of the row (most select items): the column, or the key of the row it refers to.
+        if case .field(let p) = e.kind {
+            if case .reference(let target) = p.field.type, let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
+                writeField(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf), into: &out)
+            } else {
+                writeField(p, into: &out)
+            }
+            return
+        }
+        out.append(outputText(e))
+    }
+
+    /// `output` for everything but a field.
+    private mutating func outputText(_ e: TExpr) -> String {
         // One switch: each `if case` on `e.kind` copied the node's payload to test it.
         switch e.kind {
         case .caseWhen(let branches, let otherwise):
@@ -615,10 +745,6 @@ struct SQLGenerator {
         case .variable(let slot):
             if case .reference(let target) = e.type, let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
                 return fieldSQL(FieldPath(root: def, rootVariable: slot, hops: [], field: kf))
-            }
-        case .field(let p):
-            if case .reference(let target) = p.field.type, let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
-                return fieldSQL(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf))
             }
         default:
             break
@@ -679,11 +805,79 @@ struct SQLGenerator {
 
     mutating func expr(_ e: TExpr) -> String {
         switch e.kind {
+        case .value, .field, .compare, .logic:
+            var out = SQLText()
+            write(e, into: &out)
+            return out.string
+        default:
+            return exprText(e)
+        }
+    }
+
+    /// `expr`, appended to `out`: the kinds a typical query is made of are written in place,
+    /// the rest through `exprText`.
+    private mutating func write(_ e: TExpr, into out: inout SQLText) {
+        switch e.kind {
         case .value(let v):
-            if case .null = v { return e.type.stored.map(dialect.typedNull) ?? "NULL" }
-            return bind(v)
+            if case .null = v {
+                out.append(e.type.stored.map(dialect.typedNull) ?? "NULL")
+                return
+            }
+            out.append(bind(v))
         case .field(let p):
-            return fieldSQL(p)
+            writeField(p, into: &out)
+        case .compare(let op, let x, let y):
+            // As in `exprText`: contains, enums in their listed order, WBS codes naturally.
+            if op == .contains || op == .notContains {
+                out.append(exprText(e))
+                return
+            }
+            if op.isOrdering {
+                if case .enumeration = x.type {
+                    out.append(exprText(e))
+                    return
+                }
+                if let a = wbsSortKey(x), let b = wbsSortKey(y) {
+                    out.put("(")
+                    out.append(a)
+                    out.put(" ")
+                    out.append(op.rawValue)
+                    out.put(" ")
+                    out.append(b)
+                    out.put(")")
+                    return
+                }
+            }
+            // (x op y)
+            out.put("(")
+            write(x, into: &out)
+            out.put(" ")
+            out.append(op.rawValue)
+            out.put(" ")
+            write(y, into: &out)
+            out.put(")")
+        case .logic(let op, _, _):
+            let operands = chain(e, op)
+            guard operands.count <= SQLGenerator.flatChain else {
+                out.append(joined(operands.map { expr($0) }, op))
+                return
+            }
+            out.put("(")
+            for (i, x) in operands.enumerated() {
+                if i > 0 { out.put(op == .and ? " AND " : " OR ") }
+                write(x, into: &out)
+            }
+            out.put(")")
+        default:
+            out.append(exprText(e))
+        }
+    }
+
+    /// `expr` for the kinds `write` does not write in place.
+    private mutating func exprText(_ e: TExpr) -> String {
+        switch e.kind {
+        case .value, .field:
+            return expr(e)
         case .not(let x):
             return "(NOT \(expr(x)))"
         case .negate(let x):
@@ -721,8 +915,8 @@ struct SQLGenerator {
                 return "(\(a) \(op.rawValue) \(b))"
             }
             return "(\(expr(x)) \(op.rawValue) \(expr(y)))"
-        case .logic(let op, _, _):
-            return joined(chain(e, op).map { expr($0) }, op)
+        case .logic:
+            return expr(e)
         case .inList(let x, let ys, let negated):
             if ys.isEmpty { return negated ? "1" : "0" }
             return "(\(expr(x))\(negated ? " NOT" : "") IN (\(ys.map { expr($0) }.joined(separator: ", "))))"
