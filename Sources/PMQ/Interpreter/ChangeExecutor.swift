@@ -21,9 +21,26 @@ struct ChangeExecutor {
     /// `shifting`: `shift` pins a task that has not started with `constraint = snet`.
     func update(_ target: TQuery, _ values: [(field: FieldDef, value: UpdateValue)], _ range: SourceRange, verb: String = "updated",
                 cacheable: Bool = false, shifting: Bool = false) throws -> ChangeReport {
+        guard target.entity.field("id") != nil else { throw RuntimeError(code: .missingValue, message: "no id", range: range) }
+        if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
+        // The steps depend on the statement alone when no value is looked up or counted as
+        // the statement runs: made once for a statement a loop runs again and again.
+        let reusable = cacheable && !shifting && values.allSatisfy { v in
+            switch v.value { case .expr, .duration: return true; case .reference, .workdays: return false }
+        }
+        if reusable, let known = session.updateSteps(for: target) {
+            return try run(known, target, range, verb: verb)
+        }
+        let steps = try makeSteps(target, values, range, cacheable: cacheable, shifting: shifting)
+        if reusable { session.rememberUpdateSteps(steps, for: target) }
+        return try run(steps, target, range, verb: verb)
+    }
+
+    /// Plans an update: the scratch table's columns, the rules, and the SQL text of each step.
+    private func makeSteps(_ target: TQuery, _ values: [(field: FieldDef, value: UpdateValue)], _ range: SourceRange,
+                           cacheable: Bool, shifting: Bool) throws -> UpdateSteps {
         let entity = target.entity
         guard let idField = entity.field("id") else { throw RuntimeError(code: .missingValue, message: "no id", range: range) }
-        if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
         var plan = ScratchPlan(entity: entity, range: range)
         plan.add(name: "id", idField)
 
@@ -136,28 +153,52 @@ struct ChangeExecutor {
             select = session.compiled(target.sameRows(columns: columns))
             if cacheable, !shifting { session.rememberChangeSQL(select, for: target) }
         }
-        let matched = try db.fillScratch("pmq_rows", columns: columns.count, maxColumns: ChangeExecutor.scratchColumns,
-                                         select: select.sql, args: try session.bindings(select))
-        defer { _ = try? db.run(ChangeSQL.clearScratch) }
-        if matched == 0, let code = target.namedTask { throw RuntimeError(code: .unknownRow, message: "unknown task \(code)", range: range) }
-
         // A summary named on its own refuses a rolled-up field; in bulk it is left to follow its children.
+        var summaryCheck: (sql: String, field: String)?
         if let flag = plan.summaryColumn {
             // In the statement's order (a Set's order differs from run to run).
             let named = assignments.filter { explicit.contains($0.column) && $0.field.rolledUp }
-            if target.namedTask != nil, let first = named.first {
-                let rows = try keys(entity, ChangeSQL.scratchIDs(where: ChangeSQL.isSummary(flag)))
-                if !rows.isEmpty {
-                    throw RuntimeError(code: .rolledUp, message: "\(rows.joined(separator: ", ")) is a summary: its \(first.field.name) rolls up from its children",
-                                       range: range, notes: ["change the tasks below it instead, e.g. update tasks where wbs under \(target.namedTask ?? "") and not summary set ..."])
-                }
+            if let first = named.first { summaryCheck = (ChangeSQL.scratchIDs(where: ChangeSQL.isSummary(flag)), first.field.name) }
+        }
+        var title: String?
+        if UniqueTitles.applies(to: entity), let key = entity.key, let a = assignments.first(where: { $0.field.name == key }) {
+            title = ChangeSQL.firstTakenTitle(table: entity.table, key: a.column, new: a.new, old: a.old)
+        }
+        return UpdateSteps(
+            entity: entity, columnCount: columns.count, select: select, summaryCheck: summaryCheck,
+            derived: plan.derived.map { (ChangeSQL.deriveInScratch($0.sql), $0.args) },
+            keyed: plan.keyedReferences.map { (ChangeSQL.firstUnknownKey(keyColumn: $0.keyColumn, idColumn: $0.idColumn), $0.target, $0.range) },
+            title: title,
+            refusals: plan.refusals.map { (ChangeSQL.scratchIDs(where: $0.condition), $0.message) },
+            checks: validation(entity, assignments.filter { !isKnownValid($0.field, columns[$0.new].expr) || plan.isDerived($0) },
+                               startCol: plan.startColumn, finishCol: plan.finishColumn),
+            journal: assignments.map { ChangeSQL.journalAssignment(table: entity.table, column: $0.column, old: $0.old, new: $0.new) },
+            apply: assignments.map { (ChangeSQL.applyJournal(table: entity.table, column: $0.column), $0.field.name) },
+            changed: assignments.count == 1 ? ChangeSQL.entriesSince : ChangeSQL.rowsChangedSince,
+            summariesLeft: plan.summaryColumn.map { ChangeSQL.summariesLeft(flag: $0) },
+            movesTasks: entity.table == "tasks" && assignments.contains(where: { $0.column == "project" || $0.column == "wbs" }))
+    }
+
+    /// Runs a planned update over the rows `target` picks now.
+    private func run(_ steps: UpdateSteps, _ target: TQuery, _ range: SourceRange, verb: String) throws -> ChangeReport {
+        let entity = steps.entity
+        let matched = try db.fillScratch("pmq_rows", columns: steps.columnCount, maxColumns: ChangeExecutor.scratchColumns,
+                                         select: steps.select.sql, args: try session.bindings(steps.select))
+        defer { _ = try? db.run(ChangeSQL.clearScratch) }
+        if matched == 0, let code = target.namedTask { throw RuntimeError(code: .unknownRow, message: "unknown task \(code)", range: range) }
+
+        if let check = steps.summaryCheck, target.namedTask != nil {
+            let rows = try keys(entity, check.sql)
+            if !rows.isEmpty {
+                throw RuntimeError(code: .rolledUp, message: "\(rows.joined(separator: ", ")) is a summary: its \(check.field) rolls up from its children",
+                                   range: range, notes: ["change the tasks below it instead, e.g. update tasks where wbs under \(target.namedTask ?? "") and not summary set ..."])
             }
         }
-        for (sql, args) in plan.derived {
-            try db.run(ChangeSQL.deriveInScratch(sql), args)
+        for (sql, args) in steps.derived {
+            try db.run(sql, args)
         }
-        for r in plan.keyedReferences {
-            let unknown = try db.scalar(ChangeSQL.firstUnknownKey(keyColumn: r.keyColumn, idColumn: r.idColumn), [])
+        for r in steps.keyed {
+            let unknown = try db.scalar(r.sql, [])
             if !unknown.isNull {
                 let key = ConstantEvaluator.text(unknown)
                 let named = r.target.table == "tasks" ? "task \(key)" : "\(r.target.singular) \"\(key)\""
@@ -166,15 +207,15 @@ struct ChangeExecutor {
             }
         }
         // A title names one row (UniqueTitles): a new one another row has, or two rows would share, is refused.
-        if UniqueTitles.applies(to: entity), let key = entity.key, let a = assignments.first(where: { $0.field.name == key }) {
+        if let title = steps.title {
             var taken: (title: String, byAnother: Bool)?
-            try db.query(ChangeSQL.firstTakenTitle(table: entity.table, key: a.column, new: a.new, old: a.old)) { s in
+            try db.query(title) { s in
                 taken = (ConstantEvaluator.text(s[0]), s[1] == .integer(1))
             }
             if let taken { throw taken.byAnother ? UniqueTitles.taken(entity, taken.title, range) : UniqueTitles.shared(entity, taken.title, range) }
         }
-        for (condition, message) in plan.refusals {
-            let rows = try keys(entity, ChangeSQL.scratchIDs(where: condition))
+        for (sql, message) in steps.refusals {
+            let rows = try keys(entity, sql)
             if !rows.isEmpty { throw RuntimeError(code: .invalidValue, message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
         }
 
@@ -185,31 +226,33 @@ struct ChangeExecutor {
             throw RuntimeError(code: .conflict, message: "refused: another user changed the same rows while this ran (\(rows.joined(separator: ", "))); nothing was changed: run it again to apply it over their change",
                                range: range)
         }
-        try validate(entity, assignments.filter { !isKnownValid($0.field, columns[$0.new].expr) || plan.isDerived($0) },
-                     startCol: plan.startColumn, finishCol: plan.finishColumn, range)
+        // The model's rules over the computed new values; the rows involved are named.
+        for c in steps.checks {
+            let rows = try keys(entity, c.sql, c.args)
+            if !rows.isEmpty { throw RuntimeError(code: c.code, message: c.lead + rows.joined(separator: ", "), range: range) }
+        }
 
         let set = try session.journal.set()
         let mark = try session.journal.mark()
-        for a in assignments {
-            try db.run(ChangeSQL.journalAssignment(table: entity.table, column: a.column, old: a.old, new: a.new), [.integer(set)])
+        for sql in steps.journal {
+            try db.run(sql, [.integer(set)])
         }
-        for a in assignments {
+        for (sql, field) in steps.apply {
             do {
-                try db.run(ChangeSQL.applyJournal(table: entity.table, column: a.column), [.integer(mark)])
+                try db.run(sql, [.integer(mark)])
             } catch let e as StoreError where e.kind == .constraint {
                 let key = entity.key.map { "the same \($0)" } ?? "the same values"
-                throw RuntimeError(code: .duplicate, message: "refused: two \(entity.plural) would have \(key) (\(a.field.name))", range: range)
+                throw RuntimeError(code: .duplicate, message: "refused: two \(entity.plural) would have \(key) (\(field))", range: range)
             }
         }
-        if entity.table == "tasks", session.movedTasks == nil, assignments.contains(where: { $0.column == "project" || $0.column == "wbs" }) {
+        if steps.movesTasks, session.movedTasks == nil {
             session.movedTasks = range
         }
         // What changed, what already had the new values, and the summaries left to their children.
-        let changed = assignments.count == 1 ? try countRows(ChangeSQL.entriesSince, [.integer(mark)])
-                                             : try countRows(ChangeSQL.rowsChangedSince, [.integer(mark)])
+        let changed = try countRows(steps.changed, [.integer(mark)])
         var left = 0
-        if let flag = plan.summaryColumn {
-            left = try countRows(ChangeSQL.summariesLeft(flag: flag), [.integer(mark)])
+        if let sql = steps.summariesLeft {
+            left = try countRows(sql, [.integer(mark)])
         }
         var notes: [String] = []
         if matched - left > changed { notes.append("\(matched - left - changed) already so") }
@@ -341,14 +384,16 @@ struct ChangeExecutor {
         return 0
     }
 
-    /// The model's rules over the computed new values; the rows involved are named.
-    private func validate(_ entity: EntityDef, _ assignments: [ScratchPlan.Assignment],
-                          startCol: Int?, finishCol: Int?, _ range: SourceRange) throws {
+    /// The model's rules over the computed new values, in the order they are checked: each a
+    /// query for the rows that break it, and the message that names them after `lead`.
+    private func validation(_ entity: EntityDef, _ assignments: [ScratchPlan.Assignment],
+                            startCol: Int?, finishCol: Int?) -> [UpdateSteps.Check] {
+        var checks: [UpdateSteps.Check] = []
         for a in assignments {
             // Null first, with its own message: a null progress is not "out of 0 to 100".
             if a.field.neverNull {
-                let rows = try keys(entity, ChangeSQL.scratchIDs(where: ChangeSQL.isNull(a.new)))
-                if !rows.isEmpty { throw RuntimeError(code: .nullNotAllowed, message: "\(a.field.name) cannot be null: refused for \(rows.joined(separator: ", "))", range: range) }
+                checks.append(.init(sql: ChangeSQL.scratchIDs(where: ChangeSQL.isNull(a.new)), args: [], code: .nullNotAllowed,
+                                    lead: "\(a.field.name) cannot be null: refused for "))
             }
             var bad: String?
             var args: [Value] = []
@@ -366,16 +411,16 @@ struct ChangeExecutor {
                 message = "\(a.field.name) must be one of \(vs.joined(separator: ", "))"
             }
             if let bad {
-                let rows = try keys(entity, ChangeSQL.scratchIDs(where: bad), args)
-                if !rows.isEmpty { throw RuntimeError(code: .invalidValue, message: "\(message): refused for \(rows.joined(separator: ", "))", range: range) }
+                checks.append(.init(sql: ChangeSQL.scratchIDs(where: bad), args: args, code: .invalidValue, lead: "\(message): refused for "))
             }
         }
         if let s = startCol, let f = finishCol {
             let newStart = assignments.first { $0.column == "start" }?.new ?? s
             let newFinish = assignments.first { $0.column == "finish" }?.new ?? f
-            let rows = try keys(entity, ChangeSQL.scratchIDs(where: ChangeSQL.finishBeforeStart(finish: newFinish, start: newStart)))
-            if !rows.isEmpty { throw RuntimeError(code: .datesOutOfOrder, message: "finish would be before start for \(rows.joined(separator: ", "))", range: range) }
+            checks.append(.init(sql: ChangeSQL.scratchIDs(where: ChangeSQL.finishBeforeStart(finish: newFinish, start: newStart)), args: [],
+                                code: .datesOutOfOrder, lead: "finish would be before start for "))
         }
+        return checks
     }
 
     /// How rows are named in messages: `task 1.2`, `person "Li Wei"`.

@@ -54,9 +54,11 @@ struct Journal {
     /// text: the entries are named only when there are new ones (an `if` that changed nothing
     /// writes nothing), and the text is made once for the loop, not once an iteration
     /// (BENCHMARKS.md, “Issue 10, figure f”).
-    mutating func nameStatement() throws {
+    ///
+    /// `lastEntry`: the last entry's id when the caller has just read it (the roll-up before).
+    mutating func nameStatement(lastEntry: Int64? = nil) throws {
         if currentSet != nil {
-            let last = try mark()
+            let last = try lastEntry ?? mark()
             // No entry after `namedUpTo`: the UPDATE would name none.
             if last > namedUpTo, let s = entriesStatement {
                 try db.run(JournalWriteSQL.nameStatement, [.text(text(of: s)), .integer(namedUpTo)])

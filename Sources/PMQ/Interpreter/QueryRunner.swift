@@ -33,6 +33,8 @@ extension SessionContext {
     /// SQL made for a change statement's rows, kept for the run like a query's.
     func changeSQL(for target: TQuery) -> CompiledSQL? { caches.changeSQL(for: target) }
     func rememberChangeSQL(_ sql: CompiledSQL, for target: TQuery) { caches.rememberChange(sql, for: target) }
+    func updateSteps(for target: TQuery) -> UpdateSteps? { caches.updateSteps(for: target) }
+    func rememberUpdateSteps(_ steps: UpdateSteps, for target: TQuery) { caches.rememberUpdate(steps, for: target) }
 
     /// Table `table` as it was at the end of `day`, copied into a temporary table for
     /// statements that read it several times (`health as of`). Returns its name.

@@ -84,3 +84,40 @@ struct ScratchPlan {
 
     func isDerived(_ a: Assignment) -> Bool { derivedColumns.contains(a.new) }
 }
+
+/// An update planned: what `ChangeExecutor.update` does, in order, with the SQL text of each
+/// step made from the statement. A statement whose values are not looked up as it runs keeps
+/// its steps for the run, so a loop's `update t set ...` plans once and then only binds and
+/// runs the same texts row after row (BENCHMARKS.md, "Issue 10, figure f, second pass").
+struct UpdateSteps {
+    /// A rule over the scratch rows: the rows that break it, and the message naming them after `lead`.
+    struct Check {
+        let sql: String
+        let args: [Value]
+        let code: MessageID
+        let lead: String
+    }
+
+    let entity: EntityDef
+    let columnCount: Int
+    /// The rows and their old and new values, into the scratch table.
+    let select: CompiledSQL
+    /// A summary named on its own refuses this rolled-up field.
+    let summaryCheck: (sql: String, field: String)?
+    /// Values the rules derive over the scratch rows.
+    let derived: [(sql: String, args: [Value])]
+    /// Keys a row computes that must name a row.
+    let keyed: [(sql: String, target: EntityDef, range: SourceRange)]
+    /// A title another row has, or two rows would share.
+    let title: String?
+    let refusals: [(sql: String, message: String)]
+    let checks: [Check]
+    /// One journal INSERT and one UPDATE from the journal per assigned field.
+    let journal: [String]
+    let apply: [(sql: String, field: String)]
+    /// How many rows (or entries) changed, and how many summaries were left to their children.
+    let changed: String
+    let summariesLeft: String?
+    /// The update moves tasks (project or wbs): WBS integrity is checked at commit.
+    let movesTasks: Bool
+}

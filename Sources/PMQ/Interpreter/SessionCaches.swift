@@ -20,6 +20,8 @@ struct SessionCaches {
     private var querySQL: [ObjectIdentifier: (node: AnyObject, sql: CompiledSQL)] = [:]
     /// The same for the rows of change statements (see `ChangeExecutor`).
     private var changeSQL: [ObjectIdentifier: (node: AnyObject, sql: CompiledSQL)] = [:]
+    /// The same for whole update plans (see `UpdateSteps`).
+    private var updateSteps: [ObjectIdentifier: (node: AnyObject, steps: UpdateSteps)] = [:]
 
     // MARK: People and projects
 
@@ -76,6 +78,8 @@ struct SessionCaches {
     mutating func remember(_ sql: CompiledSQL, for node: AnyObject) { querySQL[ObjectIdentifier(node)] = (node, sql) }
     func changeSQL(for node: AnyObject) -> CompiledSQL? { changeSQL[ObjectIdentifier(node)]?.sql }
     mutating func rememberChange(_ sql: CompiledSQL, for node: AnyObject) { changeSQL[ObjectIdentifier(node)] = (node, sql) }
+    func updateSteps(for node: AnyObject) -> UpdateSteps? { updateSteps[ObjectIdentifier(node)]?.steps }
+    mutating func rememberUpdate(_ steps: UpdateSteps, for node: AnyObject) { updateSteps[ObjectIdentifier(node)] = (node, steps) }
 
     // MARK: Forgetting
 
@@ -83,6 +87,7 @@ struct SessionCaches {
     mutating func runEnded() {
         querySQL.removeAll()
         changeSQL.removeAll()
+        updateSteps.removeAll()
     }
 
     /// Changes were rolled back: rows remembered may be gone.

@@ -252,14 +252,18 @@ final class SessionContext {
     // MARK: The change set in progress
 
     /// Rolls summaries up over what changed since the last roll-up (see `Rollup`).
-    func rollUpPending() throws {
+    /// Returns the journal's last entry id after the roll-up when it looked (nil when there
+    /// is no change set), so the statement's naming need not ask again.
+    @discardableResult
+    func rollUpPending() throws -> Int64? {
         // Nothing is journaled outside a change set: a run that has not made one (a query)
         // changed nothing to roll up, and needs no look at the journal (a round trip on a server).
-        guard journal.currentSet != nil else { return }
+        guard journal.currentSet != nil else { return nil }
         let mark = try journal.mark()
-        guard mark > rollupMark else { return }
+        guard mark > rollupMark else { return mark }
         // A roll-up that derived nothing wrote no entry: the mark stands.
         rollupMark = try Rollup(session: self).afterChanges(since: rollupMark) ? try journal.mark() : mark
+        return rollupMark
     }
 
     /// WBS integrity (docs/language.md, “Mid-project truth”), when a run commits: every task this run added has its

@@ -29,9 +29,9 @@ struct StatementDispatch {
         if case .add = c {} else {
             context.caches.forgetAddedTasks()
             try context.journal.flush()
-            try context.rollUpPending()
+            let last = try context.rollUpPending()
             // What the statements before wrote (and the roll-ups they caused) is theirs.
-            try context.journal.nameStatement()
+            try context.journal.nameStatement(lastEntry: last)
         }
         let db = context.db
         switch c {
@@ -84,10 +84,13 @@ struct StatementDispatch {
             // The rows are taken once, in the query's order, before the body changes anything.
             let day = try q.asOf.map { try context.evaluate($0) }
             let copy = SnapshotText(slot, q.entity)
+            // The row variable's table is made before the first row (the body cannot drop it).
+            var made = false
             for id in try context.ids(of: q) {
                 try context.step()
                 context.variables[slot] = .integer(id)
-                try snapshot(copy, id, asOf: day)
+                try snapshot(copy, id, asOf: day, create: !made)
+                made = true
                 for statement in body { try execute(statement, emit: emit) }
             }
         case .ifElse(let branches, let otherwise):
@@ -251,9 +254,9 @@ struct StatementDispatch {
     /// Copies a row into row variable `slot`'s table: its fields read as they were now.
     /// With `asOf`, the row as it was on that day (`for t in tasks as of D`), also a row
     /// deleted since.
-    private func snapshot(_ copy: SnapshotText, _ id: Int64, asOf day: Value? = nil) throws {
+    private func snapshot(_ copy: SnapshotText, _ id: Int64, asOf day: Value? = nil, create: Bool = true) throws {
         let db = context.db
-        try db.run(copy.create)
+        if create { try db.run(copy.create) }
         try db.run(copy.clear)
         if let day {
             let columns = context.schema.storedColumns(copy.entity)

@@ -207,7 +207,7 @@ final class Transactions {
                 // bulk write's 32 MiB page cache, and SQLite's sorts sized by it, a 1M-line load
                 // peaked at 142 MiB there (BENCHMARKS.md, “Issue 14, sixth pass”).
                 if largeLoad {
-                    try context.withSmallerCache(DeferredTaskIndexes.cacheForRollUp) { try context.rollUpPending() }
+                    _ = try context.withSmallerCache(DeferredTaskIndexes.cacheForRollUp) { try context.rollUpPending() }
                 } else {
                     try context.rollUpPending()
                 }

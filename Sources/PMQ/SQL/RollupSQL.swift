@@ -43,13 +43,19 @@ enum RollupSQL {
     /// (every summary is derived again), else 1 when one is a task's roll-up input or an added
     /// or removed task (`seed` finds its parents), else 0 (nothing to derive). Each test stops
     /// at its first entry; `+` keeps SQLite on the rowid range, as in `seed`.
+    ///
+    /// The names are compared one by one (`=` joined by OR), not with `IN (...)`: SQLite
+    /// builds a temporary b-tree for an IN list of more than two constants on every run of
+    /// the statement, and this one runs after every statement of a loop's body (about 40k
+    /// instructions of a figure-f iteration's 240k; BENCHMARKS.md, "Issue 10, figure f, second pass").
     static func needed(inputs: [String], calendarTables: [String]) -> String {
-        let fields = (inputs + ["+", "-"]).map { "'\($0)'" }.joined(separator: ", ")
-        let calendar = calendarTables.map { "'\($0)'" }.joined(separator: ", ")
+        func anyOf(_ column: String, _ names: [String]) -> String {
+            "(" + names.map { "\(column) = '\($0)'" }.joined(separator: " OR ") + ")"
+        }
         return """
             SELECT CASE
-              WHEN EXISTS (SELECT 1 FROM journal_entries WHERE id > ?1 AND +entity IN (\(calendar))) THEN 2
-              WHEN EXISTS (SELECT 1 FROM journal_entries WHERE id > ?1 AND +entity = 'tasks' AND +field IN (\(fields))) THEN 1
+              WHEN EXISTS (SELECT 1 FROM journal_entries WHERE id > ?1 AND \(anyOf("+entity", calendarTables))) THEN 2
+              WHEN EXISTS (SELECT 1 FROM journal_entries WHERE id > ?1 AND +entity = 'tasks' AND \(anyOf("+field", inputs + ["+", "-"]))) THEN 1
               ELSE 0 END
             """
     }

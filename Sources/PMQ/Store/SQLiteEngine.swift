@@ -15,6 +15,17 @@ public final class SQLiteEngine: Engine {
     /// the same INSERT, the very same String, a million times, and `==` on one string is a
     /// comparison of two words (hashing a 200-byte text per row was not).
     private var last: (sql: String, stmt: OpaquePointer)?
+    /// Statements found by the identity of their text (where its bytes are stored), before
+    /// hashing it: the statements a loop's body runs are the same few Strings, made once
+    /// (static text, or text a statement's plan keeps), run in turn once an iteration, where
+    /// hashing and comparing each 100–300-byte text cost more than SQLite's own work
+    /// (BENCHMARKS.md, "Issue 10, figure f, second pass"). The entry holds its String, so
+    /// the storage cannot be freed and its address given to another text while it is here;
+    /// a hit is still confirmed by `==`, which for the same storage compares two words.
+    private var byIdentity: [TextIdentity: (sql: String, stmt: OpaquePointer)] = [:]
+    private struct TextIdentity: Hashable { let address: UInt; let count: Int }
+    /// Texts made afresh on every call would fill the table: it is emptied at this size.
+    private static let identityLimit = 512
     public let path: String?
     public var upgradedFrom: Int?
     public let dialect: SQLDialect = SQLiteDialect()
@@ -81,6 +92,7 @@ public final class SQLiteEngine: Engine {
         closed = true
         for (_, s) in cache { sqlite3_finalize(s) }
         cache.removeAll()
+        byIdentity.removeAll()
         last = nil
         sqlite3_close_v2(handle)
     }
@@ -156,11 +168,17 @@ public final class SQLiteEngine: Engine {
             sqlite3_reset(l.stmt)
             sqlite3_clear_bindings(l.stmt)
             stmt = l.stmt
+        } else if let id = SQLiteEngine.identity(of: sql), let known = byIdentity[id], known.sql == sql {
+            sqlite3_reset(known.stmt)
+            sqlite3_clear_bindings(known.stmt)
+            stmt = known.stmt
+            last = (sql, known.stmt)
         } else if let s = cache[sql] {
             sqlite3_reset(s)
             sqlite3_clear_bindings(s)
             stmt = s
             last = (sql, s)
+            remember(sql, s)
         } else {
             var s: OpaquePointer?
             let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
@@ -168,9 +186,26 @@ public final class SQLiteEngine: Engine {
             cache[sql] = s
             stmt = s
             last = (sql, s)
+            remember(sql, s)
         }
         for (i, v) in args.enumerated() { bind(stmt, Int32(i + 1), v) }
         return stmt
+    }
+
+    /// Where a text's bytes are stored, for a text stored on the heap or in the binary (one
+    /// of up to 15 bytes lives in the String itself, at no lasting address).
+    private static func identity(of sql: String) -> TextIdentity? {
+        let count = sql.utf8.count
+        guard count > 15 else { return nil }
+        return sql.utf8.withContiguousStorageIfAvailable { b in
+            b.baseAddress.map { TextIdentity(address: UInt(bitPattern: $0), count: count) }
+        } ?? nil
+    }
+
+    private func remember(_ sql: String, _ stmt: OpaquePointer) {
+        guard let id = SQLiteEngine.identity(of: sql) else { return }
+        if byIdentity.count >= SQLiteEngine.identityLimit { byIdentity.removeAll(keepingCapacity: true) }
+        byIdentity[id] = (sql, stmt)
     }
 
     func bind(_ stmt: OpaquePointer, _ i: Int32, _ v: Value) {
@@ -249,8 +284,18 @@ public final class SQLiteEngine: Engine {
         let text = scratchText(name, columns: columns, maxColumns: maxColumns)
         try run(text.create, [])
         try run(text.clear, [])
-        return try run(text.insert + select, args)
+        // The INSERT made for the last SELECT, kept: the same text object each iteration of a
+        // loop's update is found by its identity (`prepare`), a new one would be hashed.
+        let insert: String
+        if let l = lastFill, l.prefix == text.insert, l.select == select {
+            insert = l.text
+        } else {
+            insert = text.insert + select
+            lastFill = (text.insert, select, insert)
+        }
+        return try run(insert, args)
     }
+    private var lastFill: (prefix: String, select: String, text: String)?
 
     /// The scratch table's statements, made once per shape: a loop of updates fills the
     /// scratch table once an iteration (BENCHMARKS.md, “Issue 10, figure f”).
