@@ -297,7 +297,7 @@ final class Output {
         // A bare value (`count tasks`) after a table is set apart like a `print`: in Markdown a
         // line right under a table is read as one more row of it (H7, R1).
         var block = false, isText = false, isScalar = false
-        if case .rows = r { block = true } else if case .gantt = r { block = true } else if case .text = r { isText = true } else if case .scalar = r { isScalar = true }
+        if case .rows = r { block = true } else if case .gantt = r { block = true } else if case .text = r { isText = true } else if case .rule = r { isText = true } else if case .scalar = r { isScalar = true }
         let spaced = format == .table || format == .markdown
         buffer.removeAll(keepingCapacity: true)
         if block, printedResult, spaced, !lastWasText { buffer.append(10) }

@@ -43,6 +43,8 @@ final class SessionContext {
     var progressHandler: ((ProgressReport?) -> Void)?
     /// How many times `check` found rows for a rule of severity error: `pmq` then exits 1.
     var failedErrorRules = 0
+    /// The names of those rules, in the order `check` found them (a name again for each check).
+    var failedRuleNames: [String] = []
 
     // MARK: The run in progress (see `Transactions`)
 

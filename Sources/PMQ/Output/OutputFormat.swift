@@ -103,6 +103,14 @@ public enum OutputFormat: String, CaseIterable, Sendable {
             // In an HTML stream a `print` line is a paragraph, escaped like every value: a task
             // named `<script>` printed by a weekly page's script must not run (W19).
             return self == .html ? OutputFormat.htmlParagraph(t) : t
+        case .rule(let finding):
+            switch self {
+            case .json:
+                return "{\"rule\":\(jsonString(finding.name)),\"severity\":\(jsonString(finding.severity)),\"count\":\(finding.count),"
+                    + "\"new\":\(finding.fresh.map(String.init) ?? "null"),\"last_checked\":\(finding.lastChecked.map(jsonString) ?? "null")}"
+            case .html: return OutputFormat.htmlParagraph(finding.line)
+            default: return finding.line
+            }
         case .gantt(let chart):
             if self == .table { return GanttText.render(chart, width: style.width ?? 80, colour: style.colour, maxRows: style.maxRows) }
             return render(chart.table, style: style)

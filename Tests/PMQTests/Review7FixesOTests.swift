@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+@testable import PMQ
+@testable import PMQEmbed
+
+/// Findings of review 7 fixed in branch fixes-o (W4, W25, ...): each test failed before its fix.
+@Suite("Review 7 fixes (o)")
+struct Review7FixesOTests {
+    /// A plan with one overdue task (2026-03-04, today 2026-03-16) and an error rule that finds it.
+    static let lateRule = """
+    add project "A"
+    add task "x" wbs 1 start 2026-03-02 finish 2026-03-04
+    save rule "late" tasks where overdue severity error
+    """
+
+    @Test("W4: C ABI: check names each rule with rows as an object, and an error rule with rows is a top-level field")
+    func cABICheck() throws {
+        let h = try #require(pmq_open(nil))
+        defer { pmq_close(h) }
+        #expect(pmq_set_option(h, "today", "2026-03-16") == 0)
+        func exec(_ text: String) -> String {
+            guard let p = pmq_exec(h, text) else { return "" }
+            defer { pmq_free(p) }
+            return String(cString: p)
+        }
+        _ = exec(Self.lateRule + "\nsave rule \"unowned\" tasks where owner is null")
+        let out = exec("check")
+        #expect(out.hasPrefix(#"{"ok":true,"results":[{"rule":"late","severity":"error","count":1,"new":null,"last_checked":null},[{"#), "\(out)")
+        #expect(out.contains(#"{"rule":"unowned","severity":"warning","count":1,"new":null,"last_checked":null}"#), "\(out)")
+        #expect(out.hasSuffix(#","failed_rules":["late"]}"#), "\(out)")
+        // The second check counts what is new since the first; a warning alone fails nothing.
+        let again = exec("check")
+        #expect(again.contains(#"{"rule":"late","severity":"error","count":1,"new":0,"last_checked":""#), "\(again)")
+        _ = exec("drop rule \"late\"")
+        let warned = exec("check")
+        #expect(warned.contains(#""severity":"warning""#) && !warned.contains("failed_rules"), "\(warned)")
+        #expect(!exec("count tasks").contains("failed_rules"))
+    }
+
+    @Test("W4: pmq --format json prints a rule with rows as one JSON object on its line, the text formats as before")
+    func jsonCheck() throws {
+        let json = try PMQProcess.run(["--today", "2026-03-16", "--format", "json", "-e", Self.lateRule, "-e", "check"])
+        #expect(json.status == 1)
+        #expect(json.stdout.hasPrefix(#"{"rule":"late","severity":"error","count":1,"new":null,"last_checked":null}"# + "\n[{"), "\(json.stdout)")
+        let table = try PMQProcess.run(["--today", "2026-03-16", "-e", Self.lateRule, "-e", "check"])
+        #expect(table.stdout.hasPrefix("rule \"late\" (error): 1 row, first check\nwbs"), "\(table.stdout)")
+    }
+
+}
