@@ -223,7 +223,17 @@ struct Invocation {
             if !diagnostics.isEmpty { throw ExitCode(1) }
         }
         // `check` found rows for a rule of severity error: a cron job or CI step alerts on 1.
-        if session.failedErrorRules > 0 { throw ExitCode(1) }
+        // `check` is a report, not a failed statement: the scripts ran to their end and their
+        // changes are kept, so standard error says why the status is 1 and that (W25).
+        if session.failedErrorRules > 0 {
+            var names: [String] = []
+            for n in session.failedRuleNames where !names.contains(n) { names.append(n) }
+            let quoted = names.map { "\"\($0)\"" }.joined(separator: ", ")
+            let rules = names.count == 1 ? "the error rule \(quoted) has rows" : "the error rules \(quoted) have rows"
+            let kept = output.keptChanges && !dryRun ? "; the changes were kept" : ""
+            output.error("check: \(rules) (exit status 1)\(kept)")
+            throw ExitCode(1)
+        }
         Invocation.finished = session
     }
 
@@ -273,6 +283,8 @@ final class Output {
     /// Whether the last thing printed was a `print` line: a title sits right above its table.
     private var lastWasText = false
     private var lastWasBlock = false
+    /// Whether a script's changes were committed and reported (`check`'s exit 1 says they were kept).
+    private(set) var keptChanges = false
     /// The bytes of the result being written, kept between results.
     private var buffer: [UInt8] = []
 
@@ -315,6 +327,7 @@ final class Output {
     /// `failedSource`: the script's name when scripts before it ran (and were kept).
     func finish(succeeded: Bool, dryRun: Bool, failedSource: String? = nil) {
         if succeeded {
+            if !changes.isEmpty { keptChanges = true }
             for c in changes { error(dryRun ? "would have " + c.participle : c.message) }
         } else if !changes.isEmpty {
             if let failedSource, !dryRun {

@@ -46,4 +46,26 @@ struct Review7FixesOTests {
         #expect(table.stdout.hasPrefix("rule \"late\" (error): 1 row, first check\nwbs"), "\(table.stdout)")
     }
 
+    @Test("W25: a script whose check finds error-rule rows keeps its changes, exits 1 and says both on standard error")
+    func checkInScript() throws {
+        let db = PMQProcess.tempDB("w25.db")
+        #expect(try PMQProcess.run(["--db", db, "--today", "2026-03-16", "-e", "add project \"A\"",
+                                    "-e", "save rule \"late\" tasks where overdue severity error"]).status == 0)
+        let script = "add task \"x\" wbs 1 start 2026-03-02 finish 2026-03-04\ncheck\nadd task \"y\" wbs 2\nprint \"end\""
+        let r = try PMQProcess.run(["--db", db, "--today", "2026-03-16"], stdin: script)
+        #expect(r.status == 1)
+        #expect(r.stdout.hasSuffix("end\n"), "\(r.stdout)")
+        #expect(r.stderr == "added 2 tasks\ncheck: the error rule \"late\" has rows (exit status 1); the changes were kept\n", "\(r.stderr)")
+        #expect(try PMQProcess.run(["--db", db, "-e", "count tasks"]).stdout == "2\n")
+        // A check alone changes nothing: only why the status is 1.
+        let alone = try PMQProcess.run(["--db", db, "--today", "2026-03-16", "-e", "check"])
+        #expect(alone.status == 1)
+        #expect(alone.stderr == "check: the error rule \"late\" has rows (exit status 1)\n", "\(alone.stderr)")
+        // A dry run keeps nothing, and does not say it kept anything.
+        let dry = try PMQProcess.run(["--db", db, "--today", "2026-03-16", "--dry-run", "-e", "add task \"z\" wbs 3", "-e", "check"])
+        #expect(dry.status == 1)
+        #expect(!dry.stderr.contains("were kept"), "\(dry.stderr)")
+        #expect(dry.stderr.contains("check: the error rule \"late\" has rows (exit status 1)"), "\(dry.stderr)")
+    }
+
 }
