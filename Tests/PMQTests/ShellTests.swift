@@ -381,4 +381,23 @@ struct ShellTests {
         let before = try PMQProcess.run(["--db", try Self.sampleDB(), "-e", "count journal"])
         #expect(r.stdout == "0\n" + before.stdout, "\(r.stdout) \(before.stdout)")
     }
+
+    @Test("W17: .open and .read take a file name in quotes, as PMQ writes file names; a foreign file says how to take it over")
+    func quotedFileNames() throws {
+        let db = try Self.sampleDB()
+        let dir = URL(fileURLWithPath: db).deletingLastPathComponent()
+        let script = dir.appendingPathComponent("w17 read.pmq").path
+        FileManager.default.createFile(atPath: script, contents: Data("print \"read it\"\n".utf8))
+        let t = try Terminal([], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"])
+        #expect(t.expect("pmq> "))
+        #expect(t.line(".open \"\(db)\"", prompt: "pmq> ").contains("Opened \(db)."))
+        #expect(t.line("count projects", prompt: "pmq> ").contains("\n1\n"))
+        #expect(!FileManager.default.fileExists(atPath: "\"\(db)\""))
+        #expect(t.line(".read '\(script)'", prompt: "pmq> ").contains("read it"))
+        #expect(t.line(".read \"\(script)\"", prompt: "pmq> ").contains("read it"))
+        let foreign = PMQProcess.tempDB("w17-foreign.db")
+        _ = try PMQProcess.tool(["python3", "-c", "import sqlite3; c = sqlite3.connect('\(foreign)'); c.execute('create table t(x)'); c.commit()"])
+        #expect(t.line(".open \(foreign)", prompt: "pmq> ").contains("no PMQ schema (pmq --db FILE --init adds PMQ's tables to it)"))
+    }
+
 }
