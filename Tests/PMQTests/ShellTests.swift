@@ -400,4 +400,31 @@ struct ShellTests {
         #expect(t.line(".open \(foreign)", prompt: "pmq> ").contains("no PMQ schema (pmq --db FILE --init adds PMQ's tables to it)"))
     }
 
+    @Test("W21: .open of a URL with a password shows it as *** and keeps it out of the history file")
+    func maskedPassword() throws {
+        let path = history()
+        let t = try Terminal([], env: ["PMQ_HISTORY": path, "NO_COLOR": "1"])
+        #expect(t.expect("pmq> "))
+        if let url = TestPostgres.url, var c = URLComponents(string: try TestPostgres.freshURL()) {
+            _ = url
+            // The test server trusts local connections: the password is given and not needed.
+            c.user = c.user ?? "postgres"
+            c.password = "s3cret"
+            let withPassword = c.string ?? ""
+            let out = t.line(".open \(withPassword)", prompt: "pmq> ")
+            #expect(out.contains("Opened postgresql://\(c.user ?? ""):***@"), "\(out)")
+            // (The first line is the terminal's echo of what was typed.)
+            #expect(!out.split(separator: "\n").dropFirst().joined().contains("s3cret"), "\(out)")
+        }
+        // A server that cannot be reached: the error masks it, and so must the history.
+        let out = t.line(".open postgresql://alice:s3cret@127.0.0.1:1/plan", prompt: "pmq> ")
+        #expect(out.contains("error:"), "\(out)")
+        #expect(!out.split(separator: "\n").dropFirst().joined().contains("s3cret"), "\(out)")
+        t.send(".quit\r")
+        #expect(t.waitForExit())
+        let saved = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        #expect(saved.contains(".open postgresql://alice:***@127.0.0.1:1/plan"), "\(saved)")
+        #expect(!saved.contains("s3cret"), "\(saved)")
+    }
+
 }

@@ -47,8 +47,10 @@ enum MetaCommand {
         case ".open":
             let argument = unquoted(argument)
             guard !argument.isEmpty else { fail("write .open FILE"); return true }
+            // A URL's password is never echoed (errors mask it the same way).
+            let shown = Store.shown(argument)
             // Another database would leave an open `begin` behind: asked as `.quit` asks.
-            guard shell.confirmDiscard("open \(argument)") else { return true }
+            guard shell.confirmDiscard("open \(shown)") else { return true }
             do {
                 let s = try Session(path: argument, today: shell.session.today)
                 s.allowsExplicitTransactions = true
@@ -57,7 +59,7 @@ enum MetaCommand {
                 shell.discardTransaction()
                 shell.session = s
                 shell.inMemory = false
-                print("Opened \(argument).")
+                print("Opened \(shown).")
             } catch let e as StoreError where e.kind == .notPMQ && e.message.hasSuffix("holds other tables and no PMQ schema") {
                 // As the command says it; the shell itself cannot take a database over.
                 fail("\(e) (pmq --db FILE --init adds PMQ's tables to it)")
@@ -82,6 +84,16 @@ enum MetaCommand {
     static func unquoted(_ argument: String) -> String {
         guard argument.count >= 2, let first = argument.first, first == "\"" || first == "'", argument.last == first else { return argument }
         return String(argument.dropFirst().dropLast())
+    }
+
+    /// A dot command as the history file keeps it: the password of a `.open` URL as `***`,
+    /// so it is not written to disk in clear (W21).
+    static func forHistory(_ line: String) -> String {
+        let (command, argument) = split(line.trimmingCharacters(in: .whitespaces))
+        guard command == ".open" else { return line }
+        let target = unquoted(argument)
+        guard Store.isServerURL(target) else { return line }
+        return ".open " + Store.shown(target)
     }
 
     static func fail(_ message: String, suggest word: String? = nil, among: [String] = []) {

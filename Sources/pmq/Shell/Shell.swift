@@ -64,7 +64,7 @@ final class Shell {
                 continue
             case .line(let line):
                 if buffer.isEmpty, line.trimmingCharacters(in: .whitespaces).hasPrefix(".") {
-                    editor.remember(line)
+                    editor.remember(MetaCommand.forHistory(line))
                     if !MetaCommand.run(line.trimmingCharacters(in: .whitespaces), shell: self), confirmLeave() { return }
                     continue
                 }
