@@ -8,7 +8,8 @@ final class Terminal {
     let process: Process
     private(set) var raw = ""
 
-    init(_ args: [String], env: [String: String] = [:]) throws {
+    /// `stdout`: where the shell's standard output goes instead of the terminal (`pmq > file`).
+    init(_ args: [String], env: [String: String] = [:], stdout: FileHandle? = nil) throws {
         // posix_openpt and friends are not imported into Swift on Linux; /dev/ptmx with the
         // two ioctls they wrap does the same (TIOCSPTLCK unlocks, TIOCGPTN names the slave).
         master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
@@ -34,7 +35,7 @@ final class Terminal {
         process.environment = environment
         let handle = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
         process.standardInput = handle
-        process.standardOutput = handle
+        process.standardOutput = stdout ?? handle
         process.standardError = handle
         try process.run()
         close(slave)
@@ -427,4 +428,20 @@ struct ShellTests {
         #expect(!saved.contains("s3cret"), "\(saved)")
     }
 
+    @Test("W12: with standard output redirected, the banner, prompts and typed text stay on the terminal; the file gets only results")
+    func redirectedOutput() throws {
+        let file = PMQProcess.tempDB("w12-out.txt")
+        FileManager.default.createFile(atPath: file, contents: nil)
+        let out = try #require(FileHandle(forWritingAtPath: file))
+        let t = try Terminal([], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"], stdout: out)
+        #expect(t.expect("PMQ \(PMQVersion.current) — type .help"), "\(t.raw)")
+        #expect(t.expect("pmq> "))
+        #expect(t.line("add project \"A\"", prompt: "pmq> ").contains("add project \"A\""))
+        #expect(t.line("count projects", prompt: "pmq> ").contains("count projects"))
+        t.send("\u{04}")
+        #expect(t.waitForExit())
+        try out.close()
+        let saved = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        #expect(saved == "1\n", "\(saved.debugDescription)")
+    }
 }

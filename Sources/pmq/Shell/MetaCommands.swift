@@ -59,7 +59,7 @@ enum MetaCommand {
                 shell.discardTransaction()
                 shell.session = s
                 shell.inMemory = false
-                print("Opened \(shown).")
+                Shell.say("Opened \(shown).")
             } catch let e as StoreError where e.kind == .notPMQ && e.message.hasSuffix("holds other tables and no PMQ schema") {
                 // As the command says it; the shell itself cannot take a database over.
                 fail("\(e) (pmq --db FILE --init adds PMQ's tables to it)")

@@ -30,12 +30,12 @@ final class Shell {
 
     func run() {
         session.allowsExplicitTransactions = true
-        print("PMQ \(PMQVersion.current) — type .help for help, .quit to leave.")
+        Shell.say("PMQ \(PMQVersion.current) — type .help for help, .quit to leave.")
         if inMemory {
-            print("Connected to an in-memory database: nothing is saved. Use .open FILE to work on a file.")
+            Shell.say("Connected to an in-memory database: nothing is saved. Use .open FILE to work on a file.")
         }
         if dryRun {
-            print("Dry run: each change is reported as what it would have done, then rolled back; nothing is saved.")
+            Shell.say("Dry run: each change is reported as what it would have done, then rolled back; nothing is saved.")
         }
         LineEditor.complete = { [unowned self] before, word, inString in
             if before.isEmpty && word.hasPrefix(".") { return MetaCommand.names.filter { $0.hasPrefix(word) } }
@@ -93,6 +93,14 @@ final class Shell {
         }
     }
 
+    /// The shell's own words (banner, notices): on the terminal with the prompt, which is
+    /// standard error when standard output is redirected (LineEditor.messages).
+    static func say(_ text: String) {
+        fflush(stdout)
+        fputs(text + "\n", LineEditor.messages)
+        fflush(LineEditor.messages)
+    }
+
     private func isIncomplete(_ text: String) -> Bool {
         session.check(SourceFile(name: "<shell>", text: text)).contains(where: { $0.isIncompleteInput })
     }
@@ -116,7 +124,7 @@ final class Shell {
         case .endOfInput:
             return true
         default:
-            print("Still in the transaction: commit or rollback to end it.")
+            Shell.say("Still in the transaction: commit or rollback to end it.")
             return false
         }
     }
