@@ -428,6 +428,34 @@ struct ShellTests {
         #expect(!saved.contains("s3cret"), "\(saved)")
     }
 
+    @Test("W7: Ctrl-D at a continuation prompt drops the statement and says so; exit, quit and help answer with the dot command")
+    func ctrlDAndExitWords() throws {
+        let t = try Terminal([], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"])
+        #expect(t.expect("pmq> "))
+        #expect(t.line("count tasks where").contains("...> "))
+        t.mark()
+        t.send("\u{04}")
+        #expect(t.expect("incomplete statement discarded (Ctrl-D again leaves)"), "\(t.screen)")
+        #expect(t.expect("pmq> "))
+        #expect(t.process.isRunning)
+        #expect(t.line("exit", prompt: "pmq> ").contains("use .quit or Ctrl-D to leave"))
+        #expect(t.line("quit;", prompt: "pmq> ").contains("use .quit or Ctrl-D to leave"))
+        #expect(t.line("help", prompt: "pmq> ").contains("use .help for help"))
+        #expect(!t.screen.contains("unknown entity"))
+        #expect(t.line(".today 2026-02-30", prompt: "pmq> ").contains("error: 2026-02-30 is not a real date"))
+        // undo inside begin speaks of the transaction (there is no script).
+        t.line("begin", prompt: "pmq*> ")
+        t.line("add project \"A\"", prompt: "pmq*> ")
+        let undo = t.line("undo", prompt: "pmq*> ")
+        #expect(undo.contains("undo works on committed changes, and this transaction has changed things already"), "\(undo)")
+        #expect(undo.contains("commit or rollback first, then undo"), "\(undo)")
+        t.line("rollback", prompt: "pmq> ")
+        #expect(t.line("count people", prompt: "pmq> ").contains("\n0\n"))
+        t.send("\u{04}")
+        #expect(t.waitForExit())
+        #expect(t.process.terminationStatus == 0)
+    }
+
     @Test("W12: with standard output redirected, the banner, prompts and typed text stay on the terminal; the file gets only results")
     func redirectedOutput() throws {
         let file = PMQProcess.tempDB("w12-out.txt")

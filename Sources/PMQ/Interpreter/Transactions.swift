@@ -11,9 +11,9 @@ final class Transactions {
     /// Whether `begin`/`commit`/`rollback` are accepted: the interactive shell turns this on.
     var allowsExplicitTransactions = false
     /// True between `begin` and `commit`/`rollback` (the interactive shell), and in a dry run.
-    private(set) var inExplicitTransaction = false
+    private(set) var inExplicitTransaction = false { didSet { context.inShellTransaction = inExplicitTransaction && !inDryRun } }
     /// True between `beginDryRun` and `endDryRun`.
-    private(set) var inDryRun = false
+    private(set) var inDryRun = false { didSet { context.inShellTransaction = inExplicitTransaction && !inDryRun } }
     private var beforeDryRun: (variables: VariableEnvironment, checker: Checker)?
 
     init(context: SessionContext, compiler: Compiler) {

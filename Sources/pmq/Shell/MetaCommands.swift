@@ -35,7 +35,9 @@ enum MetaCommand {
             if let n = Int(argument), n >= 0 { shell.maxRows = n } else { fail("write .maxrows N (0 shows every row)") }
         case ".today":
             if argument.isEmpty { print(shell.session.today.iso) } else if let d = Day(iso: argument), d.isInRange { shell.session.today = d } else {
-                fail(Day(iso: argument) != nil ? "dates run from 0001-01-01 to 9999-12-31" : "not a real date: write the date as YYYY-MM-DD")
+                fail(Day(iso: argument) != nil ? "dates run from 0001-01-01 to 9999-12-31"
+                     : argument.range(of: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"#, options: .regularExpression) != nil ? "\(argument) is not a real date"
+                     : "write the date as YYYY-MM-DD")
             }
         case ".read":
             let file = unquoted(argument)

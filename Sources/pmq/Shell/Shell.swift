@@ -57,7 +57,14 @@ final class Shell {
             }
             switch input {
             case .endOfInput:
-                if !buffer.isEmpty { editor.remember(buffer); buffer = "" }
+                // Ctrl-D at a continuation prompt drops the unfinished statement, as Ctrl-C
+                // does, and says so; Ctrl-D on an empty `pmq>` line leaves (W7).
+                if !buffer.isEmpty {
+                    editor.remember(buffer)
+                    buffer = ""
+                    output.error("incomplete statement discarded (Ctrl-D again leaves)")
+                    continue
+                }
                 if confirmLeave() { return }
             case .interrupted:
                 buffer = ""
@@ -87,10 +94,26 @@ final class Shell {
                 }
                 if continued { continue }
                 editor.remember(buffer)
+                if let hint = leavingHint(buffer) {
+                    output.error(hint)
+                    buffer = ""
+                    continue
+                }
                 execute(SourceFile(name: "<shell>", text: buffer))
                 buffer = ""
             }
         }
+    }
+
+    /// `exit`, `quit` and `help` alone are what psql and sqlite3 users type: unless the model
+    /// has a saved query of that name, they are answered with the dot command to use
+    /// instead of "unknown entity" (W7).
+    private func leavingHint(_ text: String) -> String? {
+        var word = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        if word.hasSuffix(";") { word.removeLast() }
+        guard ["exit", "quit", "help"].contains(word),
+              !session.check(SourceFile(name: "<shell>", text: word)).isEmpty else { return nil }
+        return word == "help" ? "use .help for help (.help TOPIC for one statement)" : "use .quit or Ctrl-D to leave"
     }
 
     /// The shell's own words (banner, notices): on the terminal with the prompt, which is
