@@ -103,6 +103,19 @@ struct Invocation {
         return nil
     }
 
+    /// `--version` with anything else on the line (a script, `-e`, another flag): a usage
+    /// error, not the version with the scripts silently not run; nil when the line is fine.
+    static func versionProblem(_ args: [String]) -> String? {
+        guard args.count > 1 else { return nil }
+        for (i, a) in args.enumerated() where a == "--version" {
+            // The value of an option (`-e --version` runs the text "--version") is not the flag.
+            if i > 0, (CommandLineOrder.optionsWithValues + ["-e"]).contains(args[i - 1]) { continue }
+            if args.prefix(i).contains("--") { return nil }
+            return "--version takes nothing else: write pmq --version alone"
+        }
+        return nil
+    }
+
     /// The plain forms only: `--db`, `--today`, `--format`, `--var`, `-e` each with a separate
     /// value that does not start with `-`, `--dry-run`, `--init`, and script paths. Anything else (help,
     /// `--version`, `--opt=value`, a mistake) is nil, and ArgumentParser handles the line as ever.
@@ -111,7 +124,7 @@ struct Invocation {
         var i = 0
         while i < args.count {
             let a = args[i]
-            if !a.hasPrefix("-") {
+            if !a.hasPrefix("-") || a == "-" {
                 inv.scripts.append(a)
                 i += 1
                 continue
@@ -139,6 +152,9 @@ struct Invocation {
             switch item {
             case .eval(let text):
                 sources.append(SourceFile(name: "<eval>", text: text))
+            case .script(let path) where path == "-":
+                // `-` is standard input, as for other Unix tools (W20).
+                sources.append(SourceFile(name: "<stdin>", data: FileHandle.standardInput.readDataToEndOfFile()))
             case .script(let path):
                 // A directory opens like a file but cannot be read: say so instead of crashing.
                 var isDirectory: ObjCBool = false

@@ -68,4 +68,28 @@ struct Review7FixesOTests {
         #expect(dry.stderr.contains("check: the error rule \"late\" has rows (exit status 1)"), "\(dry.stderr)")
     }
 
+    @Test("W20: - is standard input; --version with anything else and help of an unknown command are usage errors; --var numbers as PMQ writes them")
+    func commandLineOdds() throws {
+        let dash = try PMQProcess.run(["-e", "print 0", "-"], stdin: "print 1\n")
+        #expect(dash.status == 0)
+        #expect(dash.stdout == "0\n1\n", "\(dash.stderr)")
+        let version = try PMQProcess.run(["--version"])
+        #expect(version.status == 0 && version.stdout == "pmq \(PMQVersion.current)\n")
+        for args in [["--version", "x.pmq"], ["--version", "-e", "print 1"], ["--check", "--version"], ["--version", "--format", "json"]] {
+            let r = try PMQProcess.run(args)
+            #expect(r.status == 2, "\(args)")
+            #expect(r.stderr == "error: --version takes nothing else: write pmq --version alone\n", "\(args) \(r.stderr)")
+        }
+        let help = try PMQProcess.run(["help", "nosuch"])
+        #expect(help.status == 2)
+        #expect(help.stderr.contains("unknown command \"nosuch\""), "\(help.stderr)")
+        #expect(try PMQProcess.run(["help", "lsp"]).status == 0)
+        for bad in ["1e3", "inf", "nan", "0x10", "1.", "+5"] {
+            let r = try PMQProcess.run(["--var", "n=\(bad)", "-e", "param n = 0\nprint n + 1"])
+            #expect(r.status == 1, "\(bad): \(r.stdout)")
+            #expect(r.stderr.contains("--var n=\(bad): expected a number like the default 0"), "\(bad): \(r.stderr)")
+        }
+        #expect(try PMQProcess.run(["--var", "n=1_000.5", "-e", "param n = 0\nprint n + 1"]).stdout == "1001.5\n")
+        #expect(try PMQProcess.run(["--var", "n=-3", "-e", "param n = 0\nprint n + 1"]).stdout == "-2\n")
+    }
 }
