@@ -235,7 +235,8 @@ struct Invocation {
             if !diagnostics.isEmpty { output.error(DiagnosticRenderer.render(diagnostics)) }
             // Each script (or -e text) is its own transaction: after one that ran before,
             // "nothing was changed" would not be true of the command as a whole.
-            output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun, failedSource: n > 0 ? source.name : nil)
+            output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun, failedSource: n > 0 ? source.name : nil,
+                          saidSo: diagnostics.contains { $0.message.hasSuffix(": nothing was changed") })
             if !diagnostics.isEmpty { throw ExitCode(1) }
         }
         // `check` found rows for a rule of severity error: a cron job or CI step alerts on 1.
@@ -341,14 +342,15 @@ final class Output {
 
     /// Ends one script: its change reports, or the note that nothing was kept.
     /// `failedSource`: the script's name when scripts before it ran (and were kept).
-    func finish(succeeded: Bool, dryRun: Bool, failedSource: String? = nil) {
+    /// `saidSo`: the error already says "nothing was changed" (an interruption): not said twice.
+    func finish(succeeded: Bool, dryRun: Bool, failedSource: String? = nil, saidSo: Bool = false) {
         if succeeded {
             if !changes.isEmpty { keptChanges = true }
             for c in changes { error(dryRun ? "would have " + c.participle : c.message) }
         } else if !changes.isEmpty {
             if let failedSource, !dryRun {
                 error("rolled back: nothing of \(failedSource) was changed (what ran before it is kept)")
-            } else {
+            } else if !saidSo {
                 error("rolled back: nothing was changed")
             }
         }

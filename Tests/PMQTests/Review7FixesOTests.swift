@@ -92,4 +92,25 @@ struct Review7FixesOTests {
         #expect(try PMQProcess.run(["--var", "n=1_000.5", "-e", "param n = 0\nprint n + 1"]).stdout == "1001.5\n")
         #expect(try PMQProcess.run(["--var", "n=-3", "-e", "param n = 0\nprint n + 1"]).stdout == "-2\n")
     }
+
+    @Test("W9: a loop stopped by cancel says 'interrupted: nothing was changed', unlocated, on both engines", arguments: TestEngine.all)
+    func interruptedLoop(_ engine: TestEngine) throws {
+        let store = try TestStore(engine)
+        defer { store.drop() }
+        let s = try store.session()
+        var model = "add project \"A\"\n"
+        for i in 1...200 { model += "add task \"t\(i)\" wbs \(i)\n" }
+        #expect(s.run(model).diagnostics.isEmpty)
+        let box = UncheckedBox(s)
+        let done = UncheckedBox(false)
+        // Cancels again and again until the run returns, so one lands while the loop runs.
+        let t = Thread { while !done.value { usleep(50_000); box.value.cancel() } }
+        t.start()
+        let d = s.run("for a in tasks { for t in tasks { update t set cost = t.cost + 1 } }").diagnostics
+        done.value = true
+        while !t.isFinished { usleep(1_000) }
+        #expect(d.map(\.message) == ["interrupted: nothing was changed"], "\(engine)")
+        #expect(d.first?.range == SourceRange.none, "\(engine): \(String(describing: d.first?.location))")
+        #expect(s.run("count tasks where cost > 0").results == [.scalar(.integer(0), kind: .number)])
+    }
 }

@@ -172,7 +172,7 @@ final class Shell {
             let text = DiagnosticRenderer.render(diagnostics)
             output.error(colour ? "\u{1B}[31m" + text + "\u{1B}[0m" : text)
         }
-        output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun)
+        output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun, saidSo: diagnostics.contains { $0.message.hasSuffix(": nothing was changed") })
         if timer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
             print(String(format: "Run Time: %.3f s", seconds))
