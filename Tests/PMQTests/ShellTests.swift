@@ -474,4 +474,18 @@ struct ShellTests {
         let saved = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         #expect(saved == "1\n", "\(saved.debugDescription)")
     }
+
+    @Test("W22: a bracketed paste of several statements runs as one script: a failing statement keeps none of them")
+    func bracketedPasteIsAtomic() throws {
+        let t = try Terminal([], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"])
+        #expect(t.expect("pmq> "))
+        t.line("add project \"A\"", prompt: "pmq> ")
+        t.mark()
+        t.send("\u{1B}[200~add task \"a\" wbs 1\radd task \"b\" wbs 1\radd task \"c\" wbs 3\u{1B}[201~")
+        t.send("\r")
+        #expect(t.expect("duplicate"), "\(t.screen)")
+        #expect(t.expect("rolled back: nothing was changed"), "\(t.screen)")
+        #expect(t.expect("pmq> "))
+        #expect(t.line("count tasks", prompt: "pmq> ").contains("\n0\n"))
+    }
 }
