@@ -21,3 +21,4 @@ static inline void pmq_rl_set_catch_signals(int v) { rl_catch_signals = v; }
 static inline void pmq_history_set_multiline(int v) { history_multiline_entries = v; history_write_timestamps = v; }
 static inline int pmq_history_length(void) { return history_length; }
 static inline void pmq_rl_set_instream(FILE *f) { rl_instream = f; }
+static inline void pmq_rl_set_outstream(FILE *f) { rl_outstream = f; }

@@ -123,9 +123,14 @@ enum EmbeddedJSON {
     static func run(_ session: Session, _ text: String, dryRun: Bool) -> String {
         var results: [String] = []
         let source = SourceFile(name: "<embed>", text: text)
+        let failedBefore = session.failedRuleNames.count
         let diagnostics = session.run(source, dryRun: dryRun) { results.append(json($0, dryRun: dryRun)) }
         if diagnostics.isEmpty {
-            return #"{"ok":true,"results":["# + results.joined(separator: ",") + "]}"
+            // `check` found rows for an error rule: what makes `pmq` exit 1, as a field a host
+            // matches on (the text ran and its changes are kept, so "ok" stays true; W4).
+            let failed = session.failedRuleNames.dropFirst(failedBefore)
+            let failedField = failed.isEmpty ? "" : #","failed_rules":["# + failed.map(string).joined(separator: ",") + "]"
+            return #"{"ok":true,"results":["# + results.joined(separator: ",") + "]" + failedField + "}"
         }
         let items = diagnostics.map { d -> String in
             let (line, column) = d.location ?? (0, 0)

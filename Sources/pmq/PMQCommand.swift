@@ -103,6 +103,19 @@ struct Invocation {
         return nil
     }
 
+    /// `--version` with anything else on the line (a script, `-e`, another flag): a usage
+    /// error, not the version with the scripts silently not run; nil when the line is fine.
+    static func versionProblem(_ args: [String]) -> String? {
+        guard args.count > 1 else { return nil }
+        for (i, a) in args.enumerated() where a == "--version" {
+            // The value of an option (`-e --version` runs the text "--version") is not the flag.
+            if i > 0, (CommandLineOrder.optionsWithValues + ["-e"]).contains(args[i - 1]) { continue }
+            if args.prefix(i).contains("--") { return nil }
+            return "--version takes nothing else: write pmq --version alone"
+        }
+        return nil
+    }
+
     /// The plain forms only: `--db`, `--today`, `--format`, `--var`, `-e` each with a separate
     /// value that does not start with `-`, `--dry-run`, `--init`, and script paths. Anything else (help,
     /// `--version`, `--opt=value`, a mistake) is nil, and ArgumentParser handles the line as ever.
@@ -111,7 +124,7 @@ struct Invocation {
         var i = 0
         while i < args.count {
             let a = args[i]
-            if !a.hasPrefix("-") {
+            if !a.hasPrefix("-") || a == "-" {
                 inv.scripts.append(a)
                 i += 1
                 continue
@@ -139,6 +152,9 @@ struct Invocation {
             switch item {
             case .eval(let text):
                 sources.append(SourceFile(name: "<eval>", text: text))
+            case .script(let path) where path == "-":
+                // `-` is standard input, as for other Unix tools (W20).
+                sources.append(SourceFile(name: "<stdin>", data: FileHandle.standardInput.readDataToEndOfFile()))
             case .script(let path):
                 // A directory opens like a file but cannot be read: say so instead of crashing.
                 var isDirectory: ObjCBool = false
@@ -219,11 +235,22 @@ struct Invocation {
             if !diagnostics.isEmpty { output.error(DiagnosticRenderer.render(diagnostics)) }
             // Each script (or -e text) is its own transaction: after one that ran before,
             // "nothing was changed" would not be true of the command as a whole.
-            output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun, failedSource: n > 0 ? source.name : nil)
+            output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun, failedSource: n > 0 ? source.name : nil,
+                          saidSo: diagnostics.contains { $0.message.hasSuffix(": nothing was changed") })
             if !diagnostics.isEmpty { throw ExitCode(1) }
         }
         // `check` found rows for a rule of severity error: a cron job or CI step alerts on 1.
-        if session.failedErrorRules > 0 { throw ExitCode(1) }
+        // `check` is a report, not a failed statement: the scripts ran to their end and their
+        // changes are kept, so standard error says why the status is 1 and that (W25).
+        if session.failedErrorRules > 0 {
+            var names: [String] = []
+            for n in session.failedRuleNames where !names.contains(n) { names.append(n) }
+            let quoted = names.map { "\"\($0)\"" }.joined(separator: ", ")
+            let rules = names.count == 1 ? "the error rule \(quoted) has rows" : "the error rules \(quoted) have rows"
+            let kept = output.keptChanges && !dryRun ? "; the changes were kept" : ""
+            output.error("check: \(rules) (exit status 1)\(kept)")
+            throw ExitCode(1)
+        }
         Invocation.finished = session
     }
 
@@ -273,6 +300,8 @@ final class Output {
     /// Whether the last thing printed was a `print` line: a title sits right above its table.
     private var lastWasText = false
     private var lastWasBlock = false
+    /// Whether a script's changes were committed and reported (`check`'s exit 1 says they were kept).
+    private(set) var keptChanges = false
     /// The bytes of the result being written, kept between results.
     private var buffer: [UInt8] = []
 
@@ -297,7 +326,7 @@ final class Output {
         // A bare value (`count tasks`) after a table is set apart like a `print`: in Markdown a
         // line right under a table is read as one more row of it (H7, R1).
         var block = false, isText = false, isScalar = false
-        if case .rows = r { block = true } else if case .gantt = r { block = true } else if case .text = r { isText = true } else if case .scalar = r { isScalar = true }
+        if case .rows = r { block = true } else if case .gantt = r { block = true } else if case .text = r { isText = true } else if case .rule = r { isText = true } else if case .scalar = r { isScalar = true }
         let spaced = format == .table || format == .markdown
         buffer.removeAll(keepingCapacity: true)
         if block, printedResult, spaced, !lastWasText { buffer.append(10) }
@@ -313,13 +342,15 @@ final class Output {
 
     /// Ends one script: its change reports, or the note that nothing was kept.
     /// `failedSource`: the script's name when scripts before it ran (and were kept).
-    func finish(succeeded: Bool, dryRun: Bool, failedSource: String? = nil) {
+    /// `saidSo`: the error already says "nothing was changed" (an interruption): not said twice.
+    func finish(succeeded: Bool, dryRun: Bool, failedSource: String? = nil, saidSo: Bool = false) {
         if succeeded {
+            if !changes.isEmpty { keptChanges = true }
             for c in changes { error(dryRun ? "would have " + c.participle : c.message) }
         } else if !changes.isEmpty {
             if let failedSource, !dryRun {
                 error("rolled back: nothing of \(failedSource) was changed (what ran before it is kept)")
-            } else {
+            } else if !saidSo {
                 error("rolled back: nothing was changed")
             }
         }

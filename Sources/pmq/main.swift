@@ -21,9 +21,17 @@ do {
     if arguments.first == "lsp" {
         command = try LanguageServerCommand.parse(Array(arguments.dropFirst()))
     } else if arguments.first == "help" {
-        // `pmq help [lsp]`, as ArgumentParser's help lists it.
+        // `pmq help [lsp]`, as ArgumentParser's help lists it; any other topic is a usage error (W20).
+        if arguments.count > 2 || (arguments.count == 2 && arguments[1] != "lsp") {
+            fputs("error: unknown command \"\(arguments.dropFirst().joined(separator: " "))\": write pmq help, or pmq help lsp\n", stderr)
+            exit(2)
+        }
         print(arguments.dropFirst().first == "lsp" ? PMQCommand.helpMessage(for: LanguageServerCommand.self) : PMQCommand.helpMessage())
         exit(0)
+    } else if let problem = Invocation.versionProblem(arguments) {
+        // ArgumentParser would print the version and drop the rest of the line unseen (W20).
+        fputs("error: \(problem)\n", stderr)
+        exit(2)
     } else if let plain = Invocation.parse(arguments) {
         // The common plain forms skip ArgumentParser (start-up time); the same run follows.
         try plain.run()

@@ -279,6 +279,22 @@ struct OutputWriterTests {
         }
     }
 
+    @Test("html: print text is a paragraph, escaped; explain is escaped in <pre> (W19)")
+    func htmlText() throws {
+        #expect(OutputFormat.html.render(.text("late: <script>alert(1)</script> & \"x\"\nnext"))
+            == "<p>late: &lt;script&gt;alert(1)&lt;/script&gt; &amp; \"x\"<br>\nnext</p>")
+        #expect(OutputFormat.table.render(.text("<b>")) == "<b>")
+        let explained = try #require(OutputFormat.html.render(.explain(sql: "SELECT 1 WHERE a < ?", arguments: [.text("<i>")], plan: ["SCAN t"])))
+        #expect(explained.hasPrefix("<pre>SELECT 1 WHERE a &lt; ?"))
+        #expect(explained.contains("&quot;&lt;i&gt;&quot;") || explained.contains("\"&lt;i&gt;\""))
+        #expect(!explained.contains("<i>"))
+        // The command, as a weekly page script runs it: no markup from data reaches the page.
+        let r = try PMQProcess.run(["--format", "html", "-e", "add project \"A\"", "-e", "add task \"<script>alert(1)</script>\" wbs 1",
+                                    "-e", "for t in tasks { print \"late: {t.name}\" }", "-e", "count tasks"])
+        #expect(r.status == 0)
+        #expect(r.stdout == "<p>late: &lt;script&gt;alert(1)&lt;/script&gt;</p>\n1\n")
+    }
+
     @Test("pmq writes the same bytes to standard output, results one after another")
     func command() throws {
         let model = "add project \"P\"; add task \"数据 <&> \\\"q\\\"\" wbs 1 cost 2.5; add task \"b,c\" wbs 2 tags (\"x\", \"y,z\")"

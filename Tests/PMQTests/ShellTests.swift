@@ -8,7 +8,8 @@ final class Terminal {
     let process: Process
     private(set) var raw = ""
 
-    init(_ args: [String], env: [String: String] = [:]) throws {
+    /// `stdout`: where the shell's standard output goes instead of the terminal (`pmq > file`).
+    init(_ args: [String], env: [String: String] = [:], stdout: FileHandle? = nil) throws {
         // posix_openpt and friends are not imported into Swift on Linux; /dev/ptmx with the
         // two ioctls they wrap does the same (TIOCSPTLCK unlocks, TIOCGPTN names the slave).
         master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
@@ -34,7 +35,7 @@ final class Terminal {
         process.environment = environment
         let handle = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
         process.standardInput = handle
-        process.standardOutput = handle
+        process.standardOutput = stdout ?? handle
         process.standardError = handle
         try process.run()
         close(slave)
@@ -241,8 +242,10 @@ struct ShellTests {
         usleep(700_000)
         t.send("\u{03}")
         #expect(t.expect("interrupted"))
-        #expect(t.expect("rolled back"))
+        // Said once, the same whether a loop's step or its SQL was running (W9).
+        #expect(t.expect("error: interrupted: nothing was changed\n"), "\(t.screen)")
         #expect(t.expect("pmq> "))
+        #expect(!t.screen.contains("rolled back: nothing was changed"), "\(t.screen)")
         #expect(t.line("count tasks where notes = \"seen\"", prompt: "pmq> ").contains("\n0\n"))
         #expect(t.process.isRunning)
     }
@@ -380,5 +383,109 @@ struct ShellTests {
         #expect(r.stdout.hasPrefix("0\n"), "\(r.stdout)")
         let before = try PMQProcess.run(["--db", try Self.sampleDB(), "-e", "count journal"])
         #expect(r.stdout == "0\n" + before.stdout, "\(r.stdout) \(before.stdout)")
+    }
+
+    @Test("W17: .open and .read take a file name in quotes, as PMQ writes file names; a foreign file says how to take it over")
+    func quotedFileNames() throws {
+        let db = try Self.sampleDB()
+        let dir = URL(fileURLWithPath: db).deletingLastPathComponent()
+        let script = dir.appendingPathComponent("w17 read.pmq").path
+        FileManager.default.createFile(atPath: script, contents: Data("print \"read it\"\n".utf8))
+        let t = try Terminal([], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"])
+        #expect(t.expect("pmq> "))
+        #expect(t.line(".open \"\(db)\"", prompt: "pmq> ").contains("Opened \(db)."))
+        #expect(t.line("count projects", prompt: "pmq> ").contains("\n1\n"))
+        #expect(!FileManager.default.fileExists(atPath: "\"\(db)\""))
+        #expect(t.line(".read '\(script)'", prompt: "pmq> ").contains("read it"))
+        #expect(t.line(".read \"\(script)\"", prompt: "pmq> ").contains("read it"))
+        let foreign = PMQProcess.tempDB("w17-foreign.db")
+        _ = try PMQProcess.tool(["python3", "-c", "import sqlite3; c = sqlite3.connect('\(foreign)'); c.execute('create table t(x)'); c.commit()"])
+        #expect(t.line(".open \(foreign)", prompt: "pmq> ").contains("no PMQ schema (pmq --db FILE --init adds PMQ's tables to it)"))
+    }
+
+    @Test("W21: .open of a URL with a password shows it as *** and keeps it out of the history file")
+    func maskedPassword() throws {
+        let path = history()
+        let t = try Terminal([], env: ["PMQ_HISTORY": path, "NO_COLOR": "1"])
+        #expect(t.expect("pmq> "))
+        if let url = TestPostgres.url, var c = URLComponents(string: try TestPostgres.freshURL()) {
+            _ = url
+            // The test server trusts local connections: the password is given and not needed.
+            c.user = c.user ?? "postgres"
+            c.password = "s3cret"
+            let withPassword = c.string ?? ""
+            let out = t.line(".open \(withPassword)", prompt: "pmq> ")
+            #expect(out.contains("Opened postgresql://\(c.user ?? ""):***@"), "\(out)")
+            // (The first line is the terminal's echo of what was typed.)
+            #expect(!out.split(separator: "\n").dropFirst().joined().contains("s3cret"), "\(out)")
+        }
+        // A server that cannot be reached: the error masks it, and so must the history.
+        let out = t.line(".open postgresql://alice:s3cret@127.0.0.1:1/plan", prompt: "pmq> ")
+        #expect(out.contains("error:"), "\(out)")
+        #expect(!out.split(separator: "\n").dropFirst().joined().contains("s3cret"), "\(out)")
+        t.send(".quit\r")
+        #expect(t.waitForExit())
+        let saved = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        #expect(saved.contains(".open postgresql://alice:***@127.0.0.1:1/plan"), "\(saved)")
+        #expect(!saved.contains("s3cret"), "\(saved)")
+    }
+
+    @Test("W7: Ctrl-D at a continuation prompt drops the statement and says so; exit, quit and help answer with the dot command")
+    func ctrlDAndExitWords() throws {
+        let t = try Terminal([], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"])
+        #expect(t.expect("pmq> "))
+        #expect(t.line("count tasks where").contains("...> "))
+        t.mark()
+        t.send("\u{04}")
+        #expect(t.expect("incomplete statement discarded (Ctrl-D again leaves)"), "\(t.screen)")
+        #expect(t.expect("pmq> "))
+        #expect(t.process.isRunning)
+        #expect(t.line("exit", prompt: "pmq> ").contains("use .quit or Ctrl-D to leave"))
+        #expect(t.line("quit;", prompt: "pmq> ").contains("use .quit or Ctrl-D to leave"))
+        #expect(t.line("help", prompt: "pmq> ").contains("use .help for help"))
+        #expect(!t.screen.contains("unknown entity"))
+        #expect(t.line(".today 2026-02-30", prompt: "pmq> ").contains("error: 2026-02-30 is not a real date"))
+        // undo inside begin speaks of the transaction (there is no script).
+        t.line("begin", prompt: "pmq*> ")
+        t.line("add project \"A\"", prompt: "pmq*> ")
+        let undo = t.line("undo", prompt: "pmq*> ")
+        #expect(undo.contains("undo works on committed changes, and this transaction has changed things already"), "\(undo)")
+        #expect(undo.contains("commit or rollback first, then undo"), "\(undo)")
+        t.line("rollback", prompt: "pmq> ")
+        #expect(t.line("count people", prompt: "pmq> ").contains("\n0\n"))
+        t.send("\u{04}")
+        #expect(t.waitForExit())
+        #expect(t.process.terminationStatus == 0)
+    }
+
+    @Test("W12: with standard output redirected, the banner, prompts and typed text stay on the terminal; the file gets only results")
+    func redirectedOutput() throws {
+        let file = PMQProcess.tempDB("w12-out.txt")
+        FileManager.default.createFile(atPath: file, contents: nil)
+        let out = try #require(FileHandle(forWritingAtPath: file))
+        let t = try Terminal([], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"], stdout: out)
+        #expect(t.expect("PMQ \(PMQVersion.current) — type .help"), "\(t.raw)")
+        #expect(t.expect("pmq> "))
+        #expect(t.line("add project \"A\"", prompt: "pmq> ").contains("add project \"A\""))
+        #expect(t.line("count projects", prompt: "pmq> ").contains("count projects"))
+        t.send("\u{04}")
+        #expect(t.waitForExit())
+        try out.close()
+        let saved = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        #expect(saved == "1\n", "\(saved.debugDescription)")
+    }
+
+    @Test("W22: a bracketed paste of several statements runs as one script: a failing statement keeps none of them")
+    func bracketedPasteIsAtomic() throws {
+        let t = try Terminal([], env: ["PMQ_HISTORY": history(), "NO_COLOR": "1"])
+        #expect(t.expect("pmq> "))
+        t.line("add project \"A\"", prompt: "pmq> ")
+        t.mark()
+        t.send("\u{1B}[200~add task \"a\" wbs 1\radd task \"b\" wbs 1\radd task \"c\" wbs 3\u{1B}[201~")
+        t.send("\r")
+        #expect(t.expect("duplicate"), "\(t.screen)")
+        #expect(t.expect("rolled back: nothing was changed"), "\(t.screen)")
+        #expect(t.expect("pmq> "))
+        #expect(t.line("count tasks", prompt: "pmq> ").contains("\n0\n"))
     }
 }

@@ -851,11 +851,21 @@ extension Checker {
         return k
     }
 
+    /// A number as PMQ text writes one (`-1_000.5`: digits, `_` between them, a fraction),
+    /// without its `_`; nil for what Swift's Double would also take and PMQ would not
+    /// (`1e3`, `inf`, `nan`, `0x10`, ` 5`), so `--var` reads numbers as a script does (W20).
+    static func plainNumber(_ text: String) -> String? {
+        guard text.range(of: #"^-?[0-9](_?[0-9])*(\.[0-9](_?[0-9])*)?$"#, options: .regularExpression) != nil else { return nil }
+        return text.replacingOccurrences(of: "_", with: "")
+    }
+
     static func convert(_ text: String, like v: Value) -> Value? {
         switch v {
         case .text, .null: return .text(text)
-        case .integer: return Int64(text.replacingOccurrences(of: "_", with: "")).map { .integer($0) } ?? Double(text).map { .decimal($0) }
-        case .decimal: return Double(text.replacingOccurrences(of: "_", with: "")).map { .decimal($0) }
+        case .integer:
+            guard let digits = plainNumber(text) else { return nil }
+            return Int64(digits).map { .integer($0) } ?? Double(digits).map { .decimal($0) }
+        case .decimal: return plainNumber(text).flatMap(Double.init).map { .decimal($0) }
         case .date: return Day(iso: text).map { .date($0) }
         case .bool:
             switch text.lowercased() {
@@ -867,7 +877,7 @@ extension Checker {
             let lower = text.lowercased()
             for (suffix, factor) in [("wd", 1.0), ("d", 1.0), ("w", 7.0)] where lower.hasSuffix(suffix) {
                 if suffix == "d", lower.hasSuffix("wd") { continue }
-                return Double(lower.dropLast(suffix.count)).map { .duration($0 * factor) }
+                return plainNumber(String(lower.dropLast(suffix.count))).flatMap(Double.init).map { .duration($0 * factor) }
             }
             return nil
         default: return nil

@@ -67,8 +67,8 @@ struct History {
     func undo(_ range: SourceRange, redo: Bool = false) throws -> ChangeReport {
         if let current = session.journal.currentSet,
            case .integer = try db.scalar(JournalSQL.setHasEntries, [.integer(current)]) {
-            throw RuntimeError(code: .cannotUndo, message: "\(redo ? "redo" : "undo") works on committed changes, and this script has changed things already",
-                               range: range, notes: ["run \(redo ? "redo" : "undo") on its own"])
+            throw RuntimeError(code: .cannotUndo, message: "\(redo ? "redo" : "undo") works on committed changes, and this \(session.inShellTransaction ? "transaction" : "script") has changed things already",
+                               range: range, notes: [session.inShellTransaction ? "commit or rollback first, then \(redo ? "redo" : "undo")" : "run \(redo ? "redo" : "undo") on its own"])
         }
         // undo: the newest change (or redo) not undone yet. redo: the newest undo not
         // undone yet, as long as no new change came after it (a new change ends the redo chain).

@@ -18,6 +18,41 @@ public enum StatementResult: Sendable, Equatable {
     case text(String)
     /// `gantt`: a chart in the table format, its rows in the others (docs/language.md, “Pictures”).
     case gantt(GanttChart)
+    /// `check`: a rule that has rows (its rows follow as the next result). A line of text in
+    /// most formats, an object in JSON, so a host or a CI step can match its name and severity (W4).
+    case rule(RuleFinding)
+}
+
+/// One rule `check` found rows for (docs/language.md, “Rules that alert”).
+public struct RuleFinding: Sendable, Equatable {
+    public var name: String
+    /// `warning` or `error`: an error rule with rows makes `pmq` exit 1.
+    public var severity: String
+    /// How many rows the rule has.
+    public var count: Int
+    /// How many of them the previous check did not find; nil at the first check.
+    public var fresh: Int?
+    /// When the previous check ran (UTC ISO 8601); nil at the first check.
+    public var lastChecked: String?
+
+    public init(name: String, severity: String, count: Int, fresh: Int?, lastChecked: String?) {
+        self.name = name
+        self.severity = severity
+        self.count = count
+        self.fresh = fresh
+        self.lastChecked = lastChecked
+    }
+
+    /// `rule "late" (error): 2 rows, 1 new since the last check (2026-03-13T17:02:11Z)`.
+    public var line: String {
+        var line = "rule \"\(name)\" (\(severity)): \(count) \(count == 1 ? "row" : "rows")"
+        if let fresh {
+            line += ", \(fresh) new since the last check" + (lastChecked.map { " (\($0))" } ?? "")
+        } else {
+            line += ", first check"
+        }
+        return line
+    }
 }
 
 public struct ChangeReport: Sendable, Equatable {

@@ -64,15 +64,10 @@ struct Rules {
             if !session.limits.readOnly { _ = try? db.run(RulesSQL.rememberRows, [.text(list), .text(rule.name)]) }
             guard case .rows(_, let rows, _) = result, !rows.isEmpty else { continue }
             flagged += 1
-            if rule.severity == "error" { failing += 1 }
-            var line = "rule \"\(rule.name)\" (\(rule.severity)): \(rows.count) \(rows.count == 1 ? "row" : "rows")"
-            if let seen = rule.seen {
-                let fresh = ids.filter { !seen.contains($0) }.count
-                line += ", \(fresh) new since the last check" + (rule.checked.map { " (\($0))" } ?? "")
-            } else {
-                line += ", first check"
-            }
-            emit(.text(line))
+            if rule.severity == "error" { failing += 1; session.failedRuleNames.append(rule.name) }
+            let fresh = rule.seen.map { seen in ids.filter { !seen.contains($0) }.count }
+            emit(.rule(RuleFinding(name: rule.name, severity: rule.severity, count: rows.count, fresh: fresh,
+                                   lastChecked: rule.seen == nil ? nil : rule.checked)))
             emit(result)
         }
         if flagged == 0 { emit(.text(rules.isEmpty ? "no rules saved" : "all \(rules.count) \(rules.count == 1 ? "rule" : "rules") pass")) }

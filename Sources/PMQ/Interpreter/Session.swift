@@ -95,6 +95,8 @@ public final class Session {
     public var inDryRun: Bool { transactions.inDryRun }
     /// How many times `check` found rows for a rule of severity error: `pmq` then exits 1.
     public var failedErrorRules: Int { context.failedErrorRules }
+    /// The error rules `check` found rows for, in order (one name for each time it did).
+    public var failedRuleNames: [String] { context.failedRuleNames }
     /// The database's model: the built-in entities and its custom fields (docs/language.md, “Custom fields”),
     /// loaded when the store opens and after every change to its fields.
     public var schema: Schema { context.schema }

@@ -43,6 +43,10 @@ final class SessionContext {
     var progressHandler: ((ProgressReport?) -> Void)?
     /// How many times `check` found rows for a rule of severity error: `pmq` then exits 1.
     var failedErrorRules = 0
+    /// The names of those rules, in the order `check` found them (a name again for each check).
+    var failedRuleNames: [String] = []
+    /// Inside the shell's `begin` ... `commit` (not a dry run): messages say "this transaction", not "this script".
+    var inShellTransaction = false
 
     // MARK: The run in progress (see `Transactions`)
 

@@ -11,9 +11,9 @@ final class Transactions {
     /// Whether `begin`/`commit`/`rollback` are accepted: the interactive shell turns this on.
     var allowsExplicitTransactions = false
     /// True between `begin` and `commit`/`rollback` (the interactive shell), and in a dry run.
-    private(set) var inExplicitTransaction = false
+    private(set) var inExplicitTransaction = false { didSet { context.inShellTransaction = inExplicitTransaction && !inDryRun } }
     /// True between `beginDryRun` and `endDryRun`.
-    private(set) var inDryRun = false
+    private(set) var inDryRun = false { didSet { context.inShellTransaction = inExplicitTransaction && !inDryRun } }
     private var beforeDryRun: (variables: VariableEnvironment, checker: Checker)?
 
     init(context: SessionContext, compiler: Compiler) {
@@ -280,6 +280,11 @@ final class Transactions {
     private func diagnostic(for error: any Error, in checked: Checked, _ source: SourceFile) -> Diagnostic {
         var d: Diagnostic
         switch error {
+        case let e as RuntimeError where e.code == .limitReached && e.range == .none && e.message == (context.limits.stopReason ?? "interrupted"):
+            // Stopped between two steps (a loop's next turn): said as when the engine stopped
+            // the SQL running then, so Ctrl-C reads the same whichever was running, on SQLite
+            // and PostgreSQL alike (W9).
+            d = Diagnostic(.limitReached, e.message + ": nothing was changed", at: .none)
         case let e as RuntimeError:
             d = e.diagnostic
             if d.source == nil { d.source = source }

@@ -100,7 +100,17 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         case .change:
             return nil
         case .text(let t):
-            return t
+            // In an HTML stream a `print` line is a paragraph, escaped like every value: a task
+            // named `<script>` printed by a weekly page's script must not run (W19).
+            return self == .html ? OutputFormat.htmlParagraph(t) : t
+        case .rule(let finding):
+            switch self {
+            case .json:
+                return "{\"rule\":\(jsonString(finding.name)),\"severity\":\(jsonString(finding.severity)),\"count\":\(finding.count),"
+                    + "\"new\":\(finding.fresh.map(String.init) ?? "null"),\"last_checked\":\(finding.lastChecked.map(jsonString) ?? "null")}"
+            case .html: return OutputFormat.htmlParagraph(finding.line)
+            default: return finding.line
+            }
         case .gantt(let chart):
             if self == .table { return GanttText.render(chart, width: style.width ?? 80, colour: style.colour, maxRows: style.maxRows) }
             return render(chart.table, style: style)
@@ -120,10 +130,18 @@ public enum OutputFormat: String, CaseIterable, Sendable {
                 out += "\n-- arguments: " + args.enumerated().map { "?\($0 + 1) = \(OutputFormat.literal($1))" }.joined(separator: ", ")
             }
             out += "\n-- plan:\n" + plan.map { "   " + $0 }.joined(separator: "\n")
-            return out
+            // SQL holds `<` and `>`, and bound arguments are user data: escaped, as written.
+            return self == .html ? "<pre>" + Node<HTML.BodyContext>.text(out).render() + "</pre>" : out
         case .rows:
             return render(r, style: style)
         }
+    }
+
+    /// `print` text in `--format html`: `<p>` with every character escaped, a line break inside
+    /// the text as `<br>` (a paragraph would run the lines together).
+    static func htmlParagraph(_ t: String) -> String {
+        "<p>" + t.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { Node<HTML.BodyContext>.text(String($0)).render() }.joined(separator: "<br>\n") + "</p>"
     }
 
     /// A value as a person reads it: `2026-01-28`, `3d`, `true`, `Li Wei`.

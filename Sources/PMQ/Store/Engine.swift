@@ -245,6 +245,11 @@ public enum Store {
         return scheme.hasPrefix("postgresql://") || scheme.hasPrefix("postgres://")
     }
 
+    /// A location as messages and the shell's history show it: a URL's password as `***`.
+    public static func shown(_ location: String) -> String {
+        isServerURL(location) ? PostgresEngine.shown(location) : location
+    }
+
     /// `initialize` adds PMQ's tables to a database that holds other tables and no PMQ schema
     /// (`--init`), which is otherwise refused as not a PMQ database; the tables already there
     /// are left as they are. It changes nothing for an empty or a PMQ database, and is ignored

@@ -54,7 +54,11 @@ int pmq_set_option(pmq_session *session, const char *name, const char *value);
      {"ok":true,"results":[...]}   each result as `pmq --format json` prints it: rows as
                                    an array of objects, a count as the value, a change
                                    report as {"changed":N,"message":"..."}, print output
-                                   as {"print":"..."}
+                                   as {"print":"..."}, a rule `check` found rows for as
+                                   {"rule":"NAME","severity":"error","count":N,"new":M,
+                                   "last_checked":"..."} before its rows; when an error
+                                   rule had rows, "failed_rules":["NAME",...] follows
+                                   "results" (what makes pmq exit 1; the changes are kept)
      {"ok":false,"diagnostics":[{"message":"...","line":L,"column":C,"id":"...","code":"..."}]}
                                    "code" is the stable id of the problem (unknown-field,
                                    duplicate, ...; docs/messages.md), "id" its coarse kind

@@ -13,8 +13,18 @@ final class LineEditor {
     /// Earlier lines of the statement being typed, so completion sees the whole statement.
     static var pendingText = ""
 
+    /// Where the prompt, the echo of what is typed and the shell's own words go: standard
+    /// output at a terminal; standard error when standard output is redirected
+    /// (`pmq > results.txt`), so the file keeps only results and the user sees what they
+    /// type (W12), as Python's REPL does.
+    nonisolated(unsafe) static let messages: UnsafeMutablePointer<FILE> = {
+        if isatty(STDOUT_FILENO) == 1 { return stdout }
+        return stderr
+    }()
+
     init(historyPath: String?) {
         self.historyPath = historyPath
+        pmq_rl_set_outstream(LineEditor.messages)
         pmq_rl_set_name("pmq")
         pmq_rl_set_catch_signals(0)
         pmq_rl_set_completion(attemptCompletion)
@@ -57,8 +67,8 @@ final class LineEditor {
             if interruptFlag != 0 {
                 interruptFlag = 0
                 // Say ^C at the end of the abandoned line, then let readline forget it.
-                fputs("^C\n", stdout)
-                fflush(stdout)
+                fputs("^C\n", LineEditor.messages)
+                fflush(LineEditor.messages)
                 rl_free_line_state()
                 rl_callback_sigcleanup()
                 rl_callback_handler_remove()
@@ -74,7 +84,7 @@ final class LineEditor {
             }
             rl_callback_read_char()
             if lineReady {
-                guard let line = receivedLine else { fputs("\n", stdout); return .endOfInput }
+                guard let line = receivedLine else { fputs("\n", LineEditor.messages); return .endOfInput }
                 return .line(line)
             }
         }

@@ -7,9 +7,7 @@ enum MetaCommand {
 
     /// Runs one; false means leave the shell.
     static func run(_ line: String, shell: Shell) -> Bool {
-        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-        let command = parts[0]
-        let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        let (command, argument) = split(line)
         switch command {
         case ".quit", ".exit":
             return false
@@ -37,18 +35,24 @@ enum MetaCommand {
             if let n = Int(argument), n >= 0 { shell.maxRows = n } else { fail("write .maxrows N (0 shows every row)") }
         case ".today":
             if argument.isEmpty { print(shell.session.today.iso) } else if let d = Day(iso: argument), d.isInRange { shell.session.today = d } else {
-                fail(Day(iso: argument) != nil ? "dates run from 0001-01-01 to 9999-12-31" : "not a real date: write the date as YYYY-MM-DD")
+                fail(Day(iso: argument) != nil ? "dates run from 0001-01-01 to 9999-12-31"
+                     : argument.range(of: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"#, options: .regularExpression) != nil ? "\(argument) is not a real date"
+                     : "write the date as YYYY-MM-DD")
             }
         case ".read":
-            guard !argument.isEmpty, let data = FileManager.default.contents(atPath: argument) else {
-                fail("cannot read \"\(argument)\"")
+            let file = unquoted(argument)
+            guard !file.isEmpty, let data = FileManager.default.contents(atPath: file) else {
+                fail("cannot read \"\(file)\"")
                 return true
             }
-            shell.execute(SourceFile(name: argument, text: String(decoding: data, as: UTF8.self)))
+            shell.execute(SourceFile(name: file, text: String(decoding: data, as: UTF8.self)))
         case ".open":
+            let argument = unquoted(argument)
             guard !argument.isEmpty else { fail("write .open FILE"); return true }
+            // A URL's password is never echoed (errors mask it the same way).
+            let shown = Store.shown(argument)
             // Another database would leave an open `begin` behind: asked as `.quit` asks.
-            guard shell.confirmDiscard("open \(argument)") else { return true }
+            guard shell.confirmDiscard("open \(shown)") else { return true }
             do {
                 let s = try Session(path: argument, today: shell.session.today)
                 s.allowsExplicitTransactions = true
@@ -57,7 +61,10 @@ enum MetaCommand {
                 shell.discardTransaction()
                 shell.session = s
                 shell.inMemory = false
-                print("Opened \(argument).")
+                Shell.say("Opened \(shown).")
+            } catch let e as StoreError where e.kind == .notPMQ && e.message.hasSuffix("holds other tables and no PMQ schema") {
+                // As the command says it; the shell itself cannot take a database over.
+                fail("\(e) (pmq --db FILE --init adds PMQ's tables to it)")
             } catch {
                 fail("\(error)")
             }
@@ -65,6 +72,30 @@ enum MetaCommand {
             fail("unknown command \(command)", suggest: command, among: names)
         }
         return true
+    }
+
+    /// The command word and the rest of the line, trimmed.
+    static func split(_ line: String) -> (command: String, argument: String) {
+        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+        return (parts.first ?? "", parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : "")
+    }
+
+    /// A file name as written after `.open` or `.read`: PMQ writes file names in quotes
+    /// (`import "F.csv"`), so `.open "plan.db"` and `.open 'my plan.db'` name plan.db and
+    /// `my plan.db`, as in sqlite3, not a file whose name holds the quotes (W17).
+    static func unquoted(_ argument: String) -> String {
+        guard argument.count >= 2, let first = argument.first, first == "\"" || first == "'", argument.last == first else { return argument }
+        return String(argument.dropFirst().dropLast())
+    }
+
+    /// A dot command as the history file keeps it: the password of a `.open` URL as `***`,
+    /// so it is not written to disk in clear (W21).
+    static func forHistory(_ line: String) -> String {
+        let (command, argument) = split(line.trimmingCharacters(in: .whitespaces))
+        guard command == ".open" else { return line }
+        let target = unquoted(argument)
+        guard Store.isServerURL(target) else { return line }
+        return ".open " + Store.shown(target)
     }
 
     static func fail(_ message: String, suggest word: String? = nil, among: [String] = []) {

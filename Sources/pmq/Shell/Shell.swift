@@ -30,12 +30,12 @@ final class Shell {
 
     func run() {
         session.allowsExplicitTransactions = true
-        print("PMQ \(PMQVersion.current) — type .help for help, .quit to leave.")
+        Shell.say("PMQ \(PMQVersion.current) — type .help for help, .quit to leave.")
         if inMemory {
-            print("Connected to an in-memory database: nothing is saved. Use .open FILE to work on a file.")
+            Shell.say("Connected to an in-memory database: nothing is saved. Use .open FILE to work on a file.")
         }
         if dryRun {
-            print("Dry run: each change is reported as what it would have done, then rolled back; nothing is saved.")
+            Shell.say("Dry run: each change is reported as what it would have done, then rolled back; nothing is saved.")
         }
         LineEditor.complete = { [unowned self] before, word, inString in
             if before.isEmpty && word.hasPrefix(".") { return MetaCommand.names.filter { $0.hasPrefix(word) } }
@@ -57,14 +57,21 @@ final class Shell {
             }
             switch input {
             case .endOfInput:
-                if !buffer.isEmpty { editor.remember(buffer); buffer = "" }
+                // Ctrl-D at a continuation prompt drops the unfinished statement, as Ctrl-C
+                // does, and says so; Ctrl-D on an empty `pmq>` line leaves (W7).
+                if !buffer.isEmpty {
+                    editor.remember(buffer)
+                    buffer = ""
+                    output.error("incomplete statement discarded (Ctrl-D again leaves)")
+                    continue
+                }
                 if confirmLeave() { return }
             case .interrupted:
                 buffer = ""
                 continue
             case .line(let line):
                 if buffer.isEmpty, line.trimmingCharacters(in: .whitespaces).hasPrefix(".") {
-                    editor.remember(line)
+                    editor.remember(MetaCommand.forHistory(line))
                     if !MetaCommand.run(line.trimmingCharacters(in: .whitespaces), shell: self), confirmLeave() { return }
                     continue
                 }
@@ -87,10 +94,34 @@ final class Shell {
                 }
                 if continued { continue }
                 editor.remember(buffer)
+                if let hint = leavingHint(buffer) {
+                    output.error(hint)
+                    buffer = ""
+                    continue
+                }
                 execute(SourceFile(name: "<shell>", text: buffer))
                 buffer = ""
             }
         }
+    }
+
+    /// `exit`, `quit` and `help` alone are what psql and sqlite3 users type: unless the model
+    /// has a saved query of that name, they are answered with the dot command to use
+    /// instead of "unknown entity" (W7).
+    private func leavingHint(_ text: String) -> String? {
+        var word = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        if word.hasSuffix(";") { word.removeLast() }
+        guard ["exit", "quit", "help"].contains(word),
+              !session.check(SourceFile(name: "<shell>", text: word)).isEmpty else { return nil }
+        return word == "help" ? "use .help for help (.help TOPIC for one statement)" : "use .quit or Ctrl-D to leave"
+    }
+
+    /// The shell's own words (banner, notices): on the terminal with the prompt, which is
+    /// standard error when standard output is redirected (LineEditor.messages).
+    static func say(_ text: String) {
+        fflush(stdout)
+        fputs(text + "\n", LineEditor.messages)
+        fflush(LineEditor.messages)
     }
 
     private func isIncomplete(_ text: String) -> Bool {
@@ -116,7 +147,7 @@ final class Shell {
         case .endOfInput:
             return true
         default:
-            print("Still in the transaction: commit or rollback to end it.")
+            Shell.say("Still in the transaction: commit or rollback to end it.")
             return false
         }
     }
@@ -141,7 +172,7 @@ final class Shell {
             let text = DiagnosticRenderer.render(diagnostics)
             output.error(colour ? "\u{1B}[31m" + text + "\u{1B}[0m" : text)
         }
-        output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun)
+        output.finish(succeeded: diagnostics.isEmpty, dryRun: dryRun, saidSo: diagnostics.contains { $0.message.hasSuffix(": nothing was changed") })
         if timer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
             print(String(format: "Run Time: %.3f s", seconds))
