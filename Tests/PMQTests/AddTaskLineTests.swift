@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+@testable import PMQ
+
+/// A data load's `add task` lines are read straight from their bytes (`AddTaskLine`) instead
+/// of through the lexer, parser and checker. Both ways must give the same checked `add` (values
+/// and source ranges), the same rows and the same errors at the same places, on any line.
+@Suite("Load: add task lines read straight from their bytes")
+struct AddTaskLineTests {
+    /// Lines the reader takes, each with what it must make of them.
+    static let taken: [String] = [
+        "add task \"Build\" wbs 1.4 owner \"Li Wei\" status doing progress 40 start 2026-03-16 finish 2026-03-27 cost 500",
+        "add task \"数据 加载\" wbs 1.5 owner \"王芳\"",
+        "add task \"Two  spaces\"\twbs\t1.6   start 2026-03-16  ",
+        "add task \"Prio\" wbs 1.7 priority high notes \"n\" effort 12 baseline_cost 0",
+        "add task \"Leading zeros\" wbs 01.08 progress 007 cost 000",
+        "add task \"Wide\" wbs 1.9 cost 123456789012345",
+        "add task \"CR\" wbs 1.10 status Done\r",
+        "add task \"Actuals\" wbs 1.11 actual_start 2026-03-02 actual_finish 2026-03-04 baseline_start 2026-03-02 baseline_finish 2026-03-05",
+        "add task \"Sub\" wbs 1.2.1 start 2026-03-09 finish 2026-03-10",
+        "add task \"No code\"",
+    ]
+
+    /// Lines left to the parser and checker (odd, wrong or beyond the reader); each also runs.
+    static let left: [String] = [
+        "ADD TASK \"Upper\" wbs 1.4",
+        "add Task \"Mixed\" wbs 1.4",
+        "add task \"Owner\" wbs 1.4 OWNER \"Li Wei\"",
+        "add task \"Esc\\\"aped\" wbs 1.4",
+        "add task \"Brace {1 + 1}\" wbs 1.4",
+        "add task \"\" wbs 1.4",
+        "add task \"   \" wbs 1.4",
+        "add task 'raw' wbs 1.4",
+        "add task \"Comment\" wbs 1.4 # a comment",
+        "add task \"Semi\" wbs 1.4; add task \"Semi2\" wbs 1.5",
+        "add task \"Dur\" wbs 1.4 start 2026-03-16 duration 5wd",
+        "add task \"Twice\" wbs 1.4 wbs 1.5",
+        "add task \"Unknown\" wbs 1.4 colour \"red\"",
+        "add task \"Parent\" wbs 1.4 parent 1",
+        "add task \"Id\" wbs 1.4 id 5",
+        "add task \"Bad status\" wbs 1.4 status sleeping",
+        "add task \"Null status\" wbs 1.4 status null",
+        "add task \"Bad date\" wbs 1.4 start 2026-02-30",
+        "add task \"Date glued\" wbs 1.4 start 2026-03-16x",
+        "add task \"Progress\" wbs 1.4 progress 150",
+        "add task \"Negative\" wbs 1.4 cost -5",
+        "add task \"Decimal\" wbs 1.4 cost 5.5",
+        "add task \"Sum\" wbs 1.4 cost 5 + 5",
+        "add task \"Underscore\" wbs 1.4 cost 1_000",
+        "add task \"Huge\" wbs 1.4 cost 99999999999999999999",
+        "add task \"Unit\" wbs 1.4 cost 5d",
+        "add task \"Text date\" wbs 1.4 start \"2026-03-16\"",
+        "add task \"Date as number\" wbs 1.4 progress 2026-03-16",
+        "add task \"Bad code\" wbs 1..4",
+        "add task \"Dot end\" wbs 1.4.",
+        "add task \"Dup\" wbs 1.2",
+        "add task \"Unknown owner\" wbs 1.4 owner \"Nobody\"",
+        "add task \"Order\" wbs 1.4 start 2026-03-20 finish 2026-03-10",
+        "add task \"Orphan\" wbs 7.1",
+        "add task \"Milestone\" wbs 1.4 milestone true",
+        "add task \"Tags\" wbs 1.4 tags (\"a\", \"b\")",
+        "add task \"Var\" wbs 1.4 status x",
+        "add task \"Glued\"wbs 1.4",
+        "add task \"Open",
+        "add task \"Cont\" wbs 1.4 status to",
+        "add task \"Key\" wbs 1.4 progress",
+        "add task wbs 1.4",
+        "add task \"Ctl\u{7}\" wbs 1.4",
+    ]
+
+    /// The checked `add` as the parser and checker make it, and as the reader does.
+    static func bothWays(_ line: String, _ s: Session) -> (slow: String?, fast: String?) {
+        let source = SourceFile(name: "t.pmq", text: line)
+        var parser = Parser(source)
+        var checker = s.compiler.freshChecker()
+        var slow: String?
+        if let st = parser.nextStatement(), parser.diagnostics.isEmpty, case .add(let a)? = checker.checkStatement(st), checker.diagnostics.isEmpty {
+            slow = describe(a)
+        }
+        var fast: String?
+        var p2 = Parser(source)
+        if var reader = AddTaskLine(schema: s.schema) {
+            fast = p2.readLine { b, from, limit in reader.read(b, from, limit) }.map(describe)
+        }
+        return (slow, fast)
+    }
+
+    static func describe(_ a: TAdd) -> String {
+        let values = a.values.map { "\($0.field.name)=\($0.value)@\($0.range.start)-\($0.range.end)" }
+        return "\(a.entity.plural) m=\(a.milestone) \(values) d=\(a.duration.map { "\($0)" } ?? "-") l=\(a.link == nil) @\(a.range.start)-\(a.range.end)"
+    }
+
+    @Test("a line the reader takes is the checked add the parser and checker make", arguments: AddTaskLineTests.taken)
+    func sameCheckedAdd(_ line: String) throws {
+        let s = try midProject()
+        let (slow, fast) = Self.bothWays(line, s)
+        #expect(fast != nil, "not taken: \(line)")
+        #expect(slow == fast)
+    }
+
+    @Test("a line the reader leaves is not taken", arguments: AddTaskLineTests.left)
+    func leftAlone(_ line: String) throws {
+        let s = try midProject()
+        #expect(Self.bothWays(line, s).fast == nil, "taken: \(line)")
+    }
+
+    /// The rows and the journal after a run, and its diagnostics as printed.
+    static func outcome(_ script: String, fast: Bool, streaming: Bool = false) throws -> [String] {
+        let f = Scratch("addtaskline")
+        let s = try midProject()
+        s.compiler.fastAddTaskLines = fast
+        // A script of 4 MiB or more is checked and run statement by statement (a data load).
+        let text = streaming ? "#" + String(repeating: "x", count: 4 << 20) + "\n" + script : script
+        let path = f.write("load.pmq", text)
+        let d = s.run(SourceFile(name: path, text: text)) { _ in }
+        var out = d.map { DiagnosticRenderer.render([$0]).replacingOccurrences(of: f.folder.path, with: "") }
+        for q in ["tasks select wbs, name, owner, status, priority, start, finish, actual_start, actual_finish, progress, cost, effort, notes, milestone order by wbs",
+                  "journal select set, statement, entity, key, field, old, new order by id"] {
+            out.append(contentsOf: rows(s, q).map { "\($0)" })
+        }
+        return out
+    }
+
+    @Test("each odd line, and each line taken, gives the same rows and errors both ways",
+          arguments: AddTaskLineTests.taken + AddTaskLineTests.left)
+    func sameOutcome(_ line: String) throws {
+        let script = "add task \"Before\" wbs 1.20 cost 1\n" + line + "\nadd task \"After\" wbs 1.21 owner \"Li Wei\"\n"
+        #expect(try Self.outcome(script, fast: true) == Self.outcome(script, fast: false))
+    }
+
+    @Test("a load of every line at once, streamed, gives the same rows and errors both ways")
+    func sameOutcomeStreamed() throws {
+        // Errors first: checking goes on past them, every one is reported, nothing is kept.
+        let bad = Self.left.joined(separator: "\n")
+        #expect(try Self.outcome(bad, fast: true, streaming: true) == Self.outcome(bad, fast: false, streaming: true))
+        // Only lines that run: everything is kept, the same way.
+        var good = Self.taken.filter { !$0.contains("No code") }.joined(separator: "\n") + "\n"
+        good += "add task \"Then a query\" wbs 1.30 status done\ntasks where wbs under 1\n  order by wbs\nadd task \"Next\" wbs 1.31\n"
+        good += "add task \"Continued\" wbs 1.32 cost 5\n  where x\n"
+        let fast = try Self.outcome(good, fast: true, streaming: true), slow = try Self.outcome(good, fast: false, streaming: true)
+        #expect(fast == slow)
+    }
+
+    @Test("a custom field added in the same load is read by the reader")
+    func customFieldInLoad() throws {
+        let script = """
+            add task "Before" wbs 1.20 vendor "Acme"
+            add field "vendor" to tasks type text
+            add task "After" wbs 1.21 vendor "Acme"
+            tasks where vendor = "Acme" select wbs
+            """
+        let fast = try Self.outcome(script, fast: true), slow = try Self.outcome(script, fast: false)
+        #expect(fast == slow)
+        let after = script.split(separator: "\n").dropFirst().joined(separator: "\n")
+        let ok = try Self.outcome(after, fast: true)
+        #expect(ok == Self.outcome(after, fast: false))
+        #expect(ok.contains { $0.contains("After") })
+    }
+}
