@@ -17,8 +17,10 @@
 struct AddTaskLine {
     let entity: EntityDef
     private let nameField: FieldDef
-    /// The fields met so far, by their name's bytes (a load names the same few on every line).
-    private var fields: [(name: [UInt8], field: FieldDef)] = []
+    /// The fields met so far, by their name's bytes (a load names the same few on every line);
+    /// two arrays, so a look-up compares names without copying a field definition per entry.
+    private var fieldNames: [[UInt8]] = []
+    private var fields: [FieldDef] = []
 
     init?(schema: Schema) {
         guard let e = schema.entity(named: "task"), e.table == "tasks", !e.onlyMilestones, let n = e.field("name") else { return nil }
@@ -85,12 +87,13 @@ struct AddTaskLine {
 
     private mutating func field(_ b: SourceBytes, _ from: Int, _ to: Int) -> FieldDef? {
         let n = to - from
-        outer: for (name, f) in fields where name.count == n {
-            for k in 0..<n where name[k] != b[from + k] { continue outer }
-            return f
+        outer: for i in fieldNames.indices where fieldNames[i].count == n {
+            for k in 0..<n where fieldNames[i][k] != b[from + k] { continue outer }
+            return fields[i]
         }
         guard let f = entity.field(String(decoding: b[from..<to], as: UTF8.self)) else { return nil }
-        fields.append((Array(b[from..<to]), f))
+        fieldNames.append(Array(b[from..<to]))
+        fields.append(f)
         return f
     }
 
