@@ -75,6 +75,12 @@ struct Lexer {
     mutating func skip(to j: Int) {
         i = j
         last = Token(kind: .string([]), text: "", range: SourceRange(j, j))
+        // A run of such lines never calls `next`: the mapped script's pages behind are given
+        // back here too, or a million-line load would keep the whole file resident (c-mem).
+        if i - releasedTo > 2 << 20 {
+            releasedTo = i - (256 << 10)
+            b.release(before: releasedTo)
+        }
     }
 
     /// Whether there are diagnostics to take (asked after every token: nearly always no).
