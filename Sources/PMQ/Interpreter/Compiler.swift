@@ -103,6 +103,10 @@ final class Compiler {
         return tq
     }
 
+    /// Whether `add task` lines may skip the lexer, parser and checker (`AddTaskLine`); tests
+    /// turn it off to compare the two ways.
+    var fastAddTaskLines = true
+
     /// Streams the statements of `source`, checked. Diagnostics go to `report`.
     func forEachChecked(_ source: SourceFile, _ checker: inout Checker, _ body: (Checked) -> Void, report: (Diagnostic) -> Void) {
         var parser = Parser(source)
@@ -115,11 +119,26 @@ final class Compiler {
     func forEachChecked(_ source: SourceFile, _ checker: inout Checker, parser: inout Parser, _ body: (Checked) -> Void,
                         report: (Diagnostic) -> Void, after: ((Int, Checker) -> Void)? = nil) {
         var reported = 0
+        // A data load's `add task` lines are read straight into checked adds (`AddTaskLine`);
+        // the reader knows the model as it was when it was made, so any other statement (which
+        // may add or drop a field) drops it. Not for an editor's pass (`after`), which wants
+        // every statement's end from the parser.
+        var lines: AddTaskLine?
+        let fast = after == nil && fastAddTaskLines
         while true {
             if let reason = context.checkingInterrupted() {
                 report(Diagnostic(.limitReached, reason + " while checking: nothing was run", at: .none, source: source))
                 return
             }
+            if fast, !checker.readOnly, let a = parser.readLine({ b, from, limit -> (TAdd, Int)? in
+                guard AddTaskLine.mayStart(b, from, limit) else { return nil }
+                if lines == nil { lines = AddTaskLine(schema: checker.schema) }
+                return lines?.read(b, from, limit)
+            }) {
+                body(.add(a))
+                continue
+            }
+            lines = nil
             let statement = parser.nextStatement()
             for d in parser.diagnostics.items.dropFirst(reported) { var d = d; d.source = source; report(d) }
             reported = parser.diagnostics.items.count

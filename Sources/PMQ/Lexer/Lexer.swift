@@ -62,6 +62,27 @@ struct Lexer {
         limit = range.end
     }
 
+    // MARK: - A line read elsewhere (`AddTaskLine`)
+
+    /// Where the next token starts when nothing has been lexed ahead and no bracket is open:
+    /// a reader of whole lines may take the text from there; nil otherwise.
+    var restingAt: Int? { pending.isEmpty && depth == 0 ? i : nil }
+    var bytes: SourceBytes { b }
+    var end: Int { limit }
+
+    /// Goes on from `j`, the end of a line whose statement was read elsewhere: its line break
+    /// (or the end of the text) comes next, and it ends that statement as it would after a value.
+    mutating func skip(to j: Int) {
+        i = j
+        last = Token(kind: .string([]), text: "", range: SourceRange(j, j))
+        // A run of such lines never calls `next`: the mapped script's pages behind are given
+        // back here too, or a million-line load would keep the whole file resident (c-mem).
+        if i - releasedTo > 2 << 20 {
+            releasedTo = i - (256 << 10)
+            b.release(before: releasedTo)
+        }
+    }
+
     /// Whether there are diagnostics to take (asked after every token: nearly always no).
     var hasDiagnostics: Bool { !diagnostics.isEmpty }
 
@@ -134,15 +155,17 @@ struct Lexer {
                 if case .identifier = last.kind, Lexer.isOneOf(last.text.utf8, Lexer.continuationKeywordBytes) { return }
                 if case .symbol = last.kind, Lexer.continuationSymbols.contains(last.text) { return }
             }
-            if nextLineStartsWithClause(limit) { return }
+            if lineContinues(from: i, limit) { return }
         }
         // Collapse runs of separators; a separator at the very start says nothing.
         guard let last, !last.isNewline else { return }
         pending.append(Token(kind: .newline, text: text, range: SourceRange(start, start + 1)))
     }
 
-    private func nextLineStartsWithClause(_ limit: Int) -> Bool {
-        var j = i
+    /// Whether the text from `from` (just past a line break) starts with a clause keyword, so
+    /// the line break before it does not end the statement.
+    func lineContinues(from: Int, _ limit: Int) -> Bool {
+        var j = from
         while j < limit {
             let c = b[j]
             if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") || c == UInt8(ascii: "\n") { j += 1; continue }

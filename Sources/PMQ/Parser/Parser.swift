@@ -128,6 +128,21 @@ struct Parser {
         return Suggestions.didYouMean(current.text, Keywords.clauses)
     }
 
+    /// Lets `read` take the next statement straight from the bytes (a data load's `add task`
+    /// lines, `AddTaskLine`), when nothing after the last statement's line break has been lexed.
+    /// `read` gets the bytes, where to start and where the text ends, and returns what it made
+    /// and where its line ends (at the `\n`, or the end of the text); nil leaves everything as
+    /// it was, for `nextStatement`. A line the next line continues (it starts with `where`,
+    /// `order`, ...) is not taken.
+    mutating func readLine<T>(_ read: (SourceBytes, Int, Int) -> (T, Int)?) -> T? {
+        guard lookahead.allSatisfy(\.isNewline), let at = lexer.restingAt,
+              let (value, end) = read(lexer.bytes, at, lexer.end) else { return nil }
+        if end < lexer.end, lexer.lineContinues(from: end + 1, lexer.end) { return nil }
+        lookahead.removeAll(keepingCapacity: true)
+        lexer.skip(to: end)
+        return value
+    }
+
     // MARK: - Statements
 
     /// script = { separator } , [ statement , { separator , { separator } , [ statement ] } ] ;
