@@ -280,10 +280,11 @@ final class Transactions {
     private func diagnostic(for error: any Error, in checked: Checked, _ source: SourceFile) -> Diagnostic {
         var d: Diagnostic
         switch error {
-        case let e as RuntimeError where e.code == .limitReached && e.range == .none && e.message == (context.limits.stopReason ?? "interrupted"):
-            // Stopped between two steps (a loop's next turn): said as when the engine stopped
-            // the SQL running then, so Ctrl-C reads the same whichever was running, on SQLite
-            // and PostgreSQL alike (W9).
+        case let e as RuntimeError where e.code == .limitReached && e.range == .none && context.limits.stopReason == nil && e.message == "interrupted":
+            // Cancelled (Ctrl-C, the C ABI's cancel) between two steps (a loop's next turn):
+            // said as when the engine stopped the SQL running then, so Ctrl-C reads the same
+            // whichever was running, on SQLite and PostgreSQL alike (W9). A step or time limit
+            // is the statement's own: it stays located there, below.
             d = Diagnostic(.limitReached, e.message + ": nothing was changed", at: .none)
         case let e as RuntimeError:
             d = e.diagnostic
