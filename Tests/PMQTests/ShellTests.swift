@@ -189,6 +189,38 @@ struct ShellTests {
         #expect(t.expect(".schema"))
     }
 
+    @Test("W6: Tab after a dot command offers that command's arguments (formats, on/off, entities, topics, file names), not the query keywords")
+    func dotCommandArguments() throws {
+        let db = try Self.sampleDB()
+        let t = try Terminal(["--db", db, "--today", "2026-03-16"], env: ["PMQ_HISTORY": history()])
+        #expect(t.expect("pmq> "))
+        t.send(".format c\t")
+        #expect(t.expect(".format csv"))
+        t.send("\u{15}")
+        t.mark()
+        t.send(".timer of\t")
+        #expect(t.expect(".timer off"))
+        t.send("\u{15}")
+        t.mark()
+        t.send(".schema ri\t")
+        #expect(t.expect(".schema risks"))
+        t.send("\u{15}")
+        t.mark()
+        t.send(".read examples/tou\t")
+        #expect(t.expect(".read examples/tour.pmq"))
+        t.send("\u{15}")
+        t.mark()
+        t.send(".open \"examples/gov\t")
+        #expect(t.expect(".open \"examples/gov-cloud/"))
+        t.send("\u{15}")
+        t.mark()
+        // Nothing from the query language: `.today w` once offered `where`.
+        t.send(".today w\t\t")
+        #expect(!t.expect("where", within: 2))
+        t.send("\u{15}")
+        #expect(t.line(".format", prompt: "pmq> ").contains("the format is table"))
+    }
+
     @Test("history is recalled and kept between sessions, a multi-line statement as one entry")
     func historyPersists() throws {
         let path = history()

@@ -107,7 +107,7 @@ enum Help {
         ("shell", """
         .help [topic]   .schema [entity]   .format table|csv|tsv|json|markdown|html   .timer on|off
         .maxrows N      .today YYYY-MM-DD   .read FILE   .open FILE   .quit
-        Tab completes names, fields, values and keys. Ctrl-C clears the line or stops a statement.
+        Tab completes names, fields, values, keys and dot-command arguments. Ctrl-C clears the line or stops a statement.
         """),
     ]
 

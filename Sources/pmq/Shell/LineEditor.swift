@@ -163,7 +163,7 @@ private let attemptCompletion: @convention(c) (UnsafePointer<CChar>?, Int32, Int
     if inString, before.hasSuffix("\"") { before.removeLast() }
     matches = LineEditor.complete(LineEditor.pendingText + before, word, inString)
     matchIndex = 0
-    if matches.count == 1, matches[0].hasSuffix("(") || matches[0].hasSuffix(".") || matches[0] == "\"" {
+    if matches.count == 1, matches[0].hasSuffix("(") || matches[0].hasSuffix(".") || matches[0].hasSuffix("/") || matches[0] == "\"" {
         pmq_rl_set_suppress_append(1)
     }
     guard let text else { return nil }

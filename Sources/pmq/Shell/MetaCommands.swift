@@ -5,6 +5,51 @@ import PMQ
 enum MetaCommand {
     static let names = [".help", ".schema", ".format", ".timer", ".today", ".read", ".open", ".maxrows", ".quit", ".exit"]
 
+    /// What Tab offers for a dot command's argument (W6): the command's own choices, never
+    /// the query language's keywords. `before` is the line up to `word`, the text readline
+    /// replaces (it stops at `/`, so a path's last part). Nil when `before` is not a dot
+    /// command followed by a space: the query language's completion applies.
+    static func argumentCandidates(before: String, word: String, schema: Schema) -> [String]? {
+        guard before.hasPrefix("."), let space = before.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return nil }
+        let command = String(before[..<space]).lowercased()
+        let typed = before[space...].trimmingCharacters(in: .whitespaces)
+        if command == ".read" || command == ".open" { return fileCandidates(typed: typed, word: word) }
+        // The other commands take one word.
+        guard typed.isEmpty else { return [] }
+        let choices: [String]
+        switch command {
+        case ".format": choices = OutputFormat.allCases.map(\.rawValue)
+        case ".timer": choices = ["on", "off"]
+        case ".schema": choices = schema.entities.map(\.plural)
+        case ".help": choices = Help.topics.map(\.name)
+        default: choices = []  // .today, .maxrows: a value only the user knows
+        }
+        let w = word.lowercased()
+        return choices.filter { $0.lowercased().hasPrefix(w) }
+    }
+
+    /// File names for `typed` + `word`: readline's word stops at `/` outside quotes but
+    /// takes the whole path inside them, so the path is put together and split at its last
+    /// `/` (an opening quote dropped; the working directory when there is none). Each
+    /// candidate is `word`'s own folder part plus an entry's name; folders end in `/` so Tab
+    /// can go on into them. Hidden entries only when the name typed starts with `.`.
+    private static func fileCandidates(typed: String, word: String) -> [String] {
+        var path = typed + word
+        if path.hasPrefix("\"") { path.removeFirst() }
+        let cut = path.lastIndex(of: "/")
+        let folder = cut.map { String(path[...$0]) } ?? ""
+        let name = cut.map { String(path[path.index(after: $0)...]) } ?? path
+        let wordFolder = word.lastIndex(of: "/").map { String(word[...$0]) } ?? ""
+        let directory = folder.isEmpty ? "." : folder
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        return entries.filter { $0.hasPrefix(name) && (name.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted().map { entry in
+            var isFolder: ObjCBool = false
+            let full = (directory as NSString).appendingPathComponent(entry)
+            let shown = wordFolder + entry
+            return FileManager.default.fileExists(atPath: full, isDirectory: &isFolder) && isFolder.boolValue ? shown + "/" : shown
+        }
+    }
+
     /// Runs one; false means leave the shell.
     static func run(_ line: String, shell: Shell) -> Bool {
         let (command, argument) = split(line)

@@ -39,6 +39,7 @@ final class Shell {
         }
         LineEditor.complete = { [unowned self] before, word, inString in
             if before.isEmpty && word.hasPrefix(".") { return MetaCommand.names.filter { $0.hasPrefix(word) } }
+            if let arguments = MetaCommand.argumentCandidates(before: before, word: word, schema: self.session.schema) { return arguments }
             return Completer(session: self.session).complete(before: before, word: word, inString: inString)
         }
         interruptRunning = { [unowned self] in self.session.cancel() }
