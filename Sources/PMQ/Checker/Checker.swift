@@ -840,6 +840,10 @@ struct Checker {
             return workdaySpan(Expr(.binary(op, a, b), range), scope)
         }
         if case .duration(let v, .months) = b.kind { return checkMonths(op, a, v, b.range, range, scope) }
+        // `date + -1mo` is `date - 1mo`, as `date + -3wd` is `date - 3wd`.
+        if case .unary(.negate, let inner) = b.kind, case .duration(let v, .months) = inner.kind {
+            return checkMonths(op, a, -v, b.range, range, scope)
+        }
         if case .duration(_, .months) = a.kind {
             diagnostics.error(.wrongUnit, "months (mo) have no fixed length: add them to a date, as in today + 1mo", a.range)
             return TExpr(.invalid, .any, range)
