@@ -67,9 +67,11 @@ func formatNumber(_ d: Double) -> String {
     return s
 }
 
-/// The digits of a whole number inside Int64's exact range; nil for any other value.
+/// The digits of a whole number a double holds exactly (below 2^53, where every integer
+/// is exact: `1234567890123456` prints as typed, not as 15 rounded digits and `.0`); nil
+/// for any other value.
 private func wholeNumberText(_ d: Double) -> String? {
-    guard d == d.rounded(), abs(d) < 1e15 else { return nil }
+    guard d == d.rounded(), abs(d) < 9_007_199_254_740_992 else { return nil }
     // -0.0 reads 0.
     return String(Int64(d))
 }
