@@ -78,7 +78,7 @@ enum AsOfSQL {
     /// - much (a D far back, when most rows changed since): the rows now that the conditions
     ///   select through the table's indexes, each probing `(id, valid_to)` for a version ending
     ///   after D. Correcting the plain count would instead look up the row now of every version
-    ///   valid on D (BENCHMARKS.md, "k1 after the statement texts").
+    ///   valid on D (BENCHMARKS.md, "k: the fifth pass").
     static func count(_ table: String, root: String, joins: String, conditions: [String], versions: String, day: String) -> String {
         let v = RowVersions.versions(table)
         let rest = joins + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
