@@ -61,7 +61,7 @@ struct Journal {
             let last = try lastEntry ?? mark()
             // No entry after `namedUpTo`: the UPDATE would name none.
             if last > namedUpTo, let s = entriesStatement {
-                try db.run(JournalWriteSQL.nameStatement, [.text(text(of: s)), .integer(namedUpTo)])
+                try db.run(JournalWriteSQL.nameStatement, [.integer(try number(of: text(of: s))), .integer(namedUpTo)])
             }
             namedUpTo = last
         }
@@ -71,6 +71,21 @@ struct Journal {
     /// The text last made for a statement, with the bytes it was made from: a statement's
     /// text depends on its bytes alone, so the same bytes give it back without making it again.
     private var lastText: (bytes: [UInt8], text: String)?
+
+    /// The number of the statement text last kept in `journal_statements`, with its text: a
+    /// loop names the entries of each iteration by the same text, kept once. Forgotten after a
+    /// rollback (the row may be gone with it).
+    private var lastNumber: (text: String, id: Int64)?
+
+    /// The number of `text` in `journal_statements`, kept there first if it is new.
+    private mutating func number(of text: String) throws -> Int64 {
+        if let l = lastNumber, l.text == text { return l.id }
+        guard case .integer(let id) = try db.scalar(JournalWriteSQL.statementText, [.text(text)]) else {
+            throw StoreError(.other, "cannot keep a statement's text in the journal")
+        }
+        lastNumber = (text, id)
+        return id
+    }
 
     private mutating func text(of s: JournalStatement) -> String {
         let bytes = s.source.bytes(in: s.range)
@@ -94,13 +109,15 @@ struct Journal {
         guard let p = pendingAdds else { return }
         pendingAdds = nil
         let s = try set()
-        try db.run(JournalWriteSQL.addedRange, [.integer(s), .text(p.table), .integer(p.first), .integer(p.last), p.statement.map { .text($0.text(through: p.lastStatement, rows: p.last - p.first + 1)) } ?? .null])
+        let statement: Value = try p.statement.map { .integer(try number(of: $0.text(through: p.lastStatement, rows: p.last - p.first + 1))) } ?? .null
+        try db.run(JournalWriteSQL.addedRange, [.integer(s), .text(p.table), .integer(p.first), .integer(p.last), statement])
     }
 
     /// After a rollback: pending adds are gone, and so is the change set if it was made
     /// by what was rolled back.
     mutating func rolledBack() {
         pendingAdds = nil
+        lastNumber = nil
         if let s = currentSet, case .integer = (try? db.scalar(JournalWriteSQL.setExists, [.integer(s)])) ?? .null {
             return
         }

@@ -53,31 +53,35 @@ enum AsOfSQL {
         // recent D) their ids are gathered once and looked up per row; with many, each row
         // probes the (id, valid_to) index instead. The count that decides is capped and its
         // subquery runs once per statement.
-        let many = "(SELECT max(id) FROM \(table)) / 4"
-        let few = "(SELECT count(*) FROM (SELECT 1 FROM \(versions) WHERE valid_to > \(day) LIMIT \(many))) < \(many)"
-        let unchanged = "(CASE WHEN \(few) THEN x.id NOT IN (SELECT id FROM \(versions) WHERE valid_to > \(day))"
+        let unchanged = "(CASE WHEN \(few(table, day)) THEN x.id NOT IN (SELECT id FROM \(versions) WHERE valid_to > \(day))"
             + " ELSE NOT EXISTS (SELECT 1 FROM \(versions) v WHERE v.id = x.id AND v.valid_to > \(day)) END)"
         let now = "SELECT \(list("x", columns)) FROM \(table) x WHERE \(unchanged) AND \(outside("ev", "x.id"))"
         return "\(with(table, day)) \(now) UNION ALL \(then(table, columns, day))"
     }
 
-    /// `count` of the rows of `table` as of D that `rest` keeps: `rest` is the statement's
-    /// joins and WHERE over the row aliased `root`, and `versionsTable` gives the derived
-    /// table of the versions part (with the columns the statement reads).
+    /// `count` of the rows of `table` as of D that `joins` and `conditions` keep: the
+    /// statement's joins and WHERE terms over the row aliased `root`; `versions` gives the
+    /// derived table of the versions part (with the columns the statement reads).
     ///
-    /// The model on D is the table now, less the rows changed, added or deleted since D, plus
-    /// their versions valid on D. So the count is
+    /// The model on D is the rows now that nothing changed, added or deleted since D, plus the
+    /// versions valid on D, so the count is the sum of the two, each counted with the
+    /// statement's own conditions inside (`count(versions valid on D)` below). How the first
+    /// term is counted depends on how much changed since D (decided inside the statement, by
+    /// the same capped count as `table`):
     ///
-    ///     count(rows now)  -  count(rows now with a version valid on D)
-    ///                      -  count(other rows now added since D)  +  count(versions valid on D)
-    ///
-    /// each counted with the statement's own conditions. The first term is the plain count
-    /// (its indexes serve it as on the current model); the second is driven by the versions
-    /// ending after D, not by a probe per row; the third is empty unless rows were added
-    /// since D. A row changed since D has exactly one version valid on D: a row's versions
-    /// follow each other without a gap from its first (valid "always") to its last change.
-    static func count(_ table: String, root: String, rest: String, versions: String, day: String) -> String {
+    /// - little (a recent D): `count(rows now) - count(rows now with a version valid on D) -
+    ///   count(other rows now added since D)`. The first is the plain count (its indexes serve
+    ///   it as on the current model); the second is driven by the few versions ending after D;
+    ///   the third is empty unless rows were added since D. A row changed since D has exactly
+    ///   one version valid on D: a row's versions follow each other without a gap from its
+    ///   first (valid "always") to its last change.
+    /// - much (a D far back, when most rows changed since): the rows now that the conditions
+    ///   select through the table's indexes, each probing `(id, valid_to)` for a version ending
+    ///   after D. Correcting the plain count would instead look up the row now of every version
+    ///   valid on D (BENCHMARKS.md, "k: the fifth pass").
+    static func count(_ table: String, root: String, joins: String, conditions: [String], versions: String, day: String) -> String {
         let v = RowVersions.versions(table)
+        let rest = joins + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
         let now = "SELECT count(*) FROM \(table) \(root) \(rest)"
         let changed = "SELECT count(*) FROM (SELECT v.id FROM \(v) v WHERE v.valid_to > \(day) AND v.valid_from <= \(day)) c"
             + " CROSS JOIN \(table) \(root) ON \(root).id = c.id \(rest)"
@@ -87,8 +91,18 @@ enum AsOfSQL {
             + " WHERE x.id >= (SELECT coalesce(min(lo), 9223372036854775807) FROM ev) AND NOT \(outside("ev", "x.id"))"
             + " AND NOT EXISTS (SELECT 1 FROM \(v) w WHERE w.id = x.id AND w.valid_to > \(day) AND w.valid_from <= \(day))) a"
             + " CROSS JOIN \(table) \(root) ON \(root).id = a.id \(rest)"
+        let unchanged = ["NOT EXISTS (SELECT 1 FROM \(v) w WHERE w.id = \(root).id AND w.valid_to > \(day))", outside("ev", "\(root).id")]
+        let kept = "WITH ev AS MATERIALIZED (\(events(table, day))) SELECT count(*) FROM \(table) \(root) \(joins) WHERE "
+            + (conditions + unchanged).joined(separator: " AND ")
         let then = "SELECT count(*) FROM (\(versions)) \(root) \(rest)"
-        return "SELECT (\(now)) - (\(changed)) - (\(added)) + (\(then))"
+        return "SELECT (CASE WHEN \(few(table, day)) THEN (\(now)) - (\(changed)) - (\(added)) ELSE (\(kept)) END) + (\(then))"
+    }
+
+    /// True when few rows changed since D: the versions ending after D, counted up to a
+    /// quarter of the table's largest id (a subquery run once per statement).
+    private static func few(_ table: String, _ day: String) -> String {
+        let many = "(SELECT max(id) FROM \(table)) / 4"
+        return "(SELECT count(*) FROM (SELECT 1 FROM \(RowVersions.versions(table)) WHERE valid_to > \(day) LIMIT \(many))) < \(many)"
     }
 
     /// The versions part alone, as a derived table's body (see `count`).

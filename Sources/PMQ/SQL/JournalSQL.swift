@@ -137,7 +137,7 @@ struct JournalSQL {
             + " UNION ALL SELECT id, set_id, entity, row_id, '+', NULL, NULL, statement FROM adds"
         let old = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.old_value")) END)"
         let new = "(CASE WHEN e.field IN ('+', '-') THEN NULL ELSE \(valueText(entity: "e.entity", field: "e.field", value: "e.new_value")) END)"
-        return "SELECT e.id AS id, e.row_id AS row_id, s.id AS set_no, s.day AS booked, s.at AS time, s.user AS user, coalesce(e.statement, s.statement) AS statement,"
+        return "SELECT e.id AS id, e.row_id AS row_id, s.id AS set_no, s.day AS booked, s.at AS time, s.user AS user, coalesce((SELECT st.text FROM journal_statements st WHERE st.id = e.statement), s.statement) AS statement,"
             + " \(JournalSQL.entityText("e.entity")) AS entity, \(anyKey(entity: "e.entity", id: "e.row_id")) AS key, \(fieldText("e.field", entity: "e.entity")) AS field, \(old) AS old, \(new) AS new"
             + " FROM (\(entries)) e JOIN journal_sets s ON s.id = e.set_id" + (day.map { " WHERE s.day <= \($0)" } ?? "")
     }

@@ -41,12 +41,17 @@ enum JournalWriteSQL {
         """
 
     /// A range of added rows, with the statement that added its first row: ?1 the change set,
-    /// ?2 the table, ?3 the first row id, ?4 the last, ?5 the statement's text.
+    /// ?2 the table, ?3 the first row id, ?4 the last, ?5 the statement's number in
+    /// `journal_statements` (see `statementText`).
     static let addedRange = """
         INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value, statement) VALUES (?1, ?2, ?3, '+', NULL, ?4, ?5)
         """
 
-    /// Names the statement that made the entries after entry ?2 that have none: ?1 its text.
+    /// A statement's text, kept once (schema step 20): entries name it by its number, so a
+    /// statement that changes 20,000 fields stores its text once, not 20,000 times.
+    static let statementText = "INSERT INTO journal_statements (text) VALUES (?1) RETURNING id"
+
+    /// Names the statement that made the entries after entry ?2 that have none: ?1 its number.
     static let nameStatement = "UPDATE journal_entries SET statement = ?1 WHERE id > ?2 AND statement IS NULL"
 
     /// Entries for `column` of the rows of `table` that `condition` picks, about to become null:

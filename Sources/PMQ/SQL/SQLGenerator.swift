@@ -154,11 +154,11 @@ struct SQLGenerator {
            RowVersions.travelled.contains(where: { $0.table == q.entity.table }) {
             // A count as of a day: counted on the table now and corrected by what changed
             // since (AsOfSQL.count), instead of copying every row of the day's model.
-            var rest = level.joins.map(\.sql).joined(separator: " ")
-            if !conditions.isEmpty { rest += " WHERE " + conditions.joined(separator: " AND ") }
+            let joins = level.joins.map(\.sql).joined(separator: " ")
             let day = expr(d)
             asOfTables.append((q.entity.table, day, true))
-            return AsOfSQL.count(q.entity.table, root: root, rest: rest, versions: asOfMark(asOfTables.count - 1), day: day)
+            return AsOfSQL.count(q.entity.table, root: root, joins: joins, conditions: conditions,
+                                 versions: asOfMark(asOfTables.count - 1), day: day)
         }
         let from = source(q.entity.table)
         sql.put(" FROM ")

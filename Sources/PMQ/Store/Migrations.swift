@@ -5,13 +5,13 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20]
     /// The step that made the row versions (v8): custom fields older than it join them after it.
     static let rowVersionsStep = 8
     /// `steps.count`, written out: reading `steps` builds every step's SQL (v8's triggers are
     /// generated), which every open paid for before (start-up, BENCHMARKS.md s1). Whoever
     /// appends a step bumps this; StoreTests checks the two agree.
-    static let latest = 19
+    static let latest = 20
 
     /// The first of `names` (another application's tables, indexes, triggers and views) that
     /// PMQ's schema also uses, compared as SQL compares names (case-insensitively); nil when
@@ -347,6 +347,22 @@ extension Migrations {
     /// v19: nothing on SQLite, whose `~` (pmq_contains, SQLiteEngine) compares NFC text; on
     /// PostgreSQL pmq_contains written again to do the same (see `pg19`, review 4's H11).
     static let v19 = "SELECT 1 -- v19: ~ compares canonically equivalent text alike (PostgreSQL only)"
+
+    /// v20: a journal entry names its statement by number: the text is kept once in
+    /// `journal_statements` (JournalWriteSQL.statementText) instead of in every entry a
+    /// statement made (about 100 bytes an entry for a weekly update: BENCHMARKS.md, k3). The
+    /// entries written before get the numbers of their texts. (SQLite keeps the column's TEXT
+    /// affinity, so the number is stored as its digits and compares equal to the id.)
+    static let v20 = """
+    CREATE TABLE journal_statements (
+        id INTEGER PRIMARY KEY,
+        text TEXT NOT NULL
+    );
+    INSERT INTO journal_statements (text) SELECT statement FROM journal_entries WHERE statement IS NOT NULL GROUP BY statement ORDER BY min(id);
+    CREATE INDEX journal_statements_v20 ON journal_statements(text);
+    UPDATE journal_entries SET statement = (SELECT t.id FROM journal_statements t WHERE t.text = journal_entries.statement) WHERE statement IS NOT NULL;
+    DROP INDEX journal_statements_v20;
+    """
 }
 
 extension SQLiteEngine {
