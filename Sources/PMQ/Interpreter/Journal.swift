@@ -88,11 +88,19 @@ struct Journal {
     }
 
     private mutating func text(of s: JournalStatement) -> String {
-        let bytes = s.source.bytes(in: s.range)
-        if let l = lastText, l.bytes.elementsEqual(bytes) { return l.text }
+        let bytes = UnsafeBufferPointer(rebasing: s.source.bytes(in: s.range))
+        if let l = lastText, Journal.same(l.bytes, bytes) { return l.text }
         let text = s.text
         lastText = (Array(bytes), text)
         return text
+    }
+
+    /// The same bytes, compared by memcmp (a loop's text is compared before every statement
+    /// of its body; a generic element-by-element compare was a few instructions a byte).
+    private static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard !a.isEmpty, let bp = b.baseAddress else { return true }
+        return a.withUnsafeBufferPointer { ap in ap.baseAddress.map { memcmp($0, bp, b.count) == 0 } ?? false }
     }
 
     /// Ends a transaction's journaling: a change set that changed nothing is not kept.

@@ -50,6 +50,14 @@ public final class SQLiteEngine: Engine {
         self.handle = db
         self.path = path
         sqlite3_busy_timeout(db, 5000)
+        // The connection's temporary tables (the scratch rows of a change, a row variable's
+        // copy, the roll-up's work lists) are emptied and refilled once a statement, and a
+        // loop runs thousands of statements. A SQLite built with SECURE_DELETE (Debian's is)
+        // overwrites every emptied page and freed cell with zeros; for the temporary
+        // database, private to this connection and gone when it closes, that protects
+        // nothing (BENCHMARKS.md, "Issue 10, figure f, third pass"). The main file keeps
+        // the library's setting.
+        sqlite3_exec(db, "PRAGMA temp.secure_delete = OFF", nil, nil, nil)
         registerFunctions(db)
         // PMQ_PROFILE_SQL=1: each statement's time and text on standard error, for finding
         // where a slow statement spends its time (a developer's tool, like sqlite3's .timer).
@@ -115,6 +123,7 @@ public final class SQLiteEngine: Engine {
     /// An error SQLite reported: faults of the file and the disk are said plainly (its own
     /// words, such as "database or disk is full", name neither cause nor remedy).
     func error(_ rc: Int32, _ message: String? = nil) -> StoreError {
+        emptyScratch = nil
         let kind = SQLiteEngine.kind(rc)
         // The extended code says which kind of rule failed (SQLITE_CONSTRAINT_UNIQUE, ...):
         // step returns the primary code, the connection keeps the extended one.
@@ -152,6 +161,7 @@ public final class SQLiteEngine: Engine {
     // MARK: - Running SQL
 
     public func execute(_ sql: String) throws {
+        emptyScratch = nil
         var err: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
         if rc != SQLITE_OK {
@@ -282,8 +292,14 @@ public final class SQLiteEngine: Engine {
     /// Untyped columns: each row keeps its values' own types (SQLite's dynamic typing).
     public func fillScratch(_ name: String, columns: Int, maxColumns: Int, select: String, args: [Value]) throws -> Int {
         let text = scratchText(name, columns: columns, maxColumns: maxColumns)
-        try run(text.create, [])
-        try run(text.clear, [])
+        // A table `clearScratch` emptied, with nothing since that could have brought rows
+        // back or dropped it, is there and empty: no CREATE ... IF NOT EXISTS and no DELETE
+        // (a loop's update fills the scratch table once an iteration).
+        if emptyScratch != name {
+            try run(text.create, [])
+            try run(text.clear, [])
+        }
+        emptyScratch = nil
         // The INSERT made for the last SELECT, kept: the same text object each iteration of a
         // loop's update is found by its identity (`prepare`), a new one would be hashed.
         let insert: String
@@ -295,6 +311,22 @@ public final class SQLiteEngine: Engine {
         }
         return try run(insert, args)
     }
+
+    public func clearScratch(_ name: String) throws {
+        emptyScratch = nil
+        let clear: String
+        if let l = lastClear, l.name == name { clear = l.text } else { clear = "DELETE FROM temp.\(name)"; lastClear = (name, clear) }
+        try run(clear, [])
+        emptyScratch = name
+    }
+    private var lastClear: (name: String, text: String)?
+
+    /// The scratch table known to exist and be empty: emptied by `clearScratch`, and since
+    /// then no rollback (which takes the table back to the transaction's or savepoint's
+    /// start, where it may not exist yet), no error (SQLite may roll back on its own), no
+    /// other SQL run by `execute` and no fill. Anything else forgets it, and the next fill
+    /// makes and empties the table as before.
+    private var emptyScratch: String?
     private var lastFill: (prefix: String, select: String, text: String)?
 
     /// The scratch table's statements, made once per shape: a loop of updates fills the
