@@ -23,6 +23,10 @@ struct Journal {
 
     init(db: any Engine) { self.db = db }
 
+    /// The last mark read, with the engine's change stamp when it was read.
+    private let lastMark = MarkBox()
+    private final class MarkBox { var value: (stamp: ChangeStamp, mark: Int64)? }
+
     /// Rows added by consecutive `add`s to one table: journaled as one range entry
     /// (`row_id` the first id, `new_value` the last), so loading a large script writes
     /// one journal row, not one per row. It names the statement that added its first row.
@@ -173,8 +177,15 @@ struct Journal {
     static let userName: String = SessionContext.defaultUser() ?? ""
 
     /// The highest entry id so far: entries after it belong to the statement running now.
+    /// Read again only when something was written since it was last read (`changeStamp`):
+    /// a loop's body asks before each of its statements, and an `if` writes nothing.
     func mark() throws -> Int64 {
-        if case .integer(let i) = try db.scalar(JournalWriteSQL.lastEntry) { return i }
+        let stamp = db.changeStamp
+        if let stamp, let known = lastMark.value, known.stamp == stamp { return known.mark }
+        if case .integer(let i) = try db.scalar(JournalWriteSQL.lastEntry) {
+            lastMark.value = stamp.map { ($0, i) }
+            return i
+        }
         return 0
     }
 

@@ -101,6 +101,7 @@ public final class SQLiteEngine: Engine {
         for (_, s) in cache { sqlite3_finalize(s) }
         cache.removeAll()
         byIdentity.removeAll()
+        recent = [RecentStatement?](repeating: nil, count: SQLiteEngine.recentSlots)
         last = nil
         sqlite3_close_v2(handle)
     }
@@ -123,7 +124,7 @@ public final class SQLiteEngine: Engine {
     /// An error SQLite reported: faults of the file and the disk are said plainly (its own
     /// words, such as "database or disk is full", name neither cause nor remedy).
     func error(_ rc: Int32, _ message: String? = nil) -> StoreError {
-        emptyScratch = nil
+        forgetWrites()
         let kind = SQLiteEngine.kind(rc)
         // The extended code says which kind of rule failed (SQLITE_CONSTRAINT_UNIQUE, ...):
         // step returns the primary code, the connection keeps the extended one.
@@ -161,7 +162,7 @@ public final class SQLiteEngine: Engine {
     // MARK: - Running SQL
 
     public func execute(_ sql: String) throws {
-        emptyScratch = nil
+        forgetWrites()
         var err: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
         if rc != SQLITE_OK {
@@ -173,21 +174,32 @@ public final class SQLiteEngine: Engine {
 
     /// A cached prepared statement, reset and bound to `args`.
     func prepare(_ sql: String, _ args: [Value] = []) throws -> OpaquePointer {
+        let stmt = try statement(for: sql)
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+        var i: Int32 = 1
+        for v in args {
+            bind(stmt, i, v)
+            i += 1
+        }
+        return stmt
+    }
+
+    /// The prepared statement for `sql`: the last one, or one found by where its text is
+    /// stored (in `recent`, then `byIdentity`), or by the text itself, or prepared now.
+    private func statement(for sql: String) throws -> OpaquePointer {
+        if let l = last, l.sql == sql { return l.stmt }
+        let id = SQLiteEngine.identity(of: sql)
+        let slot = id.map(SQLiteEngine.recentSlot)
+        if let id, let slot, let r = recent[slot], r.id == id, r.sql == sql {
+            last = (sql, r.stmt)
+            return r.stmt
+        }
         let stmt: OpaquePointer
-        if let l = last, l.sql == sql {
-            sqlite3_reset(l.stmt)
-            sqlite3_clear_bindings(l.stmt)
-            stmt = l.stmt
-        } else if let id = SQLiteEngine.identity(of: sql), let known = byIdentity[id], known.sql == sql {
-            sqlite3_reset(known.stmt)
-            sqlite3_clear_bindings(known.stmt)
+        if let id, let known = byIdentity[id], known.sql == sql {
             stmt = known.stmt
-            last = (sql, known.stmt)
         } else if let s = cache[sql] {
-            sqlite3_reset(s)
-            sqlite3_clear_bindings(s)
             stmt = s
-            last = (sql, s)
             remember(sql, s)
         } else {
             var s: OpaquePointer?
@@ -195,11 +207,22 @@ public final class SQLiteEngine: Engine {
             guard rc == SQLITE_OK, let s else { throw error(rc) }
             cache[sql] = s
             stmt = s
-            last = (sql, s)
             remember(sql, s)
         }
-        for (i, v) in args.enumerated() { bind(stmt, Int32(i + 1), v) }
+        last = (sql, stmt)
+        if let id, let slot { recent[slot] = RecentStatement(id: id, sql: sql, stmt: stmt) }
         return stmt
+    }
+
+    /// The statements run last, one per slot chosen by where the text is stored: a loop's
+    /// body runs the same dozen texts in turn, and finding one here is a shift, a mask and
+    /// two compares, where `byIdentity` hashes (BENCHMARKS.md, "Issue 10, figure f, third
+    /// pass"). An entry holds its String, as `byIdentity`'s do.
+    private var recent = [RecentStatement?](repeating: nil, count: SQLiteEngine.recentSlots)
+    private struct RecentStatement { let id: TextIdentity; let sql: String; let stmt: OpaquePointer }
+    private static let recentSlots = 64
+    private static func recentSlot(_ id: TextIdentity) -> Int {
+        Int(truncatingIfNeeded: (id.address >> 4) ^ (id.address >> 10) ^ UInt(bitPattern: id.count)) & (recentSlots - 1)
     }
 
     /// Where a text's bytes are stored, for a text stored on the heap or in the binary (one
@@ -320,6 +343,19 @@ public final class SQLiteEngine: Engine {
         emptyScratch = name
     }
     private var lastClear: (name: String, text: String)?
+
+    /// SQLite's count of the rows this connection inserted, updated or deleted (temporary
+    /// tables and triggers included), with a number that moves at every rollback, error or
+    /// SQL run by `execute`, none of which that count sees.
+    public var changeStamp: ChangeStamp? { ChangeStamp(changes: sqlite3_total_changes64(handle), epoch: epoch) }
+    private var epoch = 0
+
+    /// After SQL that may have changed anything, rolled back or failed: what the engine knew
+    /// of its tables (`emptyScratch`, `changeStamp`) no longer holds.
+    private func forgetWrites() {
+        emptyScratch = nil
+        epoch &+= 1
+    }
 
     /// The scratch table known to exist and be empty: emptied by `clearScratch`, and since
     /// then no rollback (which takes the table back to the transaction's or savepoint's
