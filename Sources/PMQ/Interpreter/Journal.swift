@@ -23,6 +23,10 @@ struct Journal {
 
     init(db: any Engine) { self.db = db }
 
+    /// The last mark read, with the engine's change stamp when it was read.
+    private let lastMark = MarkBox()
+    private final class MarkBox { var value: (stamp: ChangeStamp, mark: Int64)? }
+
     /// Rows added by consecutive `add`s to one table: journaled as one range entry
     /// (`row_id` the first id, `new_value` the last), so loading a large script writes
     /// one journal row, not one per row. It names the statement that added its first row.
@@ -88,11 +92,19 @@ struct Journal {
     }
 
     private mutating func text(of s: JournalStatement) -> String {
-        let bytes = s.source.bytes(in: s.range)
-        if let l = lastText, l.bytes.elementsEqual(bytes) { return l.text }
+        let bytes = UnsafeBufferPointer(rebasing: s.source.bytes(in: s.range))
+        if let l = lastText, Journal.same(l.bytes, bytes) { return l.text }
         let text = s.text
         lastText = (Array(bytes), text)
         return text
+    }
+
+    /// The same bytes, compared by memcmp (a loop's text is compared before every statement
+    /// of its body; a generic element-by-element compare was a few instructions a byte).
+    private static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard !a.isEmpty, let bp = b.baseAddress else { return true }
+        return a.withUnsafeBufferPointer { ap in ap.baseAddress.map { memcmp($0, bp, b.count) == 0 } ?? false }
     }
 
     /// Ends a transaction's journaling: a change set that changed nothing is not kept.
@@ -165,8 +177,15 @@ struct Journal {
     static let userName: String = SessionContext.defaultUser() ?? ""
 
     /// The highest entry id so far: entries after it belong to the statement running now.
+    /// Read again only when something was written since it was last read (`changeStamp`):
+    /// a loop's body asks before each of its statements, and an `if` writes nothing.
     func mark() throws -> Int64 {
-        if case .integer(let i) = try db.scalar(JournalWriteSQL.lastEntry) { return i }
+        let stamp = db.changeStamp
+        if let stamp, let known = lastMark.value, known.stamp == stamp { return known.mark }
+        if case .integer(let i) = try db.scalar(JournalWriteSQL.lastEntry) {
+            lastMark.value = stamp.map { ($0, i) }
+            return i
+        }
         return 0
     }
 

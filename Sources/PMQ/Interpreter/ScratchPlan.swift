@@ -115,8 +115,13 @@ struct UpdateSteps {
     /// One journal INSERT and one UPDATE from the journal per assigned field.
     let journal: [String]
     let apply: [(sql: String, field: String)]
-    /// How many rows (or entries) changed, and how many summaries were left to their children.
+    /// How many rows (or entries) changed, and the last entry's id; how many summaries were
+    /// left to their children.
     let changed: String
+    /// Whether the entries the update writes can call for a roll-up (`RollupSQL.needed`: a
+    /// task's roll-up input, or a calendar table). When not, the roll-up check before the next
+    /// statement is not asked about them.
+    let callsForRollup: Bool
     let summariesLeft: String?
     /// The update moves tasks (project or wbs): WBS integrity is checked at commit.
     let movesTasks: Bool

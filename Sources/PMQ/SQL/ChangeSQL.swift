@@ -8,8 +8,6 @@
 enum ChangeSQL {
     // MARK: The scratch rows of an update
 
-    static let clearScratch = "DELETE FROM temp.pmq_rows"
-
     /// The ids of at most six scratch rows that meet `condition`: the rows a message names.
     static func scratchIDs(where condition: String) -> String {
         "SELECT c0 FROM temp.pmq_rows WHERE \(condition) LIMIT 6"
@@ -129,8 +127,9 @@ enum ChangeSQL {
         """
     }
 
-    static let entriesSince = "SELECT count(*) FROM journal_entries WHERE id > ?1"
-    static let rowsChangedSince = "SELECT count(DISTINCT row_id) FROM journal_entries WHERE id > ?1"
+    /// How many entries (rows, for `rowsChangedSince`) since mark ?1, and the last entry's id.
+    static let entriesSince = "SELECT count(*), max(id) FROM journal_entries WHERE id > ?1"
+    static let rowsChangedSince = "SELECT count(DISTINCT row_id), max(id) FROM journal_entries WHERE id > ?1"
 
     /// Summaries among the scratch rows that no entry since ?1 changed: they follow their children.
     static func summariesLeft(flag: Int) -> String {

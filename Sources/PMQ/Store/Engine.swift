@@ -50,8 +50,15 @@ public protocol Engine: AnyObject {
     func plan(_ sql: String, _ args: [Value]) throws -> [String]
     /// Fills the scratch table `name` (columns c0, c1, ... up to `maxColumns`) with the rows
     /// of `select`, which has `columns` columns; the number of rows. The table lives as long as
-    /// the connection and is emptied by the caller (`DELETE FROM temp.NAME`).
+    /// the connection and is emptied by the caller (`clearScratch`).
     func fillScratch(_ name: String, columns: Int, maxColumns: Int, select: String, args: [Value]) throws -> Int
+    /// Empties the scratch table `name` after its rows were used (`DELETE FROM temp.NAME`). An
+    /// engine may remember that it is empty, so that the next `fillScratch` need not empty it.
+    func clearScratch(_ name: String) throws
+    /// A value that stays the same while nothing is written through this connection (no row
+    /// inserted, updated or deleted, no rollback, no SQL run by `execute`, no error), or nil
+    /// when the engine cannot tell (another session may write between two statements).
+    var changeStamp: ChangeStamp? { get }
     /// Takes the rows of `table` whose ids `idsSQL` selects for this change set. An engine
     /// shared by several writers (PostgreSQL) throws `.conflict` when another session changed
     /// one of them since this change set began, leaving the transaction usable so the caller
@@ -88,9 +95,17 @@ public protocol Engine: AnyObject {
 extension Engine {
     public func takeWriterTurn() throws {}
     public func endWriterTurn() {}
+    public func clearScratch(_ name: String) throws { try run("DELETE FROM temp.\(name)", []) }
+    public var changeStamp: ChangeStamp? { nil }
     @discardableResult public func run(_ sql: String) throws -> Int { try run(sql, []) }
     public func scalar(_ sql: String) throws -> Value { try scalar(sql, []) }
     public func query(_ sql: String, row: (Row) throws -> Void) throws { try query(sql, [], row: row) }
+}
+
+/// See `Engine.changeStamp`.
+public struct ChangeStamp: Equatable, Sendable {
+    let changes: Int64
+    let epoch: Int
 }
 
 public enum EngineKind: String, Sendable {

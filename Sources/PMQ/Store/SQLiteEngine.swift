@@ -50,6 +50,14 @@ public final class SQLiteEngine: Engine {
         self.handle = db
         self.path = path
         sqlite3_busy_timeout(db, 5000)
+        // The connection's temporary tables (the scratch rows of a change, a row variable's
+        // copy, the roll-up's work lists) are emptied and refilled once a statement, and a
+        // loop runs thousands of statements. A SQLite built with SECURE_DELETE (Debian's is)
+        // overwrites every emptied page and freed cell with zeros; for the temporary
+        // database, private to this connection and gone when it closes, that protects
+        // nothing (BENCHMARKS.md, "Issue 10, figure f, third pass"). The main file keeps
+        // the library's setting.
+        sqlite3_exec(db, "PRAGMA temp.secure_delete = OFF", nil, nil, nil)
         registerFunctions(db)
         // PMQ_PROFILE_SQL=1: each statement's time and text on standard error, for finding
         // where a slow statement spends its time (a developer's tool, like sqlite3's .timer).
@@ -93,6 +101,7 @@ public final class SQLiteEngine: Engine {
         for (_, s) in cache { sqlite3_finalize(s) }
         cache.removeAll()
         byIdentity.removeAll()
+        recent = [RecentStatement?](repeating: nil, count: SQLiteEngine.recentSlots)
         last = nil
         sqlite3_close_v2(handle)
     }
@@ -115,6 +124,7 @@ public final class SQLiteEngine: Engine {
     /// An error SQLite reported: faults of the file and the disk are said plainly (its own
     /// words, such as "database or disk is full", name neither cause nor remedy).
     func error(_ rc: Int32, _ message: String? = nil) -> StoreError {
+        forgetWrites()
         let kind = SQLiteEngine.kind(rc)
         // The extended code says which kind of rule failed (SQLITE_CONSTRAINT_UNIQUE, ...):
         // step returns the primary code, the connection keeps the extended one.
@@ -152,6 +162,7 @@ public final class SQLiteEngine: Engine {
     // MARK: - Running SQL
 
     public func execute(_ sql: String) throws {
+        forgetWrites()
         var err: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
         if rc != SQLITE_OK {
@@ -163,21 +174,32 @@ public final class SQLiteEngine: Engine {
 
     /// A cached prepared statement, reset and bound to `args`.
     func prepare(_ sql: String, _ args: [Value] = []) throws -> OpaquePointer {
+        let stmt = try statement(for: sql)
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+        var i: Int32 = 1
+        for v in args {
+            bind(stmt, i, v)
+            i += 1
+        }
+        return stmt
+    }
+
+    /// The prepared statement for `sql`: the last one, or one found by where its text is
+    /// stored (in `recent`, then `byIdentity`), or by the text itself, or prepared now.
+    private func statement(for sql: String) throws -> OpaquePointer {
+        if let l = last, l.sql == sql { return l.stmt }
+        let id = SQLiteEngine.identity(of: sql)
+        let slot = id.map(SQLiteEngine.recentSlot)
+        if let id, let slot, let r = recent[slot], r.id == id, r.sql == sql {
+            last = (sql, r.stmt)
+            return r.stmt
+        }
         let stmt: OpaquePointer
-        if let l = last, l.sql == sql {
-            sqlite3_reset(l.stmt)
-            sqlite3_clear_bindings(l.stmt)
-            stmt = l.stmt
-        } else if let id = SQLiteEngine.identity(of: sql), let known = byIdentity[id], known.sql == sql {
-            sqlite3_reset(known.stmt)
-            sqlite3_clear_bindings(known.stmt)
+        if let id, let known = byIdentity[id], known.sql == sql {
             stmt = known.stmt
-            last = (sql, known.stmt)
         } else if let s = cache[sql] {
-            sqlite3_reset(s)
-            sqlite3_clear_bindings(s)
             stmt = s
-            last = (sql, s)
             remember(sql, s)
         } else {
             var s: OpaquePointer?
@@ -185,11 +207,22 @@ public final class SQLiteEngine: Engine {
             guard rc == SQLITE_OK, let s else { throw error(rc) }
             cache[sql] = s
             stmt = s
-            last = (sql, s)
             remember(sql, s)
         }
-        for (i, v) in args.enumerated() { bind(stmt, Int32(i + 1), v) }
+        last = (sql, stmt)
+        if let id, let slot { recent[slot] = RecentStatement(id: id, sql: sql, stmt: stmt) }
         return stmt
+    }
+
+    /// The statements run last, one per slot chosen by where the text is stored: a loop's
+    /// body runs the same dozen texts in turn, and finding one here is a shift, a mask and
+    /// two compares, where `byIdentity` hashes (BENCHMARKS.md, "Issue 10, figure f, third
+    /// pass"). An entry holds its String, as `byIdentity`'s do.
+    private var recent = [RecentStatement?](repeating: nil, count: SQLiteEngine.recentSlots)
+    private struct RecentStatement { let id: TextIdentity; let sql: String; let stmt: OpaquePointer }
+    private static let recentSlots = 64
+    private static func recentSlot(_ id: TextIdentity) -> Int {
+        Int(truncatingIfNeeded: (id.address >> 4) ^ (id.address >> 10) ^ UInt(bitPattern: id.count)) & (recentSlots - 1)
     }
 
     /// Where a text's bytes are stored, for a text stored on the heap or in the binary (one
@@ -282,8 +315,14 @@ public final class SQLiteEngine: Engine {
     /// Untyped columns: each row keeps its values' own types (SQLite's dynamic typing).
     public func fillScratch(_ name: String, columns: Int, maxColumns: Int, select: String, args: [Value]) throws -> Int {
         let text = scratchText(name, columns: columns, maxColumns: maxColumns)
-        try run(text.create, [])
-        try run(text.clear, [])
+        // A table `clearScratch` emptied, with nothing since that could have brought rows
+        // back or dropped it, is there and empty: no CREATE ... IF NOT EXISTS and no DELETE
+        // (a loop's update fills the scratch table once an iteration).
+        if emptyScratch != name {
+            try run(text.create, [])
+            try run(text.clear, [])
+        }
+        emptyScratch = nil
         // The INSERT made for the last SELECT, kept: the same text object each iteration of a
         // loop's update is found by its identity (`prepare`), a new one would be hashed.
         let insert: String
@@ -295,6 +334,35 @@ public final class SQLiteEngine: Engine {
         }
         return try run(insert, args)
     }
+
+    public func clearScratch(_ name: String) throws {
+        emptyScratch = nil
+        let clear: String
+        if let l = lastClear, l.name == name { clear = l.text } else { clear = "DELETE FROM temp.\(name)"; lastClear = (name, clear) }
+        try run(clear, [])
+        emptyScratch = name
+    }
+    private var lastClear: (name: String, text: String)?
+
+    /// SQLite's count of the rows this connection inserted, updated or deleted (temporary
+    /// tables and triggers included), with a number that moves at every rollback, error or
+    /// SQL run by `execute`, none of which that count sees.
+    public var changeStamp: ChangeStamp? { ChangeStamp(changes: sqlite3_total_changes64(handle), epoch: epoch) }
+    private var epoch = 0
+
+    /// After SQL that may have changed anything, rolled back or failed: what the engine knew
+    /// of its tables (`emptyScratch`, `changeStamp`) no longer holds.
+    private func forgetWrites() {
+        emptyScratch = nil
+        epoch &+= 1
+    }
+
+    /// The scratch table known to exist and be empty: emptied by `clearScratch`, and since
+    /// then no rollback (which takes the table back to the transaction's or savepoint's
+    /// start, where it may not exist yet), no error (SQLite may roll back on its own), no
+    /// other SQL run by `execute` and no fill. Anything else forgets it, and the next fill
+    /// makes and empties the table as before.
+    private var emptyScratch: String?
     private var lastFill: (prefix: String, select: String, text: String)?
 
     /// The scratch table's statements, made once per shape: a loop of updates fills the
