@@ -47,6 +47,32 @@ struct DeferredIndexTests {
         #expect(try Self.indexes(s) == before)
     }
 
+    @Test("an import of many task rows drops the indexes before its first row (CSV, JSON), and not for a few rows",
+          arguments: ["csv", "json", "small"])
+    func droppedBeforeFirstRow(_ kind: String) throws {
+        let f = Scratch("deferred-first")
+        switch kind {
+        case "json":
+            var objects = ["{\"wbs\": \"2\", \"name\": \"Phase\"}"]
+            for i in 1..<Self.rowCount { objects.append("{\"wbs\": \"2.\(i)\", \"name\": \"T\(i)\", \"start\": \"2026-03-02\", \"finish\": \"2026-03-06\"}") }
+            f.write("t.json", "[" + objects.joined(separator: ",\n") + "]\n")
+        case "small": f.write("t.csv", "wbs,name,start,finish\n2,Phase,,\n2.1,T1,2026-03-02,2026-03-06\n")
+        default: f.write("t.csv", Self.csv())
+        }
+        let s = try midProject()
+        let before = try Self.indexes(s)
+        let (_, d) = s.run("import \"t.\(kind == "json" ? "json" : "csv")\" into tasks", name: f.path("script.pmq"))
+        #expect(d.isEmpty, "\(d.map(DiagnosticRenderer.render))")
+        let first = try s.db.scalar("SELECT id FROM tasks WHERE wbs = '2'", [])
+        if kind == "small" {
+            #expect(s.context.lastDeferredFrom == nil)
+        } else {
+            #expect(s.context.lastDeferredFrom.map { Value.integer($0) } == first)
+        }
+        #expect(try Self.indexes(s) == before)
+        #expect(rows(s, "tasks where wbs = \"2\" select start, finish") == [[.date(Day(iso: "2026-03-02")!), .date(Day(iso: "2026-03-06")!)]])
+    }
+
     @Test("a row that repeats an older task's code after the indexes went is refused at its line",
           arguments: [DeferredIndexTests.rowCount - 500, DeferredTaskIndexes.minimumRows / 2])
     func olderCodeRepeated(_ line: Int) throws {

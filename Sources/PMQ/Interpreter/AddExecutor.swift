@@ -478,7 +478,9 @@ enum WBS {
             if !segment.isEmpty, segment.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
                 var digits = segment.drop { $0 == 48 }
                 if digits.isEmpty { digits = [48][...] }
-                if digits.count < 10 { out.append(contentsOf: repeatElement(48, count: 10 - digits.count)) }
+                // Byte by byte: a generic append of `repeatElement` was most of a debug build's import (BENCHMARKS.md, “Issue 14, ninth pass”).
+                var pad = 10 - digits.count
+                while pad > 0 { out.append(48); pad -= 1 }
                 out.append(contentsOf: digits)
             } else {
                 out.append(contentsOf: segment)

@@ -7,7 +7,11 @@
 /// deepest first, one WBS level at a time, with set-based SQL; a summary whose values
 /// changed makes its own parent dirty. A change of one leaf so costs a few statements per
 /// level above it, not a pass over every task. The roll-up's own changes are journaled in
-/// the same change set, so `undo` takes them back with what caused them.
+/// the same change set, so `undo` takes them back with what caused them, except its changes
+/// to tasks that the same change set added: their `+` entry already says that undo removes
+/// them, so a freshly loaded or imported tree's summaries get no entry per derived field,
+/// nor a row version (which `as of` would never read) for their first derived values
+/// (docs/language.md, “Mid-project truth”; BENCHMARKS.md, “Issue 14, ninth pass”).
 struct Rollup {
     let session: SessionContext
     /// Journals and writes the changed summaries field by field, one statement a field, as
@@ -61,9 +65,18 @@ struct Rollup {
         try db.run(RollupSQL.clearDirty)
     }
 
+    /// The ranges of tasks the change set in progress added, read once a roll-up, when a level
+    /// first has a changed summary; false when there are none.
+    private func seedFresh(_ set: Int64) throws -> Bool {
+        try db.run(RollupSQL.createFresh)
+        try db.run(RollupSQL.clearFresh)
+        return try db.run(RollupSQL.seedFresh, [.integer(set)]) > 0
+    }
+
     /// Re-derives the dirty summaries, deepest level first, until none is left.
     private func drain() throws {
         var levels = 0
+        var fresh: Bool?
         while case .integer(let level) = try db.scalar(RollupSQL.deepestDirty) {
             levels += 1
             guard levels < 10_000 else { break }  // WBS codes are finite; a guard, never reached
@@ -73,6 +86,10 @@ struct Rollup {
             let changed = try db.run(RollupSQL.markChanged(outputs: Rollup.outputs))
             guard changed > 0 else { continue }
             let set = try session.journal.set()
+            if fresh == nil { fresh = try seedFresh(set) }
+            // Summaries the change set added: their derived fields are written, not journaled.
+            let anyFresh = try fresh == true && db.run(RollupSQL.markFresh) > 0
+            let unversioned = try anyFresh && db.run(RollupSQL.markUnversioned) > 0
             if db.kind == .sqlite && !fieldByField {
                 // One statement journals every changed field (in the order the field-by-field
                 // statements wrote them), one writes each changed summary once, keeping a
@@ -90,7 +107,9 @@ struct Rollup {
                 for field in Rollup.outputs {
                     try db.run(RollupSQL.apply(field), [.integer(mark)])
                 }
+                if anyFresh { try db.run(RollupSQL.applyFresh(outputs: Rollup.outputs)) }
             }
+            if unversioned { try db.run(RollupSQL.freshVersionsGone) }
             try db.run(RollupSQL.dirtyParents)
         }
     }

@@ -73,6 +73,8 @@ final class SessionContext {
     /// The tasks table's indexes while a long run of task rows is written: dropped, and built
     /// again when the rows end (see `DeferredTaskIndexes` and “Runs of task rows” below).
     private(set) var deferredTaskIndexes: DeferredTaskIndexes?
+    /// The first row written without the indexes, by the last run of rows that dropped them (tests).
+    private(set) var lastDeferredFrom: Int64?
     /// Task rows written one after another (by `add task` or an import) since any other
     /// statement, and the count at which to look again whether deferring the indexes pays.
     private var taskRowsInARow = 0
@@ -221,6 +223,17 @@ final class SessionContext {
         guard taskRowsInARow >= nextDeferralCheck, deferredTaskIndexes == nil else { return }
         nextDeferralCheck = taskRowsInARow * 2
         deferredTaskIndexes = try DeferredTaskIndexes.start(db, rows: taskRowsInARow, added: caches.addedTaskCounts)
+        if let d = deferredTaskIndexes { lastDeferredFrom = d.firstID }
+    }
+
+    /// A writer that knows it is about to write `rows` task rows (an import, from its file's
+    /// line count) drops the indexes before the first, when deferring pays for that many
+    /// (`DeferredTaskIndexes.start`), instead of after the first 4,096 rows went into five
+    /// B-trees. A guess too high costs one rebuild of the indexes over the table.
+    func startTaskRows(expected rows: Int) throws {
+        guard deferredTaskIndexes == nil, rows >= DeferredTaskIndexes.minimumRows else { return }
+        deferredTaskIndexes = try DeferredTaskIndexes.start(db, rows: taskRowsInARow + rows, added: caches.addedTaskCounts)
+        if let d = deferredTaskIndexes { lastDeferredFrom = d.firstID }
     }
 
     /// The run of task rows ends: the indexes are built again. A row that repeated an older

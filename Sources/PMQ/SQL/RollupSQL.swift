@@ -5,9 +5,26 @@ enum RollupSQL {
     static let createDirty = "CREATE TEMP TABLE IF NOT EXISTS pmq_dirty (id INTEGER PRIMARY KEY, depth INTEGER NOT NULL)"
     static let createScratch = """
         CREATE TEMP TABLE IF NOT EXISTS pmq_rollup (id INTEGER PRIMARY KEY, start, finish, cost, effort, progress, status,
-        actual_start, actual_finish, changed INTEGER NOT NULL DEFAULT 0)
+        actual_start, actual_finish, changed INTEGER NOT NULL DEFAULT 0, fresh INTEGER NOT NULL DEFAULT 0)
         """
     static let clearDirty = "DELETE FROM temp.pmq_dirty"
+
+    /// The ranges of task ids the change set in progress added (its `+` entries, `lo` the first
+    /// id, `hi` the last): the roll-up does not journal its changes to those rows (`Rollup`).
+    static let createFresh = "CREATE TEMP TABLE IF NOT EXISTS pmq_fresh (lo INTEGER PRIMARY KEY, hi INTEGER NOT NULL)"
+    static let clearFresh = "DELETE FROM temp.pmq_fresh"
+    /// The added ranges of tasks in change set ?1 (after the journal's pending adds are written).
+    static let seedFresh = """
+        INSERT INTO temp.pmq_fresh (lo, hi)
+        SELECT e.row_id, coalesce(e.new_value, e.row_id) FROM journal_entries e
+        WHERE e.set_id = ?1 AND e.entity = 'tasks' AND e.field = '+'
+        """
+    /// Marks the changed summaries of this level that the change set added: the range that
+    /// starts last at or before the id holds it (ranges of ids never overlap).
+    static let markFresh = """
+        UPDATE temp.pmq_rollup SET fresh = 1
+        WHERE changed AND id <= (SELECT f.hi FROM temp.pmq_fresh f WHERE f.lo <= pmq_rollup.id ORDER BY f.lo DESC LIMIT 1)
+        """
     static let clearScratch = "DELETE FROM temp.pmq_rollup"
     static let deepestDirty = "SELECT max(depth) FROM temp.pmq_dirty"
     static let dropLevel = "DELETE FROM temp.pmq_dirty WHERE depth = ?1"
@@ -78,7 +95,7 @@ enum RollupSQL {
         """
         INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
         SELECT ?1, 'tasks', t.id, '\(field)', t.\(field), r.\(field) FROM temp.pmq_rollup r JOIN tasks t ON t.id = r.id
-        WHERE r.changed AND t.\(field) IS NOT r.\(field)
+        WHERE r.changed AND r.fresh = 0 AND t.\(field) IS NOT r.\(field)
         """
     }
 
@@ -94,7 +111,7 @@ enum RollupSQL {
             INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
             SELECT ?1, 'tasks', t.id, f.column2, \(pick("t")), \(pick("r"))
             FROM (VALUES \(fields)) f CROSS JOIN temp.pmq_rollup r CROSS JOIN tasks t ON t.id = r.id
-            WHERE r.changed AND \(pick("t")) IS NOT \(pick("r"))
+            WHERE r.changed AND r.fresh = 0 AND \(pick("t")) IS NOT \(pick("r"))
             ORDER BY f.column1, r.id
             """
     }
@@ -106,6 +123,25 @@ enum RollupSQL {
         let set = outputs.map { "\($0) = CASE WHEN tasks.\($0) IS r.\($0) THEN tasks.\($0) ELSE r.\($0) END" }.joined(separator: ", ")
         return "UPDATE tasks SET \(set) FROM temp.pmq_rollup r WHERE r.id = tasks.id AND r.changed"
     }
+
+    /// Writes the output fields of the changed summaries that the change set added (not
+    /// journaled, so `apply(_:)` cannot write them from the journal), each row once, keeping a
+    /// field's stored value where it already IS the derived one, as `applyAll` does.
+    static func applyFresh(outputs: [String]) -> String {
+        let set = outputs.map { "\($0) = CASE WHEN tasks.\($0) IS r.\($0) THEN tasks.\($0) ELSE r.\($0) END" }.joined(separator: ", ")
+        return "UPDATE tasks SET \(set) FROM temp.pmq_rollup r WHERE r.id = tasks.id AND r.changed AND r.fresh > 0"
+    }
+
+    /// The added summaries of this level that have no row version yet (none was written
+    /// since they were added): the version the roll-up's update makes them is removed again
+    /// (`freshVersionsGone`). A version that ends on the day a row was added is never read
+    /// by `as of` (the row's `+` entry says it did not exist before), and the journal, which
+    /// has no entry for the roll-up of an added row, would not give it back (RowVersions.backfill).
+    static let markUnversioned = """
+        UPDATE temp.pmq_rollup SET fresh = 2
+        WHERE fresh = 1 AND NOT EXISTS (SELECT 1 FROM tasks_versions v WHERE v.id = pmq_rollup.id)
+        """
+    static let freshVersionsGone = "DELETE FROM tasks_versions WHERE id IN (SELECT r.id FROM temp.pmq_rollup r WHERE r.fresh = 2)"
 
     /// Writes `field` of the summaries as journaled after mark ?1.
     static func apply(_ field: String) -> String {

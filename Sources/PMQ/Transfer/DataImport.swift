@@ -55,7 +55,8 @@ struct DataImporter {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath)", range: range)
         }
-        let progress = session.progress(label: "importing \(URL(fileURLWithPath: shownPath).lastPathComponent)", totalRows: format == .json ? nil : estimatedRows())
+        let rows = format == .json ? nil : estimatedRows()
+        let progress = session.progress(label: "importing \(URL(fileURLWithPath: shownPath).lastPathComponent)", totalRows: rows)
         var count = 0
         var position = RecordPosition.line(1)
         let taskRows = entity.table == "tasks" ? TaskRowWriter(session: session, entity: entity) : nil
@@ -63,8 +64,11 @@ struct DataImporter {
         let later = LaterReferences()
         do {
             do {
+                // A file of many task rows writes them without the tasks table's indexes from
+                // its first row (DeferredTaskIndexes), not from its 4,097th.
+                if taskRows != nil, let rows { try session.startTaskRows(expected: rows) }
                 if format == .json {
-                    try readJSON { cells, index in
+                    try readJSON(willRead: { if taskRows != nil { try session.startTaskRows(expected: $0) } }) { cells, index in
                         position = .object(index)
                         try add(cells, taskRows, line: index, at: position, later)
                         count += 1
@@ -169,7 +173,8 @@ struct DataImporter {
     }
 
     /// A JSON array of objects, as `--format json` prints a query.
-    private func readJSON(_ body: (Cells, Int) throws -> Void) throws {
+    /// `willRead`: told how many records there are, before the first.
+    private func readJSON(willRead: (Int) throws -> Void, _ body: (Cells, Int) throws -> Void) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeError(code: .cannotRead, message: "cannot read \(shownPath)", range: range) }
         // Text that is not UTF-8 is said so, at its first bad byte (as the CSV reader says it),
         // not reported as a value of the wrong kind (R18).
@@ -183,6 +188,7 @@ struct DataImporter {
         do { array = try JSONDecoder().decode([[String: JSONCell]].self, from: data) } catch {
             throw jsonShapeError(error)
         }
+        try willRead(array.count)
         var known: [String: Column] = [:]
         for (index, object) in array.enumerated() {
             var cells: Cells = []
@@ -246,14 +252,26 @@ struct DataImporter {
     /// The offset of the first byte that does not belong to well-formed UTF-8, or nil.
     static func firstInvalidUTF8(_ data: Data) -> Int? { UTF8Check.firstInvalid(data) }
 
-    /// Rows in the file, roughly (its line count), for the progress bar's time left.
+    /// Rows in the file, roughly (its line count less the header), for the progress bar's time
+    /// left and for dropping the tasks table's indexes before the first row. Not counted for a
+    /// file too small to hold `DeferredTaskIndexes.minimumRows` rows of a few bytes each.
     private func estimatedRows() -> Int? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = attributes[.size] as? Int, size > 4 << 20, let handle = FileHandle(forReadingAtPath: path) else { return nil }
+              let size = attributes[.size] as? Int, size >= DeferredTaskIndexes.minimumRows * 8,
+              let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         var lines = 0
         while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            lines += chunk.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+            chunk.withUnsafeBytes { raw in
+                guard var p = raw.baseAddress else { return }
+                var left = raw.count
+                while left > 0, let hit = memchr(p, 10, left) {
+                    lines += 1
+                    let next = UnsafeRawPointer(hit) + 1
+                    left -= next - p
+                    p = next
+                }
+            }
         }
         return max(0, lines - 1)
     }

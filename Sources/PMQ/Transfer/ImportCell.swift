@@ -1,3 +1,5 @@
+import Foundation
+
 /// A cell of an imported file as a field's value, with `add`'s rules: ISO dates, enum
 /// values checked, numbers within their bounds, references kept as keys. Every message
 /// quotes the cell as the file has it.
@@ -18,7 +20,7 @@ enum ImportCell {
         // U+0000 cannot be stored (SQLite's text ends there, PostgreSQL refuses it): refused
         // at its cell, as a string holding it is refused in PMQ text (R7).
         switch cell {
-        case .text(let s) where s.utf8.contains(0): throw fail("\(f.name): the cell holds the character U+0000, which cannot be stored")
+        case .text(let s) where holdsNUL(s): throw fail("\(f.name): the cell holds the character U+0000, which cannot be stored")
         case .list(let xs) where xs.contains(where: { $0.utf8.contains(0) }): throw fail("\(f.name): the cell holds the character U+0000, which cannot be stored")
         default: break
         }
@@ -89,6 +91,16 @@ enum ImportCell {
                 return .list(s.split(whereSeparator: { $0 == ";" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
             default: throw fail("\(f.name): \(shown) is not a list of text")
             }
+        }
+    }
+
+    /// Whether `s` holds U+0000, by `memchr` over its UTF-8 bytes (a generic `utf8.contains(0)`
+    /// was half of a debug build's cell reading: BENCHMARKS.md, “Issue 14, ninth pass”).
+    static func holdsNUL(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { bytes in
+            guard let p = bytes.baseAddress, bytes.count > 0 else { return false }
+            return memchr(p, 0, bytes.count) != nil
         }
     }
 
