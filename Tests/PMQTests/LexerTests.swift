@@ -7,6 +7,32 @@ struct LexerTests {
         Lexer.tokenize(SourceFile(name: "t", text: text)).tokens.filter { !$0.isEOF }
     }
 
+    @Test("every identifier is classified once as the keyword it spells, in either case, and only then")
+    func keywordClassification() {
+        // Each keyword of the one list, as written, in upper case and mixed case.
+        for k in Keyword.allCases {
+            let w = k.rawValue
+            for spelling in [w, w.uppercased(), w.prefix(1).uppercased() + w.dropFirst()] {
+                let t = kinds(spelling)
+                #expect(t.count == 1 && t[0].keyword == k && t[0].isKeyword(k) && t[0].isKeyword(w), "\(spelling)")
+            }
+        }
+        // Words near a keyword, longer or shorter, non-ASCII, and tokens of other kinds are none.
+        for text in ["wher", "wheres", "where_", "tasksx", "x", "_", "ändern", "wh\u{00E9}re", "order1", "change_task"] {
+            let t = kinds(text)
+            #expect(t.count == 1 && t[0].keyword == nil, "\(text)")
+        }
+        #expect(kinds(#""where" 'and' 3d 1.2.3 ( ="#).allSatisfy { $0.keyword == nil })
+        // A keyword glued to other identifier characters is another word.
+        #expect(kinds("select selected").map(\.keyword) == [.select, nil])
+        // The lists the rest of PMQ reads are the enum's cases in order, each once.
+        #expect(Keywords.statements.first == "add" && Keywords.statements.last == "check" && Keywords.statements.count == 34)
+        #expect(Keywords.clauses.first == "where" && Keywords.clauses.last == "within")
+        #expect(Keywords.constants == ["true", "false", "today", "yesterday", "tomorrow"])
+        #expect(Set(Keyword.allCases.map(\.rawValue)) == Set(Keywords.all + Keywords.sources + ["after", "before"]))
+        #expect(Keyword.allCases.count == Keywords.all.count + Keywords.sources.count + 2)
+    }
+
     @Test("WBS codes keep their text: 1.10 is not 1.1")
     func wbsText() {
         let t = kinds("1.10 1.2.3 1.1")

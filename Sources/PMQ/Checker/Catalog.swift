@@ -106,6 +106,10 @@ public final class EntityDef: Sendable {
     /// `milestones` is `tasks` seen through `milestone = true`.
     public let onlyMilestones: Bool
     private let index: [String: FieldDef]
+    /// `defaultColumns` with their fields, looked up once (every query without `select` reads them).
+    let defaultFields: [(name: String, field: FieldDef)]
+    /// `field(key)`, looked up once: a reference is compared, shown and sorted by it.
+    let keyField: FieldDef?
 
     init(plural: String, singular: String, table: String, key: String?, fields: [FieldDef], defaultColumns: [String], onlyMilestones: Bool) {
         self.plural = plural
@@ -115,7 +119,11 @@ public final class EntityDef: Sendable {
         self.fields = fields
         self.defaultColumns = defaultColumns
         self.onlyMilestones = onlyMilestones
-        self.index = Dictionary(fields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let index = Dictionary(fields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.index = index
+        // As `field(_:)` finds them (a default column names a field in lower case).
+        self.defaultFields = defaultColumns.compactMap { name in (name == "id" ? Catalog.idField : index[name]).map { (name, $0) } }
+        self.keyField = key.flatMap { $0 == "id" ? Catalog.idField : index[$0] }
     }
 
     /// The same entity with `extra` fields after its own (a database's custom fields).

@@ -277,10 +277,9 @@ struct Checker {
                 tq.columns.append(.init(name: "count", expr: TExpr(.aggregate(.count, nil), .number, q.source.range)))
             }
         } else {
-            for name in entity.defaultColumns {
-                if let f = entity.field(name) {
-                    tq.columns.append(.init(name: name, expr: TExpr(.field(FieldPath(root: entity, hops: [], field: f)), PType(f.type), q.source.range)))
-                }
+            tq.columns.reserveCapacity(entity.defaultFields.count)
+            for (name, f) in entity.defaultFields {
+                tq.columns.append(.init(name: name, expr: TExpr(.field(FieldPath(root: entity, hops: [], field: f)), PType(f.type), q.source.range)))
             }
         }
         scope.clause = "order by"
@@ -1024,7 +1023,7 @@ struct Checker {
         if case .variable = x.kind { return keyedVariable(x) }
         // A reference computed by `if`/`case`/`coalesce` is one of its operands' rows: its key
         // is the key of that operand, so compare, sort and aggregate the keys, never the ids.
-        if case .reference(let target) = x.type, let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
+        if case .reference(let target) = x.type, let def = schema.plural(target), let key = def.key, let kf = def.keyField {
             switch x.kind {
             case .caseWhen(let bs, let o):
                 return TExpr(.caseWhen(bs.map { ($0.condition, keyed($0.value)) }, otherwise: o.map { keyed($0) }), PType(kf.type), x.range)
@@ -1034,11 +1033,11 @@ struct Checker {
             }
         }
         if case .lookup = x.kind, case .reference(let target) = x.type, let def = schema.plural(target), let key = def.key,
-           let kf = def.field(key) {
+           let kf = def.keyField {
             return TExpr(.keyOf(x), PType(kf.type), x.range)
         }
         guard case .field(let p) = x.kind, case .reference(let target) = p.field.type,
-              let def = schema.plural(target), let key = def.key, let kf = def.field(key) else { return x }
+              let def = schema.plural(target), let key = def.key, let kf = def.keyField else { return x }
         // A named row itself (`t`, its id) is keyed by its own key field; either way the path
         // stays on the row it started from (`outer`: `task under t` is t's code, not the inner row's).
         let ownRow = p.hops.isEmpty && p.field.name == "id" && def.table == p.root.table
@@ -1049,7 +1048,7 @@ struct Checker {
     /// A row variable as its key, for comparing with text (`t = "1.2"`).
     func keyedVariable(_ x: TExpr) -> TExpr {
         guard case .variable(let slot) = x.kind, case .reference(let target) = x.type,
-              let def = schema.plural(target), let key = def.key, let kf = def.field(key) else { return x }
+              let def = schema.plural(target), let key = def.key, let kf = def.keyField else { return x }
         return TExpr(.field(FieldPath(root: def, rootVariable: slot, hops: [], field: kf)), PType(kf.type), x.range)
     }
 

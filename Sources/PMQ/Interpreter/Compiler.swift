@@ -49,7 +49,8 @@ final class Compiler {
         c.readOnly = context.limits.readOnly
         c.fileAccess = context.limits.fileAccess
         c.calendar = context.calendar
-        c.hostFunctions = hostFunctions.mapValues { (params: $0.parameters.map(\.ptype), result: $0.result.ptype) }
+        // (Nearly always none: the empty dictionary is not made again for every compiled query.)
+        c.hostFunctions = hostFunctions.isEmpty ? [:] : hostFunctions.mapValues { (params: $0.parameters.map(\.ptype), result: $0.result.ptype) }
         c.diagnostics = DiagnosticBag()
         c.interrupted = { [weak context] in context?.checkingInterrupted() }
         let db = context.db

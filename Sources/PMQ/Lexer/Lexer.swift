@@ -120,7 +120,8 @@ struct Lexer {
                 lexNumberLike(start)
             } else if isIdentStart(c) {
                 while i < limit, isIdentContinue(b[i]) { i += 1 }
-                add(.identifier, start)
+                pending.append(Token(kind: .identifier, text: String(decoding: b[start..<i], as: UTF8.self), range: SourceRange(start, i),
+                                     keyword: Keyword.classify(b[start..<i])))
             } else if c == UInt8(ascii: "\"") {
                 lexString(start, limit: limit)
             } else if c == UInt8(ascii: "'") {

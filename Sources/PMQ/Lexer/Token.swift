@@ -15,8 +15,14 @@ struct Token: Equatable {
     var kind: Kind
     var text: String
     var range: SourceRange
+    /// The keyword an identifier spells (ASCII letters in either case), classified once by
+    /// the lexer; nil for other words and every other kind of token.
+    var keyword: Keyword? = nil
 
     var lowered: String { text.lowercased() }
+    /// Whether this is an identifier spelling `k`: one comparison of the lexer's classification.
+    @inline(__always) func isKeyword(_ k: Keyword) -> Bool { keyword == k }
+    /// `isKeyword` by the word's text (completion; the parser uses the `Keyword` above).
     func isKeyword(_ k: String) -> Bool {
         // Compared byte by byte: keywords are ASCII, and no String is made per comparison.
         guard case .identifier = kind else { return false }

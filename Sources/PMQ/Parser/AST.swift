@@ -58,8 +58,19 @@ enum BinaryOp: String {
     case eq = "=", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=", contains = "~", notContains = "!~"
     case add = "+", sub = "-", mul = "*", div = "/"
 
-    var isComparison: Bool { [.eq, .ne, .lt, .le, .gt, .ge].contains(self) }
-    var isOrdering: Bool { [.lt, .le, .gt, .ge].contains(self) }
+    // Switches, not `[...].contains(self)`: an array literal is made on every asking.
+    var isComparison: Bool {
+        switch self {
+        case .eq, .ne, .lt, .le, .gt, .ge: return true
+        default: return false
+        }
+    }
+    var isOrdering: Bool {
+        switch self {
+        case .lt, .le, .gt, .ge: return true
+        default: return false
+        }
+    }
 }
 
 struct Traversal {

@@ -74,7 +74,7 @@ struct Parser {
         return lookahead.removeFirst()
     }
 
-    private mutating func accept(keyword k: String) -> Token? {
+    private mutating func accept(keyword k: Keyword) -> Token? {
         current.isKeyword(k) ? advance() : nil
     }
 
@@ -82,9 +82,9 @@ struct Parser {
         current.isSymbol(s) ? advance() : nil
     }
 
-    private mutating func expect(keyword k: String, _ what: String? = nil) throws -> Token {
+    private mutating func expect(keyword k: Keyword, _ what: String? = nil) throws -> Token {
         if let t = accept(keyword: k) { return t }
-        throw failure("expected \(what ?? "\"\(k)\"")")
+        throw failure("expected \(what ?? "\"\(k.rawValue)\"")")
     }
 
     private mutating func expect(symbol s: String, _ what: String? = nil) throws -> Token {
@@ -216,75 +216,75 @@ struct Parser {
             return Statement(kind: .rebind(Name(text: first.text, range: first.range), b), range: first.range.to(bindingRange(b)))
         }
         if first.isIdentifier {
-            switch first.lowered {
-            case "explain":
+            switch first.keyword {
+            case .explain:
                 advance()
                 let q = try parseQuery()
                 return Statement(kind: .explain(q), range: first.range.to(q.range))
-            case "add" where self[ahead: 1].isKeyword("field"): return try parseAddField()
-            case "add": return try parseAdd()
-            case "use":
+            case .add where self[ahead: 1].isKeyword(.field): return try parseAddField()
+            case .add: return try parseAdd()
+            case .use:
                 advance()
-                _ = try expect(keyword: "project", "\"project\" after \"use\"")
+                _ = try expect(keyword: .project, "\"project\" after \"use\"")
                 let v = try parseAdditive()
                 return Statement(kind: .use(v), range: first.range.to(v.range))
-            case "update": return try parseUpdate()
-            case "assign", "unassign": return try parseAssign()
-            case "shift": return try parseShift()
-            case "delete":
+            case .update: return try parseUpdate()
+            case .assign, .unassign: return try parseAssign()
+            case .shift: return try parseShift()
+            case .delete:
                 advance()
                 let t = try parseTarget()
                 return Statement(kind: .delete(t), range: first.range.to(t.range))
-            case "let", "param": return try parseLet()
-            case "for": return try parseFor()
-            case "if": return try parseIf()
-            case "fn": return try parseFunction()
-            case "print":
+            case .let, .param: return try parseLet()
+            case .for: return try parseFor()
+            case .if: return try parseIf()
+            case .fn: return try parseFunction()
+            case .print:
                 advance()
                 let e = try parseExpr()
                 return Statement(kind: .print(e), range: first.range.to(e.range))
-            case "assert":
+            case .assert:
                 advance()
                 let e = try parseExpr()
                 var message: Expr?
                 if accept(symbol: ",") != nil { message = try parseExpr() }
                 return Statement(kind: .assert(e, message: message), range: first.range.to(message?.range ?? e.range))
-            case "save" where self[ahead: 1].isKeyword("rule"): return try parseSaveRule()
-            case "drop" where self[ahead: 1].isKeyword("rule"):
+            case .save where self[ahead: 1].isKeyword(.rule): return try parseSaveRule()
+            case .drop where self[ahead: 1].isKeyword(.rule):
                 advance(); advance()
                 let name = try parsePrimary()
                 return Statement(kind: .dropRule(name), range: first.range.to(name.range))
-            case "show" where self[ahead: 1].isKeyword("rules"):
+            case .show where self[ahead: 1].isKeyword(.rules):
                 advance()
                 return Statement(kind: .showRules, range: first.range.to(advance().range))
-            case "check" where !startsQuery(): advance(); return Statement(kind: .checkRules, range: first.range)
-            case "save":
+            case .check where !startsQuery(): advance(); return Statement(kind: .checkRules, range: first.range)
+            case .save:
                 advance()
-                _ = try expect(keyword: "query", "\"query\" after \"save\"")
+                _ = try expect(keyword: .query, "\"query\" after \"save\"")
                 let name = try expectName("a name for the query")
                 _ = try expect(symbol: "=", "\"=\" after the query's name")
                 let q = try parseQuery()
                 return Statement(kind: .saveQuery(name, q, text: source.slice(q.range)), range: first.range.to(q.range))
-            case "drop" where self[ahead: 1].isKeyword("field"):
+            case .drop where self[ahead: 1].isKeyword(.field):
                 // drop_field_stmt = "drop" , "field" , field_name , "from" , IDENT ;
                 advance(); advance()
                 let name = try fieldName()
-                _ = try expect(keyword: "from", "\"from\" and the entity after the field's name (drop field \"vendor\" from tasks)")
+                _ = try expect(keyword: .from, "\"from\" and the entity after the field's name (drop field \"vendor\" from tasks)")
                 let entity = try expectName("the entity the field belongs to (tasks, people, ...)")
                 return Statement(kind: .dropField(name, entity: entity), range: first.range.to(entity.range))
-            case "drop":
+            case .drop:
                 advance()
-                _ = try expect(keyword: "query", "\"query\", \"rule\" or \"field\" after \"drop\"")
+                _ = try expect(keyword: .query, "\"query\", \"rule\" or \"field\" after \"drop\"")
                 let name = try expectName("the name of a saved query")
                 return Statement(kind: .dropQuery(name), range: first.range.to(name.range))
-            case "show":
+            case .show:
                 advance()
-                let t = try expect(keyword: "queries", "\"queries\" after \"show\"")
+                let t = try expect(keyword: .queries, "\"queries\" after \"show\"")
                 return Statement(kind: .showQueries, range: first.range.to(t.range))
-            case "history":
+            case .history:
                 // history_stmt = "history" , [ "of" , [ IDENT ] , value ] ;   (IDENT: the entity, singular)
                 advance()
-                if accept(keyword: "of") != nil {
+                if accept(keyword: .of) != nil {
                     var entity: Name?
                     if current.isIdentifier, !self[ahead: 1].isNewline, !self[ahead: 1].isEOF, !self[ahead: 1].isSymbol(".") {
                         let t = advance()
@@ -294,46 +294,46 @@ struct Parser {
                     return Statement(kind: .history(of: e, entity: entity), range: first.range.to(e.range))
                 }
                 return Statement(kind: .history(of: nil, entity: nil), range: first.range)
-            case "undo": advance(); return Statement(kind: .undo, range: first.range)
-            case "redo": advance(); return Statement(kind: .redo, range: first.range)
-            case "schedule" where !startsQuery():
+            case .undo: advance(); return Statement(kind: .undo, range: first.range)
+            case .redo: advance(); return Statement(kind: .redo, range: first.range)
+            case .schedule where !startsQuery():
                 // schedule_stmt = "schedule" , [ "level" , [ "within" , duration ] ] ;
                 advance()
-                guard let l = accept(keyword: "level") else { return Statement(kind: .schedule, range: first.range) }
-                guard accept(keyword: "within") != nil else { return Statement(kind: .scheduleLevel(within: nil), range: first.range.to(l.range)) }
+                guard let l = accept(keyword: .level) else { return Statement(kind: .schedule, range: first.range) }
+                guard accept(keyword: .within) != nil else { return Statement(kind: .scheduleLevel(within: nil), range: first.range.to(l.range)) }
                 if current.isNewline || current.isEOF {
                     throw Failure(diagnostic: Diagnostic(current.isEOF ? .incompleteInput : .unexpectedToken, "expected a time budget after \"within\", like 200ms or 2s", at: current.range))
                 }
                 let budget = try parseAdditive()
                 return Statement(kind: .scheduleLevel(within: budget), range: first.range.to(budget.range))
-            case "import": return try parseImport()
-            case "export": return try parseExport()
-            case "gantt" where !startsQuery():
+            case .import: return try parseImport()
+            case .export: return try parseExport()
+            case .gantt where !startsQuery():
                 // gantt_stmt = "gantt" , query ;
                 advance()
                 let q = try parseQuery()
                 return Statement(kind: .gantt(q), range: first.range.to(q.range))
-            case "report" where !startsQuery():
+            case .report where !startsQuery():
                 // report_stmt = "report" , "to" , string ;
                 advance()
-                _ = try expect(keyword: "to", "\"to\" after \"report\" (report to \"weekly.html\")")
+                _ = try expect(keyword: .to, "\"to\" after \"report\" (report to \"weekly.html\")")
                 let file = try parseAdditive()
                 return Statement(kind: .report(to: file), range: first.range.to(file.range))
-            case "baseline":
+            case .baseline:
                 advance()
-                let t = try expect(keyword: "save", "\"save\" after \"baseline\"")
+                let t = try expect(keyword: .save, "\"save\" after \"baseline\"")
                 return Statement(kind: .baselineSave, range: first.range.to(t.range))
-            case "health" where !startsQuery():
+            case .health where !startsQuery():
                 advance()
-                if accept(keyword: "as") != nil {
-                    _ = try expect(keyword: "of", "\"of\" after \"as\"")
+                if accept(keyword: .as) != nil {
+                    _ = try expect(keyword: .of, "\"of\" after \"as\"")
                     let d = try parseAdditive()
                     return Statement(kind: .health(asOf: d), range: first.range.to(d.range))
                 }
                 return Statement(kind: .health(asOf: nil), range: first.range)
-            case "begin": advance(); return Statement(kind: .begin, range: first.range)
-            case "commit": advance(); return Statement(kind: .commit, range: first.range)
-            case "rollback": advance(); return Statement(kind: .rollback, range: first.range)
+            case .begin: advance(); return Statement(kind: .begin, range: first.range)
+            case .commit: advance(); return Statement(kind: .commit, range: first.range)
+            case .rollback: advance(); return Statement(kind: .rollback, range: first.range)
             default:
                 let q = try parseQuery()
                 return Statement(kind: .query(q), range: q.range)
@@ -363,11 +363,14 @@ struct Parser {
     private mutating func startsQuery() -> Bool {
         let t = peek()
         guard t.isIdentifier else { return false }
-        if t.isKeyword("count") { return true }
-        if Keywords.isSource(t.text) { return !self[ahead: 1].isSymbol("(") && !self[ahead: 1].isSymbol(".") }
+        if t.isKeyword(.count) { return true }
+        if t.keyword?.isSource == true { return !self[ahead: 1].isSymbol("(") && !self[ahead: 1].isSymbol(".") }
         let next = peek(1)
-        if (t.isKeyword("downstream") || t.isKeyword("upstream")) && next.isKeyword("of") { return true }
-        return ["where", "group", "select", "order", "limit"].contains { next.isKeyword($0) }
+        if (t.isKeyword(.downstream) || t.isKeyword(.upstream)) && next.isKeyword(.of) { return true }
+        switch next.keyword {
+        case .where, .group, .select, .order, .limit: return true
+        default: return false
+        }
     }
 
     /// target = query | expr ;   (a set or row variable, or a task's WBS code)
@@ -386,14 +389,14 @@ struct Parser {
     private mutating func parseImport() throws -> Statement {
         let first = advance()
         let file = try parseAdditive()
-        if accept(keyword: "into") != nil {
+        if accept(keyword: .into) != nil {
             let entity = try expectName("the entity to import into, like tasks")
             var format: Name?
-            if accept(keyword: "from") != nil { format = try expectName("the format the file is in: taskwarrior") }
+            if accept(keyword: .from) != nil { format = try expectName("the format the file is in: taskwarrior") }
             return Statement(kind: .importInto(file, entity: entity, from: format), range: first.range.to(format?.range ?? entity.range))
         }
         var code: Expr?
-        if accept(keyword: "as") != nil { code = try parseAdditive() }
+        if accept(keyword: .as) != nil { code = try parseAdditive() }
         return Statement(kind: .importFile(file, code: code), range: first.range.to(code?.range ?? file.range))
     }
 
@@ -401,15 +404,15 @@ struct Parser {
     private mutating func parseExport() throws -> Statement {
         let first = advance()
         var query: Query?
-        if current.isKeyword("project"), self[ahead: 1].isKeyword("to") {
+        if current.isKeyword(.project), self[ahead: 1].isKeyword(.to) {
             advance()
         } else {
             query = try parseQuery()
         }
-        _ = try expect(keyword: "to", "\"to\" and a file name in quotes")
+        _ = try expect(keyword: .to, "\"to\" and a file name in quotes")
         let file = try parseAdditive()
         var format: Name?
-        if accept(keyword: "as") != nil { format = try expectName("the format to write: taskwarrior") }
+        if accept(keyword: .as) != nil { format = try expectName("the format to write: taskwarrior") }
         return Statement(kind: .export(query, to: file, as: format), range: first.range.to(format?.range ?? file.range))
     }
 
@@ -417,7 +420,7 @@ struct Parser {
     private mutating func parseUpdate() throws -> Statement {
         let first = advance()
         let target = try parseTarget()
-        _ = try expect(keyword: "set", "\"set\" and the fields to change")
+        _ = try expect(keyword: .set, "\"set\" and the fields to change")
         var pairs: [(Name, Expr)] = []
         var end = target.range
         repeat {
@@ -434,11 +437,11 @@ struct Parser {
     /// unassign_stmt = "unassign" , additive , [ "as" , IDENT ] , "from" , target ;
     private mutating func parseAssign() throws -> Statement {
         let first = advance()
-        let isAssign = first.isKeyword("assign")
+        let isAssign = first.isKeyword(.assign)
         let person = try parseAdditive()
         var role: Name?
-        if accept(keyword: "as") != nil { role = try expectName("a role: R, A, C or I") }
-        _ = try expect(keyword: isAssign ? "to" : "from", isAssign ? "\"to\" and the tasks" : "\"from\" and the tasks")
+        if accept(keyword: .as) != nil { role = try expectName("a role: R, A, C or I") }
+        _ = try expect(keyword: isAssign ? .to : .from, isAssign ? "\"to\" and the tasks" : "\"from\" and the tasks")
         let target = try parseTarget()
         let kind: Statement.Kind = isAssign ? .assign(person: person, role: role, target: target) : .unassign(person: person, role: role, target: target)
         return Statement(kind: kind, range: first.range.to(target.range))
@@ -448,7 +451,7 @@ struct Parser {
     private mutating func parseShift() throws -> Statement {
         let first = advance()
         let target = try parseTarget()
-        _ = try expect(keyword: "by", "\"by\" and a duration")
+        _ = try expect(keyword: .by, "\"by\" and a duration")
         let d = try parseAdditive()
         return Statement(kind: .shift(target, by: d), range: first.range.to(d.range))
     }
@@ -458,7 +461,7 @@ struct Parser {
         let first = advance()
         let name = try expectName("a variable name")
         _ = try expect(symbol: "=", "\"=\" after \"\(name.text)\"")
-        if first.isKeyword("param") {
+        if first.isKeyword(.param) {
             let e = try parseExpr()
             return Statement(kind: .param(name, e), range: first.range.to(e.range))
         }
@@ -470,7 +473,7 @@ struct Parser {
     private mutating func parseFor() throws -> Statement {
         let first = advance()
         let name = try expectName("a loop variable")
-        _ = try expect(keyword: "in", "\"in\" after the loop variable")
+        _ = try expect(keyword: .in, "\"in\" after the loop variable")
         let target = try parseTarget()
         let (body, end) = try parseBlock()
         return Statement(kind: .forLoop(name, target, body), range: first.range.to(end))
@@ -490,10 +493,10 @@ struct Parser {
             // `else` may start the next line.
             var k = 0
             while self[ahead: k].isNewline { k += 1 }
-            guard self[ahead: k].isKeyword("else") else { break }
+            guard self[ahead: k].isKeyword(.else) else { break }
             for _ in 0..<k { advance() }
             advance()
-            if accept(keyword: "if") != nil {
+            if accept(keyword: .if) != nil {
                 let c = try parseExpr()
                 let (b, e) = try parseBlock()
                 branches.append((c, b))
@@ -551,13 +554,13 @@ struct Parser {
         let addTok = advance()
         advance()
         let name = try fieldName()
-        _ = try expect(keyword: "to", "\"to\" and the entity after the field's name (add field \"vendor\" to tasks type text)")
+        _ = try expect(keyword: .to, "\"to\" and the entity after the field's name (add field \"vendor\" to tasks type text)")
         let entity = try expectName("the entity to add the field to (tasks, people, ...)")
-        _ = try expect(keyword: "type", "\"type\" and the field's type after the entity (type text, number, date, duration, bool, enum, or an entity such as person)")
+        _ = try expect(keyword: .type, "\"type\" and the field's type after the entity (type text, number, date, duration, bool, enum, or an entity such as person)")
         let type = try expectName("a type: text, number, date, duration, bool, enum, or an entity such as person")
         var stmt = AddFieldStatement(name: name, entity: entity, type: type, values: nil, defaultValue: nil)
         var end = type.range
-        if accept(keyword: "values") != nil {
+        if accept(keyword: .values) != nil {
             let open = try expect(symbol: "(", "\"(\" to open the list of values")
             var values: [Expr] = []
             repeat {
@@ -567,7 +570,7 @@ struct Parser {
             end = try expect(symbol: ")", "\")\" to close the list of values").range
             stmt.values = values
         }
-        if accept(keyword: "default") != nil {
+        if accept(keyword: .default) != nil {
             let d = try parseAdditive()
             stmt.defaultValue = d
             end = d.range
@@ -635,7 +638,7 @@ struct Parser {
     ///                , [ "order" , "by" , order_item , { "," , order_item } ]
     ///                , [ "limit" , expr , [ "offset" , expr ] ] ;
     mutating func parseQuery() throws -> Query {
-        if let c = accept(keyword: "count") {
+        if let c = accept(keyword: .count) {
             let q = try parseQuery()
             if q.isCount { throw Failure(diagnostic: Diagnostic(.wrongQueryShape, "\"count count\" counts nothing new", at: c.range)) }
             q.isCount = true
@@ -644,45 +647,45 @@ struct Parser {
         }
         let (q, s) = try parseSource()
         var end = q.range
-        if current.isKeyword("as"), self[ahead: 1].isKeyword("of") {
+        if current.isKeyword(.as), self[ahead: 1].isKeyword(.of) {
             advance(); advance()
             let d = try parseAdditive()
             q.asOf = d
             end = d.range
         }
         // `as of <date>` (docs/language.md, “Time travel”) is not a name: it is left for the time-travel clause.
-        if current.isKeyword("as"), !self[ahead: 1].isKeyword("of") {
+        if current.isKeyword(.as), !self[ahead: 1].isKeyword(.of) {
             advance()
             let name = try expectName("a name for the rows after \"as\", as in \"tasks as t\"")
             q.alias = name
             end = name.range
         }
-        if accept(keyword: "where") != nil {
+        if accept(keyword: .where) != nil {
             let e = try parseExpr()
             q.filter = e
             end = e.range
         }
-        if accept(keyword: "group") != nil {
-            _ = try expect(keyword: "by", "\"by\" after \"group\"")
+        if accept(keyword: .group) != nil {
+            _ = try expect(keyword: .by, "\"by\" after \"group\"")
             repeat {
                 let e = try parseExpr()
                 q.groupBy.append(e)
                 end = e.range
             } while accept(symbol: ",") != nil
         }
-        if accept(keyword: "having") != nil {
+        if accept(keyword: .having) != nil {
             let e = try parseExpr()
             q.having = e
             end = e.range
         }
-        if accept(keyword: "pivot") != nil {
+        if accept(keyword: .pivot) != nil {
             let v = try parseExpr()
-            _ = try expect(keyword: "by", "\"by\" and what gives the columns, as in \"pivot count() by person\"")
+            _ = try expect(keyword: .by, "\"by\" and what gives the columns, as in \"pivot count() by person\"")
             let c = try parseExpr()
             q.pivot = (v, c)
             end = c.range
         }
-        if accept(keyword: "select") != nil {
+        if accept(keyword: .select) != nil {
             var items: [SelectItem] = []
             repeat {
                 let item = try parseSelectItem()
@@ -691,44 +694,43 @@ struct Parser {
             } while accept(symbol: ",") != nil
             q.select = items
         }
-        if accept(keyword: "order") != nil {
-            _ = try expect(keyword: "by", "\"by\" after \"order\"")
+        if accept(keyword: .order) != nil {
+            _ = try expect(keyword: .by, "\"by\" after \"order\"")
             repeat {
                 let e = try parseExpr()
                 var desc = false
                 end = e.range
-                if let t = accept(keyword: "desc") { desc = true; end = t.range } else if let t = accept(keyword: "asc") { end = t.range }
+                if let t = accept(keyword: .desc) { desc = true; end = t.range } else if let t = accept(keyword: .asc) { end = t.range }
                 q.orderBy.append(OrderItem(expr: e, descending: desc))
             } while accept(symbol: ",") != nil
         }
-        if accept(keyword: "limit") != nil {
+        if accept(keyword: .limit) != nil {
             let e = try parseAdditive()
             q.limit = e
             end = e.range
-            if accept(keyword: "offset") != nil {
+            if accept(keyword: .offset) != nil {
                 let o = try parseAdditive()
                 q.offset = o
                 end = o.range
             }
         }
-        if Parser.queryClauses.contains(where: { current.isKeyword($0) }) {
+        switch current.keyword {
+        case .where, .group, .having, .pivot, .select, .order, .limit:
             throw failure("clauses go in the order where, group by, having, pivot, select, order by, limit")
+        default: break
         }
         q.range = s.range.to(end)
         return q
     }
 
-    /// The clauses of a query in their order (made once: every query asks).
-    private static let queryClauses = ["where", "group", "having", "pivot", "select", "order", "limit"]
-
     /// source = ( "downstream" | "upstream" ) , "of" , additive | IDENT ;
     private mutating func parseSource() throws -> (Query, Token) {
         guard current.isIdentifier else { throw failure("expected what to query (tasks, people, risks, ...)") }
         let s = advance()
-        if (s.isKeyword("downstream") || s.isKeyword("upstream")), accept(keyword: "of") != nil {
+        if (s.isKeyword(.downstream) || s.isKeyword(.upstream)), accept(keyword: .of) != nil {
             let task = try parseAdditive()
             let q = Query(source: Name(text: "tasks", range: s.range), range: s.range.to(task.range))
-            q.traversal = Traversal(downstream: s.isKeyword("downstream"), task: task)
+            q.traversal = Traversal(downstream: s.isKeyword(.downstream), task: task)
             return (q, s)
         }
         return (Query(source: Name(text: s.text, range: s.range), range: s.range), s)
@@ -737,7 +739,7 @@ struct Parser {
     /// select_item = expr , [ "as" , IDENT ] ;
     private mutating func parseSelectItem() throws -> SelectItem {
         let e = try parseExpr()
-        if accept(keyword: "as") != nil {
+        if accept(keyword: .as) != nil {
             guard current.isIdentifier else { throw failure("expected a column name after \"as\"") }
             let a = advance()
             return SelectItem(expr: e, alias: Name(text: a.text, range: a.range), range: e.range.to(a.range))
@@ -774,11 +776,12 @@ struct Parser {
     /// `(a OR b OR c)`), so a rule generated as 8,000 `or` terms nests 13 deep, not 8,000.
     private mutating func parseLogicChain(_ op: BinaryOp, _ operand: (inout Parser) throws -> Expr) throws -> Expr {
         let first = try operand(&self)
-        guard peek().isKeyword(op.rawValue) else { return first }
+        let keyword: Keyword = op == .and ? .and : .or
+        guard current.isKeyword(keyword) else { return first }
         try deeper()
         defer { depth -= 1 }
         var terms = [first]
-        while let word = accept(keyword: op.rawValue) {
+        while let word = accept(keyword: keyword) {
             if terms.count >= Parser.maxLogicTerms {
                 throw Failure(diagnostic: Diagnostic(.nestedTooDeeply, "a chain of more than \(Parser.maxLogicTerms) \"\(op.rawValue)\" terms; split it up", at: word.range))
             }
@@ -797,7 +800,7 @@ struct Parser {
 
     /// not_expr = "not" , not_expr | comparison ;
     private mutating func parseNot() throws -> Expr {
-        if current.isKeyword("not") && !self[ahead: 1].isKeyword("in") && !self[ahead: 1].isKeyword("between") {
+        if current.isKeyword(.not) && !self[ahead: 1].isKeyword(.in) && !self[ahead: 1].isKeyword(.between) {
             let t = advance()
             try deeper()
             defer { depth -= 1 }
@@ -830,11 +833,11 @@ struct Parser {
             return try nonAssociative(Expr(.binary(op, left, right), left.range.to(right.range)))
         }
         var negated = false
-        if t.isKeyword("not") && (self[ahead: 1].isKeyword("in") || self[ahead: 1].isKeyword("between")) {
+        if t.isKeyword(.not) && (self[ahead: 1].isKeyword(.in) || self[ahead: 1].isKeyword(.between)) {
             advance()
             negated = true
         }
-        if accept(keyword: "in") != nil {
+        if accept(keyword: .in) != nil {
             if current.isSymbol("("), !isSubqueryAhead(1) {
                 let open = advance()
                 var items: [Expr] = []
@@ -854,28 +857,28 @@ struct Parser {
             let right = try parseAdditive()
             return try nonAssociative(Expr(.inValue(left, right, negated: negated), left.range.to(right.range)))
         }
-        if accept(keyword: "between") != nil {
+        if accept(keyword: .between) != nil {
             let lo = try parseAdditive()
-            _ = try expect(keyword: "and", "\"and\" in \"between ... and ...\"")
+            _ = try expect(keyword: .and, "\"and\" in \"between ... and ...\"")
             let hi = try parseAdditive()
             return try nonAssociative(Expr(.between(left, lo, hi, negated: negated), left.range.to(hi.range)))
         }
         if negated { throw failure("expected \"in\" or \"between\" after \"not\"") }
-        if accept(keyword: "is") != nil {
-            let neg = accept(keyword: "not") != nil
-            let n = try expect(keyword: "null", "\"null\" after \"is\"")
+        if accept(keyword: .is) != nil {
+            let neg = accept(keyword: .not) != nil
+            let n = try expect(keyword: .null, "\"null\" after \"is\"")
             return try nonAssociative(Expr(.isNull(left, negated: neg), left.range.to(n.range)))
         }
-        if accept(keyword: "under") != nil {
+        if accept(keyword: .under) != nil {
             let right = try parseAdditive()
             return try nonAssociative(Expr(.under(left, right), left.range.to(right.range)))
         }
-        if accept(keyword: "was") != nil {
-            let neg = accept(keyword: "not") != nil
+        if accept(keyword: .was) != nil {
+            let neg = accept(keyword: .not) != nil
             let right = try parseAdditive()
             return try nonAssociative(Expr(.was(left, right, negated: neg), left.range.to(right.range)))
         }
-        if let t = accept(keyword: "changed") { return try parseChanged(left, t) }
+        if let t = accept(keyword: .changed) { return try parseChanged(left, t) }
         return left
     }
 
@@ -884,19 +887,21 @@ struct Parser {
     private mutating func parseChanged(_ left: Expr, _ keyword: Token) throws -> Expr {
         var f = Expr.ChangeFilter()
         var end = keyword.range
-        func part(_ k: String) throws -> Expr? {
+        func part(_ k: Keyword) throws -> Expr? {
             guard accept(keyword: k) != nil else { return nil }
             let e = try parseAdditive()
             end = e.range
             return e
         }
-        f.from = try part("from")
-        f.to = try part("to")
-        f.by = try part("by")
-        f.after = try part("after")
-        f.before = try part("before")
-        if ["from", "to", "by", "after"].contains(where: { current.isKeyword($0) }) {
+        f.from = try part(.from)
+        f.to = try part(.to)
+        f.by = try part(.by)
+        f.after = try part(.after)
+        f.before = try part(.before)
+        switch current.keyword {
+        case .from, .to, .by, .after:
             throw failure("the parts of \"changed\" go in the order from, to, by, after, before")
+        default: break
         }
         return try nonAssociative(Expr(.changed(left, f), left.range.to(end)))
     }
@@ -908,7 +913,7 @@ struct Parser {
         let name = try parsePrimary()
         let q = try parseQuery()
         var severity: Name?
-        if accept(keyword: "severity") != nil { severity = try expectName("a severity: warning or error") }
+        if accept(keyword: .severity) != nil { severity = try expectName("a severity: warning or error") }
         return Statement(kind: .saveRule(name, q, text: source.slice(q.range), severity: severity),
                          range: first.range.to(severity?.range ?? q.range))
     }
@@ -974,14 +979,17 @@ struct Parser {
     private mutating func isSubqueryAhead(_ k: Int) -> Bool {
         let t = peek(k)
         guard t.isIdentifier else { return false }
-        if t.isKeyword("count") { return true }
-        if (t.isKeyword("downstream") || t.isKeyword("upstream")) && self[ahead: k + 1].isKeyword("of") { return true }
+        if t.isKeyword(.count) { return true }
+        if (t.isKeyword(.downstream) || t.isKeyword(.upstream)) && self[ahead: k + 1].isKeyword(.of) { return true }
         // A name followed by a query clause is a query over it (a saved query, a set): no
         // expression continues with `where`, `select`, ... (`owner in (it_people where rate > 60)`).
         let next = peek(k + 1)
-        if ["where", "group", "select", "order", "limit", "pivot"].contains(where: { next.isKeyword($0) })
-            || (next.isKeyword("as") && self[ahead: k + 2].isKeyword("of")) { return true }
-        return Keywords.isSource(t.text) && !self[ahead: k + 1].isSymbol("(") && !self[ahead: k + 1].isSymbol(".")
+        switch next.keyword {
+        case .where, .group, .select, .order, .limit, .pivot: return true
+        case .as where self[ahead: k + 2].isKeyword(.of): return true
+        default: break
+        }
+        return t.keyword?.isSource == true && !self[ahead: k + 1].isSymbol("(") && !self[ahead: k + 1].isSymbol(".")
     }
 
     /// primary = NUMBER | WBS_CODE | DATE | DURATION | STRING | "null"
@@ -1007,8 +1015,8 @@ struct Parser {
             return try stringExpr(parts, t.range)
         case .identifier:
             advance()
-            if t.isKeyword("null") { return Expr(.null, t.range) }
-            if t.isKeyword("case") && current.isKeyword("when") { return try parseCase(t) }
+            if t.isKeyword(.null) { return Expr(.null, t.range) }
+            if t.isKeyword(.case) && current.isKeyword(.when) { return try parseCase(t) }
             if current.isSymbol("(") {
                 advance()
                 var args: [Expr] = []
@@ -1045,14 +1053,14 @@ struct Parser {
     ///             [ "else" , expr ] , "end" ;
     private mutating func parseCase(_ first: Token) throws -> Expr {
         var branches: [(condition: Expr, value: Expr)] = []
-        while accept(keyword: "when") != nil {
+        while accept(keyword: .when) != nil {
             let c = try parseExpr()
-            _ = try expect(keyword: "then", "\"then\" and a value after the condition")
+            _ = try expect(keyword: .then, "\"then\" and a value after the condition")
             branches.append((c, try parseExpr()))
         }
         var otherwise: Expr?
-        if accept(keyword: "else") != nil { otherwise = try parseExpr() }
-        let end = try expect(keyword: "end", "\"end\" to close \"case\"")
+        if accept(keyword: .else) != nil { otherwise = try parseExpr() }
+        let end = try expect(keyword: .end, "\"end\" to close \"case\"")
         return Expr(.caseWhen(branches, otherwise: otherwise), first.range.to(end.range))
     }
 
@@ -1070,7 +1078,7 @@ struct Parser {
                     try sub.deeper(1, "interpolation")
                     // Braces delimit like parentheses: `{count late}` is a subquery.
                     let e: Expr
-                    if sub.current.isKeyword("count") {
+                    if sub.current.isKeyword(.count) {
                         let q = try sub.parseQuery()
                         e = Expr(.subquery(q), q.range)
                     } else {

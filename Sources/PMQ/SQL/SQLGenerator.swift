@@ -59,11 +59,11 @@ struct SQLGenerator {
         self.schema = schema
     }
 
-    /// Joins needed by one query level, keyed by the reference path they follow.
+    /// Joins needed by one query level, keyed by the reference path they follow (its hops).
     private struct Level {
         var root: String
         var entity: EntityDef
-        var joins: [(path: String, sql: String, alias: String)] = []
+        var joins: [(path: [FieldDef], sql: String, alias: String)] = []
     }
     private var levels: [Level] = []
     /// While HAVING and ORDER BY are written: the select items, which they name by expression.
@@ -329,6 +329,8 @@ struct SQLGenerator {
 
     private mutating func placeholder(for arg: SQLArg) -> String {
         if let i = args.count <= SQLGenerator.argsScanned ? args.firstIndex(of: arg) : argIndex[arg] { return dialect.placeholder(i + 1) }
+        // Room for a typical query's parameters at once, instead of growing at 1, 2 and 4.
+        if args.isEmpty { args.reserveCapacity(8) }
         args.append(arg)
         if args.count > SQLGenerator.argsScanned {
             // From here on by the index: made from the arguments so far the first time.
@@ -350,11 +352,11 @@ struct SQLGenerator {
         // A field of the row itself (most paths): its level's alias, no joins to look for.
         if path.hops.isEmpty { return levels[level].root }
         var current = levels[level].root
-        var key = ""
-        for hop in path.hops {
-            key += key.isEmpty ? hop.name : "." + hop.name
+        for (n, hop) in path.hops.enumerated() {
             guard case .reference(let target) = hop.type, let next = schema.plural(target) else { break }
-            if let j = levels[level].joins.first(where: { $0.path == key }) {
+            // The join for the path's first n + 1 hops, compared hop by hop (the same field, or
+            // one of the same name): no path text is made for each field written.
+            if let j = levels[level].joins.first(where: { SQLGenerator.samePath($0.path, path.hops, count: n + 1) }) {
                 current = j.alias
             } else {
                 counter += 1
@@ -370,11 +372,18 @@ struct SQLGenerator {
                     // a.id = current.column
                     join.append(a); join.put(".id = "); join.append(current); join.put("."); join.append(hop.column ?? hop.name)
                 }
-                levels[level].joins.append((key, join.string, a))
+                levels[level].joins.append((Array(path.hops[...n]), join.string, a))
                 current = a
             }
         }
         return current
+    }
+
+    /// Whether `joined` is the first `count` hops of `hops`: field by field, by name.
+    private static func samePath(_ joined: [FieldDef], _ hops: [FieldDef], count: Int) -> Bool {
+        guard joined.count == count else { return false }
+        for i in 0..<count where joined[i] !== hops[i] && joined[i].name != hops[i].name { return false }
+        return true
     }
 
     private mutating func fieldSQL(_ path: FieldPath) -> String {
@@ -630,7 +639,8 @@ struct SQLGenerator {
     /// A condition in a WHERE: the same as `expr`, but positive uses of `overdue` take the
     /// form an index on (status, finish) can serve.
     private mutating func condition(_ e: TExpr) -> String {
-        var out = SQLText()
+        // A WHERE is often longer than an expression's default room (`late` alone is 200 bytes).
+        var out = SQLText(capacity: 512)
         writeCondition(e, into: &out)
         return out.string
     }
@@ -720,7 +730,7 @@ struct SQLGenerator {
     private mutating func writeOutput(_ e: TExpr, into out: inout SQLText) {
         // A field of the row (most select items): the column, or the key of the row it refers to.
         if case .field(let p) = e.kind {
-            if case .reference(let target) = p.field.type, let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
+            if case .reference(let target) = p.field.type, let def = schema.plural(target), let key = def.key, let kf = def.keyField {
                 writeField(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf), into: &out)
             } else {
                 writeField(p, into: &out)
@@ -743,7 +753,7 @@ struct SQLGenerator {
                 return "(SELECT lx.\(key) FROM \(def.table) lx WHERE lx.id = \(expr(e)))"
             }
         case .variable(let slot):
-            if case .reference(let target) = e.type, let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
+            if case .reference(let target) = e.type, let def = schema.plural(target), let key = def.key, let kf = def.keyField {
                 return fieldSQL(FieldPath(root: def, rootVariable: slot, hops: [], field: kf))
             }
         default:
@@ -759,7 +769,7 @@ struct SQLGenerator {
             let col = q.columns[i].expr
             return col.containsAggregate ? "c\(i)" : ordering(col, q)
         case .field(let p):
-            if case .reference(let target) = p.field.type, let def = schema.plural(target), let key = def.key, let kf = def.field(key) {
+            if case .reference(let target) = p.field.type, let def = schema.plural(target), let key = def.key, let kf = def.keyField {
                 return ordering(TExpr(.field(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf)), PType(kf.type), e.range), q)
             }
             if p.field.name == "wbs", p.owner.table == "tasks" {
