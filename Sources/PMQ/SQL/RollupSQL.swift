@@ -73,26 +73,27 @@ enum RollupSQL {
         return "UPDATE temp.pmq_rollup SET changed = 1 WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = pmq_rollup.id AND (\(differs)))"
     }
 
-    /// Journals `field` of the changed summaries in change set ?1.
+    /// Journals `field` of the changed summaries in change set ?1, named by statement ?2
+    /// (`Journal.statementOfNewEntries`; null leaves them to `nameStatement`).
     static func journal(_ field: String) -> String {
         """
-        INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
-        SELECT ?1, 'tasks', t.id, '\(field)', t.\(field), r.\(field) FROM temp.pmq_rollup r JOIN tasks t ON t.id = r.id
+        INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value, statement)
+        SELECT ?1, 'tasks', t.id, '\(field)', t.\(field), r.\(field), ?2 FROM temp.pmq_rollup r JOIN tasks t ON t.id = r.id
         WHERE r.changed AND t.\(field) IS NOT r.\(field)
         """
     }
 
     /// Journals every output field of the changed summaries in change set ?1, in one
     /// statement: the entries `journal(_:)` writes field by field, in the same order (by
-    /// field, then by summary).
+    /// field, then by summary), named by statement ?2 as in `journal(_:)`.
     static func journalAll(outputs: [String]) -> String {
         let fields = outputs.enumerated().map { "(\($0.offset), '\($0.element)')" }.joined(separator: ", ")
         func pick(_ table: String) -> String {
             "CASE f.column2 " + outputs.map { "WHEN '\($0)' THEN \(table).\($0)" }.joined(separator: " ") + " END"
         }
         return """
-            INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
-            SELECT ?1, 'tasks', t.id, f.column2, \(pick("t")), \(pick("r"))
+            INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value, statement)
+            SELECT ?1, 'tasks', t.id, f.column2, \(pick("t")), \(pick("r")), ?2
             FROM (VALUES \(fields)) f CROSS JOIN temp.pmq_rollup r CROSS JOIN tasks t ON t.id = r.id
             WHERE r.changed AND \(pick("t")) IS NOT \(pick("r"))
             ORDER BY f.column1, r.id
@@ -132,6 +133,11 @@ enum RollupSQL {
     /// the plain mean over the children not cancelled, 0 when all are; rounded half up.
     /// status: cancelled when all children are, done when all are done or cancelled,
     /// doing when any is doing or done, blocked when any is blocked, else todo.
+    ///
+    /// Grouped by `d.id` (the same id as `p.id`): the dirty rows are read in that order, so
+    /// SQLite aggregates each summary's children as they come; grouped by `p.id` it sorted
+    /// every child row (all its columns) in a temporary b-tree first (about 3k instructions a
+    /// child; BENCHMARKS.md, "fifth pass").
     static func derive(_ dialect: SQLDialect) -> String { """
         INSERT INTO temp.pmq_rollup (id, start, finish, cost, effort, progress, status, actual_start, actual_finish)
         SELECT id, start, finish, cost, effort,
@@ -152,7 +158,7 @@ enum RollupSQL {
                  ELSE 'todo' END AS status,
             min(actual_start) AS actual_start, max(actual_finish) AS actual_finish
           FROM (
-            SELECT p.id AS pid, c.start, c.finish, c.cost, c.effort, c.progress, c.status, c.actual_start, c.actual_finish,
+            SELECT d.id AS pid, c.start, c.finish, c.cost, c.effort, c.progress, c.status, c.actual_start, c.actual_finish,
               CASE WHEN c.milestone OR c.status = 'cancelled' THEN 0 ELSE coalesce(\(dialect.workdays("c.start", "c.finish", person: "c.owner")), 0) END AS w
             FROM temp.pmq_dirty d CROSS JOIN tasks p ON p.id = d.id
             CROSS JOIN tasks c ON c.project IS p.project AND c.parent_wbs = p.wbs
