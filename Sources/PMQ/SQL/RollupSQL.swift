@@ -85,7 +85,10 @@ enum RollupSQL {
 
     /// Journals every output field of the changed summaries in change set ?1, in one
     /// statement: the entries `journal(_:)` writes field by field, in the same order (by
-    /// field, then by summary), named by statement ?2 as in `journal(_:)`.
+    /// field, then by summary), named by statement ?2 as in `journal(_:)`. Each summary's row
+    /// is found once and its fields compared there (the field list the inner loop; ORDER BY
+    /// puts the entries back in field order): with the fields outside, every summary's row
+    /// was looked up once a field (eight times).
     static func journalAll(outputs: [String]) -> String {
         let fields = outputs.enumerated().map { "(\($0.offset), '\($0.element)')" }.joined(separator: ", ")
         func pick(_ table: String) -> String {
@@ -94,7 +97,7 @@ enum RollupSQL {
         return """
             INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value, statement)
             SELECT ?1, 'tasks', t.id, f.column2, \(pick("t")), \(pick("r")), ?2
-            FROM (VALUES \(fields)) f CROSS JOIN temp.pmq_rollup r CROSS JOIN tasks t ON t.id = r.id
+            FROM temp.pmq_rollup r CROSS JOIN tasks t ON t.id = r.id CROSS JOIN (VALUES \(fields)) f
             WHERE r.changed AND \(pick("t")) IS NOT \(pick("r"))
             ORDER BY f.column1, r.id
             """
