@@ -72,6 +72,17 @@ struct Journal {
         entriesStatement = statement
     }
 
+    /// The statement the entries written now belong to, as `nameStatement` will name them
+    /// (null when it names none), for a statement that journals many rows at once: it names
+    /// its entries as it writes them, and `nameStatement`'s UPDATE finds none left to rewrite
+    /// (a first re-plan rewrote 10,475 entries to name them; BENCHMARKS.md, “fifth pass”).
+    /// Only for entries that a `nameStatement` call follows (a statement's own, or the roll-up
+    /// after it).
+    mutating func statementOfNewEntries() throws -> Value {
+        guard let s = entriesStatement else { return .null }
+        return .integer(try number(of: text(of: s)))
+    }
+
     /// The text last made for a statement, with the bytes it was made from: a statement's
     /// text depends on its bytes alone, so the same bytes give it back without making it again.
     private var lastText: (bytes: [UInt8], text: String)?

@@ -40,11 +40,15 @@ struct Rollup {
         switch try db.scalar(Rollup.needed, [.integer(mark)]) {
         case .integer(2):
             // Working days moved (leave, make-up days, holidays): every weight may have changed.
-            try all()
+            try prepare()
+            try db.run(RollupSQL.seedAll)
+            try drain(statement: session.journal.statementOfNewEntries())
         case .integer(1):
             try prepare()
             try db.run(Rollup.seed, [.integer(mark)])
-            try drain()
+            // The entries belong to the statement that caused them, and a `nameStatement` call
+            // follows (SessionContext.rollUpPending's callers): they are named as written.
+            try drain(statement: session.journal.statementOfNewEntries())
         default:
             // Nothing seeded: the seed and drain would find no summary to derive.
             return false
@@ -56,7 +60,7 @@ struct Rollup {
     func all() throws {
         try prepare()
         try db.run(RollupSQL.seedAll)
-        try drain()
+        try drain(statement: .null)
     }
 
     private func prepare() throws {
@@ -73,8 +77,9 @@ struct Rollup {
         return try db.run(RollupSQL.seedFresh, [.integer(set)]) > 0
     }
 
-    /// Re-derives the dirty summaries, deepest level first, until none is left.
-    private func drain() throws {
+    /// Re-derives the dirty summaries, deepest level first, until none is left. Their entries
+    /// are named by `statement` (null: left to `Journal.nameStatement`).
+    private func drain(statement: Value) throws {
         var levels = 0
         var fresh: Bool?
         while case .integer(let level) = try db.scalar(RollupSQL.deepestDirty) {
@@ -95,14 +100,14 @@ struct Rollup {
                 // statements wrote them), one writes each changed summary once, keeping a
                 // field's stored value where it did not change. A large level (a freshly
                 // loaded tree) rewrote each row up to eight times, one field at a time.
-                try db.run(RollupSQL.journalAll(outputs: Rollup.outputs), [.integer(set)])
+                try db.run(RollupSQL.journalAll(outputs: Rollup.outputs), [.integer(set), statement])
                 try db.run(RollupSQL.applyAll(outputs: Rollup.outputs))
             } else {
                 // PostgreSQL's journal keeps values as text: the fields are written from it as
                 // journaled, field by field, only the values that changed.
                 let mark = try session.journal.mark()
                 for field in Rollup.outputs {
-                    try db.run(RollupSQL.journal(field), [.integer(set)])
+                    try db.run(RollupSQL.journal(field), [.integer(set), statement])
                 }
                 for field in Rollup.outputs {
                     try db.run(RollupSQL.apply(field), [.integer(mark)])

@@ -90,27 +90,31 @@ enum RollupSQL {
         return "UPDATE temp.pmq_rollup SET changed = 1 WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = pmq_rollup.id AND (\(differs)))"
     }
 
-    /// Journals `field` of the changed summaries in change set ?1.
+    /// Journals `field` of the changed summaries in change set ?1, named by statement ?2
+    /// (`Journal.statementOfNewEntries`; null leaves them to `nameStatement`).
     static func journal(_ field: String) -> String {
         """
-        INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
-        SELECT ?1, 'tasks', t.id, '\(field)', t.\(field), r.\(field) FROM temp.pmq_rollup r JOIN tasks t ON t.id = r.id
+        INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value, statement)
+        SELECT ?1, 'tasks', t.id, '\(field)', t.\(field), r.\(field), ?2 FROM temp.pmq_rollup r JOIN tasks t ON t.id = r.id
         WHERE r.changed AND r.fresh = 0 AND t.\(field) IS NOT r.\(field)
         """
     }
 
     /// Journals every output field of the changed summaries in change set ?1, in one
     /// statement: the entries `journal(_:)` writes field by field, in the same order (by
-    /// field, then by summary).
+    /// field, then by summary), named by statement ?2 as in `journal(_:)`. Each summary's row
+    /// is found once and its fields compared there (the field list the inner loop; ORDER BY
+    /// puts the entries back in field order): with the fields outside, every summary's row
+    /// was looked up once a field (eight times).
     static func journalAll(outputs: [String]) -> String {
         let fields = outputs.enumerated().map { "(\($0.offset), '\($0.element)')" }.joined(separator: ", ")
         func pick(_ table: String) -> String {
             "CASE f.column2 " + outputs.map { "WHEN '\($0)' THEN \(table).\($0)" }.joined(separator: " ") + " END"
         }
         return """
-            INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
-            SELECT ?1, 'tasks', t.id, f.column2, \(pick("t")), \(pick("r"))
-            FROM (VALUES \(fields)) f CROSS JOIN temp.pmq_rollup r CROSS JOIN tasks t ON t.id = r.id
+            INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value, statement)
+            SELECT ?1, 'tasks', t.id, f.column2, \(pick("t")), \(pick("r")), ?2
+            FROM temp.pmq_rollup r CROSS JOIN tasks t ON t.id = r.id CROSS JOIN (VALUES \(fields)) f
             WHERE r.changed AND r.fresh = 0 AND \(pick("t")) IS NOT \(pick("r"))
             ORDER BY f.column1, r.id
             """
@@ -168,7 +172,17 @@ enum RollupSQL {
     /// the plain mean over the children not cancelled, 0 when all are; rounded half up.
     /// status: cancelled when all children are, done when all are done or cancelled,
     /// doing when any is doing or done, blocked when any is blocked, else todo.
-    static func derive(_ dialect: SQLDialect) -> String { """
+    ///
+    /// Grouped by `d.id` (the same id as `p.id`): the dirty rows are read in that order, so
+    /// SQLite aggregates each summary's children as they come; grouped by `p.id` it sorted
+    /// every child row (all its columns) in a temporary b-tree first (about 3k instructions a
+    /// child; BENCHMARKS.md, "fifth pass").
+    static func derive(_ dialect: SQLDialect) -> String {
+        // 2 when a child is doing or done, else 1 when one is blocked, else 0: one aggregate
+        // (the engine evaluates the same expression once) for the two tests that were two
+        // totals of string comparisons (about 600 instructions a child; BENCHMARKS.md, "fifth pass").
+        let started = "max(CASE WHEN status IN ('doing', 'done') THEN 2 WHEN status = 'blocked' THEN 1 ELSE 0 END)"
+        return """
         INSERT INTO temp.pmq_rollup (id, start, finish, cost, effort, progress, status, actual_start, actual_finish)
         SELECT id, start, finish, cost, effort,
           CASE WHEN weight > 0 THEN CAST(weighted / weight + 0.5 AS INTEGER)
@@ -183,12 +197,12 @@ enum RollupSQL {
             total(status != 'cancelled') AS active,
             CASE WHEN total(status != 'cancelled') = 0 THEN 'cancelled'
                  WHEN total(status NOT IN ('done', 'cancelled')) = 0 THEN 'done'
-                 WHEN total(status IN ('doing', 'done')) > 0 THEN 'doing'
-                 WHEN total(status = 'blocked') > 0 THEN 'blocked'
+                 WHEN \(started) = 2 THEN 'doing'
+                 WHEN \(started) = 1 THEN 'blocked'
                  ELSE 'todo' END AS status,
             min(actual_start) AS actual_start, max(actual_finish) AS actual_finish
           FROM (
-            SELECT p.id AS pid, c.start, c.finish, c.cost, c.effort, c.progress, c.status, c.actual_start, c.actual_finish,
+            SELECT d.id AS pid, c.start, c.finish, c.cost, c.effort, c.progress, c.status, c.actual_start, c.actual_finish,
               CASE WHEN c.milestone OR c.status = 'cancelled' THEN 0 ELSE coalesce(\(dialect.workdays("c.start", "c.finish", person: "c.owner")), 0) END AS w
             FROM temp.pmq_dirty d CROSS JOIN tasks p ON p.id = d.id
             CROSS JOIN tasks c ON c.project IS p.project AND c.parent_wbs = p.wbs

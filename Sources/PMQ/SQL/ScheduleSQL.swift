@@ -70,11 +70,12 @@ enum ScheduleSQL {
         "INSERT INTO temp.pmq_moved (id, start, finish) VALUES " + values(rows: rows, width: 3)
     }
 
-    /// Journals `field` (start or finish) of the moved leaves whose value changes, in change set ?1.
+    /// Journals `field` (start or finish) of the moved leaves whose value changes, in change set ?1,
+    /// named by statement ?2 (`Journal.statementOfNewEntries`).
     static func journalMoved(_ field: String) -> String {
         """
-        INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value)
-        SELECT ?1, 'tasks', t.id, '\(field)', t.\(field), s.\(field) FROM temp.pmq_moved s CROSS JOIN tasks t ON t.id = s.id
+        INSERT INTO journal_entries (set_id, entity, row_id, field, old_value, new_value, statement)
+        SELECT ?1, 'tasks', t.id, '\(field)', t.\(field), s.\(field), ?2 FROM temp.pmq_moved s CROSS JOIN tasks t ON t.id = s.id
         WHERE t.\(field) IS NOT s.\(field)
         """
     }

@@ -456,8 +456,9 @@ struct ScheduleExecutor {
         var moved = 0
         if case .integer(let n) = try db.scalar(ScheduleSQL.countMoved), n > 0 {
             let set = try session.journal.set()
+            let statement = try session.journal.statementOfNewEntries()
             for field in ["start", "finish"] {
-                try db.run(ScheduleSQL.journalMoved(field), [.integer(set)])
+                try db.run(ScheduleSQL.journalMoved(field), [.integer(set), statement])
             }
             moved = try db.run(ScheduleSQL.applyMoved)
             try db.run(ScheduleSQL.clearMoved)
