@@ -1023,7 +1023,7 @@ struct Checker {
         if case .variable = x.kind { return keyedVariable(x) }
         // A reference computed by `if`/`case`/`coalesce` is one of its operands' rows: its key
         // is the key of that operand, so compare, sort and aggregate the keys, never the ids.
-        if case .reference(let target) = x.type, let def = schema.plural(target), let key = def.key, let kf = def.keyField {
+        if case .reference(let target) = x.type, let def = schema.plural(target), let kf = def.keyField {
             switch x.kind {
             case .caseWhen(let bs, let o):
                 return TExpr(.caseWhen(bs.map { ($0.condition, keyed($0.value)) }, otherwise: o.map { keyed($0) }), PType(kf.type), x.range)
@@ -1032,12 +1032,12 @@ struct Checker {
             default: break
             }
         }
-        if case .lookup = x.kind, case .reference(let target) = x.type, let def = schema.plural(target), let key = def.key,
+        if case .lookup = x.kind, case .reference(let target) = x.type, let def = schema.plural(target),
            let kf = def.keyField {
             return TExpr(.keyOf(x), PType(kf.type), x.range)
         }
         guard case .field(let p) = x.kind, case .reference(let target) = p.field.type,
-              let def = schema.plural(target), let key = def.key, let kf = def.keyField else { return x }
+              let def = schema.plural(target), let kf = def.keyField else { return x }
         // A named row itself (`t`, its id) is keyed by its own key field; either way the path
         // stays on the row it started from (`outer`: `task under t` is t's code, not the inner row's).
         let ownRow = p.hops.isEmpty && p.field.name == "id" && def.table == p.root.table
@@ -1048,7 +1048,7 @@ struct Checker {
     /// A row variable as its key, for comparing with text (`t = "1.2"`).
     func keyedVariable(_ x: TExpr) -> TExpr {
         guard case .variable(let slot) = x.kind, case .reference(let target) = x.type,
-              let def = schema.plural(target), let key = def.key, let kf = def.keyField else { return x }
+              let def = schema.plural(target), let kf = def.keyField else { return x }
         return TExpr(.field(FieldPath(root: def, rootVariable: slot, hops: [], field: kf)), PType(kf.type), x.range)
     }
 

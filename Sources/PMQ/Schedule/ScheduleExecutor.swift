@@ -377,8 +377,18 @@ struct ScheduleExecutor {
                          slack: result.totalFloat[k], free: result.freeFloat[k], critical: result.critical(k))
             if result.totalFloat[k] < 0 && tasks[i].state != .closed { negative.append(tasks[i].wbs) }
         }
+        // Late dates are a measure, not the plan: a long chain of unstarted work ahead of work
+        // done in the past drags them back without bound (negative slack), so a late date
+        // before 0001-01-01 or after 9999-12-31 is kept at that end of the range; the slack
+        // keeps its full count of working days.
+        for i in leaves where out[i] != nil {
+            if let o = out[i], !o.ls.isInRange || !o.lf.isInRange {
+                out[i]?.ls = min(max(o.ls, Day.earliest), Day.latest)
+                out[i]?.lf = min(max(o.lf, Day.earliest), Day.latest)
+            }
+        }
         // A plan that runs past the calendar's end is refused, not stored as dates PMQ cannot keep (H2).
-        if let k = leaves.firstIndex(where: { out[$0].map { !$0.ef.isInRange || !$0.es.isInRange || !$0.lf.isInRange || !$0.ls.isInRange } ?? false }) {
+        if let k = leaves.firstIndex(where: { out[$0].map { !$0.ef.isInRange || !$0.es.isInRange } ?? false }) {
             throw RuntimeError(code: .outOfRange, message: "schedule would place task \(tasks[leaves[k]].wbs) past \(Day.latest.iso), the last date PMQ keeps",
                                range: range, notes: ["the status date (today, \(session.today.iso)) and the work left must fit before it"])
         }
