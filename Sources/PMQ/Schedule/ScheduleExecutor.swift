@@ -364,6 +364,11 @@ struct ScheduleExecutor {
         func finishDate(_ es: Int32, _ ef: Int32) -> Day { ef > es ? date(Int(ef) - 1) : startDate(es) }
         func pointDate(_ i: Int32, endOfDay: Bool) -> Day { endOfDay ? date(Int(i) - 1) : startDate(i) }
         struct Out { var es: Day, ef: Day, ls: Day, lf: Day, slack: Int32, free: Int32, critical: Bool }
+        // Late dates are a measure, not the plan: a long chain of unstarted work ahead of work
+        // started or done long ago drags them back without bound (negative slack), so a late
+        // date outside 0001-01-01 to 9999-12-31 is kept at that end of the range; the slack
+        // keeps its full count of working days.
+        func inRange(_ d: Day) -> Day { min(max(d, Day.earliest), Day.latest) }
         // Results by task index (arrays, not dictionaries: this runs for every task).
         var out = [Out?](repeating: nil, count: tasks.count)
         var negative: [String] = []
@@ -373,19 +378,9 @@ struct ScheduleExecutor {
             let es = point ? pointDate(result.es[k], endOfDay: eod) : startDate(result.es[k])
             let ls = point ? pointDate(result.ls[k], endOfDay: eod) : startDate(result.ls[k])
             out[i] = Out(es: es, ef: point ? es : finishDate(result.es[k], result.ef[k]),
-                         ls: ls, lf: point ? ls : finishDate(result.ls[k], result.lf[k]),
+                         ls: inRange(ls), lf: inRange(point ? ls : finishDate(result.ls[k], result.lf[k])),
                          slack: result.totalFloat[k], free: result.freeFloat[k], critical: result.critical(k))
             if result.totalFloat[k] < 0 && tasks[i].state != .closed { negative.append(tasks[i].wbs) }
-        }
-        // Late dates are a measure, not the plan: a long chain of unstarted work ahead of work
-        // done in the past drags them back without bound (negative slack), so a late date
-        // before 0001-01-01 or after 9999-12-31 is kept at that end of the range; the slack
-        // keeps its full count of working days.
-        for i in leaves where out[i] != nil {
-            if let o = out[i], !o.ls.isInRange || !o.lf.isInRange {
-                out[i]?.ls = min(max(o.ls, Day.earliest), Day.latest)
-                out[i]?.lf = min(max(o.lf, Day.earliest), Day.latest)
-            }
         }
         // A plan that runs past the calendar's end is refused, not stored as dates PMQ cannot keep (H2).
         if let k = leaves.firstIndex(where: { out[$0].map { !$0.ef.isInRange || !$0.es.isInRange } ?? false }) {
