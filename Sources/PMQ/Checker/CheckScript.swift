@@ -69,7 +69,8 @@ extension Checked {
             return r
         case .add(let a): return a.range
         case .value(let e): return e.range
-        case .query, .explain, .ifElse, .showQueries, .showRules, .nothing: return nil
+        case .query(let q), .explain(let q): return q.statementRange
+        case .ifElse, .showQueries, .showRules, .nothing: return nil
         }
     }
 
@@ -141,8 +142,8 @@ extension Checker {
             return nil
         }
         switch s.kind {
-        case .query(let q): return checkQuery(q).map { .query($0) }
-        case .explain(let q): return checkQuery(q).map { .explain($0) }
+        case .query(let q): return checkQuery(q).map { $0.statementRange = s.range; return .query($0) }
+        case .explain(let q): return checkQuery(q).map { $0.statementRange = s.range; return .explain($0) }
         case .add(let a) where a.entity.isWord("holiday") || a.entity.isWord("holidays"):
             return checkHoliday(a, s.range)
         case .add(let a): return checkAdd(a, s.range).map { .add($0) }

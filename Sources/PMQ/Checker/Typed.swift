@@ -320,6 +320,9 @@ final class TQuery {
     var rawColumns = false
     /// Set when the rows were named by one task's WBS code: finding none is an error.
     var namedTask: String?
+    /// The statement's text when the query is a statement of its own (`tasks where ...`,
+    /// `explain ...`): an error the database raises while it runs is located there.
+    var statementRange: SourceRange?
 
     /// A query over the same rows with other columns.
     func sameRows(columns: [Column]) -> TQuery {
