@@ -56,6 +56,29 @@ struct Rollup {
         return true
     }
 
+    /// Re-derives `parents` (summaries by id, with their depth: the dots in their WBS code)
+    /// and the summaries above them, as `afterChanges` does for entries that changed only
+    /// children of those summaries: `schedule` knows the parents of the leaves it moved, so
+    /// the seed need not find them again from its 10,000 journal entries (`seed` read each
+    /// entry, its task and a DISTINCT of (project, parent) texts: ~59 M instructions at h1;
+    /// BENCHMARKS.md, "issue 9, sixth pass"). The caller moves `SessionContext.rollupMark`
+    /// past the entries, as `rollUpPending` would.
+    func afterMoves(parents: [(id: Int64, depth: Int)]) throws {
+        guard !parents.isEmpty else { return }
+        try prepare()
+        var values: [Value] = []
+        values.reserveCapacity(RollupSQL.dirtyBatch * 2)
+        for (n, p) in parents.enumerated() {
+            values.append(.integer(p.id))
+            values.append(.integer(Int64(p.depth)))
+            if values.count == RollupSQL.dirtyBatch * 2 || n == parents.count - 1 {
+                try db.run(RollupSQL.addDirty(rows: values.count / 2), values)
+                values.removeAll(keepingCapacity: true)
+            }
+        }
+        try drain(statement: session.journal.statementOfNewEntries())
+    }
+
     /// Re-derives every summary (after the calendar changed, or a database from before roll-up).
     func all() throws {
         try prepare()

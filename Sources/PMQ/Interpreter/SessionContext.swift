@@ -70,6 +70,12 @@ final class SessionContext {
     /// Roll-up writes changed summaries field by field on SQLite too (as on PostgreSQL): for tests
     /// that compare it with the one statement for all fields.
     var rollupFieldByField = false
+    /// `schedule` seeds the roll-up with the parents of the leaves it moved (`Rollup.afterMoves`)
+    /// instead of leaving them to be found from its journal entries: false takes the general
+    /// path, for tests that compare the two.
+    var scheduleSeedsRollup = true
+    /// How many times `schedule` seeded the roll-up itself (tests check the path ran).
+    var scheduleSeededRollups = 0
     /// The tasks table's indexes while a long run of task rows is written: dropped, and built
     /// again when the rows end (see `DeferredTaskIndexes` and “Runs of task rows” below).
     private(set) var deferredTaskIndexes: DeferredTaskIndexes?

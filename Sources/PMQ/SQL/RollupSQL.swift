@@ -56,6 +56,20 @@ enum RollupSQL {
             """
     }
 
+    /// Rows per statement of `addDirty` (two values a row).
+    static let dirtyBatch = 100
+
+    /// Adds `rows` summaries (id, depth) to the dirty rows: what `seed` would find for
+    /// entries whose changed tasks the caller already knows (`Rollup.afterMoves`).
+    static func addDirty(rows: Int) -> String {
+        rows == dirtyBatch ? addDirtyBatch : makeAddDirty(rows: rows)
+    }
+    private static let addDirtyBatch = makeAddDirty(rows: dirtyBatch)
+    private static func makeAddDirty(rows: Int) -> String {
+        "INSERT OR IGNORE INTO temp.pmq_dirty (id, depth) VALUES "
+            + (0..<rows).map { "(?\($0 * 2 + 1), ?\($0 * 2 + 2))" }.joined(separator: ", ")
+    }
+
     /// What the journal entries after mark ?1 call for: 2 when one is on a calendar table
     /// (every summary is derived again), else 1 when one is a task's roll-up input or an added
     /// or removed task (`seed` finds its parents), else 0 (nothing to derive). Each test stops

@@ -123,7 +123,12 @@ struct ScheduleExecutor {
         // other task names as its parent. One dictionary by code, looked up once a task.
         var byWBS: [String: Int32] = [:]
         byWBS.reserveCapacity(tasks.count)
-        for (i, t) in tasks.enumerated() where byWBS[t.wbs] == nil { byWBS[t.wbs] = Int32(i) }
+        // Two tasks of one code (possible only without a project: NULLs are distinct in the
+        // unique index) leave the roll-up's seed to the journal, which finds both.
+        var codesUnique = true
+        for (i, t) in tasks.enumerated() {
+            if byWBS[t.wbs] == nil { byWBS[t.wbs] = Int32(i) } else { codesUnique = false }
+        }
         var parentOf = [Int32](repeating: -1, count: tasks.count)
         var summary = [Bool](repeating: false, count: tasks.count)
         for i in tasks.indices {
@@ -424,6 +429,8 @@ struct ScheduleExecutor {
             moving.removeAll(keepingCapacity: true)
         }
         var latest: Day?, first: Day?
+        // The summaries right above the moved leaves (by index): the roll-up's seed.
+        var movedParents = Set<Int32>()
         for (i, t) in tasks.enumerated() {
             guard let o = out[i] else { continue }
             let leaf = !summary[i]
@@ -454,6 +461,7 @@ struct ScheduleExecutor {
                 moving.append(value(start.map { Int64($0.number) }))
                 moving.append(value(finish.map { Int64($0.number) }))
                 if moving.count >= ScheduleSQL.batch * 3 { try flushMoving() }
+                if parentOf[i] >= 0 { movedParents.insert(parentOf[i]) }
             }
         }
         try flushSaving()
@@ -462,11 +470,25 @@ struct ScheduleExecutor {
         if case .integer(let n) = try db.scalar(ScheduleSQL.countMoved), n > 0 {
             let set = try session.journal.set()
             let statement = try session.journal.statementOfNewEntries()
+            // Every entry before these rolled up (as before any statement): the roll-up of the
+            // moves is seeded here, from the parents the plan already knows, and the mark moves
+            // past them, so `rollUpPending` does not look for them in the journal again. The
+            // same summaries, values, entries and versions as that look (ScheduleRollupSeedTests).
+            let before = try session.journal.mark()
+            let seedHere = session.scheduleSeedsRollup && codesUnique && session.rollupMark == before
             for field in ["start", "finish"] {
                 try db.run(ScheduleSQL.journalMoved(field), [.integer(set), statement])
             }
             moved = try db.run(ScheduleSQL.applyMoved)
             try db.run(ScheduleSQL.clearMoved)
+            if seedHere {
+                let parents = movedParents.sorted().map { j in
+                    (id: tasks[Int(j)].id, depth: tasks[Int(j)].wbs.utf8.reduce(0) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 })
+                }
+                try Rollup(session: session).afterMoves(parents: parents)
+                session.rollupMark = try session.journal.mark()
+                session.scheduleSeededRollups += 1
+            }
         }
         let finish = latest ?? finishDate(0, result.length)
         // The span of the plan reported: from the project's start when it has one, else from the
