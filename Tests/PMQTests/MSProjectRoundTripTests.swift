@@ -14,7 +14,7 @@ enum RoundTrip {
             tasks where project = \(p) select wbs, name, owner, status, start, finish, milestone, summary, progress, actual_start, actual_finish,
               effort, cost, priority, constraint, constraint_date, baseline_start, baseline_finish, baseline_cost, notes order by wbs
             """,
-            "dependencies where succ.project = \(p) select pred, succ, type, lag order by pred, succ",
+            "dependencies where succ.project = \(p) select pred, succ, type, lag, lag_unit order by pred, succ",
             "assignments where role = R and task.project = \(p) select task, person, units order by task, person",
             "people select name, kind, department, email, rate, capacity, login, active order by name",
             "leaves select person, start, finish, note order by person, start",
