@@ -148,6 +148,10 @@ struct LagUnitTests {
                 == [["2", "2d", "wd"], ["3", "-1d", "wd"], ["4", "0d", "d"], ["5", "7d", "d"]])
         _ = Self.run(s, "update dependencies where succ = 2 set lag = 3d\nupdate dependencies where succ = 4 set lag = 4wd")
         #expect(Self.run(s, "dependencies where succ in (2, 4) select succ, lag, lag_unit order by succ") == [["2", "3d", "d"], ["4", "4d", "wd"]])
+        // Undo of a delete brings the link back with its unit.
+        _ = Self.run(s, "delete dependencies where succ = 2")
+        _ = Self.run(s, "undo")
+        #expect(Self.run(s, "dependencies where succ = 2 select lag, lag_unit") == [["3d", "d"]])
         #expect(s.run("add dependency 2 -> 3 lag_unit wd").diagnostics.first?.message.contains("a lag's unit is the one it is written in") == true)
         #expect(s.run("update dependencies set lag_unit = d").diagnostics.first?.message.contains("a lag's unit is the one it is written in") == true)
         let f = Scratch("lag-units")
