@@ -78,7 +78,7 @@ struct MSProjectRoundTripTests {
         let xml = RoundTrip.check(a, "GOV", into: b, f, "mid-project")
         #expect(xml.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Project xmlns=\"http://schemas.microsoft.com/project\">"))
         for fragment in ["<Title>Cloud migration</Title>", "<Company>Gov &amp; Co &lt;IT&gt;</Company>", "<Manager>王芳</Manager>",
-                         "<StatusDate>2026-03-16T17:00:00</StatusDate>", "<LinkLag>9600</LinkLag>",
+                         "<StatusDate>2026-03-16T17:00:00</StatusDate>", "<LinkLag>28800</LinkLag>", "<LagFormat>8</LagFormat>",
                          "<MaxUnits>0.75</MaxUnits>", "<MaxUnits>2</MaxUnits>", "<IsGeneric>1</IsGeneric>", "<IsInactive>1</IsInactive>",
                          "<NTAccount>liwei</NTAccount>", "<Work>PT60H30M0S</Work>", "<Active>0</Active>",
                          "<ConstraintType>4</ConstraintType>", "<ConstraintDate>2026-03-25T08:00:00</ConstraintDate>",
