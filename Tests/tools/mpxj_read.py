@@ -5,7 +5,7 @@ compare with PMQ's own reading of the same project.
     python3 Tests/tools/mpxj_read.py F.xml [G.xml ...]
 
 Each object: {"file", "title", "tasks": [[outline, name, level, start, finish, milestone,
-[[pred outline, type, lag in days], ...]], ...], "resources": [[name, max units, generic,
+[[pred outline, type, lag in days (elapsed: "2ed")], ...]], ...], "resources": [[name, max units, generic,
 leave days], ...], "assignments": [[task outline, resource, units], ...], "holidays": [...],
 "workdays": [...], "constraints": [[outline, type, date], ...], "work": [[outline, hours], ...],
 "costs": [[outline, cost], ...], "baseline_costs": [[outline, cost], ...]} (in currency units: MSPDI
@@ -34,9 +34,17 @@ def day(d):
     return None if d is None else str(d.toLocalDate())
 
 
+ELAPSED_DAYS = {"ELAPSED_MINUTES": 1 / 1440, "ELAPSED_HOURS": 1 / 24, "ELAPSED_DAYS": 1, "ELAPSED_WEEKS": 7}
+
+
 def lag_days(lag, project):
+    """Working time in days (a number); elapsed time as text, its calendar days and `ed`
+    (MS Project's elapsed days, PMQ's `lag_unit` d)."""
     if lag is None:
         return 0.0
+    unit = str(lag.getUnits().name())
+    if unit in ELAPSED_DAYS:
+        return "%ged" % round(float(lag.getDuration()) * ELAPSED_DAYS[unit], 2)
     return round(float(lag.convertUnits(TimeUnit.DAYS, project.getProjectProperties()).getDuration()), 2)
 
 

@@ -182,6 +182,9 @@ public enum Catalog {
         EntityDef(plural: "dependencies", singular: "dependency", table: "dependencies", key: nil, fields: [
             FieldDef("pred", .reference("tasks"), required: true, onDelete: .cascade), FieldDef("succ", .reference("tasks"), required: true, onDelete: .cascade),
             FieldDef("type", .enumeration(["FS", "SS", "FF", "SF"]), neverNull: true), FieldDef("lag", .duration, neverNull: true),
+            // The lag's unit, from how it is written (`lag 2d`, `lag 2wd`): `schedule` counts calendar
+            // days or working days (docs/language.md, “Scheduling”). Set with the lag, not alone.
+            FieldDef("lag_unit", .enumeration(["d", "wd"]), doc: "the lag's unit: d calendar days, wd working days", neverNull: true),
         ], defaultColumns: ["pred", "succ", "type", "lag"], onlyMilestones: false),
         EntityDef(plural: "assignments", singular: "assignment", table: "assignments", key: nil, fields: [
             FieldDef("task", .reference("tasks"), required: true, onDelete: .cascade), FieldDef("person", .reference("people"), required: true),

@@ -116,7 +116,27 @@ extension Checker {
                 ok = false
                 continue
             }
+            if entity.table == "dependencies", f.name == "lag_unit" {
+                diagnostics.error(.notSettable, "a lag's unit is the one it is written in: write lag 2d (calendar days) or lag 2wd (working days)", name.range)
+                ok = false
+                continue
+            }
+            if entity.table == "dependencies", f.name == "lag", let days = workdayLag(valueExpr) {
+                // `lag 2wd`: two working days, kept as 2 with the unit wd (LagUnits).
+                guard abs(days) <= maxDurationDays else {
+                    diagnostics.error(.outOfRange, "a duration of at most \(Int(maxDurationDays)) days, please", valueExpr.range)
+                    ok = false
+                    continue
+                }
+                out.values.append((f, .duration(days), valueExpr.range))
+                if let unit = entity.field("lag_unit") { out.values.append((unit, .text("wd"), valueExpr.range)) }
+                continue
+            }
             if let v = checkValue(valueExpr, f) { out.values.append((f, v, valueExpr.range)) } else { ok = false }
+        }
+        // Any other lag (and none) counts calendar days: the unit goes with every new link.
+        if entity.table == "dependencies", out.value("lag_unit") == nil, let unit = entity.field("lag_unit") {
+            out.values.append((unit, .text("d"), out.range(of: "lag")))
         }
         guard ok else { return nil }
         // Every row needs its name: `add task wbs 7` would otherwise reach the database.
@@ -163,10 +183,32 @@ extension Checker {
         }
     }
 
+    /// A lag written in working days: `2wd`, `-2wd`, `0.5wd`, or a working-day expression
+    /// (`2 * 1wd`, a variable holding working days) as a count; nil for any other lag.
+    mutating func workdayLag(_ e: Expr) -> Double? {
+        if let v = Checker.literalWorkdayLag(e) { return v }
+        let scope = Scope(entity: Checker.noFields)
+        guard isWorkdayCount(e, scope), let n = workdayCount(e, scope) else { return nil }
+        switch n.kind {
+        case .value(.integer(let i)): return Double(i)
+        case .value(.decimal(let d)): return d
+        default: return nil
+        }
+    }
+
+    /// `2wd`, `-2wd`, `0.5wd` as written: a lag may be a part of a working day.
+    static func literalWorkdayLag(_ e: Expr) -> Double? {
+        switch e.kind {
+        case .duration(let v, .workdays): return v
+        case .unary(.negate, let a):
+            if case .duration(let v, .workdays) = a.kind { return -v }
+        default: break
+        }
+        return nil
+    }
+
     /// One field's value in `add`: a constant of the field's type, within its bounds.
     mutating func checkValue(_ e: Expr, _ f: FieldDef) -> Value? {
-        // A lag is counted in working days by schedule: `lag 2wd` is 2, not a calendar span.
-        if f.name == "lag", case .duration(let v, .workdays) = e.kind, abs(v) <= maxDurationDays { return .duration(v) }
         // Bare words: enum values and booleans.
         if case .name(let word) = e.kind {
             if case .enumeration = f.type { return fits(.text(word), f, e.range) }

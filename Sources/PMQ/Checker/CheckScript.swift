@@ -197,6 +197,41 @@ extension Checker {
                     diagnostics.error(.notSettable, "a dependency's tasks cannot be changed: delete it and add the one you mean", name.range)
                     continue
                 }
+                if tq.entity.table == "dependencies", f.name == "lag_unit" {
+                    diagnostics.error(.notSettable, "a lag's unit is the one it is written in: set lag = 2d (calendar days) or lag = 2wd (working days)", name.range)
+                    continue
+                }
+                if tq.entity.table == "dependencies", f.name == "lag", let unit = tq.entity.field("lag_unit") {
+                    // The unit goes with the lag (LagUnits): `set lag = 2wd` keeps 2 working days,
+                    // written out or held in a variable; any other lag is calendar days.
+                    let scope = Scope(entity: tq.entity)
+                    if let lag = Checker.literalWorkdayLag(valueExpr) {
+                        out.append((f, .expr(TExpr(.value(.duration(lag)), .duration, valueExpr.range))))
+                        out.append((unit, .expr(TExpr(.value(.text("wd")), .text, valueExpr.range))))
+                        continue
+                    }
+                    if isWorkdayCount(valueExpr, scope) {
+                        guard let n = workdayCount(valueExpr, scope) else { continue }
+                        if n.readsRow {
+                            diagnostics.error(.wrongType, "a lag in working days is the same for every row: write 2wd, or a variable holding working days", valueExpr.range)
+                            continue
+                        }
+                        var days = n
+                        switch n.kind {
+                        case .value(.integer(let i)): days = TExpr(.value(.duration(Double(i))), .duration, n.range)
+                        case .value(.decimal(let d)): days = TExpr(.value(.duration(d)), .duration, n.range)
+                        default: days = TExpr(n.kind, .duration, n.range)
+                        }
+                        out.append((f, .expr(days)))
+                        out.append((unit, .expr(TExpr(.value(.text("wd")), .text, valueExpr.range))))
+                        continue
+                    }
+                    if let v = checkNewValue(valueExpr, f, Scope(entity: tq.entity, clause: "set")) {
+                        out.append((f, v))
+                        out.append((unit, .expr(TExpr(.value(.text("d")), .text, valueExpr.range))))
+                    }
+                    continue
+                }
                 if f.type == .list, case .list(let items) = valueExpr.kind {
                     var tags: [String] = []
                     for item in items {

@@ -34,7 +34,7 @@ enum AddSQL {
     static let linkExists = "SELECT id FROM dependencies WHERE pred = ?1 AND succ = ?2"
     /// An assignment of person ?2 to task ?1 in role ?3 (the task's index finds it).
     static let assignmentExists = "SELECT id FROM assignments WHERE task = ?1 AND person = ?2 AND role = ?3"
-    static let insertLink = "INSERT INTO dependencies (pred, succ) VALUES (?1, ?2)"
+    static let insertLink = "INSERT INTO dependencies (pred, succ, lag_unit) VALUES (?1, ?2, 'd')"
 
     /// Whether a new link ?1 -> ?2 closes a cycle as `schedule` reads links (a link to or from
     /// a summary holds for every task below it): the code of a task the walk from ?2 reaches

@@ -21,7 +21,7 @@ enum MSProjectSQL {
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
         """
     /// A link; the same pair given twice in the file is one link.
-    static let addLink = "INSERT OR IGNORE INTO dependencies (pred, succ, type, lag) VALUES (?1, ?2, ?3, ?4)"
+    static let addLink = "INSERT OR IGNORE INTO dependencies (pred, succ, type, lag, lag_unit) VALUES (?1, ?2, ?3, ?4, ?5)"
     static let addResponsible = "INSERT INTO assignments (task, person, role, units) VALUES (?1, ?2, 'R', ?3)"
 
     // The export.
@@ -37,7 +37,7 @@ enum MSProjectSQL {
         """
     /// The links into the project's tasks, in the order they were made.
     static let links = """
-        SELECT d.pred, d.succ, d.type, d.lag FROM dependencies d JOIN tasks s ON s.id = d.succ
+        SELECT d.pred, d.succ, d.type, d.lag, d.lag_unit FROM dependencies d JOIN tasks s ON s.id = d.succ
         WHERE s.project = ?1 ORDER BY d.id
         """
     static let people = "SELECT id, name, department, email, capacity, rate, kind, login, active FROM people ORDER BY id"

@@ -27,9 +27,10 @@ enum ScheduleSQL {
     /// Project ?1's start date: where its plan starts when it has one.
     static let projectStart = "SELECT start FROM projects WHERE id = ?1"
 
-    /// Every link, its type as a number (0 FS, 1 SS, 2 FF, 3 SF: CPMNetwork.LinkType).
+    /// Every link, its type as a number (0 FS, 1 SS, 2 FF, 3 SF: CPMNetwork.LinkType), its lag,
+    /// and 1 when the lag is in calendar days (LagUnits), 0 in working days.
     static let links = """
-        SELECT pred, succ, CASE type WHEN 'SS' THEN 1 WHEN 'FF' THEN 2 WHEN 'SF' THEN 3 ELSE 0 END, lag FROM dependencies
+        SELECT pred, succ, CASE type WHEN 'SS' THEN 1 WHEN 'FF' THEN 2 WHEN 'SF' THEN 3 ELSE 0 END, lag, CASE WHEN lag_unit = 'd' THEN 1 ELSE 0 END FROM dependencies
         """
 
     /// The columns of task_schedule after id, in the order `saved` binds them.

@@ -12,9 +12,25 @@ public struct CPMNetwork: Sendable {
         public var pred: Int32
         public var succ: Int32
         public var type: LinkType
+        /// An elapsed lag (calendar days, `lag 2d`): `lag` is in minutes of calendar time and
+        /// is counted through `elapsedCalendar`. Otherwise `lag` is whole working days.
+        public var elapsed: Bool
         public var lag: Int32
-        public init(pred: Int32, succ: Int32, type: LinkType = .fs, lag: Int32 = 0) {
-            self.pred = pred; self.succ = succ; self.type = type; self.lag = lag
+        public init(pred: Int32, succ: Int32, type: LinkType = .fs, lag: Int32 = 0, elapsed: Bool = false) {
+            self.pred = pred; self.succ = succ; self.type = type; self.lag = lag; self.elapsed = elapsed
+        }
+    }
+
+    /// The calendar behind the working-day indexes, for elapsed lags: the day (days since
+    /// 1970-01-01) of working day `i`, the index of the first working day on or after a day,
+    /// and whether a day is a working day.
+    public struct ElapsedCalendar: Sendable {
+        public var dayAt: @Sendable (Int32) -> Int
+        public var indexOnOrAfter: @Sendable (Int) -> Int32
+        public var isWorking: @Sendable (Int) -> Bool
+        public init(dayAt: @escaping @Sendable (Int32) -> Int, indexOnOrAfter: @escaping @Sendable (Int) -> Int32,
+                    isWorking: @escaping @Sendable (Int) -> Bool) {
+            self.dayAt = dayAt; self.indexOnOrAfter = indexOnOrAfter; self.isWorking = isWorking
         }
     }
 
@@ -38,6 +54,8 @@ public struct CPMNetwork: Sendable {
     /// periods it works. Empty: no activity has one.
     public var calendarOf: [Int32] = []
     public var calendars: [PeriodCalendar] = []
+    /// Needed when some link is `elapsed`; without it an elapsed lag counts as working days.
+    public var elapsedCalendar: ElapsedCalendar?
 
     func calendar(_ v: Int) -> PeriodCalendar? {
         guard v < calendarOf.count else { return nil }
@@ -117,6 +135,19 @@ extension CPMNetwork {
                 for k in inCount[v]..<inCount[v + 1] {
                     let l = links[Int(inLinks[Int(k)])]
                     let p = Int(l.pred)
+                    if l.elapsed, let cal = elapsedCalendar {
+                        // Calendar time from the predecessor's finish (the end of its last day) or
+                        // start; a start bound that ends within days off is the next working day's start.
+                        switch l.type {
+                        case .fs:
+                            let b = CPMNetwork.startBound(cal, l.lag, ef[p], fromFinish: true)
+                            if b.atEndOfDay { finishBound = max(finishBound, b.index) } else { start = max(start, b.index) }
+                        case .ss: start = max(start, CPMNetwork.startBound(cal, l.lag, es[p], fromFinish: false).index)
+                        case .ff: finishBound = max(finishBound, CPMNetwork.finishBound(cal, l.lag, ef[p], fromFinish: true) - durations[v])
+                        case .sf: start = max(start, CPMNetwork.finishBound(cal, l.lag, es[p], fromFinish: false) - durations[v])
+                        }
+                        continue
+                    }
                     switch l.type {
                     case .fs: finishBound = max(finishBound, ef[p] + l.lag)
                     case .ss: start = max(start, es[p] + l.lag)
@@ -132,8 +163,8 @@ extension CPMNetwork {
                     for k in inCount[v]..<inCount[v + 1] {
                         let l = links[Int(inLinks[Int(k)])]
                         switch l.type {
-                        case .ff: ffBound = max(ffBound, ef[Int(l.pred)] + l.lag)
-                        case .sf: ffBound = max(ffBound, es[Int(l.pred)] + l.lag)
+                        case .ff: ffBound = max(ffBound, finishAt(l, ef[Int(l.pred)], fromFinish: true))
+                        case .sf: ffBound = max(ffBound, finishAt(l, es[Int(l.pred)], fromFinish: false))
                         default: break
                         }
                     }
@@ -156,11 +187,30 @@ extension CPMNetwork {
                 let l = links[Int(outLinks[Int(k)])]
                 let s = Int(l.succ)
                 let bound: Int32, slackToSucc: Int32
-                switch l.type {
-                case .fs: bound = ls[s] - l.lag; slackToSucc = es[s] - l.lag - ef[v]
-                case .ss: bound = ls[s] - l.lag + durations[v]; slackToSucc = es[s] - l.lag - es[v]
-                case .ff: bound = lf[s] - l.lag; slackToSucc = ef[s] - l.lag - ef[v]
-                case .sf: bound = lf[s] - l.lag + durations[v]; slackToSucc = ef[s] - l.lag - es[v]
+                if l.elapsed, let cal = elapsedCalendar {
+                    // The latest finish (or start) of this activity whose bound on the successor
+                    // is still within the successor's late (for slack: early) date.
+                    switch l.type {
+                    case .fs:
+                        bound = CPMNetwork.latestAnchor(cal, l, limit: ls[s], fromFinish: true)
+                        slackToSucc = CPMNetwork.latestAnchor(cal, l, limit: es[s], fromFinish: true) - ef[v]
+                    case .ss:
+                        bound = CPMNetwork.latestAnchor(cal, l, limit: ls[s], fromFinish: false) + durations[v]
+                        slackToSucc = CPMNetwork.latestAnchor(cal, l, limit: es[s], fromFinish: false) - es[v]
+                    case .ff:
+                        bound = CPMNetwork.latestAnchor(cal, l, limit: lf[s], fromFinish: true)
+                        slackToSucc = CPMNetwork.latestAnchor(cal, l, limit: ef[s], fromFinish: true) - ef[v]
+                    case .sf:
+                        bound = CPMNetwork.latestAnchor(cal, l, limit: lf[s], fromFinish: false) + durations[v]
+                        slackToSucc = CPMNetwork.latestAnchor(cal, l, limit: ef[s], fromFinish: false) - es[v]
+                    }
+                } else {
+                    switch l.type {
+                    case .fs: bound = ls[s] - l.lag; slackToSucc = es[s] - l.lag - ef[v]
+                    case .ss: bound = ls[s] - l.lag + durations[v]; slackToSucc = es[s] - l.lag - es[v]
+                    case .ff: bound = lf[s] - l.lag; slackToSucc = ef[s] - l.lag - ef[v]
+                    case .sf: bound = lf[s] - l.lag + durations[v]; slackToSucc = ef[s] - l.lag - es[v]
+                    }
                 }
                 if bound < finish { finish = bound }
                 if slackToSucc < free { free = slackToSucc }
@@ -172,6 +222,83 @@ extension CPMNetwork {
         }
         let total = (0..<n).map { ls[$0] - es[$0] }
         return CPMResult(es: es, ef: ef, ls: ls, lf: lf, totalFloat: total, freeFloat: freeFloat, length: length, atEndOfDay: endOfDay)
+    }
+
+    /// The exclusive end index an FF or SF link asks of its successor: the predecessor's
+    /// finish (or start) plus the lag.
+    func finishAt(_ l: Link, _ anchor: Int32, fromFinish: Bool) -> Int32 {
+        if l.elapsed, let cal = elapsedCalendar { return CPMNetwork.finishBound(cal, l.lag, anchor, fromFinish: fromFinish) }
+        return anchor + l.lag
+    }
+
+    /// The moment an elapsed lag ends, in minutes since 1970-01-01: from the end of the day
+    /// before index `anchor` (a finish: the working day's end, MS Project's 17:00) or the
+    /// start of day `anchor` (a start), plus `minutes` of calendar time. Whole days keep
+    /// MS Project's reading: a finish plus 2ed is the end of the day two days later.
+    static func lagEnd(_ cal: ElapsedCalendar, _ minutes: Int32, _ anchor: Int32, fromFinish: Bool) -> (day: Int, minute: Int) {
+        let from = fromFinish ? cal.dayAt(anchor &- 1) + 1 : cal.dayAt(anchor)
+        let t = from * 1440 + Int(minutes)
+        let day = t >= 0 ? t / 1440 : -((-t + 1439) / 1440)
+        return (day, t - day * 1440)
+    }
+
+    /// A start bound (FS, SS) of an elapsed lag: the successor starts on the working day the
+    /// lag ends in, or the first one after it when it ends on a day off. `atEndOfDay`: the lag
+    /// ends exactly at the end of a working day (from a finish, a whole number of days), so a
+    /// successor of no duration is dated on that day, as after a working-day lag.
+    static func startBound(_ cal: ElapsedCalendar, _ minutes: Int32, _ anchor: Int32, fromFinish: Bool) -> (index: Int32, atEndOfDay: Bool) {
+        let (day, minute) = lagEnd(cal, minutes, anchor, fromFinish: fromFinish)
+        return (cal.indexOnOrAfter(day), fromFinish && minute == 0 && cal.isWorking(day - 1))
+    }
+
+    /// A finish bound (FF, SF) of an elapsed lag, as an exclusive end index: the successor
+    /// finishes no earlier than the end of the working day the lag ends in; a lag that ends
+    /// on a day off (or at a day's very start) is met by the working day before it.
+    static func finishBound(_ cal: ElapsedCalendar, _ minutes: Int32, _ anchor: Int32, fromFinish: Bool) -> Int32 {
+        let (day, minute) = lagEnd(cal, minutes, anchor, fromFinish: fromFinish)
+        let index = cal.indexOnOrAfter(day)
+        return minute != 0 && cal.isWorking(day) ? index &+ 1 : index
+    }
+
+    /// The latest anchor (the predecessor's finish or start index) whose bound on the successor
+    /// is at most `limit`: the backward pass's inverse of `startBound` / `finishBound`. The
+    /// bound grows with the anchor, so a galloping search finds it in a few steps.
+    static func latestAnchor(_ cal: ElapsedCalendar, _ l: Link, limit: Int32, fromFinish: Bool) -> Int32 {
+        let startKind = l.type == .fs || l.type == .ss
+        func bound(_ a: Int32) -> Int32 {
+            startKind ? startBound(cal, l.lag, a, fromFinish: fromFinish).index : finishBound(cal, l.lag, a, fromFinish: fromFinish)
+        }
+        // About five working days a week of calendar time.
+        let guess = Int64(limit) - Int64(l.lag) / 1440 * 5 / 7
+        var lo = Int32(clamping: guess), hi = lo
+        var step: Int32 = 1
+        if bound(lo) <= limit {
+            hi = lo &+ 1
+            while bound(hi) <= limit && step < 1 << 24 { lo = hi; hi = lo &+ step; step &*= 2 }
+        } else {
+            while bound(lo) > limit && step < 1 << 24 { hi = lo; lo = hi &- step; step &*= 2 }
+        }
+        // bound(lo) <= limit < bound(hi): the largest such lo.
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2
+            if bound(mid) <= limit { lo = mid } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// An elapsed link's lag as the working days it spans from `anchor` (the predecessor's
+    /// finish or start index in the plan), the most over the week from there: levelling
+    /// counts lags in working days (docs/language.md, “Resources”).
+    public func workingLag(_ l: Link, near anchor: Int32) -> Int32 {
+        guard l.elapsed, let cal = elapsedCalendar else { return l.lag }
+        let fromFinish = l.type == .fs || l.type == .ff
+        var most = Int32.min
+        for a in anchor..<(anchor &+ 7) {
+            let b = l.type == .fs || l.type == .ss ? CPMNetwork.startBound(cal, l.lag, a, fromFinish: fromFinish).index
+                : CPMNetwork.finishBound(cal, l.lag, a, fromFinish: fromFinish)
+            most = max(most, b &- a)
+        }
+        return most
     }
 
     /// One cycle among the activities Kahn's pass could not order.

@@ -80,7 +80,13 @@ struct Leveller {
             }
             activities.append(a)
         }
-        let links = network.links.map { LevellingProblem.Link(pred: $0.pred, succ: $0.succ, type: $0.type, lag: $0.lag) }
+        // Levelling counts lags in working days: a calendar lag as the most working days it
+        // spans in the week from where the plan has its predecessor (the pass after levelling
+        // dates it exactly).
+        let links = network.links.map { l -> LevellingProblem.Link in
+            let anchor = l.type == .fs || l.type == .ff ? cpm.ef[Int(l.pred)] : cpm.es[Int(l.pred)]
+            return LevellingProblem.Link(pred: l.pred, succ: l.succ, type: l.type, lag: network.workingLag(l, near: anchor))
+        }
         let changes = try otherProjectsLoad(project: project, period: period, resourceOf: resourceOf, capacities: capacities)
         let problem = LevellingProblem(activities: activities, links: links, capacities: capacities,
                                        capacityChanges: changes, calendars: network.calendars)

@@ -225,9 +225,12 @@ struct MSProjectExporter {
         let linkType = ["FF": 0, "FS": 1, "SF": 2, "SS": 3]
         try db.query(MSProjectSQL.links, [.integer(project)]) { s in
             guard case .integer(let p) = s[0], case .integer(let q) = s[1], let pu = uid[p] else { return }
+            // A lag in calendar days is MS Project's elapsed days (LagFormat 8, 14,400 tenths of
+            // a minute a day); one in working days its days (7, 4,800 to an 8-hour day).
             let lag = s[3].number ?? 0
+            let elapsed = text(s[4]) == "d"
             links[q, default: []].append(.init(PredecessorUID: pu, Type: linkType[text(s[2]) ?? "FS"] ?? 1,
-                                               LinkLag: Int((lag * 4800).rounded())))
+                                               LinkLag: Int((lag * (elapsed ? 14400 : 4800)).rounded()), LagFormat: elapsed ? 8 : 7))
         }
 
         let priorities = ["low": 300, "medium": 500, "high": 700, "critical": 900]

@@ -158,11 +158,17 @@ struct MSProjectFile {
     /// A link's lag in working days. `LinkLag` is in tenths of a minute (4800 to an 8-hour
     /// day), or for a percent lag (`LagFormat` 19, 20) in tenths of a percent of the
     /// predecessor's duration, as MPXJ reads it: 500 after a 2-day task is 1 day (V18).
+    /// An elapsed format (4 em, 6 eh, 8 ed, 10 ew, 12 emo, 20 e%) counts calendar time, and
+    /// its `LinkLag` tenths of a minute of it (14,400 to a day): the link's lag is then in
+    /// calendar days, `lag_unit` d. The other formats (3 m, 5 h, 7 d, 9 w, 11 mo, 19 %) count
+    /// working time, as PMQ's `wd` (LagUnits).
     func lagDays(_ l: Link) -> Double {
-        guard l.format == 19 || l.format == 20 else { return Double(l.lag) / 4800 }
+        guard l.format == 19 || l.format == 20 else { return Double(l.lag) / (MSProjectFile.isElapsed(l.format) ? 14400 : 4800) }
         let pred = tasks.first { $0.uid == l.pred }?.durationHours ?? 0
         return Double(l.lag) / 10 / 100 * pred * 60 / minutesPerDay
     }
+
+    static func isElapsed(_ format: Int) -> Bool { [4, 6, 8, 10, 12, 20].contains(format) }
 
     /// `PT40H30M0S` → 40.5 hours; nil for none or zero (MS Project writes PT0H0M0S for no work).
     /// `places`: decimals kept (Work to the second, V5: `PT0H7M30S` is 0.125 h, not 0.13).
@@ -494,7 +500,8 @@ struct MSProjectImporter {
                     throw checks.error(e.code, e.message, at: l.place, notes: e.notes)
                 }
                 guard try db.run(MSProjectSQL.addLink, [.integer(pred), .integer(succ), .text(types[l.type] ?? "FS"),
-                                                        .decimal((file.lagDays(l) * 100).rounded() / 100)]) > 0 else { continue }
+                                                        .decimal((file.lagDays(l) * 100).rounded() / 100),
+                                                        .text(MSProjectFile.isElapsed(l.format) ? "d" : "wd")]) > 0 else { continue }
                 try session.journal.record(set, "dependencies", db.lastInsertID, "+", old: .null, new: .integer(db.lastInsertID))
             }
         }

@@ -28,6 +28,12 @@ struct ScheduleExecutor {
         }
     }
 
+    /// A lag in calendar days as minutes of elapsed time (CPMNetwork.Link.elapsed).
+    static func elapsedMinutes(_ days: Double) -> Int32 {
+        guard days.isFinite else { return 0 }
+        return Int32(clamping: Int64(max(-2e9, min(2e9, (days * 1440).rounded()))))
+    }
+
     let session: SessionContext
     private var db: any Engine { session.db }
 
@@ -311,18 +317,31 @@ struct ScheduleExecutor {
         try db.query(ScheduleSQL.links) { s in
             guard let p = s.integer(0), let q = s.integer(1), p >= 0, q >= 0, p <= maxID, q <= maxID else { return }
             let type = CPMNetwork.LinkType(rawValue: Int(s.integer(2) ?? 0)) ?? .fs
-            let lag = Int32(clamping: s.number(3).flatMap { ScheduleExecutor.wholeDays(lag: $0, type: type).safeInt } ?? 0)
+            // A lag in calendar days (`lag 2d`) runs in elapsed time, kept to the minute; one in
+            // working days (`lag 2wd`) counts working days of the plan, as before (LagUnits).
+            let elapsed = s.integer(4) == 1
+            let lag = elapsed ? ScheduleExecutor.elapsedMinutes(s.number(3) ?? 0)
+                : Int32(clamping: s.number(3).flatMap { ScheduleExecutor.wholeDays(lag: $0, type: type).safeInt } ?? 0)
             let a = node[Int(p)], b = node[Int(q)]
             // Leaf to leaf, nearly every link: no lists made.
             if a >= 0, b >= 0 {
-                if a != b { network.links.append(.init(pred: a, succ: b, type: type, lag: lag)) }
+                if a != b { network.links.append(.init(pred: a, succ: b, type: type, lag: lag, elapsed: elapsed)) }
                 return
             }
             let from = a >= 0 ? [a] : below[p] ?? []
             let to = b >= 0 ? [b] : below[q] ?? []
             for a in from {
-                for b in to where a != b { network.links.append(.init(pred: a, succ: b, type: type, lag: lag)) }
+                for b in to where a != b { network.links.append(.init(pred: a, succ: b, type: type, lag: lag, elapsed: elapsed)) }
             }
+        }
+        if network.links.contains(where: \.elapsed) {
+            // Calendar lags count calendar days between the plan's working days (index 0 is the
+            // project's first working day).
+            let start = projectStart, cal = calendar
+            network.elapsedCalendar = CPMNetwork.ElapsedCalendar(
+                dayAt: { i in cal.date(at: Int(i), from: start).number },
+                indexOnOrAfter: { d in Int32(clamping: cal.index(of: Day(min(max(d, Day.earliest.number), Day.latest.number)), from: start)) },
+                isWorking: { d in cal.isWorking(Day(min(max(d, Day.earliest.number), Day.latest.number))) })
         }
         var result: CPMResult
         do {

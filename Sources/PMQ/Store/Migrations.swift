@@ -5,13 +5,13 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21]
     /// The step that made the row versions (v8): custom fields older than it join them after it.
     static let rowVersionsStep = 8
     /// `steps.count`, written out: reading `steps` builds every step's SQL (v8's triggers are
     /// generated), which every open paid for before (start-up, BENCHMARKS.md s1). Whoever
     /// appends a step bumps this; StoreTests checks the two agree.
-    static let latest = 20
+    static let latest = 21
 
     /// The first of `names` (another application's tables, indexes, triggers and views) that
     /// PMQ's schema also uses, compared as SQL compares names (case-insensitively); nil when
@@ -363,6 +363,11 @@ extension Migrations {
     UPDATE journal_entries SET statement = (SELECT t.id FROM journal_statements t WHERE t.text = journal_entries.statement) WHERE statement IS NOT NULL;
     DROP INDEX journal_statements_v20;
     """
+
+    /// v21: a dependency's lag keeps its unit, `d` (calendar days) or `wd` (working days); the
+    /// links made before count working days, as `schedule` counted them (LagUnits). Not SQL:
+    /// `migrate` calls `LagUnits.migrate`, which also takes the column into the row versions.
+    static let v21 = LagUnits.step
 }
 
 extension SQLiteEngine {
@@ -434,6 +439,8 @@ extension SQLiteEngine {
                     for t in RowVersions.travelled { try RowVersions.follow(t.table, self) }
                 } else if Migrations.steps[v] == FieldStore.indexStep {
                     try FieldStore.indexExisting(self)
+                } else if Migrations.steps[v] == LagUnits.step {
+                    try LagUnits.migrate(self)
                 } else {
                     try execute(Migrations.steps[v])
                 }

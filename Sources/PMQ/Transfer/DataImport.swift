@@ -313,12 +313,22 @@ struct DataImporter {
         var a = TAdd(entity: entity, milestone: entity.onlyMilestones, values: [], link: nil, duration: nil, range: SourceRange(0, 0))
         var pred: (Value, Int)?, succ: (Value, Int)?
         var durationCell: (Double, Bool, Int)?
+        var lagInWorkdays = false
         var ownRows: [(field: FieldDef, key: String, column: Int)] = []
         for (column, cell) in cells {
             guard let f = column.field else { continue }
             let r = SourceRange(column.index + 1, column.index + 2)
             if f.name == "duration" {
                 durationCell = try ImportCell.duration(cell, f, column: column.index).map { ($0.days, $0.workdays, column.index) }
+                continue
+            }
+            if entity.table == "dependencies", f.name == "lag" {
+                // `2wd` is two working days, any other lag calendar days (LagUnits); a file's own
+                // lag_unit column, as an export writes it, says so too.
+                if let lag = try ImportCell.duration(cell, f, column: column.index) {
+                    a.values.append((f, .duration(lag.days), r))
+                    lagInWorkdays = lag.workdays
+                }
                 continue
             }
             let v = try ImportCell.value(cell, f, column: column.index)
@@ -339,6 +349,9 @@ struct DataImporter {
                 throw CellError(message: "a dependency needs both pred and succ", column: nil)
             }
             a.link = (p.0, s.0, SourceRange(min(p.1, s.1) + 1, max(p.1, s.1) + 2))
+            if a.value("lag_unit") == nil, let unit = entity.field("lag_unit") {
+                a.values.append((unit, .text(lagInWorkdays ? "wd" : "d"), SourceRange(0, 0)))
+            }
         }
         if let d = durationCell, a.value("finish") == nil, a.value("start") != nil {
             a.duration = (d.0, d.1, SourceRange(d.2 + 1, d.2 + 2))
