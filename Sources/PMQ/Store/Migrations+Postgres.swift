@@ -5,7 +5,7 @@
 /// `pmq_meta.version` records how many steps have run. Steps pg1–pg10 came in one release
 /// (the first with this engine), so until the next release they may still be corrected.
 extension Migrations {
-    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16, pg17, pg18, pg19, pg20]
+    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16, pg17, pg18, pg19, pg20, pg21, pg22]
 
     /// v1: the project model, and the functions PMQ's SQL calls (one statement per
     /// query, so the working-day arithmetic runs in the server, over the holidays table).
@@ -468,6 +468,14 @@ extension Migrations {
     ALTER TABLE journal_entries DROP COLUMN statement;
     ALTER TABLE journal_entries RENAME COLUMN statement_no TO statement;
     """
+
+    /// v21: kept free on this branch (see `Migrations.v21`).
+    static let pg21 = "SELECT 1 -- v21: reserved for another branch's step (issue-11c placeholder)"
+
+    /// v22 (see `Migrations.v22`): each row's latest version end (`RowVersions.retype`, which
+    /// on PostgreSQL only makes the `_versions_last` tables: the versions columns are typed as
+    /// their tables type them since they were made, RowVersions.postgresCreate).
+    static let pg22 = RowVersions.typedStep
 }
 
 extension PostgresEngine {
@@ -501,6 +509,8 @@ extension PostgresEngine {
                         for t in RowVersions.travelled { try RowVersions.follow(t.table, self) }
                     } else if Migrations.postgresSteps[v] == FieldStore.indexStep {
                         try FieldStore.indexExisting(self)
+                    } else if Migrations.postgresSteps[v] == RowVersions.typedStep {
+                        try RowVersions.retype(self)
                     } else {
                         try executeNative(Migrations.postgresSteps[v])
                     }
