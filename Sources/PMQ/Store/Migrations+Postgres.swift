@@ -5,7 +5,7 @@
 /// `pmq_meta.version` records how many steps have run. Steps pg1–pg10 came in one release
 /// (the first with this engine), so until the next release they may still be corrected.
 extension Migrations {
-    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16, pg17, pg18, pg19, pg20, pg21]
+    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16, pg17, pg18, pg19, pg20, pg21, pg22]
 
     /// v1: the project model, and the functions PMQ's SQL calls (one statement per
     /// query, so the working-day arithmetic runs in the server, over the holidays table).
@@ -471,6 +471,11 @@ extension Migrations {
 
     /// v21 (see `Migrations.v21`): a dependency's lag keeps its unit; older links are `wd`.
     static let pg21 = LagUnits.step
+
+    /// v22 (see `Migrations.v22`): each row's latest version end (`RowVersions.retype`, which
+    /// on PostgreSQL only makes the `_versions_last` tables: the versions columns are typed as
+    /// their tables type them since they were made, RowVersions.postgresCreate).
+    static let pg22 = RowVersions.typedStep
 }
 
 extension PostgresEngine {
@@ -506,6 +511,8 @@ extension PostgresEngine {
                         try FieldStore.indexExisting(self)
                     } else if Migrations.postgresSteps[v] == LagUnits.step {
                         try LagUnits.migrate(self)
+                    } else if Migrations.postgresSteps[v] == RowVersions.typedStep {
+                        try RowVersions.retype(self)
                     } else {
                         try executeNative(Migrations.postgresSteps[v])
                     }
