@@ -110,9 +110,11 @@ enum AsOfSQL {
     }
 
     /// True when few rows changed since D: the versions ending after D, counted up to a
-    /// quarter of the table's largest id (a subquery run once per statement).
+    /// quarter of the table's largest id (a subquery run once per statement). An empty table
+    /// has no largest id: 0, not NULL (SQLite refuses `LIMIT NULL`), which takes the form
+    /// that reads the versions.
     private static func few(_ table: String, _ day: String) -> String {
-        let many = "(SELECT max(id) FROM \(table)) / 4"
+        let many = "coalesce((SELECT max(id) FROM \(table)), 0) / 4"
         return "(SELECT count(*) FROM (SELECT 1 FROM \(RowVersions.versions(table)) WHERE valid_to > \(day) LIMIT \(many))) < \(many)"
     }
 

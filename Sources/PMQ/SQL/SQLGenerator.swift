@@ -612,15 +612,26 @@ struct SQLGenerator {
         // user and day tests are cheaper and pass fewer entries.
         var conditions = ["je.entity = '\(t.entity.table)'", "je.field = '\(t.column)'"]
         var needsSet = false
-        if let d = asOf { conditions.append("js.day <= \(expr(d))"); needsSet = true }
         switch t.kind {
         case .was(let current, let value, let negated):
-            conditions.append("(" + stored(value, "old_value") + " OR " + stored(value, "new_value") + ")")
+            let either = "(" + stored(value, "old_value") + " OR " + stored(value, "new_value") + ")"
+            if let d = asOf {
+                // The values of the changes booked up to D, and the row's first value: the
+                // `old` of its first change, whenever that was booked. A change booked on an
+                // earlier day than one already made (`--today` a past day) can leave the first
+                // value the old of a change booked after D, though the row held it up to D.
+                let first = "NOT EXISTS (SELECT 1 FROM journal_entries jp WHERE jp.entity = je.entity AND jp.field = je.field AND jp.row_id = je.row_id AND jp.id < je.id)"
+                conditions.append("((js.day <= \(expr(d)) AND \(either)) OR (\(stored(value, "old_value")) AND \(first)))")
+                needsSet = true
+            } else {
+                conditions.append(either)
+            }
             let from = "FROM journal_entries je" + (needsSet ? " JOIN journal_sets js ON js.id = je.set_id" : "")
             conditions.append("(\(life))")
             let sql = "(coalesce(\(condition(current)), FALSE) OR \(row).id IN (SELECT je.row_id \(from) WHERE \(conditions.joined(separator: " AND "))))"
             return negated ? "(NOT \(sql))" : sql
         case .changed(let from, let to, let by, let after, let before):
+            if let d = asOf { conditions.append("js.day <= \(expr(d))"); needsSet = true }
             if let from { conditions.append(stored(from, "old_value")) }
             if let to { conditions.append(stored(to, "new_value")) }
             if let by { conditions.append("js.user = \(expr(by))"); needsSet = true }
