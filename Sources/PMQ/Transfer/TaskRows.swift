@@ -78,6 +78,12 @@ final class TaskRowWriter {
     /// `line`: where the record starts in the file (JSON: the object's index), for a row that
     /// turns out to repeat an older task's code when the indexes are built again.
     func add(_ cells: DataImporter.Cells, line: Int) throws {
+        // The row buffers are worked on as locals and given back at the end: each use of the
+        // class's own arrays was an exclusivity check (about 34 a row; BENCHMARKS.md, “Issue 14,
+        // tenth pass”).
+        var columns = self.columns, args = self.args, refs = self.refs
+        self.columns = []; self.args = []; self.refs = []
+        defer { self.columns = columns; self.args = args; self.refs = refs }
         columns.removeAll(keepingCapacity: true)
         args.removeAll(keepingCapacity: true)
         refs.removeAll(keepingCapacity: true)
@@ -197,7 +203,7 @@ final class TaskRowWriter {
             throw duplicate(wbs, wbsRange)
         }
         do {
-            try db.run(insertSQL(), args)
+            try db.run(insertSQL(columns), args)
         } catch let e as StoreError where e.isUniqueViolation {   // (project, wbs): the tasks' one unique key
             throw duplicate(wbs, wbsRange)
         }
@@ -232,7 +238,7 @@ final class TaskRowWriter {
         return p
     }
 
-    private func insertSQL() -> String {
+    private func insertSQL(_ columns: [String]) -> String {
         if columns == lastColumns { return lastSQL }
         let shape = columns.joined(separator: ",")
         let sql: String
