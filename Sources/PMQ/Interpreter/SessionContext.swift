@@ -70,6 +70,11 @@ final class SessionContext {
     /// Roll-up writes changed summaries field by field on SQLite too (as on PostgreSQL): for tests
     /// that compare it with the one statement for all fields.
     var rollupFieldByField = false
+    /// How many task rows of an import one INSERT writes while the tasks table's indexes are
+    /// away (`TaskRowWriter`); 1 writes each alone (tests compare the two). And how many rows
+    /// went in that way, many to an INSERT (tests).
+    var importRowsPerInsert = TaskRowWriter.batchRows
+    var importRowsBatched = 0
     /// The tasks table's indexes while a long run of task rows is written: dropped, and built
     /// again when the rows end (see `DeferredTaskIndexes` and “Runs of task rows” below).
     private(set) var deferredTaskIndexes: DeferredTaskIndexes?
