@@ -87,14 +87,18 @@ struct ImportBatchTests {
         }
         // The fast path ran (nearly every row went in many to an INSERT), and the other did not.
         #expect(alone.context.importRowsBatched == 0)
-        #expect(many.context.importRowsBatched >= Self.rowCount / 3, "\(many.context.importRowsBatched) of \(Self.rowCount)")
+        #expect(many.context.importRowsBatched >= TaskRowWriter.batchRows * 4, "\(many.context.importRowsBatched) of \(Self.rowCount)")
         after = try RollupOneStatementTests.dump(alone)
         Self.same(after, try RollupOneStatementTests.dump(many), "seed \(seed), after the import")
         #expect(try DeferredIndexTests.indexes(many) == (try DeferredIndexTests.indexes(alone)))
+        // Undo and redo journal themselves: the two sessions' tables stay equal, and the tasks
+        // go back to before the import and forth to after it.
+        func tasks(_ dump: [String]) -> [String] { dump.filter { $0.hasPrefix("tasks: ") } }
         for (step, expected) in [("undo", before), ("redo", after), ("undo", before)] {
             for s in [alone, many] { #expect(s.run(step).diagnostics.isEmpty, "\(step)") }
-            Self.same(try RollupOneStatementTests.dump(alone), expected, "seed \(seed), \(step) (one a row)")
-            Self.same(try RollupOneStatementTests.dump(many), expected, "seed \(seed), \(step) (many a row)")
+            let a = try RollupOneStatementTests.dump(alone), m = try RollupOneStatementTests.dump(many)
+            Self.same(a, m, "seed \(seed), \(step)")
+            Self.same(tasks(m), tasks(expected), "seed \(seed), \(step): the tasks")
         }
         // A statement after the import sees the same rows.
         for s in [alone, many] {
