@@ -420,6 +420,13 @@ enum WBS {
     }
 
     static func parent(_ s: String) -> String? {
+        // An ASCII code by its bytes (a `Character` search breaks graphemes: about 900
+        // instructions a row of an import; BENCHMARKS.md, “Issue 14, tenth pass”).
+        let utf8 = s.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            guard let dot = utf8.lastIndex(of: 46) else { return nil }
+            return String(s[..<dot])
+        }
         guard let dot = s.lastIndex(of: ".") else { return nil }
         return String(s[..<dot])
     }
@@ -464,32 +471,45 @@ enum WBS {
         }.joined(separator: ".")
     }
 
-    /// `sortKey` of an ASCII code, byte by byte (nil: not ASCII, take the general way).
+    /// `sortKey` of an ASCII code, byte by byte (nil: not ASCII, take the general way),
+    /// written straight into the String's own storage: no array of the code's bytes nor of
+    /// the key's (about 2,600 instructions a row of an import; BENCHMARKS.md, “Issue 14,
+    /// tenth pass”). A segment of digits is padded to ten with zeros after its own leading
+    /// zeros are dropped (all zeros: `0`); any other segment is kept as written.
     private static func asciiSortKey(_ s: String) -> String? {
-        let bytes = Array(s.utf8)
-        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 4)
-        var i = 0
-        while true {
-            var end = i
-            while end < bytes.count, bytes[end] != 46 { end += 1 }
-            let segment = bytes[i..<end]
-            if !segment.isEmpty, segment.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
-                var digits = segment.drop { $0 == 48 }
-                if digits.isEmpty { digits = [48][...] }
-                // Byte by byte: a generic append of `repeatElement` was most of a debug build's import (BENCHMARKS.md, “Issue 14, ninth pass”).
-                var pad = 10 - digits.count
-                while pad > 0 { out.append(48); pad -= 1 }
-                out.append(contentsOf: digits)
-            } else {
-                out.append(contentsOf: segment)
+        var code = s
+        return code.withUTF8 { bytes -> String? in
+            var segments = 1
+            for b in bytes {
+                if b >= 0x80 { return nil }
+                if b == 46 { segments += 1 }
             }
-            if end >= bytes.count { break }
-            out.append(46)
-            i = end + 1
+            let n = bytes.count
+            // A segment of L bytes takes at most max(L, 10).
+            return String(unsafeUninitializedCapacity: n + 10 * segments) { out in
+                var o = 0, i = 0
+                while true {
+                    var end = i
+                    while end < n, bytes[end] != 46 { end += 1 }
+                    var digitsOnly = end > i
+                    var k = i
+                    while k < end { if bytes[k] < 48 || bytes[k] > 57 { digitsOnly = false; break }; k += 1 }
+                    var from = i
+                    if digitsOnly {
+                        while from < end, bytes[from] == 48 { from += 1 }
+                        let digits = from == end ? 1 : end - from
+                        var pad = 10 - digits
+                        while pad > 0 { out[o] = 48; o += 1; pad -= 1 }
+                        if from == end { out[o] = 48; o += 1 }
+                    }
+                    while from < end { out[o] = bytes[from]; o += 1; from += 1 }
+                    if end >= n { break }
+                    out[o] = 46; o += 1
+                    i = end + 1
+                }
+                return o
+            }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -17,14 +17,17 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses `YYYY-MM-DD`; nil for malformed or impossible dates.
     public init?(iso: String) {
-        // Plain digits (every date a file or script writes): read byte by byte.
-        let parsed = iso.utf8.withContiguousStorageIfAvailable { b -> (Int, Int, Int)? in
+        // Plain digits (every date a file or script writes): read byte by byte. (`withUTF8`:
+        // a date is a small string, whose bytes `withContiguousStorageIfAvailable` does not
+        // give, so every date took the split below; BENCHMARKS.md, “Issue 14, tenth pass”.)
+        var text = iso
+        let parsed = text.withUTF8 { b -> (Int, Int, Int)? in
             func digit(_ i: Int) -> Int? { b[i] >= 48 && b[i] <= 57 ? Int(b[i] - 48) : nil }
             guard b.count == 10, b[4] == 45, b[7] == 45, let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3),
                   let m0 = digit(5), let m1 = digit(6), let d0 = digit(8), let d1 = digit(9) else { return nil }
             return (y0 * 1000 + y1 * 100 + y2 * 10 + y3, m0 * 10 + m1, d0 * 10 + d1)
         }
-        if let found = parsed, let ymd = found {
+        if let ymd = parsed {
             self.init(year: ymd.0, month: ymd.1, day: ymd.2)
             return
         }

@@ -30,7 +30,8 @@ struct Journal {
     /// Rows added by consecutive `add`s to one table: journaled as one range entry
     /// (`row_id` the first id, `new_value` the last), so loading a large script writes
     /// one journal row, not one per row. It names the statement that added its first row.
-    private var pendingAdds: (table: String, first: Int64, last: Int64, statement: JournalStatement?, lastStatement: JournalStatement?)?
+    private var pendingAdds: PendingAdds?
+    private struct PendingAdds { var table: String; var first: Int64; var last: Int64; var statement: JournalStatement?; var lastStatement: JournalStatement? }
 
     /// The text of the statement running now, as the journal's `statement` shows it (the
     /// change set itself is named by the script's file), and of the one its untagged entries
@@ -41,12 +42,16 @@ struct Journal {
     var namedUpTo: Int64 = 0
 
     mutating func added(_ table: String, _ id: Int64) throws {
-        if let p = pendingAdds, p.table == table, p.last + 1 == id {
-            pendingAdds = (table, p.first, id, p.statement, statement)
+        // The next row of the range is written in place: rebuilding the whole range (two
+        // statements' copies) cost an import about 2,600 instructions a row (BENCHMARKS.md,
+        // “Issue 14, tenth pass”).
+        if let last = pendingAdds?.last, last + 1 == id, pendingAdds?.table == table {
+            pendingAdds?.last = id
+            pendingAdds?.lastStatement = statement
             return
         }
         try flush()
-        pendingAdds = (table, id, id, statement, statement)
+        pendingAdds = PendingAdds(table: table, first: id, last: id, statement: statement, lastStatement: statement)
     }
 
     /// Names the entries made since the last call by the statement they belong to, then

@@ -25,7 +25,10 @@ struct SessionCaches {
 
     // MARK: People and projects
 
-    func person(_ name: String) -> Int64? { people[name] }
+    /// (`mutating`, as `wasAdded` is, though it changes nothing: called through the session's
+    /// property it then works in place, where a plain method was given a copy of every cache,
+    /// two a row of an import; BENCHMARKS.md, “Issue 14, tenth pass”.)
+    mutating func person(_ name: String) -> Int64? { people[name] }
     mutating func remember(person name: String, id: Int64) { people[name] = id }
 
     /// The project ids, read by `load` only when not known.
@@ -65,7 +68,7 @@ struct SessionCaches {
 
     // MARK: Tasks added just now
 
-    func wasAdded(task code: String, project: Int64?) -> Bool { addedTaskCodes[project]?.contains(code) == true }
+    mutating func wasAdded(task code: String, project: Int64?) -> Bool { addedTaskCodes[project]?.contains(code) == true }
     mutating func added(task code: String, project: Int64?) { addedTaskCodes[project, default: TaskCodeSet()].insert(code) }
     /// How many codes were added just now, per project (see `DeferredTaskIndexes.start`).
     var addedTaskCounts: [Int64?: Int] { addedTaskCodes.mapValues(\.count) }

@@ -76,6 +76,11 @@ final class SessionContext {
     var scheduleSeedsRollup = true
     /// How many times `schedule` seeded the roll-up itself (tests check the path ran).
     var scheduleSeededRollups = 0
+    /// How many task rows of an import one INSERT writes while the tasks table's indexes are
+    /// away (`TaskRowWriter`); 1 writes each alone (tests compare the two). And how many rows
+    /// went in that way, many to an INSERT (tests).
+    var importRowsPerInsert = TaskRowWriter.batchRows
+    var importRowsBatched = 0
     /// The tasks table's indexes while a long run of task rows is written: dropped, and built
     /// again when the rows end (see `DeferredTaskIndexes` and “Runs of task rows” below).
     private(set) var deferredTaskIndexes: DeferredTaskIndexes?

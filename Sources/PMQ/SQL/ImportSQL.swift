@@ -17,6 +17,14 @@ enum ImportSQL {
         "UPDATE \(table) SET \(column) = ?1 WHERE id = ?2"
     }
 
+    /// `rows` tasks of the given columns in one statement, bound ?1, ?2, ... row by row
+    /// (TaskRowWriter, while the tasks table's indexes are away).
+    static func insertTasks(_ columns: [String], rows: Int) -> String {
+        let width = columns.count
+        let values = (0..<rows).map { r in "(" + (0..<width).map { "?\(r * width + $0 + 1)" }.joined(separator: ", ") + ")" }
+        return "INSERT INTO tasks (\(columns.joined(separator: ", "))) VALUES \(values.joined(separator: ", "))"
+    }
+
     /// One task of the given columns, bound ?1, ?2, ... in their order.
     static func insertTask(_ columns: [String]) -> String {
         "INSERT INTO tasks (\(columns.joined(separator: ", "))) VALUES (\(columns.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"

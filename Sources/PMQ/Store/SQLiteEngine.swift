@@ -176,7 +176,9 @@ public final class SQLiteEngine: Engine {
     func prepare(_ sql: String, _ args: [Value] = []) throws -> OpaquePointer {
         let stmt = try statement(for: sql)
         sqlite3_reset(stmt)
-        sqlite3_clear_bindings(stmt)
+        // Every parameter is bound again below when the arguments fill them all (an import's
+        // INSERT a row): clearing them first would only free the values about to be replaced.
+        if args.count < Int(sqlite3_bind_parameter_count(stmt)) { sqlite3_clear_bindings(stmt) }
         var i: Int32 = 1
         for v in args {
             bind(stmt, i, v)
@@ -246,12 +248,27 @@ public final class SQLiteEngine: Engine {
         case .null: sqlite3_bind_null(stmt, i)
         case .integer(let x): sqlite3_bind_int64(stmt, i, x)
         case .decimal(let d): sqlite3_bind_double(stmt, i, d)
-        case .text(let s), .reference(let s): sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT)
+        case .text(let s), .reference(let s): SQLiteEngine.bindText(stmt, i, s)
         case .date(let d): sqlite3_bind_int64(stmt, i, Int64(d.number))
         case .duration(let d):
             if d == d.rounded(), abs(d) < 9e15 { sqlite3_bind_int64(stmt, i, Int64(d)) } else { sqlite3_bind_double(stmt, i, d) }
         case .bool(let b): sqlite3_bind_int64(stmt, i, b ? 1 : 0)
         case .list(let xs): sqlite3_bind_text(stmt, i, encodeList(xs), -1, SQLITE_TRANSIENT)
+        }
+    }
+
+    /// Binds a text from the bytes the String keeps, up to its first U+0000 (as the C string
+    /// of length -1 that was bound before): passing the String itself made a C string, an
+    /// array on the heap, for every text bound (BENCHMARKS.md, “Issue 14, tenth pass”).
+    static func bindText(_ stmt: OpaquePointer, _ i: Int32, _ s: String) {
+        var bytes = s
+        bytes.withUTF8 { b in
+            guard let p = b.baseAddress, b.count > 0, b.count < Int(Int32.max) else {
+                sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT)
+                return
+            }
+            let n = memchr(p, 0, b.count).map { UnsafeRawPointer($0) - UnsafeRawPointer(p) } ?? b.count
+            p.withMemoryRebound(to: CChar.self, capacity: b.count) { sqlite3_bind_text(stmt, i, $0, Int32(n), SQLITE_TRANSIENT) }
         }
     }
 

@@ -82,6 +82,7 @@ struct DataImporter {
                         progress?.advance(count)
                     }
                 }
+                try taskRows?.flushPending()
                 try resolve(later.items)
                 // A large file's rows went in without the tasks table's indexes: built again now.
                 try session.endTaskRows()
@@ -92,7 +93,9 @@ struct DataImporter {
                 throw e
             } catch {
                 // The first error is reported: a row before this one that repeated an older
-                // task's code, found when the indexes are built again, comes first.
+                // task's code, found when the indexes are built again, comes first (the rows
+                // still held for one INSERT are written for it; a failure to is not the error).
+                try? taskRows?.flushPending()
                 if let c = session.earlierTaskClash() {
                     progress?.finish()
                     throw clash(c, format)

@@ -39,6 +39,9 @@ struct DelimitedReader {
     private var line = 1
     private var started = false
     private let chunk: Int
+    /// The delimiter positions of the record being scanned (kept between records: a new
+    /// array grew three times a record; BENCHMARKS.md, “Issue 14, tenth pass”).
+    private var cuts: [Int] = []
 
     /// `chunk`: how much of the file is read at a time (small in tests, to cut records).
     init(path: String, delimiter: UInt8, chunk: Int = 1 << 20) throws {
@@ -88,7 +91,7 @@ struct DelimitedReader {
         var i = pos
         var fieldStart = true, quoted = false, hasQuote = false, nonASCII = false
         var breaks = 0, field = 0, openedAt = 0
-        var cuts: [Int] = []          // delimiter positions of an unquoted record
+        cuts.removeAll(keepingCapacity: true)
         var end = -1, next = -1       // the record's last byte + 1, and where the next starts
         let n = buffer.count
         scanning: while true {

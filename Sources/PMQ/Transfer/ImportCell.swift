@@ -138,6 +138,17 @@ enum ImportCell {
     /// Swift's `Double(_:)` also reads C's hexadecimal forms (`0x32` is 50, `0x1p3` 8) and
     /// `inf`/`nan`: a cell like `0x32` (an id, a colour) is no number here (V7).
     static func decimal<S: StringProtocol>(_ s: S) -> Double? {
+        // Up to 15 digits and nothing else (nearly every number cell: a cost, a progress) is a
+        // whole number below 2^53, which `Double(_:)` would give exactly: read here, without
+        // a C string and strtod (about 550 instructions a cell; BENCHMARKS.md, “Issue 14, tenth pass”).
+        if s.utf8.count <= 15, !s.utf8.isEmpty {
+            var n: Int64 = 0, digits = true
+            for b in s.utf8 {
+                guard b >= 48 && b <= 57 else { digits = false; break }
+                n = n * 10 + Int64(b - 48)
+            }
+            if digits { return Double(n) }
+        }
         guard s.utf8.contains(where: { $0 >= 48 && $0 <= 57 }),
               s.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 43 || $0 == 45 || $0 == 46 || $0 == 101 || $0 == 69 }) else { return nil }
         return Double(String(s))

@@ -40,6 +40,7 @@ final class TaskRowWriter {
     init(session: SessionContext, entity: EntityDef) {
         self.session = session
         self.entity = entity
+        rowsPerInsert = session.importRowsPerInsert
         required = entity.fields.filter(\.required).map(\.name)
         customDefaults = entity.fields.compactMap { f in
             guard f.custom, let d = f.defaultValue, let c = f.column else { return nil }
@@ -78,6 +79,22 @@ final class TaskRowWriter {
     /// `line`: where the record starts in the file (JSON: the object's index), for a row that
     /// turns out to repeat an older task's code when the indexes are built again.
     func add(_ cells: DataImporter.Cells, line: Int) throws {
+        do { try addRow(cells, line: line) } catch {
+            // The rows held for the next multi-row INSERT go in first: the importer then looks
+            // for an earlier row that repeated an older task's code among every row before
+            // this one, as it did when each row was written at once.
+            try flushPending()
+            throw error
+        }
+    }
+
+    private func addRow(_ cells: DataImporter.Cells, line: Int) throws {
+        // The row buffers are worked on as locals and given back at the end: each use of the
+        // class's own arrays was an exclusivity check (about 34 a row; BENCHMARKS.md, “Issue 14,
+        // tenth pass”).
+        var columns = self.columns, args = self.args, refs = self.refs
+        self.columns = []; self.args = []; self.refs = []
+        defer { self.columns = columns; self.args = args; self.refs = refs }
         columns.removeAll(keepingCapacity: true)
         args.removeAll(keepingCapacity: true)
         refs.removeAll(keepingCapacity: true)
@@ -137,6 +154,8 @@ final class TaskRowWriter {
             project = try projectOfRows()
         }
         var owner: Int64?
+        // A reference to a task is looked up through the tasks table's indexes: the held rows go in first.
+        if refs.contains(where: { $0.target == "tasks" }) { try flushPending() }
         for r in refs {
             let id: Int64
             if r.target == "people", let known = session.caches.person(r.key) { id = known } else {
@@ -183,23 +202,42 @@ final class TaskRowWriter {
             throw RuntimeError(code: .datesOutOfOrder, message: "baseline_finish \(b.0.iso) is before baseline_start \(a.iso)", range: b.1)
         }
         let db = session.db
-        // A task of no project is looked up by its code, which needs the tasks table's indexes.
+        // A task of no project is looked up by its code, which needs the tasks table's indexes
+        // and every row before it written.
+        if project == nil { try flushPending() }
         if project == nil, session.deferredTaskIndexes != nil { try session.endTaskRows() }
         if project == nil, case .integer = try db.scalar(ImportSQL.taskWithoutProject, [.text(wbs)]) {
-            throw duplicate(wbs, wbsRange)
+            throw try duplicate(wbs, wbsRange)
         }
         let deferred = session.deferredTaskIndexes
         // While the indexes are away (DeferredTaskIndexes), the codes written since are all among
         // the tasks added just now (`SessionCaches`): a repeat of one is refused here, as the unique index would have.
-        if deferred != nil, session.caches.wasAdded(task: wbs, project: project) { throw duplicate(wbs, wbsRange) }
+        if deferred != nil, session.caches.wasAdded(task: wbs, project: project) { throw try duplicate(wbs, wbsRange) }
         if let project, db.kind == .postgres,
            case .integer = try db.scalar(ImportSQL.taskInProject, [.integer(project), .text(wbs)]) {
-            throw duplicate(wbs, wbsRange)
+            throw try duplicate(wbs, wbsRange)
         }
+        // While the indexes are away (SQLite), the row is held and written with the next
+        // `batchRows - 1` rows of the same columns in one INSERT (`flushPending`): nothing
+        // reads the table in between, and nothing but the unique index, which is away, could
+        // refuse a row that passed the checks above. Its id, journal range, parent check and
+        // clash candidate are the ones it would have had written alone.
+        if deferred != nil, db.kind == .sqlite, rowsPerInsert > 1, columns.count * rowsPerInsert <= TaskRowWriter.maxParameters {
+            if !pending.isEmpty, columns != pendingColumns { try flushPending() }
+            if pending.isEmpty { pendingColumns = columns }
+            pendingArgs.append(contentsOf: args)
+            var orphan = false
+            if let parent { orphan = !session.caches.wasAdded(task: parent, project: project) }
+            pending.append(HeldRow(wbs: wbs, range: wbsRange, line: line, project: project, orphan: orphan))
+            session.caches.added(task: wbs, project: project)
+            if pending.count == rowsPerInsert { try flushPending() }
+            return
+        }
+        try flushPending()   // rows held before this one go in first, in order
         do {
-            try db.run(insertSQL(), args)
+            try db.run(insertSQL(columns), args)
         } catch let e as StoreError where e.isUniqueViolation {   // (project, wbs): the tasks' one unique key
-            throw duplicate(wbs, wbsRange)
+            throw try duplicate(wbs, wbsRange)
         }
         let id = db.lastInsertID
         // WBS integrity: a parent code with no task yet is checked again at commit (while the
@@ -232,7 +270,7 @@ final class TaskRowWriter {
         return p
     }
 
-    private func insertSQL() -> String {
+    private func insertSQL(_ columns: [String]) -> String {
         if columns == lastColumns { return lastSQL }
         let shape = columns.joined(separator: ",")
         let sql: String
@@ -245,7 +283,69 @@ final class TaskRowWriter {
         return sql
     }
 
-    private func duplicate(_ wbs: String, _ range: SourceRange) -> RuntimeError {
-        AddExecutor.duplicate(wbs, range, session.db)
+    /// `add task`'s refusal of a repeated code, naming the task that has it: the held rows
+    /// are written first, so that the first task of that code is found as before.
+    private func duplicate(_ wbs: String, _ range: SourceRange) throws -> RuntimeError {
+        try flushPending()
+        return AddExecutor.duplicate(wbs, range, session.db)
+    }
+
+    // MARK: Rows held for one INSERT
+
+    /// How many rows one INSERT writes while the indexes are away: a statement a row cost
+    /// SQLite about 15,000 instructions a row (its start, the AUTOINCREMENT counter read and
+    /// written, the foreign keys' counters), 32 rows a statement about 7,000 (BENCHMARKS.md,
+    /// “Issue 14, tenth pass”).
+    static let batchRows = 32
+    /// The parameters one statement may have (SQLite's default since 3.32).
+    static let maxParameters = 32_766
+    /// `batchRows`, or what a test asked of the session (`SessionContext.importRowsPerInsert`).
+    private let rowsPerInsert: Int
+    private struct HeldRow { let wbs: String; let range: SourceRange; let line: Int; let project: Int64?; let orphan: Bool }
+    private var pending: [HeldRow] = []
+    private var pendingColumns: [String] = []
+    private var pendingArgs: [Value] = []
+    private var lastBatchColumns: [String] = []
+    private var lastBatchSQL = ""
+
+    /// Writes the rows held for one INSERT: all in one statement when there are `batchRows`,
+    /// else one statement each; then what writing each row alone did after its INSERT, in
+    /// the rows' order, with the ids SQLite gave them (consecutive within one statement).
+    /// Called when the batch is full, before anything reads the tasks table, and at the end
+    /// of the rows or an error (`DataImporter`).
+    func flushPending() throws {
+        guard !pending.isEmpty else { return }
+        let rows = pending, values = pendingArgs, columns = pendingColumns
+        pending.removeAll(keepingCapacity: true)
+        pendingArgs.removeAll(keepingCapacity: true)
+        let db = session.db
+        var ids: [Int64] = []
+        ids.reserveCapacity(rows.count)
+        if rows.count == rowsPerInsert {
+            if columns != lastBatchColumns {
+                lastBatchSQL = ImportSQL.insertTasks(columns, rows: rows.count)
+                lastBatchColumns = columns
+            }
+            let written = try db.run(lastBatchSQL, values)
+            let last = db.lastInsertID
+            guard written == rows.count else {
+                throw RuntimeError(code: .databaseError, message: "the tasks table took \(written) of \(rows.count) rows", range: .none)
+            }
+            for k in 0..<rows.count { ids.append(last - Int64(rows.count - 1 - k)) }
+            session.importRowsBatched += rows.count
+        } else {
+            let width = columns.count
+            let sql = insertSQL(columns)
+            for k in 0..<rows.count {
+                try db.run(sql, Array(values[(k * width)..<((k + 1) * width)]))
+                ids.append(db.lastInsertID)
+            }
+        }
+        for (k, row) in rows.enumerated() {
+            if row.orphan { session.orphanCandidates.append((ids[k], row.wbs, row.range, file?.place(record: row.line))) }
+            session.deferredTaskIndexes?.written(ids[k], project: row.project, range: row.range, line: row.line)
+            try session.journal.added("tasks", ids[k])
+            try session.wroteTaskRow()
+        }
     }
 }
