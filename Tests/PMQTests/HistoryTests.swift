@@ -339,9 +339,15 @@ struct HistoryTests {
             var written: [String: [String]] = [:]
             for t in RowVersions.tablesAtV6 {
                 let v = RowVersions.versions(t.table)
+                // Step 21's `lag_unit` is not in the versions step 8 builds: a file that old
+                // gets `wd` for every link from step 21 itself (LagUnitTests.migration).
+                var columns: [String] = []
+                try session.db.query("SELECT name FROM pragma_table_info('\(v)') WHERE name != 'lag_unit'") { s in
+                    if case .text(let n) = s[0] { columns.append(n) }
+                }
                 func rows() throws -> [String] {
                     var out: [String] = []
-                    try session.db.query("SELECT * FROM \(v) ORDER BY valid_to, id") { s in
+                    try session.db.query("SELECT \(columns.joined(separator: ", ")) FROM \(v) ORDER BY valid_to, id") { s in
                         out.append((0..<s.count).map { "\(s[$0])" }.joined(separator: "|"))
                     }
                     return out
