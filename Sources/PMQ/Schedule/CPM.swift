@@ -189,21 +189,14 @@ extension CPMNetwork {
                 let bound: Int32, slackToSucc: Int32
                 if l.elapsed, let cal = elapsedCalendar {
                     // The latest finish (or start) of this activity whose bound on the successor
-                    // is still within the successor's late (for slack: early) date.
-                    switch l.type {
-                    case .fs:
-                        bound = CPMNetwork.latestAnchor(cal, l, limit: ls[s], fromFinish: true)
-                        slackToSucc = CPMNetwork.latestAnchor(cal, l, limit: es[s], fromFinish: true) - ef[v]
-                    case .ss:
-                        bound = CPMNetwork.latestAnchor(cal, l, limit: ls[s], fromFinish: false) + durations[v]
-                        slackToSucc = CPMNetwork.latestAnchor(cal, l, limit: es[s], fromFinish: false) - es[v]
-                    case .ff:
-                        bound = CPMNetwork.latestAnchor(cal, l, limit: lf[s], fromFinish: true)
-                        slackToSucc = CPMNetwork.latestAnchor(cal, l, limit: ef[s], fromFinish: true) - ef[v]
-                    case .sf:
-                        bound = CPMNetwork.latestAnchor(cal, l, limit: lf[s], fromFinish: false) + durations[v]
-                        slackToSucc = CPMNetwork.latestAnchor(cal, l, limit: ef[s], fromFinish: false) - es[v]
-                    }
+                    // is still within the successor's late (for slack: early) date. FS and FF run
+                    // from this activity's finish, SS and SF from its start; FS and SS bound the
+                    // successor's start, FF and SF its finish.
+                    let fromFinish = l.type == .fs || l.type == .ff
+                    let toStart = l.type == .fs || l.type == .ss
+                    let late = toStart ? ls[s] : lf[s], early = toStart ? es[s] : ef[s]
+                    bound = CPMNetwork.latestAnchor(cal, l, limit: late, fromFinish: fromFinish) + (fromFinish ? 0 : durations[v])
+                    slackToSucc = CPMNetwork.latestAnchor(cal, l, limit: early, fromFinish: fromFinish) - (fromFinish ? ef[v] : es[v])
                 } else {
                     switch l.type {
                     case .fs: bound = ls[s] - l.lag; slackToSucc = es[s] - l.lag - ef[v]
