@@ -42,7 +42,7 @@ struct CheckerAndSQLTests {
     @Test("a positive overdue is index-friendly; today is a bound date")
     func overdue() throws {
         let s = try sql("count tasks where overdue")
-        #expect(s.sql == "SELECT count(*) FROM tasks t0 WHERE (t0.status IN ('todo', 'doing', 'blocked') AND t0.finish < ?1)")
+        #expect(s.sql == "SELECT count(*) FROM tasks t0 WHERE (t0.finish < ?1 AND t0.status IN ('todo', 'doing', 'blocked'))")
         #expect(s.args == [.date(Day(iso: "2026-03-16")!)])
     }
 

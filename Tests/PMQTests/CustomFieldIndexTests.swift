@@ -132,6 +132,8 @@ struct CustomFieldIndexTests {
             // named them by text then).
             try s.db.execute("DROP TABLE journal_statements")
             if engine == .postgres { try s.db.execute("ALTER TABLE journal_entries ALTER COLUMN statement TYPE text") }
+            // Step 23's narrower task versions.
+            try NarrowVersionsTests.undoStep23(s.db, engine)
             // Step 22's tables of each row's latest version end.
             try TypedVersionsTests.undoStep22(s.db, engine)
             // Step 21's lag units (the triggers that name the column go first).

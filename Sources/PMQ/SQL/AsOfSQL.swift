@@ -39,9 +39,17 @@ enum AsOfSQL {
         (["id"] + columns.filter { $0 != "id" }).map { "\(alias).\($0) AS \($0)" }.joined(separator: ", ")
     }
 
+    /// `list` for a versions table: a column the versions do not keep (RowVersions.derived,
+    /// schema step 23) is computed from the version's own columns.
+    private static func versionList(_ table: String, _ columns: [String]) -> String {
+        (["id"] + columns.filter { $0 != "id" }).map { c in
+            "\(RowVersions.derived(table, c, alias: "v") ?? "v.\(c)") AS \(c)"
+        }.joined(separator: ", ")
+    }
+
     /// The versions valid on D of rows that existed then: the rows changed or deleted since.
     private static func then(_ table: String, _ columns: [String], _ day: String) -> String {
-        "SELECT \(list("v", columns)) FROM \(RowVersions.versions(table)) v"
+        "SELECT \(versionList(table, columns)) FROM \(RowVersions.versions(table)) v"
             + " WHERE v.valid_to > \(day) AND v.valid_from <= \(day) AND \(outside("born", "v.id"))"
     }
 

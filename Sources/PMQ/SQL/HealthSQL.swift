@@ -26,7 +26,7 @@ enum HealthSQL {
 
     /// Open work finishing before the day ?N.
     static func overdue(tasks: String, filter: String, day: Int) -> String {
-        "SELECT count(*) FROM \(tasks) WHERE \(filter) AND status IN ('todo', 'doing', 'blocked') AND finish < ?\(day)"
+        "SELECT count(*) FROM \(tasks) WHERE \(filter) AND finish < ?\(day) AND status IN ('todo', 'doing', 'blocked')"
     }
 
     /// Milestones not done or cancelled falling between the days ?N and ?N+1.

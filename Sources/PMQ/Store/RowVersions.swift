@@ -61,6 +61,63 @@ enum RowVersions {
 
     static func versions(_ table: String) -> String { table + "_versions" }
 
+    /// Columns of a table that its versions do not keep (schema step 23, `narrowStep`): each
+    /// is computed from another column of the same row, so `as of` computes it from the
+    /// version when it reads one (`derived`), as the writers compute it (WBS.sortKey,
+    /// WBS.parent; SQL functions on both engines). A task's `wbs_key` and `parent_wbs` were
+    /// about 36 bytes of every task version (BENCHMARKS.md, k3).
+    static let derivedColumns: [String: [String]] = ["tasks": ["wbs_key", "parent_wbs"]]
+
+    /// The SQL that computes derived `column` of `table` from the version aliased `alias`, or
+    /// nil when the versions keep the column.
+    static func derived(_ table: String, _ column: String, alias: String) -> String? {
+        guard table == "tasks" else { return nil }
+        switch column {
+        case "wbs_key": return "pmq_wbs_key(\(alias).wbs)"
+        case "parent_wbs": return "pmq_parent_wbs(\(alias).wbs)"
+        default: return nil
+        }
+    }
+
+    /// Schema step 23 (both engines): the versions no longer keep the derived columns
+    /// (`derivedColumns`); see `narrow`.
+    static let narrowStep = "-- v23: row versions without the columns computed from others (RowVersions.narrow): a task version's wbs_key and parent_wbs are computed from its wbs when read"
+
+    /// Step 23: on PostgreSQL the two functions `derived` calls are made (SQLite registers
+    /// them on every connection); for each table with derived columns, its triggers go, the
+    /// columns leave the versions table, and the triggers are written again for the columns
+    /// the versions keep (`follow` leaves out a derived column the versions table lacks).
+    static func narrow(_ db: any Engine) throws {
+        if db.kind == .postgres { try db.execute(postgresDerivedFunctions) }
+        for (table, columns) in derivedColumns.sorted(by: { $0.key < $1.key }) {
+            let v = versions(table)
+            let have = Set(try db.columns(of: v))
+            try dropTriggers(table, db)
+            for c in columns where have.contains(c) {
+                try db.execute("ALTER TABLE \(v) DROP COLUMN \(c)")
+            }
+            try follow(table, db)
+        }
+    }
+
+    /// PostgreSQL's forms of SQLite's `pmq_wbs_key` and `pmq_parent_wbs` (SQLiteEngine's
+    /// functions, WBS.sortKey and WBS.parent): a segment of ASCII digits is padded to ten with
+    /// zeros after its own leading zeros are dropped (all zeros: `0`; ten digits or more are
+    /// kept); any other segment as written. The parent is the code before its last dot.
+    static let postgresDerivedFunctions = """
+    CREATE OR REPLACE FUNCTION pmq_wbs_key(w text) RETURNS text LANGUAGE sql IMMUTABLE AS $pmq$
+        SELECT CASE WHEN w = '' THEN '' ELSE (
+            SELECT string_agg(CASE WHEN u.s ~ '^[0-9]+$' THEN
+                       CASE WHEN length(coalesce(nullif(ltrim(u.s, '0'), ''), '0')) >= 10 THEN coalesce(nullif(ltrim(u.s, '0'), ''), '0')
+                            ELSE lpad(coalesce(nullif(ltrim(u.s, '0'), ''), '0'), 10, '0') END
+                       ELSE u.s END, '.' ORDER BY u.n)
+            FROM unnest(string_to_array(w, '.')) WITH ORDINALITY AS u(s, n)) END
+    $pmq$;
+    CREATE OR REPLACE FUNCTION pmq_parent_wbs(w text) RETURNS text LANGUAGE sql IMMUTABLE AS $pmq$
+        SELECT CASE WHEN strpos(w, '.') = 0 THEN NULL ELSE substr(w, 1, length(rtrim(w, replace(w, '.', ''))) - 1) END
+    $pmq$;
+    """
+
     /// The versions table: clustered by (valid_to, id), so the versions that end after a
     /// day are one contiguous range (a recent day reads a few rows), plus (id, valid_to) for
     /// a row's newest version. Columns have no declared type here, so values are kept exactly
@@ -218,8 +275,11 @@ enum RowVersions {
         guard travelled.contains(where: { $0.table == table }) else { return }
         let v = versions(table)
         let postgres = db.kind == .postgres
-        let kept = try db.columns(of: table).filter { $0 != "id" }
         let have = Set(try db.columns(of: v))
+        // Since step 23 the versions do not keep a derived column (`derivedColumns`): one the
+        // versions table lacks is neither added back nor written by the triggers.
+        let dropped = Set(derivedColumns[table] ?? []).subtracting(have)
+        let kept = try db.columns(of: table).filter { $0 != "id" && !dropped.contains($0) }
         let declared = postgres ? [:] : try declaredTypes(table, db)
         for c in kept where !have.contains(c) {
             guard History.isPlainIdentifier(c) else { continue }

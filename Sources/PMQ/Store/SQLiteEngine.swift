@@ -548,6 +548,15 @@ private func registerFunctions(_ db: OpaquePointer) {
         default: sqlite3_result_value(ctx, v)
         }
     }, nil, nil, nil)
+    // A task's wbs_key and parent_wbs from its wbs, as the writers compute them (WBS.sortKey,
+    // WBS.parent): the row versions do not keep them since schema step 23
+    // (RowVersions.derivedColumns), so `as of` computes them when it reads a version.
+    sqlite3_create_function_v2(db, "pmq_wbs_key", 1, flags, nil, { ctx, _, argv in
+        resultText(ctx, text(argv?[0]).map(WBS.sortKey))
+    }, nil, nil, nil)
+    sqlite3_create_function_v2(db, "pmq_parent_wbs", 1, flags, nil, { ctx, _, argv in
+        resultText(ctx, text(argv?[0]).flatMap(WBS.parent))
+    }, nil, nil, nil)
     // pmq_add_workdays needs the project calendar: a Session registers it (WorkCalendar.swift).
     // round(x [, digits]) as PMQ's scripts compute it (ConstantEvaluator.round): digits
     // above 0 as SQLite's own round() does, below 0 to tens, hundreds, ... as PostgreSQL.
