@@ -37,6 +37,12 @@ struct SQLText {
         }
     }
 
+    /// Text written elsewhere (a WHERE made before the select list), copied without a String between.
+    mutating func append(_ other: SQLText) {
+        let n = other.count
+        other.bytes.withUnsafeBufferPointer { if let p = $0.baseAddress { write(p, n) } }
+    }
+
     private mutating func write(_ p: UnsafePointer<UInt8>, _ n: Int) {
         if count + n > bytes.count { grow(count + n) }
         let at = count
