@@ -106,6 +106,12 @@ public final class EntityDef: Sendable {
     /// `milestones` is `tasks` seen through `milestone = true`.
     public let onlyMilestones: Bool
     private let index: [String: FieldDef]
+    /// `index` again as an open-addressed table of positions in `fields`, hashed from the
+    /// name's bytes (FNV-1a), for names in ASCII: hashing a String for the dictionary was
+    /// most of a name's cost to the checker (figure a). Empty when some field's name is not
+    /// ASCII: then every name is looked up in `index`, whose String comparison also finds
+    /// names that are canonically equal but spelt with other code points.
+    private let asciiSlots: [Int32]
     /// `defaultColumns` with their fields, looked up once (every query without `select` reads them).
     let defaultFields: [(name: String, field: FieldDef)]
     /// `field(key)`, looked up once: a reference is compared, shown and sorted by it.
@@ -121,6 +127,7 @@ public final class EntityDef: Sendable {
         self.onlyMilestones = onlyMilestones
         let index = Dictionary(fields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.index = index
+        self.asciiSlots = EntityDef.slots(fields)
         // As `field(_:)` finds them (a default column names a field in lower case).
         self.defaultFields = defaultColumns.compactMap { name in (name == "id" ? Catalog.idField : index[name]).map { (name, $0) } }
         self.keyField = key.flatMap { $0 == "id" ? Catalog.idField : index[$0] }
@@ -136,7 +143,43 @@ public final class EntityDef: Sendable {
         // Names are nearly always typed in lower case already: skip making a new string then.
         let n = name.utf8.allSatisfy({ $0 < 65 || $0 > 90 }) ? name : name.lowercased()
         if n == "id" { return Catalog.idField }
+        if !asciiSlots.isEmpty, let hash = EntityDef.asciiHash(n) {
+            // Both names ASCII: equal as Strings exactly when their bytes are equal.
+            let mask = asciiSlots.count - 1
+            var i = hash & mask
+            while true {
+                let at = Int(asciiSlots[i])
+                if at < 0 { return nil }
+                if fields[at].name == n { return fields[at] }
+                i = (i + 1) & mask
+            }
+        }
         return index[n]
+    }
+
+    /// FNV-1a of an ASCII name's bytes; nil when the name is not ASCII.
+    private static func asciiHash(_ name: String) -> Int? {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in name.utf8 {
+            if c >= 0x80 { return nil }
+            h = (h ^ UInt64(c)) &* 0x100_0000_01b3
+        }
+        return Int(truncatingIfNeeded: h >> 1)
+    }
+
+    /// The table `field(_:)` probes: positions of the first field of each name, at least
+    /// twice as many slots as fields, -1 for empty; empty when some name is not ASCII.
+    private static func slots(_ fields: [FieldDef]) -> [Int32] {
+        var size = 8
+        while size < 2 * fields.count { size *= 2 }
+        var slots = [Int32](repeating: -1, count: size)
+        for (at, f) in fields.enumerated() {
+            guard let hash = asciiHash(f.name) else { return [] }
+            var i = hash & (size - 1)
+            while slots[i] >= 0 && fields[Int(slots[i])].name != f.name { i = (i + 1) & (size - 1) }
+            if slots[i] < 0 { slots[i] = Int32(at) }   // a repeated name keeps its first field, as `index` does
+        }
+        return slots
     }
     /// The field stored in `column` (the journal names columns).
     func field(column: String) -> FieldDef? { fields.first { $0.column == column } }

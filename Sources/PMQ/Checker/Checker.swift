@@ -885,7 +885,7 @@ struct Checker {
         }
         let x = check(a, scope)
         let (l, r) = unify(x, b, scope, op: op)
-        return inUsedProject(TExpr(.compare(op, l, r), .bool, range), x, [b])
+        return inUsedProject(TExpr(.compare(op, l, r), .bool, range), x, b)
     }
 
     /// A bare WBS code compared with a task's `wbs` (`wbs = 1.1`, `wbs under 2`,
@@ -893,6 +893,12 @@ struct Checker {
     /// the test holds for that project's tasks only. With several projects and none used the
     /// statement is refused when it runs, listing the codes; with one project (or none) the
     /// test is as written. A quoted code (`wbs = "1.1"`) is text and compares in every project.
+    /// `inUsedProject` for one operand: no list of operands made unless `x` is a `wbs` field.
+    private mutating func inUsedProject(_ test: TExpr, _ x: TExpr, _ operand: Expr) -> TExpr {
+        guard case .field(let p) = x.kind, p.field.name == "wbs" else { return test }
+        return inUsedProject(test, x, [operand])
+    }
+
     private mutating func inUsedProject(_ test: TExpr, _ x: TExpr, _ operands: [Expr]) -> TExpr {
         guard case .field(let p) = x.kind, p.field.name == "wbs", p.owner.table == "tasks",
               let projectField = p.owner.field("project") else { return test }
@@ -926,7 +932,11 @@ struct Checker {
     }
 
     private func isConstantName(_ n: String) -> Bool {
-        ["today", "yesterday", "tomorrow", "true", "false"].contains(n.lowercased())
+        // A switch: the array literal was made on every asking.
+        switch n.lowercased() {
+        case "today", "yesterday", "tomorrow", "true", "false": return true
+        default: return false
+        }
     }
 
     /// Checks `b` against the already-checked `x` and brings both to a comparable form:
@@ -1041,7 +1051,10 @@ struct Checker {
         // A named row itself (`t`, its id) is keyed by its own key field; either way the path
         // stays on the row it started from (`outer`: `task under t` is t's code, not the inner row's).
         let ownRow = p.hops.isEmpty && p.field.name == "id" && def.table == p.root.table
-        let path = FieldPath(root: p.root, rootVariable: p.rootVariable, hops: ownRow ? [] : p.hops + [p.field], field: kf, outer: p.outer)
+        // The path one hop longer, appended in place (`hops + [field]` made two arrays).
+        var hops: [FieldDef] = []
+        if !ownRow { hops = p.hops; hops.append(p.field) }
+        let path = FieldPath(root: p.root, rootVariable: p.rootVariable, hops: hops, field: kf, outer: p.outer)
         return TExpr(.field(path), PType(kf.type), x.range)
     }
 
@@ -1074,7 +1087,7 @@ struct Checker {
             }
             code = y
         }
-        return inUsedProject(TExpr(.under(x, code), .bool, range), x, [b])
+        return inUsedProject(TExpr(.under(x, code), .bool, range), x, b)
     }
 }
 

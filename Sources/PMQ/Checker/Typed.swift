@@ -1,6 +1,8 @@
 /// The checked program: names resolved against the catalog, every node typed.
 /// The SQL generator reads only this form, never the raw syntax tree.
-indirect enum PType: Equatable, CustomStringConvertible {
+/// Not `indirect`: no case holds a PType, and a boxed payload was an allocation for every
+/// reference or enum type made (three a typical query, figure a).
+enum PType: Equatable, CustomStringConvertible {
     case number, text, date, duration, bool, null
     case enumeration([String])
     case reference(String)

@@ -20,9 +20,20 @@ final class Compiler {
     private var lastProgram: (serial: Int, after: Int)?
     private var programsCompiled = 0
 
+    /// The checker's questions to the session, made once: two closures made for every
+    /// fresh checker were two allocations of every compiled query (figure a).
+    private let interruptedCheck: () -> String?
+    private let savedQuerySource: (String) -> String?
+
     init(context: SessionContext) {
         self.context = context
         self.checker = Checker(today: context.today)
+        self.interruptedCheck = { [weak context] in context?.checkingInterrupted() }
+        let db = context.db
+        self.savedQuerySource = { name in
+            if case .text(let t) = (try? db.scalar(LookupSQL.savedQuerySource, [.text(name)])) ?? .null { return t }
+            return nil
+        }
     }
 
     /// The checker kept between runs, on the model as it is now (completion, variable names).
@@ -52,12 +63,8 @@ final class Compiler {
         // (Nearly always none: the empty dictionary is not made again for every compiled query.)
         c.hostFunctions = hostFunctions.isEmpty ? [:] : hostFunctions.mapValues { (params: $0.parameters.map(\.ptype), result: $0.result.ptype) }
         c.diagnostics = DiagnosticBag()
-        c.interrupted = { [weak context] in context?.checkingInterrupted() }
-        let db = context.db
-        c.savedQuery = { name in
-            if case .text(let t) = (try? db.scalar(LookupSQL.savedQuerySource, [.text(name)])) ?? .null { return t }
-            return nil
-        }
+        c.interrupted = interruptedCheck
+        c.savedQuery = savedQuerySource
         return c
     }
 

@@ -125,7 +125,9 @@ public final class Session {
     /// Returns the diagnostics instead when the text is not a single valid query.
     public func compileQuery(_ text: String) -> Result<SQLStatement, DiagnosticList> {
         let source = SourceFile(name: "<query>", text: text)
-        var out: [SQLStatement] = []
+        // The first query's statement and how many there were (no list made for the one wanted).
+        var first: SQLStatement?
+        var queries = 0
         var problems: [Diagnostic] = []
         var c = compiler.freshChecker()
         compiler.forEachChecked(source, &c) { checked in
@@ -133,15 +135,16 @@ public final class Session {
             case .query(let q), .explain(let q):
                 // Not through the run's cache: nothing clears it here, and it would keep every query.
                 let c = context.compiled(q)
-                out.append(SQLStatement(sql: c.sql, args: c.resolve(context.variable)))
+                queries += 1
+                if first == nil { first = SQLStatement(sql: c.sql, args: c.resolve(context.variable)) }
             default: break
             }
         } report: { problems.append($0) }
         if !problems.isEmpty { return .failure(DiagnosticList(items: problems)) }
-        guard out.count == 1 else {
+        guard queries == 1, let statement = first else {
             return .failure(DiagnosticList(items: [Diagnostic(.wrongQueryShape, "expected exactly one query", at: .none, source: source)]))
         }
-        return .success(out[0])
+        return .success(statement)
     }
 
     // MARK: - Running

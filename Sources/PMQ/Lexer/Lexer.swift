@@ -280,6 +280,20 @@ struct Lexer {
 
     private mutating func lexString(_ start: Int, limit: Int) {
         i += 1
+        // A plain string (no escape, brace or NUL before its closing quote, the usual case):
+        // its text straight from the bytes, without the byte buffer below.
+        var j = i
+        while j < limit {
+            let c = b[j]
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c == UInt8(ascii: "{") || c == UInt8(ascii: "}") || c == 0 { break }
+            j += 1
+        }
+        if j < limit, b[j] == UInt8(ascii: "\"") {
+            let parts: [StringPart] = j > i ? [.text(String(decoding: b[i..<j], as: UTF8.self))] : []
+            i = j + 1
+            pending.append(Token(kind: .string(parts), text: String(decoding: b[start..<i], as: UTF8.self), range: SourceRange(start, i)))
+            return
+        }
         var parts: [StringPart] = []
         var buf: [UInt8] = []
         func flush() { if !buf.isEmpty { parts.append(.text(String(decoding: buf, as: UTF8.self))); buf.removeAll() } }
@@ -427,13 +441,28 @@ struct Lexer {
             return
         }
         i += len
-        var text = String(decoding: b[start..<i], as: UTF8.self)
-        if text == "==" { text = "=" }
-        if text == "<>" { text = "!=" }
-        if text == "(" || text == "[" { depth += 1 }
-        if text == ")" || text == "]" { depth = max(0, depth - 1) }
+        // The text is one of the literals below (no String decoded from the bytes and compared
+        // again, figure a); `==` is read as `=` and `<>` as `!=`.
+        let text: String
+        if len == 2 {
+            switch (c, next) {
+            case (UInt8(ascii: "!"), UInt8(ascii: "=")), (UInt8(ascii: "<"), UInt8(ascii: ">")): text = "!="
+            case (UInt8(ascii: "!"), _): text = "!~"
+            case (UInt8(ascii: "<"), _): text = "<="
+            case (UInt8(ascii: ">"), _): text = ">="
+            case (UInt8(ascii: "-"), _): text = "->"
+            default: text = "="
+            }
+        } else {
+            text = Lexer.oneByteSymbols[Int(c)]
+            if c == UInt8(ascii: "(") || c == UInt8(ascii: "[") { depth += 1 }
+            if c == UInt8(ascii: ")") || c == UInt8(ascii: "]") { depth = max(0, depth - 1) }
+        }
         pending.append(Token(kind: .symbol, text: text, range: SourceRange(start, i)))
     }
+
+    /// Every ASCII byte as a one-character String (a symbol's text), made once.
+    private static let oneByteSymbols: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
 
     private mutating func add(_ kind: Token.Kind, _ start: Int) {
         pending.append(Token(kind: kind, text: String(decoding: b[start..<i], as: UTF8.self), range: SourceRange(start, i)))

@@ -7,7 +7,11 @@
 struct Parser {
     let source: SourceFile
     private var lexer: Lexer
+    /// Tokens lexed ahead: `lookahead[head...]` are waiting. Taking one moves `head` on (a
+    /// `removeFirst` shifted the rest down for every token); the taken ones are dropped in
+    /// batches (see `fill`).
     private var lookahead: [Token] = []
+    private var head = 0
     /// Blocks opened by the statement being parsed and not yet closed.
     private var openBlocks = 0
     /// How deep the expression being parsed is: nested parentheses, prefix operators and
@@ -30,6 +34,7 @@ struct Parser {
     init(_ source: SourceFile) {
         self.source = source
         self.lexer = Lexer(source)
+        lookahead.reserveCapacity(24)
     }
 
     /// A parser for the text of a string interpolation inside `source`.
@@ -50,7 +55,10 @@ struct Parser {
 
     /// Lexes until `k + 1` tokens are waiting.
     private mutating func fill(_ k: Int) {
-        while lookahead.count <= k {
+        while lookahead.count - head <= k {
+            // Taken tokens are dropped 16 at a time (a shift of the few waiting): dropping them
+            // whenever all were taken cost a `replaceSubrange` every few tokens (figure a).
+            if head >= 16 { lookahead.removeFirst(head); head = 0 }
             lookahead.append(lexer.next())
             if lexer.hasDiagnostics { for d in lexer.takeDiagnostics() { diagnostics.add(d) } }
         }
@@ -59,19 +67,21 @@ struct Parser {
     /// The token `k` ahead, a copy (its text and payload retained): for keeping it.
     private mutating func peek(_ k: Int = 0) -> Token {
         fill(k)
-        return lookahead[k]
+        return lookahead[head + k]
     }
 
     /// The next token and the one `k` ahead, read in place: asking `isNewline` or
     /// `isKeyword` of them copies nothing. The parser asks several times a token, and a
     /// copy of a token retains its text and payload (a tenth of a data load's instructions).
-    private var current: Token { mutating _read { fill(0); yield lookahead[0] } }
-    private subscript(ahead k: Int) -> Token { mutating _read { fill(k); yield lookahead[k] } }
+    private var current: Token { mutating _read { fill(0); yield lookahead[head] } }
+    private subscript(ahead k: Int) -> Token { mutating _read { fill(k); yield lookahead[head + k] } }
 
     @discardableResult
     private mutating func advance() -> Token {
         fill(0)
-        return lookahead.removeFirst()
+        let t = lookahead[head]
+        head += 1
+        return t
     }
 
     private mutating func accept(keyword k: Keyword) -> Token? {
@@ -135,10 +145,11 @@ struct Parser {
     /// it was, for `nextStatement`. A line the next line continues (it starts with `where`,
     /// `order`, ...) is not taken.
     mutating func readLine<T>(_ read: (SourceBytes, Int, Int) -> (T, Int)?) -> T? {
-        guard lookahead.allSatisfy(\.isNewline), let at = lexer.restingAt,
+        guard lookahead[head...].allSatisfy(\.isNewline), let at = lexer.restingAt,
               let (value, end) = read(lexer.bytes, at, lexer.end) else { return nil }
         if end < lexer.end, lexer.lineContinues(from: end + 1, lexer.end) { return nil }
         lookahead.removeAll(keepingCapacity: true)
+        head = 0
         lexer.skip(to: end)
         return value
     }
@@ -780,7 +791,11 @@ struct Parser {
         guard current.isKeyword(keyword) else { return first }
         try deeper()
         defer { depth -= 1 }
-        var terms = [first]
+        // Two terms (`a and b`, the usual chain): their node at once, as `balanced` makes it.
+        advance()
+        let second = try operand(&self)
+        guard current.isKeyword(keyword) else { return Expr(.binary(op, first, second), first.range.to(second.range)) }
+        var terms = [first, second]
         while let word = accept(keyword: keyword) {
             if terms.count >= Parser.maxLogicTerms {
                 throw Failure(diagnostic: Diagnostic(.nestedTooDeeply, "a chain of more than \(Parser.maxLogicTerms) \"\(op.rawValue)\" terms; split it up", at: word.range))
@@ -1066,6 +1081,8 @@ struct Parser {
 
     /// Parses each `{expr}` of an interpolated string with a parser of its own.
     private mutating func stringExpr(_ parts: [StringPart], _ range: SourceRange) throws -> Expr {
+        // A plain string (one piece of text, the usual case): no list of pieces made.
+        if parts.count == 1, case .text(let s) = parts[0] { return Expr(.string(s), range) }
         var pieces: [Expr.Interpolation] = []
         for part in parts {
             switch part {

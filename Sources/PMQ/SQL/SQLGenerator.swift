@@ -79,12 +79,20 @@ struct SQLGenerator {
         if let d = q.asOf { asOf = d }
         defer { asOf = outerAsOf }
         if !idsOnly, !q.isCount, let sql = groupedByReferences(q) { return sql }
-        let root = "t\(roots)"
+        let root = SQLGenerator.rootAlias(roots)
         roots += 1
         levels.append(Level(root: root, entity: q.entity))
         defer { levels.removeLast() }
 
-        var conditions = rowConditions(q, root)
+        // The source's conditions, then the filter's, made first: their parameters come first.
+        // The filter, nearly always the only one, stays bytes until it is copied into the statement.
+        var conditions = sourceConditions(q, root)
+        var filter: SQLText? = nil
+        if let f = q.filter {
+            var out = SQLText(capacity: SQLGenerator.conditionCapacity)
+            writeCondition(f, into: &out)
+            filter = out
+        }
         // Stored columns (`x in (... group by owner select owner)`) group by the stored value
         // too: the same groups, and what PostgreSQL asks of a selected column.
         var groups = q.groupBy.map { q.rawColumns ? expr($0) : output($0) }
@@ -123,9 +131,12 @@ struct SQLGenerator {
         var order: [String] = []
         // A select item inside an ORDER BY expression (`order by c * 2`) is written out, as in
         // HAVING: an output alias inside an expression is SQLite's liberty, not PostgreSQL's.
+        // (Only those two clauses name select items: without them no list is made.)
         let outerColumns = selectItemsWrittenOut
-        selectItemsWrittenOut = q.columns.map(\.expr)
+        selectItemsWrittenOut = q.orderBy.isEmpty && q.having == nil ? nil : q.columns.map(\.expr)
         defer { selectItemsWrittenOut = outerColumns }
+        // The usual tail, `ORDER BY t0.id`, is written in place below instead of made as a String.
+        var orderByRowId = false
         if idsOnly {
             for o in q.orderBy { order.append(dialect.orderTerm(ordering(o.expr, q), descending: o.descending)) }
             order.append("\(root).id")
@@ -133,7 +144,11 @@ struct SQLGenerator {
             for o in q.orderBy { order.append(dialect.orderTerm(ordering(o.expr, q), descending: o.descending)) }
             if q.groupBy.isEmpty {
                 // Ties keep the order rows were added in, so limit/offset pages are stable.
-                order.append("\(root).id")
+                if order.isEmpty && !q.entity.isJournal {
+                    orderByRowId = true
+                } else {
+                    order.append("\(root).id")
+                }
                 // A journal entry that added a range of rows reads as one row per added row.
                 if q.entity.isJournal { order.append("\(root).row_id") }
             } else {
@@ -155,6 +170,7 @@ struct SQLGenerator {
             // A count as of a day: counted on the table now and corrected by what changed
             // since (AsOfSQL.count), instead of copying every row of the day's model.
             let joins = level.joins.map(\.sql).joined(separator: " ")
+            if let filter { conditions.append(filter.string) }
             let day = expr(d)
             asOfTables.append((q.entity.table, day, true))
             return AsOfSQL.count(q.entity.table, root: root, joins: joins, conditions: conditions,
@@ -170,11 +186,21 @@ struct SQLGenerator {
             sql.append(j.sql)
         }
         SQLGenerator.append(conditions, separator: " AND ", after: " WHERE ", to: &sql)
+        if let filter {
+            sql.put(conditions.isEmpty ? " WHERE " : " AND ")
+            sql.append(filter)
+        }
         if !groups.isEmpty {
             SQLGenerator.append(groups, separator: ", ", after: " GROUP BY ", to: &sql)
             sql.append(having)
         }
-        SQLGenerator.append(order, separator: ", ", after: " ORDER BY ", to: &sql)
+        if orderByRowId {
+            sql.put(" ORDER BY ")
+            sql.append(root)
+            sql.put(".id")
+        } else {
+            SQLGenerator.append(order, separator: ", ", after: " ORDER BY ", to: &sql)
+        }
         sql.append(limit)
         sql.append(offset)
         if q.isCount && !idsOnly && !(q.groupBy.isEmpty && q.limit == nil && q.offset == nil && !q.aggregatesOnly) {
@@ -185,9 +211,14 @@ struct SQLGenerator {
 
     /// Room for a typical statement, so it is written without growing the buffer.
     private static let statementCapacity = 1024
+    /// A WHERE is often longer than an expression's default room (`late` alone is 200 bytes).
+    private static let conditionCapacity = 512
     /// `c0` to `c63`, made once: every select item of every query is named by one.
     private static let columnAliases = (0..<64).map { "c\($0)" }
     private static func columnAlias(_ i: Int) -> String { i < columnAliases.count ? columnAliases[i] : "c\(i)" }
+    /// `t0` to `t15`, made once: every query names its row by one (an interpolation cost 300 instructions).
+    private static let rootAliases = (0..<16).map { "t\($0)" }
+    private static func rootAlias(_ i: Int) -> String { i < rootAliases.count ? rootAliases[i] : "t\(i)" }
 
     /// Appends `head` and the parts with `separator` between them; nothing when there are none.
     private static func append(_ parts: [String], separator: StaticString, after head: StaticString, to out: inout SQLText) {
@@ -201,6 +232,13 @@ struct SQLGenerator {
 
     /// What picks a query's rows: its source (milestones, a traversal, a set, a saved query) and `where`.
     private mutating func rowConditions(_ q: TQuery, _ root: String) -> [String] {
+        var conditions = sourceConditions(q, root)
+        if let f = q.filter { conditions.append(condition(f)) }
+        return conditions
+    }
+
+    /// `rowConditions` without `where` (none for most queries).
+    private mutating func sourceConditions(_ q: TQuery, _ root: String) -> [String] {
         var conditions: [String] = []
         if q.entity.onlyMilestones { conditions.append("\(root).milestone = 1") }
         if let t = q.traversal { conditions.append(traversal(root, downstream: t.downstream, task: t.task)) }
@@ -210,7 +248,6 @@ struct SQLGenerator {
         if let base = q.base {
             conditions.append("\(root).id IN (\(query(base, idsOnly: true)))")
         }
-        if let f = q.filter { conditions.append(condition(f)) }
         return conditions
     }
 
@@ -650,8 +687,7 @@ struct SQLGenerator {
     /// A condition in a WHERE: the same as `expr`, but positive uses of `overdue` take the
     /// form an index on (status, finish) can serve.
     private mutating func condition(_ e: TExpr) -> String {
-        // A WHERE is often longer than an expression's default room (`late` alone is 200 bytes).
-        var out = SQLText(capacity: 512)
+        var out = SQLText(capacity: SQLGenerator.conditionCapacity)
         writeCondition(e, into: &out)
         return out.string
     }
@@ -679,7 +715,19 @@ struct SQLGenerator {
                 return
             }
             write(e, into: &out)
-        case .logic(let op, _, _):
+        case .logic(let op, let x, let y):
+            // Two terms that are not chains of the same operator (`a and b`, the usual WHERE):
+            // written as the chain below would write them, without its arrays.
+            if !SQLGenerator.isChain(x, op), !SQLGenerator.isChain(y, op) {
+                // AND: the cheaper term first, the written order on a tie (the sort below).
+                let swap = op == .and && x.cost > y.cost
+                out.put("(")
+                writeCondition(swap ? y : x, into: &out)
+                out.put(op == .and ? " AND " : " OR ")
+                writeCondition(swap ? x : y, into: &out)
+                out.put(")")
+                return
+            }
             var operands = chain(e, op)
             if op == .and {
                 // SQLite evaluates AND terms left to right: plain column tests first let it
@@ -704,6 +752,12 @@ struct SQLGenerator {
         default:
             write(e, into: &out)
         }
+    }
+
+    /// Whether `e` is itself an `op` chain, whose terms `chain` would take apart.
+    private static func isChain(_ e: TExpr, _ op: BinaryOp) -> Bool {
+        if case .logic(let o, _, _) = e.kind { return o == op }
+        return false
     }
 
     /// The operands of a chain like `a and b and c`, in order, however the parser grouped
@@ -747,7 +801,10 @@ struct SQLGenerator {
         // A field of the row (most select items): the column, or the key of the row it refers to.
         if case .field(let p) = e.kind {
             if case .reference(let target) = p.field.type, let def = schema.plural(target), let key = def.key, let kf = def.keyField {
-                writeField(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: p.hops + [p.field], field: kf), into: &out)
+                // The path to the key, one hop longer (appended in place: `hops + [field]` made two arrays).
+                var hops = p.hops
+                hops.append(p.field)
+                writeField(FieldPath(root: p.root, rootVariable: p.rootVariable, hops: hops, field: kf), into: &out)
             } else {
                 writeField(p, into: &out)
             }

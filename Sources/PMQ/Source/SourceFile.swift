@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A named piece of PMQ text (a script, an `-e` argument, a REPL line).
 ///
@@ -33,7 +34,7 @@ public struct SourceFile: Sendable {
         // A UTF-8 byte-order mark, as some editors write, is not part of the script.
         // (A text whose first byte is not the mark's first, 0xEF, has none: no comparison of characters then.)
         let text = text.utf8.first == 0xEF && text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        self.bytes = SourceBytes(Array(text.utf8))
+        self.bytes = SourceBytes(text)
         self.lines = LineIndex()
     }
 
@@ -136,17 +137,18 @@ public struct SourceFile: Sendable {
 }
 
 /// Line starts of a text, made once when first asked (under a lock: a SourceFile is shared).
-final class LineIndex: @unchecked Sendable {
-    private var starts: [Int]?
-    private let lock = NSLock()
+/// The lock is a `Mutex` kept in the object: an `NSLock` was two more allocations for every
+/// text (every compiled query, figure a), most of them never asked for a line.
+final class LineIndex: Sendable {
+    private let starts = Mutex<[Int]?>(nil)
 
     func starts(of bytes: SourceBytes) -> [Int] {
-        lock.lock()
-        defer { lock.unlock() }
-        if let starts { return starts }
-        let made = bytes.offsets(after: 10)
-        starts = made
-        return made
+        starts.withLock { starts in
+            if let starts { return starts }
+            let made = bytes.offsets(after: 10)
+            starts = made
+            return made
+        }
     }
 }
 
@@ -161,6 +163,12 @@ struct SourceBytes: RandomAccessCollection, Sendable {
 
     init(_ array: [UInt8]) {
         storage = Storage(array: array)
+        buffer = storage.buffer
+    }
+
+    /// A copy of `text`'s UTF-8 bytes (no array made on the way).
+    init(_ text: String) {
+        storage = Storage(text: text)
         buffer = storage.buffer
     }
 
@@ -207,7 +215,9 @@ struct SourceBytes: RandomAccessCollection, Sendable {
         private let owned: UnsafeMutableBufferPointer<UInt8>?
         /// The mapping (whole pages, BOM included) when the bytes are a mapped file.
         private let mapping: (base: UnsafeMutableRawPointer, length: Int, skip: Int)?
-        private let lock = NSLock()
+        /// Guards `released`; only a mapped file has pages to give back (a copy made no lock:
+        /// an `NSLock` was two allocations for every text, figure a).
+        private let lock: NSLock?
         private var released = 0
         static let page = Int(sysconf(Int32(_SC_PAGESIZE)))
 
@@ -216,7 +226,19 @@ struct SourceBytes: RandomAccessCollection, Sendable {
             _ = copy.initialize(from: array)
             owned = copy
             mapping = nil
+            lock = nil
             buffer = UnsafeBufferPointer(start: copy.baseAddress, count: array.count)
+        }
+
+        init(text: String) {
+            var text = text
+            let n = text.utf8.count
+            let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Swift.max(n, 1))
+            text.withUTF8 { _ = copy.initialize(from: $0) }
+            owned = copy
+            mapping = nil
+            lock = nil
+            buffer = UnsafeBufferPointer(start: copy.baseAddress, count: n)
         }
 
         init?(mapping path: String, threshold: Int) {
@@ -231,6 +253,7 @@ struct SourceBytes: RandomAccessCollection, Sendable {
             let skip = length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
             owned = nil
             mapping = (p, length, skip)
+            lock = NSLock()
             buffer = UnsafeBufferPointer(rebasing: bytes[skip...])
             _ = madvise(p, length, MADV_SEQUENTIAL)
             // Text that is not UTF-8 is read the ordinary way, where bad bytes become U+FFFD.
@@ -264,7 +287,7 @@ struct SourceBytes: RandomAccessCollection, Sendable {
         }
 
         func release(before offset: Int) {
-            guard mapping != nil else { return }
+            guard mapping != nil, let lock else { return }
             lock.lock()
             defer { lock.unlock() }
             if offset > released {
