@@ -135,7 +135,7 @@ struct AddExecutor {
         guard needed else { return nil }
         let ids = try session.projectIDs()
         if ids.count <= 1 { return ids.first }
-        throw RuntimeError(code: .ambiguousProject, message: "there are \(ids.count) projects: give \"project\" or choose one with: use project \"CODE\"", range: a.range)
+        throw try session.ambiguousProject(ids.count, a.range, give: true)
     }
 
     private func checkOrder(_ a: TAdd, _ first: String, _ second: String) throws {
