@@ -49,4 +49,14 @@ struct Review12FixesTests {
             """, "\(r.stdout)")
         #expect(r.stderr.contains("assigned \"PMO\" as R to 1 task\n"), "\(r.stderr)")
     }
+
+    @Test("K3: a select item without as that has no normalised spelling (a nested query, between, in tags, was, interpolation) is named as written, not expr@N")
+    func columnNamedAsWritten() throws {
+        let r = try PMQProcess.run(["--today", "2026-03-10", "--format", "json",
+                                    "-e", "add task \"a\" wbs 1 start 2026-03-02 finish 2026-03-03 cost 10",
+                                    "-e", "tasks select wbs, (count tasks   where\n overdue), cost between 1 and 50, \"x\" in tags, 1 + (count tasks), \"{wbs}!\""])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == #"[{"wbs":"1","(count tasks where overdue)":1,"cost between 1 and 50":true,"\"x\" in tags":false,"1 + (count tasks)":2,"\"{wbs}!\"":"1!"}]"# + "\n",
+                "\(r.stdout)")
+    }
 }
