@@ -59,4 +59,17 @@ struct Review12FixesTests {
         #expect(r.stdout == #"[{"wbs":"1","(count tasks where overdue)":1,"cost between 1 and 50":true,"\"x\" in tags":false,"1 + (count tasks)":2,"\"{wbs}!\"":"1!"}]"# + "\n",
                 "\(r.stdout)")
     }
+
+    @Test("K4: with --format json a print line is a JSON string, so every line of standard output is one JSON value; other formats print the text")
+    func printInJSONIsAJSONLine() throws {
+        let args = ["-e", "add task \"a\" wbs 1", "-e", "print \"late: {count tasks}\\n\\\"x\\\"\"", "-e", "count tasks", "-e", "tasks select wbs"]
+        let json = try PMQProcess.run(["--format", "json"] + args)
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(json.stdout == #""late: 1\n\"x\""\#n1\#n[{"wbs":"1"}]\#n"#, "\(json.stdout)")
+        for line in json.stdout.split(separator: "\n") {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])) != nil, "not JSON: \(line)")
+        }
+        let csv = try PMQProcess.run(["--format", "csv"] + args)
+        #expect(csv.stdout == "late: 1\n\"x\"\n1\nwbs\n1\n", "\(csv.stdout)")
+    }
 }
