@@ -72,4 +72,14 @@ struct Review12FixesTests {
         let csv = try PMQProcess.run(["--format", "csv"] + args)
         #expect(csv.stdout == "late: 1\n\"x\"\n1\nwbs\n1\n", "\(csv.stdout)")
     }
+
+    @Test("K5: a key that differs from a row's only in case gets that row as its did-you-mean (keys are exact; the suggestion list dropped it as the word itself)")
+    func keySuggestionIgnoresCase() throws {
+        for (text, expected) in [("assign \"li wei\" to 1", #"unknown person "li wei"; did you mean "Li Wei"?"#),
+                                 ("use project \"p1\"", #"unknown project "p1"; did you mean "P1"?"#),
+                                 ("add task \"x\" wbs 2 owner \"LI WEI\"", #"unknown person "LI WEI"; did you mean "Li Wei"?"#)] {
+            let r = try PMQProcess.run(["-e", "add project \"P1\"\nadd person \"Li Wei\"\nadd task \"a\" wbs 1", "-e", text])
+            #expect(r.status == 1 && r.stderr.contains(expected), "\(text): \(r.stderr)")
+        }
+    }
 }

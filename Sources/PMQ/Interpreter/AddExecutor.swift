@@ -123,7 +123,7 @@ struct AddExecutor {
         try? session.db.query(sql + " LIMIT 5000") { s in
             if case .text(let n) = s[0] { names.append(n) }
         }
-        return Suggestions.didYouMean(key, names)
+        return Suggestions.didYouMeanKey(key, names)
     }
 
     /// The project new rows belong to: the one given, the one `use`d, or the only one there is.
