@@ -6,7 +6,7 @@ indirect enum Checked {
     case add(TAdd)
     case use(Value, SourceRange)
     case update(TQuery, [(field: FieldDef, value: UpdateValue)], SourceRange)
-    case assign(person: TExpr, role: String, target: TQuery, SourceRange)
+    case assign(person: TExpr, role: String?, target: TQuery, SourceRange)   // nil: `assign P to` (owner only)
     case unassign(person: TExpr, role: String?, target: TQuery, SourceRange)
     case shift(TQuery, days: TExpr, workdays: Bool, SourceRange)
     case delete(TQuery, SourceRange)
@@ -268,7 +268,7 @@ extension Checker {
                 diagnostics.error(.wrongType, "people are assigned to tasks, not \(tq.entity.plural)", target.range)
                 return nil
             }
-            return isAssign ? .assign(person: p, role: roleValue ?? "R", target: tq, s.range)
+            return isAssign ? .assign(person: p, role: roleValue, target: tq, s.range)
                             : .unassign(person: p, role: roleValue, target: tq, s.range)
 
         case .shift(let target, let by):

@@ -247,7 +247,7 @@ struct Checker {
         if let items = q.select {
             for item in items {
                 let e = check(item.expr, scope)
-                var name = item.alias?.text ?? columnName(item.expr)
+                var name = item.alias?.text ?? columnName(item.expr, written: item.written)
                 // Column names are JSON keys: a repeated one gets a number.
                 var n = 2
                 let base = name
@@ -300,9 +300,12 @@ struct Checker {
     }
 
     /// The column name of a select item without `as`: the field path, or the text as written.
-    private func columnName(_ e: Expr) -> String {
+    private func columnName(_ e: Expr, written: String? = nil) -> String {
         if let path = pathText(e) { return path }
-        return canonical(e)
+        let c = canonical(e)
+        // A part with no normalised spelling (`expr@N`, its offset) is named as written (review 12).
+        if let written, c.contains("expr@") { return written }
+        return c
     }
 
     private func pathText(_ e: Expr) -> String? {

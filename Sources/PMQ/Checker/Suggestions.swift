@@ -22,6 +22,15 @@ public enum Suggestions {
     }
 
     /// Never the word itself: a name found where it does not belong is not misspelt.
+    /// The same for a key of a row (a person's name, a project's code): keys are compared exactly, so a key that
+    /// differs only in case (`"li wei"` for `"Li Wei"`) is the likeliest meaning, where for a keyword or a field,
+    /// which are read ignoring case, it would be the word itself (review 12).
+    static func didYouMeanKey(_ key: String, _ candidates: [String]) -> String {
+        let lower = key.lowercased()
+        if let same = candidates.first(where: { $0 != key && $0.lowercased() == lower }) { return "; did you mean \"\(same)\"?" }
+        return didYouMean(key, candidates)
+    }
+
     static func didYouMean(_ word: String, _ candidates: [String]) -> String {
         guard let c = closest(to: word, in: candidates), c != word else { return "" }
         return "; did you mean \"\(c)\"?"

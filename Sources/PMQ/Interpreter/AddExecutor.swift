@@ -123,7 +123,7 @@ struct AddExecutor {
         try? session.db.query(sql + " LIMIT 5000") { s in
             if case .text(let n) = s[0] { names.append(n) }
         }
-        return Suggestions.didYouMean(key, names)
+        return Suggestions.didYouMeanKey(key, names)
     }
 
     /// The project new rows belong to: the one given, the one `use`d, or the only one there is.
@@ -135,7 +135,7 @@ struct AddExecutor {
         guard needed else { return nil }
         let ids = try session.projectIDs()
         if ids.count <= 1 { return ids.first }
-        throw RuntimeError(code: .ambiguousProject, message: "there are \(ids.count) projects: give \"project\" or choose one with: use project \"CODE\"", range: a.range)
+        throw try session.ambiguousProject(ids.count, a.range, give: true)
     }
 
     private func checkOrder(_ a: TAdd, _ first: String, _ second: String) throws {

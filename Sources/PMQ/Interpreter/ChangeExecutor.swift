@@ -445,14 +445,18 @@ struct ChangeExecutor {
 
     // MARK: - assign / unassign
 
-    func assign(_ person: TExpr, role: String, _ target: TQuery, _ range: SourceRange) throws -> ChangeReport {
+    /// `assign P to <rows>` (role nil) makes P the owner, the Responsible one; `assign P as ROLE to <rows>` adds a ROLE
+    /// assignment, once, and `as R` also makes P the owner, so an assignments pivot (the RACI matrix) shows the R.
+    func assign(_ person: TExpr, role: String?, _ target: TQuery, _ range: SourceRange) throws -> ChangeReport {
         let (personID, name) = try resolvePerson(person)
         if let code = target.namedTask { try session.refuseAmbiguousWBS(code, range) }
-        if role == "R" {
+        var owned: ChangeReport?
+        if role == nil || role == "R" {
             guard let owner = target.entity.field("owner") else { throw RuntimeError(code: .missingValue, message: "no owner", range: range) }
             let r = try update(target, [(owner, .expr(TExpr(.value(.integer(personID)), .number, range)))], range)
-            return ChangeReport(verb: "assigned \"\(name)\" to", entity: "task", count: r.count, detail: nil)
+            owned = ChangeReport(verb: "assigned \"\(name)\" to", entity: "task", count: r.count, detail: nil)
         }
+        guard let role else { return owned ?? ChangeReport(verb: "assigned \"\(name)\" to", entity: "task", count: 0, detail: nil) }
         let ids = session.compiled(target, idsOnly: true)
         let args = try session.bindings(ids)
         let n = args.count
@@ -461,7 +465,7 @@ struct ChangeExecutor {
         try db.run(ChangeSQL.insertAssignments(ids: ids.sql, after: n), args + [.integer(personID), .text(role)])
         let added = try countRows(ChangeSQL.assignmentsAfter, [.integer(Int64(before))])
         try db.run(ChangeSQL.journalAddedAssignments, [.integer(set), .integer(Int64(before))])
-        return ChangeReport(verb: "assigned \"\(name)\" as \(role) to", entity: "task", count: added, detail: nil)
+        return ChangeReport(verb: "assigned \"\(name)\" as \(role) to", entity: "task", count: max(added, owned?.count ?? 0), detail: nil)
     }
 
     func unassign(_ person: TExpr, role: String?, _ target: TQuery, _ range: SourceRange) throws -> ChangeReport {
@@ -476,7 +480,7 @@ struct ChangeExecutor {
         if let role { args.append(.text(role)) }
         // The report counts tasks, each once, however many roles the person held on it.
         let tasks = try countRows(ChangeSQL.tasksUnassigned(ids: ids.sql, after: n, owner: role == nil || role == "R",
-                                                             assignments: role != "R", withRole: role != nil), args)
+                                                             assignments: true, withRole: role != nil), args)
         if role == nil || role == "R" {
             guard let owner = target.entity.field("owner") else { throw RuntimeError(code: .missingValue, message: "no owner", range: range) }
             let narrowed = target.sameRows(columns: [])
@@ -486,7 +490,7 @@ struct ChangeExecutor {
             narrowed.filter = narrowed.filter.map { TExpr(.logic(.and, $0, ownerIs), .bool, range) } ?? ownerIs
             _ = try update(narrowed, [(owner, .expr(TExpr(.value(.null), .null, range)))], range).count
         }
-        if role != "R" {
+        do {   // `as R` takes the R assignments too, as `assign ... as R` adds one
             let condition = ChangeSQL.assignmentsOf(ids: ids.sql, after: n, withRole: role != nil)
             let set = try session.journal.set()
             try session.journal.recordRemoval(set, "assignments", where: condition, args)

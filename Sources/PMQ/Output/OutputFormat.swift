@@ -102,7 +102,13 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         case .text(let t):
             // In an HTML stream a `print` line is a paragraph, escaped like every value: a task
             // named `<script>` printed by a weekly page's script must not run (W19).
-            return self == .html ? OutputFormat.htmlParagraph(t) : t
+            // In a JSON stream it is a JSON string on its line, so every line of standard output
+            // stays one JSON value, as check's rule lines are (review 12, K4).
+            switch self {
+            case .html: return OutputFormat.htmlParagraph(t)
+            case .json: return jsonString(t)
+            default: return t
+            }
         case .rule(let finding):
             switch self {
             case .json:

@@ -82,6 +82,9 @@ struct SelectItem {
     var expr: Expr
     var alias: Name?
     var range: SourceRange
+    /// The item as written, its spaces and line breaks each run made one space: the column name of
+    /// an item without `as` that has no normalised spelling (a nested query, `between`, ...).
+    var written: String? = nil
 }
 
 struct OrderItem {

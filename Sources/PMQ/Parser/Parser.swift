@@ -755,7 +755,13 @@ struct Parser {
             let a = advance()
             return SelectItem(expr: e, alias: Name(text: a.text, range: a.range), range: e.range.to(a.range))
         }
-        return SelectItem(expr: e, alias: nil, range: e.range)
+        // A field or a path (most items) is named by itself: only other items keep their text.
+        switch e.kind {
+        case .name, .member: return SelectItem(expr: e, alias: nil, range: e.range)
+        default: break
+        }
+        let text = source.slice(e.range).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        return SelectItem(expr: e, alias: nil, range: e.range, written: text.isEmpty ? nil : text)
     }
 
     // MARK: - Expressions (one precedence table, see grammar/pmq.ebnf)

@@ -545,11 +545,26 @@ extension SessionContext {
     /// than acting on every project's task of that code.
     func refuseAmbiguousWBS(_ code: String, _ range: SourceRange) throws {
         guard currentProject == nil, try projectIDs().count > 1 else { return }
+        let (list, first) = try projectCodeList()
+        throw RuntimeError(code: .ambiguousProject, message: "task \(code) is ambiguous: there are several projects (\(list))",
+                           range: range, notes: ["choose one first: use project \"\(first)\""])
+    }
+
+    /// The project codes an ambiguity error lists (docs/language.md, “Several projects”): up to 20, then `...`,
+    /// and the first, for the note's example.
+    func projectCodeList() throws -> (list: String, first: String) {
         var codes: [String] = []
         try db.query(SessionSQL.someProjectCodes) { s in codes.append(ConstantEvaluator.text(s[0])) }
-        let list = codes.prefix(20).joined(separator: ", ") + (codes.count > 20 ? ", ..." : "")
-        throw RuntimeError(code: .ambiguousProject, message: "task \(code) is ambiguous: there are several projects (\(list))",
-                           range: range, notes: ["choose one first: use project \"\(codes.first ?? "CODE")\""])
+        return (codes.prefix(20).joined(separator: ", ") + (codes.count > 20 ? ", ..." : ""), codes.first ?? "CODE")
+    }
+
+    /// A new row (or a statement over the project) that names no project when there are several and none is `use`d:
+    /// the error lists the project codes, as the refusal of a bare WBS code does.
+    func ambiguousProject(_ count: Int, _ range: SourceRange, give: Bool) throws -> RuntimeError {
+        let (list, first) = try projectCodeList()
+        return RuntimeError(code: .ambiguousProject,
+                            message: "there are \(count) projects (\(list)): \(give ? "give \"project\" or " : "")choose one with: use project \"\(first)\"",
+                            range: range)
     }
 
     /// The project `schedule`, `health` and `baseline save` work on: the `use`d one, or the only one.
@@ -557,7 +572,7 @@ extension SessionContext {
         if let p = currentProject { return p }
         let ids = try projectIDs()
         if ids.count <= 1 { return ids.first }
-        throw RuntimeError(code: .ambiguousProject, message: "there are \(ids.count) projects: choose one with: use project \"CODE\"", range: range)
+        throw try ambiguousProject(ids.count, range, give: false)
     }
 
     /// The holidays and make-up days in the database, as the calendar every working-day

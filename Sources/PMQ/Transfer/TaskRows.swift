@@ -262,7 +262,7 @@ final class TaskRowWriter {
         if let current = session.currentProject { p = current } else {
             let ids = try session.projectIDs()
             guard ids.count <= 1 else {
-                throw RuntimeError(code: .ambiguousProject, message: "there are \(ids.count) projects: give \"project\" or choose one with: use project \"CODE\"", range: .none)
+                throw try session.ambiguousProject(ids.count, .none, give: true)
             }
             p = ids.first
         }
