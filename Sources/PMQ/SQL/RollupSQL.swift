@@ -56,6 +56,21 @@ enum RollupSQL {
             """
     }
 
+    /// The journal's entries after ?1: how many, how many of them are added tasks (`+`), the
+    /// first and last id those cover and how many rows (an import's rows: `ImportedTaskRows`).
+    static let addedTasksSince = """
+        SELECT count(*), count(*) FILTER (WHERE entity = 'tasks' AND field = '+'),
+          min(row_id), max(coalesce(new_value, row_id)), sum(coalesce(new_value, row_id) - row_id + 1)
+        FROM journal_entries WHERE id > ?1
+        """
+
+    /// The task of project ?1 (or none) with WBS code ?2 becomes dirty: the parent of rows an
+    /// import added (`Rollup.afterImport`), as `seed` would find it from their entries.
+    static let addDirtyByCode = """
+        INSERT OR IGNORE INTO temp.pmq_dirty (id, depth)
+        SELECT p.id, \(depth("p")) FROM tasks p WHERE p.project IS ?1 AND p.wbs = ?2
+        """
+
     /// Rows per statement of `addDirty` (two values a row).
     static let dirtyBatch = 100
 
