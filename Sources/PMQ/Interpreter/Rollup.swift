@@ -89,8 +89,15 @@ struct Rollup {
     func afterImport(parents: [(project: Int64?, code: String)]) throws {
         guard !parents.isEmpty else { return }
         try prepare()
-        for p in parents {
-            try db.run(RollupSQL.addDirtyByCode, [p.project.map { .integer($0) } ?? .null, .text(p.code)])
+        var values: [Value] = []
+        values.reserveCapacity(RollupSQL.dirtyBatch * 2)
+        for (n, p) in parents.enumerated() {
+            values.append(p.project.map { .integer($0) } ?? .null)
+            values.append(.text(p.code))
+            if values.count == RollupSQL.dirtyBatch * 2 || n == parents.count - 1 {
+                try db.run(RollupSQL.addDirtyByCode(rows: values.count / 2), values)
+                values.removeAll(keepingCapacity: true)
+            }
         }
         try drain(statement: session.journal.statementOfNewEntries())
     }

@@ -134,6 +134,9 @@ final class TaskRowWriter {
         var start: Day?, finish: Day?, finishRange = SourceRange.none, milestoneCell: Bool?
         var actualStart: Day?, actualFinish: (Day, SourceRange)?, baselineStart: Day?, baselineFinish: (Day, SourceRange)?
         var durationCell: (days: Double, workdays: Bool, range: SourceRange)?
+        // Where the row's `milestone` cell went among the columns (set below), instead of a
+        // search of the column names for it (about 470 instructions a row).
+        var milestoneAt: Int?
         for (column, cell) in cells {
             guard let f = column.field else { continue }
             let slot = self.slot(column, f)
@@ -155,7 +158,9 @@ final class TaskRowWriter {
             case .wbs: if case .text(let t) = v { wbs = t; wbsRange = range }
             case .start: if case .date(let d) = v { start = d }
             case .finish: if case .date(let d) = v { finish = d; finishRange = range }
-            case .milestone: if case .bool(let m) = v { milestoneCell = m }
+            case .milestone:
+                if case .bool(let m) = v { milestoneCell = m }
+                if milestoneAt == nil, slot.column == "milestone" { milestoneAt = columns.count }
             case .actualStart: if case .date(let d) = v { actualStart = d }
             case .actualFinish: if case .date(let d) = v { actualFinish = (d, range) }
             case .baselineStart: if case .date(let d) = v { baselineStart = d }
@@ -221,7 +226,7 @@ final class TaskRowWriter {
         if milestone, finish == nil, derivedFinish == nil, let s = start { derivedFinish = s }
         if let f = derivedFinish { finish = f; columns.append("finish"); args.append(.date(f)) }
         if milestone, start == nil, let f = finish { start = f; columns.append("start"); args.append(.date(f)) }
-        if let i = columns.firstIndex(of: "milestone") { args[i] = .bool(milestone) } else { columns.append("milestone"); args.append(.bool(milestone)) }
+        if let i = milestoneAt { args[i] = .bool(milestone) } else { columns.append("milestone"); args.append(.bool(milestone)) }
         if let s = start, let f = finish, f < s {
             throw RuntimeError(code: .datesOutOfOrder, message: "finish \(f.iso) is before start \(s.iso)", range: duration?.range ?? finishRange)
         }
