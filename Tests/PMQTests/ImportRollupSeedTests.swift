@@ -101,6 +101,27 @@ struct ImportRollupSeedTests {
         #expect(rows(s, "tasks where wbs = 5 select start, finish, cost") == [[.date(Day(iso: "2026-05-04") ?? Day(0)), .date(Day(iso: "2026-05-15") ?? Day(0)), .decimal(30)]])
     }
 
+    /// The indexes are built again with a larger page cache (`DeferredTaskIndexes.cacheForRebuild`);
+    /// a connection at SQLite's default size (nothing to give back: `resetCache` changes
+    /// nothing) must be at it again after the import, kept or failed.
+    @Test("the page cache is the default size again after the indexes were built with a larger one")
+    func pageCacheAfterRebuild() throws {
+        let f = Scratch("import-seed-cache")
+        f.write("t.csv", ImportBatchTests.csv(seed: 8))
+        f.write("e.csv", ImportBatchTests.csv(seed: 9) { $0 == ImportBatchTests.last - 3 ? "1.2,again,,,,,,,," : nil })
+        let s = try midProject()
+        let before = try DeferredIndexTests.cacheSize(s)
+        #expect(before == .integer(DeferredTaskIndexes.cacheWhileAway))
+        #expect(DeferredTaskIndexes.cacheForRebuild != DeferredTaskIndexes.cacheWhileAway)
+        // A failed import (an older task's code, found when the unique index is built) and a kept one.
+        #expect(s.run("import \"e.csv\" into tasks", name: f.path("script.pmq")).diagnostics.first?.message.contains("duplicate WBS code 1.2") == true)
+        #expect(try DeferredIndexTests.cacheSize(s) == before)
+        #expect(s.run("import \"t.csv\" into tasks", name: f.path("script.pmq")).diagnostics.isEmpty)
+        #expect(s.context.lastDeferredFrom != nil, "the indexes went away for the rows")
+        #expect(try DeferredIndexTests.cacheSize(s) == before)
+        #expect(try DeferredIndexTests.indexes(s).count >= 5)
+    }
+
     /// `run` binds the texts of a statement of many parameters from one buffer of its own
     /// (`SQLiteEngine.manyParameters`): the values stored are those bound one by one.
     @Test("a statement of many parameters stores the texts bound one by one would")
