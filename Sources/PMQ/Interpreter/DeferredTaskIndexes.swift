@@ -28,6 +28,11 @@ final class DeferredTaskIndexes {
     /// The page cache of the roll-up that ends a run whose rows went in without the indexes
     /// (8 MiB; see `Transactions`): memory, not speed, is what the bulk cache costs there.
     static let cacheForRollUp: Int64 = -8192
+    /// The page cache while the indexes are built again (8 MiB): SQLite's sorter keeps as much
+    /// of an index's keys in memory as the page cache holds, and with 2 MiB a 100,000-row
+    /// import's five builds sorted through temporary files (24,600 writes and 24,100 reads
+    /// of pages, 2,233 M instructions against 2,048 M; BENCHMARKS.md, “Issue 14, eleventh pass”).
+    static let cacheForRebuild: Int64 = -8192
     private let indexes: [(name: String, sql: String)]
     /// The id of the first row written while the indexes are away.
     let firstID: Int64
@@ -97,6 +102,10 @@ final class DeferredTaskIndexes {
     /// task's code) throws the first such row, after the other indexes are built.
     func restore() throws {
         defer { resetCache() }
+        // While the indexes are built, a larger cache (`cacheForRebuild`); then the size of
+        // while they were away, which `resetCache` changes only when it was another before.
+        try? db.execute(BulkSQL.setCacheSize(DeferredTaskIndexes.cacheForRebuild))
+        defer { try? db.execute(BulkSQL.setCacheSize(DeferredTaskIndexes.cacheWhileAway)) }
         var failed = false
         for i in indexes {
             do { try db.execute(i.sql) } catch let e as StoreError where e.kind == .constraint && BulkSQL.isUnique(i.sql) {

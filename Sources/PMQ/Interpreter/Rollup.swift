@@ -79,6 +79,29 @@ struct Rollup {
         try drain(statement: session.journal.statementOfNewEntries())
     }
 
+    /// Re-derives the parents of the rows an import added (project and WBS code, each once)
+    /// and the summaries above them, as `afterChanges` does for entries that are those rows'
+    /// `+` ranges and nothing else (`SessionContext.importedTaskRows` checks that): the import
+    /// saw every row's parent code, so the seed need not find them again with a DISTINCT over
+    /// every added row (79 M instructions of a 20,000-row import's 1,948 M; BENCHMARKS.md,
+    /// “Issue 14, tenth pass”). A code with no task (a row whose parent is missing, refused
+    /// at commit) makes nothing dirty, as in `seed`.
+    func afterImport(parents: [(project: Int64?, code: String)]) throws {
+        guard !parents.isEmpty else { return }
+        try prepare()
+        var values: [Value] = []
+        values.reserveCapacity(RollupSQL.dirtyBatch * 2)
+        for (n, p) in parents.enumerated() {
+            values.append(p.project.map { .integer($0) } ?? .null)
+            values.append(.text(p.code))
+            if values.count == RollupSQL.dirtyBatch * 2 || n == parents.count - 1 {
+                try db.run(RollupSQL.addDirtyByCode(rows: values.count / 2), values)
+                values.removeAll(keepingCapacity: true)
+            }
+        }
+        try drain(statement: session.journal.statementOfNewEntries())
+    }
+
     /// Re-derives every summary (after the calendar changed, or a database from before roll-up).
     func all() throws {
         try prepare()

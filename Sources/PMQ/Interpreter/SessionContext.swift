@@ -81,6 +81,16 @@ final class SessionContext {
     /// went in that way, many to an INSERT (tests).
     var importRowsPerInsert = TaskRowWriter.batchRows
     var importRowsBatched = 0
+    /// What an import of task rows knows of the roll-up it calls for: the ids it wrote and the
+    /// parent codes of its rows (`TaskRowWriter.rollupSeed`). The next roll-up derives those
+    /// parents when the journal's entries since the last roll-up are exactly that import's
+    /// added rows, instead of finding them again from the entries (`RollupSQL.seed`: a
+    /// DISTINCT over every added row; BENCHMARKS.md, “Issue 14, eleventh pass”).
+    var importedTaskRows: ImportedTaskRows?
+    /// Imports seed the roll-up themselves (`importedTaskRows`): false takes the general
+    /// path, for tests that compare the two. And how many roll-ups were seeded so (tests).
+    var importSeedsRollup = true
+    var importSeededRollups = 0
     /// The tasks table's indexes while a long run of task rows is written: dropped, and built
     /// again when the rows end (see `DeferredTaskIndexes` and “Runs of task rows” below).
     private(set) var deferredTaskIndexes: DeferredTaskIndexes?
@@ -161,6 +171,7 @@ final class SessionContext {
     /// `add field` or `drop field` must not linger in the model.
     func rolledBack() {
         caches.rolledBack()
+        importedTaskRows = nil
         // The rollback brought the tasks table's indexes back, if they were away.
         deferredTaskIndexes?.resetCache()
         deferredTaskIndexes = nil
@@ -284,11 +295,21 @@ final class SessionContext {
     /// is no change set), so the statement's naming need not ask again.
     @discardableResult
     func rollUpPending() throws -> Int64? {
+        let imported = importedTaskRows
+        importedTaskRows = nil
         // Nothing is journaled outside a change set: a run that has not made one (a query)
         // changed nothing to roll up, and needs no look at the journal (a round trip on a server).
         guard journal.currentSet != nil else { return nil }
         let mark = try journal.mark()
         guard mark > rollupMark else { return mark }
+        if let imported, importSeedsRollup, try imported.areAllEntries(after: rollupMark, db) {
+            // The entries are the import's added rows and nothing else: their parents are the
+            // codes the import saw (the same summaries `RollupSQL.seed` finds from the entries).
+            try Rollup(session: self).afterImport(parents: imported.parents)
+            importSeededRollups += 1
+            rollupMark = try journal.mark()
+            return rollupMark
+        }
         // A roll-up that derived nothing wrote no entry: the mark stands.
         rollupMark = try Rollup(session: self).afterChanges(since: rollupMark) ? try journal.mark() : mark
         return rollupMark
@@ -319,5 +340,28 @@ final class SessionContext {
                 throw e
             }
         }
+    }
+}
+
+/// The task rows an import wrote (ids `first` ... `last`, `rows` of them, consecutive when
+/// the rows went in one after another) and the distinct parent codes of those rows, per
+/// project (`SessionContext.importedTaskRows`).
+struct ImportedTaskRows {
+    var first: Int64
+    var last: Int64
+    var rows: Int64
+    var parents: [(project: Int64?, code: String)]
+
+    /// Whether the journal's entries after `mark` are added task rows only, exactly these
+    /// (SQLite; anything else, on PostgreSQL too, takes the roll-up's general seed).
+    func areAllEntries(after mark: Int64, _ db: any Engine) throws -> Bool {
+        guard db.kind == .sqlite, rows > 0 else { return false }
+        var same = false
+        try db.query(RollupSQL.addedTasksSince, [.integer(mark)]) { r in
+            guard case .integer(let all) = r[0], case .integer(let added) = r[1], all == added,
+                  case .integer(let lo) = r[2], case .integer(let hi) = r[3], case .integer(let n) = r[4] else { return }
+            same = lo == first && hi == last && n == rows
+        }
+        return same
     }
 }

@@ -117,7 +117,7 @@ final class Transactions {
         // Text with no file (`-e`, standard input, the shell, an embedding host) is named by
         // the statement itself in `history`; a script by its path.
         context.journal.label = ["<eval>", "<stdin>", "<shell>", "<embed>"].contains(source.name) ? source.prefix(200) : source.name
-        if !savepoint { context.journal.currentSet = nil; context.orphanCandidates = []; context.movedTasks = nil }
+        if !savepoint { context.journal.currentSet = nil; context.orphanCandidates = []; context.movedTasks = nil; context.importedTaskRows = nil }
         context.caches.forgetAddedTasks()
         let journalMark = (try? context.journal.mark()) ?? 0
         context.rollupMark = journalMark
@@ -378,6 +378,7 @@ final class Transactions {
                 context.journal.currentSet = nil
                 context.orphanCandidates = []
                 context.movedTasks = nil
+                context.importedTaskRows = nil
                 context.journal.label = "begin ... commit"
                 inExplicitTransaction = true
             case .commit:

@@ -56,6 +56,29 @@ enum RollupSQL {
             """
     }
 
+    /// The journal's entries after ?1: how many, how many of them are added tasks (`+`), the
+    /// first and last id those cover and how many rows (an import's rows: `ImportedTaskRows`).
+    static let addedTasksSince = """
+        SELECT count(*), count(*) FILTER (WHERE entity = 'tasks' AND field = '+'),
+          min(row_id), max(coalesce(new_value, row_id)), sum(coalesce(new_value, row_id) - row_id + 1)
+        FROM journal_entries WHERE id > ?1
+        """
+
+    /// The tasks of `rows` (project or null, WBS code) pairs, bound two values a row, become
+    /// dirty: the parents of rows an import added (`Rollup.afterImport`), as `seed` would find
+    /// them from their entries. A pair with no task makes nothing dirty.
+    static func addDirtyByCode(rows: Int) -> String {
+        rows == dirtyBatch ? addDirtyByCodeBatch : makeAddDirtyByCode(rows: rows)
+    }
+    private static let addDirtyByCodeBatch = makeAddDirtyByCode(rows: dirtyBatch)
+    private static func makeAddDirtyByCode(rows: Int) -> String {
+        """
+        INSERT OR IGNORE INTO temp.pmq_dirty (id, depth)
+        SELECT p.id, \(depth("p")) FROM (VALUES \((0..<rows).map { "(?\($0 * 2 + 1), ?\($0 * 2 + 2))" }.joined(separator: ", "))) v
+        CROSS JOIN tasks p ON p.project IS v.column1 AND p.wbs = v.column2
+        """
+    }
+
     /// Rows per statement of `addDirty` (two values a row).
     static let dirtyBatch = 100
 

@@ -86,6 +86,8 @@ struct DataImporter {
                 try resolve(later.items)
                 // A large file's rows went in without the tasks table's indexes: built again now.
                 try session.endTaskRows()
+                // The roll-up after the rows starts from their parents' codes (Rollup.afterImport).
+                if let taskRows { session.importedTaskRows = taskRows.rollupSeed }
             } catch let c as DeferredTaskIndexes.Clash {
                 progress?.finish()
                 throw clash(c, format)

@@ -37,6 +37,36 @@ final class TaskRowWriter {
     /// without its parent is found when the run commits).
     var file: ImportPlace.File?
 
+    /// The ids written (first, last, how many) and the parent codes of the rows, each once per
+    /// project, in the order first seen: what the roll-up after the import derives
+    /// (`SessionContext.importedTaskRows`). A file lists a parent's children one after another,
+    /// so a code is looked up in `parentsSeen` only when it is not the last row's parent.
+    private var firstID: Int64?
+    private var lastID: Int64 = 0
+    private var rowsWritten: Int64 = 0
+    private var parents: [(project: Int64?, code: String)] = []
+    private var parentsSeen: [Int64?: TaskCodeSet] = [:]
+    private var lastParent: (project: Int64?, code: String)?
+
+    /// What the roll-up after the import needs to know (nil when no row was written).
+    var rollupSeed: ImportedTaskRows? {
+        firstID.map { ImportedTaskRows(first: $0, last: lastID, rows: rowsWritten, parents: parents) }
+    }
+
+    private func noteParent(_ code: String, _ project: Int64?) {
+        if let l = lastParent, l.project == project, l.code == code { return }
+        lastParent = (project, code)
+        if parentsSeen[project]?.contains(code) == true { return }
+        parentsSeen[project, default: TaskCodeSet()].insert(code)
+        parents.append((project, code))
+    }
+
+    private func noteWritten(_ id: Int64) {
+        if firstID == nil { firstID = id }
+        lastID = max(lastID, id)
+        rowsWritten += 1
+    }
+
     init(session: SessionContext, entity: EntityDef) {
         self.session = session
         self.entity = entity
@@ -104,6 +134,9 @@ final class TaskRowWriter {
         var start: Day?, finish: Day?, finishRange = SourceRange.none, milestoneCell: Bool?
         var actualStart: Day?, actualFinish: (Day, SourceRange)?, baselineStart: Day?, baselineFinish: (Day, SourceRange)?
         var durationCell: (days: Double, workdays: Bool, range: SourceRange)?
+        // Where the row's `milestone` cell went among the columns (set below), instead of a
+        // search of the column names for it (about 470 instructions a row).
+        var milestoneAt: Int?
         for (column, cell) in cells {
             guard let f = column.field else { continue }
             let slot = self.slot(column, f)
@@ -125,7 +158,9 @@ final class TaskRowWriter {
             case .wbs: if case .text(let t) = v { wbs = t; wbsRange = range }
             case .start: if case .date(let d) = v { start = d }
             case .finish: if case .date(let d) = v { finish = d; finishRange = range }
-            case .milestone: if case .bool(let m) = v { milestoneCell = m }
+            case .milestone:
+                if case .bool(let m) = v { milestoneCell = m }
+                if milestoneAt == nil, slot.column == "milestone" { milestoneAt = columns.count }
             case .actualStart: if case .date(let d) = v { actualStart = d }
             case .actualFinish: if case .date(let d) = v { actualFinish = (d, range) }
             case .baselineStart: if case .date(let d) = v { baselineStart = d }
@@ -191,7 +226,7 @@ final class TaskRowWriter {
         if milestone, finish == nil, derivedFinish == nil, let s = start { derivedFinish = s }
         if let f = derivedFinish { finish = f; columns.append("finish"); args.append(.date(f)) }
         if milestone, start == nil, let f = finish { start = f; columns.append("start"); args.append(.date(f)) }
-        if let i = columns.firstIndex(of: "milestone") { args[i] = .bool(milestone) } else { columns.append("milestone"); args.append(.bool(milestone)) }
+        if let i = milestoneAt { args[i] = .bool(milestone) } else { columns.append("milestone"); args.append(.bool(milestone)) }
         if let s = start, let f = finish, f < s {
             throw RuntimeError(code: .datesOutOfOrder, message: "finish \(f.iso) is before start \(s.iso)", range: duration?.range ?? finishRange)
         }
@@ -230,6 +265,7 @@ final class TaskRowWriter {
             if let parent { orphan = !session.caches.wasAdded(task: parent, project: project) }
             pending.append(HeldRow(wbs: wbs, range: wbsRange, line: line, project: project, orphan: orphan))
             session.caches.added(task: wbs, project: project)
+            if let parent { noteParent(parent, project) }
             if pending.count == rowsPerInsert { try flushPending() }
             return
         }
@@ -240,6 +276,8 @@ final class TaskRowWriter {
             throw try duplicate(wbs, wbsRange)
         }
         let id = db.lastInsertID
+        noteWritten(id)
+        if let parent { noteParent(parent, project) }
         // WBS integrity: a parent code with no task yet is checked again at commit (while the
         // indexes are away, not looked up now: the check at commit comes after they are back).
         if let parent, !session.caches.wasAdded(task: parent, project: project) {
@@ -342,6 +380,7 @@ final class TaskRowWriter {
             }
         }
         for (k, row) in rows.enumerated() {
+            noteWritten(ids[k])
             if row.orphan { session.orphanCandidates.append((ids[k], row.wbs, row.range, file?.place(record: row.line))) }
             session.deferredTaskIndexes?.written(ids[k], project: row.project, range: row.range, line: row.line)
             try session.journal.added("tasks", ids[k])
