@@ -132,7 +132,8 @@ struct CustomFieldIndexTests {
             // named them by text then).
             try s.db.execute("DROP TABLE journal_statements")
             if engine == .postgres { try s.db.execute("ALTER TABLE journal_entries ALTER COLUMN statement TYPE text") }
-            // Step 22's tables of each row's latest version end.
+            // Step 23's summary sums, step 22's tables of each row's latest version end.
+            try RollupIncrementalTests.undoStep23(s.db)
             try TypedVersionsTests.undoStep22(s.db, engine)
             // Step 21's lag units (the triggers that name the column go first).
             try LagUnitTests.undoStep21(s.db)
