@@ -114,6 +114,23 @@ struct RollupIncrementalTests {
         #expect(try Self.wrongSums(s).isEmpty)
     }
 
+    @Test("a summary derived without sums that changes more than progress makes the levels above derived")
+    func beyondProgress() throws {
+        let s = try Session(path: nil, today: Day(iso: "2026-03-16"))
+        #expect(s.run(RollupTests.model).diagnostics.isEmpty)
+        // WP A1 has no sums (it is derived) and a start its children do not give; Phase A
+        // agrees with the stored WP A1, so only deriving Phase A again mends it.
+        try s.db.execute("""
+            DELETE FROM task_rollup WHERE id = (SELECT id FROM tasks WHERE wbs = '1.1');
+            UPDATE tasks SET start = start - 10 WHERE wbs IN ('1.1', '1');
+            """)
+        let before = s.context.levelsFromSums
+        #expect(s.run("update 1.1.1 set progress = 70").diagnostics.isEmpty)
+        #expect(s.context.incrementalRollups == 1 && s.context.levelsFromSums == before)
+        try RollupTests.checkSummaries(s, "after the progress change")
+        #expect(try Self.wrongSums(s).isEmpty)
+    }
+
     @Test("opening a file of schema 22 makes the empty table of sums; summaries fill it as they are derived")
     func migration() throws {
         let path = PMQProcess.tempDB("step23.db")

@@ -56,7 +56,7 @@ struct Rollup {
                 // the differences (`drain`), not derived again from all their children.
                 session.incrementalRollups += 1
                 try db.run(RollupSQL.seedDeltas(db.dialect), [.integer(mark)])
-                try db.run(RollupSQL.dirtyFromDeltas)
+                try db.run(RollupSQL.seedDirtyFromDeltas)
                 try drain(statement: session.journal.statementOfNewEntries(), incremental: true)
                 return true
             }
@@ -148,9 +148,11 @@ struct Rollup {
             levels += 1
             guard levels < 10_000 else { break }  // WBS codes are finite; a guard, never reached
             try db.run(RollupSQL.clearScratch)
+            var fromSums = false
             if incremental, try db.scalar(RollupSQL.levelHasSums, [.integer(level)]) == .integer(1) {
                 try db.run(RollupSQL.deriveFromSums, [.integer(level)])
                 session.levelsFromSums += 1
+                fromSums = true
             } else {
                 try db.run(RollupSQL.derive(db.dialect, sums: sums), [.integer(level)])
             }
@@ -158,13 +160,12 @@ struct Rollup {
             try db.run(RollupSQL.dropLevel, [.integer(level)])
             let changed = try db.run(RollupSQL.markChanged(outputs: Rollup.outputs))
             guard changed > 0 else { continue }
-            if incremental {
-                if try db.scalar(RollupSQL.changedBeyondProgress) == .integer(1) {
-                    incremental = false
-                } else {
-                    try db.run(RollupSQL.propagateDeltas(db.dialect))
-                }
+            // A level taken from the sums copies every field but progress from the stored row:
+            // only a derived level can change more.
+            if incremental, !fromSums, try db.scalar(RollupSQL.changedBeyondProgress) == .integer(1) {
+                incremental = false
             }
+            if incremental { try db.run(RollupSQL.propagateDeltas(db.dialect)) }
             let set = try session.journal.set()
             if fresh == nil { fresh = try seedFresh(set) }
             // Summaries the change set added: their derived fields are written, not journaled.
@@ -190,7 +191,13 @@ struct Rollup {
                 if anyFresh { try db.run(RollupSQL.applyFresh(outputs: Rollup.outputs)) }
             }
             if unversioned { try db.run(RollupSQL.freshVersionsGone) }
-            try db.run(RollupSQL.dirtyParents)
+            if incremental {
+                // Each changed summary changed its progress only, and its parent (one level up)
+                // has just been given its difference: those parents are the dirty ones.
+                try db.run(RollupSQL.dirtyFromDeltas, [.integer(level - 1)])
+            } else {
+                try db.run(RollupSQL.dirtyParents)
+            }
         }
     }
 }

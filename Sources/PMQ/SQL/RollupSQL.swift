@@ -84,7 +84,10 @@ enum RollupSQL {
         GROUP BY p.id
         """
     }
-    static let dirtyFromDeltas = "INSERT OR IGNORE INTO temp.pmq_dirty (id, depth) SELECT id, depth FROM temp.pmq_delta"
+    static let seedDirtyFromDeltas = "INSERT OR IGNORE INTO temp.pmq_dirty (id, depth) SELECT id, depth FROM temp.pmq_delta"
+    /// The summaries at depth ?1 given a difference: after a level's `propagateDeltas`, the
+    /// parents of its changed summaries (`dirtyParents` without looking each parent up again).
+    static let dirtyFromDeltas = "INSERT OR IGNORE INTO temp.pmq_dirty (id, depth) SELECT id, depth FROM temp.pmq_delta WHERE depth = ?1"
 
     /// 1 when every dirty summary of level ?1 has exact sums (`deriveFromSums` can take it).
     static let levelHasSums = """
