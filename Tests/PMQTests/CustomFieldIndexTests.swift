@@ -132,6 +132,8 @@ struct CustomFieldIndexTests {
             // named them by text then).
             try s.db.execute("DROP TABLE journal_statements")
             if engine == .postgres { try s.db.execute("ALTER TABLE journal_entries ALTER COLUMN statement TYPE text") }
+            // Step 24's summary sums.
+            try RollupIncrementalTests.undoStep24(s.db)
             // Step 23's narrower task versions.
             try NarrowVersionsTests.undoStep23(s.db, engine)
             // Step 22's tables of each row's latest version end.

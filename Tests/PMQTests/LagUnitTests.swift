@@ -112,6 +112,7 @@ struct LagUnitTests {
             s.today = Day(iso: "2026-03-03")!
             _ = Self.run(s, "update dependencies where succ = 3 set lag = 3d")
             #expect(try s.db.scalar("SELECT count(*) FROM dependencies_versions") == .integer(1))
+            try RollupIncrementalTests.undoStep24(s.db)
             try NarrowVersionsTests.undoStep23(s.db, engine)
             try TypedVersionsTests.undoStep22(s.db, engine)
             try Self.undoStep21(s.db)

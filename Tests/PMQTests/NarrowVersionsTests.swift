@@ -47,6 +47,7 @@ struct NarrowVersionsTests {
             s.today = Day(iso: "2026-03-09")!
             // A changed task and a deleted one: each gets a version that ends on 03-09.
             #expect(s.run("update tasks where wbs = 1.9 set progress = 50\ndelete tasks where wbs = 1.10").diagnostics.isEmpty)
+            try RollupIncrementalTests.undoStep24(s.db)
             try Self.undoStep23(s.db, engine)
             try s.db.execute(engine == .postgres ? "UPDATE pmq_meta SET version = 22" : "PRAGMA user_version = 22")
             #expect(try Self.versionColumns(s.db).isSuperset(of: ["wbs_key", "parent_wbs"]))

@@ -80,13 +80,16 @@ struct RollupTests {
         }
     }
 
-    @Test("after any random sequence of leaf updates, every summary is the roll-up of its children")
-    func property() throws {
+    /// Run with the incremental roll-up of progress (schema step 24: summaries adjusted by the
+    /// differences, from their kept sums) and without it (every summary derived from its children).
+    @Test("after any random sequence of leaf updates, every summary is the roll-up of its children", arguments: [true, false])
+    func property(_ incremental: Bool) throws {
         var rng = SeededGenerator(seed: 20260316)
         let leaves = ["1.1.1", "1.1.2", "1.1.3", "1.2.1", "2.1", "2.2"]
         let statuses = ["todo", "doing", "done", "blocked", "cancelled"]
         for round in 0..<12 {
             let s = try Session(path: nil, today: Day(iso: "2026-03-16"))
+            s.context.rollupIncremental = incremental
             #expect(s.run(Self.model).diagnostics.isEmpty)
             // Progress weights count working days: holidays (one on a weekend) in every other round.
             if round % 2 == 1 { #expect(s.run("add holiday 2026-03-10\nadd holiday 2026-03-14\nadd holiday 2026-03-19").diagnostics.isEmpty) }
@@ -109,6 +112,8 @@ struct RollupTests {
                     try Self.checkSummaries(s, "round \(round) step \(step) after undo")
                 }
             }
+            // The path under test ran: summaries took their progress from the kept sums (or never).
+            #expect((s.context.levelsFromSums > 0) == incremental, "round \(round): \(s.context.levelsFromSums) levels from sums")
         }
     }
 

@@ -30,6 +30,11 @@ struct Rollup {
     /// The statements' text, made once (a loop rolls up after every statement of its body).
     private static let needed = RollupSQL.needed(inputs: inputs, calendarTables: calendarTables)
     private static let seed = RollupSQL.seed(inputs: inputs)
+    private static let incrementalMode = RollupSQL.incrementalMode(inputs: inputs)
+
+    /// Whether this engine keeps the summaries' progress sums (`task_rollup`, schema step 24)
+    /// and adjusts them by differences: SQLite; PostgreSQL derives every dirty summary.
+    private var keepsSums: Bool { db.kind == .sqlite && session.rollupIncremental }
 
     /// Re-derives the summaries above every task changed by journal entries after `mark`.
     /// Returns false when the entries call for nothing (no roll-up input of a task changed, no
@@ -41,10 +46,20 @@ struct Rollup {
         case .integer(2):
             // Working days moved (leave, make-up days, holidays): every weight may have changed.
             try prepare()
+            if keepsSums { _ = try forgetMovedSums(since: mark) }
             try db.run(RollupSQL.seedAll)
             try drain(statement: session.journal.statementOfNewEntries())
         case .integer(1):
             try prepare()
+            if keepsSums, try forgetMovedSums(since: mark) {
+                // Only progress changed, in whole numbers: the summaries above are adjusted by
+                // the differences (`drain`), not derived again from all their children.
+                session.incrementalRollups += 1
+                try db.run(RollupSQL.seedDeltas(db.dialect), [.integer(mark)])
+                try db.run(RollupSQL.seedDirtyFromDeltas)
+                try drain(statement: session.journal.statementOfNewEntries(), incremental: true)
+                return true
+            }
             try db.run(Rollup.seed, [.integer(mark)])
             // The entries belong to the statement that caused them, and a `nameStatement` call
             // follows (SessionContext.rollUpPending's callers): they are named as written.
@@ -113,6 +128,21 @@ struct Rollup {
         try db.run(RollupSQL.createDirty)
         try db.run(RollupSQL.createScratch)
         try db.run(RollupSQL.clearDirty)
+        if keepsSums {
+            try db.run(RollupSQL.createDeltas)
+            try db.run(RollupSQL.clearDeltas)
+        }
+    }
+
+    /// Forgets every summary's sums when the entries after `mark` moved a task (the summary it
+    /// left is not derived, so its sums would keep the task), and tells whether the entries
+    /// allow the incremental roll-up (whole-number progress changes only).
+    private func forgetMovedSums(since mark: Int64) throws -> Bool {
+        switch try db.scalar(Rollup.incrementalMode, [.integer(mark)]) {
+        case .integer(0): return true
+        case .integer(2): try db.run(RollupSQL.forgetSums); return false
+        default: return false
+        }
     }
 
     /// The ranges of tasks the change set in progress added, read once a roll-up, when a level
@@ -125,17 +155,40 @@ struct Rollup {
 
     /// Re-derives the dirty summaries, deepest level first, until none is left. Their entries
     /// are named by `statement` (null: left to `Journal.nameStatement`).
-    private func drain(statement: Value) throws {
+    ///
+    /// `incremental`: only children's progress changed (`afterChanges`), and `pmq_delta` holds
+    /// the differences per summary. A level whose dirty summaries all have exact sums takes
+    /// its progress from them (`deriveFromSums`: no child is read); any other level is derived.
+    /// Each level's changed summaries pass their own differences on to their parents, until a
+    /// level changes more than progress (a summary that was not its children's roll-up): the
+    /// levels above it are derived. With `keepsSums`, every level's sums are kept.
+    private func drain(statement: Value, incremental: Bool = false) throws {
         var levels = 0
         var fresh: Bool?
+        var incremental = incremental
+        let sums = keepsSums
         while case .integer(let level) = try db.scalar(RollupSQL.deepestDirty) {
             levels += 1
             guard levels < 10_000 else { break }  // WBS codes are finite; a guard, never reached
             try db.run(RollupSQL.clearScratch)
-            try db.run(RollupSQL.derive(db.dialect), [.integer(level)])
+            var fromSums = false
+            if incremental, try db.scalar(RollupSQL.levelHasSums, [.integer(level)]) == .integer(1) {
+                try db.run(RollupSQL.deriveFromSums, [.integer(level)])
+                session.levelsFromSums += 1
+                fromSums = true
+            } else {
+                try db.run(RollupSQL.derive(db.dialect, sums: sums), [.integer(level)])
+            }
+            if sums { try db.run(RollupSQL.keepSums) }
             try db.run(RollupSQL.dropLevel, [.integer(level)])
             let changed = try db.run(RollupSQL.markChanged(outputs: Rollup.outputs))
             guard changed > 0 else { continue }
+            // A level taken from the sums copies every field but progress from the stored row:
+            // only a derived level can change more.
+            if incremental, !fromSums, try db.scalar(RollupSQL.changedBeyondProgress) == .integer(1) {
+                incremental = false
+            }
+            if incremental { try db.run(RollupSQL.propagateDeltas(db.dialect)) }
             let set = try session.journal.set()
             if fresh == nil { fresh = try seedFresh(set) }
             // Summaries the change set added: their derived fields are written, not journaled.
@@ -161,7 +214,13 @@ struct Rollup {
                 if anyFresh { try db.run(RollupSQL.applyFresh(outputs: Rollup.outputs)) }
             }
             if unversioned { try db.run(RollupSQL.freshVersionsGone) }
-            try db.run(RollupSQL.dirtyParents)
+            if incremental {
+                // Each changed summary changed its progress only, and its parent (one level up)
+                // has just been given its difference: those parents are the dirty ones.
+                try db.run(RollupSQL.dirtyFromDeltas, [.integer(level - 1)])
+            } else {
+                try db.run(RollupSQL.dirtyParents)
+            }
         }
     }
 }

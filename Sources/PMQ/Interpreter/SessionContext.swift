@@ -70,6 +70,14 @@ final class SessionContext {
     /// Roll-up writes changed summaries field by field on SQLite too (as on PostgreSQL): for tests
     /// that compare it with the one statement for all fields.
     var rollupFieldByField = false
+    /// On SQLite, a statement that changed only leaves' progress adjusts the summaries above
+    /// by the differences, from each summary's kept sums (`task_rollup`; Rollup, "incremental"):
+    /// false derives them from their children and keeps no sums, for tests that compare the two.
+    var rollupIncremental = true
+    /// How many roll-ups took the incremental path, and how many levels of them took their
+    /// progress from the kept sums (tests check both ran).
+    var incrementalRollups = 0
+    var levelsFromSums = 0
     /// `schedule` seeds the roll-up with the parents of the leaves it moved (`Rollup.afterMoves`)
     /// instead of leaving them to be found from its journal entries: false takes the general
     /// path, for tests that compare the two.

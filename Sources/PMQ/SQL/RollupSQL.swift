@@ -3,11 +3,145 @@
 /// are bound.
 enum RollupSQL {
     static let createDirty = "CREATE TEMP TABLE IF NOT EXISTS pmq_dirty (id INTEGER PRIMARY KEY, depth INTEGER NOT NULL)"
+    /// The derived values of one level's dirty summaries; on SQLite also the sums their
+    /// progress came from (`weight` ... `exact`, kept in `task_rollup` afterwards).
     static let createScratch = """
         CREATE TEMP TABLE IF NOT EXISTS pmq_rollup (id INTEGER PRIMARY KEY, start, finish, cost, effort, progress, status,
-        actual_start, actual_finish, changed INTEGER NOT NULL DEFAULT 0, fresh INTEGER NOT NULL DEFAULT 0)
+        actual_start, actual_finish, changed INTEGER NOT NULL DEFAULT 0, fresh INTEGER NOT NULL DEFAULT 0,
+        weight DOUBLE PRECISION, weighted DOUBLE PRECISION, plain DOUBLE PRECISION, active DOUBLE PRECISION, exact INTEGER)
         """
     static let clearDirty = "DELETE FROM temp.pmq_dirty"
+
+    // MARK: The incremental roll-up of progress (SQLite; schema step 24)
+
+    /// Schema step 24: each summary's progress sums, as the derive last found them from its
+    /// children: `weight` the children's working-day weights, `weighted` the sum of weight ×
+    /// progress, `plain` the sum of the progress of the children not cancelled and `active`
+    /// their number (the mean when no child weighs anything); `exact` when every child's
+    /// progress was a whole number, so the sums are whole numbers a double holds exactly and
+    /// adding a difference gives the very sum the derive would (0: the summary is derived).
+    /// Not part of the model: not journaled, not versioned; a summary without a row is derived.
+    static let sumsTable = """
+        CREATE TABLE task_rollup (
+            id INTEGER PRIMARY KEY,
+            weight REAL NOT NULL,
+            weighted REAL NOT NULL,
+            plain REAL NOT NULL,
+            active REAL NOT NULL,
+            exact INTEGER NOT NULL
+        )
+        """
+    /// `sumsTable` on PostgreSQL (made, not used yet: see Migrations.pg24).
+    static let postgresSumsTable = """
+        CREATE TABLE task_rollup (
+            id bigint PRIMARY KEY,
+            weight double precision NOT NULL,
+            weighted double precision NOT NULL,
+            plain double precision NOT NULL,
+            active double precision NOT NULL,
+            exact bigint NOT NULL
+        )
+        """
+
+    /// What the task entries after mark ?1 allow: 2 when one moved a task (its project, code
+    /// or parent: the sums of the summaries it left are no longer their children's, so all are
+    /// forgotten), else 0 when every roll-up input they changed is a whole-number progress
+    /// (the summaries above can be adjusted by the differences), else 1 (derived).
+    static func incrementalMode(inputs: [String]) -> String {
+        let others = (inputs.filter { $0 != "progress" } + ["+", "-"]).map { "+field = '\($0)'" }.joined(separator: " OR ")
+        let whole = "coalesce(old_value = CAST(old_value AS INTEGER) AND new_value = CAST(new_value AS INTEGER), 0)"
+        return """
+            SELECT CASE
+              WHEN EXISTS (SELECT 1 FROM journal_entries WHERE id > ?1 AND +entity = 'tasks' AND (+field = 'project' OR +field = 'wbs' OR +field = 'parent_wbs')) THEN 2
+              WHEN EXISTS (SELECT 1 FROM journal_entries WHERE id > ?1 AND +entity = 'tasks' AND (\(others) OR (+field = 'progress' AND NOT \(whole)))) THEN 1
+              ELSE 0 END
+            """
+    }
+    static let forgetSums = "DELETE FROM task_rollup"
+
+    /// Per summary, the differences its children's progress changes make to its sums: `dw`
+    /// to `weighted`, `dp` to `plain` (the child's weight and status did not change: only
+    /// progress did).
+    static let createDeltas = "CREATE TEMP TABLE IF NOT EXISTS pmq_delta (id INTEGER PRIMARY KEY, depth INTEGER NOT NULL, dw REAL NOT NULL, dp REAL NOT NULL)"
+    static let clearDeltas = "DELETE FROM temp.pmq_delta"
+
+    /// A child's weight in its parent's progress (as `derive` counts it).
+    private static func weight(_ c: String, _ dialect: SQLDialect) -> String {
+        "CASE WHEN \(c).milestone OR \(c).status = 'cancelled' THEN 0 ELSE coalesce(\(dialect.workdays("\(c).start", "\(c).finish", person: "\(c).owner")), 0) END"
+    }
+
+    /// The differences of the progress entries after mark ?1 (each entry new − old; several
+    /// entries of one row add up to its whole change), summed per parent, and the parents
+    /// made dirty: `seed` for a statement whose entries are all progress.
+    static func seedDeltas(_ dialect: SQLDialect) -> String {
+        """
+        INSERT INTO temp.pmq_delta (id, depth, dw, dp)
+        SELECT p.id, \(depth("p")), total(\(weight("t", dialect)) * (j.new_value - j.old_value)),
+          total(CASE WHEN t.status != 'cancelled' THEN j.new_value - j.old_value END)
+        FROM journal_entries j CROSS JOIN tasks t ON t.id = j.row_id
+        CROSS JOIN tasks p ON p.project IS t.project AND p.wbs = t.parent_wbs
+        WHERE j.id > ?1 AND +j.entity = 'tasks' AND +j.field = 'progress' AND t.parent_wbs IS NOT NULL
+        GROUP BY p.id
+        """
+    }
+    static let seedDirtyFromDeltas = "INSERT OR IGNORE INTO temp.pmq_dirty (id, depth) SELECT id, depth FROM temp.pmq_delta"
+    /// The summaries at depth ?1 given a difference: after a level's `propagateDeltas`, the
+    /// parents of its changed summaries (`dirtyParents` without looking each parent up again).
+    static let dirtyFromDeltas = "INSERT OR IGNORE INTO temp.pmq_dirty (id, depth) SELECT id, depth FROM temp.pmq_delta WHERE depth = ?1"
+
+    /// 1 when every dirty summary of level ?1 has exact sums (`deriveFromSums` can take it).
+    static let levelHasSums = """
+        SELECT NOT EXISTS (SELECT 1 FROM temp.pmq_dirty d LEFT JOIN task_rollup s ON s.id = d.id WHERE d.depth = ?1 AND coalesce(s.exact, 0) = 0)
+        """
+
+    /// The roll-up of the dirty summaries of level ?1 when only their children's progress
+    /// changed: the stored values, but progress from the sums plus the differences, rounded
+    /// as `derive` rounds it.
+    static let deriveFromSums = """
+        INSERT INTO temp.pmq_rollup (id, start, finish, cost, effort, progress, status, actual_start, actual_finish, weight, weighted, plain, active, exact)
+        SELECT id, start, finish, cost, effort,
+          CASE WHEN weight > 0 THEN CAST(weighted / weight + 0.5 AS INTEGER)
+               WHEN active > 0 THEN CAST(plain / active + 0.5 AS INTEGER)
+               ELSE 0 END,
+          status, actual_start, actual_finish, weight, weighted, plain, active, 1
+        FROM (
+          SELECT p.id, p.start, p.finish, p.cost, p.effort, p.status, p.actual_start, p.actual_finish,
+            s.weight, s.weighted + coalesce(x.dw, 0) AS weighted, s.plain + coalesce(x.dp, 0) AS plain, s.active
+          FROM temp.pmq_dirty d CROSS JOIN tasks p ON p.id = d.id CROSS JOIN task_rollup s ON s.id = d.id
+          LEFT JOIN temp.pmq_delta x ON x.id = d.id
+          WHERE d.depth = ?1
+        )
+        """
+
+    /// Keeps the sums of the level just derived (either way).
+    static let keepSums = """
+        INSERT OR REPLACE INTO task_rollup (id, weight, weighted, plain, active, exact)
+        SELECT id, weight, weighted, plain, active, exact FROM temp.pmq_rollup
+        """
+
+    /// 1 when a changed summary of this level changed more than its progress: the sums of
+    /// its parent no longer follow from differences of progress (the stored summary was not
+    /// its children's roll-up), so the levels above are derived.
+    static let changedBeyondProgress = """
+        SELECT EXISTS (SELECT 1 FROM temp.pmq_rollup r CROSS JOIN tasks t ON t.id = r.id WHERE r.changed AND (
+          t.start IS NOT r.start OR t.finish IS NOT r.finish OR t.cost IS NOT r.cost OR t.effort IS NOT r.effort
+          OR t.status IS NOT r.status OR t.actual_start IS NOT r.actual_start OR t.actual_finish IS NOT r.actual_finish))
+        """
+
+    /// The differences this level's changed summaries make to their parents' sums (read
+    /// before they are written: `t` holds the old progress, `r` the new).
+    static func propagateDeltas(_ dialect: SQLDialect) -> String {
+        """
+        INSERT INTO temp.pmq_delta (id, depth, dw, dp)
+        SELECT p.id, \(depth("p")), total(\(weight("t", dialect)) * (r.progress - t.progress)),
+          total(CASE WHEN t.status != 'cancelled' THEN r.progress - t.progress END)
+        FROM temp.pmq_rollup r CROSS JOIN tasks t ON t.id = r.id
+        CROSS JOIN tasks p ON p.project IS t.project AND p.wbs = t.parent_wbs
+        WHERE r.changed AND t.parent_wbs IS NOT NULL AND r.progress IS NOT t.progress
+        GROUP BY p.id
+        ON CONFLICT (id) DO UPDATE SET dw = dw + excluded.dw, dp = dp + excluded.dp
+        """
+    }
 
     /// The ranges of task ids the change set in progress added (its `+` entries, `lo` the first
     /// id, `hi` the last): the roll-up does not journal its changes to those rows (`Rollup`).
@@ -214,24 +348,24 @@ enum RollupSQL {
     /// SQLite aggregates each summary's children as they come; grouped by `p.id` it sorted
     /// every child row (all its columns) in a temporary b-tree first (about 3k instructions a
     /// child; BENCHMARKS.md, "fifth pass").
-    static func derive(_ dialect: SQLDialect) -> String {
+    static func derive(_ dialect: SQLDialect, sums: Bool = false) -> String {
         // 2 when a child is doing or done, else 1 when one is blocked, else 0: one aggregate
         // (the engine evaluates the same expression once) for the two tests that were two
         // totals of string comparisons (about 600 instructions a child; BENCHMARKS.md, "fifth pass").
         let started = "max(CASE WHEN status IN ('doing', 'done') THEN 2 WHEN status = 'blocked' THEN 1 ELSE 0 END)"
         return """
-        INSERT INTO temp.pmq_rollup (id, start, finish, cost, effort, progress, status, actual_start, actual_finish)
+        INSERT INTO temp.pmq_rollup (id, start, finish, cost, effort, progress, status, actual_start, actual_finish\(sums ? ", weight, weighted, plain, active, exact" : ""))
         SELECT id, start, finish, cost, effort,
           CASE WHEN weight > 0 THEN CAST(weighted / weight + 0.5 AS INTEGER)
                WHEN active > 0 THEN CAST(plain / active + 0.5 AS INTEGER)
                ELSE 0 END,
           status, actual_start,
-          CASE WHEN status = 'done' THEN actual_finish END
+          CASE WHEN status = 'done' THEN actual_finish END\(sums ? ", weight, weighted, plain, active, exact" : "")
         FROM (
           SELECT pid AS id, min(start) AS start, max(finish) AS finish, sum(cost) AS cost, sum(effort) AS effort,
             total(w) AS weight, total(w * progress) AS weighted,
             total(CASE WHEN status != 'cancelled' THEN progress END) AS plain,
-            total(status != 'cancelled') AS active,
+            total(status != 'cancelled') AS active,\(sums ? " min(progress = CAST(progress AS INTEGER)) AS exact," : "")
             CASE WHEN total(status != 'cancelled') = 0 THEN 'cancelled'
                  WHEN total(status NOT IN ('done', 'cancelled')) = 0 THEN 'done'
                  WHEN \(started) = 2 THEN 'doing'

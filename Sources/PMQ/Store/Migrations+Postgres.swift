@@ -5,7 +5,7 @@
 /// `pmq_meta.version` records how many steps have run. Steps pg1–pg10 came in one release
 /// (the first with this engine), so until the next release they may still be corrected.
 extension Migrations {
-    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16, pg17, pg18, pg19, pg20, pg21, pg22, pg23]
+    static let postgresSteps: [String] = [pg1, pg2, pg3, pg4, pg5, pg6, pg7, pg8, pg9, pg10, pg11, pg12, pg13, pg14, pg15, pg16, pg17, pg18, pg19, pg20, pg21, pg22, pg23, pg24]
 
     /// v1: the project model, and the functions PMQ's SQL calls (one statement per
     /// query, so the working-day arithmetic runs in the server, over the holidays table).
@@ -480,6 +480,11 @@ extension Migrations {
     /// v23 (see `Migrations.v23`): the task versions lose `wbs_key` and `parent_wbs`, and the
     /// functions that compute them are made (`RowVersions.narrow`).
     static let pg23 = RowVersions.narrowStep
+
+    /// v24 (see `Migrations.v24`): the summaries' roll-up sums. The table is made on both
+    /// engines so their schemas stay alike; PostgreSQL's roll-up does not use it yet (it
+    /// derives every dirty summary from its children), so it stays empty there.
+    static let pg24 = RollupSQL.postgresSumsTable
 }
 
 extension PostgresEngine {

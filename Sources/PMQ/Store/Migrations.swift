@@ -5,13 +5,13 @@
 /// Dates are stored as integer days since 1970-01-01 (fast arithmetic, indexable);
 /// durations as days; booleans as 0/1; tags as a JSON array of text.
 enum Migrations {
-    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23]
+    static let steps: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24]
     /// The step that made the row versions (v8): custom fields older than it join them after it.
     static let rowVersionsStep = 8
     /// `steps.count`, written out: reading `steps` builds every step's SQL (v8's triggers are
     /// generated), which every open paid for before (start-up, BENCHMARKS.md s1). Whoever
     /// appends a step bumps this; StoreTests checks the two agree.
-    static let latest = 23
+    static let latest = 24
 
     /// The first of `names` (another application's tables, indexes, triggers and views) that
     /// PMQ's schema also uses, compared as SQL compares names (case-insensitively); nil when
@@ -379,6 +379,12 @@ extension Migrations {
     /// and `parent_wbs` are computed from its `wbs` when `as of` reads it (RowVersions.narrowStep;
     /// not SQL: `migrate` calls `RowVersions.narrow`, on both engines).
     static let v23 = RowVersions.narrowStep
+
+    /// v24: each summary's roll-up sums (`task_rollup`, RollupSQL.rollupSums), so a change of
+    /// leaves' progress adjusts the summaries above them by its difference instead of reading
+    /// all their children again (Rollup, "incremental"). Empty at first: a summary gets its row
+    /// the first time it is derived, and one without a row is derived from its children.
+    static let v24 = RollupSQL.sumsTable
 }
 
 extension SQLiteEngine {
