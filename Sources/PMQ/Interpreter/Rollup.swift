@@ -81,16 +81,7 @@ struct Rollup {
     func afterMoves(parents: [(id: Int64, depth: Int)]) throws {
         guard !parents.isEmpty else { return }
         try prepare()
-        var values: [Value] = []
-        values.reserveCapacity(RollupSQL.dirtyBatch * 2)
-        for (n, p) in parents.enumerated() {
-            values.append(.integer(p.id))
-            values.append(.integer(Int64(p.depth)))
-            if values.count == RollupSQL.dirtyBatch * 2 || n == parents.count - 1 {
-                try db.run(RollupSQL.addDirty(rows: values.count / 2), values)
-                values.removeAll(keepingCapacity: true)
-            }
-        }
+        try addDirty(parents, RollupSQL.addDirty(rows:)) { [.integer($0.id), .integer(Int64($0.depth))] }
         try drain(statement: session.journal.statementOfNewEntries())
     }
 
@@ -104,17 +95,22 @@ struct Rollup {
     func afterImport(parents: [(project: Int64?, code: String)]) throws {
         guard !parents.isEmpty else { return }
         try prepare()
+        try addDirty(parents, RollupSQL.addDirtyByCode(rows:)) { [$0.project.map { .integer($0) } ?? .null, .text($0.code)] }
+        try drain(statement: session.journal.statementOfNewEntries())
+    }
+
+    /// Marks `parents` dirty, `RollupSQL.dirtyBatch` rows to a statement (`insert(rows:)`),
+    /// each row's two values given by `row`.
+    private func addDirty<P>(_ parents: [P], _ insert: (Int) -> String, _ row: (P) -> [Value]) throws {
         var values: [Value] = []
         values.reserveCapacity(RollupSQL.dirtyBatch * 2)
         for (n, p) in parents.enumerated() {
-            values.append(p.project.map { .integer($0) } ?? .null)
-            values.append(.text(p.code))
+            values.append(contentsOf: row(p))
             if values.count == RollupSQL.dirtyBatch * 2 || n == parents.count - 1 {
-                try db.run(RollupSQL.addDirtyByCode(rows: values.count / 2), values)
+                try db.run(insert(values.count / 2), values)
                 values.removeAll(keepingCapacity: true)
             }
         }
-        try drain(statement: session.journal.statementOfNewEntries())
     }
 
     /// Re-derives every summary (after the calendar changed, or a database from before roll-up).

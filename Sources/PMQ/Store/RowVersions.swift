@@ -66,17 +66,17 @@ enum RowVersions {
     /// version when it reads one (`derived`), as the writers compute it (WBS.sortKey,
     /// WBS.parent; SQL functions on both engines). A task's `wbs_key` and `parent_wbs` were
     /// about 36 bytes of every task version (BENCHMARKS.md, k3).
-    static let derivedColumns: [String: [String]] = ["tasks": ["wbs_key", "parent_wbs"]]
+    static let derivedColumns: [String: [String]] = derivedFunctions.mapValues { $0.map(\.column) }
+
+    /// Each derived column with the SQL function (of the row's `wbs`) that computes it: the one
+    /// table `derivedColumns` and `derived` read.
+    private static let derivedFunctions: [String: [(column: String, function: String)]] =
+        ["tasks": [("wbs_key", "pmq_wbs_key"), ("parent_wbs", "pmq_parent_wbs")]]
 
     /// The SQL that computes derived `column` of `table` from the version aliased `alias`, or
     /// nil when the versions keep the column.
     static func derived(_ table: String, _ column: String, alias: String) -> String? {
-        guard table == "tasks" else { return nil }
-        switch column {
-        case "wbs_key": return "pmq_wbs_key(\(alias).wbs)"
-        case "parent_wbs": return "pmq_parent_wbs(\(alias).wbs)"
-        default: return nil
-        }
+        derivedFunctions[table]?.first { $0.column == column }.map { "\($0.function)(\(alias).wbs)" }
     }
 
     /// Schema step 23 (both engines): the versions no longer keep the derived columns
